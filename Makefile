@@ -1,0 +1,29 @@
+# Linernotes: `make demo` runs the whole product offline; `make test` runs the suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test venv migrate sandbox lint clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## Start the sandbox, the web server and the cluster on SQLite; Ctrl-C stops all three.
+demo: $(STAMP)
+	PY=$(PY) bash scripts/demo.sh
+
+## The whole suite (SQLite by default; DATABASE_URL / REDIS_URL switch to PostgreSQL / Redis).
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+sandbox: $(STAMP)
+	$(PY) -m sandbox --port $${SANDBOX_PORT:-8001}
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3* var/staticfiles

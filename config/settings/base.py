@@ -1,0 +1,239 @@
+"""Settings shared by every environment; all deployment knobs come from the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from config import env
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+# An explicit ENV_FILE wins (the demo points it at var/demo.env); otherwise a
+# developer's .env in the project root. Real environment variables always win.
+env.load_env_file(path=Path(os.environ.get("ENV_FILE", BASE_DIR / ".env")))
+
+SECRET_KEY = env.required_str("SECRET_KEY")
+DEBUG = env.boolean("DEBUG", default=False)
+ALLOWED_HOSTS = env.str_list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.str_list("CSRF_TRUSTED_ORIGINS", default=[])
+
+FIELD_ENCRYPTION_KEYS = env.fernet_keys("FIELD_ENCRYPTION_KEYS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_q",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "accounts",
+    "accounts.spotify_provider",
+    "library",
+    "sync",
+    "insights",
+    "llm",
+    # Only for `manage.py sandbox`; product code never imports it.
+    "sandbox",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": env.database("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'linernotes.sqlite3'}")}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DATABASES["default"]["CONN_MAX_AGE"] = env.integer("CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web server and the cluster read while one of them writes;
+    # the timeout makes a writer wait for the lock instead of failing at once.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+REDIS_URL = env.redis_url("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "linernotes",
+            # A cache outage degrades to misses instead of failing requests.
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "linernotes_cache",
+            "KEY_PREFIX": "linernotes",
+        }
+    }
+
+# Django-Q2: the ORM broker by default, Redis when REDIS_URL is set. `timeout`
+# must stay below `retry`, or a slow task would be handed to a second worker
+# while the first still runs it.
+Q_CLUSTER = {
+    "name": "linernotes",
+    "workers": env.integer("Q_WORKERS", default=2, minimum=1),
+    "timeout": env.integer("Q_TIMEOUT", default=600, minimum=1),
+    "retry": env.integer("Q_RETRY", default=720, minimum=2),
+    "max_attempts": 3,
+    "ack_failures": True,
+    "catch_up": False,
+    "save_limit": 2000,
+    "label": "Background tasks",
+    "poll": 0.5,
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+if Q_CLUSTER["timeout"] >= Q_CLUSTER["retry"]:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("Q_TIMEOUT must be lower than Q_RETRY.")
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.optional_str("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+LOGIN_URL = "/"
+LOGIN_REDIRECT_URL = "/dashboard/"
+LOGOUT_REDIRECT_URL = "/"
+
+# --- Spotify ---------------------------------------------------------------
+SPOTIFY_CLIENT_ID = env.optional_str("SPOTIFY_CLIENT_ID")
+SPOTIFY_CLIENT_SECRET = env.optional_str("SPOTIFY_CLIENT_SECRET")
+SPOTIFY_REDIRECT_URI = env.optional_str("SPOTIFY_REDIRECT_URI")
+SPOTIFY_API_URL = env.http_url("SPOTIFY_API_URL", default="https://api.spotify.com/v1")
+SPOTIFY_ACCOUNTS_URL = env.http_url("SPOTIFY_ACCOUNTS_URL", default="https://accounts.spotify.com")
+SPOTIFY_SCOPES = [
+    "playlist-read-private",
+    "playlist-read-collaborative",
+    "playlist-modify-private",
+    "playlist-modify-public",
+    "user-library-read",
+    "user-top-read",
+    "user-read-recently-played",
+    "user-read-email",
+]
+# A Retry-After up to this many seconds is waited out in-process; a longer one
+# raises so the caller can reschedule instead of blocking a worker.
+SPOTIFY_MAX_RETRY_AFTER = env.integer("SPOTIFY_MAX_RETRY_AFTER", default=10)
+SPOTIFY_HTTP_TIMEOUT = env.integer("SPOTIFY_HTTP_TIMEOUT", default=15, minimum=1)
+# Refresh the access token this long before Spotify says it expires.
+SPOTIFY_REFRESH_MARGIN = env.integer("SPOTIFY_REFRESH_MARGIN", default=120)
+
+# --- allauth -----------------------------------------------------------------
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_ON_GET = False
+SOCIALACCOUNT_ONLY = True
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_REQUIRED = False
+SOCIALACCOUNT_QUERY_EMAIL = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+# Tokens live only in accounts.SpotifyCredential, encrypted; never in allauth's plaintext table.
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {
+    "spotify": {
+        "SCOPE": SPOTIFY_SCOPES,
+        "OAUTH_PKCE_ENABLED": True,
+        "APP": {"client_id": SPOTIFY_CLIENT_ID, "secret": SPOTIFY_CLIENT_SECRET, "key": ""},
+    }
+}
+
+# --- DRF ---------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Linernotes API",
+    "DESCRIPTION": "Your Spotify library, mirrored, routed and explained. Token or session auth.",
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.optional_str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

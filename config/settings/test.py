@@ -1,0 +1,25 @@
+"""The test suite: real databases and brokers from the environment, fast hashing."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-000000000000000000")
+# Two fixed keys so tests can exercise rotation; never used outside tests.
+os.environ.setdefault(
+    "FIELD_ENCRYPTION_KEYS",
+    "dGVzdC1rZXktb25lLTAwMDAwMDAwMDAwMDAwMDAwMDA=,dGVzdC1rZXktdHdvLTAwMDAwMDAwMDAwMDAwMDAwMDA=",
+)
+os.environ.setdefault("ENV_FILE", "/nonexistent")
+os.environ.setdefault("DATABASE_URL", "sqlite:///var/test.sqlite3")
+
+from config.settings.base import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+
+# The cluster process started by tests must open the same database file as the
+# test run, so SQLite's test database lives on disk rather than in memory.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-run.sqlite3")}  # noqa: F405
+# Keep test queues apart from a demo cluster that may share the Redis server.
+Q_CLUSTER["name"] = "linernotes-test"  # noqa: F405
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns about a missing root

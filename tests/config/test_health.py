@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.support.processes import project_env, run_python
+
+# Runs /health inside a fresh process, so a broken DATABASE_URL or REDIS_URL is
+# really unreachable there instead of being simulated in this one.
+HEALTH_IN_CHILD = """
+import django, json
+django.setup()
+from django.test import Client
+response = Client().get("/health", HTTP_HOST="localhost")
+print(json.dumps({"status": response.status_code, "body": response.json()}))
+"""
+
+
+def _health_in_child(**env_overrides: str) -> dict:
+    completed = run_python(HEALTH_IN_CHILD, env=project_env(**env_overrides))
+    assert completed.returncode == 0, completed.stderr
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.django_db
+def test_health_answers_200_when_database_cache_and_broker_are_reachable(client):
+    response = client.get("/health")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["checks"] == {"database": "ok", "cache": "ok", "broker": "ok"}
+    assert body["failed"] == []
+
+
+@pytest.mark.django_db
+def test_health_needs_no_sign_in_and_is_never_cached(client):
+    response = client.get("/health")
+
+    assert response.status_code == 200
+    assert "no-cache" in response.headers["Cache-Control"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_health_answers_503_naming_the_database_when_it_is_unreachable():
+    # Port 1 on loopback: nothing listens, so the connection is refused at once.
+    result = _health_in_child(DATABASE_URL="postgres://postgres@127.0.0.1:1/nothing", REDIS_URL="")
+
+    assert result["status"] == 503
+    assert "database" in result["body"]["failed"]
+    assert result["body"]["status"] == "error"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_health_answers_503_naming_the_broker_when_redis_is_unreachable():
+    result = _health_in_child(REDIS_URL="redis://127.0.0.1:1/0")
+
+    assert result["status"] == 503
+    assert "broker" in result["body"]["failed"]
+    assert "cache" in result["body"]["failed"]
+    assert result["body"]["checks"]["database"] == "ok"

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.support.processes import project_env, run_manage
+
+GOOD_KEY = "dGVzdC1rZXktb25lLTAwMDAwMDAwMDAwMDAwMDAwMDA="
+
+
+def _check_with(**env: str | None):
+    # Base settings with no test defaults, so a missing variable stays missing.
+    environment = project_env(
+        DJANGO_SETTINGS_MODULE="config.settings.base",
+        ENV_FILE="/nonexistent",
+        SECRET_KEY="a-secret-key-for-this-check",
+        FIELD_ENCRYPTION_KEYS=GOOD_KEY,
+    )
+    for key, value in env.items():
+        if value is None:
+            environment.pop(key, None)
+        else:
+            environment[key] = value
+    return run_manage("check", env=environment)
+
+
+def test_the_project_starts_with_a_complete_environment():
+    completed = _check_with()
+
+    assert completed.returncode == 0, completed.stderr
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({"SECRET_KEY": None}, "SECRET_KEY"),
+        ({"FIELD_ENCRYPTION_KEYS": None}, "FIELD_ENCRYPTION_KEYS"),
+        ({"FIELD_ENCRYPTION_KEYS": "not-a-key"}, "FIELD_ENCRYPTION_KEYS"),
+        ({"FIELD_ENCRYPTION_KEYS": f"{GOOD_KEY},short"}, "FIELD_ENCRYPTION_KEYS: key #2"),
+        ({"DATABASE_URL": "nosuchdb://x"}, "DATABASE_URL"),
+        ({"REDIS_URL": "http://127.0.0.1:6379"}, "REDIS_URL"),
+        ({"DEBUG": "maybe"}, "DEBUG"),
+        ({"SPOTIFY_API_URL": "api.spotify.com"}, "SPOTIFY_API_URL"),
+        ({"SPOTIFY_ACCOUNTS_URL": "ftp://accounts"}, "SPOTIFY_ACCOUNTS_URL"),
+        ({"Q_TIMEOUT": "900", "Q_RETRY": "600"}, "Q_TIMEOUT"),
+    ],
+)
+def test_a_missing_or_malformed_variable_stops_start_up_with_a_message_naming_it(overrides, named):
+    completed = _check_with(**overrides)
+
+    assert completed.returncode != 0
+    assert "ImproperlyConfigured" in completed.stderr
+    assert named in completed.stderr
+
+
+def test_production_settings_pass_check_deploy_without_warnings():
+    environment = project_env(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        ENV_FILE="/nonexistent",
+        DEBUG="false",
+        SECRET_KEY="x7#kq-production-like-secret-key-with-enough-entropy-9f2c1d8e7b6a5",
+        FIELD_ENCRYPTION_KEYS=GOOD_KEY,
+        ALLOWED_HOSTS="linernotes.example.org",
+    )
+    completed = run_manage("check", "--deploy", "--fail-level", "WARNING", env=environment)
+
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "System check identified no issues" in completed.stdout
+
+
+def test_production_settings_refuse_debug():
+    environment = project_env(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        ENV_FILE="/nonexistent",
+        DEBUG="true",
+        SECRET_KEY="x7#kq-production-like-secret-key-with-enough-entropy-9f2c1d8e7b6a5",
+        FIELD_ENCRYPTION_KEYS=GOOD_KEY,
+    )
+    completed = run_manage("check", env=environment)
+
+    assert completed.returncode != 0
+    assert "DEBUG" in completed.stderr
