@@ -1,0 +1,305 @@
+"""Catalog records → Spotify JSON objects, shaped by the app mode.
+
+Development mode applies Spotify's February 2026 rules for Development Mode
+apps: the removed fields are left out and playlists use `items`/`item` only.
+Extended mode is the older full surface and carries both the old and the new
+field names, as Spotify does while the old ones are deprecated.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox.catalog.models import EPISODE, LOCAL, TRACK, Catalog, Entry, User
+from sandbox.config import EXTENDED
+from sandbox.playlists import PlaylistState
+
+# A short, fixed market list: real responses carry ~185 codes, which only bloats the sandbox.
+MARKETS = (
+    "AR",
+    "AU",
+    "BR",
+    "CA",
+    "DE",
+    "ES",
+    "FR",
+    "GB",
+    "IE",
+    "IT",
+    "JP",
+    "KR",
+    "MX",
+    "NL",
+    "NO",
+    "SE",
+    "US",
+)
+OPEN = "https://open.spotify.com"
+
+
+class Renderer:
+    def __init__(self, *, catalog: Catalog, mode: str, site: str) -> None:
+        self.catalog = catalog
+        self.extended = mode == EXTENDED
+        self.site = site
+        self.api = f"{site}/v1"
+
+    # --- shared pieces -------------------------------------------------------
+    def images(self, key: str) -> list[dict[str, Any]]:
+        # Served by the sandbox itself (/image/...), so the offline demo shows covers.
+        return [
+            {"url": f"{self.site}/image/{key}?size={size}", "height": size, "width": size}
+            for size in (640, 300, 64)
+        ]
+
+    def _ref(self, kind: str, spotify_id: str) -> dict[str, Any]:
+        return {
+            "external_urls": {"spotify": f"{OPEN}/{kind}/{spotify_id}"},
+            "href": f"{self.api}/{kind}s/{spotify_id}",
+            "id": spotify_id,
+            "type": kind,
+            "uri": f"spotify:{kind}:{spotify_id}",
+        }
+
+    # --- artists, albums, tracks ---------------------------------------------
+    def artist_simple(self, index: int) -> dict[str, Any]:
+        artist = self.catalog.artists[index]
+        return {**self._ref("artist", artist.id), "name": artist.name}
+
+    def artist_full(self, index: int) -> dict[str, Any]:
+        artist = self.catalog.artists[index]
+        body = {**self.artist_simple(index), "genres": list(artist.genres), "images": self.images(artist.id)}
+        if self.extended:
+            body["followers"] = {"href": None, "total": artist.followers}
+            body["popularity"] = artist.popularity
+        return body
+
+    def album_simple(self, index: int) -> dict[str, Any]:
+        album = self.catalog.albums[index]
+        body = {
+            "album_type": album.album_type,
+            "total_tracks": album.total_tracks,
+            **self._ref("album", album.id),
+            "images": self.images(album.id),
+            "name": album.name,
+            "release_date": album.release_date,
+            "release_date_precision": album.release_date_precision,
+            "artists": [self.artist_simple(a) for a in album.artists],
+        }
+        if self.extended:
+            body["available_markets"] = list(MARKETS)
+        return body
+
+    def album_full(self, index: int, *, tracks_page: dict[str, Any]) -> dict[str, Any]:
+        album = self.catalog.albums[index]
+        year = album.release_date[:4]
+        body = {
+            **self.album_simple(index),
+            "tracks": tracks_page,
+            "copyrights": [
+                {"text": f"© {year} {album.label}", "type": "C"},
+                {"text": f"℗ {year} {album.label}", "type": "P"},
+            ],
+            "external_ids": {"upc": album.upc},
+            # Spotify documents album genres as "always empty" (deprecated).
+            "genres": [],
+        }
+        if self.extended:
+            body["label"] = album.label
+            body["popularity"] = album.popularity
+        return body
+
+    def track_simple(self, index: int) -> dict[str, Any]:
+        track = self.catalog.tracks[index]
+        body = {
+            "artists": [self.artist_simple(a) for a in track.artists],
+            "disc_number": track.disc_number,
+            "duration_ms": track.duration_ms,
+            "explicit": track.explicit,
+            **self._ref("track", track.id),
+            "is_local": False,
+            "name": track.name,
+            "preview_url": None,
+            "track_number": track.track_number,
+        }
+        if self.extended:
+            body["available_markets"] = list(MARKETS)
+        return body
+
+    def track_full(self, index: int) -> dict[str, Any]:
+        track = self.catalog.tracks[index]
+        body = {
+            "album": self.album_simple(track.album),
+            **self.track_simple(index),
+            # Removed in February 2026, restored in March 2026 (isrc matters for matching).
+            "external_ids": {"isrc": track.isrc},
+        }
+        if self.extended:
+            body["popularity"] = track.popularity
+        return body
+
+    def local_track(self, index: int) -> dict[str, Any]:
+        """A local file as Spotify returns it: no ids, no hrefs, an empty album shell."""
+        local = self.catalog.local_files[index]
+        return {
+            "album": {
+                "album_type": None,
+                "artists": [],
+                "available_markets": [],
+                "external_urls": {},
+                "href": None,
+                "id": None,
+                "images": [],
+                "name": local.album,
+                "release_date": None,
+                "release_date_precision": None,
+                "type": "album",
+                "uri": None,
+            },
+            "artists": [
+                {
+                    "external_urls": {},
+                    "href": None,
+                    "id": None,
+                    "name": local.artist,
+                    "type": "artist",
+                    "uri": None,
+                }
+            ],
+            "available_markets": [],
+            "disc_number": 0,
+            "duration_ms": local.duration_ms,
+            "explicit": False,
+            "external_ids": {},
+            "external_urls": {},
+            "href": None,
+            "id": None,
+            "is_local": True,
+            "name": local.name,
+            "popularity": 0,
+            "preview_url": None,
+            "track_number": 0,
+            "type": "track",
+            "uri": local.uri,
+        }
+
+    # --- podcasts ------------------------------------------------------------
+    def show_simple(self, index: int) -> dict[str, Any]:
+        show = self.catalog.shows[index]
+        body = {
+            "copyrights": [],
+            "description": show.description,
+            "html_description": f"<p>{show.description}</p>",
+            "explicit": show.explicit,
+            **self._ref("show", show.id),
+            "images": self.images(show.id),
+            "is_externally_hosted": False,
+            "languages": [show.language],
+            "media_type": "audio",
+            "name": show.name,
+            "total_episodes": show.total_episodes,
+        }
+        if self.extended:
+            body["available_markets"] = list(MARKETS)
+            body["publisher"] = show.publisher
+        return body
+
+    def episode_full(self, index: int) -> dict[str, Any]:
+        episode = self.catalog.episodes[index]
+        return {
+            "audio_preview_url": None,
+            "description": episode.description,
+            "html_description": f"<p>{episode.description}</p>",
+            "duration_ms": episode.duration_ms,
+            "explicit": episode.explicit,
+            **self._ref("episode", episode.id),
+            "images": self.images(episode.id),
+            "is_externally_hosted": False,
+            "is_playable": True,
+            "language": "en",
+            "languages": ["en"],
+            "name": episode.name,
+            "release_date": episode.release_date,
+            "release_date_precision": "day",
+            "show": self.show_simple(episode.show),
+        }
+
+    # --- users ---------------------------------------------------------------
+    def playlist_user(self, user_id: str, *, with_name: bool = False) -> dict[str, Any]:
+        body = self._ref("user", user_id)
+        if with_name:
+            user = self.catalog.users.get(user_id)
+            body["display_name"] = user.display_name if user else None
+        return body
+
+    def user_public(self, user: User) -> dict[str, Any]:
+        body = {**self._ref("user", user.id), "display_name": user.display_name, "images": []}
+        if self.extended:
+            body["followers"] = {"href": None, "total": user.followers}
+        return body
+
+    def user_private(self, user: User, *, scopes: frozenset[str]) -> dict[str, Any]:
+        body = {
+            **self._ref("user", user.id),
+            "account_id": user.account_id,
+            "display_name": user.display_name,
+            "images": [],
+        }
+        if self.extended:
+            body["followers"] = {"href": None, "total": user.followers}
+            if "user-read-email" in scopes:
+                body["email"] = user.email
+            if "user-read-private" in scopes:
+                body["country"] = user.country
+                body["product"] = user.product
+                body["explicit_content"] = {"filter_enabled": False, "filter_locked": False}
+        return body
+
+    # --- playlists -----------------------------------------------------------
+    def entry(self, entry: Entry, *, episodes: bool) -> dict[str, Any]:
+        if entry.kind == TRACK:
+            item = self.track_full(entry.ref)
+        elif entry.kind == LOCAL:
+            item = self.local_track(entry.ref)
+        elif entry.kind == EPISODE and episodes:
+            item = self.episode_full(entry.ref)
+        else:
+            # Unavailable tracks come back as null; so do episodes for clients
+            # that did not ask for them with additional_types=episode.
+            item = None
+        body = {
+            "added_at": entry.added_at,
+            "added_by": self.playlist_user(entry.added_by),
+            "is_local": entry.kind == LOCAL,
+            "item": item,
+        }
+        if self.extended:
+            body["track"] = item
+        return body
+
+    def playlist_simple(self, playlist: PlaylistState) -> dict[str, Any]:
+        total = len(playlist.entries)
+        body = {
+            "collaborative": playlist.collaborative,
+            "description": playlist.description,
+            **self._ref("playlist", playlist.id),
+            "images": self.images(playlist.id) if total else [],
+            "name": playlist.name,
+            "owner": self.playlist_user(playlist.owner, with_name=True),
+            "public": playlist.public,
+            "snapshot_id": playlist.snapshot_id,
+            "items": {"href": f"{self.api}/playlists/{playlist.id}/items", "total": total},
+        }
+        if self.extended:
+            body["tracks"] = {"href": f"{self.api}/playlists/{playlist.id}/tracks", "total": total}
+        return body
+
+    def playlist_full(self, playlist: PlaylistState, *, items_page: dict[str, Any] | None) -> dict[str, Any]:
+        body = self.playlist_simple(playlist)
+        body["followers"] = {"href": None, "total": playlist.followers}
+        del body["items"]
+        if items_page is not None:
+            body["items"] = items_page
+        if self.extended and items_page is not None:
+            body["tracks"] = items_page
+        return body

@@ -1,0 +1,118 @@
+"""All mutable sandbox state behind one lock; `reset()` returns it to the seed in well under a millisecond."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from typing import Any
+
+from sandbox.catalog import Catalog
+from sandbox.catalog.models import EPISODE, LOCAL, TRACK, UNAVAILABLE, Entry
+from sandbox.config import RuntimeConfig, StartupOptions
+from sandbox.errors import bad_request
+from sandbox.ids import derive_id, parse_uri
+from sandbox.playlists import PlaylistState
+from sandbox.tokens import TokenStore
+from sandbox.traffic import Counters, FaultBook, RateLimiter
+
+MAX_VIOLATIONS = 500
+
+
+class SandboxState:
+    def __init__(self, *, catalog: Catalog, options: StartupOptions) -> None:
+        self.lock = threading.RLock()
+        self.catalog = catalog
+        self.options = options
+        self.tokens = TokenStore()
+        self.faults = FaultBook()
+        self.limiter = RateLimiter()
+        self.counters = Counters()
+        # Violations survive resets on purpose: the test session checks them once, at the end.
+        self.violations: list[dict[str, Any]] = []
+        # Never reset either, so no two edit histories can share a snapshot id.
+        self._salt = itertools.count(1)
+        self.reset()
+
+    def reset(self) -> float:
+        started = time.perf_counter()
+        with self.lock:
+            self.config = RuntimeConfig.from_options(self.options)
+            self.playlists = {pid: PlaylistState(seed=seed) for pid, seed in self.catalog.playlists.items()}
+            self.libraries = {user: list(lib.playlists) for user, lib in self.catalog.libraries.items()}
+            self.created = 0
+            self.tokens.clear()
+            self.faults.clear()
+            self.limiter.clear()
+            self.counters.clear()
+        return (time.perf_counter() - started) * 1000
+
+    def next_salt(self) -> int:
+        return next(self._salt)
+
+    @property
+    def signable_users(self) -> set[str]:
+        return {user.id for user in self.catalog.users.values() if user.signable}
+
+    def playlist(self, playlist_id: str) -> PlaylistState | None:
+        playlist = self.playlists.get(playlist_id)
+        return None if playlist is None or playlist.deleted else playlist
+
+    def create_playlist(
+        self, *, owner: str, name: str, description: str, public: bool, collaborative: bool
+    ) -> PlaylistState:
+        self.created += 1
+        playlist = PlaylistState(
+            id=derive_id(seed=self.catalog.seed, kind="created-playlist", ordinal=self.created),
+            owner=owner,
+            name=name,
+            description=description,
+            public=public,
+            collaborative=collaborative,
+            collaborators=frozenset(),
+            followers=0,
+            entries=[],
+            version=1,
+        )
+        self.playlists[playlist.id] = playlist
+        # New playlists show up first in the owner's list, as in the Spotify clients.
+        self.libraries.setdefault(owner, []).insert(0, playlist.id)
+        return playlist
+
+    def delete_playlist(self, playlist: PlaylistState) -> None:
+        playlist.deleted = True
+        for playlist_ids in self.libraries.values():
+            if playlist.id in playlist_ids:
+                playlist_ids.remove(playlist.id)
+
+    def record_violation(self, violation: dict[str, Any]) -> None:
+        with self.lock:
+            if len(self.violations) < MAX_VIOLATIONS:
+                self.violations.append(violation)
+
+    # --- URIs ----------------------------------------------------------------
+    def resolve_uris(self, uris: list[Any]) -> list[tuple[str, int]]:
+        """(kind, index) for each track or episode URI; a 400 like Spotify's for anything else."""
+        resolved = []
+        for uri in uris:
+            parsed = parse_uri(uri) if isinstance(uri, str) else None
+            if parsed is None:
+                raise bad_request(f"Invalid track uri: {uri}")
+            kind, spotify_id = parsed
+            index = (self.catalog.track_index if kind == "track" else self.catalog.episode_index).get(
+                spotify_id
+            )
+            if index is None:
+                raise bad_request("Payload contains a non-existing ID")
+            resolved.append((TRACK if kind == "track" else EPISODE, index))
+        return resolved
+
+    def uri_of(self, entry: Entry) -> str | None:
+        catalog = self.catalog
+        if entry.kind in {TRACK, UNAVAILABLE}:
+            return f"spotify:track:{catalog.tracks[entry.ref].id}"
+        if entry.kind == EPISODE:
+            return f"spotify:episode:{catalog.episodes[entry.ref].id}"
+        if entry.kind == LOCAL:
+            return catalog.local_files[entry.ref].uri
+        return None

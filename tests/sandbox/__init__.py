@@ -1,0 +1,1 @@
+"""Tests of the Spotify sandbox process itself, through HTTP only."""
