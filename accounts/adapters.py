@@ -1,0 +1,76 @@
+"""allauth hook-ups: where a Spotify sign-in turns into our User and SpotifyCredential."""
+
+from __future__ import annotations
+
+from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.account.utils import user_username
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialLogin
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts import services
+from accounts.models import User
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def populate_user(self, request: HttpRequest, sociallogin: SocialLogin, data: dict) -> User:
+        user = super().populate_user(request, sociallogin, data)
+        user.display_name = (data.get("name") or "")[:200]
+        return user
+
+    def save_user(self, request: HttpRequest, sociallogin: SocialLogin, form=None) -> User:
+        """A new listener: pick a username (no signup form, no email) and store the grant."""
+        user = sociallogin.user
+        if not form and not user_username(user):
+            # Readable and stable: "demo_listener" from the display name, else the Spotify id.
+            user_username(
+                user,
+                get_account_adapter(request).generate_unique_username(
+                    [user.display_name, sociallogin.account.uid, "listener"]
+                ),
+            )
+        with transaction.atomic():
+            user = super().save_user(request, sociallogin, form=form)
+            self._store_grant(user=user, sociallogin=sociallogin)
+        services.on_spotify_sign_in(user=user, created=True)
+        return user
+
+    def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
+        """A returning listener (allauth has found the account): refresh the stored grant.
+
+        New users are handled in save_user, once they have a primary key.
+        """
+        if not sociallogin.is_existing:
+            return
+        user = sociallogin.user
+        display_name = str(sociallogin.account.extra_data.get("display_name") or "")
+        with transaction.atomic():
+            services.set_display_name(user=user, display_name=display_name)
+            self._store_grant(user=user, sociallogin=sociallogin)
+        services.on_spotify_sign_in(user=user, created=False)
+
+    def _store_grant(self, *, user: User, sociallogin: SocialLogin) -> None:
+        grant = getattr(sociallogin, "spotify_grant", None)
+        if grant is None:
+            # A SocialLogin restored from the session loses our attribute; fall back to
+            # allauth's token object, which carries the same token and expiry.
+            token = sociallogin.token
+            if token is None:
+                return
+            expires_in = 3600
+            if token.expires_at:
+                expires_in = int((token.expires_at - timezone.now()).total_seconds())
+            access_token, refresh_token, scope = token.token, token.token_secret, ""
+        else:
+            access_token, refresh_token = grant.access_token, grant.refresh_token
+            expires_in, scope = grant.expires_in, grant.scope
+        services.store_spotify_tokens(
+            user=user,
+            access_token=access_token,
+            refresh_token=refresh_token,
+            expires_in=expires_in,
+            scopes=scope,
+            spotify_user_id=sociallogin.account.uid,
+        )

@@ -1,0 +1,38 @@
+"""Domain errors of the accounts app: what can go wrong talking to Spotify for a user.
+
+Pages and the API catch these (never spotipy's or requests' exceptions) and show
+a message; background tasks reschedule on `SpotifyRateLimited`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+class SpotifyError(Exception):
+    """Base class: Spotify could not do what we asked for this user."""
+
+
+class ReconnectNeeded(SpotifyError):
+    """The stored grant is gone (revoked, expired or never given): the user must sign in again."""
+
+    def __init__(self, reason: str = "Spotify access needs to be renewed.") -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class SpotifyRateLimited(SpotifyError):
+    """Spotify asked us to wait longer than SPOTIFY_MAX_RETRY_AFTER; try again at `resume_at`."""
+
+    def __init__(self, *, retry_after: int, resume_at: datetime) -> None:
+        super().__init__(f"Spotify rate limit: retry after {retry_after} s (at {resume_at.isoformat()}).")
+        self.retry_after = retry_after
+        self.resume_at = resume_at
+
+
+class SpotifyUnavailable(SpotifyError):
+    """Spotify kept failing (5xx, timeouts, resets, garbled bodies) after a few short retries."""
+
+
+class SpotifyMisconfigured(SpotifyError):
+    """Spotify rejected the app itself (invalid_client): SPOTIFY_CLIENT_ID/SECRET are wrong."""

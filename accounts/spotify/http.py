@@ -1,0 +1,148 @@
+"""The requests.Session spotipy talks through: auth, counting, and our retry policy.
+
+spotipy's own retries (urllib3 Retry) sleep for the whole Retry-After, which can be
+hours; so spotipy gets retries=0 and this session decides instead:
+- 401: refresh the token once and resend.
+- 429: wait out a Retry-After that fits in SPOTIFY_MAX_RETRY_AFTER (a few times at most),
+  otherwise raise SpotifyRateLimited at once.
+- 5xx, timeouts, resets, garbled bodies: two quick retries (idempotent methods), then SpotifyUnavailable.
+Everything else (2xx, other 4xx) goes back to spotipy, which raises SpotifyException for 4xx.
+The session adds the Authorization header itself, so spotipy never holds (or logs) the token.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+from django.utils import timezone
+from requests.adapters import HTTPAdapter
+
+from accounts import services
+from accounts.exceptions import SpotifyRateLimited, SpotifyUnavailable
+from accounts.models import SpotifyCredential
+from accounts.spotify.policy import (
+    IDEMPOTENT_METHODS,
+    MAX_RATE_LIMIT_WAITS,
+    MAX_TRANSIENT_RETRIES,
+    TRANSIENT_STATUSES,
+    SpotifyRequestStats,
+    WaitBudget,
+    backoff_for,
+    parse_retry_after,
+)
+from accounts.spotify.tokens import AccessTokenKeeper, RefreshRateLimited, RefreshTransient
+
+logger = logging.getLogger(__name__)
+
+
+def _is_malformed(response: requests.Response) -> bool:
+    """A 2xx whose body should be JSON but is not (a proxy's HTML page, a cut-off body)."""
+    if not response.content:
+        return False
+    try:
+        response.json()
+    except ValueError:
+        return True
+    return False
+
+
+class SpotifySession(requests.Session):
+    def __init__(
+        self,
+        *,
+        credential: SpotifyCredential,
+        stats: SpotifyRequestStats,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__()
+        # Explicitly no transport-level retries: urllib3 must never sleep on our behalf.
+        adapter = HTTPAdapter(max_retries=0)
+        self.mount("http://", adapter)
+        self.mount("https://", adapter)
+        self.stats = stats
+        self.user_id = credential.user_id
+        self._sleep = sleep
+        self.keeper = AccessTokenKeeper(credential=credential, post=self._post_unmanaged)
+
+    def send(self, request: requests.PreparedRequest, **kwargs) -> requests.Response:
+        # Counted here, at the lowest level, so every request that leaves counts once.
+        self.stats.requests += 1
+        # Without a trailing slash: spotipy asks for "me/", Spotify (and the sandbox) route it as "/me".
+        path = urlsplit(request.url or "").path.rstrip("/")
+        self.stats.by_endpoint[f"{request.method} {path}"] += 1
+        return super().send(request, **kwargs)
+
+    def _post_unmanaged(self, url: str, **kwargs) -> requests.Response:
+        self.stats.refreshes += 1
+        return super().request("POST", url, **kwargs)
+
+    def request(self, method: str, url: str, *args, **kwargs) -> requests.Response:  # type: ignore[override]
+        method = method.upper()
+        headers = dict(kwargs.pop("headers", None) or {})
+        kwargs.setdefault("timeout", settings.SPOTIFY_HTTP_TIMEOUT)
+        budget = WaitBudget(seconds=settings.SPOTIFY_MAX_RETRY_AFTER, stats=self.stats, sleep=self._sleep)
+        rate_limit_waits = 0
+        transient_failures = 0
+        refreshed_after_401 = False
+        while True:
+            retry_after: int | None = None
+            failure = ""
+            retryable = True
+            try:
+                token = self.keeper.token()
+            except RefreshRateLimited as exc:
+                retry_after = exc.retry_after
+            except RefreshTransient as exc:
+                failure = str(exc)
+            else:
+                try:
+                    response = super().request(
+                        method, url, *args, headers={**headers, "Authorization": f"Bearer {token}"}, **kwargs
+                    )
+                except requests.RequestException as exc:
+                    failure = f"{exc.__class__.__name__} on {method} {urlsplit(url).path}"
+                    retryable = method in IDEMPOTENT_METHODS
+                else:
+                    status = response.status_code
+                    if status == 401 and not refreshed_after_401:
+                        # Usually "The access token expired" (clock skew, or revoked early).
+                        refreshed_after_401 = True
+                        self.keeper.reject()
+                        self.stats.retries += 1
+                        continue
+                    if status == 429:
+                        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                    elif status in TRANSIENT_STATUSES or (200 <= status < 300 and _is_malformed(response)):
+                        failure = f"HTTP {status} on {method} {urlsplit(url).path}"
+                        retryable = method in IDEMPOTENT_METHODS
+                    else:
+                        return response
+
+            if retry_after is not None:
+                self.stats.rate_limited += 1
+                if rate_limit_waits >= MAX_RATE_LIMIT_WAITS or not budget.allows(retry_after):
+                    raise self._rate_limited(retry_after)
+                rate_limit_waits += 1
+                budget.wait(retry_after)
+                self.stats.retries += 1
+                continue
+
+            transient_failures += 1
+            delay = backoff_for(transient_failures)
+            if not retryable or transient_failures > MAX_TRANSIENT_RETRIES or not budget.allows(delay):
+                logger.warning("Spotify unavailable for user %s: %s", self.user_id, failure)
+                raise SpotifyUnavailable(f"Spotify is not answering properly ({failure}).")
+            budget.wait(delay)
+            self.stats.retries += 1
+
+    def _rate_limited(self, retry_after: int) -> SpotifyRateLimited:
+        resume_at = timezone.now() + timedelta(seconds=retry_after)
+        logger.info("Spotify rate limit for user %s: resume at %s", self.user_id, resume_at.isoformat())
+        services.mark_rate_limited(user_id=self.user_id, until=resume_at)
+        return SpotifyRateLimited(retry_after=retry_after, resume_at=resume_at)

@@ -1,0 +1,96 @@
+"""The numbers and small helpers of our Spotify retry policy, shared by API calls and refreshes."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+
+from django.utils import timezone
+
+# Waiting out a 429 at most this many times per call, even if the budget allows more:
+# three 429s in a row mean the app is over its window, and the caller should back off.
+MAX_RATE_LIMIT_WAITS = 3
+# 5xx, timeouts, resets, garbled bodies: a couple of quick retries cover blips, not outages.
+MAX_TRANSIENT_RETRIES = 2
+BACKOFF_SECONDS = (0.5, 1.0)
+TRANSIENT_STATUSES = frozenset({500, 502, 503, 504})
+# Methods safe to resend after an unclear failure. A POST (add tracks, create playlist)
+# that timed out may have been applied; resending could duplicate, so it is not retried
+# (a 429 or 401 is: Spotify rejected those before doing anything).
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# Spotify sometimes sends a 429 without Retry-After; one second is its usual window step.
+DEFAULT_RETRY_AFTER = 1
+
+
+def parse_retry_after(value: str | None) -> int:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date)."""
+    if not value:
+        return DEFAULT_RETRY_AFTER
+    value = value.strip()
+    try:
+        return max(0, int(float(value)))
+    except ValueError:
+        pass
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return DEFAULT_RETRY_AFTER
+    return max(0, int((moment - timezone.now()).total_seconds() + 0.999))
+
+
+def backoff_for(failure_number: int) -> float:
+    return BACKOFF_SECONDS[min(failure_number, len(BACKOFF_SECONDS)) - 1]
+
+
+@dataclass
+class SpotifyRequestStats:
+    """What one client sent to Spotify; import and route runs record these."""
+
+    requests: int = 0  # every HTTP request sent, refreshes and retries included
+    rate_limited: int = 0  # 429 answers
+    retries: int = 0  # requests re-sent after a 429, a 401 or a transient failure
+    refreshes: int = 0  # refresh_token grants sent
+    waited_seconds: float = 0.0
+    by_endpoint: Counter = field(default_factory=Counter)  # "GET /v1/me/playlists" -> n
+
+    def as_dict(self) -> dict:
+        return {
+            "requests": self.requests,
+            "rate_limited": self.rate_limited,
+            "retries": self.retries,
+            "refreshes": self.refreshes,
+            "waited_seconds": round(self.waited_seconds, 3),
+            "by_endpoint": dict(self.by_endpoint),
+        }
+
+
+class WaitBudget:
+    """One call's allowance for blocking: SPOTIFY_MAX_RETRY_AFTER seconds from its start.
+
+    Measured on the clock, not summed sleeps, so slow responses count too and a call
+    never blocks much past the setting.
+    """
+
+    def __init__(
+        self,
+        *,
+        seconds: float,
+        stats: SpotifyRequestStats,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._clock = clock
+        self._sleep = sleep
+        self._stats = stats
+        self._deadline = clock() + seconds
+
+    def allows(self, delay: float) -> bool:
+        return self._clock() + delay <= self._deadline
+
+    def wait(self, delay: float) -> None:
+        if delay > 0:
+            self._sleep(delay)
+            self._stats.waited_seconds += delay

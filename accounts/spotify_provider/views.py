@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from allauth.socialaccount.adapter import get_adapter
+from allauth.socialaccount.providers.base import ProviderException
+from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
+from allauth.socialaccount.providers.spotify.views import SpotifyOAuth2Adapter
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class SpotifyGrant:
+    """The token response of the sign-in, kept on the SocialLogin for our adapter to store.
+
+    allauth's SocialToken has no room for the granted scopes, and we do not let allauth
+    store tokens at all (SOCIALACCOUNT_STORE_TOKENS = False).
+    """
+
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    scope: str
+
+    def __repr__(self) -> str:
+        return f"<SpotifyGrant expires_in={self.expires_in} scope={self.scope!r}>"
+
+
+class SpotifyAdapter(SpotifyOAuth2Adapter):
+    provider_id = "spotify"
+
+    # Properties, read at request time: deployments and tests point these at the sandbox.
+    @property
+    def authorize_url(self) -> str:  # type: ignore[override]
+        return f"{settings.SPOTIFY_ACCOUNTS_URL}/authorize"
+
+    @property
+    def access_token_url(self) -> str:  # type: ignore[override]
+        return f"{settings.SPOTIFY_ACCOUNTS_URL}/api/token"
+
+    @property
+    def profile_url(self) -> str:  # type: ignore[override]
+        return f"{settings.SPOTIFY_API_URL}/me"
+
+    def get_callback_url(self, request, app) -> str:
+        # Spotify matches redirect URIs exactly; behind a proxy the built URL can differ.
+        return settings.SPOTIFY_REDIRECT_URI or super().get_callback_url(request, app)
+
+    def complete_login(self, request, app, token, **kwargs):
+        with get_adapter().get_requests_session() as session:
+            response = session.get(self.profile_url, headers={"Authorization": f"Bearer {token.token}"})
+        if response.status_code != 200:
+            raise ProviderException(f"Spotify profile request failed with {response.status_code}")
+        try:
+            profile = response.json()
+        except ValueError:
+            raise ProviderException("Spotify sent an unreadable profile") from None
+        if not isinstance(profile, dict) or not profile.get("id"):
+            raise ProviderException("Spotify sent a profile without an id")
+        login = self.get_provider().sociallogin_from_response(request, profile)
+        token_response = kwargs.get("response") or {}
+        login.spotify_grant = SpotifyGrant(
+            access_token=token.token,
+            refresh_token=token.token_secret or "",
+            expires_in=int(token_response.get("expires_in") or 3600),
+            scope=str(token_response.get("scope") or ""),
+        )
+        return login
+
+
+oauth2_login = OAuth2LoginView.adapter_view(SpotifyAdapter)
+oauth2_callback = OAuth2CallbackView.adapter_view(SpotifyAdapter)

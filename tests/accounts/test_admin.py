@@ -1,0 +1,72 @@
+"""The admin shows credential state, never tokens."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import SpotifyCredential
+from tests.factories import SpotifyCredentialFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+def test_the_credential_list_and_page_show_state_but_no_token(staff_client):
+    credential = SpotifyCredentialFactory(reconnect=True)
+
+    pages = [
+        staff_client.get(reverse("admin:accounts_spotifycredential_changelist")),
+        staff_client.get(reverse("admin:accounts_spotifycredential_change", args=[credential.pk])),
+    ]
+
+    for page in pages:
+        html = page.content.decode()
+        assert page.status_code == 200
+        assert credential.spotify_user_id in html
+        assert credential.access_token not in html and credential.refresh_token not in html
+    assert "reconnect_needed" in pages[1].content.decode()
+
+
+def test_the_mark_reconnect_needed_action_flags_the_chosen_credentials(staff_client):
+    chosen, other = SpotifyCredentialFactory(), SpotifyCredentialFactory()
+
+    staff_client.post(
+        reverse("admin:accounts_spotifycredential_changelist"),
+        {"action": "mark_reconnect_needed", "_selected_action": [chosen.pk]},
+    )
+
+    assert SpotifyCredential.objects.get(pk=chosen.pk).reconnect_needed is True
+    assert SpotifyCredential.objects.get(pk=other.pk).reconnect_needed is False
+
+
+def test_saving_the_credential_page_keeps_the_tokens(staff_client):
+    credential = SpotifyCredentialFactory(access_token="keep-me-access", refresh_token="keep-me-refresh")
+
+    response = staff_client.post(
+        reverse("admin:accounts_spotifycredential_change", args=[credential.pk]),
+        {
+            "reconnect_needed": "on",
+            "reconnect_reason": "checking",
+            "rate_limited_until_0": "",
+            "rate_limited_until_1": "",
+        },
+    )
+
+    stored = SpotifyCredential.objects.get(pk=credential.pk)
+    assert response.status_code == 302
+    assert stored.reconnect_needed is True
+    assert (stored.access_token, stored.refresh_token) == ("keep-me-access", "keep-me-refresh")
+
+
+def test_the_user_admin_shows_the_display_name(staff_client):
+    user = UserFactory(display_name="Ada Listener")
+
+    html = staff_client.get(reverse("admin:accounts_user_changelist")).content.decode()
+
+    assert "Ada Listener" in html and user.username in html

@@ -1,0 +1,166 @@
+"""Landing page, dashboard and sign-out: owner, stranger, anonymous.
+
+Dashboards of connected users call Spotify, so those live in test_dashboard_live.py;
+here the users are in states that need no call (reconnect needed, rate limited, not connected).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+
+from tests.factories import SpotifyCredentialFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_visitors_get_a_sign_in_form_that_posts_to_the_spotify_login(client):
+    response = client.get("/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'method="post" action="{reverse("spotify_login")}"' in html
+    assert "Sign in with Spotify" in html
+    assert "csrfmiddlewaretoken" in html
+
+
+def test_signed_in_users_are_sent_from_the_landing_page_to_the_dashboard(client):
+    client.force_login(UserFactory())
+
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/dashboard/"
+
+
+def test_anonymous_visitors_are_sent_from_the_dashboard_to_the_landing_page(client):
+    response = client.get("/dashboard/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/?next=")
+
+
+def test_the_dashboard_shows_a_reconnect_button_when_the_grant_is_gone(client):
+    credential = SpotifyCredentialFactory(reconnect=True, user__display_name="Ada Listener")
+    client.force_login(credential.user)
+
+    html = client.get("/dashboard/").content.decode()
+
+    assert "Ada Listener" in html
+    assert "Reconnect needed" in html
+    assert "Reconnect Spotify" in html
+    assert f'action="{reverse("spotify_login")}"' in html
+
+
+def test_the_dashboard_shows_until_when_spotify_asked_us_to_pause(client):
+    credential = SpotifyCredentialFactory(rate_limited=True)
+    client.force_login(credential.user)
+
+    html = client.get("/dashboard/").content.decode()
+
+    assert "Rate limited" in html
+    assert credential.rate_limited_until.isoformat(timespec="seconds")[:16] in html
+
+
+def test_the_dashboard_offers_to_connect_a_user_without_credentials(client):
+    client.force_login(UserFactory())
+
+    html = client.get("/dashboard/").content.decode()
+
+    assert "Not connected" in html
+    assert "Connect Spotify" in html
+
+
+def test_a_strangers_dashboard_shows_only_their_own_name(client):
+    owner = SpotifyCredentialFactory(reconnect=True, user__display_name="Owner Olga").user
+    stranger = SpotifyCredentialFactory(reconnect=True, user__display_name="Stranger Sam").user
+    Token.objects.create(user=owner)
+    client.force_login(stranger)
+
+    html = client.get("/dashboard/").content.decode()
+
+    assert "Stranger Sam" in html
+    assert "Owner Olga" not in html
+    assert owner.spotify_credential.spotify_user_id not in html
+    assert owner.auth_token.key not in html
+
+
+def test_the_dashboard_never_shows_spotify_tokens(client):
+    credential = SpotifyCredentialFactory(reconnect=True)
+    client.force_login(credential.user)
+
+    html = client.get("/dashboard/").content.decode()
+
+    assert credential.access_token not in html and credential.refresh_token not in html
+
+
+def test_rotating_the_api_token_on_the_dashboard_replaces_it(client):
+    user = UserFactory()
+    old = Token.objects.create(user=user)
+    client.force_login(user)
+
+    response = client.post(reverse("accounts:rotate-api-token"), follow=True)
+
+    new = Token.objects.get(user=user)
+    assert new.key != old.key
+    assert new.key in response.content.decode()
+    assert "A new API token is ready" in response.content.decode()
+
+
+def test_rotating_the_api_token_needs_a_post_with_a_csrf_token(client):
+    user = UserFactory()
+    client.force_login(user)
+    assert client.get(reverse("accounts:rotate-api-token")).status_code == 405
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(user)
+    assert strict.post(reverse("accounts:rotate-api-token")).status_code == 403
+    assert not Token.objects.filter(user=user).exists()
+
+
+def test_anonymous_visitors_cannot_rotate_a_token(client):
+    response = client.post(reverse("accounts:rotate-api-token"))
+
+    assert response.status_code == 302
+    assert not Token.objects.exists()
+
+
+def test_sign_out_is_a_csrf_protected_post(client):
+    user = UserFactory()
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(user)
+
+    assert strict.post(reverse("account_logout")).status_code == 403
+    assert strict.get("/dashboard/").status_code == 200
+
+    client.force_login(user)
+    response = client.post(reverse("account_logout"))
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert client.get("/dashboard/").status_code == 302
+
+
+def test_signing_out_by_get_only_shows_a_confirmation(client):
+    client.force_login(UserFactory())
+
+    response = client.get(reverse("account_logout"))
+
+    assert response.status_code == 200
+    assert client.get("/dashboard/").status_code == 200
+
+
+def test_pages_use_the_local_stylesheet_and_no_external_assets(client):
+    html = client.get("/").content.decode()
+
+    assert "/static/css/app.css" in html
+    assert "https://" not in html and "http://" not in html
+
+
+def test_the_dashboard_needs_a_bounded_number_of_queries(client, django_assert_max_num_queries):
+    credential = SpotifyCredentialFactory(reconnect=True)
+    Token.objects.create(user=credential.user)
+    client.force_login(credential.user)
+
+    with django_assert_max_num_queries(6):
+        client.get("/dashboard/")
