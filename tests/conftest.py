@@ -25,3 +25,15 @@ def _empty_cache():
     if hasattr(cache, "delete_pattern"):
         # django-redis: only our prefixed keys; the Django-Q broker shares the Redis database.
         cache.delete_pattern("*")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked postgres_only skip, with a reason, when the suite runs on SQLite."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (row locks / real concurrency); CI runs it there")
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(skip)
