@@ -11,6 +11,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from accounts.models import SpotifyCredential, User
+from accounts.signals import spotify_signed_in
 
 logger = logging.getLogger(__name__)
 
@@ -111,11 +112,11 @@ def set_display_name(*, user: User, display_name: str) -> None:
 def on_spotify_sign_in(*, user: User, created: bool) -> None:
     """Runs after every Spotify sign-in, once the tokens are stored.
 
-    For now it only records when the user last signed in. Later issues extend this
-    hook, e.g. to enqueue the library import for new users (`created=True`) with
-    `transaction.on_commit(lambda: async_task(...))`.
+    Records the time and tells listeners (the import, in `sync`) through a signal, so
+    accounts needs no knowledge of what happens after a sign-in.
     """
     SpotifyCredential.objects.filter(user=user).update(last_sign_in_at=timezone.now())
+    spotify_signed_in.send(sender=User, user=user, created=created)
 
 
 def get_or_create_api_token(*, user: User) -> tuple[Token, bool]:

@@ -68,6 +68,13 @@ def integer(name: str, *, default: int, minimum: int = 0) -> int:
     return number
 
 
+def choice(name: str, *, choices: tuple[str, ...], default: str) -> str:
+    value = (_raw(name) or default).lower()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, got {value!r}.")
+    return value
+
+
 def str_list(name: str, *, default: list[str]) -> list[str]:
     value = _raw(name)
     if value is None:

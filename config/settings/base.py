@@ -170,6 +170,10 @@ SPOTIFY_CLIENT_SECRET = env.optional_str("SPOTIFY_CLIENT_SECRET")
 SPOTIFY_REDIRECT_URI = env.optional_str("SPOTIFY_REDIRECT_URI")
 SPOTIFY_API_URL = env.http_url("SPOTIFY_API_URL", default="https://api.spotify.com/v1")
 SPOTIFY_ACCOUNTS_URL = env.http_url("SPOTIFY_ACCOUNTS_URL", default="https://accounts.spotify.com")
+# Which Web API surface our Spotify app has. "development": the February 2026 rules
+# (no batch lookups, no popularity, items only of own/collaborative playlists, pages of
+# 50); "extended": the older full surface (batch lookups, pages of 100 on /tracks).
+SPOTIFY_APP_MODE = env.choice("SPOTIFY_APP_MODE", choices=("development", "extended"), default="development")
 SPOTIFY_SCOPES = [
     "playlist-read-private",
     "playlist-read-collaborative",
