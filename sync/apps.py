@@ -4,3 +4,15 @@ from django.apps import AppConfig
 class SyncConfig(AppConfig):
     name = "sync"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django_q.signals import post_spawn
+
+        from accounts.signals import spotify_signed_in
+        from sync import receivers
+
+        spotify_signed_in.connect(receivers.import_after_sign_in, dispatch_uid="sync.import_after_sign_in")
+        # Django-Q2 sends post_spawn in every worker it starts, including replacements.
+        post_spawn.connect(
+            receivers.fail_imports_of_dead_workers, dispatch_uid="sync.fail_imports_of_dead_workers"
+        )

@@ -10,6 +10,8 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.models import SpotifyCredential, User
+from library.models import Album, Artist, ItemKind, Playlist, PlaylistItem, Track, TrackArtist
+from sync.models import ImportScope, SyncEvent, SyncKind, SyncStatus
 
 
 class UserFactory(DjangoModelFactory):
@@ -46,4 +48,110 @@ class SpotifyCredentialFactory(DjangoModelFactory):
         reconnect = factory.Trait(reconnect_needed=True, reconnect_reason="Spotify refused the stored grant.")
         rate_limited = factory.Trait(
             rate_limited_until=factory.LazyFunction(lambda: timezone.now() + timedelta(hours=1))
+        )
+
+
+# --- library and sync ------------------------------------------------------------------
+
+
+class ArtistFactory(DjangoModelFactory):
+    class Meta:
+        model = Artist
+
+    spotify_id = factory.Sequence(lambda n: f"artist{n:018d}")
+    name = factory.Sequence(lambda n: f"Artist {n}")
+
+
+class AlbumFactory(DjangoModelFactory):
+    class Meta:
+        model = Album
+
+    spotify_id = factory.Sequence(lambda n: f"album{n:019d}")
+    name = factory.Sequence(lambda n: f"Album {n}")
+    album_type = "album"
+    release_date = "1999-01-01"
+    release_date_precision = "day"
+    release_year = 1999
+
+
+class TrackFactory(DjangoModelFactory):
+    """A track with one credited artist (`artist__name=...` to name it; `artist=None` for none)."""
+
+    class Meta:
+        model = Track
+        skip_postgeneration_save = True
+
+    spotify_id = factory.Sequence(lambda n: f"track{n:019d}")
+    name = factory.Sequence(lambda n: f"Track {n}")
+    duration_ms = 200_000
+    album = factory.SubFactory(AlbumFactory)
+
+    @factory.post_generation
+    def artist(self, create, extracted, **kwargs):
+        if not create or extracted is False:
+            return
+        artist = extracted or ArtistFactory(**kwargs)
+        TrackArtist.objects.create(track=self, artist=artist, position=0)
+
+
+class PlaylistFactory(DjangoModelFactory):
+    class Meta:
+        model = Playlist
+
+    user = factory.SubFactory(UserFactory)
+    spotify_id = factory.Sequence(lambda n: f"playlist{n:016d}")
+    name = factory.Sequence(lambda n: f"Playlist {n}")
+    owner_spotify_id = factory.LazyAttribute(lambda o: f"owner-of-{o.spotify_id}")
+    owner_name = "Someone"
+    snapshot_id = factory.Sequence(lambda n: f"snapshot-{n}")
+    list_position = factory.Sequence(lambda n: n + 1)
+
+
+class PlaylistItemFactory(DjangoModelFactory):
+    """A track item by default; `kind=ItemKind.EPISODE, track=None, name=...` for others."""
+
+    class Meta:
+        model = PlaylistItem
+
+    playlist = factory.SubFactory(PlaylistFactory)
+    position = factory.Sequence(lambda n: n)
+    kind = ItemKind.TRACK
+    track = factory.SubFactory(TrackFactory)
+
+
+class SyncEventFactory(DjangoModelFactory):
+    """A queued import. Traits: `running`, `completed`, `failed` (with a reason)."""
+
+    class Meta:
+        model = SyncEvent
+
+    user = factory.SubFactory(UserFactory)
+    kind = SyncKind.IMPORT
+    status = SyncStatus.QUEUED
+    scope = ImportScope.INCREMENTAL
+    trigger = "button"
+
+    class Params:
+        running = factory.Trait(
+            status=SyncStatus.IN_PROGRESS,
+            started_at=factory.LazyFunction(timezone.now),
+            heartbeat_at=factory.LazyFunction(timezone.now),
+            playlists_total=10,
+            playlists_done=4,
+            items_done=120,
+        )
+        completed = factory.Trait(
+            status=SyncStatus.COMPLETED,
+            started_at=factory.LazyFunction(lambda: timezone.now() - timedelta(minutes=2)),
+            finished_at=factory.LazyFunction(timezone.now),
+            playlists_total=10,
+            playlists_done=10,
+            playlists_changed=10,
+            items_done=300,
+        )
+        failed = factory.Trait(
+            status=SyncStatus.FAILED,
+            started_at=factory.LazyFunction(lambda: timezone.now() - timedelta(minutes=2)),
+            finished_at=factory.LazyFunction(timezone.now),
+            error='Could not read the playlist "Road trip": Spotify answered HTTP 502.',
         )

@@ -1,0 +1,66 @@
+"""Read-only DRF endpoints over the caller's mirror, for scripts."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from library import selectors
+from library.serializers import PlaylistDetailSerializer, PlaylistItemSerializer, PlaylistSerializer
+
+NOT_SIGNED_IN = OpenApiResponse(description="Not signed in.")
+
+
+class PlaylistListView(generics.ListAPIView):
+    serializer_class = PlaylistSerializer
+
+    @extend_schema(
+        operation_id="library_playlists_list",
+        summary="Your playlists, in Spotify's order",
+        responses={200: PlaylistSerializer(many=True), 401: NOT_SIGNED_IN},
+        tags=["library"],
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.list_playlists(user=self.request.user)
+
+
+class ItemPagination(PageNumberPagination):
+    page_size = 100
+
+
+class PlaylistDetailView(APIView):
+    @extend_schema(
+        operation_id="library_playlists_retrieve",
+        summary="One of your playlists with a page of its items",
+        parameters=[OpenApiParameter("page", OpenApiTypes.INT, description="Page of items (100 per page).")],
+        responses={
+            200: PlaylistDetailSerializer,
+            401: NOT_SIGNED_IN,
+            404: OpenApiResponse(description="No such playlist of yours (or no such page of items)."),
+        },
+        tags=["library"],
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        playlist = selectors.get_playlist(user=request.user, playlist_id=pk)
+        if playlist is None:
+            raise Http404
+        paginator = ItemPagination()
+        items = selectors.list_playlist_items(playlist=playlist)
+        page = paginator.paginate_queryset(items, request, view=self)
+        body = PlaylistSerializer(playlist).data
+        body["items"] = {
+            "count": paginator.page.paginator.count,
+            "next": paginator.get_next_link(),
+            "previous": paginator.get_previous_link(),
+            "results": PlaylistItemSerializer(page, many=True).data,
+        }
+        return Response(body)

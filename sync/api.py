@@ -1,0 +1,135 @@
+"""DRF endpoints of sync: start an import, follow it, retry it. Always the caller's own events."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from sync import selectors
+from sync.models import SyncEvent, SyncKind, SyncStatus
+from sync.serializers import (
+    ConflictSerializer,
+    ImportRequestSerializer,
+    SyncEventFilterSerializer,
+    SyncEventSerializer,
+)
+from sync.services import triggers
+
+NOT_SIGNED_IN = OpenApiResponse(description="Not signed in.")
+NOT_YOURS = OpenApiResponse(description="No such event of yours (another user's are not found either).")
+
+
+def _conflict(exc: triggers.ImportTriggerError) -> Response:
+    body = {"detail": str(exc)}
+    if isinstance(exc, triggers.ImportAlreadyActive):
+        body["active_event"] = exc.active.pk
+    return Response(body, status=status.HTTP_409_CONFLICT)
+
+
+class ImportView(APIView):
+    @extend_schema(
+        operation_id="library_import_create",
+        summary="Import your Spotify library now",
+        description=(
+            "Queues an import and answers 202 with it. Only one import per user is queued or "
+            "running at a time: if one already is, nothing new starts and the answer is 200 with "
+            "that import. Follow it with GET /api/sync-events/{id}/."
+        ),
+        request=ImportRequestSerializer,
+        responses={
+            202: OpenApiResponse(SyncEventSerializer, description="A new import was queued."),
+            200: OpenApiResponse(SyncEventSerializer, description="An import was already queued or running."),
+            401: NOT_SIGNED_IN,
+            409: OpenApiResponse(ConflictSerializer, description="No usable Spotify connection."),
+        },
+        tags=["sync"],
+    )
+    def post(self, request: Request) -> Response:
+        options = ImportRequestSerializer(data=request.data)
+        options.is_valid(raise_exception=True)
+        try:
+            event, created = triggers.request_import(
+                user=request.user, trigger=triggers.Trigger.API, scope=options.validated_data.get("scope")
+            )
+        except triggers.ImportTriggerError as exc:
+            return _conflict(exc)
+        code = status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK
+        return Response(SyncEventSerializer(event).data, status=code)
+
+
+class SyncEventListView(generics.ListAPIView):
+    serializer_class = SyncEventSerializer
+
+    @extend_schema(
+        operation_id="sync_events_list",
+        summary="Your imports and routes, newest first",
+        parameters=[
+            OpenApiParameter("kind", OpenApiTypes.STR, enum=SyncKind.values, description="Only these."),
+            OpenApiParameter("status", OpenApiTypes.STR, enum=SyncStatus.values, description="Only these."),
+        ],
+        responses={
+            200: SyncEventSerializer(many=True),
+            400: OpenApiResponse(description="Unknown kind or status."),
+            401: NOT_SIGNED_IN,
+        },
+        tags=["sync"],
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        filters = SyncEventFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return selectors.list_sync_events(user=self.request.user, **filters.validated_data)
+
+
+class SyncEventDetailView(APIView):
+    @extend_schema(
+        operation_id="sync_events_retrieve",
+        summary="One of your imports: status, progress, counters, error",
+        responses={200: SyncEventSerializer, 401: NOT_SIGNED_IN, 404: NOT_YOURS},
+        tags=["sync"],
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(SyncEventSerializer(_own_event(request, pk)).data)
+
+
+class SyncEventRetryView(APIView):
+    @extend_schema(
+        operation_id="sync_events_retry",
+        summary="Retry a failed or cancelled import",
+        description="A new import with retry_of set to this one; it continues where this one stopped.",
+        request=None,
+        responses={
+            201: OpenApiResponse(SyncEventSerializer, description="The new import, queued."),
+            401: NOT_SIGNED_IN,
+            404: NOT_YOURS,
+            409: OpenApiResponse(
+                ConflictSerializer,
+                description=(
+                    "Not failed or cancelled, already retried, another import active, "
+                    "or no Spotify connection."
+                ),
+            ),
+        },
+        tags=["sync"],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        event = _own_event(request, pk)
+        try:
+            retry = triggers.retry_import(event=event)
+        except triggers.ImportTriggerError as exc:
+            return _conflict(exc)
+        return Response(SyncEventSerializer(retry).data, status=status.HTTP_201_CREATED)
+
+
+def _own_event(request: Request, pk: int) -> SyncEvent:
+    event = selectors.get_sync_event(user=request.user, event_id=pk)
+    if event is None:
+        raise Http404
+    return event

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from sync import api
+
+urlpatterns = [
+    path("library/import/", api.ImportView.as_view(), name="api-library-import"),
+    path("sync-events/", api.SyncEventListView.as_view(), name="api-sync-events"),
+    path("sync-events/<int:pk>/", api.SyncEventDetailView.as_view(), name="api-sync-event"),
+    path("sync-events/<int:pk>/retry/", api.SyncEventRetryView.as_view(), name="api-sync-event-retry"),
+]

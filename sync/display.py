@@ -1,0 +1,40 @@
+"""One sentence about a sync event, the same on the page and in the API (the page's script shows it)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone
+
+from sync.models import SyncEvent, SyncKind, SyncStatus
+
+
+def _when(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def describe_event(event: SyncEvent) -> str:
+    doing = "Importing" if event.kind == SyncKind.IMPORT else "Routing"
+    if event.status == SyncStatus.QUEUED:
+        if event.resume_at and event.resume_at > timezone.now():
+            return f"Paused by Spotify's rate limit until {_when(event.resume_at)}; it resumes by itself."
+        return "Queued: it starts as soon as a worker is free."
+    if event.status == SyncStatus.IN_PROGRESS:
+        if not event.playlists_total:
+            return f"{doing}: listing your playlists…"
+        return (
+            f"{doing}: {event.playlists_done} of {event.playlists_total} playlists, "
+            f"{event.items_done} items so far."
+        )
+    if event.status == SyncStatus.COMPLETED:
+        unchanged = event.playlists_done - event.playlists_changed
+        note = f" ({unchanged} unchanged)" if unchanged > 0 else ""
+        return (
+            f"Completed {_when(event.finished_at)}: {event.playlists_done} playlists{note}, "
+            f"{event.items_done} items imported."
+        )
+    if event.status == SyncStatus.FAILED:
+        return f"Failed {_when(event.finished_at)}."
+    return f"Cancelled {_when(event.finished_at)}."

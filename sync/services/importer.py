@@ -1,0 +1,226 @@
+"""Import a user's Spotify library into the mirror: `run_import`, what the queue calls.
+
+The shape of a run, and why:
+- Claim the event with one conditional UPDATE: a duplicate delivery finds nothing to do.
+- Read the whole playlist list (and the first page of Liked Songs) before writing
+  anything; playlists whose snapshot_id did not change cost no item request, and their
+  cheap listing metadata is refreshed in one bulk statement.
+- For each new or changed playlist: fetch all its item pages first, then write it in one
+  transaction (catalog, metadata, items, snapshot_id, event progress). A Spotify failure
+  in playlist k therefore leaves k as it was, and every playlist before it committed.
+- A long Retry-After puts the event back in the queue with a schedule; on resume the
+  finished playlists already carry their new snapshot_id, so only the listing is read again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from itertools import chain
+
+from django.conf import settings
+from django.db import transaction
+from spotipy import SpotifyException
+
+from accounts.exceptions import ReconnectNeeded, SpotifyMisconfigured, SpotifyRateLimited, SpotifyUnavailable
+from accounts.models import SpotifyCredential
+from accounts.spotify.client import SpotifyClient, get_spotify_client
+from library.models import ItemsStatus, Playlist, PlaylistKind
+from library.records import PlaylistRecord
+from library.services import (
+    METADATA_FIELDS,
+    remove_playlists_gone_from_spotify,
+    save_playlist_metadata,
+    store_playlist,
+    upsert_catalog,
+)
+from sync.models import ImportScope, SyncEvent
+from sync.parsing import ItemCollector, liked_songs_record, playlist_record
+from sync.services.import_state import ClaimLost, ImportLedger, claim_import
+from sync.spotify_reader import ItemsRefused, PlaylistGone, SpotifyReader
+
+logger = logging.getLogger(__name__)
+
+RECONNECT_MESSAGE = (
+    "Spotify access was revoked or expired: press Reconnect on the dashboard "
+    "(sign in with Spotify again), then retry."
+)
+MISCONFIGURED_MESSAGE = (
+    "Spotify rejected this Linernotes server's app credentials: the administrator must check "
+    "SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET."
+)
+UNEXPECTED_MESSAGE = (
+    "The import stopped on an unexpected error (details are in the server log). "
+    "Playlists imported before it are saved; retry to continue."
+)
+SAVED_SO_FAR = "Playlists imported before it are saved; retry to continue."
+
+
+class ImportStepFailed(Exception):
+    """Spotify failed in a way worth telling the user; `reason` says where and what it answered."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def run_import(*, event_id: int) -> SyncEvent | None:
+    """Run one queued import event to its end (completed, failed, or queued again for later).
+
+    Returns the event as it stands afterwards, or None if it does not exist.
+    """
+    event = claim_import(event_id=event_id)
+    if event is None:
+        # Already running or finished, not due yet, or gone: nothing to do, nothing touched.
+        return SyncEvent.objects.filter(pk=event_id).first()
+    ledger = ImportLedger(event=event)
+    try:
+        with get_spotify_client(user=event.user) as client:
+            ledger.stats = client.stats
+            LibraryImport(event=event, client=client, ledger=ledger).run()
+        ledger.complete()
+    except ClaimLost:
+        logger.warning("Import #%s was ended elsewhere while running; stopped.", event_id)
+    except SpotifyRateLimited as exc:
+        logger.info(
+            "Import #%s postponed by Spotify's rate limit until %s.", event_id, exc.resume_at.isoformat()
+        )
+        ledger.postpone(resume_at=exc.resume_at)
+    except ReconnectNeeded:
+        ledger.fail(RECONNECT_MESSAGE)
+    except SpotifyMisconfigured:
+        ledger.fail(MISCONFIGURED_MESSAGE)
+    except ImportStepFailed as exc:
+        ledger.fail(exc.reason)
+    except Exception:
+        logger.exception("Import #%s stopped on an unexpected error.", event_id)
+        ledger.fail(UNEXPECTED_MESSAGE)
+        raise  # so Django-Q records the failure too
+    return SyncEvent.objects.get(pk=event_id)
+
+
+class LibraryImport:
+    """One run over one user's library; see the module docstring for the order of things."""
+
+    def __init__(self, *, event: SyncEvent, client: SpotifyClient, ledger: ImportLedger) -> None:
+        self.user = event.user
+        self.full = event.scope == ImportScope.FULL
+        self.mode = settings.SPOTIFY_APP_MODE
+        self.reader = SpotifyReader(client=client, mode=self.mode)
+        self.ledger = ledger
+        self.catalogued: dict[str, set[str]] = {"artists": set(), "albums": set(), "tracks": set()}
+        self.spotify_user_id = (
+            SpotifyCredential.objects.filter(user=self.user).values_list("spotify_user_id", flat=True).first()
+            or ""
+        )
+
+    def run(self) -> None:
+        with _spotify_step("Could not list your playlists"):
+            listing = self.reader.playlists()
+            liked_first_page = self.reader.liked_songs_first_page()
+        liked = liked_songs_record(
+            first_page=liked_first_page,
+            owner_spotify_id=self.spotify_user_id,
+            owner_name=self.user.display_name or self.user.username,
+        )
+        records = [liked, *self._listed(listing)]
+        known = {playlist.spotify_id: playlist for playlist in Playlist.objects.filter(user=self.user)}
+        todo = [record for record in records if self._needs_items(record, known.get(record.spotify_id))]
+        todo_ids = {record.spotify_id for record in todo}
+        refresh = [
+            record
+            for record in records
+            if record.spotify_id not in todo_ids and _metadata_differs(record, known[record.spotify_id])
+        ]
+        with transaction.atomic():
+            remove_playlists_gone_from_spotify(
+                user=self.user, keep_spotify_ids=[r.spotify_id for r in records]
+            )
+            save_playlist_metadata(user=self.user, playlists=refresh)
+            self.ledger.planned(playlists_total=len(records), unchanged=len(records) - len(todo))
+        for record in todo:
+            self._import_items(record, first_page=liked_first_page if record is liked else None)
+
+    def _listed(self, listing: list[dict]) -> list[PlaylistRecord]:
+        records: dict[str, PlaylistRecord] = {}
+        for obj in listing:
+            # Positions follow Spotify's order, after Liked Songs (0).
+            records.setdefault(obj["id"], playlist_record(obj, list_position=len(records) + 1))
+        return list(records.values())
+
+    def _needs_items(self, record: PlaylistRecord, known: Playlist | None) -> bool:
+        if known is None or known.snapshot_id != record.snapshot_id:
+            return True
+        if self.full and record.spotify_id not in self.ledger.full_scope_done:
+            return True
+        # Refused in Development mode, maybe readable now the app has Extended access.
+        return self.mode == "extended" and known.items_status == ItemsStatus.NOT_AVAILABLE
+
+    def _import_items(self, record: PlaylistRecord, *, first_page: dict | None) -> None:
+        collector = ItemCollector()
+        refused = False
+        with _spotify_step(f'Could not read the playlist "{record.name}"'):
+            try:
+                for page in self._item_pages(record, first_page=first_page):
+                    collector.add_page(page)
+            except ItemsRefused:
+                if record.owner_spotify_id == self.spotify_user_id:
+                    raise ImportStepFailed(
+                        f'Spotify refused to read your own playlist "{record.name}" (403). {SAVED_SO_FAR}'
+                    ) from None
+                refused = True
+            except PlaylistGone:
+                # Deleted after the listing was read: leave the mirror as it is; the next
+                # import's listing no longer has it and removes it then.
+                logger.info("Playlist %s vanished during import #%s", record.spotify_id, self.ledger.event_id)
+                self.ledger.playlist_skipped()
+                return
+        if collector.total is not None:
+            # The item pages are fresher than the listing, should the playlist have changed since.
+            record = dataclasses.replace(record, items_total=collector.total)
+        # Catalog rows written earlier in this run are not written again: the same songs
+        # recur across a listener's playlists, and this halves the catalog writes of a
+        # first import. Only committed rows count as written.
+        fresh = {
+            kind: [row for spotify_id, row in rows.items() if spotify_id not in self.catalogued[kind]]
+            for kind, rows in (
+                ("artists", collector.artists),
+                ("albums", collector.albums),
+                ("tracks", collector.tracks),
+            )
+        }
+        with transaction.atomic():
+            upsert_catalog(**fresh)
+            store_playlist(user=self.user, playlist=record, items=None if refused else collector.items)
+            self.ledger.playlist_done(
+                items=len(collector.items), record_done=record.spotify_id if self.full else None
+            )
+        for kind, rows in fresh.items():
+            self.catalogued[kind].update(row.spotify_id for row in rows)
+
+    def _item_pages(self, record: PlaylistRecord, *, first_page: dict | None) -> Iterator[dict]:
+        if record.kind == PlaylistKind.LIKED_SONGS and first_page is not None:
+            return chain([first_page], self.reader.pages_after(first_page))
+        if record.items_total == 0:
+            return iter(())  # nothing to read, so no request
+        return self.reader.playlist_item_pages(record.spotify_id)
+
+
+def _metadata_differs(record: PlaylistRecord, known: Playlist) -> bool:
+    return any(getattr(record, field) != getattr(known, field) for field in METADATA_FIELDS)
+
+
+@contextmanager
+def _spotify_step(what_failed: str) -> Iterator[None]:
+    """Turn Spotify's failures (after the client's own retries) into a reason a person can read."""
+    try:
+        yield
+    except SpotifyUnavailable as exc:
+        raise ImportStepFailed(f"{what_failed}: {str(exc).rstrip('.')}. {SAVED_SO_FAR}") from exc
+    except SpotifyException as exc:
+        answer = str(exc.msg).rsplit(":\n", 1)[-1].strip() or "no message"
+        raise ImportStepFailed(
+            f"{what_failed}: Spotify answered HTTP {exc.http_status} ({answer}). {SAVED_SO_FAR}"
+        ) from exc

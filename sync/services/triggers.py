@@ -1,0 +1,191 @@
+"""Starting imports: sign-in, the "Sync now" button, the API, and retries.
+
+One import at a time per user is the database's job (the partial unique index
+`sync_one_active_import_per_user`): a trigger inserts inside a savepoint and, if the
+index refuses the row, returns the import that is already queued or running. Nothing
+here checks first and inserts after, so racing triggers cannot start two runs.
+The task is enqueued only once the row is committed, so a worker never looks for an
+event that is not there yet.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from accounts import selectors as account_selectors
+from accounts.models import User
+from accounts.selectors import ConnectionStatus
+from sync.models import ACTIVE_STATUSES, ImportScope, SyncEvent, SyncKind, SyncStatus
+from sync.services.import_state import FULL_SCOPE_DONE
+
+logger = logging.getLogger(__name__)
+
+RUN_IMPORT_TASK = "sync.tasks.run_import"
+RETRYABLE_STATUSES = (SyncStatus.FAILED, SyncStatus.CANCELLED)
+# A queued import nobody picked up for this long lost its task (a broker flushed, a
+# cluster killed before it acknowledged): the next trigger enqueues it again. Safe,
+# because the importer claims an event atomically and a second task finds nothing to do.
+LOST_TASK_AFTER = timedelta(minutes=15)
+ENQUEUE_FAILED_REASON = "The import could not be queued (the task broker did not answer). Try again."
+
+
+class Trigger:
+    SIGN_IN = "sign_in"
+    BUTTON = "button"
+    API = "api"
+    RETRY = "retry"
+    SCHEDULE = "schedule"
+
+
+class ImportTriggerError(Exception):
+    """Base class of the domain errors of starting an import; the message is for people."""
+
+
+class ImportNotPossible(ImportTriggerError):
+    """The user cannot be imported now (no Spotify connection, or it needs renewing)."""
+
+
+class ImportNotRetryable(ImportTriggerError):
+    """Only a failed or cancelled import, not yet retried, can be retried."""
+
+
+class ImportAlreadyActive(ImportTriggerError):
+    """Another import of this user is queued or running; it carries that import."""
+
+    def __init__(self, message: str, *, active: SyncEvent) -> None:
+        super().__init__(message)
+        self.active = active
+
+
+def request_import(*, user: User, trigger: str, scope: ImportScope | None = None) -> tuple[SyncEvent, bool]:
+    """Queue an import for `user`, or return the one already queued or running.
+
+    Returns ``(event, created)``. Without a scope, a user who never completed an import
+    gets a full one and everybody else an incremental one. Raises ImportNotPossible when
+    the user has no usable Spotify connection.
+    """
+    _ensure_connected(user=user)
+    if scope is None:
+        scope = _default_scope(user=user)
+    event, created = _create_or_get_active(user=user, trigger=trigger, scope=ImportScope(scope))
+    if created or _task_looks_lost(event):
+        enqueue_import(event=event)
+    return event, created
+
+
+def retry_import(*, event: SyncEvent) -> SyncEvent:
+    """Start a new import continuing a failed (or cancelled) one; it records `retry_of`.
+
+    Raises ImportNotRetryable for any other event (or one already retried), and
+    ImportAlreadyActive when another import of the user is queued or running.
+    """
+    current = SyncEvent.objects.filter(pk=event.pk).values("kind", "status", "user_id", "details").first()
+    if current is None:
+        raise ImportNotRetryable("This import no longer exists.")
+    if current["kind"] != SyncKind.IMPORT:
+        raise ImportNotRetryable("Only imports can be retried here.")
+    if current["status"] not in RETRYABLE_STATUSES:
+        label = SyncStatus(current["status"]).label.lower()
+        raise ImportNotRetryable(
+            f"Import #{event.pk} is {label}; only a failed or cancelled import can be retried."
+        )
+    already = SyncEvent.objects.filter(retry_of_id=event.pk).values_list("pk", flat=True).first()
+    if already is not None:
+        raise ImportNotRetryable(f"Import #{event.pk} was already retried as import #{already}.")
+    user = User.objects.get(pk=current["user_id"])
+    _ensure_connected(user=user)
+    # A full import lists the playlists it already replaced; the retry skips those too.
+    done = (current["details"] or {}).get(FULL_SCOPE_DONE) if event.scope == ImportScope.FULL else None
+    retry, created = _create_or_get_active(
+        user=user,
+        trigger=Trigger.RETRY,
+        scope=ImportScope(event.scope),
+        retry_of=event,
+        details={FULL_SCOPE_DONE: done} if done else {},
+    )
+    if not created:
+        raise ImportAlreadyActive(
+            f"Import #{retry.pk} is already {retry.get_status_display().lower()}; wait for it to finish.",
+            active=retry,
+        )
+    enqueue_import(event=retry)
+    return retry
+
+
+def enqueue_import(*, event: SyncEvent) -> None:
+    """Enqueue the run once the current transaction commits (at once outside one)."""
+    event_id = event.pk
+    transaction.on_commit(lambda: _enqueue_now(event_id=event_id))
+
+
+def _enqueue_now(*, event_id: int) -> None:
+    try:
+        task_id = async_task(RUN_IMPORT_TASK, event_id)
+    except Exception:  # any broker failure: the event must not stay queued for ever
+        logger.exception("Could not enqueue import #%s", event_id)
+        # Only a still-queued event: a worker may have picked up an earlier task meanwhile.
+        SyncEvent.objects.filter(pk=event_id, status=SyncStatus.QUEUED).update(
+            status=SyncStatus.FAILED, error=ENQUEUE_FAILED_REASON, finished_at=timezone.now()
+        )
+        return
+    # Only task_id is written: the worker may already be updating the rest of the row.
+    SyncEvent.objects.filter(pk=event_id).update(task_id=task_id)
+    logger.info("Enqueued import #%s as task %s", event_id, task_id)
+
+
+def _create_or_get_active(
+    *,
+    user: User,
+    trigger: str,
+    scope: ImportScope,
+    retry_of: SyncEvent | None = None,
+    details: dict | None = None,
+) -> tuple[SyncEvent, bool]:
+    # The active import can finish between our refused insert and the read that looks
+    # for it; then the next insert succeeds. Three rounds are plenty for that window.
+    for _ in range(3):
+        try:
+            with transaction.atomic():
+                event = SyncEvent.objects.create(
+                    kind=SyncKind.IMPORT,
+                    user=user,
+                    scope=scope,
+                    trigger=trigger,
+                    retry_of=retry_of,
+                    details=details or {},
+                )
+            return event, True
+        except IntegrityError:
+            active = _active_import(user=user)
+            if active is not None:
+                return active, False
+    raise RuntimeError(f"Could not create or find the active import of user {user.pk}")
+
+
+def _active_import(*, user: User) -> SyncEvent | None:
+    return SyncEvent.objects.filter(user=user, kind=SyncKind.IMPORT, status__in=ACTIVE_STATUSES).first()
+
+
+def _default_scope(*, user: User) -> ImportScope:
+    completed = SyncEvent.objects.filter(user=user, kind=SyncKind.IMPORT, status=SyncStatus.COMPLETED)
+    return ImportScope.INCREMENTAL if completed.exists() else ImportScope.FULL
+
+
+def _task_looks_lost(event: SyncEvent) -> bool:
+    if event.status != SyncStatus.QUEUED:
+        return False
+    waiting_since = event.resume_at or event.created_at
+    return waiting_since < timezone.now() - LOST_TASK_AFTER
+
+
+def _ensure_connected(*, user: User) -> None:
+    state = account_selectors.get_connection_state(user=user)
+    if state.status == ConnectionStatus.NOT_CONNECTED:
+        raise ImportNotPossible("Connect Spotify first: there is no Spotify account to import from.")
+    if state.status == ConnectionStatus.RECONNECT_NEEDED:
+        raise ImportNotPossible("Spotify access needs renewing: sign in with Spotify again, then sync.")

@@ -1,0 +1,42 @@
+"""Pages' actions for imports: "Sync now" and "Retry" (both POST, back to the dashboard)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from sync import selectors
+from sync.services import triggers
+
+
+@login_required
+@require_POST
+def import_now(request: HttpRequest) -> HttpResponse:
+    try:
+        _, created = triggers.request_import(user=request.user, trigger=triggers.Trigger.BUTTON)
+    except triggers.ImportTriggerError as exc:
+        messages.error(request, str(exc))
+    else:
+        if created:
+            messages.success(request, "Import queued: your library is being mirrored.")
+        else:
+            messages.info(request, "An import is already under way; here is its progress.")
+    return redirect("accounts:dashboard")
+
+
+@login_required
+@require_POST
+def retry(request: HttpRequest, pk: int) -> HttpResponse:
+    event = selectors.get_sync_event(user=request.user, event_id=pk)
+    if event is None:
+        raise Http404("No such import.")
+    try:
+        triggers.retry_import(event=event)
+    except triggers.ImportTriggerError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Retrying: the import continues where it stopped.")
+    return redirect("accounts:dashboard")

@@ -1,0 +1,218 @@
+"""Writes to the mirror: catalog upserts that never lose what fuller objects told us, and playlist replacement."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from library.models import (
+    Album,
+    Artist,
+    ItemKind,
+    ItemsStatus,
+    Playlist,
+    PlaylistItem,
+    PlaylistKind,
+    Track,
+    TrackArtist,
+)
+from library.records import AlbumRecord, ArtistRecord, ItemRecord, PlaylistRecord, TrackRecord
+from library.services import (
+    remove_playlists_gone_from_spotify,
+    save_playlist_metadata,
+    store_playlist,
+    upsert_catalog,
+)
+from tests.factories import ArtistFactory, PlaylistFactory, PlaylistItemFactory, TrackFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ADDED = datetime(2024, 5, 1, 12, 30, tzinfo=UTC)
+
+
+def catalog_for(*track_ids: str) -> dict:
+    """Records for tracks credited to artists "a1" (main) and "a2", all on album "al1"."""
+    return {
+        "artists": [ArtistRecord("a1", "First"), ArtistRecord("a2", "Second")],
+        "albums": [
+            AlbumRecord(
+                "al1", "Album", album_type="album", release_date="1987-06", release_date_precision="month"
+            )
+        ],
+        "tracks": [
+            TrackRecord(tid, f"Song {tid}", album_id="al1", artist_ids=("a1", "a2")) for tid in track_ids
+        ],
+    }
+
+
+def test_upsert_catalog_creates_tracks_albums_artists_and_credits_in_spotify_order():
+    upsert_catalog(**catalog_for("t1", "t2"))
+
+    track = Track.objects.get(spotify_id="t1")
+    assert track.album.name == "Album" and track.album.release_year == 1987
+    assert list(track.credits.values_list("artist_id", "position")) == [("a1", 0), ("a2", 1)]
+    assert Track.objects.count() == 2 and TrackArtist.objects.count() == 4
+
+
+def test_simplified_artists_do_not_erase_known_genres_or_popularity():
+    ArtistFactory(spotify_id="a1", name="Old name", genres=["shoegaze"], popularity=71)
+
+    upsert_catalog(artists=[ArtistRecord("a1", "New name")])
+
+    artist = Artist.objects.get(spotify_id="a1")
+    assert (artist.name, artist.genres, artist.popularity) == ("New name", ["shoegaze"], 71)
+
+
+def test_full_artists_do_refresh_genres_and_popularity():
+    ArtistFactory(spotify_id="a1", genres=["shoegaze"], popularity=71)
+
+    upsert_catalog(artists=[ArtistRecord("a1", "Name", genres=("dream pop",), popularity=40)])
+
+    artist = Artist.objects.get(spotify_id="a1")
+    assert (artist.genres, artist.popularity) == (["dream pop"], 40)
+    assert artist.genres_fetched_at is not None
+
+
+def test_development_mode_objects_do_not_erase_a_known_popularity_or_label():
+    upsert_catalog(
+        albums=[AlbumRecord("al1", "Album", label="4AD", popularity=55)],
+        tracks=[TrackRecord("t1", "Song", album_id="al1", popularity=63)],
+    )
+
+    upsert_catalog(
+        albums=[AlbumRecord("al1", "Album (Remaster)")],
+        tracks=[TrackRecord("t1", "Song (Remaster)", album_id="al1")],
+    )
+
+    album, track = Album.objects.get(), Track.objects.get()
+    assert (album.name, album.label, album.popularity) == ("Album (Remaster)", "4AD", 55)
+    assert (track.name, track.popularity) == ("Song (Remaster)", 63)
+
+
+def test_the_same_track_twice_in_one_batch_is_one_row_and_known_credits_are_kept():
+    upsert_catalog(**catalog_for("t1"))
+    catalog = catalog_for("t1", "t1")
+
+    upsert_catalog(**catalog)
+
+    assert Track.objects.count() == 1
+    assert TrackArtist.objects.filter(track_id="t1").count() == 2
+
+
+def test_a_release_year_of_zero_is_no_year():
+    upsert_catalog(albums=[AlbumRecord("al1", "Old", release_date="0000", release_date_precision="year")])
+
+    assert Album.objects.get().release_year is None
+
+
+def items_of(playlist: Playlist) -> list[tuple]:
+    return list(playlist.items.order_by("position").values_list("position", "kind", "track_id", "local_name"))
+
+
+def test_store_playlist_replaces_every_item_and_sets_both_counts():
+    user = UserFactory()
+    upsert_catalog(**catalog_for("t1", "t2"))
+    old = PlaylistFactory(user=user, spotify_id="p1", snapshot_id="old", items_total=3, track_count=3)
+    PlaylistItemFactory.create_batch(3, playlist=old)
+    record = PlaylistRecord(
+        "p1", "Renamed", public=None, collaborative=True, snapshot_id="new", items_total=4
+    )
+    items = [
+        ItemRecord(0, ItemKind.TRACK, track_id="t2", added_at=ADDED, added_by="someone"),
+        ItemRecord(
+            1, ItemKind.LOCAL, name="Demo tape", local_name="Demo tape", uri="spotify:local:a:b:Demo+tape:60"
+        ),
+        ItemRecord(2, ItemKind.UNAVAILABLE),
+        ItemRecord(3, ItemKind.EPISODE, name="Ep. 1", uri="spotify:episode:e1"),
+    ]
+
+    playlist = store_playlist(user=user, playlist=record, items=items)
+
+    playlist = Playlist.objects.get(pk=playlist.pk)
+    assert playlist.pk == old.pk
+    assert (playlist.name, playlist.public, playlist.collaborative, playlist.snapshot_id) == (
+        "Renamed",
+        None,
+        True,
+        "new",
+    )
+    assert playlist.track_count == playlist.items_total == 4
+    assert playlist.items_status == ItemsStatus.AVAILABLE and playlist.items_imported_at is not None
+    assert items_of(playlist) == [
+        (0, ItemKind.TRACK, "t2", ""),
+        (1, ItemKind.LOCAL, None, "Demo tape"),
+        (2, ItemKind.UNAVAILABLE, None, ""),
+        (3, ItemKind.EPISODE, None, ""),
+    ]
+    assert playlist.items.get(position=0).added_at == ADDED
+
+
+def test_store_playlist_without_items_keeps_the_metadata_and_says_they_are_not_available():
+    user = UserFactory()
+    old = PlaylistFactory(user=user, spotify_id="p1")
+    PlaylistItemFactory.create_batch(2, playlist=old)
+
+    store_playlist(
+        user=user,
+        playlist=PlaylistRecord("p1", "Their mix", owner_spotify_id="them", snapshot_id="s", items_total=80),
+        items=None,
+    )
+
+    playlist = Playlist.objects.get(pk=old.pk)
+    assert (playlist.name, playlist.items_total, playlist.track_count) == ("Their mix", 80, 0)
+    assert playlist.items_status == ItemsStatus.NOT_AVAILABLE
+    assert not playlist.items.exists()
+
+
+def test_store_playlist_costs_the_same_queries_for_many_items_as_for_one(django_assert_max_num_queries):
+    from tests.sync.import_support import sqlite_batches
+
+    user = UserFactory()
+    upsert_catalog(**catalog_for("t1"))
+    many = [ItemRecord(n, ItemKind.TRACK, track_id="t1") for n in range(1000)]
+
+    with django_assert_max_num_queries(3):
+        store_playlist(user=user, playlist=PlaylistRecord("small", "Small", items_total=1), items=many[:1])
+    with django_assert_max_num_queries(3 + sqlite_batches(1000, tables=1)):
+        store_playlist(user=user, playlist=PlaylistRecord("big", "Big", items_total=1000), items=many)
+
+    assert PlaylistItem.objects.filter(playlist__spotify_id="big").count() == 1000
+
+
+def test_saving_listing_metadata_leaves_items_and_snapshot_alone():
+    user = UserFactory()
+    playlist = PlaylistFactory(user=user, spotify_id="p1", snapshot_id="s1", track_count=1, items_total=1)
+    PlaylistItemFactory(playlist=playlist)
+
+    save_playlist_metadata(
+        user=user,
+        playlists=[
+            PlaylistRecord(
+                "p1", "New name", public=False, snapshot_id="ignored", items_total=1, list_position=9
+            ),
+            PlaylistRecord("p2", "Never imported", items_total=5, list_position=10),
+        ],
+    )
+
+    playlist.refresh_from_db()
+    assert (playlist.name, playlist.public, playlist.list_position) == ("New name", False, 9)
+    assert (playlist.snapshot_id, playlist.track_count, playlist.items.count()) == ("s1", 1, 1)
+    created = Playlist.objects.get(user=user, spotify_id="p2")
+    assert (created.snapshot_id, created.kind, created.track_count) == ("", PlaylistKind.PLAYLIST, 0)
+
+
+def test_playlists_gone_from_spotify_leave_with_their_items_but_the_catalog_stays():
+    user, neighbour = UserFactory(), UserFactory()
+    kept = PlaylistFactory(user=user, spotify_id="keep")
+    gone = PlaylistFactory(user=user, spotify_id="gone")
+    track = TrackFactory()
+    PlaylistItemFactory(playlist=gone, track=track)
+    theirs = PlaylistFactory(user=neighbour, spotify_id="gone")
+
+    removed = remove_playlists_gone_from_spotify(user=user, keep_spotify_ids=["keep"])
+
+    assert removed == 1
+    assert set(Playlist.objects.values_list("pk", flat=True)) == {kept.pk, theirs.pk}
+    assert not PlaylistItem.objects.filter(playlist_id=gone.pk).exists()
+    assert Track.objects.filter(pk=track.pk).exists()

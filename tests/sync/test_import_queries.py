@@ -1,0 +1,94 @@
+"""Database queries of an import: a constant per playlist, whatever its length."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from library.models import Playlist
+from sync.models import SyncStatus
+from tests.sync.import_support import (
+    ITEMS_ROUTE,
+    connect,
+    import_library,
+    requests_since,
+    route_counts,
+    set_mode,
+    sqlite_batches,
+)
+
+pytestmark = pytest.mark.django_db
+
+# One incremental run in which a single playlist changed, counted from the factory's insert
+# of the event (1): claim and load the event (2), credential (2), known playlists (1), the
+# listing's transaction (savepoint, playlists gone, progress, release: 4), the playlist's
+# transaction (savepoint, artists, albums, tracks, credits, playlist row, delete items,
+# insert items, progress, release: 10), the final status and reload (2).
+QUERIES_FOR_ONE_CHANGED_PLAYLIST = 22
+QUERIES_FOR_NO_CHANGE = QUERIES_FOR_ONE_CHANGED_PLAYLIST - 10
+
+
+def distinct_track_uris(sandbox, count: int) -> list[str]:
+    """`count` different track URIs, read from the demo listener's biggest playlist."""
+    http = requests.Session()
+    http.headers["Authorization"] = f"Bearer {sandbox.issue_token(user='demo')['access_token']}"
+    listing = http.get(f"{sandbox.api_url}/me/playlists?limit=50", timeout=10).json()["items"]
+    biggest = max(listing, key=lambda obj: obj["items"]["total"])
+    uris: dict[str, None] = {}
+    url = f"{sandbox.api_url}/playlists/{biggest['id']}/items?limit=50"
+    while url and len(uris) < count:
+        page = http.get(url, timeout=10).json()
+        for row in page["items"]:
+            item = row["item"]
+            if item and item["type"] == "track" and not row["is_local"]:
+                uris[item["uri"]] = None
+        url = page["next"]
+    return list(uris)[:count]
+
+
+@pytest.fixture
+def imported(sandbox, settings):
+    set_mode(sandbox, settings, "development")
+    user = connect(sandbox)
+    import_library(user)
+    return user
+
+
+def reimport_counting(user, sandbox) -> tuple[int, dict[str, int]]:
+    counts = route_counts(sandbox)
+    with CaptureQueriesContext(connection) as queries:
+        event = import_library(user)
+    assert event.status == SyncStatus.COMPLETED, event.error
+    return len(queries), requests_since(counts, sandbox)
+
+
+def test_queries_for_a_changed_playlist_do_not_grow_with_its_number_of_pages(
+    sandbox, imported, django_assert_max_num_queries
+):
+    user = imported
+    rainy = Playlist.objects.get(user=user, name="Songs For Rainy Mondays")
+    drafts = Playlist.objects.get(user=user, name="Drafts")
+    uris = distinct_track_uris(sandbox, 500)
+
+    sandbox.mutate_playlist(rainy.spotify_id, op="add", uris=uris[:1])
+    with django_assert_max_num_queries(QUERIES_FOR_ONE_CHANGED_PLAYLIST):
+        small_queries, small_sent = reimport_counting(user, sandbox)
+
+    for start in range(0, 500, 100):
+        sandbox.mutate_playlist(drafts.spotify_id, op="add", uris=uris[start : start + 100])
+    # On PostgreSQL the same bound; on SQLite only Django's 999-variable batches on top.
+    with django_assert_max_num_queries(QUERIES_FOR_ONE_CHANGED_PLAYLIST + sqlite_batches(515)):
+        big_queries, big_sent = reimport_counting(user, sandbox)
+
+    assert (small_sent[ITEMS_ROUTE], big_sent[ITEMS_ROUTE]) == (1, 11)
+    assert Playlist.objects.get(pk=drafts.pk).track_count == 515
+    if connection.vendor == "postgresql":
+        assert big_queries == small_queries
+
+
+def test_an_unchanged_reimport_costs_a_handful_of_queries(sandbox, imported, django_assert_max_num_queries):
+    with django_assert_max_num_queries(QUERIES_FOR_NO_CHANGE):
+        _queries, sent = reimport_counting(imported, sandbox)
+    assert ITEMS_ROUTE not in sent
