@@ -12,5 +12,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("api/", include("accounts.api_urls")),
+    path("api/", include("sync.api_urls")),
+    path("api/", include("library.api_urls")),
     path("", include("accounts.urls")),
+    path("", include("sync.urls")),
+    path("", include("library.urls")),
 ]

@@ -28,6 +28,8 @@ export SPOTIFY_REDIRECT_URI="http://127.0.0.1:${WEB_PORT}/accounts/spotify/login
 
 "$PY" manage.py migrate --noinput -v 0
 "$PY" manage.py createcachetable
+# The recurring tasks: the cluster heartbeat (/health) and the stuck-import clean-up.
+"$PY" manage.py ensure_schedules
 
 pids=()
 stop_all() {

@@ -234,6 +234,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "kind"; each choice set gets its own named enum.
+    "ENUM_NAME_OVERRIDES": {
+        "SyncKindEnum": "sync.models.SyncKind",
+        "PlaylistKindEnum": "library.models.PlaylistKind",
+        "ItemKindEnum": "library.models.ItemKind",
+    },
 }
 
 LOGGING = {

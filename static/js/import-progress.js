@@ -1,0 +1,93 @@
+// Live progress of the dashboard's import card: polls /api/sync-events/{id}/ (session auth)
+// while the import is queued or running and updates the card in place. Without this
+// script the card is still complete; it only stops changing until the next page load.
+(function () {
+  "use strict";
+
+  var ACTIVE = ["queued", "in_progress"];
+  var INTERVAL_MS = 1500;
+  var MAX_FAILURES = 10;
+
+  var card = document.getElementById("import");
+  if (!card || !card.dataset.eventUrl || ACTIVE.indexOf(card.dataset.status) === -1) {
+    return;
+  }
+
+  function part(role) {
+    return card.querySelector('[data-role="' + role + '"]');
+  }
+
+  var BADGE_CLASS = { completed: "ok", failed: "bad", cancelled: "bad" };
+  var STATUS_LABEL = {
+    queued: "Queued",
+    in_progress: "In progress",
+    completed: "Completed",
+    failed: "Failed",
+    cancelled: "Cancelled"
+  };
+
+  function render(event) {
+    var badge = part("badge");
+    if (badge) {
+      badge.textContent = STATUS_LABEL[event.status] || event.status;
+      badge.className = "badge " + (BADGE_CLASS[event.status] || "warn");
+    }
+    var summary = part("summary");
+    if (summary) {
+      summary.textContent = event.summary;
+    }
+    var bar = part("bar");
+    if (bar) {
+      bar.hidden = event.status !== "in_progress";
+      if (event.progress.playlists_total > 0) {
+        bar.max = event.progress.playlists_total;
+        bar.value = event.progress.playlists_done;
+      } else {
+        bar.removeAttribute("value"); // indeterminate until the playlists are counted
+      }
+      bar.textContent = event.progress.percent + "%";
+    }
+    var retryable = event.status === "failed" || event.status === "cancelled";
+    var error = part("error");
+    if (error) {
+      error.textContent = event.error;
+      error.hidden = !(retryable && event.error);
+    }
+    var retry = part("retry");
+    if (retry) {
+      retry.action = card.dataset.retryUrl.replace("/0/retry/", "/" + event.id + "/retry/");
+      retry.hidden = !retryable;
+    }
+    card.dataset.status = event.status;
+  }
+
+  var failures = 0;
+
+  function poll() {
+    fetch(card.dataset.eventUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (response.status === 401 || response.status === 404) {
+          throw new Error("stop"); // signed out, or the event is gone: nothing more to show
+        }
+        if (!response.ok) {
+          throw new Error("HTTP " + response.status);
+        }
+        return response.json();
+      })
+      .then(function (event) {
+        failures = 0;
+        render(event);
+        if (ACTIVE.indexOf(event.status) !== -1) {
+          window.setTimeout(poll, INTERVAL_MS);
+        }
+      })
+      .catch(function (error) {
+        failures += 1;
+        if (error.message !== "stop" && failures < MAX_FAILURES) {
+          window.setTimeout(poll, INTERVAL_MS * failures); // back off while the server is away
+        }
+      });
+  }
+
+  window.setTimeout(poll, INTERVAL_MS);
+})();
