@@ -10,9 +10,8 @@ from django.http import HttpRequest
 from library.models import Album, Artist, Playlist, PlaylistItem, Track, TrackArtist
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    # The (read-only) form still builds its fields; say which scheme Django 6 will assume.
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+class ReadOnlyMixin:
+    """The mirror is written only by imports; staff browse it, never edit it."""
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
@@ -22,6 +21,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    # The (read-only) form still builds its fields; say which scheme Django 6 will assume.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Playlist)
@@ -51,7 +55,7 @@ class PlaylistItemAdmin(ReadOnlyAdmin):
     raw_id_fields = ("playlist", "track")
 
 
-class TrackArtistInline(admin.TabularInline):
+class TrackArtistInline(ReadOnlyMixin, admin.TabularInline):
     model = TrackArtist
     fields = ("position", "artist")
     readonly_fields = fields
@@ -59,15 +63,6 @@ class TrackArtistInline(admin.TabularInline):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[TrackArtist]:
         return super().get_queryset(request).select_related("artist")
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(Track)
