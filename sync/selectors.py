@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from accounts.models import User
-from sync.models import ACTIVE_STATUSES, SyncEvent, SyncKind, SyncStatus
+from sync.models import ACTIVE_STATUSES, BasePlaylist, ChildPlaylist, SyncEvent, SyncKind, SyncStatus
 
 
 def list_sync_events(
@@ -55,3 +55,28 @@ def get_import_overview(*, user: User) -> ImportOverview:
     elif latest is not None:
         last_completed = latest
     return ImportOverview(latest=latest, last_completed=last_completed)
+
+
+# --- routing set-up ---------------------------------------------------------------------------
+def list_base_playlists(*, user: User) -> QuerySet[BasePlaylist]:
+    """The user's base playlists with their mirrored playlist, in Spotify's order."""
+    return (
+        BasePlaylist.objects.filter(user=user)
+        .select_related("playlist")
+        .order_by("playlist__list_position", "id")
+    )
+
+
+def get_base_playlist(*, user: User, base_id: int) -> BasePlaylist | None:
+    """One of the user's bases; None for a missing one and for another user's alike."""
+    return BasePlaylist.objects.filter(user=user, pk=base_id).select_related("playlist").first()
+
+
+def list_child_playlists(*, base: BasePlaylist) -> QuerySet[ChildPlaylist]:
+    """A base's children in routing order (the first matching child wins with first_match_only)."""
+    return ChildPlaylist.objects.filter(base=base).order_by("position")
+
+
+def get_child_playlist(*, user: User, child_id: int) -> ChildPlaylist | None:
+    """One of the user's children; None for a missing one and for another user's alike."""
+    return ChildPlaylist.objects.filter(base__user=user, pk=child_id).select_related("base").first()

@@ -6,12 +6,22 @@ from datetime import timedelta
 
 import factory
 from django.conf import settings
+from django.db.models import Max
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.models import SpotifyCredential, User
 from library.models import Album, Artist, ItemKind, Playlist, PlaylistItem, Track, TrackArtist
-from sync.models import ImportScope, SyncEvent, SyncKind, SyncStatus
+from sync.models import (
+    BasePlaylist,
+    ChildMode,
+    ChildPlaylist,
+    ImportScope,
+    SyncEvent,
+    SyncKind,
+    SyncStatus,
+    default_filters,
+)
 
 
 class UserFactory(DjangoModelFactory):
@@ -155,3 +165,35 @@ class SyncEventFactory(DjangoModelFactory):
             finished_at=factory.LazyFunction(timezone.now),
             error='Could not read the playlist "Road trip": Spotify answered HTTP 502.',
         )
+
+
+# --- routing set-up ----------------------------------------------------------------------------
+
+
+class BasePlaylistFactory(DjangoModelFactory):
+    """A base playlist on one of its user's own imported playlists."""
+
+    class Meta:
+        model = BasePlaylist
+
+    user = factory.SubFactory(UserFactory)
+    playlist = factory.SubFactory(PlaylistFactory, user=factory.SelfAttribute("..user"))
+
+
+def _next_child_position(base: BasePlaylist) -> int:
+    last = ChildPlaylist.objects.filter(base=base).aggregate(last=Max("position"))["last"]
+    return 0 if last is None else last + 1
+
+
+class ChildPlaylistFactory(DjangoModelFactory):
+    """The base's next child, taking every track (`filters=` a raw document, stored as given)."""
+
+    class Meta:
+        model = ChildPlaylist
+
+    base = factory.SubFactory(BasePlaylistFactory)
+    spotify_id = factory.Sequence(lambda n: f"child{n:019d}")
+    name = factory.Sequence(lambda n: f"Child {n}")
+    mode = ChildMode.REBUILD
+    position = factory.LazyAttribute(lambda o: _next_child_position(o.base))
+    filters = factory.LazyFunction(default_filters)
