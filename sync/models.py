@@ -1,4 +1,4 @@
-"""SyncEvent, the record of one import (and, later, one route) run; and the routing set-up:
+"""SyncEvent, the record of one import or route run; and the routing set-up:
 BasePlaylist and its ChildPlaylists."""
 
 from __future__ import annotations
@@ -40,6 +40,11 @@ class SyncEvent(models.Model):
     scope = models.CharField(max_length=12, choices=ImportScope.choices, default=ImportScope.INCREMENTAL)
     trigger = models.CharField(max_length=20, blank=True)  # sign_in, button, api, retry, schedule
     retry_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retried_by")
+    # The base playlist a route run routes; imports have none. Deleting the base ends its
+    # routing set-up, so its route records go with it.
+    base = models.ForeignKey(
+        "sync.BasePlaylist", null=True, blank=True, on_delete=models.CASCADE, related_name="route_events"
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -75,6 +80,12 @@ class SyncEvent(models.Model):
                 fields=["user"],
                 condition=Q(kind="import", status__in=["queued", "in_progress"]),
                 name="sync_one_active_import_per_user",
+            ),
+            # The same for routes, per base: a second route request gets the active one.
+            models.UniqueConstraint(
+                fields=["base"],
+                condition=Q(kind="route", status__in=["queued", "in_progress"]),
+                name="sync_one_active_route_per_base",
             ),
         ]
 

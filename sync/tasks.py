@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sync.services import cleanup, importer
+from sync.services import cleanup, importer, route
 
 
 def run_import(event_id: int) -> str:
@@ -12,6 +12,14 @@ def run_import(event_id: int) -> str:
     if event is None:
         return f"import #{event_id}: no such event"
     return f"import #{event_id}: {event.status}"
+
+
+def run_route(event_id: int) -> str:
+    """Run the queued route `event_id`; a second delivery finds it claimed or finished."""
+    event = route.run_route(event_id=event_id)
+    if event is None:
+        return f"route #{event_id}: no such event"
+    return f"route #{event_id}: {event.status}"
 
 
 def fail_stuck_events() -> str:

@@ -1,0 +1,288 @@
+"""Route a base playlist into its children on Spotify: `run_route`, what the queue calls.
+
+The shape of a run, and why:
+- Claim the event with one conditional UPDATE (sync.services.route_state).
+- Make the mirror of the base current: if Spotify's snapshot_id differs, read that one
+  playlist's items (all pages) and store them in one transaction, as the import would.
+- Build TrackFacts from the mirror, enriching only what the children's filters need
+  (sync.metadata), and decide every child's target with route_tracks, before any write.
+- Per child: read its current items from Spotify (all pages), then make the fewest
+  writes: POST the missing tracks in the base's order, then (rebuild mode only) DELETE
+  the ones no longer wanted, at most 100 URIs a request. Additions come first, so a
+  failure part-way leaves the child as it was or with some of its new tracks, never
+  emptied; the next run reads the child again and finishes the job.
+- Spotify calls happen outside transactions; the only transactions store the base and
+  write back artist metadata, each with everything it needs already in hand.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import transaction
+from spotipy import SpotifyException
+
+from accounts.exceptions import ReconnectNeeded, SpotifyMisconfigured, SpotifyRateLimited, SpotifyUnavailable
+from accounts.spotify.client import SpotifyClient, get_spotify_client
+from library.models import ItemKind, PlaylistItem, PlaylistKind, TrackArtist
+from library.services import store_playlist, upsert_catalog
+from sync.filters import (
+    ArtistFacts,
+    FilterDocument,
+    FilterValidationError,
+    Metadata,
+    TrackFacts,
+    route_tracks,
+    validate_filters,
+)
+from sync.metadata import ArtistMeta, MetadataFetcher
+from sync.models import BasePlaylist, ChildMode, ChildPlaylist, SyncEvent
+from sync.parsing import ItemCollector, playlist_record
+from sync.services.import_state import ClaimLost
+from sync.services.importer import MISCONFIGURED_MESSAGE, RECONNECT_MESSAGE
+from sync.services.route_state import RouteLedger, claim_route
+from sync.spotify_reader import ItemsRefused, PlaylistGone, SpotifyReader
+
+logger = logging.getLogger(__name__)
+
+URIS_PER_WRITE = 100  # Spotify's maximum for POST and DELETE /playlists/{id}/items
+UNEXPECTED_MESSAGE = "The route stopped on an unexpected error (details are in the server log). Retry it."
+RETRY_HINT = "Children finished before it are up to date; retry to continue."
+
+
+class RouteStepFailed(Exception):
+    """A failure worth telling the user; `reason` names the playlist and what Spotify said."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def run_route(*, event_id: int) -> SyncEvent | None:
+    """Run one queued route event to its end (completed, failed, or queued again for later).
+
+    Returns the event as it stands afterwards, or None if it does not exist.
+    """
+    event = claim_route(event_id=event_id)
+    if event is None:
+        return SyncEvent.objects.filter(pk=event_id).first()
+    ledger = RouteLedger(event=event)
+    run: BaseRoute | None = None
+    try:
+        if event.base is None:
+            raise RouteStepFailed("This route has no base playlist (it was deleted).")
+        with get_spotify_client(user=event.user) as client:
+            ledger.stats = client.stats
+            run = BaseRoute(base=event.base, client=client, ledger=ledger)
+            run.run()
+        ledger.complete(cache=run.fetcher.counters.as_dict())
+    except ClaimLost:
+        logger.warning("Route #%s was ended elsewhere while running; stopped.", event_id)
+    except SpotifyRateLimited as exc:
+        logger.info(
+            "Route #%s postponed by Spotify's rate limit until %s.", event_id, exc.resume_at.isoformat()
+        )
+        ledger.postpone(resume_at=exc.resume_at)
+    except ReconnectNeeded:
+        ledger.fail(RECONNECT_MESSAGE, cache=_cache(run))
+    except SpotifyMisconfigured:
+        ledger.fail(MISCONFIGURED_MESSAGE, cache=_cache(run))
+    except RouteStepFailed as exc:
+        ledger.fail(exc.reason, cache=_cache(run))
+    except Exception:
+        logger.exception("Route #%s stopped on an unexpected error.", event_id)
+        ledger.fail(UNEXPECTED_MESSAGE, cache=_cache(run))
+        raise  # so Django-Q records the failure too
+    return SyncEvent.objects.get(pk=event_id)
+
+
+def _cache(run: BaseRoute | None) -> dict | None:
+    return run.fetcher.counters.as_dict() if run is not None else None
+
+
+class BaseRoute:
+    """One run over one base and its children; see the module docstring for the order."""
+
+    def __init__(self, *, base: BasePlaylist, client: SpotifyClient, ledger: RouteLedger) -> None:
+        self.base = base
+        self.mode = settings.SPOTIFY_APP_MODE
+        self.client = client
+        self.api = client.api
+        self.reader = SpotifyReader(client=client, mode=self.mode)
+        self.fetcher = MetadataFetcher(client=client, mode=self.mode)
+        self.ledger = ledger
+
+    def run(self) -> None:
+        children = list(ChildPlaylist.objects.filter(base=self.base).order_by("position"))
+        documents = [(child, self._document(child)) for child in children]
+        self._refresh_base()
+        needed = set().union(*(document.needed_metadata for _, document in documents))
+        facts = self._facts(needed=needed)
+        targets = route_tracks(
+            facts=facts,
+            children=[(child.pk, document) for child, document in documents],
+            first_match_only=self.base.first_match_only,
+        )
+        self.ledger.planned(children=len(children), tracks=len(facts))
+        for child in children:
+            writes = self._apply(child=child, target=targets[child.pk])
+            self.ledger.child_done(spotify_id=child.spotify_id, writes=writes)
+
+    def _document(self, child: ChildPlaylist) -> FilterDocument:
+        try:
+            return validate_filters(child.filters, mode=self.mode)
+        except FilterValidationError as exc:
+            problems = "; ".join(f"{path}: {message}" for path, message in exc.messages())
+            raise RouteStepFailed(
+                f'The filters of the child playlist "{child.name}" are not valid in this app mode '
+                f"({problems}). Edit them, then route again."
+            ) from exc
+
+    # --- the base ------------------------------------------------------------------------------
+    def _refresh_base(self) -> None:
+        """Import the base again if it changed on Spotify since the mirror's copy."""
+        playlist = self.base.playlist
+        if playlist.kind == PlaylistKind.LIKED_SONGS:
+            return  # no snapshot to compare; the import keeps Liked Songs current
+        what = f'Could not read the base playlist "{playlist.name}"'
+        with _spotify_step(what):
+            obj = self.api._get(f"playlists/{playlist.spotify_id}", additional_types="track,episode")
+            if obj.get("snapshot_id") == playlist.snapshot_id:
+                return
+            collector = ItemCollector()
+            try:
+                for page in self.reader.playlist_item_pages(playlist.spotify_id):
+                    collector.add_page(page)
+            except (ItemsRefused, PlaylistGone) as exc:
+                raise RouteStepFailed(
+                    f"{what}: Spotify no longer serves its items. Import, then retry."
+                ) from exc
+        record = playlist_record(obj, list_position=playlist.list_position)
+        with transaction.atomic():
+            upsert_catalog(
+                artists=collector.artists.values(),
+                albums=collector.albums.values(),
+                tracks=collector.tracks.values(),
+            )
+            store_playlist(user=self.base.user, playlist=record, items=collector.items)
+
+    def _facts(self, *, needed: set[str]) -> list[TrackFacts]:
+        items = list(
+            PlaylistItem.objects.filter(playlist_id=self.base.playlist_id, kind=ItemKind.TRACK)
+            .select_related("track__album")
+            .order_by("position")
+        )
+        track_ids = {item.track_id for item in items}
+        credits: dict[str, list[tuple[str, str]]] = {}
+        for track_id, artist_id, name in (
+            TrackArtist.objects.filter(track_id__in=track_ids)
+            .order_by("track_id", "position")
+            .values_list("track_id", "artist_id", "artist__name")
+        ):
+            credits.setdefault(track_id, []).append((artist_id, name))
+        meta: dict[str, ArtistMeta] = {}
+        if Metadata.ARTIST_GENRES in needed:
+            meta = self.fetcher.artists(
+                artist_ids=(artist_id for pairs in credits.values() for artist_id, _ in pairs)
+            )
+        facts = []
+        for item in items:
+            track = item.track
+            artists = tuple(
+                ArtistFacts(
+                    spotify_id=artist_id,
+                    name=name,
+                    genres=meta[artist_id].genres if artist_id in meta else (),
+                )
+                for artist_id, name in credits.get(track.spotify_id, ())
+            )
+            facts.append(
+                TrackFacts(
+                    track_id=track.spotify_id,
+                    name=track.name,
+                    artists=artists,
+                    release_year=track.album.release_year if track.album else None,
+                    duration_ms=track.duration_ms,
+                    explicit=track.explicit,
+                    popularity=track.popularity,
+                    added_at=item.added_at,
+                )
+            )
+        return facts
+
+    # --- a child -------------------------------------------------------------------------------
+    def _apply(self, *, child: ChildPlaylist, target: Sequence[str]) -> dict[str, int]:
+        """The fewest writes that give `child` its target; returns what was written."""
+        before = self.client.stats.requests
+        writes = {"added": 0, "removed": 0, "write_requests": 0}
+        with _spotify_step(f'Could not update the child playlist "{child.name}"'):
+            current = self._current_uris(child)
+            wanted = [f"spotify:track:{track_id}" for track_id in target]
+            present = set(current)
+            additions = [uri for uri in wanted if uri not in present]
+            removals = []
+            if child.mode == ChildMode.REBUILD:
+                keep = set(wanted)
+                removals = [uri for uri in dict.fromkeys(current) if uri not in keep]
+            try:
+                for chunk in _chunks(additions):
+                    self.api._post(f"playlists/{child.spotify_id}/items", payload={"uris": chunk})
+                    writes["added"] += len(chunk)
+                    writes["write_requests"] += 1
+                for chunk in _chunks(removals):
+                    self.api._delete(
+                        f"playlists/{child.spotify_id}/items",
+                        payload={"items": [{"uri": uri} for uri in chunk]},
+                    )
+                    writes["removed"] += len(chunk)
+                    writes["write_requests"] += 1
+            except Exception:
+                writes["requests"] = self.client.stats.requests - before
+                self.ledger.record_child_writes(spotify_id=child.spotify_id, writes=writes)
+                raise
+        writes["requests"] = self.client.stats.requests - before
+        return writes
+
+    def _current_uris(self, child: ChildPlaylist) -> list[str]:
+        """The child's track and episode URIs on Spotify now, in order (local files are left alone)."""
+        uris: list[str] = []
+        try:
+            for page in self.reader.playlist_item_pages(child.spotify_id):
+                for row in page.get("items") or []:
+                    obj = row.get("item", row.get("track")) or {}
+                    if row.get("is_local") or obj.get("is_local") or not obj.get("uri"):
+                        continue
+                    uris.append(obj["uri"])
+        except ItemsRefused as exc:
+            raise RouteStepFailed(
+                f'Spotify refused to read the child playlist "{child.name}" (403): '
+                "a child must be a playlist you own."
+            ) from exc
+        except PlaylistGone as exc:
+            raise RouteStepFailed(
+                f'The child playlist "{child.name}" no longer exists on Spotify (404). '
+                "Remove it from the base."
+            ) from exc
+        return uris
+
+
+def _chunks(uris: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(uris), URIS_PER_WRITE):
+        yield uris[start : start + URIS_PER_WRITE]
+
+
+@contextmanager
+def _spotify_step(what_failed: str) -> Iterator[None]:
+    """Turn Spotify's failures (after the client's own retries) into a reason a person can read."""
+    try:
+        yield
+    except SpotifyUnavailable as exc:
+        raise RouteStepFailed(f"{what_failed}: {str(exc).rstrip('.')}. {RETRY_HINT}") from exc
+    except SpotifyException as exc:
+        answer = str(exc.msg).rsplit(":\n", 1)[-1].strip() or "no message"
+        raise RouteStepFailed(
+            f"{what_failed}: Spotify answered HTTP {exc.http_status} ({answer}). {RETRY_HINT}"
+        ) from exc
