@@ -28,11 +28,12 @@ from sync.models import SyncEvent, SyncStatus
 logger = logging.getLogger(__name__)
 
 WORKER_STOPPED_REASON = (
-    "The worker running this import stopped (restart or crash). "
+    # Worded for imports and routes alike: the clean-up fails stuck events of both kinds.
+    "The worker running this sync stopped (restart or crash). "
     "Retry to continue; finished playlists are kept."
 )
 STALLED_REASON = (
-    "This import made no progress for {minutes} minutes, so its worker has most likely stopped. "
+    "This sync made no progress for {minutes} minutes, so its worker has most likely stopped. "
     "Retry to continue; finished playlists are kept."
 )
 STALL_AFTER = timedelta(minutes=30)

@@ -49,7 +49,7 @@ def test_an_import_with_an_old_heartbeat_is_failed_with_a_readable_reason():
 
     stuck.refresh_from_db()
     assert stuck.status == SyncStatus.FAILED and stuck.finished_at is not None
-    assert stuck.error.startswith("This import made no progress for 30 minutes")
+    assert stuck.error.startswith("This sync made no progress for 30 minutes")
     assert "Retry to continue; finished playlists are kept." in stuck.error
 
 
