@@ -1,6 +1,7 @@
 """Benchmark: import the sandbox's demo library, then re-import unchanged, then after 3 edits.
 
     .venv/bin/python bench/import_library.py [--mode development|extended|both] [--latency-ms 20]
+                                             [--concurrency N]  (default: SPOTIFY_FETCH_CONCURRENCY)
     DATABASE_URL=postgres://postgres@127.0.0.1:5432 .venv/bin/python bench/import_library.py
 
 Starts its own sandbox (no response validation, a fixed latency on every /v1 request) and
@@ -22,6 +23,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import tracemalloc
 from contextlib import contextmanager
@@ -166,6 +168,7 @@ class Run:
     queries: QueryCounter
     seconds: float
     http_seconds: float
+    waited_seconds: float
     items_done: int
     playlists_changed: int
     peak_bytes: int | None = None
@@ -179,31 +182,48 @@ class Run:
 
 class HttpClock:
     """Time spent inside HTTP requests to the sandbox (latency + its serving time + transfer),
-    measured around the client session's send(); the rest of the wall time is ours."""
+    summed over every thread that sends (the client's session and the prefetch workers);
+    and how long the import's own thread waited for Spotify, sending itself or blocked on
+    a prefetched page. Wall time minus that wait is ours (parsing + database)."""
 
-    seconds = 0.0
+    seconds = 0.0  # all threads
+    waited = 0.0  # the import's thread only
+    lock = threading.Lock()
 
     @classmethod
     def install(cls) -> None:
-        from accounts.spotify.http import SpotifySession
+        from accounts.spotify.prefetch import PagePrefetcher
 
-        original = SpotifySession.send
+        original_send = requests.Session.send  # under SpotifySession.send and the workers' sessions
+        original_wait = PagePrefetcher._wait
 
         def timed_send(self, request, **kwargs):
             started = time.perf_counter()
             try:
-                return original(self, request, **kwargs)
+                return original_send(self, request, **kwargs)
             finally:
-                cls.seconds += time.perf_counter() - started
+                elapsed = time.perf_counter() - started
+                with cls.lock:
+                    cls.seconds += elapsed
+                    if threading.current_thread() is threading.main_thread():
+                        cls.waited += elapsed
 
-        SpotifySession.send = timed_send
+        def timed_wait(self, job):
+            started = time.perf_counter()
+            try:
+                return original_wait(self, job)
+            finally:
+                cls.waited += time.perf_counter() - started
+
+        requests.Session.send = timed_send
+        PagePrefetcher._wait = timed_wait
 
 
 @contextmanager
 def measuring(*, memory: bool):
     from django.db import connection
 
-    HttpClock.seconds = 0.0
+    HttpClock.seconds = HttpClock.waited = 0.0
     counter = QueryCounter()
     if memory:
         tracemalloc.start()
@@ -213,6 +233,7 @@ def measuring(*, memory: bool):
         yield result
     result["seconds"] = time.perf_counter() - started
     result["http_seconds"] = HttpClock.seconds
+    result["waited_seconds"] = HttpClock.waited
     if memory:
         result["peak"] = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
@@ -238,6 +259,7 @@ def run_import(sandbox: Sandbox, user, *, label: str, scope: str, memory: bool =
         queries=measured["queries"],
         seconds=measured["seconds"],
         http_seconds=measured["http_seconds"],
+        waited_seconds=measured["waited_seconds"],
         items_done=event.items_done,
         playlists_changed=event.playlists_changed,
         peak_bytes=measured.get("peak"),
@@ -303,7 +325,10 @@ def bench_mode(sandbox: Sandbox, *, mode: str, latency_ms: int) -> list[str]:
     listing_pages = math.ceil(len(library.totals) / 50)
     lines = [
         "",
-        f"== {mode} mode on {connection.vendor} ({connection.settings_dict['NAME']}), latency {latency_ms} ms ==",
+        (
+            f"== {mode} mode on {connection.vendor} ({connection.settings_dict['NAME']}), "
+            f"latency {latency_ms} ms, fetch concurrency {settings.SPOTIFY_FETCH_CONCURRENCY} =="
+        ),
         (
             f"library: {len(library.totals)} playlists ({len(library.refused)} followed), {library.liked} liked, "
             f"{sum(library.totals.values())} items listed"
@@ -329,6 +354,7 @@ def bench_mode(sandbox: Sandbox, *, mode: str, latency_ms: int) -> list[str]:
             f"{run.item_pages:>11}{per_page:>8}{run.queries.item_writes:>12}{run.seconds:>8.2f}{floor:>8.2f}"
             f"{run.seconds / floor:>11.2f}{run.http_seconds:>8.2f}{run.http_seconds / floor:>11.2f}"
         )
+    own = first.seconds - first.waited_seconds
     rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     per_playlist = (first.queries.total - unchanged.queries.total) / first.playlists_changed
     # Django 5.2 caps a SQLite statement at 999 variables (~99 rows of our widest table):
@@ -346,9 +372,11 @@ def bench_mode(sandbox: Sandbox, *, mode: str, latency_ms: int) -> list[str]:
         ),
         f"edited re-import: {edited.playlists_changed} playlists written, routes {edited.by_route}",
         (
-            f"first import time: {first.http_seconds:.2f} s in HTTP (latency floor {first.requests * latency:.2f} s + "
-            f"the sandbox serving and sending {first.requests} pages), {first.seconds - first.http_seconds:.2f} s ours "
-            f"(parsing + database, {1000 * (first.seconds - first.http_seconds) / first.requests:.1f} ms per request)"
+            f"first import time: {first.seconds:.2f} s wall; {first.http_seconds:.2f} s in HTTP summed over "
+            f"threads (latency floor {first.requests * latency:.2f} s + the sandbox serving and sending "
+            f"{first.requests} pages); the import's thread waited {first.waited_seconds:.2f} s for Spotify "
+            f"and spent {own:.2f} s on its own work (parsing + database, "
+            f"{1000 * own / first.requests:.1f} ms per request)"
         ),
         (
             f"memory: tracemalloc peak during a full re-import {(memory.peak_bytes or 0) / 2**20:.1f} MiB "
@@ -387,6 +415,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mode", choices=("development", "extended", "both"), default="both")
     parser.add_argument("--latency-ms", type=int, default=20, help="added to every sandbox /v1 request")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=None,
+        help="item pages fetched at once (SPOTIFY_FETCH_CONCURRENCY; 1 = one at a time, for comparison)",
+    )
     args = parser.parse_args()
     database_url, drop_database = prepare_database(os.environ.get("DATABASE_URL"))
     with tempfile.TemporaryFile() as log:
@@ -404,6 +438,10 @@ def run(args: argparse.Namespace, database_url: str, drop_database, log) -> None
         settings.SPOTIFY_API_URL = f"{url}/v1"
         settings.SPOTIFY_ACCOUNTS_URL = url
         settings.SPOTIFY_CLIENT_ID, settings.SPOTIFY_CLIENT_SECRET = CLIENT_ID, CLIENT_SECRET
+        if args.concurrency is not None:
+            if args.concurrency < 1:
+                raise SystemExit("--concurrency must be at least 1")
+            settings.SPOTIFY_FETCH_CONCURRENCY = args.concurrency
         sandbox = Sandbox(url)
         modes = ("development", "extended") if args.mode == "both" else (args.mode,)
         for mode in modes:

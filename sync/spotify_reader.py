@@ -3,22 +3,44 @@
 Development-mode apps (February 2026) read playlist items from `/playlists/{id}/items`,
 50 a page; Extended-mode apps may still use the legacy `/playlists/{id}/tracks`, 100 a
 page, which halves the requests for a big library. Pages are yielded one at a time so the
-caller keeps only what it parsed, and follow Spotify's own `next` links.
+caller keeps only what it parsed.
+
+Sequentially (SPOTIFY_FETCH_CONCURRENCY=1, or anything not planned ahead) pages follow
+Spotify's own `next` links. With `read_ahead`, the item pages of the playlists to import
+are requested before they are read: their offsets follow from the items total in the
+listing, so a few threads fetch them in the import's order while the caller writes the
+playlists before (accounts.spotify.prefetch). A playlist that grew since the listing
+continues from its last page's `next` link, so nothing is missed either way.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from spotipy import SpotifyException
 
 from accounts.spotify.client import SpotifyClient
+from accounts.spotify.prefetch import PagePrefetcher, PageRequest
 
 LISTING_PAGE = 50  # /me/playlists and /me/tracks allow at most 50
 ITEMS_PAGE = {"development": 50, "extended": 100}
 ADDITIONAL_TYPES = ("track", "episode")
+LIKED_SONGS_PAGES = "liked-songs"  # the prefetcher's key for the pages after Liked Songs' first
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedItems:
+    """A playlist whose items will be read, as the listing describes it."""
+
+    playlist_id: str
+    items_total: int
+    # Likely refused (Development mode, someone else's playlist): ask for its first page
+    # alone, and for the others only once that one is served.
+    first_page_alone: bool = False
 
 
 class ItemsRefused(Exception):
@@ -42,10 +64,57 @@ logging.getLogger("spotipy.client").addFilter(_ExpectedRefusals())
 
 
 class SpotifyReader:
-    def __init__(self, *, client: SpotifyClient, mode: str) -> None:
+    def __init__(self, *, client: SpotifyClient, mode: str, concurrency: int = 1) -> None:
+        self.client = client
         self.api = client.api
         self.mode = mode
         self.items_page_size = ITEMS_PAGE[mode]
+        self.concurrency = concurrency
+        self._ahead: PagePrefetcher | None = None
+
+    def read_ahead(
+        self, *, liked_first_page: dict[str, Any] | None, playlists: Sequence[PlannedItems]
+    ) -> None:
+        """Start fetching, in this order, the Liked Songs pages after `liked_first_page`
+        (None: not needed) and every item page of `playlists`. A no-op at concurrency 1."""
+        if self.concurrency <= 1:
+            return
+        self._ahead = PagePrefetcher(client=self.client, workers=self.concurrency)
+        api = self.api.prefix.rstrip("/")
+        if liked_first_page is not None:
+            total = int(liked_first_page.get("total") or 0)
+            size = int(liked_first_page.get("limit") or LISTING_PAGE)
+            self._ahead.add(
+                LIKED_SONGS_PAGES,
+                [
+                    PageRequest(f"{api}/me/tracks", (("limit", size), ("offset", offset)))
+                    for offset in range(size, total, size)
+                ],
+            )
+        endpoint = "tracks" if self.mode == "extended" else "items"
+        size = self.items_page_size
+        types = ",".join(ADDITIONAL_TYPES)
+        for playlist in playlists:
+            pages = math.ceil(playlist.items_total / size)
+            if not pages:
+                continue
+            self._ahead.add(
+                playlist.playlist_id,
+                [
+                    PageRequest(
+                        f"{api}/playlists/{playlist.playlist_id}/{endpoint}",
+                        (("limit", size), ("offset", n * size), ("additional_types", types)),
+                    )
+                    for n in range(pages)
+                ],
+                gated=playlist.first_page_alone,
+            )
+
+    def close(self) -> None:
+        """Stop any reading ahead (cancel what has not started); idempotent."""
+        if self._ahead is not None:
+            self._ahead.close()
+            self._ahead = None
 
     def playlists(self) -> list[dict[str, Any]]:
         """Every playlist in the user's list, in Spotify's order."""
@@ -61,8 +130,26 @@ class SpotifyReader:
         """The pages that follow one already in hand (Liked Songs reuses its first page)."""
         return self._pages(page, include_first=False)
 
+    def liked_songs_pages_after(self, first_page: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """The Liked Songs pages after its first, read ahead if they were planned."""
+        if self._ahead is not None and LIKED_SONGS_PAGES in self._ahead:
+            return self._read_ahead(LIKED_SONGS_PAGES, first_page=first_page)
+        return self.pages_after(first_page)
+
     def playlist_item_pages(self, playlist_id: str) -> Iterator[dict[str, Any]]:
         """Every page of a playlist's items; raises ItemsRefused on a 403, PlaylistGone on a 404."""
+        if self._ahead is not None and playlist_id in self._ahead:
+            try:
+                yield from self._read_ahead(playlist_id)
+            except SpotifyException as exc:
+                # Read ahead, any page may be the one that meets the refusal or the
+                # deletion, so they mean the same on every page.
+                if exc.http_status == 403:
+                    raise ItemsRefused(playlist_id) from exc
+                if exc.http_status == 404:
+                    raise PlaylistGone(playlist_id) from exc
+                raise
+            return
         try:
             if self.mode == "extended":
                 first = self.api._get(
@@ -82,6 +169,17 @@ class SpotifyReader:
                 raise PlaylistGone(playlist_id) from exc
             raise
         yield from self._pages(first)
+
+    def _read_ahead(self, key: str, *, first_page: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+        assert self._ahead is not None
+        last = first_page
+        for page in self._ahead.pages(key):
+            last = page
+            if page is not None:  # an empty answer, as spotipy reads it: no rows
+                yield page
+        # Grown since the listing (or since the first page): Spotify's next link goes on.
+        if last is not None and last.get("next"):
+            yield from self._pages(last, include_first=False)
 
     def _pages(self, page: dict[str, Any] | None, *, include_first: bool = True) -> Iterator[dict[str, Any]]:
         if page is not None and include_first:

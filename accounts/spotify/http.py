@@ -8,6 +8,10 @@ hours; so spotipy gets retries=0 and this session decides instead:
 - 5xx, timeouts, resets, garbled bodies: two quick retries (idempotent methods), then SpotifyUnavailable.
 Everything else (2xx, other 4xx) goes back to spotipy, which raises SpotifyException for 4xx.
 The session adds the Authorization header itself, so spotipy never holds (or logs) the token.
+
+A request can also carry on from a `FirstAttempt` sent elsewhere (the page prefetcher's
+single try on a worker thread): the loop then starts from that answer as if it had sent
+it itself, so the policy above stays the only place that retries, waits or gives up.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -39,6 +44,18 @@ from accounts.spotify.policy import (
 from accounts.spotify.tokens import AccessTokenKeeper, RefreshRateLimited, RefreshTransient
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class FirstAttempt:
+    """What a request sent outside this session got: an answer, or a transport failure.
+
+    Already counted in the stats when it was sent; `token` is the access token it carried.
+    """
+
+    token: str = field(repr=False)
+    response: requests.Response | None = None
+    failure: str = ""  # "ConnectionError on GET /v1/...", when there is no response
 
 
 def _is_malformed(response: requests.Response) -> bool:
@@ -72,17 +89,18 @@ class SpotifySession(requests.Session):
 
     def send(self, request: requests.PreparedRequest, **kwargs) -> requests.Response:
         # Counted here, at the lowest level, so every request that leaves counts once.
-        self.stats.requests += 1
-        # Without a trailing slash: spotipy asks for "me/", Spotify (and the sandbox) route it as "/me".
-        path = urlsplit(request.url or "").path.rstrip("/")
-        self.stats.by_endpoint[f"{request.method} {path}"] += 1
+        self.stats.count_request(method=request.method or "", path=urlsplit(request.url or "").path)
         return super().send(request, **kwargs)
 
     def _post_unmanaged(self, url: str, **kwargs) -> requests.Response:
         self.stats.refreshes += 1
         return super().request("POST", url, **kwargs)
 
-    def request(self, method: str, url: str, *args, **kwargs) -> requests.Response:  # type: ignore[override]
+    def request(  # type: ignore[override]
+        self, method: str, url: str, *args, resume: FirstAttempt | None = None, **kwargs
+    ) -> requests.Response:
+        """Send with the policy above. With `resume`, the first round is that attempt's answer
+        (nothing is sent for it), and only what the policy decides after it is sent from here."""
         method = method.upper()
         headers = dict(kwargs.pop("headers", None) or {})
         kwargs.setdefault("timeout", settings.SPOTIFY_HTTP_TIMEOUT)
@@ -94,35 +112,43 @@ class SpotifySession(requests.Session):
             retry_after: int | None = None
             failure = ""
             retryable = True
-            try:
-                token = self.keeper.token()
-            except RefreshRateLimited as exc:
-                retry_after = exc.retry_after
-            except RefreshTransient as exc:
-                failure = str(exc)
+            response: requests.Response | None = None
+            if resume is not None:
+                token, response, failure = resume.token, resume.response, resume.failure
+                resume = None
+                if failure:
+                    retryable = method in IDEMPOTENT_METHODS
             else:
                 try:
-                    response = super().request(
-                        method, url, *args, headers={**headers, "Authorization": f"Bearer {token}"}, **kwargs
-                    )
-                except requests.RequestException as exc:
-                    failure = f"{exc.__class__.__name__} on {method} {urlsplit(url).path}"
+                    token = self.keeper.token()
+                except RefreshRateLimited as exc:
+                    retry_after = exc.retry_after
+                except RefreshTransient as exc:
+                    failure = str(exc)
+                else:
+                    try:
+                        authorized = {**headers, "Authorization": f"Bearer {token}"}
+                        response = super().request(method, url, *args, headers=authorized, **kwargs)
+                    except requests.RequestException as exc:
+                        failure = f"{exc.__class__.__name__} on {method} {urlsplit(url).path}"
+                        retryable = method in IDEMPOTENT_METHODS
+            if response is not None:
+                status = response.status_code
+                if status == 401 and not refreshed_after_401:
+                    # Usually "The access token expired" (clock skew, or revoked early).
+                    refreshed_after_401 = True
+                    # Only if still the token in hand: a resumed attempt may carry one
+                    # that was replaced since, and the new one needs no second refresh.
+                    self.keeper.reject(token)
+                    self.stats.retries += 1
+                    continue
+                if status == 429:
+                    retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                elif status in TRANSIENT_STATUSES or (200 <= status < 300 and _is_malformed(response)):
+                    failure = f"HTTP {status} on {method} {urlsplit(url).path}"
                     retryable = method in IDEMPOTENT_METHODS
                 else:
-                    status = response.status_code
-                    if status == 401 and not refreshed_after_401:
-                        # Usually "The access token expired" (clock skew, or revoked early).
-                        refreshed_after_401 = True
-                        self.keeper.reject()
-                        self.stats.retries += 1
-                        continue
-                    if status == 429:
-                        retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                    elif status in TRANSIENT_STATUSES or (200 <= status < 300 and _is_malformed(response)):
-                        failure = f"HTTP {status} on {method} {urlsplit(url).path}"
-                        retryable = method in IDEMPOTENT_METHODS
-                    else:
-                        return response
+                    return response
 
             if retry_after is not None:
                 self.stats.rate_limited += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -47,7 +48,11 @@ def backoff_for(failure_number: int) -> float:
 
 @dataclass
 class SpotifyRequestStats:
-    """What one client sent to Spotify; import and route runs record these."""
+    """What one client sent to Spotify; import and route runs record these.
+
+    Requests are counted through `count_request`, under a lock: the page prefetcher's
+    worker threads send requests too. The other counters move on the caller's thread only.
+    """
 
     requests: int = 0  # every HTTP request sent, refreshes and retries included
     rate_limited: int = 0  # 429 answers
@@ -55,6 +60,14 @@ class SpotifyRequestStats:
     refreshes: int = 0  # refresh_token grants sent
     waited_seconds: float = 0.0
     by_endpoint: Counter = field(default_factory=Counter)  # "GET /v1/me/playlists" -> n
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def count_request(self, *, method: str, path: str) -> None:
+        """One request about to leave, on any thread. `path` without a trailing slash:
+        spotipy asks for "me/", Spotify (and the sandbox) route it as "/me"."""
+        with self._lock:
+            self.requests += 1
+            self.by_endpoint[f"{method} {path.rstrip('/')}"] += 1
 
     def as_dict(self) -> dict:
         return {

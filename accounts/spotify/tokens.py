@@ -55,9 +55,21 @@ class AccessTokenKeeper:
             self._refresh()
         return self._access_token
 
-    def reject(self) -> None:
-        """The API refused the current token (401): get another before the next request."""
-        self._rejected = True
+    def usable_token(self) -> str | None:
+        """The token in hand if it needs no refresh now, else None.
+
+        For requests sent outside the retry policy (the page prefetcher's workers): they
+        never refresh; the next request through the policy does, and they use its result.
+        """
+        if self._rejected or _expires_soon(self._expires_at):
+            return None
+        return self._access_token
+
+    def reject(self, token: str | None = None) -> None:
+        """The API refused `token` (401), by default the current one: get another before
+        the next request. A token already replaced since is no reason to refresh again."""
+        if token is None or token == self._access_token:
+            self._rejected = True
 
     def _adopt(self, credential: SpotifyCredential) -> None:
         self._access_token = credential.access_token

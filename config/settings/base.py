@@ -188,6 +188,8 @@ SPOTIFY_SCOPES = [
 # raises so the caller can reschedule instead of blocking a worker.
 SPOTIFY_MAX_RETRY_AFTER = env.integer("SPOTIFY_MAX_RETRY_AFTER", default=10)
 SPOTIFY_HTTP_TIMEOUT = env.integer("SPOTIFY_HTTP_TIMEOUT", default=15, minimum=1)
+# Item pages an import fetches at once (threads doing HTTP only); 1 reads one page at a time.
+SPOTIFY_FETCH_CONCURRENCY = env.integer("SPOTIFY_FETCH_CONCURRENCY", default=4, minimum=1)
 # Refresh the access token this long before Spotify says it expires.
 SPOTIFY_REFRESH_MARGIN = env.integer("SPOTIFY_REFRESH_MARGIN", default=120)
 

@@ -8,6 +8,11 @@ The shape of a run, and why:
 - For each new or changed playlist: fetch all its item pages first, then write it in one
   transaction (catalog, metadata, items, snapshot_id, event progress). A Spotify failure
   in playlist k therefore leaves k as it was, and every playlist before it committed.
+- The item pages of all those playlists are known from the listing, so a few threads
+  (SPOTIFY_FETCH_CONCURRENCY) fetch them ahead, in the same order, while this thread
+  writes the playlists before; they only do HTTP, and a page they could not get cleanly
+  is fetched again here through the client's retry policy. Whatever they fetched for a
+  playlist the run never reaches is dropped when it stops.
 - A long Retry-After puts the event back in the queue with a schedule; on resume the
   finished playlists already carry their new snapshot_id, so only the listing is read again.
 """
@@ -39,7 +44,7 @@ from library.services import (
 from sync.models import ImportScope, SyncEvent
 from sync.parsing import ItemCollector, liked_songs_record, playlist_record
 from sync.services.import_state import ClaimLost, ImportLedger, claim_import
-from sync.spotify_reader import ItemsRefused, PlaylistGone, SpotifyReader
+from sync.spotify_reader import ItemsRefused, PlannedItems, PlaylistGone, SpotifyReader
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +113,9 @@ class LibraryImport:
         self.user = event.user
         self.full = event.scope == ImportScope.FULL
         self.mode = settings.SPOTIFY_APP_MODE
-        self.reader = SpotifyReader(client=client, mode=self.mode)
+        self.reader = SpotifyReader(
+            client=client, mode=self.mode, concurrency=settings.SPOTIFY_FETCH_CONCURRENCY
+        )
         self.ledger = ledger
         self.catalogued: dict[str, set[str]] = {"artists": set(), "albums": set(), "tracks": set()}
         self.spotify_user_id = (
@@ -134,14 +141,30 @@ class LibraryImport:
             for record in records
             if record.spotify_id not in todo_ids and _metadata_differs(record, known[record.spotify_id])
         ]
-        with transaction.atomic():
-            remove_playlists_gone_from_spotify(
-                user=self.user, keep_spotify_ids=[r.spotify_id for r in records]
+        try:
+            self.reader.read_ahead(
+                liked_first_page=liked_first_page if liked.spotify_id in todo_ids else None,
+                playlists=[self._planned(record) for record in todo if record is not liked],
             )
-            save_playlist_metadata(user=self.user, playlists=refresh)
-            self.ledger.planned(playlists_total=len(records), unchanged=len(records) - len(todo))
-        for record in todo:
-            self._import_items(record, first_page=liked_first_page if record is liked else None)
+            with transaction.atomic():
+                remove_playlists_gone_from_spotify(
+                    user=self.user, keep_spotify_ids=[r.spotify_id for r in records]
+                )
+                save_playlist_metadata(user=self.user, playlists=refresh)
+                self.ledger.planned(playlists_total=len(records), unchanged=len(records) - len(todo))
+            for record in todo:
+                self._import_items(record, first_page=liked_first_page if record is liked else None)
+        finally:
+            self.reader.close()
+
+    def _planned(self, record: PlaylistRecord) -> PlannedItems:
+        return PlannedItems(
+            playlist_id=record.spotify_id,
+            items_total=record.items_total,
+            # Development mode serves the items of the user's own playlists (and those
+            # they collaborate on); someone else's usually answer 403 on the first page.
+            first_page_alone=self.mode == "development" and record.owner_spotify_id != self.spotify_user_id,
+        )
 
     def _listed(self, listing: list[dict]) -> list[PlaylistRecord]:
         records: dict[str, PlaylistRecord] = {}
@@ -202,7 +225,7 @@ class LibraryImport:
 
     def _item_pages(self, record: PlaylistRecord, *, first_page: dict | None) -> Iterator[dict]:
         if record.kind == PlaylistKind.LIKED_SONGS and first_page is not None:
-            return chain([first_page], self.reader.pages_after(first_page))
+            return chain([first_page], self.reader.liked_songs_pages_after(first_page))
         if record.items_total == 0:
             return iter(())  # nothing to read, so no request
         return self.reader.playlist_item_pages(record.spotify_id)
