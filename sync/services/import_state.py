@@ -1,106 +1,56 @@
 """The SyncEvent side of an import run: claiming it, recording progress, and how it ends.
 
-Every write after the claim is conditional on the event still being ours (in progress,
-claimed by this worker). If the stuck-event clean-up or an admin ended it meanwhile, the
-write touches no row and ClaimLost stops the run, rolling back the playlist in hand.
+The claim and the conditional writes are shared with routes (sync.services.run_state); a
+lost claim (ClaimLost) rolls back the playlist in hand.
 """
 
 from __future__ import annotations
 
-import logging
-import os
-import socket
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
-from django.db.models import DateTimeField, F, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F
 from django.utils import timezone
-from django_q.models import Schedule
-from django_q.tasks import schedule
 
-from accounts.spotify.policy import SpotifyRequestStats
 from sync.models import SyncEvent, SyncKind, SyncStatus
+from sync.services import run_state
+from sync.services.run_state import ClaimLost, RunLedger, claim_event
 
-logger = logging.getLogger(__name__)
+__all__ = ["FULL_SCOPE_DONE", "ClaimLost", "ImportLedger", "claim_import", "resume_schedule_name"]
 
 RESUME_TASK = "sync.tasks.run_import"
 # Full-scope runs list here the playlists already replaced, so a resumed run skips them.
 FULL_SCOPE_DONE = "full_scope_done"
-ERROR_LIMIT = 2000
-
-
-class ClaimLost(Exception):
-    """The event is no longer this worker's: stop without writing anything more."""
-
-
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"[:200]
 
 
 def resume_schedule_name(event_id: int) -> str:
-    return f"sync-import-resume-{event_id}"
+    return run_state.resume_schedule_name(label=ImportLedger.label, event_id=event_id)
 
 
 def claim_import(*, event_id: int) -> SyncEvent | None:
     """Move a due, queued import to in_progress for this worker; None if it is not ours to run.
 
-    One conditional UPDATE, so two deliveries of the same task cannot both win. A resumed
-    run keeps its first started_at; its playlist count starts over because it walks the
-    whole list again (finished playlists go by at no cost).
+    Its playlist count starts over because a resumed run walks the whole list again
+    (finished playlists go by at no cost).
     """
-    now = timezone.now()
-    claimed = (
-        SyncEvent.objects.filter(pk=event_id, kind=SyncKind.IMPORT, status=SyncStatus.QUEUED)
-        .filter(Q(resume_at__isnull=True) | Q(resume_at__lte=now))
-        .update(
-            status=SyncStatus.IN_PROGRESS,
-            started_at=Coalesce(F("started_at"), Value(now, output_field=DateTimeField())),
-            heartbeat_at=now,
-            resume_at=None,
-            claimed_by=worker_name(),
-            playlists_done=0,
-            error="",
-        )
-    )
-    if not claimed:
+    if not claim_event(event_id=event_id, kind=SyncKind.IMPORT, reset={"playlists_done": 0}):
         return None
     return SyncEvent.objects.select_related("user").get(pk=event_id)
 
 
-class ImportLedger:
-    """Writes one claimed run's progress and outcome onto its SyncEvent.
+class ImportLedger(RunLedger):
+    """An import run's progress: playlists listed, replaced, skipped; and how it ends."""
 
-    Spotify counters are the event's totals: what earlier (rate-limited) runs of the same
-    event used, plus this run's client stats.
-    """
+    label = "import"
+    task = RESUME_TASK
 
     def __init__(self, *, event: SyncEvent) -> None:
-        self.event_id = event.pk
-        self.worker = event.claimed_by
-        self.stats: SpotifyRequestStats | None = None
-        self._base = (event.spotify_requests, event.rate_limited, event.retries)
+        super().__init__(event=event)
         self.details: dict[str, Any] = dict(event.details or {})
 
     @property
     def full_scope_done(self) -> set[str]:
         return set(self.details.get(FULL_SCOPE_DONE, []))
-
-    def counters(self) -> dict[str, int]:
-        requests, rate_limited, retries = self._base
-        if self.stats is not None:
-            requests += self.stats.requests
-            rate_limited += self.stats.rate_limited
-            retries += self.stats.retries
-        return {"spotify_requests": requests, "rate_limited": rate_limited, "retries": retries}
-
-    def _update(self, **fields: Any) -> None:
-        updated = SyncEvent.objects.filter(
-            pk=self.event_id, status=SyncStatus.IN_PROGRESS, claimed_by=self.worker
-        ).update(**fields, **self.counters())
-        if not updated:
-            raise ClaimLost(f"import #{self.event_id} is no longer claimed by {self.worker}")
 
     def planned(self, *, playlists_total: int, unchanged: int) -> None:
         """After the listing: how many playlists there are, and how many needed no items."""
@@ -132,21 +82,7 @@ class ImportLedger:
         self._update(status=SyncStatus.COMPLETED, finished_at=now, heartbeat_at=now, details=self.details)
 
     def fail(self, reason: str) -> None:
-        try:
-            self._update(status=SyncStatus.FAILED, error=reason[:ERROR_LIMIT], finished_at=timezone.now())
-        except ClaimLost:
-            logger.warning("Import #%s failed after losing its claim: %s", self.event_id, reason)
+        self._fail(reason)
 
     def postpone(self, *, resume_at: datetime) -> None:
-        """Queue the event again for `resume_at` and schedule the task to run then.
-
-        The event stays active (queued), so a trigger meanwhile gets this event rather than
-        starting a second import, and nothing done so far is lost or refetched.
-        """
-        name = resume_schedule_name(self.event_id)
-        with transaction.atomic():
-            self._update(status=SyncStatus.QUEUED, resume_at=resume_at, claimed_by="", details=self.details)
-            # A ONCE schedule deletes itself after it fires; one left over from an earlier
-            # postponement that never fired would only start a run that finds nothing to claim.
-            Schedule.objects.filter(name=name).delete()
-            schedule(RESUME_TASK, self.event_id, schedule_type=Schedule.ONCE, next_run=resume_at, name=name)
+        self._postpone(resume_at=resume_at, details=self.details)

@@ -41,7 +41,7 @@ from sync.filters import (
 from sync.metadata import ArtistMeta, MetadataFetcher
 from sync.models import BasePlaylist, ChildMode, ChildPlaylist, SyncEvent
 from sync.parsing import ItemCollector, playlist_record
-from sync.services.import_state import ClaimLost
+from sync.services.run_state import ClaimLost
 from sync.services.importer import MISCONFIGURED_MESSAGE, RECONNECT_MESSAGE
 from sync.services.route_state import RouteLedger, claim_route
 from sync.spotify_reader import ItemsRefused, PlaylistGone, SpotifyReader

@@ -12,15 +12,13 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import DateTimeField, F, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F
 from django.utils import timezone
-from django_q.models import Schedule
-from django_q.tasks import async_task, schedule
+from django_q.tasks import async_task
 
-from accounts.spotify.policy import SpotifyRequestStats
 from sync.models import ACTIVE_STATUSES, BasePlaylist, SyncEvent, SyncKind, SyncStatus
-from sync.services.import_state import ERROR_LIMIT, ClaimLost, worker_name
+from sync.services import run_state
+from sync.services.run_state import RunLedger, claim_event
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +26,7 @@ RUN_ROUTE_TASK = "sync.tasks.run_route"
 
 
 def route_schedule_name(event_id: int) -> str:
-    return f"sync-route-resume-{event_id}"
+    return run_state.resume_schedule_name(label=RouteLedger.label, event_id=event_id)
 
 
 def request_route(*, base: BasePlaylist, trigger: str) -> tuple[SyncEvent, bool]:
@@ -53,56 +51,29 @@ def request_route(*, base: BasePlaylist, trigger: str) -> tuple[SyncEvent, bool]
 
 def claim_route(*, event_id: int) -> SyncEvent | None:
     """Move a due, queued route to in_progress for this worker; None if it is not ours to run."""
-    now = timezone.now()
-    claimed = (
-        SyncEvent.objects.filter(pk=event_id, kind=SyncKind.ROUTE, status=SyncStatus.QUEUED)
-        .filter(Q(resume_at__isnull=True) | Q(resume_at__lte=now))
-        .update(
-            status=SyncStatus.IN_PROGRESS,
-            started_at=Coalesce(F("started_at"), Value(now, output_field=DateTimeField())),
-            heartbeat_at=now,
-            resume_at=None,
-            claimed_by=worker_name(),
-            playlists_done=0,
-            items_done=0,
-            error="",
-        )
-    )
-    if not claimed:
+    if not claim_event(event_id=event_id, kind=SyncKind.ROUTE, reset={"playlists_done": 0, "items_done": 0}):
         return None
     return SyncEvent.objects.select_related("user", "base__playlist").get(pk=event_id)
 
 
-class RouteLedger:
+class RouteLedger(RunLedger):
     """Writes one claimed route run's progress and outcome onto its SyncEvent.
 
     Spotify counters are the event's totals (earlier postponed runs plus this one).
     `details` holds the per-child writes, the cache counters and the duration.
     """
 
+    label = "route"
+    task = RUN_ROUTE_TASK
+
     def __init__(self, *, event: SyncEvent) -> None:
-        self.event_id = event.pk
-        self.worker = event.claimed_by
-        self.stats: SpotifyRequestStats | None = None
-        self._base = (event.spotify_requests, event.rate_limited, event.retries)
+        super().__init__(event=event)
         self.details: dict[str, Any] = {"writes": {}}
         self.started = timezone.now()
 
-    def counters(self) -> dict[str, int]:
-        requests, rate_limited, retries = self._base
-        if self.stats is not None:
-            requests += self.stats.requests
-            rate_limited += self.stats.rate_limited
-            retries += self.stats.retries
-        return {"spotify_requests": requests, "rate_limited": rate_limited, "retries": retries}
-
     def _update(self, **fields: Any) -> None:
         self.details["duration_ms"] = int((timezone.now() - self.started).total_seconds() * 1000)
-        updated = SyncEvent.objects.filter(
-            pk=self.event_id, status=SyncStatus.IN_PROGRESS, claimed_by=self.worker
-        ).update(**fields, **self.counters(), details=self.details)
-        if not updated:
-            raise ClaimLost(f"route #{self.event_id} is no longer claimed by {self.worker}")
+        super()._update(**fields, details=self.details)
 
     def planned(self, *, children: int, tracks: int) -> None:
         self._update(playlists_total=children, items_done=tracks, heartbeat_at=timezone.now())
@@ -123,17 +94,7 @@ class RouteLedger:
     def fail(self, reason: str, *, cache: dict[str, Any] | None = None) -> None:
         if cache is not None:
             self.details["cache"] = cache
-        try:
-            self._update(status=SyncStatus.FAILED, error=reason[:ERROR_LIMIT], finished_at=timezone.now())
-        except ClaimLost:
-            logger.warning("Route #%s failed after losing its claim: %s", self.event_id, reason)
+        self._fail(reason)
 
     def postpone(self, *, resume_at: datetime) -> None:
-        """Queue the event again for `resume_at`; a ONCE schedule runs the task then."""
-        name = route_schedule_name(self.event_id)
-        with transaction.atomic():
-            self._update(status=SyncStatus.QUEUED, resume_at=resume_at, claimed_by="")
-            Schedule.objects.filter(name=name).delete()
-            schedule(
-                RUN_ROUTE_TASK, self.event_id, schedule_type=Schedule.ONCE, next_run=resume_at, name=name
-            )
+        self._postpone(resume_at=resume_at)

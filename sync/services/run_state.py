@@ -1,0 +1,122 @@
+"""What import and route runs share on their SyncEvent: the claim and the ledger mechanics.
+
+A run claims its event with one conditional UPDATE (two deliveries of the same task cannot
+both win), and every later write is conditional on the event still being ours (in
+progress, claimed by this worker). If the stuck-event clean-up or an admin ended it
+meanwhile, the write touches no row and ClaimLost stops the run.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import DateTimeField, F, Q, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django_q.models import Schedule
+from django_q.tasks import schedule
+
+from accounts.spotify.policy import SpotifyRequestStats
+from sync.models import SyncEvent, SyncKind, SyncStatus
+
+logger = logging.getLogger(__name__)
+
+ERROR_LIMIT = 2000
+
+
+class ClaimLost(Exception):
+    """The event is no longer this worker's: stop without writing anything more."""
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:200]
+
+
+def resume_schedule_name(*, label: str, event_id: int) -> str:
+    """The Django-Q schedule that resumes a postponed run; one per event."""
+    return f"sync-{label}-resume-{event_id}"
+
+
+def claim_event(*, event_id: int, kind: SyncKind, reset: dict[str, Any]) -> bool:
+    """Move a due, queued event of `kind` to in_progress for this worker; False if not ours to run.
+
+    A resumed run keeps its first started_at; `reset` names the progress fields it starts over.
+    """
+    now = timezone.now()
+    claimed = (
+        SyncEvent.objects.filter(pk=event_id, kind=kind, status=SyncStatus.QUEUED)
+        .filter(Q(resume_at__isnull=True) | Q(resume_at__lte=now))
+        .update(
+            status=SyncStatus.IN_PROGRESS,
+            started_at=Coalesce(F("started_at"), Value(now, output_field=DateTimeField())),
+            heartbeat_at=now,
+            resume_at=None,
+            claimed_by=worker_name(),
+            error="",
+            **reset,
+        )
+    )
+    return bool(claimed)
+
+
+class RunLedger:
+    """Writes one claimed run's progress and outcome onto its SyncEvent.
+
+    Spotify counters are the event's totals: what earlier (rate-limited) runs of the same
+    event used, plus this run's client stats. Subclasses name their task and add the
+    progress steps of their kind.
+    """
+
+    label = "run"
+    task = ""
+
+    def __init__(self, *, event: SyncEvent) -> None:
+        self.event_id = event.pk
+        self.worker = event.claimed_by
+        self.stats: SpotifyRequestStats | None = None
+        self._base = (event.spotify_requests, event.rate_limited, event.retries)
+
+    def counters(self) -> dict[str, int]:
+        requests, rate_limited, retries = self._base
+        if self.stats is not None:
+            requests += self.stats.requests
+            rate_limited += self.stats.rate_limited
+            retries += self.stats.retries
+        return {"spotify_requests": requests, "rate_limited": rate_limited, "retries": retries}
+
+    def _update(self, **fields: Any) -> None:
+        updated = SyncEvent.objects.filter(
+            pk=self.event_id, status=SyncStatus.IN_PROGRESS, claimed_by=self.worker
+        ).update(**fields, **self.counters())
+        if not updated:
+            raise ClaimLost(f"{self.label} #{self.event_id} is no longer claimed by {self.worker}")
+
+    def schedule_name(self) -> str:
+        return resume_schedule_name(label=self.label, event_id=self.event_id)
+
+    def _fail(self, reason: str, **fields: Any) -> None:
+        try:
+            self._update(
+                status=SyncStatus.FAILED, error=reason[:ERROR_LIMIT], finished_at=timezone.now(), **fields
+            )
+        except ClaimLost:
+            logger.warning("%s #%s failed after losing its claim: %s", self.label, self.event_id, reason)
+
+    def _postpone(self, *, resume_at: datetime, **fields: Any) -> None:
+        """Queue the event again for `resume_at` and schedule the task to run then.
+
+        The event stays active (queued), so a trigger meanwhile gets this event rather than
+        starting a second run, and nothing done so far is lost or refetched.
+        """
+        name = self.schedule_name()
+        with transaction.atomic():
+            self._update(status=SyncStatus.QUEUED, resume_at=resume_at, claimed_by="", **fields)
+            # A ONCE schedule deletes itself after it fires; one left over from an earlier
+            # postponement that never fired would only start a run that finds nothing to claim.
+            Schedule.objects.filter(name=name).delete()
+            schedule(self.task, self.event_id, schedule_type=Schedule.ONCE, next_run=resume_at, name=name)
