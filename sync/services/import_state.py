@@ -81,8 +81,5 @@ class ImportLedger(RunLedger):
         now = timezone.now()
         self._update(status=SyncStatus.COMPLETED, finished_at=now, heartbeat_at=now, details=self.details)
 
-    def fail(self, reason: str) -> None:
-        self._fail(reason)
-
     def postpone(self, *, resume_at: datetime) -> None:
         self._postpone(resume_at=resume_at, details=self.details)

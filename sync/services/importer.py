@@ -22,14 +22,11 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
 from itertools import chain
 
 from django.conf import settings
 from django.db import transaction
-from spotipy import SpotifyException
 
-from accounts.exceptions import ReconnectNeeded, SpotifyMisconfigured, SpotifyRateLimited, SpotifyUnavailable
 from accounts.models import SpotifyCredential
 from accounts.spotify.client import SpotifyClient, get_spotify_client
 from library.models import ItemsStatus, Playlist, PlaylistKind
@@ -43,32 +40,17 @@ from library.services import (
 )
 from sync.models import ImportScope, SyncEvent
 from sync.parsing import ItemCollector, liked_songs_record, playlist_record
-from sync.services.import_state import ClaimLost, ImportLedger, claim_import
+from sync.services.import_state import ImportLedger, claim_import
+from sync.services.run_state import RunStepFailed, run_to_end, spotify_step
 from sync.spotify_reader import ItemsRefused, PlannedItems, PlaylistGone, SpotifyReader
 
 logger = logging.getLogger(__name__)
 
-RECONNECT_MESSAGE = (
-    "Spotify access was revoked or expired: press Reconnect on the dashboard "
-    "(sign in with Spotify again), then retry."
-)
-MISCONFIGURED_MESSAGE = (
-    "Spotify rejected this Linernotes server's app credentials: the administrator must check "
-    "SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET."
-)
 UNEXPECTED_MESSAGE = (
     "The import stopped on an unexpected error (details are in the server log). "
     "Playlists imported before it are saved; retry to continue."
 )
 SAVED_SO_FAR = "Playlists imported before it are saved; retry to continue."
-
-
-class ImportStepFailed(Exception):
-    """Spotify failed in a way worth telling the user; `reason` says where and what it answered."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 def run_import(*, event_id: int) -> SyncEvent | None:
@@ -81,28 +63,14 @@ def run_import(*, event_id: int) -> SyncEvent | None:
         # Already running or finished, not due yet, or gone: nothing to do, nothing touched.
         return SyncEvent.objects.filter(pk=event_id).first()
     ledger = ImportLedger(event=event)
-    try:
+
+    def body() -> None:
         with get_spotify_client(user=event.user) as client:
             ledger.stats = client.stats
             LibraryImport(event=event, client=client, ledger=ledger).run()
         ledger.complete()
-    except ClaimLost:
-        logger.warning("Import #%s was ended elsewhere while running; stopped.", event_id)
-    except SpotifyRateLimited as exc:
-        logger.info(
-            "Import #%s postponed by Spotify's rate limit until %s.", event_id, exc.resume_at.isoformat()
-        )
-        ledger.postpone(resume_at=exc.resume_at)
-    except ReconnectNeeded:
-        ledger.fail(RECONNECT_MESSAGE)
-    except SpotifyMisconfigured:
-        ledger.fail(MISCONFIGURED_MESSAGE)
-    except ImportStepFailed as exc:
-        ledger.fail(exc.reason)
-    except Exception:
-        logger.exception("Import #%s stopped on an unexpected error.", event_id)
-        ledger.fail(UNEXPECTED_MESSAGE)
-        raise  # so Django-Q records the failure too
+
+    run_to_end(ledger=ledger, body=body, unexpected=UNEXPECTED_MESSAGE)
     return SyncEvent.objects.get(pk=event_id)
 
 
@@ -124,7 +92,7 @@ class LibraryImport:
         )
 
     def run(self) -> None:
-        with _spotify_step("Could not list your playlists"):
+        with spotify_step("Could not list your playlists", hint=SAVED_SO_FAR):
             listing = self.reader.playlists()
             liked_first_page = self.reader.liked_songs_first_page()
         liked = liked_songs_record(
@@ -184,13 +152,13 @@ class LibraryImport:
     def _import_items(self, record: PlaylistRecord, *, first_page: dict | None) -> None:
         collector = ItemCollector()
         refused = False
-        with _spotify_step(f'Could not read the playlist "{record.name}"'):
+        with spotify_step(f'Could not read the playlist "{record.name}"', hint=SAVED_SO_FAR):
             try:
                 for page in self._item_pages(record, first_page=first_page):
                     collector.add_page(page)
             except ItemsRefused:
                 if record.owner_spotify_id == self.spotify_user_id:
-                    raise ImportStepFailed(
+                    raise RunStepFailed(
                         f'Spotify refused to read your own playlist "{record.name}" (403). {SAVED_SO_FAR}'
                     ) from None
                 refused = True
@@ -233,17 +201,3 @@ class LibraryImport:
 
 def _metadata_differs(record: PlaylistRecord, known: Playlist) -> bool:
     return any(getattr(record, field) != getattr(known, field) for field in METADATA_FIELDS)
-
-
-@contextmanager
-def _spotify_step(what_failed: str) -> Iterator[None]:
-    """Turn Spotify's failures (after the client's own retries) into a reason a person can read."""
-    try:
-        yield
-    except SpotifyUnavailable as exc:
-        raise ImportStepFailed(f"{what_failed}: {str(exc).rstrip('.')}. {SAVED_SO_FAR}") from exc
-    except SpotifyException as exc:
-        answer = str(exc.msg).rsplit(":\n", 1)[-1].strip() or "no message"
-        raise ImportStepFailed(
-            f"{what_failed}: Spotify answered HTTP {exc.http_status} ({answer}). {SAVED_SO_FAR}"
-        ) from exc

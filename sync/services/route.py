@@ -19,13 +19,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import transaction
-from spotipy import SpotifyException
 
-from accounts.exceptions import ReconnectNeeded, SpotifyMisconfigured, SpotifyRateLimited, SpotifyUnavailable
 from accounts.spotify.client import SpotifyClient, get_spotify_client
 from library.models import ItemKind, PlaylistItem, PlaylistKind, TrackArtist
 from library.services import store_playlist, upsert_catalog
@@ -41,8 +38,7 @@ from sync.filters import (
 from sync.metadata import ArtistMeta, MetadataFetcher
 from sync.models import BasePlaylist, ChildMode, ChildPlaylist, SyncEvent
 from sync.parsing import ItemCollector, playlist_record
-from sync.services.run_state import ClaimLost
-from sync.services.importer import MISCONFIGURED_MESSAGE, RECONNECT_MESSAGE
+from sync.services.run_state import RunStepFailed, run_to_end, spotify_step
 from sync.services.route_state import RouteLedger, claim_route
 from sync.spotify_reader import ItemsRefused, PlaylistGone, SpotifyReader
 
@@ -51,14 +47,6 @@ logger = logging.getLogger(__name__)
 URIS_PER_WRITE = 100  # Spotify's maximum for POST and DELETE /playlists/{id}/items
 UNEXPECTED_MESSAGE = "The route stopped on an unexpected error (details are in the server log). Retry it."
 RETRY_HINT = "Children finished before it are up to date; retry to continue."
-
-
-class RouteStepFailed(Exception):
-    """A failure worth telling the user; `reason` names the playlist and what Spotify said."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 def run_route(*, event_id: int) -> SyncEvent | None:
@@ -70,37 +58,19 @@ def run_route(*, event_id: int) -> SyncEvent | None:
     if event is None:
         return SyncEvent.objects.filter(pk=event_id).first()
     ledger = RouteLedger(event=event)
-    run: BaseRoute | None = None
-    try:
+
+    def body() -> None:
         if event.base is None:
-            raise RouteStepFailed("This route has no base playlist (it was deleted).")
+            raise RunStepFailed("This route has no base playlist (it was deleted).")
         with get_spotify_client(user=event.user) as client:
             ledger.stats = client.stats
             run = BaseRoute(base=event.base, client=client, ledger=ledger)
+            ledger.cache_counters = run.fetcher.counters.as_dict
             run.run()
-        ledger.complete(cache=run.fetcher.counters.as_dict())
-    except ClaimLost:
-        logger.warning("Route #%s was ended elsewhere while running; stopped.", event_id)
-    except SpotifyRateLimited as exc:
-        logger.info(
-            "Route #%s postponed by Spotify's rate limit until %s.", event_id, exc.resume_at.isoformat()
-        )
-        ledger.postpone(resume_at=exc.resume_at)
-    except ReconnectNeeded:
-        ledger.fail(RECONNECT_MESSAGE, cache=_cache(run))
-    except SpotifyMisconfigured:
-        ledger.fail(MISCONFIGURED_MESSAGE, cache=_cache(run))
-    except RouteStepFailed as exc:
-        ledger.fail(exc.reason, cache=_cache(run))
-    except Exception:
-        logger.exception("Route #%s stopped on an unexpected error.", event_id)
-        ledger.fail(UNEXPECTED_MESSAGE, cache=_cache(run))
-        raise  # so Django-Q records the failure too
+        ledger.complete()
+
+    run_to_end(ledger=ledger, body=body, unexpected=UNEXPECTED_MESSAGE)
     return SyncEvent.objects.get(pk=event_id)
-
-
-def _cache(run: BaseRoute | None) -> dict | None:
-    return run.fetcher.counters.as_dict() if run is not None else None
 
 
 class BaseRoute:
@@ -136,7 +106,7 @@ class BaseRoute:
             return validate_filters(child.filters, mode=self.mode)
         except FilterValidationError as exc:
             problems = "; ".join(f"{path}: {message}" for path, message in exc.messages())
-            raise RouteStepFailed(
+            raise RunStepFailed(
                 f'The filters of the child playlist "{child.name}" are not valid in this app mode '
                 f"({problems}). Edit them, then route again."
             ) from exc
@@ -148,7 +118,7 @@ class BaseRoute:
         if playlist.kind == PlaylistKind.LIKED_SONGS:
             return  # no snapshot to compare; the import keeps Liked Songs current
         what = f'Could not read the base playlist "{playlist.name}"'
-        with _spotify_step(what):
+        with spotify_step(what, hint=RETRY_HINT):
             obj = self.api._get(f"playlists/{playlist.spotify_id}", additional_types="track,episode")
             if obj.get("snapshot_id") == playlist.snapshot_id:
                 return
@@ -157,7 +127,7 @@ class BaseRoute:
                 for page in self.reader.playlist_item_pages(playlist.spotify_id):
                     collector.add_page(page)
             except (ItemsRefused, PlaylistGone) as exc:
-                raise RouteStepFailed(
+                raise RunStepFailed(
                     f"{what}: Spotify no longer serves its items. Import, then retry."
                 ) from exc
         record = playlist_record(obj, list_position=playlist.list_position)
@@ -218,7 +188,7 @@ class BaseRoute:
         """The fewest writes that give `child` its target; returns what was written."""
         before = self.client.stats.requests
         writes = {"added": 0, "removed": 0, "write_requests": 0}
-        with _spotify_step(f'Could not update the child playlist "{child.name}"'):
+        with spotify_step(f'Could not update the child playlist "{child.name}"', hint=RETRY_HINT):
             current = self._current_uris(child)
             wanted = [f"spotify:track:{track_id}" for track_id in target]
             present = set(current)
@@ -257,12 +227,12 @@ class BaseRoute:
                         continue
                     uris.append(obj["uri"])
         except ItemsRefused as exc:
-            raise RouteStepFailed(
+            raise RunStepFailed(
                 f'Spotify refused to read the child playlist "{child.name}" (403): '
                 "a child must be a playlist you own."
             ) from exc
         except PlaylistGone as exc:
-            raise RouteStepFailed(
+            raise RunStepFailed(
                 f'The child playlist "{child.name}" no longer exists on Spotify (404). '
                 "Remove it from the base."
             ) from exc
@@ -272,17 +242,3 @@ class BaseRoute:
 def _chunks(uris: list[str]) -> Iterator[list[str]]:
     for start in range(0, len(uris), URIS_PER_WRITE):
         yield uris[start : start + URIS_PER_WRITE]
-
-
-@contextmanager
-def _spotify_step(what_failed: str) -> Iterator[None]:
-    """Turn Spotify's failures (after the client's own retries) into a reason a person can read."""
-    try:
-        yield
-    except SpotifyUnavailable as exc:
-        raise RouteStepFailed(f"{what_failed}: {str(exc).rstrip('.')}. {RETRY_HINT}") from exc
-    except SpotifyException as exc:
-        answer = str(exc.msg).rsplit(":\n", 1)[-1].strip() or "no message"
-        raise RouteStepFailed(
-            f"{what_failed}: Spotify answered HTTP {exc.http_status} ({answer}). {RETRY_HINT}"
-        ) from exc

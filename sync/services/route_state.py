@@ -8,7 +8,7 @@ conditional UPDATE; every later write is conditional on the claim still being ou
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -70,6 +70,8 @@ class RouteLedger(RunLedger):
         super().__init__(event=event)
         self.details: dict[str, Any] = {"writes": {}}
         self.started = timezone.now()
+        # Set once the run has its metadata fetcher: the cache counters go with the outcome.
+        self.cache_counters: Callable[[], dict[str, Any]] | None = None
 
     def _update(self, **fields: Any) -> None:
         self.details["duration_ms"] = int((timezone.now() - self.started).total_seconds() * 1000)
@@ -86,15 +88,15 @@ class RouteLedger(RunLedger):
         """What a child got before a failure stopped it (written with the failure)."""
         self.details["writes"][spotify_id] = writes
 
-    def complete(self, *, cache: dict[str, Any]) -> None:
-        self.details["cache"] = cache
+    def complete(self) -> None:
+        self._record_cache()
         now = timezone.now()
         self._update(status=SyncStatus.COMPLETED, finished_at=now, heartbeat_at=now)
 
-    def fail(self, reason: str, *, cache: dict[str, Any] | None = None) -> None:
-        if cache is not None:
-            self.details["cache"] = cache
+    def fail(self, reason: str) -> None:
+        self._record_cache()
         self._fail(reason)
 
-    def postpone(self, *, resume_at: datetime) -> None:
-        self._postpone(resume_at=resume_at)
+    def _record_cache(self) -> None:
+        if self.cache_counters is not None:
+            self.details["cache"] = self.cache_counters()

@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -20,17 +22,47 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_q.models import Schedule
 from django_q.tasks import schedule
+from spotipy import SpotifyException
 
+from accounts.exceptions import ReconnectNeeded, SpotifyMisconfigured, SpotifyRateLimited, SpotifyUnavailable
 from accounts.spotify.policy import SpotifyRequestStats
 from sync.models import SyncEvent, SyncKind, SyncStatus
 
 logger = logging.getLogger(__name__)
 
 ERROR_LIMIT = 2000
+RECONNECT_MESSAGE = (
+    "Spotify access was revoked or expired: press Reconnect on the dashboard "
+    "(sign in with Spotify again), then retry."
+)
+MISCONFIGURED_MESSAGE = (
+    "Spotify rejected this Linernotes server's app credentials: the administrator must check "
+    "SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET."
+)
 
 
 class ClaimLost(Exception):
     """The event is no longer this worker's: stop without writing anything more."""
+
+
+class RunStepFailed(Exception):
+    """Spotify failed in a way worth telling the user; `reason` says where and what it answered."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@contextmanager
+def spotify_step(what_failed: str, *, hint: str) -> Iterator[None]:
+    """Turn Spotify's failures (after the client's own retries) into a reason a person can read."""
+    try:
+        yield
+    except SpotifyUnavailable as exc:
+        raise RunStepFailed(f"{what_failed}: {str(exc).rstrip('.')}. {hint}") from exc
+    except SpotifyException as exc:
+        answer = str(exc.msg).rsplit(":\n", 1)[-1].strip() or "no message"
+        raise RunStepFailed(f"{what_failed}: Spotify answered HTTP {exc.http_status} ({answer}). {hint}") from exc
 
 
 def worker_name() -> str:
@@ -99,6 +131,12 @@ class RunLedger:
     def schedule_name(self) -> str:
         return resume_schedule_name(label=self.label, event_id=self.event_id)
 
+    def fail(self, reason: str) -> None:
+        self._fail(reason)
+
+    def postpone(self, *, resume_at: datetime) -> None:
+        self._postpone(resume_at=resume_at)
+
     def _fail(self, reason: str, **fields: Any) -> None:
         try:
             self._update(
@@ -120,3 +158,30 @@ class RunLedger:
             # postponement that never fired would only start a run that finds nothing to claim.
             Schedule.objects.filter(name=name).delete()
             schedule(self.task, self.event_id, schedule_type=Schedule.ONCE, next_run=resume_at, name=name)
+
+
+def run_to_end(*, ledger: RunLedger, body: Callable[[], None], unexpected: str) -> None:
+    """Run `body` (which completes the ledger) and turn how it stops into the event's outcome.
+
+    The same for imports and routes: a lost claim stops quietly, a long rate limit queues
+    the event again, a lost grant or a readable Spotify failure fails it with a reason, and
+    anything else fails it with `unexpected` and is re-raised so Django-Q records it too.
+    """
+    name = f"{ledger.label.capitalize()} #{ledger.event_id}"
+    try:
+        body()
+    except ClaimLost:
+        logger.warning("%s was ended elsewhere while running; stopped.", name)
+    except SpotifyRateLimited as exc:
+        logger.info("%s postponed by Spotify's rate limit until %s.", name, exc.resume_at.isoformat())
+        ledger.postpone(resume_at=exc.resume_at)
+    except ReconnectNeeded:
+        ledger.fail(RECONNECT_MESSAGE)
+    except SpotifyMisconfigured:
+        ledger.fail(MISCONFIGURED_MESSAGE)
+    except RunStepFailed as exc:
+        ledger.fail(exc.reason)
+    except Exception:
+        logger.exception("%s stopped on an unexpected error.", name)
+        ledger.fail(unexpected)
+        raise

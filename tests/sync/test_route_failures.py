@@ -14,9 +14,9 @@ from django_q.models import Schedule
 from accounts.models import SpotifyCredential
 from sync.models import ChildMode, SyncEvent, SyncKind, SyncStatus
 from sync.services import route_state
-from sync.services.importer import RECONNECT_MESSAGE
 from sync.services.route import run_route
 from sync.services.route_state import request_route, route_schedule_name
+from sync.services.run_state import RECONNECT_MESSAGE
 from tests.factories import BasePlaylistFactory, SyncEventFactory
 from tests.sync.route_support import (
     NOT_EXPLICIT,
