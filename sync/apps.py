@@ -14,5 +14,5 @@ class SyncConfig(AppConfig):
         spotify_signed_in.connect(receivers.import_after_sign_in, dispatch_uid="sync.import_after_sign_in")
         # Django-Q2 sends post_spawn in every worker it starts, including replacements.
         post_spawn.connect(
-            receivers.fail_imports_of_dead_workers, dispatch_uid="sync.fail_imports_of_dead_workers"
+            receivers.fail_runs_of_dead_workers, dispatch_uid="sync.fail_runs_of_dead_workers"
         )

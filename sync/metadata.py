@@ -33,8 +33,8 @@ logger = logging.getLogger(__name__)
 
 CACHE_VERSION = 1
 # How long each kind of Spotify object is trusted, in the cache and (artists) in the mirror.
-# Tracks, albums and playlist items are not fetched by the route yet (the mirror has what
-# the filters read); their TTLs live here so the next fetcher uses the same policy.
+# Tracks and albums are not fetched by the route (the imported mirror has every track and
+# album field the filters read); their TTLs live here so a future fetcher uses the same policy.
 TRACK_TTL = timedelta(hours=24)
 ARTIST_TTL = timedelta(days=7)
 ALBUM_TTL = timedelta(days=7)
@@ -176,6 +176,43 @@ class MetadataFetcher:
         except Exception:
             self.counters.errors += 1
             logger.warning("Metadata cache unavailable for writing; continuing without it.", exc_info=True)
+
+
+class PlaylistItemsCache:
+    """A child playlist's item URIs, cached under its snapshot_id for PLAYLIST_ITEMS_TTL.
+
+    A snapshot_id names one version of a playlist's items, so an entry can only be stale
+    in one way: written by us after our own writes while someone else edited the playlist
+    in the same instant. The short TTL bounds that; the next run after it reads Spotify
+    again and converges. Shares the fetcher's counters; every cache failure is a miss.
+    """
+
+    def __init__(self, *, counters: CacheCounters) -> None:
+        self.counters = counters
+
+    @staticmethod
+    def key(playlist_id: str, snapshot_id: str) -> str:
+        return cache_key("playlist-items", f"{playlist_id}:{snapshot_id}")
+
+    def get(self, *, playlist_id: str, snapshot_id: str) -> list[str] | None:
+        try:
+            value = cache.get(self.key(playlist_id, snapshot_id))
+        except Exception:
+            self.counters.errors += 1
+            logger.warning("Playlist items cache unavailable for reading; asking Spotify.", exc_info=True)
+            value = None
+        if isinstance(value, list) and all(isinstance(uri, str) for uri in value):
+            self.counters.hits += 1
+            return value
+        self.counters.misses += 1
+        return None
+
+    def set(self, *, playlist_id: str, snapshot_id: str, uris: list[str]) -> None:
+        try:
+            cache.set(self.key(playlist_id, snapshot_id), uris, timeout=int(PLAYLIST_ITEMS_TTL.total_seconds()))
+        except Exception:
+            self.counters.errors += 1
+            logger.warning("Playlist items cache unavailable for writing; continuing without it.", exc_info=True)
 
 
 def _dump(meta: ArtistMeta) -> dict[str, Any]:

@@ -22,10 +22,10 @@ def import_after_sign_in(sender, *, user: User, created: bool, **kwargs) -> None
         logger.exception("Could not start the import of user %s after sign-in", user.pk)
 
 
-def fail_imports_of_dead_workers(sender, *, proc_name: str, **kwargs) -> None:
+def fail_runs_of_dead_workers(sender, *, proc_name: str, **kwargs) -> None:
     """Runs in every cluster worker as it spawns: at start-up and after a worker died."""
     try:
-        cleanup.fail_imports_of_dead_workers(host=cleanup.this_host(), idle_pid=os.getpid())
+        cleanup.fail_runs_of_dead_workers(host=cleanup.this_host(), idle_pid=os.getpid())
     except Exception:
         # Never keep a worker from starting; the stall schedule catches what this missed.
         logger.exception("Clean-up of dead workers' imports failed in %s", proc_name)

@@ -23,6 +23,6 @@ def run_route(event_id: int) -> str:
 
 
 def fail_stuck_events() -> str:
-    """Every few minutes: fail imports whose heartbeat stopped (their worker is gone)."""
-    count = cleanup.fail_stalled_imports()
-    return f"{count} stuck import(s) failed"
+    """Every few minutes: fail imports and routes whose heartbeat stopped (their worker is gone)."""
+    count = cleanup.fail_stalled_runs()
+    return f"{count} stuck run(s) failed"

@@ -46,7 +46,7 @@ def this_host() -> str:
     return socket.gethostname()
 
 
-def fail_imports_of_dead_workers(*, host: str | None = None, idle_pid: int | None = None) -> list[int]:
+def fail_runs_of_dead_workers(*, host: str | None = None, idle_pid: int | None = None) -> list[int]:
     """Fail the in-progress events claimed on `host` by a process that is gone.
 
     `idle_pid` is a process known to run no import (a worker that has just spawned):
@@ -71,7 +71,7 @@ def fail_imports_of_dead_workers(*, host: str | None = None, idle_pid: int | Non
     return failed
 
 
-def fail_stalled_imports(*, stall_after: timedelta = STALL_AFTER) -> int:
+def fail_stalled_runs(*, stall_after: timedelta = STALL_AFTER) -> int:
     """Fail in-progress events with no heartbeat (or start, if none yet) for `stall_after`.
 
     One UPDATE: the condition is re-checked by the database as it writes each row.

@@ -41,6 +41,7 @@ from library.services import (
 from sync.models import ImportScope, SyncEvent
 from sync.parsing import ItemCollector, liked_songs_record, playlist_record
 from sync.services.import_state import ImportLedger, claim_import
+from sync.services.route_triggers import route_after_import
 from sync.services.run_state import RunStepFailed, run_to_end, spotify_step
 from sync.spotify_reader import ItemsRefused, PlannedItems, PlaylistGone, SpotifyReader
 
@@ -67,8 +68,11 @@ def run_import(*, event_id: int) -> SyncEvent | None:
     def body() -> None:
         with get_spotify_client(user=event.user) as client:
             ledger.stats = client.stats
-            LibraryImport(event=event, client=client, ledger=ledger).run()
+            run = LibraryImport(event=event, client=client, ledger=ledger)
+            run.run()
         ledger.complete()
+        # Bases set to route automatically follow their playlist's changes; queued on commit.
+        route_after_import(user_id=event.user_id, changed_playlist_ids=run.changed_playlist_ids)
 
     run_to_end(ledger=ledger, body=body, unexpected=UNEXPECTED_MESSAGE)
     return SyncEvent.objects.get(pk=event_id)
@@ -86,6 +90,10 @@ class LibraryImport:
         )
         self.ledger = ledger
         self.catalogued: dict[str, set[str]] = {"artists": set(), "albums": set(), "tracks": set()}
+        self.known_snapshots: dict[str, str] = {}
+        # Mirrored playlists whose items this run replaced with a new snapshot (not a full
+        # scope's rewrite of an unchanged one): the bases among them may route automatically.
+        self.changed_playlist_ids: list[int] = []
         self.spotify_user_id = (
             SpotifyCredential.objects.filter(user=self.user).values_list("spotify_user_id", flat=True).first()
             or ""
@@ -102,6 +110,7 @@ class LibraryImport:
         )
         records = [liked, *self._listed(listing)]
         known = {playlist.spotify_id: playlist for playlist in Playlist.objects.filter(user=self.user)}
+        self.known_snapshots = {spotify_id: playlist.snapshot_id for spotify_id, playlist in known.items()}
         todo = [record for record in records if self._needs_items(record, known.get(record.spotify_id))]
         todo_ids = {record.spotify_id for record in todo}
         refresh = [
@@ -184,12 +193,14 @@ class LibraryImport:
         }
         with transaction.atomic():
             upsert_catalog(**fresh)
-            store_playlist(user=self.user, playlist=record, items=None if refused else collector.items)
+            saved = store_playlist(user=self.user, playlist=record, items=None if refused else collector.items)
             self.ledger.playlist_done(
                 items=len(collector.items), record_done=record.spotify_id if self.full else None
             )
         for kind, rows in fresh.items():
             self.catalogued[kind].update(row.spotify_id for row in rows)
+        if self.known_snapshots.get(record.spotify_id) != record.snapshot_id:
+            self.changed_playlist_ids.append(saved.pk)
 
     def _item_pages(self, record: PlaylistRecord, *, first_page: dict | None) -> Iterator[dict]:
         if record.kind == PlaylistKind.LIKED_SONGS and first_page is not None:

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from spotipy import SpotifyException
 
 from accounts.spotify.client import SpotifyClient, get_spotify_client
 from library.models import ItemKind, PlaylistItem, PlaylistKind, TrackArtist
@@ -35,7 +37,7 @@ from sync.filters import (
     route_tracks,
     validate_filters,
 )
-from sync.metadata import ArtistMeta, MetadataFetcher
+from sync.metadata import ArtistMeta, CacheCounters, MetadataFetcher, PlaylistItemsCache
 from sync.models import BasePlaylist, ChildMode, ChildPlaylist, SyncEvent
 from sync.parsing import ItemCollector, playlist_record
 from sync.services.run_state import RunStepFailed, run_to_end, spotify_step
@@ -65,7 +67,10 @@ def run_route(*, event_id: int) -> SyncEvent | None:
         with get_spotify_client(user=event.user) as client:
             ledger.stats = client.stats
             run = BaseRoute(base=event.base, client=client, ledger=ledger)
-            ledger.cache_counters = run.fetcher.counters.as_dict
+            ledger.cache_counters = lambda: {
+                "cache": run.fetcher.counters.as_dict(),
+                "playlist_items_cache": run.items_cache.counters.as_dict(),
+            }
             run.run()
         ledger.complete()
 
@@ -73,33 +78,81 @@ def run_route(*, event_id: int) -> SyncEvent | None:
     return SyncEvent.objects.get(pk=event_id)
 
 
-class BaseRoute:
-    """One run over one base and its children; see the module docstring for the order."""
+@dataclass
+class RoutePlan:
+    """What a run decided before any write: each child's target track ids, in base order."""
 
-    def __init__(self, *, base: BasePlaylist, client: SpotifyClient, ledger: RouteLedger) -> None:
+    children: list[ChildPlaylist]
+    facts: list[TrackFacts]
+    targets: dict[int | None, list[str]]
+
+
+@dataclass
+class ChildChange:
+    """The fewest writes from a child's current URIs to its target."""
+
+    current: list[str]
+    additions: list[str]
+    removals: list[str]
+
+    @property
+    def final(self) -> list[str]:
+        """The child's URIs after the writes: additions are appended, removals drop every copy."""
+        dropped = set(self.removals)
+        return [uri for uri in [*self.current, *self.additions] if uri not in dropped]
+
+
+def plan_change(*, current: Sequence[str], target: Sequence[str], mode: str) -> ChildChange:
+    """Additions in the base's order; removals (rebuild only) of every URI no longer wanted."""
+    wanted = [f"spotify:track:{track_id}" for track_id in target]
+    present = set(current)
+    additions = [uri for uri in dict.fromkeys(wanted) if uri not in present]
+    removals: list[str] = []
+    if mode == ChildMode.REBUILD:
+        keep = set(wanted)
+        removals = [uri for uri in dict.fromkeys(current) if uri not in keep]
+    return ChildChange(current=list(current), additions=additions, removals=removals)
+
+
+class BaseRoute:
+    """One run over one base and its children; see the module docstring for the order.
+
+    `ledger` is None for a dry run (sync.services.preview), which plans and reads but never writes.
+    """
+
+    def __init__(self, *, base: BasePlaylist, client: SpotifyClient, ledger: RouteLedger | None) -> None:
         self.base = base
         self.mode = settings.SPOTIFY_APP_MODE
         self.client = client
         self.api = client.api
         self.reader = SpotifyReader(client=client, mode=self.mode)
         self.fetcher = MetadataFetcher(client=client, mode=self.mode)
+        self.items_cache = PlaylistItemsCache(counters=CacheCounters())
         self.ledger = ledger
 
     def run(self) -> None:
+        assert self.ledger is not None, "a dry run has no ledger and must not write"
+        plan = self.plan(refresh=True)
+        self.ledger.planned(children=len(plan.children), tracks=len(plan.facts))
+        for child in plan.children:
+            writes = self._apply(child=child, target=plan.targets[child.pk])
+            self.ledger.child_done(spotify_id=child.spotify_id, writes=writes)
+
+    def plan(self, *, refresh: bool, drafts: dict[int | None, FilterDocument] | None = None) -> RoutePlan:
+        """Every child's target. `drafts` replace a child's filters (key None: a new last child)."""
+        drafts = drafts or {}
         children = list(ChildPlaylist.objects.filter(base=self.base).order_by("position"))
-        documents = [(child, self._document(child)) for child in children]
-        self._refresh_base()
+        documents: list[tuple[int | None, FilterDocument]] = [
+            (child.pk, drafts[child.pk] if child.pk in drafts else self._document(child)) for child in children
+        ]
+        if None in drafts:
+            documents.append((None, drafts[None]))
+        if refresh:
+            self._refresh_base()
         needed = set().union(*(document.needed_metadata for _, document in documents))
         facts = self._facts(needed=needed)
-        targets = route_tracks(
-            facts=facts,
-            children=[(child.pk, document) for child, document in documents],
-            first_match_only=self.base.first_match_only,
-        )
-        self.ledger.planned(children=len(children), tracks=len(facts))
-        for child in children:
-            writes = self._apply(child=child, target=targets[child.pk])
-            self.ledger.child_done(spotify_id=child.spotify_id, writes=writes)
+        targets = route_tracks(facts=facts, children=documents, first_match_only=self.base.first_match_only)
+        return RoutePlan(children=children, facts=facts, targets=targets)
 
     def _document(self, child: ChildPlaylist) -> FilterDocument:
         try:
@@ -186,57 +239,91 @@ class BaseRoute:
     # --- a child -------------------------------------------------------------------------------
     def _apply(self, *, child: ChildPlaylist, target: Sequence[str]) -> dict[str, int]:
         """The fewest writes that give `child` its target; returns what was written."""
+        assert self.ledger is not None
         before = self.client.stats.requests
         writes = {"added": 0, "removed": 0, "write_requests": 0}
         with spotify_step(f'Could not update the child playlist "{child.name}"', hint=RETRY_HINT):
-            current = self._current_uris(child)
-            wanted = [f"spotify:track:{track_id}" for track_id in target]
-            present = set(current)
-            additions = [uri for uri in wanted if uri not in present]
-            removals = []
-            if child.mode == ChildMode.REBUILD:
-                keep = set(wanted)
-                removals = [uri for uri in dict.fromkeys(current) if uri not in keep]
+            change = plan_change(current=self.current_uris(child), target=target, mode=child.mode)
+            snapshot = None
             try:
-                for chunk in _chunks(additions):
-                    self.api._post(f"playlists/{child.spotify_id}/items", payload={"uris": chunk})
+                for chunk in _chunks(change.additions):
+                    answer = self.api._post(f"playlists/{child.spotify_id}/items", payload={"uris": chunk})
+                    snapshot = (answer or {}).get("snapshot_id")
                     writes["added"] += len(chunk)
                     writes["write_requests"] += 1
-                for chunk in _chunks(removals):
-                    self.api._delete(
+                for chunk in _chunks(change.removals):
+                    answer = self.api._delete(
                         f"playlists/{child.spotify_id}/items",
                         payload={"items": [{"uri": uri} for uri in chunk]},
                     )
+                    snapshot = (answer or {}).get("snapshot_id")
                     writes["removed"] += len(chunk)
                     writes["write_requests"] += 1
             except Exception:
                 writes["requests"] = self.client.stats.requests - before
                 self.ledger.record_child_writes(spotify_id=child.spotify_id, writes=writes)
                 raise
+        if snapshot:
+            # The next run (within the TTL) finds the child as we left it without reading it.
+            self.items_cache.set(playlist_id=child.spotify_id, snapshot_id=snapshot, uris=change.final)
         writes["requests"] = self.client.stats.requests - before
         return writes
 
-    def _current_uris(self, child: ChildPlaylist) -> list[str]:
-        """The child's track and episode URIs on Spotify now, in order (local files are left alone)."""
+    def current_uris(self, child: ChildPlaylist) -> list[str]:
+        """The child's track and episode URIs on Spotify now, in order (local files are left alone).
+
+        One GET of the playlist gives its snapshot_id and first page: a cached list for that
+        snapshot, or a child that fits in the first page, costs nothing more.
+        """
+        try:
+            obj = self.api._get(f"playlists/{child.spotify_id}", additional_types="track,episode")
+        except SpotifyException as exc:
+            if exc.http_status == 404:
+                raise _child_gone(child) from exc
+            raise
+        snapshot = obj.get("snapshot_id") or ""
+        cached = self.items_cache.get(playlist_id=child.spotify_id, snapshot_id=snapshot) if snapshot else None
+        if cached is not None:
+            return cached
+        first = obj.get("items") if isinstance(obj.get("items"), dict) else obj.get("tracks")
+        rows = (first or {}).get("items")
+        if isinstance(rows, list) and (first or {}).get("total") == len(rows):
+            uris = _uris(rows)
+        else:
+            uris = self._read_all_items(child)
+        if snapshot:
+            self.items_cache.set(playlist_id=child.spotify_id, snapshot_id=snapshot, uris=uris)
+        return uris
+
+    def _read_all_items(self, child: ChildPlaylist) -> list[str]:
         uris: list[str] = []
         try:
             for page in self.reader.playlist_item_pages(child.spotify_id):
-                for row in page.get("items") or []:
-                    obj = row.get("item", row.get("track")) or {}
-                    if row.get("is_local") or obj.get("is_local") or not obj.get("uri"):
-                        continue
-                    uris.append(obj["uri"])
+                uris.extend(_uris(page.get("items") or []))
         except ItemsRefused as exc:
             raise RunStepFailed(
                 f'Spotify refused to read the child playlist "{child.name}" (403): '
                 "a child must be a playlist you own."
             ) from exc
         except PlaylistGone as exc:
-            raise RunStepFailed(
-                f'The child playlist "{child.name}" no longer exists on Spotify (404). '
-                "Remove it from the base."
-            ) from exc
+            raise _child_gone(child) from exc
         return uris
+
+
+def _uris(rows: list[dict]) -> list[str]:
+    uris = []
+    for row in rows:
+        obj = row.get("item", row.get("track")) or {}
+        if row.get("is_local") or obj.get("is_local") or not obj.get("uri"):
+            continue
+        uris.append(obj["uri"])
+    return uris
+
+
+def _child_gone(child: ChildPlaylist) -> RunStepFailed:
+    return RunStepFailed(
+        f'The child playlist "{child.name}" no longer exists on Spotify (404). Remove it from the base.'
+    )
 
 
 def _chunks(uris: list[str]) -> Iterator[list[str]]:

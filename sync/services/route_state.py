@@ -1,8 +1,8 @@
-"""The SyncEvent side of a route run: requesting one per base, claiming it, recording its end.
+"""The SyncEvent side of a route run: claiming it and recording its progress and end.
 
-Mirrors sync.services.import_state: one route queued or running per base is the
-database's job (`sync_one_active_route_per_base`); the run claims its event with one
-conditional UPDATE; every later write is conditional on the claim still being ours.
+Mirrors sync.services.import_state: the run claims its event with one conditional UPDATE;
+every later write is conditional on the claim still being ours. Requesting a route is
+sync.services.route_triggers.
 """
 
 from __future__ import annotations
@@ -11,12 +11,10 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from django_q.tasks import async_task
 
-from sync.models import ACTIVE_STATUSES, BasePlaylist, SyncEvent, SyncKind, SyncStatus
+from sync.models import SyncEvent, SyncKind, SyncStatus
 from sync.services import run_state
 from sync.services.run_state import RunLedger, claim_event
 
@@ -27,26 +25,6 @@ RUN_ROUTE_TASK = "sync.tasks.run_route"
 
 def route_schedule_name(event_id: int) -> str:
     return run_state.resume_schedule_name(label=RouteLedger.label, event_id=event_id)
-
-
-def request_route(*, base: BasePlaylist, trigger: str) -> tuple[SyncEvent, bool]:
-    """Queue a route of `base`, or return the one already queued or running: (event, created).
-
-    The insert runs in a savepoint; if the partial unique index refuses it, the active
-    event is returned. The task is enqueued once the row is committed.
-    """
-    try:
-        with transaction.atomic():
-            event = SyncEvent.objects.create(
-                kind=SyncKind.ROUTE, user_id=base.user_id, base=base, trigger=trigger
-            )
-    except IntegrityError:
-        active = SyncEvent.objects.filter(kind=SyncKind.ROUTE, base=base, status__in=ACTIVE_STATUSES).first()
-        if active is None:  # it finished between our insert and this read: try once more
-            return request_route(base=base, trigger=trigger)
-        return active, False
-    transaction.on_commit(lambda: async_task(RUN_ROUTE_TASK, event.pk))
-    return event, True
 
 
 def claim_route(*, event_id: int) -> SyncEvent | None:
@@ -99,4 +77,4 @@ class RouteLedger(RunLedger):
 
     def _record_cache(self) -> None:
         if self.cache_counters is not None:
-            self.details["cache"] = self.cache_counters()
+            self.details.update(self.cache_counters())

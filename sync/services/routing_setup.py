@@ -1,9 +1,13 @@
 """Setting up routing: base playlists, their children, the children's filters and order.
 
-Not the route run (later work). Every write that touches a base's children locks the base
-row first, so positions are decided one writer at a time; the unique constraints on
-(base, position) and (base, spotify_id) stay the database's last word. Filters are
-validated through the registry in the current Spotify app mode and stored normalised.
+Every write to a base or its children locks the base row first and refuses with BaseBusy
+while a route of that base is queued or running: the run read the set-up when it started,
+and an edit under it would leave children routed by rules nobody sees any more. A route
+request takes the same row lock before it inserts its event (sync.services.route_triggers),
+so an edit and a route request are serialised by the database, never check-then-act.
+Positions are decided one writer at a time; the unique constraints on (base, position) and
+(base, spotify_id) stay the database's last word. Filters are validated through the
+registry in the current Spotify app mode and stored normalised. Nothing here calls Spotify.
 """
 
 from __future__ import annotations
@@ -20,10 +24,11 @@ from accounts.models import User
 from accounts.selectors import get_credential
 from library.models import ItemsStatus, Playlist
 from sync.filters import FilterDocument, validate_filters
-from sync.models import BasePlaylist, ChildMode, ChildPlaylist
+from sync.models import ACTIVE_STATUSES, BasePlaylist, ChildMode, ChildPlaylist, SyncEvent, SyncKind
 
 __all__ = [
     "BaseAlreadyExists",
+    "BaseBusy",
     "BaseNotPossible",
     "ChildAlreadyAttached",
     "ChildNotAllowed",
@@ -32,10 +37,17 @@ __all__ = [
     "RoutingSetupError",
     "add_child_playlist",
     "create_base_playlist",
+    "clean_child_mode",
+    "clean_child_name",
+    "delete_base",
+    "ensure_base_idle",
     "delete_child",
+    "lock_base",
     "reorder_children",
     "update_base_options",
+    "update_child",
     "update_child_filters",
+    "validate_child_filters",
 ]
 
 _SPOTIFY_ID = re.compile(r"[A-Za-z0-9]{1,64}")
@@ -45,8 +57,8 @@ NAME_MAX_LENGTH = ChildPlaylist._meta.get_field("name").max_length
 class RoutingSetupError(Exception):
     """Base class of the domain errors of setting up routing; the message is for people.
 
-    The API maps PlaylistNotFound to 404, BaseAlreadyExists and ChildAlreadyAttached to 409,
-    the others to 400 (and sync.filters.FilterValidationError to 400 with its ``errors``).
+    The API maps PlaylistNotFound to 404, BaseAlreadyExists, ChildAlreadyAttached and
+    BaseBusy to 409, the others to 400 (and sync.filters.FilterValidationError to 400 with its ``errors``).
     """
 
 
@@ -72,6 +84,14 @@ class ChildAlreadyAttached(RoutingSetupError):
     def __init__(self, message: str, *, existing: ChildPlaylist) -> None:
         super().__init__(message)
         self.existing = existing
+
+
+class BaseBusy(RoutingSetupError):
+    """A route of this base is queued or running; it carries that route's event."""
+
+    def __init__(self, message: str, *, active: SyncEvent) -> None:
+        super().__init__(message)
+        self.active = active
 
 
 class InvalidChildOrder(RoutingSetupError):
@@ -122,17 +142,26 @@ def update_base_options(
     first_match_only: bool | None = None,
     auto_route_after_import: bool | None = None,
 ) -> BasePlaylist:
-    """Change a base's options; an option given as None is left as it is."""
-    changed = []
-    if first_match_only is not None:
-        base.first_match_only = first_match_only
-        changed.append("first_match_only")
-    if auto_route_after_import is not None:
-        base.auto_route_after_import = auto_route_after_import
-        changed.append("auto_route_after_import")
-    if changed:
-        base.save(update_fields=[*changed, "updated_at"])
-    return base
+    """Change a base's options; an option given as None is left as it is. BaseBusy while routing."""
+    with transaction.atomic():
+        locked = lock_base(base_id=base.pk, for_edit=True)
+        changed = []
+        if first_match_only is not None:
+            locked.first_match_only = first_match_only
+            changed.append("first_match_only")
+        if auto_route_after_import is not None:
+            locked.auto_route_after_import = auto_route_after_import
+            changed.append("auto_route_after_import")
+        if changed:
+            locked.save(update_fields=[*changed, "updated_at"])
+    return locked
+
+
+def delete_base(*, base: BasePlaylist) -> None:
+    """Stop routing this playlist: its children links and route history go; Spotify is untouched."""
+    with transaction.atomic():
+        locked = lock_base(base_id=base.pk, for_edit=True)
+        locked.delete()
 
 
 # --- children ---------------------------------------------------------------------------------
@@ -147,15 +176,15 @@ def add_child_playlist(
     ChildAlreadyAttached, or FilterValidationError for the filters.
     """
     spotify_id = _clean_spotify_id(spotify_id)
-    name = _clean_name(name)
-    mode = _clean_mode(mode)
-    document = _validate(filters)
+    name = clean_child_name(name)
+    mode = clean_child_mode(mode)
+    document = validate_child_filters(filters)
     if spotify_id == base.playlist.spotify_id:
         raise ChildNotAllowed("A playlist cannot be a child of itself; choose or create another playlist.")
     mirrored = _owned_playlist(user=base.user, spotify_id=spotify_id)
 
     with transaction.atomic():
-        locked = _lock_base(base_id=base.pk)
+        locked = lock_base(base_id=base.pk, for_edit=True)
         existing = ChildPlaylist.objects.filter(base=locked, spotify_id=spotify_id).first()
         if existing is not None:
             raise ChildAlreadyAttached(
@@ -173,11 +202,33 @@ def add_child_playlist(
         )
 
 
+def update_child(
+    *, child: ChildPlaylist, name: Any = None, mode: Any = None, filters: Any = None
+) -> ChildPlaylist:
+    """Change a child's name, mode or filters (None: leave as it is); everything is checked
+    before anything is written. Raises ChildNotAllowed, FilterValidationError or BaseBusy."""
+    fields: dict[str, Any] = {}
+    if name is not None:
+        fields["name"] = clean_child_name(name)
+    if mode is not None:
+        fields["mode"] = clean_child_mode(mode)
+    if filters is not None:
+        fields["filters"] = validate_child_filters(filters).to_dict()
+    with transaction.atomic():
+        lock_base(base_id=child.base_id, for_edit=True)
+        row = ChildPlaylist.objects.select_for_update().filter(pk=child.pk).first()
+        if row is None:
+            raise PlaylistNotFound("This child playlist no longer exists.")
+        for field, value in fields.items():
+            setattr(row, field, value)
+        if fields:
+            row.save(update_fields=[*fields, "updated_at"])
+    return row
+
+
 def update_child_filters(*, child: ChildPlaylist, filters: Any) -> ChildPlaylist:
     """Replace a child's filters with the normalised form of ``filters`` (or raise FilterValidationError)."""
-    child.filters = _validate(filters).to_dict()
-    child.save(update_fields=["filters", "updated_at"])
-    return child
+    return update_child(child=child, filters=validate_child_filters(filters).to_dict())
 
 
 def reorder_children(*, base: BasePlaylist, child_ids: Sequence[int]) -> list[ChildPlaylist]:
@@ -186,7 +237,7 @@ def reorder_children(*, base: BasePlaylist, child_ids: Sequence[int]) -> list[Ch
     ``child_ids`` must name every child of the base exactly once, or InvalidChildOrder.
     """
     with transaction.atomic():
-        locked = _lock_base(base_id=base.pk)
+        locked = lock_base(base_id=base.pk, for_edit=True)
         current = dict(ChildPlaylist.objects.filter(base=locked).order_by().values_list("pk", "position"))
         if len(child_ids) != len(set(child_ids)) or set(child_ids) != set(current):
             raise InvalidChildOrder("List every child of this playlist exactly once, in the order you want.")
@@ -197,7 +248,7 @@ def reorder_children(*, base: BasePlaylist, child_ids: Sequence[int]) -> list[Ch
 def delete_child(*, child: ChildPlaylist) -> None:
     """Detach a child (the Spotify playlist itself is left alone); the others close the gap."""
     with transaction.atomic():
-        _lock_base(base_id=child.base_id)
+        lock_base(base_id=child.base_id, for_edit=True)
         ChildPlaylist.objects.filter(pk=child.pk).delete()
         remaining = list(
             ChildPlaylist.objects.filter(base_id=child.base_id)
@@ -211,16 +262,33 @@ def delete_child(*, child: ChildPlaylist) -> None:
         )
 
 
+def ensure_base_idle(*, base: BasePlaylist) -> None:
+    """BaseBusy now if the base routes; for a caller about to do something costly before its edit."""
+    with transaction.atomic():
+        lock_base(base_id=base.pk, for_edit=True)
+
+
 # --- internals --------------------------------------------------------------------------------
-def _validate(filters: Any) -> FilterDocument:
+def validate_child_filters(filters: Any) -> FilterDocument:
     return validate_filters(filters, mode=settings.SPOTIFY_APP_MODE)
 
 
-def _lock_base(*, base_id: int) -> BasePlaylist:
-    # A row lock on PostgreSQL; SQLite's IMMEDIATE transactions already serialise writers.
-    locked = BasePlaylist.objects.select_for_update().filter(pk=base_id).first()
+def lock_base(*, base_id: int, for_edit: bool) -> BasePlaylist:
+    """Lock the base row for the rest of the transaction; with `for_edit`, BaseBusy while it routes.
+
+    A row lock on PostgreSQL; SQLite's IMMEDIATE transactions already serialise writers.
+    """
+    locked = BasePlaylist.objects.select_for_update().select_related("playlist").filter(pk=base_id).first()
     if locked is None:
         raise PlaylistNotFound("This base playlist no longer exists.")
+    if for_edit:
+        active = SyncEvent.objects.filter(kind=SyncKind.ROUTE, base_id=base_id, status__in=ACTIVE_STATUSES).first()
+        if active is not None:
+            raise BaseBusy(
+                f"“{locked.playlist.name}” is being routed right now (route #{active.pk}, "
+                f"{active.get_status_display().lower()}). Wait for it to finish, then try again.",
+                active=active,
+            )
     return locked
 
 
@@ -260,7 +328,7 @@ def _clean_spotify_id(spotify_id: Any) -> str:
     return spotify_id.strip()
 
 
-def _clean_name(name: Any) -> str:
+def clean_child_name(name: Any) -> str:
     cleaned = " ".join(name.split()) if isinstance(name, str) else ""
     if not cleaned:
         raise ChildNotAllowed("Give the child playlist a name.")
@@ -269,7 +337,7 @@ def _clean_name(name: Any) -> str:
     return cleaned
 
 
-def _clean_mode(mode: Any) -> str:
+def clean_child_mode(mode: Any) -> str:
     if mode not in ChildMode.values:
         raise ChildNotAllowed(f"Choose a mode: {' or '.join(ChildMode.values)}.")
     return str(mode)

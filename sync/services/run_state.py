@@ -13,7 +13,7 @@ import os
 import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -21,7 +21,7 @@ from django.db.models import DateTimeField, F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_q.models import Schedule
-from django_q.tasks import schedule
+from django_q.tasks import async_task, schedule
 from spotipy import SpotifyException
 
 from accounts.exceptions import ReconnectNeeded, SpotifyMisconfigured, SpotifyRateLimited, SpotifyUnavailable
@@ -185,3 +185,39 @@ def run_to_end(*, ledger: RunLedger, body: Callable[[], None], unexpected: str) 
         logger.exception("%s stopped on an unexpected error.", name)
         ledger.fail(unexpected)
         raise
+
+
+# A queued run nobody picked up for this long lost its task (a broker flushed, a cluster
+# killed before it acknowledged): the next trigger enqueues it again. Safe, because a run
+# claims its event atomically and a second task finds nothing to do.
+LOST_TASK_AFTER = timedelta(minutes=15)
+
+
+def task_looks_lost(event: SyncEvent) -> bool:
+    if event.status != SyncStatus.QUEUED:
+        return False
+    return (event.resume_at or event.created_at) < timezone.now() - LOST_TASK_AFTER
+
+
+def enqueue_run(*, event_id: int, task: str, label: str, failed_reason: str) -> None:
+    """Enqueue `task(event_id)` once the current transaction commits (at once outside one).
+
+    A broker that does not answer fails the still-queued event with `failed_reason`, so
+    it never stays queued for ever (and blocks the next trigger).
+    """
+    transaction.on_commit(lambda: _enqueue_now(event_id=event_id, task=task, label=label, reason=failed_reason))
+
+
+def _enqueue_now(*, event_id: int, task: str, label: str, reason: str) -> None:
+    try:
+        task_id = async_task(task, event_id)
+    except Exception:  # any broker failure
+        logger.exception("Could not enqueue %s #%s", label, event_id)
+        # Only a still-queued event: a worker may have picked up an earlier task meanwhile.
+        SyncEvent.objects.filter(pk=event_id, status=SyncStatus.QUEUED).update(
+            status=SyncStatus.FAILED, error=reason, finished_at=timezone.now()
+        )
+        return
+    # Only task_id is written: the worker may already be updating the rest of the row.
+    SyncEvent.objects.filter(pk=event_id).update(task_id=task_id)
+    logger.info("Enqueued %s #%s as task %s", label, event_id, task_id)

@@ -11,26 +11,20 @@ event that is not there yet.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
-from django_q.tasks import async_task
 
 from accounts import selectors as account_selectors
 from accounts.models import User
 from accounts.selectors import ConnectionStatus
 from sync.models import ACTIVE_STATUSES, ImportScope, SyncEvent, SyncKind, SyncStatus
+from sync.services import run_state
 from sync.services.import_state import FULL_SCOPE_DONE
 
 logger = logging.getLogger(__name__)
 
 RUN_IMPORT_TASK = "sync.tasks.run_import"
 RETRYABLE_STATUSES = (SyncStatus.FAILED, SyncStatus.CANCELLED)
-# A queued import nobody picked up for this long lost its task (a broker flushed, a
-# cluster killed before it acknowledged): the next trigger enqueues it again. Safe,
-# because the importer claims an event atomically and a second task finds nothing to do.
-LOST_TASK_AFTER = timedelta(minutes=15)
 ENQUEUE_FAILED_REASON = "The import could not be queued (the task broker did not answer). Try again."
 
 
@@ -73,7 +67,7 @@ def request_import(*, user: User, trigger: str, scope: ImportScope | None = None
     if scope is None:
         scope = _default_scope(user=user)
     event, created = _create_or_get_active(user=user, trigger=trigger, scope=ImportScope(scope))
-    if created or _task_looks_lost(event):
+    if created or run_state.task_looks_lost(event):
         enqueue_import(event=event)
     return event, created
 
@@ -119,23 +113,7 @@ def retry_import(*, event: SyncEvent) -> SyncEvent:
 
 def enqueue_import(*, event: SyncEvent) -> None:
     """Enqueue the run once the current transaction commits (at once outside one)."""
-    event_id = event.pk
-    transaction.on_commit(lambda: _enqueue_now(event_id=event_id))
-
-
-def _enqueue_now(*, event_id: int) -> None:
-    try:
-        task_id = async_task(RUN_IMPORT_TASK, event_id)
-    except Exception:  # any broker failure: the event must not stay queued for ever
-        logger.exception("Could not enqueue import #%s", event_id)
-        # Only a still-queued event: a worker may have picked up an earlier task meanwhile.
-        SyncEvent.objects.filter(pk=event_id, status=SyncStatus.QUEUED).update(
-            status=SyncStatus.FAILED, error=ENQUEUE_FAILED_REASON, finished_at=timezone.now()
-        )
-        return
-    # Only task_id is written: the worker may already be updating the rest of the row.
-    SyncEvent.objects.filter(pk=event_id).update(task_id=task_id)
-    logger.info("Enqueued import #%s as task %s", event_id, task_id)
+    run_state.enqueue_run(event_id=event.pk, task=RUN_IMPORT_TASK, label="import", failed_reason=ENQUEUE_FAILED_REASON)
 
 
 def _create_or_get_active(
@@ -174,13 +152,6 @@ def _active_import(*, user: User) -> SyncEvent | None:
 def _default_scope(*, user: User) -> ImportScope:
     completed = SyncEvent.objects.filter(user=user, kind=SyncKind.IMPORT, status=SyncStatus.COMPLETED)
     return ImportScope.INCREMENTAL if completed.exists() else ImportScope.FULL
-
-
-def _task_looks_lost(event: SyncEvent) -> bool:
-    if event.status != SyncStatus.QUEUED:
-        return False
-    waiting_since = event.resume_at or event.created_at
-    return waiting_since < timezone.now() - LOST_TASK_AFTER
 
 
 def _ensure_connected(*, user: User) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sync.services import triggers
+from sync.services import run_state
 
 
 class FakeQueue:
@@ -22,5 +22,5 @@ class FakeQueue:
 def queue(monkeypatch) -> FakeQueue:
     """Triggers enqueue into this instead of the broker (the cluster tests use the real one)."""
     fake = FakeQueue()
-    monkeypatch.setattr(triggers, "async_task", fake)
+    monkeypatch.setattr(run_state, "async_task", fake)
     return fake

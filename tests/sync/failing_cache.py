@@ -24,3 +24,7 @@ class FailingCache(BaseCache):
 
     add = get = set = touch = delete = clear = has_key = _fail
     get_many = set_many = delete_many = incr = decr = _fail
+
+
+# For the `settings` fixture: CACHES with every call failing.
+FAILING_CACHE_SETTINGS = {"default": {"BACKEND": "tests.sync.failing_cache.FailingCache"}}

@@ -1,4 +1,4 @@
-"""Stuck imports are failed with a reason; running, fresh and finished ones are left alone."""
+"""Stuck imports and routes are failed with a reason; running, fresh and finished ones are left alone."""
 
 from __future__ import annotations
 
@@ -16,9 +16,11 @@ from django_q.models import Schedule
 from django_q.signals import post_spawn
 
 from sync import tasks
-from sync.models import SyncEvent, SyncStatus
+from sync.models import SyncEvent, SyncKind, SyncStatus
 from sync.services import cleanup
-from tests.factories import SyncEventFactory
+from sync.services.route_triggers import retry_route
+from sync.services.routing_setup import BaseBusy, update_base_options
+from tests.factories import BasePlaylistFactory, SpotifyCredentialFactory, SyncEventFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +47,7 @@ def _status(event: SyncEvent) -> tuple[str, str]:
 def test_an_import_with_an_old_heartbeat_is_failed_with_a_readable_reason():
     stuck = SyncEventFactory(running=True, started_at=_ago(hours=2), heartbeat_at=_ago(minutes=31))
 
-    assert cleanup.fail_stalled_imports() == 1
+    assert cleanup.fail_stalled_runs() == 1
 
     stuck.refresh_from_db()
     assert stuck.status == SyncStatus.FAILED and stuck.finished_at is not None
@@ -60,7 +62,7 @@ def test_the_schedule_leaves_fresh_queued_and_finished_imports_alone():
     completed = SyncEventFactory(completed=True, heartbeat_at=_ago(hours=5))
     failed = SyncEventFactory(failed=True, heartbeat_at=_ago(hours=5))
 
-    assert cleanup.fail_stalled_imports() == 0
+    assert cleanup.fail_stalled_runs() == 0
 
     assert _status(fresh) == (SyncStatus.IN_PROGRESS, "")
     assert _status(queued) == (SyncStatus.QUEUED, "")
@@ -72,7 +74,7 @@ def test_an_import_that_never_beat_is_judged_by_when_it_started():
     never_beat = SyncEventFactory(running=True, heartbeat_at=None, started_at=_ago(minutes=45))
     just_started = SyncEventFactory(running=True, heartbeat_at=None, started_at=_ago(minutes=1))
 
-    cleanup.fail_stalled_imports()
+    cleanup.fail_stalled_runs()
 
     assert _status(never_beat)[0] == SyncStatus.FAILED
     assert _status(just_started)[0] == SyncStatus.IN_PROGRESS
@@ -81,15 +83,15 @@ def test_an_import_that_never_beat_is_judged_by_when_it_started():
 def test_the_scheduled_task_fails_stuck_imports_and_says_how_many():
     SyncEventFactory(running=True, heartbeat_at=_ago(hours=1))
 
-    assert tasks.fail_stuck_events() == "1 stuck import(s) failed"
-    assert tasks.fail_stuck_events() == "0 stuck import(s) failed"  # idempotent
+    assert tasks.fail_stuck_events() == "1 stuck run(s) failed"
+    assert tasks.fail_stuck_events() == "0 stuck run(s) failed"  # idempotent
 
 
 # --- a worker spawns: imports claimed here by a process that is gone ------------------------------
 def test_an_import_claimed_by_a_dead_process_on_this_host_is_failed():
     orphan = SyncEventFactory(running=True, claimed_by=f"{HOST}:{_dead_pid()}")
 
-    assert cleanup.fail_imports_of_dead_workers(host=HOST) == [orphan.pk]
+    assert cleanup.fail_runs_of_dead_workers(host=HOST) == [orphan.pk]
 
     assert _status(orphan) == (SyncStatus.FAILED, cleanup.WORKER_STOPPED_REASON)
 
@@ -102,7 +104,7 @@ def test_an_import_claimed_by_a_killed_process_not_yet_reaped_is_failed():
             time.sleep(0.05)
         orphan = SyncEventFactory(running=True, claimed_by=f"{HOST}:{zombie.pid}")
 
-        assert cleanup.fail_imports_of_dead_workers(host=HOST) == [orphan.pk]
+        assert cleanup.fail_runs_of_dead_workers(host=HOST) == [orphan.pk]
     finally:
         zombie.wait()
 
@@ -113,7 +115,7 @@ def test_live_workers_and_other_hosts_keep_their_imports():
     unclaimed = SyncEventFactory(running=True, claimed_by="")
     finished = SyncEventFactory(completed=True, claimed_by=f"{HOST}:{_dead_pid()}")
 
-    assert cleanup.fail_imports_of_dead_workers(host=HOST) == []
+    assert cleanup.fail_runs_of_dead_workers(host=HOST) == []
 
     for event in (alive, elsewhere, unclaimed):
         assert _status(event)[0] == SyncStatus.IN_PROGRESS
@@ -127,14 +129,14 @@ def test_a_reused_pid_does_not_keep_a_dead_workers_import_alive():
         running=True, claimed_by=f"{HOST}:{os.getpid()}", started_at=_ago(days=3), heartbeat_at=_ago(days=2)
     )
 
-    assert cleanup.fail_imports_of_dead_workers(host=HOST) == [reused.pk]
+    assert cleanup.fail_runs_of_dead_workers(host=HOST) == [reused.pk]
 
 
 def test_an_import_naming_the_pid_of_a_worker_that_just_spawned_is_failed():
     # The new worker runs nothing yet: the claim was made by an earlier process with its pid.
     claimed = SyncEventFactory(running=True, claimed_by=f"{HOST}:{os.getpid()}")
 
-    assert cleanup.fail_imports_of_dead_workers(host=HOST, idle_pid=os.getpid()) == [claimed.pk]
+    assert cleanup.fail_runs_of_dead_workers(host=HOST, idle_pid=os.getpid()) == [claimed.pk]
 
 
 def test_django_q_post_spawn_runs_the_clean_up():
@@ -151,7 +153,7 @@ def test_a_clean_up_failure_never_stops_a_worker_from_starting(monkeypatch, capl
     def broken(**kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(cleanup, "fail_imports_of_dead_workers", broken)
+    monkeypatch.setattr(cleanup, "fail_runs_of_dead_workers", broken)
 
     post_spawn.send(sender="django_q", proc_name="Process-test")  # does not raise
 
@@ -202,3 +204,26 @@ def test_running_the_task_for_a_finished_event_leaves_it_as_it_is():
 
     assert tasks.run_import(done.pk) == f"import #{done.pk}: completed"
     assert _status(done)[0] == SyncStatus.COMPLETED
+
+
+# --- routes are cleaned up as imports are, which also lifts the lock on their base's set-up -----
+@pytest.mark.parametrize("how", ["stalled", "dead worker"])
+def test_a_stuck_route_is_failed_and_its_base_can_be_edited_and_routed_again(how, queue):
+    base = BasePlaylistFactory(user=SpotifyCredentialFactory().user)
+    if how == "stalled":
+        stuck = SyncEventFactory(
+            user=base.user, kind=SyncKind.ROUTE, base=base, running=True, heartbeat_at=_ago(minutes=31)
+        )
+    else:
+        stuck = SyncEventFactory(
+            user=base.user, kind=SyncKind.ROUTE, base=base, running=True, claimed_by=f"{HOST}:{_dead_pid()}"
+        )
+    with pytest.raises(BaseBusy):
+        update_base_options(base=base, first_match_only=True)
+
+    failed = cleanup.fail_stalled_runs() if how == "stalled" else len(cleanup.fail_runs_of_dead_workers())
+
+    assert failed == 1 and _status(stuck)[0] == SyncStatus.FAILED
+    assert "Retry to continue" in _status(stuck)[1]
+    assert update_base_options(base=base, first_match_only=True).first_match_only is True
+    assert retry_route(event=stuck).retry_of_id == stuck.pk

@@ -2,36 +2,17 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
 import pytest
 import requests
 
 from accounts.models import User
-from accounts.services import store_spotify_tokens
 from library.models import ItemsStatus, Playlist, PlaylistKind
 from sync.models import SyncEvent, SyncStatus
 from sync.services import cleanup, triggers
-from tests.factories import UserFactory
-from tests.fixtures.cluster import Cluster, sandbox_cluster_env
+from tests.fixtures.cluster import sandbox_cluster_env
+from tests.sync.cluster_support import signed_in, wait_for
 
 pytestmark = pytest.mark.cluster
-
-
-def _signed_in(sandbox, spotify_user: str) -> User:
-    """A listener whose stored tokens are real sandbox tokens, as after a sign-in."""
-    user = UserFactory(username=f"{spotify_user}_listener")
-    grant = sandbox.issue_token(user=spotify_user)
-    store_spotify_tokens(
-        user=user,
-        access_token=grant["access_token"],
-        refresh_token=grant["refresh_token"],
-        expires_in=grant["expires_in"],
-        scopes=grant.get("scope"),
-        spotify_user_id=spotify_user,
-    )
-    return user
 
 
 def _spotify_playlist_total(sandbox, user: User) -> int:
@@ -45,19 +26,6 @@ def _spotify_playlist_total(sandbox, user: User) -> int:
     return response.json()["total"]
 
 
-def _wait_for(
-    event_id: int, done: Callable[[SyncEvent], bool], *, clusters: list[Cluster], timeout: float = 120
-) -> SyncEvent:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        event = SyncEvent.objects.get(pk=event_id)
-        if done(event):
-            return event
-        time.sleep(0.1)
-    logs = "\n".join(cluster.log()[-4000:] for cluster in clusters)
-    raise AssertionError(f"import #{event_id} never got there; it is {event.status} {event.error!r}\n{logs}")
-
-
 def _assert_mirror_matches_spotify(sandbox, user: User) -> None:
     playlists = Playlist.objects.filter(user=user).exclude(kind=PlaylistKind.LIKED_SONGS)
     assert playlists.count() == _spotify_playlist_total(sandbox, user)
@@ -67,12 +35,12 @@ def _assert_mirror_matches_spotify(sandbox, user: User) -> None:
 
 def test_a_real_cluster_imports_a_small_library_end_to_end(sandbox, start_qcluster):
     cluster = start_qcluster(env=sandbox_cluster_env(sandbox))
-    user = _signed_in(sandbox, "other")
+    user = signed_in(sandbox, "other")
 
     # A transactional test: on_commit fires at once, so this really enqueues the task.
     event, created = triggers.request_import(user=user, trigger=triggers.Trigger.BUTTON)
 
-    finished = _wait_for(event.pk, lambda e: not e.is_active, clusters=[cluster])
+    finished = wait_for(event.pk, lambda e: not e.is_active, clusters=[cluster])
     assert created and finished.status == SyncStatus.COMPLETED, finished.error
     assert finished.task_id and cluster.wait_for_task(finished.task_id).success
     assert finished.playlists_done == finished.playlists_total > 0
@@ -83,11 +51,11 @@ def test_a_real_cluster_imports_a_small_library_end_to_end(sandbox, start_qclust
 def test_a_killed_cluster_leaves_a_failed_import_that_a_retry_finishes(sandbox, start_qcluster):
     env = sandbox_cluster_env(sandbox)
     first = start_qcluster(env=env)
-    user = _signed_in(sandbox, "demo")
+    user = signed_in(sandbox, "demo")
     # Slow item pages, so the import is still running when the cluster dies.
     sandbox.fail_next(method="GET", path="/v1/playlists/*/items", kind="latency", latency_ms=250, count=400)
     event, _ = triggers.request_import(user=user, trigger=triggers.Trigger.BUTTON)
-    running = _wait_for(
+    running = wait_for(
         event.pk, lambda e: e.status == SyncStatus.IN_PROGRESS and e.playlists_done >= 2, clusters=[first]
     )
     assert running.claimed_by.startswith(f"{cleanup.this_host()}:")
@@ -99,7 +67,7 @@ def test_a_killed_cluster_leaves_a_failed_import_that_a_retry_finishes(sandbox, 
     second = start_qcluster(env=env)
 
     # The new cluster's workers find the import of the dead one as they spawn.
-    failed = _wait_for(
+    failed = wait_for(
         event.pk, lambda e: e.status != SyncStatus.IN_PROGRESS, clusters=[first, second], timeout=60
     )
     assert failed.status == SyncStatus.FAILED
@@ -108,7 +76,7 @@ def test_a_killed_cluster_leaves_a_failed_import_that_a_retry_finishes(sandbox, 
 
     retry = triggers.retry_import(event=failed)
 
-    finished = _wait_for(retry.pk, lambda e: not e.is_active, clusters=[first, second])
+    finished = wait_for(retry.pk, lambda e: not e.is_active, clusters=[first, second])
     assert finished.status == SyncStatus.COMPLETED, finished.error
     assert finished.retry_of_id == event.pk
     # It continued: the playlists finished before the kill were not fetched again.

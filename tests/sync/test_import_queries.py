@@ -25,9 +25,10 @@ pytestmark = pytest.mark.django_db
 # of the event (1): claim and load the event (2), credential (2), known playlists (1), the
 # listing's transaction (savepoint, playlists gone, progress, release: 4), the playlist's
 # transaction (savepoint, artists, albums, tracks, credits, playlist row, delete items,
-# insert items, progress, release: 10), the final status and reload (2).
-QUERIES_FOR_ONE_CHANGED_PLAYLIST = 22
-QUERIES_FOR_NO_CHANGE = QUERIES_FOR_ONE_CHANGED_PLAYLIST - 10
+# insert items, progress, release: 10), the final status and reload (2), and the look for
+# bases to route automatically (1, only when a playlist changed).
+QUERIES_FOR_ONE_CHANGED_PLAYLIST = 23
+QUERIES_FOR_NO_CHANGE = QUERIES_FOR_ONE_CHANGED_PLAYLIST - 11
 
 
 def distinct_track_uris(sandbox, count: int) -> list[str]:

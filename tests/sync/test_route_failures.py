@@ -13,9 +13,8 @@ from django_q.models import Schedule
 
 from accounts.models import SpotifyCredential
 from sync.models import ChildMode, SyncEvent, SyncKind, SyncStatus
-from sync.services import route_state
 from sync.services.route import run_route
-from sync.services.route_state import request_route, route_schedule_name
+from sync.services.route_state import route_schedule_name
 from sync.services.run_state import RECONNECT_MESSAGE
 from tests.factories import BasePlaylistFactory, SyncEventFactory
 from tests.sync.route_support import (
@@ -135,26 +134,6 @@ def test_filters_not_valid_in_the_app_mode_fail_the_route_naming_the_child(sandb
 
     assert event.status == SyncStatus.FAILED and '"Popular"' in event.error
     assert SpotifyAs(sandbox).track_ids(child.spotify_id) == []
-
-
-def test_a_second_route_request_for_a_base_returns_the_active_one_and_enqueues_once(
-    monkeypatch, django_capture_on_commit_callbacks
-):
-    queued: list[tuple] = []
-    monkeypatch.setattr(route_state, "async_task", lambda *args: queued.append(args))
-    base = BasePlaylistFactory()
-
-    with django_capture_on_commit_callbacks(execute=True):
-        first, created = request_route(base=base, trigger="button")
-        second, created_again = request_route(base=base, trigger="api")
-
-    assert (created, created_again) == (True, False) and second.pk == first.pk
-    assert (first.kind, first.base_id, first.user_id) == (SyncKind.ROUTE, base.pk, base.user_id)
-    assert queued == [("sync.tasks.run_route", first.pk)]
-    # Another base, or the same one once its route finished, gets a new event.
-    assert request_route(base=BasePlaylistFactory(user=base.user), trigger="button")[1] is True
-    SyncEvent.objects.filter(pk=first.pk).update(status=SyncStatus.COMPLETED)
-    assert request_route(base=base, trigger="button")[1] is True
 
 
 def test_the_database_refuses_a_second_active_route_for_one_base():

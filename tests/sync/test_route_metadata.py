@@ -11,6 +11,7 @@ import pytest
 
 from library.models import Artist, TrackArtist
 from sync.models import SyncStatus
+from tests.sync.failing_cache import FAILING_CACHE_SETTINGS
 from tests.sync.import_support import requests_since, route_counts
 from tests.sync.route_support import (
     ARTIST_ROUTE,
@@ -24,7 +25,7 @@ from tests.sync.route_support import (
 
 pytestmark = pytest.mark.django_db
 
-FAILING_CACHE = {"default": {"BACKEND": "tests.sync.failing_cache.FailingCache"}}
+FAILING_CACHE = FAILING_CACHE_SETTINGS
 
 
 def base_artists(base) -> list[str]:

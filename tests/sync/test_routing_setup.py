@@ -221,8 +221,8 @@ def test_refused_filters_leave_the_stored_ones_alone(base):
 
 def test_reordering_puts_the_children_in_the_given_order(base, django_assert_max_num_queries):
     a, b, c = add(base, "a"), add(base, "b"), add(base, "c")
-    # The lock, one read, two updates, the answer (and the savepoint around them).
-    with django_assert_max_num_queries(7):
+    # The lock, the active-route check, one read, two updates, the answer (and the savepoint).
+    with django_assert_max_num_queries(8):
         reordered = reorder_children(base=base, child_ids=[c.pk, a.pk, b.pk])
     assert [child.spotify_id for child in reordered] == ["c", "a", "b"]
     assert positions(base) == [("c", 0), ("a", 1), ("b", 2)]

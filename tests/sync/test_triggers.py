@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.services import on_spotify_sign_in
 from sync.models import ImportScope, SyncEvent, SyncStatus
-from sync.services import triggers
+from sync.services import run_state, triggers
 from sync.services.import_state import FULL_SCOPE_DONE
 from sync.services.triggers import (
     ImportAlreadyActive,
@@ -131,7 +131,7 @@ def test_an_import_the_broker_would_not_take_is_failed_with_a_reason_not_left_bl
     def broken_broker(*args, **kwargs):
         raise ConnectionError("redis is down")
 
-    monkeypatch.setattr(triggers, "async_task", broken_broker)
+    monkeypatch.setattr(run_state, "async_task", broken_broker)
 
     with django_capture_on_commit_callbacks(execute=True):
         event, _ = request_import(user=user, trigger="button")

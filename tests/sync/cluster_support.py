@@ -1,0 +1,40 @@
+"""Shared by the tests that run a real `qcluster`: a signed-in listener, and waiting for an event."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from accounts.models import User
+from accounts.services import store_spotify_tokens
+from sync.models import SyncEvent
+from tests.factories import UserFactory
+from tests.fixtures.cluster import Cluster
+
+
+def signed_in(sandbox, spotify_user: str) -> User:
+    """A listener whose stored tokens are real sandbox tokens, as after a sign-in."""
+    user = UserFactory(username=f"{spotify_user}_listener")
+    grant = sandbox.issue_token(user=spotify_user)
+    store_spotify_tokens(
+        user=user,
+        access_token=grant["access_token"],
+        refresh_token=grant["refresh_token"],
+        expires_in=grant["expires_in"],
+        scopes=grant.get("scope"),
+        spotify_user_id=spotify_user,
+    )
+    return user
+
+
+def wait_for(
+    event_id: int, done: Callable[[SyncEvent], bool], *, clusters: list[Cluster], timeout: float = 120
+) -> SyncEvent:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        event = SyncEvent.objects.get(pk=event_id)
+        if done(event):
+            return event
+        time.sleep(0.1)
+    logs = "\n".join(cluster.log()[-4000:] for cluster in clusters)
+    raise AssertionError(f"event #{event_id} never got there; it is {event.status} {event.error!r}\n{logs}")
