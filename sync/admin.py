@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
-from sync.models import SyncEvent
-from sync.services import triggers
+from sync.models import BasePlaylist, ChildPlaylist, SyncEvent, SyncKind
+from sync.services import route_triggers, triggers
 
 
 @admin.register(SyncEvent)
@@ -47,13 +47,16 @@ class SyncEventAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: SyncEvent | None = None) -> bool:
         return False
 
-    @admin.action(description="Retry the selected failed or cancelled imports")
+    @admin.action(description="Retry the selected failed or cancelled imports and routes")
     def retry_selected(self, request: HttpRequest, queryset: QuerySet[SyncEvent]) -> None:
         retried, refused = [], []
         for event in queryset.select_related("user").order_by("pk"):
             try:
-                retry = triggers.retry_import(event=event)
-            except triggers.ImportTriggerError as exc:
+                if event.kind == SyncKind.ROUTE:
+                    retry = route_triggers.retry_route(event=event)
+                else:
+                    retry = triggers.retry_import(event=event)
+            except (triggers.ImportTriggerError, route_triggers.RouteTriggerError) as exc:
                 refused.append(f"#{event.pk}: {exc}")
             else:
                 retried.append(f"#{event.pk} → #{retry.pk}")
@@ -61,3 +64,37 @@ class SyncEventAdmin(admin.ModelAdmin):
             self.message_user(request, f"Retrying {', '.join(retried)}.", messages.SUCCESS)
         if refused:
             self.message_user(request, f"Not retried: {'; '.join(refused)}", messages.WARNING)
+
+
+class ChildPlaylistInline(admin.TabularInline):
+    model = ChildPlaylist
+    extra = 0
+    fields = ("position", "name", "spotify_id", "mode", "filters", "playlist")
+    readonly_fields = fields
+    can_delete = False
+    ordering = ("position",)
+
+
+@admin.register(BasePlaylist)
+class BasePlaylistAdmin(admin.ModelAdmin):
+    """Read-only for staff: set-up edits go through the services (and their lock) on the pages."""
+
+    list_display = ("id", "user", "playlist", "children_count", "first_match_only", "auto_route_after_import")
+    list_filter = ("first_match_only", "auto_route_after_import")
+    search_fields = ("user__username", "playlist__name")
+    list_select_related = ("user", "playlist")
+    inlines = [ChildPlaylistInline]
+    readonly_fields = [field.name for field in BasePlaylist._meta.fields]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[BasePlaylist]:
+        return super().get_queryset(request).annotate(children_total=Count("children"))
+
+    @admin.display(description="children", ordering="children_total")
+    def children_count(self, base: BasePlaylist) -> int:
+        return base.children_total
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: BasePlaylist | None = None) -> bool:
+        return False

@@ -16,6 +16,8 @@ def _when(moment: datetime | None) -> str:
 
 
 def describe_event(event: SyncEvent) -> str:
+    if event.kind == SyncKind.ROUTE and event.status in (SyncStatus.IN_PROGRESS, SyncStatus.COMPLETED):
+        return _describe_route(event)
     doing = "Importing" if event.kind == SyncKind.IMPORT else "Routing"
     if event.status == SyncStatus.QUEUED:
         if event.resume_at and event.resume_at > timezone.now():
@@ -38,3 +40,21 @@ def describe_event(event: SyncEvent) -> str:
     if event.status == SyncStatus.FAILED:
         return f"Failed {_when(event.finished_at)}."
     return f"Cancelled {_when(event.finished_at)}."
+
+
+def _describe_route(event: SyncEvent) -> str:
+    """A route counts child playlists and the base's tracks, not playlists and items."""
+    if event.status == SyncStatus.IN_PROGRESS:
+        if not event.playlists_total:
+            return "Routing: reading the base playlist and the children's filters…"
+        return (
+            f"Routing {event.items_done} tracks: {event.playlists_done} of "
+            f"{event.playlists_total} child playlists done."
+        )
+    writes = (event.details or {}).get("writes") or {}
+    added = sum(int(w.get("added") or 0) for w in writes.values())
+    removed = sum(int(w.get("removed") or 0) for w in writes.values())
+    return (
+        f"Completed {_when(event.finished_at)}: {event.items_done} tracks routed into "
+        f"{event.playlists_done} child playlists; {added} added, {removed} removed."
+    )
