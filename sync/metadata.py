@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
@@ -50,6 +50,9 @@ def cache_key(kind: str, spotify_id: str) -> str:
 class ArtistMeta:
     genres: tuple[str, ...]
     popularity: int | None = None
+    # When Spotify said it: written back with the row, so the mirror's TTL counts from
+    # Spotify's answer, not from the moment the cache passed it on.
+    fetched_at: datetime | None = None
 
 
 @dataclass
@@ -95,12 +98,16 @@ class MetadataFetcher:
         cached = self._cache_get({cache_key("artist", artist_id): artist_id for artist_id in missing})
         found.update(cached)
         self.counters.hits += len(cached)
+        # Into the mirror too, so the next run needs neither the cache nor Spotify for them.
+        self._write_back({artist_id: meta for artist_id, meta in cached.items() if meta.fetched_at})
         to_fetch = [artist_id for artist_id in missing if artist_id not in cached]
         self.counters.misses += len(to_fetch)
         if not to_fetch:
             return found
 
         fetched = self._fetch_artists(to_fetch)
+        fetched_at = timezone.now()
+        fetched = {artist_id: replace(meta, fetched_at=fetched_at) for artist_id, meta in fetched.items()}
         found.update(fetched)
         self._cache_set(
             {cache_key("artist", artist_id): _dump(meta) for artist_id, meta in fetched.items()}, ARTIST_TTL
@@ -129,12 +136,14 @@ class MetadataFetcher:
         }
 
     def _write_back(self, fetched: dict[str, ArtistMeta]) -> None:
+        if not fetched:
+            return
         now = timezone.now()
         rows = [
             Artist(
                 spotify_id=artist_id,
                 genres=list(meta.genres),
-                genres_fetched_at=now,
+                genres_fetched_at=meta.fetched_at or now,
                 popularity=meta.popularity,
                 updated_at=now,
             )
@@ -217,10 +226,17 @@ class PlaylistItemsCache:
 
 def _dump(meta: ArtistMeta) -> dict[str, Any]:
     # Plain data in the cache, so a code change never meets an unpicklable old object.
-    return {"genres": list(meta.genres), "popularity": meta.popularity}
+    fetched_at = meta.fetched_at.isoformat() if meta.fetched_at else None
+    return {"genres": list(meta.genres), "popularity": meta.popularity, "fetched_at": fetched_at}
 
 
 def _load(value: Any) -> ArtistMeta | None:
     if not isinstance(value, dict) or not isinstance(value.get("genres"), list):
         return None
-    return ArtistMeta(genres=tuple(value["genres"]), popularity=value.get("popularity"))
+    fetched_at = None
+    if isinstance(value.get("fetched_at"), str):
+        try:
+            fetched_at = datetime.fromisoformat(value["fetched_at"])
+        except ValueError:
+            fetched_at = None
+    return ArtistMeta(genres=tuple(value["genres"]), popularity=value.get("popularity"), fetched_at=fetched_at)

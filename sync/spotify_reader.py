@@ -136,9 +136,11 @@ class SpotifyReader:
             return self._read_ahead(LIKED_SONGS_PAGES, first_page=first_page)
         return self.pages_after(first_page)
 
-    def playlist_item_pages(self, playlist_id: str) -> Iterator[dict[str, Any]]:
-        """Every page of a playlist's items; raises ItemsRefused on a 403, PlaylistGone on a 404."""
-        if self._ahead is not None and playlist_id in self._ahead:
+    def playlist_item_pages(self, playlist_id: str, *, offset: int = 0) -> Iterator[dict[str, Any]]:
+        """Every page of a playlist's items from `offset` (a caller that already holds the
+        first rows, embedded in GET /playlists/{id}, reads on from there); raises
+        ItemsRefused on a 403, PlaylistGone on a 404."""
+        if offset == 0 and self._ahead is not None and playlist_id in self._ahead:
             try:
                 yield from self._read_ahead(playlist_id)
             except SpotifyException as exc:
@@ -155,12 +157,12 @@ class SpotifyReader:
                 first = self.api._get(
                     f"playlists/{playlist_id}/tracks",
                     limit=self.items_page_size,
-                    offset=0,
+                    offset=offset,
                     additional_types=",".join(ADDITIONAL_TYPES),
                 )
             else:
                 first = self.api.playlist_items(
-                    playlist_id, limit=self.items_page_size, offset=0, additional_types=ADDITIONAL_TYPES
+                    playlist_id, limit=self.items_page_size, offset=offset, additional_types=ADDITIONAL_TYPES
                 )
         except SpotifyException as exc:
             if exc.http_status == 403:

@@ -108,6 +108,9 @@ else:
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "linernotes_cache",
             "KEY_PREFIX": "linernotes",
+            # Django's default of 300 entries would cull most of a big base's artists
+            # (one entry each) before the next route reads them.
+            "OPTIONS": {"MAX_ENTRIES": 200_000},
         }
     }
 

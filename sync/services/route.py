@@ -176,8 +176,17 @@ class BaseRoute:
             if obj.get("snapshot_id") == playlist.snapshot_id:
                 return
             collector = ItemCollector()
+            first = _embedded_page(obj)
+            if first:
+                collector.add_page(first)  # the rows GET /playlists/{id} already sent
             try:
-                for page in self.reader.playlist_item_pages(playlist.spotify_id):
+                total = _embedded_total(obj)
+                more = (
+                    self.reader.playlist_item_pages(playlist.spotify_id, offset=len(_embedded_rows(obj)))
+                    if total is None or total > len(_embedded_rows(obj))
+                    else ()
+                )
+                for page in more:
                     collector.add_page(page)
             except (ItemsRefused, PlaylistGone) as exc:
                 raise RunStepFailed(
@@ -285,20 +294,19 @@ class BaseRoute:
         cached = self.items_cache.get(playlist_id=child.spotify_id, snapshot_id=snapshot) if snapshot else None
         if cached is not None:
             return cached
-        first = obj.get("items") if isinstance(obj.get("items"), dict) else obj.get("tracks")
-        rows = (first or {}).get("items")
-        if isinstance(rows, list) and (first or {}).get("total") == len(rows):
-            uris = _uris(rows)
-        else:
-            uris = self._read_all_items(child)
+        rows = _embedded_rows(obj)
+        uris = _uris(rows)
+        total = _embedded_total(obj)
+        if total is None or total > len(rows):
+            uris.extend(self._read_items(child, offset=len(rows)))
         if snapshot:
             self.items_cache.set(playlist_id=child.spotify_id, snapshot_id=snapshot, uris=uris)
         return uris
 
-    def _read_all_items(self, child: ChildPlaylist) -> list[str]:
+    def _read_items(self, child: ChildPlaylist, *, offset: int) -> list[str]:
         uris: list[str] = []
         try:
-            for page in self.reader.playlist_item_pages(child.spotify_id):
+            for page in self.reader.playlist_item_pages(child.spotify_id, offset=offset):
                 uris.extend(_uris(page.get("items") or []))
         except ItemsRefused as exc:
             raise RunStepFailed(
@@ -308,6 +316,22 @@ class BaseRoute:
         except PlaylistGone as exc:
             raise _child_gone(child) from exc
         return uris
+
+
+def _embedded_page(obj: dict) -> dict:
+    """The first page of items GET /playlists/{id} embeds ("items", or "tracks" before 2026)."""
+    page = obj.get("items") if isinstance(obj.get("items"), dict) else obj.get("tracks")
+    return page if isinstance(page, dict) else {}
+
+
+def _embedded_rows(obj: dict) -> list[dict]:
+    rows = _embedded_page(obj).get("items")
+    return rows if isinstance(rows, list) else []
+
+
+def _embedded_total(obj: dict) -> int | None:
+    total = _embedded_page(obj).get("total")
+    return total if isinstance(total, int) else None
 
 
 def _uris(rows: list[dict]) -> list[str]:

@@ -85,7 +85,9 @@ def test_with_the_cache_down_the_warm_run_reads_every_child_and_still_succeeds(s
 
     assert event.status == SyncStatus.COMPLETED, event.error
     made = requests_since(before, sandbox)
-    assert made[PLAYLIST_GET] == 3 and item_page_reads(made) >= 2  # one read per child at least
+    # More than the 3 GETs of a warm run: a child bigger than the page GET /playlists/{id}
+    # embeds is read on from there.
+    assert made[PLAYLIST_GET] == 3 and item_page_reads(made) >= 1
     assert event.details["playlist_items_cache"]["errors"] >= 2
     assert all(writes["write_requests"] == 0 for writes in event.details["writes"].values())
     assert SpotifyAs(sandbox).track_ids(clean.spotify_id) == expected

@@ -92,6 +92,7 @@ def test_genres_the_mirror_lost_are_served_from_the_cache_without_a_request(sand
     child, expected = genre_child(sandbox, base, spotify)
     artists = base_artists(base)
     assert route(base).status == SyncStatus.COMPLETED
+    fetched = dict(Artist.objects.filter(spotify_id__in=artists).values_list("spotify_id", "genres_fetched_at"))
     Artist.objects.filter(spotify_id__in=artists).update(genres=[], genres_fetched_at=None)
     before = route_counts(sandbox)
 
@@ -102,6 +103,12 @@ def test_genres_the_mirror_lost_are_served_from_the_cache_without_a_request(sand
     assert (event.details["cache"]["hits"], event.details["cache"]["misses"]) == (len(artists), 0)
     assert event.details["cache"]["hit_rate"] == 1.0
     assert spotify.track_ids(child.spotify_id) == expected
+    # What the cache answered is back in the mirror, dated when Spotify said it, so the next
+    # run needs neither the cache nor Spotify.
+    restored = dict(Artist.objects.filter(spotify_id__in=artists).values_list("spotify_id", "genres_fetched_at"))
+    assert restored == fetched
+    again = route(base)
+    assert (again.details["cache"]["mirror"], again.details["cache"]["hits"]) == (len(artists), 0)
 
 
 def test_a_broken_cache_costs_requests_but_the_route_still_succeeds(sandbox, settings):
