@@ -1,4 +1,5 @@
-"""DRF endpoints of sync: start an import, follow it, retry it. Always the caller's own events."""
+"""DRF endpoints of sync runs: start an import, follow imports and routes, retry them. Always the
+caller's own events. Routing set-up and starting routes: sync.routing_api."""
 
 from __future__ import annotations
 
@@ -18,15 +19,16 @@ from sync.serializers import (
     SyncEventFilterSerializer,
     SyncEventSerializer,
 )
-from sync.services import triggers
+from sync.services import route_triggers, triggers
+from sync.services.routing_setup import PlaylistNotFound
 
 NOT_SIGNED_IN = OpenApiResponse(description="Not signed in.")
 NOT_YOURS = OpenApiResponse(description="No such event of yours (another user's are not found either).")
 
 
-def _conflict(exc: triggers.ImportTriggerError) -> Response:
+def _conflict(exc: triggers.ImportTriggerError | route_triggers.RouteTriggerError) -> Response:
     body = {"detail": str(exc)}
-    if isinstance(exc, triggers.ImportAlreadyActive):
+    if isinstance(exc, triggers.ImportAlreadyActive | route_triggers.RouteAlreadyActive):
         body["active_event"] = exc.active.pk
     return Response(body, status=status.HTTP_409_CONFLICT)
 
@@ -102,18 +104,21 @@ class SyncEventDetailView(APIView):
 class SyncEventRetryView(APIView):
     @extend_schema(
         operation_id="sync_events_retry",
-        summary="Retry a failed or cancelled import",
-        description="A new import with retry_of set to this one; it continues where this one stopped.",
+        summary="Retry a failed or cancelled import or route",
+        description=(
+            "A new run of the same kind with retry_of set to this one; it continues where this one "
+            "stopped (a route reads every child again and writes only what is still missing)."
+        ),
         request=None,
         responses={
-            201: OpenApiResponse(SyncEventSerializer, description="The new import, queued."),
+            201: OpenApiResponse(SyncEventSerializer, description="The new import or route, queued."),
             401: NOT_SIGNED_IN,
             404: NOT_YOURS,
             409: OpenApiResponse(
                 ConflictSerializer,
                 description=(
-                    "Not failed or cancelled, already retried, another import active, "
-                    "or no Spotify connection."
+                    "Not failed or cancelled, already retried, another import (or a route of "
+                    "the same base) active, or no Spotify connection."
                 ),
             ),
         },
@@ -122,9 +127,14 @@ class SyncEventRetryView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         event = _own_event(request, pk)
         try:
-            retry = triggers.retry_import(event=event)
-        except triggers.ImportTriggerError as exc:
+            if event.kind == SyncKind.ROUTE:
+                retry = route_triggers.retry_route(event=event)
+            else:
+                retry = triggers.retry_import(event=event)
+        except (triggers.ImportTriggerError, route_triggers.RouteTriggerError) as exc:
             return _conflict(exc)
+        except PlaylistNotFound:  # the route's base was deleted meanwhile (its events go with it)
+            raise Http404 from None
         return Response(SyncEventSerializer(retry).data, status=status.HTTP_201_CREATED)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 
 from accounts.models import User
 from sync.models import ACTIVE_STATUSES, BasePlaylist, ChildPlaylist, SyncEvent, SyncKind, SyncStatus
@@ -80,3 +80,42 @@ def list_child_playlists(*, base: BasePlaylist) -> QuerySet[ChildPlaylist]:
 def get_child_playlist(*, user: User, child_id: int) -> ChildPlaylist | None:
     """One of the user's children; None for a missing one and for another user's alike."""
     return ChildPlaylist.objects.filter(base__user=user, pk=child_id).select_related("base").first()
+
+
+# A base's route state in one query for any number of bases: its active route (at most one,
+# the database's rule) and its newest finished one, chosen by a subquery per event's base.
+_NEWEST_FINISHED = (
+    SyncEvent.objects.filter(kind=SyncKind.ROUTE, base=OuterRef("base"))
+    .exclude(status__in=ACTIVE_STATUSES)
+    .order_by("-created_at", "-id")
+    .values("pk")[:1]
+)
+_ROUTE_STATE = Prefetch(
+    "route_events",
+    queryset=SyncEvent.objects.filter(kind=SyncKind.ROUTE).filter(
+        Q(status__in=ACTIVE_STATUSES) | Q(pk=Subquery(_NEWEST_FINISHED))
+    ),
+    to_attr="route_state",
+)
+_WITH_STATE = (Prefetch("children", queryset=ChildPlaylist.objects.order_by("position")), _ROUTE_STATE)
+
+
+def list_base_playlists_with_state(*, user: User) -> QuerySet[BasePlaylist]:
+    """The user's bases with `children` and `route_state` (active and last finished route) prefetched."""
+    return list_base_playlists(user=user).prefetch_related(*_WITH_STATE)
+
+
+def load_route_state(*, base: BasePlaylist) -> BasePlaylist:
+    """Prefetch `children` and `route_state` onto one base (the same shape as the list)."""
+    prefetch_related_objects([base], *_WITH_STATE)
+    return base
+
+
+def route_state(*, base: BasePlaylist) -> tuple[SyncEvent | None, SyncEvent | None]:
+    """(active route, newest finished route) of a base whose state was loaded."""
+    events = getattr(base, "route_state", None)
+    if events is None:
+        events = load_route_state(base=base).route_state
+    active = next((event for event in events if event.is_active), None)
+    last = next((event for event in events if not event.is_active), None)
+    return active, last

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from sync.display import describe_event
@@ -19,8 +22,49 @@ class SyncCountersSerializer(serializers.Serializer):
     retries = serializers.IntegerField()
 
 
+class CacheCountersSerializer(serializers.Serializer):
+    hits = serializers.IntegerField()
+    misses = serializers.IntegerField()
+    mirror = serializers.IntegerField(required=False, help_text="Answered by the mirror, no cache asked.")
+    errors = serializers.IntegerField(required=False, help_text="Cache failures (also counted as misses).")
+    hit_rate = serializers.FloatField(allow_null=True, help_text="hits / (hits + misses); null when none.")
+
+
+class ChildWritesSerializer(serializers.Serializer):
+    added = serializers.IntegerField()
+    removed = serializers.IntegerField()
+    write_requests = serializers.IntegerField()
+    requests = serializers.IntegerField(
+        required=False, help_text="Spotify requests for this child, reads too."
+    )
+
+
+class RouteDetailsSerializer(serializers.Serializer):
+    """A route run's own figures, read from its event's counters and `details`."""
+
+    children_done = serializers.IntegerField(source="playlists_done")
+    children_total = serializers.IntegerField(source="playlists_total")
+    tracks = serializers.IntegerField(source="items_done", help_text="Base tracks the run routed.")
+    cache = CacheCountersSerializer(
+        source="details.cache", allow_null=True, default=None, help_text="Artist metadata cache."
+    )
+    playlist_items_cache = CacheCountersSerializer(
+        source="details.playlist_items_cache",
+        allow_null=True,
+        default=None,
+        help_text="Cache of the children's items on Spotify.",
+    )
+    writes = serializers.DictField(
+        child=ChildWritesSerializer(),
+        source="details.writes",
+        default=dict,
+        help_text="Per child, by its Spotify id: what the run wrote.",
+    )
+    duration_ms = serializers.IntegerField(source="details.duration_ms", allow_null=True, default=None)
+
+
 class SyncEventSerializer(serializers.ModelSerializer):
-    """One import (or route) run. Read-only: runs are started by the import endpoint."""
+    """One import or route run. Read-only: runs are started by the import and sync endpoints."""
 
     progress = SyncProgressSerializer(source="*", read_only=True)
     counters = SyncCountersSerializer(source="*", read_only=True)
@@ -30,6 +74,7 @@ class SyncEventSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="Set while a queued run waits out Spotify's rate limit; it resumes then.",
     )
+    route = serializers.SerializerMethodField()
 
     class Meta:
         model = SyncEvent
@@ -48,11 +93,20 @@ class SyncEventSerializer(serializers.ModelSerializer):
             "error",
             "retry_of",
             "summary",
+            "base",
+            "route",
         ]
         read_only_fields = fields
+        extra_kwargs = {"base": {"help_text": "The base playlist a route routes; null for imports."}}
 
     def get_summary(self, event: SyncEvent) -> str:
         return describe_event(event)
+
+    @extend_schema_field(RouteDetailsSerializer(allow_null=True, help_text="Null for imports."))
+    def get_route(self, event: SyncEvent) -> dict[str, Any] | None:
+        if event.kind != SyncKind.ROUTE:
+            return None
+        return RouteDetailsSerializer(event).data
 
 
 class SyncEventFilterSerializer(serializers.Serializer):
@@ -76,5 +130,5 @@ class ErrorSerializer(serializers.Serializer):
 
 class ConflictSerializer(ErrorSerializer):
     active_event = serializers.IntegerField(
-        required=False, help_text="The import already queued or running, when that is the conflict."
+        required=False, help_text="The import or route already queued or running, when that is the conflict."
     )

@@ -28,6 +28,8 @@ from sync.services.run_state import MISCONFIGURED_MESSAGE, RECONNECT_MESSAGE, Ru
 __all__ = [
     "ChildPreview",
     "PreviewFailed",
+    "PreviewNotConnected",
+    "PreviewRateLimited",
     "RouteEstimate",
     "RoutePreview",
     "TrackLine",
@@ -39,7 +41,19 @@ DRAFT_NAME = "New child (draft)"
 
 
 class PreviewFailed(Exception):
-    """Spotify could not be asked; the message is for people."""
+    """Spotify could not be asked or failed; the message is for people (the API answers 502)."""
+
+
+class PreviewNotConnected(PreviewFailed):
+    """No usable Spotify connection: the listener must sign in again (409, as sync answers)."""
+
+
+class PreviewRateLimited(PreviewFailed):
+    """Spotify asked us to wait `retry_after` seconds (429 with Retry-After)."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -115,12 +129,13 @@ def preview_route(
     except RunStepFailed as exc:
         raise PreviewFailed(exc.reason) from exc
     except ReconnectNeeded as exc:
-        raise PreviewFailed(RECONNECT_MESSAGE) from exc
+        raise PreviewNotConnected(RECONNECT_MESSAGE) from exc
     except SpotifyMisconfigured as exc:
         raise PreviewFailed(MISCONFIGURED_MESSAGE) from exc
     except SpotifyRateLimited as exc:
-        raise PreviewFailed(
-            f"Spotify asked us to slow down until {exc.resume_at:%H:%M} UTC; preview again then."
+        raise PreviewRateLimited(
+            f"Spotify asked us to slow down until {exc.resume_at:%H:%M} UTC; preview again then.",
+            retry_after=int(exc.retry_after),
         ) from exc
     except SpotifyUnavailable as exc:
         raise PreviewFailed(f"Spotify did not answer ({exc}); try again in a moment.") from exc
