@@ -1,0 +1,234 @@
+// Live preview of the filter editor's draft: on every change filter-editor.js announces, post
+// the draft to the preview API (session cookie + X-CSRFToken) with read_children=false and show
+// "matches N of M tracks" for the draft and its siblings; "Preview changes" asks again with
+// read_children=true and lists, per child, the tracks a route would add and remove.
+(function () {
+  "use strict";
+
+  var form = document.querySelector("[data-filter-editor]");
+  var widgets = window.LinernotesFilterWidgets;
+  if (!form || !widgets) {
+    return;
+  }
+  var el = widgets.el;
+  var latest = null; // the draft document, as the editor last announced it
+
+  function isObject(value) {
+    return value !== null && typeof value === "object" && !Array.isArray(value);
+  }
+
+  var preview = form.querySelector('[data-role="preview"]');
+  var previewUrl = form.dataset.previewUrl;
+  var childId = Number(form.dataset.childId);
+  var csrf = form.querySelector('input[name="csrfmiddlewaretoken"]');
+  var timer = null;
+  var sequence = 0;
+  var controller = null;
+
+  function part(role) {
+    return preview ? preview.querySelector('[data-role="' + role + '"]') : null;
+  }
+
+  function currentMode() {
+    var checked = form.querySelector('input[name="mode"]:checked');
+    return checked ? checked.value : "rebuild";
+  }
+
+  function schedulePreview() {
+    if (!preview || !previewUrl || latest === null) {
+      return;
+    }
+    window.clearTimeout(timer);
+    timer = window.setTimeout(function () {
+      requestPreview(false);
+    }, 500);
+  }
+
+  function flatten(node, path, out) {
+    if (Array.isArray(node)) {
+      node.forEach(function (item) {
+        if (typeof item === "string") {
+          out.push(path ? path + ": " + item : item);
+        } else {
+          flatten(item, path, out);
+        }
+      });
+    } else if (isObject(node)) {
+      Object.keys(node).forEach(function (key) {
+        flatten(node[key], path ? path + "." + key : key, out);
+      });
+    } else if (typeof node === "string") {
+      out.push(path ? path + ": " + node : node);
+    }
+    return out;
+  }
+
+  function showError(status, body) {
+    var box = part("preview-error");
+    if (!box) {
+      return;
+    }
+    var lines;
+    if (status === 400) {
+      lines = flatten(body.errors || body.filters || body, "", []);
+      lines.unshift("Fix these to see the counts:");
+    } else if (body && body.detail) {
+      lines = [body.detail];
+    } else {
+      lines = ["The preview is not available right now" + (status ? " (HTTP " + status + ")" : "") + "."];
+    }
+    box.textContent = lines.join(" ");
+    box.hidden = false;
+  }
+
+  function counts(body) {
+    var total = body.base_tracks;
+    var draft = body.draft;
+    (body.children || []).forEach(function (child) {
+      if (!draft && child.child_id === childId) {
+        draft = child;
+      }
+    });
+    var line = part("draft-count");
+    if (line && draft) {
+      line.textContent = "This draft matches " + draft.matching + " of " + total + " tracks of the base.";
+    }
+    var list = part("sibling-counts");
+    if (list) {
+      list.textContent = "";
+      (body.children || []).forEach(function (child) {
+        if (child.child_id !== childId) {
+          list.appendChild(
+            el("li", { text: child.name + ": matches " + child.matching + " of " + total + " tracks" })
+          );
+        }
+      });
+      if (list.childNodes.length && form.dataset.firstMatchOnly === "true") {
+        list.appendChild(
+          el("li", { class: "hint", text: "Each track goes only to the first matching child, so the order counts." })
+        );
+      }
+    }
+  }
+
+  function trackList(title, tracks) {
+    if (tracks === null || tracks === undefined) {
+      return null;
+    }
+    if (!Array.isArray(tracks)) {
+      return el("p", { text: title + ": " + tracks });
+    }
+    var shown = tracks.slice(0, 50).map(function (track) {
+      var text = typeof track === "string" ? track : track.name + (track.artists ? " — " + track.artists : "");
+      return el("li", { text: text });
+    });
+    if (tracks.length > shown.length) {
+      shown.push(el("li", { class: "hint", text: "and " + (tracks.length - shown.length) + " more" }));
+    }
+    return el("div", {}, [el("strong", { text: title + " (" + tracks.length + ")" }), el("ul", {}, shown)]);
+  }
+
+  function changes(body) {
+    var box = part("changes");
+    if (!box) {
+      return;
+    }
+    box.textContent = "";
+    (body.children || []).forEach(function (child) {
+      var mine = child.child_id === childId;
+      var heading = (mine ? "This child (draft)" : child.name) + " — holds " +
+        (child.current === null || child.current === undefined ? "?" : child.current) +
+        " now, would hold the " + child.matching + " matching";
+      box.appendChild(el("h3", { text: heading }));
+      [trackList("Would add", child.add), trackList("Would remove", child.remove)].forEach(function (node) {
+        if (node) {
+          box.appendChild(node);
+        }
+      });
+      if (Array.isArray(child.add) && Array.isArray(child.remove) && !child.add.length && !child.remove.length) {
+        box.appendChild(el("p", { class: "hint", text: "Nothing to change." }));
+      }
+    });
+  }
+
+  function requestPreview(readChildren) {
+    if (controller) {
+      controller.abort();
+    }
+    controller = typeof AbortController === "function" ? new AbortController() : null;
+    var mine = ++sequence;
+    preview.hidden = false;
+    var line = part("draft-count");
+    if (line) {
+      line.textContent = readChildren ? "Reading the children on Spotify…" : "Counting…";
+    }
+    var errorBox = part("preview-error");
+    if (errorBox) {
+      errorBox.hidden = true;
+    }
+    if (!readChildren) {
+      var stale = part("changes");
+      if (stale) {
+        stale.textContent = "";
+      }
+    }
+    fetch(previewUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      signal: controller ? controller.signal : undefined,
+      headers: {
+        "Content-Type": "application/json",
+        Accept: "application/json",
+        "X-CSRFToken": csrf ? csrf.value : ""
+      },
+      body: JSON.stringify({ filters: latest, child: childId, mode: currentMode(), read_children: readChildren })
+    })
+      .then(function (response) {
+        return response
+          .json()
+          .catch(function () {
+            return {};
+          })
+          .then(function (body) {
+            return { response: response, body: body };
+          });
+      })
+      .then(function (answer) {
+        if (mine !== sequence) {
+          return;
+        }
+        if (!answer.response.ok) {
+          if (line) {
+            line.textContent = "";
+          }
+          showError(answer.response.status, answer.body);
+          return;
+        }
+        counts(answer.body);
+        if (readChildren) {
+          changes(answer.body);
+        }
+      })
+      .catch(function (error) {
+        if (error.name !== "AbortError" && mine === sequence) {
+          showError(0, {});
+        }
+      });
+  }
+
+  var previewChanges = part("preview-changes");
+  if (previewChanges) {
+    previewChanges.addEventListener("click", function () {
+      window.clearTimeout(timer);
+      requestPreview(true);
+    });
+  }
+  Array.prototype.forEach.call(form.querySelectorAll('input[name="mode"]'), function (radio) {
+    radio.addEventListener("change", schedulePreview);
+  });
+  // filter-editor.js announces every change of the document (and the first, on load).
+  form.addEventListener("filter-editor:change", function (event) {
+    latest = event.detail.document;
+    schedulePreview();
+  });
+})();
