@@ -43,24 +43,26 @@ STATEMENTS_PER_PLAYLIST = 9
 
 
 # --- set-up: database, Django, sandbox -------------------------------------------------
-def prepare_database(url: str | None) -> tuple[str, object]:
-    """A DATABASE_URL for a throwaway database, and how to drop it afterwards."""
+def prepare_database(url: str | None, *, name: str = BENCH_DB) -> tuple[str, object]:
+    """A DATABASE_URL for a throwaway database, and how to drop it afterwards.
+
+    On PostgreSQL the database is `name` (each benchmark its own, so two can run at once)."""
     if not url:
         folder = tempfile.mkdtemp(prefix="linernotes-bench-")
         return f"sqlite:///{folder}/bench.sqlite3", lambda: shutil.rmtree(folder, ignore_errors=True)
     import psycopg
 
     parts = urlsplit(url)
-    bench_url = urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
+    bench_url = urlunsplit(parts._replace(path=f"/{name}"))
     admin_url = urlunsplit(parts._replace(path="/postgres"))
 
     def admin(sql: str) -> None:
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(sql)
 
-    admin(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-    admin(f'CREATE DATABASE "{BENCH_DB}"')
-    return bench_url, lambda: admin(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+    admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin(f'CREATE DATABASE "{name}"')
+    return bench_url, lambda: admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def setup_django(database_url: str) -> None:
@@ -75,11 +77,12 @@ def setup_django(database_url: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-def start_sandbox(log) -> tuple[subprocess.Popen, str]:
+def start_sandbox(log, *options: str) -> tuple[subprocess.Popen, str]:
+    """The sandbox on a free port (`options` go to its command line, e.g. "--scale", "2")."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    command = [sys.executable, "-m", "sandbox", "--port", str(port), "--client-id", CLIENT_ID]
+    command = [sys.executable, "-m", "sandbox", "--port", str(port), "--client-id", CLIENT_ID, *options]
     process = subprocess.Popen([*command, "--client-secret", CLIENT_SECRET], cwd=ROOT, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
