@@ -35,8 +35,9 @@ pids=()
 stop_all() {
   trap - INT TERM EXIT
   echo; echo "Stopping the demo…"
-  # SIGINT, as Ctrl-C would send: qcluster stops its workers cleanly on it.
-  for pid in "${pids[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
+  # SIGTERM: background jobs of a non-interactive shell ignore SIGINT (they would wait out
+  # the timeout below); the sandbox, runserver and qcluster all stop cleanly on SIGTERM.
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for _ in $(seq 1 50); do
     alive=0
     for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done

@@ -21,7 +21,8 @@ from library.models import Track
 from sync.filters import FilterDocument, TrackFacts, validate_filters
 from sync.models import BasePlaylist, ChildMode, ChildPlaylist
 from sync.services.estimate import RouteEstimate, estimate_route
-from sync.services.route import BaseRoute, plan_change
+from sync.services.child_writes import plan_change
+from sync.services.route import BaseRoute
 from sync.services.routing_setup import ChildNotAllowed, PlaylistNotFound
 from sync.services.run_state import MISCONFIGURED_MESSAGE, RECONNECT_MESSAGE, RunStepFailed
 
@@ -172,7 +173,7 @@ def _child_preview(
         name=child.name if child else DRAFT_NAME,
         mode=mode,
         matching=len(target),
-        current=len(current) if current is not None else None,
+        current=sum(1 for uri in current if uri) if current is not None else None,
         add=add,
         remove=remove,
     )

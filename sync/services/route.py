@@ -6,11 +6,11 @@ The shape of a run, and why:
   playlist's items (all pages) and store them in one transaction, as the import would.
 - Build TrackFacts from the mirror, enriching only what the children's filters need
   (sync.metadata), and decide every child's target with route_tracks, before any write.
-- Per child: read its current items from Spotify (all pages), then make the fewest
-  writes: POST the missing tracks in the base's order, then (rebuild mode only) DELETE
-  the ones no longer wanted, at most 100 URIs a request. Additions come first, so a
-  failure part-way leaves the child as it was or with some of its new tracks, never
-  emptied; the next run reads the child again and finishes the job.
+- Per child: read its current items (one GET, a 5-minute cache by snapshot_id, then the
+  pages beyond the first), then make the fewest writes that leave it holding its target
+  in the base's order (sync.services.child_writes: one atomic PUT for up to 100 tracks;
+  else inserts in place before removals, so a failure part-way never empties it). The
+  next run reads the child again and finishes the job.
 - Spotify calls happen outside transactions; the only transactions store the base and
   write back artist metadata, each with everything it needs already in hand.
 """
@@ -18,7 +18,7 @@ The shape of a run, and why:
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -38,15 +38,15 @@ from sync.filters import (
     validate_filters,
 )
 from sync.metadata import ArtistMeta, CacheCounters, MetadataFetcher, PlaylistItemsCache
-from sync.models import BasePlaylist, ChildMode, ChildPlaylist, SyncEvent
+from sync.models import BasePlaylist, ChildPlaylist, SyncEvent
 from sync.parsing import ItemCollector, playlist_record
+from sync.services.child_writes import ChildChange, Write, plan_change
 from sync.services.run_state import RunStepFailed, run_to_end, spotify_step
 from sync.services.route_state import RouteLedger, claim_route
 from sync.spotify_reader import ItemsRefused, PlaylistGone, SpotifyReader
 
 logger = logging.getLogger(__name__)
 
-URIS_PER_WRITE = 100  # Spotify's maximum for POST and DELETE /playlists/{id}/items
 UNEXPECTED_MESSAGE = "The route stopped on an unexpected error (details are in the server log). Retry it."
 RETRY_HINT = "Children finished before it are up to date; retry to continue."
 
@@ -85,33 +85,6 @@ class RoutePlan:
     children: list[ChildPlaylist]
     facts: list[TrackFacts]
     targets: dict[int | None, list[str]]
-
-
-@dataclass
-class ChildChange:
-    """The fewest writes from a child's current URIs to its target."""
-
-    current: list[str]
-    additions: list[str]
-    removals: list[str]
-
-    @property
-    def final(self) -> list[str]:
-        """The child's URIs after the writes: additions are appended, removals drop every copy."""
-        dropped = set(self.removals)
-        return [uri for uri in [*self.current, *self.additions] if uri not in dropped]
-
-
-def plan_change(*, current: Sequence[str], target: Sequence[str], mode: str) -> ChildChange:
-    """Additions in the base's order; removals (rebuild only) of every URI no longer wanted."""
-    wanted = [f"spotify:track:{track_id}" for track_id in target]
-    present = set(current)
-    additions = [uri for uri in dict.fromkeys(wanted) if uri not in present]
-    removals: list[str] = []
-    if mode == ChildMode.REBUILD:
-        keep = set(wanted)
-        removals = [uri for uri in dict.fromkeys(current) if uri not in keep]
-    return ChildChange(current=list(current), additions=additions, removals=removals)
 
 
 class BaseRoute:
@@ -254,20 +227,14 @@ class BaseRoute:
         with spotify_step(f'Could not update the child playlist "{child.name}"', hint=RETRY_HINT):
             change = plan_change(current=self.current_uris(child), target=target, mode=child.mode)
             snapshot = None
+            path = f"playlists/{child.spotify_id}/items"
             try:
-                for chunk in _chunks(change.additions):
-                    answer = self.api._post(f"playlists/{child.spotify_id}/items", payload={"uris": chunk})
-                    snapshot = (answer or {}).get("snapshot_id")
-                    writes["added"] += len(chunk)
+                for write in change.writes:
+                    send = {"POST": self.api._post, "PUT": self.api._put, "DELETE": self.api._delete}
+                    answer = send[write.method](path, payload=write.payload())
+                    snapshot = (answer or {}).get("snapshot_id") or snapshot
                     writes["write_requests"] += 1
-                for chunk in _chunks(change.removals):
-                    answer = self.api._delete(
-                        f"playlists/{child.spotify_id}/items",
-                        payload={"items": [{"uri": uri} for uri in chunk]},
-                    )
-                    snapshot = (answer or {}).get("snapshot_id")
-                    writes["removed"] += len(chunk)
-                    writes["write_requests"] += 1
+                    _count(writes, write, change)
             except Exception:
                 writes["requests"] = self.client.stats.requests - before
                 self.ledger.record_child_writes(spotify_id=child.spotify_id, writes=writes)
@@ -335,21 +302,31 @@ def _embedded_total(obj: dict) -> int | None:
 
 
 def _uris(rows: list[dict]) -> list[str]:
+    """URIs in order; "" for a row we leave alone (local file, unavailable), so positions hold."""
     uris = []
     for row in rows:
         obj = row.get("item", row.get("track")) or {}
         if row.get("is_local") or obj.get("is_local") or not obj.get("uri"):
+            uris.append("")
             continue
         uris.append(obj["uri"])
     return uris
+
+
+def _count(writes: dict[str, int], write: Write, change: ChildChange) -> None:
+    """What one write did, so a failure part-way still says what the child got."""
+    if write.move is not None:
+        writes["moved"] = writes.get("moved", 0) + 1
+    elif write.method == "POST":
+        writes["added"] += len(write.uris)
+    elif write.method == "DELETE":
+        writes["removed"] += len(write.uris)
+    else:  # one PUT replaced everything
+        writes["added"] += len(change.additions)
+        writes["removed"] += len(change.removals)
 
 
 def _child_gone(child: ChildPlaylist) -> RunStepFailed:
     return RunStepFailed(
         f'The child playlist "{child.name}" no longer exists on Spotify (404). Remove it from the base.'
     )
-
-
-def _chunks(uris: list[str]) -> Iterator[list[str]]:
-    for start in range(0, len(uris), URIS_PER_WRITE):
-        yield uris[start : start + URIS_PER_WRITE]

@@ -17,6 +17,7 @@ from tests.sync.import_support import connect, import_library, set_mode
 BASE_NAME = "Gym 2025"
 POST_ITEMS = "POST /v1/playlists/{playlist_id}/items"
 DELETE_ITEMS = "DELETE /v1/playlists/{playlist_id}/items"
+REPLACE_ITEMS = "PUT /v1/playlists/{playlist_id}/items"
 ARTIST_ROUTE = "GET /v1/artists/{artist_id}"
 ARTISTS_BATCH_ROUTE = "GET /v1/artists"
 NOT_EXPLICIT = {"match": "all", "conditions": [{"field": "explicit", "op": "is", "value": False}]}

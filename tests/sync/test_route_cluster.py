@@ -31,7 +31,10 @@ def test_an_import_that_changed_an_automatic_base_routes_it_on_the_cluster(sandb
 
     second, _ = triggers.request_import(user=user, trigger=triggers.Trigger.BUTTON)
     assert wait_for(second.pk, lambda e: not e.is_active, clusters=[cluster]).status == SyncStatus.COMPLETED
-    routed = SyncEvent.objects.get(kind=SyncKind.ROUTE, base=base)
+    routes = list(SyncEvent.objects.filter(kind=SyncKind.ROUTE, base=base))
+    imports = list(SyncEvent.objects.filter(kind="import").values_list("pk", "trigger", "status", "task_id"))
+    assert len(routes) == 1, ([(e.pk, e.trigger, e.status, e.task_id) for e in routes], imports)
+    (routed,) = routes
     finished = wait_for(routed.pk, lambda e: not e.is_active, clusters=[cluster])
 
     assert finished.status == SyncStatus.COMPLETED, finished.error
