@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
-pytest_plugins = ["tests.fixtures.sandbox", "tests.fixtures.cluster"]
+pytest_plugins = ["tests.fixtures.sandbox", "tests.fixtures.cluster", "tests.fixtures.llm_sandbox"]
 
 
 @pytest.fixture(scope="session")

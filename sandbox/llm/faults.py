@@ -1,0 +1,139 @@
+"""Faults injected per provider: down, slow, status, malformed, model_not_found (and RunPod's queued)."""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+from typing import Any
+
+from sandbox.llm.answers import MALFORMED_VARIANTS
+
+FAULT_KINDS = ("down", "slow", "status", "malformed", "model_not_found", "queued")
+_FIELDS = {"provider", "kind", "count", "status", "retry_after", "latency_ms", "route", "variant"}
+ANSWER_KINDS = ("malformed", "model_not_found", "queued")
+DEFAULT_SLOW_MS = 2000
+FOREVER = -1
+
+
+class ControlError(Exception):
+    """Bad input to the control API: 400 `{"error": "..."}`."""
+
+    def __init__(self, message: str, *, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@dataclasses.dataclass(slots=True)
+class Fault:
+    id: int
+    provider: str  # a provider name, "lrclib", or "*" for every LLM provider
+    kind: str
+    remaining: int  # -1: until cleared
+    route: str = "*"  # glob on the path below the provider prefix, e.g. "/v1/chat/*"
+    status: int | None = None
+    retry_after: int | None = None
+    latency_ms: int | None = None
+    variant: str | None = None
+
+    def matches(self, *, provider: str, route: str) -> bool:
+        if self.provider == "*":
+            if provider == "lrclib":
+                return False
+        elif self.provider != provider:
+            return False
+        return fnmatch.fnmatchcase(route, self.route)
+
+    def as_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def parse_fault(data: Any, *, providers: set[str], fault_id: int) -> Fault:
+    if not isinstance(data, dict):
+        raise ControlError("A fault must be a JSON object.")
+    unknown = set(data) - _FIELDS
+    if unknown:
+        raise ControlError(f"Unknown fault field(s): {', '.join(sorted(unknown))}.")
+    provider = data.get("provider")
+    if provider not in providers | {"*", "lrclib"}:
+        raise ControlError(
+            f"Unknown provider {provider!r}; use one of {', '.join(sorted(providers))}, 'lrclib' or '*'."
+        )
+    kind = data.get("kind")
+    if kind not in FAULT_KINDS:
+        raise ControlError(f"Unknown fault kind {kind!r}; use one of {', '.join(FAULT_KINDS)}.")
+    count = data.get("count", FOREVER)
+    if count is None:
+        count = FOREVER
+    if isinstance(count, bool) or not isinstance(count, int) or (count < 1 and count != FOREVER):
+        raise ControlError("count must be a positive integer, or -1 (until cleared).")
+    route = data.get("route", "*")
+    if not isinstance(route, str) or not (route == "*" or route.startswith("/")):
+        raise ControlError("route must be '*' or a glob starting with '/', e.g. '/v1/chat/*'.")
+    fault = Fault(
+        id=fault_id,
+        provider=provider,
+        kind=kind,
+        remaining=count,
+        route=route,
+        retry_after=_optional_int(data, "retry_after", minimum=0),
+        latency_ms=_optional_int(data, "latency_ms", minimum=0),
+    )
+    if kind == "status":
+        fault.status = _optional_int(data, "status", minimum=400) or 500
+        if fault.status > 599:
+            raise ControlError("A status fault needs a status between 400 and 599.")
+    elif "status" in data:
+        raise ControlError("status only goes with kind 'status'.")
+    if kind == "slow" and fault.latency_ms is None:
+        fault.latency_ms = DEFAULT_SLOW_MS
+    if kind == "malformed":
+        fault.variant = data.get("variant", "content")
+        if fault.variant not in MALFORMED_VARIANTS:
+            raise ControlError(f"variant must be one of {', '.join(MALFORMED_VARIANTS)}.")
+    elif "variant" in data:
+        raise ControlError("variant only goes with kind 'malformed'.")
+    return fault
+
+
+def _optional_int(data: dict, key: str, *, minimum: int) -> int | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ControlError(f"{key} must be an integer >= {minimum}.")
+    return value
+
+
+class FaultBook:
+    def __init__(self) -> None:
+        self.faults: list[Fault] = []
+        self.next_id = 1
+
+    def add(self, data: Any, *, providers: set[str]) -> Fault:
+        fault = parse_fault(data, providers=providers, fault_id=self.next_id)
+        self.next_id += 1
+        self.faults.append(fault)
+        return fault
+
+    def clear(self, provider: str | None = None) -> None:
+        self.faults = [] if provider is None else [f for f in self.faults if f.provider != provider]
+
+    def take(self, *, provider: str, route: str, answering: bool) -> Fault | None:
+        """The oldest fault for this request, consuming one of its uses.
+
+        "malformed" and "model_not_found" only hit routes that answer (chat, runsync, lyrics), so a
+        health poll or a model listing does not use them up; "queued" only hits RunPod's /runsync.
+        """
+        for fault in self.faults:
+            if fault.kind in ANSWER_KINDS and not answering:
+                continue
+            if fault.kind == "queued" and not route.endswith("/runsync"):
+                continue
+            if fault.matches(provider=provider, route=route):
+                if fault.remaining != FOREVER:
+                    fault.remaining -= 1
+                    if fault.remaining <= 0:
+                        self.faults.remove(fault)
+                return fault
+        return None
