@@ -70,9 +70,10 @@ def run_import(*, event_id: int) -> SyncEvent | None:
             ledger.stats = client.stats
             run = LibraryImport(event=event, client=client, ledger=ledger)
             run.run()
-        ledger.complete()
-        # Bases set to route automatically follow their playlist's changes; queued on commit.
+        # Bases set to route automatically follow their playlist's changes. Queued before the
+        # import says it is complete, so whoever sees it complete also sees those routes.
         route_after_import(user_id=event.user_id, changed_playlist_ids=run.changed_playlist_ids)
+        ledger.complete()
 
     run_to_end(ledger=ledger, body=body, unexpected=UNEXPECTED_MESSAGE)
     return SyncEvent.objects.get(pk=event_id)

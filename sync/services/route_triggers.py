@@ -120,7 +120,11 @@ def route_after_import(*, user_id: int, changed_playlist_ids: Iterable[int]) -> 
         try:
             event, _ = request_route(base=base, trigger=RouteTrigger.IMPORT)
         except RouteTriggerError as exc:  # no connection: the import itself will say so
-            logger.info("Not routing base %s after the import: %s", base.pk, exc)
+            logger.warning("Not routing base %s after the import: %s", base.pk, exc)
+            continue
+        except Exception:
+            # The import's own work is done and stored; a routing hiccup must not fail it.
+            logger.exception("Could not queue the route of base %s after the import", base.pk)
             continue
         started.append(event)
     return started

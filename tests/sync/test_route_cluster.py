@@ -33,7 +33,7 @@ def test_an_import_that_changed_an_automatic_base_routes_it_on_the_cluster(sandb
     assert wait_for(second.pk, lambda e: not e.is_active, clusters=[cluster]).status == SyncStatus.COMPLETED
     routes = list(SyncEvent.objects.filter(kind=SyncKind.ROUTE, base=base))
     imports = list(SyncEvent.objects.filter(kind="import").values_list("pk", "trigger", "status", "task_id"))
-    assert len(routes) == 1, ([(e.pk, e.trigger, e.status, e.task_id) for e in routes], imports)
+    assert len(routes) == 1, ([(e.pk, e.trigger, e.status, e.task_id) for e in routes], imports, cluster.log()[-3000:])
     (routed,) = routes
     finished = wait_for(routed.pk, lambda e: not e.is_active, clusters=[cluster])
 
