@@ -7,7 +7,10 @@ that says which variable to fix, instead of failing later and obscurely.
 
 from __future__ import annotations
 
+import json
+import math
 import os
+import re
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -131,3 +134,91 @@ def fernet_keys(name: str) -> list[str]:
                 f"{name}: key #{position} is not a valid Fernet key (32 url-safe base64-encoded bytes)."
             ) from None
     return keys
+
+
+_LLM_KINDS = ("openai", "ollama", "runpod")
+_LLM_REQUIRED = ("name", "kind", "base_url", "model")
+_LLM_NUMBERS = {"priority": int, "connect_timeout": float, "read_timeout": float, "max_tokens": int}
+_LLM_KEYS = {*_LLM_REQUIRED, *_LLM_NUMBERS, "api_key", "api_key_env", "enabled"}
+_LLM_NAME = r"[-a-zA-Z0-9_]{1,64}"
+
+
+def llm_providers(name: str) -> list[dict]:
+    """A JSON list of LLM providers; each entry is checked and named in any error.
+
+    Entry: name, kind (openai|ollama|runpod), base_url, model; optional api_key or
+    api_key_env (the name of a variable holding the key), priority, enabled,
+    connect_timeout, read_timeout, max_tokens. Keys are never quoted in a message.
+    """
+    value = _raw(name)
+    if not value:
+        return []
+    try:
+        entries = json.loads(value)
+    except json.JSONDecodeError as exc:
+        raise ImproperlyConfigured(f"{name} is not valid JSON: {exc.msg} at character {exc.pos}.") from None
+    if not isinstance(entries, list):
+        raise ImproperlyConfigured(f"{name} must be a JSON list of provider objects.")
+    providers, seen = [], set()
+    for position, entry in enumerate(entries, start=1):
+        label = f"{name} entry #{position}"
+        if not isinstance(entry, dict):
+            raise ImproperlyConfigured(f"{label} must be an object.")
+        if isinstance(entry.get("name"), str):
+            label = f"{label} ({entry['name']!r})"
+
+        def bad(problem: str, *, label: str = label) -> ImproperlyConfigured:
+            return ImproperlyConfigured(f"{label}: {problem}")
+
+        unknown = sorted(set(entry) - _LLM_KEYS)
+        if unknown:
+            raise bad(f"unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_LLM_KEYS))}.")
+        missing = [
+            key for key in _LLM_REQUIRED if not isinstance(entry.get(key), str) or not entry[key].strip()
+        ]
+        if missing:
+            raise bad(f"{', '.join(missing)} must be non-empty string(s).")
+        provider = {key: entry[key].strip() for key in _LLM_REQUIRED}
+        if not re.fullmatch(_LLM_NAME, provider["name"]):
+            raise bad("name may hold only letters, digits, - and _ (at most 64).")
+        if provider["name"] in seen:
+            raise bad("name is used by an earlier entry.")
+        seen.add(provider["name"])
+        if provider["kind"] not in _LLM_KINDS:
+            raise bad(f"kind must be one of {', '.join(_LLM_KINDS)}, got {provider['kind']!r}.")
+        parsed = urlparse(provider["base_url"])
+        if parsed.scheme not in {"http", "https"} or not parsed.netloc:
+            raise bad(f"base_url must be an http(s) URL, got {provider['base_url']!r}.")
+        provider["base_url"] = provider["base_url"].rstrip("/")
+        for key, kind in _LLM_NUMBERS.items():
+            if key not in entry:
+                continue
+            number = entry[key]
+            # json.loads accepts Infinity and NaN: neither is a timeout or a priority.
+            is_number = (
+                isinstance(number, int | float) and not isinstance(number, bool) and math.isfinite(number)
+            )
+            if not is_number or (kind is int and number != int(number)):
+                raise bad(f"{key} must be {'an integer' if kind is int else 'a number'}, got {number!r}.")
+            if number < 0 or (number == 0 and key != "priority"):
+                raise bad(
+                    f"{key} must be {'at least 0' if key == 'priority' else 'positive'}, got {number!r}."
+                )
+            provider[key] = kind(number)
+        if "enabled" in entry:
+            if not isinstance(entry["enabled"], bool):
+                raise bad("enabled must be true or false.")
+            provider["enabled"] = entry["enabled"]
+        if "api_key" in entry and "api_key_env" in entry:
+            raise bad("give api_key or api_key_env, not both.")
+        if "api_key" in entry:
+            if not isinstance(entry["api_key"], str):
+                raise bad("api_key must be a string.")  # its value is a secret: not quoted
+            provider["api_key"] = entry["api_key"]
+        if "api_key_env" in entry:
+            variable = entry["api_key_env"]
+            if not isinstance(variable, str) or not _raw(variable):
+                raise bad(f"api_key_env names {variable!r}, which is not set.")
+            provider["api_key"] = _raw(variable)
+        providers.append(provider)
+    return providers

@@ -14,7 +14,9 @@ urlpatterns = [
     path("api/", include("accounts.api_urls")),
     path("api/", include("sync.api_urls")),
     path("api/", include("library.api_urls")),
+    path("api/", include("llm.api_urls")),
     path("", include("accounts.urls")),
     path("", include("sync.urls")),
     path("", include("library.urls")),
+    path("", include("llm.urls")),
 ]

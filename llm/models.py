@@ -1,1 +1,159 @@
-"""Models arrive with the issue that needs them."""
+"""LLM providers, their circuits, the router's shared state and a record of every provider call.
+
+Configuration (Provider) and runtime state (ProviderHealth, RouterState) are separate rows:
+an admin saving a provider writes every column of its row, and would otherwise overwrite a
+circuit another process has just opened. All state lives in the database so every web and
+cluster process routes alike.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from config.encryption import EncryptedTextField
+
+
+class ProviderKind(models.TextChoices):
+    # Any OpenAI-compatible server: OpenAI, vLLM, RunPod's vLLM worker (/v2/{endpoint}/openai/v1),
+    # Ollama's /v1, llama.cpp's server.
+    OPENAI = "openai", "OpenAI-compatible"
+    OLLAMA = "ollama", "Ollama (native /api/chat)"
+    RUNPOD = "runpod", "RunPod serverless (/runsync)"
+
+
+class Provider(models.Model):
+    name = models.SlugField(max_length=64, unique=True, help_text="Letters, digits, - and _.")
+    kind = models.CharField(max_length=16, choices=ProviderKind.choices)
+    base_url = models.URLField(
+        max_length=500,
+        help_text=(
+            "openai: the URL before /chat/completions (…/v1); ollama: the server root; "
+            "runpod: https://api.runpod.ai/v2/{endpoint}."
+        ),
+    )
+    model = models.CharField(max_length=200)
+    # NULL for servers without auth (a local Ollama or vLLM): NULL, unlike a ciphertext,
+    # can be tested without decrypting ("has a key?" in lists).
+    api_key = EncryptedTextField(null=True, blank=True, default=None)
+    priority = models.PositiveIntegerField(default=100, help_text="Lower is preferred.")
+    enabled = models.BooleanField(default=True)
+    connect_timeout = models.FloatField(default=5.0, help_text="Seconds.")
+    read_timeout = models.FloatField(default=120.0, help_text="Seconds.")
+    max_tokens = models.PositiveIntegerField(default=1024)
+    # Set by sync_llm_providers: such a provider is rewritten from LLM_PROVIDERS on every deploy.
+    from_environment = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("priority", "name")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=ProviderKind.values), name="llm_provider_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(connect_timeout__gt=0, read_timeout__gt=0), name="llm_provider_timeouts_positive"
+            ),
+            models.CheckConstraint(condition=Q(max_tokens__gt=0), name="llm_provider_max_tokens_positive"),
+        ]
+
+    def save(self, *args, **kwargs) -> None:
+        # Deferred (the admin never loads it) means untouched: reading it would decrypt it.
+        if "api_key" not in self.get_deferred_fields() and not self.api_key:
+            self.api_key = None
+        super().save(*args, **kwargs)
+
+    def __str__(self) -> str:
+        # The key never: __str__ feeds repr, admin lists and log lines.
+        return self.name
+
+
+class CircuitState(models.TextChoices):
+    CLOSED = "closed", "Closed (in use)"
+    OPEN = "open", "Open (down, cooling off)"
+    HALF_OPEN = "half_open", "Half-open (one trial call)"
+
+
+class ProviderHealth(models.Model):
+    """One provider's circuit: closed (used), open (skipped until `opened_until`), half-open
+    (one process holds the trial call, claimed by a conditional UPDATE)."""
+
+    provider = models.OneToOneField(
+        Provider, on_delete=models.CASCADE, primary_key=True, related_name="health"
+    )
+    state = models.CharField(max_length=16, choices=CircuitState.choices, default=CircuitState.CLOSED)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    opened_until = models.DateTimeField(null=True, blank=True)
+    # When the half-open trial was claimed: a trial older than the provider's timeouts belongs
+    # to a process that died, and may be claimed again.
+    trial_started_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_check_ok = models.BooleanField(null=True)
+    last_latency_ms = models.PositiveIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "provider health"
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=CircuitState.values), name="llm_health_state_valid"),
+            models.CheckConstraint(
+                condition=~Q(state="open") | Q(opened_until__isnull=False), name="llm_health_open_has_until"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id}: {self.state}"
+
+
+class RouterState(models.Model):
+    """The one row every process reads: the forced provider and the router's current choice."""
+
+    SINGLETON_ID = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID, editable=False)
+    forced_provider = models.ForeignKey(
+        Provider, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The provider that answered the latest request: what the router is using now.
+    current_provider = models.ForeignKey(
+        Provider, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    forced_at = models.DateTimeField(null=True, blank=True)
+    reset_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="llm_router_state_singleton")]
+
+    def __str__(self) -> str:
+        return "LLM router state"
+
+
+class CallOutcome(models.TextChoices):
+    OK = "ok", "Answered"
+    INVALID = "invalid", "Answer not valid for the schema"
+    UNAVAILABLE = "unavailable", "Provider failed (connection, timeout, 5xx, 429, auth)"
+    REJECTED = "rejected", "Request refused (4xx)"
+
+
+class LLMCall(models.Model):
+    """One request to one provider (a repair or a fail-over is a row of its own)."""
+
+    provider = models.ForeignKey(Provider, null=True, on_delete=models.SET_NULL, related_name="calls")
+    provider_name = models.CharField(max_length=64)
+    model = models.CharField(max_length=200)
+    purpose = models.CharField(max_length=100)
+    outcome = models.CharField(max_length=16, choices=CallOutcome.choices)
+    latency_ms = models.PositiveIntegerField()
+    prompt_tokens = models.PositiveIntegerField(null=True)
+    completion_tokens = models.PositiveIntegerField(null=True)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name = "LLM call"
+
+    def __str__(self) -> str:
+        return f"{self.provider_name} {self.purpose} {self.outcome}"

@@ -196,6 +196,18 @@ SPOTIFY_FETCH_CONCURRENCY = env.integer("SPOTIFY_FETCH_CONCURRENCY", default=4, 
 # Refresh the access token this long before Spotify says it expires.
 SPOTIFY_REFRESH_MARGIN = env.integer("SPOTIFY_REFRESH_MARGIN", default=120)
 
+# --- LLM providers -------------------------------------------------------------
+# A JSON list of providers (see config.env.llm_providers), checked here at start-up and
+# written to the database by `manage.py sync_llm_providers`; the admin adds others.
+LLM_PROVIDERS = env.llm_providers("LLM_PROVIDERS")
+# A failed provider is skipped for base * 2^(failures-1) seconds, at most max.
+LLM_CIRCUIT_BASE_COOLDOWN = env.integer("LLM_CIRCUIT_BASE_COOLDOWN", default=30, minimum=1)
+LLM_CIRCUIT_MAX_COOLDOWN = env.integer("LLM_CIRCUIT_MAX_COOLDOWN", default=900, minimum=1)
+# Seconds a health check may take per provider (it is a GET of a list, never a completion).
+LLM_HEALTH_CHECK_TIMEOUT = env.integer("LLM_HEALTH_CHECK_TIMEOUT", default=10, minimum=1)
+# Per-call records older than this are deleted by the health-check task.
+LLM_CALL_RETENTION_DAYS = env.integer("LLM_CALL_RETENTION_DAYS", default=30, minimum=1)
+
 # --- allauth -----------------------------------------------------------------
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*"]

@@ -178,6 +178,7 @@ def test_ensure_schedules_creates_the_clean_up_and_heartbeat_schedules_once():
     assert [row[1:] for row in first] == [
         ("cluster heartbeat", "config.tasks.cluster_heartbeat", Schedule.MINUTES, 1, -1),
         ("fail stuck sync events", "sync.tasks.fail_stuck_events", Schedule.MINUTES, 5, -1),
+        ("llm health check", "llm.tasks.check_llm_providers", Schedule.MINUTES, 5, -1),
     ]
 
 

@@ -27,6 +27,8 @@ SCHEDULES = (
     Recurring(name="cluster heartbeat", func="config.tasks.cluster_heartbeat", minutes=1),
     # Imports whose worker died without anyone noticing (another host, a missed spawn).
     Recurring(name="fail stuck sync events", func="sync.tasks.fail_stuck_events", minutes=5),
+    # Cheap checks (model lists, RunPod /health) that re-admit LLM providers whose circuit opened.
+    Recurring(name="llm health check", func="llm.tasks.check_llm_providers", minutes=5),
 )
 
 

@@ -1,0 +1,161 @@
+"""Providers in the admin: the key can be set or cleared but is never shown; router actions."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+
+from llm.models import LLMCall, Provider, ProviderHealth
+from llm.selectors import with_key_flag
+from llm.services import circuit
+from llm.services.errors import ProviderDisabled
+from llm.services.health import check_providers
+
+
+class ProviderForm(forms.ModelForm):
+    base_url = forms.URLField(
+        max_length=500, assume_scheme="https", help_text=Provider._meta.get_field("base_url").help_text
+    )
+    # The stored key is not a form field at all, so no page can render it back.
+    new_api_key = forms.CharField(
+        label="Set API key",
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Leave empty to keep the stored key.",
+    )
+    clear_api_key = forms.BooleanField(label="Remove the stored API key", required=False)
+
+    class Meta:
+        model = Provider
+        exclude = ("api_key",)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("new_api_key") and cleaned.get("clear_api_key"):
+            raise forms.ValidationError("Set a new key or remove the stored one, not both.")
+        return cleaned
+
+
+@admin.register(Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    form = ProviderForm
+    list_display = (
+        "name",
+        "kind",
+        "model",
+        "priority",
+        "enabled",
+        "key_set",
+        "circuit",
+        "failures",
+        "opened_until",
+        "last_checked",
+        "from_environment",
+    )
+    list_filter = ("kind", "enabled", "from_environment")
+    search_fields = ("name", "model")
+    ordering = ("priority", "name")
+    readonly_fields = ("key_set", "circuit", "failures", "opened_until", "last_checked", "last_error")
+    fieldsets = (
+        (None, {"fields": ("name", "kind", "base_url", "model", "priority", "enabled")}),
+        ("Limits", {"fields": ("connect_timeout", "read_timeout", "max_tokens")}),
+        ("API key", {"fields": ("key_set", "new_api_key", "clear_api_key")}),
+        ("Circuit", {"fields": ("circuit", "failures", "opened_until", "last_checked", "last_error")}),
+    )
+    actions = ["force_provider", "unforce_provider", "reset_router", "check_now"]
+
+    def get_queryset(self, request):
+        return with_key_flag(super().get_queryset(request)).select_related("health")
+
+    def save_model(self, request, obj, form, change) -> None:
+        if form.cleaned_data.get("clear_api_key"):
+            obj.api_key = None
+        elif form.cleaned_data.get("new_api_key"):
+            obj.api_key = form.cleaned_data["new_api_key"]
+        super().save_model(request, obj, form, change)
+
+    @admin.display(boolean=True, description="key set")
+    def key_set(self, obj: Provider) -> bool:
+        return bool(getattr(obj, "has_api_key", False))
+
+    def _health(self, obj: Provider) -> ProviderHealth | None:
+        try:
+            return obj.health
+        except ProviderHealth.DoesNotExist:
+            return None
+
+    @admin.display(description="circuit")
+    def circuit(self, obj: Provider) -> str:
+        health = self._health(obj)
+        return health.get_state_display() if health else "Closed (never called)"
+
+    @admin.display(description="failures")
+    def failures(self, obj: Provider) -> int:
+        health = self._health(obj)
+        return health.consecutive_failures if health else 0
+
+    @admin.display(description="down until")
+    def opened_until(self, obj: Provider):
+        health = self._health(obj)
+        return health.opened_until if health else None
+
+    @admin.display(description="last check")
+    def last_checked(self, obj: Provider) -> str:
+        health = self._health(obj)
+        if not health or not health.last_checked_at:
+            return "never"
+        return f"{health.last_checked_at:%Y-%m-%d %H:%M:%S} ({'ok' if health.last_check_ok else 'failed'})"
+
+    @admin.display(description="last error")
+    def last_error(self, obj: Provider) -> str:
+        health = self._health(obj)
+        return health.last_error if health else ""
+
+    @admin.action(description="Force: send every request to this provider first")
+    def force_provider(self, request, queryset) -> None:
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one provider to force.", messages.ERROR)
+            return
+        provider = queryset.get()
+        try:
+            circuit.force_provider(name=provider.name)
+        except ProviderDisabled as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return
+        self.message_user(request, f"{provider.name} is forced until unforced or reset.", messages.SUCCESS)
+
+    @admin.action(description="Unforce: back to the priority order")
+    def unforce_provider(self, request, queryset) -> None:
+        circuit.unforce_provider()
+        self.message_user(request, "No provider is forced.", messages.SUCCESS)
+
+    @admin.action(description="Reset: forget the current and forced provider, close every circuit")
+    def reset_router(self, request, queryset) -> None:
+        circuit.reset_router()
+        self.message_user(request, "The router was reset.", messages.SUCCESS)
+
+    @admin.action(description="Check now (a free health check; re-admits providers that are back)")
+    def check_now(self, request, queryset) -> None:
+        results = check_providers(names=list(queryset.values_list("name", flat=True)))
+        for result in results:
+            if result.ok:
+                self.message_user(
+                    request, f"{result.provider}: up ({result.latency_ms} ms).", messages.SUCCESS
+                )
+            else:
+                self.message_user(request, f"{result.provider}: down: {result.error}", messages.WARNING)
+
+
+@admin.register(LLMCall)
+class LLMCallAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "purpose", "provider_name", "model", "outcome", "latency_ms",
+                    "prompt_tokens", "completion_tokens")  # fmt: skip
+    list_filter = ("outcome", "provider_name", "purpose")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,77 @@
+"""Staff-only endpoints of the LLM router: status, force a provider, reset."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import permissions, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from llm import selectors
+from llm.serializers import ForceProviderSerializer, RouterStatusSerializer
+from llm.services import circuit
+from llm.services.errors import ProviderDisabled, UnknownProvider
+
+NOT_SIGNED_IN = OpenApiResponse(description="Not signed in.")
+NOT_STAFF = OpenApiResponse(description="Signed in, but not staff.")
+
+
+class StaffAPIView(APIView):
+    # IsAdminUser checks is_staff; an anonymous caller still gets 401 (NotAuthenticated).
+    permission_classes = [permissions.IsAdminUser]
+
+
+def _status_response() -> Response:
+    return Response(RouterStatusSerializer(selectors.router_status()).data)
+
+
+class StatusView(StaffAPIView):
+    @extend_schema(
+        operation_id="llm_status",
+        summary="LLM providers, their circuits, the current and the forced provider",
+        responses={200: RouterStatusSerializer, 401: NOT_SIGNED_IN, 403: NOT_STAFF},
+        tags=["llm"],
+    )
+    def get(self, request: Request) -> Response:
+        return _status_response()
+
+
+class ForceProviderView(StaffAPIView):
+    @extend_schema(
+        operation_id="llm_force_provider",
+        summary="Send requests to this provider first, whatever its priority, until reset",
+        description=(
+            "Its circuit still applies: while it is down, requests fail over to the others and "
+            "the force stays (the status shows forced_unavailable)."
+        ),
+        request=ForceProviderSerializer,
+        responses={
+            200: RouterStatusSerializer,
+            400: OpenApiResponse(description="No provider has that name, or it is disabled."),
+            401: NOT_SIGNED_IN,
+            403: NOT_STAFF,
+        },
+        tags=["llm"],
+    )
+    def post(self, request: Request) -> Response:
+        body = ForceProviderSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            circuit.force_provider(name=body.validated_data["provider"])
+        except (UnknownProvider, ProviderDisabled) as exc:
+            raise serializers.ValidationError({"provider": [str(exc)]}) from None
+        return _status_response()
+
+
+class ResetView(StaffAPIView):
+    @extend_schema(
+        operation_id="llm_reset_cache",
+        summary="Forget the current and the forced provider and close every circuit",
+        request=None,
+        responses={200: RouterStatusSerializer, 401: NOT_SIGNED_IN, 403: NOT_STAFF},
+        tags=["llm"],
+    )
+    def post(self, request: Request) -> Response:
+        circuit.reset_router()
+        return _status_response()

@@ -1,0 +1,289 @@
+"""One HTTP call to one provider, by kind: a completion, or a cheap health probe.
+
+No retries here (the OpenAI SDK gets max_retries=0): the router is the one retry loop, and
+it decides between repairing, failing over and giving up. Errors come back as
+ProviderFailure (the provider is unwell: open its circuit) or ProviderRejected (it refused
+this request: try another, leave the circuit alone).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import openai
+import requests
+
+from llm.models import Provider, ProviderKind
+from llm.services.errors import ProviderFailure, ProviderRejected
+
+# The request itself was refused; any other 4xx (auth, unknown model, 429) means the provider
+# cannot serve us at all right now.
+REJECTED_STATUSES = frozenset({400, 413, 422})
+# Error bodies are trimmed to this before they are stored or logged.
+MAX_ERROR_CHARS = 300
+RUNPOD_POLL_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    """What a call needs from a Provider row, read once so no call touches the database."""
+
+    id: int
+    name: str
+    kind: str
+    base_url: str
+    model: str
+    connect_timeout: float
+    read_timeout: float
+    max_tokens: int
+    api_key: str = field(repr=False, default="")
+
+    @classmethod
+    def from_provider(cls, provider: Provider) -> ProviderConfig:
+        return cls(
+            id=provider.pk,
+            name=provider.name,
+            kind=provider.kind,
+            base_url=provider.base_url.rstrip("/"),
+            model=provider.model,
+            connect_timeout=provider.connect_timeout,
+            read_timeout=provider.read_timeout,
+            max_tokens=provider.max_tokens,
+            api_key=provider.api_key or "",
+        )
+
+
+@dataclass(frozen=True)
+class Completion:
+    text: str
+    model: str
+    prompt_tokens: int | None
+    completion_tokens: int | None
+
+
+def complete(
+    *, config: ProviderConfig, messages: list[dict[str, str]], schema: dict | None, schema_name: str | None
+) -> Completion:
+    """Ask `config`'s provider once; with a schema, in its JSON-constrained mode."""
+    if config.kind == ProviderKind.OPENAI:
+        return _openai_complete(config=config, messages=messages, schema=schema, schema_name=schema_name)
+    if config.kind == ProviderKind.OLLAMA:
+        return _ollama_complete(config=config, messages=messages, schema=schema)
+    if config.kind == ProviderKind.RUNPOD:
+        return _runpod_complete(config=config, messages=messages, schema=schema)
+    raise ProviderFailure(f"Unknown provider kind {config.kind!r}.")
+
+
+def probe(*, config: ProviderConfig, timeout: float) -> None:
+    """A free health check: list models (openai, ollama) or read /health (runpod). Raises
+    ProviderFailure when the server is unreachable, refuses us, or does not serve the model."""
+    if config.kind == ProviderKind.OPENAI:
+        with _openai_client(config=config, read_timeout=timeout) as client:
+            try:
+                served = [model.id for model in client.models.list()]
+            except openai.OpenAIError as exc:
+                raise _openai_failure(exc, config=config) from None
+        _require_model(config=config, served=served)
+    elif config.kind == ProviderKind.OLLAMA:
+        body = _get_json(config=config, url=f"{config.base_url}/api/tags", timeout=timeout)
+        served = [m.get("name") or m.get("model") for m in body.get("models", []) if isinstance(m, dict)]
+        _require_model(config=config, served=served)
+    elif config.kind == ProviderKind.RUNPOD:
+        # RunPod's /health answers for an endpoint that has scaled to zero too: it says the
+        # endpoint exists and our key is accepted, which is what a cheap check can know.
+        _get_json(config=config, url=f"{config.base_url}/health", timeout=timeout)
+    else:
+        raise ProviderFailure(f"Unknown provider kind {config.kind!r}.")
+
+
+def _require_model(*, config: ProviderConfig, served: list[str | None]) -> None:
+    # Ollama lists "llama3.1:8b" or "name:latest"; an empty list (llama.cpp and some proxies
+    # list nothing useful) proves nothing either way, so it passes.
+    names = {name for name in served if name}
+    if names and config.model not in names and f"{config.model}:latest" not in names:
+        raise ProviderFailure(f"The server does not serve model {config.model!r}.", status=404)
+
+
+# --- OpenAI-compatible ---------------------------------------------------------------------------
+
+
+def _openai_client(*, config: ProviderConfig, read_timeout: float | None = None) -> openai.OpenAI:
+    return openai.OpenAI(
+        # The SDK insists on a key; local servers ignore whatever is sent.
+        api_key=config.api_key or "not-needed",
+        base_url=config.base_url,
+        max_retries=0,
+        timeout=openai.Timeout(read_timeout or config.read_timeout, connect=config.connect_timeout),
+    )
+
+
+def _openai_complete(
+    *, config: ProviderConfig, messages: list[dict[str, str]], schema: dict | None, schema_name: str | None
+) -> Completion:
+    options: dict[str, Any] = {}
+    if schema is not None:
+        options["response_format"] = {
+            "type": "json_schema",
+            "json_schema": {"name": schema_name or "answer", "schema": schema},
+        }
+    with _openai_client(config=config) as client:
+        try:
+            response = client.chat.completions.create(
+                model=config.model, messages=messages, max_tokens=config.max_tokens, **options
+            )
+        except openai.OpenAIError as exc:
+            raise _openai_failure(exc, config=config) from None
+    if not response.choices:
+        raise ProviderFailure("The answer had no choices.")
+    usage = response.usage
+    return Completion(
+        text=response.choices[0].message.content or "",
+        model=response.model or config.model,
+        prompt_tokens=usage.prompt_tokens if usage else None,
+        completion_tokens=usage.completion_tokens if usage else None,
+    )
+
+
+def _openai_failure(exc: openai.OpenAIError, *, config: ProviderConfig) -> Exception:
+    if isinstance(exc, openai.APITimeoutError):
+        return ProviderFailure(
+            f"Timed out (connect {config.connect_timeout} s, read {config.read_timeout} s)."
+        )
+    if isinstance(exc, openai.APIConnectionError):
+        return ProviderFailure("Could not connect.")
+    if isinstance(exc, openai.APIStatusError):
+        return _status_error(exc.status_code, _trim(exc.message, config=config))
+    return ProviderFailure(f"Unreadable answer: {_trim(str(exc), config=config)}")
+
+
+# --- Ollama native and RunPod, over requests ------------------------------------------------------
+
+
+def _ollama_complete(
+    *, config: ProviderConfig, messages: list[dict[str, str]], schema: dict | None
+) -> Completion:
+    payload: dict[str, Any] = {
+        "model": config.model,
+        "messages": messages,
+        "stream": False,
+        "options": {"num_predict": config.max_tokens},
+    }
+    if schema is not None:
+        payload["format"] = schema  # Ollama constrains its output to a JSON schema given here
+    body = _post_json(config=config, url=f"{config.base_url}/api/chat", payload=payload)
+    message = body.get("message")
+    if not isinstance(message, dict) or not isinstance(message.get("content"), str):
+        raise ProviderFailure("The answer had no message content.")
+    return Completion(
+        text=message["content"],
+        model=body.get("model") or config.model,
+        prompt_tokens=_int_or_none(body.get("prompt_eval_count")),
+        completion_tokens=_int_or_none(body.get("eval_count")),
+    )
+
+
+def _runpod_complete(
+    *, config: ProviderConfig, messages: list[dict[str, str]], schema: dict | None
+) -> Completion:
+    sampling: dict[str, Any] = {"max_tokens": config.max_tokens}
+    if schema is not None:
+        sampling["guided_json"] = schema  # vLLM's guided decoding, passed through by the worker
+    payload = {"input": {"messages": messages, "sampling_params": sampling}}
+    deadline = time.monotonic() + config.read_timeout
+    body = _post_json(config=config, url=f"{config.base_url}/runsync", payload=payload)
+    # /runsync hands back a job still queued or running when it outlasts RunPod's own wait:
+    # follow it on /status until our read timeout is spent.
+    while body.get("status") in {"IN_QUEUE", "IN_PROGRESS"} and body.get("id"):
+        if time.monotonic() >= deadline:
+            raise ProviderFailure(f"The job did not finish within {config.read_timeout} s.")
+        time.sleep(RUNPOD_POLL_SECONDS)
+        body = _get_json(
+            config=config, url=f"{config.base_url}/status/{body['id']}", timeout=config.read_timeout
+        )
+    if body.get("status") != "COMPLETED":
+        detail = _trim(str(body.get("error", "")), config=config)
+        raise ProviderFailure(f"The job ended {body.get('status')!r}: {detail}")
+    return _runpod_output(body.get("output"), config=config)
+
+
+def _runpod_output(output: Any, *, config: ProviderConfig) -> Completion:
+    # The vLLM worker answers a list of {"choices": [{"tokens": [...]}], "usage": {...}}; an
+    # OpenAI-style {"choices": [{"message": {...}}]} is read as well.
+    first = output[0] if isinstance(output, list) and output else output
+    if not isinstance(first, dict) or not first.get("choices"):
+        raise ProviderFailure("The job's output had no choices.")
+    choice = first["choices"][0]
+    if isinstance(choice.get("tokens"), list):
+        text = "".join(str(token) for token in choice["tokens"])
+    elif isinstance(choice.get("message"), dict):
+        text = choice["message"].get("content") or ""
+    else:
+        text = choice.get("text") or ""
+    usage = first.get("usage") or {}
+    return Completion(
+        text=text,
+        model=config.model,
+        prompt_tokens=_int_or_none(usage.get("input", usage.get("prompt_tokens"))),
+        completion_tokens=_int_or_none(usage.get("output", usage.get("completion_tokens"))),
+    )
+
+
+def _headers(config: ProviderConfig) -> dict[str, str]:
+    return {"Authorization": f"Bearer {config.api_key}"} if config.api_key else {}
+
+
+def _post_json(*, config: ProviderConfig, url: str, payload: dict) -> dict:
+    return _request(
+        config=config,
+        method="POST",
+        url=url,
+        json=payload,
+        timeout=(config.connect_timeout, config.read_timeout),
+    )
+
+
+def _get_json(*, config: ProviderConfig, url: str, timeout: float) -> dict:
+    return _request(config=config, method="GET", url=url, timeout=(config.connect_timeout, timeout))
+
+
+def _request(
+    *, config: ProviderConfig, method: str, url: str, timeout: tuple[float, float], **kwargs
+) -> dict:
+    try:
+        response = requests.request(method, url, headers=_headers(config), timeout=timeout, **kwargs)
+    except requests.Timeout:
+        raise ProviderFailure(f"Timed out (connect {timeout[0]} s, read {timeout[1]} s).") from None
+    except requests.ConnectionError:
+        raise ProviderFailure("Could not connect.") from None
+    except requests.RequestException as exc:
+        raise ProviderFailure(f"Request failed: {type(exc).__name__}.") from None
+    if response.status_code >= 400:
+        raise _status_error(response.status_code, _trim(response.text, config=config))
+    try:
+        body = response.json()
+    except ValueError:
+        raise ProviderFailure("The answer was not JSON.") from None
+    if not isinstance(body, dict):
+        raise ProviderFailure("The answer was not a JSON object.")
+    return body
+
+
+def _status_error(status: int, detail: str) -> Exception:
+    message = f"HTTP {status}: {detail}" if detail else f"HTTP {status}"
+    if status in REJECTED_STATUSES:
+        return ProviderRejected(message, status=status)
+    return ProviderFailure(message, status=status)
+
+
+def _trim(text: str, *, config: ProviderConfig) -> str:
+    # Error bodies are stored and logged: a server that echoes our key must not leak it.
+    if config.api_key:
+        text = text.replace(config.api_key, "[key]")
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 1] + "…"
+
+
+def _int_or_none(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None

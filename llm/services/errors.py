@@ -1,0 +1,50 @@
+"""The llm app's domain errors: what callers catch, and what adapters raise to the router."""
+
+from __future__ import annotations
+
+
+class LLMError(Exception):
+    """Base of every error this app raises to its callers."""
+
+
+class AllProvidersDown(LLMError):
+    """No provider could answer now: retry the task after `retry_after` seconds, do not fail it."""
+
+    def __init__(self, *, retry_after: int, detail: str = "") -> None:
+        self.retry_after = retry_after
+        message = f"No LLM provider is available; retry in {retry_after} s."
+        super().__init__(f"{message} {detail}".strip())
+
+
+class RequestRejected(LLMError):
+    """Every provider that was asked refused the request itself (HTTP 400/413/422): the prompt,
+    not the providers, is at fault, so retrying would not help and no circuit was opened."""
+
+
+class UnknownProvider(LLMError):
+    """No provider has that name."""
+
+
+class ProviderDisabled(LLMError):
+    """The provider exists but is disabled, so it cannot be forced."""
+
+
+# --- raised by adapters (llm.services.clients), handled by the router --------------------------
+
+
+class ProviderFailure(Exception):
+    """The provider did not answer usefully: connection, timeout, 5xx, 429, auth, unknown model,
+    an unreadable body. Opens its circuit; the request moves on to the next provider."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class ProviderRejected(Exception):
+    """The provider refused this request (400/413/422). Its circuit stays closed: another
+    provider may accept it, and one bad prompt must not take every provider down."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status

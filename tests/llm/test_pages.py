@@ -1,0 +1,47 @@
+"""/staff/llm/: the router's status card for staff; 404 for listeners, 302 to sign in for anonymous."""
+
+from __future__ import annotations
+
+import pytest
+
+from llm.services.circuit import force_provider
+from tests.llm.conftest import PRIMARY_KEY
+from tests.llm.factories import LLMCallFactory, ProviderFactory, ProviderHealthFactory
+
+pytestmark = pytest.mark.django_db
+PAGE = "/staff/llm/"
+
+
+def test_staff_see_every_provider_its_circuit_and_the_latest_calls(client, staff):
+    primary = ProviderFactory(name="primary", api_key=PRIMARY_KEY)
+    ProviderFactory(name="fallback", kind="ollama")
+    ProviderHealthFactory(provider=primary, down=True)
+    force_provider(name="fallback")
+    LLMCallFactory(provider=primary, purpose="song-analysis")
+    client.force_login(staff)
+
+    response = client.get(PAGE)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "primary" in html and "fallback" in html and "down until" in html
+    assert "Forced: <strong>fallback</strong>" in html and "song-analysis" in html
+    assert PRIMARY_KEY not in html
+
+
+def test_the_page_says_when_there_is_no_provider(client, staff):
+    client.force_login(staff)
+
+    assert "No provider yet" in client.get(PAGE).content.decode()
+
+
+def test_a_listener_who_is_not_staff_gets_404(client, listener):
+    client.force_login(listener)
+
+    assert client.get(PAGE).status_code == 404
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    response = client.get(PAGE)
+
+    assert response.status_code == 302 and response["Location"] == f"/?next={PAGE}"
