@@ -3,11 +3,9 @@ while a route of the base is queued or running."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from sync.models import BasePlaylist, ChildMode, ChildPlaylist, SyncEvent, SyncKind, SyncStatus
@@ -31,6 +29,7 @@ from sync.services.routing_setup import (
     update_child,
     update_child_filters,
 )
+from tests.support.concurrency import race
 from tests.factories import (
     BasePlaylistFactory,
     ChildPlaylistFactory,
@@ -234,28 +233,11 @@ def test_the_same_edits_go_through_once_the_route_finished(base, operation):
 @pytest.mark.parametrize("callers", [2, 20])
 def test_concurrent_route_requests_start_exactly_one_route(transactional_db, queue, callers):
     base = BasePlaylistFactory(user=SpotifyCredentialFactory().user)
-    barrier = threading.Barrier(callers)
-    results: list[tuple[int, bool]] = []
-    errors: list[BaseException] = []
 
-    def trigger() -> None:
-        try:
-            barrier.wait(timeout=10)
-            event, created = request_route(base=base, trigger="api")
-            results.append((event.pk, created))
-        except BaseException as exc:  # reported below; a thread must not die silently
-            errors.append(exc)
-        finally:
-            connection.close()  # each thread has its own connection
+    results = [
+        (event.pk, created) for event, created in race(callers, lambda: request_route(base=base, trigger="api"))
+    ]
 
-    threads = [threading.Thread(target=trigger) for _ in range(callers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-
-    assert errors == []
-    assert len(results) == callers
     assert len({pk for pk, _ in results}) == 1
     assert sum(created for _, created in results) == 1
     assert SyncEvent.objects.filter(kind=SyncKind.ROUTE, base=base).count() == 1

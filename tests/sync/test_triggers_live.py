@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -14,6 +12,7 @@ from sync.models import SyncEvent, SyncStatus
 from sync.services import triggers
 from tests.accounts.conftest import sign_in_through_sandbox
 from tests.factories import SpotifyCredentialFactory
+from tests.support.concurrency import race
 
 
 @pytest.mark.django_db
@@ -42,27 +41,12 @@ def test_signing_in_through_spotify_queues_a_full_import_then_an_incremental_one
 @pytest.mark.parametrize("callers", [2, 20])
 def test_concurrent_triggers_start_exactly_one_import(transactional_db, queue, callers):
     user = SpotifyCredentialFactory().user
-    barrier = threading.Barrier(callers)
-    results: list[tuple[int, bool]] = []
-    errors: list[BaseException] = []
 
-    def trigger() -> None:
-        try:
-            barrier.wait(timeout=10)
-            event, created = triggers.request_import(user=user, trigger="button")
-            results.append((event.pk, created))
-        except BaseException as exc:  # reported below; a thread must not die silently
-            errors.append(exc)
-        finally:
-            connection.close()  # each thread has its own connection
+    results = [
+        (event.pk, created)
+        for event, created in race(callers, lambda: triggers.request_import(user=user, trigger="button"))
+    ]
 
-    threads = [threading.Thread(target=trigger) for _ in range(callers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-
-    assert errors == []
     event = SyncEvent.objects.get(user=user)
     assert [pk for pk, _ in results] == [event.pk] * callers
     assert sum(created for _, created in results) == 1
