@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test venv migrate sandbox lint clean
+.PHONY: demo test venv migrate sandbox lint clean local-llm
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ test: $(STAMP)
 
 sandbox: $(STAMP)
 	$(PY) -m sandbox --port $${SANDBOX_PORT:-8001}
+
+## The local LLM (llama-cpp-python + SmolLM2-135M) into the venv: a ~5 min build the first time.
+local-llm: $(STAMP)
+	PY=$(PY) bash scripts/local_llm.sh install
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/staticfiles

@@ -137,9 +137,11 @@ def fernet_keys(name: str) -> list[str]:
 
 
 _LLM_KINDS = ("openai", "ollama", "runpod")
+# llm.models.JsonMode's values (config imports no app): the first is the default.
+_LLM_JSON_MODES = ("json_schema", "json_object_schema")
 _LLM_REQUIRED = ("name", "kind", "base_url", "model")
 _LLM_NUMBERS = {"priority": int, "connect_timeout": float, "read_timeout": float, "max_tokens": int}
-_LLM_KEYS = {*_LLM_REQUIRED, *_LLM_NUMBERS, "api_key", "api_key_env", "enabled"}
+_LLM_KEYS = {*_LLM_REQUIRED, *_LLM_NUMBERS, "api_key", "api_key_env", "enabled", "json_mode"}
 _LLM_NAME = r"[-a-zA-Z0-9_]{1,64}"
 
 
@@ -148,7 +150,8 @@ def llm_providers(name: str) -> list[dict]:
 
     Entry: name, kind (openai|ollama|runpod), base_url, model; optional api_key or
     api_key_env (the name of a variable holding the key), priority, enabled,
-    connect_timeout, read_timeout, max_tokens. Keys are never quoted in a message.
+    connect_timeout, read_timeout, max_tokens, json_mode (openai kind only: json_schema, the
+    default, or json_object_schema for llama.cpp's server). Keys are never quoted in a message.
     """
     value = _raw(name)
     if not value:
@@ -209,6 +212,13 @@ def llm_providers(name: str) -> list[dict]:
             if not isinstance(entry["enabled"], bool):
                 raise bad("enabled must be true or false.")
             provider["enabled"] = entry["enabled"]
+        if "json_mode" in entry:
+            mode = entry["json_mode"]
+            if mode not in _LLM_JSON_MODES:
+                raise bad(f"json_mode must be one of {', '.join(_LLM_JSON_MODES)}, got {mode!r}.")
+            if provider["kind"] != "openai" and mode != _LLM_JSON_MODES[0]:
+                raise bad(f"json_mode {mode!r} is for the openai kind only; {provider['kind']} has one form.")
+            provider["json_mode"] = mode
         if "api_key" in entry and "api_key_env" in entry:
             raise bad("give api_key or api_key_env, not both.")
         if "api_key" in entry:

@@ -53,12 +53,12 @@ class ProviderAdmin(admin.ModelAdmin):
         "last_checked",
         "from_environment",
     )
-    list_filter = ("kind", "enabled", "from_environment")
+    list_filter = ("kind", "json_mode", "enabled", "from_environment")
     search_fields = ("name", "model")
     ordering = ("priority", "name")
     readonly_fields = ("key_set", "circuit", "failures", "opened_until", "last_checked", "last_error")
     fieldsets = (
-        (None, {"fields": ("name", "kind", "base_url", "model", "priority", "enabled")}),
+        (None, {"fields": ("name", "kind", "base_url", "model", "json_mode", "priority", "enabled")}),
         ("Limits", {"fields": ("connect_timeout", "read_timeout", "max_tokens")}),
         ("API key", {"fields": ("key_set", "new_api_key", "clear_api_key")}),
         ("Circuit", {"fields": ("circuit", "failures", "opened_until", "last_checked", "last_error")}),

@@ -22,6 +22,17 @@ class ProviderKind(models.TextChoices):
     RUNPOD = "runpod", "RunPod serverless (/runsync)"
 
 
+class JsonMode(models.TextChoices):
+    """How an openai-kind provider is asked for JSON that fits a schema: servers that all speak
+    /chat/completions still disagree on this one field."""
+
+    # OpenAI's {"type": "json_schema", "json_schema": {"name", "schema"}}: OpenAI, vLLM, RunPod.
+    JSON_SCHEMA = "json_schema", "json_schema (OpenAI, vLLM, RunPod)"
+    # {"type": "json_object", "schema": {...}}: llama.cpp's server (llama-cpp-python), which
+    # answers OpenAI's form with HTTP 500 and turns this one into a grammar.
+    JSON_OBJECT_SCHEMA = "json_object_schema", "json_object + schema (llama.cpp server)"
+
+
 class Provider(models.Model):
     name = models.SlugField(max_length=64, unique=True, help_text="Letters, digits, - and _.")
     kind = models.CharField(max_length=16, choices=ProviderKind.choices)
@@ -33,6 +44,16 @@ class Provider(models.Model):
         ),
     )
     model = models.CharField(max_length=200)
+    json_mode = models.CharField(
+        "structured output",
+        max_length=32,
+        choices=JsonMode.choices,
+        default=JsonMode.JSON_SCHEMA,
+        help_text=(
+            "How an openai-kind provider is sent the JSON schema: llama.cpp's server needs "
+            "json_object + schema. Ollama and RunPod have one form each: leave json_schema."
+        ),
+    )
     # NULL for servers without auth (a local Ollama or vLLM): NULL, unlike a ciphertext,
     # can be tested without decrypting ("has a key?" in lists).
     api_key = EncryptedTextField(null=True, blank=True, default=None)
@@ -50,6 +71,14 @@ class Provider(models.Model):
         ordering = ("priority", "name")
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=ProviderKind.values), name="llm_provider_kind_valid"),
+            # Ollama and RunPod have one way each: another value there would be a setting that
+            # silently does nothing.
+            models.CheckConstraint(
+                condition=Q(json_mode=JsonMode.JSON_SCHEMA)
+                | Q(kind=ProviderKind.OPENAI, json_mode__in=JsonMode.values),
+                name="llm_provider_json_mode_valid",
+                violation_error_message="Only an openai-kind provider has a choice of structured output.",
+            ),
             models.CheckConstraint(
                 condition=Q(connect_timeout__gt=0, read_timeout__gt=0), name="llm_provider_timeouts_positive"
             ),

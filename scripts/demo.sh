@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# The offline demo: the Spotify sandbox, the web server and a Django-Q2 cluster,
-# all on SQLite, with secrets generated once into var/demo.env.
+# The offline demo: the Spotify sandbox, the LLM sandbox, the local LLM (llama.cpp), the web
+# server and a Django-Q2 cluster, all on SQLite, with secrets generated once into var/demo.env.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
 WEB_PORT=${WEB_PORT:-8000}
 SANDBOX_PORT=${SANDBOX_PORT:-8001}
+LOCAL_LLM_PORT=${LOCAL_LLM_PORT:-8002}
+LLM_SANDBOX_PORT=${LLM_SANDBOX_PORT:-8003}
 ENV_FILE=var/demo.env
 mkdir -p var
 
@@ -25,38 +27,74 @@ export SPOTIFY_CLIENT_ID=linernotes-sandbox SPOTIFY_CLIENT_SECRET=sandbox-secret
 export SPOTIFY_API_URL="http://127.0.0.1:${SANDBOX_PORT}/v1"
 export SPOTIFY_ACCOUNTS_URL="http://127.0.0.1:${SANDBOX_PORT}"
 export SPOTIFY_REDIRECT_URI="http://127.0.0.1:${WEB_PORT}/accounts/spotify/login/callback/"
+# Two LLM providers, written to the database by sync_llm_providers below: the LLM sandbox's
+# RunPod route standing in for a RunPod serverless Llama 3.1 70B (preferred), and the real
+# SmolLM2-135M on the CPU behind llama.cpp's server (json_object_schema: its structured-output
+# form), which answers when the first is down or forced off.
+export LLM_PROVIDERS='[
+  {"name": "runpod-llama-70b", "kind": "runpod", "priority": 10,
+   "base_url": "http://127.0.0.1:'"${LLM_SANDBOX_PORT}"'/primary/v2/demo-endpoint",
+   "model": "llama-3.1-70b-instruct"},
+  {"name": "local-smollm2", "kind": "openai", "priority": 20, "json_mode": "json_object_schema",
+   "base_url": "http://127.0.0.1:'"${LOCAL_LLM_PORT}"'/v1",
+   "model": "smollm2-135m-instruct", "read_timeout": 60, "max_tokens": 512}
+]'
+# Lyrics for the song analyses: the LLM sandbox's LRCLIB stand-in.
+export LYRICS_API_URL="http://127.0.0.1:${LLM_SANDBOX_PORT}/lrclib"
 
 "$PY" manage.py migrate --noinput -v 0
 "$PY" manage.py createcachetable
 # The recurring tasks: the cluster heartbeat (/health) and the stuck-import clean-up.
 "$PY" manage.py ensure_schedules
+"$PY" manage.py sync_llm_providers
 
+# pids: the processes the demo cannot do without (any one exiting ends it); others: the local
+# LLM, whose first start builds llama.cpp and may fail without ending the demo.
 pids=()
+others=()
 stop_all() {
   trap - INT TERM EXIT
   echo; echo "Stopping the demo…"
+  local all=("${pids[@]}" "${others[@]}")
   # SIGTERM: background jobs of a non-interactive shell ignore SIGINT (they would wait out
-  # the timeout below); the sandbox, runserver and qcluster all stop cleanly on SIGTERM.
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  # the timeout below); the sandboxes, runserver, qcluster and the local LLM (its server, or
+  # its install with the compilers) all stop cleanly on SIGTERM.
+  for pid in "${all[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for _ in $(seq 1 50); do
     alive=0
-    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    for pid in "${all[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
     [ "$alive" = 0 ] && return 0
     sleep 0.2
   done
-  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  for pid in "${all[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
 }
-trap stop_all INT TERM EXIT
+# On Ctrl-C or TERM, stop and exit at once (not on to "A demo process exited" below).
+trap 'stop_all; exit 130' INT
+trap 'stop_all; exit 143' TERM
+trap stop_all EXIT
+
+wait_for() {  # URL: up to 20 s for it to answer, then carry on (its log will say why)
+  for _ in $(seq 1 100); do
+    if "$PY" -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1], timeout=1)" "$1" 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.2
+  done
+  echo "No answer from $1 after 20 s." >&2
+}
 
 "$PY" -m sandbox --port "$SANDBOX_PORT" --client-id "$SPOTIFY_CLIENT_ID" \
   --client-secret "$SPOTIFY_CLIENT_SECRET" > var/sandbox.log 2>&1 &
 pids+=($!)
-for _ in $(seq 1 100); do
-  if "$PY" -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:${SANDBOX_PORT}/_sandbox/health', timeout=1)" 2>/dev/null; then
-    break
-  fi
-  sleep 0.2
-done
+"$PY" -m sandbox.llm --port "$LLM_SANDBOX_PORT" > var/llm-sandbox.log 2>&1 &
+pids+=($!)
+# The local LLM serves once installed (the first run builds llama.cpp, ~5 min; its progress
+# is in var/local-llm.log). Until it answers, the router treats it as down: a request that
+# reaches it fails over, and the health checks re-admit it once it is up.
+PY="$PY" LOCAL_LLM_PORT="$LOCAL_LLM_PORT" bash scripts/local_llm.sh serve > var/local-llm.log 2>&1 &
+others+=($!)
+wait_for "http://127.0.0.1:${SANDBOX_PORT}/_sandbox/health"
+wait_for "http://127.0.0.1:${LLM_SANDBOX_PORT}/_llm/health"
 
 "$PY" manage.py qcluster > var/qcluster.log 2>&1 &
 pids+=($!)
@@ -65,17 +103,21 @@ pids+=($!)
 
 cat <<TXT
 
-  Linernotes is running (offline demo, SQLite, Spotify sandbox).
+  Linernotes is running (offline demo, SQLite, Spotify and LLM sandboxes, local LLM).
 
     Open          http://127.0.0.1:${WEB_PORT}/
     Sign in       "Sign in with Spotify", then pick "Demo Listener" and Agree
     API docs      http://127.0.0.1:${WEB_PORT}/api/docs/
+    LLM status    http://127.0.0.1:${WEB_PORT}/staff/llm/  (staff only: manage.py createsuperuser)
     Sandbox       http://127.0.0.1:${SANDBOX_PORT}/_sandbox/stats
-    Logs          var/web.log  var/qcluster.log  var/sandbox.log
+    LLM sandbox   http://127.0.0.1:${LLM_SANDBOX_PORT}/_llm/counters  ("RunPod Llama 3.1 70B", preferred)
+    Local LLM     http://127.0.0.1:${LOCAL_LLM_PORT}/v1/models  (SmolLM2-135M; first run builds ~5 min)
+    Logs          var/web.log  var/qcluster.log  var/sandbox.log  var/llm-sandbox.log  var/local-llm.log
 
-  Ctrl-C stops all three.
+  Ctrl-C stops them all.
 TXT
 
-# Stop everything as soon as any one of the three exits.
+# Stop everything as soon as the web server, the cluster or a sandbox exits (not the local LLM:
+# without it, requests go to the sandbox's provider).
 wait -n "${pids[@]}"
 echo "A demo process exited; see the logs in var/."

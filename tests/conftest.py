@@ -1,11 +1,17 @@
-"""Fixtures for the real parts: the database (SQLite or PostgreSQL), the cache table, the sandbox."""
+"""Fixtures for the real parts: the database (SQLite or PostgreSQL), the cache table, the sandboxes,
+the local LLM server."""
 
 from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
 
-pytest_plugins = ["tests.fixtures.sandbox", "tests.fixtures.cluster", "tests.fixtures.llm_sandbox"]
+pytest_plugins = [
+    "tests.fixtures.sandbox",
+    "tests.fixtures.cluster",
+    "tests.fixtures.llm_sandbox",
+    "tests.fixtures.local_llm",
+]
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from typing import Any
 import openai
 import requests
 
-from llm.models import Provider, ProviderKind
+from llm.models import JsonMode, Provider, ProviderKind
 from llm.services.errors import ProviderFailure, ProviderRejected
 
 # The request itself was refused; any other 4xx (auth, unknown model, 429) means the provider
@@ -38,6 +38,7 @@ class ProviderConfig:
     connect_timeout: float
     read_timeout: float
     max_tokens: int
+    json_mode: str = JsonMode.JSON_SCHEMA
     api_key: str = field(repr=False, default="")
 
     @classmethod
@@ -51,6 +52,7 @@ class ProviderConfig:
             connect_timeout=provider.connect_timeout,
             read_timeout=provider.read_timeout,
             max_tokens=provider.max_tokens,
+            json_mode=provider.json_mode,
             api_key=provider.api_key or "",
         )
 
@@ -124,10 +126,9 @@ def _openai_complete(
 ) -> Completion:
     options: dict[str, Any] = {}
     if schema is not None:
-        options["response_format"] = {
-            "type": "json_schema",
-            "json_schema": {"name": schema_name or "answer", "schema": schema},
-        }
+        options["response_format"] = openai_response_format(
+            json_mode=config.json_mode, schema=schema, schema_name=schema_name
+        )
     with _openai_client(config=config) as client:
         try:
             response = client.chat.completions.create(
@@ -144,6 +145,15 @@ def _openai_complete(
         prompt_tokens=usage.prompt_tokens if usage else None,
         completion_tokens=usage.completion_tokens if usage else None,
     )
+
+
+def openai_response_format(*, json_mode: str, schema: dict, schema_name: str | None) -> dict:
+    """The response_format that makes this kind of OpenAI-compatible server keep to `schema`."""
+    if json_mode == JsonMode.JSON_OBJECT_SCHEMA:
+        # llama.cpp's server compiles the schema into a grammar: keys, types, enums and lengths
+        # hold, numeric minimum/maximum do not (the router validates the answer either way).
+        return {"type": "json_object", "schema": schema}
+    return {"type": "json_schema", "json_schema": {"name": schema_name or "answer", "schema": schema}}
 
 
 def _openai_failure(exc: openai.OpenAIError, *, config: ProviderConfig) -> Exception:

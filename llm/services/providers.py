@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from llm.models import Provider
+from llm.models import JsonMode, Provider
 
 # What an entry may leave out, and the value it then gets: the environment describes the
 # whole provider, so an entry that drops a key goes back to the default.
@@ -21,6 +21,7 @@ DEFAULTS = {
     "connect_timeout": 5.0,
     "read_timeout": 120.0,
     "max_tokens": 1024,
+    "json_mode": JsonMode.JSON_SCHEMA,
 }
 
 

@@ -226,7 +226,10 @@ def _parse(text: str, *, request: _Request) -> tuple[Any, str | None]:
     if request.schema is None:
         return (text, None) if text.strip() else (None, "the answer was empty")
     try:
-        data = json.loads(_without_fences(text))
+        # strict=False: a raw control character (a newline) inside a string is read as itself.
+        # llama.cpp's schema grammar lets the model write one, and the value is unambiguous:
+        # sending it back for repair would only cost a call, and a small model repeats itself.
+        data = json.loads(_without_fences(text), strict=False)
     except json.JSONDecodeError as exc:
         return None, f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
     error = schema_errors.best_match(request.validator.iter_errors(data))

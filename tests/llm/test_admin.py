@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from llm.models import CircuitState, Provider, ProviderHealth, RouterState
+from llm.models import CircuitState, JsonMode, Provider, ProviderHealth, ProviderKind, RouterState
 from llm.services.circuit import force_provider
 from tests.factories import UserFactory
 from tests.llm.conftest import PRIMARY_KEY
@@ -28,6 +28,7 @@ def _form(provider: Provider, **changes) -> dict:
         "kind": provider.kind,
         "base_url": provider.base_url,
         "model": provider.model,
+        "json_mode": provider.json_mode,
         "priority": provider.priority,
         "enabled": "on" if provider.enabled else "",
         "connect_timeout": provider.connect_timeout,
@@ -85,6 +86,33 @@ def test_saving_without_a_new_key_keeps_the_stored_one_and_clearing_removes_it(s
     staff_client.post(url, _form(provider, clear_api_key="on"))
     provider.refresh_from_db()
     assert provider.api_key is None and _raw_key(provider) is None
+
+
+def test_a_llama_cpp_provider_is_saved_with_its_structured_output_dialect(staff_client):
+    provider = ProviderFactory(name="local")
+
+    response = staff_client.post(
+        reverse("admin:llm_provider_change", args=[provider.pk]),
+        _form(provider, json_mode="json_object_schema"),
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    provider.refresh_from_db()
+    assert provider.json_mode == JsonMode.JSON_OBJECT_SCHEMA
+
+
+def test_the_admin_refuses_a_structured_output_dialect_for_a_kind_that_has_only_one(staff_client):
+    provider = ProviderFactory(name="ollama", kind=ProviderKind.OLLAMA, base_url="http://127.0.0.1:9")
+
+    response = staff_client.post(
+        reverse("admin:llm_provider_change", args=[provider.pk]),
+        _form(provider, json_mode="json_object_schema"),
+    )
+
+    assert response.status_code == 200
+    assert "Only an openai-kind provider has a choice of structured output." in response.content.decode()
+    provider.refresh_from_db()
+    assert provider.json_mode == JsonMode.JSON_SCHEMA
 
 
 def test_the_force_action_forces_exactly_one_provider(staff_client):

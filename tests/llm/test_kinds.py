@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import jsonschema
 import pytest
+from django.db import IntegrityError
 
-from llm.models import CircuitState, ProviderHealth, ProviderKind
+from llm.models import CircuitState, JsonMode, ProviderHealth, ProviderKind
 from llm.services import complete_json, complete_text
+from llm.services.clients import openai_response_format
 from tests.llm.factories import ProviderFactory
 from tests.llm.support import MESSAGES, MOOD_SCHEMA, answering_calls
 
@@ -69,3 +71,23 @@ def test_a_failed_runpod_job_fails_over(fresh_llm_sandbox):
     assert result.provider == "local"
     health = ProviderHealth.objects.get(provider=runpod)
     assert health.state == CircuitState.OPEN and "FAILED" in health.last_error
+
+
+# --- the structured-output dialects of OpenAI-compatible servers --------------------------------------
+def test_an_openai_provider_sends_the_schema_in_openais_form_by_default():
+    assert openai_response_format(json_mode=JsonMode.JSON_SCHEMA, schema=MOOD_SCHEMA, schema_name="mood") == {
+        "type": "json_schema",
+        "json_schema": {"name": "mood", "schema": MOOD_SCHEMA},
+    }
+
+
+def test_a_llama_cpp_provider_sends_the_schema_as_a_json_object_with_its_schema():
+    # llama.cpp's server answers the json_schema form with HTTP 500 (tests/llm/test_local_llm_server.py).
+    assert openai_response_format(
+        json_mode=JsonMode.JSON_OBJECT_SCHEMA, schema=MOOD_SCHEMA, schema_name="mood"
+    ) == {"type": "json_object", "schema": MOOD_SCHEMA}
+
+
+def test_the_database_refuses_a_json_mode_for_a_kind_that_has_only_one_form():
+    with pytest.raises(IntegrityError):
+        ProviderFactory(kind=ProviderKind.RUNPOD, json_mode=JsonMode.JSON_OBJECT_SCHEMA)

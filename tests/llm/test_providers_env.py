@@ -13,8 +13,8 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 
-from config.env import llm_providers
-from llm.models import Provider
+from config.env import _LLM_JSON_MODES, llm_providers
+from llm.models import JsonMode, Provider
 from tests.llm.factories import ProviderFactory
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -55,10 +55,32 @@ def test_api_key_env_reads_the_key_from_another_variable(monkeypatch):
     assert parse(monkeypatch, [entry])[0]["api_key"] == SECRET
 
 
+def test_json_mode_is_read_for_an_openai_provider_and_left_out_when_not_given(monkeypatch):
+    llama_cpp = {"name": "local", "kind": "openai", "base_url": "http://127.0.0.1:8002/v1",
+                 "model": "smollm2-135m-instruct", "json_mode": "json_object_schema"}  # fmt: skip
+
+    local, runpod = parse(monkeypatch, [llama_cpp, VALID[0]])
+
+    assert local["json_mode"] == "json_object_schema" and "json_mode" not in runpod
+
+
+def test_the_validator_knows_the_same_json_modes_as_the_model():
+    # config imports no app, so it keeps its own copy of the values, default first.
+    assert _LLM_JSON_MODES == tuple(JsonMode.values) and JsonMode.values[0] == JsonMode.JSON_SCHEMA
+
+
 @pytest.mark.parametrize(
     ("entries", "message"),
     [
         ("[{", "LLM_PROVIDERS is not valid JSON"),
+        (
+            [{**VALID[0], "json_mode": "grammar"}],
+            "entry #1 ('runpod'): json_mode must be one of json_schema, json_object_schema, got 'grammar'",
+        ),
+        (
+            [VALID[0], {**VALID[1], "json_mode": "json_object_schema"}],
+            "entry #2 ('local'): json_mode 'json_object_schema' is for the openai kind only",
+        ),
         ({"name": "x"}, "LLM_PROVIDERS must be a JSON list"),
         ([VALID[0], "local"], "LLM_PROVIDERS entry #2 must be an object."),
         (
@@ -167,6 +189,18 @@ def test_the_command_adopts_an_admin_provider_of_the_same_name_and_disables_drop
     assert Provider.objects.get(name="runpod").enabled is False
     assert Provider.objects.get(name="local").model == "llama3.1:8b"
     assert Provider.objects.get(pk=admin_only.pk).enabled is True  # never from the environment
+
+
+@pytest.mark.django_db
+def test_the_command_passes_json_mode_on_and_an_entry_that_drops_it_goes_back_to_the_default(
+    settings, parsed
+):
+    llama_cpp = {**parsed[0], "json_mode": "json_object_schema"}
+    assert sync(settings, [llama_cpp, parsed[1]]) == "runpod: created\nlocal: created\n"
+    assert Provider.objects.get(name="runpod").json_mode == JsonMode.JSON_OBJECT_SCHEMA
+
+    assert sync(settings, parsed) == "runpod: updated\nlocal: up to date\n"
+    assert Provider.objects.get(name="runpod").json_mode == JsonMode.JSON_SCHEMA
 
 
 @pytest.mark.django_db

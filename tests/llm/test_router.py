@@ -9,9 +9,10 @@ import pytest
 from django.utils import timezone
 
 from llm.models import CallOutcome, CircuitState, LLMCall, ProviderHealth, RouterState
-from llm.services import AllProvidersDown, complete_json, complete_text
+from llm.services import AllProvidersDown, complete_json, complete_text, router
 from llm.services.circuit import admit, cooldown_seconds, force_provider, reset_router
-from tests.llm.factories import ProviderHealthFactory
+from llm.services.clients import Completion
+from tests.llm.factories import ProviderFactory, ProviderHealthFactory
 from tests.llm.support import MESSAGES, MOOD_SCHEMA, answering_calls
 
 pytestmark = pytest.mark.django_db
@@ -187,6 +188,19 @@ def test_an_invalid_answer_is_repaired_once_on_the_same_provider(providers, llm_
     assert answering_calls(llm_sandbox.counters(), "primary") == 2
     assert [c.outcome for c in LLMCall.objects.order_by("id")] == [CallOutcome.INVALID, CallOutcome.OK]
     assert health(providers.primary).state == CircuitState.CLOSED
+
+
+def test_a_raw_newline_inside_a_string_is_read_as_is_not_sent_back_for_repair(monkeypatch):
+    # llama.cpp's schema grammar lets a model write control characters inside strings.
+    ProviderFactory(name="only")
+    answer = Completion(text='{"mood": "calm", "energy": 3, "note": "two\nlines"}', model="m",
+                        prompt_tokens=1, completion_tokens=1)  # fmt: skip
+    monkeypatch.setattr(router, "complete", lambda **kwargs: answer)
+    schema = {**MOOD_SCHEMA, "properties": {**MOOD_SCHEMA["properties"], "note": {"type": "string"}}}
+
+    result = complete_json(messages=MESSAGES, schema=schema, schema_name="mood", purpose="mood")
+
+    assert (result.data["note"], result.attempts) == ("two\nlines", 1)
 
 
 def test_an_answer_invalid_twice_fails_over_and_opens_the_circuit(providers, llm_sandbox):
