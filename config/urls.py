@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("sync.urls")),
     path("", include("library.urls")),
     path("", include("llm.urls")),
+    path("", include("insights.urls")),
 ]

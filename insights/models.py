@@ -1,1 +1,184 @@
-"""Models arrive with the issue that needs them."""
+"""Song analyses and what they are built from.
+
+A track's analysis is shared by every listener who has the track: one row per (track,
+prompt version), which the database guarantees. Lyrics are cached per track. A batch is
+the job record of one queued group of tracks, so progress and failures can be seen.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from insights.vocabulary import CONTENT_RATINGS, MOODS
+from library.models import Track
+
+
+class LyricsStatus(models.TextChoices):
+    FOUND = "found", "Found"
+    INSTRUMENTAL = "instrumental", "Instrumental"
+    NOT_FOUND = "not_found", "Not found"
+    # LRCLIB could not be reached or answered nonsense: fetched again next time.
+    ERROR = "error", "Could not fetch"
+
+
+class Lyrics(models.Model):
+    track = models.OneToOneField(Track, primary_key=True, on_delete=models.CASCADE, related_name="lyrics")
+    status = models.CharField(max_length=20, choices=LyricsStatus.choices)
+    plain = models.TextField(blank=True)
+    source = models.CharField(max_length=200, blank=True)  # e.g. "lrclib:1234"
+    # sha256 of `plain`; empty when there is no text. Stored on analyses to tell which text they read.
+    hash = models.CharField(max_length=64, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    fetched_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "lyrics"
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=LyricsStatus.values), name="lyrics_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.track_id}: {self.status}"
+
+
+# Built from the shared vocabulary so the schema, the filters and the database agree.
+MOOD_CHOICES = [(mood, mood.capitalize()) for mood in MOODS]
+RATING_CHOICES = [(rating, rating.capitalize()) for rating in CONTENT_RATINGS]
+
+
+class SongAnalysis(models.Model):
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="analyses")
+    prompt_version = models.CharField(max_length=40)
+    mood = models.CharField(max_length=20, choices=MOOD_CHOICES)
+    energy = models.FloatField()
+    themes = models.JSONField(default=list)
+    flag_profanity = models.BooleanField(default=False)
+    flag_violence = models.BooleanField(default=False)
+    flag_sexual = models.BooleanField(default=False)
+    flag_drugs = models.BooleanField(default=False)
+    content_rating = models.CharField(max_length=10, choices=RATING_CHOICES)
+    language = models.CharField(max_length=8, blank=True)
+    summary = models.CharField(max_length=300)
+    confidence = models.FloatField()
+    provider = models.CharField(max_length=64)
+    model = models.CharField(max_length=200)
+    lyrics_status = models.CharField(max_length=20, choices=LyricsStatus.choices)
+    lyrics_hash = models.CharField(max_length=64, blank=True)
+    latency_ms = models.PositiveIntegerField(default=0)
+    prompt_tokens = models.PositiveIntegerField(null=True, blank=True)
+    completion_tokens = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "song analyses"
+        constraints = [
+            models.UniqueConstraint(fields=["track", "prompt_version"], name="song_analysis_one_per_prompt"),
+            models.CheckConstraint(
+                condition=Q(energy__gte=0, energy__lte=1), name="song_analysis_energy_0_1"
+            ),
+            models.CheckConstraint(
+                condition=Q(confidence__gte=0, confidence__lte=1), name="song_analysis_confidence_0_1"
+            ),
+            models.CheckConstraint(condition=Q(mood__in=MOODS), name="song_analysis_mood_known"),
+            models.CheckConstraint(
+                condition=Q(content_rating__in=CONTENT_RATINGS), name="song_analysis_rating_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.track_id} ({self.prompt_version})"
+
+    @property
+    def flags(self) -> dict[str, bool]:
+        return {
+            "profanity": self.flag_profanity,
+            "violence": self.flag_violence,
+            "sexual": self.flag_sexual,
+            "drugs": self.flag_drugs,
+        }
+
+    @property
+    def flagged(self) -> bool:
+        return any(self.flags.values())
+
+
+class AnalysisClaim(models.Model):
+    """A worker analysing a track right now. The unique row is the claim: a second worker's
+    insert fails, so two workers never pay for the same analysis. Deleted when the analysis
+    is stored or given up; one older than the claim lifetime is taken over (its worker died)."""
+
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="+")
+    prompt_version = models.CharField(max_length=40)
+    claimed_by = models.CharField(max_length=200)
+    claimed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["track", "prompt_version"], name="analysis_claim_one_per_prompt"),
+        ]
+
+
+class BatchStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+
+
+ACTIVE_BATCH_STATUSES = (BatchStatus.QUEUED, BatchStatus.RUNNING)
+
+
+class AnalysisBatch(models.Model):
+    """One queued group of tracks to analyse, queued after an import of `user`'s library.
+
+    Counters: `analysed` stored by this batch; `skipped` already analysed or being analysed
+    by another worker; `deferred` left for a later import (lyrics could not be fetched);
+    `failed` refused by every provider or answered unusably.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    prompt_version = models.CharField(max_length=40)
+    status = models.CharField(max_length=20, choices=BatchStatus.choices, default=BatchStatus.QUEUED)
+    tracks = models.ManyToManyField(Track, through="AnalysisBatchTrack", related_name="+")
+    track_total = models.PositiveIntegerField(default=0)
+    analysed = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    deferred = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    runs = models.PositiveIntegerField(default=0)  # claims, so a re-queued batch shows how often it ran
+    error = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    claimed_by = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    resume_at = models.DateTimeField(null=True, blank=True)  # queued again for then (providers down)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # the running worker's last track
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "analysis batches"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=BatchStatus.values), name="analysis_batch_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Analysis batch #{self.pk} ({self.status})"
+
+
+class AnalysisBatchTrack(models.Model):
+    batch = models.ForeignKey(AnalysisBatch, on_delete=models.CASCADE, related_name="entries")
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["batch", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "track"], name="analysis_batch_track_unique"),
+        ]

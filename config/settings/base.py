@@ -208,6 +208,13 @@ LLM_HEALTH_CHECK_TIMEOUT = env.integer("LLM_HEALTH_CHECK_TIMEOUT", default=10, m
 # Per-call records older than this are deleted by the health-check task.
 LLM_CALL_RETENTION_DAYS = env.integer("LLM_CALL_RETENTION_DAYS", default=30, minimum=1)
 
+# --- Song analysis ---------------------------------------------------------------
+# LRCLIB's base URL (the demo and the tests point it at the sandbox's /lrclib).
+LYRICS_API_URL = env.http_url("LYRICS_API_URL", default="https://lrclib.net")
+LYRICS_HTTP_TIMEOUT = env.integer("LYRICS_HTTP_TIMEOUT", default=10, minimum=1)
+# Tracks per queued analysis task: small enough that a task ends well inside Q_TIMEOUT.
+ANALYSIS_BATCH_SIZE = env.integer("ANALYSIS_BATCH_SIZE", default=20, minimum=1)
+
 # --- allauth -----------------------------------------------------------------
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*"]

@@ -258,6 +258,19 @@
       return input;
     }
 
+    function selectWidget(field, condition) {
+      // One of the field's suggestions; an empty value until one is picked.
+      var options = [["", "—"]].concat(
+        (field.widget.suggestions || []).map(function (value) {
+          return [value, value];
+        })
+      );
+      return select(field.label + " value", options, condition.value, function (value) {
+        condition.value = value;
+        changed();
+      });
+    }
+
     function rawWidget(field, condition) {
       // A widget this script does not know yet: the value as JSON.
       var input = el("input", { type: "text", "aria-label": field.label + " value (JSON)" });
@@ -294,6 +307,8 @@
           return el("span", {}, parts);
         case "text":
           return textWidget(field, condition);
+        case "select":
+          return selectWidget(field, condition);
         default:
           return rawWidget(field, condition);
       }

@@ -13,6 +13,7 @@ Public API (all pure: no database, no Spotify):
 Fields live in one place each (sync/filters/fields.py); registry.py shows how to add one.
 """
 
+from sync.filters import analysis_fields as _analysis_fields  # noqa: F401 - mood, themes, content rating
 from sync.filters import fields as _builtin_fields  # noqa: F401 - registers the built-in fields
 from sync.filters.document import (
     MATCH_ALL,

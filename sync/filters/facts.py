@@ -32,6 +32,8 @@ class Metadata:
     RELEASE_YEAR = "release_year"  # TrackFacts.release_year (the album)
     POPULARITY = "popularity"  # TrackFacts.popularity (Extended mode only)
     ADDED_AT = "added_at"  # TrackFacts.added_at (the base playlist's item)
+    # TrackFacts.extras["song_analysis"]: the track's analysis as a dict, None if it has none
+    SONG_ANALYSIS = "song_analysis"
 
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})

@@ -6,9 +6,9 @@ takes, how that value is validated and normalised, and how it is evaluated again
 Spotify app modes it is available in. Validation, evaluation, the editor's field list and
 ``needed_metadata`` all read the spec, so adding a field touches nothing else.
 
-Adding a field (the extension point for the analysis fields to come: mood, themes,
-content rating) is one ``register`` call. For example, a mood field reading an LLM
-analysis that the route service would load into ``TrackFacts.extras["song_analysis"]``::
+Adding a field is one ``register`` call; sync/filters/analysis_fields.py (mood, themes,
+content rating) is the real example. In short, a field reading an LLM analysis that the
+route service loads into ``TrackFacts.extras["song_analysis"]``::
 
     REGISTRY.register(
         FieldSpec(
@@ -31,7 +31,8 @@ analysis that the route service would load into ``TrackFacts.extras["song_analys
     )
 
 The route service must then know how to load "song_analysis" (it loads per metadata
-name); tests/sync/test_filters.py registers such a field in a copy of the registry.
+name, in sync.services.route `_facts`); tests/sync/test_filters.py registers such a field
+in a copy of the registry.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ class EvalContext:
 
 class WidgetType:
     MULTI_SELECT = "multi-select"
+    SELECT = "select"  # one of `suggestions`
     RANGE = "range"
     BOOLEAN = "boolean"
     TEXT = "text"

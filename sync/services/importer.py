@@ -29,6 +29,7 @@ from django.db import transaction
 
 from accounts.models import SpotifyCredential
 from accounts.spotify.client import SpotifyClient, get_spotify_client
+from insights.services.queueing import queue_analysis_after_import
 from library.models import ItemsStatus, Playlist, PlaylistKind
 from library.records import PlaylistRecord
 from library.services import (
@@ -73,6 +74,7 @@ def run_import(*, event_id: int) -> SyncEvent | None:
         # Bases set to route automatically follow their playlist's changes. Queued before the
         # import says it is complete, so whoever sees it complete also sees those routes.
         route_after_import(user_id=event.user_id, changed_playlist_ids=run.changed_playlist_ids)
+        queue_analysis_after_import(user_id=event.user_id)  # never raises: a hiccup must not fail the import
         ledger.complete()
 
     run_to_end(ledger=ledger, body=body, unexpected=UNEXPECTED_MESSAGE)

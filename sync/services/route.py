@@ -26,6 +26,7 @@ from django.db import transaction
 from spotipy import SpotifyException
 
 from accounts.spotify.client import SpotifyClient, get_spotify_client
+from insights import selectors as insights_selectors
 from library.models import ItemKind, PlaylistItem, PlaylistKind, TrackArtist
 from library.services import store_playlist, upsert_catalog
 from sync.filters import (
@@ -116,7 +117,8 @@ class BaseRoute:
         drafts = drafts or {}
         children = list(ChildPlaylist.objects.filter(base=self.base).order_by("position"))
         documents: list[tuple[int | None, FilterDocument]] = [
-            (child.pk, drafts[child.pk] if child.pk in drafts else self._document(child)) for child in children
+            (child.pk, drafts[child.pk] if child.pk in drafts else self._document(child))
+            for child in children
         ]
         if None in drafts:
             documents.append((None, drafts[None]))
@@ -193,6 +195,9 @@ class BaseRoute:
             meta = self.fetcher.artists(
                 artist_ids=(artist_id for pairs in credits.values() for artist_id, _ in pairs)
             )
+        analyses: dict[str, dict] | None = None
+        if Metadata.SONG_ANALYSIS in needed:
+            analyses = insights_selectors.analysis_facts(track_ids=track_ids)
         facts = []
         for item in items:
             track = item.track
@@ -214,6 +219,11 @@ class BaseRoute:
                     explicit=track.explicit,
                     popularity=track.popularity,
                     added_at=item.added_at,
+                    extras=(
+                        {Metadata.SONG_ANALYSIS: analyses.get(track.spotify_id)}
+                        if analyses is not None
+                        else {}
+                    ),
                 )
             )
         return facts
@@ -258,7 +268,9 @@ class BaseRoute:
                 raise _child_gone(child) from exc
             raise
         snapshot = obj.get("snapshot_id") or ""
-        cached = self.items_cache.get(playlist_id=child.spotify_id, snapshot_id=snapshot) if snapshot else None
+        cached = (
+            self.items_cache.get(playlist_id=child.spotify_id, snapshot_id=snapshot) if snapshot else None
+        )
         if cached is not None:
             return cached
         rows = _embedded_rows(obj)

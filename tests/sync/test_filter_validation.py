@@ -14,7 +14,10 @@ from sync.filters import (
 )
 from tests.sync.filter_support import cond, doc
 
-ALL_FIELDS = "genre, release_year, duration, explicit, artist, keyword, added_within_days, popularity."
+ALL_FIELDS = (
+    "genre, release_year, duration, explicit, artist, keyword, added_within_days, popularity, "
+    "mood, themes, content_rating."
+)
 
 
 def errors_of(document, *, mode: str = EXTENDED) -> dict:

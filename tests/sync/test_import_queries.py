@@ -26,8 +26,9 @@ pytestmark = pytest.mark.django_db
 # listing's transaction (savepoint, playlists gone, progress, release: 4), the playlist's
 # transaction (savepoint, artists, albums, tracks, credits, playlist row, delete items,
 # insert items, progress, release: 10), the final status and reload (2), and the look for
-# bases to route automatically (1, only when a playlist changed).
-QUERIES_FOR_ONE_CHANGED_PLAYLIST = 23
+# bases to route automatically (1, only when a playlist changed), and the look for an enabled
+# LLM provider before queueing song analyses (1; none here, so nothing more).
+QUERIES_FOR_ONE_CHANGED_PLAYLIST = 24
 QUERIES_FOR_NO_CHANGE = QUERIES_FOR_ONE_CHANGED_PLAYLIST - 11
 
 

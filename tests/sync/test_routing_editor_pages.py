@@ -182,7 +182,7 @@ def test_an_invalid_document_shows_every_message_at_its_path_and_saves_nothing(c
         "match": "all",
         "conditions": [
             {"field": "release_year", "op": "between", "value": {"min": 2010, "max": 1990}},
-            {"field": "mood", "op": "is", "value": "calm"},
+            {"field": "colour", "op": "is", "value": "blue"},
             {"field": "duration", "op": "between", "value": {"min": 90}},
         ],
     }
@@ -193,13 +193,13 @@ def test_an_invalid_document_shows_every_message_at_its_path_and_saves_nothing(c
     page = page_text(response)
     assert "The filters were not saved" in page
     assert "<code>conditions.0.value</code>: Year range must have min ≤ max." in page
-    assert "<code>conditions.1.field</code>: Unknown field “mood”; choose one of: genre," in page
+    assert "<code>conditions.1.field</code>: Unknown field “colour”; choose one of: genre," in page
     assert "conditions.2" not in page
     assert served_json(page, "filter-error-list")[0] == [
         "conditions.0.value",
         "Year range must have min ≤ max.",
     ]
-    assert 'value="Renamed"' in page and '"field": "mood"' in page  # what was typed stays in the form
+    assert 'value="Renamed"' in page and '"field": "colour"' in page  # what was typed stays in the form
     child = stored(setup.chill)
     assert (child.name, child.mode, child.filters) == ("Chill", "rebuild", GENRES)
 

@@ -1,0 +1,109 @@
+"""Reads of analyses. The analyses themselves are shared; what a user may see of them is
+scoped by the user's own playlists (a song page, a playlist summary)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+
+from accounts.models import User
+from insights.models import Lyrics, SongAnalysis
+from insights.services.analysis import PROMPT_VERSION
+from library.models import Playlist, PlaylistItem, Track, TrackArtist
+
+FLAGGED = Q(flag_profanity=True) | Q(flag_violence=True) | Q(flag_sexual=True) | Q(flag_drugs=True)
+
+
+def analysis_facts(*, track_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """What the routing filters read of each track's current analysis, in one query:
+    {track_id: {"mood", "themes", "content_rating", "energy", "flags"}}; absent when none."""
+    rows = SongAnalysis.objects.filter(track_id__in=set(track_ids), prompt_version=PROMPT_VERSION).values(
+        "track_id", "mood", "themes", "content_rating", "energy",
+        "flag_profanity", "flag_violence", "flag_sexual", "flag_drugs",
+    )  # fmt: skip
+    return {
+        row["track_id"]: {
+            "mood": row["mood"],
+            "themes": tuple(row["themes"] or ()),
+            "content_rating": row["content_rating"],
+            "energy": row["energy"],
+            "flags": {name: row[f"flag_{name}"] for name in ("profanity", "violence", "sexual", "drugs")},
+        }
+        for row in rows
+    }
+
+
+def analyses_by_track(*, track_ids: Iterable[str]) -> dict[str, SongAnalysis]:
+    """The current analyses of these tracks, in one query (for a page of items)."""
+    ids = {track_id for track_id in track_ids if track_id}
+    if not ids:
+        return {}
+    return {
+        a.track_id: a for a in SongAnalysis.objects.filter(track_id__in=ids, prompt_version=PROMPT_VERSION)
+    }
+
+
+@dataclass(frozen=True)
+class PlaylistAnalysisSummary:
+    tracks: int  # distinct tracks in the playlist
+    analysed: int
+    flagged: int
+    # (mood, count), most common first
+    moods: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def pending(self) -> int:
+        return self.tracks - self.analysed
+
+
+def playlist_summary(*, playlist: Playlist) -> PlaylistAnalysisSummary:
+    """How much of a playlist is analysed, how much is flagged, and its mood mix (two queries)."""
+    track_ids = PlaylistItem.objects.filter(playlist=playlist, track__isnull=False).values("track_id")
+    per_mood = list(
+        SongAnalysis.objects.filter(prompt_version=PROMPT_VERSION, track_id__in=track_ids)
+        .order_by()
+        .values("mood")
+        .annotate(n=Count("pk"), flagged=Count("pk", filter=FLAGGED))
+    )
+    return PlaylistAnalysisSummary(
+        tracks=track_ids.distinct().count(),
+        analysed=sum(row["n"] for row in per_mood),
+        flagged=sum(row["flagged"] for row in per_mood),
+        moods=sorted(((row["mood"], row["n"]) for row in per_mood), key=lambda pair: (-pair[1], pair[0])),
+    )
+
+
+@dataclass(frozen=True)
+class SongPage:
+    track: Track
+    lyrics: Lyrics | None
+    analysis: SongAnalysis | None
+    playlists: list[Playlist]
+
+
+def get_song(*, user: User, spotify_id: str) -> SongPage | None:
+    """A track the user has in one of their playlists, with its lyrics and current analysis;
+    None for a track they do not have (another user's alike)."""
+    mine = PlaylistItem.objects.filter(playlist__user=user, track_id=OuterRef("pk"))
+    credits = TrackArtist.objects.select_related("artist").order_by("position")
+    track = (
+        Track.objects.filter(pk=spotify_id)
+        .filter(Exists(mine))
+        .select_related("album")
+        .prefetch_related(Prefetch("credits", queryset=credits))
+        .first()
+    )
+    if track is None:
+        return None
+    playlists = list(
+        Playlist.objects.filter(user=user, items__track=track).distinct().order_by("list_position", "id")
+    )
+    return SongPage(
+        track=track,
+        lyrics=Lyrics.objects.filter(track=track).first(),
+        analysis=SongAnalysis.objects.filter(track=track, prompt_version=PROMPT_VERSION).first(),
+        playlists=playlists,
+    )

@@ -1,0 +1,255 @@
+"""One LLM verdict per track and prompt version: the prompt, its schema, and storing it.
+
+- Dedup: a track that already has an analysis under PROMPT_VERSION is skipped, whoever's
+  library it came from; the (track, prompt_version) unique constraint is the guarantee.
+- Claim: before paying for a call, a worker inserts the track's AnalysisClaim row; the
+  unique constraint lets one worker win. A claim older than CLAIM_LIFETIME belonged to a
+  worker that died and is taken over with a conditional UPDATE.
+- The LLM call and the lyrics look-up happen outside any transaction; the store is one
+  short transaction that writes the analysis and drops the claim.
+
+Bump PROMPT_VERSION whenever the prompt or the schema changes: tracks are then analysed
+again under the new version on the next import, and the old rows stay for comparison.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import Enum
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from insights.models import AnalysisClaim, Lyrics, LyricsStatus, SongAnalysis
+from insights.services.lyrics import get_lyrics
+from insights.vocabulary import CONTENT_RATINGS, FLAGS, MOODS, rating_rank
+from library.models import Track
+from llm.services import LLMResult, RequestRejected, complete_json
+
+logger = logging.getLogger(__name__)
+
+PROMPT_VERSION = "song-analysis-v1"
+PURPOSE = "song_analysis"
+SCHEMA_NAME = "song_analysis"
+CLAIM_LIFETIME = timedelta(minutes=15)
+# The lyrics the model reads: enough for the themes, bounded for the token bill.
+MAX_LYRICS_CHARS = 3000
+MAX_THEMES = 5
+
+ANALYSIS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": [
+        "mood",
+        "energy",
+        "themes",
+        "flags",
+        "content_rating",
+        "language",
+        "summary",
+        "confidence",
+    ],  # fmt: skip
+    "properties": {
+        "mood": {"type": "string", "enum": list(MOODS)},
+        "energy": {"type": "number", "minimum": 0, "maximum": 1},
+        "themes": {
+            "type": "array",
+            "maxItems": MAX_THEMES,
+            "items": {"type": "string", "minLength": 1, "maxLength": 40},
+        },
+        "flags": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": list(FLAGS),
+            "properties": {flag: {"type": "boolean"} for flag in FLAGS},
+        },
+        "content_rating": {"type": "string", "enum": list(CONTENT_RATINGS)},
+        # ISO 639-1 (or 639-2 "zxx" for no words, as in an instrumental).
+        "language": {"type": "string", "pattern": "^[a-z]{2,3}$"},
+        "summary": {"type": "string", "minLength": 1, "maxLength": 200},
+        "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+    },
+}
+
+SYSTEM_PROMPT = f"""You analyse songs for a music library. You get a song's metadata and, when known,
+its lyrics. Answer with one JSON object only, with these keys:
+- mood: the song's overall mood, one of {", ".join(MOODS)}.
+- energy: how energetic it likely sounds, 0 (still) to 1 (intense).
+- themes: up to {MAX_THEMES} short lower-case themes of the lyrics ("heartbreak", "road trip").
+- flags: true or false for profanity, violence, sexual (sexual content) and drugs (drugs or
+  heavy drinking), judged from the lyrics.
+- content_rating: clean (nothing flagged), mild (mild language or themes) or explicit.
+- language: the ISO 639-1 code of the lyrics' language; "zxx" when there are no words.
+- summary: one sentence of at most 200 characters about what the song is about.
+- confidence: 0 to 1, how sure you are; lower it when there are no lyrics.
+Judge only from what you are given; do not invent lyrics."""
+
+
+class Outcome(str, Enum):
+    ANALYSED = "analysed"
+    SKIPPED = "skipped"  # analysed already, or another worker holds the claim
+    DEFERRED = "deferred"  # the lyrics could not be fetched: a later import tries again
+    FAILED = "failed"  # every provider refused it, or its answer broke our rules
+
+
+class AnswerInvalid(Exception):
+    """The answer passed the schema but not the rules beyond it."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A validated, normalised answer, ready to store."""
+
+    mood: str
+    energy: float
+    themes: list[str]
+    flags: dict[str, bool]
+    content_rating: str
+    language: str
+    summary: str
+    confidence: float
+
+
+def analyse_track(*, track_id: str, worker: str) -> Outcome:
+    """Analyse one track under PROMPT_VERSION unless it is done or taken.
+
+    Raises llm.services.AllProvidersDown (the claim released first) so the caller can
+    postpone the rest of its work; every other problem is an Outcome.
+    """
+    if SongAnalysis.objects.filter(track_id=track_id, prompt_version=PROMPT_VERSION).exists():
+        return Outcome.SKIPPED
+    track = Track.objects.filter(pk=track_id).select_related("album").first()
+    if track is None:
+        return Outcome.SKIPPED  # gone from the catalog since it was queued
+    if not claim_track(track_id=track_id, worker=worker):
+        return Outcome.SKIPPED
+    try:
+        lyrics = get_lyrics(track=track)
+        if lyrics.status == LyricsStatus.ERROR:
+            return Outcome.DEFERRED
+        try:
+            result = complete_json(
+                messages=build_messages(track=track, lyrics=lyrics),
+                schema=ANALYSIS_SCHEMA,
+                schema_name=SCHEMA_NAME,
+                purpose=PURPOSE,
+            )
+            verdict = validate_answer(result.data, lyrics=lyrics)
+        except RequestRejected as exc:
+            logger.warning("Every provider refused to analyse %s: %s", track_id, exc)
+            return Outcome.FAILED
+        except AnswerInvalid as exc:
+            logger.warning("The analysis of %s was unusable: %s", track_id, exc)
+            return Outcome.FAILED
+        stored = store_analysis(track_id=track_id, verdict=verdict, result=result, lyrics=lyrics)
+        return Outcome.ANALYSED if stored else Outcome.SKIPPED
+    finally:
+        release_claim(track_id=track_id, worker=worker)
+
+
+def claim_track(*, track_id: str, worker: str) -> bool:
+    """True when this worker now holds the track's claim (inserted, or taken over when stale)."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            AnalysisClaim.objects.create(
+                track_id=track_id, prompt_version=PROMPT_VERSION, claimed_by=worker, claimed_at=now
+            )
+        return True
+    except IntegrityError:
+        taken = AnalysisClaim.objects.filter(
+            track_id=track_id, prompt_version=PROMPT_VERSION, claimed_at__lt=now - CLAIM_LIFETIME
+        ).update(claimed_by=worker, claimed_at=now)
+        return bool(taken)
+
+
+def release_claim(*, track_id: str, worker: str) -> None:
+    AnalysisClaim.objects.filter(track_id=track_id, prompt_version=PROMPT_VERSION, claimed_by=worker).delete()
+
+
+def build_messages(*, track: Track, lyrics: Lyrics) -> list[dict[str, str]]:
+    artists = [credit.artist.name for credit in track.credits.select_related("artist").order_by("position")]
+    song = {
+        "title": track.name,
+        "artists": artists,
+        "album": track.album.name if track.album else None,
+        "release_year": track.album.release_year if track.album else None,
+        "duration_seconds": track.duration_ms // 1000,
+        "marked_explicit_by_spotify": track.explicit,
+    }
+    if lyrics.status == LyricsStatus.FOUND:
+        text = lyrics.plain[:MAX_LYRICS_CHARS]
+        about = f"Lyrics:\n{text}" + ("\n[…cut]" if len(lyrics.plain) > MAX_LYRICS_CHARS else "")
+    elif lyrics.status == LyricsStatus.INSTRUMENTAL:
+        about = "This track is instrumental: it has no lyrics."
+    else:
+        about = "The lyrics are not known; judge from the metadata and say so with a low confidence."
+    return [
+        {"role": "system", "content": SYSTEM_PROMPT},
+        {"role": "user", "content": f"Song: {json.dumps(song, ensure_ascii=False)}\n\n{about}"},
+    ]
+
+
+def validate_answer(data: dict[str, Any], *, lyrics: Lyrics) -> Verdict:
+    """The schema checked the shape; these are the rules it cannot say, and normalising."""
+    themes: list[str] = []
+    for theme in data["themes"]:
+        cleaned = " ".join(str(theme).split()).lower()
+        if cleaned and cleaned not in themes:
+            themes.append(cleaned)
+    summary = " ".join(data["summary"].split())
+    if not summary:
+        raise AnswerInvalid("the summary is blank")
+    flags = {flag: bool(data["flags"][flag]) for flag in FLAGS}
+    rating = data["content_rating"]
+    if any(flags.values()) and rating_rank(rating) < rating_rank("mild"):
+        # A song with something flagged is not clean, whatever the model said.
+        rating = "mild"
+    language = data["language"]
+    if lyrics.status == LyricsStatus.INSTRUMENTAL:
+        language = "zxx"
+    return Verdict(
+        mood=data["mood"],
+        energy=float(data["energy"]),
+        themes=themes[:MAX_THEMES],
+        flags=flags,
+        content_rating=rating,
+        language=language,
+        summary=summary[:200],
+        confidence=float(data["confidence"]),
+    )
+
+
+def store_analysis(*, track_id: str, verdict: Verdict, result: LLMResult, lyrics: Lyrics) -> bool:
+    """Write the analysis; False when one already exists for this track and prompt version."""
+    try:
+        with transaction.atomic():
+            SongAnalysis.objects.create(
+                track_id=track_id,
+                prompt_version=PROMPT_VERSION,
+                mood=verdict.mood,
+                energy=verdict.energy,
+                themes=verdict.themes,
+                flag_profanity=verdict.flags["profanity"],
+                flag_violence=verdict.flags["violence"],
+                flag_sexual=verdict.flags["sexual"],
+                flag_drugs=verdict.flags["drugs"],
+                content_rating=verdict.content_rating,
+                language=verdict.language,
+                summary=verdict.summary,
+                confidence=verdict.confidence,
+                provider=result.provider[:64],
+                model=result.model[:200],
+                lyrics_status=lyrics.status,
+                lyrics_hash=lyrics.hash,
+                latency_ms=result.latency_ms,
+                prompt_tokens=result.prompt_tokens,
+                completion_tokens=result.completion_tokens,
+            )
+    except IntegrityError:
+        return False  # a worker that outlived its claim stored it first; theirs stands
+    return True

@@ -1,0 +1,125 @@
+"""Running one AnalysisBatch: what the `analyse_batch` task calls.
+
+- Claim the batch with one conditional UPDATE (queued and due → running): a second
+  delivery of the task finds nothing to do.
+- Analyse its tracks in order; each outcome is counted on the batch at once, so the page
+  and the admin see progress, and whatever was stored stays stored.
+- When no LLM provider can answer (AllProvidersDown), the batch goes back to queued with
+  a Django-Q ONCE schedule at now + retry_after, like a rate-limited import: it is not
+  failed, and its analysed tracks are skipped when it resumes.
+- Anything unexpected fails the batch with the reason and is re-raised for Django-Q's record;
+  its unanalysed tracks are queued again by the next import.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import DateTimeField, F, Q, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django_q.models import Schedule
+from django_q.tasks import schedule
+
+from insights.models import AnalysisBatch, AnalysisBatchTrack, BatchStatus
+from insights.services.analysis import Outcome, analyse_track
+from llm.services import AllProvidersDown
+
+logger = logging.getLogger(__name__)
+
+ANALYSE_BATCH_TASK = "insights.tasks.analyse_batch"
+ERROR_LIMIT = 2000
+UNEXPECTED_MESSAGE = "The analysis stopped on an unexpected error (details are in the server log)."
+COUNTERS = {
+    Outcome.ANALYSED: "analysed",
+    Outcome.SKIPPED: "skipped",
+    Outcome.DEFERRED: "deferred",
+    Outcome.FAILED: "failed",
+}
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:200]
+
+
+def resume_schedule_name(*, batch_id: int) -> str:
+    return f"insights-batch-resume-{batch_id}"
+
+
+def claim_batch(*, batch_id: int, worker: str) -> bool:
+    now = timezone.now()
+    claimed = (
+        AnalysisBatch.objects.filter(pk=batch_id, status=BatchStatus.QUEUED)
+        .filter(Q(resume_at__isnull=True) | Q(resume_at__lte=now))
+        .update(
+            status=BatchStatus.RUNNING,
+            started_at=Coalesce(F("started_at"), Value(now, output_field=DateTimeField())),
+            resume_at=None,
+            claimed_by=worker,
+            heartbeat_at=now,
+            runs=F("runs") + 1,
+            error="",
+        )
+    )
+    return bool(claimed)
+
+
+def run_batch(*, batch_id: int) -> AnalysisBatch | None:
+    """Run one queued batch to its end (completed, failed, or queued again for later)."""
+    worker = worker_name()
+    if not claim_batch(batch_id=batch_id, worker=worker):
+        return AnalysisBatch.objects.filter(pk=batch_id).first()
+    mine = AnalysisBatch.objects.filter(pk=batch_id, status=BatchStatus.RUNNING, claimed_by=worker)
+    track_ids = list(
+        AnalysisBatchTrack.objects.filter(batch_id=batch_id)
+        .order_by("position")
+        .values_list("track_id", flat=True)
+    )
+    try:
+        for track_id in track_ids:
+            outcome = analyse_track(track_id=track_id, worker=worker)
+            mine.update(heartbeat_at=timezone.now(), **{COUNTERS[outcome]: F(COUNTERS[outcome]) + 1})
+    except AllProvidersDown as exc:
+        postpone(batch_id=batch_id, worker=worker, seconds=exc.retry_after, reason=str(exc))
+    except Exception:
+        logger.exception("Analysis batch #%s stopped on an unexpected error.", batch_id)
+        mine.update(status=BatchStatus.FAILED, error=UNEXPECTED_MESSAGE, finished_at=timezone.now())
+        raise
+    else:
+        batch = AnalysisBatch.objects.get(pk=batch_id)
+        notes = []
+        if batch.deferred:
+            notes.append(
+                f"{batch.deferred} track(s) wait for their lyrics; the next import queues them again."
+            )
+        if batch.failed:
+            notes.append(f"{batch.failed} track(s) could not be analysed (refused or unusable answers).")
+        mine.update(status=BatchStatus.COMPLETED, finished_at=timezone.now(), error=" ".join(notes))
+    return AnalysisBatch.objects.get(pk=batch_id)
+
+
+def postpone(*, batch_id: int, worker: str, seconds: int, reason: str) -> None:
+    """Queue the batch again for later and schedule its task then. Its runs so far stay counted;
+    the tracks it analysed are skipped on resume (they have their analysis)."""
+    resume_at = timezone.now() + timedelta(seconds=max(1, seconds))
+    name = resume_schedule_name(batch_id=batch_id)
+    with transaction.atomic():
+        updated = AnalysisBatch.objects.filter(
+            pk=batch_id, status=BatchStatus.RUNNING, claimed_by=worker
+        ).update(
+            status=BatchStatus.QUEUED,
+            resume_at=resume_at,
+            claimed_by="",
+            error=f"Waiting for an LLM provider: {reason}"[:ERROR_LIMIT],
+        )
+        if not updated:
+            return
+        # A ONCE schedule deletes itself after it fires; an old one that never fired would
+        # only start a run that finds nothing to claim.
+        Schedule.objects.filter(name=name).delete()
+        schedule(ANALYSE_BATCH_TASK, batch_id, schedule_type=Schedule.ONCE, next_run=resume_at, name=name)
+    logger.info("Analysis batch #%s postponed until %s: %s", batch_id, resume_at.isoformat(), reason)

@@ -1,0 +1,104 @@
+"""Queueing analyses after an import: the user's tracks with no analysis under the current
+prompt version, and in no batch still queued or running, in batches of ANALYSIS_BATCH_SIZE.
+
+One Django-Q task per batch, enqueued once the batch rows are committed. A track is
+analysed once for every listener: two users importing the same song may both queue it,
+and the claim in insights.services.analysis makes the second batch skip it.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from insights.models import AnalysisBatch, AnalysisBatchTrack, BatchStatus, SongAnalysis
+from insights.services.analysis import PROMPT_VERSION
+from insights.services.batches import ANALYSE_BATCH_TASK
+from library.models import PlaylistItem, Track
+from llm.models import Provider
+
+logger = logging.getLogger(__name__)
+
+# A batch queued or running but untouched for this long lost its task or its worker: its
+# tracks are queued again (a duplicate only costs a skip, thanks to the claim).
+STALE_AFTER = timedelta(hours=1)
+ENQUEUE_FAILED_REASON = (
+    "The batch could not be queued (the task broker did not answer); the next import retries."
+)
+
+
+def queue_analysis_after_import(*, user_id: int, batch_size: int | None = None) -> list[AnalysisBatch]:
+    """Queue the user's unanalysed tracks; never raises (the import's own work is already done)."""
+    try:
+        return queue_analysis(user_id=user_id, batch_size=batch_size)
+    except Exception:
+        logger.exception("Could not queue song analyses after the import of user %s", user_id)
+        return []
+
+
+def tracks_needing_analysis(*, user_id: int) -> list[str]:
+    """The user's track ids with no analysis under PROMPT_VERSION and in no active batch."""
+    in_user_playlists = PlaylistItem.objects.filter(playlist__user_id=user_id, track_id=OuterRef("pk"))
+    analysed = SongAnalysis.objects.filter(track_id=OuterRef("pk"), prompt_version=PROMPT_VERSION)
+    recent = timezone.now() - STALE_AFTER
+    alive = Q(batch__status=BatchStatus.QUEUED) & (
+        Q(batch__resume_at__gte=recent) | Q(batch__resume_at__isnull=True, batch__created_at__gte=recent)
+    ) | Q(batch__status=BatchStatus.RUNNING, batch__heartbeat_at__gte=recent)
+    queued = AnalysisBatchTrack.objects.filter(
+        alive, track_id=OuterRef("pk"), batch__prompt_version=PROMPT_VERSION
+    )
+    return list(
+        Track.objects.filter(Exists(in_user_playlists))
+        .exclude(Exists(analysed))
+        .exclude(Exists(queued))
+        .order_by("spotify_id")
+        .values_list("spotify_id", flat=True)
+    )
+
+
+def queue_analysis(*, user_id: int, batch_size: int | None = None) -> list[AnalysisBatch]:
+    size = batch_size or settings.ANALYSIS_BATCH_SIZE
+    if not Provider.objects.filter(enabled=True).exists():
+        # No LLM configured: batches would only wait for ever. An admin adding one later
+        # gets the backlog queued by the next import.
+        return []
+    track_ids = tracks_needing_analysis(user_id=user_id)
+    batches = []
+    with transaction.atomic():
+        for start in range(0, len(track_ids), size):
+            chunk = track_ids[start : start + size]
+            batch = AnalysisBatch.objects.create(
+                user_id=user_id, prompt_version=PROMPT_VERSION, track_total=len(chunk)
+            )
+            AnalysisBatchTrack.objects.bulk_create(
+                AnalysisBatchTrack(batch=batch, track_id=track_id, position=index)
+                for index, track_id in enumerate(chunk)
+            )
+            batches.append(batch)
+        ids = [batch.pk for batch in batches]
+        transaction.on_commit(lambda: _enqueue_now(batch_ids=ids))
+    if batches:
+        logger.info(
+            "Queued %d analysis batch(es), %d track(s), for user %s", len(batches), len(track_ids), user_id
+        )
+    return batches
+
+
+def _enqueue_now(*, batch_ids: list[int]) -> None:
+    for batch_id in batch_ids:
+        try:
+            task_id = async_task(ANALYSE_BATCH_TASK, batch_id)
+        except Exception:  # any broker failure
+            logger.exception("Could not enqueue analysis batch #%s", batch_id)
+            # Failed, so its tracks are no longer "in an active batch" and the next import queues them.
+            AnalysisBatch.objects.filter(pk=batch_id, status=BatchStatus.QUEUED).update(
+                status=BatchStatus.FAILED, error=ENQUEUE_FAILED_REASON, finished_at=timezone.now()
+            )
+            continue
+        AnalysisBatch.objects.filter(pk=batch_id).update(task_id=task_id)

@@ -1,0 +1,17 @@
+"""Django-Q entry points of insights: take ids, call one service. Safe to run twice."""
+
+from __future__ import annotations
+
+from insights.services import batches
+
+
+def analyse_batch(batch_id: int) -> str:
+    """Run the queued analysis batch `batch_id`. A second delivery finds it claimed or finished
+    and does nothing; a postponed one runs again from its schedule."""
+    batch = batches.run_batch(batch_id=batch_id)
+    if batch is None:
+        return f"analysis batch #{batch_id}: no such batch"
+    return (
+        f"analysis batch #{batch_id}: {batch.status} "
+        f"({batch.analysed} analysed, {batch.skipped} skipped, {batch.deferred} deferred, {batch.failed} failed)"
+    )

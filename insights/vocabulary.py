@@ -1,0 +1,27 @@
+"""The words an analysis may use, in a module without Django so sync's filters can share them.
+
+The model's answer is held to these by the JSON schema; the database choices, the filter
+fields' validation and the pages all read them from here.
+"""
+
+from __future__ import annotations
+
+MOODS: tuple[str, ...] = (
+    "happy", "sad", "calm", "energetic", "angry", "romantic",
+    "melancholic", "hopeful", "dark", "playful", "nostalgic", "tense",
+)  # fmt: skip
+
+# Mildest first: "at most mild" keeps clean and mild songs.
+CONTENT_RATINGS: tuple[str, ...] = ("clean", "mild", "explicit")
+
+FLAGS: tuple[str, ...] = ("profanity", "violence", "sexual", "drugs")
+FLAG_LABELS: dict[str, str] = {
+    "profanity": "Profanity",
+    "violence": "Violence",
+    "sexual": "Sexual content",
+    "drugs": "Drugs",
+}
+
+
+def rating_rank(rating: str) -> int:
+    return CONTENT_RATINGS.index(rating)

@@ -1,0 +1,51 @@
+"""Shared by the insights tests: a fake queue, and an LLM provider plus LRCLIB on the sandbox."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from insights.services import queueing
+from llm.models import ProviderKind
+from sync.services import run_state
+from tests.fixtures.llm_sandbox import PRIMARY_MODEL
+from tests.llm.factories import ProviderFactory
+
+
+class FakeQueue:
+    """Records what would have been enqueued, as (func, *args)."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple] = []
+
+    def __call__(self, func: str, *args, **kwargs) -> str:
+        self.calls.append((func, *args))
+        return f"task-{len(self.calls)}"
+
+    def of(self, func: str) -> list[tuple]:
+        return [call for call in self.calls if call[0] == func]
+
+
+@pytest.fixture
+def queue(monkeypatch) -> FakeQueue:
+    """Imports, routes and analysis batches enqueue into this instead of the broker."""
+    fake = FakeQueue()
+    monkeypatch.setattr(run_state, "async_task", fake)
+    monkeypatch.setattr(queueing, "async_task", fake)
+    return fake
+
+
+@pytest.fixture
+def analysis_llm(fresh_llm_sandbox, settings) -> SimpleNamespace:
+    """One OpenAI-compatible provider and LRCLIB, both served by the live LLM sandbox."""
+    settings.LYRICS_API_URL = fresh_llm_sandbox.lrclib_url
+    provider = ProviderFactory(
+        name="primary",
+        kind=ProviderKind.OPENAI,
+        base_url=fresh_llm_sandbox.openai_url("primary"),
+        model=PRIMARY_MODEL,
+        priority=10,
+        read_timeout=5.0,
+    )
+    return SimpleNamespace(sandbox=fresh_llm_sandbox, provider=provider)

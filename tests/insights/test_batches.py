@@ -1,0 +1,104 @@
+"""Running analysis batches: idempotent, postponed (not failed) while every provider is down."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from django_q.models import Schedule
+
+from insights import tasks
+from insights.models import AnalysisBatch, AnalysisClaim, BatchStatus, SongAnalysis
+from insights.services.analysis import analyse_track
+from insights.services.batches import ANALYSE_BATCH_TASK, resume_schedule_name, run_batch
+from insights.services.queueing import queue_analysis
+from llm.models import ProviderHealth
+from tests.factories import UserFactory
+from tests.insights.support import LYRICS, catalog_track, in_playlist_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def listener_with_tracks():
+    user = UserFactory()
+    tracks = [catalog_track(LYRICS, nth=n) for n in range(3)]
+    in_playlist_of(user, *tracks)
+    return user, tracks
+
+
+def test_a_batch_analyses_its_tracks_and_says_so(analysis_llm, listener_with_tracks):
+    user, tracks = listener_with_tracks
+    (batch,) = queue_analysis(user_id=user.pk)
+
+    result = tasks.analyse_batch(batch.pk)
+
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.COMPLETED and batch.finished_at and batch.runs == 1
+    assert (batch.analysed, batch.skipped, batch.deferred, batch.failed) == (3, 0, 0, 0)
+    assert "completed (3 analysed" in result
+    assert SongAnalysis.objects.filter(track__in=tracks).count() == 3
+
+
+def test_a_second_delivery_of_the_task_does_nothing(analysis_llm, listener_with_tracks):
+    user, _ = listener_with_tracks
+    (batch,) = queue_analysis(user_id=user.pk)
+    run_batch(batch_id=batch.pk)
+    calls = analysis_llm.sandbox.requests_to("primary")
+
+    again = run_batch(batch_id=batch.pk)
+
+    assert again.status == BatchStatus.COMPLETED and again.runs == 1
+    assert analysis_llm.sandbox.requests_to("primary") == calls
+
+
+def test_all_providers_down_queues_the_batch_again_and_it_completes_once_one_is_back(
+    analysis_llm, listener_with_tracks
+):
+    user, tracks = listener_with_tracks
+    (batch,) = queue_analysis(user_id=user.pk)
+    # One track got its analysis before the outage (another listener's batch, say).
+    analyse_track(track_id=tracks[0].pk, worker="earlier")
+    sandbox = analysis_llm.sandbox
+    sandbox.fault(provider="*", kind="down")
+
+    postponed = run_batch(batch_id=batch.pk)
+
+    assert postponed.status == BatchStatus.QUEUED and postponed.finished_at is None
+    assert postponed.resume_at > timezone.now()
+    assert "Waiting for an LLM provider" in postponed.error
+    resume = Schedule.objects.get(name=resume_schedule_name(batch_id=batch.pk))
+    assert (resume.func, resume.args, resume.schedule_type) == (
+        ANALYSE_BATCH_TASK,
+        f"({batch.pk},)",
+        Schedule.ONCE,
+    )
+    assert abs((resume.next_run - postponed.resume_at).total_seconds()) < 1
+    assert SongAnalysis.objects.count() == 1 and not AnalysisClaim.objects.exists()
+    # Too early: the schedule has not come due, so a stray delivery finds nothing to claim.
+    assert run_batch(batch_id=batch.pk).status == BatchStatus.QUEUED
+
+    # The provider is back and its cooldown over; the schedule fires.
+    sandbox.clear_faults()
+    past = timezone.now() - timedelta(seconds=1)
+    ProviderHealth.objects.update(opened_until=past)
+    AnalysisBatch.objects.filter(pk=batch.pk).update(resume_at=past)
+    tasks.analyse_batch(batch.pk)
+
+    done = AnalysisBatch.objects.get(pk=batch.pk)
+    assert done.status == BatchStatus.COMPLETED and done.runs == 2, done.error
+    assert (done.analysed, done.skipped) == (2, 1)
+    assert SongAnalysis.objects.filter(track__in=tracks).count() == 3
+
+
+def test_deferred_and_failed_tracks_are_reported_on_the_completed_batch(analysis_llm, listener_with_tracks):
+    user, _ = listener_with_tracks
+    (batch,) = queue_analysis(user_id=user.pk)
+    analysis_llm.sandbox.fault(provider="lrclib", kind="down", count=1)
+
+    done = run_batch(batch_id=batch.pk)
+
+    assert done.status == BatchStatus.COMPLETED
+    assert (done.analysed, done.deferred) == (2, 1)
+    assert "wait for their lyrics" in done.error
