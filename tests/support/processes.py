@@ -82,3 +82,14 @@ def stop_process(process: subprocess.Popen, *, timeout: float = 15) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, 9)
             process.wait(timeout=5)
+
+
+def terminate(process: subprocess.Popen, *, timeout: float = 5) -> None:
+    """TERM a server process we started, then KILL it if it has not gone within `timeout`."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
