@@ -32,7 +32,7 @@ from llm.services import LLMResult, RequestRejected, complete_json
 
 logger = logging.getLogger(__name__)
 
-PROMPT_VERSION = "song-analysis-v1"
+PROMPT_VERSION = "song-analysis-v2"  # v2: an example answer in the prompt
 PURPOSE = "song_analysis"
 SCHEMA_NAME = "song_analysis"
 CLAIM_LIFETIME = timedelta(minutes=15)
@@ -75,6 +75,21 @@ ANALYSIS_SCHEMA: dict[str, Any] = {
     },
 }
 
+# Small local models (SmolLM2 on llama.cpp, whose grammar does not enforce number ranges) keep
+# to the ranges when they see an example, and wander off without one (bench/analysis.py).
+EXAMPLE_ANSWER = json.dumps(
+    {
+        "mood": MOODS[0],
+        "energy": 0.4,
+        "themes": ["road trip", "friendship"],
+        "flags": {flag: False for flag in FLAGS},
+        "content_rating": "clean",
+        "language": "en",
+        "summary": "Two friends drive through the night.",
+        "confidence": 0.7,
+    }
+)
+
 SYSTEM_PROMPT = f"""You analyse songs for a music library. You get a song's metadata and, when known,
 its lyrics. Answer with one JSON object only, with these keys:
 - mood: the song's overall mood, one of {", ".join(MOODS)}.
@@ -86,7 +101,9 @@ its lyrics. Answer with one JSON object only, with these keys:
 - language: the ISO 639-1 code of the lyrics' language; "zxx" when there are no words.
 - summary: one sentence of at most 200 characters about what the song is about.
 - confidence: 0 to 1, how sure you are; lower it when there are no lyrics.
-Judge only from what you are given; do not invent lyrics."""
+Judge only from what you are given; do not invent lyrics. Numbers stay between 0 and 1.
+An answer looks like this (the values are only an example):
+{EXAMPLE_ANSWER}"""
 
 
 class Outcome(str, Enum):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
+import jsonschema
 import pytest
 from django.db import IntegrityError
 from django.utils import timezone
@@ -145,3 +147,11 @@ def test_the_rules_beyond_the_schema_normalise_the_answer():
     assert verdict.content_rating == "mild"  # something is flagged, so not clean
     instrumental = analysis.validate_answer(ANSWER, lyrics=Lyrics(status=LyricsStatus.INSTRUMENTAL))
     assert instrumental.language == "zxx"
+
+
+def test_the_example_answer_in_the_prompt_is_itself_a_valid_analysis():
+    # Small models copy the example's shape: it must never drift from the schema.
+    example = json.loads(analysis.EXAMPLE_ANSWER)
+
+    jsonschema.validate(example, analysis.ANALYSIS_SCHEMA)
+    assert analysis.EXAMPLE_ANSWER in analysis.SYSTEM_PROMPT
