@@ -10,7 +10,6 @@ import math
 import os
 import pathlib
 import random
-import signal
 import socket
 import subprocess
 import sys
@@ -20,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import requests
+
+from tests.fixtures.local_llm import stop_local_llm
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 LOCAL_START_TIMEOUT = 90.0
@@ -224,21 +225,6 @@ def start_local_llm(log) -> tuple[subprocess.Popen, str, str]:
         time.sleep(0.25)
     stop_local_llm(process)
     raise RuntimeError(f"the local LLM server did not answer on port {port} (exit code {process.poll()})")
-
-
-def stop_local_llm(process: subprocess.Popen) -> None:
-    """TERM the server (the script exec'd it: same pid), then KILL its own process group."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            pass
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    process.wait(timeout=5)
 
 
 # --- part 2: the real local model ---------------------------------------------------------------

@@ -38,6 +38,16 @@ class ControlError(Exception):
         self.status = status
 
 
+def optional_int(data: dict, key: str, *, minimum: int) -> int | None:
+    """An optional integer field of a control instruction, at least `minimum`."""
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ControlError(f"{key} must be an integer >= {minimum}.")
+    return value
+
+
 def forbidden() -> ApiError:
     # What Spotify answers for endpoints a Development Mode app may not call.
     return ApiError(403, "Forbidden")

@@ -9,7 +9,7 @@ import math
 import time
 from typing import Any
 
-from sandbox.errors import ControlError
+from sandbox.errors import ControlError, optional_int
 
 FAULT_KINDS = ("status", "latency", "reset", "malformed")
 _FAULT_FIELDS = {"method", "path", "kind", "status", "count", "retry_after", "latency_ms", "body"}
@@ -45,18 +45,18 @@ def parse_fault(data: Any) -> Fault:
     method, path = data.get("method", "*"), data.get("path")
     if not isinstance(method, str) or not isinstance(path, str) or not path.startswith("/"):
         raise ControlError("A fault needs a method (or '*') and a path pattern starting with '/'.")
-    count = _optional_int(data, "count", minimum=1) or 1
+    count = optional_int(data, "count", minimum=1) or 1
     fault = Fault(
         method=method.upper(),
         path=path,
         kind=kind,
         remaining=count,
-        retry_after=_optional_int(data, "retry_after", minimum=0),
-        latency_ms=_optional_int(data, "latency_ms", minimum=0),
+        retry_after=optional_int(data, "retry_after", minimum=0),
+        latency_ms=optional_int(data, "latency_ms", minimum=0),
         body=data.get("body"),
     )
     if kind == "status":
-        fault.status = _optional_int(data, "status", minimum=100)
+        fault.status = optional_int(data, "status", minimum=100)
         if fault.status is None or fault.status > 599:
             raise ControlError("A status fault needs a status between 100 and 599.")
     if kind == "latency" and fault.latency_ms is None:
@@ -64,15 +64,6 @@ def parse_fault(data: Any) -> Fault:
     if fault.body is not None and not isinstance(fault.body, (dict, list, str)):
         raise ControlError("body must be a JSON object, array or string.")
     return fault
-
-
-def _optional_int(data: dict, key: str, *, minimum: int) -> int | None:
-    value = data.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ControlError(f"{key} must be an integer >= {minimum}.")
-    return value
 
 
 class FaultBook:

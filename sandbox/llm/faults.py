@@ -6,6 +6,7 @@ import dataclasses
 import fnmatch
 from typing import Any
 
+from sandbox.errors import ControlError, optional_int  # the Spotify sandbox's: one control-error shape
 from sandbox.llm.answers import MALFORMED_VARIANTS
 
 FAULT_KINDS = ("down", "slow", "status", "malformed", "model_not_found", "queued")
@@ -13,15 +14,6 @@ _FIELDS = {"provider", "kind", "count", "status", "retry_after", "latency_ms", "
 ANSWER_KINDS = ("malformed", "model_not_found", "queued")
 DEFAULT_SLOW_MS = 2000
 FOREVER = -1
-
-
-class ControlError(Exception):
-    """Bad input to the control API: 400 `{"error": "..."}`."""
-
-    def __init__(self, message: str, *, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 @dataclasses.dataclass(slots=True)
@@ -76,11 +68,11 @@ def parse_fault(data: Any, *, providers: set[str], fault_id: int) -> Fault:
         kind=kind,
         remaining=count,
         route=route,
-        retry_after=_optional_int(data, "retry_after", minimum=0),
-        latency_ms=_optional_int(data, "latency_ms", minimum=0),
+        retry_after=optional_int(data, "retry_after", minimum=0),
+        latency_ms=optional_int(data, "latency_ms", minimum=0),
     )
     if kind == "status":
-        fault.status = _optional_int(data, "status", minimum=400) or 500
+        fault.status = optional_int(data, "status", minimum=400) or 500
         if fault.status > 599:
             raise ControlError("A status fault needs a status between 400 and 599.")
     elif "status" in data:
@@ -94,15 +86,6 @@ def parse_fault(data: Any, *, providers: set[str], fault_id: int) -> Fault:
     elif "variant" in data:
         raise ControlError("variant only goes with kind 'malformed'.")
     return fault
-
-
-def _optional_int(data: dict, key: str, *, minimum: int) -> int | None:
-    value = data.get(key)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ControlError(f"{key} must be an integer >= {minimum}.")
-    return value
 
 
 class FaultBook:
