@@ -150,6 +150,9 @@ class AnalysisBatch(models.Model):
     deferred = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
     runs = models.PositiveIntegerField(default=0)  # claims, so a re-queued batch shows how often it ran
+    # The position of the first track not yet counted: a batch that is resumed (providers
+    # were down, or its worker died) goes on from there instead of counting tracks twice.
+    next_position = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     task_id = models.CharField(max_length=64, blank=True)
     claimed_by = models.CharField(max_length=200, blank=True)

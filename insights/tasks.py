@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from insights.services import batches
+from insights.services import batches, recovery
 
 
 def analyse_batch(batch_id: int) -> str:
@@ -15,3 +15,9 @@ def analyse_batch(batch_id: int) -> str:
         f"analysis batch #{batch_id}: {batch.status} "
         f"({batch.analysed} analysed, {batch.skipped} skipped, {batch.deferred} deferred, {batch.failed} failed)"
     )
+
+
+def recover_analysis_batches() -> str:
+    """Every 5 minutes (ensure_schedules): queue again the batches whose worker or task was lost."""
+    requeued = recovery.requeue_stalled_batches()
+    return f"{len(requeued)} analysis batch(es) queued again"

@@ -2,11 +2,12 @@
 
 - Claim the batch with one conditional UPDATE (queued and due → running): a second
   delivery of the task finds nothing to do.
-- Analyse its tracks in order; each outcome is counted on the batch at once, so the page
-  and the admin see progress, and whatever was stored stays stored.
+- Analyse its tracks in order; each outcome is counted on the batch at once, with the
+  position reached, so the page and the admin see progress, whatever was stored stays
+  stored, and a resumed batch goes on from there.
 - When no LLM provider can answer (AllProvidersDown), the batch goes back to queued with
   a Django-Q ONCE schedule at now + retry_after, like a rate-limited import: it is not
-  failed, and its analysed tracks are skipped when it resumes.
+  failed, and it resumes at the first track it did not count.
 - Anything unexpected fails the batch with the reason and is re-raised for Django-Q's record;
   its unanalysed tracks are queued again by the next import.
 """
@@ -14,8 +15,6 @@
 from __future__ import annotations
 
 import logging
-import os
-import socket
 from datetime import timedelta
 
 from django.db import transaction
@@ -25,6 +24,7 @@ from django.utils import timezone
 from django_q.models import Schedule
 from django_q.tasks import schedule
 
+from config.workers import worker_name
 from insights.models import AnalysisBatch, AnalysisBatchTrack, BatchStatus
 from insights.services.analysis import Outcome, analyse_track
 from llm.services import AllProvidersDown
@@ -40,10 +40,6 @@ COUNTERS = {
     Outcome.DEFERRED: "deferred",
     Outcome.FAILED: "failed",
 }
-
-
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"[:200]
 
 
 def resume_schedule_name(*, batch_id: int) -> str:
@@ -74,15 +70,24 @@ def run_batch(*, batch_id: int) -> AnalysisBatch | None:
     if not claim_batch(batch_id=batch_id, worker=worker):
         return AnalysisBatch.objects.filter(pk=batch_id).first()
     mine = AnalysisBatch.objects.filter(pk=batch_id, status=BatchStatus.RUNNING, claimed_by=worker)
-    track_ids = list(
-        AnalysisBatchTrack.objects.filter(batch_id=batch_id)
+    start = AnalysisBatch.objects.values_list("next_position", flat=True).get(pk=batch_id)
+    entries = list(
+        AnalysisBatchTrack.objects.filter(batch_id=batch_id, position__gte=start)
         .order_by("position")
-        .values_list("track_id", flat=True)
+        .values_list("position", "track_id")
     )
     try:
-        for track_id in track_ids:
+        for position, track_id in entries:
             outcome = analyse_track(track_id=track_id, worker=worker)
-            mine.update(heartbeat_at=timezone.now(), **{COUNTERS[outcome]: F(COUNTERS[outcome]) + 1})
+            counter = COUNTERS[outcome]
+            still_mine = mine.update(
+                heartbeat_at=timezone.now(), next_position=position + 1, **{counter: F(counter) + 1}
+            )
+            if not still_mine:
+                # The recovery took the batch back (this worker looked dead) and queued it
+                # again: the new run goes on from the last counted track, so stop here.
+                logger.warning("Analysis batch #%s was taken from %s; stopping.", batch_id, worker)
+                return AnalysisBatch.objects.get(pk=batch_id)
     except AllProvidersDown as exc:
         postpone(batch_id=batch_id, worker=worker, seconds=exc.retry_after, reason=str(exc))
     except Exception:
@@ -104,7 +109,7 @@ def run_batch(*, batch_id: int) -> AnalysisBatch | None:
 
 def postpone(*, batch_id: int, worker: str, seconds: int, reason: str) -> None:
     """Queue the batch again for later and schedule its task then. Its runs so far stay counted;
-    the tracks it analysed are skipped on resume (they have their analysis)."""
+    it resumes at the first track it did not count."""
     resume_at = timezone.now() + timedelta(seconds=max(1, seconds))
     name = resume_schedule_name(batch_id=batch_id)
     with transaction.atomic():

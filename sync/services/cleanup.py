@@ -16,13 +16,12 @@ is left alone.
 from __future__ import annotations
 
 import logging
-import os
-import socket
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.db.models import Q
 from django.utils import timezone
 
+from config.workers import claimer_gone, this_host
 from sync.models import SyncEvent, SyncStatus
 
 logger = logging.getLogger(__name__)
@@ -37,13 +36,6 @@ STALLED_REASON = (
     "Retry to continue; finished playlists are kept."
 )
 STALL_AFTER = timedelta(minutes=30)
-# /proc start times are precise to the second (the boot time is whole seconds).
-_START_TIME_SLACK = 2.0
-
-
-def this_host() -> str:
-    """The host part of `SyncEvent.claimed_by` ("host:pid") for workers on this machine."""
-    return socket.gethostname()
 
 
 def fail_runs_of_dead_workers(*, host: str | None = None, idle_pid: int | None = None) -> list[int]:
@@ -58,8 +50,7 @@ def fail_runs_of_dead_workers(*, host: str | None = None, idle_pid: int | None =
     failed = []
     rows = claimed_here.values_list("pk", "claimed_by", "heartbeat_at", "started_at")
     for event_id, claimed_by, heartbeat_at, started_at in rows:
-        pid = _pid_of(claimed_by)
-        if pid is None or (pid != idle_pid and _claimer_alive(pid, last_seen=heartbeat_at or started_at)):
+        if not claimer_gone(claimed_by=claimed_by, last_seen=heartbeat_at or started_at, idle_pid=idle_pid):
             continue
         updated = SyncEvent.objects.filter(
             pk=event_id, status=SyncStatus.IN_PROGRESS, claimed_by=claimed_by
@@ -95,44 +86,3 @@ def fail_stalled_runs(*, stall_after: timedelta = STALL_AFTER) -> int:
     if count:
         logger.warning("Failed %s import(s) with no heartbeat since %s", count, cutoff.isoformat())
     return count
-
-
-def _pid_of(claimed_by: str) -> int | None:
-    _, _, pid = claimed_by.rpartition(":")
-    try:
-        return int(pid)
-    except ValueError:
-        return None
-
-
-def _claimer_alive(pid: int, *, last_seen: datetime | None) -> bool:
-    """Is the process that claimed the event, and wrote to it at `last_seen`, still `pid`?"""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass  # it exists, under another user
-    state, started = _process_state(pid)
-    if state in ("Z", "X"):
-        return False  # killed, only waiting for a parent to reap it
-    # A pid is reused after a restart (containers count from 1 again). The claimer was
-    # alive when it last wrote the heartbeat, so a process started after that is not it.
-    if started is not None and last_seen is not None:
-        return started <= last_seen.timestamp() + _START_TIME_SLACK
-    return True
-
-
-def _process_state(pid: int) -> tuple[str | None, float | None]:
-    """The process's state letter and start (Unix time), from /proc (Linux); None where unknown."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat_file:
-            stat = stat_file.read()
-        with open("/proc/stat") as system_file:
-            boot_time = next(int(line.split()[1]) for line in system_file if line.startswith("btime "))
-        # The name (field 2) may hold spaces and parentheses: count from its closing one.
-        # Then field 3 is the state and field 22 the start, in clock ticks since boot.
-        fields = stat[stat.rindex(")") + 2 :].split()
-        return fields[0], boot_time + int(fields[19]) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError, StopIteration):
-        return None, None

@@ -9,8 +9,6 @@ meanwhile, the write touches no row and ClaimLost stops the run.
 from __future__ import annotations
 
 import logging
-import os
-import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -26,6 +24,7 @@ from spotipy import SpotifyException
 
 from accounts.exceptions import ReconnectNeeded, SpotifyMisconfigured, SpotifyRateLimited, SpotifyUnavailable
 from accounts.spotify.policy import SpotifyRequestStats
+from config.workers import worker_name
 from sync.models import SyncEvent, SyncKind, SyncStatus
 
 logger = logging.getLogger(__name__)
@@ -63,10 +62,6 @@ def spotify_step(what_failed: str, *, hint: str) -> Iterator[None]:
     except SpotifyException as exc:
         answer = str(exc.msg).rsplit(":\n", 1)[-1].strip() or "no message"
         raise RunStepFailed(f"{what_failed}: Spotify answered HTTP {exc.http_status} ({answer}). {hint}") from exc
-
-
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"[:200]
 
 
 def resume_schedule_name(*, label: str, event_id: int) -> str:

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from insights.services import queueing
+from insights.services import queueing, recovery
 from llm.models import ProviderKind
 from sync.services import run_state
 from tests.fixtures.llm_sandbox import PRIMARY_MODEL
@@ -33,6 +33,7 @@ def queue(monkeypatch) -> FakeQueue:
     fake = FakeQueue()
     monkeypatch.setattr(run_state, "async_task", fake)
     monkeypatch.setattr(queueing, "async_task", fake)
+    monkeypatch.setattr(recovery, "async_task", fake)
     return fake
 
 

@@ -93,3 +93,10 @@ def terminate(process: subprocess.Popen, *, timeout: float = 5) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
+
+
+def dead_pid() -> int:
+    """The pid of a process that has exited and been reaped: a worker that is gone."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid

@@ -15,12 +15,14 @@ from django.utils import timezone
 from django_q.models import Schedule
 from django_q.signals import post_spawn
 
+from config.workers import process_state
 from sync import tasks
 from sync.models import SyncEvent, SyncKind, SyncStatus
 from sync.services import cleanup
 from sync.services.route_triggers import retry_route
 from sync.services.routing_setup import BaseBusy, update_base_options
 from tests.factories import BasePlaylistFactory, SpotifyCredentialFactory, SyncEventFactory
+from tests.support.processes import dead_pid
 
 pytestmark = pytest.mark.django_db
 
@@ -29,13 +31,6 @@ HOST = cleanup.this_host()
 
 def _ago(**delta) -> datetime:
     return timezone.now() - timedelta(**delta)
-
-
-def _dead_pid() -> int:
-    """The pid of a process that has exited (and been reaped)."""
-    child = subprocess.Popen([sys.executable, "-c", "pass"])
-    child.wait()
-    return child.pid
 
 
 def _status(event: SyncEvent) -> tuple[str, str]:
@@ -89,7 +84,7 @@ def test_the_scheduled_task_fails_stuck_imports_and_says_how_many():
 
 # --- a worker spawns: imports claimed here by a process that is gone ------------------------------
 def test_an_import_claimed_by_a_dead_process_on_this_host_is_failed():
-    orphan = SyncEventFactory(running=True, claimed_by=f"{HOST}:{_dead_pid()}")
+    orphan = SyncEventFactory(running=True, claimed_by=f"{HOST}:{dead_pid()}")
 
     assert cleanup.fail_runs_of_dead_workers(host=HOST) == [orphan.pk]
 
@@ -100,7 +95,7 @@ def test_an_import_claimed_by_a_killed_process_not_yet_reaped_is_failed():
     zombie = subprocess.Popen([sys.executable, "-c", "pass"])  # exits; nobody waits for it yet
     try:
         deadline = time.monotonic() + 10
-        while cleanup._process_state(zombie.pid)[0] != "Z" and time.monotonic() < deadline:
+        while process_state(zombie.pid)[0] != "Z" and time.monotonic() < deadline:
             time.sleep(0.05)
         orphan = SyncEventFactory(running=True, claimed_by=f"{HOST}:{zombie.pid}")
 
@@ -111,9 +106,9 @@ def test_an_import_claimed_by_a_killed_process_not_yet_reaped_is_failed():
 
 def test_live_workers_and_other_hosts_keep_their_imports():
     alive = SyncEventFactory(running=True, claimed_by=f"{HOST}:{os.getpid()}")
-    elsewhere = SyncEventFactory(running=True, claimed_by=f"another-host:{_dead_pid()}")
+    elsewhere = SyncEventFactory(running=True, claimed_by=f"another-host:{dead_pid()}")
     unclaimed = SyncEventFactory(running=True, claimed_by="")
-    finished = SyncEventFactory(completed=True, claimed_by=f"{HOST}:{_dead_pid()}")
+    finished = SyncEventFactory(completed=True, claimed_by=f"{HOST}:{dead_pid()}")
 
     assert cleanup.fail_runs_of_dead_workers(host=HOST) == []
 
@@ -140,7 +135,7 @@ def test_an_import_naming_the_pid_of_a_worker_that_just_spawned_is_failed():
 
 
 def test_django_q_post_spawn_runs_the_clean_up():
-    orphan = SyncEventFactory(running=True, claimed_by=f"{HOST}:{_dead_pid()}")
+    orphan = SyncEventFactory(running=True, claimed_by=f"{HOST}:{dead_pid()}")
     alive = SyncEventFactory(running=True, claimed_by=f"{HOST}:{os.getppid()}")
 
     post_spawn.send(sender="django_q", proc_name="Process-test")
@@ -179,6 +174,7 @@ def test_ensure_schedules_creates_the_clean_up_and_heartbeat_schedules_once():
         ("cluster heartbeat", "config.tasks.cluster_heartbeat", Schedule.MINUTES, 1, -1),
         ("fail stuck sync events", "sync.tasks.fail_stuck_events", Schedule.MINUTES, 5, -1),
         ("llm health check", "llm.tasks.check_llm_providers", Schedule.MINUTES, 5, -1),
+        ("recover analysis batches", "insights.tasks.recover_analysis_batches", Schedule.MINUTES, 5, -1),
     ]
 
 
@@ -217,7 +213,7 @@ def test_a_stuck_route_is_failed_and_its_base_can_be_edited_and_routed_again(how
         )
     else:
         stuck = SyncEventFactory(
-            user=base.user, kind=SyncKind.ROUTE, base=base, running=True, claimed_by=f"{HOST}:{_dead_pid()}"
+            user=base.user, kind=SyncKind.ROUTE, base=base, running=True, claimed_by=f"{HOST}:{dead_pid()}"
         )
     with pytest.raises(BaseBusy):
         update_base_options(base=base, first_match_only=True)

@@ -29,6 +29,8 @@ SCHEDULES = (
     Recurring(name="fail stuck sync events", func="sync.tasks.fail_stuck_events", minutes=5),
     # Cheap checks (model lists, RunPod /health) that re-admit LLM providers whose circuit opened.
     Recurring(name="llm health check", func="llm.tasks.check_llm_providers", minutes=5),
+    # Analysis batches whose worker died or whose task the broker lost: queued again, never failed.
+    Recurring(name="recover analysis batches", func="insights.tasks.recover_analysis_batches", minutes=5),
 )
 
 

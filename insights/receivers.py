@@ -1,0 +1,20 @@
+"""What insights does when other parts of the system announce something (see InsightsConfig.ready)."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from config.workers import this_host
+from insights.services import recovery
+
+logger = logging.getLogger(__name__)
+
+
+def requeue_batches_of_dead_workers(sender, *, proc_name: str, **kwargs) -> None:
+    """Runs in every cluster worker as it spawns: at start-up and after a worker died."""
+    try:
+        recovery.requeue_batches_of_dead_workers(host=this_host(), idle_pid=os.getpid())
+    except Exception:
+        # Never keep a worker from starting; the schedule catches what this missed.
+        logger.exception("Recovery of dead workers' analysis batches failed in %s", proc_name)
