@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/", include("sync.api_urls")),
     path("api/", include("library.api_urls")),
     path("api/", include("llm.api_urls")),
+    path("api/", include("insights.api_urls")),
     path("", include("accounts.urls")),
     path("", include("sync.urls")),
     path("", include("library.urls")),

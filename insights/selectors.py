@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import User
 from insights.models import Lyrics, SongAnalysis
@@ -106,4 +106,21 @@ def get_song(*, user: User, spotify_id: str) -> SongPage | None:
         lyrics=Lyrics.objects.filter(track=track).first(),
         analysis=SongAnalysis.objects.filter(track=track, prompt_version=PROMPT_VERSION).first(),
         playlists=playlists,
+    )
+
+
+def playlist_tracks_with_analyses(*, playlist: Playlist) -> QuerySet[Track]:
+    """The playlist's distinct tracks in the order they first appear, each with `current_analyses`
+    (a list of zero or one analysis under PROMPT_VERSION), album and credited artists prefetched."""
+    credits = TrackArtist.objects.select_related("artist").order_by("position")
+    current = SongAnalysis.objects.filter(prompt_version=PROMPT_VERSION)
+    return (
+        Track.objects.filter(items__playlist=playlist)
+        .annotate(first_position=Min("items__position"))
+        .order_by("first_position", "pk")
+        .select_related("album")
+        .prefetch_related(
+            Prefetch("credits", queryset=credits),
+            Prefetch("analyses", queryset=current, to_attr="current_analyses"),
+        )
     )

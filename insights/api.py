@@ -1,0 +1,97 @@
+"""Read-only DRF endpoints over song analyses, scoped to the caller's library, for scripts.
+
+An analysis is shared by every listener of a song, but a caller sees only the songs in
+their own playlists: another listener's song answers 404, like one that does not exist.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from insights import selectors
+from insights.serializers import (
+    AnalysedTrackSerializer,
+    PlaylistAnalysisSerializer,
+    SongSerializer,
+)
+from library.selectors import get_playlist
+
+NOT_SIGNED_IN = OpenApiResponse(description="Not signed in.")
+
+
+class SongView(APIView):
+    @extend_schema(
+        operation_id="songs_retrieve",
+        summary="A song of your library with its lyrics status and analysis",
+        responses={
+            200: SongSerializer,
+            401: NOT_SIGNED_IN,
+            404: OpenApiResponse(description="No such song in your playlists."),
+        },
+        tags=["insights"],
+    )
+    def get(self, request: Request, spotify_id: str) -> Response:
+        page = selectors.get_song(user=request.user, spotify_id=spotify_id)
+        if page is None:
+            raise Http404
+        body = {
+            "track": page.track,
+            "lyrics_status": page.lyrics.status if page.lyrics else None,
+            "analysis": page.analysis,
+            "playlists": [{"id": playlist.pk, "name": playlist.name} for playlist in page.playlists],
+        }
+        return Response(SongSerializer(body).data)
+
+
+class TrackPagination(PageNumberPagination):
+    page_size = 100
+
+
+class PlaylistAnalysisView(APIView):
+    @extend_schema(
+        operation_id="library_playlists_analysis",
+        summary="How much of your playlist is analysed, its flags and mood mix, and a page of its songs",
+        parameters=[OpenApiParameter("page", OpenApiTypes.INT, description="Page of songs (100 per page).")],
+        responses={
+            200: OpenApiResponse(
+                description="The summary, and `songs`: a page of the playlist's distinct tracks, "
+                "in the order they first appear, each with its analysis or null."
+            ),
+            401: NOT_SIGNED_IN,
+            404: OpenApiResponse(description="No such playlist of yours (or no such page)."),
+        },
+        tags=["insights"],
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        playlist = get_playlist(user=request.user, playlist_id=pk)
+        if playlist is None:
+            raise Http404
+        summary = selectors.playlist_summary(playlist=playlist)
+        paginator = TrackPagination()
+        tracks = paginator.paginate_queryset(
+            selectors.playlist_tracks_with_analyses(playlist=playlist), request, view=self
+        )
+        body = PlaylistAnalysisSerializer(
+            {
+                "playlist": playlist.pk,
+                "tracks": summary.tracks,
+                "analysed": summary.analysed,
+                "pending": summary.pending,
+                "flagged": summary.flagged,
+                "moods": [{"mood": mood, "count": count} for mood, count in summary.moods],
+            }
+        ).data
+        songs = [{"track": track, "analysis": next(iter(track.current_analyses), None)} for track in tracks]
+        body["songs"] = {
+            "count": paginator.page.paginator.count,
+            "next": paginator.get_next_link(),
+            "previous": paginator.get_previous_link(),
+            "results": AnalysedTrackSerializer(songs, many=True).data,
+        }
+        return Response(body)

@@ -1,0 +1,60 @@
+"""What the insights API says of a song's analysis and of a playlist's."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from insights.models import SongAnalysis
+from library.serializers import TrackSerializer
+
+
+class FlagsSerializer(serializers.Serializer):
+    profanity = serializers.BooleanField()
+    violence = serializers.BooleanField()
+    sexual = serializers.BooleanField()
+    drugs = serializers.BooleanField()
+
+
+class SongAnalysisSerializer(serializers.ModelSerializer):
+    """One analysis under the current prompt version; shared by every listener of the song."""
+
+    flags = FlagsSerializer(read_only=True)
+    flagged = serializers.BooleanField(read_only=True, help_text="Any content flag raised.")
+
+    class Meta:
+        model = SongAnalysis
+        fields = [
+            "mood", "energy", "themes", "flags", "flagged", "content_rating", "language", "summary",
+            "confidence", "lyrics_status", "provider", "model", "prompt_version", "latency_ms", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class SongSerializer(serializers.Serializer):
+    track = TrackSerializer()
+    lyrics_status = serializers.CharField(
+        allow_null=True, help_text="found, instrumental, not_found or error; null until looked up."
+    )
+    analysis = SongAnalysisSerializer(allow_null=True, help_text="Null until the song is analysed.")
+    playlists = serializers.ListField(
+        child=serializers.DictField(), help_text="Your playlists holding the song: id and name."
+    )
+
+
+class MoodCountSerializer(serializers.Serializer):
+    mood = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class PlaylistAnalysisSerializer(serializers.Serializer):
+    playlist = serializers.IntegerField(help_text="The playlist's id.")
+    tracks = serializers.IntegerField(help_text="Distinct tracks in the playlist.")
+    analysed = serializers.IntegerField()
+    pending = serializers.IntegerField(help_text="Tracks with no analysis yet.")
+    flagged = serializers.IntegerField(help_text="Analysed tracks with at least one content flag.")
+    moods = MoodCountSerializer(many=True, help_text="Mood mix, most common first.")
+
+
+class AnalysedTrackSerializer(serializers.Serializer):
+    track = TrackSerializer()
+    analysis = SongAnalysisSerializer(allow_null=True)
