@@ -45,3 +45,11 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
     response = client.get(PAGE)
 
     assert response.status_code == 302 and response["Location"] == f"/?next={PAGE}"
+
+
+def test_staff_find_the_page_in_the_navigation_and_listeners_do_not(client, staff, listener):
+    client.force_login(staff)
+    assert f'href="{PAGE}"' in client.get("/library/").content.decode()
+
+    client.force_login(listener)
+    assert f'href="{PAGE}"' not in client.get("/library/").content.decode()
