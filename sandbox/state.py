@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from sandbox.catalog import Catalog
-from sandbox.catalog.models import EPISODE, LOCAL, TRACK, UNAVAILABLE, Entry
+from sandbox.catalog.models import EPISODE, LOCAL, TRACK, UNAVAILABLE, Entry, Play
 from sandbox.config import RuntimeConfig, StartupOptions
 from sandbox.errors import bad_request
 from sandbox.ids import derive_id, parse_uri
@@ -40,6 +40,10 @@ class SandboxState:
             self.config = RuntimeConfig.from_options(self.options)
             self.playlists = {pid: PlaylistState(seed=seed) for pid, seed in self.catalog.playlists.items()}
             self.libraries = {user: list(lib.playlists) for user, lib in self.catalog.libraries.items()}
+            # Play history, newest first: the generated one, plus what /_sandbox/users/{id}/plays adds.
+            self.plays: dict[str, list[Play]] = {
+                user: list(lib.plays) for user, lib in self.catalog.libraries.items()
+            }
             self.created = 0
             self.tokens.clear()
             self.faults.clear()

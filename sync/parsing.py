@@ -1,4 +1,4 @@
-"""Spotify JSON → library.records: the only place that knows Spotify's object shapes.
+"""Spotify JSON → library.records for playlists and their rows (track objects: library.parsing).
 
 Reads both generations of names: the February 2026 objects say `items` (playlist) and
 `item` (playlist row) where older ones said `tracks` and `track`; Extended-mode answers
@@ -12,7 +12,10 @@ from datetime import datetime
 from typing import Any
 
 from library.models import LIKED_SONGS_ID, ItemKind, PlaylistKind
-from library.records import AlbumRecord, ArtistRecord, ItemRecord, PlaylistRecord, TrackRecord
+from library.parsing import CatalogRecords
+from library.parsing import image_url as _image
+from library.parsing import text as _text
+from library.records import ItemRecord, PlaylistRecord
 
 logger = logging.getLogger(__name__)
 
@@ -76,18 +79,17 @@ def liked_songs_record(
     )
 
 
-class ItemCollector:
-    """One playlist's items, page by page, and the catalog rows they need.
+class ItemCollector(CatalogRecords):
+    """One playlist's items, page by page, and the catalog rows they need (`artists`,
+    `albums`, `tracks`, filled by library.parsing).
 
     Only the compact records are kept, never the raw pages, so memory follows the number
     of items rather than the size of Spotify's JSON.
     """
 
     def __init__(self) -> None:
+        super().__init__()
         self.items: list[ItemRecord] = []
-        self.artists: dict[str, ArtistRecord] = {}
-        self.albums: dict[str, AlbumRecord] = {}
-        self.tracks: dict[str, TrackRecord] = {}
         self.total: int | None = None  # the paging total of the last page read
 
     def add_page(self, page: dict[str, Any]) -> None:
@@ -119,56 +121,7 @@ class ItemCollector:
                 uri=_text(obj.get("uri"), 300),
                 **added,
             )
-        return ItemRecord(kind=ItemKind.TRACK, track_id=self._track(obj), **added)
-
-    def _track(self, obj: dict[str, Any]) -> str:
-        album = obj.get("album") or {}
-        album_id = album.get("id") or None
-        if album_id:
-            self.albums[album_id] = AlbumRecord(
-                spotify_id=album_id,
-                name=_text(album.get("name"), 500),
-                album_type=_text(album.get("album_type"), 20),
-                release_date=_text(album.get("release_date"), 10),
-                release_date_precision=_text(album.get("release_date_precision"), 5),
-                image_url=_image(album.get("images")),
-                label=album.get("label"),
-                popularity=album.get("popularity"),
-            )
-        artist_ids = []
-        for artist in obj.get("artists") or []:
-            if artist.get("id"):
-                artist_ids.append(artist["id"])
-                self.artists[artist["id"]] = ArtistRecord(
-                    spotify_id=artist["id"],
-                    name=_text(artist.get("name"), 500),
-                    genres=tuple(artist["genres"]) if isinstance(artist.get("genres"), list) else None,
-                    popularity=artist.get("popularity"),
-                )
-        track = TrackRecord(
-            spotify_id=obj["id"],
-            name=_text(obj.get("name"), 500),
-            duration_ms=int(obj.get("duration_ms") or 0),
-            explicit=bool(obj.get("explicit")),
-            isrc=_text((obj.get("external_ids") or {}).get("isrc"), 20),
-            album_id=album_id,
-            artist_ids=tuple(artist_ids),
-            popularity=obj.get("popularity"),
-        )
-        self.tracks[track.spotify_id] = track
-        return track.spotify_id
-
-
-def _text(value: Any, limit: int) -> str:
-    return str(value)[:limit] if value else ""
-
-
-def _image(images: Any) -> str:
-    # Spotify lists the largest first; a URL too long to store is no use cut short.
-    if not images:
-        return ""
-    url = (images[0] or {}).get("url") or ""
-    return url if len(url) <= 500 else ""
+        return ItemRecord(kind=ItemKind.TRACK, track_id=self.add_track(obj), **added)
 
 
 def _time(value: Any) -> datetime | None:

@@ -12,8 +12,8 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from sandbox import playlists as edits
-from sandbox.catalog.models import Entry
-from sandbox.errors import ApiError, ControlError
+from sandbox.catalog.models import TRACK, Entry, Play
+from sandbox.errors import ApiError, ControlError, optional_int
 from sandbox.playlists import PlaylistState
 from sandbox.state import SandboxState
 from sandbox.stats import catalog_stats
@@ -179,6 +179,94 @@ _MUTATIONS: dict[str, Callable[[SandboxState, PlaylistState, dict], str | None]]
 }
 
 
+MAX_NEW_PLAYS = 5000
+DEFAULT_SPACING_SECONDS = 210  # about one track's length
+
+
+def add_plays(state: SandboxState, body: Any, *, user_id: str) -> Any:
+    """Simulate listening: `count` new plays, `spacing_seconds` apart, the newest at `end`.
+
+    They go on top of the history (newest first), so each must be later than every play
+    already there. Tracks cycle through `track_ids`, or by default through the user's liked
+    songs and playlist tracks, starting where the history's length says: deterministic.
+    """
+    if user_id not in state.catalog.users:
+        raise ControlError(f"Unknown user {user_id!r}.", status=404)
+    data = _object(body, allowed={"count", "end", "spacing_seconds", "track_ids"})
+    count = optional_int(data, "count", minimum=1)
+    if count is None or count > MAX_NEW_PLAYS:
+        raise ControlError(f"count must be an integer from 1 to {MAX_NEW_PLAYS}.")
+    spacing = optional_int(data, "spacing_seconds", minimum=1)
+    spacing_ms = (DEFAULT_SPACING_SECONDS if spacing is None else spacing) * 1000
+    end_ms = _end_ms(data.get("end"))
+    history = state.plays[user_id]
+    oldest_new_ms = end_ms - (count - 1) * spacing_ms
+    if history and oldest_new_ms <= history[0].played_at_ms:
+        newest = _iso_ms(history[0].played_at_ms)
+        raise ControlError(
+            f"end: the oldest new play would be at {_iso_ms(oldest_new_ms)}, not after the newest "
+            f"play ({newest}); give a later end, fewer plays or a shorter spacing."
+        )
+    pool = _track_pool(state, user_id, data.get("track_ids"))
+    first = len(history)
+    new = []
+    for n in reversed(range(count)):  # newest first, like the history
+        ref, context = pool[(first + n) % len(pool)]
+        new.append(Play(ref, oldest_new_ms + n * spacing_ms, context))
+    state.plays[user_id] = new + history
+    return {
+        "added": count,
+        "plays": [
+            {"track_id": state.catalog.tracks[play.track].id, "played_at": _iso_ms(play.played_at_ms)}
+            for play in new
+        ],
+    }
+
+
+def _end_ms(raw: Any) -> int:
+    if raw is None:
+        return int(dt.datetime.now(dt.UTC).timestamp() * 1000)
+    if not isinstance(raw, str):
+        raise ControlError("end must be an ISO-8601 time, like 2026-11-01T12:00:00Z.")
+    try:
+        end = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        raise ControlError(
+            f"end must be an ISO-8601 time, like 2026-11-01T12:00:00Z (got {raw!r})."
+        ) from None
+    if end.tzinfo is None:
+        raise ControlError("end needs a time zone, like 2026-11-01T12:00:00Z.")
+    return int(end.timestamp() * 1000)
+
+
+def _track_pool(
+    state: SandboxState, user_id: str, track_ids: Any
+) -> list[tuple[int, tuple[str, str] | None]]:
+    """(track index, context) pairs to cycle through."""
+    if track_ids is not None:
+        if not isinstance(track_ids, list) or not track_ids or not all(isinstance(t, str) for t in track_ids):
+            raise ControlError("track_ids must be a non-empty list of track ids.")
+        unknown = [t for t in track_ids if t not in state.catalog.track_index]
+        if unknown:
+            raise ControlError(f"Unknown track id(s): {', '.join(unknown[:5])}.")
+        return [(state.catalog.track_index[t], None) for t in track_ids]
+    pool: dict[int, tuple[str, str] | None] = {}
+    for ref, _added_at in state.catalog.libraries[user_id].liked:
+        pool.setdefault(ref, None)
+    for playlist_id in state.libraries.get(user_id, []):
+        for entry in state.playlists[playlist_id].entries:
+            if entry.kind == TRACK:
+                pool.setdefault(entry.ref, ("playlist", playlist_id))
+    if not pool:
+        raise ControlError(f"User {user_id!r} has no tracks to play; give track_ids.")
+    return list(pool.items())
+
+
+def _iso_ms(ms: int) -> str:
+    moment = dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+
+
 def get_counters(state: SandboxState, body: Any) -> Any:
     return state.counters.as_json()
 
@@ -234,6 +322,7 @@ URLS = Map(
         Rule("/_sandbox/counters", methods=["DELETE"], endpoint=clear_counters),
         Rule("/_sandbox/violations", methods=["GET"], endpoint=get_violations),
         Rule("/_sandbox/users", methods=["GET"], endpoint=list_users),
+        Rule("/_sandbox/users/<user_id>/plays", methods=["POST"], endpoint=add_plays),
         Rule("/_sandbox/stats", methods=["GET"], endpoint=stats),
     ],
     strict_slashes=False,

@@ -12,6 +12,8 @@ from sandbox.paging import paging, parse_limit, parse_offset
 from sandbox.web import Ctx, Result
 
 TIME_RANGES = ("short_term", "medium_term", "long_term")
+# How many of a listener's plays Spotify keeps reachable through /me/player/recently-played.
+RECENT_PLAYS = 50
 
 
 def get_me(ctx: Ctx) -> Result:
@@ -59,12 +61,17 @@ def saved_tracks(ctx: Ctx) -> Result:
 
 
 def recently_played(ctx: Ctx) -> Result:
-    """Cursor paging over the play history, newest first; `before` and `after` are exclusive ms cursors."""
+    """Cursor paging over the newest RECENT_PLAYS plays, newest first; `before` and `after` are
+    exclusive ms cursors.
+
+    Spotify keeps only a listener's last 50 plays: older ones cannot be reached with `before`,
+    and `next` is null at the end of that window. This is what makes history polling lossy.
+    """
     limit = parse_limit(ctx.args)
     before, after = _cursor(ctx, "before"), _cursor(ctx, "after")
     if before is not None and after is not None:
         raise bad_request("Only one of before and after can be specified")
-    plays = ctx.state.catalog.libraries[ctx.user.id].plays
+    plays = ctx.state.plays[ctx.user.id][:RECENT_PLAYS]
     # Plays are newest first; search on the negated timestamps, which ascend.
     keys = [-play.played_at_ms for play in plays]
     if after is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -64,12 +65,19 @@ def test_spotipy_reads_top_tracks_and_recently_played(sandbox):
     sp = client(sandbox)
 
     top = sp.current_user_top_tracks(limit=20, time_range="short_term")
+    sandbox.add_plays("demo", 5)
     recent = sp.current_user_recently_played(limit=50)
     older = sp.current_user_recently_played(limit=50, before=recent["cursors"]["before"])
+    sixth = datetime.fromisoformat(recent["items"][5]["played_at"])
+    newer = sp.current_user_recently_played(limit=50, after=int(sixth.timestamp() * 1000))
 
     assert len(top["items"]) == 20
-    assert len(recent["items"]) == 50 and len(older["items"]) == 50
-    assert older["items"][0]["played_at"] < recent["items"][-1]["played_at"]
+    assert len(recent["items"]) == 50 and recent["next"] is None
+    # Spotify keeps only the last 50 plays: nothing lies beyond them.
+    assert older["items"] == [] and older["next"] is None
+    assert [item["played_at"] for item in newer["items"]] == [
+        item["played_at"] for item in recent["items"][:5]
+    ]
 
 
 def test_spotipy_oauth_exchanges_a_code_and_refreshes(sandbox):

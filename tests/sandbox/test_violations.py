@@ -10,6 +10,8 @@ from tests.sandbox.conftest import playlists_of
 def exercise(sandbox, api) -> int:
     """Walk most of the surface once; returns how many calls were made."""
     ids = playlists_of(sandbox, "demo")
+    # Plays added by the control API (with their playlist contexts) are checked too.
+    sandbox.add_plays("demo", 5)
     calls = [
         ("GET", "/me", None),
         ("GET", "/me/playlists?limit=50", None),

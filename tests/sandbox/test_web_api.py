@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -130,32 +131,125 @@ def test_top_items_differ_by_time_range_and_reject_unknown_ranges(demo):
     assert demo.get("/me/top/tracks", time_range="forever").status_code == 400
 
 
-def test_recently_played_walks_back_through_months_with_before_cursors(demo):
-    played_at, url = [], None
-    page = demo.get("/me/player/recently-played", limit=50).json()
-    for _ in range(40):
-        played_at += [item["played_at"] for item in page["items"]]
-        url = page["next"]
-        if url is None:
-            break
-        assert parse_qs(urlsplit(url).query)["before"] == [page["cursors"]["before"]]
-        page = demo.request("GET", url).json()
+def _ms(played_at: str) -> int:
+    return int(datetime.fromisoformat(played_at).timestamp() * 1000)
 
-    assert len(page["items"]) <= 50
-    assert len(played_at) == 2000 and len(set(played_at)) == 2000
+
+def _recent(api, **params) -> list[str]:
+    return [item["played_at"] for item in api.get("/me/player/recently-played", **params).json()["items"]]
+
+
+def test_recently_played_reaches_only_the_newest_50_plays_as_on_spotify(sandbox, demo):
+    played_at, pages = [], 0
+    page = demo.get("/me/player/recently-played", limit=20).json()
+    while True:
+        pages += 1
+        played_at += [item["played_at"] for item in page["items"]]
+        if page["next"] is None:
+            break
+        assert parse_qs(urlsplit(page["next"]).query)["before"] == [page["cursors"]["before"]]
+        page = demo.request("GET", page["next"]).json()
+    beyond = demo.get("/me/player/recently-played", limit=50, before=_ms(played_at[-1])).json()
+
+    assert pages == 3 and len(played_at) == 50 == len(set(played_at))
     assert played_at == sorted(played_at, reverse=True)
+    assert beyond["items"] == [] and beyond["next"] is None and beyond["cursors"] is None
+    # The generated history is much longer; only its newest 50 plays are reachable.
+    assert sandbox.stats()["users"]["demo"]["plays"] > 50
 
 
 def test_recently_played_after_returns_the_plays_just_after_the_cursor(demo):
-    older = demo.get("/me/player/recently-played", limit=50, before=1780000000000).json()
-    cursor = int(older["cursors"]["before"])
+    window = _recent(demo, limit=50)
+    cursor = _ms(window[30])
 
     newer = demo.get("/me/player/recently-played", limit=5, after=cursor).json()
-    times = [item["played_at"] for item in newer["items"]]
+    rest = demo.request("GET", newer["next"]).json()
 
-    assert times == sorted(times, reverse=True)
-    assert newer["items"][-1]["played_at"] == older["items"][-2]["played_at"]
+    assert [item["played_at"] for item in newer["items"]] == window[25:30]
+    assert [item["played_at"] for item in rest["items"]] == window[20:25]
+    # With room for all of them, every play after the cursor comes back and there is no next page.
+    everything = demo.get("/me/player/recently-played", limit=50, after=cursor).json()
+    assert [item["played_at"] for item in everything["items"]] == window[:30]
+    assert everything["next"] is None
     assert demo.get("/me/player/recently-played", before=1, after=1).status_code == 400
+
+
+def test_added_plays_go_on_top_and_push_the_oldest_out_of_reach(sandbox, demo):
+    before = _recent(demo, limit=50)
+
+    added = sandbox.add_plays("demo", 10, spacing_seconds=200)
+    after = _recent(demo, limit=50)
+
+    assert added["added"] == 10
+    assert [play["played_at"] for play in added["plays"]] == after[:10]
+    assert after[10:] == before[:40]
+    gaps = {_ms(a) - _ms(b) for a, b in zip(after[:10], after[1:10], strict=False)}
+    assert gaps == {200_000}
+    assert _ms(after[0]) == pytest.approx(time.time() * 1000, abs=5000)  # the newest is "now"
+    # Default tracks are the listener's own, deterministic for the same history.
+    sandbox.reset()
+    assert (
+        sandbox.add_plays("demo", 10, spacing_seconds=200)["plays"][0]["track_id"]
+        == (added["plays"][0]["track_id"])
+    )
+
+
+def test_added_plays_cycle_through_given_tracks_and_end_where_asked(sandbox, demo):
+    tracks = [item["track"]["id"] for item in demo.get("/me/tracks", limit=2).json()["items"]]
+
+    added = sandbox.add_plays("demo", 3, end="2030-01-01T10:00:00Z", spacing_seconds=60, track_ids=tracks)
+    items = demo.get("/me/player/recently-played", limit=3).json()["items"]
+
+    assert [play["played_at"] for play in added["plays"]] == [
+        "2030-01-01T10:00:00.000Z",
+        "2030-01-01T09:59:00.000Z",
+        "2030-01-01T09:58:00.000Z",
+    ]
+    assert [item["track"]["id"] for item in items] == [play["track_id"] for play in added["plays"]]
+    assert {play["track_id"] for play in added["plays"]} == set(tracks)
+
+
+def test_reset_restores_the_generated_history(sandbox, demo):
+    generated = _recent(demo, limit=50)
+    sandbox.add_plays("demo", 60)
+
+    sandbox.reset()
+
+    # A reset forgets tokens too: ask again with a new one.
+    again = Api(api_url=sandbox.api_url, token=sandbox.issue_token(user="demo")["access_token"])
+    assert _recent(again, limit=50) == generated
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({}, "count must be an integer from 1 to 5000."),
+        ({"count": 0}, "count must be an integer >= 1."),
+        ({"count": 5001}, "count must be an integer from 1 to 5000."),
+        ({"count": "3"}, "count must be an integer >= 1."),
+        ({"count": 3, "spacing_seconds": 0}, "spacing_seconds must be an integer >= 1."),
+        ({"count": 3, "end": "yesterday"}, "end must be an ISO-8601 time"),
+        ({"count": 3, "end": "2030-01-01T10:00:00"}, "end needs a time zone"),
+        ({"count": 3, "end": "2020-01-01T10:00:00Z"}, "not after the newest play"),
+        ({"count": 3, "track_ids": []}, "track_ids must be a non-empty list of track ids."),
+        (
+            {"count": 3, "track_ids": ["0000000000000000000000"]},
+            "Unknown track id(s): 0000000000000000000000.",
+        ),
+        ({"count": 3, "colour": "red"}, "Unknown field(s): colour."),
+    ],
+)
+def test_bad_play_instructions_are_400_with_what_is_wrong(sandbox, body, message):
+    answer = requests.post(f"{sandbox.url}/_sandbox/users/demo/plays", json=body, timeout=10)
+
+    assert answer.status_code == 400
+    assert message in answer.json()["error"]
+
+
+def test_plays_for_an_unknown_user_are_404(sandbox):
+    answer = requests.post(f"{sandbox.url}/_sandbox/users/nobody/plays", json={"count": 1}, timeout=10)
+
+    assert answer.status_code == 404 and answer.json() == {"error": "Unknown user 'nobody'."}
 
 
 def test_an_endpoint_outside_the_tokens_scopes_is_403(sandbox):
