@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -129,3 +130,42 @@ def rotate_api_token(*, user: User) -> Token:
     with transaction.atomic():
         Token.objects.filter(user=user).delete()
         return Token.objects.create(user=user)
+
+
+@dataclass(frozen=True)
+class RefreshOutcome:
+    refreshed: int
+    failed: int
+
+
+def refresh_expiring_credentials(*, within: timedelta) -> RefreshOutcome:
+    """Refresh every grant whose access token expires within `within` (or has expired), so the
+    next task or page finds a fresh one instead of waiting on Spotify's token endpoint.
+
+    One credential at a time, through the client's own refresher (row lock, one attempt, a
+    revoked grant marked for reconnecting). Grants already marked for reconnecting are skipped:
+    only a sign-in mends them. One that another process refreshed meanwhile counts as neither.
+    """
+    # Imported here: the token keeper imports this module for its writes.
+    from accounts.exceptions import SpotifyError
+    from accounts.spotify.http import SpotifySession
+    from accounts.spotify.policy import SpotifyRequestStats
+    from accounts.spotify.tokens import RefreshRateLimited, RefreshTransient
+
+    due = SpotifyCredential.objects.filter(reconnect_needed=False, expires_at__lte=timezone.now() + within)
+    refreshed = failed = 0
+    for credential in due.order_by("expires_at"):
+        session = SpotifySession(credential=credential, stats=SpotifyRequestStats())
+        try:
+            # The keeper refreshes on its own only inside SPOTIFY_REFRESH_MARGIN; rejecting the
+            # token in hand makes it refresh now, unless someone replaced it meanwhile.
+            session.keeper.reject()
+            session.keeper.token()
+        except (SpotifyError, RefreshRateLimited, RefreshTransient) as exc:
+            failed += 1
+            logger.warning("Refreshing the Spotify token of user %s failed: %s", credential.user_id, exc)
+        else:
+            refreshed += 1 if session.stats.refreshes else 0
+        finally:
+            session.close()
+    return RefreshOutcome(refreshed=refreshed, failed=failed)

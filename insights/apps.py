@@ -6,11 +6,21 @@ class InsightsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django_q import signals as q_signals
         from django_q.signals import post_spawn
 
         from insights import receivers
+        from insights.services import jobs
 
         # Django-Q2 sends post_spawn in every worker it starts, including replacements.
         post_spawn.connect(
             receivers.requeue_batches_of_dead_workers, dispatch_uid="insights.requeue_batches_of_dead_workers"
+        )
+        # Job records for every task of the product (insights.services.jobs says which signal when).
+        jobs.register_insights_jobs()
+        q_signals.pre_enqueue.connect(jobs.on_pre_enqueue, dispatch_uid="insights.jobs.enqueued")
+        q_signals.pre_execute.connect(jobs.on_pre_execute, dispatch_uid="insights.jobs.started")
+        q_signals.post_execute.connect(jobs.on_post_execute, dispatch_uid="insights.jobs.finished")
+        q_signals.post_execute_in_worker.connect(
+            jobs.on_post_execute_in_worker, dispatch_uid="insights.jobs.sync_failed"
         )

@@ -9,6 +9,7 @@ class SyncConfig(AppConfig):
         from django_q.signals import post_spawn
 
         from accounts.signals import spotify_signed_in
+        from insights.services.jobs import register_job, user_of_row
         from sync import receivers
 
         spotify_signed_in.connect(receivers.import_after_sign_in, dispatch_uid="sync.import_after_sign_in")
@@ -16,3 +17,8 @@ class SyncConfig(AppConfig):
         post_spawn.connect(
             receivers.fail_runs_of_dead_workers, dispatch_uid="sync.fail_runs_of_dead_workers"
         )
+        # Labels and users for the job records (insights records every task of the product).
+        run_user = user_of_row("sync.SyncEvent", name="event_id")
+        register_job(func="sync.tasks.run_import", label="Import", user_of=run_user)
+        register_job(func="sync.tasks.run_route", label="Route", user_of=run_user)
+        register_job(func="sync.tasks.fail_stuck_events", label="Stuck sync clean-up")

@@ -215,6 +215,10 @@ LYRICS_HTTP_TIMEOUT = env.integer("LYRICS_HTTP_TIMEOUT", default=10, minimum=1)
 # Tracks per queued analysis task: small enough that a task ends well inside Q_TIMEOUT.
 ANALYSIS_BATCH_SIZE = env.integer("ANALYSIS_BATCH_SIZE", default=20, minimum=1)
 
+# --- Job records -----------------------------------------------------------------
+# Finished job records (and Django-Q's failed tasks) older than this are pruned on Mondays.
+JOB_RECORD_DAYS = env.integer("JOB_RECORD_DAYS", default=30, minimum=1)
+
 # --- allauth -----------------------------------------------------------------
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*"]

@@ -103,6 +103,8 @@ class GeneratedInsight(models.Model):
     error = models.TextField(blank=True)
     task_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When a worker claimed it: a row "running" for long after lost its worker and is queued again.
+    started_at = models.DateTimeField(null=True, blank=True)
     generated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -10,6 +10,17 @@ from insights.selectors.analysis import (
     playlist_summary,
     playlist_tracks_with_analyses,
 )
+from insights.selectors.history import (
+    HistoryDay,
+    HistoryRow,
+    gaps_around,
+    get_history_state,
+    history_days,
+    list_plays,
+)
+from insights.selectors.insights import InsightCard, get_insight, insight_cards, list_insights, own_snapshot
+from insights.selectors.jobs import JobOverview, error_message, get_task, staff_overview
+from insights.selectors.snapshots import artist_names, latest_snapshot, snapshot_trend, snapshots_of
 
 __all__ = [
     "FLAGGED",
@@ -20,4 +31,27 @@ __all__ = [
     "get_song",
     "playlist_summary",
     "playlist_tracks_with_analyses",
+    # history
+    "HistoryDay",
+    "HistoryRow",
+    "gaps_around",
+    "get_history_state",
+    "history_days",
+    "list_plays",
+    # generated insights
+    "InsightCard",
+    "get_insight",
+    "insight_cards",
+    "list_insights",
+    "own_snapshot",
+    # jobs
+    "JobOverview",
+    "error_message",
+    "get_task",
+    "staff_overview",
+    # snapshots
+    "artist_names",
+    "latest_snapshot",
+    "snapshot_trend",
+    "snapshots_of",
 ]

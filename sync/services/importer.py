@@ -29,6 +29,7 @@ from django.db import transaction
 
 from accounts.models import SpotifyCredential
 from accounts.spotify.client import SpotifyClient, get_spotify_client
+from insights.services.after_import import queue_listening_after_import
 from insights.services.queueing import queue_analysis_after_import
 from library.models import ItemsStatus, Playlist, PlaylistKind
 from library.records import PlaylistRecord
@@ -75,6 +76,7 @@ def run_import(*, event_id: int) -> SyncEvent | None:
         # import says it is complete, so whoever sees it complete also sees those routes.
         route_after_import(user_id=event.user_id, changed_playlist_ids=run.changed_playlist_ids)
         queue_analysis_after_import(user_id=event.user_id)  # never raises: a hiccup must not fail the import
+        queue_listening_after_import(user_id=event.user_id)  # the same; once a day per listener
         ledger.complete()
 
     run_to_end(ledger=ledger, body=body, unexpected=UNEXPECTED_MESSAGE)

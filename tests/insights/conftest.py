@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from insights.services import queueing, recovery
+from insights.services import after_import, queueing, recovery
 from llm.models import ProviderKind
 from sync.services import run_state
 from tests.fixtures.llm_sandbox import PRIMARY_MODEL
@@ -34,6 +34,7 @@ def queue(monkeypatch) -> FakeQueue:
     monkeypatch.setattr(run_state, "async_task", fake)
     monkeypatch.setattr(queueing, "async_task", fake)
     monkeypatch.setattr(recovery, "async_task", fake)
+    monkeypatch.setattr(after_import, "async_task", fake)
     return fake
 
 

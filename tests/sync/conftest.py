@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from insights.services import after_import
 from sync.services import run_state
 
 
@@ -23,4 +24,5 @@ def queue(monkeypatch) -> FakeQueue:
     """Triggers enqueue into this instead of the broker (the cluster tests use the real one)."""
     fake = FakeQueue()
     monkeypatch.setattr(run_state, "async_task", fake)
+    monkeypatch.setattr(after_import, "async_task", fake)
     return fake

@@ -27,8 +27,9 @@ pytestmark = pytest.mark.django_db
 # transaction (savepoint, artists, albums, tracks, credits, playlist row, delete items,
 # insert items, progress, release: 10), the final status and reload (2), and the look for
 # bases to route automatically (1, only when a playlist changed), and the look for an enabled
-# LLM provider before queueing song analyses (1; none here, so nothing more).
-QUERIES_FOR_ONE_CHANGED_PLAYLIST = 24
+# LLM provider before queueing song analyses (1; none here, so nothing more), and the look
+# for today's listening snapshot before queueing the after-import refresh (1).
+QUERIES_FOR_ONE_CHANGED_PLAYLIST = 25
 QUERIES_FOR_NO_CHANGE = QUERIES_FOR_ONE_CHANGED_PLAYLIST - 11
 
 

@@ -3,6 +3,12 @@
 Run after every migrate (the demo script and docker-compose's migrate service do).
 Schedules are found by name, so an operator's edits to the timing are overwritten with
 these values and any duplicate of a name is removed.
+
+A schedule runs every N minutes or on a cron expression. Django-Q2 (1.11) evaluates cron with
+croniter from the current time converted to Q_CLUSTER["time_zone"], which defaults to
+settings.TIME_ZONE (django_q.conf.Conf.TIME_ZONE, Schedule.calculate_next_run): "02:00" is
+02:00 in the configured time zone. The first run of a new cron schedule is computed the same
+way, by Django-Q2's own code, so the command and the cluster always agree.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from dataclasses import dataclass
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django_q.conf import Conf
 from django_q.models import Schedule
 
 
@@ -19,7 +26,16 @@ from django_q.models import Schedule
 class Recurring:
     name: str
     func: str
-    minutes: int
+    minutes: int | None = None
+    cron: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.minutes is None) == (self.cron is None):
+            raise ValueError(f"{self.name}: give either minutes or cron")
+
+    @property
+    def timing(self) -> str:
+        return f"every {self.minutes} min" if self.minutes else f"cron {self.cron!r}"
 
 
 SCHEDULES = (
@@ -31,7 +47,36 @@ SCHEDULES = (
     Recurring(name="llm health check", func="llm.tasks.check_llm_providers", minutes=5),
     # Analysis batches whose worker died or whose task the broker lost: queued again, never failed.
     Recurring(name="recover analysis batches", func="insights.tasks.recover_analysis_batches", minutes=5),
+    # Spotify keeps only the last 50 plays: polling hourly loses none for all but non-stop listeners.
+    Recurring(name="poll listening history", func="insights.tasks.poll_all_histories", cron="0 * * * *"),
+    # Night-time, when nobody waits on the shared Spotify rate limit.
+    Recurring(name="daily listening ingest", func="insights.tasks.ingest_all_users", cron="0 2 * * *"),
+    # Access tokens last an hour: refreshing those expiring before the next run means a task never
+    # starts with a dead one (the client still refreshes on its own if it must).
+    Recurring(name="refresh expiring tokens", func="insights.tasks.refresh_expiring_tokens", minutes=30),
+    Recurring(name="weekly summaries", func="insights.tasks.generate_weekly_summaries", cron="0 9 * * 0"),
+    Recurring(name="prune job records", func="insights.tasks.prune_job_records", cron="0 3 * * 1"),
 )
+
+
+def _values(recurring: Recurring) -> dict:
+    return {
+        "func": recurring.func,
+        "schedule_type": Schedule.CRON if recurring.cron else Schedule.MINUTES,
+        "minutes": recurring.minutes,
+        "cron": recurring.cron,
+        "repeats": -1,
+        "args": None,
+        "kwargs": None,
+    }
+
+
+def _first_run(values: dict):
+    """Now for an interval; the next matching time for cron (not now: a weekly job would run at
+    every fresh start-up)."""
+    if values["schedule_type"] != Schedule.CRON:
+        return timezone.now()
+    return Schedule(schedule_type=Schedule.CRON, cron=values["cron"]).calculate_next_run()
 
 
 class Command(BaseCommand):
@@ -42,7 +87,8 @@ class Command(BaseCommand):
             with transaction.atomic():
                 created = self._ensure(recurring)
             verb = "created" if created else "up to date"
-            self.stdout.write(f"{recurring.name}: {verb} (every {recurring.minutes} min, {recurring.func})")
+            self.stdout.write(f"{recurring.name}: {verb} ({recurring.timing}, {recurring.func})")
+        self.stdout.write(f"Cron times are in {Conf.TIME_ZONE}.")
 
     def _ensure(self, recurring: Recurring) -> bool:
         """Make the schedule named `recurring.name` match it; True if it had to be created."""
@@ -50,22 +96,19 @@ class Command(BaseCommand):
         existing = list(Schedule.objects.select_for_update().filter(name=recurring.name).order_by("pk"))
         for duplicate in existing[1:]:
             duplicate.delete()
-        values = {
-            "func": recurring.func,
-            "schedule_type": Schedule.MINUTES,
-            "minutes": recurring.minutes,
-            "repeats": -1,
-            "args": None,
-            "kwargs": None,
-        }
+        values = _values(recurring)
         if existing:
             schedule = existing[0]
             changed = [key for key, value in values.items() if getattr(schedule, key) != value]
             if changed:
                 for key in changed:
                     setattr(schedule, key, values[key])
+                # An interval keeps its rhythm; a new cron gets its next matching time, since the
+                # old next run was computed from the old timing.
+                if recurring.cron and {"cron", "schedule_type"} & set(changed):
+                    schedule.next_run = _first_run(values)
+                    changed.append("next_run")
                 schedule.save(update_fields=changed)
             return False
-        # Only a new schedule gets a first run time: an existing one keeps its rhythm.
-        Schedule.objects.create(name=recurring.name, next_run=timezone.now(), **values)
+        Schedule.objects.create(name=recurring.name, next_run=_first_run(values), **values)
         return True

@@ -1,0 +1,85 @@
+"""Reads of a listener's play history: plays newest first, where it may be incomplete, and how polling stands."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from insights.models import HistoryGap, HistoryState, Play
+from library.models import TrackArtist
+
+
+def get_history_state(*, user: User) -> HistoryState | None:
+    """None until the first poll was attempted."""
+    return HistoryState.objects.filter(user=user).first()
+
+
+def list_plays(*, user: User) -> QuerySet[Play]:
+    """The user's plays, newest first, with track, album and credited artists (a fixed number
+    of queries per page, whatever its size)."""
+    credits = TrackArtist.objects.select_related("artist").order_by("position")
+    return (
+        Play.objects.filter(user=user)
+        .select_related("track__album")
+        .prefetch_related(Prefetch("track__credits", queryset=credits))
+        .order_by("-played_at", "-id")
+    )
+
+
+def gaps_around(
+    *, user: User, plays: Sequence[Play], newest_page: bool, oldest_page: bool
+) -> list[HistoryGap]:
+    """The gaps that overlap a page of plays (newest first), newest first.
+
+    A page covers the time from its oldest play to its newest; the newest page reaches up to
+    now (an open gap, one after the last play) and the oldest page down to the beginning. A
+    gap that straddles two pages is listed on both, next to the plays it separates.
+    """
+    gaps = HistoryGap.objects.filter(user=user)
+    if plays and not newest_page:
+        gaps = gaps.filter(starts_at__lte=plays[0].played_at)
+    if plays and not oldest_page:
+        gaps = gaps.filter(Q(ends_at__isnull=True) | Q(ends_at__gte=plays[-1].played_at))
+    return list(gaps.order_by("-starts_at", "-id"))
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One line of the history page: a play, or the band of a gap between plays."""
+
+    play: Play | None = None
+    gap: HistoryGap | None = None
+
+
+@dataclass(frozen=True)
+class HistoryDay:
+    day: date
+    rows: list[HistoryRow]
+
+
+def history_days(*, plays: Sequence[Play], gaps: Sequence[HistoryGap]) -> list[HistoryDay]:
+    """Plays (newest first) grouped by local day, each gap placed where it lies: above the
+    newest play at or before its start, or after the last play when it starts before all of them.
+
+    A gap's band belongs to the day of the play below it (or of its start, after the last play).
+    """
+    pending = sorted(gaps, key=lambda gap: gap.starts_at, reverse=True)
+    rows: list[tuple[date, HistoryRow]] = []
+    for play in plays:
+        day = timezone.localdate(play.played_at)
+        while pending and pending[0].starts_at >= play.played_at:
+            rows.append((day, HistoryRow(gap=pending.pop(0))))
+        rows.append((day, HistoryRow(play=play)))
+    for gap in pending:
+        rows.append((timezone.localdate(gap.starts_at), HistoryRow(gap=gap)))
+    days: list[HistoryDay] = []
+    for day, row in rows:
+        if not days or days[-1].day != day:
+            days.append(HistoryDay(day=day, rows=[]))
+        days[-1].rows.append(row)
+    return days

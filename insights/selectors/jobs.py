@@ -1,0 +1,68 @@
+"""Reads of job records: one task for the user who started it, and the staff's overview."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count
+from django.utils import timezone
+
+from accounts.models import User
+from insights.models import JobRecord, JobStatus
+
+# Django-Q2 writes an error as "<message> : Traceback (most recent call last): ...".
+TRACEBACK_MARK = " : Traceback (most recent call last):"
+RECENT = timedelta(days=1)
+
+
+def get_task(*, user: User, task_id: str) -> JobRecord | None:
+    """The record of `task_id` if `user` started it; a system job or another user's is None."""
+    return JobRecord.objects.filter(task_id=task_id, user=user).first()
+
+
+def error_message(record: JobRecord) -> str:
+    """The error without its traceback: what a listener may read (the traceback names our code)."""
+    return record.error.split(TRACEBACK_MARK, 1)[0].strip()
+
+
+@dataclass(frozen=True)
+class FailedJob:
+    record: JobRecord
+    message: str  # the error without its traceback (the admin shows it whole)
+
+
+@dataclass(frozen=True)
+class JobOverview:
+    since: datetime
+    failed: list[FailedJob]  # finished since `since`, newest first
+    counts: dict[str, int]  # every status, enqueued since `since`
+    active: list[JobRecord]  # queued or running, whenever enqueued
+
+
+def staff_overview(*, now: datetime | None = None, limit: int = 50) -> JobOverview:
+    since = (now or timezone.now()) - RECENT
+    failed = [
+        FailedJob(record=record, message=error_message(record))
+        for record in JobRecord.objects.filter(status=JobStatus.FAILED, finished_at__gte=since)
+        .select_related("user")
+        .order_by("-finished_at", "-id")[:limit]
+    ]
+    counted = {
+        row["status"]: row["n"]
+        for row in JobRecord.objects.filter(enqueued_at__gte=since)
+        .values("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    active = list(
+        JobRecord.objects.filter(status__in=[JobStatus.QUEUED, JobStatus.RUNNING])
+        .select_related("user")
+        .order_by("-enqueued_at", "-id")[:limit]
+    )
+    return JobOverview(
+        since=since,
+        failed=failed,
+        counts={status: counted.get(status, 0) for status in JobStatus.values},
+        active=active,
+    )

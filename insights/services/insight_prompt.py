@@ -1,0 +1,230 @@
+"""What an insight is written from and what comes back: the prompt, its JSON schema, and the
+checks beyond the schema. No database writes; names of top artists and tracks are read from
+the catalog.
+
+The prompt is small on purpose: per kind, only the figures it is written from (KIND_FIGURES),
+top lists cut to TOP_N, shares as rounded percentages. Bump PROMPT_VERSION whenever the
+prompt or the schema changes: the next request writes a new row under the new version and
+the old ones stay for comparison.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from insights.models import InsightKind, InsightTone, ListeningSnapshot, TimeRange
+from library.models import Artist, Track
+
+PROMPT_VERSION = "insight-v1"
+PURPOSE = "insight"
+SCHEMA_NAME = "listening_insight"
+HEADLINE_MAX, PARAGRAPH_MAX, LABEL_MAX, VALUE_MAX = 120, 600, 40, 80
+MAX_PARAGRAPHS, MAX_HIGHLIGHTS = 4, 5
+TOP_N = 5  # artists, tracks, genres and moods the model sees: enough to write from, cheap to send
+
+
+def _text(low: int, high: int) -> dict[str, Any]:
+    return {"type": "string", "minLength": low, "maxLength": high}
+
+
+INSIGHT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["headline", "paragraphs", "highlights"],
+    "properties": {
+        "headline": _text(1, HEADLINE_MAX),
+        "paragraphs": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": MAX_PARAGRAPHS,
+            "items": _text(1, PARAGRAPH_MAX),
+        },
+        # {label, value} pairs rather than bare strings: the page shows them as a small table.
+        "highlights": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": MAX_HIGHLIGHTS,
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["label", "value"],
+                "properties": {"label": _text(1, LABEL_MAX), "value": _text(1, VALUE_MAX)},
+            },
+        },
+    },
+}
+EXAMPLE_ANSWER = json.dumps(
+    {
+        "headline": "Calm evenings, restless Fridays",
+        "paragraphs": ["Most of your plays land after 21:00, and they lean calm and melancholic."],
+        "highlights": [
+            {"label": "Top artist", "value": "Phoebe Bridgers"},
+            {"label": "Night plays", "value": "31%"},
+        ],
+    }
+)
+KIND_BRIEFS = {
+    InsightKind.WELLNESS: "a wellness note: what the mood mix, the energy and the late-night listening may say "
+    "about their days, and one small listening habit to try. Do not diagnose or give medical advice.",
+    InsightKind.ROAST: "a good-natured roast of their taste: tease the obvious patterns (the artist on repeat, "
+    "the genre mix, the decades). Tease the music only, never the person.",
+    InsightKind.PRODUCTIVITY: "a productivity note: when they listen (working hours, evenings, weekends), how "
+    "energetic the music is, and when a calmer or a livelier mix might help them focus.",
+    InsightKind.WEEKLY_SUMMARY: "a weekly summary, like a friendly digest: how much they listened, the artists "
+    "and songs that led, and the moods.",
+}
+TONE_BRIEFS = {
+    InsightTone.SUPPORTIVE: "warm and encouraging; notice what is going well",
+    InsightTone.NEUTRAL: "plain and factual, like good liner notes",
+    InsightTone.PLAYFUL: "light and witty, with a wink, never mean",
+}
+# The figures each kind is written from; the rest stay out of the prompt to keep it small.
+KIND_FIGURES = {
+    InsightKind.WELLNESS: (
+        "moods",
+        "energy (0-1)",
+        "mood variety (0-1)",
+        "plays 00:00-05:00",
+        "busiest hours",
+    ),
+    InsightKind.ROAST: ("top songs", "decades", "explicit songs", "genre variety (0-1)"),
+    InsightKind.PRODUCTIVITY: (
+        "energy (0-1)",
+        "busiest hours",
+        "plays in working hours (Mon-Fri 9-17)",
+        "weekend plays",
+    ),
+    InsightKind.WEEKLY_SUMMARY: ("top songs", "moods", "busiest hours"),
+}
+SYSTEM_PROMPT = f"""You write short insights about one person's Spotify listening for them to read.
+You get their listening figures (shares are percentages; moods are estimated from lyrics).
+Answer with one JSON object only, with these keys:
+- headline: at most {HEADLINE_MAX} characters.
+- paragraphs: 1 to {MAX_PARAGRAPHS} short paragraphs (two or three is best), each under 80 words.
+- highlights: 1 to {MAX_HIGHLIGHTS} {{"label", "value"}} pairs of figures worth remembering.
+Speak to the reader as "you". Use only the figures given; never invent artists, songs or numbers.
+An answer looks like this (the values are only an example):
+{EXAMPLE_ANSWER}"""
+
+
+class AnswerInvalid(Exception):
+    """The answer passed the schema but not the rules beyond it."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    headline: str
+    paragraphs: list[str]
+    highlights: list[dict[str, str]]
+
+
+def build_messages(
+    *, snapshot: ListeningSnapshot, kind: str, tone: str, generation: int = 0
+) -> list[dict[str, str]]:
+    figures = snapshot_figures(snapshot=snapshot)
+    wanted = ("period", "plays", "top artists", "genres", *KIND_FIGURES[InsightKind(kind)])
+    shown = {key: figures[key] for key in wanted if figures.get(key) not in (None, [], {})}
+    ask = f"Write {KIND_BRIEFS[InsightKind(kind)]}\nTone: {TONE_BRIEFS[InsightTone(tone)]}."
+    if generation:
+        # Regenerating: ask for a fresh take, or a deterministic model would say the same again.
+        ask += f"\nThis is version {generation + 1}: take a fresh angle, unlike earlier versions."
+    return [
+        {"role": "system", "content": SYSTEM_PROMPT},
+        {"role": "user", "content": f"{ask}\nFigures: {json.dumps(shown, ensure_ascii=False)}"},
+    ]
+
+
+def snapshot_figures(*, snapshot: ListeningSnapshot) -> dict[str, Any]:
+    """The snapshot's figures as a reader would say them: names instead of ids, percentages."""
+    hours = list(snapshot.hour_of_day or [])
+    total = sum(hours)
+    week = [list(day) for day in (snapshot.weekday_hours or [])]
+    week_total = sum(sum(day) for day in week)
+    busiest = sorted((h for h in range(len(hours)) if hours[h]), key=lambda h: -hours[h])[:3]
+    return {
+        "period": TimeRange(snapshot.time_range).label,
+        "plays": snapshot.play_count or None,
+        "top artists": _artist_names(snapshot.top_artists),
+        "top songs": _track_names(snapshot.top_tracks),
+        "genres": _percentages(snapshot.genre_distribution),
+        "moods": _percentages(snapshot.mood_distribution),
+        "decades": _percentages(snapshot.decade_distribution, limit=3),
+        "energy (0-1)": _round(snapshot.energy_mean),
+        "explicit songs": _percent(snapshot.explicit_share),
+        "mood variety (0-1)": _round(snapshot.mood_diversity),
+        "genre variety (0-1)": _round(snapshot.genre_diversity),
+        "busiest hours": [f"{h:02d}:00" for h in busiest],
+        "plays 00:00-05:00": _share(sum(hours[0:5]), total),
+        "plays in working hours (Mon-Fri 9-17)": _share(sum(sum(day[9:17]) for day in week[:5]), week_total),
+        "weekend plays": _share(sum(sum(day) for day in week[5:]), week_total),
+    }
+
+
+def _ranked_ids(entries: list[dict]) -> list[str]:
+    ranked = sorted(
+        (e for e in entries or [] if isinstance(e, dict) and e.get("id")), key=lambda e: e.get("rank", 0)
+    )
+    return [e["id"] for e in ranked[:TOP_N]]
+
+
+def _artist_names(entries: list[dict]) -> list[str]:
+    ids = _ranked_ids(entries)
+    names = dict(Artist.objects.filter(pk__in=ids).values_list("pk", "name"))
+    return [names[i] for i in ids if i in names]  # an id not in our catalog means nothing to a model
+
+
+def _track_names(entries: list[dict]) -> list[str]:
+    ids = _ranked_ids(entries)
+    tracks = {t.pk: t for t in Track.objects.filter(pk__in=ids).prefetch_related("credits__artist")}
+    named = []
+    for track_id in ids:
+        if track_id in tracks:
+            credits = sorted(tracks[track_id].credits.all(), key=lambda c: c.position)
+            by = f" by {credits[0].artist.name}" if credits else ""
+            named.append(f"{tracks[track_id].name}{by}")
+    return named
+
+
+def _percentages(shares: dict[str, float], *, limit: int = TOP_N) -> dict[str, str]:
+    top = sorted((shares or {}).items(), key=lambda item: -item[1])[:limit]
+    return {name: _percent(share) for name, share in top if share}
+
+
+def _share(part: float, whole: float) -> str | None:
+    return _percent(part / whole) if whole else None
+
+
+def _percent(share: float | None) -> str | None:
+    return None if share is None else f"{round(share * 100)}%"
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def validate_answer(data: dict[str, Any]) -> Answer:
+    """The schema checked the shape; these are the rules it cannot say, and tidying."""
+    headline = _clean(data["headline"])
+    if not headline:
+        raise AnswerInvalid("the headline is blank")
+    paragraphs: list[str] = []
+    for number, paragraph in enumerate(data["paragraphs"], start=1):
+        cleaned = _clean(paragraph)
+        if not cleaned:
+            raise AnswerInvalid(f"paragraph {number} is blank")
+        if cleaned not in paragraphs:  # a small model sometimes repeats itself
+            paragraphs.append(cleaned)
+    highlights: list[dict[str, str]] = []
+    for number, highlight in enumerate(data["highlights"], start=1):
+        label, value = _clean(highlight["label"]), _clean(highlight["value"])
+        if not label or not value:
+            raise AnswerInvalid(f"highlight {number} has a blank label or value")
+        if all(label.lower() != seen["label"].lower() for seen in highlights):
+            highlights.append({"label": label, "value": value})
+    return Answer(headline=headline[:HEADLINE_MAX], paragraphs=paragraphs, highlights=highlights)
+
+
+def _clean(text: str) -> str:
+    return " ".join(str(text).split())

@@ -1,0 +1,84 @@
+"""The listening API: ask for today's snapshots, and read yours back page by page."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.generics import ListAPIView
+from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from insights import selectors
+from insights.models import TimeRange
+from insights.serializers_snapshots import (
+    IngestQueuedSerializer,
+    ListeningSnapshotSerializer,
+    SnapshotFilterSerializer,
+)
+from insights.services.snapshots import ListeningIngestFailed, request_ingest
+
+NOT_SIGNED_IN = OpenApiResponse(description="Not signed in.")
+
+
+class ListeningIngestView(APIView):
+    @extend_schema(
+        operation_id="listening_ingest",
+        summary="Queue today's listening snapshots (short, medium and long term) for you",
+        description="Reading Spotify happens in the background; running it again the same day "
+        "updates the day's snapshots instead of adding more.",
+        request=None,
+        responses={
+            202: IngestQueuedSerializer,
+            401: NOT_SIGNED_IN,
+            409: OpenApiResponse(description="Spotify is not connected, or its access was revoked."),
+        },
+        tags=["listening"],
+    )
+    def post(self, request: Request) -> Response:
+        try:
+            task_id = request_ingest(user=request.user)
+        except ListeningIngestFailed as exc:
+            return Response({"detail": exc.reason}, status=status.HTTP_409_CONFLICT)
+        body = {"task_id": task_id, "status_url": reverse("api-task", args=[task_id])}
+        return Response(IngestQueuedSerializer(body).data, status=status.HTTP_202_ACCEPTED)
+
+
+class SnapshotCursorPagination(CursorPagination):
+    # Unique per user: at most one row per (day, range), so the cursor never skips one.
+    ordering = ("-snapshot_date", "time_range")
+    page_size = 30
+
+
+class ListeningSnapshotsView(ListAPIView):
+    serializer_class = ListeningSnapshotSerializer
+    pagination_class = SnapshotCursorPagination
+
+    @extend_schema(
+        operation_id="listening_snapshots_list",
+        summary="Your listening snapshots, newest day first",
+        parameters=[
+            OpenApiParameter(
+                "time_range", OpenApiTypes.STR, enum=TimeRange.values, description="One range only."
+            ),
+            OpenApiParameter("date_from", OpenApiTypes.DATE, description="First day, inclusive."),
+            OpenApiParameter("date_to", OpenApiTypes.DATE, description="Last day, inclusive."),
+        ],
+        responses={
+            200: ListeningSnapshotSerializer(many=True),
+            400: OpenApiResponse(description="A bad filter: the body names the field and why."),
+            401: NOT_SIGNED_IN,
+        },
+        tags=["listening"],
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        # A bad filter raises ValidationError: a 400 whose body names the field.
+        filters = SnapshotFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return selectors.snapshots_of(user=self.request.user, **filters.validated_data)

@@ -1,0 +1,22 @@
+"""The staff dashboard: the LLM router at a glance, and the background jobs of the last day."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from insights import selectors
+from llm import selectors as llm_selectors
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    # 404, not 403, for a signed-in listener, as on /staff/llm/: the page does not exist for them.
+    if not request.user.is_staff:
+        raise Http404
+    return render(
+        request,
+        "insights/staff_dashboard.html",
+        {"router": llm_selectors.router_status(), "jobs": selectors.staff_overview()},
+    )

@@ -1,0 +1,395 @@
+"""LLM-written insights against the live LLM sandbox: the prompt, caching (a second request makes
+no LLM call, regenerate makes one), the task's claim, failures and postponing, weekly summaries."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import jsonschema
+import pytest
+from django.utils import timezone
+from django_q.models import Schedule
+
+from insights import tasks
+from insights.models import GeneratedInsight, InsightKind, InsightStatus, InsightTone, TimeRange
+from insights.services import insight_prompt, insight_writer
+from insights.services.insight_prompt import AnswerInvalid, build_messages, validate_answer
+from insights.services.insight_writer import (
+    GENERATE_INSIGHT_TASK,
+    NoProvider,
+    SnapshotNotYours,
+    queue_wellness_insight,
+    regenerate_insight,
+    request_insight,
+    resume_schedule_name,
+    write_insight,
+)
+from llm.models import Provider, ProviderHealth, ProviderKind
+from tests.factories import UserFactory
+from tests.fixtures.llm_sandbox import FALLBACK_MODEL, PRIMARY_MODEL
+from tests.insights.factories import GeneratedInsightFactory, RichListeningSnapshotFactory
+from tests.llm.factories import ProviderFactory
+from tests.support.concurrency import race
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def insight_queue(queue, monkeypatch):
+    """The conftest's fake queue, also for insights (the real broker: test_insight_cluster)."""
+    monkeypatch.setattr(insight_writer, "async_task", queue)
+    return queue
+
+
+@pytest.fixture
+def snapshot():
+    return RichListeningSnapshotFactory()
+
+
+@pytest.fixture
+def ask(django_capture_on_commit_callbacks, insight_queue):
+    """request_insight with its after-commit enqueue run, as outside a test transaction."""
+
+    def ask(snapshot, kind=InsightKind.WELLNESS, tone=InsightTone.NEUTRAL):
+        with django_capture_on_commit_callbacks(execute=True):
+            return request_insight(user=snapshot.user, snapshot=snapshot, kind=kind, tone=tone)
+
+    return ask
+
+
+def _regenerate(capture, insight):
+    with capture(execute=True):
+        return regenerate_insight(user=insight.user, insight=insight)
+
+
+# --- the prompt and the answer ---------------------------------------------------------------
+
+
+def test_the_prompt_names_the_top_artists_and_songs_and_gives_each_kind_its_own_figures(snapshot):
+    (system, user) = build_messages(snapshot=snapshot, kind=InsightKind.WELLNESS, tone=InsightTone.PLAYFUL)
+
+    assert system["role"] == "system" and "JSON" in system["content"]
+    ask, figures = user["content"].split("\nFigures: ")
+    assert "wellness" in ask and "medical advice" in ask and "witty" in ask
+    figures = json.loads(figures)
+    assert figures["top artists"] == [f"Artist {rank}" for rank in range(1, 6)]
+    assert figures["moods"]["calm"] == "34%" and figures["energy (0-1)"] == 0.41
+    assert figures["busiest hours"] == ["21:00", "20:00", "22:00"]
+    assert "top songs" not in figures  # a roast's and a summary's figure, not a wellness note's
+    roast = json.loads(
+        build_messages(snapshot=snapshot, kind=InsightKind.ROAST, tone=InsightTone.NEUTRAL)[1][
+            "content"
+        ].split("\nFigures: ")[1]
+    )
+    assert roast["top songs"][0] == "Song 1 by Singer 1" and "moods" not in roast
+    assert len(system["content"]) + len(user["content"]) < 2500  # small: every request pays for it
+
+
+def test_artists_and_songs_not_in_the_catalog_are_left_out_of_the_prompt():
+    snapshot = RichListeningSnapshotFactory(catalog=False)
+
+    figures = json.loads(
+        build_messages(snapshot=snapshot, kind=InsightKind.ROAST, tone=InsightTone.NEUTRAL)[1][
+            "content"
+        ].split("\nFigures: ")[1]
+    )
+
+    assert "top artists" not in figures and "top songs" not in figures
+    assert figures["genres"]["indie folk"] == "32%"
+
+
+def test_a_regeneration_asks_for_a_fresh_take(snapshot):
+    first = build_messages(snapshot=snapshot, kind=InsightKind.WELLNESS, tone=InsightTone.NEUTRAL)
+    again = build_messages(
+        snapshot=snapshot, kind=InsightKind.WELLNESS, tone=InsightTone.NEUTRAL, generation=1
+    )
+
+    assert "version 2" in again[1]["content"] and "version" not in first[1]["content"]
+
+
+def test_the_example_answer_in_the_prompt_keeps_to_the_schema():
+    jsonschema.validate(json.loads(insight_prompt.EXAMPLE_ANSWER), insight_prompt.INSIGHT_SCHEMA)
+
+
+def test_an_answer_is_tidied_and_blank_text_is_refused():
+    answer = validate_answer(
+        {
+            "headline": "  Calm   nights ",
+            "paragraphs": ["One.", "One.", " Two "],
+            "highlights": [{"label": "Mood", "value": "calm"}, {"label": "mood", "value": "again"}],
+        }
+    )
+
+    assert answer.headline == "Calm nights" and answer.paragraphs == ["One.", "Two"]
+    assert answer.highlights == [{"label": "Mood", "value": "calm"}]
+    with pytest.raises(AnswerInvalid, match="paragraph 2 is blank"):
+        validate_answer(
+            {"headline": "H", "paragraphs": ["ok", " \n "], "highlights": [{"label": "a", "value": "b"}]}
+        )
+    with pytest.raises(AnswerInvalid, match="headline"):
+        validate_answer(
+            {"headline": "\t", "paragraphs": ["ok"], "highlights": [{"label": "a", "value": "b"}]}
+        )
+    with pytest.raises(AnswerInvalid, match="highlight 1"):
+        validate_answer({"headline": "H", "paragraphs": ["ok"], "highlights": [{"label": "a", "value": " "}]})
+
+
+# --- caching, regenerating, claiming ---------------------------------------------------------
+
+
+def test_insight_caching_a_second_request_makes_no_llm_call_and_regenerate_makes_one(
+    analysis_llm, snapshot, ask, insight_queue, django_capture_on_commit_callbacks
+):
+    sandbox = analysis_llm.sandbox
+    insight, queued = ask(snapshot)
+    assert queued and insight.status == InsightStatus.QUEUED and insight.prompt_version == "insight-v1"
+    assert insight_queue.of(GENERATE_INSIGHT_TASK) == [(GENERATE_INSIGHT_TASK, insight.pk)]
+    assert GeneratedInsight.objects.get(pk=insight.pk).task_id == "task-1"
+
+    written = write_insight(insight_id=insight.pk)
+
+    assert written.status == InsightStatus.DONE and written.generation == 1 and written.error == ""
+    assert written.headline and 1 <= len(written.paragraphs) <= 4 and 1 <= len(written.highlights) <= 5
+    assert set(written.highlights[0]) == {"label", "value"}
+    assert (written.provider, written.model) == ("primary", PRIMARY_MODEL)
+    assert written.prompt_tokens > 0 and written.completion_tokens > 0 and written.generation_ms is not None
+    assert written.generated_at is not None
+    assert sandbox.requests_to("primary") == 1
+
+    again, queued_again = ask(snapshot)
+
+    assert again.pk == insight.pk and not queued_again and again.headline == written.headline
+    assert sandbox.requests_to("primary") == 1  # served from the row
+    assert len(insight_queue.of(GENERATE_INSIGHT_TASK)) == 1  # and no task
+
+    regenerated, queued = _regenerate(django_capture_on_commit_callbacks, again)
+    assert queued and regenerated.status == InsightStatus.QUEUED
+    assert len(insight_queue.of(GENERATE_INSIGHT_TASK)) == 2
+    rewritten = write_insight(insight_id=insight.pk)
+
+    assert sandbox.requests_to("primary") == 2  # exactly one more call
+    assert rewritten.pk == insight.pk and rewritten.status == InsightStatus.DONE and rewritten.generation == 2
+    assert rewritten.headline != written.headline  # asked for a fresh take
+    assert GeneratedInsight.objects.count() == 1
+
+
+def test_each_tone_and_kind_is_its_own_insight(analysis_llm, snapshot, ask):
+    wellness, _ = ask(snapshot)
+    playful, queued = ask(snapshot, tone=InsightTone.PLAYFUL)
+    roast, _ = ask(snapshot, kind=InsightKind.ROAST)
+
+    assert queued and len({wellness.pk, playful.pk, roast.pk}) == 3
+
+
+def test_a_second_delivery_of_the_task_does_nothing(analysis_llm, snapshot, ask):
+    insight, _ = ask(snapshot)
+    write_insight(insight_id=insight.pk)
+
+    again = tasks.generate_insight(insight.pk)
+
+    assert analysis_llm.sandbox.requests_to("primary") == 1
+    assert GeneratedInsight.objects.get(pk=insight.pk).generation == 1 and ": done" in again
+    assert tasks.generate_insight(10**9) == f"insight #{10**9}: no such insight"
+
+
+def test_an_insight_on_its_way_is_returned_as_it_is_and_not_queued_twice(
+    analysis_llm, snapshot, ask, insight_queue, django_capture_on_commit_callbacks
+):
+    insight, _ = ask(snapshot)
+    GeneratedInsight.objects.filter(pk=insight.pk).update(status=InsightStatus.RUNNING)
+
+    again, queued = ask(snapshot)
+    regenerated, regenerate_queued = _regenerate(django_capture_on_commit_callbacks, again)
+
+    assert again.pk == insight.pk and not queued and not regenerate_queued
+    assert regenerated.status == InsightStatus.RUNNING
+    assert len(insight_queue.of(GENERATE_INSIGHT_TASK)) == 1
+
+
+@pytest.mark.postgres_only
+def test_concurrent_requests_for_the_same_insight_make_one_row_and_one_task(transactional_db, insight_queue):
+    ProviderFactory(name="primary")
+    snapshot = RichListeningSnapshotFactory()
+
+    results = race(
+        8,
+        lambda: request_insight(
+            user=snapshot.user, snapshot=snapshot, kind=InsightKind.WELLNESS, tone=InsightTone.NEUTRAL
+        ),
+    )
+
+    assert len({insight.pk for insight, _ in results}) == 1 and sum(queued for _, queued in results) == 1
+    assert GeneratedInsight.objects.count() == 1 and len(insight_queue.of(GENERATE_INSIGHT_TASK)) == 1
+
+
+def test_a_request_for_another_users_snapshot_is_refused(analysis_llm, snapshot):
+    with pytest.raises(SnapshotNotYours):
+        request_insight(
+            user=UserFactory(), snapshot=snapshot, kind=InsightKind.WELLNESS, tone=InsightTone.NEUTRAL
+        )
+    assert not GeneratedInsight.objects.exists()
+
+
+def test_without_any_llm_provider_nothing_is_queued(snapshot, insight_queue):
+    with pytest.raises(NoProvider, match="No LLM provider"):
+        request_insight(
+            user=snapshot.user, snapshot=snapshot, kind=InsightKind.WELLNESS, tone=InsightTone.NEUTRAL
+        )
+    assert not GeneratedInsight.objects.exists() and not insight_queue.calls
+
+
+# --- failures --------------------------------------------------------------------------------
+
+
+def test_an_invalid_answer_is_repaired_by_the_router_and_the_insight_written(analysis_llm, snapshot, ask):
+    analysis_llm.sandbox.fault(provider="primary", kind="malformed", variant="schema", count=1)
+    insight, _ = ask(snapshot)
+
+    written = write_insight(insight_id=insight.pk)
+
+    assert written.status == InsightStatus.DONE and written.headline
+    assert analysis_llm.sandbox.requests_to("primary") == 2  # the bad answer, then its repair
+
+
+def test_answers_invalid_everywhere_leave_the_insight_queued_for_later_not_half_written(
+    analysis_llm, snapshot, ask
+):
+    sandbox = analysis_llm.sandbox
+    ProviderFactory(
+        name="fallback", kind=ProviderKind.OLLAMA, base_url=sandbox.ollama_url("fallback"),
+        model=FALLBACK_MODEL, priority=20, read_timeout=5.0,
+    )  # fmt: skip
+    sandbox.fault(provider="*", kind="malformed", variant="content")
+    insight, _ = ask(snapshot)
+
+    waiting = write_insight(insight_id=insight.pk)
+
+    # Each provider: an answer and its repair, both unreadable; then both circuits are open.
+    assert (sandbox.requests_to("primary"), sandbox.requests_to("fallback")) == (2, 2)
+    assert waiting.status == InsightStatus.QUEUED and "Waiting for an LLM provider" in waiting.error
+    assert (waiting.headline, waiting.paragraphs, waiting.highlights, waiting.generation) == ("", [], [], 0)
+    assert Schedule.objects.filter(name=resume_schedule_name(insight_id=insight.pk)).exists()
+
+
+def test_all_providers_down_queues_the_insight_again_with_a_schedule_and_it_is_written_once_one_is_back(
+    analysis_llm, snapshot, ask
+):
+    sandbox = analysis_llm.sandbox
+    sandbox.fault(provider="*", kind="down")
+    insight, _ = ask(snapshot)
+
+    postponed = write_insight(insight_id=insight.pk)
+
+    assert postponed.status == InsightStatus.QUEUED and "Waiting for an LLM provider" in postponed.error
+    resume = Schedule.objects.get(name=resume_schedule_name(insight_id=insight.pk))
+    assert (resume.func, resume.args, resume.schedule_type) == (
+        GENERATE_INSIGHT_TASK,
+        f"({insight.pk},)",
+        Schedule.ONCE,
+    )
+    assert resume.next_run > timezone.now()
+
+    # The provider is back and its cooldown over; the schedule fires.
+    sandbox.clear_faults()
+    ProviderHealth.objects.update(opened_until=timezone.now() - timedelta(seconds=1))
+    result = tasks.generate_insight(insight.pk)
+
+    done = GeneratedInsight.objects.get(pk=insight.pk)
+    assert done.status == InsightStatus.DONE and done.error == "" and done.generation == 1, result
+
+
+def test_a_refused_request_fails_with_the_reason_and_keeps_the_last_good_text(
+    analysis_llm, snapshot, ask, django_capture_on_commit_callbacks, insight_queue
+):
+    insight, _ = ask(snapshot)
+    written = write_insight(insight_id=insight.pk)
+    analysis_llm.sandbox.fault(provider="primary", kind="status", status=400)
+    _regenerate(django_capture_on_commit_callbacks, written)
+
+    failed = write_insight(insight_id=insight.pk)
+
+    assert failed.status == InsightStatus.FAILED and "refused the request" in failed.error
+    assert (failed.headline, failed.paragraphs, failed.generation) == (
+        written.headline,
+        written.paragraphs,
+        1,
+    )
+    # Asking again queues a failed insight again.
+    analysis_llm.sandbox.clear_faults()
+    again, queued = ask(snapshot)
+    assert queued and again.status == InsightStatus.QUEUED and again.error == ""
+    assert len(insight_queue.of(GENERATE_INSIGHT_TASK)) == 3
+
+
+def test_regenerating_an_insight_of_an_older_prompt_writes_one_under_the_current_prompt(
+    analysis_llm, snapshot, django_capture_on_commit_callbacks, insight_queue
+):
+    old = GeneratedInsightFactory(snapshot=snapshot, prompt_version="insight-v0")
+
+    current, queued = _regenerate(django_capture_on_commit_callbacks, old)
+
+    assert queued and current.pk != old.pk and current.prompt_version == insight_prompt.PROMPT_VERSION
+    assert GeneratedInsight.objects.get(pk=old.pk).generation == 1  # left as it was
+
+
+# --- weekly summaries ------------------------------------------------------------------------
+
+
+def test_weekly_summaries_are_queued_from_each_listeners_latest_short_term_snapshot_once(
+    analysis_llm, insight_queue, django_capture_on_commit_callbacks
+):
+    today = timezone.localdate()
+    listener = UserFactory()
+    RichListeningSnapshotFactory(user=listener, snapshot_date=today - timedelta(days=7))
+    latest = RichListeningSnapshotFactory(user=listener, snapshot_date=today)
+    RichListeningSnapshotFactory(user=listener, snapshot_date=today, time_range=TimeRange.MEDIUM)
+    other = RichListeningSnapshotFactory()
+    RichListeningSnapshotFactory(user=UserFactory(is_active=False))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = tasks.generate_weekly_summaries()
+    second = tasks.generate_weekly_summaries()
+
+    summaries = GeneratedInsight.objects.filter(kind=InsightKind.WEEKLY_SUMMARY, tone=InsightTone.NEUTRAL)
+    assert set(summaries.values_list("snapshot_id", flat=True)) == {latest.pk, other.pk}
+    assert first == "weekly summaries: 2 queued, 0 already written or under way"
+    assert second == "weekly summaries: 0 queued, 2 already written or under way"
+    assert len(insight_queue.of(GENERATE_INSIGHT_TASK)) == 2
+
+
+def test_after_an_ingest_the_wellness_insight_is_queued_once_and_a_missing_provider_is_no_error(
+    snapshot, insight_queue, django_capture_on_commit_callbacks
+):
+    assert queue_wellness_insight(snapshot=snapshot) is None  # no provider yet: nothing, no error
+    ProviderFactory(name="primary")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = queue_wellness_insight(snapshot=snapshot)
+    second = queue_wellness_insight(snapshot=snapshot)
+
+    assert (first.kind, first.tone, first.status) == ("wellness", "neutral", InsightStatus.QUEUED)
+    assert second.pk == first.pk and len(insight_queue.of(GENERATE_INSIGHT_TASK)) == 1
+
+
+def test_weekly_summaries_wait_for_an_llm_provider(insight_queue):
+    RichListeningSnapshotFactory()
+    assert not Provider.objects.exists()
+
+    assert tasks.generate_weekly_summaries() == "weekly summaries: 0 queued, 0 already written or under way"
+    assert not GeneratedInsight.objects.exists()
+
+
+def test_an_insight_left_running_by_a_dead_worker_is_queued_again_by_the_next_request(ask, insight_queue):
+    ProviderFactory()
+    lost_at = timezone.now() - insight_writer.LOST_AFTER - timedelta(seconds=1)
+    stuck = GeneratedInsightFactory(status=InsightStatus.RUNNING, started_at=lost_at)
+    busy = GeneratedInsightFactory(status=InsightStatus.RUNNING, started_at=timezone.now(), kind="roast")
+
+    again, queued = ask(stuck.snapshot, kind=stuck.kind, tone=stuck.tone)
+    same, not_queued = ask(busy.snapshot, kind="roast", tone=busy.tone)
+
+    assert queued and again.pk == stuck.pk and again.status == InsightStatus.QUEUED
+    assert not not_queued and same.status == InsightStatus.RUNNING
+    assert insight_queue.of(GENERATE_INSIGHT_TASK) == [(GENERATE_INSIGHT_TASK, stuck.pk)]
+    assert GeneratedInsight.objects.count() == 2

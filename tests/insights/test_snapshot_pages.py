@@ -1,0 +1,153 @@
+"""The Insights page (/insights/) and its "Ingest now" button: owner, stranger, anonymous."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from django_q.brokers import get_broker
+from django_q.signing import SignedPackage
+
+from insights.models import TimeRange
+from tests.factories import ArtistFactory, SpotifyCredentialFactory, UserFactory
+from tests.insights.factories import GeneratedInsightFactory, ListeningSnapshotFactory
+
+PAGE = "/insights/"
+INGEST = "/insights/ingest/"
+
+
+@pytest.fixture
+def owner():
+    return UserFactory()
+
+
+@pytest.fixture
+def snapshots(owner):
+    """Two days of the owner's short-term snapshots and one long-term: the latest has the figures."""
+    ArtistFactory(spotify_id="artist-kestrel", name="Kestrel Choir")
+    ArtistFactory(spotify_id="artist-ninth", name="Ninth Harbour")
+    grid = [[0] * 24 for _ in range(7)]
+    grid[2][21] = 6  # Wednesday 21:00, the busiest cell
+    grid[5][9] = 3
+    ListeningSnapshotFactory(user=owner, snapshot_date=date(2026, 3, 1), energy_mean=0.2, genre_diversity=0.4)
+    latest = ListeningSnapshotFactory(
+        user=owner,
+        snapshot_date=date(2026, 3, 2),
+        top_artists=[
+            {"id": "artist-kestrel", "rank": 1, "plays": 8},
+            {"id": "artist-ninth", "rank": 2, "plays": 2},
+        ],
+        genre_distribution={"dream pop": 0.75, "shoegaze": 0.25},
+        mood_distribution={"melancholic": 0.6, "calm": 0.4},
+        decade_distribution={"1990s": 0.5, "2010s": 0.5},
+        weekday_hours=grid,
+        play_count=9,
+        energy_mean=0.7,
+        explicit_share=0.3,
+    )
+    ListeningSnapshotFactory(
+        user=owner,
+        time_range=TimeRange.LONG,
+        genre_distribution={"baroque": 1.0},
+        top_artists=[],
+        play_count=1,
+    )
+    return latest
+
+
+@pytest.mark.django_db
+def test_the_owner_sees_the_latest_short_term_figures_as_charts(client, owner, snapshots):
+    client.force_login(owner)
+
+    response = client.get(PAGE)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    for text in ("Kestrel Choir", "8 plays", "Ninth Harbour", "dream pop", "75%", "Melancholic", "60%",
+                 "1990s", "30% of top tracks", "2 snapshots", "Estimated from our song analyses"):  # fmt: skip
+        assert text in page, text
+    assert "baroque" not in page  # the long-term snapshot is another tab
+    # Bars are relative to the largest: Kestrel's 8 plays fill it, Ninth's 2 a quarter.
+    assert "--w: 100.0%" in page and "--w: 25.0%" in page
+    # The heat map: 7 × 24 cells, the busiest at full strength, half of it at 0.50.
+    assert page.count('class="heat-cell"') == 7 * 24
+    assert 'style="--a: 1.00" title="Wed 21:00 · 6 plays"' in page
+    assert 'style="--a: 0.50" title="Sat 9:00 · 3 plays"' in page
+    # Trends: energy 0.2 then 0.7 over a 600 × 120 box (0 at the bottom).
+    assert re.search(r'class="line energy" points="0\.0,96\.0 600\.0,36\.0"', page)
+    assert 'id="insight-cards"' in page  # the LLM insight cards of this snapshot
+    assert not re.search(r"<script[^>]*\bsrc=", page)  # no chart library, no CDN
+
+
+@pytest.mark.django_db
+def test_a_tab_shows_another_range_and_a_bad_one_is_a_400(client, owner, snapshots):
+    client.force_login(owner)
+
+    long_page = client.get(PAGE, {"range": "long_term"}).content.decode()
+    bad = client.get(PAGE, {"range": "forever"})
+
+    assert "baroque" in long_page and "dream pop" not in long_page
+    assert 'aria-current="page" class="active">All time' in long_page
+    assert bad.status_code == 400 and "range" in bad.content.decode()
+
+
+@pytest.mark.django_db
+def test_another_listener_sees_their_own_empty_state_never_the_owners_figures(client, snapshots):
+    client.force_login(UserFactory())
+
+    page = client.get(PAGE).content.decode()
+
+    assert "No snapshot yet" in page and "Ingest now" in page
+    assert "Kestrel Choir" not in page and "dream pop" not in page
+
+
+@pytest.mark.django_db
+def test_anonymous_visitors_are_sent_to_sign_in(client, snapshots):
+    assert client.get(PAGE).status_code == 302
+    response = client.post(INGEST)
+    assert response.status_code == 302 and "/insights/" not in response["Location"].split("?")[0]
+
+
+@pytest.mark.django_db
+def test_the_nav_links_to_insights(client, owner):
+    client.force_login(owner)
+
+    assert '<a href="/insights/">Insights</a>' in client.get("/insights/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ingest_now_queues_the_callers_ingest_and_comes_back_with_a_message(client, owner):
+    get_broker().purge_queue()
+    SpotifyCredentialFactory(user=owner)
+    client.force_login(owner)
+
+    response = client.post(INGEST, {"range": "medium_term"}, follow=True)
+
+    assert response.redirect_chain == [("/insights/?range=medium_term", 302)]
+    assert "Reading your listening from Spotify" in response.content.decode()
+    tasks = [SignedPackage.loads(package) for _, package in get_broker().dequeue() or []]
+    assert [(t["func"], t["args"]) for t in tasks] == [("insights.tasks.ingest_listening", (owner.pk,))]
+
+
+@pytest.mark.django_db
+def test_ingest_now_without_a_spotify_connection_says_what_to_do(client, owner):
+    client.force_login(owner)
+
+    response = client.post(INGEST, follow=True)
+
+    assert "sign in with Spotify first" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_page_shows_the_written_insight_of_its_snapshot_and_not_another_listeners(client):
+    mine = GeneratedInsightFactory(headline="Calm evenings, restless Fridays")
+    GeneratedInsightFactory(headline="Someone else's headline")
+    client.force_login(mine.user)
+
+    html = client.get(PAGE).content.decode()
+
+    assert 'id="insight-cards"' in html
+    assert "Calm evenings, restless Fridays" in html and "Someone else&#x27;s headline" not in html
+    assert "Someone else's headline" not in html
+    assert "Roast" in html  # a card for every kind, each with its Generate button

@@ -1,0 +1,291 @@
+"""Listening snapshots from the live sandbox: the figures equal what we compute here from what
+the sandbox serves (read with plain HTTP, not our client) and from Play rows placed by hand."""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import Counter
+from datetime import datetime, time, timedelta
+
+import pytest
+import requests
+from django.db import connection
+from django.utils import timezone
+
+from insights import tasks
+from insights.models import ListeningSnapshot, TimeRange
+from insights.services.snapshots import ListeningIngestFailed, ingest_snapshot
+from library.models import Artist, Track
+from tests.factories import ArtistFactory, SpotifyCredentialFactory, TrackFactory, UserFactory
+from tests.insights.factories import PlayFactory, SongAnalysisFactory
+from tests.sync.cluster_support import signed_in
+from tests.sync.import_support import set_mode
+
+pytestmark = pytest.mark.django_db
+RANGES = ("short_term", "medium_term", "long_term")
+FEATURES = (
+    "danceability",
+    "energy",
+    "valence",
+    "tempo",
+    "acousticness",
+    "instrumentalness",
+    "speechiness",
+    "liveness",
+)
+
+
+def served(sandbox, path: str, **params) -> dict:
+    """GET from the sandbox's Web API as the demo listener, with a token of its own."""
+    token = sandbox.issue_token(user="demo")["access_token"]
+    answer = requests.get(
+        f"{sandbox.api_url}{path}", params=params, headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
+    answer.raise_for_status()
+    return answer.json()
+
+
+def top(sandbox, kind: str, time_range: str) -> list[dict]:
+    return served(sandbox, f"/me/top/{kind}", time_range=time_range, limit=50)["items"]
+
+
+def entropy(shares: dict[str, float]) -> float | None:
+    p = [v for v in shares.values() if v > 0]
+    if not p:
+        return None
+    return 0.0 if len(p) == 1 else -sum(x * math.log(x) for x in p) / math.log(len(p))
+
+
+def by_count(counts: Counter) -> dict[str, float]:
+    total = sum(counts.values())
+    return {key: n / total for key, n in counts.items()}
+
+
+@pytest.fixture
+def demo(sandbox):
+    return signed_in(sandbox, "demo")
+
+
+@pytest.fixture
+def sao_paulo(settings):
+    # UTC-3 all year (no daylight saving since 2019): local hours differ from UTC ones.
+    settings.TIME_ZONE = "America/Sao_Paulo"
+    return timezone.get_default_timezone()
+
+
+def at_local(tz, days_ago: int, hour: int, minute: int = 0) -> datetime:
+    day = timezone.localtime(timezone.now(), tz).date() - timedelta(days=days_ago)
+    return datetime.combine(day, time(hour, minute), tzinfo=tz)
+
+
+def test_figures_equal_what_the_sandbox_serves_and_the_stored_plays(sandbox, demo, sao_paulo):
+    tracks = {r: top(sandbox, "tracks", r) for r in RANGES}
+    artists = {r: top(sandbox, "artists", r) for r in RANGES}
+    # Two plays of a song by the short-term top artist, one of another song, one 60 and one
+    # 400 days ago: local hours 7, 7, 23 | 12 | 3.
+    favourite = ArtistFactory(spotify_id=artists["short_term"][0]["id"])
+    by_favourite, other = TrackFactory(artist=favourite), TrackFactory()
+    moments = [at_local(sao_paulo, 3, 7, 15), at_local(sao_paulo, 3, 7, 45), at_local(sao_paulo, 10, 23, 5)]
+    for moment, track in zip(moments, (by_favourite, by_favourite, other), strict=True):
+        PlayFactory(user=demo, track=track, played_at=moment)
+    PlayFactory(user=demo, track=other, played_at=at_local(sao_paulo, 60, 12))
+    PlayFactory(user=demo, track=other, played_at=at_local(sao_paulo, 400, 3))
+    PlayFactory(track=other, played_at=at_local(sao_paulo, 2, 5))  # someone else's: never counted
+
+    stored = ingest_snapshot(user=demo)
+
+    assert [s.time_range for s in stored] == list(RANGES)
+    assert ListeningSnapshot.objects.filter(user=demo).count() == 3
+    hours = {
+        "short_term": {7: 2, 23: 1},
+        "medium_term": {7: 2, 23: 1, 12: 1},
+        "long_term": {7: 2, 23: 1, 12: 1, 3: 1},
+    }
+    for snapshot in stored:
+        r = snapshot.time_range
+        assert snapshot.snapshot_date == timezone.localdate()
+        assert [(t["id"], t["rank"]) for t in snapshot.top_tracks] == [
+            (t["id"], n) for n, t in enumerate(tracks[r], 1)
+        ]
+        assert [(a["id"], a["rank"]) for a in snapshot.top_artists] == [
+            (a["id"], n) for n, a in enumerate(artists[r], 1)
+        ]
+        genres = by_count(Counter(g for a in artists[r] for g in set(a["genres"])))
+        assert snapshot.genre_distribution == genres
+        assert math.isclose(sum(snapshot.genre_distribution.values()), 1.0)
+        decades = by_count(Counter(f"{t['album']['release_date'][:3]}0s" for t in tracks[r]))
+        assert snapshot.decade_distribution == decades
+        assert snapshot.explicit_share == sum(t["explicit"] for t in tracks[r]) / len(tracks[r])
+        assert snapshot.hour_of_day == [hours[r].get(h, 0) for h in range(24)]
+        assert snapshot.play_count == sum(hours[r].values())
+        assert snapshot.genre_diversity == pytest.approx(entropy(genres), abs=1e-12)
+        assert 0 < snapshot.genre_diversity < 1
+    short = stored[0]
+    weekday = at_local(sao_paulo, 3, 7).weekday()
+    assert short.weekday_hours[weekday][7] == 2 and sum(map(sum, short.weekday_hours)) == 3
+    assert short.top_artists[0]["plays"] == 2  # the two plays of the favourite's song
+    # The catalog holds what the ingest met: top artists with their genres, top tracks.
+    assert Artist.objects.get(pk=artists["short_term"][0]["id"]).genres == artists["short_term"][0]["genres"]
+    assert Track.objects.filter(pk__in=[t["id"] for t in tracks["long_term"]]).count() == len(
+        tracks["long_term"]
+    )
+
+
+def test_in_development_mode_moods_are_estimates_from_the_song_analyses(sandbox, demo):
+    tracks = {r: [t["id"] for t in top(sandbox, "tracks", r)] for r in RANGES}
+    first, second, third, fourth = (
+        TrackFactory(spotify_id=i, artist=False) for i in tracks["short_term"][:4]
+    )
+    SongAnalysisFactory(track=first, mood="happy", energy=0.8)
+    SongAnalysisFactory(track=second, mood="happy", energy=0.6)
+    SongAnalysisFactory(track=third, mood="sad", energy=0.1)
+    SongAnalysisFactory(track=fourth, mood="dark", energy=0.9, prompt_version="song-analysis-v0")  # outdated
+
+    short, medium, _ = ingest_snapshot(user=demo)
+
+    assert short.audio_features is None and short.moods_estimated is True
+    assert short.mood_distribution == {"happy": 2 / 3, "sad": 1 / 3}
+    assert short.energy_mean == pytest.approx(0.5)
+    assert short.analysed_tracks == 3
+    assert short.mood_diversity == pytest.approx(entropy({"happy": 2 / 3, "sad": 1 / 3}), abs=1e-12)
+    moods = {first.pk: "happy", second.pk: "happy", third.pk: "sad"}
+    in_medium = Counter(moods[i] for i in tracks["medium_term"] if i in moods)
+    assert medium.mood_distribution == by_count(in_medium) and medium.analysed_tracks == sum(
+        in_medium.values()
+    )
+
+
+def test_in_extended_mode_audio_features_are_averaged_and_moods_come_from_valence_and_energy(
+    sandbox, demo, settings
+):
+    set_mode(sandbox, settings, "extended")
+    ids = [t["id"] for t in top(sandbox, "tracks", "short_term")]
+    features = served(sandbox, "/audio-features", ids=",".join(ids))["audio_features"]
+
+    short = ingest_snapshot(user=demo)[0]
+
+    assert short.moods_estimated is False
+    assert set(short.audio_features) == set(FEATURES)
+    for name in FEATURES:
+        assert short.audio_features[name] == pytest.approx(
+            math.fsum(f[name] for f in features) / len(features)
+        )
+    quadrants = Counter(
+        ("happy" if f["energy"] >= 0.5 else "calm")
+        if f["valence"] >= 0.5
+        else ("tense" if f["energy"] >= 0.5 else "sad")
+        for f in features
+    )
+    assert short.mood_distribution == by_count(quadrants)
+    assert short.energy_mean == pytest.approx(short.audio_features["energy"])
+
+
+def test_when_spotify_refuses_audio_features_the_analyses_stand_in(sandbox, demo, settings):
+    set_mode(sandbox, settings, "extended")
+    sandbox.fail_next(method="GET", path="/v1/audio-features", status=403)
+
+    short = ingest_snapshot(user=demo)[0]
+
+    assert short.audio_features is None and short.moods_estimated is True
+
+
+def test_ingesting_twice_updates_the_days_rows_and_never_adds_any(sandbox, demo):
+    first = {s.time_range: s for s in ingest_snapshot(user=demo)}
+    PlayFactory(user=demo, played_at=timezone.now() - timedelta(hours=2))
+
+    second = {s.time_range: s for s in ingest_snapshot(user=demo)}
+
+    assert ListeningSnapshot.objects.filter(user=demo).count() == 3
+    for r in RANGES:
+        assert second[r].pk == first[r].pk and second[r].created_at == first[r].created_at
+        assert second[r].updated_at > first[r].updated_at
+        assert second[r].play_count == first[r].play_count + 1
+
+
+def test_another_day_adds_three_rows_and_leaves_the_earlier_day_as_it_was(sandbox, demo):
+    yesterday = timezone.localdate() - timedelta(days=1)
+    PlayFactory(user=demo, played_at=timezone.now() - timedelta(minutes=5))  # after yesterday ended
+
+    earlier = ingest_snapshot(user=demo, snapshot_date=yesterday)
+    ingest_snapshot(user=demo)
+
+    assert ListeningSnapshot.objects.filter(user=demo).count() == 6
+    assert all(s.play_count == 0 for s in earlier)
+    assert (
+        ListeningSnapshot.objects.get(
+            user=demo, snapshot_date=timezone.localdate(), time_range="short_term"
+        ).play_count
+        == 1
+    )
+
+
+def test_a_revoked_connection_raises_a_domain_error_and_writes_nothing(sandbox):
+    user = SpotifyCredentialFactory(reconnect=True).user
+
+    with pytest.raises(ListeningIngestFailed) as failed:
+        ingest_snapshot(user=user)
+
+    assert failed.value.reconnect is True and "sign in with Spotify again" in failed.value.reason
+    assert not ListeningSnapshot.objects.exists()
+
+
+def test_a_long_rate_limit_midway_leaves_the_earlier_snapshots_untouched(sandbox, demo):
+    before = {s.time_range: (s.updated_at, s.play_count) for s in ingest_snapshot(user=demo)}
+    PlayFactory(user=demo)
+    # The first artists request is the second one: the short-term tracks are in hand, then a 429.
+    sandbox.fail_next(method="GET", path="/v1/me/top/artists", status=429, retry_after=3600, count=5)
+
+    with pytest.raises(ListeningIngestFailed) as failed:
+        ingest_snapshot(user=demo)
+
+    assert failed.value.retry_at is not None and failed.value.reconnect is False
+    after = {s.time_range: (s.updated_at, s.play_count) for s in ListeningSnapshot.objects.filter(user=demo)}
+    assert after == before
+
+
+def test_the_task_reports_the_ingest_and_a_missing_user(sandbox, demo):
+    assert tasks.ingest_listening(demo.pk) == (
+        f"listening ingest of user #{demo.pk}: 3 snapshots for {timezone.localdate()}"
+    )
+    assert tasks.ingest_listening(987654) == "listening ingest of user #987654: no such user"
+
+
+def test_the_daily_round_ingests_every_connected_user_and_goes_on_after_a_failure(sandbox, demo):
+    revoked = SpotifyCredentialFactory(reconnect=True).user
+    UserFactory()  # never connected: not part of the round
+    other = signed_in(sandbox, "other")
+
+    summary = tasks.ingest_all_users()
+
+    assert summary.startswith("listening ingest: 2 user(s) ingested, 1 failed")
+    assert f"user #{revoked.pk}: Spotify access was revoked" in summary
+    assert set(ListeningSnapshot.objects.values_list("user_id", flat=True)) == {demo.pk, other.pk}
+    assert ListeningSnapshot.objects.count() == 6
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_ingests_at_once_leave_one_row_per_range(sandbox):
+    user = signed_in(sandbox, "demo")
+    barrier, errors = threading.Barrier(2), []
+
+    def run() -> None:
+        try:
+            barrier.wait(timeout=10)
+            ingest_snapshot(user=user)
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert sorted(ListeningSnapshot.objects.filter(user=user).values_list("time_range", flat=True)) == sorted(
+        TimeRange.values
+    )

@@ -1,0 +1,132 @@
+"""/staff/: the LLM router and the jobs of the last day, for staff only; and the job records admin."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.factories import UserFactory
+from tests.insights.factories import JobRecordFactory
+from tests.llm.factories import ProviderFactory, ProviderHealthFactory
+
+pytestmark = pytest.mark.django_db
+PAGE = "/staff/"
+
+
+@pytest.fixture
+def staff():
+    return UserFactory(is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def listener():
+    return UserFactory()
+
+
+def test_staff_see_a_failed_job_of_the_last_day_with_its_user_error_and_duration_but_not_older_ones(
+    client, staff
+):
+    owner = UserFactory(display_name="Marta")
+    JobRecordFactory(failed=True, user=owner, label="Route", ago=timedelta(hours=3), error="Playlist gone")
+    JobRecordFactory(failed=True, label="Weekly summaries", ago=timedelta(hours=25), error="LLM down")
+    client.force_login(staff)
+
+    response = client.get(PAGE)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    failed = html.split('id="failed-heading"')[1].split("</section>")[0]
+    assert "Route" in failed and "Marta" in failed and "Playlist gone" in failed and "2.0 s" in failed
+    assert "Weekly summaries" not in failed and "LLM down" not in html
+
+
+def test_the_failed_job_shows_its_message_not_its_traceback(client, staff):
+    JobRecordFactory(failed=True)
+    client.force_login(staff)
+
+    html = client.get(PAGE).content.decode()
+
+    assert "Spotify answered 502" in html and "Traceback" not in html
+
+
+def test_staff_see_counts_of_the_day_and_the_jobs_running_or_waiting(client, staff):
+    JobRecordFactory.create_batch(2)
+    JobRecordFactory(failed=True)
+    JobRecordFactory(ago=timedelta(days=2))  # not today's
+    JobRecordFactory(running=True, label="Song analysis batch")
+    JobRecordFactory(queued=True, label="Listening ingest", scheduled=True)
+    client.force_login(staff)
+
+    html = client.get(PAGE).content.decode()
+
+    assert "succeeded: 2" in html and "failed: 1" in html and "running: 1" in html and "queued: 1" in html
+    active = html.split('id="active-heading"')[1].split("</section>")[0]
+    assert "Song analysis batch" in active and "Listening ingest" in active and "scheduled" in active
+
+
+def test_staff_see_the_llm_router_and_a_link_to_its_page(client, staff):
+    ProviderHealthFactory(provider=ProviderFactory(name="primary"), down=True)
+    ProviderFactory(name="fallback", kind="ollama")
+    client.force_login(staff)
+
+    html = client.get(PAGE).content.decode()
+
+    assert "Next request goes to <strong>fallback</strong>" in html and "down until" in html
+    assert 'href="/staff/llm/"' in html
+
+
+def test_a_listener_who_is_not_staff_gets_404(client, listener):
+    client.force_login(listener)
+
+    assert client.get(PAGE).status_code == 404
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    response = client.get(PAGE)
+
+    assert response.status_code == 302 and response["Location"] == f"/?next={PAGE}"
+
+
+def test_staff_find_the_page_in_the_navigation_and_listeners_do_not(client, staff, listener):
+    client.force_login(staff)
+    assert f'href="{PAGE}"' in client.get("/library/").content.decode()
+
+    client.force_login(listener)
+    assert f'href="{PAGE}"' not in client.get("/library/").content.decode()
+
+
+# --- the admin -------------------------------------------------------------------------------------------
+ADMIN = "/admin/insights/jobrecord/"
+
+
+def test_the_admin_filters_jobs_failed_in_the_last_day(client, staff):
+    recent = JobRecordFactory(failed=True, label="Route", ago=timedelta(hours=2))
+    old = JobRecordFactory(failed=True, label="Route", ago=timedelta(days=2))
+    succeeded = JobRecordFactory(label="Route")
+    client.force_login(staff)
+
+    html = client.get(ADMIN, {"failed": "day"}).content.decode()
+
+    assert recent.task_id in html and old.task_id not in html and succeeded.task_id not in html
+
+
+def test_the_admin_finds_a_job_by_task_id_or_username_and_cannot_change_it(client, staff):
+    wanted = JobRecordFactory(user=UserFactory(username="marta"))
+    other = JobRecordFactory()
+    client.force_login(staff)
+
+    by_user = client.get(ADMIN, {"q": "marta"}).content.decode()
+    by_id = client.get(ADMIN, {"q": wanted.task_id}).content.decode()
+
+    assert wanted.task_id in by_user and other.task_id not in by_user
+    assert wanted.task_id in by_id and other.task_id not in by_id
+    assert client.get(f"{ADMIN}add/").status_code == 403
+    detail = client.get(f"{ADMIN}{wanted.pk}/change/")
+    assert detail.status_code == 200 and 'name="_save"' not in detail.content.decode()
+
+
+def test_listeners_cannot_open_the_job_records_admin(client, listener):
+    client.force_login(listener)
+
+    assert client.get(ADMIN).status_code == 302  # to the admin's sign-in
