@@ -17,11 +17,13 @@ from insights import selectors
 from insights.models import ListeningSnapshot, TimeRange
 from insights.services.snapshots import ListeningIngestFailed, request_ingest
 from insights.templatetags.charts import line_points
+from insights.vocabulary import MOODS
 
 TOP_ARTISTS_SHOWN = 10
 GENRES_SHOWN = 8
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 TREND_WIDTH, TREND_HEIGHT = 600, 120
+MOOD_DAYS_SHOWN = 14
 
 
 def _time_range(value: str | None) -> str | None:
@@ -112,10 +114,35 @@ def _heat(grid: list[list[int]]) -> dict[str, Any]:
     return {"rows": rows, "most": max((max(counts) for counts in grid), default=0), "hours": range(24)}
 
 
+def _mood_days(days: list[ListeningSnapshot]) -> dict[str, Any]:
+    """Mood over time: per snapshot day (the last MOOD_DAYS_SHOWN), its mood shares as one
+    stacked bar; each mood keeps its colour (a hue by its place in the vocabulary)."""
+    hue = {mood: index * 360 // len(MOODS) for index, mood in enumerate(MOODS)}
+    rows, present = [], set()
+    for day in days[-MOOD_DAYS_SHOWN:]:
+        shares = sorted(
+            ((mood, share) for mood, share in day.mood_distribution.items() if mood in hue and share > 0),
+            key=lambda pair: MOODS.index(pair[0]),
+        )
+        present.update(mood for mood, _ in shares)
+        rows.append(
+            {
+                "date": day.snapshot_date,
+                "segments": [
+                    {"mood": mood, "share": share, "width": round(share * 100, 2), "hue": hue[mood]}
+                    for mood, share in shares
+                ],
+            }
+        )
+    keys = [{"mood": mood, "hue": hue[mood]} for mood in MOODS if mood in present]
+    return {"rows": rows if present else [], "keys": keys}
+
+
 def _trend(*, user: User, time_range: str) -> dict[str, Any]:
     days = selectors.snapshot_trend(user=user, time_range=time_range)
     size = {"width": TREND_WIDTH, "height": TREND_HEIGHT}
     return {
+        "mood_days": _mood_days(days),
         "trend": {
             "days": days,
             "first": days[0].snapshot_date if days else None,

@@ -151,3 +151,19 @@ def test_the_page_shows_the_written_insight_of_its_snapshot_and_not_another_list
     assert "Calm evenings, restless Fridays" in html and "Someone else&#x27;s headline" not in html
     assert "Someone else's headline" not in html
     assert "Roast" in html  # a card for every kind, each with its Generate button
+
+
+@pytest.mark.django_db
+def test_mood_over_time_draws_each_days_mood_shares_as_one_stacked_bar(client, owner):
+    ListeningSnapshotFactory(
+        user=owner, snapshot_date=date(2026, 3, 1), mood_distribution={"calm": 0.75, "dark": 0.25}
+    )
+    ListeningSnapshotFactory(user=owner, snapshot_date=date(2026, 3, 2), mood_distribution={"happy": 1.0})
+    client.force_login(owner)
+
+    page = client.get(PAGE).content.decode()
+
+    section = page[page.index('id="mood-days-heading"') : page.index('id="trend-heading"')]
+    assert re.findall(r"<li><span class=\"bar-label\">([^<]+)</span>", section) == ["1 Mar", "2 Mar"]
+    assert re.findall(r'class="seg" style="--w: ([\d.]+)%', section) == ["75.0", "25.0", "100.0"]
+    assert "Calm" in section and "Dark" in section and "Happy" in section
