@@ -1,4 +1,10 @@
-"""Django-Q entry points of insights: take ids, call one service. Safe to run twice."""
+"""Django-Q entry points of insights: take ids, call one service. Safe to run twice.
+
+A task whose work failed raises TaskFailed with its summary instead of returning it, so
+Django-Q and the job records show it as failed (the staff dashboard lists failed jobs); a
+round over every listener fails when any listener's part failed for a reason other than a
+lost Spotify connection, which is the listener's to mend, not the operator's.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,12 @@ from django.conf import settings
 
 from accounts import services as accounts_services
 from accounts.models import User
+from insights.models import InsightStatus
 from insights.services import after_import, batches, history, insight_writer, jobs, recovery, snapshots
+
+
+class TaskFailed(Exception):
+    """The task ran to its end but its work failed; the message is the task's summary."""
 
 
 def analyse_batch(batch_id: int) -> str:
@@ -21,6 +32,12 @@ def analyse_batch(batch_id: int) -> str:
         f"analysis batch #{batch_id}: {batch.status} "
         f"({batch.analysed} analysed, {batch.skipped} skipped, {batch.deferred} deferred, {batch.failed} failed)"
     )
+
+
+def fail_lost_jobs() -> str:
+    """Every 5 minutes (schedule "fail lost job records"): records left running by a task that
+    timed out or a worker that died are marked failed, so staff see them."""
+    return f"{jobs.fail_lost_jobs()} lost job record(s) failed"
 
 
 def recover_analysis_batches() -> str:
@@ -44,9 +61,12 @@ def ingest_all_users() -> str:
     does not stop the others."""
     done = snapshots.ingest_all_users()
     failures = "; ".join(f"user #{user_id}: {reason}" for user_id, reason in done.failed.items())
-    return f"listening ingest: {len(done.ingested)} user(s) ingested, {len(done.failed)} failed" + (
+    summary = f"listening ingest: {len(done.ingested)} user(s) ingested, {len(done.failed)} failed" + (
         f" ({failures})" if failures else ""
     )
+    if done.failed:
+        raise TaskFailed(summary)
+    return summary
 
 
 def generate_insight(insight_id: int) -> str:
@@ -55,9 +75,12 @@ def generate_insight(insight_id: int) -> str:
     insight = insight_writer.write_insight(insight_id=insight_id)
     if insight is None:
         return f"insight #{insight_id}: no such insight"
-    return f"insight #{insight_id} ({insight.kind}, {insight.tone}): {insight.status}" + (
+    summary = f"insight #{insight_id} ({insight.kind}, {insight.tone}): {insight.status}" + (
         f" ({insight.error})" if insight.error else ""
     )
+    if insight.status == InsightStatus.FAILED:
+        raise TaskFailed(summary)
+    return summary
 
 
 def generate_weekly_summaries() -> str:
@@ -71,7 +94,10 @@ def refresh_expiring_tokens() -> str:
     """Every 30 minutes (schedule "refresh expiring tokens"): refresh the Spotify grants that
     expire before the next run, so tasks and pages at night start with a fresh token."""
     outcome = accounts_services.refresh_expiring_credentials(within=timedelta(minutes=30))
-    return f"{outcome.refreshed} token(s) refreshed, {outcome.failed} failed"
+    summary = f"{outcome.refreshed} token(s) refreshed, {outcome.failed} failed"
+    if outcome.failed:
+        raise TaskFailed(summary + " (see the server log: revoked grants are marked for reconnecting)")
+    return summary
 
 
 def prune_job_records() -> str:
@@ -96,7 +122,10 @@ def poll_history(user_id: int) -> str:
 def poll_all_histories() -> str:
     """Hourly (schedule "poll listening history"): every listener with a Spotify credential;
     one listener's failure does not stop the others."""
-    return str(history.poll_all_histories())
+    summary = history.poll_all_histories()
+    if summary.outcomes[history.PollOutcome.FAILED]:
+        raise TaskFailed(str(summary))
+    return str(summary)
 
 
 def refresh_listening(user_id: int, import_finished_at: float) -> str:

@@ -103,8 +103,13 @@ class GeneratedInsight(models.Model):
     error = models.TextField(blank=True)
     task_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    # When a worker claimed it: a row "running" for long after lost its worker and is queued again.
+    # When it was (last) queued, or is due after a postponement, and when a worker claimed it:
+    # a row queued or running long after that lost its task or its worker and is queued again.
+    queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # A digest of the snapshot's figures the text was written from: the same request is served
+    # from this row only while the snapshot still holds those figures (a re-ingest may change them).
+    basis = models.CharField(max_length=64, blank=True)
     generated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

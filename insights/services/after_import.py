@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django_q.models import Schedule
@@ -28,6 +29,7 @@ logger = logging.getLogger(__name__)
 REFRESH_TASK = "insights.tasks.refresh_listening"
 WAIT_STEP = timedelta(seconds=20)
 MAX_WAIT = timedelta(minutes=15)
+CLAIM_SECONDS = 24 * 3600
 
 
 def queue_listening_after_import(*, user_id: int) -> bool:
@@ -36,6 +38,11 @@ def queue_listening_after_import(*, user_id: int) -> bool:
     try:
         today = timezone.localdate()
         if ListeningSnapshot.objects.filter(user_id=user_id, snapshot_date=today).exists():
+            return False
+        # The claim on today's refresh: cache.add is atomic (database cache or Redis), so two
+        # imports finishing together start one refresh, and so does a second import of the day
+        # while the first one's refresh still waits for its analyses.
+        if not cache.add(f"listening-refresh:{user_id}:{today.isoformat()}", 1, timeout=CLAIM_SECONDS):
             return False
         started = timezone.now().timestamp()
         transaction.on_commit(lambda: async_task(REFRESH_TASK, user_id, started))

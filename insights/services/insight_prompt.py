@@ -11,13 +11,17 @@ the old ones stay for comparison.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from typing import Any
 
-from insights.models import InsightKind, InsightTone, ListeningSnapshot, TimeRange
-from library.models import Artist, Track
+from django.utils import timezone
 
-PROMPT_VERSION = "insight-v1"
+from insights.models import InsightKind, InsightTone, ListeningSnapshot, Play, TimeRange
+from library.models import Artist, Track, TrackArtist
+
+PROMPT_VERSION = "insight-v2"  # v2: the week's own plays in weekly summaries; where moods come from
 PURPOSE = "insight"
 SCHEMA_NAME = "listening_insight"
 HEADLINE_MAX, PARAGRAPH_MAX, LABEL_MAX, VALUE_MAX = 120, 600, 40, 80
@@ -96,10 +100,17 @@ KIND_FIGURES = {
         "plays in working hours (Mon-Fri 9-17)",
         "weekend plays",
     ),
-    InsightKind.WEEKLY_SUMMARY: ("top songs", "moods", "busiest hours"),
+    InsightKind.WEEKLY_SUMMARY: (
+        "this week: plays",
+        "this week: most played artists",
+        "this week: most played songs",
+        "top songs",
+        "moods",
+        "busiest hours",
+    ),  # fmt: skip
 }
 SYSTEM_PROMPT = f"""You write short insights about one person's Spotify listening for them to read.
-You get their listening figures (shares are percentages; moods are estimated from lyrics).
+You get their listening figures (shares are percentages; the figures say where moods come from).
 Answer with one JSON object only, with these keys:
 - headline: at most {HEADLINE_MAX} characters.
 - paragraphs: 1 to {MAX_PARAGRAPHS} short paragraphs (two or three is best), each under 80 words.
@@ -124,7 +135,9 @@ def build_messages(
     *, snapshot: ListeningSnapshot, kind: str, tone: str, generation: int = 0
 ) -> list[dict[str, str]]:
     figures = snapshot_figures(snapshot=snapshot)
-    wanted = ("period", "plays", "top artists", "genres", *KIND_FIGURES[InsightKind(kind)])
+    if kind == InsightKind.WEEKLY_SUMMARY:
+        figures.update(week_figures(snapshot=snapshot))
+    wanted = ("period", "plays", "top artists", "genres", "moods from", *KIND_FIGURES[InsightKind(kind)])
     shown = {key: figures[key] for key in wanted if figures.get(key) not in (None, [], {})}
     ask = f"Write {KIND_BRIEFS[InsightKind(kind)]}\nTone: {TONE_BRIEFS[InsightTone(tone)]}."
     if generation:
@@ -150,6 +163,13 @@ def snapshot_figures(*, snapshot: ListeningSnapshot) -> dict[str, Any]:
         "top songs": _track_names(snapshot.top_tracks),
         "genres": _percentages(snapshot.genre_distribution),
         "moods": _percentages(snapshot.mood_distribution),
+        "moods from": (
+            "estimated by an AI from lyrics and song details"
+            if snapshot.moods_estimated
+            else "Spotify's audio features (valence and energy)"
+        )
+        if snapshot.mood_distribution
+        else None,
         "decades": _percentages(snapshot.decade_distribution, limit=3),
         "energy (0-1)": _round(snapshot.energy_mean),
         "explicit songs": _percent(snapshot.explicit_share),
@@ -159,6 +179,26 @@ def snapshot_figures(*, snapshot: ListeningSnapshot) -> dict[str, Any]:
         "plays 00:00-05:00": _share(sum(hours[0:5]), total),
         "plays in working hours (Mon-Fri 9-17)": _share(sum(sum(day[9:17]) for day in week[:5]), week_total),
         "weekend plays": _share(sum(sum(day) for day in week[5:]), week_total),
+    }
+
+
+def week_figures(*, snapshot: ListeningSnapshot) -> dict[str, Any]:
+    """The seven days ending on the snapshot's day, from the stored plays: a weekly summary is
+    about the week, not the four weeks of the short-term figures."""
+    end = datetime.combine(
+        snapshot.snapshot_date + timedelta(days=1), time.min, tzinfo=timezone.get_current_timezone()
+    )
+    plays = Play.objects.filter(
+        user_id=snapshot.user_id, played_at__gte=end - timedelta(days=7), played_at__lt=end
+    )
+    songs = Counter(plays.values_list("track__name", flat=True))
+    artists = Counter(
+        TrackArtist.objects.filter(position=0, track__plays__in=plays).values_list("artist__name", flat=True)
+    )
+    return {
+        "this week: plays": plays.count() or None,
+        "this week: most played artists": [name for name, _ in artists.most_common(TOP_N)],
+        "this week: most played songs": [name for name, _ in songs.most_common(TOP_N)],
     }
 
 

@@ -16,8 +16,9 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django_q.models import Schedule
 from django_q.tasks import async_task, schedule
@@ -41,6 +42,7 @@ from insights.services.insight_prompt import (
     build_messages,
     validate_answer,
 )
+from insights.services.snapshots import snapshot_basis
 from llm.models import Provider
 from llm.services import AllProvidersDown, LLMResult, RequestRejected, complete_json
 
@@ -50,8 +52,11 @@ GENERATE_INSIGHT_TASK = "insights.tasks.generate_insight"
 ERROR_LIMIT = 2000
 UNEXPECTED_MESSAGE = "Writing the insight stopped on an unexpected error (details are in the server log)."
 ENQUEUE_FAILED_REASON = "The insight could not be queued (the task broker did not answer); try again."
-# One LLM request with fail-over takes minutes at worst; a row running for longer lost its worker.
+# One LLM request with fail-over takes minutes at worst; a row running for longer (and longer
+# than Q_TIMEOUT) lost its worker. A queued row whose task has not come within the hour lost it.
 LOST_AFTER = timedelta(minutes=10)
+QUEUED_LOST_AFTER = timedelta(hours=1)
+ACTIVE = [InsightStatus.QUEUED, InsightStatus.RUNNING]
 
 
 class InsightError(Exception):
@@ -83,15 +88,19 @@ def request_insight(
         _require_provider()
         try:
             with transaction.atomic():
-                insight = GeneratedInsight.objects.create(user=user, status=InsightStatus.QUEUED, **key)
+                insight = GeneratedInsight.objects.create(
+                    user=user, status=InsightStatus.QUEUED, queued_at=timezone.now(), **key
+                )
                 _enqueue_after_commit(insight_id=insight.pk)
             return insight, True
         except IntegrityError:
             insight = GeneratedInsight.objects.get(**key)  # a concurrent request created it first
     if insight.status == InsightStatus.FAILED:
         return _queue_again(insight=insight, from_statuses=[InsightStatus.FAILED])
+    if _stale(insight):
+        return _queue_again(insight=insight, from_statuses=[InsightStatus.DONE])
     if _lost(insight):
-        return _queue_again(insight=insight, from_statuses=[InsightStatus.RUNNING], lost=True)
+        return _queue_again(insight=insight, from_statuses=ACTIVE, lost=True)
     return insight, False
 
 
@@ -109,7 +118,7 @@ def regenerate_insight(*, user: User, insight: GeneratedInsight) -> tuple[Genera
             return current, queued
         insight = current
     if _lost(insight):
-        return _queue_again(insight=insight, from_statuses=[InsightStatus.RUNNING], lost=True)
+        return _queue_again(insight=insight, from_statuses=ACTIVE, lost=True)
     return _queue_again(insight=insight, from_statuses=[InsightStatus.DONE, InsightStatus.FAILED])
 
 
@@ -156,13 +165,27 @@ def _require_provider() -> None:
         )
 
 
-def _lost(insight: GeneratedInsight) -> bool:
-    """Running, but claimed so long ago that its worker must have died (killed mid-call)."""
-    return (
-        insight.status == InsightStatus.RUNNING
-        and insight.started_at is not None
-        and insight.started_at < timezone.now() - LOST_AFTER
+def _lost_after() -> timedelta:
+    # Longer than a task may run (Q_TIMEOUT): a slow worker still inside it is not "lost".
+    return max(LOST_AFTER, timedelta(seconds=settings.Q_CLUSTER["timeout"] + 60))
+
+
+def _lost_filter() -> Q:
+    """Running since before a task could still be running, or queued (or due) an hour ago."""
+    now = timezone.now()
+    return Q(status=InsightStatus.RUNNING, started_at__lt=now - _lost_after()) | Q(
+        status=InsightStatus.QUEUED, queued_at__lt=now - QUEUED_LOST_AFTER
     )
+
+
+def _lost(insight: GeneratedInsight) -> bool:
+    """Its worker died mid-call, or its task never came (the broker lost it)."""
+    return GeneratedInsight.objects.filter(_lost_filter(), pk=insight.pk).exists()
+
+
+def _stale(insight: GeneratedInsight) -> bool:
+    """Written from figures the snapshot no longer holds (the day's ingest ran again since)."""
+    return insight.status == InsightStatus.DONE and insight.basis != snapshot_basis(insight.snapshot)
 
 
 def _queue_again(
@@ -172,9 +195,9 @@ def _queue_again(
     rows = GeneratedInsight.objects.filter(pk=insight.pk, status__in=from_statuses)
     if lost:
         # Re-checked by the UPDATE: a worker that finished meanwhile keeps its row.
-        rows = rows.filter(started_at__lt=timezone.now() - LOST_AFTER)
+        rows = rows.filter(_lost_filter())
     with transaction.atomic():
-        queued = rows.update(status=InsightStatus.QUEUED, error="")
+        queued = rows.update(status=InsightStatus.QUEUED, error="", queued_at=timezone.now())
         if queued:
             _enqueue_after_commit(insight_id=insight.pk)
     insight.refresh_from_db()
@@ -233,15 +256,18 @@ def write_insight(*, insight_id: int) -> GeneratedInsight | None:
         running.update(status=InsightStatus.FAILED, error=UNEXPECTED_MESSAGE)
         raise
     else:
-        store_answer(insight_id=insight_id, answer=answer, result=result)
+        store_answer(
+            insight_id=insight_id, answer=answer, result=result, basis=snapshot_basis(insight.snapshot)
+        )
     return GeneratedInsight.objects.get(pk=insight_id)
 
 
-def store_answer(*, insight_id: int, answer: Answer, result: LLMResult) -> bool:
+def store_answer(*, insight_id: int, answer: Answer, result: LLMResult, basis: str = "") -> bool:
     """Write the whole answer in one UPDATE; False when the row is no longer running."""
     return bool(
         GeneratedInsight.objects.filter(pk=insight_id, status=InsightStatus.RUNNING).update(
             status=InsightStatus.DONE,
+            basis=basis,
             headline=answer.headline,
             paragraphs=answer.paragraphs,
             highlights=answer.highlights,
@@ -267,7 +293,9 @@ def postpone(*, insight_id: int, seconds: int, reason: str) -> None:
     name = resume_schedule_name(insight_id=insight_id)
     with transaction.atomic():
         updated = GeneratedInsight.objects.filter(pk=insight_id, status=InsightStatus.RUNNING).update(
-            status=InsightStatus.QUEUED, error=f"Waiting for an LLM provider: {reason}"[:ERROR_LIMIT]
+            status=InsightStatus.QUEUED,
+            error=f"Waiting for an LLM provider: {reason}"[:ERROR_LIMIT],
+            queued_at=resume_at,  # due then: "lost" counts from there
         )
         if not updated:
             return

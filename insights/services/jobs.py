@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -43,6 +44,7 @@ logger = logging.getLogger(__name__)
 UserOf = Callable[[tuple, dict], "int | None"]
 
 RESULT_LIMIT = 1000
+LOST_JOB_SLACK = 60  # seconds past Q_TIMEOUT before a running record counts as lost
 ERROR_LIMIT = 8000  # Django-Q2's error text is the message, then the traceback
 
 
@@ -107,6 +109,7 @@ def register_insights_jobs() -> None:
             row("insights.AnalysisBatch", name="batch_id"),
         ),
         ("insights.tasks.recover_analysis_batches", "Recover analysis batches", None),
+        ("insights.tasks.fail_lost_jobs", "Fail lost job records", None),
         ("insights.tasks.poll_history", "Listening history poll", user_argument()),
         ("insights.tasks.poll_all_histories", "Listening history poll (all users)", None),
         ("insights.tasks.ingest_listening", "Listening ingest", user_argument()),
@@ -286,3 +289,22 @@ def prune_job_records(*, days: int, now: datetime | None = None) -> Pruned:
     records, _ = JobRecord.objects.filter(old).delete()
     failures, _ = Failure.objects.filter(stopped__lt=cutoff).delete()
     return Pruned(job_records=records, failed_tasks=failures)
+
+
+LOST_JOB_ERROR = (
+    "No result within the task time limit (Q_TIMEOUT): the task timed out or its worker stopped. "
+    "Django-Q2 records neither."
+)
+
+
+def fail_lost_jobs(*, now: datetime | None = None) -> int:
+    """Fail the records still "running" although their task can no longer be running.
+
+    The cluster's guard kills a task at Q_TIMEOUT and sends no signal for it, nor for a worker
+    that died: without this, such a job would look busy until pruned. One UPDATE, re-checked
+    per row; a task the broker delivers again later sets its record running again.
+    """
+    cutoff = (now or timezone.now()) - timedelta(seconds=settings.Q_CLUSTER["timeout"] + LOST_JOB_SLACK)
+    return JobRecord.objects.filter(status=JobStatus.RUNNING, started_at__lt=cutoff).update(
+        status=JobStatus.FAILED, error=LOST_JOB_ERROR, finished_at=now or timezone.now()
+    )

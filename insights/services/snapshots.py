@@ -23,6 +23,8 @@ endpoint) both come from our LLM song analyses of the top tracks, marked as esti
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections import Counter
 from dataclasses import dataclass
@@ -58,6 +60,14 @@ FIGURE_FIELDS = (
     "energy_mean", "moods_estimated", "analysed_tracks", "mood_diversity", "genre_diversity",
 )  # fmt: skip
 RECONNECT_MESSAGE = "Spotify access was revoked or expired: sign in with Spotify again, then retry."
+
+
+def snapshot_basis(snapshot: ListeningSnapshot) -> str:
+    """A digest of the snapshot's figures: equal digests, equal figures (an insight written
+    from them still describes the snapshot)."""
+    figures = {name: getattr(snapshot, name) for name in FIGURE_FIELDS}
+    encoded = json.dumps(figures, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(encoded.encode()).hexdigest()
 
 
 class ListeningIngestFailed(Exception):
@@ -298,10 +308,14 @@ class IngestRound:
 
 
 def ingest_all_users() -> IngestRound:
-    """Ingest today's snapshots for every user with a Spotify connection, one after another;
+    """Ingest today's snapshots for every user with a working Spotify connection, one after another;
     a user whose ingest fails is noted and the round goes on with the next."""
     done = IngestRound(ingested=[], failed={})
-    users = User.objects.filter(spotify_credential__isnull=False).order_by("pk")
+    # A listener whose grant is gone cannot be read until they sign in again: not a failure of
+    # the round (the history poll records their gap; their pages ask them to reconnect).
+    users = User.objects.filter(
+        spotify_credential__isnull=False, spotify_credential__reconnect_needed=False
+    ).order_by("pk")
     for user in users.iterator():
         try:
             ingest_snapshot(user=user)

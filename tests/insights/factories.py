@@ -27,6 +27,7 @@ from insights.models import (
 )
 from insights.services.analysis import PROMPT_VERSION
 from insights.services.insight_writer import PROMPT_VERSION as INSIGHT_PROMPT_VERSION
+from insights.services.snapshots import snapshot_basis
 from tests.factories import ArtistFactory, TrackFactory, UserFactory
 
 
@@ -215,3 +216,5 @@ class GeneratedInsightFactory(DjangoModelFactory):
     generation_ms = 900
     generation = 1
     generated_at = factory.LazyFunction(timezone.now)
+    # Written from the snapshot's current figures (otherwise a request would call it stale).
+    basis = factory.LazyAttribute(lambda o: snapshot_basis(o.snapshot))

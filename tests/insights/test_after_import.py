@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 from django_q.models import Schedule
 
@@ -29,8 +30,14 @@ def test_the_first_import_of_the_day_queues_one_refresh_and_later_ones_none(
     (call,) = queue.of(REFRESH_TASK)
     assert call[1] == user.pk
 
+    # A second import while the first refresh still waits for its analyses: no second refresh.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert queue_listening_after_import(user_id=user.pk) is False
+    assert len(queue.of(REFRESH_TASK)) == 1
+
     ListeningSnapshotFactory(user=user, snapshot_date=timezone.localdate())
-    assert queue_listening_after_import(user_id=user.pk) is False
+    cache.delete(f"listening-refresh:{user.pk}:{timezone.localdate().isoformat()}")
+    assert queue_listening_after_import(user_id=user.pk) is False  # today's snapshots exist
 
 
 def test_the_refresh_waits_by_rescheduling_while_the_listeners_analyses_run(sandbox):

@@ -4,7 +4,7 @@ no LLM call, regenerate makes one), the task's claim, failures and postponing, w
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import jsonschema
 import pytest
@@ -26,9 +26,9 @@ from insights.services.insight_writer import (
     write_insight,
 )
 from llm.models import Provider, ProviderHealth, ProviderKind
-from tests.factories import UserFactory
+from tests.factories import TrackFactory, UserFactory
 from tests.fixtures.llm_sandbox import FALLBACK_MODEL, PRIMARY_MODEL
-from tests.insights.factories import GeneratedInsightFactory, RichListeningSnapshotFactory
+from tests.insights.factories import GeneratedInsightFactory, PlayFactory, RichListeningSnapshotFactory
 from tests.llm.factories import ProviderFactory
 from tests.support.concurrency import race
 
@@ -143,7 +143,7 @@ def test_insight_caching_a_second_request_makes_no_llm_call_and_regenerate_makes
 ):
     sandbox = analysis_llm.sandbox
     insight, queued = ask(snapshot)
-    assert queued and insight.status == InsightStatus.QUEUED and insight.prompt_version == "insight-v1"
+    assert queued and insight.status == InsightStatus.QUEUED and insight.prompt_version == insight_prompt.PROMPT_VERSION
     assert insight_queue.of(GENERATE_INSIGHT_TASK) == [(GENERATE_INSIGHT_TASK, insight.pk)]
     assert GeneratedInsight.objects.get(pk=insight.pk).task_id == "task-1"
 
@@ -307,8 +307,10 @@ def test_a_refused_request_fails_with_the_reason_and_keeps_the_last_good_text(
     analysis_llm.sandbox.fault(provider="primary", kind="status", status=400)
     _regenerate(django_capture_on_commit_callbacks, written)
 
-    failed = write_insight(insight_id=insight.pk)
+    with pytest.raises(tasks.TaskFailed, match="refused the request"):  # a failed job for staff
+        tasks.generate_insight(insight.pk)
 
+    failed = GeneratedInsight.objects.get(pk=insight.pk)
     assert failed.status == InsightStatus.FAILED and "refused the request" in failed.error
     assert (failed.headline, failed.paragraphs, failed.generation) == (
         written.headline,
@@ -382,7 +384,7 @@ def test_weekly_summaries_wait_for_an_llm_provider(insight_queue):
 
 def test_an_insight_left_running_by_a_dead_worker_is_queued_again_by_the_next_request(ask, insight_queue):
     ProviderFactory()
-    lost_at = timezone.now() - insight_writer.LOST_AFTER - timedelta(seconds=1)
+    lost_at = timezone.now() - insight_writer._lost_after() - timedelta(seconds=1)
     stuck = GeneratedInsightFactory(status=InsightStatus.RUNNING, started_at=lost_at)
     busy = GeneratedInsightFactory(status=InsightStatus.RUNNING, started_at=timezone.now(), kind="roast")
 
@@ -393,3 +395,72 @@ def test_an_insight_left_running_by_a_dead_worker_is_queued_again_by_the_next_re
     assert not not_queued and same.status == InsightStatus.RUNNING
     assert insight_queue.of(GENERATE_INSIGHT_TASK) == [(GENERATE_INSIGHT_TASK, stuck.pk)]
     assert GeneratedInsight.objects.count() == 2
+
+
+def test_a_written_insight_is_written_again_once_a_re_ingest_changed_its_snapshots_figures(
+    analysis_llm, snapshot, ask, insight_queue
+):
+    insight, _ = ask(snapshot)
+    write_insight(insight_id=insight.pk)
+    cached, queued_again = ask(snapshot)
+    assert not queued_again and cached.status == InsightStatus.DONE  # same figures: served as stored
+
+    # The day's ingest ran again and the figures moved: the stored text no longer describes them.
+    type(snapshot).objects.filter(pk=snapshot.pk).update(play_count=snapshot.play_count + 7)
+    snapshot.refresh_from_db()
+    stale, queued = ask(snapshot)
+    written = write_insight(insight_id=stale.pk)
+
+    assert queued and stale.pk == insight.pk
+    assert written.status == InsightStatus.DONE and written.generation == 2
+    assert analysis_llm.sandbox.requests_to("primary") == 2
+
+
+def test_a_queued_insight_whose_task_never_came_is_queued_again_after_an_hour(ask, insight_queue):
+    ProviderFactory()
+    forgotten = GeneratedInsightFactory(
+        status=InsightStatus.QUEUED,
+        queued_at=timezone.now() - insight_writer.QUEUED_LOST_AFTER - timedelta(seconds=1),
+    )
+    waiting = GeneratedInsightFactory(status=InsightStatus.QUEUED, queued_at=timezone.now(), kind="roast")
+
+    again, queued = ask(forgotten.snapshot, kind=forgotten.kind, tone=forgotten.tone)
+    same, not_queued = ask(waiting.snapshot, kind="roast", tone=waiting.tone)
+
+    assert queued and again.pk == forgotten.pk and again.queued_at > forgotten.queued_at
+    assert not not_queued and same.pk == waiting.pk
+    assert insight_queue.of(GENERATE_INSIGHT_TASK) == [(GENERATE_INSIGHT_TASK, forgotten.pk)]
+
+
+def test_a_weekly_summary_is_written_from_the_weeks_own_plays():
+    snapshot = RichListeningSnapshotFactory(snapshot_date=date(2026, 11, 22))
+    hymn, other = TrackFactory(name="Harbour Hymn"), TrackFactory(name="Once Only")
+    inside = datetime(2026, 11, 20, 21, 0, tzinfo=UTC)
+    for minutes in range(3):
+        PlayFactory(user=snapshot.user, track=hymn, played_at=inside + timedelta(minutes=minutes * 5))
+    PlayFactory(user=snapshot.user, track=other, played_at=inside)
+    PlayFactory(
+        user=snapshot.user, track=other, played_at=datetime(2026, 11, 10, tzinfo=UTC)
+    )  # before the week
+    PlayFactory(track=hymn, played_at=inside)  # another listener's
+
+    weekly = build_messages(snapshot=snapshot, kind=InsightKind.WEEKLY_SUMMARY, tone=InsightTone.NEUTRAL)
+    wellness = build_messages(snapshot=snapshot, kind=InsightKind.WELLNESS, tone=InsightTone.NEUTRAL)
+
+    figures = json.loads(weekly[1]["content"].split("Figures: ", 1)[1])
+    assert figures["this week: plays"] == 4
+    assert figures["this week: most played songs"] == ["Harbour Hymn", "Once Only"]
+    assert "this week: plays" not in wellness[1]["content"]
+
+
+def test_the_prompt_says_where_the_moods_come_from():
+    estimated = RichListeningSnapshotFactory(moods_estimated=True)
+    measured = RichListeningSnapshotFactory(moods_estimated=False)
+
+    def said(snapshot):
+        return build_messages(snapshot=snapshot, kind=InsightKind.WELLNESS, tone=InsightTone.NEUTRAL)[1][
+            "content"
+        ]
+
+    assert "estimated by an AI from lyrics" in said(estimated)
+    assert "Spotify's audio features" in said(measured)

@@ -197,7 +197,23 @@ def test_a_revoked_grant_counts_as_failed_and_is_marked_for_reconnecting(sandbox
     SpotifyCredential.objects.filter(user=revoked).update(expires_at=timezone.now() + timedelta(minutes=5))
     sandbox.revoke(refresh_token=revoked.spotify_credential.refresh_token)
 
-    assert tasks.refresh_expiring_tokens() == "0 token(s) refreshed, 1 failed"
+    with pytest.raises(tasks.TaskFailed, match="0 token.s. refreshed, 1 failed"):
+        tasks.refresh_expiring_tokens()  # a failed job for staff to see
 
     assert SpotifyCredential.objects.get(user=revoked).reconnect_needed is True
     assert tasks.refresh_expiring_tokens() == "0 token(s) refreshed, 0 failed"  # not tried again
+
+
+def test_a_record_left_running_past_the_task_time_limit_is_failed_and_a_busy_one_is_not(settings):
+    limit = timedelta(seconds=settings.Q_CLUSTER["timeout"] + jobs.LOST_JOB_SLACK)
+    lost = JobRecordFactory(
+        status=JobStatus.RUNNING, started_at=timezone.now() - limit - timedelta(seconds=5)
+    )
+    busy = JobRecordFactory(status=JobStatus.RUNNING, started_at=timezone.now() - timedelta(seconds=30))
+
+    assert tasks.fail_lost_jobs() == "1 lost job record(s) failed"
+
+    lost.refresh_from_db()
+    busy.refresh_from_db()
+    assert (lost.status, lost.error) == (JobStatus.FAILED, jobs.LOST_JOB_ERROR) and lost.finished_at
+    assert busy.status == JobStatus.RUNNING

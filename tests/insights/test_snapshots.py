@@ -13,8 +13,10 @@ import requests
 from django.db import connection
 from django.utils import timezone
 
+from accounts.models import SpotifyCredential
 from insights import tasks
 from insights.models import ListeningSnapshot, TimeRange
+from insights.services.history import poll_history
 from insights.services.snapshots import ListeningIngestFailed, ingest_snapshot
 from library.models import Artist, Track
 from tests.factories import ArtistFactory, SpotifyCredentialFactory, TrackFactory, UserFactory
@@ -252,16 +254,25 @@ def test_the_task_reports_the_ingest_and_a_missing_user(sandbox, demo):
 
 
 def test_the_daily_round_ingests_every_connected_user_and_goes_on_after_a_failure(sandbox, demo):
-    revoked = SpotifyCredentialFactory(reconnect=True).user
+    SpotifyCredentialFactory(reconnect=True)  # must sign in again: skipped, not a failure
     UserFactory()  # never connected: not part of the round
-    other = signed_in(sandbox, "other")
+    # Revoked at Spotify but not known here yet: its ingest fails, and the round goes on.
+    revoked = signed_in(sandbox, "other")
+    SpotifyCredential.objects.filter(user=revoked).update(expires_at=timezone.now() - timedelta(minutes=1))
+    sandbox.revoke(refresh_token=revoked.spotify_credential.refresh_token)
 
-    summary = tasks.ingest_all_users()
+    with pytest.raises(tasks.TaskFailed) as failed:
+        tasks.ingest_all_users()
 
-    assert summary.startswith("listening ingest: 2 user(s) ingested, 1 failed")
+    summary = str(failed.value)
+    assert summary.startswith("listening ingest: 1 user(s) ingested, 1 failed")
     assert f"user #{revoked.pk}: Spotify access was revoked" in summary
-    assert set(ListeningSnapshot.objects.values_list("user_id", flat=True)) == {demo.pk, other.pk}
-    assert ListeningSnapshot.objects.count() == 6
+    assert set(ListeningSnapshot.objects.values_list("user_id", flat=True)) == {demo.pk}
+    assert ListeningSnapshot.objects.count() == 3
+
+
+def test_a_daily_round_without_failures_reports_what_it_did(sandbox, demo):
+    assert tasks.ingest_all_users() == "listening ingest: 1 user(s) ingested, 0 failed"
 
 
 @pytest.mark.postgres_only
@@ -289,3 +300,34 @@ def test_two_ingests_at_once_leave_one_row_per_range(sandbox):
     assert sorted(ListeningSnapshot.objects.filter(user=user).values_list("time_range", flat=True)) == sorted(
         TimeRange.values
     )
+
+
+def test_figures_from_a_polled_sandbox_history_equal_hand_computed_values(sandbox, demo, settings):
+    settings.TIME_ZONE = "UTC"
+    # 50 plays half an hour apart, the newest on Friday 20 Nov 2026 at 23:50 UTC: the oldest is
+    # Thursday 19 Nov at 23:20. Spotify's last 50 plays are exactly these.
+    sandbox.add_plays("demo", 50, end="2026-11-20T23:50:00Z", spacing_seconds=1800)
+    assert poll_history(user=demo).stored == 50
+    first = {s.time_range: s for s in ingest_snapshot(user=demo)}
+    # Four of the long-term top tracks analysed: two calm, one dark, one happy.
+    top = [entry["id"] for entry in first[TimeRange.LONG].top_tracks[:4]]
+    for track_id, mood, energy in zip(
+        top, ["calm", "calm", "dark", "happy"], [0.2, 0.4, 0.6, 0.8], strict=True
+    ):
+        SongAnalysisFactory(track_id=track_id, mood=mood, energy=energy)
+
+    snapshot = {s.time_range: s for s in ingest_snapshot(user=demo)}[TimeRange.LONG]
+
+    # Hand-computed: every hour of Friday holds two plays (:20 and :50), 23:00 also Thursday's two.
+    assert snapshot.play_count == 50
+    assert snapshot.hour_of_day == [2] * 23 + [4]
+    thursday, friday = snapshot.weekday_hours[3], snapshot.weekday_hours[4]
+    assert thursday == [0] * 23 + [2] and friday == [2] * 24
+    assert sum(map(sum, snapshot.weekday_hours)) == 50
+    # Moods of the analysed top tracks: calm 2/4, dark 1/4, happy 1/4; energy (0.2+0.4+0.6+0.8)/4.
+    assert snapshot.mood_distribution == {"calm": 0.5, "dark": 0.25, "happy": 0.25}
+    assert snapshot.analysed_tracks == 4 and snapshot.moods_estimated is True
+    assert snapshot.energy_mean == pytest.approx(0.5)
+    # Normalised Shannon entropy: -(0.5 ln 0.5 + 2 × 0.25 ln 0.25) / ln 3 = 1.0397208 / 1.0986123.
+    assert snapshot.mood_diversity == pytest.approx(0.9463946, abs=1e-7)
+    assert ListeningSnapshot.objects.filter(user=demo).count() == 3  # the second ingest updated

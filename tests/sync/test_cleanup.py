@@ -174,6 +174,7 @@ def test_ensure_schedules_creates_every_schedule_once_when_run_twice():
     assert [row[1:7] for row in first] == [
         ("cluster heartbeat", "config.tasks.cluster_heartbeat", Schedule.MINUTES, 1, None, -1),
         ("daily listening ingest", "insights.tasks.ingest_all_users", Schedule.CRON, None, "0 2 * * *", -1),
+        ("fail lost job records", "insights.tasks.fail_lost_jobs", Schedule.MINUTES, 5, None, -1),
         ("fail stuck sync events", "sync.tasks.fail_stuck_events", Schedule.MINUTES, 5, None, -1),
         ("llm health check", "llm.tasks.check_llm_providers", Schedule.MINUTES, 5, None, -1),
         ("poll listening history", "insights.tasks.poll_all_histories", Schedule.CRON, None, "0 * * * *", -1),
