@@ -335,18 +335,19 @@ INGEST_TASK = "insights.tasks.ingest_listening"
 
 
 def request_ingest(*, user: User) -> str | None:
-    """Queue `ingest_listening` for the user once the current transaction commits; returns
-    Django-Q's task id. Views run in autocommit, where on_commit runs at once and the id is
-    known; called inside a transaction the task is queued at its commit and this returns None.
+    """Queue `ingest_listening` for the user; returns Django-Q's task id. Inside a transaction
+    the task is queued at its commit (so the worker sees the caller's writes) and this returns
+    None; views run in autocommit and always get the id.
     Raises ListeningIngestFailed when the user has no usable Spotify connection."""
     if not SpotifyCredential.objects.filter(user=user, reconnect_needed=False).exists():
         raise ListeningIngestFailed(
             "Spotify is not connected (or access was revoked): sign in with Spotify first.", reconnect=True
         )
-    queued: list[str] = []
-    transaction.on_commit(
-        lambda: queued.append(
-            async_task(INGEST_TASK, user.pk, q_options={"task_name": f"listening ingest {user.pk}"})
-        )
-    )
-    return queued[0] if queued else None
+
+    def enqueue() -> str:
+        return async_task(INGEST_TASK, user.pk, q_options={"task_name": f"listening ingest {user.pk}"})
+
+    if not transaction.get_connection().in_atomic_block:
+        return enqueue()  # nothing to wait for: the caller gets the task id
+    transaction.on_commit(enqueue)  # after the caller's writes are visible to the worker
+    return None

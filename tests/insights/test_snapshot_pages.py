@@ -167,3 +167,19 @@ def test_mood_over_time_draws_each_days_mood_shares_as_one_stacked_bar(client, o
     assert re.findall(r"<li><span class=\"bar-label\">([^<]+)</span>", section) == ["1 Mar", "2 Mar"]
     assert re.findall(r'class="seg" style="--w: ([\d.]+)%', section) == ["75.0", "25.0", "100.0"]
     assert "Calm" in section and "Dark" in section and "Happy" in section
+
+
+@pytest.mark.django_db
+def test_the_page_costs_a_bounded_number_of_queries_however_many_days_and_insights(
+    client, owner, django_assert_max_num_queries
+):
+    for day in range(1, 31):
+        snapshot = ListeningSnapshotFactory(user=owner, snapshot_date=date(2026, 3, day))
+    for kind in ("wellness", "roast", "productivity", "weekly_summary"):
+        GeneratedInsightFactory(snapshot=snapshot, kind=kind)
+    client.force_login(owner)
+
+    with django_assert_max_num_queries(12):
+        response = client.get(PAGE)
+
+    assert response.status_code == 200 and response.content.decode().count('class="seg"') >= 14
