@@ -12,6 +12,7 @@ the daily ingest schedule keeps the snapshots current.
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from django.core.cache import cache
@@ -33,16 +34,12 @@ CLAIM_SECONDS = 24 * 3600
 
 
 def queue_listening_after_import(*, user_id: int) -> bool:
-    """Queue the refresh after an import, once a day per listener. Never raises (the import's
-    own work is done). True when it queued one."""
+    """Queue the refresh after an import unless today's snapshots exist (the refresh itself
+    claims the day, see refresh_listening). Never raises (the import's own work is done).
+    True when it queued one."""
     try:
         today = timezone.localdate()
         if ListeningSnapshot.objects.filter(user_id=user_id, snapshot_date=today).exists():
-            return False
-        # The claim on today's refresh: cache.add is atomic (database cache or Redis), so two
-        # imports finishing together start one refresh, and so does a second import of the day
-        # while the first one's refresh still waits for its analyses.
-        if not cache.add(f"listening-refresh:{user_id}:{today.isoformat()}", 1, timeout=CLAIM_SECONDS):
             return False
         started = timezone.now().timestamp()
         transaction.on_commit(lambda: async_task(REFRESH_TASK, user_id, started))
@@ -55,12 +52,18 @@ def queue_listening_after_import(*, user_id: int) -> bool:
 def refresh_listening(*, user: User, import_finished_at: float) -> str:
     """Poll the history, wait (by re-scheduling) for the listener's analyses, then ingest today's
     snapshots and queue the wellness insight of the short-term one. Returns what it did."""
+    # The claim on today's refresh, taken by a chain's first run and recognised by its later
+    # ones (same import time): cache.add is atomic (database cache or Redis), so two imports
+    # finishing together, or a second import while the first refresh waits, run one refresh.
+    key = f"listening-refresh:{user.pk}:{timezone.localdate().isoformat()}"
+    if not cache.add(key, import_finished_at, timeout=CLAIM_SECONDS) and cache.get(key) != import_finished_at:
+        return "another refresh of today is under way"
     waited = timezone.now() - datetime.fromtimestamp(import_finished_at, tz=UTC)
     if waited < MAX_WAIT and _analyses_under_way(user=user):
         when = timezone.now() + WAIT_STEP
         schedule(
             REFRESH_TASK, user.pk, import_finished_at, schedule_type=Schedule.ONCE, next_run=when,
-            name=f"insights-listening-refresh-{user.pk}-{when.timestamp():.0f}",
+            name=f"insights-listening-refresh-{user.pk}-{uuid.uuid4().hex[:12]}",  # names are unique
         )  # fmt: skip
         return f"waiting for song analyses (since {int(waited.total_seconds())} s)"
     polled = history.poll_history(user=user)  # records its own failures; never raises for Spotify

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 from django_q.models import Schedule
 
@@ -30,14 +29,19 @@ def test_the_first_import_of_the_day_queues_one_refresh_and_later_ones_none(
     (call,) = queue.of(REFRESH_TASK)
     assert call[1] == user.pk
 
-    # A second import while the first refresh still waits for its analyses: no second refresh.
-    with django_capture_on_commit_callbacks(execute=True):
-        assert queue_listening_after_import(user_id=user.pk) is False
-    assert len(queue.of(REFRESH_TASK)) == 1
-
     ListeningSnapshotFactory(user=user, snapshot_date=timezone.localdate())
-    cache.delete(f"listening-refresh:{user.pk}:{timezone.localdate().isoformat()}")
     assert queue_listening_after_import(user_id=user.pk) is False  # today's snapshots exist
+
+
+def test_a_second_refresh_of_the_day_stops_while_the_first_one_waits(sandbox):
+    user = signed_in(sandbox, "demo")
+    AnalysisBatch.objects.create(user=user, prompt_version="v", status=BatchStatus.RUNNING)
+    first, second = timezone.now().timestamp(), timezone.now().timestamp() + 1
+
+    assert "waiting for song analyses" in tasks.refresh_listening(user.pk, first)
+    assert tasks.refresh_listening(user.pk, second).endswith("another refresh of today is under way")
+    assert "waiting for song analyses" in tasks.refresh_listening(user.pk, first)  # the first goes on
+    assert Schedule.objects.filter(func=REFRESH_TASK).count() == 2  # only the first chain's
 
 
 def test_the_refresh_waits_by_rescheduling_while_the_listeners_analyses_run(sandbox):
