@@ -10,12 +10,11 @@ import requests
 from django.utils import timezone
 
 from accounts.models import SpotifyCredential
-from accounts.services import store_spotify_tokens
 from insights.models import GapReason, HistoryGap, HistoryState, Play
 from insights.services.history import RATE_LIMIT_SKIP, PollOutcome, poll_all_histories, poll_history
 from library.models import Track
 from tests.factories import SpotifyCredentialFactory, UserFactory
-from tests.sync.cluster_support import signed_in
+from tests.sync.cluster_support import reconnect, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -47,19 +46,6 @@ def lose_connection(sandbox, user) -> None:
     credential = SpotifyCredential.objects.get(user=user)
     sandbox.revoke(refresh_token=credential.refresh_token)
     SpotifyCredential.objects.filter(pk=credential.pk).update(expires_at=timezone.now() - timedelta(hours=1))
-
-
-def reconnect(sandbox, user, spotify_user: str = "demo") -> None:
-    """A new sign-in stores a fresh grant, as the allauth adapter does."""
-    grant = sandbox.issue_token(user=spotify_user)
-    store_spotify_tokens(
-        user=user,
-        access_token=grant["access_token"],
-        refresh_token=grant["refresh_token"],
-        expires_in=grant["expires_in"],
-        scopes=grant.get("scope"),
-        spotify_user_id=spotify_user,
-    )
 
 
 def test_the_first_poll_stores_the_newest_50_plays_and_starts_history_without_a_gap(sandbox):

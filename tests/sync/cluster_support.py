@@ -15,6 +15,12 @@ from tests.fixtures.cluster import Cluster
 def signed_in(sandbox, spotify_user: str) -> User:
     """A listener whose stored tokens are real sandbox tokens, as after a sign-in."""
     user = UserFactory(username=f"{spotify_user}_listener")
+    reconnect(sandbox, user, spotify_user)
+    return user
+
+
+def reconnect(sandbox, user: User, spotify_user: str = "demo") -> None:
+    """A (new) sign-in: a fresh sandbox grant stored for `user`, as the allauth adapter does."""
     grant = sandbox.issue_token(user=spotify_user)
     store_spotify_tokens(
         user=user,
@@ -24,7 +30,6 @@ def signed_in(sandbox, spotify_user: str) -> User:
         scopes=grant.get("scope"),
         spotify_user_id=spotify_user,
     )
-    return user
 
 
 def wait_for(
