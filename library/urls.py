@@ -1,10 +1,11 @@
 from django.urls import path
 
-from library import views
+from library import device_views, views
 
 app_name = "library"
 
 urlpatterns = [
     path("library/", views.playlists, name="playlists"),
     path("library/playlists/<int:pk>/", views.playlist, name="playlist"),
+    path("library/devices/", device_views.devices, name="devices"),
 ]

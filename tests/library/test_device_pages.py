@@ -1,0 +1,113 @@
+"""The "Devices & library" page: the owner's active sessions and merged library; a stranger sees
+only their own; anonymous visitors are sent to sign in."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from library.device_services import merge_device_library, ping_session
+from library.device_types import (
+    SESSION_TTL,
+    AppPlaylist,
+    DeviceLibrary,
+    Favorite,
+    HistoryEntry,
+    Preferences,
+    QueueState,
+    RecentSearch,
+    TrackRef,
+)
+from library.models import DeviceSession
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/library/devices/"
+AT = datetime(2025, 3, 1, 12, tzinfo=UTC)
+
+
+def ref(n: int) -> TrackRef:
+    return TrackRef(track=f"track{n:017d}", title=f"Owner Song {n}", artist="The Owners")
+
+
+def owners_library() -> DeviceLibrary:
+    later = AT + timedelta(days=1)
+    road = AppPlaylist(
+        id=None, local_id="p1", name="Owner Road Trip", name_updated_at=AT, description="For the car",
+        description_updated_at=AT, is_public=True, is_public_updated_at=AT, items=(),
+        items_updated_at=AT, created_at=AT,
+    )  # fmt: skip
+    return DeviceLibrary(
+        favorites=(Favorite(ref=ref(1), added_at=AT), Favorite(ref=ref(2), added_at=AT, removed_at=later)),
+        history=(HistoryEntry(ref=ref(3), played_at=AT, completion=0.5, source="album"),),
+        queue=QueueState(items=(ref(4),), updated_at=AT, device="Kitchen"),
+        playlists=(
+            road,
+            AppPlaylist(**{**road.__dict__, "local_id": "p2", "name": "Gone", "removed_at": later}),
+        ),
+        preferences=Preferences(shuffle=True, repeat="all", volume=0.75, updated_at=AT),
+        recent_searches=(RecentSearch(query="owner search", searched_at=AT),),
+    )
+
+
+@pytest.fixture
+def owner():
+    user = UserFactory()
+    merge_device_library(user=user, incoming=owners_library())
+    ping_session(user=user, session_id="owner-phone-session", device="Owner's phone")
+    ping_session(user=user, session_id="owner-laptop-session", device="Owner's laptop")
+    return user
+
+
+def test_the_owner_sees_active_sessions_and_the_merged_library(client, owner, django_assert_max_num_queries):
+    client.force_login(owner)
+
+    # session, user, one read per collection (six), the active sessions: whatever the library holds
+    with django_assert_max_num_queries(9):
+        response = client.get(URL)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Devices &amp; library" in html and f'href="{URL}"' in html  # the nav link
+    assert "Playing on 2 devices" in html
+    assert "owner-phone-session" in html and "Owner&#x27;s laptop" in html
+    assert "Owner Song 1" in html and "Owner Song 2" not in html  # removed favorites are not shown
+    assert "Owner Song 3" in html and "50%" in html  # history with its completion
+    assert "Owner Song 4" in html and "on Kitchen" in html  # the queue
+    assert "Owner Road Trip" in html and "Gone" not in html  # deleted playlists are not shown
+    assert "Shuffle on · repeat all · volume 75%" in html
+    assert "owner search" in html
+
+
+def test_a_session_quiet_past_the_ttl_is_not_shown(client, owner):
+    quiet = timezone.now() - SESSION_TTL - timedelta(seconds=1)
+    DeviceSession.objects.filter(user=owner, session_id="owner-phone-session").update(last_seen=quiet)
+    client.force_login(owner)
+
+    html = client.get(URL).content.decode()
+
+    assert "owner-phone-session" not in html and "owner-laptop-session" in html
+    assert "Playing on" not in html
+
+
+def test_a_stranger_sees_their_own_empty_page_never_the_owners_library(client, owner):
+    client.force_login(UserFactory())
+
+    response = client.get(URL)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "No device has checked in recently." in html and "No favorites yet." in html
+    assert not any(
+        mine in html for mine in ("Owner Song", "owner-phone-session", "Owner Road Trip", "owner search")
+    )
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client):
+    response = client.get(URL)
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/?next={URL}"
