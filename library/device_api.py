@@ -19,6 +19,7 @@ from library import device_services
 from library.device_serializers import (
     FAVORITES_LIMIT,
     HISTORY_LIMIT,
+    MARKER_LIMIT,
     MAX_BODY_BYTES,
     PLAYLIST_ITEMS_LIMIT,
     PLAYLISTS_LIMIT,
@@ -47,7 +48,11 @@ LIMITS = (
     f"Limits: a JSON body of at most {MAX_BODY_BYTES:,} bytes (2 MB; larger → 400 with a `detail`); "
     f"favorites ≤ {FAVORITES_LIMIT:,}, history ≤ {HISTORY_LIMIT}, queue items ≤ {QUEUE_LIMIT}, "
     f"playlists ≤ {PLAYLISTS_LIMIT} with ≤ {PLAYLIST_ITEMS_LIMIT:,} items each, recent searches ≤ "
-    f"{SEARCH_LIMIT}. Unknown keys are refused at every level; JSON types are not coerced. Times are "
+    f"{SEARCH_LIMIT}. Favorites and playlists count live items; deletion markers (removed_at set) "
+    f"come on top, up to {MARKER_LIMIT:,} (the server keeps the newest {MARKER_LIMIT:,}). A merge that "
+    "would leave the stored library over a limit is refused (400 at the collection). Clients need "
+    "to poll `GET /api/me/library/changes` only while a session ping says `multiple_sessions`. "
+    "Unknown keys are refused at every level; JSON types are not coerced. Times are "
     "ISO 8601 with a zone; a time more than 5 minutes ahead of the server's clock is refused (not "
     "clamped), since it would win every merge."
 )
@@ -81,6 +86,12 @@ class DeviceAPIView(APIView):
                 f"Request body is {int(declared):,} bytes; the limit is {MAX_BODY_BYTES:,} bytes (2 MB). "
                 "Send less at a time, e.g. one collection with PUT."
             )
+
+    def handle_exception(self, exc: Exception) -> Response:
+        if isinstance(exc, device_services.LibraryFull):
+            # Refused whole, like any bad input: the stored library is as it was.
+            exc = ValidationError({exc.field: [str(exc)]})
+        return super().handle_exception(exc)
 
 
 def _incoming(data: Any) -> DeviceLibrary:

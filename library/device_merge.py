@@ -29,6 +29,7 @@ from typing import Any, TypeVar
 
 from library.device_types import (
     HISTORY_LIMIT,
+    MARKER_LIMIT,
     SEARCH_LIMIT,
     AppPlaylist,
     DeviceLibrary,
@@ -83,7 +84,12 @@ def merge_favorites(server: Iterable[Favorite], client: Iterable[Favorite]) -> t
         key=lambda favorite: favorite.ref.track,
         join=_join_favorites,
     )
-    return tuple(sorted(merged, key=lambda f: (_newest_first(f.added_at), f.ref.track)))
+    # Removal markers beyond the newest MARKER_LIMIT are dropped (see device_types.MARKER_LIMIT).
+    markers = sorted(
+        (f for f in merged if f.removed), key=lambda f: (_newest_first(f.removed_at), f.ref.track)
+    )
+    kept = [f for f in merged if not f.removed] + markers[:MARKER_LIMIT]
+    return tuple(sorted(kept, key=lambda f: (_newest_first(f.added_at), f.ref.track)))
 
 
 def merge_history(server: Iterable[HistoryEntry], client: Iterable[HistoryEntry]) -> tuple[HistoryEntry, ...]:
@@ -99,8 +105,8 @@ def merge_history(server: Iterable[HistoryEntry], client: Iterable[HistoryEntry]
 
 
 def search_key(query: str) -> str:
-    """Searches differing only in case are one search (the database's unique Lower(query))."""
-    return query.lower()
+    """Searches differing only in case are one search (stored as RecentSearch.query_key, unique)."""
+    return query.casefold()
 
 
 def merge_searches(

@@ -25,7 +25,10 @@ from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.settings import api_settings
 
 from library.device_types import (
+    FAVORITES_LIMIT,
     HISTORY_LIMIT,
+    MARKER_LIMIT,
+    PLAYLISTS_LIMIT,
     REPEAT_MODES,
     SEARCH_LIMIT,
     AppPlaylist,
@@ -42,9 +45,7 @@ from library.device_types import (
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
 MAX_CLOCK_SKEW = timedelta(minutes=5)
-FAVORITES_LIMIT = 5_000
 QUEUE_LIMIT = 500
-PLAYLISTS_LIMIT = 200
 PLAYLIST_ITEMS_LIMIT = 1_000
 
 SPOTIFY_TRACK = re.compile(r"^(?:spotify:track:)?([0-9A-Za-z]{22})$")
@@ -141,14 +142,34 @@ class TimeField(serializers.DateTimeField):
 
 
 class BoundedListField(serializers.ListField):
-    """A list whose length is checked before its items, so an oversized list costs nothing."""
+    """A list whose length is checked before its items, so an oversized list costs nothing.
+
+    With `markers=True` (favorites, playlists) the limit counts live items only: deletion
+    markers (a non-null removed_at) come on top, up to MARKER_LIMIT, so a library the server
+    answered can always be sent back as it is.
+    """
 
     default_error_messages = {"max_length": "Too many items: at most {max_length}, got {count}."}
 
+    def __init__(self, *args: Any, markers: bool = False, **kwargs: Any) -> None:
+        self.live_limit = kwargs.get("max_length")
+        if markers and self.live_limit is not None:
+            kwargs["max_length"] = self.live_limit + MARKER_LIMIT  # the list's own bound (and maxItems)
+        self.markers = markers
+        super().__init__(*args, **kwargs)
+
     def to_internal_value(self, data: Any) -> list:
-        if isinstance(data, list) and self.max_length is not None and len(data) > self.max_length:
-            self.fail("max_length", max_length=self.max_length, count=len(data))
+        if isinstance(data, list) and self.max_length is not None:
+            if len(data) > self.max_length:
+                self.fail("max_length", max_length=self.max_length, count=len(data))
+            live = sum(1 for item in data if not _is_marker(item)) if self.markers else len(data)
+            if live > self.live_limit:
+                self.fail("max_length", max_length=self.live_limit, count=live)
         return super().to_internal_value(data)
+
+
+def _is_marker(item: Any) -> bool:
+    return isinstance(item, Mapping) and item.get("removed_at") is not None
 
 
 class StrictSerializer(serializers.Serializer):
@@ -284,10 +305,14 @@ class DeviceRecentSearchSerializer(StrictSerializer):
 class DeviceLibrarySerializer(StrictSerializer):
     """What a device has. Every key may be left out: absent (or null) says nothing about it."""
 
-    favorites = BoundedListField(child=DeviceFavoriteSerializer(), max_length=FAVORITES_LIMIT, required=False)
+    favorites = BoundedListField(
+        child=DeviceFavoriteSerializer(), max_length=FAVORITES_LIMIT, markers=True, required=False
+    )
     history = BoundedListField(child=DeviceHistoryEntrySerializer(), max_length=HISTORY_LIMIT, required=False)
     queue = DeviceQueueSerializer(required=False, allow_null=True)
-    playlists = BoundedListField(child=DevicePlaylistSerializer(), max_length=PLAYLISTS_LIMIT, required=False)
+    playlists = BoundedListField(
+        child=DevicePlaylistSerializer(), max_length=PLAYLISTS_LIMIT, markers=True, required=False
+    )
     preferences = DevicePreferencesSerializer(required=False, allow_null=True)
     recent_searches = BoundedListField(
         child=DeviceRecentSearchSerializer(), max_length=SEARCH_LIMIT, required=False

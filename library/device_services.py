@@ -20,7 +20,14 @@ from accounts.models import User
 from library import device_merge
 from library import device_selectors as selectors
 from library import device_types as values
-from library.device_types import COLLECTIONS, DeviceLibrary, MergeOutcome, SessionSummary
+from library.device_types import (
+    COLLECTIONS,
+    FAVORITES_LIMIT,
+    PLAYLISTS_LIMIT,
+    DeviceLibrary,
+    MergeOutcome,
+    SessionSummary,
+)
 from library.models import (
     AppPlaylist,
     DeviceSession,
@@ -32,6 +39,7 @@ from library.models import (
 )
 
 __all__ = [
+    "LibraryFull",
     "UnknownCollection",
     "library_changes",
     "load_device_library",
@@ -60,6 +68,15 @@ REF_FIELDS = ("title", "artist", "artwork_url", "duration_ms")
 
 class UnknownCollection(ValueError):
     """A collection name outside device_types.COLLECTIONS."""
+
+
+class LibraryFull(ValueError):
+    """The merge would leave more live favorites or playlists than a library may hold; nothing
+    was stored. `field` names the collection (the API answers 400 with the message there)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def load_device_library(*, user: User) -> DeviceLibrary:
@@ -160,6 +177,7 @@ def _merge(*, user: User, incoming: DeviceLibrary, collections: tuple[str, ...])
                 user, rows.playlists, server.playlists, incoming.playlists
             )
             merged = replace(merged, playlists=playlists)
+        _check_limits(merged)  # raising rolls the whole merge back: the library stays as it was
         if "preferences" in collections:
             merged = replace(
                 merged, preferences=device_merge.merge_preferences(server.preferences, incoming.preferences)
@@ -172,11 +190,30 @@ def _merge(*, user: User, incoming: DeviceLibrary, collections: tuple[str, ...])
     return MergeOutcome(library=merged, playlist_ids=playlist_ids)
 
 
+def _check_limits(library: DeviceLibrary) -> None:
+    # The same limits as a request's, so the merged library can always be sent back as it is.
+    live_favorites = sum(1 for favorite in library.favorites if not favorite.removed)
+    if live_favorites > FAVORITES_LIMIT:
+        raise LibraryFull(
+            "favorites",
+            f"The library would hold {live_favorites:,} favorites; the limit is {FAVORITES_LIMIT:,}.",
+        )
+    live_playlists = sum(1 for playlist in library.playlists if playlist.removed_at is None)
+    if live_playlists > PLAYLISTS_LIMIT:
+        raise LibraryFull(
+            "playlists", f"The library would hold {live_playlists} playlists; the limit is {PLAYLISTS_LIMIT}."
+        )
+
+
 def _write_favorites(
     user: User, stored: tuple[values.Favorite, ...], merged: tuple[values.Favorite, ...]
 ) -> None:
     before = {favorite.ref.track: favorite for favorite in stored}
     changed = [favorite for favorite in merged if before.get(favorite.ref.track) != favorite]
+    # Old removal markers the merge dropped (past MARKER_LIMIT) go from the table too.
+    dropped = set(before) - {favorite.ref.track for favorite in merged}
+    if dropped:
+        Favorite.objects.filter(user=user, track__in=dropped).delete()
     Favorite.objects.bulk_create(
         [
             Favorite(user=user, added_at=f.added_at, removed_at=f.removed_at, **selectors.ref_fields(f.ref))
@@ -323,7 +360,7 @@ def _write_searches(user: User, stored: list[RecentSearch], merged: tuple[values
     RecentSearch.objects.bulk_update(updated, ["query", "searched_at", "updated_at"])
     RecentSearch.objects.bulk_create(
         [
-            RecentSearch(user=user, query=search.query, searched_at=search.searched_at)
+            RecentSearch(user=user, query=search.query, query_key=key, searched_at=search.searched_at)
             for key, search in wanted.items()
             if key not in before
         ]

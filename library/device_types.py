@@ -15,6 +15,11 @@ from datetime import datetime, timedelta
 REPEAT_MODES = ("off", "one", "all")
 HISTORY_LIMIT = 500  # newest entries kept per user
 SEARCH_LIMIT = 20  # newest recent searches kept per user
+FAVORITES_LIMIT = 5_000  # live (not removed) favorites a library may hold
+PLAYLISTS_LIMIT = 200  # live (not deleted) app playlists a library may hold
+# Deletion markers kept per collection (the newest): enough for any device that syncs now and
+# then; a device silent through more deletions than this could bring an old item back.
+MARKER_LIMIT = 1_000
 # The parts of a library a client can send on their own (device_services.update_collection).
 COLLECTIONS = ("favorites", "history", "queue", "playlists", "preferences", "recent_searches")
 # A device that has not pinged for this long is no longer counted as signed in somewhere.

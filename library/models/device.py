@@ -16,7 +16,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Lower
 
 
 class RepeatMode(models.TextChoices):
@@ -155,17 +154,25 @@ class Preferences(models.Model):
 
 
 class RecentSearch(models.Model):
-    """One of the newest 20 searches; "Abba" and "abba" are one search (the unique Lower)."""
+    """One of the newest 20 searches; "Abba" and "abba" are one search (the unique query_key).
+
+    The key is computed in Python (library.device_merge.search_key, casefold), not by the
+    database's LOWER(): the two disagree on some letters (Greek final sigma, dotted İ), and the
+    merge and the constraint must agree on what counts as the same search.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recent_searches"
     )
     query = models.CharField(max_length=200)
+    query_key = models.CharField(max_length=400)  # casefold can lengthen a string ("ß" → "ss")
     searched_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint("user", Lower("query"), name="recent_search_unique_query")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "query_key"], name="recent_search_unique_query")
+        ]
         indexes = [models.Index(fields=["user", "-searched_at"], name="recent_search_user_searched")]
 
     def __str__(self) -> str:

@@ -319,3 +319,30 @@ def test_a_bad_session_ping_is_refused_at_the_field(api, payload, field):
 
     assert response.status_code == 400
     assert field in response.json()
+
+
+def test_a_merge_past_the_playlist_limit_is_refused_whole_and_a_library_with_markers_goes_back_as_it_is(
+    api, owner
+):
+    from library.device_types import PLAYLISTS_LIMIT
+
+    def playlist(n: int, **extra) -> dict:
+        return {
+            "local_id": f"p{n}", "name": f"P{n}", "description": "", "is_public": False, "items": [],
+            "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z", **extra,
+        }  # fmt: skip
+
+    api.force_authenticate(owner)
+    full = [playlist(n) for n in range(PLAYLISTS_LIMIT)]
+    assert api.post(SYNC, {"playlists": full}, format="json").status_code == 200
+    before = load_device_library(user=owner)
+
+    over = api.post(SYNC, {"playlists": [playlist(PLAYLISTS_LIMIT)]}, format="json")
+
+    assert over.status_code == 400 and "limit is 200" in over.json()["playlists"][0]
+    assert load_device_library(user=owner) == before
+    # Delete one and add one: 200 live and a marker; the answer is accepted back as it is.
+    deleted = {**playlist(0), "removed_at": "2026-01-02T00:00:00Z", "updated_at": "2026-01-02T00:00:00Z"}
+    answer = api.post(SYNC, {"playlists": [deleted, playlist(PLAYLISTS_LIMIT)]}, format="json").json()
+    assert len(answer["library"]["playlists"]) == PLAYLISTS_LIMIT + 1
+    assert api.post(SYNC, {"playlists": answer["library"]["playlists"]}, format="json").status_code == 200

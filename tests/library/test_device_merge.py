@@ -397,3 +397,19 @@ def test_merging_with_an_empty_device_keeps_the_server_library_as_it_is_in_merge
     with small_limits():
         normal = merge_libraries(server, DeviceLibrary())
         assert merge_libraries(DeviceLibrary(), normal) == normal
+
+
+def test_removal_markers_past_the_limit_are_dropped_oldest_first_and_live_favorites_never():
+    from library.device_types import MARKER_LIMIT, Favorite, TrackRef
+
+    def favorite(n: int, *, removed: bool) -> Favorite:
+        return Favorite(TrackRef(f"{n:022d}"), added_at=at(n), removed_at=at(n + 1) if removed else None)
+
+    markers = [favorite(n, removed=True) for n in range(MARKER_LIMIT + 5)]
+    live = [favorite(10_000 + n, removed=False) for n in range(3)]
+
+    merged = merge_favorites(markers, live)
+
+    kept = {f.ref.track for f in merged if f.removed}
+    assert len(kept) == MARKER_LIMIT and f"{0:022d}" not in kept and f"{MARKER_LIMIT + 4:022d}" in kept
+    assert {f.ref.track for f in merged if not f.removed} == {f.ref.track for f in live}

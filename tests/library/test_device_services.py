@@ -342,12 +342,12 @@ def test_the_database_refuses_what_the_merge_never_writes():
     user = UserFactory()
     fields = dict(user=user, name="A", created_at=BASE, name_updated_at=BASE, description_updated_at=BASE,
                   is_public_updated_at=BASE, items_updated_at=BASE)  # fmt: skip
-    SearchRow.objects.create(user=user, query="Abba", searched_at=BASE)
+    SearchRow.objects.create(user=user, query="Abba", query_key="abba", searched_at=BASE)
     AppPlaylistRow.objects.create(local_id="p1", **fields)
     AppPlaylistRow.objects.create(local_id=None, **fields)
     AppPlaylistRow.objects.create(local_id=None, **fields)  # many without a local id are fine
     refused = [
-        lambda: SearchRow.objects.create(user=user, query="ABBA", searched_at=BASE),
+        lambda: SearchRow.objects.create(user=user, query="ABBA", query_key="abba", searched_at=BASE),
         lambda: AppPlaylistRow.objects.create(local_id="p1", **fields),
         lambda: PreferencesRow.objects.create(user=user, volume=1.5, changed_at=BASE),
         lambda: PreferencesRow.objects.create(user=user, repeat="two", changed_at=BASE),
@@ -399,3 +399,20 @@ def test_what_the_database_stores_is_what_the_pure_merge_answers(first, second):
     assert replace(outcome.library, playlists=tuple(
         p if p.id in given_ids else replace(p, id=None) for p in outcome.library.playlists
     )) == expected  # fmt: skip
+
+
+def test_searches_that_only_case_folding_tells_apart_are_one_search_and_store_without_error():
+    # Python's lower() and the database's LOWER() disagree on these (final sigma, sharp s);
+    # the merge and the unique key both use casefold, so they agree with each other.
+    user = UserFactory()
+    merge_device_library(
+        user=user,
+        incoming=DeviceLibrary(recent_searches=(RecentSearch("ΑΣ", at(1)), RecentSearch("Straße", at(2)))),
+    )
+    merge_device_library(
+        user=user,
+        incoming=DeviceLibrary(recent_searches=(RecentSearch("ας", at(3)), RecentSearch("STRASSE", at(4)))),
+    )
+
+    searches = load_device_library(user=user).recent_searches
+    assert [search.query for search in searches] == ["STRASSE", "ας"]
