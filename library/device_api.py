@@ -39,9 +39,9 @@ from library.device_serializers import (
     DeviceSyncResultSerializer,
     SessionPingSerializer,
     SessionSummarySerializer,
-    library_from_wire,
 )
 from library.device_types import SESSION_TTL, DeviceLibrary
+from library.device_wire import library_from_wire
 
 NOT_SIGNED_IN = OpenApiResponse(description="Not signed in.")
 LIMITS = (

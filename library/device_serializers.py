@@ -31,15 +31,6 @@ from library.device_types import (
     PLAYLISTS_LIMIT,
     REPEAT_MODES,
     SEARCH_LIMIT,
-    AppPlaylist,
-    DeviceLibrary,
-    Favorite,
-    HistoryEntry,
-    PlaylistItem,
-    Preferences,
-    QueueState,
-    RecentSearch,
-    TrackRef,
     track_key,
 )
 
@@ -200,22 +191,22 @@ def _text(max_length: int, **kwargs: Any) -> StrictCharField:
     return StrictCharField(max_length=max_length, required=False, allow_blank=True, default="", **kwargs)
 
 
+def _duration(**kwargs: Any) -> serializers.Field:
+    return StrictIntegerField(
+        min_value=0, max_value=24 * 3_600_000, required=False, allow_null=True, default=None, **kwargs
+    )
+
+
 class DeviceTrackSerializer(StrictSerializer):
+    # Every track reference carries what a client shows offline: title, artist, artwork, length.
     track = TrackField(source="ref.track")
     title = _text(500, source="ref.title")
     artist = _text(500, source="ref.artist")
+    artwork_url = _text(1_000, source="ref.artwork_url")
+    duration_ms = _duration(source="ref.duration_ms")
 
 
 class DeviceFavoriteSerializer(DeviceTrackSerializer):
-    artwork_url = _text(1_000, source="ref.artwork_url")
-    duration_ms = StrictIntegerField(
-        source="ref.duration_ms",
-        min_value=0,
-        max_value=24 * 3_600_000,
-        required=False,
-        allow_null=True,
-        default=None,
-    )
     added_at = TimeField()
     removed_at = TimeField(
         required=False,
@@ -247,6 +238,8 @@ class DeviceQueueItemSerializer(StrictSerializer):
     track = TrackField()
     title = _text(500)
     artist = _text(500)
+    artwork_url = _text(1_000)
+    duration_ms = _duration()
 
 
 class DeviceQueueSerializer(StrictSerializer):
@@ -317,43 +310,6 @@ class DeviceLibrarySerializer(StrictSerializer):
     recent_searches = BoundedListField(
         child=DeviceRecentSearchSerializer(), max_length=SEARCH_LIMIT, required=False
     )
-
-
-# validated data → device_types
-
-
-def library_from_wire(data: Mapping[str, Any]) -> DeviceLibrary:
-    """The DeviceLibrary for DeviceLibrarySerializer's validated data."""
-    return DeviceLibrary(
-        favorites=tuple(
-            Favorite(ref=TrackRef(**f["ref"]), added_at=f["added_at"], removed_at=f["removed_at"])
-            for f in data.get("favorites", ())
-        ),
-        history=tuple(
-            HistoryEntry(
-                ref=TrackRef(**h["ref"]),
-                played_at=h["played_at"],
-                completion=h["completion"],
-                source=h["source"],
-            )
-            for h in data.get("history", ())
-        ),
-        queue=_queue(data["queue"]) if data.get("queue") else None,
-        playlists=tuple(_playlist(p) for p in data.get("playlists", ())),
-        preferences=Preferences(**data["preferences"]) if data.get("preferences") else None,
-        recent_searches=tuple(RecentSearch(**s) for s in data.get("recent_searches", ())),
-    )
-
-
-def _queue(data: Mapping[str, Any]) -> QueueState:
-    items = tuple(TrackRef(**item) for item in data["items"])
-    return QueueState(items=items, updated_at=data["updated_at"], device=data["device"])
-
-
-def _playlist(data: Mapping[str, Any]) -> AppPlaylist:
-    items = tuple(PlaylistItem(ref=TrackRef(**i["ref"]), added_at=i["added_at"]) for i in data["items"])
-    fields = {key: value for key, value in data.items() if key not in ("items", "updated_at")}
-    return AppPlaylist(items=items, **fields)
 
 
 # Answers. The library goes out in the shape it comes in, so a client can send back what it got.

@@ -290,3 +290,22 @@ def test_a_strangers_ping_lists_only_their_own_sessions(api, stranger_api):
 
     assert [s["session_id"] for s in body["active_sessions"]] == ["stranger-tv"]
     assert body["multiple_sessions"] is False
+
+
+def test_history_queue_and_playlist_items_keep_artwork_and_length_like_favorites(api, owner):
+    art = {"artwork_url": "https://img.example/cover.jpg", "duration_ms": 215000}
+    track = "4uLU6hMCjMI75M1A2tKUQC"
+    body = {
+        "history": [{"track": track, "title": "T", "artist": "A", "played_at": "2026-01-01T10:00:00Z", **art}],
+        "queue": {"items": [{"track": track, "title": "T", "artist": "A", **art}],
+                  "updated_at": "2026-01-01T10:00:00Z", "device": "phone"},
+        "playlists": [{"local_id": "p1", "name": "P", "description": "", "is_public": False,
+                       "items": [{"track": track, "title": "T", "artist": "A", "added_at": "2026-01-01T10:00:00Z", **art}],
+                       "created_at": "2026-01-01T10:00:00Z", "updated_at": "2026-01-01T10:00:00Z"}],
+    }  # fmt: skip
+    api.force_authenticate(owner)
+
+    library = api.post("/api/me/library/sync", body, format="json").json()["library"]
+
+    shown = [library["history"][0], library["queue"]["items"][0], library["playlists"][0]["items"][0]]
+    assert [(item["artwork_url"], item["duration_ms"]) for item in shown] == [tuple(art.values())] * 3
