@@ -21,9 +21,8 @@ from django.db import transaction
 from django.db.models import DateTimeField, F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django_q.models import Schedule
-from django_q.tasks import schedule
 
+from config.schedules import schedule_once
 from config.workers import worker_name
 from insights.models import AnalysisBatch, AnalysisBatchTrack, BatchStatus
 from insights.services.analysis import Outcome, analyse_track
@@ -123,8 +122,5 @@ def postpone(*, batch_id: int, worker: str, seconds: int, reason: str) -> None:
         )
         if not updated:
             return
-        # A ONCE schedule deletes itself after it fires; an old one that never fired would
-        # only start a run that finds nothing to claim.
-        Schedule.objects.filter(name=name).delete()
-        schedule(ANALYSE_BATCH_TASK, batch_id, schedule_type=Schedule.ONCE, next_run=resume_at, name=name)
+        schedule_once(ANALYSE_BATCH_TASK, batch_id, at=resume_at, name=name)
     logger.info("Analysis batch #%s postponed until %s: %s", batch_id, resume_at.isoformat(), reason)

@@ -20,10 +20,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
-from django_q.models import Schedule
-from django_q.tasks import async_task, schedule
+from django_q.tasks import async_task
 
 from accounts.models import User
+from config.schedules import schedule_once
 from insights.models import (
     GeneratedInsight,
     InsightKind,
@@ -299,9 +299,5 @@ def postpone(*, insight_id: int, seconds: int, reason: str) -> None:
         )
         if not updated:
             return
-        # A ONCE schedule deletes itself after it fires; an old one that never fired is replaced.
-        Schedule.objects.filter(name=name).delete()
-        schedule(
-            GENERATE_INSIGHT_TASK, insight_id, schedule_type=Schedule.ONCE, next_run=resume_at, name=name
-        )
+        schedule_once(GENERATE_INSIGHT_TASK, insight_id, at=resume_at, name=name)
     logger.info("Insight #%s postponed until %s: %s", insight_id, resume_at.isoformat(), reason)

@@ -18,12 +18,12 @@ from django.db import transaction
 from django.db.models import DateTimeField, F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django_q.models import Schedule
-from django_q.tasks import async_task, schedule
+from django_q.tasks import async_task
 from spotipy import SpotifyException
 
 from accounts.exceptions import ReconnectNeeded, SpotifyMisconfigured, SpotifyRateLimited, SpotifyUnavailable
 from accounts.spotify.policy import SpotifyRequestStats
+from config.schedules import schedule_once
 from config.workers import worker_name
 from sync.models import SyncEvent, SyncKind, SyncStatus
 
@@ -61,7 +61,9 @@ def spotify_step(what_failed: str, *, hint: str) -> Iterator[None]:
         raise RunStepFailed(f"{what_failed}: {str(exc).rstrip('.')}. {hint}") from exc
     except SpotifyException as exc:
         answer = str(exc.msg).rsplit(":\n", 1)[-1].strip() or "no message"
-        raise RunStepFailed(f"{what_failed}: Spotify answered HTTP {exc.http_status} ({answer}). {hint}") from exc
+        raise RunStepFailed(
+            f"{what_failed}: Spotify answered HTTP {exc.http_status} ({answer}). {hint}"
+        ) from exc
 
 
 def resume_schedule_name(*, label: str, event_id: int) -> str:
@@ -149,10 +151,7 @@ class RunLedger:
         name = self.schedule_name()
         with transaction.atomic():
             self._update(status=SyncStatus.QUEUED, resume_at=resume_at, claimed_by="", **fields)
-            # A ONCE schedule deletes itself after it fires; one left over from an earlier
-            # postponement that never fired would only start a run that finds nothing to claim.
-            Schedule.objects.filter(name=name).delete()
-            schedule(self.task, self.event_id, schedule_type=Schedule.ONCE, next_run=resume_at, name=name)
+            schedule_once(self.task, self.event_id, at=resume_at, name=name)
 
 
 def run_to_end(*, ledger: RunLedger, body: Callable[[], None], unexpected: str) -> None:
@@ -200,7 +199,9 @@ def enqueue_run(*, event_id: int, task: str, label: str, failed_reason: str) -> 
     A broker that does not answer fails the still-queued event with `failed_reason`, so
     it never stays queued for ever (and blocks the next trigger).
     """
-    transaction.on_commit(lambda: _enqueue_now(event_id=event_id, task=task, label=label, reason=failed_reason))
+    transaction.on_commit(
+        lambda: _enqueue_now(event_id=event_id, task=task, label=label, reason=failed_reason)
+    )
 
 
 def _enqueue_now(*, event_id: int, task: str, label: str, reason: str) -> None:
