@@ -179,8 +179,14 @@ def _lost_filter() -> Q:
 
 
 def _lost(insight: GeneratedInsight) -> bool:
-    """Its worker died mid-call, or its task never came (the broker lost it)."""
-    return GeneratedInsight.objects.filter(_lost_filter(), pk=insight.pk).exists()
+    """Its worker died mid-call, or its task never came (the broker lost it): _lost_filter on
+    the row in hand (no query; the queueing UPDATE checks the filter again)."""
+    now = timezone.now()
+    if insight.status == InsightStatus.RUNNING:
+        return insight.started_at is not None and insight.started_at < now - _lost_after()
+    if insight.status == InsightStatus.QUEUED:
+        return insight.queued_at is not None and insight.queued_at < now - QUEUED_LOST_AFTER
+    return False
 
 
 def _stale(insight: GeneratedInsight) -> bool:
