@@ -11,20 +11,7 @@ from llm.models import ProviderKind
 from sync.services import run_state
 from tests.fixtures.llm_sandbox import PRIMARY_MODEL
 from tests.llm.factories import ProviderFactory
-
-
-class FakeQueue:
-    """Records what would have been enqueued, as (func, *args)."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple] = []
-
-    def __call__(self, func: str, *args, **kwargs) -> str:
-        self.calls.append((func, *args))
-        return f"task-{len(self.calls)}"
-
-    def of(self, func: str) -> list[tuple]:
-        return [call for call in self.calls if call[0] == func]
+from tests.support.queue import FakeQueue
 
 
 @pytest.fixture

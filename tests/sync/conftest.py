@@ -6,17 +6,7 @@ import pytest
 
 from insights.services import after_import
 from sync.services import run_state
-
-
-class FakeQueue:
-    """Records what would have been enqueued, as (func, *args); thread-safe enough for appends."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple] = []
-
-    def __call__(self, func: str, *args, **kwargs) -> str:
-        self.calls.append((func, *args))
-        return f"task-{len(self.calls)}"
+from tests.support.queue import FakeQueue
 
 
 @pytest.fixture
