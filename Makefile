@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test venv migrate sandbox lint clean local-llm
+.PHONY: demo test test-future venv migrate sandbox lint clean local-llm
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,12 @@ demo: $(STAMP)
 ## The whole suite (SQLite by default; DATABASE_URL / REDIS_URL switch to PostgreSQL / Redis).
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## The suite with every clock a year ahead (libfaketime), sandboxes and cluster included: it must
+## not depend on today's date. Needs `faketime` (apt-get install faketime).
+test-future: $(STAMP)
+	@command -v faketime >/dev/null || { echo "test-future needs faketime: apt-get install faketime" >&2; exit 1; }
+	faketime -f "+365d" $(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 sandbox: $(STAMP)
 	$(PY) -m sandbox --port $${SANDBOX_PORT:-8001}

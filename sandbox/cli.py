@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import os
 import signal
 import sys
 import time
@@ -12,8 +14,8 @@ from typing import Any
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from sandbox.app import SandboxApp
-from sandbox.catalog import build_catalog
-from sandbox.config import MODES, StartupOptions
+from sandbox.catalog import build_catalog, current_anchor
+from sandbox.config import MODES, StartupOptions, parse_anchor
 from sandbox.state import SandboxState
 from sandbox.validation import ResponseValidator
 
@@ -67,6 +69,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--app-name", default=defaults.app_name, help="name on the consent page")
     parser.add_argument("--log-requests", action="store_true", help="log each request to stderr")
+    parser.add_argument(
+        "--now",
+        type=_anchor,
+        default=os.environ.get("SANDBOX_NOW") or None,
+        metavar="ISO-8601",
+        help="the instant the listeners' added_at, plays and top items lead up to "
+        "(default: $SANDBOX_NOW, else the start time)",
+    )
 
 
 def options_from(values: Mapping[str, Any]) -> StartupOptions:
@@ -85,12 +95,16 @@ def options_from(values: Mapping[str, Any]) -> StartupOptions:
         validate_responses=values["validate_responses"],
         app_name=values["app_name"],
         log_requests=values["log_requests"],
+        now=values["now"],
     )
 
 
 def build_app(options: StartupOptions) -> SandboxApp:
-    catalog = build_catalog(seed=options.seed, scale=options.scale)
-    state = SandboxState(catalog=catalog, options=options)
+    # Resolved here, not in the options: two parses of the same command line stay equal.
+    started = dt.datetime.now(dt.UTC)
+    now = options.now or current_anchor()
+    catalog = build_catalog(seed=options.seed, scale=options.scale, now=now)
+    state = SandboxState(catalog=catalog, options=options, clock_offset=now - started)
     validator = ResponseValidator() if options.validate_responses else None
     return SandboxApp(state=state, validator=validator)
 
@@ -105,6 +119,7 @@ def run(options: StartupOptions) -> None:
     catalog = app.state.catalog
     print(
         f"catalog: seed {catalog.seed}, {len(catalog.tracks)} tracks, {len(catalog.artists)} artists, "
+        f"now {catalog.now.isoformat()}, "
         f"generated in {catalog.generation_ms} ms; ready in {(time.perf_counter() - started) * 1000:.0f} ms",
         file=sys.stderr,
         flush=True,
@@ -125,6 +140,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_arguments(parser)
     run(options_from(vars(parser.parse_args(argv))))
     return 0
+
+
+def _anchor(raw: str) -> dt.datetime:
+    try:
+        return parse_anchor(raw)
+    except ValueError as error:
+        # argparse shows an ArgumentTypeError's own message, naming the option.
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 class _QuietHandler(WSGIRequestHandler):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from typing import Any
 
 from sandbox.errors import ControlError
@@ -28,6 +29,19 @@ class StartupOptions:
     validate_responses: bool = False
     app_name: str = "Linernotes"
     log_requests: bool = False
+    # The anchor of the listener's dated activity; None: the moment the process builds its catalog.
+    now: dt.datetime | None = None
+
+
+def parse_anchor(raw: str) -> dt.datetime:
+    """`--now` / SANDBOX_NOW: an ISO-8601 time with a zone, kept to the second like every date served."""
+    try:
+        moment = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"now must be an ISO-8601 time, like 2027-01-31T12:00:00Z (got {raw!r}).") from None
+    if moment.tzinfo is None:
+        raise ValueError(f"now needs a time zone, like 2027-01-31T12:00:00Z (got {raw!r}).")
+    return moment.astimezone(dt.UTC).replace(microsecond=0)
 
 
 @dataclasses.dataclass(slots=True)

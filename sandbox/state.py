@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import threading
 import time
@@ -20,10 +21,15 @@ MAX_VIOLATIONS = 500
 
 
 class SandboxState:
-    def __init__(self, *, catalog: Catalog, options: StartupOptions) -> None:
+    def __init__(
+        self, *, catalog: Catalog, options: StartupOptions, clock_offset: dt.timedelta = dt.timedelta(0)
+    ) -> None:
         self.lock = threading.RLock()
         self.catalog = catalog
         self.options = options
+        # The sandbox's clock runs from the catalog's anchor: with `--now` a year ahead, a
+        # playlist edit or a new play lands a year ahead too, after the generated history.
+        self.clock_offset = clock_offset
         self.tokens = TokenStore()
         self.faults = FaultBook()
         self.limiter = RateLimiter()
@@ -50,6 +56,12 @@ class SandboxState:
             self.limiter.clear()
             self.counters.clear()
         return (time.perf_counter() - started) * 1000
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC) + self.clock_offset
+
+    def now_iso(self) -> str:
+        return self.now().strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def next_salt(self) -> int:
         return next(self._salt)

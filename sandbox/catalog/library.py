@@ -26,13 +26,15 @@ from sandbox.catalog.models import (
     User,
     UserLibrary,
 )
-from sandbox.catalog.music import CATALOG_NOW
 from sandbox.ids import derive_id
 
 DEMO_PLAYLISTS = 70
 DEMO_ITEMS = 11_629  # A real power user's library, at scale 1.0.
-NOW_MS = int(CATALOG_NOW.timestamp() * 1000)
 DAY_MS = 86_400_000
+# The generated listening stops a day before `now`: the sandbox starts at `now`, and the plays a
+# test adds up to the present (POST /_sandbox/users/{id}/plays, ~400 at the default spacing)
+# must all be later than the generated history's newest.
+HISTORY_ENDS_BEFORE_NOW_MS = DAY_MS
 # Shares of the demo user's playlist rows that are not ordinary catalog tracks.
 LOCAL_SHARE, UNAVAILABLE_SHARE, EPISODE_SHARE = 0.010, 0.005, 0.002
 
@@ -62,18 +64,23 @@ class Pools:
 
 
 class LibraryBuilder:
+    """Every dated row (added_at, plays, top-item windows) is an offset before `now`, drawn from
+    the rng the same way whatever `now` is: another anchor shifts the dates and nothing else."""
+
     def __init__(
         self,
         *,
         rng: random.Random,
         seed: int,
         scale: float,
+        now: dt.datetime,
         artists: list[Artist],
         albums: list[Album],
         tracks: list[Track],
         episodes: list[Episode],
     ) -> None:
         self.rng, self.seed, self.scale = rng, seed, scale
+        self.now_ms = int(now.timestamp() * 1000)
         self.artists, self.albums, self.tracks, self.episodes = artists, albums, tracks, episodes
         self.pools = Pools(artists=artists, tracks=tracks)
         self.local_files: list[LocalFile] = []
@@ -190,8 +197,8 @@ class LibraryBuilder:
         family = rng.choices(*zip(*self.taste[owner].items(), strict=True))[0]
         if name is None:
             name = "Podcasts To Finish" if podcasts else self._playlist_name(family=family, size=size)
-        created_ms = NOW_MS - rng.randint(40, 4600) * DAY_MS
-        times = sorted(rng.randint(created_ms, NOW_MS - DAY_MS) for _ in range(size))
+        created_ms = self.now_ms - rng.randint(40, 4600) * DAY_MS
+        times = sorted(rng.randint(created_ms, self.now_ms - DAY_MS) for _ in range(size))
         adders = (owner, *collaborators)
         refs = (
             self._episode_rows(size) if podcasts else self._track_rows(owner=owner, family=family, size=size)
@@ -287,7 +294,8 @@ class LibraryBuilder:
         liked_count = min(len(favourites), max(10, round(liked * self.scale)))
         liked_refs = rng.sample(favourites, k=liked_count)
         liked_times = sorted(
-            (rng.randint(NOW_MS - 4000 * DAY_MS, NOW_MS - 3_600_000) for _ in liked_refs), reverse=True
+            (rng.randint(self.now_ms - 4000 * DAY_MS, self.now_ms - 3_600_000) for _ in liked_refs),
+            reverse=True,
         )
         liked_rows = tuple((ref, _iso(ms)) for ref, ms in zip(liked_refs, liked_times, strict=True))
         history = self._history(playlists=owned, liked=liked_refs, count=max(50, round(plays * self.scale)))
@@ -300,9 +308,10 @@ class LibraryBuilder:
         )
 
     def _history(self, *, playlists: list[PlaylistSeed], liked: list[int], count: int) -> tuple[Play, ...]:
-        """Listening sessions walked backwards from "now": a playlist, an album, or shuffled likes."""
+        """Listening sessions walked backwards from a day before `now`: a playlist, an album, or
+        shuffled likes."""
         rng, plays = self.rng, []
-        at = NOW_MS - rng.randint(60_000, 3_600_000)
+        at = self.now_ms - HISTORY_ENDS_BEFORE_NOW_MS - rng.randint(60_000, 3_600_000)
         while len(plays) < count:
             source = rng.random()
             length = rng.randint(4, 40)
@@ -325,7 +334,7 @@ class LibraryBuilder:
     def _top_tracks(self, *, history: tuple[Play, ...], liked: list[int]) -> dict[str, tuple[int, ...]]:
         tops = {}
         for time_range, days in (("short_term", 28), ("medium_term", 183), ("long_term", None)):
-            cutoff = NOW_MS - days * DAY_MS if days else 0
+            cutoff = self.now_ms - days * DAY_MS if days else 0
             counts = Counter(p.track for p in history if p.played_at_ms >= cutoff)
             if days is None:
                 counts.update({ref: 2 for ref in liked})
@@ -337,7 +346,7 @@ class LibraryBuilder:
     def _top_artists(self, *, history: tuple[Play, ...]) -> dict[str, tuple[int, ...]]:
         tops = {}
         for time_range, days in (("short_term", 28), ("medium_term", 183), ("long_term", 3650)):
-            cutoff = NOW_MS - days * DAY_MS
+            cutoff = self.now_ms - days * DAY_MS
             counts = Counter(self.tracks[p.track].artists[0] for p in history if p.played_at_ms >= cutoff)
             tops[time_range] = tuple(
                 ref for ref, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:100]

@@ -7,6 +7,7 @@ has to throw away the mutable layer in `sandbox.state` (cheap, < 1 ms).
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 # Entry kinds inside a playlist.
 TRACK = "track"
@@ -151,6 +152,7 @@ class UserLibrary:
 class Catalog:
     seed: int
     scale: float
+    now: dt.datetime  # the anchor every dated activity field is relative to
     artists: tuple[Artist, ...]
     albums: tuple[Album, ...]
     tracks: tuple[Track, ...]

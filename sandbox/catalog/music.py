@@ -10,9 +10,10 @@ from sandbox.catalog import taxonomy as tx
 from sandbox.catalog.models import Album, Artist, Episode, Show, Track
 from sandbox.ids import derive_id
 
-# Catalog time stands still at this instant so that the same seed always
-# yields the same dates; the sandbox never compares them with the wall clock.
-CATALOG_NOW = dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.UTC)
+# Release dates and years are music facts, not listener activity: they stay anchored at this
+# fixed epoch so the same seed always gives the same albums, whatever the day. Nothing compares
+# them with the wall clock. Dated activity (added_at, plays, episodes) follows the anchor `now`.
+CATALOG_EPOCH = dt.datetime(2026, 11, 1, 12, 0, tzinfo=dt.UTC)
 NON_ASCII_NAMES = ("Sigrún", "Ólafur", "Zoë", "Jürgen", "Céline", "Søren", "Łukasz", "Beyoncé-Marie", "Ñusta")
 
 
@@ -113,11 +114,13 @@ def build_albums_and_tracks(
             if album_type == "single":
                 # A single is named after its lead track, as on Spotify.
                 albums[album_index] = _renamed(albums[album_index], first_name or _title(rng=rng))
-            year = min(CATALOG_NOW.year, year + rng.choice((0, 1, 1, 2, 2, 3, 4)))
+            year = min(CATALOG_EPOCH.year, year + rng.choice((0, 1, 1, 2, 2, 3, 4)))
     return albums, tracks
 
 
-def build_shows(*, rng: random.Random, seed: int) -> tuple[list[Show], list[Episode]]:
+def build_shows(*, rng: random.Random, seed: int, now: dt.datetime) -> tuple[list[Show], list[Episode]]:
+    """Podcast shows and their episodes, the newest released 1-20 days before `now`: a show is
+    still running, so its episodes move with the anchor rather than with the music's epoch."""
     shows: list[Show] = []
     episodes: list[Episode] = []
     for show_index, (name, publisher) in enumerate(tx.PODCASTS):
@@ -134,7 +137,7 @@ def build_shows(*, rng: random.Random, seed: int) -> tuple[list[Show], list[Epis
                 total_episodes=count,
             )
         )
-        day = CATALOG_NOW - dt.timedelta(days=rng.randint(1, 20))
+        day = now - dt.timedelta(days=rng.randint(1, 20))
         for number in range(count, 0, -1):
             episodes.append(
                 Episode(
@@ -206,7 +209,7 @@ def _title(*, rng: random.Random) -> str:
 
 def _career_start(*, rng: random.Random) -> int:
     # Skewed towards recent years, but with a long tail back to 1960.
-    return max(1960, CATALOG_NOW.year - int(abs(rng.gauss(0, 17))))
+    return max(1960, CATALOG_EPOCH.year - int(abs(rng.gauss(0, 17))))
 
 
 def _release_date(*, rng: random.Random, year: int) -> tuple[str, str]:
@@ -214,8 +217,9 @@ def _release_date(*, rng: random.Random, year: int) -> tuple[str, str]:
     precision = rng.choices(("day", "month", "year"), weights=(55, 10, 35) if old else (88, 4, 8))[0]
     month = rng.randint(1, 12)
     day = rng.randint(1, 28)
-    if (year, month, day) > (CATALOG_NOW.year, CATALOG_NOW.month, CATALOG_NOW.day):
-        year, month, day = CATALOG_NOW.year, rng.randint(1, CATALOG_NOW.month), 1
+    epoch = CATALOG_EPOCH
+    if (year, month, day) > (epoch.year, epoch.month, epoch.day):
+        year, month, day = epoch.year, rng.randint(1, epoch.month), 1
     if precision == "year":
         return f"{year}", precision
     if precision == "month":

@@ -30,6 +30,8 @@ def health(state: SandboxState, body: Any) -> Any:
         "mode": state.config.mode,
         "seed": state.catalog.seed,
         "scale": state.catalog.scale,
+        # The anchor of the dated data: a test reads it to place its own plays after the history.
+        "now": state.catalog.now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "validate_responses": state.options.validate_responses,
     }
 
@@ -126,7 +128,7 @@ def mutate_playlist(state: SandboxState, body: Any, *, playlist_id: str) -> Any:
 
 
 def _add(state: SandboxState, playlist: PlaylistState, data: dict) -> str:
-    added_at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    added_at = state.now_iso()
     user = data.get("user", playlist.owner)
     entries = [Entry(kind, ref, added_at, user) for kind, ref in state.resolve_uris(_list(data, "uris"))]
     return edits.insert(playlist, entries=entries, position=data.get("position"), salt=state.next_salt())
@@ -198,7 +200,7 @@ def add_plays(state: SandboxState, body: Any, *, user_id: str) -> Any:
         raise ControlError(f"count must be an integer from 1 to {MAX_NEW_PLAYS}.")
     spacing = optional_int(data, "spacing_seconds", minimum=1)
     spacing_ms = (DEFAULT_SPACING_SECONDS if spacing is None else spacing) * 1000
-    end_ms = _end_ms(data.get("end"))
+    end_ms = _end_ms(data.get("end"), default=state.now())
     history = state.plays[user_id]
     oldest_new_ms = end_ms - (count - 1) * spacing_ms
     if history and oldest_new_ms <= history[0].played_at_ms:
@@ -223,9 +225,9 @@ def add_plays(state: SandboxState, body: Any, *, user_id: str) -> Any:
     }
 
 
-def _end_ms(raw: Any) -> int:
+def _end_ms(raw: Any, *, default: dt.datetime) -> int:
     if raw is None:
-        return int(dt.datetime.now(dt.UTC).timestamp() * 1000)
+        return int(default.timestamp() * 1000)
     if not isinstance(raw, str):
         raise ControlError("end must be an ISO-8601 time, like 2026-11-01T12:00:00Z.")
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from sandbox import playlists as edits
@@ -120,7 +119,7 @@ def add_items(ctx: Ctx, *, playlist_id: str) -> Result:
     if position is None and isinstance(body, dict):
         position = body.get("position")
     position = _optional_int(position, "position")
-    added_at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    added_at = ctx.state.now_iso()
     entries = [Entry(kind, ref, added_at, ctx.user.id) for kind, ref in ctx.state.resolve_uris(uris)]
     snapshot = edits.insert(playlist, entries=entries, position=position, salt=ctx.state.next_salt())
     return Result(201, {"snapshot_id": snapshot})
@@ -130,7 +129,7 @@ def update_items(ctx: Ctx, *, playlist_id: str) -> Result:
     playlist = _editable(ctx, playlist_id)
     body = ctx.json_body()
     if "uris" in ctx.args or (isinstance(body, dict) and "uris" in body):
-        added_at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        added_at = ctx.state.now_iso()
         entries = [
             Entry(kind, ref, added_at, ctx.user.id) for kind, ref in ctx.state.resolve_uris(_uris(ctx, body))
         ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from typing import Any
@@ -12,6 +13,7 @@ from sandbox.llm.answers import Answer, BadRequest, Want, answer
 from sandbox.llm.web import Call, DialectError, json_response, now_iso, pieces, stream_response
 
 VERSION = "0.12.6"
+MODEL_AGE = dt.timedelta(days=31)
 
 
 def error(status: int, message: str | None = None) -> DialectError:
@@ -109,7 +111,8 @@ def _tag(model: str) -> dict[str, Any]:
     return {
         "name": model,
         "model": model,
-        "modified_at": "2026-10-01T12:00:00.000000000Z",
+        # Pulled a month ago, whatever today is: a fixed day would drift into the past (or future).
+        "modified_at": (dt.datetime.now(dt.UTC) - MODEL_AGE).strftime("%Y-%m-%dT12:00:00.000000000Z"),
         "size": int(float(size[:-1] or 8) * 600_000_000),
         "digest": digest,
         "details": {

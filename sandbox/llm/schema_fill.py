@@ -9,6 +9,7 @@ Covers what LLM structured-output schemas use (OpenAI strict mode, Ollama `forma
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import random
 from typing import Any
@@ -21,9 +22,8 @@ WORDS = (
     "guitar", "synth", "chorus", "groove", "ballad", "anthem", "echo", "rhythm", "melody", "bassline",
     "heartbreak", "summer", "city", "ocean", "road", "memory", "rain", "dance", "longing", "escape",
 )  # fmt: skip
+# "date" and "date-time" are not here: a model writes today's date, so they follow the clock.
 FORMATS = {
-    "date-time": "2026-11-01T12:00:00Z",
-    "date": "2026-11-01",
     "time": "12:00:00Z",
     "email": "listener@example.com",
     "uri": "https://example.com/sandbox",
@@ -41,9 +41,14 @@ class SchemaError(ValueError):
 
 
 class SchemaFiller:
-    def __init__(self, root: Any, rng: random.Random) -> None:
+    def __init__(self, root: Any, rng: random.Random, now: dt.datetime) -> None:
         self.root = root
         self.rng = rng
+        self.formats = {
+            **FORMATS,
+            "date-time": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "date": now.date().isoformat(),
+        }
 
     def fill(self, schema: Any, depth: int = 0) -> Any:
         if schema is True or schema == {}:
@@ -182,9 +187,9 @@ class SchemaFiller:
                 text = sample(pattern, self.rng)
                 if text is not None and low <= len(text) <= (high if high is not None else len(text)):
                     return text
-        fmt = schema.get("format")
-        if fmt in FORMATS and (high is None or len(FORMATS[fmt]) <= high) and len(FORMATS[fmt]) >= low:
-            return FORMATS[fmt]
+        fmt = self.formats.get(schema.get("format"))
+        if fmt is not None and (high is None or len(fmt) <= high) and len(fmt) >= low:
+            return fmt
         limit = high if high is not None else max(low, 80)
         wanted, text = self.rng.randint(2, 6), ""
         # Whole words while they fit; the text stays readable and within the bounds.
@@ -265,6 +270,8 @@ def _without(schema: dict, key: str) -> dict:
     return {k: v for k, v in schema.items() if k != key}
 
 
-def fill_schema(schema: Any, rng: random.Random) -> Any:
-    """A document that validates against `schema`, chosen by `rng` (so the same seed gives the same one)."""
-    return SchemaFiller(schema, rng).fill(schema)
+def fill_schema(schema: Any, rng: random.Random, *, now: dt.datetime | None = None) -> Any:
+    """A document that validates against `schema`, chosen by `rng` (so the same seed gives the same one);
+    "date" and "date-time" strings are `now` (default: the current second, in UTC)."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0) if now is None else now.astimezone(dt.UTC)
+    return SchemaFiller(schema, rng, now).fill(schema)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import Counter
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 import requests
@@ -302,11 +302,24 @@ def test_two_ingests_at_once_leave_one_row_per_range(sandbox):
     )
 
 
-def test_figures_from_a_polled_sandbox_history_equal_hand_computed_values(sandbox, demo, settings):
+def friday_night_after(moment: datetime) -> datetime:
+    """The first Friday, 23:50 UTC, after `moment`."""
+    day = moment.astimezone(UTC).date() + timedelta(days=1)
+    while day.weekday() != 4:
+        day += timedelta(days=1)
+    return datetime.combine(day, time(23, 50), tzinfo=UTC)
+
+
+def test_figures_from_a_polled_sandbox_history_equal_hand_computed_values(
+    sandbox, demo, settings, time_machine
+):
     settings.TIME_ZONE = "UTC"
-    # 50 plays half an hour apart, the newest on Friday 20 Nov 2026 at 23:50 UTC: the oldest is
-    # Thursday 19 Nov at 23:20. Spotify's last 50 plays are exactly these.
-    sandbox.add_plays("demo", 50, end="2026-11-20T23:50:00Z", spacing_seconds=1800)
+    # 50 plays half an hour apart, the newest on a Friday at 23:50 UTC: the oldest is Thursday
+    # at 23:20. Spotify's last 50 plays are exactly these. The Friday comes after the sandbox's
+    # generated history (which ends a day before its now), and our clock goes there with it.
+    friday = friday_night_after(sandbox.now() + timedelta(days=1))
+    sandbox.add_plays("demo", 50, end=friday.isoformat(), spacing_seconds=1800)
+    time_machine.move_to(friday + timedelta(minutes=5), tick=True)
     assert poll_history(user=demo).stored == 50
     first = {s.time_range: s for s in ingest_snapshot(user=demo)}
     # Four of the long-term top tracks analysed: two calm, one dark, one happy.

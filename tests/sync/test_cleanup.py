@@ -121,8 +121,14 @@ def test_live_workers_and_other_hosts_keep_their_imports():
 def test_a_reused_pid_does_not_keep_a_dead_workers_import_alive():
     # This very process is alive, but it started long after the import's last heartbeat,
     # so it cannot be the worker that claimed the import (a restarted container reuses pids).
+    # Dated from its start as the kernel counts it, not from our clock, which a test run
+    # may move (`make test-future`) while /proc keeps the real time.
+    began = datetime.fromtimestamp(process_state(os.getpid())[1], tz=ZoneInfo("UTC"))
     reused = SyncEventFactory(
-        running=True, claimed_by=f"{HOST}:{os.getpid()}", started_at=_ago(days=3), heartbeat_at=_ago(days=2)
+        running=True,
+        claimed_by=f"{HOST}:{os.getpid()}",
+        started_at=began - timedelta(days=3),
+        heartbeat_at=began - timedelta(days=2),
     )
 
     assert cleanup.fail_runs_of_dead_workers(host=HOST) == [reused.pk]
