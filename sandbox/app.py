@@ -104,7 +104,7 @@ class SandboxApp:
         key = f"{request.method} {route.template if route else _unknown_key(path, route_error)}"
         with self.state.lock:
             fault = self.state.faults.take(method=request.method, path=path)
-        if fault is not None and fault.kind != "latency":
+        if fault is not None and fault.kind not in ("latency", "mutate_after"):
             self._count(
                 key=key,
                 status=0 if fault.kind == "reset" else fault.status or 200,
@@ -112,7 +112,7 @@ class SandboxApp:
                 faulted=True,
             )
             return self._fault_response(request, fault)
-        if fault is not None:
+        if fault is not None and fault.kind == "latency":
             # Sleep outside the lock: a slow request must not stall the others.
             time.sleep((fault.latency_ms or 0) / 1000)
         if (request.method, path) in ACCOUNTS:
@@ -121,6 +121,9 @@ class SandboxApp:
             return response
         result, client_id, mode = self._api(request, route, args, route_error)
         self._count(key=key, status=result.status, client_id=client_id, faulted=fault is not None)
+        if fault is not None and fault.kind == "mutate_after":
+            # The answer was computed before the edit: the client sees the world as it was.
+            control.mutate_after(self.state, fault.body)
         if self.validator is not None and path.startswith("/v1"):
             self._validate(request, result, mode=mode)
         return json_response(result.status, result.body, result.headers)

@@ -11,7 +11,10 @@ from typing import Any
 
 from sandbox.errors import ControlError, optional_int
 
-FAULT_KINDS = ("status", "latency", "reset", "malformed")
+# mutate_after: the request is answered normally, then `body` ({"playlist_id", "op", ...}, as
+# POST /_sandbox/playlists/{id}/mutate takes it) is applied: another client's edit landing
+# between two requests, such as a playlist unfollowed between two pages of a listing.
+FAULT_KINDS = ("status", "latency", "reset", "malformed", "mutate_after")
 _FAULT_FIELDS = {"method", "path", "kind", "status", "count", "retry_after", "latency_ms", "body"}
 
 
@@ -61,6 +64,10 @@ def parse_fault(data: Any) -> Fault:
             raise ControlError("A status fault needs a status between 100 and 599.")
     if kind == "latency" and fault.latency_ms is None:
         raise ControlError("A latency fault needs latency_ms.")
+    if kind == "mutate_after" and not (
+        isinstance(fault.body, dict) and isinstance(fault.body.get("playlist_id"), str) and fault.body.get("op")
+    ):
+        raise ControlError('A mutate_after fault needs body {"playlist_id": ..., "op": ...}.')
     if fault.body is not None and not isinstance(fault.body, (dict, list, str)):
         raise ControlError("body must be a JSON object, array or string.")
     return fault

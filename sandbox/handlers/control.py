@@ -110,6 +110,7 @@ def mutate_playlist(state: SandboxState, body: Any, *, playlist_id: str) -> Any:
             "range_length",
             "name",
             "user",
+            "collaborative",
         },
     )
     op = data.get("op")
@@ -172,13 +173,60 @@ def _delete(state: SandboxState, playlist: PlaylistState, data: dict) -> None:
     state.delete_playlist(playlist)
 
 
+def _collaboration(state: SandboxState, playlist: PlaylistState, data: dict) -> str:
+    """The owner turns collaboration on or off; its collaborators keep following it, and in
+    Development mode can no longer read its items once it is off."""
+    if not isinstance(data.get("collaborative"), bool):
+        raise ControlError("collaboration needs collaborative: true or false.")
+    return edits.update_details(
+        playlist, name=None, description=None, public=None, collaborative=data["collaborative"],
+        salt=state.next_salt(),
+    )  # fmt: skip
+
+
+def _unfollow(state: SandboxState, playlist: PlaylistState, data: dict) -> None:
+    """`user` unfollows the playlist: it leaves their list and stays on Spotify for the others."""
+    user = data.get("user")
+    if user not in state.catalog.users:
+        raise ControlError(f"unfollow needs the user who unfollows; unknown user {user!r}.")
+    listed = state.libraries.get(user, [])
+    if playlist.id not in listed:
+        raise ControlError(f"{user} does not follow playlist {playlist.id}.")
+    listed.remove(playlist.id)
+
+
+def _follow(state: SandboxState, playlist: PlaylistState, data: dict) -> None:
+    """`user` follows the playlist (again): it goes to the top of their list, as in the clients."""
+    user = data.get("user")
+    if user not in state.catalog.users:
+        raise ControlError(f"follow needs the user who follows; unknown user {user!r}.")
+    listed = state.libraries.setdefault(user, [])
+    if playlist.id not in listed:
+        listed.insert(0, playlist.id)
+
+
 _MUTATIONS: dict[str, Callable[[SandboxState, PlaylistState, dict], str | None]] = {
     "add": _add,
     "remove": _remove,
     "reorder": _reorder,
     "rename": _rename,
     "delete": _delete,
+    "collaboration": _collaboration,
+    "unfollow": _unfollow,
+    "follow": _follow,
 }
+
+
+def mutate_after(state: SandboxState, body: dict) -> None:
+    """A mutate_after fault's edit, applied once its request was answered (sandbox.traffic)."""
+    data = dict(body)
+    playlist_id = data.pop("playlist_id")
+    try:
+        with state.lock:
+            mutate_playlist(state, data, playlist_id=playlist_id)
+    except ControlError as error:
+        # Checked when the fault was added only in shape: report a bad edit loudly in the log.
+        print(f"sandbox: mutate_after fault on {playlist_id} failed: {error.message}", flush=True)
 
 
 MAX_NEW_PLAYS = 5000
