@@ -10,9 +10,11 @@ makes it, which is a batch per ~100 rows, never a query per row).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import TypeVar
 
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -20,7 +22,8 @@ from library.models import Album, Artist, ItemsStatus, Playlist, PlaylistItem, T
 from library.records import AlbumRecord, ArtistRecord, ItemRecord, PlaylistRecord, TrackRecord
 
 __all__ = [
-    "remove_playlists_gone_from_spotify",
+    "MissingPlaylists",
+    "reconcile_listed_playlists",
     "save_playlist_metadata",
     "store_playlist",
     "upsert_catalog",
@@ -234,15 +237,49 @@ def store_playlist(*, user: User, playlist: PlaylistRecord, items: Sequence[Item
     return saved
 
 
-def remove_playlists_gone_from_spotify(*, user: User, keep_spotify_ids: Iterable[str]) -> int:
-    """Delete the user's playlists (and their items) that Spotify no longer lists.
+@dataclass(frozen=True)
+class MissingPlaylists:
+    """What one listing did to the playlists it did not have."""
 
-    Catalog rows stay: they are shared, and another playlist or user may still use them.
-    Returns how many playlists were removed.
+    marked: list[str]  # Spotify ids now marked "not seen on Spotify" (first complete miss)
+    removed: list[str]  # Spotify ids removed from the mirror (second consecutive complete miss)
+
+
+def reconcile_listed_playlists(
+    *, user: User, listed_spotify_ids: Iterable[str], complete: bool
+) -> MissingPlaylists:
+    """Account for the playlists a listing of the user's library did not have.
+
+    Listed playlists lose any "not seen" mark. When the listing is `complete` (every entry
+    counted, none null, no page failed), each absent playlist is marked on its first miss and
+    removed (with its items) on its second consecutive one; an incomplete listing changes
+    nothing for the absent ones, as it may simply have skipped them. Catalog rows stay
+    (shared); routing set-up on a removed playlist keeps its Spotify id and waits for it.
     """
-    gone = Playlist.objects.filter(user=user).exclude(spotify_id__in=set(keep_spotify_ids))
-    _, by_model = gone.delete()
-    return by_model.get(Playlist._meta.label, 0)
+    listed = set(listed_spotify_ids)
+    mine = Playlist.objects.filter(user=user)
+    # One read in the common case (every playlist listed, none marked): nothing more to do.
+    state = dict(
+        mine.filter(Q(missing_imports__gt=0) | ~Q(spotify_id__in=listed)).values_list(
+            "spotify_id", "missing_imports"
+        )
+    )
+    back = [spotify_id for spotify_id in state if spotify_id in listed]
+    if back:
+        mine.filter(spotify_id__in=back).update(missing_since=None, missing_imports=0)
+    if not complete:
+        return MissingPlaylists(marked=[], removed=[])
+    removed = sorted(
+        spotify_id for spotify_id, misses in state.items() if spotify_id not in listed and misses
+    )
+    marked = sorted(
+        spotify_id for spotify_id, misses in state.items() if spotify_id not in listed and not misses
+    )
+    if removed:
+        mine.filter(spotify_id__in=removed).delete()
+    if marked:
+        mine.filter(spotify_id__in=marked).update(missing_since=timezone.now(), missing_imports=1)
+    return MissingPlaylists(marked=marked, removed=removed)
 
 
 def _metadata(record: PlaylistRecord) -> dict:

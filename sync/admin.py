@@ -5,7 +5,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from sync.models import BasePlaylist, ChildPlaylist, SyncEvent, SyncKind
-from sync.services import route_triggers, triggers
+from sync.services import restore, route_triggers, run_control, triggers
 
 
 @admin.register(SyncEvent)
@@ -30,7 +30,7 @@ class SyncEventAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "user__display_name")
     list_select_related = ("user",)
     date_hierarchy = "created_at"
-    actions = ["retry_selected"]
+    actions = ["retry_selected", "cancel_selected"]
     readonly_fields = [field.name for field in SyncEvent._meta.fields]
 
     @admin.display(description="progress")
@@ -54,6 +54,8 @@ class SyncEventAdmin(admin.ModelAdmin):
             try:
                 if event.kind == SyncKind.ROUTE:
                     retry = route_triggers.retry_route(event=event)
+                elif event.kind == SyncKind.RESTORE:
+                    retry = restore.retry_restore(event=event)
                 else:
                     retry = triggers.retry_import(event=event)
             except (triggers.ImportTriggerError, route_triggers.RouteTriggerError) as exc:
@@ -64,6 +66,21 @@ class SyncEventAdmin(admin.ModelAdmin):
             self.message_user(request, f"Retrying {', '.join(retried)}.", messages.SUCCESS)
         if refused:
             self.message_user(request, f"Not retried: {'; '.join(refused)}", messages.WARNING)
+
+    @admin.action(description="Cancel the selected queued or postponed runs (not running ones)")
+    def cancel_selected(self, request: HttpRequest, queryset: QuerySet[SyncEvent]) -> None:
+        cancelled, refused = [], []
+        for event in queryset.order_by("pk"):
+            try:
+                run_control.cancel_run(event=event, by=f"staff ({request.user.get_username()})")
+            except run_control.RunControlError as exc:
+                refused.append(str(exc))
+            else:
+                cancelled.append(f"#{event.pk}")
+        if cancelled:
+            self.message_user(request, f"Cancelled {', '.join(cancelled)}.", messages.SUCCESS)
+        if refused:
+            self.message_user(request, f"Not cancelled: {' '.join(refused)}", messages.WARNING)
 
 
 class ChildPlaylistInline(admin.TabularInline):
@@ -79,9 +96,17 @@ class ChildPlaylistInline(admin.TabularInline):
 class BasePlaylistAdmin(admin.ModelAdmin):
     """Read-only for staff: set-up edits go through the services (and their lock) on the pages."""
 
-    list_display = ("id", "user", "playlist", "children_count", "first_match_only", "auto_route_after_import")
+    list_display = (
+        "id",
+        "user",
+        "name",
+        "is_disabled",
+        "children_count",
+        "first_match_only",
+        "auto_route_after_import",
+    )
     list_filter = ("first_match_only", "auto_route_after_import")
-    search_fields = ("user__username", "playlist__name")
+    search_fields = ("user__username", "name", "spotify_id")
     list_select_related = ("user", "playlist")
     inlines = [ChildPlaylistInline]
     readonly_fields = [field.name for field in BasePlaylist._meta.fields]

@@ -14,12 +14,13 @@ from rest_framework.views import APIView
 from sync import selectors
 from sync.models import SyncEvent, SyncKind, SyncStatus
 from sync.serializers import (
+    BackupSerializer,
     ConflictSerializer,
     ImportRequestSerializer,
     SyncEventFilterSerializer,
     SyncEventSerializer,
 )
-from sync.services import route_triggers, triggers
+from sync.services import backups, restore, route_triggers, run_control, triggers
 from sync.services.routing_setup import PlaylistNotFound
 
 NOT_SIGNED_IN = OpenApiResponse(description="Not signed in.")
@@ -129,6 +130,8 @@ class SyncEventRetryView(APIView):
         try:
             if event.kind == SyncKind.ROUTE:
                 retry = route_triggers.retry_route(event=event)
+            elif event.kind == SyncKind.RESTORE:
+                retry = restore.retry_restore(event=event)
             else:
                 retry = triggers.retry_import(event=event)
         except (triggers.ImportTriggerError, route_triggers.RouteTriggerError) as exc:
@@ -136,6 +139,144 @@ class SyncEventRetryView(APIView):
         except PlaylistNotFound:  # the route's base was deleted meanwhile (its events go with it)
             raise Http404 from None
         return Response(SyncEventSerializer(retry).data, status=status.HTTP_201_CREATED)
+
+
+class SyncEventCancelView(APIView):
+    @extend_schema(
+        operation_id="sync_events_cancel",
+        summary="Cancel a queued or postponed import, route or restore (or a route waiting for you)",
+        description=(
+            "Ends it as cancelled at once, before it writes anything: a route's base is free for edits "
+            "and new routes again, and a run postponed by Spotify's rate limit does not resume. A "
+            "running one cannot be cancelled."
+        ),
+        request=None,
+        responses={
+            200: OpenApiResponse(SyncEventSerializer, description="Cancelled."),
+            401: NOT_SIGNED_IN,
+            404: NOT_YOURS,
+            409: OpenApiResponse(ConflictSerializer, description="Running or finished: nothing to cancel."),
+        },
+        tags=["sync"],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        try:
+            event = run_control.cancel_run(event=_own_event(request, pk))
+        except run_control.RunControlError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        return Response(SyncEventSerializer(event).data)
+
+
+class SyncEventConfirmView(APIView):
+    @extend_schema(
+        operation_id="sync_events_confirm",
+        summary="Let a route that waits for your confirmation make the removals it showed",
+        description=(
+            "The route is queued again; it plans anew and makes the removals listed in its "
+            "route.confirmation (or fewer). If it would now remove anything more, it asks again."
+        ),
+        request=None,
+        responses={
+            202: OpenApiResponse(SyncEventSerializer, description="Confirmed and queued."),
+            401: NOT_SIGNED_IN,
+            404: NOT_YOURS,
+            409: OpenApiResponse(ConflictSerializer, description="Not a route waiting for confirmation."),
+        },
+        tags=["sync"],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        try:
+            event = run_control.confirm_route(event=_own_event(request, pk))
+        except run_control.RunControlError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        return Response(SyncEventSerializer(event).data, status=status.HTTP_202_ACCEPTED)
+
+
+class SyncEventDiscardView(APIView):
+    @extend_schema(
+        operation_id="sync_events_discard",
+        summary="Refuse the removals a route showed: it ends cancelled, nothing written",
+        request=None,
+        responses={
+            200: OpenApiResponse(SyncEventSerializer, description="Discarded."),
+            401: NOT_SIGNED_IN,
+            404: NOT_YOURS,
+            409: OpenApiResponse(ConflictSerializer, description="Not a route waiting for confirmation."),
+        },
+        tags=["sync"],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        try:
+            event = run_control.discard_route(event=_own_event(request, pk))
+        except run_control.RunControlError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        return Response(SyncEventSerializer(event).data)
+
+
+class SyncEventRestoreView(APIView):
+    @extend_schema(
+        operation_id="sync_events_restore",
+        summary="Restore the children to before this route (undo)",
+        description=(
+            "Queues a restore run: every child this route (or restore) wrote to is brought back to "
+            "its backup from before it, with the fewest writes. The restore backs the children up "
+            "first, so it can be undone the same way."
+        ),
+        request=None,
+        responses={
+            202: OpenApiResponse(SyncEventSerializer, description="The restore, queued."),
+            401: NOT_SIGNED_IN,
+            404: NOT_YOURS,
+            409: OpenApiResponse(
+                ConflictSerializer,
+                description=(
+                    "Not a finished route or restore with backups, its base deleted, another route of "
+                    "the base active, or no Spotify connection."
+                ),
+            ),
+        },
+        tags=["sync"],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        event = _own_event(request, pk)
+        try:
+            queued = restore.request_restore(event=event, trigger=route_triggers.RouteTrigger.API)
+        except route_triggers.RouteTriggerError as exc:
+            return _conflict(exc)
+        return Response(SyncEventSerializer(queued).data, status=status.HTTP_202_ACCEPTED)
+
+
+class SyncEventBackupsView(APIView):
+    @extend_schema(
+        operation_id="sync_events_backups_list",
+        summary="The backups a route or restore took of the children it wrote to",
+        responses={200: BackupSerializer(many=True), 401: NOT_SIGNED_IN, 404: NOT_YOURS},
+        tags=["sync"],
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        event = _own_event(request, pk)
+        return Response(
+            BackupSerializer(selectors.list_backups(user=request.user, run=event), many=True).data
+        )
+
+
+class BackupDetailView(APIView):
+    @extend_schema(
+        operation_id="backups_retrieve",
+        summary="Download one backup of a child playlist as JSON",
+        description="Every row in order (URI, and the track's name where the catalog knows it).",
+        responses={200: OpenApiTypes.OBJECT, 401: NOT_SIGNED_IN, 404: NOT_YOURS},
+        tags=["sync"],
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        backup = selectors.get_backup(user=request.user, backup_id=pk)
+        if backup is None:
+            raise Http404
+        filename = f"linernotes-backup-{backup.pk}-{backup.spotify_id}.json"
+        return Response(
+            backups.backup_document(backup),
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
 
 
 def _own_event(request: Request, pk: int) -> SyncEvent:

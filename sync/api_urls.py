@@ -7,6 +7,13 @@ urlpatterns = [
     path("sync-events/", api.SyncEventListView.as_view(), name="api-sync-events"),
     path("sync-events/<int:pk>/", api.SyncEventDetailView.as_view(), name="api-sync-event"),
     path("sync-events/<int:pk>/retry/", api.SyncEventRetryView.as_view(), name="api-sync-event-retry"),
+    # Actions on one run: no trailing slash.
+    path("sync-events/<int:pk>/cancel", api.SyncEventCancelView.as_view(), name="api-sync-event-cancel"),
+    path("sync-events/<int:pk>/confirm", api.SyncEventConfirmView.as_view(), name="api-sync-event-confirm"),
+    path("sync-events/<int:pk>/discard", api.SyncEventDiscardView.as_view(), name="api-sync-event-discard"),
+    path("sync-events/<int:pk>/restore", api.SyncEventRestoreView.as_view(), name="api-sync-event-restore"),
+    path("sync-events/<int:pk>/backups/", api.SyncEventBackupsView.as_view(), name="api-sync-event-backups"),
+    path("backups/<int:pk>", api.BackupDetailView.as_view(), name="api-backup"),
     # Routing. The action paths (order, sync, sync-status, preview) have no trailing slash.
     path("base-playlists/", routing_api.BasePlaylistListView.as_view(), name="api-base-playlists"),
     path("base-playlists/<int:pk>/", routing_api.BasePlaylistDetailView.as_view(), name="api-base-playlist"),

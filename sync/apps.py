@@ -21,4 +21,7 @@ class SyncConfig(AppConfig):
         run_user = user_of_row("sync.SyncEvent", name="event_id")
         register_job(func="sync.tasks.run_import", label="Import", user_of=run_user)
         register_job(func="sync.tasks.run_route", label="Route", user_of=run_user)
+        register_job(func="sync.tasks.run_restore", label="Restore", user_of=run_user)
+        register_job(func="sync.tasks.requeue_lost_runs", label="Lost run sweep")
+        register_job(func="sync.tasks.prune_child_backups", label="Child backup pruning")
         register_job(func="sync.tasks.fail_stuck_events", label="Stuck sync clean-up")

@@ -16,9 +16,20 @@ def _when(moment: datetime | None) -> str:
 
 
 def describe_event(event: SyncEvent) -> str:
+    if event.status == SyncStatus.AWAITING_CONFIRMATION:
+        children = ((event.details or {}).get("confirmation") or {}).get("children") or []
+        names = ", ".join(f"“{child['name']}”" for child in children)
+        return (
+            f"Waiting for your confirmation: it would remove many tracks from {names}. "
+            "Nothing has been written; confirm or discard it."
+        )
+    if event.kind == SyncKind.RESTORE and event.status in (SyncStatus.IN_PROGRESS, SyncStatus.COMPLETED):
+        return _describe_restore(event)
     if event.kind == SyncKind.ROUTE and event.status in (SyncStatus.IN_PROGRESS, SyncStatus.COMPLETED):
         return _describe_route(event)
-    doing = "Importing" if event.kind == SyncKind.IMPORT else "Routing"
+    doing = {SyncKind.IMPORT: "Importing", SyncKind.ROUTE: "Routing", SyncKind.RESTORE: "Restoring"}[
+        SyncKind(event.kind)
+    ]
     if event.status == SyncStatus.QUEUED:
         if event.resume_at and event.resume_at > timezone.now():
             return f"Paused by Spotify's rate limit until {_when(event.resume_at)}; it resumes by itself."
@@ -57,4 +68,27 @@ def _describe_route(event: SyncEvent) -> str:
     return (
         f"Completed {_when(event.finished_at)}: {event.items_done} tracks routed into "
         f"{event.playlists_done} child playlists; {added} added, {removed} removed."
+    )
+
+
+def _describe_restore(event: SyncEvent) -> str:
+    if event.status == SyncStatus.IN_PROGRESS:
+        return (
+            f"Restoring the children of run #{event.restore_of_id}: {event.playlists_done} of "
+            f"{event.playlists_total} child playlists done."
+        )
+    writes = (event.details or {}).get("writes") or {}
+    added = sum(int(w.get("added") or 0) for w in writes.values())
+    removed = sum(int(w.get("removed") or 0) for w in writes.values())
+    skipped = (event.details or {}).get("skipped") or []
+    left = f" Left alone (now part of another routing set-up): {', '.join(skipped)}." if skipped else ""
+    inexact = (event.details or {}).get("inexact") or []
+    if inexact:
+        left += (
+            f" {', '.join(inexact)}: every track is back, but a repeated one only once (Spotify's API "
+            "cannot place copies around local files); the backup lists them."
+        )
+    return (
+        f"Completed {_when(event.finished_at)}: {event.playlists_done - len(skipped)} child playlists "
+        f"brought back to before run #{event.restore_of_id}; {added} added, {removed} removed.{left}"
     )

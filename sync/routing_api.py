@@ -41,6 +41,7 @@ from sync.services import route_triggers, routing_setup, spotify_children
 from sync.services.preview import (
     PreviewFailed,
     PreviewNotConnected,
+    PreviewNotPossible,
     PreviewRateLimited,
     estimate_route,
     preview_route,
@@ -155,9 +156,11 @@ class BaseChildrenView(APIView):
         operation_id="base_playlists_children_create",
         summary="Add a child: attach a playlist you own, or create a new one on Spotify",
         description=(
-            "With spotify_id, that playlist (one you own) becomes the base's last child. With "
-            "create: true, a new private playlist (public: true for a public one) is made on "
-            "Spotify first. Filters are checked in this server's Spotify app mode."
+            "With spotify_id, that playlist (one you own) becomes the base's last child: add-only "
+            "unless it is empty, or rebuild with replace_contents: true. A playlist is the child of "
+            "one base at most and never a base itself. With create: true, a new private playlist "
+            "(public: true for a public one) is made on Spotify first (rebuild by default). Filters "
+            "are checked in this server's Spotify app mode."
         ),
         request=ChildCreateSerializer,
         responses={
@@ -167,7 +170,10 @@ class BaseChildrenView(APIView):
             404: NO_BASE,
             409: OpenApiResponse(
                 RoutingConflictSerializer,
-                description="Already a child (existing), or a route is queued or running (active_event).",
+                description=(
+                    "Already a child of this base (existing), a base or another base's child, or a "
+                    "route is queued, running or waiting for confirmation (active_event)."
+                ),
             ),
             502: OpenApiResponse(ErrorSerializer, description="Spotify did not make the new playlist."),
         },
@@ -176,12 +182,17 @@ class BaseChildrenView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         base = _own_base(request, pk)
         body = _valid(ChildCreateSerializer, request)
-        fields = {"name": body["name"], "mode": body["mode"], "filters": body["filters"]}
+        fields = {"name": body["name"], "mode": body.get("mode"), "filters": body["filters"]}
         try:
             if body["create"]:
                 child = spotify_children.create_child_on_spotify(base=base, public=body["public"], **fields)
             else:
-                child = routing_setup.add_child_playlist(base=base, spotify_id=body["spotify_id"], **fields)
+                child = routing_setup.add_child_playlist(
+                    base=base,
+                    spotify_id=body["spotify_id"],
+                    replace_contents=body["replace_contents"],
+                    **fields,
+                )
         except (routing_setup.RoutingSetupError, FilterValidationError) as exc:
             # A refused new playlist is about its name; a refused attachment, about the playlist.
             return _refusal(exc, field="name" if body["create"] else "spotify_id")
@@ -317,7 +328,10 @@ class BasePreviewView(APIView):
             404: OpenApiResponse(
                 ErrorSerializer, description="No such base of yours, or child of this base."
             ),
-            409: OpenApiResponse(ErrorSerializer, description="No usable Spotify connection."),
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="No usable Spotify connection, or the base cannot be read (gone, refused).",
+            ),
             429: OpenApiResponse(ErrorSerializer, description="Spotify's rate limit; Retry-After says when."),
             502: OpenApiResponse(ErrorSerializer, description="Spotify failed or is unreachable; detail says why."),
         },
@@ -334,7 +348,7 @@ class BasePreviewView(APIView):
                 draft_child_id=body.get("child"),
                 draft_mode=body.get("mode"),
             )
-        except PreviewNotConnected as exc:
+        except (PreviewNotConnected, PreviewNotPossible) as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
         except PreviewRateLimited as exc:
             return Response(
@@ -402,6 +416,10 @@ def _refusal(exc: Exception, *, field: str | None = None) -> Response:
         return Response({"detail": message, "active_event": exc.active.pk}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, routing_setup.BaseAlreadyExists | routing_setup.ChildAlreadyAttached):
         return Response({"detail": message, "existing": exc.existing.pk}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, routing_setup.PlaylistAlreadyRouted):
+        return Response({"detail": message}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, routing_setup.ReplaceNotConfirmed):
+        return Response({"replace_contents": [message]}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, routing_setup.RoutingSetupError):
         return Response(
             {field: [message]} if field else {"detail": message}, status=status.HTTP_400_BAD_REQUEST

@@ -21,7 +21,7 @@ from sync.models import ChildPlaylist
 from sync.routing_forms import ChildForm, MoveChildForm
 from sync.routing_views import preview_url, refusal_status, refuse, render_base, status_url
 from sync.services import route_triggers, routing_setup
-from sync.services.routing_setup import BaseBusy, RoutingSetupError
+from sync.services.routing_setup import BaseBusy, ReplaceNotConfirmed, RoutingSetupError
 
 
 def _own_child(request: HttpRequest, pk: int) -> ChildPlaylist:
@@ -86,6 +86,7 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
             name=form.cleaned_data["name"],
             mode=form.cleaned_data["mode"],
             filters=form.cleaned_data["filters"],
+            replace_contents=form.cleaned_data["replace_contents"],
         )
     except FilterValidationError as exc:
         # Every problem with its place in the document; the service wrote nothing.
@@ -95,7 +96,7 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if isinstance(exc, BaseBusy):
             messages.error(request, str(exc))
         else:
-            form.add_error(None, str(exc))
+            form.add_error("replace_contents" if isinstance(exc, ReplaceNotConfirmed) else None, str(exc))
         return _render_editor(request, child, form=form, status=status)
     messages.success(request, f"Saved “{saved.name}”.")
     return redirect("sync:routing-child", pk=saved.pk)

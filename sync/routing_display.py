@@ -18,9 +18,18 @@ from django.utils import timezone
 from accounts.models import User
 from library.models import Artist, ItemKind, Playlist, TrackArtist
 from sync import selectors
-from sync.filters import REGISTRY, FilterValidationError, Group, WidgetType, validate_filters
 from sync.display import describe_event
-from sync.models import ACTIVE_STATUSES, BasePlaylist, ChildPlaylist, SyncEvent, SyncKind, SyncStatus
+from sync.filters import REGISTRY, FilterValidationError, Group, WidgetType, validate_filters
+from sync.models import (
+    ACTIVE_STATUSES,
+    ROUTING_KINDS,
+    BasePlaylist,
+    ChildBackup,
+    ChildPlaylist,
+    SyncEvent,
+    SyncKind,
+    SyncStatus,
+)
 from sync.services.estimate import RouteEstimate, estimate_route
 
 RUN_HISTORY_LIMIT = 25
@@ -135,8 +144,17 @@ def describe_route(event: SyncEvent) -> str:
     moved = f"{added} track{'s' if added != 1 else ''} added, {removed} removed"
     # Pages show the status as a badge beside this sentence: it starts with when, not what.
     at = f"{when(event.finished_at)} — " if event.finished_at else ""
+    children = f"{event.playlists_done} child{'ren' if event.playlists_done != 1 else ''}"
+    if event.status == SyncStatus.COMPLETED and event.kind == SyncKind.RESTORE:
+        skipped = (event.details or {}).get("skipped") or []
+        left = f" Left alone (now part of another routing set-up): {', '.join(skipped)}." if skipped else ""
+        done = event.playlists_done - len(skipped)
+        children = f"{done} child{'ren' if done != 1 else ''}"
+        return f"{at}{children} brought back to before run #{event.restore_of_id}, {moved}.{left}"
     if event.status == SyncStatus.COMPLETED:
-        return f"{at}{event.playlists_done} children routed, {moved}."
+        return f"{at}{children} routed, {moved}."
+    if event.status == SyncStatus.CANCELLED and "discarded" in str((event.details or {}).get("cancelled_by")):
+        return f"{at}discarded: you did not confirm its removals, so nothing was written."
     if event.status == SyncStatus.FAILED:
         return f"{at}stopped after {event.playlists_done} of {event.playlists_total} children ({moved})."
     return f"{at}cancelled."
@@ -172,7 +190,7 @@ class ChildWrites:
 
 @dataclass(frozen=True)
 class RunRow:
-    """One route run in the base's history."""
+    """One route or restore run in the base's history."""
 
     event: SyncEvent
     summary: str
@@ -180,20 +198,30 @@ class RunRow:
     cache: str  # hit rates of the run's caches, in words
     writes: list[ChildWrites]
     retryable: bool
+    backups: list[ChildBackup]  # one per child it wrote to: what the child held before it
+    restorable: bool  # "Restore the children to before this run" is offered
 
 
 def run_history(*, base: BasePlaylist, children: list[ChildPlaylist]) -> list[RunRow]:
-    """The base's route runs, newest first (the last RUN_HISTORY_LIMIT)."""
+    """The base's route and restore runs, newest first (the last RUN_HISTORY_LIMIT)."""
     events = (
-        selectors.list_sync_events(user=base.user, kind=SyncKind.ROUTE)
-        .filter(base=base)
+        selectors.list_sync_events(user=base.user)
+        .filter(base=base, kind__in=ROUTING_KINDS)
         .annotate(times_retried=Count("retried_by"))
+        .prefetch_related(
+            # Not the rows themselves: a page of runs must not load every backed-up track list.
+            Prefetch(
+                "backups",
+                queryset=ChildBackup.objects.only("id", "run_id", "name", "spotify_id", "created_at"),
+            )
+        )
     )[:RUN_HISTORY_LIMIT]
     child_names = {child.spotify_id: child.name for child in children}
-    return [_run_row(event, child_names) for event in events]
+    busy = any(event.status in ACTIVE_STATUSES for event in events)
+    return [_run_row(event, child_names, base_busy=busy) for event in events]
 
 
-def _run_row(event: SyncEvent, child_names: Mapping[str, str]) -> RunRow:
+def _run_row(event: SyncEvent, child_names: Mapping[str, str], *, base_busy: bool) -> RunRow:
     details = event.details or {}
     if "duration_ms" in details:
         duration = describe_duration(details["duration_ms"] / 1000)
@@ -218,6 +246,8 @@ def _run_row(event: SyncEvent, child_names: Mapping[str, str]) -> RunRow:
         cache=_cache_words(details),
         writes=writes,
         retryable=event.status in (SyncStatus.FAILED, SyncStatus.CANCELLED) and not event.times_retried,
+        backups=list(event.backups.all()),
+        restorable=not base_busy and event.status not in ACTIVE_STATUSES and bool(event.backups.all()),
     )
 
 
@@ -274,7 +304,7 @@ def base_card(
 
 def base_cards(*, user: User) -> list[BaseCard]:
     """Every base of the user with its children, its active route and its newest finished one."""
-    finished = SyncEvent.objects.filter(kind=SyncKind.ROUTE, base=OuterRef("pk")).exclude(
+    finished = SyncEvent.objects.filter(kind__in=ROUTING_KINDS, base=OuterRef("pk")).exclude(
         status__in=ACTIVE_STATUSES
     )
     bases = list(
@@ -284,7 +314,9 @@ def base_cards(*, user: User) -> list[BaseCard]:
     )
     active = {
         event.base_id: event
-        for event in SyncEvent.objects.filter(kind=SyncKind.ROUTE, base__in=bases, status__in=ACTIVE_STATUSES)
+        for event in SyncEvent.objects.filter(
+            kind__in=ROUTING_KINDS, base__in=bases, status__in=ACTIVE_STATUSES
+        )
     }
     last = SyncEvent.objects.in_bulk([b.last_route_id for b in bases if b.last_route_id])
     return [
@@ -307,11 +339,16 @@ class BaseCandidates:
 
 
 def base_candidates(*, user: User) -> BaseCandidates:
-    taken = set(selectors.list_base_playlists(user=user).values_list("playlist_id", flat=True))
+    bases = set(selectors.list_base_playlists(user=user).values_list("spotify_id", flat=True))
+    children = dict(ChildPlaylist.objects.filter(user=user).values_list("spotify_id", "base__name"))
     found = BaseCandidates()
     for playlist in Playlist.objects.filter(user=user).order_by("list_position", "id"):
-        if playlist.pk in taken:
+        if playlist.spotify_id in bases:
             found.impossible.append((playlist, "already a base playlist"))
+        elif playlist.spotify_id in children:
+            found.impossible.append(
+                (playlist, f"a child of “{children[playlist.spotify_id]}” (a child cannot also be a base)")
+            )
         elif not playlist.items_available:
             found.impossible.append((playlist, "Spotify does not let this app read its tracks"))
         else:

@@ -54,8 +54,24 @@ class AddChildForm(forms.Form):
     new_name = forms.CharField(
         required=False, max_length=NAME_MAX_LENGTH, label="Name of the new playlist", strip=True
     )
+    # Empty: the safe default, decided by what the playlist holds (sync.services.routing_claims).
     mode = forms.ChoiceField(
-        choices=ChildMode.choices, initial=ChildMode.REBUILD, widget=forms.RadioSelect, label="Mode"
+        choices=[
+            ("", "Automatic: rebuild a new or empty playlist, add only to one that holds tracks"),
+            *ChildMode.choices,
+        ],
+        initial="",
+        required=False,
+        widget=forms.RadioSelect,
+        label="Mode",
+    )
+    replace_contents = forms.BooleanField(
+        required=False,
+        label="Replace its contents",
+        help_text=(
+            "Needed to rebuild a playlist that holds tracks: the first route replaces them with the "
+            "base's matching tracks."
+        ),
     )
 
     def __init__(self, *args: Any, choices: QuerySet[Playlist], **kwargs: Any) -> None:
@@ -75,6 +91,11 @@ class ChildForm(forms.Form):
 
     name = forms.CharField(max_length=NAME_MAX_LENGTH, label="Name")
     mode = forms.ChoiceField(choices=ChildMode.choices, widget=forms.RadioSelect, label="Mode")
+    replace_contents = forms.BooleanField(
+        required=False,
+        label="Replace its contents",
+        help_text="Needed to switch an add-only child that holds tracks to rebuild.",
+    )
     filters = forms.CharField(
         label="Filters (a JSON document)",
         widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false", "class": "json"}),

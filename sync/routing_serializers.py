@@ -11,8 +11,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from library.serializers import PlaylistSerializer
-from sync.filters import empty_document
 from sync import selectors
+from sync.filters import empty_document
 from sync.models import BasePlaylist, ChildMode, ChildPlaylist
 from sync.serializers import CacheCountersSerializer, ErrorSerializer, SyncEventSerializer
 from sync.services.routing_setup import NAME_MAX_LENGTH
@@ -38,11 +38,17 @@ class ChildPlaylistSerializer(serializers.ModelSerializer):
             "mode",
             "position",
             "filters",
+            "routed_at",
             "created_at",
             "updated_at",
         ]
         read_only_fields = fields
-        extra_kwargs = {"playlist": {"help_text": "The mirrored playlist, once an import has seen it."}}
+        extra_kwargs = {
+            "playlist": {"help_text": "The mirrored playlist, once an import has seen it."},
+            "routed_at": {
+                "help_text": "When a route last finished it; until then a route removes nothing unasked."
+            },
+        }
 
 
 class BasePlaylistSerializer(serializers.ModelSerializer):
@@ -51,7 +57,17 @@ class BasePlaylistSerializer(serializers.ModelSerializer):
     # `route_state` (the active route and the newest finished one) is prefetched by
     # sync.routing_api, so a page of bases costs the same few queries whatever its size.
 
-    playlist = PlaylistSerializer(read_only=True)
+    playlist = PlaylistSerializer(
+        read_only=True, allow_null=True, help_text="Null while the playlist is gone from your library."
+    )
+    disabled = serializers.BooleanField(
+        source="is_disabled",
+        read_only=True,
+        help_text=(
+            "Its playlist is no longer in your Spotify library (missed by two complete imports): "
+            "nothing is routed; children and filters are kept until it comes back."
+        ),
+    )
     children = ChildPlaylistSerializer(many=True, read_only=True)
     active_route = serializers.SerializerMethodField(
         help_text="The id of the route queued or running now; set-up edits answer 409 until it ends."
@@ -62,7 +78,11 @@ class BasePlaylistSerializer(serializers.ModelSerializer):
         model = BasePlaylist
         fields = [
             "id",
+            "spotify_id",
+            "name",
             "playlist",
+            "disabled",
+            "notice",
             "first_match_only",
             "auto_route_after_import",
             "children",
@@ -72,6 +92,10 @@ class BasePlaylistSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "name": {"help_text": "The playlist's name as last seen on Spotify."},
+            "notice": {"help_text": "Something Linernotes changed in this set-up on its own."},
+        }
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_active_route(self, base: BasePlaylist) -> int | None:
@@ -194,7 +218,21 @@ class ChildCreateSerializer(serializers.Serializer):
     create = serializers.BooleanField(default=False, help_text="Make a new playlist on Spotify instead.")
     public = serializers.BooleanField(default=False, help_text="With create: make the new playlist public.")
     name = serializers.CharField(max_length=NAME_MAX_LENGTH)
-    mode = serializers.ChoiceField(choices=ChildMode.choices, default=ChildMode.REBUILD)
+    mode = serializers.ChoiceField(
+        choices=ChildMode.choices,
+        required=False,
+        help_text=(
+            "Left out: rebuild for a new or empty playlist, add_only for one that holds tracks "
+            "(nothing of it is ever removed)."
+        ),
+    )
+    replace_contents = serializers.BooleanField(
+        default=False,
+        help_text=(
+            "Required with mode rebuild for a playlist that holds tracks (or that Linernotes has not "
+            "imported): the first route replaces its contents with the base's matching tracks."
+        ),
+    )
     filters = serializers.JSONField(default=empty_document, help_text=FILTERS_HELP)
 
     def validate(self, attrs: dict) -> dict:
@@ -208,6 +246,9 @@ class ChildCreateSerializer(serializers.Serializer):
 class ChildUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=NAME_MAX_LENGTH, required=False)
     mode = serializers.ChoiceField(choices=ChildMode.choices, required=False)
+    replace_contents = serializers.BooleanField(
+        default=False, help_text="Required to switch an add-only child that holds tracks to rebuild."
+    )
     filters = serializers.JSONField(required=False, help_text=FILTERS_HELP)
 
 

@@ -4,7 +4,8 @@ How the pages answer, the same everywhere:
 - A POST that changes the set-up re-renders its page on a refusal, never redirects, so what
   the listener typed survives: 409 while a route of the base is queued or running (BaseBusy;
   nothing is changed) and for "already a base/child", 404 for what is not (or no longer) the
-  listener's, 502 when Spotify would not create a new child, 400 for the rest (as the API). On success: a message and a redirect (no double posts).
+  listener's, 502 when Spotify would not create a new child, 400 for the rest (as the API). On
+  success: a message and a redirect (no double posts).
 - The route triggers (Sync, Retry) change no set-up: like the dashboard's import buttons,
   they always answer with a message and a redirect, the active route included.
 The filter editor's views are sync.routing_child_views; the words on the pages are
@@ -23,15 +24,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sync import routing_display, selectors
 from sync.filters import empty_document
-from sync.models import BasePlaylist, SyncKind
+from sync.models import ROUTING_KINDS, BasePlaylist, SyncKind, SyncStatus
 from sync.routing_forms import AddChildForm, BaseOptionsForm, CreateBaseForm
-from sync.services import route_triggers, routing_setup, spotify_children
+from sync.services import restore, route_triggers, routing_setup, spotify_children
 from sync.services.route_triggers import RouteTrigger, RouteTriggerError
 from sync.services.routing_setup import (
     BaseAlreadyExists,
     BaseBusy,
     ChildAlreadyAttached,
+    PlaylistAlreadyRouted,
     PlaylistNotFound,
+    ReplaceNotConfirmed,
     RoutingSetupError,
 )
 
@@ -42,7 +45,7 @@ def refusal_status(exc: RoutingSetupError) -> int:
         raise Http404(str(exc))
     if isinstance(exc, spotify_children.SpotifyChildCreateFailed):
         return 502  # Spotify's failure, not the listener's: trying again later may work
-    if isinstance(exc, BaseBusy | BaseAlreadyExists | ChildAlreadyAttached):
+    if isinstance(exc, BaseBusy | BaseAlreadyExists | ChildAlreadyAttached | PlaylistAlreadyRouted):
         return 409
     return 400
 
@@ -104,7 +107,7 @@ def create_base(request: HttpRequest) -> HttpResponse:
         status = refusal_status(exc)
         form.add_error("playlist", str(exc))
         return _render_index(request, form=form, status=status)
-    messages.success(request, f"“{base.playlist.name}” is now a base playlist: add the playlists it feeds.")
+    messages.success(request, f"“{base.name}” is now a base playlist: add the playlists it feeds.")
     return redirect("sync:routing-base", pk=base.pk)
 
 
@@ -123,8 +126,10 @@ def render_base(
     active = route_triggers.active_route(base=base)
     last = next((row.event for row in history if not row.event.is_active), None)
     choices = spotify_children.owned_playlist_choices(base=base)
+    waiting = active is not None and active.status == SyncStatus.AWAITING_CONFIRMATION
     context = {
         "base": base,
+        "pending": selectors.pending_removals(active) if waiting else None,
         "card": routing_display.base_card(base=base, children=children, active=active, last=last),
         "history": history,
         "options_form": options_form
@@ -186,7 +191,7 @@ def base_delete(request: HttpRequest, pk: int) -> HttpResponse:
         return refuse(request, base, exc)
     messages.success(
         request,
-        f"“{base.playlist.name}” no longer feeds other playlists. "
+        f"“{base.name}” no longer feeds other playlists. "
         "Its child playlists stay on Spotify with the tracks they have.",
     )
     return redirect("sync:routing")
@@ -199,11 +204,16 @@ def child_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = AddChildForm(request.POST, choices=spotify_children.owned_playlist_choices(base=base))
     if not form.is_valid():
         return render_base(request, base, status=400, add_form=form)
-    chosen, mode = form.cleaned_data["playlist"], form.cleaned_data["mode"]
+    chosen, mode = form.cleaned_data["playlist"], form.cleaned_data["mode"] or None
     try:
         if chosen is not None:
             child = routing_setup.add_child_playlist(
-                base=base, spotify_id=chosen.spotify_id, name=chosen.name, mode=mode, filters=empty_document()
+                base=base,
+                spotify_id=chosen.spotify_id,
+                name=chosen.name,
+                mode=mode,
+                filters=empty_document(),
+                replace_contents=form.cleaned_data["replace_contents"],
             )
         else:
             child = spotify_children.create_child_on_spotify(
@@ -212,11 +222,18 @@ def child_add(request: HttpRequest, pk: int) -> HttpResponse:
     except RoutingSetupError as exc:
         if isinstance(exc, BaseBusy):
             return refuse(request, base, exc, add_form=form)
-        form.add_error(None, str(exc))
+        form.add_error("replace_contents" if isinstance(exc, ReplaceNotConfirmed) else None, str(exc))
         return render_base(request, base, status=refusal_status(exc), add_form=form)
     made = "Created it on Spotify and attached" if chosen is None else "Attached"
+    how = (
+        "It will hold exactly the base's matching tracks"
+        if child.mode == "rebuild"
+        else "Matching tracks will be added to it; nothing of it is ever removed"
+    )
     messages.success(
-        request, f"{made} “{child.name}”. It takes every track of the base until you add conditions."
+        request,
+        f"{made} “{child.name}” ({child.get_mode_display().lower()}). {how}: every track of the base "
+        "until you add conditions.",
     )
     return redirect("sync:routing-child", pk=child.pk)
 
@@ -241,7 +258,7 @@ def base_sync(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         if created:
-            messages.success(request, f"Route #{event.pk} queued: “{base.playlist.name}” is being routed.")
+            messages.success(request, f"Route #{event.pk} queued: “{base.name}” is being routed.")
         else:
             messages.info(
                 request,
@@ -255,10 +272,13 @@ def base_sync(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def route_retry(request: HttpRequest, pk: int) -> HttpResponse:
     event = selectors.get_sync_event(user=request.user, event_id=pk)
-    if event is None or event.kind != SyncKind.ROUTE or event.base_id is None:
+    if event is None or event.kind not in ROUTING_KINDS or event.base_id is None:
         raise Http404("No such route.")
     try:
-        retry = route_triggers.retry_route(event=event)
+        if event.kind == SyncKind.RESTORE:
+            retry = restore.retry_restore(event=event)
+        else:
+            retry = route_triggers.retry_route(event=event)
     except RouteTriggerError as exc:
         messages.error(request, str(exc))
     else:

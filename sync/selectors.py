@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 
 from accounts.models import User
-from sync.models import ACTIVE_STATUSES, BasePlaylist, ChildPlaylist, SyncEvent, SyncKind, SyncStatus
+from library.models import Track
+from sync.models import (
+    ACTIVE_STATUSES,
+    ROUTING_KINDS,
+    BasePlaylist,
+    ChildBackup,
+    ChildPlaylist,
+    SyncEvent,
+    SyncKind,
+    SyncStatus,
+)
 
 
 def list_sync_events(
@@ -63,7 +73,8 @@ def list_base_playlists(*, user: User) -> QuerySet[BasePlaylist]:
     return (
         BasePlaylist.objects.filter(user=user)
         .select_related("playlist")
-        .order_by("playlist__list_position", "id")
+        # Disabled bases (no playlist) last on every database.
+        .order_by(F("playlist__list_position").asc(nulls_last=True), "id")
     )
 
 
@@ -85,14 +96,14 @@ def get_child_playlist(*, user: User, child_id: int) -> ChildPlaylist | None:
 # A base's route state in one query for any number of bases: its active route (at most one,
 # the database's rule) and its newest finished one, chosen by a subquery per event's base.
 _NEWEST_FINISHED = (
-    SyncEvent.objects.filter(kind=SyncKind.ROUTE, base=OuterRef("base"))
+    SyncEvent.objects.filter(kind__in=ROUTING_KINDS, base=OuterRef("base"))
     .exclude(status__in=ACTIVE_STATUSES)
     .order_by("-created_at", "-id")
     .values("pk")[:1]
 )
 _ROUTE_STATE = Prefetch(
     "route_events",
-    queryset=SyncEvent.objects.filter(kind=SyncKind.ROUTE).filter(
+    queryset=SyncEvent.objects.filter(kind__in=ROUTING_KINDS).filter(
         Q(status__in=ACTIVE_STATUSES) | Q(pk=Subquery(_NEWEST_FINISHED))
     ),
     to_attr="route_state",
@@ -119,3 +130,38 @@ def route_state(*, base: BasePlaylist) -> tuple[SyncEvent | None, SyncEvent | No
     active = next((event for event in events if event.is_active), None)
     last = next((event for event in events if not event.is_active), None)
     return active, last
+
+
+# --- what a route waits for, and backups -------------------------------------------------------
+def pending_removals(event: SyncEvent) -> dict:
+    """A route waiting for confirmation: per child, what it would remove, with the tracks' names
+    (one catalog query for all of them)."""
+    confirmation = dict((event.details or {}).get("confirmation") or {})
+    children = [dict(child) for child in confirmation.get("children") or []]
+    ids = {
+        uri.rsplit(":", 1)[-1]
+        for child in children
+        for uri in child.get("removals") or []
+        if uri.startswith("spotify:track:")
+    }
+    names = {
+        track.spotify_id: (track.name, ", ".join(artist.name for artist in track.artists.all()))
+        for track in Track.objects.filter(spotify_id__in=ids).prefetch_related("artists")
+    }
+    for child in children:
+        child["removals"] = [
+            {"uri": uri, "name": names.get(uri.rsplit(":", 1)[-1], ("", ""))[0],
+             "artists": names.get(uri.rsplit(":", 1)[-1], ("", ""))[1]}
+            for uri in child.get("removals") or []
+        ]  # fmt: skip
+    return {"children": children, "asked_at": confirmation.get("asked_at")}
+
+
+def list_backups(*, user: User, run: SyncEvent) -> QuerySet[ChildBackup]:
+    """The backups a run of the user's took, in the order it wrote to the children."""
+    return ChildBackup.objects.filter(user=user, run=run).order_by("id")
+
+
+def get_backup(*, user: User, backup_id: int) -> ChildBackup | None:
+    """One of the user's backups; None for a missing one and for another user's alike."""
+    return ChildBackup.objects.filter(user=user, pk=backup_id).first()

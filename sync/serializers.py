@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from sync.display import describe_event
-from sync.models import ImportScope, SyncEvent, SyncKind, SyncStatus
+from sync.models import ROUTING_KINDS, ImportScope, SyncEvent, SyncKind, SyncStatus
+from sync.selectors import pending_removals
 
 
 class SyncProgressSerializer(serializers.Serializer):
@@ -39,6 +41,28 @@ class ChildWritesSerializer(serializers.Serializer):
     )
 
 
+class TrackNameSerializer(serializers.Serializer):
+    uri = serializers.CharField()
+    name = serializers.CharField(help_text="Empty when the track is not in the catalog.")
+    artists = serializers.CharField()
+
+
+class PendingRemovalSerializer(serializers.Serializer):
+    child_id = serializers.IntegerField()
+    spotify_id = serializers.CharField()
+    name = serializers.CharField()
+    tracks_now = serializers.IntegerField(help_text="Tracks the child holds on Spotify now.")
+    tracks_after = serializers.IntegerField(help_text="Tracks it would hold after the route.")
+    removed_rows = serializers.IntegerField(help_text="Rows the route would remove (copies counted).")
+    reason = serializers.CharField(help_text="Why the route asks first.")
+    removals = TrackNameSerializer(many=True, help_text="The tracks that would go, each once.")
+
+
+class ConfirmationSerializer(serializers.Serializer):
+    children = PendingRemovalSerializer(many=True)
+    asked_at = serializers.DateTimeField()
+
+
 class RouteDetailsSerializer(serializers.Serializer):
     """A route run's own figures, read from its event's counters and `details`."""
 
@@ -61,10 +85,28 @@ class RouteDetailsSerializer(serializers.Serializer):
         help_text="Per child, by its Spotify id: what the run wrote.",
     )
     duration_ms = serializers.IntegerField(source="details.duration_ms", allow_null=True, default=None)
+    confirmation = serializers.SerializerMethodField(
+        help_text=(
+            "While the route waits for your confirmation: per child, what it would remove. Confirm with "
+            "POST /api/sync-events/{id}/confirm, or discard with POST /api/sync-events/{id}/discard."
+        )
+    )
+    restore_of = serializers.IntegerField(
+        source="restore_of_id",
+        allow_null=True,
+        help_text="For a restore: the run whose backups it brings back.",
+    )
+
+    @extend_schema_field(ConfirmationSerializer(allow_null=True))
+    def get_confirmation(self, event: SyncEvent) -> dict[str, Any] | None:
+        if event.status != SyncStatus.AWAITING_CONFIRMATION:
+            return None
+        return ConfirmationSerializer(pending_removals(event)).data
 
 
 class SyncEventSerializer(serializers.ModelSerializer):
-    """One import or route run. Read-only: runs are started by the import and sync endpoints."""
+    """One import, route or restore run. Read-only: runs are started by the import, sync and
+    restore endpoints."""
 
     progress = SyncProgressSerializer(source="*", read_only=True)
     counters = SyncCountersSerializer(source="*", read_only=True)
@@ -104,7 +146,7 @@ class SyncEventSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(RouteDetailsSerializer(allow_null=True, help_text="Null for imports."))
     def get_route(self, event: SyncEvent) -> dict[str, Any] | None:
-        if event.kind != SyncKind.ROUTE:
+        if event.kind not in ROUTING_KINDS:
             return None
         return RouteDetailsSerializer(event).data
 
@@ -132,3 +174,21 @@ class ConflictSerializer(ErrorSerializer):
     active_event = serializers.IntegerField(
         required=False, help_text="The import or route already queued or running, when that is the conflict."
     )
+
+
+class BackupSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    run = serializers.IntegerField(source="run_id", help_text="The run that wrote to the child after it.")
+    spotify_id = serializers.CharField()
+    name = serializers.CharField()
+    tracks = serializers.IntegerField(source="track_count")
+    rows = serializers.SerializerMethodField(help_text="Rows of every kind (tracks, episodes, local files).")
+    snapshot_id = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    download_url = serializers.SerializerMethodField(help_text="The whole backup as JSON.")
+
+    def get_rows(self, backup) -> int:
+        return len(backup.uris)
+
+    def get_download_url(self, backup) -> str:
+        return reverse("api-backup", args=[backup.pk])

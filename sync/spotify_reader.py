@@ -43,6 +43,20 @@ class PlannedItems:
     first_page_alone: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class PlaylistListing:
+    """The user's playlists as listed, and whether the listing can be trusted to be whole.
+
+    `complete` only when every entry was a different playlist (no null rows, no repeats), the
+    entries add up to Spotify's `total`, and that total did not move between pages: an offset-paged listing
+    that shifted under us (a playlist unfollowed between two pages) skips an entry without
+    a word, and a missing playlist must then not be taken for a deleted one.
+    """
+
+    playlists: list[dict[str, Any]]
+    complete: bool
+
+
 class ItemsRefused(Exception):
     """Spotify answered 403 for a playlist's items (Development mode: not the user's playlist)."""
 
@@ -116,12 +130,23 @@ class SpotifyReader:
             self._ahead.close()
             self._ahead = None
 
-    def playlists(self) -> list[dict[str, Any]]:
-        """Every playlist in the user's list, in Spotify's order."""
+    def playlists(self) -> PlaylistListing:
+        """Every playlist in the user's list, in Spotify's order, and whether that is all of them."""
         found: list[dict[str, Any]] = []
+        totals: set[int | None] = set()
+        null_rows = 0
         for page in self._pages(self.api.current_user_playlists(limit=LISTING_PAGE, offset=0)):
-            found.extend(obj for obj in page.get("items") or [] if obj and obj.get("id"))
-        return found
+            totals.add(page.get("total") if isinstance(page.get("total"), int) else None)
+            for obj in page.get("items") or []:
+                if obj and obj.get("id"):
+                    found.append(obj)
+                else:
+                    null_rows += 1
+        (total,) = totals if len(totals) == 1 else (None,)
+        # A playlist moved up between pages shows twice while another is skipped, at an unchanged
+        # total: so every entry must be a different playlist, as many as the total.
+        distinct = len({obj["id"] for obj in found})
+        return PlaylistListing(playlists=found, complete=not null_rows and total == distinct == len(found))
 
     def liked_songs_first_page(self) -> dict[str, Any]:
         return self.api.current_user_saved_tracks(limit=LISTING_PAGE, offset=0)

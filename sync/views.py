@@ -1,4 +1,4 @@
-"""Pages' actions for imports: "Sync now" and "Retry" (both POST, back to the dashboard)."""
+"""Pages' actions for runs: "Sync now", "Retry" (imports) and "Cancel" (any queued run); all POST."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from sync import selectors
-from sync.services import triggers
+from sync.models import SyncKind
+from sync.services import run_control, triggers
 
 
 @login_required
@@ -40,3 +43,27 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "Retrying: the import continues where it stopped.")
     return redirect("accounts:dashboard")
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel a queued or postponed run of the listener's (or a route waiting for them)."""
+    event = selectors.get_sync_event(user=request.user, event_id=pk)
+    if event is None:
+        raise Http404("No such run.")
+    try:
+        run_control.cancel_run(event=event)
+    except run_control.RunControlError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{event.get_kind_display()} #{event.pk} cancelled; nothing was written.")
+    default = (
+        reverse("sync:routing-base", args=[event.base_id])
+        if event.kind != SyncKind.IMPORT and event.base_id
+        else reverse("accounts:dashboard")
+    )
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(default)

@@ -14,9 +14,11 @@ from accounts.models import SpotifyCredential, User
 from library.models import Album, Artist, DeviceSession, ItemKind, Playlist, PlaylistItem, Track, TrackArtist
 from sync.models import (
     BasePlaylist,
+    ChildBackup,
     ChildMode,
     ChildPlaylist,
     ImportScope,
+    RoutedPlaylist,
     SyncEvent,
     SyncKind,
     SyncStatus,
@@ -183,13 +185,21 @@ class SyncEventFactory(DjangoModelFactory):
 
 
 class BasePlaylistFactory(DjangoModelFactory):
-    """A base playlist on one of its user's own imported playlists."""
+    """A base playlist on one of its user's own imported playlists, with its routing claim."""
 
     class Meta:
         model = BasePlaylist
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     playlist = factory.SubFactory(PlaylistFactory, user=factory.SelfAttribute("..user"))
+    spotify_id = factory.LazyAttribute(lambda o: o.playlist.spotify_id)
+    name = factory.LazyAttribute(lambda o: o.playlist.name)
+
+    @factory.post_generation
+    def claim(self, create, extracted, **kwargs):
+        if create:
+            RoutedPlaylist.objects.create(user_id=self.user_id, spotify_id=self.spotify_id, base=self)
 
 
 def _next_child_position(base: BasePlaylist) -> int:
@@ -202,10 +212,38 @@ class ChildPlaylistFactory(DjangoModelFactory):
 
     class Meta:
         model = ChildPlaylist
+        skip_postgeneration_save = True
 
     base = factory.SubFactory(BasePlaylistFactory)
+    user = factory.LazyAttribute(lambda o: o.base.user)
     spotify_id = factory.Sequence(lambda n: f"child{n:019d}")
     name = factory.Sequence(lambda n: f"Child {n}")
     mode = ChildMode.REBUILD
     position = factory.LazyAttribute(lambda o: _next_child_position(o.base))
     filters = factory.LazyFunction(default_filters)
+
+    @factory.post_generation
+    def claim(self, create, extracted, **kwargs):
+        if create:
+            RoutedPlaylist.objects.create(user_id=self.user_id, spotify_id=self.spotify_id, child=self)
+
+
+class ChildBackupFactory(DjangoModelFactory):
+    """A backup of a child's rows, taken before `run` wrote to it."""
+
+    class Meta:
+        model = ChildBackup
+
+    child = factory.SubFactory(ChildPlaylistFactory)
+    user = factory.LazyAttribute(lambda o: o.child.user)
+    run = factory.SubFactory(
+        "tests.factories.SyncEventFactory",
+        user=factory.SelfAttribute("..user"),
+        kind=SyncKind.ROUTE,
+        base=factory.SelfAttribute("..child.base"),
+        completed=True,
+    )
+    spotify_id = factory.LazyAttribute(lambda o: o.child.spotify_id)
+    name = factory.LazyAttribute(lambda o: o.child.name)
+    uris = factory.LazyFunction(lambda: ["spotify:track:" + "a" * 22])
+    snapshot_id = factory.Sequence(lambda n: f"backup-snapshot-{n}")

@@ -215,6 +215,17 @@ LYRICS_HTTP_TIMEOUT = env.integer("LYRICS_HTTP_TIMEOUT", default=10, minimum=1)
 # Tracks per queued analysis task: small enough that a task ends well inside Q_TIMEOUT.
 ANALYSIS_BATCH_SIZE = env.integer("ANALYSIS_BATCH_SIZE", default=20, minimum=1)
 
+# --- Routing safety --------------------------------------------------------------
+# A route that would remove more than this percentage of a child holding at least
+# ROUTE_CONFIRM_MIN_TRACKS tracks (or empty a non-empty child) stops before writing and
+# waits for the listener's confirmation.
+ROUTE_CONFIRM_REMOVAL_PERCENT = env.integer("ROUTE_CONFIRM_REMOVAL_PERCENT", default=50, minimum=1)
+ROUTE_CONFIRM_MIN_TRACKS = env.integer("ROUTE_CONFIRM_MIN_TRACKS", default=20, minimum=1)
+# Backups of a child's contents kept: its newest ROUTE_BACKUPS_KEEP, and any younger than
+# ROUTE_BACKUP_DAYS days (pruned daily).
+ROUTE_BACKUPS_KEEP = env.integer("ROUTE_BACKUPS_KEEP", default=10, minimum=1)
+ROUTE_BACKUP_DAYS = env.integer("ROUTE_BACKUP_DAYS", default=30, minimum=1)
+
 # --- Job records -----------------------------------------------------------------
 # Finished job records (and Django-Q's failed tasks) older than this are pruned on Mondays.
 JOB_RECORD_DAYS = env.integer("JOB_RECORD_DAYS", default=30, minimum=1)

@@ -127,6 +127,12 @@ class Playlist(models.Model):
     # The playlist's place in the user's Spotify list, so pages show Spotify's order.
     list_position = models.PositiveIntegerField(default=0)
     items_imported_at = models.DateTimeField(null=True, blank=True)
+    # Absent from a complete listing of the user's playlists: the first such import marks it
+    # (shown as "not seen on Spotify"), the next consecutive one removes it from the mirror.
+    # A listing that may have skipped entries (a page failed, null rows, a count short of
+    # Spotify's total) neither marks nor removes anything.
+    missing_since = models.DateTimeField(null=True, blank=True)
+    missing_imports = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -145,6 +151,11 @@ class Playlist(models.Model):
     @property
     def items_available(self) -> bool:
         return self.items_status == ItemsStatus.AVAILABLE
+
+    @property
+    def not_seen(self) -> bool:
+        """The last complete listing of the user's playlists did not have it."""
+        return self.missing_since is not None
 
 
 class ItemKind(models.TextChoices):

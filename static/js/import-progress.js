@@ -58,6 +58,10 @@
       retry.action = card.dataset.retryUrl.replace("/0/retry/", "/" + event.id + "/retry/");
       retry.hidden = !retryable;
     }
+    var cancel = part("cancel");
+    if (cancel) {
+      cancel.hidden = event.status !== "queued"; // only a run that has not started can be cancelled
+    }
     card.dataset.status = event.status;
   }
 

@@ -15,7 +15,8 @@
     in_progress: "In progress",
     completed: "Completed",
     failed: "Failed",
-    cancelled: "Cancelled"
+    cancelled: "Cancelled",
+    awaiting_confirmation: "Needs your confirmation"
   };
 
   function when(iso) {
@@ -171,6 +172,11 @@
         })
         .then(function (status) {
           failures = 0;
+          if (status.active && status.active.status === "awaiting_confirmation") {
+            // The route stopped to ask: the page shows what it would remove, with Confirm and Discard.
+            window.location.reload();
+            return;
+          }
           if (status.active && ACTIVE.indexOf(status.active.status) !== -1) {
             renderActive(status.active);
             window.setTimeout(poll, INTERVAL_MS);

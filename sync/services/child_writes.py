@@ -13,6 +13,12 @@ Rebuild children end with exactly the target, in the base's order:
   are appended and the unwanted removed as above, then the fewest single-track moves (every
   track outside a longest run already in order) put the rest in place.
 Add-only children get the missing tracks appended in the base's order; nothing else moves.
+
+Restoring a backup (`plan_restore`) aims at an exact list, duplicates included: one PUT for
+up to 100 rows; a longer list without duplicates goes the rebuild way above; a longer list
+with duplicates is written as a PUT of its first 100 rows and POSTs of the rest (the only
+plan that can leave a child short if Spotify fails part-way, which the restore's own backup
+of the child covers). Rows we may not write (local files) stay where they are.
 """
 
 from __future__ import annotations
@@ -54,6 +60,9 @@ class ChildChange:
     additions: list[str]
     removals: list[str]
     writes: list[Write] = field(default_factory=list)
+    # False when the writes cannot reach the target exactly (a restore whose repeated tracks
+    # cannot be placed around local files): the caller says so rather than claim success.
+    exact: bool = True
 
     @property
     def final(self) -> list[str]:
@@ -61,9 +70,50 @@ class ChildChange:
         return simulate(self.current, self.writes)
 
 
+def writable(uri: str) -> bool:
+    """A row the Web API can add back: a track or an episode (not a local file, not a gap)."""
+    return uri.startswith(("spotify:track:", "spotify:episode:"))
+
+
+def placeholders(uris: Sequence[str]) -> list[str]:
+    """Rows as the planner sees them: "" for every row we leave alone."""
+    return [uri if writable(uri) else "" for uri in uris]
+
+
 def plan_change(*, current: Sequence[str], target: Sequence[str], mode: str) -> ChildChange:
+    """The writes that give a child (`current`: its rows, placeholders or raw URIs) the base's
+    `target` track ids in `mode`."""
     wanted = list(dict.fromkeys(f"spotify:track:{track_id}" for track_id in target))
-    current = list(current)
+    return _plan(current=placeholders(current), wanted=wanted, mode=mode)
+
+
+def plan_restore(*, current: Sequence[str], backup: Sequence[str]) -> ChildChange:
+    """The writes that bring a child (`current` rows) back to a backup's rows, as exactly as
+    the Web API allows (see the module docstring)."""
+    rows = placeholders(current)
+    wanted = [uri for uri in backup if writable(uri)]
+    real = [uri for uri in rows if uri]
+    if real == wanted:
+        return ChildChange(rows, [], [])
+    if len(wanted) == len(set(wanted)) or "" in rows:
+        # No duplicates to keep (or rows we may not replace): the in-place rebuild plan.
+        change = _plan(current=rows, wanted=list(dict.fromkeys(wanted)), mode=ChildMode.REBUILD)
+        change.exact = len(wanted) == len(set(wanted))
+        return change
+    present, keep = set(real), set(wanted)
+    change = ChildChange(
+        rows,
+        additions=[uri for uri in dict.fromkeys(wanted) if uri not in present],
+        removals=[uri for uri in dict.fromkeys(real) if uri not in keep],
+    )
+    chunks = _chunks(wanted)
+    change.writes = [Write("PUT", chunks[0] if chunks else ())] + [
+        Write("POST", chunk) for chunk in chunks[1:]
+    ]
+    return change
+
+
+def _plan(*, current: list[str], wanted: list[str], mode: str) -> ChildChange:
     real = [uri for uri in current if uri]
     present = set(real)
     additions = [uri for uri in wanted if uri not in present]

@@ -23,13 +23,14 @@ from django.utils import timezone
 
 from config.workers import claimer_gone, this_host
 from sync.models import SyncEvent, SyncStatus
+from sync.services.run_control import task_for
+from sync.services.run_state import LOST_TASK_AFTER, submit
 
 logger = logging.getLogger(__name__)
 
 WORKER_STOPPED_REASON = (
     # Worded for imports and routes alike: the clean-up fails stuck events of both kinds.
-    "The worker running this sync stopped (restart or crash). "
-    "Retry to continue; finished playlists are kept."
+    "The worker running this sync stopped (restart or crash). Retry to continue; finished playlists are kept."
 )
 STALLED_REASON = (
     "This sync made no progress for {minutes} minutes, so its worker has most likely stopped. "
@@ -86,3 +87,38 @@ def fail_stalled_runs(*, stall_after: timedelta = STALL_AFTER) -> int:
     if count:
         logger.warning("Failed %s import(s) with no heartbeat since %s", count, cutoff.isoformat())
     return count
+
+
+def requeue_lost_runs(*, lost_after: timedelta = LOST_TASK_AFTER) -> list[int]:
+    """Enqueue again the queued runs whose task never came (a broker restart lost it).
+
+    Queued, due (no resume time, or one long past) and handed to the broker more than
+    `lost_after` ago. Each is taken with a conditional UPDATE of its enqueue time, so two
+    sweeps never both enqueue it; a task delivered twice is harmless, as a run claims its
+    event atomically. Returns the ids enqueued again.
+    """
+    now = timezone.now()
+    cutoff = now - lost_after
+    lost = (
+        SyncEvent.objects.filter(status=SyncStatus.QUEUED)
+        .filter(Q(resume_at__isnull=True) | Q(resume_at__lt=cutoff))
+        .filter(Q(enqueued_at__lt=cutoff) | Q(enqueued_at__isnull=True, created_at__lt=cutoff))
+        .values_list("pk", "kind", "enqueued_at")
+    )
+    requeued = []
+    for event_id, kind, enqueued_at in lost:
+        taken = SyncEvent.objects.filter(
+            pk=event_id, status=SyncStatus.QUEUED, enqueued_at=enqueued_at
+        ).update(enqueued_at=now)
+        if not taken:
+            continue
+        try:
+            task_id = submit(task=task_for(kind), event_id=event_id)
+        except Exception:  # the broker is still away: the next sweep tries again
+            logger.exception("Could not enqueue lost %s #%s again", kind, event_id)
+            continue
+        SyncEvent.objects.filter(pk=event_id).update(task_id=task_id)
+        requeued.append(event_id)
+    if requeued:
+        logger.warning("Queued runs %s had lost their task; enqueued again", requeued)
+    return requeued

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from library.models import Artist, ItemKind, PlaylistItem, PlaylistKind, TrackArtist
+from library.models import Artist, ItemKind, PlaylistItem, TrackArtist
 from sync.filters import EXTENDED, Metadata, validate_filters
 from sync.metadata import ARTIST_TTL, ARTISTS_PER_BATCH, cache_key
 from sync.models import BasePlaylist, ChildPlaylist, SyncEvent, SyncKind, SyncStatus
@@ -41,7 +41,8 @@ class RouteEstimate:
 
 def estimate_route(*, base: BasePlaylist) -> RouteEstimate:
     children = list(ChildPlaylist.objects.filter(base=base).select_related("playlist").order_by("position"))
-    requests = 0 if base.playlist.kind == PlaylistKind.LIKED_SONGS else 1
+    # Liked Songs is checked through its first page, a playlist through GET /playlists/{id}.
+    requests = 1
     requests += _metadata_requests(base=base, children=children)
     tracks = PlaylistItem.objects.filter(playlist_id=base.playlist_id, kind=ItemKind.TRACK).count()
     last_writes = _last_writes(base=base)
@@ -50,7 +51,9 @@ def estimate_route(*, base: BasePlaylist) -> RouteEstimate:
         size = child.playlist.track_count if child.playlist else 0
         requests += 1 + (math.ceil(size / page) if size > FIRST_PAGE else 0)
         written = last_writes.get(child.spotify_id)
-        requests += written if written is not None else math.ceil(tracks / WRITE_BATCH)
+        writes = written if written is not None else math.ceil(tracks / WRITE_BATCH)
+        # A child about to be written is checked once more just before (one GET).
+        requests += writes + (1 if writes else 0)
     seconds_per_request, measured = _rate(user_id=base.user_id)
     return RouteEstimate(
         requests=requests,

@@ -52,12 +52,18 @@ class ImportLedger(RunLedger):
     def full_scope_done(self) -> set[str]:
         return set(self.details.get(FULL_SCOPE_DONE, []))
 
-    def planned(self, *, playlists_total: int, unchanged: int) -> None:
-        """After the listing: how many playlists there are, and how many needed no items."""
+    def planned(self, *, playlists_total: int, unchanged: int, listing: dict[str, Any] | None = None) -> None:
+        """After the listing: how many playlists there are, how many needed no items, and what
+        the listing said of the playlists it did not have (`listing`, kept in details)."""
+        fields: dict[str, Any] = {}
+        if listing is not None:
+            self.details["listing"] = listing
+            fields["details"] = self.details
         self._update(
             playlists_total=playlists_total,
             playlists_done=F("playlists_done") + unchanged,
             heartbeat_at=timezone.now(),
+            **fields,
         )
 
     def playlist_done(self, *, items: int, record_done: str | None = None) -> None:

@@ -35,7 +35,7 @@ from library.models import ItemsStatus, Playlist, PlaylistKind
 from library.records import PlaylistRecord
 from library.services import (
     METADATA_FIELDS,
-    remove_playlists_gone_from_spotify,
+    reconcile_listed_playlists,
     save_playlist_metadata,
     store_playlist,
     upsert_catalog,
@@ -44,6 +44,7 @@ from sync.models import ImportScope, SyncEvent
 from sync.parsing import ItemCollector, liked_songs_record, playlist_record
 from sync.services.import_state import ImportLedger, claim_import
 from sync.services.route_triggers import route_after_import
+from sync.services.routing_links import link_to_mirror
 from sync.services.run_state import RunStepFailed, run_to_end, spotify_step
 from sync.spotify_reader import ItemsRefused, PlannedItems, PlaylistGone, SpotifyReader
 
@@ -113,7 +114,7 @@ class LibraryImport:
             owner_spotify_id=self.spotify_user_id,
             owner_name=self.user.display_name or self.user.username,
         )
-        records = [liked, *self._listed(listing)]
+        records = [liked, *self._listed(listing.playlists)]
         known = {playlist.spotify_id: playlist for playlist in Playlist.objects.filter(user=self.user)}
         self.known_snapshots = {spotify_id: playlist.snapshot_id for spotify_id, playlist in known.items()}
         todo = [record for record in records if self._needs_items(record, known.get(record.spotify_id))]
@@ -129,13 +130,33 @@ class LibraryImport:
                 playlists=[self._planned(record) for record in todo if record is not liked],
             )
             with transaction.atomic():
-                remove_playlists_gone_from_spotify(
-                    user=self.user, keep_spotify_ids=[r.spotify_id for r in records]
+                missing = reconcile_listed_playlists(
+                    user=self.user,
+                    listed_spotify_ids=[r.spotify_id for r in records],
+                    complete=listing.complete,
                 )
                 save_playlist_metadata(user=self.user, playlists=refresh)
-                self.ledger.planned(playlists_total=len(records), unchanged=len(records) - len(todo))
+                self.ledger.planned(
+                    playlists_total=len(records),
+                    unchanged=len(records) - len(todo),
+                    listing={
+                        "complete": listing.complete,
+                        "not_seen": len(missing.marked),
+                        "removed": len(missing.removed),
+                    },
+                )
             for record in todo:
                 self._import_items(record, first_page=liked_first_page if record is liked else None)
+            # Bases and children on a playlist that came back (or was first seen) link up
+            # again; renamed bases take the new name.
+            link_to_mirror(
+                user=self.user,
+                renamed=[
+                    r.spotify_id
+                    for r in records
+                    if r.spotify_id in known and known[r.spotify_id].name != r.name
+                ],
+            )
         finally:
             self.reader.close()
 
@@ -198,7 +219,9 @@ class LibraryImport:
         }
         with transaction.atomic():
             upsert_catalog(**fresh)
-            saved = store_playlist(user=self.user, playlist=record, items=None if refused else collector.items)
+            saved = store_playlist(
+                user=self.user, playlist=record, items=None if refused else collector.items
+            )
             self.ledger.playlist_done(
                 items=len(collector.items), record_done=record.spotify_id if self.full else None
             )

@@ -20,8 +20,9 @@ from accounts.spotify.client import get_spotify_client
 from library.models import Track
 from sync.filters import FilterDocument, TrackFacts, validate_filters
 from sync.models import BasePlaylist, ChildMode, ChildPlaylist
-from sync.services.estimate import RouteEstimate, estimate_route
+from sync.services.base_reads import gone_message
 from sync.services.child_writes import plan_change
+from sync.services.estimate import RouteEstimate, estimate_route
 from sync.services.route import BaseRoute
 from sync.services.routing_setup import ChildNotAllowed, PlaylistNotFound
 from sync.services.run_state import MISCONFIGURED_MESSAGE, RECONNECT_MESSAGE, RunStepFailed
@@ -30,6 +31,7 @@ __all__ = [
     "ChildPreview",
     "PreviewFailed",
     "PreviewNotConnected",
+    "PreviewNotPossible",
     "PreviewRateLimited",
     "RouteEstimate",
     "RoutePreview",
@@ -47,6 +49,10 @@ class PreviewFailed(Exception):
 
 class PreviewNotConnected(PreviewFailed):
     """No usable Spotify connection: the listener must sign in again (409, as sync answers)."""
+
+
+class PreviewNotPossible(PreviewFailed):
+    """The base has nothing to preview from (gone from the library, or unreadable): 409."""
 
 
 class PreviewRateLimited(PreviewFailed):
@@ -109,6 +115,7 @@ def preview_route(
     if draft_mode is not None and draft_mode not in ChildMode.values:
         raise ChildNotAllowed(f"Choose a mode: {' or '.join(ChildMode.values)}.")
     drafts = {draft_child_id: draft} if draft is not None else {}
+    _ensure_previewable(base)
     try:
         with get_spotify_client(user=base.user) as client:
             run = BaseRoute(base=base, client=client, ledger=None)
@@ -152,6 +159,18 @@ def preview_route(
         cache=run.fetcher.counters.as_dict(),
         mirror_as_of=base.playlist.items_imported_at,
     )
+
+
+def _ensure_previewable(base: BasePlaylist) -> None:
+    """A preview plans from the mirror: a base with no readable copy there has nothing to show
+    (and a route of it would stop without touching the children)."""
+    if base.is_disabled:
+        raise PreviewNotPossible(gone_message(base))
+    if not base.playlist.items_available:
+        raise PreviewNotPossible(
+            f"Spotify does not let this app read the tracks of “{base.name}” now, so there is nothing "
+            "to preview: a route would stop without changing any child."
+        )
 
 
 def _child_preview(

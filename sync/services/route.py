@@ -2,15 +2,17 @@
 
 The shape of a run, and why:
 - Claim the event with one conditional UPDATE (sync.services.route_state).
-- Make the mirror of the base current: if Spotify's snapshot_id differs, read that one
-  playlist's items (all pages) and store them in one transaction, as the import would.
+- Read the base in full (sync.services.base_reads): if Spotify no longer serves its items,
+  or a page is missing, the run fails and touches no child.
 - Build TrackFacts from the mirror, enriching only what the children's filters need
-  (sync.metadata), and decide every child's target with route_tracks, before any write.
-- Per child: read its current items (one GET, a 5-minute cache by snapshot_id, then the
-  pages beyond the first), then make the fewest writes that leave it holding its target
-  in the base's order (sync.services.child_writes: one atomic PUT for up to 100 tracks;
-  else inserts in place before removals, so a failure part-way never empties it). The
-  next run reads the child again and finishes the job.
+  (sync.metadata), and decide every child's target with route_tracks.
+- Read every child in full (sync.services.child_reads) and plan its writes. A child the
+  plan would empty, or strip of more than the configured share, stops the whole run before
+  its first write: the run waits for the listener's confirmation (sync.services.removal_guard).
+- Per child: store a backup of what it holds (sync.services.backups), then make the fewest
+  writes that leave it holding its target in the base's order (sync.services.child_writes:
+  one atomic PUT for up to 100 tracks; else inserts in place before removals, so a failure
+  part-way never empties it). The next run reads the child again and finishes the job.
 - Spotify calls happen outside transactions; the only transactions store the base and
   write back artist metadata, each with everything it needs already in hand.
 """
@@ -18,17 +20,14 @@ The shape of a run, and why:
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
-from spotipy import SpotifyException
+from django.utils import timezone
 
 from accounts.spotify.client import SpotifyClient, get_spotify_client
 from insights import selectors as insights_selectors
-from library.models import ItemKind, PlaylistItem, PlaylistKind, TrackArtist
-from library.services import store_playlist, upsert_catalog
+from library.models import ItemKind, PlaylistItem, TrackArtist
 from sync.filters import (
     ArtistFacts,
     FilterDocument,
@@ -40,22 +39,30 @@ from sync.filters import (
 )
 from sync.metadata import ArtistMeta, CacheCounters, MetadataFetcher, PlaylistItemsCache
 from sync.models import BasePlaylist, ChildPlaylist, SyncEvent
-from sync.parsing import ItemCollector, playlist_record
-from sync.services.child_writes import ChildChange, Write, plan_change
-from sync.services.run_state import RunStepFailed, run_to_end, spotify_step
+from sync.services import backups, removal_guard
+from sync.services.base_reads import (
+    RETRY_HINT,
+    UNTOUCHED,
+    VerifiedBase,
+    gone_message,
+    read_base,
+    verify_unchanged,
+)
+from sync.services.child_reads import ChildContents, ChildReader
+from sync.services.child_writes import ChildChange, Write, plan_change, simulate
 from sync.services.route_state import RouteLedger, claim_route
-from sync.spotify_reader import ItemsRefused, PlaylistGone, SpotifyReader
+from sync.services.run_state import RunStepFailed, run_to_end, spotify_step
+from sync.spotify_reader import SpotifyReader
 
 logger = logging.getLogger(__name__)
 
 UNEXPECTED_MESSAGE = "The route stopped on an unexpected error (details are in the server log). Retry it."
-RETRY_HINT = "Children finished before it are up to date; retry to continue."
 
 
 def run_route(*, event_id: int) -> SyncEvent | None:
-    """Run one queued route event to its end (completed, failed, or queued again for later).
-
-    Returns the event as it stands afterwards, or None if it does not exist.
+    """Run one queued route event to its end (completed, failed, waiting for the listener's
+    confirmation, or queued again for later). Returns the event as it stands afterwards, or
+    None if it does not exist.
     """
     event = claim_route(event_id=event_id)
     if event is None:
@@ -64,7 +71,9 @@ def run_route(*, event_id: int) -> SyncEvent | None:
 
     def body() -> None:
         if event.base is None:
-            raise RunStepFailed("This route has no base playlist (it was deleted).")
+            raise RunStepFailed("This route's base playlist was deleted; nothing was written.")
+        if event.base.is_disabled:
+            raise RunStepFailed(gone_message(event.base))
         with get_spotify_client(user=event.user) as client:
             ledger.stats = client.stats
             run = BaseRoute(base=event.base, client=client, ledger=ledger)
@@ -72,8 +81,9 @@ def run_route(*, event_id: int) -> SyncEvent | None:
                 "cache": run.fetcher.counters.as_dict(),
                 "playlist_items_cache": run.items_cache.counters.as_dict(),
             }
-            run.run()
-        ledger.complete()
+            finished = run.run()
+        if finished:
+            ledger.complete()
 
     run_to_end(ledger=ledger, body=body, unexpected=UNEXPECTED_MESSAGE)
     return SyncEvent.objects.get(pk=event_id)
@@ -102,15 +112,67 @@ class BaseRoute:
         self.reader = SpotifyReader(client=client, mode=self.mode)
         self.fetcher = MetadataFetcher(client=client, mode=self.mode)
         self.items_cache = PlaylistItemsCache(counters=CacheCounters())
+        self.children_reader = ChildReader(reader=self.reader, cache=self.items_cache)
         self.ledger = ledger
+        self.verified: VerifiedBase | None = None  # set once this run read the base
 
-    def run(self) -> None:
+    def run(self) -> bool:
+        """Route every child; False when the run stopped to ask the listener."""
         assert self.ledger is not None, "a dry run has no ledger and must not write"
         plan = self.plan(refresh=True)
         self.ledger.planned(children=len(plan.children), tracks=len(plan.facts))
+        contents = {child.pk: self.read_child(child) for child in plan.children}
+        changes = {child.pk: self._change(child, contents[child.pk], plan) for child in plan.children}
+        pending = self._review(plan.children, changes)
+        if pending:  # before any write
+            self.ledger.await_confirmation(pending=pending)
+            return False
         for child in plan.children:
-            writes = self._apply(child=child, target=plan.targets[child.pk])
+            current, change = contents[child.pk], changes[child.pk]
+            if change.writes:
+                # Time passed since the read (other children, rate limits): an edit made meanwhile
+                # must be in the backup and in the plan. One GET while it is unchanged (cache).
+                fresh = self.read_child(child)
+                if fresh != current:
+                    current, change = fresh, self._change(child, fresh, plan)
+                    pending = self._review([child], {child.pk: change})
+                    if pending:  # the children before it are done; it waits, unwritten
+                        self.ledger.await_confirmation(pending=pending)
+                        return False
+            writes = self._apply(child=child, contents=current, change=change)
             self.ledger.child_done(spotify_id=child.spotify_id, writes=writes)
+        ChildPlaylist.objects.filter(pk__in=[child.pk for child in plan.children]).update(
+            routed_at=timezone.now()
+        )
+        return True
+
+    def _change(self, child: ChildPlaylist, contents: ChildContents, plan: RoutePlan) -> ChildChange:
+        return plan_change(current=contents.uris, target=plan.targets[child.pk], mode=child.mode)
+
+    def _review(
+        self, children: list[ChildPlaylist], changes: dict[int, ChildChange]
+    ) -> list[removal_guard.PendingRemoval]:
+        assert self.ledger is not None
+        thresholds = removal_guard.Thresholds(
+            percent=settings.ROUTE_CONFIRM_REMOVAL_PERCENT, min_tracks=settings.ROUTE_CONFIRM_MIN_TRACKS
+        )
+        found = (
+            removal_guard.review(
+                child_id=child.pk,
+                spotify_id=child.spotify_id,
+                name=child.name,
+                change=changes[child.pk],
+                thresholds=thresholds,
+                confirmed=self.ledger.confirmed.get(child.spotify_id),
+                first_route=child.routed_at is None,
+            )
+            for child in children
+        )
+        return [pending for pending in found if pending is not None]
+
+    def read_child(self, child: ChildPlaylist) -> ChildContents:
+        with spotify_step(f"Could not read the child playlist “{child.name}”", hint=UNTOUCHED):
+            return self.children_reader.read(spotify_id=child.spotify_id, name=child.name)
 
     def plan(self, *, refresh: bool, drafts: dict[int | None, FilterDocument] | None = None) -> RoutePlan:
         """Every child's target. `drafts` replace a child's filters (key None: a new last child)."""
@@ -135,53 +197,27 @@ class BaseRoute:
         except FilterValidationError as exc:
             problems = "; ".join(f"{path}: {message}" for path, message in exc.messages())
             raise RunStepFailed(
-                f'The filters of the child playlist "{child.name}" are not valid in this app mode '
+                f"The filters of the child playlist “{child.name}” are not valid in this app mode "
                 f"({problems}). Edit them, then route again."
             ) from exc
 
     # --- the base ------------------------------------------------------------------------------
     def _refresh_base(self) -> None:
-        """Import the base again if it changed on Spotify since the mirror's copy."""
-        playlist = self.base.playlist
-        if playlist.kind == PlaylistKind.LIKED_SONGS:
-            return  # no snapshot to compare; the import keeps Liked Songs current
-        what = f'Could not read the base playlist "{playlist.name}"'
-        with spotify_step(what, hint=RETRY_HINT):
-            obj = self.api._get(f"playlists/{playlist.spotify_id}", additional_types="track,episode")
-            if obj.get("snapshot_id") == playlist.snapshot_id:
-                return
-            collector = ItemCollector()
-            first = _embedded_page(obj)
-            if first:
-                collector.add_page(first)  # the rows GET /playlists/{id} already sent
-            try:
-                total = _embedded_total(obj)
-                more = (
-                    self.reader.playlist_item_pages(playlist.spotify_id, offset=len(_embedded_rows(obj)))
-                    if total is None or total > len(_embedded_rows(obj))
-                    else ()
-                )
-                for page in more:
-                    collector.add_page(page)
-            except (ItemsRefused, PlaylistGone) as exc:
-                raise RunStepFailed(
-                    f"{what}: Spotify no longer serves its items. Import, then retry."
-                ) from exc
-        record = playlist_record(obj, list_position=playlist.list_position)
-        with transaction.atomic():
-            upsert_catalog(
-                artists=collector.artists.values(),
-                albums=collector.albums.values(),
-                tracks=collector.tracks.values(),
-            )
-            store_playlist(user=self.base.user, playlist=record, items=collector.items)
+        """Read the base in full (or fail, writing nothing): see sync.services.base_reads."""
+        if self.base.is_disabled:
+            raise RunStepFailed(gone_message(self.base))
+        self.verified = read_base(base=self.base, reader=self.reader)
 
     def _facts(self, *, needed: set[str]) -> list[TrackFacts]:
-        items = list(
-            PlaylistItem.objects.filter(playlist_id=self.base.playlist_id, kind=ItemKind.TRACK)
+        rows = list(
+            PlaylistItem.objects.filter(playlist_id=self.base.playlist_id)
             .select_related("track__album")
             .order_by("position")
         )
+        if self.verified is not None:
+            # Built from exactly the copy read_base checked, or not at all.
+            verify_unchanged(base=self.base, verified=self.verified, rows_read=len(rows))
+        items = [item for item in rows if item.kind == ItemKind.TRACK]
         track_ids = {item.track_id for item in items}
         credits: dict[str, list[tuple[str, str]]] = {}
         for track_id, artist_id, name in (
@@ -229,116 +265,80 @@ class BaseRoute:
         return facts
 
     # --- a child -------------------------------------------------------------------------------
-    def _apply(self, *, child: ChildPlaylist, target: Sequence[str]) -> dict[str, int]:
-        """The fewest writes that give `child` its target; returns what was written."""
+    def _apply(self, *, child: ChildPlaylist, contents: ChildContents, change: ChildChange) -> dict[str, int]:
+        """Back the child up, then make the planned writes; returns what was written."""
         assert self.ledger is not None
-        before = self.client.stats.requests
         writes = {"added": 0, "removed": 0, "write_requests": 0}
-        with spotify_step(f'Could not update the child playlist "{child.name}"', hint=RETRY_HINT):
-            change = plan_change(current=self.current_uris(child), target=target, mode=child.mode)
-            snapshot = None
-            path = f"playlists/{child.spotify_id}/items"
-            try:
-                for write in change.writes:
-                    send = {"POST": self.api._post, "PUT": self.api._put, "DELETE": self.api._delete}
-                    answer = send[write.method](path, payload=write.payload())
-                    snapshot = (answer or {}).get("snapshot_id") or snapshot
-                    writes["write_requests"] += 1
-                    _count(writes, write, change)
-            except Exception:
-                writes["requests"] = self.client.stats.requests - before
-                self.ledger.record_child_writes(spotify_id=child.spotify_id, writes=writes)
-                raise
+        if not change.writes:
+            writes["requests"] = 0
+            return writes
+        backups.record_backup(
+            run_id=self.ledger.event_id,
+            user_id=self.base.user_id,
+            child=child,
+            spotify_id=child.spotify_id,
+            name=child.name,
+            contents=contents,
+        )
+        before = self.client.stats.requests
+        snapshot = send_writes(
+            api=self.api,
+            spotify_id=child.spotify_id,
+            name=child.name,
+            change=change,
+            writes=writes,
+            on_failure=lambda: self.ledger.record_child_writes(
+                spotify_id=child.spotify_id,
+                writes={**writes, "requests": self.client.stats.requests - before},
+            ),
+        )
         if snapshot:
-            # The next run (within the TTL) finds the child as we left it without reading it.
-            self.items_cache.set(playlist_id=child.spotify_id, snapshot_id=snapshot, uris=change.final)
+            # The real rows (local files as they are), as the next run's backup must hold them.
+            rows = simulate(contents.uris, change.writes)
+            self.children_reader.remember(spotify_id=child.spotify_id, snapshot_id=snapshot, uris=rows)
         writes["requests"] = self.client.stats.requests - before
         return writes
 
     def current_uris(self, child: ChildPlaylist) -> list[str]:
-        """The child's track and episode URIs on Spotify now, in order (local files are left alone).
+        """The child's rows on Spotify now, in order (for the preview)."""
+        return self.read_child(child).uris
 
-        One GET of the playlist gives its snapshot_id and first page: a cached list for that
-        snapshot, or a child that fits in the first page, costs nothing more.
-        """
+
+def send_writes(
+    *, api, spotify_id: str, name: str, change: ChildChange, writes: dict[str, int], on_failure
+) -> str | None:
+    """Send `change`'s writes in order, counting into `writes`; returns the last snapshot_id.
+
+    On a failure `on_failure()` records what the child got before it, then the failure goes
+    on as a RunStepFailed naming the child.
+    """
+    snapshot = None
+    path = f"playlists/{spotify_id}/items"
+    send = {"POST": api._post, "PUT": api._put, "DELETE": api._delete}
+    with spotify_step(f"Could not update the child playlist “{name}”", hint=RETRY_HINT):
         try:
-            obj = self.api._get(f"playlists/{child.spotify_id}", additional_types="track,episode")
-        except SpotifyException as exc:
-            if exc.http_status == 404:
-                raise _child_gone(child) from exc
+            for write in change.writes:
+                answer = send[write.method](path, payload=write.payload())
+                snapshot = (answer or {}).get("snapshot_id") or snapshot
+                writes["write_requests"] += 1
+                _count(writes, write, change)
+        except Exception:
+            on_failure()
             raise
-        snapshot = obj.get("snapshot_id") or ""
-        cached = (
-            self.items_cache.get(playlist_id=child.spotify_id, snapshot_id=snapshot) if snapshot else None
-        )
-        if cached is not None:
-            return cached
-        rows = _embedded_rows(obj)
-        uris = _uris(rows)
-        total = _embedded_total(obj)
-        if total is None or total > len(rows):
-            uris.extend(self._read_items(child, offset=len(rows)))
-        if snapshot:
-            self.items_cache.set(playlist_id=child.spotify_id, snapshot_id=snapshot, uris=uris)
-        return uris
-
-    def _read_items(self, child: ChildPlaylist, *, offset: int) -> list[str]:
-        uris: list[str] = []
-        try:
-            for page in self.reader.playlist_item_pages(child.spotify_id, offset=offset):
-                uris.extend(_uris(page.get("items") or []))
-        except ItemsRefused as exc:
-            raise RunStepFailed(
-                f'Spotify refused to read the child playlist "{child.name}" (403): '
-                "a child must be a playlist you own."
-            ) from exc
-        except PlaylistGone as exc:
-            raise _child_gone(child) from exc
-        return uris
-
-
-def _embedded_page(obj: dict) -> dict:
-    """The first page of items GET /playlists/{id} embeds ("items", or "tracks" before 2026)."""
-    page = obj.get("items") if isinstance(obj.get("items"), dict) else obj.get("tracks")
-    return page if isinstance(page, dict) else {}
-
-
-def _embedded_rows(obj: dict) -> list[dict]:
-    rows = _embedded_page(obj).get("items")
-    return rows if isinstance(rows, list) else []
-
-
-def _embedded_total(obj: dict) -> int | None:
-    total = _embedded_page(obj).get("total")
-    return total if isinstance(total, int) else None
-
-
-def _uris(rows: list[dict]) -> list[str]:
-    """URIs in order; "" for a row we leave alone (local file, unavailable), so positions hold."""
-    uris = []
-    for row in rows:
-        obj = row.get("item", row.get("track")) or {}
-        if row.get("is_local") or obj.get("is_local") or not obj.get("uri"):
-            uris.append("")
-            continue
-        uris.append(obj["uri"])
-    return uris
+    return snapshot
 
 
 def _count(writes: dict[str, int], write: Write, change: ChildChange) -> None:
     """What one write did, so a failure part-way still says what the child got."""
+    replaced = change.writes[0].method == "PUT" and change.writes[0].move is None
     if write.move is not None:
         writes["moved"] = writes.get("moved", 0) + 1
+    elif write is change.writes[0] and replaced:  # one PUT replaced everything (the rest follows it)
+        writes["added"] += len(change.additions)
+        writes["removed"] += len(change.removals)
+    elif replaced:
+        return  # the rest of a list a PUT replaced: counted with the PUT
     elif write.method == "POST":
         writes["added"] += len(write.uris)
     elif write.method == "DELETE":
         writes["removed"] += len(write.uris)
-    else:  # one PUT replaced everything
-        writes["added"] += len(change.additions)
-        writes["removed"] += len(change.removals)
-
-
-def _child_gone(child: ChildPlaylist) -> RunStepFailed:
-    return RunStepFailed(
-        f'The child playlist "{child.name}" no longer exists on Spotify (404). Remove it from the base.'
-    )

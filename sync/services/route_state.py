@@ -16,11 +16,16 @@ from django.utils import timezone
 
 from sync.models import SyncEvent, SyncKind, SyncStatus
 from sync.services import run_state
+from sync.services.removal_guard import PendingRemoval
 from sync.services.run_state import RunLedger, claim_event
 
 logger = logging.getLogger(__name__)
 
 RUN_ROUTE_TASK = "sync.tasks.run_route"
+# In a route's details: the removals the run waits for the listener to confirm, and those
+# the listener confirmed (per child Spotify id), which the next run of the event may make.
+CONFIRMATION = "confirmation"
+CONFIRMED = "confirmed"
 
 
 def route_schedule_name(event_id: int) -> str:
@@ -46,7 +51,11 @@ class RouteLedger(RunLedger):
 
     def __init__(self, *, event: SyncEvent) -> None:
         super().__init__(event=event)
+        confirmed = (event.details or {}).get(CONFIRMED) or {}
+        self.confirmed: dict[str, list[str]] = confirmed if isinstance(confirmed, dict) else {}
         self.details: dict[str, Any] = {"writes": {}}
+        if self.confirmed:
+            self.details[CONFIRMED] = self.confirmed
         self.started = timezone.now()
         # Set once the run has its metadata fetcher: the cache counters go with the outcome.
         self.cache_counters: Callable[[], dict[str, Any]] | None = None
@@ -74,6 +83,16 @@ class RouteLedger(RunLedger):
     def fail(self, reason: str) -> None:
         self._record_cache()
         self._fail(reason)
+
+    def await_confirmation(self, *, pending: list[PendingRemoval]) -> None:
+        """Stop before any write and wait for the listener: the event holds its base until they
+        confirm (queued again) or discard it (cancelled)."""
+        self._record_cache()
+        self.details[CONFIRMATION] = {
+            "children": [removal.as_dict() for removal in pending],
+            "asked_at": timezone.now().isoformat(),
+        }
+        self._update(status=SyncStatus.AWAITING_CONFIRMATION, claimed_by="", heartbeat_at=timezone.now())
 
     def _record_cache(self) -> None:
         if self.cache_counters is not None:

@@ -16,8 +16,9 @@ from collections.abc import Iterable
 from django.db import IntegrityError, transaction
 
 from accounts import selectors as account_selectors
+from accounts.models import User
 from accounts.selectors import ConnectionStatus
-from sync.models import ACTIVE_STATUSES, BasePlaylist, SyncEvent, SyncKind, SyncStatus
+from sync.models import ACTIVE_STATUSES, ROUTING_KINDS, BasePlaylist, SyncEvent, SyncKind, SyncStatus
 from sync.services import run_state
 from sync.services.route_state import RUN_ROUTE_TASK
 from sync.services.routing_setup import lock_base
@@ -61,7 +62,12 @@ def request_route(
     Raises RouteNotPossible without a usable Spotify connection, and
     routing_setup.PlaylistNotFound if the base was deleted meanwhile.
     """
-    _ensure_connected(base=base)
+    ensure_connected(user=base.user)
+    if base.is_disabled:
+        raise RouteNotPossible(
+            f"“{base.name}” is no longer in your Spotify library, so there is nothing to route from. "
+            "Its children and filters are kept until it comes back, or until you delete the base."
+        )
     for _ in range(3):  # the active route can finish between a refused insert and the read
         try:
             with transaction.atomic():
@@ -131,7 +137,8 @@ def route_after_import(*, user_id: int, changed_playlist_ids: Iterable[int]) -> 
 
 
 def active_route(*, base: BasePlaylist) -> SyncEvent | None:
-    return SyncEvent.objects.filter(kind=SyncKind.ROUTE, base=base, status__in=ACTIVE_STATUSES).first()
+    """The route or restore of this base that is queued, running or waiting for confirmation."""
+    return SyncEvent.objects.filter(kind__in=ROUTING_KINDS, base=base, status__in=ACTIVE_STATUSES).first()
 
 
 def _enqueue(event: SyncEvent) -> None:
@@ -140,8 +147,9 @@ def _enqueue(event: SyncEvent) -> None:
     )
 
 
-def _ensure_connected(*, base: BasePlaylist) -> None:
-    state = account_selectors.get_connection_state(user=base.user)
+def ensure_connected(*, user: User) -> None:
+    """RouteNotPossible unless the user has a usable Spotify connection (routes write to it)."""
+    state = account_selectors.get_connection_state(user=user)
     if state.status == ConnectionStatus.NOT_CONNECTED:
         raise RouteNotPossible("Connect Spotify first: routing writes to your Spotify playlists.")
     if state.status == ConnectionStatus.RECONNECT_NEEDED:

@@ -24,7 +24,28 @@ from accounts.models import User
 from accounts.selectors import get_credential
 from library.models import ItemsStatus, Playlist
 from sync.filters import FilterDocument, validate_filters
-from sync.models import ACTIVE_STATUSES, BasePlaylist, ChildMode, ChildPlaylist, SyncEvent, SyncKind
+from sync.models import (
+    ACTIVE_STATUSES,
+    ROUTING_KINDS,
+    BasePlaylist,
+    ChildMode,
+    ChildPlaylist,
+    SyncEvent,
+    SyncStatus,
+)
+from sync.services import routing_claims
+from sync.services.routing_errors import (
+    BaseAlreadyExists,
+    BaseBusy,
+    BaseNotPossible,
+    ChildAlreadyAttached,
+    ChildNotAllowed,
+    InvalidChildOrder,
+    PlaylistAlreadyRouted,
+    PlaylistNotFound,
+    ReplaceNotConfirmed,
+    RoutingSetupError,
+)
 
 __all__ = [
     "BaseAlreadyExists",
@@ -33,7 +54,9 @@ __all__ = [
     "ChildAlreadyAttached",
     "ChildNotAllowed",
     "InvalidChildOrder",
+    "PlaylistAlreadyRouted",
     "PlaylistNotFound",
+    "ReplaceNotConfirmed",
     "RoutingSetupError",
     "add_child_playlist",
     "create_base_playlist",
@@ -54,50 +77,6 @@ _SPOTIFY_ID = re.compile(r"[A-Za-z0-9]{1,64}")
 NAME_MAX_LENGTH = ChildPlaylist._meta.get_field("name").max_length
 
 
-class RoutingSetupError(Exception):
-    """Base class of the domain errors of setting up routing; the message is for people.
-
-    The API maps PlaylistNotFound to 404, BaseAlreadyExists, ChildAlreadyAttached and
-    BaseBusy to 409, the others to 400 (and sync.filters.FilterValidationError to 400 with its ``errors``).
-    """
-
-
-class PlaylistNotFound(RoutingSetupError):
-    """No such playlist, or another user's: both look the same to the caller."""
-
-
-class BaseNotPossible(RoutingSetupError):
-    """The playlist exists but cannot feed others (its items are not readable)."""
-
-
-class BaseAlreadyExists(RoutingSetupError):
-    def __init__(self, message: str, *, existing: BasePlaylist) -> None:
-        super().__init__(message)
-        self.existing = existing
-
-
-class ChildNotAllowed(RoutingSetupError):
-    """The Spotify playlist cannot be a child here (not the user's, the base itself, bad input)."""
-
-
-class ChildAlreadyAttached(RoutingSetupError):
-    def __init__(self, message: str, *, existing: ChildPlaylist) -> None:
-        super().__init__(message)
-        self.existing = existing
-
-
-class BaseBusy(RoutingSetupError):
-    """A route of this base is queued or running; it carries that route's event."""
-
-    def __init__(self, message: str, *, active: SyncEvent) -> None:
-        super().__init__(message)
-        self.active = active
-
-
-class InvalidChildOrder(RoutingSetupError):
-    """A reorder must list every child of the base exactly once."""
-
-
 # --- bases ------------------------------------------------------------------------------------
 def create_base_playlist(
     *,
@@ -109,7 +88,8 @@ def create_base_playlist(
     """Make one of the user's imported playlists a base.
 
     Raises PlaylistNotFound for another user's playlist, BaseNotPossible when Spotify does
-    not let us read its items, BaseAlreadyExists (carrying it) when it already is a base.
+    not let us read its items, BaseAlreadyExists (carrying it) when it already is a base, and
+    PlaylistAlreadyRouted when it is a child (a child that fed its own base would lose tracks).
     """
     # Read it again, scoped to the user: the caller's instance may be stale or not theirs.
     row = Playlist.objects.filter(pk=playlist.pk, user=user).first()
@@ -121,16 +101,20 @@ def create_base_playlist(
             "so it cannot feed other playlists."
         )
     try:
-        # One base per playlist is the unique link's job: racing requests cannot both win.
+        # One part per playlist is the database's job: racing requests cannot both win.
         with transaction.atomic():
-            return BasePlaylist.objects.create(
+            base = BasePlaylist.objects.create(
                 user=user,
                 playlist=row,
+                spotify_id=row.spotify_id,
+                name=row.name,
                 first_match_only=first_match_only,
                 auto_route_after_import=auto_route_after_import,
             )
+            routing_claims.claim(holder=base, name=row.name)
+            return base
     except IntegrityError:
-        existing = BasePlaylist.objects.filter(playlist=row).first()
+        existing = BasePlaylist.objects.filter(user=user, spotify_id=row.spotify_id).first()
         if existing is None:
             raise
         raise BaseAlreadyExists(f"“{row.name}” is already a base playlist.", existing=existing) from None
@@ -158,7 +142,8 @@ def update_base_options(
 
 
 def delete_base(*, base: BasePlaylist) -> None:
-    """Stop routing this playlist: its children links and route history go; Spotify is untouched."""
+    """Stop routing this playlist: its children links go (runs and backups stay, unlinked);
+    Spotify is untouched."""
     with transaction.atomic():
         locked = lock_base(base_id=base.pk, for_edit=True)
         locked.delete()
@@ -166,33 +151,43 @@ def delete_base(*, base: BasePlaylist) -> None:
 
 # --- children ---------------------------------------------------------------------------------
 def add_child_playlist(
-    *, base: BasePlaylist, spotify_id: str, name: str, mode: str, filters: Any
+    *,
+    base: BasePlaylist,
+    spotify_id: str,
+    name: str,
+    mode: Any,
+    filters: Any,
+    replace_contents: bool = False,
+    known_empty: bool = False,
 ) -> ChildPlaylist:
     """Attach a Spotify playlist the user owns as the base's last child.
 
     ``spotify_id`` is a playlist chosen among the user's (it must be theirs in the mirror)
     or one just made through POST /me/playlists that no import has seen yet (accepted; the
-    route run finds out on write if it is not theirs). Raises ChildNotAllowed,
-    ChildAlreadyAttached, or FilterValidationError for the filters.
+    route run finds out on write if it is not theirs; `known_empty` says Linernotes made it).
+    ``mode`` None picks the safe default: rebuild for an empty playlist, add-only for one
+    that holds tracks; rebuild for such a playlist needs ``replace_contents``.
+    Raises ChildNotAllowed, ChildAlreadyAttached, PlaylistAlreadyRouted (a base, or another
+    base's child), ReplaceNotConfirmed, or FilterValidationError for the filters.
     """
     spotify_id = _clean_spotify_id(spotify_id)
     name = clean_child_name(name)
-    mode = clean_child_mode(mode)
+    if mode is not None:
+        mode = clean_child_mode(mode)
     document = validate_child_filters(filters)
-    if spotify_id == base.playlist.spotify_id:
+    if spotify_id == base.spotify_id:
         raise ChildNotAllowed("A playlist cannot be a child of itself; choose or create another playlist.")
     mirrored = _owned_playlist(user=base.user, spotify_id=spotify_id)
+    mode = routing_claims.resolve_mode(
+        mode=mode, name=name, mirrored=mirrored, known_empty=known_empty, replace_contents=replace_contents
+    )
 
     with transaction.atomic():
         locked = lock_base(base_id=base.pk, for_edit=True)
-        existing = ChildPlaylist.objects.filter(base=locked, spotify_id=spotify_id).first()
-        if existing is not None:
-            raise ChildAlreadyAttached(
-                f"“{existing.name}” is already a child of this base.", existing=existing
-            )
         last = ChildPlaylist.objects.filter(base=locked).aggregate(last=Max("position"))["last"]
-        return ChildPlaylist.objects.create(
+        child = ChildPlaylist(
             base=locked,
+            user_id=locked.user_id,
             spotify_id=spotify_id,
             name=name,
             playlist=mirrored,
@@ -200,13 +195,30 @@ def add_child_playlist(
             position=0 if last is None else last + 1,
             filters=document.to_dict(),
         )
+        routing_claims.ensure_free(wanted=child, name=name)
+        try:
+            with transaction.atomic():
+                child.save()
+        except IntegrityError:
+            child.pk = None
+            routing_claims.ensure_free(wanted=child, name=name)  # a racing request won: say so
+            raise
+        routing_claims.claim(holder=child, name=name)
+        return child
 
 
 def update_child(
-    *, child: ChildPlaylist, name: Any = None, mode: Any = None, filters: Any = None
+    *,
+    child: ChildPlaylist,
+    name: Any = None,
+    mode: Any = None,
+    filters: Any = None,
+    replace_contents: bool = False,
 ) -> ChildPlaylist:
     """Change a child's name, mode or filters (None: leave as it is); everything is checked
-    before anything is written. Raises ChildNotAllowed, FilterValidationError or BaseBusy."""
+    before anything is written. Switching an add-only child that holds tracks to rebuild
+    needs ``replace_contents``. Raises ChildNotAllowed, ReplaceNotConfirmed,
+    FilterValidationError or BaseBusy."""
     fields: dict[str, Any] = {}
     if name is not None:
         fields["name"] = clean_child_name(name)
@@ -219,6 +231,14 @@ def update_child(
         row = ChildPlaylist.objects.select_for_update().filter(pk=child.pk).first()
         if row is None:
             raise PlaylistNotFound("This child playlist no longer exists.")
+        if fields.get("mode") == ChildMode.REBUILD and row.mode != ChildMode.REBUILD:
+            routing_claims.resolve_mode(
+                mode=ChildMode.REBUILD,
+                name=row.name,
+                mirrored=row.playlist,
+                known_empty=False,
+                replace_contents=replace_contents,
+            )
         for field, value in fields.items():
             setattr(row, field, value)
         if fields:
@@ -278,15 +298,30 @@ def lock_base(*, base_id: int, for_edit: bool) -> BasePlaylist:
 
     A row lock on PostgreSQL; SQLite's IMMEDIATE transactions already serialise writers.
     """
-    locked = BasePlaylist.objects.select_for_update().select_related("playlist").filter(pk=base_id).first()
+    # Only the base's row: its playlist link is nullable (an outer join PostgreSQL cannot lock).
+    locked = (
+        BasePlaylist.objects.select_for_update(of=("self",))
+        .select_related("playlist")
+        .filter(pk=base_id)
+        .first()
+    )
     if locked is None:
         raise PlaylistNotFound("This base playlist no longer exists.")
     if for_edit:
-        active = SyncEvent.objects.filter(kind=SyncKind.ROUTE, base_id=base_id, status__in=ACTIVE_STATUSES).first()
+        active = SyncEvent.objects.filter(
+            kind__in=ROUTING_KINDS, base_id=base_id, status__in=ACTIVE_STATUSES
+        ).first()
+        if active is not None and active.status == SyncStatus.AWAITING_CONFIRMATION:
+            raise BaseBusy(
+                f"Route #{active.pk} of “{locked.name}” waits for your confirmation: confirm or "
+                "discard it first (the set-up it planned with must not change under it).",
+                active=active,
+            )
         if active is not None:
             raise BaseBusy(
-                f"“{locked.playlist.name}” is being routed right now (route #{active.pk}, "
-                f"{active.get_status_display().lower()}). Wait for it to finish, then try again.",
+                f"“{locked.name}” is being routed right now ({active.get_kind_display().lower()} "
+                f"#{active.pk}, {active.get_status_display().lower()}). "
+                "Wait for it to finish, then try again.",
                 active=active,
             )
     return locked

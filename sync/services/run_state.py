@@ -204,9 +204,14 @@ def enqueue_run(*, event_id: int, task: str, label: str, failed_reason: str) -> 
     )
 
 
+def submit(*, task: str, event_id: int) -> str:
+    """Hand `task(event_id)` to the broker now; its task id. Raises whatever the broker raises."""
+    return async_task(task, event_id)
+
+
 def _enqueue_now(*, event_id: int, task: str, label: str, reason: str) -> None:
     try:
-        task_id = async_task(task, event_id)
+        task_id = submit(task=task, event_id=event_id)
     except Exception:  # any broker failure
         logger.exception("Could not enqueue %s #%s", label, event_id)
         # Only a still-queued event: a worker may have picked up an earlier task meanwhile.
@@ -214,6 +219,6 @@ def _enqueue_now(*, event_id: int, task: str, label: str, reason: str) -> None:
             status=SyncStatus.FAILED, error=reason, finished_at=timezone.now()
         )
         return
-    # Only task_id is written: the worker may already be updating the rest of the row.
-    SyncEvent.objects.filter(pk=event_id).update(task_id=task_id)
+    # Only these are written: the worker may already be updating the rest of the row.
+    SyncEvent.objects.filter(pk=event_id).update(task_id=task_id, enqueued_at=timezone.now())
     logger.info("Enqueued %s #%s as task %s", label, event_id, task_id)

@@ -17,7 +17,7 @@ from accounts.exceptions import ReconnectNeeded, SpotifyMisconfigured, SpotifyRa
 from accounts.selectors import get_credential
 from accounts.spotify.client import get_spotify_client
 from library.models import ItemsStatus, Playlist, PlaylistKind
-from sync.models import BasePlaylist, ChildPlaylist
+from sync.models import BasePlaylist, ChildPlaylist, RoutedPlaylist
 from sync.services import routing_setup
 from sync.services.routing_setup import RoutingSetupError
 
@@ -36,7 +36,8 @@ def create_child_on_spotify(
     """Create a playlist on the user's Spotify account and attach it as the base's last child."""
     # Everything that can be refused without Spotify is refused before the playlist exists.
     clean_name = routing_setup.clean_child_name(name)
-    routing_setup.clean_child_mode(mode)
+    if mode is not None:
+        routing_setup.clean_child_mode(mode)
     routing_setup.validate_child_filters(filters)
     routing_setup.ensure_base_idle(base=base)
     try:
@@ -46,7 +47,7 @@ def create_child_on_spotify(
                 payload={
                     "name": clean_name,
                     "public": public,
-                    "description": DESCRIPTION.format(base=base.playlist.name),
+                    "description": DESCRIPTION.format(base=base.name),
                 },
             )
     except ReconnectNeeded as exc:
@@ -60,8 +61,9 @@ def create_child_on_spotify(
     spotify_id = (created or {}).get("id")
     if not spotify_id:
         raise SpotifyChildCreateFailed("Spotify's answer named no playlist; nothing was attached.")
+    # Made just now and empty: rebuild needs no "replace its contents" confirmation.
     return routing_setup.add_child_playlist(
-        base=base, spotify_id=spotify_id, name=clean_name, mode=mode, filters=filters
+        base=base, spotify_id=spotify_id, name=clean_name, mode=mode, filters=filters, known_empty=True
     )
 
 
@@ -70,7 +72,9 @@ def owned_playlist_choices(*, base: BasePlaylist) -> QuerySet[Playlist]:
     credential = get_credential(user=base.user)
     if credential is None:
         return Playlist.objects.none()
-    taken = ChildPlaylist.objects.filter(base=base).values("spotify_id")
+    # A playlist plays one part in routing: this base's children, other bases' children and
+    # every base are taken.
+    taken = RoutedPlaylist.objects.filter(user=base.user).values("spotify_id")
     return (
         Playlist.objects.filter(
             user=base.user,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from django.utils import timezone
 
 from library.models import (
     Album,
@@ -19,7 +20,7 @@ from library.models import (
 )
 from library.records import AlbumRecord, ArtistRecord, ItemRecord, PlaylistRecord, TrackRecord
 from library.services import (
-    remove_playlists_gone_from_spotify,
+    reconcile_listed_playlists,
     save_playlist_metadata,
     store_playlist,
     upsert_catalog,
@@ -202,7 +203,7 @@ def test_saving_listing_metadata_leaves_items_and_snapshot_alone():
     assert (created.snapshot_id, created.kind, created.track_count) == ("", PlaylistKind.PLAYLIST, 0)
 
 
-def test_playlists_gone_from_spotify_leave_with_their_items_but_the_catalog_stays():
+def test_a_playlist_missing_from_two_complete_listings_goes_with_its_items_but_the_catalog_stays():
     user, neighbour = UserFactory(), UserFactory()
     kept = PlaylistFactory(user=user, spotify_id="keep")
     gone = PlaylistFactory(user=user, spotify_id="gone")
@@ -210,9 +211,42 @@ def test_playlists_gone_from_spotify_leave_with_their_items_but_the_catalog_stay
     PlaylistItemFactory(playlist=gone, track=track)
     theirs = PlaylistFactory(user=neighbour, spotify_id="gone")
 
-    removed = remove_playlists_gone_from_spotify(user=user, keep_spotify_ids=["keep"])
+    first = reconcile_listed_playlists(user=user, listed_spotify_ids=["keep"], complete=True)
 
-    assert removed == 1
+    assert (first.marked, first.removed) == (["gone"], [])
+    gone.refresh_from_db()
+    assert gone.not_seen and gone.missing_imports == 1 and gone.items.count() == 1
+
+    second = reconcile_listed_playlists(user=user, listed_spotify_ids=["keep"], complete=True)
+
+    assert (second.marked, second.removed) == ([], ["gone"])
     assert set(Playlist.objects.values_list("pk", flat=True)) == {kept.pk, theirs.pk}
     assert not PlaylistItem.objects.filter(playlist_id=gone.pk).exists()
     assert Track.objects.filter(pk=track.pk).exists()
+
+
+def test_an_incomplete_listing_neither_marks_nor_removes_the_playlists_it_did_not_have():
+    user = UserFactory()
+    marked = PlaylistFactory(user=user, spotify_id="marked", missing_imports=1, missing_since=timezone.now())
+    unmarked = PlaylistFactory(user=user, spotify_id="unmarked")
+
+    outcome = reconcile_listed_playlists(user=user, listed_spotify_ids=[], complete=False)
+
+    assert (outcome.marked, outcome.removed) == ([], [])
+    marked.refresh_from_db()
+    unmarked.refresh_from_db()
+    assert (marked.missing_imports, unmarked.missing_imports) == (1, 0)
+
+
+def test_a_playlist_listed_again_loses_its_not_seen_mark_so_a_later_miss_starts_over():
+    user = UserFactory()
+    back = PlaylistFactory(user=user, spotify_id="back", missing_imports=1, missing_since=timezone.now())
+
+    reconcile_listed_playlists(user=user, listed_spotify_ids=["back"], complete=False)
+    back.refresh_from_db()
+    assert (back.missing_imports, back.missing_since) == (0, None)
+
+    again = reconcile_listed_playlists(user=user, listed_spotify_ids=[], complete=True)
+
+    assert (again.marked, again.removed) == (["back"], [])
+    assert Playlist.objects.filter(pk=back.pk).exists()

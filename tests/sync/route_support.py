@@ -7,12 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 import requests
+from django.utils import timezone
 
 from library.models import Playlist
 from sync.models import BasePlaylist, ChildMode, ChildPlaylist, SyncEvent, SyncKind
 from sync.services.route import run_route
 from tests.factories import BasePlaylistFactory, ChildPlaylistFactory, SyncEventFactory
-from tests.sync.import_support import connect, import_library, set_mode
+from tests.sync.import_support import connect, import_library, requests_since, set_mode
 
 BASE_NAME = "Gym 2025"
 POST_ITEMS = "POST /v1/playlists/{playlist_id}/items"
@@ -59,6 +60,10 @@ class SpotifyAs:
     def track_ids(self, playlist_id: str) -> list[str]:
         return [obj["id"] for obj in self.tracks(playlist_id)]
 
+    def uris(self, playlist_id: str) -> list[str]:
+        """Every row's URI in order ("" for a row with none): what a child holds, exactly."""
+        return [(row.get("item") or row.get("track") or {}).get("uri") or "" for row in self.rows(playlist_id)]
+
     def artist_genres(self, artist_id: str) -> list[str]:
         response = self.http.get(f"{self.api}/artists/{artist_id}", timeout=10)
         response.raise_for_status()
@@ -84,17 +89,31 @@ def imported_base(sandbox, settings, *, mode: str = "development", name: str = B
 
 
 def add_child(
-    sandbox, base: BasePlaylist, *, name: str, filters: dict, mode: str = ChildMode.REBUILD
+    sandbox, base: BasePlaylist, *, name: str, filters: dict, mode: str = ChildMode.REBUILD, routed: bool = False
 ) -> ChildPlaylist:
-    """A child on a fresh (empty) playlist `other` owns on the sandbox."""
+    """A child on a fresh (empty) playlist `other` owns on the sandbox. `routed`: as if routes had
+    run before (so its next route removes without the first route's question)."""
     spotify_id = SpotifyAs(sandbox).create_playlist(name)
-    return ChildPlaylistFactory(base=base, spotify_id=spotify_id, name=name, filters=filters, mode=mode)
+    return ChildPlaylistFactory(
+        base=base,
+        spotify_id=spotify_id,
+        name=name,
+        filters=filters,
+        mode=mode,
+        routed_at=timezone.now() if routed else None,
+    )
 
 
 def route(base: BasePlaylist) -> SyncEvent:
     """Queue a route of `base` and run it right here, as the task would."""
     event = SyncEventFactory(user=base.user, kind=SyncKind.ROUTE, base=base)
     return run_route(event_id=event.pk)
+
+
+def writes_since(before: dict[str, int], sandbox) -> int:
+    """Write requests to any playlist's items since `before` (an import_support.route_counts())."""
+    sent = requests_since(before, sandbox)
+    return sum(sent.get(route, 0) for route in (POST_ITEMS, DELETE_ITEMS, REPLACE_ITEMS))
 
 
 def unique(ids: list[str]) -> list[str]:

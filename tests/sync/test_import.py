@@ -176,8 +176,8 @@ def test_a_reimport_after_edits_converges_and_fetches_only_the_changed_playlists
     assert event.status == SyncStatus.COMPLETED, event.error
     library = spotify_library(sandbox)
     assert_mirror_matches(user, library)
-    assert not Playlist.objects.filter(user=user, spotify_id=drafts).exists()
-    assert not PlaylistItem.objects.filter(playlist__spotify_id=drafts).exists()
+    # Deleted on Spotify: marked "not seen" by this complete listing, removed by the next.
+    assert Playlist.objects.get(user=user, spotify_id=drafts).not_seen
     # Only the four changed playlists were read; the untouched one kept its very rows.
     changed = (mix, rainy, road_trip, shared)
     assert sent == {
@@ -189,7 +189,9 @@ def test_a_reimport_after_edits_converges_and_fetches_only_the_changed_playlists
     assert (event.playlists_total, event.playlists_changed) == (6, 4)
 
 
-def test_a_deleted_playlist_leaves_the_library_but_its_tracks_stay_in_the_catalog(sandbox, settings):
+def test_a_deleted_playlist_is_marked_by_one_import_and_leaves_with_the_next_its_tracks_staying(
+    sandbox, settings
+):
     set_mode(sandbox, settings, "development")
     user = connect(sandbox)
     import_library(user)
@@ -197,9 +199,17 @@ def test_a_deleted_playlist_leaves_the_library_but_its_tracks_stay_in_the_catalo
     track_ids = set(drafts.items.exclude(track=None).values_list("track_id", flat=True))
     sandbox.mutate_playlist(drafts.spotify_id, op="delete")
 
-    import_library(user)
+    first = import_library(user)
 
+    drafts.refresh_from_db()
+    assert drafts.not_seen and drafts.items.count() == drafts.track_count > 0
+    assert first.details["listing"] == {"complete": True, "not_seen": 1, "removed": 0}
+
+    second = import_library(user)
+
+    assert second.details["listing"] == {"complete": True, "not_seen": 0, "removed": 1}
     assert not Playlist.objects.filter(pk=drafts.pk).exists()
+    assert not PlaylistItem.objects.filter(playlist_id=drafts.pk).exists()
     assert Track.objects.filter(spotify_id__in=track_ids).count() == len(track_ids)
 
 

@@ -23,13 +23,14 @@ pytestmark = pytest.mark.django_db
 
 # One incremental run in which a single playlist changed, counted from the factory's insert
 # of the event (1): claim and load the event (2), credential (2), known playlists (1), the
-# listing's transaction (savepoint, playlists gone, progress, release: 4), the playlist's
+# listing's transaction (savepoint, playlists not listed or marked, progress, release: 4), the playlist's
 # transaction (savepoint, artists, albums, tracks, credits, playlist row, delete items,
 # insert items, progress, release: 10), the final status and reload (2), and the look for
 # bases to route automatically (1, only when a playlist changed), and the look for an enabled
 # LLM provider before queueing song analyses (1; none here, so nothing more), and the look
-# for today's listening snapshot before queueing the after-import refresh (1).
-QUERIES_FOR_ONE_CHANGED_PLAYLIST = 25
+# for today's listening snapshot before queueing the after-import refresh (1), and the look for
+# bases and children to link to their playlist again (1).
+QUERIES_FOR_ONE_CHANGED_PLAYLIST = 26
 QUERIES_FOR_NO_CHANGE = QUERIES_FOR_ONE_CHANGED_PLAYLIST - 11
 
 

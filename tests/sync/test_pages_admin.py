@@ -62,6 +62,24 @@ def test_the_retry_action_retries_failed_imports_and_explains_the_others(staff_c
     assert not SyncEvent.objects.filter(retry_of=completed).exists()
 
 
+def test_the_cancel_action_cancels_queued_runs_and_explains_the_running_ones(staff_client):
+    queued = SyncEventFactory(user=SpotifyCredentialFactory().user)
+    running = SyncEventFactory(running=True)
+
+    response = staff_client.post(
+        reverse("admin:sync_syncevent_changelist"),
+        {"action": "cancel_selected", "_selected_action": [queued.pk, running.pk]},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    queued.refresh_from_db()
+    assert queued.status == "cancelled" and queued.details["cancelled_by"].startswith("staff (")
+    assert f"Cancelled #{queued.pk}." in page
+    assert f"Import #{running.pk} is running now and cannot be cancelled" in page
+    assert SyncEvent.objects.get(pk=running.pk).status == "in_progress"
+
+
 def test_sync_events_cannot_be_added_or_edited_in_the_admin(staff_client):
     event = SyncEventFactory(running=True)
 

@@ -34,7 +34,7 @@ def test_a_failure_mid_child_leaves_it_partly_added_never_emptied_and_a_retry_co
     user, base = imported_base(sandbox, settings)
     spotify = SpotifyAs(sandbox)
     wanted = grow_base(sandbox, user, base, spotify)
-    child = add_child(sandbox, base, name="All", filters={"match": "all", "conditions": []})
+    child = add_child(sandbox, base, name="All", filters={"match": "all", "conditions": []}, routed=True)
     # The child holds a track the base does not have: rebuild mode must remove it, but only
     # once the new content is on Spotify.
     demo = SpotifyAs(sandbox, user="demo")
@@ -51,7 +51,7 @@ def test_a_failure_mid_child_leaves_it_partly_added_never_emptied_and_a_retry_co
     event = route(base)
 
     assert event.status == SyncStatus.FAILED
-    assert 'Could not update the child playlist "All"' in event.error and "retry" in event.error
+    assert 'Could not update the child playlist “All”' in event.error and "retry" in event.error
     # The first 100 went in where the base has them (before the track to remove), which stays.
     assert spotify.track_ids(child.spotify_id) == [*wanted[:100], old.rsplit(":", 1)[-1]]
     assert event.details["writes"][child.spotify_id]["added"] == 100
@@ -76,7 +76,7 @@ def test_a_failure_on_the_first_write_leaves_the_child_as_it_was(sandbox, settin
 
     event = route(base)
 
-    assert event.status == SyncStatus.FAILED and '"Clean"' in event.error
+    assert event.status == SyncStatus.FAILED and '“Clean”' in event.error
     assert spotify.track_ids(child.spotify_id) == before
 
 
@@ -135,7 +135,7 @@ def test_filters_not_valid_in_the_app_mode_fail_the_route_naming_the_child(sandb
 
     event = route(base)
 
-    assert event.status == SyncStatus.FAILED and '"Popular"' in event.error
+    assert event.status == SyncStatus.FAILED and '“Popular”' in event.error
     assert SpotifyAs(sandbox).track_ids(child.spotify_id) == []
 
 

@@ -136,6 +136,8 @@ def test_a_route_event_shows_its_base_children_tracks_cache_and_writes(base):
         "playlist_items_cache": {"hits": 0, "misses": 2, "mirror": 0, "errors": 0, "hit_rate": 0.0},
         "writes": {"child1": {"added": 12, "removed": 3, "write_requests": 2, "requests": 4}},
         "duration_ms": 5120,
+        "confirmation": None,
+        "restore_of": None,
     }
     queued = api.get(f"/api/sync-events/{route_event(base, SyncStatus.QUEUED).pk}/").json()["route"]
     assert (queued["cache"], queued["writes"], queued["duration_ms"]) == (None, {}, None)
@@ -194,7 +196,7 @@ def test_a_stranger_cannot_retry_the_owners_route(base, queue):
 def test_the_preview_lists_exactly_what_the_route_then_adds_and_writes_nothing(sandbox, settings):
     user, base = imported_base(sandbox, settings)
     spotify = SpotifyAs(sandbox)
-    clean = add_child(sandbox, base, name="Clean", filters=NOT_EXPLICIT)
+    clean = add_child(sandbox, base, name="Clean", filters=NOT_EXPLICIT, routed=True)
     explicit = next(obj for obj in spotify.tracks(base.playlist.spotify_id) if obj["explicit"])
     spotify.add(clean.spotify_id, [explicit["uri"]])  # not wanted there: the route removes it
     before = route_counts(sandbox)

@@ -17,6 +17,7 @@ from sync.services.routing_setup import (
     ChildAlreadyAttached,
     ChildNotAllowed,
     InvalidChildOrder,
+    PlaylistAlreadyRouted,
     PlaylistNotFound,
     add_child_playlist,
     create_base_playlist,
@@ -51,7 +52,13 @@ def base(listener):
 
 
 def add(base, spotify_id: str, **overrides) -> ChildPlaylist:
-    values = {"name": f"Child {spotify_id}", "mode": ChildMode.REBUILD, "filters": EVERY_TRACK}
+    """A rebuild child, its replacement confirmed (the tests of that rule pass their own)."""
+    values = {
+        "name": f"Child {spotify_id}",
+        "mode": ChildMode.REBUILD,
+        "filters": EVERY_TRACK,
+        "replace_contents": True,
+    }
     values.update(overrides)
     return add_child_playlist(base=base, spotify_id=spotify_id, **values)
 
@@ -169,13 +176,20 @@ def test_a_base_cannot_feed_itself(base):
         add(base, base.playlist.spotify_id)
 
 
-def test_a_spotify_playlist_is_a_child_of_one_base_once_but_may_serve_two_bases(base, listener):
+def test_a_spotify_playlist_is_the_child_of_one_base_only(base, listener):
     first = add(base, "target")
     with pytest.raises(ChildAlreadyAttached) as refused:
         add(base, "target")
     assert refused.value.existing == first
     other_base = BasePlaylistFactory(user=listener)
-    assert add(other_base, "target").position == 0
+    with pytest.raises(PlaylistAlreadyRouted) as elsewhere:
+        add(other_base, "target")
+    assert elsewhere.value.holder == first
+    assert str(elsewhere.value) == (
+        f"“Child target” is already a child of “{base.name}”: a playlist takes tracks from one base "
+        "only, or each route would undo the other's. Detach it there first."
+    )
+    assert not ChildPlaylist.objects.filter(base=other_base).exists()
 
 
 def test_a_childs_filters_are_validated_and_stored_normalised(base):
@@ -285,17 +299,19 @@ def test_the_database_refuses_an_unknown_mode(base):
         ChildPlaylistFactory(base=base, mode="sometimes")
 
 
-def test_a_base_goes_with_its_playlist_and_a_child_outlives_its_mirrored_row(base, listener):
+def test_bases_and_children_outlive_their_mirrored_rows_and_the_base_is_disabled(base, listener):
     mirrored = PlaylistFactory(user=listener, spotify_id="kept", owner_spotify_id="listener-on-spotify")
     other_base = BasePlaylistFactory(user=listener)
     child = add(other_base, "kept")
-    add(base, "gone")
+    add(base, "stays", filters=doc(cond("explicit", "is", False)))
     mirrored.delete()
     child.refresh_from_db()
     assert child.playlist is None
     base.playlist.delete()
-    assert not BasePlaylist.objects.filter(pk=base.pk).exists()
-    assert not ChildPlaylist.objects.filter(spotify_id="gone").exists()
+    base.refresh_from_db()
+    assert base.is_disabled and base.name and base.spotify_id
+    stays = ChildPlaylist.objects.get(spotify_id="stays")
+    assert stays.base == base and stays.filters == doc(cond("explicit", "is", False))
 
 
 # --- model validation (admin, forms) --------------------------------------------------------------

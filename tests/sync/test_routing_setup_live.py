@@ -8,8 +8,13 @@ from collections.abc import Callable
 import pytest
 from django.db import connection
 
-from sync.models import BasePlaylist, ChildMode, ChildPlaylist
-from sync.services.routing_setup import BaseAlreadyExists, add_child_playlist, create_base_playlist
+from sync.models import BasePlaylist, ChildMode, ChildPlaylist, RoutedPlaylist
+from sync.services.routing_setup import (
+    BaseAlreadyExists,
+    PlaylistAlreadyRouted,
+    add_child_playlist,
+    create_base_playlist,
+)
 from tests.factories import BasePlaylistFactory, PlaylistFactory, SpotifyCredentialFactory
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
@@ -47,6 +52,7 @@ def test_children_added_at_once_get_distinct_consecutive_positions(callers):
             name=f"Child {n}",
             mode=ChildMode.REBUILD,
             filters={"match": "all", "conditions": []},
+            replace_contents=True,
         )
         for n in range(callers)
     ]
@@ -63,3 +69,22 @@ def test_a_playlist_made_a_base_twice_at_once_becomes_one_base():
     assert sum(isinstance(r, BasePlaylist) for r in results) == 1
     assert sum(isinstance(r, BaseAlreadyExists) for r in results) == 3
     assert BasePlaylist.objects.filter(playlist=playlist).count() == 1
+
+
+def test_one_playlist_attached_to_two_bases_and_made_a_base_at_once_gets_exactly_one_part():
+    user = SpotifyCredentialFactory().user
+    contested = PlaylistFactory(user=user, owner_spotify_id=user.spotify_credential.spotify_user_id)
+    first, second = BasePlaylistFactory(user=user), BasePlaylistFactory(user=user)
+    attach = {"spotify_id": contested.spotify_id, "name": "Contested", "mode": ChildMode.ADD_ONLY,
+              "filters": {"match": "all", "conditions": []}}  # fmt: skip
+    results = run_together(
+        [
+            lambda: add_child_playlist(base=first, **attach),
+            lambda: add_child_playlist(base=second, **attach),
+            lambda: create_base_playlist(user=user, playlist=contested),
+        ]
+    )
+    winners = [r for r in results if isinstance(r, ChildPlaylist | BasePlaylist)]
+    assert len(winners) == 1, results
+    assert all(isinstance(r, PlaylistAlreadyRouted) for r in results if r not in winners), results
+    assert RoutedPlaylist.objects.filter(user=user, spotify_id=contested.spotify_id).count() == 1

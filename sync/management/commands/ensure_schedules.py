@@ -43,6 +43,10 @@ SCHEDULES = (
     Recurring(name="cluster heartbeat", func="config.tasks.cluster_heartbeat", minutes=1),
     # Imports whose worker died without anyone noticing (another host, a missed spawn).
     Recurring(name="fail stuck sync events", func="sync.tasks.fail_stuck_events", minutes=5),
+    # Queued imports, routes and restores whose task a broker restart lost: enqueued again, so
+    # no base stays locked by a run nobody will pick up.
+    Recurring(name="requeue lost sync events", func="sync.tasks.requeue_lost_runs", minutes=5),
+    Recurring(name="prune child backups", func="sync.tasks.prune_child_backups", cron="30 3 * * *"),
     # Cheap checks (model lists, RunPod /health) that re-admit LLM providers whose circuit opened.
     Recurring(name="llm health check", func="llm.tasks.check_llm_providers", minutes=5),
     # Analysis batches whose worker died or whose task the broker lost: queued again, never failed.
