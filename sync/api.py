@@ -160,11 +160,7 @@ class SyncEventCancelView(APIView):
         tags=["sync"],
     )
     def post(self, request: Request, pk: int) -> Response:
-        try:
-            event = run_control.cancel_run(event=_own_event(request, pk))
-        except run_control.RunControlError as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-        return Response(SyncEventSerializer(event).data)
+        return _control(request, pk, action=run_control.cancel_run, success=status.HTTP_200_OK)
 
 
 class SyncEventConfirmView(APIView):
@@ -185,11 +181,7 @@ class SyncEventConfirmView(APIView):
         tags=["sync"],
     )
     def post(self, request: Request, pk: int) -> Response:
-        try:
-            event = run_control.confirm_route(event=_own_event(request, pk))
-        except run_control.RunControlError as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-        return Response(SyncEventSerializer(event).data, status=status.HTTP_202_ACCEPTED)
+        return _control(request, pk, action=run_control.confirm_route, success=status.HTTP_202_ACCEPTED)
 
 
 class SyncEventDiscardView(APIView):
@@ -206,11 +198,7 @@ class SyncEventDiscardView(APIView):
         tags=["sync"],
     )
     def post(self, request: Request, pk: int) -> Response:
-        try:
-            event = run_control.discard_route(event=_own_event(request, pk))
-        except run_control.RunControlError as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-        return Response(SyncEventSerializer(event).data)
+        return _control(request, pk, action=run_control.discard_route, success=status.HTTP_200_OK)
 
 
 class SyncEventRestoreView(APIView):
@@ -277,6 +265,15 @@ class BackupDetailView(APIView):
             backups.backup_document(backup),
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
+
+
+def _control(request: Request, pk: int, *, action, success: int) -> Response:
+    """Cancel, confirm or discard one of the caller's runs: the run as it is after, or 409 why not."""
+    try:
+        event = action(event=_own_event(request, pk))
+    except run_control.RunControlError as exc:
+        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    return Response(SyncEventSerializer(event).data, status=success)
 
 
 def _own_event(request: Request, pk: int) -> SyncEvent:

@@ -62,9 +62,7 @@ def _describe_route(event: SyncEvent) -> str:
             f"Routing {event.items_done} tracks: {event.playlists_done} of "
             f"{event.playlists_total} child playlists done."
         )
-    writes = (event.details or {}).get("writes") or {}
-    added = sum(int(w.get("added") or 0) for w in writes.values())
-    removed = sum(int(w.get("removed") or 0) for w in writes.values())
+    added, removed = _moved(event)
     return (
         f"Completed {_when(event.finished_at)}: {event.items_done} tracks routed into "
         f"{event.playlists_done} child playlists; {added} added, {removed} removed."
@@ -77,9 +75,7 @@ def _describe_restore(event: SyncEvent) -> str:
             f"Restoring the children of run #{event.restore_of_id}: {event.playlists_done} of "
             f"{event.playlists_total} child playlists done."
         )
-    writes = (event.details or {}).get("writes") or {}
-    added = sum(int(w.get("added") or 0) for w in writes.values())
-    removed = sum(int(w.get("removed") or 0) for w in writes.values())
+    added, removed = _moved(event)
     skipped = (event.details or {}).get("skipped") or []
     left = f" Left alone (now part of another routing set-up): {', '.join(skipped)}." if skipped else ""
     inexact = (event.details or {}).get("inexact") or []
@@ -92,3 +88,11 @@ def _describe_restore(event: SyncEvent) -> str:
         f"Completed {_when(event.finished_at)}: {event.playlists_done - len(skipped)} child playlists "
         f"brought back to before run #{event.restore_of_id}; {added} added, {removed} removed.{left}"
     )
+
+
+def _moved(event: SyncEvent) -> tuple[int, int]:
+    """Tracks a route or restore added and removed, over all its children."""
+    writes = (event.details or {}).get("writes") or {}
+    added = sum(int(w.get("added") or 0) for w in writes.values())
+    removed = sum(int(w.get("removed") or 0) for w in writes.values())
+    return added, removed

@@ -267,7 +267,9 @@ class RoutedPlaylist(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "spotify_id"], name="routed_playlist_one_part"),
             models.CheckConstraint(
-                condition=Q(base__isnull=False, child__isnull=True) | Q(base__isnull=True, child__isnull=False),
+                condition=(
+                    Q(base__isnull=False, child__isnull=True) | Q(base__isnull=True, child__isnull=False)
+                ),
                 name="routed_playlist_base_or_child",
             ),
         ]

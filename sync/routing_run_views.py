@@ -37,30 +37,34 @@ def _back(event: SyncEvent) -> HttpResponse:
 @login_required
 @require_POST
 def confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    event = _own_run(request, pk)
-    try:
-        run_control.confirm_route(event=event)
-    except run_control.RunControlError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(
-            request,
-            f"Confirmed: route #{event.pk} is queued again and will make the removals you saw "
-            "(it asks again if it would now remove more).",
-        )
-    return _back(event)
+    return _act(
+        request,
+        pk,
+        action=run_control.confirm_route,
+        done="Confirmed: route #{pk} is queued again and will make the removals you saw "
+        "(it asks again if it would now remove more).",
+    )
 
 
 @login_required
 @require_POST
 def discard(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        action=run_control.discard_route,
+        done="Discarded route #{pk}: nothing was written to your playlists.",
+    )
+
+
+def _act(request: HttpRequest, pk: int, *, action, done: str) -> HttpResponse:
     event = _own_run(request, pk)
     try:
-        run_control.discard_route(event=event)
+        action(event=event)
     except run_control.RunControlError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"Discarded route #{event.pk}: nothing was written to your playlists.")
+        messages.success(request, done.format(pk=event.pk))
     return _back(event)
 
 

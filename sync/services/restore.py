@@ -26,10 +26,10 @@ from sync.models import (
     SyncKind,
     SyncStatus,
 )
-from sync.services import backups, run_state
+from sync.services import run_state
 from sync.services.child_reads import ChildReader
-from sync.services.child_writes import plan_restore, simulate
-from sync.services.route import send_writes
+from sync.services.child_writes import plan_restore
+from sync.services.route import write_child
 from sync.services.route_state import RouteLedger
 from sync.services.route_triggers import RouteTriggerError, ensure_connected
 from sync.services.routing_claims import current_holder
@@ -164,33 +164,16 @@ def _restore_child(
     with spotify_step(f"Could not read the child playlist “{target.name}”", hint=RESTORE_HINT):
         contents = children.read(spotify_id=target.spotify_id, name=target.name)
     change = plan_restore(current=contents.uris, backup=target.uris)
-    writes = {"added": 0, "removed": 0, "write_requests": 0, "requests": 0}
     if not change.exact:
         ledger.details.setdefault("inexact", []).append(target.name)
-    if not change.writes:
-        return writes
-    backups.record_backup(
-        run_id=event.pk,
+    return write_child(
+        client=client,
+        ledger=ledger,
+        reader=children,
         user_id=event.user_id,
         child=target.child,
         spotify_id=target.spotify_id,
         name=target.name,
         contents=contents,
-    )
-    before = client.stats.requests
-    snapshot = send_writes(
-        api=client.api,
-        spotify_id=target.spotify_id,
-        name=target.name,
         change=change,
-        writes=writes,
-        on_failure=lambda: ledger.record_child_writes(
-            spotify_id=target.spotify_id, writes={**writes, "requests": client.stats.requests - before}
-        ),
     )
-    if snapshot:
-        children.remember(
-            spotify_id=target.spotify_id, snapshot_id=snapshot, uris=simulate(contents.uris, change.writes)
-        )
-    writes["requests"] = client.stats.requests - before
-    return writes

@@ -266,42 +266,69 @@ class BaseRoute:
 
     # --- a child -------------------------------------------------------------------------------
     def _apply(self, *, child: ChildPlaylist, contents: ChildContents, change: ChildChange) -> dict[str, int]:
-        """Back the child up, then make the planned writes; returns what was written."""
         assert self.ledger is not None
-        writes = {"added": 0, "removed": 0, "write_requests": 0}
-        if not change.writes:
-            writes["requests"] = 0
-            return writes
-        backups.record_backup(
-            run_id=self.ledger.event_id,
+        return write_child(
+            client=self.client,
+            ledger=self.ledger,
+            reader=self.children_reader,
             user_id=self.base.user_id,
             child=child,
             spotify_id=child.spotify_id,
             name=child.name,
             contents=contents,
-        )
-        before = self.client.stats.requests
-        snapshot = send_writes(
-            api=self.api,
-            spotify_id=child.spotify_id,
-            name=child.name,
             change=change,
-            writes=writes,
-            on_failure=lambda: self.ledger.record_child_writes(
-                spotify_id=child.spotify_id,
-                writes={**writes, "requests": self.client.stats.requests - before},
-            ),
         )
-        if snapshot:
-            # The real rows (local files as they are), as the next run's backup must hold them.
-            rows = simulate(contents.uris, change.writes)
-            self.children_reader.remember(spotify_id=child.spotify_id, snapshot_id=snapshot, uris=rows)
-        writes["requests"] = self.client.stats.requests - before
-        return writes
 
     def current_uris(self, child: ChildPlaylist) -> list[str]:
         """The child's rows on Spotify now, in order (for the preview)."""
         return self.read_child(child).uris
+
+
+def write_child(
+    *,
+    client: SpotifyClient,
+    ledger: RouteLedger,
+    reader: ChildReader,
+    user_id: int,
+    child: ChildPlaylist | None,
+    spotify_id: str,
+    name: str,
+    contents: ChildContents,
+    change: ChildChange,
+) -> dict[str, int]:
+    """Back the child up (committed first), then make `change`'s writes; returns what was written.
+
+    The same for routes and restores: no write to a child without its backup in this run.
+    """
+    writes = {"added": 0, "removed": 0, "write_requests": 0, "requests": 0}
+    if not change.writes:
+        return writes
+    backups.record_backup(
+        run_id=ledger.event_id,
+        user_id=user_id,
+        child=child,
+        spotify_id=spotify_id,
+        name=name,
+        contents=contents,
+    )
+    before = client.stats.requests
+    snapshot = send_writes(
+        api=client.api,
+        spotify_id=spotify_id,
+        name=name,
+        change=change,
+        writes=writes,
+        on_failure=lambda: ledger.record_child_writes(
+            spotify_id=spotify_id, writes={**writes, "requests": client.stats.requests - before}
+        ),
+    )
+    if snapshot:
+        # The real rows (local files as they are), as the next run's backup must hold them.
+        reader.remember(
+            spotify_id=spotify_id, snapshot_id=snapshot, uris=simulate(contents.uris, change.writes)
+        )
+    writes["requests"] = client.stats.requests - before
+    return writes
 
 
 def send_writes(
