@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, QuerySet, Sum
 
 from accounts.models import User
-from library.models import Playlist, PlaylistItem, TrackArtist
+from library.models import Playlist, PlaylistItem, Track, TrackArtist
+
+TRACK_URI = "spotify:track:"
+
+
+def track_names(*, uris: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """(name, artists) by URI for the catalog's tracks among `uris`, in one query and its prefetch.
+
+    Episodes, local files and tracks the catalog does not hold are left out. The catalog is
+    shared and names are public, so no user scope.
+    """
+    by_id = {uri[len(TRACK_URI) :]: uri for uri in uris if uri.startswith(TRACK_URI)}
+    if not by_id:
+        return {}
+    return {
+        by_id[track.spotify_id]: (track.name, ", ".join(artist.name for artist in track.artists.all()))
+        for track in Track.objects.filter(spotify_id__in=by_id).prefetch_related("artists")
+    }
 
 
 def list_playlists(*, user: User) -> QuerySet[Playlist]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 
 from accounts.models import User
-from library.models import Track
+from library.selectors import track_names
 from sync.models import (
     ACTIVE_STATUSES,
     ROUTING_KINDS,
@@ -88,6 +88,14 @@ def list_child_playlists(*, base: BasePlaylist) -> QuerySet[ChildPlaylist]:
     return ChildPlaylist.objects.filter(base=base).order_by("position")
 
 
+def active_routing_run(*, base_id: int) -> SyncEvent | None:
+    """The route or restore of this base that is queued, running or waiting for confirmation
+    (at most one: the database's rule)."""
+    return SyncEvent.objects.filter(
+        kind__in=ROUTING_KINDS, base_id=base_id, status__in=ACTIVE_STATUSES
+    ).first()
+
+
 def get_child_playlist(*, user: User, child_id: int) -> ChildPlaylist | None:
     """One of the user's children; None for a missing one and for another user's alike."""
     return ChildPlaylist.objects.filter(base__user=user, pk=child_id).select_related("base").first()
@@ -138,22 +146,13 @@ def pending_removals(event: SyncEvent) -> dict:
     (one catalog query for all of them)."""
     confirmation = dict((event.details or {}).get("confirmation") or {})
     children = [dict(child) for child in confirmation.get("children") or []]
-    ids = {
-        uri.rsplit(":", 1)[-1]
-        for child in children
-        for uri in child.get("removals") or []
-        if uri.startswith("spotify:track:")
-    }
-    names = {
-        track.spotify_id: (track.name, ", ".join(artist.name for artist in track.artists.all()))
-        for track in Track.objects.filter(spotify_id__in=ids).prefetch_related("artists")
-    }
+    names = track_names(uris=[uri for child in children for uri in child.get("removals") or []])
     for child in children:
-        child["removals"] = [
-            {"uri": uri, "name": names.get(uri.rsplit(":", 1)[-1], ("", ""))[0],
-             "artists": names.get(uri.rsplit(":", 1)[-1], ("", ""))[1]}
-            for uri in child.get("removals") or []
-        ]  # fmt: skip
+        rows = []
+        for uri in child.get("removals") or []:
+            name, artists = names.get(uri, ("", ""))
+            rows.append({"uri": uri, "name": name, "artists": artists})
+        child["removals"] = rows
     return {"children": children, "asked_at": confirmation.get("asked_at")}
 
 

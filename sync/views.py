@@ -6,8 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from sync import selectors
@@ -58,12 +56,6 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"{event.get_kind_display()} #{event.pk} cancelled; nothing was written.")
-    default = (
-        reverse("sync:routing-base", args=[event.base_id])
-        if event.kind != SyncKind.IMPORT and event.base_id
-        else reverse("accounts:dashboard")
-    )
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(default)
+    if event.kind != SyncKind.IMPORT and event.base_id:
+        return redirect("sync:routing-base", pk=event.base_id)
+    return redirect("accounts:dashboard")

@@ -17,7 +17,7 @@ from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from library.models import Track
+from library.selectors import track_names
 from sync.models import ChildBackup, ChildPlaylist
 from sync.services.child_reads import ChildContents
 
@@ -73,16 +73,10 @@ def prune_backups(*, now=None) -> int:
 
 def backup_document(backup: ChildBackup) -> dict[str, Any]:
     """A backup as the listener downloads it: the playlist, when, and every row with its name."""
-    ids = {uri.rsplit(":", 1)[-1] for uri in backup.uris if uri.startswith("spotify:track:")}
-    names = {
-        track.spotify_id: (track.name, ", ".join(artist.name for artist in track.artists.all()))
-        for track in Track.objects.filter(spotify_id__in=ids).prefetch_related("artists")
-    }
+    names = track_names(uris=backup.uris)
     rows = []
     for position, uri in enumerate(backup.uris):
-        name, artists = (
-            names.get(uri.rsplit(":", 1)[-1], ("", "")) if uri.startswith("spotify:track:") else ("", "")
-        )
+        name, artists = names.get(uri, ("", ""))
         rows.append({"position": position, "uri": uri, "name": name, "artists": artists})
     return {
         "playlist": {"spotify_id": backup.spotify_id, "name": backup.name},

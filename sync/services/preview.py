@@ -17,7 +17,7 @@ from django.conf import settings
 
 from accounts.exceptions import ReconnectNeeded, SpotifyMisconfigured, SpotifyRateLimited, SpotifyUnavailable
 from accounts.spotify.client import get_spotify_client
-from library.models import Track
+from library.selectors import track_names
 from sync.filters import FilterDocument, TrackFacts, validate_filters
 from sync.models import BasePlaylist, ChildMode, ChildPlaylist
 from sync.services.base_reads import gone_message
@@ -208,11 +208,9 @@ class _TrackLines:
 
     def for_uris(self, uris: list[str]) -> list[TrackLine]:
         ids = {uri: uri.rsplit(":", 1)[-1] if uri.startswith("spotify:track:") else None for uri in uris}
-        unknown = [track_id for track_id in ids.values() if track_id and track_id not in self.known]
-        if unknown:
-            for track in Track.objects.filter(spotify_id__in=unknown).prefetch_related("artists"):
-                names = ", ".join(artist.name for artist in track.artists.all())
-                self.known[track.spotify_id] = (track.name, names)
+        unknown = [uri for uri, track_id in ids.items() if track_id and track_id not in self.known]
+        for uri, names in track_names(uris=unknown).items():
+            self.known[ids[uri]] = names
         lines = []
         for uri, track_id in ids.items():
             name, artists = self.known.get(track_id or "", (uri, ""))

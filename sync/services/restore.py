@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from accounts.spotify.client import get_spotify_client
+from sync import selectors
 from sync.metadata import CacheCounters, PlaylistItemsCache
 from sync.models import (
     ACTIVE_STATUSES,
@@ -104,9 +105,7 @@ def request_restore(*, event: SyncEvent, trigger: str, retry_of: SyncEvent | Non
                 retry_of=retry_of,
             )
     except IntegrityError:
-        active = SyncEvent.objects.filter(
-            kind__in=ROUTING_KINDS, base_id=event.base_id, status__in=ACTIVE_STATUSES
-        ).first()
+        active = selectors.active_routing_run(base_id=event.base_id)
         if active is None:
             raise
         raise RestoreNotPossible(

@@ -44,7 +44,6 @@ from sync.services.base_reads import (
     RETRY_HINT,
     UNTOUCHED,
     VerifiedBase,
-    gone_message,
     read_base,
     verify_unchanged,
 )
@@ -72,8 +71,6 @@ def run_route(*, event_id: int) -> SyncEvent | None:
     def body() -> None:
         if event.base is None:
             raise RunStepFailed("This route's base playlist was deleted; nothing was written.")
-        if event.base.is_disabled:
-            raise RunStepFailed(gone_message(event.base))
         with get_spotify_client(user=event.user) as client:
             ledger.stats = client.stats
             run = BaseRoute(base=event.base, client=client, ledger=ledger)
@@ -203,9 +200,8 @@ class BaseRoute:
 
     # --- the base ------------------------------------------------------------------------------
     def _refresh_base(self) -> None:
-        """Read the base in full (or fail, writing nothing): see sync.services.base_reads."""
-        if self.base.is_disabled:
-            raise RunStepFailed(gone_message(self.base))
+        """Read the base in full (or fail, writing nothing, also for a disabled base): see
+        sync.services.base_reads."""
         self.verified = read_base(base=self.base, reader=self.reader)
 
     def _facts(self, *, needed: set[str]) -> list[TrackFacts]:

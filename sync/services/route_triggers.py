@@ -18,7 +18,8 @@ from django.db import IntegrityError, transaction
 from accounts import selectors as account_selectors
 from accounts.models import User
 from accounts.selectors import ConnectionStatus
-from sync.models import ACTIVE_STATUSES, ROUTING_KINDS, BasePlaylist, SyncEvent, SyncKind, SyncStatus
+from sync import selectors
+from sync.models import BasePlaylist, SyncEvent, SyncKind, SyncStatus
 from sync.services import run_state
 from sync.services.route_state import RUN_ROUTE_TASK
 from sync.services.routing_setup import lock_base
@@ -138,7 +139,7 @@ def route_after_import(*, user_id: int, changed_playlist_ids: Iterable[int]) -> 
 
 def active_route(*, base: BasePlaylist) -> SyncEvent | None:
     """The route or restore of this base that is queued, running or waiting for confirmation."""
-    return SyncEvent.objects.filter(kind__in=ROUTING_KINDS, base=base, status__in=ACTIVE_STATUSES).first()
+    return selectors.active_routing_run(base_id=base.pk)
 
 
 def _enqueue(event: SyncEvent) -> None:

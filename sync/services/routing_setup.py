@@ -23,14 +23,12 @@ from django.db.models import Case, F, Max, Value, When
 from accounts.models import User
 from accounts.selectors import get_credential
 from library.models import ItemsStatus, Playlist
+from sync import selectors
 from sync.filters import FilterDocument, validate_filters
 from sync.models import (
-    ACTIVE_STATUSES,
-    ROUTING_KINDS,
     BasePlaylist,
     ChildMode,
     ChildPlaylist,
-    SyncEvent,
     SyncStatus,
 )
 from sync.services import routing_claims
@@ -195,7 +193,6 @@ def add_child_playlist(
             position=0 if last is None else last + 1,
             filters=document.to_dict(),
         )
-        routing_claims.ensure_free(wanted=child, name=name)
         try:
             with transaction.atomic():
                 child.save()
@@ -308,9 +305,7 @@ def lock_base(*, base_id: int, for_edit: bool) -> BasePlaylist:
     if locked is None:
         raise PlaylistNotFound("This base playlist no longer exists.")
     if for_edit:
-        active = SyncEvent.objects.filter(
-            kind__in=ROUTING_KINDS, base_id=base_id, status__in=ACTIVE_STATUSES
-        ).first()
+        active = selectors.active_routing_run(base_id=base_id)
         if active is not None and active.status == SyncStatus.AWAITING_CONFIRMATION:
             raise BaseBusy(
                 f"Route #{active.pk} of “{locked.name}” waits for your confirmation: confirm or "

@@ -22,18 +22,16 @@ from django_q.models import Schedule
 
 from sync.models import SyncEvent, SyncKind, SyncStatus
 from sync.services import run_state
-from sync.services.route_state import CONFIRMATION, CONFIRMED
+from sync.services.restore import RUN_RESTORE_TASK
+from sync.services.route_state import CONFIRMATION, CONFIRMED, RUN_ROUTE_TASK
+from sync.services.triggers import RUN_IMPORT_TASK
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["RunControlError", "cancel_run", "confirm_route", "discard_route", "task_for"]
 
 CANCELLABLE = (SyncStatus.QUEUED, SyncStatus.AWAITING_CONFIRMATION)
-TASKS = {
-    SyncKind.IMPORT: "sync.tasks.run_import",
-    SyncKind.ROUTE: "sync.tasks.run_route",
-    SyncKind.RESTORE: "sync.tasks.run_restore",
-}
+TASKS = {SyncKind.IMPORT: RUN_IMPORT_TASK, SyncKind.ROUTE: RUN_ROUTE_TASK, SyncKind.RESTORE: RUN_RESTORE_TASK}
 ENQUEUE_FAILED_REASON = "The run could not be queued again (the task broker did not answer). Try again."
 
 
@@ -88,7 +86,7 @@ def confirm_route(*, event: SyncEvent) -> SyncEvent:
         if not updated:
             raise _not_now(event, doing="confirmed")
         run_state.enqueue_run(
-            event_id=event.pk, task=TASKS[SyncKind.ROUTE], label="route", failed_reason=ENQUEUE_FAILED_REASON
+            event_id=event.pk, task=RUN_ROUTE_TASK, label="route", failed_reason=ENQUEUE_FAILED_REASON
         )
     return SyncEvent.objects.get(pk=event.pk)
 
