@@ -60,7 +60,7 @@ ARTIST_ROUTES = ("GET /v1/artists", "GET /v1/artists/{artist_id}")
 @dataclass
 class Setup:
     user: Any
-    base: Any  # sync.models.BasePlaylist
+    base: Any  # routing.models.BasePlaylist
     base_pid: str
     base_ids: list[str]  # the base's tracks on the sandbox, in order
     reserve: list[str]  # catalog tracks not in the base, for the change
@@ -125,9 +125,10 @@ def set_up(sandbox: Sandbox, *, mode: str, tracks: int, children: int) -> Setup:
     from accounts.models import User
     from accounts.services import store_spotify_tokens
     from library.models import Album, Artist, Playlist, PlaylistItem, Track
-    from sync.models import BasePlaylist, SyncEvent, SyncKind, SyncStatus
+    from routing.models import BasePlaylist
+    from routing.services.setup import add_child_playlist, create_base_playlist
+    from sync.models import SyncEvent, SyncKind, SyncStatus
     from sync.services.importer import run_import
-    from sync.services.routing_setup import add_child_playlist, create_base_playlist
 
     sandbox.control("POST", "reset")
     for model in (SyncEvent, BasePlaylist, PlaylistItem, Playlist, Track, Album, Artist):
@@ -192,8 +193,8 @@ def make_cold(*, cache_too: bool = True) -> None:
 def route_once(sandbox: Sandbox, setup: Setup, *, label: str, latency_ms: int) -> RouteRun:
     from django.conf import settings
 
+    from routing.services.route import run_route
     from sync.models import SyncEvent, SyncKind, SyncStatus
-    from sync.services.route import run_route
 
     http = setup.http
     before = {pid: http.track_ids(pid) for pid, *_ in setup.children}

@@ -114,7 +114,7 @@ class Catalog:
         return {artist["id"] for tid in track_ids for artist in self.tracks[tid]["artists"]}
 
     def facts(self, track_ids: list[str]):
-        from sync.filters import ArtistFacts, TrackFacts
+        from routing.filters import ArtistFacts, TrackFacts
 
         def year(obj: dict[str, Any]) -> int | None:
             text = ((obj.get("album") or {}).get("release_date") or "")[:4]
@@ -165,7 +165,7 @@ def expected_children(
     """What each child (spotify id, mode, filters) should hold after a route of `base_ids`:
     rebuild = the base's matching tracks in base order; add_only = what it held, then the
     matching tracks it lacked, in base order (the route appends)."""
-    from sync.filters import route_tracks, validate_filters
+    from routing.filters import route_tracks, validate_filters
 
     targets = route_tracks(
         facts=catalog.facts(base_ids),

@@ -11,10 +11,18 @@ class InsightsConfig(AppConfig):
 
         from insights import receivers
         from insights.services import jobs
+        from sync.signals import import_completed
 
         # Django-Q2 sends post_spawn in every worker it starts, including replacements.
         post_spawn.connect(
             receivers.requeue_batches_of_dead_workers, dispatch_uid="insights.requeue_batches_of_dead_workers"
+        )
+        # After an import: analyses first, then the listening refresh that waits for them.
+        import_completed.connect(
+            receivers.queue_analysis_after_import, dispatch_uid="insights.queue_analysis_after_import"
+        )
+        import_completed.connect(
+            receivers.queue_listening_after_import, dispatch_uid="insights.queue_listening_after_import"
         )
         # Job records for every task of the product (insights.services.jobs says which signal when).
         jobs.register_insights_jobs()

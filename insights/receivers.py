@@ -6,7 +6,7 @@ import logging
 import os
 
 from config.workers import this_host
-from insights.services import recovery
+from insights.services import after_import, queueing, recovery
 
 logger = logging.getLogger(__name__)
 
@@ -18,3 +18,15 @@ def requeue_batches_of_dead_workers(sender, *, proc_name: str, **kwargs) -> None
     except Exception:
         # Never keep a worker from starting; the schedule catches what this missed.
         logger.exception("Recovery of dead workers' analysis batches failed in %s", proc_name)
+
+
+def queue_analysis_after_import(sender, *, user_id: int, **kwargs) -> None:
+    """sync.signals.import_completed: analyse the songs the import brought that have no analysis
+    yet (queue_analysis_after_import never raises: the import's own work is done)."""
+    queueing.queue_analysis_after_import(user_id=user_id)
+
+
+def queue_listening_after_import(sender, *, user_id: int, **kwargs) -> None:
+    """sync.signals.import_completed: a listener's first import of the day sets going today's
+    listening refresh (which waits for the song analyses just queued)."""
+    after_import.queue_listening_after_import(user_id=user_id)

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from sync.models import BasePlaylist, ChildPlaylist, SyncEvent, SyncKind
-from sync.services import restore, route_triggers, run_control, triggers
+from sync.models import SyncEvent
+from sync.services import run_control
+from sync.services.run_kinds import RunRefused, kind_of
 
 
 @admin.register(SyncEvent)
@@ -52,13 +53,8 @@ class SyncEventAdmin(admin.ModelAdmin):
         retried, refused = [], []
         for event in queryset.select_related("user").order_by("pk"):
             try:
-                if event.kind == SyncKind.ROUTE:
-                    retry = route_triggers.retry_route(event=event)
-                elif event.kind == SyncKind.RESTORE:
-                    retry = restore.retry_restore(event=event)
-                else:
-                    retry = triggers.retry_import(event=event)
-            except (triggers.ImportTriggerError, route_triggers.RouteTriggerError) as exc:
+                retry = kind_of(event).retry(event=event)  # imports here; routes and restores: routing
+            except RunRefused as exc:
                 refused.append(f"#{event.pk}: {exc}")
             else:
                 retried.append(f"#{event.pk} → #{retry.pk}")
@@ -81,45 +77,3 @@ class SyncEventAdmin(admin.ModelAdmin):
             self.message_user(request, f"Cancelled {', '.join(cancelled)}.", messages.SUCCESS)
         if refused:
             self.message_user(request, f"Not cancelled: {' '.join(refused)}", messages.WARNING)
-
-
-class ChildPlaylistInline(admin.TabularInline):
-    model = ChildPlaylist
-    extra = 0
-    fields = ("position", "name", "spotify_id", "mode", "filters", "playlist")
-    readonly_fields = fields
-    can_delete = False
-    ordering = ("position",)
-
-
-@admin.register(BasePlaylist)
-class BasePlaylistAdmin(admin.ModelAdmin):
-    """Read-only for staff: set-up edits go through the services (and their lock) on the pages."""
-
-    list_display = (
-        "id",
-        "user",
-        "name",
-        "is_disabled",
-        "children_count",
-        "first_match_only",
-        "auto_route_after_import",
-    )
-    list_filter = ("first_match_only", "auto_route_after_import")
-    search_fields = ("user__username", "name", "spotify_id")
-    list_select_related = ("user", "playlist")
-    inlines = [ChildPlaylistInline]
-    readonly_fields = [field.name for field in BasePlaylist._meta.fields]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[BasePlaylist]:
-        return super().get_queryset(request).annotate(children_total=Count("children"))
-
-    @admin.display(description="children", ordering="children_total")
-    def children_count(self, base: BasePlaylist) -> int:
-        return base.children_total
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: BasePlaylist | None = None) -> bool:
-        return False

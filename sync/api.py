@@ -1,8 +1,9 @@
 """DRF endpoints of sync runs: start an import, follow imports and routes, retry them. Always the
-caller's own events. Routing set-up and starting routes: sync.routing_api."""
+caller's own events. Routing set-up and starting routes: routing.api.bases."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -14,22 +15,22 @@ from rest_framework.views import APIView
 from sync import selectors
 from sync.models import SyncEvent, SyncKind, SyncStatus
 from sync.serializers import (
-    BackupSerializer,
     ConflictSerializer,
     ImportRequestSerializer,
     SyncEventFilterSerializer,
     SyncEventSerializer,
 )
-from sync.services import backups, restore, route_triggers, run_control, triggers
-from sync.services.routing_setup import PlaylistNotFound
+from sync.services import run_control, triggers
+from sync.services.run_kinds import RunRefused, kind_of
 
 NOT_SIGNED_IN = OpenApiResponse(description="Not signed in.")
 NOT_YOURS = OpenApiResponse(description="No such event of yours (another user's are not found either).")
 
 
-def _conflict(exc: triggers.ImportTriggerError | route_triggers.RouteTriggerError) -> Response:
+def conflict(exc: RunRefused) -> Response:
+    """409 with the reason, and the run in the way when that is why."""
     body = {"detail": str(exc)}
-    if isinstance(exc, triggers.ImportAlreadyActive | route_triggers.RouteAlreadyActive):
+    if exc.active is not None:
         body["active_event"] = exc.active.pk
     return Response(body, status=status.HTTP_409_CONFLICT)
 
@@ -60,7 +61,7 @@ class ImportView(APIView):
                 user=request.user, trigger=triggers.Trigger.API, scope=options.validated_data.get("scope")
             )
         except triggers.ImportTriggerError as exc:
-            return _conflict(exc)
+            return conflict(exc)
         code = status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK
         return Response(SyncEventSerializer(event).data, status=code)
 
@@ -128,15 +129,11 @@ class SyncEventRetryView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         event = _own_event(request, pk)
         try:
-            if event.kind == SyncKind.ROUTE:
-                retry = route_triggers.retry_route(event=event)
-            elif event.kind == SyncKind.RESTORE:
-                retry = restore.retry_restore(event=event)
-            else:
-                retry = triggers.retry_import(event=event)
-        except (triggers.ImportTriggerError, route_triggers.RouteTriggerError) as exc:
-            return _conflict(exc)
-        except PlaylistNotFound:  # the route's base was deleted meanwhile (its events go with it)
+            # Imports are sync's; routes and restores are retried by routing (run_kinds).
+            retry = kind_of(event).retry(event=event)
+        except RunRefused as exc:
+            return conflict(exc)
+        except ObjectDoesNotExist:  # a route's base was deleted meanwhile (its events go with it)
             raise Http404 from None
         return Response(SyncEventSerializer(retry).data, status=status.HTTP_201_CREATED)
 
@@ -161,110 +158,6 @@ class SyncEventCancelView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         return _control(request, pk, action=run_control.cancel_run, success=status.HTTP_200_OK)
-
-
-class SyncEventConfirmView(APIView):
-    @extend_schema(
-        operation_id="sync_events_confirm",
-        summary="Let a route that waits for your confirmation make the removals it showed",
-        description=(
-            "The route is queued again; it plans anew and makes the removals listed in its "
-            "route.confirmation (or fewer). If it would now remove anything more, it asks again."
-        ),
-        request=None,
-        responses={
-            202: OpenApiResponse(SyncEventSerializer, description="Confirmed and queued."),
-            401: NOT_SIGNED_IN,
-            404: NOT_YOURS,
-            409: OpenApiResponse(ConflictSerializer, description="Not a route waiting for confirmation."),
-        },
-        tags=["sync"],
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        return _control(request, pk, action=run_control.confirm_route, success=status.HTTP_202_ACCEPTED)
-
-
-class SyncEventDiscardView(APIView):
-    @extend_schema(
-        operation_id="sync_events_discard",
-        summary="Refuse the removals a route showed: it ends cancelled, nothing written",
-        request=None,
-        responses={
-            200: OpenApiResponse(SyncEventSerializer, description="Discarded."),
-            401: NOT_SIGNED_IN,
-            404: NOT_YOURS,
-            409: OpenApiResponse(ConflictSerializer, description="Not a route waiting for confirmation."),
-        },
-        tags=["sync"],
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        return _control(request, pk, action=run_control.discard_route, success=status.HTTP_200_OK)
-
-
-class SyncEventRestoreView(APIView):
-    @extend_schema(
-        operation_id="sync_events_restore",
-        summary="Restore the children to before this route (undo)",
-        description=(
-            "Queues a restore run: every child this route (or restore) wrote to is brought back to "
-            "its backup from before it, with the fewest writes. The restore backs the children up "
-            "first, so it can be undone the same way."
-        ),
-        request=None,
-        responses={
-            202: OpenApiResponse(SyncEventSerializer, description="The restore, queued."),
-            401: NOT_SIGNED_IN,
-            404: NOT_YOURS,
-            409: OpenApiResponse(
-                ConflictSerializer,
-                description=(
-                    "Not a finished route or restore with backups, its base deleted, another route of "
-                    "the base active, or no Spotify connection."
-                ),
-            ),
-        },
-        tags=["sync"],
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        event = _own_event(request, pk)
-        try:
-            queued = restore.request_restore(event=event, trigger=route_triggers.RouteTrigger.API)
-        except route_triggers.RouteTriggerError as exc:
-            return _conflict(exc)
-        return Response(SyncEventSerializer(queued).data, status=status.HTTP_202_ACCEPTED)
-
-
-class SyncEventBackupsView(APIView):
-    @extend_schema(
-        operation_id="sync_events_backups_list",
-        summary="The backups a route or restore took of the children it wrote to",
-        responses={200: BackupSerializer(many=True), 401: NOT_SIGNED_IN, 404: NOT_YOURS},
-        tags=["sync"],
-    )
-    def get(self, request: Request, pk: int) -> Response:
-        event = _own_event(request, pk)
-        return Response(
-            BackupSerializer(selectors.list_backups(user=request.user, run=event), many=True).data
-        )
-
-
-class BackupDetailView(APIView):
-    @extend_schema(
-        operation_id="backups_retrieve",
-        summary="Download one backup of a child playlist as JSON",
-        description="Every row in order (URI, and the track's name where the catalog knows it).",
-        responses={200: OpenApiTypes.OBJECT, 401: NOT_SIGNED_IN, 404: NOT_YOURS},
-        tags=["sync"],
-    )
-    def get(self, request: Request, pk: int) -> Response:
-        backup = selectors.get_backup(user=request.user, backup_id=pk)
-        if backup is None:
-            raise Http404
-        filename = f"linernotes-backup-{backup.pk}-{backup.spotify_id}.json"
-        return Response(
-            backups.backup_document(backup),
-            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-        )
 
 
 def _control(request: Request, pk: int, *, action, success: int) -> Response:

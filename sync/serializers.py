@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -174,21 +173,3 @@ class ConflictSerializer(ErrorSerializer):
     active_event = serializers.IntegerField(
         required=False, help_text="The import or route already queued or running, when that is the conflict."
     )
-
-
-class BackupSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    run = serializers.IntegerField(source="run_id", help_text="The run that wrote to the child after it.")
-    spotify_id = serializers.CharField()
-    name = serializers.CharField()
-    tracks = serializers.IntegerField(source="track_count")
-    rows = serializers.SerializerMethodField(help_text="Rows of every kind (tracks, episodes, local files).")
-    snapshot_id = serializers.CharField()
-    created_at = serializers.DateTimeField()
-    download_url = serializers.SerializerMethodField(help_text="The whole backup as JSON.")
-
-    def get_rows(self, backup) -> int:
-        return len(backup.uris)
-
-    def get_download_url(self, backup) -> str:
-        return reverse("api-backup", args=[backup.pk])

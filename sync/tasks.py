@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sync.services import backups, cleanup, importer, restore, route
+from sync.services import cleanup, importer
 
 
 def run_import(event_id: int) -> str:
@@ -14,30 +14,10 @@ def run_import(event_id: int) -> str:
     return f"import #{event_id}: {event.status}"
 
 
-def run_route(event_id: int) -> str:
-    """Run the queued route `event_id`; a second delivery finds it claimed or finished."""
-    event = route.run_route(event_id=event_id)
-    if event is None:
-        return f"route #{event_id}: no such event"
-    return f"route #{event_id}: {event.status}"
-
-
-def run_restore(event_id: int) -> str:
-    """Run the queued restore `event_id`; a second delivery finds it claimed or finished."""
-    event = restore.run_restore(event_id=event_id)
-    if event is None:
-        return f"restore #{event_id}: no such event"
-    return f"restore #{event_id}: {event.status}"
-
-
 def requeue_lost_runs() -> str:
-    """Every few minutes: enqueue again the queued runs whose task the broker lost."""
+    """Every few minutes: enqueue again the queued runs (imports, routes, restores) whose task the
+    broker lost."""
     return f"{len(cleanup.requeue_lost_runs())} lost run(s) enqueued again"
-
-
-def prune_child_backups() -> str:
-    """Daily: drop child backups past their retention (the newest few and a month are kept)."""
-    return f"{backups.prune_backups()} child backup(s) pruned"
 
 
 def fail_stuck_events() -> str:

@@ -9,8 +9,8 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from sync import selectors
-from sync.models import SyncKind
 from sync.services import run_control, triggers
+from sync.services.run_kinds import back_url
 
 
 @login_required
@@ -56,6 +56,5 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"{event.get_kind_display()} #{event.pk} cancelled; nothing was written.")
-    if event.kind != SyncKind.IMPORT and event.base_id:
-        return redirect("sync:routing-base", pk=event.base_id)
-    return redirect("accounts:dashboard")
+    # A route goes back to its base's page (routing registers where: sync.services.run_kinds).
+    return redirect(back_url(event) or "accounts:dashboard")

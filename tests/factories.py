@@ -12,18 +12,15 @@ from factory.django import DjangoModelFactory
 
 from accounts.models import SpotifyCredential, User
 from library.models import Album, Artist, DeviceSession, ItemKind, Playlist, PlaylistItem, Track, TrackArtist
-from sync.models import (
+from routing.models import (
     BasePlaylist,
     ChildBackup,
     ChildMode,
     ChildPlaylist,
-    ImportScope,
     RoutedPlaylist,
-    SyncEvent,
-    SyncKind,
-    SyncStatus,
     default_filters,
 )
+from sync.models import ImportScope, SyncEvent, SyncKind, SyncStatus
 
 
 class UserFactory(DjangoModelFactory):

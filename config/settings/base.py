@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "accounts.spotify_provider",
     "library",
     "sync",
+    "routing",
     "insights",
     "llm",
     # Only for `manage.py sandbox`; product code never imports it.

@@ -57,7 +57,7 @@
       });
       moved = ", " + plural(added, "track") + " added, " + removed + " removed";
     }
-    // As sync.routing_display.describe_route words it: the badge beside it says the status.
+    // As routing.display.describe_route words it: the badge beside it says the status.
     var at = event.finished_at ? when(event.finished_at) + " — " : "";
     if (event.status === "completed") {
       return at + progress.playlists_done + " children routed" + moved + ".";

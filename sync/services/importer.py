@@ -29,8 +29,6 @@ from django.db import transaction
 
 from accounts.models import SpotifyCredential
 from accounts.spotify.client import SpotifyClient, get_spotify_client
-from insights.services.after_import import queue_listening_after_import
-from insights.services.queueing import queue_analysis_after_import
 from library.models import ItemsStatus, Playlist, PlaylistKind
 from library.records import PlaylistRecord
 from library.services import (
@@ -43,9 +41,8 @@ from library.services import (
 from sync.models import ImportScope, SyncEvent
 from sync.parsing import ItemCollector, liked_songs_record, playlist_record
 from sync.services.import_state import ImportLedger, claim_import
-from sync.services.route_triggers import route_after_import
-from sync.services.routing_links import link_to_mirror
 from sync.services.run_state import RunStepFailed, run_to_end, spotify_step
+from sync.signals import send_import_completed
 from sync.spotify_reader import ItemsRefused, PlannedItems, PlaylistGone, SpotifyReader
 
 logger = logging.getLogger(__name__)
@@ -73,12 +70,15 @@ def run_import(*, event_id: int) -> SyncEvent | None:
             ledger.stats = client.stats
             run = LibraryImport(event=event, client=client, ledger=ledger)
             run.run()
-        # Bases set to route automatically follow their playlist's changes. Queued before the
-        # import says it is complete, so whoever sees it complete also sees those routes.
-        route_after_import(user_id=event.user_id, changed_playlist_ids=run.changed_playlist_ids)
-        queue_analysis_after_import(user_id=event.user_id)  # never raises: a hiccup must not fail the import
-        queue_listening_after_import(user_id=event.user_id)  # the same; once a day per listener
         ledger.complete()
+        # Routing, analysis and insights follow from here (sync.signals names them), once the
+        # completed import is committed; none of them can fail it.
+        send_import_completed(
+            user_id=event.user_id,
+            event_id=event.pk,
+            changed_playlist_ids=run.changed_playlist_ids,
+            renamed_spotify_ids=run.renamed_spotify_ids,
+        )
 
     run_to_end(ledger=ledger, body=body, unexpected=UNEXPECTED_MESSAGE)
     return SyncEvent.objects.get(pk=event_id)
@@ -100,6 +100,8 @@ class LibraryImport:
         # Mirrored playlists whose items this run replaced with a new snapshot (not a full
         # scope's rewrite of an unchanged one): the bases among them may route automatically.
         self.changed_playlist_ids: list[int] = []
+        # Spotify ids of the playlists Spotify lists under a new name (bases take it).
+        self.renamed_spotify_ids: list[str] = []
         self.spotify_user_id = (
             SpotifyCredential.objects.filter(user=self.user).values_list("spotify_user_id", flat=True).first()
             or ""
@@ -147,16 +149,9 @@ class LibraryImport:
                 )
             for record in todo:
                 self._import_items(record, first_page=liked_first_page if record is liked else None)
-            # Bases and children on a playlist that came back (or was first seen) link up
-            # again; renamed bases take the new name.
-            link_to_mirror(
-                user=self.user,
-                renamed=[
-                    r.spotify_id
-                    for r in records
-                    if r.spotify_id in known and known[r.spotify_id].name != r.name
-                ],
-            )
+            self.renamed_spotify_ids = [
+                r.spotify_id for r in records if r.spotify_id in known and known[r.spotify_id].name != r.name
+            ]
         finally:
             self.reader.close()
 

@@ -20,6 +20,7 @@ from accounts.selectors import ConnectionStatus
 from sync.models import ACTIVE_STATUSES, ImportScope, SyncEvent, SyncKind, SyncStatus
 from sync.services import run_state
 from sync.services.import_state import FULL_SCOPE_DONE
+from sync.services.run_kinds import RunRefused
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ class Trigger:
     SCHEDULE = "schedule"
 
 
-class ImportTriggerError(Exception):
+class ImportTriggerError(RunRefused):
     """Base class of the domain errors of starting an import; the message is for people."""
 
 

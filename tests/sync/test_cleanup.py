@@ -17,11 +17,11 @@ from django_q.models import Schedule
 from django_q.signals import post_spawn
 
 from config.workers import process_state
+from routing.services.setup import BaseBusy, update_base_options
+from routing.services.triggers import retry_route
 from sync import tasks
 from sync.models import SyncEvent, SyncKind, SyncStatus
 from sync.services import cleanup
-from sync.services.route_triggers import retry_route
-from sync.services.routing_setup import BaseBusy, update_base_options
 from tests.factories import BasePlaylistFactory, SpotifyCredentialFactory, SyncEventFactory
 from tests.support.processes import dead_pid, project_env, run_manage
 
@@ -184,7 +184,7 @@ def test_ensure_schedules_creates_every_schedule_once_when_run_twice():
         ("fail stuck sync events", "sync.tasks.fail_stuck_events", Schedule.MINUTES, 5, None, -1),
         ("llm health check", "llm.tasks.check_llm_providers", Schedule.MINUTES, 5, None, -1),
         ("poll listening history", "insights.tasks.poll_all_histories", Schedule.CRON, None, "0 * * * *", -1),
-        ("prune child backups", "sync.tasks.prune_child_backups", Schedule.CRON, None, "30 3 * * *", -1),
+        ("prune child backups", "routing.tasks.prune_child_backups", Schedule.CRON, None, "30 3 * * *", -1),
         ("prune device sessions", "library.tasks.prune_device_sessions", Schedule.MINUTES, 5, None, -1),
         ("prune job records", "insights.tasks.prune_job_records", Schedule.CRON, None, "0 3 * * 1", -1),
         ("recover analysis batches", "insights.tasks.recover_analysis_batches", Schedule.MINUTES, 5, None, -1),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
 from library.models import Playlist
@@ -25,7 +26,8 @@ pytestmark = pytest.mark.django_db
 # of the event (1): claim and load the event (2), credential (2), known playlists (1), the
 # listing's transaction (savepoint, playlists not listed or marked, progress, release: 4), the playlist's
 # transaction (savepoint, artists, albums, tracks, credits, playlist row, delete items,
-# insert items, progress, release: 10), the final status and reload (2), and the look for
+# insert items, progress, release: 10), the final status and reload (2), and, once the import
+# is committed, what its listeners look at (sync.signals.import_completed): the look for
 # bases to route automatically (1, only when a playlist changed), and the look for an enabled
 # LLM provider before queueing song analyses (1; none here, so nothing more), and the look
 # for today's listening snapshot before queueing the after-import refresh (1), and the look for
@@ -53,7 +55,7 @@ def distinct_track_uris(sandbox, count: int) -> list[str]:
 
 
 @pytest.fixture
-def imported(sandbox, settings):
+def imported(sandbox, settings, queue):
     set_mode(sandbox, settings, "development")
     user = connect(sandbox)
     import_library(user)
@@ -63,7 +65,9 @@ def imported(sandbox, settings):
 def reimport_counting(user, sandbox) -> tuple[int, dict[str, int]]:
     counts = route_counts(sandbox)
     with CaptureQueriesContext(connection) as queries:
-        event = import_library(user)
+        # As on a worker, the import's listeners run once it is committed (import_completed).
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            event = import_library(user)
     assert event.status == SyncStatus.COMPLETED, event.error
     return len(queries), requests_since(counts, sandbox)
 

@@ -152,7 +152,7 @@ def test_the_retry_action_retries_failed_routes_too(staff_client, queue, django_
     retry = SyncEvent.objects.get(retry_of=failed)
     assert (retry.kind, retry.base_id) == (SyncKind.ROUTE, base.pk)
     assert f"Retrying #{failed.pk} → #{retry.pk}." in response.content.decode()
-    assert queue.calls == [("sync.tasks.run_route", retry.pk)]
+    assert queue.calls == [("routing.tasks.run_route", retry.pk)]
 
 
 def test_base_playlists_are_listed_with_their_children_read_only(staff_client, django_assert_max_num_queries):
@@ -160,14 +160,14 @@ def test_base_playlists_are_listed_with_their_children_read_only(staff_client, d
         base = BasePlaylistFactory()
         ChildPlaylistFactory(base=base, name="Before 2000")
         ChildPlaylistFactory(base=base, name="Indie")
-    url = reverse("admin:sync_baseplaylist_changelist")
+    url = reverse("admin:routing_baseplaylist_changelist")
 
     with django_assert_max_num_queries(8):
         listing = staff_client.get(url)
-    detail = staff_client.get(reverse("admin:sync_baseplaylist_change", args=[base.pk]))
+    detail = staff_client.get(reverse("admin:routing_baseplaylist_change", args=[base.pk]))
 
     assert listing.status_code == detail.status_code == 200
     assert listing.context["cl"].result_count == 3
     page = detail.content.decode()
     assert "Before 2000" in page and "Indie" in page and 'name="_save"' not in page
-    assert staff_client.get(reverse("admin:sync_baseplaylist_add")).status_code == 403
+    assert staff_client.get(reverse("admin:routing_baseplaylist_add")).status_code == 403

@@ -46,7 +46,7 @@ SCHEDULES = (
     # Queued imports, routes and restores whose task a broker restart lost: enqueued again, so
     # no base stays locked by a run nobody will pick up.
     Recurring(name="requeue lost sync events", func="sync.tasks.requeue_lost_runs", minutes=5),
-    Recurring(name="prune child backups", func="sync.tasks.prune_child_backups", cron="30 3 * * *"),
+    Recurring(name="prune child backups", func="routing.tasks.prune_child_backups", cron="30 3 * * *"),
     # Cheap checks (model lists, RunPod /health) that re-admit LLM providers whose circuit opened.
     Recurring(name="llm health check", func="llm.tasks.check_llm_providers", minutes=5),
     # Analysis batches whose worker died or whose task the broker lost: queued again, never failed.

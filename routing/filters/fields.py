@@ -1,0 +1,232 @@
+"""The fields a filter document can use today, each declared once, in the editor's order.
+
+Decisions worth knowing (tests/routing/test_filters.py pins each one):
+
+- genre: a filter term matches a genre when the term's words appear in the genre as a
+  run of whole words, case- and accent-insensitive, with punctuation and hyphens
+  separating words. So "rock" matches "rock", "indie rock", "rock and roll" and
+  "post-rock", but not "krautrock" or "rockabilly"; "hip hop" matches "hip-hop" and
+  "southern hip hop"; "indie rock" does not match "indie" or "rock". A track matches
+  ``any_of`` when any credited artist has a matching genre, and passes ``none_of`` when
+  none has: an artist with no known genres never matches ``any_of`` and never blocks
+  ``none_of``.
+- release_year, duration, popularity: ``between`` takes ``{"min", "max"}``, both inclusive,
+  either one null for an open bound. A track whose value is unknown (no album year, no
+  popularity) never matches, whatever the bounds.
+- duration is in whole seconds, as the listener reads m:ss; a track counts by its whole
+  seconds (milliseconds dropped), so ``max: 240`` keeps a 4:00.9 track. Up to an hour;
+  for longer tracks give only a minimum.
+- keyword: a case- and accent-insensitive substring of the track name or of any credited
+  artist's name.
+- added_within_days: added to the base at most N days before the route run (``now``); an
+  item whose added_at is unknown never matches.
+- popularity: Extended-mode apps only; Spotify gives Development-mode apps none.
+
+To add a field, see the example in routing/filters/registry.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from routing.filters import values
+from routing.filters.facts import EXTENDED, Metadata, TrackFacts
+from routing.filters.registry import (
+    REGISTRY,
+    EvalContext,
+    FieldSpec,
+    Operator,
+    Predicate,
+    Widget,
+    WidgetType,
+    register_all,
+)
+
+YEAR_LOW, YEAR_HIGH = 1900, 2100
+DURATION_HIGH_SECONDS = 3600
+DAYS_HIGH = 3650
+POPULARITY_UNAVAILABLE = "Popularity is not available to Development-mode Spotify apps (February 2026)."
+COMMON_GENRES = (
+    "rock", "pop", "hip hop", "r&b", "soul", "jazz", "blues", "classical", "electronic",
+    "house", "techno", "metal", "punk", "folk", "country", "indie", "reggae", "latin",
+)  # fmt: skip
+
+
+# --- genre ------------------------------------------------------------------------------------
+def genre_matches(*, term: str, genre: str) -> bool:
+    """Whether a filter term matches one genre label (the rule in this module's docstring)."""
+    needle, haystack = values.words(term), values.words(genre)
+    size = len(needle)
+    return size > 0 and any(haystack[i : i + size] == needle for i in range(len(haystack) - size + 1))
+
+
+def _genre_test(terms: list[str]) -> Callable[[TrackFacts], bool]:
+    # A base repeats the same few hundred genres across thousands of tracks: decide each once.
+    decided: dict[str, bool] = {}
+
+    def matches(genre: str) -> bool:
+        if genre not in decided:
+            decided[genre] = any(genre_matches(term=term, genre=genre) for term in terms)
+        return decided[genre]
+
+    return lambda facts: any(matches(genre) for artist in facts.artists for genre in artist.genres)
+
+
+def _genre_any_of(terms: list[str], context: EvalContext) -> Predicate:
+    return _genre_test(terms)
+
+
+def _genre_none_of(terms: list[str], context: EvalContext) -> Predicate:
+    test = _genre_test(terms)
+    return lambda facts: not test(facts)
+
+
+# --- ranges -----------------------------------------------------------------------------------
+def _between(read: Callable[[TrackFacts], int | None]) -> Callable[[dict, EvalContext], Predicate]:
+    def build(bounds: dict, context: EvalContext) -> Predicate:
+        low, high = bounds["min"], bounds["max"]
+
+        def predicate(facts: TrackFacts) -> bool:
+            number = read(facts)
+            if number is None:
+                return False
+            return (low is None or number >= low) and (high is None or number <= high)
+
+        return predicate
+
+    return build
+
+
+# --- the rest ---------------------------------------------------------------------------------
+def _explicit_is(expected: bool, context: EvalContext) -> Predicate:
+    return lambda facts: facts.explicit is expected
+
+
+def _artist_in(ids: list[str], context: EvalContext) -> Predicate:
+    wanted = frozenset(ids)
+    return lambda facts: any(artist.spotify_id in wanted for artist in facts.artists)
+
+
+def _artist_not_in(ids: list[str], context: EvalContext) -> Predicate:
+    test = _artist_in(ids, context)
+    return lambda facts: not test(facts)
+
+
+def _keyword_contains(keyword: str, context: EvalContext) -> Predicate:
+    needle = values.fold(keyword)
+    return lambda facts: any(needle in values.fold(name) for name in (facts.name, *facts.artist_names))
+
+
+def _added_within(days: int, context: EvalContext) -> Predicate:
+    cutoff = context.now - timedelta(days=days)
+    return lambda facts: facts.added_at is not None and facts.added_at >= cutoff
+
+
+BUILTIN_FIELDS = (
+    FieldSpec(
+        name="genre",
+        label="Genre",
+        help_text="Genres of the track's artists. “rock” also matches “indie rock”, not “krautrock”.",
+        operators=(
+            Operator("any_of", "is any of", values.term_list(what="genre", plural="genres"), _genre_any_of),
+            Operator(
+                "none_of", "is none of", values.term_list(what="genre", plural="genres"), _genre_none_of
+            ),
+        ),
+        widget=Widget(type=WidgetType.MULTI_SELECT, suggestions=COMMON_GENRES, source="genres"),
+        needs=frozenset({Metadata.ARTIST_GENRES}),
+    ),
+    FieldSpec(
+        name="release_year",
+        label="Release year",
+        help_text="The year the track's album came out. Leave a bound empty for an open range.",
+        operators=(
+            Operator(
+                "between",
+                "is between",
+                values.int_range(noun="year", low=YEAR_LOW, high=YEAR_HIGH),
+                _between(lambda facts: facts.release_year),
+            ),
+        ),
+        widget=Widget(type=WidgetType.RANGE, unit="year", min=YEAR_LOW, max=YEAR_HIGH, step=1),
+        needs=frozenset({Metadata.RELEASE_YEAR}),
+    ),
+    FieldSpec(
+        name="duration",
+        label="Duration",
+        help_text="Length in seconds, bounds included. Leave a bound empty for an open range.",
+        operators=(
+            Operator(
+                "between",
+                "is between",
+                values.int_range(noun="duration", low=0, high=DURATION_HIGH_SECONDS, unit="seconds"),
+                _between(lambda facts: facts.duration_ms // 1000),
+            ),
+        ),
+        widget=Widget(type=WidgetType.RANGE, unit="seconds", min=0, max=DURATION_HIGH_SECONDS, step=1),
+    ),
+    FieldSpec(
+        name="explicit",
+        label="Explicit",
+        help_text="Whether Spotify marks the track explicit.",
+        operators=(Operator("is", "is", values.boolean(noun="explicit"), _explicit_is),),
+        widget=Widget(type=WidgetType.BOOLEAN),
+    ),
+    FieldSpec(
+        name="artist",
+        label="Artist",
+        help_text="Any credited artist of the track, featured artists included.",
+        operators=(
+            Operator("in", "is any of", values.spotify_id_list(what="artist", plural="artists"), _artist_in),
+            Operator(
+                "not_in",
+                "is none of",
+                values.spotify_id_list(what="artist", plural="artists"),
+                _artist_not_in,
+            ),
+        ),
+        widget=Widget(type=WidgetType.MULTI_SELECT, source="artists"),
+    ),
+    FieldSpec(
+        name="keyword",
+        label="Keyword",
+        help_text="Text in the track's name or an artist's name; case and accents are ignored.",
+        operators=(Operator("contains", "contains", values.text(noun="keyword"), _keyword_contains),),
+        widget=Widget(type=WidgetType.TEXT, placeholder="live, remix, acoustic…"),
+    ),
+    FieldSpec(
+        name="added_within_days",
+        label="Added to the base",
+        help_text="Added to the base playlist within the last N days.",
+        operators=(
+            Operator(
+                "within",
+                "within the last",
+                values.whole_number(noun="number of days", low=1, high=DAYS_HIGH),
+                _added_within,
+            ),
+        ),
+        widget=Widget(type=WidgetType.NUMBER, unit="days", min=1, max=DAYS_HIGH, step=1),
+        needs=frozenset({Metadata.ADDED_AT}),
+    ),
+    FieldSpec(
+        name="popularity",
+        label="Popularity",
+        help_text="Spotify's popularity score, 0 to 100, bounds included.",
+        operators=(
+            Operator(
+                "between",
+                "is between",
+                values.int_range(noun="popularity", low=0, high=100),
+                _between(lambda facts: facts.popularity),
+            ),
+        ),
+        widget=Widget(type=WidgetType.RANGE, min=0, max=100, step=1),
+        needs=frozenset({Metadata.POPULARITY}),
+        modes=frozenset({EXTENDED}),
+        unavailable_message=POPULARITY_UNAVAILABLE,
+    ),
+)
+
+register_all(REGISTRY, BUILTIN_FIELDS)

@@ -1,0 +1,211 @@
+"""The routing set-up: a BasePlaylist feeds its ChildPlaylists; RoutedPlaylist keeps each Spotify
+playlist in one part; ChildBackup is a child's contents before a run wrote to it.
+
+The tables were made by the sync app and keep their names (db_table). Route and restore runs
+are still sync.SyncEvent rows (kinds route and restore).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from library.models import ItemsStatus
+from routing.filters import FilterValidationError, validate_filters
+
+
+def default_filters() -> dict:
+    """A child without filters takes every track of its base (see routing.filters.document)."""
+    return {"match": "all", "conditions": []}
+
+
+class BasePlaylist(models.Model):
+    """One of the user's Spotify playlists whose tracks are routed into child playlists.
+
+    Any playlist whose items we can read can become a base (Liked Songs included). The base
+    names its playlist by Spotify id and keeps the name it last had: when the playlist leaves
+    the mirror (gone from the listener's Spotify library in two complete imports) the link
+    is cleared, never the set-up. Such a base is disabled, keeps its children, filters and
+    runs, and links up again if the playlist comes back.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="base_playlists"
+    )
+    playlist = models.OneToOneField(
+        "library.Playlist", null=True, blank=True, on_delete=models.SET_NULL, related_name="base"
+    )
+    spotify_id = models.CharField(max_length=64)
+    name = models.CharField(max_length=500, help_text="The playlist's name as last seen.")
+    first_match_only = models.BooleanField(
+        default=False, help_text="Each track goes only to the first matching child, in the children's order."
+    )
+    auto_route_after_import = models.BooleanField(default=False)
+    # Something Linernotes changed in this set-up on its own, for the listener to read.
+    notice = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "sync_baseplaylist"
+        ordering = ["user", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "spotify_id"], name="base_playlist_unique_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Base {self.spotify_id} of user {self.user_id}"
+
+    @property
+    def is_disabled(self) -> bool:
+        """Its playlist is no longer in the listener's library: nothing to route from."""
+        return self.playlist_id is None
+
+    def clean(self) -> None:
+        super().clean()
+        if self.playlist_id is None:
+            return
+        if self.playlist.user_id != self.user_id:
+            raise ValidationError({"playlist": "Choose one of your own playlists."})
+        if self.playlist.items_status != ItemsStatus.AVAILABLE:
+            raise ValidationError({"playlist": "Spotify does not let this app read this playlist's tracks."})
+
+
+class ChildMode(models.TextChoices):
+    # The child holds exactly the base's matching tracks after every route run.
+    REBUILD = "rebuild", "Rebuild"
+    # Matching tracks are added; nothing is ever removed (the listener may add their own).
+    ADD_ONLY = "add_only", "Add only"
+
+
+class ChildPlaylist(models.Model):
+    """A Spotify playlist the user owns that receives the base's tracks matching ``filters``.
+
+    ``spotify_id`` names the Spotify playlist (made through POST /me/playlists or chosen
+    among the user's); ``playlist`` links its mirrored row once an import has seen it.
+    ``filters`` is a normalised filter document (routing.filters), validated on every write.
+    """
+
+    base = models.ForeignKey(BasePlaylist, on_delete=models.CASCADE, related_name="children")
+    # The base's user, here too so the database can say "one base per child playlist".
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    spotify_id = models.CharField(max_length=64)
+    name = models.CharField(max_length=500)
+    # Keep the child when its mirrored row goes: the Spotify id is what routing writes to.
+    playlist = models.ForeignKey(
+        "library.Playlist", null=True, blank=True, on_delete=models.SET_NULL, related_name="child_links"
+    )
+    mode = models.CharField(max_length=10, choices=ChildMode.choices, default=ChildMode.REBUILD)
+    # Order among the base's children; with first_match_only the first matching child wins.
+    position = models.PositiveIntegerField()
+    filters = models.JSONField(default=default_filters)
+    # When a route last finished this child. Until its first route, what the playlist holds is
+    # only known from an import that may be old, so that route asks before removing anything.
+    routed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "sync_childplaylist"
+        # By the column, not the relation: "base" would order (and join) by BasePlaylist's ordering.
+        ordering = ["base_id", "position"]
+        constraints = [
+            # A playlist feeds from one base at most: two bases rebuilding it would undo each other.
+            models.UniqueConstraint(fields=["user", "spotify_id"], name="child_playlist_one_base"),
+            models.UniqueConstraint(fields=["base", "position"], name="child_playlist_unique_position"),
+            models.CheckConstraint(condition=Q(mode__in=ChildMode.values), name="child_playlist_mode_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        """Filters through the registry in the current app mode; stores the normalised document."""
+        super().clean()
+        errors: dict[str, list[str]] = {}
+        try:
+            self.filters = validate_filters(self.filters, mode=settings.SPOTIFY_APP_MODE).to_dict()
+        except FilterValidationError as exc:
+            errors["filters"] = [f"{path}: {message}" for path, message in exc.messages()]
+        linked = self.playlist_id is not None and self.base_id is not None
+        if linked and self.playlist.user_id != self.base.user_id:
+            errors["playlist"] = ["Choose one of your own playlists."]
+        if errors:
+            raise ValidationError(errors)
+
+
+class RoutedPlaylist(models.Model):
+    """The one part a Spotify playlist plays in a listener's routing: a base or a child.
+
+    One row per base and per child, made in the same transaction, unique per (user, Spotify
+    playlist): so the database itself refuses a playlist that would be the child of two
+    bases, or a child and a base at once (two bases feeding each other, each rebuild undoing
+    the other). It goes with its base or child (cascade), so it never outlives them.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    spotify_id = models.CharField(max_length=64)
+    base = models.OneToOneField(
+        BasePlaylist, null=True, blank=True, on_delete=models.CASCADE, related_name="claim"
+    )
+    child = models.OneToOneField(
+        ChildPlaylist, null=True, blank=True, on_delete=models.CASCADE, related_name="claim"
+    )
+
+    class Meta:
+        db_table = "sync_routedplaylist"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "spotify_id"], name="routed_playlist_one_part"),
+            models.CheckConstraint(
+                condition=(
+                    Q(base__isnull=False, child__isnull=True) | Q(base__isnull=True, child__isnull=False)
+                ),
+                name="routed_playlist_base_or_child",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.spotify_id} ({'base' if self.base_id else 'child'})"
+
+
+class ChildBackup(models.Model):
+    """A child playlist's contents on Spotify just before a run first wrote to it.
+
+    `uris` are its rows in order as Spotify listed them ("" for a row without a URI, local
+    files as their spotify:local: URIs). Restoring a run brings each of its children back to
+    its backup; the restore stores backups of its own, so it can be undone in turn.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey("sync.SyncEvent", on_delete=models.CASCADE, related_name="backups")
+    # The child link goes if the child is detached; the Spotify id and name stay.
+    child = models.ForeignKey(
+        ChildPlaylist, null=True, blank=True, on_delete=models.SET_NULL, related_name="backups"
+    )
+    spotify_id = models.CharField(max_length=64)
+    name = models.CharField(max_length=500)
+    uris = models.JSONField(default=list)
+    snapshot_id = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "sync_childbackup"
+        ordering = ["run_id", "id"]
+        indexes = [
+            models.Index(fields=["user", "spotify_id", "-created_at"], name="sync_childb_user_id_a99cf9_idx")
+        ]
+        constraints = [
+            # The first write of a run is what "before this run" means: a resumed run keeps it.
+            models.UniqueConstraint(fields=["run", "spotify_id"], name="child_backup_once_per_run"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Backup of {self.name} before run #{self.run_id}"
+
+    @property
+    def track_count(self) -> int:
+        """Tracks only (episodes and local files are rows too: see `uris`)."""
+        return sum(1 for uri in self.uris if uri.startswith("spotify:track:"))

@@ -1,0 +1,27 @@
+"""What routing does when other parts of the system announce something (connected in RoutingConfig.ready)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from routing.services.links import link_to_mirror
+from routing.services.triggers import route_after_import as queue_routes_after_import
+
+logger = logging.getLogger(__name__)
+
+
+def route_after_import(
+    sender,
+    *,
+    user_id: int,
+    changed_playlist_ids: Sequence[int],
+    renamed_spotify_ids: Sequence[str],
+    **kwargs,
+) -> None:
+    """sync.signals.import_completed: bases and children on a playlist that came back (or was first
+    seen) link up again and renamed bases take the new name; then every base set to route
+    automatically whose playlist the import changed is routed (linking first, so a base that
+    just came back routes too)."""
+    link_to_mirror(user_id=user_id, renamed=renamed_spotify_ids)
+    queue_routes_after_import(user_id=user_id, changed_playlist_ids=changed_playlist_ids)

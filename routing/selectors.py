@@ -1,0 +1,132 @@
+"""Reads for routing, always for one user: bases, children, their route state, runs and backups.
+
+`get_base`, `get_child`, `get_route_run` and `get_backup` are how the API and the pages load
+"one of the caller's own": another user's object is a 404 ("Not found."), exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
+from django.http import Http404
+
+from accounts.models import User
+from routing.models import BasePlaylist, ChildBackup, ChildPlaylist
+from sync.models import ACTIVE_STATUSES, ROUTING_KINDS, SyncEvent
+
+
+# --- bases and children ---------------------------------------------------------------------------
+def list_base_playlists(*, user: User) -> QuerySet[BasePlaylist]:
+    """The user's base playlists with their mirrored playlist, in Spotify's order."""
+    return (
+        BasePlaylist.objects.filter(user=user)
+        .select_related("playlist")
+        # Disabled bases (no playlist) last on every database.
+        .order_by(F("playlist__list_position").asc(nulls_last=True), "id")
+    )
+
+
+def get_base_playlist(*, user: User, base_id: int) -> BasePlaylist | None:
+    """One of the user's bases; None for a missing one and for another user's alike."""
+    return BasePlaylist.objects.filter(user=user, pk=base_id).select_related("playlist").first()
+
+
+def list_child_playlists(*, base: BasePlaylist) -> QuerySet[ChildPlaylist]:
+    """A base's children in routing order (the first matching child wins with first_match_only)."""
+    return ChildPlaylist.objects.filter(base=base).order_by("position")
+
+
+def active_routing_run(*, base_id: int) -> SyncEvent | None:
+    """The route or restore of this base that is queued, running or waiting for confirmation
+    (at most one: the database's rule)."""
+    return SyncEvent.objects.filter(
+        kind__in=ROUTING_KINDS, base_id=base_id, status__in=ACTIVE_STATUSES
+    ).first()
+
+
+def get_child_playlist(*, user: User, child_id: int) -> ChildPlaylist | None:
+    """One of the user's children; None for a missing one and for another user's alike."""
+    return ChildPlaylist.objects.filter(base__user=user, pk=child_id).select_related("base").first()
+
+
+# A base's route state in one query for any number of bases: its active route (at most one,
+# the database's rule) and its newest finished one, chosen by a subquery per event's base.
+_NEWEST_FINISHED = (
+    SyncEvent.objects.filter(kind__in=ROUTING_KINDS, base=OuterRef("base"))
+    .exclude(status__in=ACTIVE_STATUSES)
+    .order_by("-created_at", "-id")
+    .values("pk")[:1]
+)
+_ROUTE_STATE = Prefetch(
+    "route_events",
+    queryset=SyncEvent.objects.filter(kind__in=ROUTING_KINDS).filter(
+        Q(status__in=ACTIVE_STATUSES) | Q(pk=Subquery(_NEWEST_FINISHED))
+    ),
+    to_attr="route_state",
+)
+_WITH_STATE = (Prefetch("children", queryset=ChildPlaylist.objects.order_by("position")), _ROUTE_STATE)
+
+
+def list_base_playlists_with_state(*, user: User) -> QuerySet[BasePlaylist]:
+    """The user's bases with `children` and `route_state` (active and last finished route) prefetched."""
+    return list_base_playlists(user=user).prefetch_related(*_WITH_STATE)
+
+
+def load_route_state(*, base: BasePlaylist) -> BasePlaylist:
+    """Prefetch `children` and `route_state` onto one base (the same shape as the list)."""
+    prefetch_related_objects([base], *_WITH_STATE)
+    return base
+
+
+def route_state(*, base: BasePlaylist) -> tuple[SyncEvent | None, SyncEvent | None]:
+    """(active route, newest finished route) of a base whose state was loaded."""
+    events = getattr(base, "route_state", None)
+    if events is None:
+        events = load_route_state(base=base).route_state
+    active = next((event for event in events if event.is_active), None)
+    last = next((event for event in events if not event.is_active), None)
+    return active, last
+
+
+# --- backups -----------------------------------------------------------------------------------
+def list_backups(*, user: User, run: SyncEvent) -> QuerySet[ChildBackup]:
+    """The backups a run of the user's took, in the order it wrote to the children."""
+    return ChildBackup.objects.filter(user=user, run=run).order_by("id")
+
+
+# --- one of the caller's own, or 404 ------------------------------------------------------------
+def get_base(*, user: User, pk: int) -> BasePlaylist:
+    base = get_base_playlist(user=user, base_id=pk)
+    if base is None:
+        raise Http404
+    return base
+
+
+def get_child(*, user: User, pk: int) -> ChildPlaylist:
+    child = get_child_playlist(user=user, child_id=pk)
+    if child is None:
+        raise Http404
+    return child
+
+
+def get_route_run(*, user: User, pk: int) -> SyncEvent:
+    """One of the user's routes or restores (route runs are SyncEvents of those kinds for now)."""
+    event = SyncEvent.objects.filter(user=user, pk=pk, kind__in=ROUTING_KINDS).first()
+    if event is None:
+        raise Http404
+    return event
+
+
+def get_backup(*, user: User, pk: int) -> ChildBackup:
+    backup = ChildBackup.objects.filter(user=user, pk=pk).first()
+    if backup is None:
+        raise Http404
+    return backup
+
+
+def get_run(*, user: User, pk: int) -> SyncEvent:
+    """One of the user's runs of any kind: the route actions on /api/sync-events/{id}/ answer an
+    import with 409 (not a route waiting for you), as before they moved here."""
+    event = SyncEvent.objects.filter(user=user, pk=pk).first()
+    if event is None:
+        raise Http404
+    return event

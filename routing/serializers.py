@@ -1,0 +1,292 @@
+"""Serializers of the routing API (routing.api): bases, children, previews, filter fields, backups.
+
+Input serializers check only the shape of a request (types, choices, lengths); what a value
+means (is this playlist yours, are these filters valid in this app mode, is the base busy)
+is the services' word, so the page and the API refuse the same things with the same messages.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from library.serializers import PlaylistSerializer
+from routing import selectors
+from routing.filters import empty_document
+from routing.models import BasePlaylist, ChildMode, ChildPlaylist
+from routing.services.setup import NAME_MAX_LENGTH
+from sync.serializers import CacheCountersSerializer, ErrorSerializer, SyncEventSerializer
+
+FILTERS_HELP = (
+    'A filter document: {"match": "all" | "any", "conditions": [{"field", "op", "value"} or groups]}. '
+    "GET /api/filter-fields/ lists the fields of this server's Spotify app mode."
+)
+
+
+# --- what the API answers ----------------------------------------------------------------------
+class ChildPlaylistSerializer(serializers.ModelSerializer):
+    filters = serializers.JSONField(help_text="The normalised filter document, as stored.")
+
+    class Meta:
+        model = ChildPlaylist
+        fields = [
+            "id",
+            "base",
+            "spotify_id",
+            "name",
+            "playlist",
+            "mode",
+            "position",
+            "filters",
+            "routed_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {
+            "playlist": {"help_text": "The mirrored playlist, once an import has seen it."},
+            "routed_at": {
+                "help_text": "When a route last finished it; until then a route removes nothing unasked."
+            },
+        }
+
+
+class BasePlaylistSerializer(serializers.ModelSerializer):
+    """A base playlist with its children in routing order and its route state."""
+
+    # `route_state` (the active route and the newest finished one) is prefetched by
+    # routing.api.bases, so a page of bases costs the same few queries whatever its size.
+
+    playlist = PlaylistSerializer(
+        read_only=True, allow_null=True, help_text="Null while the playlist is gone from your library."
+    )
+    disabled = serializers.BooleanField(
+        source="is_disabled",
+        read_only=True,
+        help_text=(
+            "Its playlist is no longer in your Spotify library (missed by two complete imports): "
+            "nothing is routed; children and filters are kept until it comes back."
+        ),
+    )
+    children = ChildPlaylistSerializer(many=True, read_only=True)
+    active_route = serializers.SerializerMethodField(
+        help_text="The id of the route queued or running now; set-up edits answer 409 until it ends."
+    )
+    last_route = serializers.SerializerMethodField(help_text="The newest finished route.")
+
+    class Meta:
+        model = BasePlaylist
+        fields = [
+            "id",
+            "spotify_id",
+            "name",
+            "playlist",
+            "disabled",
+            "notice",
+            "first_match_only",
+            "auto_route_after_import",
+            "children",
+            "active_route",
+            "last_route",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {
+            "name": {"help_text": "The playlist's name as last seen on Spotify."},
+            "notice": {"help_text": "Something Linernotes changed in this set-up on its own."},
+        }
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_active_route(self, base: BasePlaylist) -> int | None:
+        active, _ = selectors.route_state(base=base)
+        return active.pk if active else None
+
+    @extend_schema_field(SyncEventSerializer(allow_null=True))
+    def get_last_route(self, base: BasePlaylist) -> dict | None:
+        _, last = selectors.route_state(base=base)
+        return SyncEventSerializer(last).data if last else None
+
+
+class RouteEstimateSerializer(serializers.Serializer):
+    requests = serializers.IntegerField(help_text="Spotify requests the next route is expected to make.")
+    seconds = serializers.FloatField()
+    seconds_per_request = serializers.FloatField()
+    measured = serializers.BooleanField(
+        help_text="True: the rate is measured on your recent runs; false: a default until there are any."
+    )
+
+
+class SyncStatusSerializer(serializers.Serializer):
+    active = SyncEventSerializer(allow_null=True, help_text="The route queued or running now.")
+    last = SyncEventSerializer(allow_null=True, help_text="The newest finished route.")
+    estimate = RouteEstimateSerializer(help_text="How long the next route should take.")
+
+
+class TrackLineSerializer(serializers.Serializer):
+    uri = serializers.CharField()
+    track_id = serializers.CharField(allow_null=True)
+    name = serializers.CharField()
+    artists = serializers.CharField()
+
+
+class ChildPreviewSerializer(serializers.Serializer):
+    child_id = serializers.IntegerField(allow_null=True, help_text="Null: the draft of a new child.")
+    name = serializers.CharField()
+    mode = serializers.ChoiceField(choices=ChildMode.choices)
+    matching = serializers.IntegerField(help_text="Base tracks the filters match: the child's target size.")
+    current = serializers.IntegerField(
+        allow_null=True, help_text="Tracks it holds on Spotify now; null when read_children was false."
+    )
+    add = TrackLineSerializer(many=True, allow_null=True, help_text="What a route would add, in order.")
+    remove = TrackLineSerializer(many=True, allow_null=True, help_text="What a route would remove.")
+
+
+class RoutePreviewSerializer(serializers.Serializer):
+    base_tracks = serializers.IntegerField()
+    children = ChildPreviewSerializer(
+        many=True, help_text="The children in routing order, with the draft applied (a new child last)."
+    )
+    draft = ChildPreviewSerializer(allow_null=True, help_text="The draft's own preview, when there is one.")
+    spotify_requests = serializers.IntegerField(help_text="Requests this preview made.")
+    cache = CacheCountersSerializer(help_text="The artist metadata cache, for this preview.")
+    mirror_as_of = serializers.DateTimeField(
+        allow_null=True, help_text="When the base's items were last imported: the preview reads the mirror."
+    )
+
+
+class WidgetSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    unit = serializers.CharField(required=False)
+    min = serializers.IntegerField(required=False)
+    max = serializers.IntegerField(required=False)
+    step = serializers.IntegerField(required=False)
+    source = serializers.CharField(required=False, help_text="Where the editor looks up choices.")
+    suggestions = serializers.ListField(child=serializers.CharField(), required=False)
+    placeholder = serializers.CharField(required=False)
+
+
+class OperatorSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+
+
+class FilterFieldSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    help_text = serializers.CharField()
+    operators = OperatorSerializer(many=True)
+    widget = WidgetSerializer()
+    needs = serializers.ListField(child=serializers.CharField(), help_text="Metadata a route loads for it.")
+    modes = serializers.ListField(child=serializers.CharField(), help_text="Spotify app modes offering it.")
+
+
+class FilterFieldsSerializer(serializers.Serializer):
+    mode = serializers.CharField(help_text="This server's Spotify app mode.")
+    fields = FilterFieldSerializer(many=True)
+
+
+class RoutingConflictSerializer(ErrorSerializer):
+    active_event = serializers.IntegerField(
+        required=False, help_text="The route queued or running, when that is the conflict."
+    )
+    existing = serializers.IntegerField(
+        required=False, help_text="The base or child that already exists, when that is the conflict."
+    )
+
+
+# --- what the API is sent ----------------------------------------------------------------------
+class BaseCreateSerializer(serializers.Serializer):
+    playlist = serializers.IntegerField(
+        help_text="The id of one of your imported playlists (/api/library/playlists/)."
+    )
+    first_match_only = serializers.BooleanField(default=False)
+    auto_route_after_import = serializers.BooleanField(default=False)
+
+
+class BaseUpdateSerializer(serializers.Serializer):
+    first_match_only = serializers.BooleanField(required=False)
+    auto_route_after_import = serializers.BooleanField(required=False)
+
+
+class ChildCreateSerializer(serializers.Serializer):
+    spotify_id = serializers.CharField(
+        required=False,
+        max_length=64,
+        help_text="Attach this playlist you own (its id from its Spotify link).",
+    )
+    create = serializers.BooleanField(default=False, help_text="Make a new playlist on Spotify instead.")
+    public = serializers.BooleanField(default=False, help_text="With create: make the new playlist public.")
+    name = serializers.CharField(max_length=NAME_MAX_LENGTH)
+    mode = serializers.ChoiceField(
+        choices=ChildMode.choices,
+        required=False,
+        help_text=(
+            "Left out: rebuild for a new or empty playlist, add_only for one that holds tracks "
+            "(nothing of it is ever removed)."
+        ),
+    )
+    replace_contents = serializers.BooleanField(
+        default=False,
+        help_text=(
+            "Required with mode rebuild for a playlist that holds tracks (or that Linernotes has not "
+            "imported): the first route replaces its contents with the base's matching tracks."
+        ),
+    )
+    filters = serializers.JSONField(default=empty_document, help_text=FILTERS_HELP)
+
+    def validate(self, attrs: dict) -> dict:
+        if attrs["create"] == ("spotify_id" in attrs):
+            raise serializers.ValidationError(
+                "Send either spotify_id (attach a playlist you own) or create: true (make a new one)."
+            )
+        return attrs
+
+
+class ChildUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=NAME_MAX_LENGTH, required=False)
+    mode = serializers.ChoiceField(choices=ChildMode.choices, required=False)
+    replace_contents = serializers.BooleanField(
+        default=False, help_text="Required to switch an add-only child that holds tracks to rebuild."
+    )
+    filters = serializers.JSONField(required=False, help_text=FILTERS_HELP)
+
+
+class ChildOrderSerializer(serializers.Serializer):
+    children = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Every child id of the base, once each, in the new order."
+    )
+
+
+class PreviewRequestSerializer(serializers.Serializer):
+    filters = serializers.JSONField(
+        required=False, allow_null=True, help_text="Draft filters. " + FILTERS_HELP
+    )
+    child = serializers.IntegerField(
+        required=False, allow_null=True, help_text="The child the draft replaces; none: a new child."
+    )
+    mode = serializers.ChoiceField(
+        choices=ChildMode.choices, required=False, allow_null=True, help_text="The draft's mode."
+    )
+    read_children = serializers.BooleanField(
+        default=True, help_text="Read the children on Spotify to list additions and removals."
+    )
+
+
+class BackupSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    run = serializers.IntegerField(source="run_id", help_text="The run that wrote to the child after it.")
+    spotify_id = serializers.CharField()
+    name = serializers.CharField()
+    tracks = serializers.IntegerField(source="track_count")
+    rows = serializers.SerializerMethodField(help_text="Rows of every kind (tracks, episodes, local files).")
+    snapshot_id = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    download_url = serializers.SerializerMethodField(help_text="The whole backup as JSON.")
+
+    def get_rows(self, backup) -> int:
+        return len(backup.uris)
+
+    def get_download_url(self, backup) -> str:
+        return reverse("api-backup", args=[backup.pk])

@@ -1,0 +1,219 @@
+"""A route's dry run: per child, what it would match, add and remove. Nothing is written.
+
+It plans exactly as the run does (routing.services.route.BaseRoute.plan, the same filters,
+the same metadata fetcher and the same children's-items cache), but from the mirror as
+the last import left it: the run checks the base's snapshot first, a preview does not, so
+the editor's live counts cost no request once the metadata is cached. `read_children=False`
+skips reading the children on Spotify (the editor's counts); True also lists the changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+
+from accounts.exceptions import ReconnectNeeded, SpotifyMisconfigured, SpotifyRateLimited, SpotifyUnavailable
+from accounts.spotify.client import get_spotify_client
+from library.selectors import track_names
+from routing.filters import FilterDocument, TrackFacts, validate_filters
+from routing.models import BasePlaylist, ChildMode, ChildPlaylist
+from routing.services.base_reads import gone_message
+from routing.services.child_writes import plan_change
+from routing.services.estimate import RouteEstimate, estimate_route
+from routing.services.route import BaseRoute
+from routing.services.setup import ChildNotAllowed, PlaylistNotFound
+from sync.services.run_state import MISCONFIGURED_MESSAGE, RECONNECT_MESSAGE, RunStepFailed
+
+__all__ = [
+    "ChildPreview",
+    "PreviewFailed",
+    "PreviewNotConnected",
+    "PreviewNotPossible",
+    "PreviewRateLimited",
+    "RouteEstimate",
+    "RoutePreview",
+    "TrackLine",
+    "estimate_route",
+    "preview_route",
+]
+
+DRAFT_NAME = "New child (draft)"
+
+
+class PreviewFailed(Exception):
+    """Spotify could not be asked or failed; the message is for people (the API answers 502)."""
+
+
+class PreviewNotConnected(PreviewFailed):
+    """No usable Spotify connection: the listener must sign in again (409, as sync answers)."""
+
+
+class PreviewNotPossible(PreviewFailed):
+    """The base has nothing to preview from (gone from the library, or unreadable): 409."""
+
+
+class PreviewRateLimited(PreviewFailed):
+    """Spotify asked us to wait `retry_after` seconds (429 with Retry-After)."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class TrackLine:
+    uri: str
+    track_id: str | None
+    name: str
+    artists: str
+
+
+@dataclass(frozen=True)
+class ChildPreview:
+    child_id: int | None  # None: the draft of a new child
+    name: str
+    mode: str
+    matching: int  # base tracks the filters match: the child's target size
+    current: int | None  # tracks it holds on Spotify now; None without read_children
+    add: list[TrackLine] | None
+    remove: list[TrackLine] | None
+
+
+@dataclass(frozen=True)
+class RoutePreview:
+    base_tracks: int
+    children: list[ChildPreview]
+    draft: ChildPreview | None
+    spotify_requests: int
+    cache: dict[str, Any]
+    mirror_as_of: datetime | None
+
+
+def preview_route(
+    *,
+    base: BasePlaylist,
+    read_children: bool = True,
+    draft_filters: Any = None,
+    draft_child_id: int | None = None,
+    draft_mode: str | None = None,
+) -> RoutePreview:
+    """Plan a route of `base`, optionally with draft filters for one child (or a new one).
+
+    Raises FilterValidationError for invalid draft filters, PlaylistNotFound when
+    `draft_child_id` is not a child of this base, ChildNotAllowed for an unknown mode,
+    PreviewFailed when Spotify cannot be asked.
+    """
+    draft: FilterDocument | None = None
+    if draft_filters is not None:
+        draft = validate_filters(draft_filters, mode=settings.SPOTIFY_APP_MODE)
+    children = {child.pk: child for child in ChildPlaylist.objects.filter(base=base)}
+    if draft_child_id is not None and draft_child_id not in children:
+        raise PlaylistNotFound("No such child playlist of this base.")
+    if draft_mode is not None and draft_mode not in ChildMode.values:
+        raise ChildNotAllowed(f"Choose a mode: {' or '.join(ChildMode.values)}.")
+    drafts = {draft_child_id: draft} if draft is not None else {}
+    _ensure_previewable(base)
+    try:
+        with get_spotify_client(user=base.user) as client:
+            run = BaseRoute(base=base, client=client, ledger=None)
+            plan = run.plan(refresh=False, drafts=drafts)
+            lines = _TrackLines(facts=plan.facts)
+            previews: dict[int | None, ChildPreview] = {}
+            for key, target in plan.targets.items():
+                child = children.get(key) if key is not None else None
+                mode = draft_mode if key == draft_child_id and draft_mode else (
+                    child.mode if child else ChildMode.REBUILD
+                )
+                current = run.current_uris(child) if read_children and child is not None else None
+                if read_children and child is None:
+                    current = []  # a new child starts empty
+                previews[key] = _child_preview(
+                    key=key, child=child, mode=mode, target=target, current=current, lines=lines
+                )
+            requests = client.stats.requests
+    except RunStepFailed as exc:
+        raise PreviewFailed(exc.reason) from exc
+    except ReconnectNeeded as exc:
+        raise PreviewNotConnected(RECONNECT_MESSAGE) from exc
+    except SpotifyMisconfigured as exc:
+        raise PreviewFailed(MISCONFIGURED_MESSAGE) from exc
+    except SpotifyRateLimited as exc:
+        raise PreviewRateLimited(
+            f"Spotify asked us to slow down until {exc.resume_at:%H:%M} UTC; preview again then.",
+            retry_after=int(exc.retry_after),
+        ) from exc
+    except SpotifyUnavailable as exc:
+        raise PreviewFailed(f"Spotify did not answer ({exc}); try again in a moment.") from exc
+    ordered = [previews[child.pk] for child in plan.children]
+    draft_preview = previews.get(draft_child_id) if draft is not None else None
+    if draft is not None and draft_child_id is None:
+        ordered.append(previews[None])
+    return RoutePreview(
+        base_tracks=len(plan.facts),
+        children=ordered,
+        draft=draft_preview,
+        spotify_requests=requests,
+        cache=run.fetcher.counters.as_dict(),
+        mirror_as_of=base.playlist.items_imported_at,
+    )
+
+
+def _ensure_previewable(base: BasePlaylist) -> None:
+    """A preview plans from the mirror: a base with no readable copy there has nothing to show
+    (and a route of it would stop without touching the children)."""
+    if base.is_disabled:
+        raise PreviewNotPossible(gone_message(base))
+    if not base.playlist.items_available:
+        raise PreviewNotPossible(
+            f"Spotify does not let this app read the tracks of “{base.name}” now, so there is nothing "
+            "to preview: a route would stop without changing any child."
+        )
+
+
+def _child_preview(
+    *,
+    key: int | None,
+    child: ChildPlaylist | None,
+    mode: str,
+    target: list[str],
+    current: list[str] | None,
+    lines: _TrackLines,
+) -> ChildPreview:
+    add = remove = None
+    if current is not None:
+        change = plan_change(current=current, target=target, mode=mode)
+        add = lines.for_uris(change.additions)
+        remove = lines.for_uris(change.removals)
+    return ChildPreview(
+        child_id=key,
+        name=child.name if child else DRAFT_NAME,
+        mode=mode,
+        matching=len(target),
+        current=sum(1 for uri in current if uri) if current is not None else None,
+        add=add,
+        remove=remove,
+    )
+
+
+class _TrackLines:
+    """Names for URIs: the base's facts first, then the catalog (a child may hold other songs)."""
+
+    def __init__(self, *, facts: list[TrackFacts]) -> None:
+        self.known = {
+            fact.track_id: (fact.name, ", ".join(artist.name for artist in fact.artists)) for fact in facts
+        }
+
+    def for_uris(self, uris: list[str]) -> list[TrackLine]:
+        ids = {uri: uri.rsplit(":", 1)[-1] if uri.startswith("spotify:track:") else None for uri in uris}
+        unknown = [uri for uri, track_id in ids.items() if track_id and track_id not in self.known]
+        for uri, names in track_names(uris=unknown).items():
+            self.known[ids[uri]] = names
+        lines = []
+        for uri, track_id in ids.items():
+            name, artists = self.known.get(track_id or "", (uri, ""))
+            lines.append(TrackLine(uri=uri, track_id=track_id, name=name, artists=artists))
+        return lines
+

@@ -1,0 +1,171 @@
+"""Undo: bring a route's children back to what they held before it ("Restore"), as a run of its own.
+
+`request_restore` queues a restore run for a finished route (or restore) that wrote to at
+least one child; `run_restore` is what the queue calls. The run reads each of those
+children in full, stores a backup of it (so the restore is itself undoable), and makes the
+fewest writes that bring it back to the stored rows (routing.services.child_writes.plan_restore).
+It holds the base like a route (one route or restore per base at a time) and fails,
+postpones and resumes like one. A child detached since and now part of another routing set-up
+(another base's child, or a base) is left alone and named in the run's details: its own
+routes write to it now, and only its own backups may restore it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from accounts.spotify.client import get_spotify_client
+from routing import selectors
+from routing.metadata import CacheCounters, PlaylistItemsCache
+from routing.models import ChildBackup, ChildPlaylist
+from routing.services.child_reads import ChildReader
+from routing.services.child_writes import plan_restore
+from routing.services.claims import current_holder
+from routing.services.route import write_child
+from routing.services.route_state import RouteLedger
+from routing.services.setup import lock_base
+from routing.services.triggers import RouteTriggerError, ensure_connected
+from sync.models import ACTIVE_STATUSES, ROUTING_KINDS, SyncEvent, SyncKind, SyncStatus
+from sync.services import run_state
+from sync.services.run_state import claim_event, run_to_end, spotify_step
+from sync.spotify_reader import SpotifyReader
+
+__all__ = ["RUN_RESTORE_TASK", "RestoreNotPossible", "request_restore", "retry_restore", "run_restore"]
+
+RUN_RESTORE_TASK = "routing.tasks.run_restore"
+UNEXPECTED_MESSAGE = "The restore stopped on an unexpected error (details are in the server log). Retry it."
+ENQUEUE_FAILED_REASON = "The restore could not be queued (the task broker did not answer). Try again."
+RESTORE_HINT = "Children restored before it are back; restore again to finish."
+
+
+class RestoreNotPossible(RouteTriggerError):
+    """This run cannot be restored now; the message says why (409 in the API)."""
+
+
+class RestoreLedger(RouteLedger):
+    label = "restore"
+    task = RUN_RESTORE_TASK
+
+
+def retry_restore(*, event: SyncEvent) -> SyncEvent:
+    """Run a failed or cancelled restore again: the same backups, the children read afresh."""
+    if event.kind != SyncKind.RESTORE or event.status not in (SyncStatus.FAILED, SyncStatus.CANCELLED):
+        raise RestoreNotPossible(
+            f"Only a failed or cancelled restore can be retried; #{event.pk} is {event.status}."
+        )
+    if event.restore_of is None:
+        raise RestoreNotPossible("The run this restore undid no longer exists.")
+    if SyncEvent.objects.filter(retry_of=event).exists():
+        raise RestoreNotPossible(f"Restore #{event.pk} was already retried.")
+    return request_restore(event=event.restore_of, trigger="retry", retry_of=event)
+
+
+def request_restore(*, event: SyncEvent, trigger: str, retry_of: SyncEvent | None = None) -> SyncEvent:
+    """Queue a restore of `event`'s children to their backups from before it.
+
+    Raises RestoreNotPossible when `event` is not a finished route or restore with backups,
+    when its base was deleted, or when a route or restore of the base is active; and
+    RouteNotPossible without a usable Spotify connection.
+    """
+    if event.kind not in ROUTING_KINDS:
+        raise RestoreNotPossible(
+            "Only routes and restores change child playlists, so only they can be undone."
+        )
+    if event.status in ACTIVE_STATUSES:
+        raise RestoreNotPossible(
+            f"{event.get_kind_display()} #{event.pk} is {event.get_status_display().lower()}; "
+            "it can be undone once it has finished."
+        )
+    if not ChildBackup.objects.filter(run=event).exists():
+        raise RestoreNotPossible(
+            f"{event.get_kind_display()} #{event.pk} wrote to no child playlist: there is nothing to undo."
+        )
+    if event.base_id is None:
+        raise RestoreNotPossible(
+            "The base of this run was deleted, so it cannot be restored here; download its backups instead."
+        )
+    ensure_connected(user=event.user)
+    try:
+        with transaction.atomic():
+            lock_base(base_id=event.base_id, for_edit=False)
+            restore = SyncEvent.objects.create(
+                kind=SyncKind.RESTORE,
+                user=event.user,
+                base_id=event.base_id,
+                trigger=trigger,
+                restore_of=event,
+                retry_of=retry_of,
+            )
+    except IntegrityError:
+        active = selectors.active_routing_run(base_id=event.base_id)
+        if active is None:
+            raise
+        raise RestoreNotPossible(
+            f"{active.get_kind_display()} #{active.pk} of this base is "
+            f"{active.get_status_display().lower()}; "
+            "restore once it has finished."
+        ) from None
+    run_state.enqueue_run(
+        event_id=restore.pk, task=RUN_RESTORE_TASK, label="restore", failed_reason=ENQUEUE_FAILED_REASON
+    )
+    return restore
+
+
+def run_restore(*, event_id: int) -> SyncEvent | None:
+    """Run one queued restore to its end. Returns the event afterwards, or None if there is none."""
+    if not claim_event(
+        event_id=event_id, kind=SyncKind.RESTORE, reset={"playlists_done": 0, "items_done": 0}
+    ):
+        return SyncEvent.objects.filter(pk=event_id).first()
+    event = SyncEvent.objects.select_related("user").get(pk=event_id)
+    ledger = RestoreLedger(event=event)
+
+    def body() -> None:
+        targets = list(ChildBackup.objects.filter(run_id=event.restore_of_id).select_related("child"))
+        ledger.planned(children=len(targets), tracks=sum(backup.track_count for backup in targets))
+        with get_spotify_client(user=event.user) as client:
+            ledger.stats = client.stats
+            reader = SpotifyReader(client=client, mode=settings.SPOTIFY_APP_MODE)
+            children = ChildReader(reader=reader, cache=PlaylistItemsCache(counters=CacheCounters()))
+            for target in targets:
+                holder = current_holder(user_id=event.user_id, spotify_id=target.spotify_id)
+                if holder is not None and not (
+                    isinstance(holder, ChildPlaylist) and holder.base_id == event.base_id
+                ):
+                    # Detached since, and now another base's child or a base: its routes own it now.
+                    ledger.details.setdefault("skipped", []).append(target.name)
+                    ledger.child_done(
+                        spotify_id=target.spotify_id,
+                        writes={"added": 0, "removed": 0, "write_requests": 0, "requests": 0},
+                    )
+                    continue
+                writes = _restore_child(
+                    event=event, target=target, client=client, children=children, ledger=ledger
+                )
+                ledger.child_done(spotify_id=target.spotify_id, writes=writes)
+        ledger.complete()
+
+    run_to_end(ledger=ledger, body=body, unexpected=UNEXPECTED_MESSAGE)
+    return SyncEvent.objects.get(pk=event_id)
+
+
+def _restore_child(
+    *, event, target: ChildBackup, client, children: ChildReader, ledger: RestoreLedger
+) -> dict:
+    with spotify_step(f"Could not read the child playlist “{target.name}”", hint=RESTORE_HINT):
+        contents = children.read(spotify_id=target.spotify_id, name=target.name)
+    change = plan_restore(current=contents.uris, backup=target.uris)
+    if not change.exact:
+        ledger.details.setdefault("inexact", []).append(target.name)
+    return write_child(
+        client=client,
+        ledger=ledger,
+        reader=children,
+        user_id=event.user_id,
+        child=target.child,
+        spotify_id=target.spotify_id,
+        name=target.name,
+        contents=contents,
+        change=change,
+    )

@@ -1,0 +1,159 @@
+"""Starting routes: the Sync button, the API, retries, and routing after an import.
+
+One route queued or running per base is the database's job (the partial unique index
+`sync_one_active_route_per_base`): a request inserts inside a savepoint and, if the index
+refuses the row, returns the route that is already active. The insert happens under the
+base row's lock (routing.services.setup.lock_base), the same lock every set-up edit takes, so an
+edit and a route request never interleave: either the edit commits first and the route
+reads it, or the route is active first and the edit gets BaseBusy (409).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+
+from accounts import selectors as account_selectors
+from accounts.models import User
+from accounts.selectors import ConnectionStatus
+from routing import selectors
+from routing.models import BasePlaylist
+from routing.services.route_state import RUN_ROUTE_TASK
+from routing.services.setup import lock_base
+from sync.models import SyncEvent, SyncKind, SyncStatus
+from sync.services import run_state
+from sync.services.run_kinds import RunRefused
+
+logger = logging.getLogger(__name__)
+
+RETRYABLE_STATUSES = (SyncStatus.FAILED, SyncStatus.CANCELLED)
+ENQUEUE_FAILED_REASON = "The route could not be queued (the task broker did not answer). Try again."
+
+
+class RouteTrigger:
+    BUTTON = "button"
+    API = "api"
+    RETRY = "retry"
+    IMPORT = "import"  # the base changed in an import and the base routes automatically
+
+
+class RouteTriggerError(RunRefused):
+    """Base class of the domain errors of starting a route; the message is for people."""
+
+
+class RouteNotPossible(RouteTriggerError):
+    """No usable Spotify connection."""
+
+
+class RouteNotRetryable(RouteTriggerError):
+    """Only a failed or cancelled route, not yet retried, can be retried."""
+
+
+class RouteAlreadyActive(RouteTriggerError):
+    def __init__(self, message: str, *, active: SyncEvent) -> None:
+        super().__init__(message)
+        self.active = active
+
+
+def request_route(
+    *, base: BasePlaylist, trigger: str, retry_of: SyncEvent | None = None
+) -> tuple[SyncEvent, bool]:
+    """Queue a route of `base`, or return the one already queued or running: (event, created).
+
+    Raises RouteNotPossible without a usable Spotify connection, and
+    routing.services.setup.PlaylistNotFound if the base was deleted meanwhile.
+    """
+    ensure_connected(user=base.user)
+    if base.is_disabled:
+        raise RouteNotPossible(
+            f"“{base.name}” is no longer in your Spotify library, so there is nothing to route from. "
+            "Its children and filters are kept until it comes back, or until you delete the base."
+        )
+    for _ in range(3):  # the active route can finish between a refused insert and the read
+        try:
+            with transaction.atomic():
+                lock_base(base_id=base.pk, for_edit=False)
+                event = SyncEvent.objects.create(
+                    kind=SyncKind.ROUTE, user_id=base.user_id, base=base, trigger=trigger, retry_of=retry_of
+                )
+        except IntegrityError:
+            active = active_route(base=base)
+            if active is None:
+                continue
+            if run_state.task_looks_lost(active):
+                _enqueue(active)
+            return active, False
+        _enqueue(event)
+        return event, True
+    raise RuntimeError(f"Could not create or find the active route of base {base.pk}")
+
+
+def retry_route(*, event: SyncEvent) -> SyncEvent:
+    """A new route of the same base with `retry_of` set. The run reads every child again, so it
+    continues where the failed one stopped. Raises RouteNotRetryable or RouteAlreadyActive."""
+    current = SyncEvent.objects.filter(pk=event.pk).select_related("base").first()
+    if current is None or current.kind != SyncKind.ROUTE:
+        raise RouteNotRetryable("Only routes can be retried here.")
+    if current.status not in RETRYABLE_STATUSES:
+        raise RouteNotRetryable(
+            f"Route #{event.pk} is {current.get_status_display().lower()}; "
+            "only a failed or cancelled route can be retried."
+        )
+    if current.base is None:
+        raise RouteNotRetryable("This route's base playlist was deleted.")
+    already = SyncEvent.objects.filter(retry_of_id=event.pk).values_list("pk", flat=True).first()
+    if already is not None:
+        raise RouteNotRetryable(f"Route #{event.pk} was already retried as route #{already}.")
+    retry, created = request_route(base=current.base, trigger=RouteTrigger.RETRY, retry_of=current)
+    if not created:
+        raise RouteAlreadyActive(
+            f"Route #{retry.pk} of this base is already {retry.get_status_display().lower()}; "
+            "wait for it to finish.",
+            active=retry,
+        )
+    return retry
+
+
+def route_after_import(*, user_id: int, changed_playlist_ids: Iterable[int]) -> list[SyncEvent]:
+    """Queue a route for every base set to route automatically whose playlist an import changed."""
+    changed = set(changed_playlist_ids)
+    if not changed:
+        return []  # the common incremental import: no query at all
+    bases = BasePlaylist.objects.filter(
+        user_id=user_id, auto_route_after_import=True, playlist_id__in=changed
+    ).select_related("playlist")
+    started = []
+    for base in bases:
+        try:
+            event, _ = request_route(base=base, trigger=RouteTrigger.IMPORT)
+        except RouteTriggerError as exc:  # no connection: the import itself will say so
+            logger.warning("Not routing base %s after the import: %s", base.pk, exc)
+            continue
+        except Exception:
+            # The import's own work is done and stored; a routing hiccup must not fail it.
+            logger.exception("Could not queue the route of base %s after the import", base.pk)
+            continue
+        started.append(event)
+    return started
+
+
+def active_route(*, base: BasePlaylist) -> SyncEvent | None:
+    """The route or restore of this base that is queued, running or waiting for confirmation."""
+    return selectors.active_routing_run(base_id=base.pk)
+
+
+def _enqueue(event: SyncEvent) -> None:
+    run_state.enqueue_run(
+        event_id=event.pk, task=RUN_ROUTE_TASK, label="route", failed_reason=ENQUEUE_FAILED_REASON
+    )
+
+
+def ensure_connected(*, user: User) -> None:
+    """RouteNotPossible unless the user has a usable Spotify connection (routes write to it)."""
+    state = account_selectors.get_connection_state(user=user)
+    if state.status == ConnectionStatus.NOT_CONNECTED:
+        raise RouteNotPossible("Connect Spotify first: routing writes to your Spotify playlists.")
+    if state.status == ConnectionStatus.RECONNECT_NEEDED:
+        raise RouteNotPossible("Spotify access needs renewing: sign in with Spotify again, then sync.")

@@ -1,0 +1,105 @@
+"""Pages' actions on one route run: retry it, confirm or discard its removals, restore its children.
+
+Confirm and Discard answer a route that stopped before writing because it would remove much;
+Restore brings the children a run wrote to back to what they held before it (a GET shows
+what each will hold again, the POST queues the restore). Each answers with a message and a
+redirect to the base, like the other route triggers; another listener's run is a 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from routing import selectors
+from routing.services import restore as restores
+from routing.services import run_control, triggers
+from routing.services.triggers import RouteTrigger, RouteTriggerError
+from sync.models import SyncEvent, SyncKind
+
+
+def _back(event: SyncEvent) -> HttpResponse:
+    if event.base_id is None:
+        return redirect("routing:index")
+    return redirect("routing:base", pk=event.base_id)
+
+
+@login_required
+@require_POST
+def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        action=run_control.confirm_route,
+        done="Confirmed: route #{pk} is queued again and will make the removals you saw "
+        "(it asks again if it would now remove more).",
+    )
+
+
+@login_required
+@require_POST
+def discard(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(
+        request,
+        pk,
+        action=run_control.discard_route,
+        done="Discarded route #{pk}: nothing was written to your playlists.",
+    )
+
+
+def _act(request: HttpRequest, pk: int, *, action, done: str) -> HttpResponse:
+    event = selectors.get_route_run(user=request.user, pk=pk)
+    try:
+        action(event=event)
+    except run_control.RunControlError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, done.format(pk=event.pk))
+    return _back(event)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def restore(request: HttpRequest, pk: int) -> HttpResponse:
+    event = selectors.get_route_run(user=request.user, pk=pk)
+    if request.method == "GET":
+        backups = list(selectors.list_backups(user=request.user, run=event))
+        return render(
+            request, "routing/restore.html", {"event": event, "backups": backups, "base": event.base}
+        )
+    try:
+        queued = restores.request_restore(event=event, trigger=RouteTrigger.BUTTON)
+    except RouteTriggerError as exc:
+        messages.error(request, str(exc))
+    else:
+        kind = "route" if event.kind == SyncKind.ROUTE else "restore"
+        messages.success(
+            request,
+            f"Restore #{queued.pk} queued: the children go back to what they held before {kind} #{event.pk}. "
+            "It backs them up first, so it can be undone too.",
+        )
+    return _back(event)
+
+
+@login_required
+@require_POST
+def route_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    event = selectors.get_route_run(user=request.user, pk=pk)
+    if event.base_id is None:
+        raise Http404("No such route.")
+    try:
+        if event.kind == SyncKind.RESTORE:
+            retry = restores.retry_restore(event=event)
+        else:
+            retry = triggers.retry_route(event=event)
+    except RouteTriggerError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            f"Retrying as route #{retry.pk}: it reads every child again and continues where #{pk} stopped.",
+        )
+    return redirect("routing:base", pk=event.base_id)

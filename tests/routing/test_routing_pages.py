@@ -1,0 +1,235 @@
+"""Smart-playlist pages: who may open each page and use each action (owner, stranger, anonymous),
+the 409 every set-up change answers while a route of the base is queued or running, and the
+Sync and Retry buttons. What the pages show: test_routing_base_pages.py, test_routing_editor_pages.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from routing.models import BasePlaylist, ChildPlaylist
+from sync.models import SyncEvent, SyncKind, SyncStatus
+from tests.accounts.conftest import credential_from_sandbox, sandbox_count
+from tests.factories import BasePlaylistFactory, SpotifyCredentialFactory
+from tests.routing.routing_pages_support import (
+    ACTIONS,
+    PROTECTED,
+    page_text,
+    perform,
+    route_event,
+    Setup,
+    make_setup,
+    snapshot,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setup() -> Setup:
+    return make_setup()
+
+
+GETS = [name for name, (method, _, _) in ACTIONS.items() if method == "get"]
+# Every action but creating a child on Spotify (test_a_new_child_is_created_on_spotify… does).
+OWNER_ACTIONS = [name for name in ACTIONS if name != "new child"]
+# Actions on one object of the listener's (the overview and "make base" name none).
+ON_AN_OBJECT = [name for name in ACTIONS if name not in ("overview", "make base")]
+
+
+# --- owner, stranger, anonymous -----------------------------------------------------------------
+@pytest.mark.parametrize("action", OWNER_ACTIONS)
+def test_the_owner_can_open_every_page_and_use_every_action(client, setup, queue, action):
+    client.force_login(setup.listener)
+
+    response = perform(client, action, setup.ids())
+
+    assert response.status_code == (200 if action in GETS else 302), page_text(response)
+
+
+@pytest.mark.parametrize("action", ON_AN_OBJECT)
+def test_a_stranger_gets_404_and_changes_nothing(client, setup, queue, action):
+    client.force_login(SpotifyCredentialFactory().user)
+    before = snapshot(setup.base)
+
+    response = perform(client, action, setup.ids())
+
+    assert response.status_code == 404
+    assert snapshot(setup.base) == before and queue.calls == []
+
+
+def test_a_strangers_overview_shows_nothing_of_the_owners(client, setup):
+    client.force_login(SpotifyCredentialFactory().user)
+
+    page = page_text(client.get("/routing/"))
+
+    assert "Everything" not in page and "Chill" not in page and "Road trip" not in page
+    assert "You have no base playlists yet" in page
+
+
+def test_a_stranger_cannot_make_a_base_of_the_owners_playlist(client, setup):
+    stranger = SpotifyCredentialFactory().user
+    client.force_login(stranger)
+
+    response = perform(client, "make base", setup.ids())
+
+    assert response.status_code == 400 and "Select a valid choice" in page_text(response)
+    assert not BasePlaylist.objects.filter(user=stranger).exists()
+    assert not BasePlaylist.objects.filter(playlist=setup.candidate).exists()
+
+
+@pytest.mark.parametrize("action", list(ACTIONS))
+def test_anonymous_visitors_are_sent_to_sign_in(client, setup, action):
+    before = snapshot(setup.base)
+
+    response = perform(client, action, setup.ids())
+
+    assert response.status_code == 302 and response["Location"].startswith("/?next=/routing/")
+    assert snapshot(setup.base) == before
+
+
+def test_the_navigation_links_to_smart_playlists(client, setup):
+    client.force_login(setup.listener)
+
+    assert '<a href="/routing/">Smart playlists</a>' in client.get("/library/").content.decode()
+
+
+# --- 409 while a route runs -----------------------------------------------------------------------
+@pytest.mark.parametrize("status", [SyncStatus.QUEUED, SyncStatus.IN_PROGRESS])
+@pytest.mark.parametrize("action", PROTECTED)
+def test_a_set_up_change_while_the_base_routes_answers_409_changes_nothing_and_works_after(
+    client, setup, queue, action, status
+):
+    active = route_event(setup.base, status)
+    client.force_login(setup.listener)
+    before = snapshot(setup.base)
+
+    response = perform(client, action, setup.ids())
+
+    assert response.status_code == 409
+    page = page_text(response)
+    assert f"“Everything” is being routed right now (route #{active.pk}" in page
+    assert "Wait for it to finish, then try again." in page
+    assert snapshot(setup.base) == before
+    if action == "new child":
+        return  # after the route it calls Spotify: test_a_new_child_is_created_on_spotify…
+    SyncEvent.objects.filter(pk=active.pk).update(status=SyncStatus.COMPLETED)
+    assert perform(client, action, setup.ids()).status_code == 302
+    assert snapshot(setup.base) != before
+
+
+def test_the_409_page_keeps_what_the_listener_typed(client, setup):
+    route_event(setup.base, SyncStatus.IN_PROGRESS)
+    client.force_login(setup.listener)
+
+    page = page_text(perform(client, "save child", setup.ids()))
+
+    assert 'value="Chill out"' in page and '"field": "explicit"' in page  # the draft, not the saved child
+
+
+def test_while_the_base_routes_its_edit_actions_are_disabled(client, setup):
+    route_event(setup.base, SyncStatus.IN_PROGRESS, playlists_total=2, playlists_done=1)
+    client.force_login(setup.listener)
+
+    page = page_text(client.get(f"/routing/{setup.base.pk}/"))
+
+    assert page.count("<fieldset data-edit disabled>") == 2  # add a child, options
+    assert 'data-edit title="Move down" aria-label="Move Chill down" disabled' in page
+    assert 'aria-disabled="true">Stop routing this playlist…' in page
+    assert "Changes to this set-up wait until the route has finished" in page
+
+
+# --- Sync and Retry -------------------------------------------------------------------------------
+def test_sync_queues_exactly_one_route_and_a_second_press_shows_the_active_one(
+    client, setup, queue, django_capture_on_commit_callbacks
+):
+    client.force_login(setup.listener)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/routing/{setup.base.pk}/sync/", follow=True)
+
+    event = SyncEvent.objects.get(kind=SyncKind.ROUTE, base=setup.base, status=SyncStatus.QUEUED)
+    assert response.redirect_chain == [(f"/routing/{setup.base.pk}/", 302)]
+    assert (event.trigger, event.user) == ("button", setup.listener)
+    assert queue.calls == [("routing.tasks.run_route", event.pk)]
+    page = page_text(response)
+    assert f"Route #{event.pk} queued" in page and 'data-active="true"' in page
+    assert "Queued: it starts as soon as a worker is free." in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = page_text(client.post(f"/routing/{setup.base.pk}/sync/", follow=True))
+
+    assert f"Route #{event.pk} of this base is already queued; here is its progress." in again
+    assert SyncEvent.objects.filter(base=setup.base, status=SyncStatus.QUEUED).count() == 1
+    assert queue.calls == [("routing.tasks.run_route", event.pk)]
+
+
+def test_sync_from_the_overview_returns_there_but_never_to_another_site(client, setup, queue):
+    client.force_login(setup.listener)
+    url = f"/routing/{setup.base.pk}/sync/"
+
+    assert client.post(url, {"next": "/routing/"})["Location"] == "/routing/"
+    assert client.post(url, {"next": "https://evil.example/"})["Location"] == f"/routing/{setup.base.pk}/"
+
+
+def test_sync_without_a_spotify_connection_says_what_to_do(client, queue):
+    base = BasePlaylistFactory()  # its user never connected Spotify
+    client.force_login(base.user)
+
+    page = page_text(client.post(f"/routing/{base.pk}/sync/", follow=True))
+
+    assert "Connect Spotify first" in page and not SyncEvent.objects.exists() and queue.calls == []
+
+
+def test_retry_on_a_failed_route_queues_a_retry_of_it_once(
+    client, setup, queue, django_capture_on_commit_callbacks
+):
+    client.force_login(setup.listener)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/routing/runs/{setup.failed.pk}/retry/", follow=True)
+
+    retry = SyncEvent.objects.get(retry_of=setup.failed)
+    assert response.redirect_chain == [(f"/routing/{setup.base.pk}/", 302)]
+    assert (retry.kind, retry.base, retry.trigger, retry.status) == ("route", setup.base, "retry", "queued")
+    assert queue.calls == [("routing.tasks.run_route", retry.pk)]
+    assert f"Retrying as route #{retry.pk}" in page_text(response)
+
+    SyncEvent.objects.filter(pk=retry.pk).update(status=SyncStatus.COMPLETED)
+    again = page_text(client.post(f"/routing/runs/{setup.failed.pk}/retry/", follow=True))
+
+    assert f"was already retried as route #{retry.pk}" in again
+    assert SyncEvent.objects.filter(retry_of=setup.failed).count() == 1
+
+
+def test_retry_is_refused_for_a_completed_route_and_unknown_for_an_import(client, setup, queue):
+    completed = route_event(setup.base, SyncStatus.COMPLETED)
+    an_import = SyncEvent.objects.create(user=setup.listener, kind=SyncKind.IMPORT, status=SyncStatus.FAILED)
+    client.force_login(setup.listener)
+
+    page = page_text(client.post(f"/routing/runs/{completed.pk}/retry/", follow=True))
+
+    assert "only a failed or cancelled route can be retried" in page
+    assert client.post(f"/routing/runs/{an_import.pk}/retry/").status_code == 404
+    assert queue.calls == []
+
+
+# --- a new child on Spotify (the sandbox) -----------------------------------------------------------
+def test_a_new_child_is_created_on_spotify_attached_and_opened_in_the_editor(client, sandbox):
+    listener = credential_from_sandbox(sandbox).user
+    base = BasePlaylistFactory(user=listener, playlist__owner_spotify_id="demo")
+    route_event(base, SyncStatus.COMPLETED)  # the route the 409 test waited for has finished
+    client.force_login(listener)
+
+    response = client.post(
+        f"/routing/{base.pk}/children/new/",
+        {"playlist": "", "new_name": "  Fresh   finds ", "mode": "add_only"},
+    )
+
+    child = ChildPlaylist.objects.get(base=base)
+    assert response.status_code == 302 and response["Location"] == f"/routing/children/{child.pk}/"
+    assert (child.name, child.mode, child.filters) == (
+        "Fresh finds",
+        "add_only",
+        {"match": "all", "conditions": []},
+    )
+    assert sandbox_count(sandbox, "POST /v1/me/playlists") == 1 and child.spotify_id
