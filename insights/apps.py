@@ -7,15 +7,9 @@ class InsightsConfig(AppConfig):
 
     def ready(self) -> None:
         from django_q import signals as q_signals
-        from django_q.signals import post_spawn
 
-        from insights import receivers
         from insights.services import jobs
 
-        # Django-Q2 sends post_spawn in every worker it starts, including replacements.
-        post_spawn.connect(
-            receivers.requeue_batches_of_dead_workers, dispatch_uid="insights.requeue_batches_of_dead_workers"
-        )
         # Job records for every task of the product (insights.services.jobs says which signal when).
         jobs.register_insights_jobs()
         q_signals.pre_enqueue.connect(jobs.on_pre_enqueue, dispatch_uid="insights.jobs.enqueued")

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "accounts.spotify_provider",
     "library",
     "sync",
+    "analysis",
     "insights",
     "llm",
     # Only for `manage.py sandbox`; product code never imports it.

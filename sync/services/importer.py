@@ -29,8 +29,8 @@ from django.db import transaction
 
 from accounts.models import SpotifyCredential
 from accounts.spotify.client import SpotifyClient, get_spotify_client
+from analysis.services.queueing import queue_analysis_after_import
 from insights.services.after_import import queue_listening_after_import
-from insights.services.queueing import queue_analysis_after_import
 from library.models import ItemsStatus, Playlist, PlaylistKind
 from library.records import PlaylistRecord
 from library.services import (

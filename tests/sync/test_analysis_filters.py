@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from insights.services.analysis import PROMPT_VERSION
+from analysis.services.analysis import PROMPT_VERSION
 from library.models import PlaylistItem
 from sync.filters import DEVELOPMENT, FilterValidationError, Metadata, needed_metadata, validate_filters
 from sync.services.preview import preview_route
-from tests.insights.factories import SongAnalysisFactory
+from tests.analysis.factories import SongAnalysisFactory
 from tests.sync.filter_support import NOW, cond, doc, track
 from tests.sync.route_support import imported_base
 

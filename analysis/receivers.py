@@ -1,12 +1,12 @@
-"""What insights does when other parts of the system announce something (see InsightsConfig.ready)."""
+"""What analysis does when other parts of the system announce something (see AnalysisConfig.ready)."""
 
 from __future__ import annotations
 
 import logging
 import os
 
+from analysis.services import recovery
 from config.workers import this_host
-from insights.services import recovery
 
 logger = logging.getLogger(__name__)
 
