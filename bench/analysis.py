@@ -9,7 +9,7 @@ DATABASE_URL a PostgreSQL database of its own, `linernotes_bench_analysis`, crea
 and dropped here. The tracks are drawn from the sandbox catalog (seed 1, scale 1) and written
 to the mirror, so the sandbox's LRCLIB has their lyrics. Two providers: `primary` (RunPod
 /runsync, priority 10) and `fallback` (Ollama /api/chat, priority 20). The tracks run through
-`insights.services.batches.run_batch` (what the analyse_batch task runs), one batch per thread;
+`analysis.services.batches.run_batch` (what the analyse_batch task runs), one batch per thread;
 once the primary has answered --kill-after times a `down` fault closes its every connection.
 Prints LLM calls against unique tracks, the fail-over latency, analyses lost, throughput, a
 repeat run that must make no call; then SmolLM2-135M (llama.cpp's server, the only provider
@@ -63,9 +63,9 @@ def run_pass(track_ids: list[str], *, threads: int, label: str) -> Pass:
     """The tracks as `threads` batches (interleaved), each run by run_batch in its own thread."""
     from django.db import connection
 
-    from insights.models import AnalysisBatch, AnalysisBatchTrack
-    from insights.services.analysis import PROMPT_VERSION
-    from insights.services.batches import run_batch
+    from analysis.models import AnalysisBatch, AnalysisBatchTrack
+    from analysis.services.analysis import PROMPT_VERSION
+    from analysis.services.batches import run_batch
 
     chunks = [c for c in (track_ids[i::threads] for i in range(threads)) if c]
     batch_ids = []
@@ -95,8 +95,8 @@ def run_pass(track_ids: list[str], *, threads: int, label: str) -> Pass:
 
 
 def missing_analyses(track_ids: list[str]) -> list[str]:
-    from insights.models import SongAnalysis
-    from insights.services.analysis import PROMPT_VERSION
+    from analysis.models import SongAnalysis
+    from analysis.services.analysis import PROMPT_VERSION
 
     done = set(SongAnalysis.objects.filter(prompt_version=PROMPT_VERSION).values_list("track_id", flat=True))
     return [t for t in track_ids if t not in done]
@@ -116,7 +116,7 @@ def bench_failover(
     from django.db import connection
     from django.db.models import Max
 
-    from insights.models import SongAnalysis
+    from analysis.models import SongAnalysis
     from llm.models import LLMCall, Provider, ProviderKind
 
     Provider.objects.create(
@@ -314,7 +314,7 @@ def main() -> int:
             call_command("createcachetable", verbosity=0)  # the lyrics cache without REDIS_URL
             settings.LYRICS_API_URL = sandbox.lrclib_url
             # A warning per fail-over or unusable answer would drown the figures; they are counted.
-            for name in ("llm", "insights"):
+            for name in ("llm", "analysis"):
                 logging.getLogger(name).setLevel(logging.ERROR)
             local_count = 0 if args.skip_local else args.local_tracks
             ids = mirror_catalog_tracks(count=args.tracks + local_count)

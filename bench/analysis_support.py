@@ -231,8 +231,8 @@ def start_local_llm(log) -> tuple[subprocess.Popen, str, str]:
 def bench_local(track_ids: list[str], local_log) -> tuple[list[str], list[str]]:
     from django.db.models import Max
 
-    from insights.models import SongAnalysis
-    from insights.services.analysis import analyse_track
+    from analysis.models import SongAnalysis
+    from analysis.services.analysis import analyse_track
     from llm.models import CallOutcome, JsonMode, LLMCall, Provider, ProviderKind
     from llm.services import AllProvidersDown
     from llm.services.circuit import reset_router

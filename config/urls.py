@@ -16,11 +16,13 @@ urlpatterns = [
     path("api/", include("routing.api_urls")),
     path("api/", include("library.api_urls")),
     path("api/", include("llm.api_urls")),
+    path("api/", include("analysis.api_urls")),
     path("api/", include("insights.api_urls")),
     path("", include("accounts.urls")),
     path("", include("sync.urls")),
     path("", include("routing.urls")),
     path("", include("library.urls")),
     path("", include("llm.urls")),
+    path("", include("analysis.urls")),
     path("", include("insights.urls")),
 ]

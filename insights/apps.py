@@ -7,20 +7,12 @@ class InsightsConfig(AppConfig):
 
     def ready(self) -> None:
         from django_q import signals as q_signals
-        from django_q.signals import post_spawn
 
         from insights import receivers
         from insights.services import jobs
         from sync.signals import import_completed
 
-        # Django-Q2 sends post_spawn in every worker it starts, including replacements.
-        post_spawn.connect(
-            receivers.requeue_batches_of_dead_workers, dispatch_uid="insights.requeue_batches_of_dead_workers"
-        )
-        # After an import: analyses first, then the listening refresh that waits for them.
-        import_completed.connect(
-            receivers.queue_analysis_after_import, dispatch_uid="insights.queue_analysis_after_import"
-        )
+        # After an import: today's listening refresh (it waits for the song analyses).
         import_completed.connect(
             receivers.queue_listening_after_import, dispatch_uid="insights.queue_listening_after_import"
         )

@@ -2,31 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-import os
-
-from config.workers import this_host
-from insights.services import after_import, queueing, recovery
-
-logger = logging.getLogger(__name__)
-
-
-def requeue_batches_of_dead_workers(sender, *, proc_name: str, **kwargs) -> None:
-    """Runs in every cluster worker as it spawns: at start-up and after a worker died."""
-    try:
-        recovery.requeue_batches_of_dead_workers(host=this_host(), idle_pid=os.getpid())
-    except Exception:
-        # Never keep a worker from starting; the schedule catches what this missed.
-        logger.exception("Recovery of dead workers' analysis batches failed in %s", proc_name)
-
-
-def queue_analysis_after_import(sender, *, user_id: int, **kwargs) -> None:
-    """sync.signals.import_completed: analyse the songs the import brought that have no analysis
-    yet (queue_analysis_after_import never raises: the import's own work is done)."""
-    queueing.queue_analysis_after_import(user_id=user_id)
+from insights.services import after_import
 
 
 def queue_listening_after_import(sender, *, user_id: int, **kwargs) -> None:
     """sync.signals.import_completed: a listener's first import of the day sets going today's
-    listening refresh (which waits for the song analyses just queued)."""
+    listening refresh (which waits for the song analyses the same import queued)."""
     after_import.queue_listening_after_import(user_id=user_id)

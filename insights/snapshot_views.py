@@ -13,11 +13,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
+from analysis.vocabulary import MOODS
 from insights import selectors
 from insights.models import ListeningSnapshot, TimeRange
 from insights.services.snapshots import ListeningIngestFailed, request_ingest
 from insights.templatetags.charts import line_points
-from insights.vocabulary import MOODS
 
 TOP_ARTISTS_SHOWN = 10
 GENRES_SHOWN = 8

@@ -15,35 +15,17 @@ from django.conf import settings
 from accounts import services as accounts_services
 from accounts.models import User
 from insights.models import InsightStatus
-from insights.services import after_import, batches, history, insight_writer, jobs, recovery, snapshots
+from insights.services import after_import, history, insight_writer, jobs, snapshots
 
 
 class TaskFailed(Exception):
     """The task ran to its end but its work failed; the message is the task's summary."""
 
 
-def analyse_batch(batch_id: int) -> str:
-    """Run the queued analysis batch `batch_id`. A second delivery finds it claimed or finished
-    and does nothing; a postponed one runs again from its schedule."""
-    batch = batches.run_batch(batch_id=batch_id)
-    if batch is None:
-        return f"analysis batch #{batch_id}: no such batch"
-    return (
-        f"analysis batch #{batch_id}: {batch.status} "
-        f"({batch.analysed} analysed, {batch.skipped} skipped, {batch.deferred} deferred, {batch.failed} failed)"
-    )
-
-
 def fail_lost_jobs() -> str:
     """Every 5 minutes (schedule "fail lost job records"): records left running by a task that
     timed out or a worker that died are marked failed, so staff see them."""
     return f"{jobs.fail_lost_jobs()} lost job record(s) failed"
-
-
-def recover_analysis_batches() -> str:
-    """Every 5 minutes (ensure_schedules): queue again the batches whose worker or task was lost."""
-    requeued = recovery.requeue_stalled_batches()
-    return f"{len(requeued)} analysis batch(es) queued again"
 
 
 def ingest_listening(user_id: int) -> str:

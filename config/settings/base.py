@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "accounts.spotify_provider",
     "library",
     "sync",
+    "analysis",
     "routing",
     "insights",
     "llm",

@@ -1,15 +1,5 @@
-"""The insights app's models, by topic: song analyses, play history, snapshots and insights, job records."""
+"""The insights app's models, by topic: play history, snapshots and insights, job records."""
 
-from insights.models.analysis import (
-    ACTIVE_BATCH_STATUSES,
-    AnalysisBatch,
-    AnalysisBatchTrack,
-    AnalysisClaim,
-    BatchStatus,
-    Lyrics,
-    LyricsStatus,
-    SongAnalysis,
-)
 from insights.models.history import GapReason, HistoryGap, HistoryState, Play
 from insights.models.jobs import JobRecord, JobStatus
 from insights.models.snapshots import (
@@ -22,11 +12,6 @@ from insights.models.snapshots import (
 )
 
 __all__ = [
-    "ACTIVE_BATCH_STATUSES",
-    "AnalysisBatch",
-    "AnalysisBatchTrack",
-    "AnalysisClaim",
-    "BatchStatus",
     "GapReason",
     "GeneratedInsight",
     "HistoryGap",
@@ -37,9 +22,6 @@ __all__ = [
     "JobRecord",
     "JobStatus",
     "ListeningSnapshot",
-    "Lyrics",
-    "LyricsStatus",
     "Play",
-    "SongAnalysis",
     "TimeRange",
 ]

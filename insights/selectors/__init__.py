@@ -1,15 +1,5 @@
 """Reads of insights data, by topic; personal data is always scoped to a user."""
 
-from insights.selectors.analysis import (
-    FLAGGED,
-    PlaylistAnalysisSummary,
-    SongPage,
-    analyses_by_track,
-    analysis_facts,
-    get_song,
-    playlist_summary,
-    playlist_tracks_with_analyses,
-)
 from insights.selectors.history import (
     HistoryDay,
     HistoryRow,
@@ -23,14 +13,6 @@ from insights.selectors.jobs import JobOverview, error_message, get_task, staff_
 from insights.selectors.snapshots import artist_names, latest_snapshot, snapshot_trend, snapshots_of
 
 __all__ = [
-    "FLAGGED",
-    "PlaylistAnalysisSummary",
-    "SongPage",
-    "analyses_by_track",
-    "analysis_facts",
-    "get_song",
-    "playlist_summary",
-    "playlist_tracks_with_analyses",
     # history
     "HistoryDay",
     "HistoryRow",

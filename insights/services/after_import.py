@@ -22,7 +22,8 @@ from django_q.models import Schedule
 from django_q.tasks import async_task, schedule
 
 from accounts.models import User
-from insights.models import AnalysisBatch, BatchStatus, ListeningSnapshot, TimeRange
+from analysis.models import AnalysisBatch, BatchStatus
+from insights.models import ListeningSnapshot, TimeRange
 from insights.services import history, insight_writer, snapshots
 
 logger = logging.getLogger(__name__)

@@ -100,15 +100,15 @@ def user_of_row(model: str, *, index: int = 0, name: str = "pk", field: str = "u
 
 
 def register_insights_jobs() -> None:
-    """The insights tasks, and those of llm, library and config (which must not import us)."""
+    """The insights tasks, and those of analysis, llm, library and config (which must not import us)."""
     row = user_of_row
     for func, label, user_of in (
         (
-            "insights.tasks.analyse_batch",
+            "analysis.tasks.analyse_batch",
             "Song analysis batch",
-            row("insights.AnalysisBatch", name="batch_id"),
+            row("analysis.AnalysisBatch", name="batch_id"),
         ),
-        ("insights.tasks.recover_analysis_batches", "Recover analysis batches", None),
+        ("analysis.tasks.recover_analysis_batches", "Recover analysis batches", None),
         ("insights.tasks.fail_lost_jobs", "Fail lost job records", None),
         ("insights.tasks.poll_history", "Listening history poll", user_argument()),
         ("insights.tasks.poll_all_histories", "Listening history poll (all users)", None),

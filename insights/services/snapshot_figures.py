@@ -119,7 +119,7 @@ def audio_feature_means(features: Iterable[Mapping[str, float | None] | None]) -
 def feature_mood(*, valence: float, energy: float) -> str:
     """A mood from Spotify's valence and energy, by the quadrants of Russell's circumplex:
     pleasant and aroused → happy, pleasant and calm → calm, unpleasant and aroused → tense,
-    unpleasant and calm → sad. Every answer is a word of insights.vocabulary.MOODS."""
+    unpleasant and calm → sad. Every answer is a word of analysis.vocabulary.MOODS."""
     if valence >= 0.5:
         return "happy" if energy >= 0.5 else "calm"
     return "tense" if energy >= 0.5 else "sad"

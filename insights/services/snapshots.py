@@ -40,9 +40,10 @@ from spotipy import SpotifyException
 from accounts.exceptions import ReconnectNeeded, SpotifyMisconfigured, SpotifyRateLimited, SpotifyUnavailable
 from accounts.models import SpotifyCredential, User
 from accounts.spotify.client import get_spotify_client
-from insights.models import ListeningSnapshot, Play, SongAnalysis, TimeRange
+from analysis.models import SongAnalysis
+from analysis.services.analysis import PROMPT_VERSION
+from insights.models import ListeningSnapshot, Play, TimeRange
 from insights.services import snapshot_figures as figures
-from insights.services.analysis import PROMPT_VERSION
 from library.models import TrackArtist
 from library.parsing import CatalogRecords, text
 from library.records import ArtistRecord

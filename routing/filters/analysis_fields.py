@@ -1,13 +1,13 @@
 """Filter fields that read a song's LLM analysis: mood, themes and content rating.
 
 They need Metadata.SONG_ANALYSIS: the route service puts the track's analysis under the
-current prompt version, as a plain dict (see insights.selectors.analysis_facts), into
+current prompt version, as a plain dict (see analysis.selectors.analysis_facts), into
 ``TrackFacts.extras["song_analysis"]``; None when the track has none yet.
 
 Decisions (tests/routing/test_analysis_filters.py pins each one):
 - A track without an analysis matches no condition on these fields: a song nobody has
   judged yet is neither "happy" nor "at most mild".
-- mood ``any_of``: one of the analysis vocabulary's moods (insights.vocabulary.MOODS).
+- mood ``any_of``: one of the analysis vocabulary's moods (analysis.vocabulary.MOODS).
 - themes ``any_of``: free terms matched against the analysis' themes like genres are
   (routing.filters.fields.genre_matches): whole words, case- and accent-insensitive, so
   "love" matches "lost love" but not "lovely".
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from insights.vocabulary import CONTENT_RATINGS, MOODS, rating_rank
+from analysis.vocabulary import CONTENT_RATINGS, MOODS, rating_rank
 from routing.filters import values
 from routing.filters.facts import Metadata, TrackFacts
 from routing.filters.fields import genre_matches

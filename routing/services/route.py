@@ -26,7 +26,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.spotify.client import SpotifyClient, get_spotify_client
-from insights import selectors as insights_selectors
+from analysis import selectors as analysis_selectors
 from library.models import ItemKind, PlaylistItem, TrackArtist
 from routing.filters import (
     ArtistFacts,
@@ -230,7 +230,7 @@ class BaseRoute:
             )
         analyses: dict[str, dict] | None = None
         if Metadata.SONG_ANALYSIS in needed:
-            analyses = insights_selectors.analysis_facts(track_ids=track_ids)
+            analyses = analysis_selectors.analysis_facts(track_ids=track_ids)
         facts = []
         for item in items:
             track = item.track

@@ -19,51 +19,12 @@ from insights.models import (
     JobRecord,
     JobStatus,
     ListeningSnapshot,
-    Lyrics,
-    LyricsStatus,
     Play,
-    SongAnalysis,
     TimeRange,
 )
-from insights.services.analysis import PROMPT_VERSION
 from insights.services.insight_writer import PROMPT_VERSION as INSIGHT_PROMPT_VERSION
 from insights.services.snapshots import snapshot_basis
 from tests.factories import ArtistFactory, TrackFactory, UserFactory
-
-
-class LyricsFactory(DjangoModelFactory):
-    class Meta:
-        model = Lyrics
-
-    track = factory.SubFactory(TrackFactory)
-    status = LyricsStatus.FOUND
-    plain = "A line\nAnother line"
-    source = "lrclib:1"
-    hash = "0" * 64
-    fetched_at = factory.LazyFunction(timezone.now)
-
-
-class SongAnalysisFactory(DjangoModelFactory):
-    """A calm, clean analysis under the current prompt version; flags via `flag_violence=True`."""
-
-    class Meta:
-        model = SongAnalysis
-
-    track = factory.SubFactory(TrackFactory)
-    prompt_version = PROMPT_VERSION
-    mood = "calm"
-    energy = 0.3
-    themes = factory.LazyFunction(lambda: ["night", "the sea"])
-    content_rating = "clean"
-    language = "en"
-    summary = "A quiet song about the sea at night."
-    confidence = 0.8
-    provider = "primary"
-    model = "llama-3.1-70b-instruct"
-    lyrics_status = LyricsStatus.FOUND
-    latency_ms = 120
-    prompt_tokens = 300
-    completion_tokens = 80
 
 
 class JobRecordFactory(DjangoModelFactory):

@@ -9,8 +9,9 @@ import pytest
 from django.utils import timezone
 from django_q.models import Schedule
 
+from analysis.models import AnalysisBatch, BatchStatus
 from insights import tasks
-from insights.models import AnalysisBatch, BatchStatus, GeneratedInsight, ListeningSnapshot, Play
+from insights.models import GeneratedInsight, ListeningSnapshot, Play
 from insights.services import after_import
 from insights.services.after_import import REFRESH_TASK, queue_listening_after_import
 from tests.insights.factories import ListeningSnapshotFactory

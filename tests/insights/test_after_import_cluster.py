@@ -8,14 +8,8 @@ import time
 import pytest
 from django.test import Client
 
-from insights.models import (
-    AnalysisBatch,
-    BatchStatus,
-    GeneratedInsight,
-    InsightStatus,
-    ListeningSnapshot,
-    Play,
-)
+from analysis.models import AnalysisBatch, BatchStatus
+from insights.models import GeneratedInsight, InsightStatus, ListeningSnapshot, Play
 from llm.models import ProviderKind
 from sync.models import SyncStatus
 from sync.services import triggers

@@ -109,7 +109,7 @@ def test_a_sync_run_that_raises_is_recorded_as_failed_although_django_q_re_raise
 
 
 def test_a_task_for_a_row_of_nobody_is_recorded_without_a_user(empty_broker):
-    task_id = async_task("insights.tasks.analyse_batch", 987654)
+    task_id = async_task("analysis.tasks.analyse_batch", 987654)
 
     record = JobRecord.objects.get(task_id=task_id)
     assert (record.status, record.label, record.user_id) == (JobStatus.QUEUED, "Song analysis batch", None)

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from analysis.vocabulary import MOODS
 from insights.services import snapshot_figures as figures
-from insights.vocabulary import MOODS
 
 
 def test_each_artists_genres_count_once_and_the_shares_sum_to_one():

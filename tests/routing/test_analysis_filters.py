@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from insights.services.analysis import PROMPT_VERSION
+from analysis.services.analysis import PROMPT_VERSION
 from library.models import PlaylistItem
 from routing.filters import DEVELOPMENT, FilterValidationError, Metadata, needed_metadata, validate_filters
 from routing.services.preview import preview_route
-from tests.insights.factories import SongAnalysisFactory
+from tests.analysis.factories import SongAnalysisFactory
 from tests.routing.filter_support import NOW, cond, doc, track
 from tests.routing.route_support import imported_base
 

@@ -29,10 +29,11 @@ pytestmark = pytest.mark.django_db
 # insert items, progress, release: 10), the final status and reload (2), and, once the import
 # is committed, what its listeners look at (sync.signals.import_completed): the look for
 # bases to route automatically (1, only when a playlist changed), and the look for an enabled
-# LLM provider before queueing song analyses (1; none here, so nothing more), and the look
-# for today's listening snapshot before queueing the after-import refresh (1), and the look for
+# LLM provider before queueing song analyses (1; none here, so nothing more), the look for the
+# listener's active analysis batches, to announce analysis.signals.analyses_settled when there
+# are none (1), the look for today's listening snapshot before queueing the after-import refresh (1), and the look for
 # bases and children to link to their playlist again (1).
-QUERIES_FOR_ONE_CHANGED_PLAYLIST = 26
+QUERIES_FOR_ONE_CHANGED_PLAYLIST = 27
 QUERIES_FOR_NO_CHANGE = QUERIES_FOR_ONE_CHANGED_PLAYLIST - 11
 
 

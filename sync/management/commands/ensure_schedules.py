@@ -50,7 +50,7 @@ SCHEDULES = (
     # Cheap checks (model lists, RunPod /health) that re-admit LLM providers whose circuit opened.
     Recurring(name="llm health check", func="llm.tasks.check_llm_providers", minutes=5),
     # Analysis batches whose worker died or whose task the broker lost: queued again, never failed.
-    Recurring(name="recover analysis batches", func="insights.tasks.recover_analysis_batches", minutes=5),
+    Recurring(name="recover analysis batches", func="analysis.tasks.recover_analysis_batches", minutes=5),
     # Job records of tasks that timed out or lost their worker (Django-Q2 signals neither).
     Recurring(name="fail lost job records", func="insights.tasks.fail_lost_jobs", minutes=5),
     # Spotify keeps only the last 50 plays: polling hourly loses none for all but non-stop listeners.

@@ -8,14 +8,14 @@ import pytest
 from django.utils import timezone
 from django_q.models import Schedule
 
-from insights import tasks
-from insights.models import AnalysisBatch, AnalysisClaim, BatchStatus, SongAnalysis
-from insights.services.analysis import analyse_track
-from insights.services.batches import ANALYSE_BATCH_TASK, resume_schedule_name, run_batch
-from insights.services.queueing import queue_analysis
+from analysis import tasks
+from analysis.models import AnalysisBatch, AnalysisClaim, BatchStatus, SongAnalysis
+from analysis.services.analysis import analyse_track
+from analysis.services.batches import ANALYSE_BATCH_TASK, resume_schedule_name, run_batch
+from analysis.services.queueing import queue_analysis
 from llm.models import ProviderHealth
+from tests.analysis.support import LYRICS, catalog_track, in_playlist_of
 from tests.factories import UserFactory
-from tests.insights.support import LYRICS, catalog_track, in_playlist_of
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,11 @@ prompt version, and in no batch still queued or running, in batches of ANALYSIS_
 
 One Django-Q task per batch, enqueued once the batch rows are committed. A track is
 analysed once for every listener: two users importing the same song may both queue it,
-and the claim in insights.services.analysis makes the second batch skip it.
+and the claim in analysis.services.analysis makes the second batch skip it.
+
+When the import leaves the listener nothing to wait for (nothing to queue, no batch still
+active), analyses_settled is sent at once, so its waiters are not left waiting; otherwise
+the last batch to end sends it.
 """
 
 from __future__ import annotations
@@ -17,9 +21,10 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from insights.models import AnalysisBatch, AnalysisBatchTrack, BatchStatus, SongAnalysis
-from insights.services.analysis import PROMPT_VERSION
-from insights.services.batches import ANALYSE_BATCH_TASK
+from analysis.models import AnalysisBatch, AnalysisBatchTrack, BatchStatus, SongAnalysis
+from analysis.services.analysis import PROMPT_VERSION
+from analysis.services.batches import ANALYSE_BATCH_TASK
+from analysis.services.settling import announce_if_settled
 from library.models import PlaylistItem, Track
 from llm.models import Provider
 
@@ -36,10 +41,13 @@ ENQUEUE_FAILED_REASON = (
 def queue_analysis_after_import(*, user_id: int, batch_size: int | None = None) -> list[AnalysisBatch]:
     """Queue the user's unanalysed tracks; never raises (the import's own work is already done)."""
     try:
-        return queue_analysis(user_id=user_id, batch_size=batch_size)
+        batches = queue_analysis(user_id=user_id, batch_size=batch_size)
     except Exception:
         logger.exception("Could not queue song analyses after the import of user %s", user_id)
-        return []
+        batches = []
+    if not batches:
+        announce_if_settled(user_id=user_id)
+    return batches
 
 
 def tracks_needing_analysis(*, user_id: int) -> list[str]:
@@ -82,7 +90,7 @@ def queue_analysis(*, user_id: int, batch_size: int | None = None) -> list[Analy
             )
             batches.append(batch)
         ids = [batch.pk for batch in batches]
-        transaction.on_commit(lambda: _enqueue_now(batch_ids=ids))
+        transaction.on_commit(lambda: _enqueue_now(batch_ids=ids, user_id=user_id))
     if batches:
         logger.info(
             "Queued %d analysis batch(es), %d track(s), for user %s", len(batches), len(track_ids), user_id
@@ -90,15 +98,21 @@ def queue_analysis(*, user_id: int, batch_size: int | None = None) -> list[Analy
     return batches
 
 
-def _enqueue_now(*, batch_ids: list[int]) -> None:
+def _enqueue_now(*, batch_ids: list[int], user_id: int) -> None:
+    failed = False
     for batch_id in batch_ids:
         try:
             task_id = async_task(ANALYSE_BATCH_TASK, batch_id)
         except Exception:  # any broker failure
             logger.exception("Could not enqueue analysis batch #%s", batch_id)
             # Failed, so its tracks are no longer "in an active batch" and the next import queues them.
-            AnalysisBatch.objects.filter(pk=batch_id, status=BatchStatus.QUEUED).update(
-                status=BatchStatus.FAILED, error=ENQUEUE_FAILED_REASON, finished_at=timezone.now()
+            failed |= bool(
+                AnalysisBatch.objects.filter(pk=batch_id, status=BatchStatus.QUEUED).update(
+                    status=BatchStatus.FAILED, error=ENQUEUE_FAILED_REASON, finished_at=timezone.now()
+                )
             )
             continue
         AnalysisBatch.objects.filter(pk=batch_id).update(task_id=task_id)
+    if failed:
+        # Batches that never ran end here; if they were the listener's last, say so.
+        announce_if_settled(user_id=user_id)

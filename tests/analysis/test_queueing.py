@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from insights.models import AnalysisBatch, AnalysisBatchTrack, BatchStatus
-from insights.services import queueing
-from insights.services.batches import ANALYSE_BATCH_TASK
-from insights.services.queueing import queue_analysis, tracks_needing_analysis
+from analysis.models import AnalysisBatch, AnalysisBatchTrack, BatchStatus
+from analysis.services import queueing
+from analysis.services.batches import ANALYSE_BATCH_TASK
+from analysis.services.queueing import queue_analysis, tracks_needing_analysis
 from library.models import PlaylistItem
 from sync.models import SyncStatus
+from tests.analysis.factories import SongAnalysisFactory
 from tests.factories import PlaylistItemFactory, UserFactory
-from tests.insights.factories import SongAnalysisFactory
 from tests.llm.factories import ProviderFactory
 from tests.sync.import_support import connect, import_library
 

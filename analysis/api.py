@@ -14,8 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from insights import selectors
-from insights.serializers import (
+from analysis import selectors
+from analysis.serializers import (
     AnalysedTrackSerializer,
     PlaylistAnalysisSerializer,
     SongSerializer,
@@ -34,7 +34,7 @@ class SongView(APIView):
             401: NOT_SIGNED_IN,
             404: OpenApiResponse(description="No such song in your playlists."),
         },
-        tags=["insights"],
+        tags=["analysis"],
     )
     def get(self, request: Request, spotify_id: str) -> Response:
         page = selectors.get_song(user=request.user, spotify_id=spotify_id)
@@ -66,7 +66,7 @@ class PlaylistAnalysisView(APIView):
             401: NOT_SIGNED_IN,
             404: OpenApiResponse(description="No such playlist of yours (or no such page)."),
         },
-        tags=["insights"],
+        tags=["analysis"],
     )
     def get(self, request: Request, pk: int) -> Response:
         playlist = get_playlist(user=request.user, playlist_id=pk)

@@ -1,10 +1,10 @@
-"""What the insights API says of a song's analysis and of a playlist's."""
+"""What the API says of a song's analysis and of a playlist's."""
 
 from __future__ import annotations
 
 from rest_framework import serializers
 
-from insights.models import SongAnalysis
+from analysis.models import SongAnalysis
 from library.serializers import TrackSerializer
 
 

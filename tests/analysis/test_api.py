@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from insights.models import LyricsStatus
+from analysis.models import LyricsStatus
+from tests.analysis.factories import LyricsFactory, SongAnalysisFactory
 from tests.factories import PlaylistFactory, PlaylistItemFactory, TrackFactory, UserFactory
-from tests.insights.factories import LyricsFactory, SongAnalysisFactory
 
 pytestmark = pytest.mark.django_db
 

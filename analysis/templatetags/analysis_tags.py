@@ -1,7 +1,7 @@
 """Analysis badges and summaries for pages other apps render (the playlist page).
 
-A template tag, so `library` keeps importing nothing of `insights` (the arrow is
-insights → library): the playlist template loads this library instead.
+A template tag, so `library` keeps importing nothing of `analysis` (the arrow is
+analysis → library): the playlist template loads this library instead.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from collections.abc import Iterable
 
 from django import template
 
-from insights import selectors
-from insights.models import SongAnalysis
-from insights.vocabulary import FLAG_LABELS
+from analysis import selectors
+from analysis.models import SongAnalysis
+from analysis.vocabulary import FLAG_LABELS
 from library.models import Playlist, PlaylistItem
 
 register = template.Library()

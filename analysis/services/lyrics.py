@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from insights.models import Lyrics, LyricsStatus
+from analysis.models import Lyrics, LyricsStatus
 from library.models import Track
 
 logger = logging.getLogger(__name__)

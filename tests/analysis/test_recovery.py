@@ -10,15 +10,15 @@ import pytest
 from django.utils import timezone
 from django_q.signals import post_spawn
 
+from analysis import tasks
+from analysis.models import AnalysisBatch, AnalysisClaim, BatchStatus, SongAnalysis
+from analysis.services import batches, recovery
+from analysis.services.analysis import PROMPT_VERSION, analyse_track
+from analysis.services.batches import ANALYSE_BATCH_TASK, run_batch
+from analysis.services.queueing import queue_analysis
 from config.workers import this_host
-from insights import tasks
-from insights.models import AnalysisBatch, AnalysisClaim, BatchStatus, SongAnalysis
-from insights.services import batches, recovery
-from insights.services.analysis import PROMPT_VERSION, analyse_track
-from insights.services.batches import ANALYSE_BATCH_TASK, run_batch
-from insights.services.queueing import queue_analysis
+from tests.analysis.support import LYRICS, catalog_track, in_playlist_of
 from tests.factories import UserFactory
-from tests.insights.support import LYRICS, catalog_track, in_playlist_of
 from tests.llm.factories import ProviderFactory
 from tests.support.processes import dead_pid
 

@@ -3,6 +3,8 @@
 A track's analysis is shared by every listener who has the track: one row per (track,
 prompt version), which the database guarantees. Lyrics are cached per track. A batch is
 the job record of one queued group of tracks, so progress and failures can be seen.
+
+The tables keep the names they had when these models lived in `insights`.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from insights.vocabulary import CONTENT_RATINGS, MOODS
+from analysis.vocabulary import CONTENT_RATINGS, MOODS
 from library.models import Track
 
 
@@ -34,6 +36,7 @@ class Lyrics(models.Model):
     fetched_at = models.DateTimeField()
 
     class Meta:
+        db_table = "insights_lyrics"
         verbose_name_plural = "lyrics"
         constraints = [
             models.CheckConstraint(condition=Q(status__in=LyricsStatus.values), name="lyrics_status_valid"),
@@ -72,6 +75,7 @@ class SongAnalysis(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "insights_songanalysis"
         verbose_name_plural = "song analyses"
         constraints = [
             models.UniqueConstraint(fields=["track", "prompt_version"], name="song_analysis_one_per_prompt"),
@@ -115,6 +119,7 @@ class AnalysisClaim(models.Model):
     claimed_at = models.DateTimeField()
 
     class Meta:
+        db_table = "insights_analysisclaim"
         constraints = [
             models.UniqueConstraint(fields=["track", "prompt_version"], name="analysis_claim_one_per_prompt"),
         ]
@@ -163,6 +168,7 @@ class AnalysisBatch(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "insights_analysisbatch"
         verbose_name_plural = "analysis batches"
         ordering = ["-created_at"]
         constraints = [
@@ -181,6 +187,7 @@ class AnalysisBatchTrack(models.Model):
     position = models.PositiveIntegerField()
 
     class Meta:
+        db_table = "insights_analysisbatchtrack"
         ordering = ["batch", "position"]
         constraints = [
             models.UniqueConstraint(fields=["batch", "track"], name="analysis_batch_track_unique"),

@@ -10,16 +10,16 @@ import pytest
 from django.db import IntegrityError
 from django.utils import timezone
 
-from insights.models import AnalysisClaim, Lyrics, LyricsStatus, SongAnalysis
-from insights.services import analysis
-from insights.services.analysis import PROMPT_VERSION, Outcome, analyse_track
-from insights.services.batches import run_batch
-from insights.services.queueing import queue_analysis
-from insights.vocabulary import CONTENT_RATINGS, MOODS
+from analysis.models import AnalysisClaim, Lyrics, LyricsStatus, SongAnalysis
+from analysis.services import analysis
+from analysis.services.analysis import PROMPT_VERSION, Outcome, analyse_track
+from analysis.services.batches import run_batch
+from analysis.services.queueing import queue_analysis
+from analysis.vocabulary import CONTENT_RATINGS, MOODS
+from tests.analysis.factories import SongAnalysisFactory
+from tests.analysis.support import INSTRUMENTAL, LYRICS, MISSING, catalog_track, in_playlist_of
 from tests.factories import UserFactory
 from tests.fixtures.llm_sandbox import PRIMARY_MODEL
-from tests.insights.factories import SongAnalysisFactory
-from tests.insights.support import INSTRUMENTAL, LYRICS, MISSING, catalog_track, in_playlist_of
 
 pytestmark = pytest.mark.django_db
 

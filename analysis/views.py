@@ -7,8 +7,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from insights import selectors
-from insights.vocabulary import FLAG_LABELS
+from analysis import selectors
+from analysis.vocabulary import FLAG_LABELS
 
 
 @login_required
@@ -28,4 +28,4 @@ def song(request: HttpRequest, spotify_id: str) -> HttpResponse:
         "flags": flags,
         "duration": f"{seconds // 60}:{seconds % 60:02d}",
     }
-    return render(request, "insights/song.html", context)
+    return render(request, "analysis/song.html", context)

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from insights.models import AnalysisBatch, BatchStatus, SongAnalysis
+from analysis.models import AnalysisBatch, BatchStatus, SongAnalysis
 from library.models import PlaylistItem
 from llm.models import ProviderKind
 from sync.models import SyncStatus

@@ -6,9 +6,9 @@ import hashlib
 
 import pytest
 
-from insights.models import Lyrics, LyricsStatus
-from insights.services.lyrics import get_lyrics
-from tests.insights.support import INSTRUMENTAL, LYRICS, MISSING, catalog_track
+from analysis.models import Lyrics, LyricsStatus
+from analysis.services.lyrics import get_lyrics
+from tests.analysis.support import INSTRUMENTAL, LYRICS, MISSING, catalog_track
 
 pytestmark = pytest.mark.django_db
 

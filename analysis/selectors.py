@@ -10,8 +10,8 @@ from typing import Any
 from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import User
-from insights.models import Lyrics, SongAnalysis
-from insights.services.analysis import PROMPT_VERSION
+from analysis.models import Lyrics, SongAnalysis
+from analysis.services.analysis import PROMPT_VERSION
 from library.models import Playlist, PlaylistItem, Track, TrackArtist
 
 FLAGGED = Q(flag_profanity=True) | Q(flag_violence=True) | Q(flag_sexual=True) | Q(flag_drugs=True)

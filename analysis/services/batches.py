@@ -10,6 +10,8 @@
   failed, and it resumes at the first track it did not count.
 - Anything unexpected fails the batch with the reason and is re-raised for Django-Q's record;
   its unanalysed tracks are queued again by the next import.
+- A batch that ends (completed or failed) as its listener's last active one announces
+  analyses_settled (see analysis.services.settling).
 """
 
 from __future__ import annotations
@@ -22,15 +24,16 @@ from django.db.models import DateTimeField, F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from analysis.models import AnalysisBatch, AnalysisBatchTrack, BatchStatus
+from analysis.services.analysis import Outcome, analyse_track
+from analysis.services.settling import announce_if_settled
 from config.schedules import schedule_once
 from config.workers import worker_name
-from insights.models import AnalysisBatch, AnalysisBatchTrack, BatchStatus
-from insights.services.analysis import Outcome, analyse_track
 from llm.services import AllProvidersDown
 
 logger = logging.getLogger(__name__)
 
-ANALYSE_BATCH_TASK = "insights.tasks.analyse_batch"
+ANALYSE_BATCH_TASK = "analysis.tasks.analyse_batch"
 ERROR_LIMIT = 2000
 UNEXPECTED_MESSAGE = "The analysis stopped on an unexpected error (details are in the server log)."
 COUNTERS = {
@@ -42,7 +45,7 @@ COUNTERS = {
 
 
 def resume_schedule_name(*, batch_id: int) -> str:
-    return f"insights-batch-resume-{batch_id}"
+    return f"analysis-batch-resume-{batch_id}"
 
 
 def claim_batch(*, batch_id: int, worker: str) -> bool:
@@ -69,7 +72,7 @@ def run_batch(*, batch_id: int) -> AnalysisBatch | None:
     if not claim_batch(batch_id=batch_id, worker=worker):
         return AnalysisBatch.objects.filter(pk=batch_id).first()
     mine = AnalysisBatch.objects.filter(pk=batch_id, status=BatchStatus.RUNNING, claimed_by=worker)
-    start = AnalysisBatch.objects.values_list("next_position", flat=True).get(pk=batch_id)
+    start, user_id = AnalysisBatch.objects.values_list("next_position", "user_id").get(pk=batch_id)
     entries = list(
         AnalysisBatchTrack.objects.filter(batch_id=batch_id, position__gte=start)
         .order_by("position")
@@ -91,7 +94,8 @@ def run_batch(*, batch_id: int) -> AnalysisBatch | None:
         postpone(batch_id=batch_id, worker=worker, seconds=exc.retry_after, reason=str(exc))
     except Exception:
         logger.exception("Analysis batch #%s stopped on an unexpected error.", batch_id)
-        mine.update(status=BatchStatus.FAILED, error=UNEXPECTED_MESSAGE, finished_at=timezone.now())
+        if mine.update(status=BatchStatus.FAILED, error=UNEXPECTED_MESSAGE, finished_at=timezone.now()):
+            announce_if_settled(user_id=user_id)
         raise
     else:
         batch = AnalysisBatch.objects.get(pk=batch_id)
@@ -102,7 +106,8 @@ def run_batch(*, batch_id: int) -> AnalysisBatch | None:
             )
         if batch.failed:
             notes.append(f"{batch.failed} track(s) could not be analysed (refused or unusable answers).")
-        mine.update(status=BatchStatus.COMPLETED, finished_at=timezone.now(), error=" ".join(notes))
+        if mine.update(status=BatchStatus.COMPLETED, finished_at=timezone.now(), error=" ".join(notes)):
+            announce_if_settled(user_id=user_id)
     return AnalysisBatch.objects.get(pk=batch_id)
 
 

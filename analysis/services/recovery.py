@@ -28,9 +28,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from analysis.models import AnalysisBatch, AnalysisClaim, BatchStatus
+from analysis.services.batches import ANALYSE_BATCH_TASK
 from config.workers import claimer_gone, this_host
-from insights.models import AnalysisBatch, AnalysisClaim, BatchStatus
-from insights.services.batches import ANALYSE_BATCH_TASK
 
 logger = logging.getLogger(__name__)
 

@@ -24,9 +24,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from insights.models import AnalysisClaim, Lyrics, LyricsStatus, SongAnalysis
-from insights.services.lyrics import get_lyrics
-from insights.vocabulary import CONTENT_RATINGS, FLAGS, MOODS, rating_rank
+from analysis.models import AnalysisClaim, Lyrics, LyricsStatus, SongAnalysis
+from analysis.services.lyrics import get_lyrics
+from analysis.vocabulary import CONTENT_RATINGS, FLAGS, MOODS, rating_rank
 from library.models import Track
 from llm.services import LLMResult, RequestRejected, complete_json
 

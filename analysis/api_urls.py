@@ -1,0 +1,12 @@
+from django.urls import path
+
+from analysis import api
+
+urlpatterns = [
+    path("songs/<str:spotify_id>/", api.SongView.as_view(), name="api-song"),
+    path(
+        "library/playlists/<int:pk>/analysis/",
+        api.PlaylistAnalysisView.as_view(),
+        name="api-playlist-analysis",
+    ),
+]

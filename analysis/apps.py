@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+
+
+class AnalysisConfig(AppConfig):
+    name = "analysis"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django_q.signals import post_spawn
+
+        from analysis import receivers
+        from sync.signals import import_completed
+
+        # Django-Q2 sends post_spawn in every worker it starts, including replacements.
+        post_spawn.connect(
+            receivers.requeue_batches_of_dead_workers, dispatch_uid="analysis.requeue_batches_of_dead_workers"
+        )
+        # After an import: analyse the songs it brought (before insights' listening refresh,
+        # which waits for them: analysis comes first in INSTALLED_APPS).
+        import_completed.connect(
+            receivers.queue_analysis_after_import, dispatch_uid="analysis.queue_analysis_after_import"
+        )

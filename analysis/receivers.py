@@ -1,0 +1,26 @@
+"""What analysis does when other parts of the system announce something (see AnalysisConfig.ready)."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from analysis.services import queueing, recovery
+from config.workers import this_host
+
+logger = logging.getLogger(__name__)
+
+
+def requeue_batches_of_dead_workers(sender, *, proc_name: str, **kwargs) -> None:
+    """Runs in every cluster worker as it spawns: at start-up and after a worker died."""
+    try:
+        recovery.requeue_batches_of_dead_workers(host=this_host(), idle_pid=os.getpid())
+    except Exception:
+        # Never keep a worker from starting; the schedule catches what this missed.
+        logger.exception("Recovery of dead workers' analysis batches failed in %s", proc_name)
+
+
+def queue_analysis_after_import(sender, *, user_id: int, **kwargs) -> None:
+    """sync.signals.import_completed: analyse the songs the import brought that have no analysis
+    yet (queue_analysis_after_import never raises: the import's own work is done)."""
+    queueing.queue_analysis_after_import(user_id=user_id)

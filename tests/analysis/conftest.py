@@ -1,0 +1,23 @@
+"""Shared by the analysis tests: a fake queue, and an LLM provider plus LRCLIB on the sandbox."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.services import queueing, recovery
+from insights.services import after_import
+from sync.services import run_state
+from tests.analysis.fixtures import analysis_llm  # noqa: F401  (a fixture)
+from tests.support.queue import FakeQueue
+
+
+@pytest.fixture
+def queue(monkeypatch) -> FakeQueue:
+    """Analysis batches, and what an import queues besides (its run, the listening refresh),
+    enqueue into this instead of the broker."""
+    fake = FakeQueue()
+    monkeypatch.setattr(run_state, "async_task", fake)
+    monkeypatch.setattr(queueing, "async_task", fake)
+    monkeypatch.setattr(recovery, "async_task", fake)
+    monkeypatch.setattr(after_import, "async_task", fake)
+    return fake
