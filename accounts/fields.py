@@ -1,7 +1,7 @@
-"""Re-exports config.encryption: the field moved there so apps that must not import
+"""Re-exports core.encryption: the field moved there so apps that must not import
 `accounts` (llm) can use it; migrations and imports naming `accounts.fields` keep working."""
 
-from config.encryption import (  # noqa: F401
+from core.encryption import (  # noqa: F401
     DecryptionError,
     EncryptedTextField,
     decrypt_text,

@@ -6,7 +6,7 @@ import logging
 import os
 
 from analysis.services import queueing, recovery
-from config.workers import this_host
+from core.workers import this_host
 
 logger = logging.getLogger(__name__)
 

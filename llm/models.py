@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from config.encryption import EncryptedTextField
+from core.encryption import EncryptedTextField
 
 
 class ProviderKind(models.TextChoices):

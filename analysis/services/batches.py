@@ -27,8 +27,8 @@ from django.utils import timezone
 from analysis.models import AnalysisBatch, AnalysisBatchTrack, BatchStatus
 from analysis.services.analysis import Outcome, analyse_track
 from analysis.services.settling import announce_if_settled
-from config.schedules import schedule_once
-from config.workers import worker_name
+from core.schedules import schedule_once
+from core.workers import worker_name
 from llm.services import AllProvidersDown
 
 logger = logging.getLogger(__name__)

@@ -30,7 +30,7 @@ from django_q.tasks import async_task
 
 from analysis.models import AnalysisBatch, AnalysisClaim, BatchStatus
 from analysis.services.batches import ANALYSE_BATCH_TASK
-from config.workers import claimer_gone, this_host
+from core.workers import claimer_gone, this_host
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ LOST_NOTE = "Queued again: its task never started (the broker lost it)."
 def requeue_batches_of_dead_workers(*, host: str | None = None, idle_pid: int | None = None) -> list[int]:
     """Queue again the running batches claimed on `host` by a process that is gone.
 
-    `idle_pid`: a worker that has just spawned (see config.workers.claimer_gone).
+    `idle_pid`: a worker that has just spawned (see core.workers.claimer_gone).
     Returns the ids of the batches queued again.
     """
     host = host or this_host()

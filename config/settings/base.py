@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
+    "core",
     "accounts",
     "accounts.spotify_provider",
     "library",

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from accounts.models import User
-from config.schedules import schedule_once
+from core.schedules import schedule_once
 from insights.models import (
     GeneratedInsight,
     InsightKind,

@@ -121,7 +121,7 @@ def register_insights_jobs() -> None:
         ("insights.tasks.prune_job_records", "Job record clean-up", None),
         ("llm.tasks.check_llm_providers", "LLM health check", None),
         ("library.tasks.prune_device_sessions", "Prune device sessions", None),
-        ("config.tasks.cluster_heartbeat", "Cluster heartbeat", None),
+        ("core.tasks.cluster_heartbeat", "Cluster heartbeat", None),
     ):
         register_job(func=func, label=label, user_of=user_of)
 

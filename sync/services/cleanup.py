@@ -21,7 +21,7 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from config.workers import claimer_gone, this_host
+from core.workers import claimer_gone, this_host
 from sync.models import SyncEvent, SyncStatus
 from sync.services.run_control import task_for
 from sync.services.run_state import LOST_TASK_AFTER, submit

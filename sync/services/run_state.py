@@ -23,8 +23,8 @@ from spotipy import SpotifyException
 
 from accounts.exceptions import ReconnectNeeded, SpotifyMisconfigured, SpotifyRateLimited, SpotifyUnavailable
 from accounts.spotify.policy import SpotifyRequestStats
-from config.schedules import schedule_once
-from config.workers import worker_name
+from core.schedules import schedule_once
+from core.workers import worker_name
 from sync.models import SyncEvent, SyncKind, SyncStatus
 
 logger = logging.getLogger(__name__)

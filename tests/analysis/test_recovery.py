@@ -16,7 +16,7 @@ from analysis.services import batches, recovery
 from analysis.services.analysis import PROMPT_VERSION, analyse_track
 from analysis.services.batches import ANALYSE_BATCH_TASK, run_batch
 from analysis.services.queueing import queue_analysis
-from config.workers import this_host
+from core.workers import this_host
 from tests.analysis.support import LYRICS, catalog_track, in_playlist_of
 from tests.factories import UserFactory
 from tests.llm.factories import ProviderFactory

@@ -129,7 +129,7 @@ def test_a_registered_task_taking_a_user_id_is_attributed_to_that_user(empty_bro
 def test_tasks_the_scheduler_enqueues_are_marked_scheduled_and_others_are_not(empty_broker):
     call_command("ensure_schedules", stdout=io.StringIO())
     Schedule.objects.filter(name="cluster heartbeat").update(next_run=timezone.now() - timedelta(seconds=1))
-    by_hand = async_task("config.tasks.cluster_heartbeat")
+    by_hand = async_task("core.tasks.cluster_heartbeat")
 
     scheduler()  # Django-Q2's own scheduler, as the cluster runs it every 30 s
 

@@ -72,7 +72,7 @@ def test_another_listeners_task_is_not_found(api, owner):
 
 
 def test_a_system_job_and_an_unknown_id_are_not_found(api, owner):
-    system = JobRecordFactory(user=None, func="config.tasks.cluster_heartbeat", label="Cluster heartbeat")
+    system = JobRecordFactory(user=None, func="core.tasks.cluster_heartbeat", label="Cluster heartbeat")
     api.force_authenticate(owner)
 
     assert api.get(_url(system.task_id)).status_code == 404

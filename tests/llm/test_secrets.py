@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 import accounts.fields
-import config.encryption
+import core.encryption
 from llm.models import Provider
 from llm.services import complete_json
 from llm.services.clients import ProviderConfig
@@ -51,6 +51,6 @@ def test_the_key_is_in_no_log_line_through_fail_overs_and_health_checks(provider
 
 
 def test_accounts_fields_still_offers_the_field_its_migrations_name():
-    # The implementation moved to config.encryption so llm need not import accounts.
-    assert accounts.fields.EncryptedTextField is config.encryption.EncryptedTextField
-    assert accounts.fields.DecryptionError is config.encryption.DecryptionError
+    # The implementation moved to core.encryption so llm need not import accounts.
+    assert accounts.fields.EncryptedTextField is core.encryption.EncryptedTextField
+    assert accounts.fields.DecryptionError is core.encryption.DecryptionError

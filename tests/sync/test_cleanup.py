@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_q.models import Schedule
 from django_q.signals import post_spawn
 
-from config.workers import process_state
+from core.workers import process_state
 from routing.services.setup import BaseBusy, update_base_options
 from routing.services.triggers import retry_route
 from sync import tasks
@@ -178,7 +178,7 @@ def test_ensure_schedules_creates_every_schedule_once_when_run_twice():
 
     assert _schedules() == first
     assert [row[1:7] for row in first] == [
-        ("cluster heartbeat", "config.tasks.cluster_heartbeat", Schedule.MINUTES, 1, None, -1),
+        ("cluster heartbeat", "core.tasks.cluster_heartbeat", Schedule.MINUTES, 1, None, -1),
         ("daily listening ingest", "insights.tasks.ingest_all_users", Schedule.CRON, None, "0 2 * * *", -1),
         ("fail lost job records", "insights.tasks.fail_lost_jobs", Schedule.MINUTES, 5, None, -1),
         ("fail stuck sync events", "sync.tasks.fail_stuck_events", Schedule.MINUTES, 5, None, -1),

@@ -40,7 +40,7 @@ class Recurring:
 
 SCHEDULES = (
     # /health reports when a cluster last ran this: the cluster's own sign of life.
-    Recurring(name="cluster heartbeat", func="config.tasks.cluster_heartbeat", minutes=1),
+    Recurring(name="cluster heartbeat", func="core.tasks.cluster_heartbeat", minutes=1),
     # Imports whose worker died without anyone noticing (another host, a missed spawn).
     Recurring(name="fail stuck sync events", func="sync.tasks.fail_stuck_events", minutes=5),
     # Queued imports, routes and restores whose task a broker restart lost: enqueued again, so

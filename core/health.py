@@ -40,7 +40,7 @@ def _check_broker() -> None:
 
 
 def _cluster_last_seen() -> str | None:
-    from config.tasks import HEARTBEAT_KEY
+    from core.tasks import HEARTBEAT_KEY
 
     try:
         return cache.get(HEARTBEAT_KEY)

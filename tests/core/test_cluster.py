@@ -4,12 +4,12 @@ import pytest
 from django.core.cache import cache
 from django_q.tasks import async_task
 
-from config.tasks import HEARTBEAT_KEY
+from core.tasks import HEARTBEAT_KEY
 
 
 @pytest.mark.cluster
 def test_a_real_qcluster_process_runs_a_queued_task_and_saves_its_result(qcluster):
-    task_id = async_task("config.tasks.cluster_heartbeat")
+    task_id = async_task("core.tasks.cluster_heartbeat")
 
     task = qcluster.wait_for_task(task_id)
 
@@ -20,7 +20,7 @@ def test_a_real_qcluster_process_runs_a_queued_task_and_saves_its_result(qcluste
 
 @pytest.mark.cluster
 def test_a_task_that_raises_is_recorded_as_failed_by_the_cluster(qcluster):
-    task_id = async_task("config.tasks.no_such_task")
+    task_id = async_task("core.tasks.no_such_task")
 
     task = qcluster.wait_for_task(task_id)
 
