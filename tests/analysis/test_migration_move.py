@@ -4,9 +4,9 @@ content types (so permissions follow), stored schedules and job records of the m
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+
+from tests.support.migrations import migrate_to, migrate_to_latest
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -19,15 +19,9 @@ ALSO_READ = [
 ]
 
 
-def _migrate(targets, *, state_of=None):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(state_of or targets).apps
-
 
 def test_the_move_keeps_the_rows_and_relabels_content_types_schedules_and_job_records():
-    old = _migrate([INSIGHTS_BEFORE, ("analysis", None)], state_of=[INSIGHTS_BEFORE, *ALSO_READ])
+    old = migrate_to([INSIGHTS_BEFORE, ("analysis", None)], state_of=[INSIGHTS_BEFORE, *ALSO_READ])
     User = old.get_model("accounts", "User")
     Track = old.get_model("library", "Track")
     SongAnalysis = old.get_model("insights", "SongAnalysis")
@@ -62,7 +56,7 @@ def test_the_move_keeps_the_rows_and_relabels_content_types_schedules_and_job_re
         content_type=old_type, codename="view_songanalysis", name="Can view song analysis"
     )
 
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate_to_latest()
 
     from django.contrib.auth.models import Permission as CurrentPermission
     from django.contrib.contenttypes.models import ContentType as CurrentContentType

@@ -5,9 +5,9 @@ on PostgreSQL, where a table cannot be altered in the transaction that changed i
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+
+from tests.support.migrations import migrate_to, migrate_to_latest
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -15,15 +15,9 @@ BEFORE = [("sync", "0003_route_event_base"), ("library", "0003_playlist_missing"
 FILTERS = {"match": "all", "conditions": []}
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
 
 def test_existing_set_ups_are_claimed_and_the_ones_breaking_the_rules_detached_with_a_notice():
-    old = _migrate(BEFORE)
+    old = migrate_to(BEFORE)
     User = old.get_model("accounts", "User")
     Playlist = old.get_model("library", "Playlist")
     Base = old.get_model("sync", "BasePlaylist")
@@ -48,7 +42,7 @@ def test_existing_set_ups_are_claimed_and_the_ones_breaking_the_rules_detached_w
     finished = timezone.now()
     Event.objects.create(user=user, kind="route", base=gym_base, status="completed", finished_at=finished)
 
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate_to_latest()
 
     from routing.models import BasePlaylist, ChildPlaylist, RoutedPlaylist
 
