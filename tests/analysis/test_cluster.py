@@ -38,6 +38,11 @@ def _import(sandbox, user, cluster) -> None:
 
 def _wait_for_batches(clusters, *, timeout: float = 180) -> list[AnalysisBatch]:
     deadline = time.monotonic() + timeout
+    # The import's run ends before its after-commit receivers queue the batches, so first wait
+    # for the batches to exist, then for each to end.
+    while not AnalysisBatch.objects.exists():
+        assert time.monotonic() < deadline, "\n".join(cluster.log()[-3000:] for cluster in clusters)
+        time.sleep(0.1)
     while AnalysisBatch.objects.exclude(status__in=[BatchStatus.COMPLETED, BatchStatus.FAILED]).exists():
         assert time.monotonic() < deadline, "\n".join(cluster.log()[-3000:] for cluster in clusters)
         time.sleep(0.3)
