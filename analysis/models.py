@@ -9,11 +9,15 @@ The tables keep the names they had when these models lived in `insights`.
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from analysis.vocabulary import CONTENT_RATINGS, MOODS
+from core.runs import QueuedRun, RunStatus
 from library.models import Track
 
 
@@ -125,17 +129,7 @@ class AnalysisClaim(models.Model):
         ]
 
 
-class BatchStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    COMPLETED = "completed", "Completed"
-    FAILED = "failed", "Failed"
-
-
-ACTIVE_BATCH_STATUSES = (BatchStatus.QUEUED, BatchStatus.RUNNING)
-
-
-class AnalysisBatch(models.Model):
+class AnalysisBatch(QueuedRun):
     """One queued group of tracks to analyse, queued after an import of `user`'s library.
 
     Counters: `analysed` stored by this batch; `skipped` already analysed or being analysed
@@ -147,7 +141,6 @@ class AnalysisBatch(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     prompt_version = models.CharField(max_length=40)
-    status = models.CharField(max_length=20, choices=BatchStatus.choices, default=BatchStatus.QUEUED)
     tracks = models.ManyToManyField(Track, through="AnalysisBatchTrack", related_name="+")
     track_total = models.PositiveIntegerField(default=0)
     analysed = models.PositiveIntegerField(default=0)
@@ -158,14 +151,20 @@ class AnalysisBatch(models.Model):
     # The position of the first track not yet counted: a batch that is resumed (providers
     # were down, or its worker died) goes on from there instead of counting tracks twice.
     next_position = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
-    task_id = models.CharField(max_length=64, blank=True)
-    claimed_by = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    resume_at = models.DateTimeField(null=True, blank=True)  # queued again for then (providers down)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)  # the running worker's last track
-    finished_at = models.DateTimeField(null=True, blank=True)
+
+    # The lifecycle (core.runs): analysing a song is repeatable (the track claim and the unique
+    # analysis row keep it once), so a batch whose worker died is queued again and goes on
+    # from next_position instead of failing.
+    run_task: ClassVar[str] = "analysis.tasks.analyse_batch"
+    run_label: ClassVar[str] = "analysis batch"
+    resume_orphans: ClassVar[bool] = True
+    resumed_note: ClassVar[str] = "Resumed: the worker analysing this batch stopped (restart or crash)."
+    enqueue_failed_reason: ClassVar[str] = (
+        "The batch could not be queued (the task broker did not answer); the next import retries."
+    )
+    # Batches wait behind each other in the broker on purpose (a big library queues many), so
+    # an hour, not the default quarter, before an unclaimed one counts as lost.
+    lost_after: ClassVar[timedelta] = timedelta(hours=1)
 
     class Meta:
         db_table = "insights_analysisbatch"
@@ -173,12 +172,17 @@ class AnalysisBatch(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=BatchStatus.values), name="analysis_batch_status_valid"
+                condition=Q(status__in=RunStatus.values), name="analysis_batch_status_valid"
             ),
         ]
 
     def __str__(self) -> str:
         return f"Analysis batch #{self.pk} ({self.status})"
+
+    @classmethod
+    def released(cls, *, claimed_by: str) -> None:
+        # The dead worker never releases its track claims; the resumed batch needs that song back.
+        AnalysisClaim.objects.filter(claimed_by=claimed_by).delete()
 
 
 class AnalysisBatchTrack(models.Model):

@@ -13,29 +13,20 @@ the last batch to end sends it.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
-from django_q.tasks import async_task
+from django.db.models import Exists, OuterRef
 
-from analysis.models import AnalysisBatch, AnalysisBatchTrack, BatchStatus, SongAnalysis
+from analysis.models import AnalysisBatch, AnalysisBatchTrack, SongAnalysis
 from analysis.services.analysis import PROMPT_VERSION
-from analysis.services.batches import ANALYSE_BATCH_TASK
 from analysis.services.settling import announce_if_settled
+from core import runs
 from library.models import PlaylistItem, Track
 from llm.models import Provider
 
 logger = logging.getLogger(__name__)
 
-# A batch queued or running but untouched for this long lost its task or its worker: its
-# tracks are queued again (a duplicate only costs a skip, thanks to the claim).
-STALE_AFTER = timedelta(hours=1)
-ENQUEUE_FAILED_REASON = (
-    "The batch could not be queued (the task broker did not answer); the next import retries."
-)
 
 
 def queue_analysis_after_import(*, user_id: int, batch_size: int | None = None) -> list[AnalysisBatch]:
@@ -54,12 +45,10 @@ def tracks_needing_analysis(*, user_id: int) -> list[str]:
     """The user's track ids with no analysis under PROMPT_VERSION and in no active batch."""
     in_user_playlists = PlaylistItem.objects.filter(playlist__user_id=user_id, track_id=OuterRef("pk"))
     analysed = SongAnalysis.objects.filter(track_id=OuterRef("pk"), prompt_version=PROMPT_VERSION)
-    recent = timezone.now() - STALE_AFTER
-    alive = Q(batch__status=BatchStatus.QUEUED) & (
-        Q(batch__resume_at__gte=recent) | Q(batch__resume_at__isnull=True, batch__created_at__gte=recent)
-    ) | Q(batch__status=BatchStatus.RUNNING, batch__heartbeat_at__gte=recent)
+    # A track in any active batch is left to it: a batch whose task or worker was lost is
+    # given back to the queue by the recovery (core.runs), never queued a second time here.
     queued = AnalysisBatchTrack.objects.filter(
-        alive, track_id=OuterRef("pk"), batch__prompt_version=PROMPT_VERSION
+        track_id=OuterRef("pk"), batch__prompt_version=PROMPT_VERSION, batch__status__in=runs.ACTIVE_STATUSES
     )
     return list(
         Track.objects.filter(Exists(in_user_playlists))
@@ -99,20 +88,13 @@ def queue_analysis(*, user_id: int, batch_size: int | None = None) -> list[Analy
 
 
 def _enqueue_now(*, batch_ids: list[int], user_id: int) -> None:
-    failed = False
-    for batch_id in batch_ids:
-        try:
-            task_id = async_task(ANALYSE_BATCH_TASK, batch_id)
-        except Exception:  # any broker failure
-            logger.exception("Could not enqueue analysis batch #%s", batch_id)
-            # Failed, so its tracks are no longer "in an active batch" and the next import queues them.
-            failed |= bool(
-                AnalysisBatch.objects.filter(pk=batch_id, status=BatchStatus.QUEUED).update(
-                    status=BatchStatus.FAILED, error=ENQUEUE_FAILED_REASON, finished_at=timezone.now()
-                )
-            )
-            continue
-        AnalysisBatch.objects.filter(pk=batch_id).update(task_id=task_id)
-    if failed:
+    # A batch the broker refused is failed (core.runs), so its tracks are no longer "in an
+    # active batch" and the next import queues them again.
+    refused = [
+        batch_id
+        for batch_id in batch_ids
+        if not runs.enqueue_now(model=AnalysisBatch, pk=batch_id, task=AnalysisBatch.run_task)
+    ]
+    if refused:
         # Batches that never ran end here; if they were the listener's last, say so.
         announce_if_settled(user_id=user_id)

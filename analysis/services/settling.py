@@ -11,8 +11,9 @@ import logging
 
 from django.db import transaction
 
-from analysis.models import ACTIVE_BATCH_STATUSES, AnalysisBatch
+from analysis.models import AnalysisBatch
 from analysis.signals import analyses_settled
+from core.runs import ACTIVE_STATUSES
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ def announce_if_settled(*, user_id: int | None) -> None:
 
 
 def _send_if_settled(*, user_id: int) -> None:
-    if AnalysisBatch.objects.filter(user_id=user_id, status__in=ACTIVE_BATCH_STATUSES).exists():
+    if AnalysisBatch.objects.filter(user_id=user_id, status__in=ACTIVE_STATUSES).exists():
         return
     # A receiver's trouble is its own: it must not turn a finished batch into a failed task.
     for receiver, outcome in analyses_settled.send_robust(sender=AnalysisBatch, user_id=user_id):

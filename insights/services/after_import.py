@@ -22,7 +22,8 @@ from django_q.models import Schedule
 from django_q.tasks import async_task, schedule
 
 from accounts.models import User
-from analysis.models import AnalysisBatch, BatchStatus
+from analysis.models import AnalysisBatch
+from core.runs import RunStatus
 from insights.models import ListeningSnapshot, TimeRange
 from insights.services import history, insight_writer, snapshots
 
@@ -79,5 +80,5 @@ def refresh_listening(*, user: User, import_finished_at: float) -> str:
 
 def _analyses_under_way(*, user: User) -> bool:
     return AnalysisBatch.objects.filter(
-        user=user, status__in=[BatchStatus.QUEUED, BatchStatus.RUNNING]
+        user=user, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
     ).exists()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.services import queueing, recovery
+from core import runs
 from insights.services import after_import
 from sync.services import run_state
 from tests.analysis.fixtures import analysis_llm  # noqa: F401  (a fixture)
@@ -17,7 +17,6 @@ def queue(monkeypatch) -> FakeQueue:
     enqueue into this instead of the broker."""
     fake = FakeQueue()
     monkeypatch.setattr(run_state, "async_task", fake)
-    monkeypatch.setattr(queueing, "async_task", fake)
-    monkeypatch.setattr(recovery, "async_task", fake)
+    monkeypatch.setattr(runs, "async_task", fake)
     monkeypatch.setattr(after_import, "async_task", fake)
     return fake

@@ -9,9 +9,10 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from analysis import tasks
-from analysis.models import AnalysisBatch, AnalysisClaim, BatchStatus, SongAnalysis
+from analysis.models import AnalysisBatch, AnalysisClaim, SongAnalysis
+from core.runs import RunStatus
 from analysis.services.analysis import analyse_track
-from analysis.services.batches import ANALYSE_BATCH_TASK, resume_schedule_name, run_batch
+from analysis.services.batches import ANALYSE_BATCH_TASK, run_batch
 from analysis.services.queueing import queue_analysis
 from llm.models import ProviderHealth
 from tests.analysis.support import LYRICS, catalog_track, in_playlist_of
@@ -35,9 +36,9 @@ def test_a_batch_analyses_its_tracks_and_says_so(analysis_llm, listener_with_tra
     result = tasks.analyse_batch(batch.pk)
 
     batch.refresh_from_db()
-    assert batch.status == BatchStatus.COMPLETED and batch.finished_at and batch.runs == 1
+    assert batch.status == RunStatus.SUCCEEDED and batch.finished_at and batch.runs == 1
     assert (batch.analysed, batch.skipped, batch.deferred, batch.failed) == (3, 0, 0, 0)
-    assert "completed (3 analysed" in result
+    assert "succeeded (3 analysed" in result
     assert SongAnalysis.objects.filter(track__in=tracks).count() == 3
 
 
@@ -49,7 +50,7 @@ def test_a_second_delivery_of_the_task_does_nothing(analysis_llm, listener_with_
 
     again = run_batch(batch_id=batch.pk)
 
-    assert again.status == BatchStatus.COMPLETED and again.runs == 1
+    assert again.status == RunStatus.SUCCEEDED and again.runs == 1
     assert analysis_llm.sandbox.requests_to("primary") == calls
 
 
@@ -65,10 +66,10 @@ def test_all_providers_down_queues_the_batch_again_and_it_completes_once_one_is_
 
     postponed = run_batch(batch_id=batch.pk)
 
-    assert postponed.status == BatchStatus.QUEUED and postponed.finished_at is None
+    assert postponed.status == RunStatus.QUEUED and postponed.finished_at is None
     assert postponed.resume_at > timezone.now()
     assert "Waiting for an LLM provider" in postponed.error
-    resume = Schedule.objects.get(name=resume_schedule_name(batch_id=batch.pk))
+    resume = Schedule.objects.get(name=f"analysis-batch-resume-{batch.pk}")
     assert (resume.func, resume.args, resume.schedule_type) == (
         ANALYSE_BATCH_TASK,
         f"({batch.pk},)",
@@ -77,7 +78,7 @@ def test_all_providers_down_queues_the_batch_again_and_it_completes_once_one_is_
     assert abs((resume.next_run - postponed.resume_at).total_seconds()) < 1
     assert SongAnalysis.objects.count() == 1 and not AnalysisClaim.objects.exists()
     # Too early: the schedule has not come due, so a stray delivery finds nothing to claim.
-    assert run_batch(batch_id=batch.pk).status == BatchStatus.QUEUED
+    assert run_batch(batch_id=batch.pk).status == RunStatus.QUEUED
 
     # The provider is back and its cooldown over; the schedule fires.
     sandbox.clear_faults()
@@ -87,7 +88,7 @@ def test_all_providers_down_queues_the_batch_again_and_it_completes_once_one_is_
     tasks.analyse_batch(batch.pk)
 
     done = AnalysisBatch.objects.get(pk=batch.pk)
-    assert done.status == BatchStatus.COMPLETED and done.runs == 2, done.error
+    assert done.status == RunStatus.SUCCEEDED and done.runs == 2, done.error
     assert (done.analysed, done.skipped) == (2, 1)
     assert SongAnalysis.objects.filter(track__in=tracks).count() == 3
 
@@ -99,6 +100,6 @@ def test_deferred_and_failed_tracks_are_reported_on_the_completed_batch(analysis
 
     done = run_batch(batch_id=batch.pk)
 
-    assert done.status == BatchStatus.COMPLETED
+    assert done.status == RunStatus.SUCCEEDED
     assert (done.analysed, done.deferred) == (2, 1)
     assert "wait for their lyrics" in done.error

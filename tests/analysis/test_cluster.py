@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from analysis.models import AnalysisBatch, BatchStatus, SongAnalysis
+from analysis.models import AnalysisBatch, SongAnalysis
+from core.runs import RunStatus
 from library.models import PlaylistItem
 from llm.models import ProviderKind
 from sync.models import SyncStatus
@@ -43,11 +44,11 @@ def _wait_for_batches(clusters, *, timeout: float = 180) -> list[AnalysisBatch]:
     while not AnalysisBatch.objects.exists():
         assert time.monotonic() < deadline, "\n".join(cluster.log()[-3000:] for cluster in clusters)
         time.sleep(0.1)
-    while AnalysisBatch.objects.exclude(status__in=[BatchStatus.COMPLETED, BatchStatus.FAILED]).exists():
+    while AnalysisBatch.objects.exclude(status__in=[RunStatus.SUCCEEDED, RunStatus.FAILED]).exists():
         assert time.monotonic() < deadline, "\n".join(cluster.log()[-3000:] for cluster in clusters)
         time.sleep(0.3)
     batches = list(AnalysisBatch.objects.all())
-    assert batches and all(batch.status == BatchStatus.COMPLETED for batch in batches), [
+    assert batches and all(batch.status == RunStatus.SUCCEEDED for batch in batches), [
         (b.pk, b.status, b.error) for b in batches
     ]
     return batches
@@ -83,13 +84,13 @@ def test_a_batch_of_a_killed_cluster_is_finished_by_the_next_one_and_no_song_is_
     fresh_llm_sandbox.fault(provider="primary", kind="slow", latency_ms=300)
     _import(sandbox, user, first)
     deadline = time.monotonic() + 60
-    while not AnalysisBatch.objects.filter(status=BatchStatus.RUNNING, next_position__gte=3).exists():
+    while not AnalysisBatch.objects.filter(status=RunStatus.RUNNING, next_position__gte=3).exists():
         assert time.monotonic() < deadline, first.log()[-3000:]
         time.sleep(0.1)
 
     first.kill()
     fresh_llm_sandbox.clear_faults()
-    (orphan,) = AnalysisBatch.objects.filter(status=BatchStatus.RUNNING)
+    (orphan,) = AnalysisBatch.objects.filter(status=RunStatus.RUNNING)
     second = start_qcluster(env=env)
 
     # The new cluster's workers find the batch of the dead one as they spawn and resume it.

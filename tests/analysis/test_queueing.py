@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.models import AnalysisBatch, AnalysisBatchTrack, BatchStatus
+from analysis.models import AnalysisBatch, AnalysisBatchTrack
+from core import runs
+from core.runs import RunStatus
 from analysis.services import queueing
 from analysis.services.batches import ANALYSE_BATCH_TASK
 from analysis.services.queueing import queue_analysis, tracks_needing_analysis
@@ -38,7 +40,7 @@ def test_an_import_queues_every_unanalysed_track_in_batches_of_the_configured_si
     batches = list(AnalysisBatch.objects.filter(user=user).order_by("pk"))
     queued = list(AnalysisBatchTrack.objects.filter(batch__in=batches).values_list("track_id", flat=True))
     assert sorted(queued) == sorted(user_track_ids(user)) and len(queued) > 7
-    assert all(batch.track_total <= 7 and batch.status == BatchStatus.QUEUED for batch in batches)
+    assert all(batch.track_total <= 7 and batch.status == RunStatus.QUEUED for batch in batches)
     assert queue.of(ANALYSE_BATCH_TASK) == [(ANALYSE_BATCH_TASK, batch.pk) for batch in batches]
     assert all(batch.task_id for batch in AnalysisBatch.objects.all())
 
@@ -83,7 +85,7 @@ def test_a_broker_that_does_not_answer_fails_the_batch_so_the_next_import_queues
     def broken(*args, **kwargs):
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr(queueing, "async_task", broken)
+    monkeypatch.setattr(runs, "async_task", broken)
     ProviderFactory()
     user = UserFactory()
     track = PlaylistItemFactory(playlist__user=user).track
@@ -92,7 +94,7 @@ def test_a_broker_that_does_not_answer_fails_the_batch_so_the_next_import_queues
         (batch,) = queue_analysis(user_id=user.pk)
 
     batch.refresh_from_db()
-    assert batch.status == BatchStatus.FAILED and "broker" in batch.error
+    assert batch.status == RunStatus.FAILED and "broker" in batch.error
     assert tracks_needing_analysis(user_id=user.pk) == [track.pk]
 
 

@@ -11,7 +11,9 @@ from django.utils import timezone
 from django_q.signals import post_spawn
 
 from analysis import tasks
-from analysis.models import AnalysisBatch, AnalysisClaim, BatchStatus, SongAnalysis
+from analysis.models import AnalysisBatch, AnalysisClaim, SongAnalysis
+from core import runs
+from core.runs import RunStatus
 from analysis.services import batches, recovery
 from analysis.services.analysis import PROMPT_VERSION, analyse_track
 from analysis.services.batches import ANALYSE_BATCH_TASK, run_batch
@@ -51,7 +53,7 @@ def batch(queue, tracks):
 def _running(batch: AnalysisBatch, *, claimed_by: str, **fields) -> AnalysisBatch:
     defaults = {"started_at": _ago(minutes=2), "heartbeat_at": _ago(minutes=1)}
     AnalysisBatch.objects.filter(pk=batch.pk).update(
-        status=BatchStatus.RUNNING, claimed_by=claimed_by, runs=1, **{**defaults, **fields}
+        status=RunStatus.RUNNING, claimed_by=claimed_by, runs=1, **{**defaults, **fields}
     )
     batch.refresh_from_db()
     return batch
@@ -77,9 +79,9 @@ def test_a_batch_of_a_dead_worker_is_queued_again_with_its_claims_dropped(
 
     batch.refresh_from_db()
     assert (batch.status, batch.claimed_by, batch.error) == (
-        BatchStatus.QUEUED, "", recovery.WORKER_STOPPED_NOTE,
+        RunStatus.QUEUED, "", AnalysisBatch.resumed_note,
     )  # fmt: skip
-    assert batch.resume_at <= timezone.now() and (batch.next_position, batch.analysed) == (2, 2)
+    assert batch.resume_at is None and (batch.next_position, batch.analysed) == (2, 2)  # due now
     assert list(AnalysisClaim.objects.all()) == [other]
     assert queue.of(ANALYSE_BATCH_TASK) == [(ANALYSE_BATCH_TASK, batch.pk)]
     assert batch.task_id == "task-1"
@@ -92,12 +94,12 @@ def test_live_workers_other_hosts_and_finished_batches_are_left_alone(queue, tra
         AnalysisBatch.objects.create(user=user, prompt_version=PROMPT_VERSION, **fields)
         for fields in (
             {
-                "status": BatchStatus.RUNNING,
+                "status": RunStatus.RUNNING,
                 "claimed_by": f"{HOST}:{os.getpid()}",
                 "heartbeat_at": timezone.now(),
             },
-            {"status": BatchStatus.RUNNING, "claimed_by": f"another-host:{dead_pid()}"},
-            {"status": BatchStatus.COMPLETED, "claimed_by": f"{HOST}:{dead_pid()}"},
+            {"status": RunStatus.RUNNING, "claimed_by": f"another-host:{dead_pid()}"},
+            {"status": RunStatus.SUCCEEDED, "claimed_by": f"{HOST}:{dead_pid()}"},
         )
     ]
 
@@ -119,7 +121,7 @@ def test_django_q_post_spawn_runs_the_recovery(batch):
     post_spawn.send(sender="django_q", proc_name="Process-test")
 
     batch.refresh_from_db()
-    assert batch.status == BatchStatus.QUEUED and batch.error == recovery.WORKER_STOPPED_NOTE
+    assert batch.status == RunStatus.QUEUED and batch.error == AnalysisBatch.resumed_note
 
 
 def test_a_recovery_failure_never_stops_a_worker_from_starting(monkeypatch, caplog):
@@ -134,19 +136,23 @@ def test_a_recovery_failure_never_stops_a_worker_from_starting(monkeypatch, capl
 
 
 # --- the schedule: silent running batches and lost queued ones ------------------------------------
-def test_a_running_batch_silent_for_twenty_minutes_is_queued_again_and_a_fresh_one_is_not(batch, queue):
-    _running(batch, claimed_by="elsewhere:12", heartbeat_at=_ago(minutes=21))
+def test_a_running_batch_silent_for_longer_than_a_task_may_run_is_queued_again_and_a_fresh_one_is_not(
+    batch, queue
+):
+    stall = runs.stall_after()
+    _running(batch, claimed_by="elsewhere:12", heartbeat_at=timezone.now() - stall - timedelta(minutes=1))
     fresh = AnalysisBatch.objects.create(
-        prompt_version=PROMPT_VERSION, status=BatchStatus.RUNNING, claimed_by="elsewhere:13",
-        started_at=_ago(hours=2), heartbeat_at=_ago(minutes=19),
+        prompt_version=PROMPT_VERSION, status=RunStatus.RUNNING, claimed_by="elsewhere:13",
+        started_at=_ago(hours=2), heartbeat_at=timezone.now() - stall + timedelta(minutes=1),
     )  # fmt: skip
 
     assert recovery.requeue_stalled_batches() == [batch.pk]
 
     batch.refresh_from_db()
     fresh.refresh_from_db()
-    assert batch.status == BatchStatus.QUEUED and "no progress for 20 minutes" in batch.error
-    assert fresh.status == BatchStatus.RUNNING
+    minutes = round(stall.total_seconds() / 60)
+    assert batch.status == RunStatus.QUEUED and f"no progress for {minutes} minutes" in batch.error
+    assert fresh.status == RunStatus.RUNNING
 
 
 def test_a_queued_batch_whose_task_never_came_is_enqueued_again_once_an_hour(
@@ -155,18 +161,18 @@ def test_a_queued_batch_whose_task_never_came_is_enqueued_again_once_an_hour(
     AnalysisBatch.objects.filter(pk=batch.pk).update(created_at=_ago(minutes=61))
     waiting = AnalysisBatch.objects.create(
         prompt_version=PROMPT_VERSION,
-        status=BatchStatus.QUEUED,
+        status=RunStatus.QUEUED,
         resume_at=timezone.now() + timedelta(hours=2),
     )
     AnalysisBatch.objects.filter(pk=waiting.pk).update(created_at=_ago(hours=5))
-    recent = AnalysisBatch.objects.create(prompt_version=PROMPT_VERSION, status=BatchStatus.QUEUED)
+    recent = AnalysisBatch.objects.create(prompt_version=PROMPT_VERSION, status=RunStatus.QUEUED)
 
     with django_capture_on_commit_callbacks(execute=True):
         assert recovery.requeue_stalled_batches() == [batch.pk]
         assert recovery.requeue_stalled_batches() == []  # now due again from now: not lost yet
 
     batch.refresh_from_db()
-    assert batch.status == BatchStatus.QUEUED and batch.error == recovery.LOST_NOTE
+    assert batch.status == RunStatus.QUEUED and batch.enqueued_at > _ago(minutes=1)
     assert queue.of(ANALYSE_BATCH_TASK) == [(ANALYSE_BATCH_TASK, batch.pk)]
     assert {b.pk: b.error for b in AnalysisBatch.objects.filter(pk__in=[waiting.pk, recent.pk])} == {
         waiting.pk: "",
@@ -196,7 +202,7 @@ def test_a_resumed_batch_goes_on_from_the_first_track_it_had_not_counted(analysi
 
     done = run_batch(batch_id=batch.pk)
 
-    assert done.status == BatchStatus.COMPLETED and done.runs == 2, done.error
+    assert done.status == RunStatus.SUCCEEDED and done.runs == 2, done.error
     assert (done.analysed, done.skipped, done.deferred, done.failed) == (4, 0, 0, 0)
     assert done.next_position == done.track_total == 4
     assert analysis_llm.sandbox.requests_to("primary") - before == 2  # only the two left
@@ -218,5 +224,5 @@ def test_a_slow_worker_whose_batch_was_taken_back_stops_at_its_next_track(
 
     stopped = run_batch(batch_id=batch.pk)
 
-    assert stopped.status == BatchStatus.RUNNING and stopped.claimed_by == "another-worker:1"
+    assert stopped.status == RunStatus.RUNNING and stopped.claimed_by == "another-worker:1"
     assert SongAnalysis.objects.filter(track__in=tracks).count() == 1  # it went no further

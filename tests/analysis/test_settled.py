@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.models import AnalysisBatch, BatchStatus
+from analysis.models import AnalysisBatch
+from core import runs
+from core.runs import RunStatus
 from analysis.services import batches, queueing
 from analysis.services.batches import run_batch
 from analysis.services.queueing import queue_analysis, queue_analysis_after_import
@@ -44,7 +46,7 @@ def test_the_listeners_last_batch_to_end_announces_it_after_commit(
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         ended = run_batch(batch_id=second.pk)
-    assert ended.status == BatchStatus.COMPLETED and settled == []  # not before the commit
+    assert ended.status == RunStatus.SUCCEEDED and settled == []  # not before the commit
     for callback in callbacks:
         callback()
 
@@ -67,7 +69,7 @@ def test_a_batch_that_fails_on_an_unexpected_error_announces_it_too(
         run_batch(batch_id=batch.pk)
 
     batch.refresh_from_db()
-    assert batch.status == BatchStatus.FAILED and settled == [user.pk]
+    assert batch.status == RunStatus.FAILED and settled == [user.pk]
 
 
 def test_a_receiver_that_raises_leaves_the_batch_completed(
@@ -87,7 +89,7 @@ def test_a_receiver_that_raises_leaves_the_batch_completed(
     finally:
         analyses_settled.disconnect(dispatch_uid="test-faulty")
 
-    assert ended.status == BatchStatus.COMPLETED and settled == [user.pk]
+    assert ended.status == RunStatus.SUCCEEDED and settled == [user.pk]
 
 
 def test_an_import_that_finds_nothing_to_queue_announces_it_after_commit(
@@ -134,7 +136,7 @@ def test_nothing_to_queue_while_an_earlier_batch_is_active_announces_nothing(
 ):
     ProviderFactory()
     user = UserFactory()
-    AnalysisBatch.objects.create(user=user, prompt_version="v", status=BatchStatus.RUNNING)
+    AnalysisBatch.objects.create(user=user, prompt_version="v", status=RunStatus.RUNNING)
 
     with django_capture_on_commit_callbacks(execute=True):
         assert queue_analysis_after_import(user_id=user.pk) == []
@@ -148,7 +150,7 @@ def test_batches_the_broker_would_not_take_end_failed_and_announce_it(
     def broken(*args, **kwargs):
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr(queueing, "async_task", broken)
+    monkeypatch.setattr(runs, "async_task", broken)
     ProviderFactory()
     user = UserFactory()
     PlaylistItemFactory(playlist__user=user)
@@ -157,4 +159,4 @@ def test_batches_the_broker_would_not_take_end_failed_and_announce_it(
         (batch,) = queue_analysis_after_import(user_id=user.pk)
 
     batch.refresh_from_db()
-    assert batch.status == BatchStatus.FAILED and settled == [user.pk]
+    assert batch.status == RunStatus.FAILED and settled == [user.pk]

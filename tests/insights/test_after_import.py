@@ -9,7 +9,8 @@ import pytest
 from django.utils import timezone
 from django_q.models import Schedule
 
-from analysis.models import AnalysisBatch, BatchStatus
+from analysis.models import AnalysisBatch
+from core.runs import RunStatus
 from insights import tasks
 from insights.models import GeneratedInsight, ListeningSnapshot, Play
 from insights.services import after_import
@@ -36,7 +37,7 @@ def test_the_first_import_of_the_day_queues_one_refresh_and_later_ones_none(
 
 def test_a_second_refresh_of_the_day_stops_while_the_first_one_waits(sandbox):
     user = signed_in(sandbox, "demo")
-    AnalysisBatch.objects.create(user=user, prompt_version="v", status=BatchStatus.RUNNING)
+    AnalysisBatch.objects.create(user=user, prompt_version="v", status=RunStatus.RUNNING)
     first, second = timezone.now().timestamp(), timezone.now().timestamp() + 1
 
     assert "waiting for song analyses" in tasks.refresh_listening(user.pk, first)
@@ -47,7 +48,7 @@ def test_a_second_refresh_of_the_day_stops_while_the_first_one_waits(sandbox):
 
 def test_the_refresh_waits_by_rescheduling_while_the_listeners_analyses_run(sandbox):
     user = signed_in(sandbox, "demo")
-    AnalysisBatch.objects.create(user=user, prompt_version="v", status=BatchStatus.RUNNING)
+    AnalysisBatch.objects.create(user=user, prompt_version="v", status=RunStatus.RUNNING)
 
     said = tasks.refresh_listening(user.pk, timezone.now().timestamp())
 
@@ -62,7 +63,7 @@ def test_the_refresh_stores_history_and_snapshots_and_queues_the_wellness_insigh
 ):
     user = signed_in(sandbox, "demo")
     # Analyses still running, but the import finished longer ago than the wait allows.
-    AnalysisBatch.objects.create(user=user, prompt_version="v", status=BatchStatus.RUNNING)
+    AnalysisBatch.objects.create(user=user, prompt_version="v", status=RunStatus.RUNNING)
     long_ago = (timezone.now() - after_import.MAX_WAIT - timedelta(seconds=1)).timestamp()
 
     said = tasks.refresh_listening(user.pk, long_ago)

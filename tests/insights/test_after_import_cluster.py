@@ -8,7 +8,8 @@ import time
 import pytest
 from django.test import Client
 
-from analysis.models import AnalysisBatch, BatchStatus
+from analysis.models import AnalysisBatch
+from core.runs import RunStatus
 from insights.models import GeneratedInsight, InsightStatus, ListeningSnapshot, Play
 from llm.models import ProviderKind
 from sync.models import SyncStatus
@@ -42,7 +43,7 @@ def test_after_an_import_the_insights_page_shows_charts_and_a_written_wellness_i
         time.sleep(0.5)
     # The snapshots waited for the song analyses, so their moods come from every analysed song.
     assert not AnalysisBatch.objects.filter(
-        user=user, status__in=[BatchStatus.QUEUED, BatchStatus.RUNNING]
+        user=user, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
     ).exists()
     assert ListeningSnapshot.objects.filter(user=user).count() == 3
     assert Play.objects.filter(user=user).count() == 50

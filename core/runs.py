@@ -1,0 +1,400 @@
+"""One lifecycle for every queued run: imports, route runs, analysis batches, written insights.
+
+A run is a row that a Django-Q task works on. What every kind shares, written once here:
+
+- **status**: queued → running → succeeded | failed; queued or waiting → cancelled; a running
+  run can go back to queued (postponed to `resume_at`, or handed back after its worker died)
+  or to waiting (it stopped for the listener's say, e.g. a route that would remove much).
+- **enqueue after commit** (`enqueue_on_commit`): the task is handed to the broker only once
+  the row that it will claim is committed; a broker that refuses fails the still-queued run
+  with the model's reason, so it never stays queued for ever.
+- **claim** (`claim`): one conditional UPDATE (queued and due → running, this worker): a
+  second delivery of the same task finds nothing to claim. Every later write goes through
+  the `Claim`, conditional on the row still being running and this worker's; when the
+  recovery or staff took it meanwhile, the write touches nothing and ClaimLost stops the run.
+- **postpone** (`Claim.postpone`): back to queued with `resume_at` and a Django-Q ONCE schedule
+  for then (a long Retry-After, every LLM provider down); never a sleeping worker.
+- **lost** — one rule: a run is lost when it is queued and due but its task was handed to the
+  broker LOST_AFTER ago and never claimed (`requeue_lost`: enqueued again), or running with no
+  heartbeat for longer than a task may run (`recover_stalled`: the worker is dead, since the
+  cluster kills a task at Q_TIMEOUT), or running for a worker process that is gone
+  (`recover_orphans`, when a worker spawns). A dead worker's run is queued again when its
+  model says it resumes safely (`resume_orphans`), else failed with a reason to retry.
+
+Every hand-back and failure is a conditional UPDATE (still running, still claimed by the same
+worker), never read-decide-save, so a run that moves on meanwhile is left alone.
+
+core imports nothing of the other apps: the run models subclass QueuedRun and say, as class
+attributes, which task runs them and how they are worded.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import DateTimeField, F, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django_q.models import Schedule
+from django_q.tasks import async_task
+
+from core.schedules import schedule_once
+from core.workers import claimer_gone, this_host, worker_name
+
+logger = logging.getLogger(__name__)
+
+ERROR_LIMIT = 2000
+
+# A queued run handed to the broker this long ago and still unclaimed lost its task (a broker
+# flushed, a cluster killed before it acknowledged). Sending it again is safe: the claim is
+# atomic, so a second delivery finds nothing to do.
+LOST_AFTER = timedelta(minutes=15)
+# Past a task's time limit the cluster has killed it, so a running run silent for longer has no
+# worker; the minute covers the worker's last write and clock skew between machines.
+STALL_MARGIN = timedelta(seconds=60)
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    # Stopped before writing anything, for the listener's say (a route that would remove much):
+    # confirming queues it again, discarding cancels it. It still holds what it runs on.
+    WAITING = "waiting", "Needs your confirmation"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# Not finished: a worker will run it, is running it, or it waits for the listener.
+ACTIVE_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.WAITING)
+FINISHED_STATUSES = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED)
+CANCELLABLE_STATUSES = (RunStatus.QUEUED, RunStatus.WAITING)
+
+# The stored values each model used before this vocabulary (data migrations map them).
+LEGACY_STATUSES = {"in_progress": "running", "completed": "succeeded", "done": "succeeded",
+                   "awaiting_confirmation": "waiting"}  # fmt: skip
+
+
+class QueuedRun(models.Model):
+    """The lifecycle's fields, shared by every run model (abstract: each keeps its own table)."""
+
+    status = models.CharField(max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The first claim's time: a resumed or postponed run keeps it.
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Written at the claim and after every step: how the recovery tells a slow run from a dead one.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # Postponed (a long Retry-After, no LLM provider): queued again, due then.
+    resume_at = models.DateTimeField(null=True, blank=True)
+    # When its task was last handed to the broker: the clock of the "lost" rule.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    # "host:pid" of the worker running it, so a restarted cluster can tell its dead runs.
+    claimed_by = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+
+    # The Django-Q task that runs one row, called with its id.
+    run_task: ClassVar[str] = ""
+    # How logs, schedules and messages name a run of this model ("import", "analysis batch").
+    run_label: ClassVar[str] = "run"
+    # A run whose worker died: True queues it again (its steps are repeatable and it goes on
+    # from its progress), False fails it with orphaned_reason so the listener decides.
+    resume_orphans: ClassVar[bool] = False
+    orphaned_reason: ClassVar[str] = "The worker running this stopped (restart or crash). Retry to continue."
+    resumed_note: ClassVar[str] = "Resumed: the worker running this stopped (restart or crash)."
+    enqueue_failed_reason: ClassVar[str] = "The task queue did not accept this run. Try again."
+    # The "lost" rule's wait for a queued run's task (see LOST_AFTER); longer only for runs
+    # that are queued behind many of their own kind on purpose.
+    lost_after: ClassVar[timedelta] = LOST_AFTER
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    def resume_schedule_name(self) -> str:
+        """The Django-Q schedule that resumes this run once postponed (one per run)."""
+        return resume_schedule_name(model=type(self), pk=self.pk)
+
+    def task_name(self) -> str:
+        """The task that runs this row (a model running several kinds overrides it)."""
+        return self.run_task
+
+    @classmethod
+    def released(cls, *, claimed_by: str) -> None:
+        """Called after a dead worker's runs were handed back: drop what else it held."""
+
+
+def resume_schedule_name(*, model: type[QueuedRun], pk: int) -> str:
+    return f"{model.run_label.replace(' ', '-')}-resume-{pk}"
+
+
+class ClaimLost(Exception):
+    """The run is no longer this worker's (recovered, cancelled by staff): stop, write nothing."""
+
+
+def _due() -> Q:
+    return Q(resume_at__isnull=True) | Q(resume_at__lte=timezone.now())
+
+
+# --- enqueue ---------------------------------------------------------------------------------
+
+
+def enqueue_on_commit(run: QueuedRun) -> None:
+    """Hand the run's task to the broker once the current transaction commits (at once outside one)."""
+    model, pk, task = type(run), run.pk, run.task_name()
+    transaction.on_commit(lambda: enqueue_now(model=model, pk=pk, task=task))
+
+
+def enqueue_now(*, model: type[QueuedRun], pk: int, task: str) -> bool:
+    """Hand `task(pk)` to the broker now; a refusal fails the still-queued run with its reason."""
+    try:
+        task_id = async_task(task, pk)
+    except Exception:  # any broker failure
+        logger.exception("Could not enqueue %s #%s", model.run_label, pk)
+        # Only a still-queued run: a worker may have picked up an earlier task meanwhile.
+        model.objects.filter(pk=pk, status=RunStatus.QUEUED).update(
+            status=RunStatus.FAILED, error=model.enqueue_failed_reason, finished_at=timezone.now()
+        )
+        return False
+    # Only these are written: the worker may already be updating the rest of the row.
+    model.objects.filter(pk=pk).update(task_id=task_id, enqueued_at=timezone.now())
+    logger.info("Enqueued %s #%s as task %s", model.run_label, pk, task_id)
+    return True
+
+
+# --- claim and what a claimed run writes -----------------------------------------------------
+
+
+@dataclass
+class Claim:
+    """A run this worker holds; every write is conditional on still holding it."""
+
+    model: type[QueuedRun]
+    pk: int
+    worker: str
+    run: QueuedRun  # the row as it was right after the claim
+    label: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.label = f"{self.model.run_label.capitalize()} #{self.pk}"
+
+    def rows(self) -> QuerySet:
+        return self.model.objects.filter(pk=self.pk, status=RunStatus.RUNNING, claimed_by=self.worker)
+
+    def update(self, **fields: Any) -> None:
+        """Write progress; ClaimLost when the run is no longer this worker's."""
+        if not self.rows().update(**fields):
+            raise ClaimLost(f"{self.label} is no longer claimed by {self.worker}")
+
+    def heartbeat(self, **fields: Any) -> None:
+        self.update(heartbeat_at=timezone.now(), **fields)
+
+    def succeed(self, **fields: Any) -> bool:
+        return self._end(status=RunStatus.SUCCEEDED, **fields)
+
+    def fail(self, reason: str, **fields: Any) -> bool:
+        """Fail with a reason a person can read; False (logged) when the claim was lost first."""
+        ended = self._end(status=RunStatus.FAILED, error=reason[:ERROR_LIMIT], **fields)
+        if not ended:
+            logger.warning("%s failed after losing its claim: %s", self.label, reason)
+        return ended
+
+    def wait(self, **fields: Any) -> bool:
+        """Stop for the listener's say; it keeps holding what it runs on, with no worker."""
+        return bool(self.rows().update(status=RunStatus.WAITING, claimed_by="", **fields))
+
+    def postpone(self, *, resume_at: datetime, **fields: Any) -> bool:
+        """Queue the run again, due at `resume_at`, and schedule its task then.
+
+        The run stays active (queued), so a trigger meanwhile gets this run rather than a
+        second one, and its progress so far is kept. False when the claim was lost.
+        """
+        with transaction.atomic():
+            updated = self.rows().update(
+                status=RunStatus.QUEUED, resume_at=resume_at, claimed_by="", **fields
+            )
+            if updated:
+                schedule_once(self.run.task_name(), self.pk, at=resume_at, name=self.run.resume_schedule_name())
+        if updated:
+            logger.info("%s postponed until %s.", self.label, resume_at.isoformat())
+        return bool(updated)
+
+    def _end(self, **fields: Any) -> bool:
+        return bool(self.rows().update(finished_at=timezone.now(), **fields))
+
+
+def claim(
+    model: type[QueuedRun], *, pk: int, where: dict[str, Any] | None = None, **reset: Any
+) -> Claim | None:
+    """Move a due, queued run to running for this worker; None when it is not this worker's to run.
+
+    `where` narrows the rows (e.g. a kind); `reset` names the fields a (re)started run sets,
+    e.g. progress it starts over or a counter of claims. A resumed run keeps its first started_at.
+    """
+    now = timezone.now()
+    worker = worker_name()
+    claimed = (
+        model.objects.filter(pk=pk, status=RunStatus.QUEUED, **(where or {}))
+        .filter(_due())
+        .update(
+            status=RunStatus.RUNNING,
+            started_at=Coalesce(F("started_at"), Value(now, output_field=DateTimeField())),
+            heartbeat_at=now,
+            resume_at=None,
+            claimed_by=worker,
+            error="",
+            **reset,
+        )
+    )
+    if not claimed:
+        return None
+    return Claim(model=model, pk=pk, worker=worker, run=model.objects.get(pk=pk))
+
+
+# --- cancel ----------------------------------------------------------------------------------
+
+
+def cancel(run: QueuedRun, **fields: Any) -> bool:
+    """Cancel a queued, postponed or waiting run (one conditional UPDATE) and drop its resume
+    schedule; False when it is running or finished (a running run ends by itself)."""
+    with transaction.atomic():
+        updated = type(run).objects.filter(pk=run.pk, status__in=CANCELLABLE_STATUSES).update(
+            status=RunStatus.CANCELLED, finished_at=timezone.now(), resume_at=None, **fields
+        )
+        if updated:
+            Schedule.objects.filter(name=run.resume_schedule_name()).delete()
+    return bool(updated)
+
+
+# --- lost runs -------------------------------------------------------------------------------
+
+
+def stall_after() -> timedelta:
+    """No heartbeat for longer than a task may run: its worker is gone."""
+    return timedelta(seconds=settings.Q_CLUSTER["timeout"]) + STALL_MARGIN
+
+
+def looks_lost(run: QueuedRun, *, now: datetime | None = None) -> bool:
+    """The "lost" rule on a row in hand (no query): queued, due, its task long unclaimed; or
+    running with no heartbeat for longer than a task may run."""
+    now = now or timezone.now()
+    if run.status == RunStatus.QUEUED:
+        cutoff = now - run.lost_after
+        if run.resume_at is not None and run.resume_at > cutoff:
+            return False
+        return (run.enqueued_at or run.created_at) < cutoff
+    if run.status == RunStatus.RUNNING:
+        return (run.heartbeat_at or run.started_at or run.created_at) < now - stall_after()
+    return False
+
+
+def requeue_lost(model: type[QueuedRun], *, lost_after: timedelta | None = None) -> list[int]:
+    """Enqueue again the queued runs whose task never came; the ids enqueued again.
+
+    Queued, due LOST_AFTER ago (or not postponed) and handed to the broker LOST_AFTER ago.
+    Each is taken by a conditional UPDATE of its enqueue time, so two sweeps never both send it.
+    """
+    now = timezone.now()
+    cutoff = now - (lost_after or model.lost_after)
+    lost = (
+        model.objects.filter(status=RunStatus.QUEUED)
+        .filter(Q(resume_at__isnull=True) | Q(resume_at__lt=cutoff))
+        .filter(Q(enqueued_at__lt=cutoff) | Q(enqueued_at__isnull=True, created_at__lt=cutoff))
+    )
+    requeued = []
+    for run in lost.only("pk", "enqueued_at", *_task_fields(model)):
+        taken = model.objects.filter(pk=run.pk, status=RunStatus.QUEUED, enqueued_at=run.enqueued_at).update(
+            enqueued_at=now
+        )
+        if not taken:
+            continue
+        try:
+            task_id = async_task(run.task_name(), run.pk)
+        except Exception:  # the broker is still away: the next sweep tries again
+            logger.exception("Could not enqueue lost %s #%s again", model.run_label, run.pk)
+            continue
+        model.objects.filter(pk=run.pk).update(task_id=task_id)
+        requeued.append(run.pk)
+    if requeued:
+        logger.warning("Queued %s runs %s had lost their task; enqueued again", model.run_label, requeued)
+    return requeued
+
+
+def recover_stalled(model: type[QueuedRun]) -> list[int]:
+    """Running runs with no heartbeat for longer than a task may run: resumed or failed."""
+    cutoff = timezone.now() - stall_after()
+    stalled = model.objects.filter(status=RunStatus.RUNNING).filter(
+        Q(heartbeat_at__lt=cutoff)
+        | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+        | Q(heartbeat_at__isnull=True, started_at__isnull=True, created_at__lt=cutoff)
+    )
+    minutes = max(1, round(stall_after().total_seconds() / 60))
+    return _hand_back_all(
+        model,
+        stalled.values_list("pk", "claimed_by"),
+        reason=f"This {model.run_label} made no progress for {minutes} minutes, so its worker has "
+        f"most likely stopped. {_after(model)}",
+    )
+
+
+def recover_orphans(
+    model: type[QueuedRun], *, host: str | None = None, idle_pid: int | None = None
+) -> list[int]:
+    """Running runs claimed on `host` by a process that is gone: resumed or failed.
+
+    `idle_pid`: a worker that has just spawned (see core.workers.claimer_gone).
+    """
+    host = host or this_host()
+    rows = model.objects.filter(status=RunStatus.RUNNING, claimed_by__startswith=f"{host}:").values_list(
+        "pk", "claimed_by", "heartbeat_at", "started_at"
+    )
+    orphans = [
+        (pk, claimed_by)
+        for pk, claimed_by, heartbeat_at, started_at in rows
+        if claimer_gone(claimed_by=claimed_by, last_seen=heartbeat_at or started_at, idle_pid=idle_pid)
+    ]
+    reason = model.resumed_note if model.resume_orphans else model.orphaned_reason
+    return _hand_back_all(model, orphans, reason=reason)
+
+
+def _after(model: type[QueuedRun]) -> str:
+    return "It goes on from where it stopped." if model.resume_orphans else "Retry to continue."
+
+
+def _hand_back_all(model: type[QueuedRun], rows: Iterable[tuple[int, str]], *, reason: str) -> list[int]:
+    handed = []
+    for pk, claimed_by in list(rows):
+        if _hand_back(model, pk=pk, claimed_by=claimed_by, reason=reason):
+            model.released(claimed_by=claimed_by)
+            handed.append(pk)
+    if handed:
+        what = "queued again" if model.resume_orphans else "failed"
+        logger.warning("%s runs %s %s: their worker is gone", model.run_label.capitalize(), handed, what)
+    return handed
+
+
+def _hand_back(model: type[QueuedRun], *, pk: int, claimed_by: str, reason: str) -> bool:
+    """Running and claimed by `claimed_by` → queued again (enqueued after commit) or failed."""
+    mine = model.objects.filter(pk=pk, status=RunStatus.RUNNING, claimed_by=claimed_by)
+    if not model.resume_orphans:
+        return bool(mine.update(status=RunStatus.FAILED, error=reason[:ERROR_LIMIT], finished_at=timezone.now()))
+    with transaction.atomic():
+        updated = mine.update(status=RunStatus.QUEUED, claimed_by="", resume_at=None, error=reason[:ERROR_LIMIT])
+        if updated:
+            enqueue_on_commit(model.objects.get(pk=pk))
+    return bool(updated)
+
+
+def _task_fields(model: type[QueuedRun]) -> tuple[str, ...]:
+    # A model running several kinds of task names the field its task_name() reads.
+    return tuple(getattr(model, "task_fields", ()))
