@@ -298,6 +298,29 @@ def looks_lost(run: QueuedRun, *, now: datetime | None = None) -> bool:
     return False
 
 
+def _queued_lost(*, cutoff: datetime) -> Q:
+    # Due (not postponed, or due since before the cutoff) and handed over before the cutoff.
+    return (
+        Q(status=RunStatus.QUEUED)
+        & (Q(resume_at__isnull=True) | Q(resume_at__lte=cutoff))
+        & (Q(enqueued_at__lt=cutoff) | Q(enqueued_at__isnull=True, created_at__lt=cutoff))
+    )
+
+
+def _stalled(*, cutoff: datetime) -> Q:
+    return Q(status=RunStatus.RUNNING) & (
+        Q(heartbeat_at__lt=cutoff)
+        | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+        | Q(heartbeat_at__isnull=True, started_at__isnull=True, created_at__lt=cutoff)
+    )
+
+
+def lost_filter(model: type[QueuedRun]) -> Q:
+    """looks_lost as a filter, for an UPDATE that re-checks the rule as it writes."""
+    now = timezone.now()
+    return _queued_lost(cutoff=now - model.lost_after) | _stalled(cutoff=now - stall_after())
+
+
 def requeue_lost(model: type[QueuedRun], *, lost_after: timedelta | None = None) -> list[int]:
     """Enqueue again the queued runs whose task never came; the ids enqueued again.
 
@@ -306,11 +329,7 @@ def requeue_lost(model: type[QueuedRun], *, lost_after: timedelta | None = None)
     """
     now = timezone.now()
     cutoff = now - (lost_after or model.lost_after)
-    lost = (
-        model.objects.filter(status=RunStatus.QUEUED)
-        .filter(Q(resume_at__isnull=True) | Q(resume_at__lt=cutoff))
-        .filter(Q(enqueued_at__lt=cutoff) | Q(enqueued_at__isnull=True, created_at__lt=cutoff))
-    )
+    lost = model.objects.filter(_queued_lost(cutoff=cutoff))
     requeued = []
     for run in lost.only("pk", "enqueued_at", *_task_fields(model)):
         taken = model.objects.filter(pk=run.pk, status=RunStatus.QUEUED, enqueued_at=run.enqueued_at).update(
@@ -332,12 +351,7 @@ def requeue_lost(model: type[QueuedRun], *, lost_after: timedelta | None = None)
 
 def recover_stalled(model: type[QueuedRun]) -> list[int]:
     """Running runs with no heartbeat for longer than a task may run: resumed or failed."""
-    cutoff = timezone.now() - stall_after()
-    stalled = model.objects.filter(status=RunStatus.RUNNING).filter(
-        Q(heartbeat_at__lt=cutoff)
-        | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
-        | Q(heartbeat_at__isnull=True, started_at__isnull=True, created_at__lt=cutoff)
-    )
+    stalled = model.objects.filter(_stalled(cutoff=timezone.now() - stall_after()))
     minutes = max(1, round(stall_after().total_seconds() / 60))
     return _hand_back_all(
         model,

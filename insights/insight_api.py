@@ -17,7 +17,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from insights import selectors
-from insights.models import GeneratedInsight, InsightKind, InsightStatus, InsightTone
+from core.runs import RunStatus
+from insights.models import GeneratedInsight, InsightKind, InsightTone
 from insights.serializers_insights import (
     GeneratedInsightSerializer,
     GenerateInsightRequestSerializer,
@@ -38,7 +39,7 @@ QUEUED = OpenApiResponse(
 
 def _job_response(insight: GeneratedInsight) -> Response:
     """200 with a written insight; 202 with one on its way, its task and where to follow it."""
-    if insight.status == InsightStatus.DONE:
+    if insight.status == RunStatus.SUCCEEDED:
         body = {"insight": insight, "task_id": None, "status_url": None}
         return Response(InsightJobSerializer(body).data, status=status.HTTP_200_OK)
     task_id = insight.task_id or None

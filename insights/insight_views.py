@@ -18,7 +18,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from insights import selectors
-from insights.models import InsightKind, InsightStatus, InsightTone
+from core.runs import RunStatus
+from insights.models import InsightKind, InsightTone
 from insights.selectors.insights import tone_param
 from insights.services import insight_writer
 
@@ -53,14 +54,14 @@ def generate(request: HttpRequest) -> HttpResponse:
         insight, queued = insight_writer.request_insight(
             user=request.user, snapshot=snapshot, kind=data["kind"], tone=data["tone"]
         )
-        if data["action"] == "regenerate" and not queued and insight.status == InsightStatus.DONE:
+        if data["action"] == "regenerate" and not queued and insight.status == RunStatus.SUCCEEDED:
             insight, queued = insight_writer.regenerate_insight(user=request.user, insight=insight)
     except insight_writer.NoProvider as exc:
         messages.error(request, str(exc))
     else:
         if queued:
             messages.success(request, f"Writing your {label} insight; it appears here in a moment.")
-        elif insight.status == InsightStatus.DONE:
+        elif insight.status == RunStatus.SUCCEEDED:
             messages.info(request, f"Here is your {label} insight, written earlier from this snapshot.")
         else:
             messages.info(request, f"Your {label} insight is already being written.")

@@ -14,7 +14,7 @@ from django.conf import settings
 
 from accounts import services as accounts_services
 from accounts.models import User
-from insights.models import InsightStatus
+from core.runs import RunStatus
 from insights.services import after_import, history, insight_writer, jobs, snapshots
 
 
@@ -60,7 +60,7 @@ def generate_insight(insight_id: int) -> str:
     summary = f"insight #{insight_id} ({insight.kind}, {insight.tone}): {insight.status}" + (
         f" ({insight.error})" if insight.error else ""
     )
-    if insight.status == InsightStatus.FAILED:
+    if insight.status == RunStatus.FAILED:
         raise TaskFailed(summary)
     return summary
 

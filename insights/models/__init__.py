@@ -5,7 +5,6 @@ from insights.models.jobs import JobRecord, JobStatus
 from insights.models.snapshots import (
     GeneratedInsight,
     InsightKind,
-    InsightStatus,
     InsightTone,
     ListeningSnapshot,
     TimeRange,
@@ -17,7 +16,6 @@ __all__ = [
     "HistoryGap",
     "HistoryState",
     "InsightKind",
-    "InsightStatus",
     "InsightTone",
     "JobRecord",
     "JobStatus",

@@ -3,9 +3,13 @@ writes from them."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+from core.runs import QueuedRun, RunStatus
 
 
 class TimeRange(models.TextChoices):
@@ -73,14 +77,7 @@ class InsightTone(models.TextChoices):
     PLAYFUL = "playful", "Playful"
 
 
-class InsightStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Writing"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
-
-
-class GeneratedInsight(models.Model):
+class GeneratedInsight(QueuedRun):
     """An LLM-written insight from one snapshot: one row per (snapshot, kind, tone, prompt
     version), so the same request is served from here instead of calling the LLM again;
     "regenerate" rewrites the row in place (`generation` counts the writes)."""
@@ -90,7 +87,6 @@ class GeneratedInsight(models.Model):
     kind = models.CharField(max_length=20, choices=InsightKind.choices)
     tone = models.CharField(max_length=20, choices=InsightTone.choices, default=InsightTone.NEUTRAL)
     prompt_version = models.CharField(max_length=40)
-    status = models.CharField(max_length=20, choices=InsightStatus.choices, default=InsightStatus.QUEUED)
     headline = models.CharField(max_length=300, blank=True)
     paragraphs = models.JSONField(default=list)
     highlights = models.JSONField(default=list)
@@ -100,17 +96,19 @@ class GeneratedInsight(models.Model):
     completion_tokens = models.PositiveIntegerField(null=True, blank=True)
     generation_ms = models.PositiveIntegerField(null=True, blank=True)
     generation = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
-    task_id = models.CharField(max_length=64, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    # When it was (last) queued, or is due after a postponement, and when a worker claimed it:
-    # a row queued or running long after that lost its task or its worker and is queued again.
-    queued_at = models.DateTimeField(null=True, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
     # A digest of the snapshot's figures the text was written from: the same request is served
     # from this row only while the snapshot still holds those figures (a re-ingest may change them).
     basis = models.CharField(max_length=64, blank=True)
     generated_at = models.DateTimeField(null=True, blank=True)
+
+    # The lifecycle (core.runs): a row whose worker died is failed with a reason and queued again
+    # by the listener's next request (writing costs an LLM call: it is not resumed unasked).
+    run_task: ClassVar[str] = "insights.tasks.generate_insight"
+    run_label: ClassVar[str] = "insight"
+    orphaned_reason: ClassVar[str] = "The worker writing this insight stopped (restart or crash). Ask again."
+    enqueue_failed_reason: ClassVar[str] = (
+        "The insight could not be queued (the task broker did not answer); try again."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -120,7 +118,7 @@ class GeneratedInsight(models.Model):
             ),
             models.CheckConstraint(condition=Q(kind__in=InsightKind.values), name="insight_kind_valid"),
             models.CheckConstraint(condition=Q(tone__in=InsightTone.values), name="insight_tone_valid"),
-            models.CheckConstraint(condition=Q(status__in=InsightStatus.values), name="insight_status_valid"),
+            models.CheckConstraint(condition=Q(status__in=RunStatus.values), name="insight_status_valid"),
         ]
 
     def __str__(self) -> str:

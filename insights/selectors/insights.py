@@ -10,12 +10,13 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from accounts.models import User
-from insights.models import GeneratedInsight, InsightKind, InsightStatus, InsightTone, ListeningSnapshot
+from core.runs import RunStatus
+from insights.models import GeneratedInsight, InsightKind, InsightTone, ListeningSnapshot
 from insights.services.insight_writer import PROMPT_VERSION
 
 # The order of the cards on the insights page: wellness first, the one the demo shows.
 CARD_KINDS = (InsightKind.WELLNESS, InsightKind.WEEKLY_SUMMARY, InsightKind.PRODUCTIVITY, InsightKind.ROAST)
-ACTIVE_STATUSES = (InsightStatus.QUEUED, InsightStatus.RUNNING)
+ACTIVE_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
 
 
 def get_insight(*, user: User, insight_id: int) -> GeneratedInsight | None:
@@ -58,7 +59,7 @@ class InsightCard:
 
     @property
     def is_done(self) -> bool:
-        return self.insight is not None and self.insight.status == InsightStatus.DONE
+        return self.insight is not None and self.insight.status == RunStatus.SUCCEEDED
 
     @property
     def has_text(self) -> bool:

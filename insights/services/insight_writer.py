@@ -4,11 +4,12 @@ The prompt, its schema and the checks beyond it are insights.services.insight_pr
 - One row per (snapshot, kind, tone, PROMPT_VERSION): asking again is served from the row
   (no LLM call, no task), which is the cost saving the design promised; "regenerate" queues
   the same row again and the task rewrites it in place (`generation` counts the writes).
-- The task claims the row with one conditional UPDATE (queued → running): a duplicate
-  delivery finds nothing to claim. The answer is written by one UPDATE, so a row is never
-  half-written; an unusable answer or a refused request leaves the last good text and says why.
-- When no provider can answer (AllProvidersDown) the row goes back to queued with a Django-Q
-  ONCE schedule at now + retry_after, like an analysis batch: retried later, not failed.
+- The row is a run of core.runs: the task claims it (a duplicate delivery finds nothing to
+  claim), and the answer is written by the claim's one UPDATE, so a row is never half-written;
+  an unusable answer or a refused request leaves the last good text and says why.
+- When no provider can answer (AllProvidersDown) the run is postponed (queued again with a
+  Django-Q ONCE schedule at now + retry_after), like an analysis batch: retried later, not failed.
+- A row whose task or worker was lost (core.runs' one rule) is queued again by the next request.
 """
 
 from __future__ import annotations
@@ -16,22 +17,14 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
-from django_q.tasks import async_task
 
 from accounts.models import User
-from core.schedules import schedule_once
-from insights.models import (
-    GeneratedInsight,
-    InsightKind,
-    InsightStatus,
-    InsightTone,
-    ListeningSnapshot,
-    TimeRange,
-)
+from core import runs
+from core.runs import RunStatus
+from insights.models import GeneratedInsight, InsightKind, InsightTone, ListeningSnapshot, TimeRange
 from insights.services.insight_prompt import (
     INSIGHT_SCHEMA,
     PROMPT_VERSION,
@@ -48,15 +41,10 @@ from llm.services import AllProvidersDown, LLMResult, RequestRejected, complete_
 
 logger = logging.getLogger(__name__)
 
-GENERATE_INSIGHT_TASK = "insights.tasks.generate_insight"
-ERROR_LIMIT = 2000
+GENERATE_INSIGHT_TASK = GeneratedInsight.run_task
+ERROR_LIMIT = runs.ERROR_LIMIT
 UNEXPECTED_MESSAGE = "Writing the insight stopped on an unexpected error (details are in the server log)."
-ENQUEUE_FAILED_REASON = "The insight could not be queued (the task broker did not answer); try again."
-# One LLM request with fail-over takes minutes at worst; a row running for longer (and longer
-# than Q_TIMEOUT) lost its worker. A queued row whose task has not come within the hour lost it.
-LOST_AFTER = timedelta(minutes=10)
-QUEUED_LOST_AFTER = timedelta(hours=1)
-ACTIVE = [InsightStatus.QUEUED, InsightStatus.RUNNING]
+ACTIVE = [RunStatus.QUEUED, RunStatus.RUNNING]
 
 
 class InsightError(Exception):
@@ -88,18 +76,16 @@ def request_insight(
         _require_provider()
         try:
             with transaction.atomic():
-                insight = GeneratedInsight.objects.create(
-                    user=user, status=InsightStatus.QUEUED, queued_at=timezone.now(), **key
-                )
-                _enqueue_after_commit(insight_id=insight.pk)
+                insight = GeneratedInsight.objects.create(user=user, status=RunStatus.QUEUED, **key)
+                runs.enqueue_on_commit(insight)
             return insight, True
         except IntegrityError:
             insight = GeneratedInsight.objects.get(**key)  # a concurrent request created it first
-    if insight.status == InsightStatus.FAILED:
-        return _queue_again(insight=insight, from_statuses=[InsightStatus.FAILED])
+    if insight.status == RunStatus.FAILED:
+        return _queue_again(insight=insight, from_statuses=[RunStatus.FAILED])
     if _stale(insight):
-        return _queue_again(insight=insight, from_statuses=[InsightStatus.DONE])
-    if _lost(insight):
+        return _queue_again(insight=insight, from_statuses=[RunStatus.SUCCEEDED])
+    if runs.looks_lost(insight):
         return _queue_again(insight=insight, from_statuses=ACTIVE, lost=True)
     return insight, False
 
@@ -114,12 +100,12 @@ def regenerate_insight(*, user: User, insight: GeneratedInsight) -> tuple[Genera
         current, queued = request_insight(
             user=user, snapshot=insight.snapshot, kind=insight.kind, tone=insight.tone
         )
-        if queued or current.status != InsightStatus.DONE:
+        if queued or current.status != RunStatus.SUCCEEDED:
             return current, queued
         insight = current
-    if _lost(insight):
+    if runs.looks_lost(insight):
         return _queue_again(insight=insight, from_statuses=ACTIVE, lost=True)
-    return _queue_again(insight=insight, from_statuses=[InsightStatus.DONE, InsightStatus.FAILED])
+    return _queue_again(insight=insight, from_statuses=[RunStatus.SUCCEEDED, RunStatus.FAILED])
 
 
 def generate_weekly_summaries() -> tuple[int, int]:
@@ -165,33 +151,9 @@ def _require_provider() -> None:
         )
 
 
-def _lost_after() -> timedelta:
-    # Longer than a task may run (Q_TIMEOUT): a slow worker still inside it is not "lost".
-    return max(LOST_AFTER, timedelta(seconds=settings.Q_CLUSTER["timeout"] + 60))
-
-
-def _lost_filter() -> Q:
-    """Running since before a task could still be running, or queued (or due) an hour ago."""
-    now = timezone.now()
-    return Q(status=InsightStatus.RUNNING, started_at__lt=now - _lost_after()) | Q(
-        status=InsightStatus.QUEUED, queued_at__lt=now - QUEUED_LOST_AFTER
-    )
-
-
-def _lost(insight: GeneratedInsight) -> bool:
-    """Its worker died mid-call, or its task never came (the broker lost it): _lost_filter on
-    the row in hand (no query; the queueing UPDATE checks the filter again)."""
-    now = timezone.now()
-    if insight.status == InsightStatus.RUNNING:
-        return insight.started_at is not None and insight.started_at < now - _lost_after()
-    if insight.status == InsightStatus.QUEUED:
-        return insight.queued_at is not None and insight.queued_at < now - QUEUED_LOST_AFTER
-    return False
-
-
 def _stale(insight: GeneratedInsight) -> bool:
     """Written from figures the snapshot no longer holds (the day's ingest ran again since)."""
-    return insight.status == InsightStatus.DONE and insight.basis != snapshot_basis(insight.snapshot)
+    return insight.status == RunStatus.SUCCEEDED and insight.basis != snapshot_basis(insight.snapshot)
 
 
 def _queue_again(
@@ -201,30 +163,15 @@ def _queue_again(
     rows = GeneratedInsight.objects.filter(pk=insight.pk, status__in=from_statuses)
     if lost:
         # Re-checked by the UPDATE: a worker that finished meanwhile keeps its row.
-        rows = rows.filter(_lost_filter())
+        rows = rows.filter(runs.lost_filter(GeneratedInsight))
     with transaction.atomic():
-        queued = rows.update(status=InsightStatus.QUEUED, error="", queued_at=timezone.now())
+        queued = rows.update(
+            status=RunStatus.QUEUED, error="", claimed_by="", resume_at=None, finished_at=None
+        )
         if queued:
-            _enqueue_after_commit(insight_id=insight.pk)
+            runs.enqueue_on_commit(insight)
     insight.refresh_from_db()
     return insight, bool(queued)
-
-
-def _enqueue_after_commit(*, insight_id: int) -> None:
-    transaction.on_commit(lambda: _enqueue_now(insight_id=insight_id))
-
-
-def _enqueue_now(*, insight_id: int) -> None:
-    try:
-        task_id = async_task(GENERATE_INSIGHT_TASK, insight_id)
-    except Exception:  # any broker failure
-        logger.exception("Could not enqueue insight #%s", insight_id)
-        # Failed, so the next request queues it again instead of waiting on a task that never was.
-        GeneratedInsight.objects.filter(pk=insight_id, status=InsightStatus.QUEUED).update(
-            status=InsightStatus.FAILED, error=ENQUEUE_FAILED_REASON
-        )
-        return
-    GeneratedInsight.objects.filter(pk=insight_id).update(task_id=task_id)
 
 
 # --- the task's work -------------------------------------------------------------------------
@@ -232,14 +179,10 @@ def _enqueue_now(*, insight_id: int) -> None:
 
 def write_insight(*, insight_id: int) -> GeneratedInsight | None:
     """Claim a queued insight and write it; None when there is no such row."""
-    # The error of a postponed row said why it waited; it is being written now.
-    claimed = GeneratedInsight.objects.filter(pk=insight_id, status=InsightStatus.QUEUED).update(
-        status=InsightStatus.RUNNING, error="", started_at=timezone.now()
-    )
-    if not claimed:
+    claim = runs.claim(GeneratedInsight, pk=insight_id)
+    if claim is None:
         return GeneratedInsight.objects.filter(pk=insight_id).first()  # a duplicate delivery, or gone
     insight = GeneratedInsight.objects.select_related("snapshot").get(pk=insight_id)
-    running = GeneratedInsight.objects.filter(pk=insight_id, status=InsightStatus.RUNNING)
     try:
         messages = build_messages(snapshot=insight.snapshot, kind=insight.kind, tone=insight.tone,
                                   generation=insight.generation)  # fmt: skip
@@ -248,62 +191,34 @@ def write_insight(*, insight_id: int) -> GeneratedInsight | None:
         )
         answer = validate_answer(result.data)
     except AllProvidersDown as exc:
-        postpone(insight_id=insight_id, seconds=exc.retry_after, reason=str(exc))
+        resume_at = timezone.now() + timedelta(seconds=max(1, exc.retry_after))
+        claim.postpone(resume_at=resume_at, error=f"Waiting for an LLM provider: {exc}"[:ERROR_LIMIT])
     except RequestRejected as exc:
-        running.update(
-            status=InsightStatus.FAILED, error=f"Every LLM provider refused the request: {exc}"[:ERROR_LIMIT]
-        )
+        claim.fail(f"Every LLM provider refused the request: {exc}")
     except AnswerInvalid as exc:
-        running.update(
-            status=InsightStatus.FAILED, error=f"The LLM's answer was unusable: {exc}"[:ERROR_LIMIT]
-        )
+        claim.fail(f"The LLM's answer was unusable: {exc}")
     except Exception:
         logger.exception("Insight #%s stopped on an unexpected error.", insight_id)
-        running.update(status=InsightStatus.FAILED, error=UNEXPECTED_MESSAGE)
+        claim.fail(UNEXPECTED_MESSAGE)
         raise
     else:
-        store_answer(
-            insight_id=insight_id, answer=answer, result=result, basis=snapshot_basis(insight.snapshot)
-        )
+        store_answer(claim=claim, answer=answer, result=result, basis=snapshot_basis(insight.snapshot))
     return GeneratedInsight.objects.get(pk=insight_id)
 
 
-def store_answer(*, insight_id: int, answer: Answer, result: LLMResult, basis: str = "") -> bool:
-    """Write the whole answer in one UPDATE; False when the row is no longer running."""
-    return bool(
-        GeneratedInsight.objects.filter(pk=insight_id, status=InsightStatus.RUNNING).update(
-            status=InsightStatus.DONE,
-            basis=basis,
-            headline=answer.headline,
-            paragraphs=answer.paragraphs,
-            highlights=answer.highlights,
-            provider=result.provider[:64],
-            model=result.model[:200],
-            prompt_tokens=result.prompt_tokens,
-            completion_tokens=result.completion_tokens,
-            generation_ms=result.latency_ms,
-            generation=F("generation") + 1,
-            generated_at=timezone.now(),
-            error="",
-        )
+def store_answer(*, claim: runs.Claim, answer: Answer, result: LLMResult, basis: str = "") -> bool:
+    """Write the whole answer in one UPDATE; False when the row is no longer this worker's."""
+    return claim.succeed(
+        basis=basis,
+        headline=answer.headline,
+        paragraphs=answer.paragraphs,
+        highlights=answer.highlights,
+        provider=result.provider[:64],
+        model=result.model[:200],
+        prompt_tokens=result.prompt_tokens,
+        completion_tokens=result.completion_tokens,
+        generation_ms=result.latency_ms,
+        generation=F("generation") + 1,
+        generated_at=timezone.now(),
+        error="",
     )
-
-
-def resume_schedule_name(*, insight_id: int) -> str:
-    return f"insight-resume-{insight_id}"
-
-
-def postpone(*, insight_id: int, seconds: int, reason: str) -> None:
-    """Back to queued, with the task scheduled once at now + seconds."""
-    resume_at = timezone.now() + timedelta(seconds=max(1, seconds))
-    name = resume_schedule_name(insight_id=insight_id)
-    with transaction.atomic():
-        updated = GeneratedInsight.objects.filter(pk=insight_id, status=InsightStatus.RUNNING).update(
-            status=InsightStatus.QUEUED,
-            error=f"Waiting for an LLM provider: {reason}"[:ERROR_LIMIT],
-            queued_at=resume_at,  # due then: "lost" counts from there
-        )
-        if not updated:
-            return
-        schedule_once(GENERATE_INSIGHT_TASK, insight_id, at=resume_at, name=name)
-    logger.info("Insight #%s postponed until %s: %s", insight_id, resume_at.isoformat(), reason)

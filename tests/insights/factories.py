@@ -8,13 +8,13 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from core.runs import RunStatus
 from insights.models import (
     GapReason,
     GeneratedInsight,
     HistoryGap,
     HistoryState,
     InsightKind,
-    InsightStatus,
     InsightTone,
     JobRecord,
     JobStatus,
@@ -164,7 +164,7 @@ class GeneratedInsightFactory(DjangoModelFactory):
     kind = InsightKind.WELLNESS
     tone = InsightTone.NEUTRAL
     prompt_version = INSIGHT_PROMPT_VERSION
-    status = InsightStatus.DONE
+    status = RunStatus.SUCCEEDED
     headline = "Calm evenings, restless Fridays"
     paragraphs = factory.LazyFunction(
         lambda: ["Most of your plays land after 18:00 and lean calm.", "Fridays run livelier than the rest."]

@@ -10,7 +10,7 @@ from django.test import Client
 
 from analysis.models import AnalysisBatch
 from core.runs import RunStatus
-from insights.models import GeneratedInsight, InsightStatus, ListeningSnapshot, Play
+from insights.models import GeneratedInsight, ListeningSnapshot, Play
 from llm.models import ProviderKind
 from sync.models import SyncStatus
 from sync.services import triggers
@@ -37,9 +37,9 @@ def test_after_an_import_the_insights_page_shows_charts_and_a_written_wellness_i
     assert wait_for(event.pk, lambda e: not e.is_active, clusters=[cluster]).status == SyncStatus.COMPLETED
 
     deadline = time.monotonic() + 240
-    while not GeneratedInsight.objects.filter(user=user, status=InsightStatus.DONE).exists():
+    while not GeneratedInsight.objects.filter(user=user, status=RunStatus.SUCCEEDED).exists():
         assert time.monotonic() < deadline, cluster.log()[-4000:]
-        assert not GeneratedInsight.objects.filter(user=user, status=InsightStatus.FAILED).exists()
+        assert not GeneratedInsight.objects.filter(user=user, status=RunStatus.FAILED).exists()
         time.sleep(0.5)
     # The snapshots waited for the song analyses, so their moods come from every analysed song.
     assert not AnalysisBatch.objects.filter(

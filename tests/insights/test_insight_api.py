@@ -10,7 +10,8 @@ from django.test import RequestFactory
 from rest_framework.test import APIClient
 
 from insights import selectors
-from insights.models import GeneratedInsight, InsightKind, InsightStatus, InsightTone
+from core.runs import RunStatus
+from insights.models import GeneratedInsight, InsightKind, InsightTone
 from insights.services import insight_writer
 from insights.services.insight_writer import GENERATE_INSIGHT_TASK
 from tests.factories import UserFactory
@@ -22,9 +23,8 @@ GENERATE = "/api/insights/generate"
 
 
 @pytest.fixture
-def insight_queue(queue, monkeypatch):
-    monkeypatch.setattr(insight_writer, "async_task", queue)
-    return queue
+def insight_queue(queue):
+    return queue  # the conftest's fake queue takes core.runs' enqueues, insights' included
 
 
 @pytest.fixture
@@ -161,7 +161,7 @@ def test_the_owner_reads_an_insight(api, owner, snapshot):
         written.pk,
         "roast",
         "playful",
-        "done",
+        "succeeded",
     )
     assert body["paragraphs"] == written.paragraphs and body["provider"] == "primary"
     assert (body["prompt_tokens"], body["completion_tokens"], body["generation_ms"]) == (420, 160, 900)
@@ -174,7 +174,7 @@ def test_a_stranger_gets_404_for_an_insight_and_cannot_regenerate_it(api, snapsh
     assert api.get(f"/api/insights/{written.pk}").status_code == 404
     assert api.post(f"/api/insights/{written.pk}/regenerate").status_code == 404
     assert (
-        GeneratedInsight.objects.get(pk=written.pk).status == InsightStatus.DONE and not insight_queue.calls
+        GeneratedInsight.objects.get(pk=written.pk).status == RunStatus.SUCCEEDED and not insight_queue.calls
     )
 
 
@@ -235,7 +235,7 @@ def test_the_owner_generates_from_a_card_and_is_sent_back_to_that_card(
     assert response.status_code == 302
     assert response["Location"] == "/insights/?range=short_term&tone-wellness=supportive#insight-wellness"
     insight = GeneratedInsight.objects.get()
-    assert (insight.kind, insight.tone, insight.status) == ("wellness", "supportive", InsightStatus.QUEUED)
+    assert (insight.kind, insight.tone, insight.status) == ("wellness", "supportive", RunStatus.QUEUED)
     messages = [str(m) for m in get_messages(response.wsgi_request)]
     assert messages == ["Writing your wellness insight; it appears here in a moment."]
 
@@ -255,7 +255,7 @@ def test_generate_shows_a_written_insight_and_regenerate_writes_it_again(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(ACTION, _form(snapshot, action="regenerate"))
 
-    assert GeneratedInsight.objects.get(pk=written.pk).status == InsightStatus.QUEUED
+    assert GeneratedInsight.objects.get(pk=written.pk).status == RunStatus.QUEUED
     assert insight_queue.of(GENERATE_INSIGHT_TASK) == [(GENERATE_INSIGHT_TASK, written.pk)]
 
 
@@ -315,7 +315,7 @@ def test_the_cards_show_wellness_first_with_its_text_and_a_regenerate_button(own
 def test_a_card_being_written_polls_the_api_and_says_to_refresh_without_javascript(owner, snapshot):
     queued = GeneratedInsightFactory(
         snapshot=snapshot,
-        status=InsightStatus.QUEUED,
+        status=RunStatus.QUEUED,
         headline="",
         paragraphs=[],
         highlights=[],
@@ -336,7 +336,7 @@ def test_a_card_shows_the_tone_just_asked_for_and_a_failed_insight_says_why(owne
     GeneratedInsightFactory(
         snapshot=snapshot,
         kind=InsightKind.ROAST,
-        status=InsightStatus.FAILED,
+        status=RunStatus.FAILED,
         error="Every LLM provider refused",
     )
 

@@ -8,7 +8,8 @@ import time
 import pytest
 from rest_framework.test import APIClient
 
-from insights.models import GeneratedInsight, InsightStatus
+from core.runs import RunStatus
+from insights.models import GeneratedInsight
 from llm.models import ProviderKind
 from tests.fixtures.llm_sandbox import PRIMARY_MODEL
 from tests.insights.factories import RichListeningSnapshotFactory
@@ -38,10 +39,10 @@ def test_the_cluster_writes_a_wellness_insight_asked_for_through_the_api(fresh_l
     insight_id, task_id = asked.json()["insight"]["id"], asked.json()["task_id"]
     assert task_id and asked.json()["status_url"] == f"/api/tasks/{task_id}"
     deadline = time.monotonic() + 60
-    while (body := api.get(f"/api/insights/{insight_id}").json())["status"] not in ("done", "failed"):
+    while (body := api.get(f"/api/insights/{insight_id}").json())["status"] not in ("succeeded", "failed"):
         assert time.monotonic() < deadline, cluster.log()[-3000:]
         time.sleep(0.3)
-    assert body["status"] == "done", body["error"]
+    assert body["status"] == "succeeded", body["error"]
     assert body["headline"] and body["paragraphs"] and body["highlights"]
     assert (body["provider"], body["model"], body["generation"]) == ("primary", PRIMARY_MODEL, 1)
     assert cluster.wait_for_task(task_id).success
@@ -55,4 +56,4 @@ def test_the_cluster_writes_a_wellness_insight_asked_for_through_the_api(fresh_l
     )
     assert again.status_code == 200 and again.json()["insight"]["headline"] == body["headline"]
     assert fresh_llm_sandbox.requests_to("primary") == 1
-    assert GeneratedInsight.objects.get(pk=insight_id).status == InsightStatus.DONE
+    assert GeneratedInsight.objects.get(pk=insight_id).status == RunStatus.SUCCEEDED

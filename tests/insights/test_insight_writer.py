@@ -12,7 +12,9 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from insights import tasks
-from insights.models import GeneratedInsight, InsightKind, InsightStatus, InsightTone, TimeRange
+from core import runs
+from core.runs import RunStatus
+from insights.models import GeneratedInsight, InsightKind, InsightTone, TimeRange
 from insights.services import insight_prompt, insight_writer
 from insights.services.insight_prompt import AnswerInvalid, build_messages, validate_answer
 from insights.services.insight_writer import (
@@ -22,7 +24,6 @@ from insights.services.insight_writer import (
     queue_wellness_insight,
     regenerate_insight,
     request_insight,
-    resume_schedule_name,
     write_insight,
 )
 from llm.models import Provider, ProviderHealth, ProviderKind
@@ -37,8 +38,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def insight_queue(queue, monkeypatch):
-    """The conftest's fake queue, also for insights (the real broker: test_insight_cluster)."""
-    monkeypatch.setattr(insight_writer, "async_task", queue)
+    """The conftest's fake queue (core.runs' enqueue), also for insights (the real broker:
+    test_insight_cluster)."""
     return queue
 
 
@@ -143,13 +144,13 @@ def test_insight_caching_a_second_request_makes_no_llm_call_and_regenerate_makes
 ):
     sandbox = analysis_llm.sandbox
     insight, queued = ask(snapshot)
-    assert queued and insight.status == InsightStatus.QUEUED and insight.prompt_version == insight_prompt.PROMPT_VERSION
+    assert queued and insight.status == RunStatus.QUEUED and insight.prompt_version == insight_prompt.PROMPT_VERSION
     assert insight_queue.of(GENERATE_INSIGHT_TASK) == [(GENERATE_INSIGHT_TASK, insight.pk)]
     assert GeneratedInsight.objects.get(pk=insight.pk).task_id == "task-1"
 
     written = write_insight(insight_id=insight.pk)
 
-    assert written.status == InsightStatus.DONE and written.generation == 1 and written.error == ""
+    assert written.status == RunStatus.SUCCEEDED and written.generation == 1 and written.error == ""
     assert written.headline and 1 <= len(written.paragraphs) <= 4 and 1 <= len(written.highlights) <= 5
     assert set(written.highlights[0]) == {"label", "value"}
     assert (written.provider, written.model) == ("primary", PRIMARY_MODEL)
@@ -164,12 +165,12 @@ def test_insight_caching_a_second_request_makes_no_llm_call_and_regenerate_makes
     assert len(insight_queue.of(GENERATE_INSIGHT_TASK)) == 1  # and no task
 
     regenerated, queued = _regenerate(django_capture_on_commit_callbacks, again)
-    assert queued and regenerated.status == InsightStatus.QUEUED
+    assert queued and regenerated.status == RunStatus.QUEUED
     assert len(insight_queue.of(GENERATE_INSIGHT_TASK)) == 2
     rewritten = write_insight(insight_id=insight.pk)
 
     assert sandbox.requests_to("primary") == 2  # exactly one more call
-    assert rewritten.pk == insight.pk and rewritten.status == InsightStatus.DONE and rewritten.generation == 2
+    assert rewritten.pk == insight.pk and rewritten.status == RunStatus.SUCCEEDED and rewritten.generation == 2
     assert rewritten.headline != written.headline  # asked for a fresh take
     assert GeneratedInsight.objects.count() == 1
 
@@ -189,7 +190,7 @@ def test_a_second_delivery_of_the_task_does_nothing(analysis_llm, snapshot, ask)
     again = tasks.generate_insight(insight.pk)
 
     assert analysis_llm.sandbox.requests_to("primary") == 1
-    assert GeneratedInsight.objects.get(pk=insight.pk).generation == 1 and ": done" in again
+    assert GeneratedInsight.objects.get(pk=insight.pk).generation == 1 and ": succeeded" in again
     assert tasks.generate_insight(10**9) == f"insight #{10**9}: no such insight"
 
 
@@ -197,13 +198,13 @@ def test_an_insight_on_its_way_is_returned_as_it_is_and_not_queued_twice(
     analysis_llm, snapshot, ask, insight_queue, django_capture_on_commit_callbacks
 ):
     insight, _ = ask(snapshot)
-    GeneratedInsight.objects.filter(pk=insight.pk).update(status=InsightStatus.RUNNING)
+    GeneratedInsight.objects.filter(pk=insight.pk).update(status=RunStatus.RUNNING)
 
     again, queued = ask(snapshot)
     regenerated, regenerate_queued = _regenerate(django_capture_on_commit_callbacks, again)
 
     assert again.pk == insight.pk and not queued and not regenerate_queued
-    assert regenerated.status == InsightStatus.RUNNING
+    assert regenerated.status == RunStatus.RUNNING
     assert len(insight_queue.of(GENERATE_INSIGHT_TASK)) == 1
 
 
@@ -248,7 +249,7 @@ def test_an_invalid_answer_is_repaired_by_the_router_and_the_insight_written(ana
 
     written = write_insight(insight_id=insight.pk)
 
-    assert written.status == InsightStatus.DONE and written.headline
+    assert written.status == RunStatus.SUCCEEDED and written.headline
     assert analysis_llm.sandbox.requests_to("primary") == 2  # the bad answer, then its repair
 
 
@@ -267,9 +268,9 @@ def test_answers_invalid_everywhere_leave_the_insight_queued_for_later_not_half_
 
     # Each provider: an answer and its repair, both unreadable; then both circuits are open.
     assert (sandbox.requests_to("primary"), sandbox.requests_to("fallback")) == (2, 2)
-    assert waiting.status == InsightStatus.QUEUED and "Waiting for an LLM provider" in waiting.error
+    assert waiting.status == RunStatus.QUEUED and "Waiting for an LLM provider" in waiting.error
     assert (waiting.headline, waiting.paragraphs, waiting.highlights, waiting.generation) == ("", [], [], 0)
-    assert Schedule.objects.filter(name=resume_schedule_name(insight_id=insight.pk)).exists()
+    assert Schedule.objects.filter(name=f"insight-resume-{insight.pk}").exists()
 
 
 def test_all_providers_down_queues_the_insight_again_with_a_schedule_and_it_is_written_once_one_is_back(
@@ -281,8 +282,8 @@ def test_all_providers_down_queues_the_insight_again_with_a_schedule_and_it_is_w
 
     postponed = write_insight(insight_id=insight.pk)
 
-    assert postponed.status == InsightStatus.QUEUED and "Waiting for an LLM provider" in postponed.error
-    resume = Schedule.objects.get(name=resume_schedule_name(insight_id=insight.pk))
+    assert postponed.status == RunStatus.QUEUED and "Waiting for an LLM provider" in postponed.error
+    resume = Schedule.objects.get(name=f"insight-resume-{insight.pk}")
     assert (resume.func, resume.args, resume.schedule_type) == (
         GENERATE_INSIGHT_TASK,
         f"({insight.pk},)",
@@ -293,10 +294,11 @@ def test_all_providers_down_queues_the_insight_again_with_a_schedule_and_it_is_w
     # The provider is back and its cooldown over; the schedule fires.
     sandbox.clear_faults()
     ProviderHealth.objects.update(opened_until=timezone.now() - timedelta(seconds=1))
+    GeneratedInsight.objects.filter(pk=insight.pk).update(resume_at=timezone.now())  # it is due
     result = tasks.generate_insight(insight.pk)
 
     done = GeneratedInsight.objects.get(pk=insight.pk)
-    assert done.status == InsightStatus.DONE and done.error == "" and done.generation == 1, result
+    assert done.status == RunStatus.SUCCEEDED and done.error == "" and done.generation == 1, result
 
 
 def test_a_refused_request_fails_with_the_reason_and_keeps_the_last_good_text(
@@ -311,7 +313,7 @@ def test_a_refused_request_fails_with_the_reason_and_keeps_the_last_good_text(
         tasks.generate_insight(insight.pk)
 
     failed = GeneratedInsight.objects.get(pk=insight.pk)
-    assert failed.status == InsightStatus.FAILED and "refused the request" in failed.error
+    assert failed.status == RunStatus.FAILED and "refused the request" in failed.error
     assert (failed.headline, failed.paragraphs, failed.generation) == (
         written.headline,
         written.paragraphs,
@@ -320,7 +322,7 @@ def test_a_refused_request_fails_with_the_reason_and_keeps_the_last_good_text(
     # Asking again queues a failed insight again.
     analysis_llm.sandbox.clear_faults()
     again, queued = ask(snapshot)
-    assert queued and again.status == InsightStatus.QUEUED and again.error == ""
+    assert queued and again.status == RunStatus.QUEUED and again.error == ""
     assert len(insight_queue.of(GENERATE_INSIGHT_TASK)) == 3
 
 
@@ -370,7 +372,7 @@ def test_after_an_ingest_the_wellness_insight_is_queued_once_and_a_missing_provi
         first = queue_wellness_insight(snapshot=snapshot)
     second = queue_wellness_insight(snapshot=snapshot)
 
-    assert (first.kind, first.tone, first.status) == ("wellness", "neutral", InsightStatus.QUEUED)
+    assert (first.kind, first.tone, first.status) == ("wellness", "neutral", RunStatus.QUEUED)
     assert second.pk == first.pk and len(insight_queue.of(GENERATE_INSIGHT_TASK)) == 1
 
 
@@ -384,15 +386,15 @@ def test_weekly_summaries_wait_for_an_llm_provider(insight_queue):
 
 def test_an_insight_left_running_by_a_dead_worker_is_queued_again_by_the_next_request(ask, insight_queue):
     ProviderFactory()
-    lost_at = timezone.now() - insight_writer._lost_after() - timedelta(seconds=1)
-    stuck = GeneratedInsightFactory(status=InsightStatus.RUNNING, started_at=lost_at)
-    busy = GeneratedInsightFactory(status=InsightStatus.RUNNING, started_at=timezone.now(), kind="roast")
+    lost_at = timezone.now() - runs.stall_after() - timedelta(seconds=1)
+    stuck = GeneratedInsightFactory(status=RunStatus.RUNNING, started_at=lost_at, heartbeat_at=lost_at)
+    busy = GeneratedInsightFactory(status=RunStatus.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now(), kind="roast")
 
     again, queued = ask(stuck.snapshot, kind=stuck.kind, tone=stuck.tone)
     same, not_queued = ask(busy.snapshot, kind="roast", tone=busy.tone)
 
-    assert queued and again.pk == stuck.pk and again.status == InsightStatus.QUEUED
-    assert not not_queued and same.status == InsightStatus.RUNNING
+    assert queued and again.pk == stuck.pk and again.status == RunStatus.QUEUED
+    assert not not_queued and same.status == RunStatus.RUNNING
     assert insight_queue.of(GENERATE_INSIGHT_TASK) == [(GENERATE_INSIGHT_TASK, stuck.pk)]
     assert GeneratedInsight.objects.count() == 2
 
@@ -403,7 +405,7 @@ def test_a_written_insight_is_written_again_once_a_re_ingest_changed_its_snapsho
     insight, _ = ask(snapshot)
     write_insight(insight_id=insight.pk)
     cached, queued_again = ask(snapshot)
-    assert not queued_again and cached.status == InsightStatus.DONE  # same figures: served as stored
+    assert not queued_again and cached.status == RunStatus.SUCCEEDED  # same figures: served as stored
 
     # The day's ingest ran again and the figures moved: the stored text no longer describes them.
     type(snapshot).objects.filter(pk=snapshot.pk).update(play_count=snapshot.play_count + 7)
@@ -412,22 +414,23 @@ def test_a_written_insight_is_written_again_once_a_re_ingest_changed_its_snapsho
     written = write_insight(insight_id=stale.pk)
 
     assert queued and stale.pk == insight.pk
-    assert written.status == InsightStatus.DONE and written.generation == 2
+    assert written.status == RunStatus.SUCCEEDED and written.generation == 2
     assert analysis_llm.sandbox.requests_to("primary") == 2
 
 
-def test_a_queued_insight_whose_task_never_came_is_queued_again_after_an_hour(ask, insight_queue):
+def test_a_queued_insight_whose_task_never_came_is_queued_again_once_lost(ask, insight_queue):
     ProviderFactory()
     forgotten = GeneratedInsightFactory(
-        status=InsightStatus.QUEUED,
-        queued_at=timezone.now() - insight_writer.QUEUED_LOST_AFTER - timedelta(seconds=1),
+        status=RunStatus.QUEUED,
+        enqueued_at=timezone.now() - GeneratedInsight.lost_after - timedelta(seconds=1),
     )
-    waiting = GeneratedInsightFactory(status=InsightStatus.QUEUED, queued_at=timezone.now(), kind="roast")
+    waiting = GeneratedInsightFactory(status=RunStatus.QUEUED, enqueued_at=timezone.now(), kind="roast")
 
     again, queued = ask(forgotten.snapshot, kind=forgotten.kind, tone=forgotten.tone)
     same, not_queued = ask(waiting.snapshot, kind="roast", tone=waiting.tone)
 
-    assert queued and again.pk == forgotten.pk and again.queued_at > forgotten.queued_at
+    assert queued and again.pk == forgotten.pk
+    assert GeneratedInsight.objects.get(pk=forgotten.pk).enqueued_at > forgotten.enqueued_at
     assert not not_queued and same.pk == waiting.pk
     assert insight_queue.of(GENERATE_INSIGHT_TASK) == [(GENERATE_INSIGHT_TASK, forgotten.pk)]
 
