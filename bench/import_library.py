@@ -243,14 +243,15 @@ def measuring(*, memory: bool):
 
 
 def run_import(sandbox: Sandbox, user, *, label: str, scope: str, memory: bool = False) -> Run:
-    from sync.models import SyncEvent, SyncKind, SyncStatus
+    from core.runs import RunStatus
+    from sync.models import SyncEvent, SyncKind
     from sync.services.importer import run_import as import_now
 
     sandbox.control("DELETE", "counters")
     event = SyncEvent.objects.create(kind=SyncKind.IMPORT, user=user, scope=scope, trigger="bench")
     with measuring(memory=memory) as measured:
         event = import_now(event_id=event.pk)
-    if event.status != SyncStatus.COMPLETED:
+    if event.status != RunStatus.SUCCEEDED:
         raise SystemExit(f"{label}: import ended {event.status}: {event.error}")
     counters = sandbox.control("GET", "counters")
     by_route = {route: n for route, n in counters["by_route"].items() if route.startswith("GET /v1")}

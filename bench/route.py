@@ -127,7 +127,8 @@ def set_up(sandbox: Sandbox, *, mode: str, tracks: int, children: int) -> Setup:
     from library.models import Album, Artist, Playlist, PlaylistItem, Track
     from routing.models import BasePlaylist
     from routing.services.setup import add_child_playlist, create_base_playlist
-    from sync.models import SyncEvent, SyncKind, SyncStatus
+    from core.runs import RunStatus
+    from sync.models import SyncEvent, SyncKind
     from sync.services.importer import run_import
 
     sandbox.control("POST", "reset")
@@ -161,7 +162,7 @@ def set_up(sandbox: Sandbox, *, mode: str, tracks: int, children: int) -> Setup:
     )
     event = SyncEvent.objects.create(kind=SyncKind.IMPORT, user=user, scope="full", trigger="bench")
     event = run_import(event_id=event.pk)
-    if event.status != SyncStatus.COMPLETED:
+    if event.status != RunStatus.SUCCEEDED:
         raise SystemExit(f"set-up import ended {event.status}: {event.error}")
     base = create_base_playlist(user=user, playlist=Playlist.objects.get(user=user, spotify_id=base_pid))
     for pid, (name, child_mode, filters) in zip(child_pids, defined, strict=True):
@@ -194,7 +195,8 @@ def route_once(sandbox: Sandbox, setup: Setup, *, label: str, latency_ms: int) -
     from django.conf import settings
 
     from routing.services.route import run_route
-    from sync.models import SyncEvent, SyncKind, SyncStatus
+    from core.runs import RunStatus
+    from sync.models import SyncEvent, SyncKind
 
     http = setup.http
     before = {pid: http.track_ids(pid) for pid, *_ in setup.children}
@@ -212,7 +214,7 @@ def route_once(sandbox: Sandbox, setup: Setup, *, label: str, latency_ms: int) -
         started = time.perf_counter()
         event = run_route(event_id=event.pk)
         wall = time.perf_counter() - started
-    if event.status != SyncStatus.COMPLETED:
+    if event.status != RunStatus.SUCCEEDED:
         raise SystemExit(f"{label}: route ended {event.status}: {event.error}")
     by_route = {r: n for r, n in sandbox.control("GET", "counters")["by_route"].items() if " /v1/" in r}
     assert sum(by_route.values()) == event.spotify_requests, (by_route, event.spotify_requests)

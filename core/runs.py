@@ -66,7 +66,7 @@ class RunStatus(models.TextChoices):
     # Stopped before writing anything, for the listener's say (a route that would remove much):
     # confirming queues it again, discarding cancels it. It still holds what it runs on.
     WAITING = "waiting", "Needs your confirmation"
-    SUCCEEDED = "succeeded", "Succeeded"
+    SUCCEEDED = "succeeded", "Done"  # the label reads in sentences: "Import #3 is done"
     FAILED = "failed", "Failed"
     CANCELLED = "cancelled", "Cancelled"
 
@@ -76,9 +76,6 @@ ACTIVE_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.WAITING)
 FINISHED_STATUSES = (RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.CANCELLED)
 CANCELLABLE_STATUSES = (RunStatus.QUEUED, RunStatus.WAITING)
 
-# The stored values each model used before this vocabulary (data migrations map them).
-LEGACY_STATUSES = {"in_progress": "running", "completed": "succeeded", "done": "succeeded",
-                   "awaiting_confirmation": "waiting"}  # fmt: skip
 
 
 class QueuedRun(models.Model):
@@ -109,6 +106,9 @@ class QueuedRun(models.Model):
     resume_orphans: ClassVar[bool] = False
     orphaned_reason: ClassVar[str] = "The worker running this stopped (restart or crash). Retry to continue."
     resumed_note: ClassVar[str] = "Resumed: the worker running this stopped (restart or crash)."
+    stalled_reason: ClassVar[str] = (
+        "This {label} made no progress for {minutes} minutes, so its worker has most likely stopped. {after}"
+    )
     enqueue_failed_reason: ClassVar[str] = "The task queue did not accept this run. Try again."
     # The "lost" rule's wait for a queued run's task (see LOST_AFTER); longer only for runs
     # that are queued behind many of their own kind on purpose.
@@ -155,15 +155,18 @@ def enqueue_on_commit(run: QueuedRun) -> None:
     transaction.on_commit(lambda: enqueue_now(model=model, pk=pk, task=task))
 
 
-def enqueue_now(*, model: type[QueuedRun], pk: int, task: str) -> bool:
-    """Hand `task(pk)` to the broker now; a refusal fails the still-queued run with its reason."""
+def enqueue_now(*, model: type[QueuedRun], pk: int, task: str, failed_reason: str = "") -> bool:
+    """Hand `task(pk)` to the broker now; a refusal fails the still-queued run with its reason
+    (`failed_reason`, else the model's)."""
     try:
         task_id = async_task(task, pk)
     except Exception:  # any broker failure
         logger.exception("Could not enqueue %s #%s", model.run_label, pk)
         # Only a still-queued run: a worker may have picked up an earlier task meanwhile.
         model.objects.filter(pk=pk, status=RunStatus.QUEUED).update(
-            status=RunStatus.FAILED, error=model.enqueue_failed_reason, finished_at=timezone.now()
+            status=RunStatus.FAILED,
+            error=failed_reason or model.enqueue_failed_reason,
+            finished_at=timezone.now(),
         )
         return False
     # Only these are written: the worker may already be updating the rest of the row.
@@ -234,12 +237,18 @@ class Claim:
 
 
 def claim(
-    model: type[QueuedRun], *, pk: int, where: dict[str, Any] | None = None, **reset: Any
+    model: type[QueuedRun],
+    *,
+    pk: int,
+    where: dict[str, Any] | None = None,
+    select_related: tuple[str, ...] = (),
+    **reset: Any,
 ) -> Claim | None:
     """Move a due, queued run to running for this worker; None when it is not this worker's to run.
 
     `where` narrows the rows (e.g. a kind); `reset` names the fields a (re)started run sets,
     e.g. progress it starts over or a counter of claims. A resumed run keeps its first started_at.
+    The claimed row is loaded once, with `select_related`, as `Claim.run`.
     """
     now = timezone.now()
     worker = worker_name()
@@ -258,7 +267,8 @@ def claim(
     )
     if not claimed:
         return None
-    return Claim(model=model, pk=pk, worker=worker, run=model.objects.get(pk=pk))
+    run = model.objects.select_related(*select_related).get(pk=pk)
+    return Claim(model=model, pk=pk, worker=worker, run=run)
 
 
 # --- cancel ----------------------------------------------------------------------------------
@@ -356,8 +366,7 @@ def recover_stalled(model: type[QueuedRun]) -> list[int]:
     return _hand_back_all(
         model,
         stalled.values_list("pk", "claimed_by"),
-        reason=f"This {model.run_label} made no progress for {minutes} minutes, so its worker has "
-        f"most likely stopped. {_after(model)}",
+        reason=model.stalled_reason.format(label=model.run_label, minutes=minutes, after=_after(model)),
     )
 
 

@@ -23,7 +23,8 @@ from routing.models import BasePlaylist, ChildBackup, ChildPlaylist
 from routing.services.estimate import RouteEstimate, estimate_route
 from sync import selectors as sync_selectors
 from sync.display import describe_event
-from sync.models import ACTIVE_STATUSES, ROUTING_KINDS, SyncEvent, SyncKind, SyncStatus
+from sync.models import ROUTING_KINDS, SyncEvent, SyncKind
+from core.runs import ACTIVE_STATUSES, RunStatus
 
 RUN_HISTORY_LIMIT = 25
 # The editor's artist list comes from the base's own tracks; a cap keeps the page small
@@ -138,17 +139,17 @@ def describe_route(event: SyncEvent) -> str:
     # Pages show the status as a badge beside this sentence: it starts with when, not what.
     at = f"{when(event.finished_at)} — " if event.finished_at else ""
     children = f"{event.playlists_done} child{'ren' if event.playlists_done != 1 else ''}"
-    if event.status == SyncStatus.COMPLETED and event.kind == SyncKind.RESTORE:
+    if event.status == RunStatus.SUCCEEDED and event.kind == SyncKind.RESTORE:
         skipped = (event.details or {}).get("skipped") or []
         left = f" Left alone (now part of another routing set-up): {', '.join(skipped)}." if skipped else ""
         done = event.playlists_done - len(skipped)
         children = f"{done} child{'ren' if done != 1 else ''}"
         return f"{at}{children} brought back to before run #{event.restore_of_id}, {moved}.{left}"
-    if event.status == SyncStatus.COMPLETED:
+    if event.status == RunStatus.SUCCEEDED:
         return f"{at}{children} routed, {moved}."
-    if event.status == SyncStatus.CANCELLED and "discarded" in str((event.details or {}).get("cancelled_by")):
+    if event.status == RunStatus.CANCELLED and "discarded" in str((event.details or {}).get("cancelled_by")):
         return f"{at}discarded: you did not confirm its removals, so nothing was written."
-    if event.status == SyncStatus.FAILED:
+    if event.status == RunStatus.FAILED:
         return f"{at}stopped after {event.playlists_done} of {event.playlists_total} children ({moved})."
     return f"{at}cancelled."
 
@@ -238,7 +239,7 @@ def _run_row(event: SyncEvent, child_names: Mapping[str, str], *, base_busy: boo
         duration=duration,
         cache=_cache_words(details),
         writes=writes,
-        retryable=event.status in (SyncStatus.FAILED, SyncStatus.CANCELLED) and not event.times_retried,
+        retryable=event.status in (RunStatus.FAILED, RunStatus.CANCELLED) and not event.times_retried,
         backups=list(event.backups.all()),
         restorable=not base_busy and event.status not in ACTIVE_STATUSES and bool(event.backups.all()),
     )

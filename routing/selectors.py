@@ -11,7 +11,8 @@ from django.http import Http404
 
 from accounts.models import User
 from routing.models import BasePlaylist, ChildBackup, ChildPlaylist
-from sync.models import ACTIVE_STATUSES, ROUTING_KINDS, SyncEvent
+from sync.models import ROUTING_KINDS, SyncEvent
+from core.runs import ACTIVE_STATUSES
 
 
 # --- bases and children ---------------------------------------------------------------------------

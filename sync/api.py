@@ -13,7 +13,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sync import selectors
-from sync.models import SyncEvent, SyncKind, SyncStatus
+from sync.models import SyncEvent, SyncKind
+from core.runs import RunStatus
 from sync.serializers import (
     ConflictSerializer,
     ImportRequestSerializer,
@@ -74,7 +75,7 @@ class SyncEventListView(generics.ListAPIView):
         summary="Your imports and routes, newest first",
         parameters=[
             OpenApiParameter("kind", OpenApiTypes.STR, enum=SyncKind.values, description="Only these."),
-            OpenApiParameter("status", OpenApiTypes.STR, enum=SyncStatus.values, description="Only these."),
+            OpenApiParameter("status", OpenApiTypes.STR, enum=RunStatus.values, description="Only these."),
         ],
         responses={
             200: SyncEventSerializer(many=True),

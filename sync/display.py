@@ -6,7 +6,8 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from sync.models import SyncEvent, SyncKind, SyncStatus
+from sync.models import SyncEvent, SyncKind
+from core.runs import RunStatus
 
 
 def _when(moment: datetime | None) -> str:
@@ -16,46 +17,46 @@ def _when(moment: datetime | None) -> str:
 
 
 def describe_event(event: SyncEvent) -> str:
-    if event.status == SyncStatus.AWAITING_CONFIRMATION:
+    if event.status == RunStatus.WAITING:
         children = ((event.details or {}).get("confirmation") or {}).get("children") or []
         names = ", ".join(f"“{child['name']}”" for child in children)
         return (
             f"Waiting for your confirmation: it would remove many tracks from {names}. "
             "Nothing has been written; confirm or discard it."
         )
-    if event.kind == SyncKind.RESTORE and event.status in (SyncStatus.IN_PROGRESS, SyncStatus.COMPLETED):
+    if event.kind == SyncKind.RESTORE and event.status in (RunStatus.RUNNING, RunStatus.SUCCEEDED):
         return _describe_restore(event)
-    if event.kind == SyncKind.ROUTE and event.status in (SyncStatus.IN_PROGRESS, SyncStatus.COMPLETED):
+    if event.kind == SyncKind.ROUTE and event.status in (RunStatus.RUNNING, RunStatus.SUCCEEDED):
         return _describe_route(event)
     doing = {SyncKind.IMPORT: "Importing", SyncKind.ROUTE: "Routing", SyncKind.RESTORE: "Restoring"}[
         SyncKind(event.kind)
     ]
-    if event.status == SyncStatus.QUEUED:
+    if event.status == RunStatus.QUEUED:
         if event.resume_at and event.resume_at > timezone.now():
             return f"Paused by Spotify's rate limit until {_when(event.resume_at)}; it resumes by itself."
         return "Queued: it starts as soon as a worker is free."
-    if event.status == SyncStatus.IN_PROGRESS:
+    if event.status == RunStatus.RUNNING:
         if not event.playlists_total:
             return f"{doing}: listing your playlists…"
         return (
             f"{doing}: {event.playlists_done} of {event.playlists_total} playlists, "
             f"{event.items_done} items so far."
         )
-    if event.status == SyncStatus.COMPLETED:
+    if event.status == RunStatus.SUCCEEDED:
         unchanged = event.playlists_done - event.playlists_changed
         note = f" ({unchanged} unchanged)" if unchanged > 0 else ""
         return (
             f"Completed {_when(event.finished_at)}: {event.playlists_done} playlists{note}, "
             f"{event.items_done} items imported."
         )
-    if event.status == SyncStatus.FAILED:
+    if event.status == RunStatus.FAILED:
         return f"Failed {_when(event.finished_at)}."
     return f"Cancelled {_when(event.finished_at)}."
 
 
 def _describe_route(event: SyncEvent) -> str:
     """A route counts child playlists and the base's tracks, not playlists and items."""
-    if event.status == SyncStatus.IN_PROGRESS:
+    if event.status == RunStatus.RUNNING:
         if not event.playlists_total:
             return "Routing: reading the base playlist and the children's filters…"
         return (
@@ -70,7 +71,7 @@ def _describe_route(event: SyncEvent) -> str:
 
 
 def _describe_restore(event: SyncEvent) -> str:
-    if event.status == SyncStatus.IN_PROGRESS:
+    if event.status == RunStatus.RUNNING:
         return (
             f"Restoring the children of run #{event.restore_of_id}: {event.playlists_done} of "
             f"{event.playlists_total} child playlists done."

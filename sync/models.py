@@ -5,9 +5,12 @@ Route and restore runs are SyncEvents too for now (kinds route and restore, link
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from core.runs import QueuedRun, RunStatus
 
 
 
@@ -22,19 +25,8 @@ class SyncKind(models.TextChoices):
 ROUTING_KINDS = (SyncKind.ROUTE, SyncKind.RESTORE)
 
 
-class SyncStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    IN_PROGRESS = "in_progress", "In progress"
-    COMPLETED = "completed", "Completed"
-    FAILED = "failed", "Failed"
-    CANCELLED = "cancelled", "Cancelled"
-    # A route that would remove much stopped before writing anything; the listener confirms
-    # (it is queued again) or discards it (cancelled). It still holds its base meanwhile.
-    AWAITING_CONFIRMATION = "awaiting_confirmation", "Needs your confirmation"
-
-
-# Not finished: a worker will run it, is running it, or it waits for the listener.
-ACTIVE_STATUSES = (SyncStatus.QUEUED, SyncStatus.IN_PROGRESS, SyncStatus.AWAITING_CONFIRMATION)
+# Run statuses are core.runs.RunStatus. A route that would remove much stops before writing
+# anything and waits (RunStatus.WAITING) for the listener's confirmation, holding its base.
 
 
 class ImportScope(models.TextChoices):
@@ -42,10 +34,9 @@ class ImportScope(models.TextChoices):
     INCREMENTAL = "incremental", "Incremental"  # only new playlists and changed snapshot_ids
 
 
-class SyncEvent(models.Model):
+class SyncEvent(QueuedRun):
     kind = models.CharField(max_length=10, choices=SyncKind.choices)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sync_events")
-    status = models.CharField(max_length=24, choices=SyncStatus.choices, default=SyncStatus.QUEUED)
     scope = models.CharField(max_length=12, choices=ImportScope.choices, default=ImportScope.INCREMENTAL)
     trigger = models.CharField(max_length=20, blank=True)  # sign_in, button, api, retry, schedule
     retry_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retried_by")
@@ -59,17 +50,6 @@ class SyncEvent(models.Model):
         "routing.BasePlaylist", null=True, blank=True, on_delete=models.SET_NULL, related_name="route_events"
     )
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    # Written after every playlist: how the stuck-event clean-up tells a slow run from a dead one.
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    # When a long Retry-After moved the run to later, it is queued again until then.
-    resume_at = models.DateTimeField(null=True, blank=True)
-    # When its task was last handed to the broker: a queued run whose task is long overdue
-    # was lost (a broker restart) and is enqueued again by the sweep.
-    enqueued_at = models.DateTimeField(null=True, blank=True)
-
     playlists_total = models.PositiveIntegerField(default=0)
     playlists_done = models.PositiveIntegerField(default=0)
     items_done = models.PositiveIntegerField(default=0)
@@ -80,11 +60,21 @@ class SyncEvent(models.Model):
     rate_limited = models.PositiveIntegerField(default=0)
     retries = models.PositiveIntegerField(default=0)
 
-    error = models.TextField(blank=True)
-    task_id = models.CharField(max_length=64, blank=True)
-    # "host:pid" of the worker running it, so a restarted cluster can tell its dead runs.
-    claimed_by = models.CharField(max_length=200, blank=True)
     details = models.JSONField(default=dict, blank=True)
+
+    # The lifecycle (core.runs). A run whose worker died is failed with a reason, not resumed:
+    # the listener retries (an import keeps its finished playlists; a route re-reads its base).
+    run_label: ClassVar[str] = "sync"
+    task_fields: ClassVar[tuple[str, ...]] = ("kind",)
+    orphaned_reason: ClassVar[str] = (
+        # Worded for imports and routes alike: the clean-up fails stuck events of both kinds.
+        "The worker running this sync stopped (restart or crash). Retry to continue; finished playlists are kept."
+    )
+    stalled_reason: ClassVar[str] = (
+        "This sync made no progress for {minutes} minutes, so its worker has most likely stopped. "
+        "Retry to continue; finished playlists are kept."
+    )
+    enqueue_failed_reason: ClassVar[str] = "The sync could not be queued (the task broker did not answer); retry."
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -94,7 +84,7 @@ class SyncEvent(models.Model):
             # existing event. The database enforces it, so racing triggers cannot both win.
             models.UniqueConstraint(
                 fields=["user"],
-                condition=Q(kind="import", status__in=["queued", "in_progress"]),
+                condition=Q(kind="import", status__in=["queued", "running"]),
                 name="sync_one_active_import_per_user",
             ),
             # The same for the runs that write to a base's children (routes and restores), per
@@ -104,7 +94,7 @@ class SyncEvent(models.Model):
                 fields=["base"],
                 condition=Q(
                     kind__in=["route", "restore"],
-                    status__in=["queued", "in_progress", "awaiting_confirmation"],
+                    status__in=["queued", "running", "waiting"],
                 ),
                 name="sync_one_active_route_per_base",
             ),
@@ -113,12 +103,16 @@ class SyncEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} ({self.status})"
 
-    @property
-    def is_active(self) -> bool:
-        return self.status in ACTIVE_STATUSES
+    def task_name(self) -> str:
+        from sync.services.run_kinds import kind_of  # the kinds register from their apps' ready()
+
+        return kind_of(self.kind).task
+
+    def resume_schedule_name(self) -> str:
+        return f"sync-{self.kind}-resume-{self.pk}"
 
     @property
     def progress_percent(self) -> int:
         if not self.playlists_total:
-            return 100 if self.status == SyncStatus.COMPLETED else 0
+            return 100 if self.status == RunStatus.SUCCEEDED else 0
         return min(100, round(100 * self.playlists_done / self.playlists_total))

@@ -8,7 +8,8 @@ from django.db.models import QuerySet
 
 from accounts.models import User
 from library.selectors import track_names
-from sync.models import ACTIVE_STATUSES, SyncEvent, SyncKind, SyncStatus
+from sync.models import SyncEvent, SyncKind
+from core.runs import ACTIVE_STATUSES, RunStatus
 
 
 def list_sync_events(
@@ -41,7 +42,7 @@ class ImportOverview:
 
     @property
     def retryable(self) -> bool:
-        return self.latest is not None and self.latest.status in (SyncStatus.FAILED, SyncStatus.CANCELLED)
+        return self.latest is not None and self.latest.status in (RunStatus.FAILED, RunStatus.CANCELLED)
 
 
 def get_import_overview(*, user: User) -> ImportOverview:
@@ -51,8 +52,8 @@ def get_import_overview(*, user: User) -> ImportOverview:
     newest_first = imports.order_by("-created_at", "-id")
     latest = imports.filter(status__in=ACTIVE_STATUSES).first() or newest_first.first()
     last_completed = None
-    if latest is not None and latest.status != SyncStatus.COMPLETED:
-        last_completed = imports.filter(status=SyncStatus.COMPLETED).order_by("-finished_at", "-id").first()
+    if latest is not None and latest.status != RunStatus.SUCCEEDED:
+        last_completed = imports.filter(status=RunStatus.SUCCEEDED).order_by("-finished_at", "-id").first()
     elif latest is not None:
         last_completed = latest
     return ImportOverview(latest=latest, last_completed=last_completed)

@@ -6,7 +6,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from sync.display import describe_event
-from sync.models import ROUTING_KINDS, ImportScope, SyncEvent, SyncKind, SyncStatus
+from sync.models import ROUTING_KINDS, ImportScope, SyncEvent, SyncKind
+from core.runs import RunStatus
 from sync.selectors import pending_removals
 
 
@@ -98,7 +99,7 @@ class RouteDetailsSerializer(serializers.Serializer):
 
     @extend_schema_field(ConfirmationSerializer(allow_null=True))
     def get_confirmation(self, event: SyncEvent) -> dict[str, Any] | None:
-        if event.status != SyncStatus.AWAITING_CONFIRMATION:
+        if event.status != RunStatus.WAITING:
             return None
         return ConfirmationSerializer(pending_removals(event)).data
 
@@ -152,7 +153,7 @@ class SyncEventSerializer(serializers.ModelSerializer):
 
 class SyncEventFilterSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=SyncKind.choices, required=False)
-    status = serializers.ChoiceField(choices=SyncStatus.choices, required=False)
+    status = serializers.ChoiceField(choices=RunStatus.choices, required=False)
 
 
 class ImportRequestSerializer(serializers.Serializer):

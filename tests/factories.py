@@ -20,7 +20,8 @@ from routing.models import (
     RoutedPlaylist,
     default_filters,
 )
-from sync.models import ImportScope, SyncEvent, SyncKind, SyncStatus
+from sync.models import ImportScope, SyncEvent, SyncKind
+from core.runs import RunStatus
 
 
 class UserFactory(DjangoModelFactory):
@@ -148,13 +149,13 @@ class SyncEventFactory(DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     kind = SyncKind.IMPORT
-    status = SyncStatus.QUEUED
+    status = RunStatus.QUEUED
     scope = ImportScope.INCREMENTAL
     trigger = "button"
 
     class Params:
         running = factory.Trait(
-            status=SyncStatus.IN_PROGRESS,
+            status=RunStatus.RUNNING,
             started_at=factory.LazyFunction(timezone.now),
             heartbeat_at=factory.LazyFunction(timezone.now),
             playlists_total=10,
@@ -162,7 +163,7 @@ class SyncEventFactory(DjangoModelFactory):
             items_done=120,
         )
         completed = factory.Trait(
-            status=SyncStatus.COMPLETED,
+            status=RunStatus.SUCCEEDED,
             started_at=factory.LazyFunction(lambda: timezone.now() - timedelta(minutes=2)),
             finished_at=factory.LazyFunction(timezone.now),
             playlists_total=10,
@@ -171,7 +172,7 @@ class SyncEventFactory(DjangoModelFactory):
             items_done=300,
         )
         failed = factory.Trait(
-            status=SyncStatus.FAILED,
+            status=RunStatus.FAILED,
             started_at=factory.LazyFunction(lambda: timezone.now() - timedelta(minutes=2)),
             finished_at=factory.LazyFunction(timezone.now),
             error='Could not read the playlist "Road trip": Spotify answered HTTP 502.',

@@ -279,6 +279,8 @@ SPECTACULAR_SETTINGS = {
     # Several models have a "kind"; each choice set gets its own named enum.
     "ENUM_NAME_OVERRIDES": {
         "SyncKindEnum": "sync.models.SyncKind",
+        # Every run (import, route, analysis batch, insight) shares core.runs.RunStatus.
+        "RunStatusEnum": "core.runs.RunStatus",
         "PlaylistKindEnum": "library.models.PlaylistKind",
         "ItemKindEnum": "library.models.ItemKind",
     },

@@ -8,7 +8,6 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-
 from core.runs import QueuedRun, RunStatus
 
 

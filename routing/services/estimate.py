@@ -23,7 +23,8 @@ from library.models import Artist, ItemKind, PlaylistItem, TrackArtist
 from routing.filters import EXTENDED, Metadata, validate_filters
 from routing.metadata import ARTIST_TTL, ARTISTS_PER_BATCH, cache_key
 from routing.models import BasePlaylist, ChildPlaylist
-from sync.models import SyncEvent, SyncKind, SyncStatus
+from sync.models import SyncEvent, SyncKind
+from core.runs import RunStatus
 from sync.spotify_reader import ITEMS_PAGE
 
 DEFAULT_SECONDS_PER_REQUEST = 0.25  # a typical Spotify round trip, until the user has runs
@@ -97,7 +98,7 @@ def _metadata_requests(*, base: BasePlaylist, children: list[ChildPlaylist]) -> 
 def _last_writes(*, base: BasePlaylist) -> dict[str, int]:
     """Write requests per child (by Spotify id) in the base's last completed route."""
     last = (
-        SyncEvent.objects.filter(kind=SyncKind.ROUTE, base=base, status=SyncStatus.COMPLETED)
+        SyncEvent.objects.filter(kind=SyncKind.ROUTE, base=base, status=RunStatus.SUCCEEDED)
         .order_by("-finished_at", "-id")
         .values_list("details", flat=True)
         .first()
@@ -110,7 +111,7 @@ def _rate(*, user_id: int) -> tuple[float, bool]:
     runs = (
         SyncEvent.objects.filter(
             user_id=user_id,
-            status=SyncStatus.COMPLETED,
+            status=RunStatus.SUCCEEDED,
             spotify_requests__gt=0,
             started_at__isnull=False,
             finished_at__isnull=False,

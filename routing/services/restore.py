@@ -26,7 +26,8 @@ from routing.services.route import write_child
 from routing.services.route_state import RouteLedger
 from routing.services.setup import lock_base
 from routing.services.triggers import RouteTriggerError, ensure_connected
-from sync.models import ACTIVE_STATUSES, ROUTING_KINDS, SyncEvent, SyncKind, SyncStatus
+from sync.models import ROUTING_KINDS, SyncEvent, SyncKind
+from core.runs import ACTIVE_STATUSES, RunStatus
 from sync.services import run_state
 from sync.services.run_state import claim_event, run_to_end, spotify_step
 from sync.spotify_reader import SpotifyReader
@@ -50,7 +51,7 @@ class RestoreLedger(RouteLedger):
 
 def retry_restore(*, event: SyncEvent) -> SyncEvent:
     """Run a failed or cancelled restore again: the same backups, the children read afresh."""
-    if event.kind != SyncKind.RESTORE or event.status not in (SyncStatus.FAILED, SyncStatus.CANCELLED):
+    if event.kind != SyncKind.RESTORE or event.status not in (RunStatus.FAILED, RunStatus.CANCELLED):
         raise RestoreNotPossible(
             f"Only a failed or cancelled restore can be retried; #{event.pk} is {event.status}."
         )
@@ -114,11 +115,12 @@ def request_restore(*, event: SyncEvent, trigger: str, retry_of: SyncEvent | Non
 
 def run_restore(*, event_id: int) -> SyncEvent | None:
     """Run one queued restore to its end. Returns the event afterwards, or None if there is none."""
-    if not claim_event(
-        event_id=event_id, kind=SyncKind.RESTORE, reset={"playlists_done": 0, "items_done": 0}
-    ):
+    event = claim_event(
+        event_id=event_id, kind=SyncKind.RESTORE, reset={"playlists_done": 0, "items_done": 0},
+        select_related=("user",),
+    )  # fmt: skip
+    if event is None:
         return SyncEvent.objects.filter(pk=event_id).first()
-    event = SyncEvent.objects.select_related("user").get(pk=event_id)
     ledger = RestoreLedger(event=event)
 
     def body() -> None:

@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from routing.services.removal_guard import PendingRemoval
-from sync.models import SyncEvent, SyncKind, SyncStatus
+from sync.models import SyncEvent, SyncKind
 from sync.services import run_state
 from sync.services.run_state import RunLedger, claim_event
 
@@ -33,10 +33,11 @@ def route_schedule_name(event_id: int) -> str:
 
 
 def claim_route(*, event_id: int) -> SyncEvent | None:
-    """Move a due, queued route to in_progress for this worker; None if it is not ours to run."""
-    if not claim_event(event_id=event_id, kind=SyncKind.ROUTE, reset={"playlists_done": 0, "items_done": 0}):
-        return None
-    return SyncEvent.objects.select_related("user", "base__playlist").get(pk=event_id)
+    """Move a due, queued route to running for this worker; None if it is not ours to run."""
+    return claim_event(
+        event_id=event_id, kind=SyncKind.ROUTE, reset={"playlists_done": 0, "items_done": 0},
+        select_related=("user", "base__playlist"),
+    )  # fmt: skip
 
 
 class RouteLedger(RunLedger):
@@ -60,9 +61,9 @@ class RouteLedger(RunLedger):
         # Set once the run has its metadata fetcher: the cache counters go with the outcome.
         self.cache_counters: Callable[[], dict[str, Any]] | None = None
 
-    def _update(self, **fields: Any) -> None:
+    def extra_fields(self) -> dict[str, Any]:
         self.details["duration_ms"] = int((timezone.now() - self.started).total_seconds() * 1000)
-        super()._update(**fields, details=self.details)
+        return {"details": self.details}
 
     def planned(self, *, children: int, tracks: int) -> None:
         self._update(playlists_total=children, items_done=tracks, heartbeat_at=timezone.now())
@@ -78,7 +79,7 @@ class RouteLedger(RunLedger):
     def complete(self) -> None:
         self._record_cache()
         now = timezone.now()
-        self._update(status=SyncStatus.COMPLETED, finished_at=now, heartbeat_at=now)
+        self._succeed(heartbeat_at=now)
 
     def fail(self, reason: str) -> None:
         self._record_cache()
@@ -92,7 +93,7 @@ class RouteLedger(RunLedger):
             "children": [removal.as_dict() for removal in pending],
             "asked_at": timezone.now().isoformat(),
         }
-        self._update(status=SyncStatus.AWAITING_CONFIRMATION, claimed_by="", heartbeat_at=timezone.now())
+        self._wait(heartbeat_at=timezone.now())
 
     def _record_cache(self) -> None:
         if self.cache_counters is not None:

@@ -13,7 +13,8 @@ from __future__ import annotations
 from django.db import transaction
 
 from routing.services.route_state import CONFIRMATION, CONFIRMED, RUN_ROUTE_TASK
-from sync.models import SyncEvent, SyncKind, SyncStatus
+from sync.models import SyncEvent, SyncKind
+from core.runs import RunStatus
 from sync.services import run_state
 from sync.services.run_control import RunControlError, cancel_run, refusal
 
@@ -28,7 +29,7 @@ def confirm_route(*, event: SyncEvent) -> SyncEvent:
     if (
         current is None
         or current.kind != SyncKind.ROUTE
-        or current.status != SyncStatus.AWAITING_CONFIRMATION
+        or current.status != RunStatus.WAITING
     ):
         raise refusal(current or event, doing="confirmed")
     details = dict(current.details or {})
@@ -39,8 +40,8 @@ def confirm_route(*, event: SyncEvent) -> SyncEvent:
         )
     details[CONFIRMED] = confirmed
     with transaction.atomic():
-        updated = SyncEvent.objects.filter(pk=event.pk, status=SyncStatus.AWAITING_CONFIRMATION).update(
-            status=SyncStatus.QUEUED, details=details, resume_at=None, claimed_by=""
+        updated = SyncEvent.objects.filter(pk=event.pk, status=RunStatus.WAITING).update(
+            status=RunStatus.QUEUED, details=details, resume_at=None, claimed_by=""
         )
         if not updated:
             raise refusal(event, doing="confirmed")
@@ -52,6 +53,6 @@ def confirm_route(*, event: SyncEvent) -> SyncEvent:
 
 def discard_route(*, event: SyncEvent) -> SyncEvent:
     """The listener refuses the removals: the route ends cancelled, nothing written."""
-    if event.kind != SyncKind.ROUTE or event.status != SyncStatus.AWAITING_CONFIRMATION:
+    if event.kind != SyncKind.ROUTE or event.status != RunStatus.WAITING:
         raise refusal(event, doing="discarded")
     return cancel_run(event=event, by="you (discarded)")

@@ -39,7 +39,7 @@ from routing.services.errors import (
     ReplaceNotConfirmed,
     RoutingSetupError,
 )
-from sync.models import SyncStatus
+from core.runs import RunStatus
 
 __all__ = [
     "BaseAlreadyExists",
@@ -302,7 +302,7 @@ def lock_base(*, base_id: int, for_edit: bool) -> BasePlaylist:
         raise PlaylistNotFound("This base playlist no longer exists.")
     if for_edit:
         active = selectors.active_routing_run(base_id=base_id)
-        if active is not None and active.status == SyncStatus.AWAITING_CONFIRMATION:
+        if active is not None and active.status == RunStatus.WAITING:
             raise BaseBusy(
                 f"Route #{active.pk} of “{locked.name}” waits for your confirmation: confirm or "
                 "discard it first (the set-up it planned with must not change under it).",

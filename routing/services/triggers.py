@@ -22,13 +22,14 @@ from routing import selectors
 from routing.models import BasePlaylist
 from routing.services.route_state import RUN_ROUTE_TASK
 from routing.services.setup import lock_base
-from sync.models import SyncEvent, SyncKind, SyncStatus
+from sync.models import SyncEvent, SyncKind
+from core.runs import RunStatus
 from sync.services import run_state
 from sync.services.run_kinds import RunRefused
 
 logger = logging.getLogger(__name__)
 
-RETRYABLE_STATUSES = (SyncStatus.FAILED, SyncStatus.CANCELLED)
+RETRYABLE_STATUSES = (RunStatus.FAILED, RunStatus.CANCELLED)
 ENQUEUE_FAILED_REASON = "The route could not be queued (the task broker did not answer). Try again."
 
 

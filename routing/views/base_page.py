@@ -31,7 +31,7 @@ from routing.services.setup import (
     PlaylistNotFound,
     RoutingSetupError,
 )
-from sync.models import SyncStatus
+from core.runs import RunStatus
 from sync.selectors import pending_removals
 
 
@@ -70,7 +70,7 @@ def render_base(
     active = triggers.active_route(base=base)
     last = next((row.event for row in history if not row.event.is_active), None)
     choices = spotify_children.owned_playlist_choices(base=base)
-    waiting = active is not None and active.status == SyncStatus.AWAITING_CONFIRMATION
+    waiting = active is not None and active.status == RunStatus.WAITING
     context = {
         "base": base,
         "pending": pending_removals(active) if waiting else None,

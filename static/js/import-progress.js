@@ -4,7 +4,7 @@
 (function () {
   "use strict";
 
-  var ACTIVE = ["queued", "in_progress"];
+  var ACTIVE = ["queued", "running"];
   var INTERVAL_MS = 1500;
   var MAX_FAILURES = 10;
 
@@ -17,11 +17,11 @@
     return card.querySelector('[data-role="' + role + '"]');
   }
 
-  var BADGE_CLASS = { completed: "ok", failed: "bad", cancelled: "bad" };
+  var BADGE_CLASS = { succeeded: "ok", failed: "bad", cancelled: "bad" };
   var STATUS_LABEL = {
     queued: "Queued",
-    in_progress: "In progress",
-    completed: "Completed",
+    running: "Running",
+    succeeded: "Done",
     failed: "Failed",
     cancelled: "Cancelled"
   };
@@ -38,7 +38,7 @@
     }
     var bar = part("bar");
     if (bar) {
-      bar.hidden = event.status !== "in_progress";
+      bar.hidden = event.status !== "running";
       if (event.progress.playlists_total > 0) {
         bar.max = event.progress.playlists_total;
         bar.value = event.progress.playlists_done;

@@ -7,16 +7,16 @@
 (function () {
   "use strict";
 
-  var ACTIVE = ["queued", "in_progress"];
+  var ACTIVE = ["queued", "running"];
   var INTERVAL_MS = 1500;
   var MAX_FAILURES = 10;
   var STATUS_LABEL = {
     queued: "Queued",
-    in_progress: "In progress",
-    completed: "Completed",
+    running: "Running",
+    succeeded: "Done",
     failed: "Failed",
     cancelled: "Cancelled",
-    awaiting_confirmation: "Needs your confirmation"
+    waiting: "Needs your confirmation"
   };
 
   function when(iso) {
@@ -59,7 +59,7 @@
     }
     // As routing.display.describe_route words it: the badge beside it says the status.
     var at = event.finished_at ? when(event.finished_at) + " — " : "";
-    if (event.status === "completed") {
+    if (event.status === "succeeded") {
       return at + progress.playlists_done + " children routed" + moved + ".";
     }
     if (event.status === "failed") {
@@ -143,7 +143,7 @@
         var badge = part("last-badge");
         if (badge) {
           badge.textContent = STATUS_LABEL[last.status] || last.status;
-          badge.className = "badge " + (last.status === "completed" ? "ok" : "bad");
+          badge.className = "badge " + (last.status === "succeeded" ? "ok" : "bad");
         }
         var summary = part("last-summary");
         if (summary) {
@@ -172,7 +172,7 @@
         })
         .then(function (status) {
           failures = 0;
-          if (status.active && status.active.status === "awaiting_confirmation") {
+          if (status.active && status.active.status === "waiting") {
             // The route stopped to ask: the page shows what it would remove, with Confirm and Discard.
             window.location.reload();
             return;

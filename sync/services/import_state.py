@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import F
 from django.utils import timezone
 
-from sync.models import SyncEvent, SyncKind, SyncStatus
+from sync.models import SyncEvent, SyncKind
 from sync.services import run_state
 from sync.services.run_state import ClaimLost, RunLedger, claim_event
 
@@ -28,14 +28,14 @@ def resume_schedule_name(event_id: int) -> str:
 
 
 def claim_import(*, event_id: int) -> SyncEvent | None:
-    """Move a due, queued import to in_progress for this worker; None if it is not ours to run.
+    """Move a due, queued import to running for this worker; None if it is not ours to run.
 
     Its playlist count starts over because a resumed run walks the whole list again
     (finished playlists go by at no cost).
     """
-    if not claim_event(event_id=event_id, kind=SyncKind.IMPORT, reset={"playlists_done": 0}):
-        return None
-    return SyncEvent.objects.select_related("user").get(pk=event_id)
+    return claim_event(
+        event_id=event_id, kind=SyncKind.IMPORT, reset={"playlists_done": 0}, select_related=("user",)
+    )
 
 
 class ImportLedger(RunLedger):
@@ -85,7 +85,7 @@ class ImportLedger(RunLedger):
     def complete(self) -> None:
         self.details.pop(FULL_SCOPE_DONE, None)
         now = timezone.now()
-        self._update(status=SyncStatus.COMPLETED, finished_at=now, heartbeat_at=now, details=self.details)
+        self._succeed(heartbeat_at=now, details=self.details)
 
     def postpone(self, *, resume_at: datetime) -> None:
         self._postpone(resume_at=resume_at, details=self.details)

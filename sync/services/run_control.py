@@ -15,18 +15,17 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
-from django.utils import timezone
-from django_q.models import Schedule
 
-from sync.models import SyncEvent, SyncStatus
-from sync.services import run_state
+from sync.models import SyncEvent
+from core import runs
+from core.runs import RunStatus
 from sync.services.run_kinds import kind_of
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["RunControlError", "cancel_run", "refusal", "task_for"]
 
-CANCELLABLE = (SyncStatus.QUEUED, SyncStatus.AWAITING_CONFIRMATION)
+CANCELLABLE = runs.CANCELLABLE_STATUSES
 
 
 class RunControlError(Exception):
@@ -43,17 +42,8 @@ def cancel_run(*, event: SyncEvent, by: str = "you") -> SyncEvent:
     with transaction.atomic():
         # The row as it is now (a postponed run saved its progress in details): merge, not overwrite.
         current = SyncEvent.objects.select_for_update().filter(pk=event.pk, status__in=CANCELLABLE).first()
-        if current is None:
+        if current is None or not runs.cancel(current, details={**(current.details or {}), "cancelled_by": by}):
             raise refusal(event, doing="cancelled")
-        details = {**(current.details or {}), "cancelled_by": by}
-        updated = SyncEvent.objects.filter(pk=event.pk, status__in=CANCELLABLE).update(
-            status=SyncStatus.CANCELLED, finished_at=timezone.now(), resume_at=None, details=details
-        )
-        if not updated:
-            raise refusal(event, doing="cancelled")
-        Schedule.objects.filter(
-            name=run_state.resume_schedule_name(label=event.kind, event_id=event.pk)
-        ).delete()
     logger.info("%s #%s cancelled by %s", event.kind, event.pk, by)
     return SyncEvent.objects.get(pk=event.pk)
 
@@ -63,7 +53,7 @@ def refusal(event: SyncEvent, *, doing: str) -> RunControlError:
     event = SyncEvent.objects.filter(pk=event.pk).first() or event
     kind = event.get_kind_display().lower()
     status = event.get_status_display().lower()
-    if event.status == SyncStatus.IN_PROGRESS:
+    if event.status == RunStatus.RUNNING:
         return RunControlError(
             f"{kind.capitalize()} #{event.pk} is running now and cannot be {doing}; it ends by itself."
         )

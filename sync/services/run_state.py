@@ -1,8 +1,8 @@
-"""What import and route runs share on their SyncEvent: the claim and the ledger mechanics.
+"""What import and route runs add on their SyncEvent to core.runs' lifecycle: the ledger of
+Spotify counters, and how Spotify's failures end a run.
 
-A run claims its event with one conditional UPDATE (two deliveries of the same task cannot
-both win), and every later write is conditional on the event still being ours (in
-progress, claimed by this worker). If the stuck-event clean-up or an admin ended it
+The claim and every write after it are core.runs': one conditional UPDATE each (still
+running, still claimed by this worker). If the clean-up or an admin ended the event
 meanwhile, the write touches no row and ClaimLost stops the run.
 """
 
@@ -11,25 +11,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import DateTimeField, F, Q, Value
-from django.db.models.functions import Coalesce
-from django.utils import timezone
-from django_q.tasks import async_task
 from spotipy import SpotifyException
 
 from accounts.exceptions import ReconnectNeeded, SpotifyMisconfigured, SpotifyRateLimited, SpotifyUnavailable
 from accounts.spotify.policy import SpotifyRequestStats
-from core.schedules import schedule_once
-from core.workers import worker_name
-from sync.models import SyncEvent, SyncKind, SyncStatus
+from core import runs
+from core.runs import ClaimLost, RunStatus
+from sync.models import SyncEvent, SyncKind
 
 logger = logging.getLogger(__name__)
 
-ERROR_LIMIT = 2000
+ERROR_LIMIT = runs.ERROR_LIMIT
 RECONNECT_MESSAGE = (
     "Spotify access was revoked or expired: press Reconnect on the dashboard "
     "(sign in with Spotify again), then retry."
@@ -38,10 +34,6 @@ MISCONFIGURED_MESSAGE = (
     "Spotify rejected this Linernotes server's app credentials: the administrator must check "
     "SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET."
 )
-
-
-class ClaimLost(Exception):
-    """The event is no longer this worker's: stop without writing anything more."""
 
 
 class RunStepFailed(Exception):
@@ -67,34 +59,22 @@ def spotify_step(what_failed: str, *, hint: str) -> Iterator[None]:
 
 
 def resume_schedule_name(*, label: str, event_id: int) -> str:
-    """The Django-Q schedule that resumes a postponed run; one per event."""
+    """The Django-Q schedule that resumes a postponed run; one per event (SyncEvent's own)."""
     return f"sync-{label}-resume-{event_id}"
 
 
-def claim_event(*, event_id: int, kind: SyncKind, reset: dict[str, Any]) -> bool:
-    """Move a due, queued event of `kind` to in_progress for this worker; False if not ours to run.
-
-    A resumed run keeps its first started_at; `reset` names the progress fields it starts over.
-    """
-    now = timezone.now()
-    claimed = (
-        SyncEvent.objects.filter(pk=event_id, kind=kind, status=SyncStatus.QUEUED)
-        .filter(Q(resume_at__isnull=True) | Q(resume_at__lte=now))
-        .update(
-            status=SyncStatus.IN_PROGRESS,
-            started_at=Coalesce(F("started_at"), Value(now, output_field=DateTimeField())),
-            heartbeat_at=now,
-            resume_at=None,
-            claimed_by=worker_name(),
-            error="",
-            **reset,
-        )
-    )
-    return bool(claimed)
+def claim_event(
+    *, event_id: int, kind: SyncKind, reset: dict[str, Any], select_related: tuple[str, ...] = ()
+) -> SyncEvent | None:
+    """Move a due, queued event of `kind` to running for this worker (core.runs.claim) and load
+    it; None if not ours to run. A resumed run keeps its first started_at; `reset` names the
+    progress fields it starts over."""
+    claim = runs.claim(SyncEvent, pk=event_id, where={"kind": kind}, select_related=select_related, **reset)
+    return None if claim is None else claim.run
 
 
 class RunLedger:
-    """Writes one claimed run's progress and outcome onto its SyncEvent.
+    """Writes one claimed run's progress and outcome onto its SyncEvent, through core.runs.
 
     Spotify counters are the event's totals: what earlier (rate-limited) runs of the same
     event used, plus this run's client stats. Subclasses name their task and add the
@@ -109,6 +89,7 @@ class RunLedger:
         self.worker = event.claimed_by
         self.stats: SpotifyRequestStats | None = None
         self._base = (event.spotify_requests, event.rate_limited, event.retries)
+        self._claim = runs.Claim(model=SyncEvent, pk=event.pk, worker=event.claimed_by, run=event)
 
     def counters(self) -> dict[str, int]:
         requests, rate_limited, retries = self._base
@@ -118,12 +99,16 @@ class RunLedger:
             retries += self.stats.retries
         return {"spotify_requests": requests, "rate_limited": rate_limited, "retries": retries}
 
+    def extra_fields(self) -> dict[str, Any]:
+        """What a kind writes with every step and outcome besides the counters (e.g. its details)."""
+        return {}
+
+    def _all(self, fields: dict[str, Any]) -> dict[str, Any]:
+        return {**fields, **self.extra_fields(), **self.counters()}
+
     def _update(self, **fields: Any) -> None:
-        updated = SyncEvent.objects.filter(
-            pk=self.event_id, status=SyncStatus.IN_PROGRESS, claimed_by=self.worker
-        ).update(**fields, **self.counters())
-        if not updated:
-            raise ClaimLost(f"{self.label} #{self.event_id} is no longer claimed by {self.worker}")
+        """ClaimLost when the event is no longer this worker's."""
+        self._claim.update(**self._all(fields))
 
     def schedule_name(self) -> str:
         return resume_schedule_name(label=self.label, event_id=self.event_id)
@@ -134,13 +119,16 @@ class RunLedger:
     def postpone(self, *, resume_at: datetime) -> None:
         self._postpone(resume_at=resume_at)
 
+    def _succeed(self, **fields: Any) -> None:
+        if not self._claim.succeed(**self._all(fields)):
+            raise ClaimLost(f"{self.label} #{self.event_id} is no longer claimed by {self.worker}")
+
+    def _wait(self, **fields: Any) -> None:
+        if not self._claim.wait(**self._all(fields)):
+            raise ClaimLost(f"{self.label} #{self.event_id} is no longer claimed by {self.worker}")
+
     def _fail(self, reason: str, **fields: Any) -> None:
-        try:
-            self._update(
-                status=SyncStatus.FAILED, error=reason[:ERROR_LIMIT], finished_at=timezone.now(), **fields
-            )
-        except ClaimLost:
-            logger.warning("%s #%s failed after losing its claim: %s", self.label, self.event_id, reason)
+        self._claim.fail(reason, **self._all(fields))
 
     def _postpone(self, *, resume_at: datetime, **fields: Any) -> None:
         """Queue the event again for `resume_at` and schedule the task to run then.
@@ -148,10 +136,8 @@ class RunLedger:
         The event stays active (queued), so a trigger meanwhile gets this event rather than
         starting a second run, and nothing done so far is lost or refetched.
         """
-        name = self.schedule_name()
-        with transaction.atomic():
-            self._update(status=SyncStatus.QUEUED, resume_at=resume_at, claimed_by="", **fields)
-            schedule_once(self.task, self.event_id, at=resume_at, name=name)
+        if not self._claim.postpone(resume_at=resume_at, **self._all(fields)):
+            raise ClaimLost(f"{self.label} #{self.event_id} is no longer claimed by {self.worker}")
 
 
 def run_to_end(*, ledger: RunLedger, body: Callable[[], None], unexpected: str) -> None:
@@ -181,16 +167,9 @@ def run_to_end(*, ledger: RunLedger, body: Callable[[], None], unexpected: str) 
         raise
 
 
-# A queued run nobody picked up for this long lost its task (a broker flushed, a cluster
-# killed before it acknowledged): the next trigger enqueues it again. Safe, because a run
-# claims its event atomically and a second task finds nothing to do.
-LOST_TASK_AFTER = timedelta(minutes=15)
-
-
 def task_looks_lost(event: SyncEvent) -> bool:
-    if event.status != SyncStatus.QUEUED:
-        return False
-    return (event.resume_at or event.created_at) < timezone.now() - LOST_TASK_AFTER
+    """Queued, due and its task long unclaimed (core.runs' one rule): the next trigger sends it again."""
+    return event.status == RunStatus.QUEUED and runs.looks_lost(event)
 
 
 def enqueue_run(*, event_id: int, task: str, label: str, failed_reason: str) -> None:
@@ -200,25 +179,5 @@ def enqueue_run(*, event_id: int, task: str, label: str, failed_reason: str) -> 
     it never stays queued for ever (and blocks the next trigger).
     """
     transaction.on_commit(
-        lambda: _enqueue_now(event_id=event_id, task=task, label=label, reason=failed_reason)
+        lambda: runs.enqueue_now(model=SyncEvent, pk=event_id, task=task, failed_reason=failed_reason)
     )
-
-
-def submit(*, task: str, event_id: int) -> str:
-    """Hand `task(event_id)` to the broker now; its task id. Raises whatever the broker raises."""
-    return async_task(task, event_id)
-
-
-def _enqueue_now(*, event_id: int, task: str, label: str, reason: str) -> None:
-    try:
-        task_id = submit(task=task, event_id=event_id)
-    except Exception:  # any broker failure
-        logger.exception("Could not enqueue %s #%s", label, event_id)
-        # Only a still-queued event: a worker may have picked up an earlier task meanwhile.
-        SyncEvent.objects.filter(pk=event_id, status=SyncStatus.QUEUED).update(
-            status=SyncStatus.FAILED, error=reason, finished_at=timezone.now()
-        )
-        return
-    # Only these are written: the worker may already be updating the rest of the row.
-    SyncEvent.objects.filter(pk=event_id).update(task_id=task_id, enqueued_at=timezone.now())
-    logger.info("Enqueued %s #%s as task %s", label, event_id, task_id)

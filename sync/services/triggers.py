@@ -17,7 +17,8 @@ from django.db import IntegrityError, transaction
 from accounts import selectors as account_selectors
 from accounts.models import User
 from accounts.selectors import ConnectionStatus
-from sync.models import ACTIVE_STATUSES, ImportScope, SyncEvent, SyncKind, SyncStatus
+from sync.models import ImportScope, SyncEvent, SyncKind
+from core.runs import ACTIVE_STATUSES, RunStatus
 from sync.services import run_state
 from sync.services.import_state import FULL_SCOPE_DONE
 from sync.services.run_kinds import RunRefused
@@ -25,7 +26,7 @@ from sync.services.run_kinds import RunRefused
 logger = logging.getLogger(__name__)
 
 RUN_IMPORT_TASK = "sync.tasks.run_import"
-RETRYABLE_STATUSES = (SyncStatus.FAILED, SyncStatus.CANCELLED)
+RETRYABLE_STATUSES = (RunStatus.FAILED, RunStatus.CANCELLED)
 ENQUEUE_FAILED_REASON = "The import could not be queued (the task broker did not answer). Try again."
 
 
@@ -85,7 +86,7 @@ def retry_import(*, event: SyncEvent) -> SyncEvent:
     if current["kind"] != SyncKind.IMPORT:
         raise ImportNotRetryable("Only imports can be retried here.")
     if current["status"] not in RETRYABLE_STATUSES:
-        label = SyncStatus(current["status"]).label.lower()
+        label = RunStatus(current["status"]).label.lower()
         raise ImportNotRetryable(
             f"Import #{event.pk} is {label}; only a failed or cancelled import can be retried."
         )
@@ -151,7 +152,7 @@ def _active_import(*, user: User) -> SyncEvent | None:
 
 
 def _default_scope(*, user: User) -> ImportScope:
-    completed = SyncEvent.objects.filter(user=user, kind=SyncKind.IMPORT, status=SyncStatus.COMPLETED)
+    completed = SyncEvent.objects.filter(user=user, kind=SyncKind.IMPORT, status=RunStatus.SUCCEEDED)
     return ImportScope.INCREMENTAL if completed.exists() else ImportScope.FULL
 
 

@@ -11,7 +11,7 @@ from analysis.models import AnalysisBatch, SongAnalysis
 from core.runs import RunStatus
 from library.models import PlaylistItem
 from llm.models import ProviderKind
-from sync.models import SyncStatus
+from core.runs import RunStatus
 from sync.services import triggers
 from tests.fixtures.cluster import sandbox_cluster_env
 from tests.fixtures.llm_sandbox import PRIMARY_MODEL
@@ -34,7 +34,7 @@ def _provider_and_env(sandbox, llm_sandbox) -> dict[str, str]:
 def _import(sandbox, user, cluster) -> None:
     event, _ = triggers.request_import(user=user, trigger=triggers.Trigger.BUTTON)
     imported = wait_for(event.pk, lambda e: not e.is_active, clusters=[cluster])
-    assert imported.status == SyncStatus.COMPLETED, imported.error
+    assert imported.status == RunStatus.SUCCEEDED, imported.error
 
 
 def _wait_for_batches(clusters, *, timeout: float = 180) -> list[AnalysisBatch]:

@@ -11,7 +11,7 @@ from analysis.services import queueing
 from analysis.services.batches import ANALYSE_BATCH_TASK
 from analysis.services.queueing import queue_analysis, tracks_needing_analysis
 from library.models import PlaylistItem
-from sync.models import SyncStatus
+from core.runs import RunStatus
 from tests.analysis.factories import SongAnalysisFactory
 from tests.factories import PlaylistItemFactory, UserFactory
 from tests.llm.factories import ProviderFactory
@@ -36,7 +36,7 @@ def test_an_import_queues_every_unanalysed_track_in_batches_of_the_configured_si
     with django_capture_on_commit_callbacks(execute=True):
         event = import_library(user)
 
-    assert event.status == SyncStatus.COMPLETED, event.error
+    assert event.status == RunStatus.SUCCEEDED, event.error
     batches = list(AnalysisBatch.objects.filter(user=user).order_by("pk"))
     queued = list(AnalysisBatchTrack.objects.filter(batch__in=batches).values_list("track_id", flat=True))
     assert sorted(queued) == sorted(user_track_ids(user)) and len(queued) > 7
@@ -107,4 +107,4 @@ def test_trouble_queueing_analyses_never_fails_the_import(sandbox, queue, monkey
 
     event = import_library(connect(sandbox))
 
-    assert event.status == SyncStatus.COMPLETED, event.error
+    assert event.status == RunStatus.SUCCEEDED, event.error

@@ -6,7 +6,6 @@ import pytest
 
 from core import runs
 from insights.services import after_import
-from sync.services import run_state
 from tests.analysis.fixtures import analysis_llm  # noqa: F401  (a fixture)
 from tests.support.queue import FakeQueue
 
@@ -15,7 +14,6 @@ from tests.support.queue import FakeQueue
 def queue(monkeypatch) -> FakeQueue:
     """Imports, routes and analysis batches enqueue into this instead of the broker."""
     fake = FakeQueue()
-    monkeypatch.setattr(run_state, "async_task", fake)
     monkeypatch.setattr(runs, "async_task", fake)
     monkeypatch.setattr(after_import, "async_task", fake)
     return fake

@@ -7,7 +7,6 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
-
 from core.runs import RunStatus
 from insights.models import (
     GapReason,

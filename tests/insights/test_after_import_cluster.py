@@ -12,7 +12,7 @@ from analysis.models import AnalysisBatch
 from core.runs import RunStatus
 from insights.models import GeneratedInsight, ListeningSnapshot, Play
 from llm.models import ProviderKind
-from sync.models import SyncStatus
+from core.runs import RunStatus
 from sync.services import triggers
 from tests.fixtures.cluster import sandbox_cluster_env
 from tests.fixtures.llm_sandbox import PRIMARY_MODEL
@@ -34,7 +34,7 @@ def test_after_an_import_the_insights_page_shows_charts_and_a_written_wellness_i
     user = signed_in(sandbox, "other")
 
     event, _ = triggers.request_import(user=user, trigger=triggers.Trigger.BUTTON)
-    assert wait_for(event.pk, lambda e: not e.is_active, clusters=[cluster]).status == SyncStatus.COMPLETED
+    assert wait_for(event.pk, lambda e: not e.is_active, clusters=[cluster]).status == RunStatus.SUCCEEDED
 
     deadline = time.monotonic() + 240
     while not GeneratedInsight.objects.filter(user=user, status=RunStatus.SUCCEEDED).exists():

@@ -17,7 +17,7 @@ import pytest
 from insights import tasks
 from insights.models import ListeningSnapshot, Play, TimeRange
 from insights.services.after_import import REFRESH_TASK
-from sync.models import SyncStatus
+from core.runs import RunStatus
 from tests.fixtures.sandbox import SandboxServer, _start, _stop, point_django_at
 from tests.sync.cluster_support import signed_in
 from tests.sync.import_support import import_library
@@ -62,7 +62,7 @@ def test_a_year_from_now_the_insights_page_shows_the_plays_of_the_last_four_week
     client.force_login(user)
     page = client.get("/insights/").content.decode()
 
-    assert imported.status == SyncStatus.COMPLETED
+    assert imported.status == RunStatus.SUCCEEDED
     assert "(50 new play(s)); 3 snapshot(s)" in done
     newest = Play.objects.filter(user=user).latest("played_at").played_at
     assert now - timedelta(days=2) < newest < now  # a year ahead, like the sandbox's history

@@ -7,7 +7,6 @@ import time
 
 import pytest
 from rest_framework.test import APIClient
-
 from core.runs import RunStatus
 from insights.models import GeneratedInsight
 from llm.models import ProviderKind

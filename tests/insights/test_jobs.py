@@ -94,7 +94,7 @@ def test_a_sync_run_is_recorded_like_a_queued_one():
 
     record = JobRecord.objects.get(task_id=task_id)
     assert (record.status, record.user_id, record.result) == (
-        JobStatus.SUCCEEDED, owner.pk, f"import #{event.pk}: completed",
+        JobStatus.SUCCEEDED, owner.pk, f"import #{event.pk}: succeeded",
     )  # fmt: skip
     assert record.duration_seconds is not None
 

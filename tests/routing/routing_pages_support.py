@@ -11,7 +11,8 @@ from typing import Any
 from accounts.models import User
 from library.models import Playlist
 from routing.models import BasePlaylist, ChildPlaylist
-from sync.models import SyncEvent, SyncKind, SyncStatus
+from sync.models import SyncEvent, SyncKind
+from core.runs import RunStatus
 from tests.factories import (
     BasePlaylistFactory,
     ChildPlaylistFactory,
@@ -45,7 +46,7 @@ class Setup:
         }
 
 
-def route_event(base: BasePlaylist, status: str = SyncStatus.QUEUED, **fields: Any) -> SyncEvent:
+def route_event(base: BasePlaylist, status: str = RunStatus.QUEUED, **fields: Any) -> SyncEvent:
     return SyncEventFactory(user=base.user, kind=SyncKind.ROUTE, base=base, status=status, **fields)
 
 
@@ -66,7 +67,7 @@ def make_setup() -> Setup:
         owned=PlaylistFactory(user=listener, name="Clean cuts", owner_spotify_id=LISTENER),
         candidate=PlaylistFactory(user=listener, name="Road trip", owner_spotify_id=LISTENER),
         failed=route_event(
-            base, SyncStatus.FAILED, error="Could not write to “Loud”: Spotify answered HTTP 502."
+            base, RunStatus.FAILED, error="Could not write to “Loud”: Spotify answered HTTP 502."
         ),
     )
 

@@ -10,7 +10,7 @@ import pytest
 
 from routing.models import ChildMode
 from routing.services.child_writes import plan_change, simulate
-from sync.models import SyncStatus
+from core.runs import RunStatus
 from tests.routing.route_support import SpotifyAs, add_child, imported_base, route
 
 REBUILD, ADD_ONLY = ChildMode.REBUILD, ChildMode.ADD_ONLY
@@ -124,13 +124,13 @@ def test_widening_a_routed_childs_filters_keeps_it_in_base_order(sandbox, settin
         "conditions": [{"field": "release_year", "op": "between", "value": {"max": middle}}],
     }
     child = add_child(sandbox, base, name="Older", filters=narrow)
-    assert route(base).status == SyncStatus.COMPLETED
+    assert route(base).status == RunStatus.SUCCEEDED
     child.filters = {"match": "all", "conditions": []}  # now every track of the base
     child.save()
 
     event = route(base)
 
-    assert event.status == SyncStatus.COMPLETED, event.error
+    assert event.status == RunStatus.SUCCEEDED, event.error
     assert spotify.track_ids(child.spotify_id) == list(dict.fromkeys(t["id"] for t in tracks))
     writes = event.details["writes"][child.spotify_id]
     assert writes["write_requests"] <= math.ceil(len(tracks) / 100) + writes["added"]
@@ -141,10 +141,10 @@ def test_a_base_reordered_on_spotify_reorders_its_rebuild_children(sandbox, sett
     user, base = imported_base(sandbox, settings)
     spotify = SpotifyAs(sandbox)
     child = add_child(sandbox, base, name="All", filters={"match": "all", "conditions": []})
-    assert route(base).status == SyncStatus.COMPLETED
+    assert route(base).status == RunStatus.SUCCEEDED
     sandbox.mutate_playlist(base.playlist.spotify_id, op="reorder", range_start=0, insert_before=5)
 
-    assert route(base).status == SyncStatus.COMPLETED
+    assert route(base).status == RunStatus.SUCCEEDED
 
     expected = list(dict.fromkeys(t["id"] for t in spotify.tracks(base.playlist.spotify_id)))
     assert spotify.track_ids(child.spotify_id) == expected

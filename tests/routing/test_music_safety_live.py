@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from library.models import ItemsStatus, Playlist
 from routing.models import BasePlaylist, ChildPlaylist
-from sync.models import SyncStatus
+from core.runs import RunStatus
 from tests.factories import BasePlaylistFactory
 from tests.routing.route_support import SpotifyAs, add_child, route, writes_since
 from tests.sync.import_support import connect, import_library, route_counts, set_mode
@@ -40,7 +40,7 @@ def test_a_base_whose_owner_turns_collaboration_off_fails_its_route_and_leaves_t
     base = BasePlaylistFactory(user=user, playlist=shared)
     spotify = SpotifyAs(sandbox, user="other")
     child = add_child(sandbox, base, name="From the shared one", filters=EVERY_TRACK)
-    assert route(base).status == SyncStatus.COMPLETED
+    assert route(base).status == RunStatus.SUCCEEDED
     before = _children_hold(spotify, [child])
     assert 0 < len(before[child.spotify_id]) <= shared.items_total  # its tracks, each once
 
@@ -54,7 +54,7 @@ def test_a_base_whose_owner_turns_collaboration_off_fails_its_route_and_leaves_t
     after_import = route(base)
 
     for event in (straight_away, after_import):
-        assert event.status == SyncStatus.FAILED
+        assert event.status == RunStatus.FAILED
         assert "no longer lets this app read the tracks" in event.error
         assert "No child playlist was changed" in event.error
     assert writes_since(counts, sandbox) == 0
@@ -76,7 +76,7 @@ def test_a_followed_base_read_in_extended_mode_fails_in_development_mode_touchin
             {"field": "explicit", "op": "is", "value": False}]}),
         add_child(sandbox, base, name="All of it", filters=EVERY_TRACK),
     ]  # fmt: skip
-    assert route(base).status == SyncStatus.COMPLETED
+    assert route(base).status == RunStatus.SUCCEEDED
     before = _children_hold(spotify, children)
     assert 0 < len(before[children[1].spotify_id]) <= followed.items_total
 
@@ -87,7 +87,7 @@ def test_a_followed_base_read_in_extended_mode_fails_in_development_mode_touchin
     after_import = route(base)
 
     for event in (straight_away, after_import):
-        assert event.status == SyncStatus.FAILED and "No child playlist was changed" in event.error
+        assert event.status == RunStatus.FAILED and "No child playlist was changed" in event.error
     assert writes_since(counts, sandbox) == 0
     assert _children_hold(spotify, children) == before
 
@@ -134,7 +134,7 @@ def test_a_base_or_another_bases_child_is_refused_as_a_child_and_a_child_as_a_ba
     assert {pid: spotify.uris(pid) for pid in before} == before  # refused: nothing was written
     # Both bases route (Drafts as Gym's add-only-by-default child): each writes only its own.
     for base_id in (gym_base["id"], mix_base["id"]):
-        assert route(BasePlaylist.objects.get(pk=base_id)).status == SyncStatus.COMPLETED
+        assert route(BasePlaylist.objects.get(pk=base_id)).status == RunStatus.SUCCEEDED
     gym_tracks = [uri for uri in before[gym.spotify_id] if uri]
     assert spotify.uris(gym.spotify_id) == before[gym.spotify_id]  # a base is never written
     assert spotify.uris(mix.spotify_id) == before[mix.spotify_id]
@@ -157,7 +157,7 @@ def test_a_playlist_skipped_by_a_listing_that_shifted_between_pages_keeps_its_ba
     assert gym.list_position == 51  # after Liked Songs (0) and 50 playlists
     base = BasePlaylistFactory(user=user, playlist=gym)
     child = add_child(sandbox, base, name="Gym, all of it", filters=EVERY_TRACK)
-    assert route(base).status == SyncStatus.COMPLETED
+    assert route(base).status == RunStatus.SUCCEEDED
     before = _children_hold(spotify, [child])
 
     # Another client unfollows the newest playlist just after the first page was served.
@@ -167,13 +167,13 @@ def test_a_playlist_skipped_by_a_listing_that_shifted_between_pages_keeps_its_ba
     )  # fmt: skip
     shifted = import_library(user)
 
-    assert shifted.status == SyncStatus.COMPLETED
+    assert shifted.status == RunStatus.SUCCEEDED
     assert shifted.details["listing"] == {"complete": False, "not_seen": 0, "removed": 0}
     gym.refresh_from_db()
     assert not gym.not_seen  # skipped by the shift, not gone: untouched
     base.refresh_from_db()
     assert base.playlist == gym and list(base.children.all()) == [child]
-    assert route(base).status == SyncStatus.COMPLETED
+    assert route(base).status == RunStatus.SUCCEEDED
     assert _children_hold(spotify, [child]) == before
 
     complete = import_library(user)  # whole again: only the unfollowed playlist is missing
@@ -194,7 +194,7 @@ def test_a_base_whose_playlist_left_the_library_is_kept_disabled_and_comes_back_
     base = BasePlaylistFactory(user=user, playlist=shared)
     child = add_child(sandbox, base, name="Shared, clean", filters={"match": "all", "conditions": [
         {"field": "explicit", "op": "is", "value": False}]})  # fmt: skip
-    assert route(base).status == SyncStatus.COMPLETED
+    assert route(base).status == RunStatus.SUCCEEDED
     spotify = SpotifyAs(sandbox, user="other")
     before = _children_hold(spotify, [child])
     api = APIClient()
@@ -223,7 +223,7 @@ def test_a_base_whose_playlist_left_the_library_is_kept_disabled_and_comes_back_
 
     base.refresh_from_db()
     assert not base.is_disabled and base.playlist.spotify_id == shared.spotify_id
-    assert route(base).status == SyncStatus.COMPLETED
+    assert route(base).status == RunStatus.SUCCEEDED
     assert _children_hold(spotify, [child]) == before
 
 

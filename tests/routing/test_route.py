@@ -10,7 +10,8 @@ from routing import tasks
 from routing.models import ChildMode
 from routing.services import run_control
 from routing.services.route import run_route
-from sync.models import SyncKind, SyncStatus
+from sync.models import SyncKind
+from core.runs import RunStatus
 from tests.factories import SyncEventFactory
 from tests.routing.route_support import (
     DELETE_ITEMS,
@@ -55,13 +56,13 @@ def test_each_child_ends_up_with_exactly_the_base_tracks_its_filters_match(
 
     if child_mode == ChildMode.REBUILD:
         # A first route removes nothing without asking: here the listener's own addition.
-        assert event.status == SyncStatus.AWAITING_CONFIRMATION
+        assert event.status == RunStatus.WAITING
         asked = event.details["confirmation"]["children"]
         assert [(c["name"], c["removals"]) for c in asked] == [("Clean", [extra]), ("2000-2015", [extra])]
         assert spotify.track_ids(clean.spotify_id) == [extra.rsplit(":", 1)[-1]]
         run_control.confirm_route(event=event)
         event = run_route(event_id=event.pk)
-    assert event.status == SyncStatus.COMPLETED, event.error
+    assert event.status == RunStatus.SUCCEEDED, event.error
     tracks = spotify.tracks(base.playlist.spotify_id)
     kept = [extra.rsplit(":", 1)[-1]] if child_mode == ChildMode.ADD_ONLY else []
     assert spotify.track_ids(clean.spotify_id) == kept + expected_not_explicit(tracks)
@@ -80,7 +81,7 @@ def test_first_match_only_gives_each_track_to_the_first_child_it_matches(sandbox
     clean = add_child(sandbox, base, name="Clean", filters=NOT_EXPLICIT)
     noughties = add_child(sandbox, base, name="2000-2015", filters=YEARS_2000_2015)
 
-    assert route(base).status == SyncStatus.COMPLETED
+    assert route(base).status == RunStatus.SUCCEEDED
 
     tracks = spotify.tracks(base.playlist.spotify_id)
     first = expected_not_explicit(tracks)
@@ -94,12 +95,12 @@ def test_a_second_route_with_nothing_changed_makes_no_write_request(sandbox, set
     user, base = imported_base(sandbox, settings)
     add_child(sandbox, base, name="Clean", filters=NOT_EXPLICIT)
     add_child(sandbox, base, name="Kept", filters=YEARS_2000_2015, mode=ChildMode.ADD_ONLY)
-    assert route(base).status == SyncStatus.COMPLETED
+    assert route(base).status == RunStatus.SUCCEEDED
     before = route_counts(sandbox)
 
     second = route(base)
 
-    assert second.status == SyncStatus.COMPLETED
+    assert second.status == RunStatus.SUCCEEDED
     made = requests_since(before, sandbox)
     assert POST_ITEMS not in made and DELETE_ITEMS not in made
     assert all(writes["write_requests"] == 0 for writes in second.details["writes"].values())
@@ -113,7 +114,7 @@ def test_a_track_removed_from_the_base_is_removed_only_from_the_rebuild_children
     clean = add_child(sandbox, base, name="Clean", filters=NOT_EXPLICIT)
     everything = add_child(sandbox, base, name="All", filters={"match": "all", "conditions": []})
     kept = add_child(sandbox, base, name="Kept", filters=NOT_EXPLICIT, mode=ChildMode.ADD_ONLY)
-    assert route(base).status == SyncStatus.COMPLETED
+    assert route(base).status == RunStatus.SUCCEEDED
     gone = expected_not_explicit(spotify.tracks(base.playlist.spotify_id))[0]
     sandbox.mutate_playlist(base.playlist.spotify_id, op="remove", uris=[f"spotify:track:{gone}"])
     clean_before = spotify.track_ids(clean.spotify_id)
@@ -121,7 +122,7 @@ def test_a_track_removed_from_the_base_is_removed_only_from_the_rebuild_children
 
     event = route(base)
 
-    assert event.status == SyncStatus.COMPLETED, event.error
+    assert event.status == RunStatus.SUCCEEDED, event.error
     made = requests_since(before, sandbox)
     # Clean and All, one request each: children of up to 100 tracks get one atomic PUT.
     small = all(len(spotify.track_ids(c.spotify_id)) <= 100 for c in (clean, everything))
@@ -156,7 +157,7 @@ def test_a_child_needing_more_than_100_additions_gets_one_post_per_100_uris(sand
 
     event = route(base)
 
-    assert event.status == SyncStatus.COMPLETED, event.error
+    assert event.status == RunStatus.SUCCEEDED, event.error
     assert requests_since(before, sandbox)[POST_ITEMS] == math.ceil(len(wanted) / 100)
     assert spotify.track_ids(child.spotify_id) == wanted
 
@@ -167,13 +168,13 @@ def test_the_route_reads_the_mirror_in_a_bounded_number_of_queries_whatever_the_
     user, base = imported_base(sandbox, settings)
     grow_base(sandbox, user, base, SpotifyAs(sandbox))
     add_child(sandbox, base, name="Clean", filters=NOT_EXPLICIT)
-    assert route(base).status == SyncStatus.COMPLETED  # the grown base is in the mirror now
+    assert route(base).status == RunStatus.SUCCEEDED  # the grown base is in the mirror now
     event = SyncEventFactory(user=user, kind=SyncKind.ROUTE, base=base)
 
     # Claim, children, base check and its verification, items, credits, ledger writes, the
     # children's routed_at: none of them per track.
     with django_assert_max_num_queries(14):
-        assert run_route(event_id=event.pk).status == SyncStatus.COMPLETED
+        assert run_route(event_id=event.pk).status == RunStatus.SUCCEEDED
 
 
 def test_the_route_task_runs_the_event_and_says_how_it_ended(sandbox, settings):
@@ -181,6 +182,6 @@ def test_the_route_task_runs_the_event_and_says_how_it_ended(sandbox, settings):
     add_child(sandbox, base, name="Clean", filters=NOT_EXPLICIT)
     event = SyncEventFactory(user=user, kind=SyncKind.ROUTE, base=base)
 
-    assert tasks.run_route(event.pk) == f"route #{event.pk}: completed"
-    assert tasks.run_route(event.pk) == f"route #{event.pk}: completed"  # a second delivery does nothing
+    assert tasks.run_route(event.pk) == f"route #{event.pk}: succeeded"
+    assert tasks.run_route(event.pk) == f"route #{event.pk}: succeeded"  # a second delivery does nothing
     assert tasks.run_route(999_999) == "route #999999: no such event"

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from sync.models import SyncEvent, SyncKind, SyncStatus
+from sync.models import SyncEvent, SyncKind
+from core.runs import RunStatus
 from tests.routing.failing_cache import FAILING_CACHE_SETTINGS
 from tests.routing.route_support import (
     NOT_EXPLICIT,
@@ -36,12 +37,12 @@ def test_a_warm_run_with_nothing_changed_costs_one_request_per_playlist_and_read
     user, base = imported_base(sandbox, settings, mode=mode)
     clean = add_child(sandbox, base, name="Clean", filters=NOT_EXPLICIT)
     add_child(sandbox, base, name="2000-2015", filters=YEARS_2000_2015)
-    assert route(base).status == SyncStatus.COMPLETED
+    assert route(base).status == RunStatus.SUCCEEDED
     before = route_counts(sandbox)
 
     warm = route(base)
 
-    assert warm.status == SyncStatus.COMPLETED, warm.error
+    assert warm.status == RunStatus.SUCCEEDED, warm.error
     made = requests_since(before, sandbox)
     # The base's snapshot check and one GET per child, nothing else.
     assert made == {PLAYLIST_GET: 3}
@@ -57,7 +58,7 @@ def test_a_child_someone_else_edited_is_read_again_and_put_right(sandbox, settin
     user, base = imported_base(sandbox, settings)
     spotify = SpotifyAs(sandbox)
     clean = add_child(sandbox, base, name="Clean", filters=NOT_EXPLICIT)
-    assert route(base).status == SyncStatus.COMPLETED
+    assert route(base).status == RunStatus.SUCCEEDED
     expected = spotify.track_ids(clean.spotify_id)
     intruder = next(obj for obj in spotify.tracks(base.playlist.spotify_id) if obj["explicit"])
     # Another Spotify client adds an explicit song: a new snapshot, so the cache has no entry.
@@ -66,7 +67,7 @@ def test_a_child_someone_else_edited_is_read_again_and_put_right(sandbox, settin
 
     event = route(base)
 
-    assert event.status == SyncStatus.COMPLETED, event.error
+    assert event.status == RunStatus.SUCCEEDED, event.error
     assert item_page_reads(requests_since(before, sandbox)) >= 1
     assert event.details["writes"][clean.spotify_id]["removed"] == 1
     assert spotify.track_ids(clean.spotify_id) == expected
@@ -76,14 +77,14 @@ def test_with_the_cache_down_the_warm_run_reads_every_child_and_still_succeeds(s
     user, base = imported_base(sandbox, settings)
     clean = add_child(sandbox, base, name="Clean", filters=NOT_EXPLICIT)
     add_child(sandbox, base, name="2000-2015", filters=YEARS_2000_2015)
-    assert route(base).status == SyncStatus.COMPLETED
+    assert route(base).status == RunStatus.SUCCEEDED
     expected = SpotifyAs(sandbox).track_ids(clean.spotify_id)
     settings.CACHES = FAILING_CACHE_SETTINGS
     before = route_counts(sandbox)
 
     event = route(base)
 
-    assert event.status == SyncStatus.COMPLETED, event.error
+    assert event.status == RunStatus.SUCCEEDED, event.error
     made = requests_since(before, sandbox)
     # More than the 3 GETs of a warm run: a child bigger than the page GET /playlists/{id}
     # embeds is read on from there.

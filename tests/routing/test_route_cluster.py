@@ -7,7 +7,8 @@ import pytest
 
 from library.models import Playlist
 from routing.services.setup import create_base_playlist
-from sync.models import SyncEvent, SyncKind, SyncStatus
+from sync.models import SyncEvent, SyncKind
+from core.runs import RunStatus
 from sync.services import triggers
 from tests.fixtures.cluster import sandbox_cluster_env
 from tests.routing.route_support import BASE_NAME, NOT_EXPLICIT, SpotifyAs, add_child, expected_not_explicit
@@ -20,7 +21,7 @@ def test_an_import_that_changed_an_automatic_base_routes_it_on_the_cluster(sandb
     cluster = start_qcluster(env=sandbox_cluster_env(sandbox))
     user = signed_in(sandbox, "other")
     first, _ = triggers.request_import(user=user, trigger=triggers.Trigger.BUTTON)
-    assert wait_for(first.pk, lambda e: not e.is_active, clusters=[cluster]).status == SyncStatus.COMPLETED
+    assert wait_for(first.pk, lambda e: not e.is_active, clusters=[cluster]).status == RunStatus.SUCCEEDED
     base = create_base_playlist(
         user=user, playlist=Playlist.objects.get(user=user, name=BASE_NAME), auto_route_after_import=True
     )
@@ -30,14 +31,14 @@ def test_an_import_that_changed_an_automatic_base_routes_it_on_the_cluster(sandb
     sandbox.mutate_playlist(base.playlist.spotify_id, op="remove", uris=[gone["uri"]])
 
     second, _ = triggers.request_import(user=user, trigger=triggers.Trigger.BUTTON)
-    assert wait_for(second.pk, lambda e: not e.is_active, clusters=[cluster]).status == SyncStatus.COMPLETED
+    assert wait_for(second.pk, lambda e: not e.is_active, clusters=[cluster]).status == RunStatus.SUCCEEDED
     routes = list(SyncEvent.objects.filter(kind=SyncKind.ROUTE, base=base))
     imports = list(SyncEvent.objects.filter(kind="import").values_list("pk", "trigger", "status", "task_id"))
     assert len(routes) == 1, ([(e.pk, e.trigger, e.status, e.task_id) for e in routes], imports, cluster.log()[-3000:])
     (routed,) = routes
     finished = wait_for(routed.pk, lambda e: not e.is_active, clusters=[cluster])
 
-    assert finished.status == SyncStatus.COMPLETED, finished.error
+    assert finished.status == RunStatus.SUCCEEDED, finished.error
     assert finished.trigger == "import" and finished.task_id
     assert cluster.wait_for_task(finished.task_id).success
     assert spotify.track_ids(clean.spotify_id) == expected_not_explicit(spotify.tracks(base.playlist.spotify_id))

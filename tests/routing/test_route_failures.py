@@ -15,7 +15,8 @@ from accounts.models import SpotifyCredential
 from routing.models import ChildMode
 from routing.services.route import run_route
 from routing.services.route_state import route_schedule_name
-from sync.models import SyncEvent, SyncKind, SyncStatus
+from sync.models import SyncEvent, SyncKind
+from core.runs import RunStatus
 from sync.services.run_state import RECONNECT_MESSAGE
 from tests.factories import BasePlaylistFactory, SyncEventFactory
 from tests.routing.route_support import (
@@ -51,7 +52,7 @@ def test_a_failure_mid_child_leaves_it_partly_added_never_emptied_and_a_retry_co
 
     event = route(base)
 
-    assert event.status == SyncStatus.FAILED
+    assert event.status == RunStatus.FAILED
     assert 'Could not update the child playlist “All”' in event.error and "retry" in event.error
     # The first 100 went in where the base has them (before the track to remove), which stays.
     assert spotify.track_ids(child.spotify_id) == [*wanted[:100], old.rsplit(":", 1)[-1]]
@@ -60,7 +61,7 @@ def test_a_failure_mid_child_leaves_it_partly_added_never_emptied_and_a_retry_co
     sandbox.control("DELETE", "faults")  # Spotify is back
     retry = route(base)
 
-    assert retry.status == SyncStatus.COMPLETED, retry.error
+    assert retry.status == RunStatus.SUCCEEDED, retry.error
     assert spotify.track_ids(child.spotify_id) == wanted
 
 
@@ -68,7 +69,7 @@ def test_a_failure_on_the_first_write_leaves_the_child_as_it_was(sandbox, settin
     user, base = imported_base(sandbox, settings)
     spotify = SpotifyAs(sandbox)
     child = add_child(sandbox, base, name="Clean", filters=NOT_EXPLICIT)
-    assert route(base).status == SyncStatus.COMPLETED
+    assert route(base).status == RunStatus.SUCCEEDED
     before = spotify.track_ids(child.spotify_id)
     child.filters = {"match": "all", "conditions": []}
     child.save()
@@ -77,7 +78,7 @@ def test_a_failure_on_the_first_write_leaves_the_child_as_it_was(sandbox, settin
 
     event = route(base)
 
-    assert event.status == SyncStatus.FAILED and '“Clean”' in event.error
+    assert event.status == RunStatus.FAILED and '“Clean”' in event.error
     assert spotify.track_ids(child.spotify_id) == before
 
 
@@ -91,7 +92,7 @@ def test_a_long_retry_after_queues_the_route_again_with_a_schedule(sandbox, sett
 
     event = route(base)
 
-    assert event.status == SyncStatus.QUEUED
+    assert event.status == RunStatus.QUEUED
     assert timedelta(seconds=7100) < event.resume_at - timezone.now() <= timedelta(seconds=7200)
     assert (event.claimed_by, event.error, event.rate_limited) == ("", "", 1)
     task = Schedule.objects.get(name=route_schedule_name(event.pk))
@@ -100,11 +101,11 @@ def test_a_long_retry_after_queues_the_route_again_with_a_schedule(sandbox, sett
         (event.pk,),
         Schedule.ONCE,
     )
-    assert run_route(event_id=event.pk).status == SyncStatus.QUEUED  # not due yet: untouched
+    assert run_route(event_id=event.pk).status == RunStatus.QUEUED  # not due yet: untouched
 
     SyncEvent.objects.filter(pk=event.pk).update(resume_at=timezone.now())
     resumed = run_route(event_id=event.pk)
-    assert resumed.status == SyncStatus.COMPLETED, resumed.error
+    assert resumed.status == RunStatus.SUCCEEDED, resumed.error
     tracks = spotify.tracks(base.playlist.spotify_id)
     assert spotify.track_ids(child.spotify_id) == expected_not_explicit(tracks)
 
@@ -118,7 +119,7 @@ def test_a_revoked_grant_fails_the_route_with_the_reconnect_message(sandbox, set
 
     event = route(base)
 
-    assert (event.status, event.error) == (SyncStatus.FAILED, RECONNECT_MESSAGE)
+    assert (event.status, event.error) == (RunStatus.FAILED, RECONNECT_MESSAGE)
 
 
 def test_filters_not_valid_in_the_app_mode_fail_the_route_naming_the_child(sandbox, settings):
@@ -136,13 +137,13 @@ def test_filters_not_valid_in_the_app_mode_fail_the_route_naming_the_child(sandb
 
     event = route(base)
 
-    assert event.status == SyncStatus.FAILED and '“Popular”' in event.error
+    assert event.status == RunStatus.FAILED and '“Popular”' in event.error
     assert SpotifyAs(sandbox).track_ids(child.spotify_id) == []
 
 
 def test_the_database_refuses_a_second_active_route_for_one_base():
     base = BasePlaylistFactory()
     SyncEventFactory(user=base.user, kind=SyncKind.ROUTE, base=base)
-    SyncEventFactory(user=base.user, kind=SyncKind.ROUTE, base=base, status=SyncStatus.FAILED)
+    SyncEventFactory(user=base.user, kind=SyncKind.ROUTE, base=base, status=RunStatus.FAILED)
     with pytest.raises(IntegrityError), transaction.atomic():
         SyncEventFactory(user=base.user, kind=SyncKind.ROUTE, base=base, running=True)

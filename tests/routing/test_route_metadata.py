@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 
 from library.models import Artist, TrackArtist
-from sync.models import SyncStatus
+from core.runs import RunStatus
 from tests.routing.failing_cache import FAILING_CACHE_SETTINGS
 from tests.routing.route_support import (
     ARTIST_ROUTE,
@@ -68,7 +68,7 @@ def test_genres_are_fetched_one_artist_a_request_in_development_and_fifty_a_requ
 
     event = route(base)
 
-    assert event.status == SyncStatus.COMPLETED, event.error
+    assert event.status == RunStatus.SUCCEEDED, event.error
     made = requests_since(before, sandbox)
     if mode == "development":
         assert made.get(ARTIST_ROUTE) == len(artists) and ARTISTS_BATCH_ROUTE not in made
@@ -91,14 +91,14 @@ def test_genres_the_mirror_lost_are_served_from_the_cache_without_a_request(sand
     spotify = SpotifyAs(sandbox)
     child, expected = genre_child(sandbox, base, spotify)
     artists = base_artists(base)
-    assert route(base).status == SyncStatus.COMPLETED
+    assert route(base).status == RunStatus.SUCCEEDED
     fetched = dict(Artist.objects.filter(spotify_id__in=artists).values_list("spotify_id", "genres_fetched_at"))
     Artist.objects.filter(spotify_id__in=artists).update(genres=[], genres_fetched_at=None)
     before = route_counts(sandbox)
 
     event = route(base)
 
-    assert event.status == SyncStatus.COMPLETED, event.error
+    assert event.status == RunStatus.SUCCEEDED, event.error
     assert ARTIST_ROUTE not in requests_since(before, sandbox)
     assert (event.details["cache"]["hits"], event.details["cache"]["misses"]) == (len(artists), 0)
     assert event.details["cache"]["hit_rate"] == 1.0
@@ -116,14 +116,14 @@ def test_a_broken_cache_costs_requests_but_the_route_still_succeeds(sandbox, set
     spotify = SpotifyAs(sandbox)
     child, expected = genre_child(sandbox, base, spotify)
     artists = base_artists(base)
-    assert route(base).status == SyncStatus.COMPLETED  # the working cache now holds every artist
+    assert route(base).status == RunStatus.SUCCEEDED  # the working cache now holds every artist
     Artist.objects.filter(spotify_id__in=artists).update(genres=[], genres_fetched_at=None)
     settings.CACHES = FAILING_CACHE
     before = route_counts(sandbox)
 
     event = route(base)
 
-    assert event.status == SyncStatus.COMPLETED, event.error
+    assert event.status == RunStatus.SUCCEEDED, event.error
     assert requests_since(before, sandbox).get(ARTIST_ROUTE) == len(artists)
     cache = event.details["cache"]
     assert (cache["hits"], cache["misses"]) == (0, len(artists)) and cache["errors"] >= 1

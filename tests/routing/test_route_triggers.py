@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core import runs
 from routing.models import BasePlaylist, ChildMode, ChildPlaylist
 from routing.services.setup import (
     BaseBusy,
@@ -28,8 +29,8 @@ from routing.services.triggers import (
     retry_route,
     route_after_import,
 )
-from sync.models import SyncEvent, SyncKind, SyncStatus
-from sync.services import run_state
+from sync.models import SyncEvent, SyncKind
+from core.runs import RunStatus
 from tests.factories import (
     BasePlaylistFactory,
     ChildPlaylistFactory,
@@ -54,7 +55,7 @@ def base() -> BasePlaylist:
     return base
 
 
-def route_event(base: BasePlaylist, status: str = SyncStatus.QUEUED, **fields) -> SyncEvent:
+def route_event(base: BasePlaylist, status: str = RunStatus.QUEUED, **fields) -> SyncEvent:
     return SyncEventFactory(user=base.user, kind=SyncKind.ROUTE, base=base, status=status, **fields)
 
 
@@ -72,7 +73,7 @@ def test_a_second_route_request_for_a_base_returns_the_active_one_and_enqueues_o
     assert SyncEvent.objects.get(pk=first.pk).task_id == "task-1"
     # Another base of the same user, or this one once its route finished, gets a new event.
     assert request_route(base=BasePlaylistFactory(user=base.user), trigger="button")[1] is True
-    SyncEvent.objects.filter(pk=first.pk).update(status=SyncStatus.COMPLETED)
+    SyncEvent.objects.filter(pk=first.pk).update(status=RunStatus.SUCCEEDED)
     assert request_route(base=base, trigger="button")[1] is True
 
 
@@ -93,12 +94,12 @@ def test_a_route_the_broker_would_not_take_is_failed_with_a_reason_not_left_bloc
     def broken_broker(*args, **kwargs):
         raise ConnectionError("redis is down")
 
-    monkeypatch.setattr(run_state, "async_task", broken_broker)
+    monkeypatch.setattr(runs, "async_task", broken_broker)
     with django_capture_on_commit_callbacks(execute=True):
         event, _ = request_route(base=base, trigger="button")
 
     event.refresh_from_db()
-    assert (event.status, event.error) == (SyncStatus.FAILED, ENQUEUE_FAILED_REASON)
+    assert (event.status, event.error) == (RunStatus.FAILED, ENQUEUE_FAILED_REASON)
     update_child_filters(child=base.children.first(), filters=NOT_EXPLICIT)  # not locked any more
 
 
@@ -119,7 +120,7 @@ def test_a_queued_route_whose_task_was_lost_is_enqueued_again_by_the_next_reques
 def test_a_failed_route_is_retried_as_a_new_route_of_the_same_base(
     base, queue, django_capture_on_commit_callbacks
 ):
-    failed = route_event(base, status=SyncStatus.FAILED, error="Spotify answered 502")
+    failed = route_event(base, status=RunStatus.FAILED, error="Spotify answered 502")
 
     with django_capture_on_commit_callbacks(execute=True):
         retry = retry_route(event=failed)
@@ -132,7 +133,7 @@ def test_a_failed_route_is_retried_as_a_new_route_of_the_same_base(
         retry_route(event=failed)
 
 
-@pytest.mark.parametrize("status", [SyncStatus.COMPLETED, SyncStatus.QUEUED, SyncStatus.IN_PROGRESS])
+@pytest.mark.parametrize("status", [RunStatus.SUCCEEDED, RunStatus.QUEUED, RunStatus.RUNNING])
 def test_only_a_failed_or_cancelled_route_can_be_retried(base, queue, status):
     event = route_event(base, status=status)
     with pytest.raises(RouteNotRetryable, match="only a failed or cancelled route"):
@@ -141,12 +142,12 @@ def test_only_a_failed_or_cancelled_route_can_be_retried(base, queue, status):
 
 def test_an_import_is_not_retried_as_a_route(base, queue):
     with pytest.raises(RouteNotRetryable, match="Only routes"):
-        retry_route(event=SyncEventFactory(user=base.user, status=SyncStatus.FAILED))
+        retry_route(event=SyncEventFactory(user=base.user, status=RunStatus.FAILED))
 
 
 def test_a_retry_while_another_route_of_the_base_is_active_is_refused(base, queue):
-    failed = route_event(base, status=SyncStatus.FAILED)
-    active = route_event(base, status=SyncStatus.IN_PROGRESS)
+    failed = route_event(base, status=RunStatus.FAILED)
+    active = route_event(base, status=RunStatus.RUNNING)
     with pytest.raises(RouteAlreadyActive) as refused:
         retry_route(event=failed)
     assert refused.value.active.pk == active.pk
@@ -205,7 +206,7 @@ OPERATIONS = [
 ]
 
 
-@pytest.mark.parametrize("status", [SyncStatus.QUEUED, SyncStatus.IN_PROGRESS])
+@pytest.mark.parametrize("status", [RunStatus.QUEUED, RunStatus.RUNNING])
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_every_set_up_edit_is_refused_while_the_base_routes_and_nothing_changes(base, status, operation):
     active = route_event(base, status=status)
@@ -221,8 +222,8 @@ def test_every_set_up_edit_is_refused_while_the_base_routes_and_nothing_changes(
 
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_the_same_edits_go_through_once_the_route_finished(base, operation):
-    route_event(base, status=SyncStatus.COMPLETED)
-    route_event(BasePlaylistFactory(user=base.user), status=SyncStatus.IN_PROGRESS)  # another base's
+    route_event(base, status=RunStatus.SUCCEEDED)
+    route_event(BasePlaylistFactory(user=base.user), status=RunStatus.RUNNING)  # another base's
     before = snapshot(base)
 
     protected_operations(base)[operation]()

@@ -15,7 +15,8 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from library.models import ItemsStatus, Playlist
 from routing.models import BasePlaylist, ChildMode, ChildPlaylist
-from sync.models import SyncEvent, SyncKind, SyncStatus
+from sync.models import SyncEvent, SyncKind
+from core.runs import RunStatus
 from tests.factories import (
     BasePlaylistFactory,
     ChildPlaylistFactory,
@@ -194,7 +195,7 @@ def test_scripts_use_an_api_token_and_pages_their_session(world):
 
 
 # --- nothing changes while a route runs -------------------------------------------------------------
-@pytest.mark.parametrize("route_status", [SyncStatus.QUEUED, SyncStatus.IN_PROGRESS])
+@pytest.mark.parametrize("route_status", [RunStatus.QUEUED, RunStatus.RUNNING])
 @pytest.mark.parametrize("name", PROTECTED)
 def test_every_set_up_edit_answers_409_naming_the_active_route_and_changes_nothing(
     api, world, queue, name, route_status
@@ -213,7 +214,7 @@ def test_every_set_up_edit_answers_409_naming_the_active_route_and_changes_nothi
 
 @pytest.mark.parametrize("name", [name for name in PROTECTED if CALLS[name].ok])
 def test_the_same_edits_succeed_once_the_route_completed(api, world, name):
-    route_event(world.base, SyncStatus.COMPLETED)
+    route_event(world.base, RunStatus.SUCCEEDED)
     before = set_up(world.base)
     api.force_authenticate(world.owner)
 
@@ -277,13 +278,13 @@ def test_a_playlist_whose_tracks_spotify_hides_is_a_400_about_the_playlist(api, 
 def test_the_list_shows_children_in_order_and_the_route_state_in_a_few_queries(
     api, world, django_assert_max_num_queries
 ):
-    older = route_event(world.base, SyncStatus.FAILED)
-    newer = route_event(world.base, SyncStatus.COMPLETED)
-    running = route_event(world.base, SyncStatus.IN_PROGRESS)
+    older = route_event(world.base, RunStatus.FAILED)
+    newer = route_event(world.base, RunStatus.SUCCEEDED)
+    running = route_event(world.base, RunStatus.RUNNING)
     others = [BasePlaylistFactory(user=world.owner) for _ in range(4)]
     for other in others:
         ChildPlaylistFactory(base=other)
-        route_event(other, SyncStatus.COMPLETED)
+        route_event(other, RunStatus.SUCCEEDED)
     world.first.position, world.second.position = 5, 0
     ChildPlaylist.objects.bulk_update([world.first, world.second], ["position"])
     api.force_authenticate(world.owner)

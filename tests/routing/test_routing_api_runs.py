@@ -9,7 +9,8 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from routing.models import BasePlaylist, ChildPlaylist
-from sync.models import SyncEvent, SyncKind, SyncStatus
+from sync.models import SyncEvent, SyncKind
+from core.runs import RunStatus
 from tests.factories import (
     BasePlaylistFactory,
     ChildPlaylistFactory,
@@ -97,14 +98,14 @@ def test_the_status_of_a_base_never_routed_has_no_runs_and_a_default_estimate(ba
 
 
 def test_the_status_names_the_active_route_and_the_newest_finished_one(base):
-    route_event(base, SyncStatus.COMPLETED)
-    newest = route_event(base, SyncStatus.FAILED, error="Spotify answered HTTP 502.")
-    running = route_event(base, SyncStatus.IN_PROGRESS, playlists_total=1, playlists_done=0)
+    route_event(base, RunStatus.SUCCEEDED)
+    newest = route_event(base, RunStatus.FAILED, error="Spotify answered HTTP 502.")
+    running = route_event(base, RunStatus.RUNNING, playlists_total=1, playlists_done=0)
     SyncEventFactory(user=base.user, completed=True)  # an import is not this base's route
 
     body = signed_in(base.user).get(f"/api/base-playlists/{base.pk}/sync-status").json()
 
-    assert (body["active"]["id"], body["active"]["status"]) == (running.pk, "in_progress")
+    assert (body["active"]["id"], body["active"]["status"]) == (running.pk, "running")
     assert (body["last"]["id"], body["last"]["error"]) == (newest.pk, "Spotify answered HTTP 502.")
 
 
@@ -112,7 +113,7 @@ def test_the_status_names_the_active_route_and_the_newest_finished_one(base):
 def test_a_route_event_shows_its_base_children_tracks_cache_and_writes(base):
     event = route_event(
         base,
-        SyncStatus.COMPLETED,
+        RunStatus.SUCCEEDED,
         playlists_total=2,
         playlists_done=2,
         items_done=140,
@@ -140,7 +141,7 @@ def test_a_route_event_shows_its_base_children_tracks_cache_and_writes(base):
         "confirmation": None,
         "restore_of": None,
     }
-    queued = api.get(f"/api/sync-events/{route_event(base, SyncStatus.QUEUED).pk}/").json()["route"]
+    queued = api.get(f"/api/sync-events/{route_event(base, RunStatus.QUEUED).pk}/").json()["route"]
     assert (queued["cache"], queued["writes"], queued["duration_ms"]) == (None, {}, None)
     assert api.get(f"/api/sync-events/{imported.pk}/").json()["base"] is None
     assert api.get(f"/api/sync-events/{imported.pk}/").json()["route"] is None
@@ -150,7 +151,7 @@ def test_a_route_event_shows_its_base_children_tracks_cache_and_writes(base):
 def test_retrying_a_failed_route_answers_201_with_a_new_route_of_the_same_base(
     base, queue, django_capture_on_commit_callbacks
 ):
-    failed = route_event(base, SyncStatus.FAILED)
+    failed = route_event(base, RunStatus.FAILED)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = signed_in(base.user).post(f"/api/sync-events/{failed.pk}/retry/")
@@ -167,7 +168,7 @@ def test_retrying_a_failed_route_answers_201_with_a_new_route_of_the_same_base(
 
 
 def test_retrying_a_completed_route_is_a_409_with_a_message(base, queue):
-    completed = route_event(base, SyncStatus.COMPLETED)
+    completed = route_event(base, RunStatus.SUCCEEDED)
 
     response = signed_in(base.user).post(f"/api/sync-events/{completed.pk}/retry/")
 
@@ -177,8 +178,8 @@ def test_retrying_a_completed_route_is_a_409_with_a_message(base, queue):
 
 
 def test_retrying_while_another_route_of_the_base_runs_is_a_409_naming_it(base, queue):
-    failed = route_event(base, SyncStatus.FAILED)
-    running = route_event(base, SyncStatus.IN_PROGRESS)
+    failed = route_event(base, RunStatus.FAILED)
+    running = route_event(base, RunStatus.RUNNING)
 
     response = signed_in(base.user).post(f"/api/sync-events/{failed.pk}/retry/")
 
@@ -186,7 +187,7 @@ def test_retrying_while_another_route_of_the_base_runs_is_a_409_naming_it(base, 
 
 
 def test_a_stranger_cannot_retry_the_owners_route(base, queue):
-    failed = route_event(base, SyncStatus.FAILED)
+    failed = route_event(base, RunStatus.FAILED)
 
     response = signed_in(SpotifyCredentialFactory().user).post(f"/api/sync-events/{failed.pk}/retry/")
 
@@ -217,7 +218,7 @@ def test_the_preview_lists_exactly_what_the_route_then_adds_and_writes_nothing(s
     added = [line["track_id"] for line in child["add"]]
     assert added == expected_not_explicit(spotify.tracks(base.playlist.spotify_id))
 
-    assert route(base).status == SyncStatus.COMPLETED
+    assert route(base).status == RunStatus.SUCCEEDED
     assert spotify.track_ids(clean.spotify_id) == added
 
 
@@ -225,7 +226,7 @@ def test_a_draft_preview_counts_without_reading_children_or_saving_the_draft(san
     user, base = imported_base(sandbox, settings)
     clean = add_child(sandbox, base, name="Clean", filters=NOT_EXPLICIT)
     tracks = SpotifyAs(sandbox).tracks(base.playlist.spotify_id)
-    route_event(base, SyncStatus.IN_PROGRESS)  # a preview reads only: allowed during a route
+    route_event(base, RunStatus.RUNNING)  # a preview reads only: allowed during a route
     before = route_counts(sandbox)
 
     response = signed_in(user).post(
@@ -294,7 +295,7 @@ def test_a_preview_spotify_refuses_says_why_and_when_to_come_back(sandbox, setti
 # --- POST /api/base-playlists/{id}/children/ with create: true -------------------------------------------
 def test_creating_a_child_makes_a_private_playlist_on_spotify_and_attaches_it(sandbox, settings):
     user, base = imported_base(sandbox, settings)
-    route_event(base, SyncStatus.COMPLETED)  # a finished route does not stop edits
+    route_event(base, RunStatus.SUCCEEDED)  # a finished route does not stop edits
     before = route_counts(sandbox)
 
     response = signed_in(user).post(

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from library.models import ItemsStatus
 from routing.models import BasePlaylist, ChildPlaylist
-from sync.models import SyncKind, SyncStatus
+from sync.models import SyncKind
+from core.runs import RunStatus
 from tests.factories import (
     ArtistFactory,
     BasePlaylistFactory,
@@ -76,7 +77,7 @@ def test_the_overview_shows_each_base_with_its_children_their_filters_in_words_a
 
 
 def test_the_overview_shows_a_running_routes_progress_for_the_script_to_follow(client, setup):
-    route_event(setup.base, SyncStatus.IN_PROGRESS, playlists_total=5, playlists_done=2)
+    route_event(setup.base, RunStatus.RUNNING, playlists_total=5, playlists_done=2)
     client.force_login(setup.listener)
 
     page = page_text(client.get("/routing/"))
@@ -101,7 +102,7 @@ def test_the_estimate_says_when_its_rate_is_a_default_and_when_it_is_measured(cl
     finished = timezone.now()
     route_event(
         setup.base,
-        SyncStatus.COMPLETED,
+        RunStatus.SUCCEEDED,
         started_at=finished - timedelta(seconds=14),
         finished_at=finished,
         spotify_requests=100,
@@ -163,7 +164,7 @@ def test_the_overview_costs_a_bounded_number_of_queries(client, setup, django_as
         base = BasePlaylistFactory(user=setup.listener)
         for _ in range(3):
             ChildPlaylistFactory(base=base)
-        route_event(base, SyncStatus.COMPLETED)
+        route_event(base, RunStatus.SUCCEEDED)
     client.force_login(setup.listener)
 
     # Session, user, bases with children, active and last routes, candidates; and the
@@ -177,7 +178,7 @@ def test_the_base_page_shows_the_run_history_newest_first_with_its_figures(clien
     now = timezone.now()
     completed = route_event(
         setup.base,
-        SyncStatus.COMPLETED,
+        RunStatus.SUCCEEDED,
         started_at=now - timedelta(seconds=12),
         finished_at=now,
         playlists_total=2,
@@ -209,7 +210,7 @@ def test_the_base_page_shows_the_run_history_newest_first_with_its_figures(clien
 
 
 def test_a_retried_failure_offers_no_second_retry(client, setup):
-    route_event(setup.base, SyncStatus.COMPLETED, retry_of=setup.failed, trigger="retry")
+    route_event(setup.base, RunStatus.SUCCEEDED, retry_of=setup.failed, trigger="retry")
     client.force_login(setup.listener)
 
     page = page_text(client.get(f"/routing/{setup.base.pk}/"))
@@ -218,7 +219,7 @@ def test_a_retried_failure_offers_no_second_retry(client, setup):
 
 
 def test_the_base_page_shows_the_active_route_and_the_last_finished_one(client, setup):
-    active = route_event(setup.base, SyncStatus.QUEUED, resume_at=timezone.now() + timedelta(minutes=30))
+    active = route_event(setup.base, RunStatus.QUEUED, resume_at=timezone.now() + timedelta(minutes=30))
     client.force_login(setup.listener)
 
     page = page_text(client.get(f"/routing/{setup.base.pk}/"))
@@ -232,7 +233,7 @@ def test_the_base_page_costs_a_bounded_number_of_queries(client, setup, django_a
     for _ in range(10):
         ChildPlaylistFactory(base=setup.base)
     for _ in range(30):
-        route_event(setup.base, SyncStatus.FAILED)
+        route_event(setup.base, RunStatus.FAILED)
     client.force_login(setup.listener)
 
     with django_assert_max_num_queries(20):
@@ -334,7 +335,7 @@ def test_the_progress_script_polls_the_sync_status_api_and_disables_edits_while_
 
 def test_route_events_of_the_page_are_only_of_this_base(client, setup):
     other = BasePlaylistFactory(user=setup.listener)
-    foreign = SyncEventFactory(user=setup.listener, kind=SyncKind.ROUTE, base=other, status=SyncStatus.FAILED)
+    foreign = SyncEventFactory(user=setup.listener, kind=SyncKind.ROUTE, base=other, status=RunStatus.FAILED)
     client.force_login(setup.listener)
 
     page = page_text(client.get(f"/routing/{setup.base.pk}/"))

@@ -13,7 +13,7 @@ from django.contrib.staticfiles import finders
 
 from routing.filters import POPULARITY_UNAVAILABLE
 from routing.models import ChildPlaylist
-from sync.models import SyncStatus
+from core.runs import RunStatus
 from tests.factories import ArtistFactory, PlaylistItemFactory, TrackFactory
 from tests.routing.routing_pages_support import (
     GENRES,
@@ -225,7 +225,7 @@ def test_a_blank_name_is_refused(client, setup):
 
 
 def test_while_the_base_routes_the_editor_shows_the_progress_and_cannot_save(client, setup):
-    route_event(setup.base, SyncStatus.IN_PROGRESS, playlists_total=2, playlists_done=1)
+    route_event(setup.base, RunStatus.RUNNING, playlists_total=2, playlists_done=1)
     client.force_login(setup.listener)
 
     page = editor(client, setup.chill)

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from routing.models import BasePlaylist, ChildPlaylist
-from sync.models import SyncEvent, SyncKind, SyncStatus
+from sync.models import SyncEvent, SyncKind
+from core.runs import RunStatus
 from tests.accounts.conftest import credential_from_sandbox, sandbox_count
 from tests.factories import BasePlaylistFactory, SpotifyCredentialFactory
 from tests.routing.routing_pages_support import (
@@ -94,7 +95,7 @@ def test_the_navigation_links_to_smart_playlists(client, setup):
 
 
 # --- 409 while a route runs -----------------------------------------------------------------------
-@pytest.mark.parametrize("status", [SyncStatus.QUEUED, SyncStatus.IN_PROGRESS])
+@pytest.mark.parametrize("status", [RunStatus.QUEUED, RunStatus.RUNNING])
 @pytest.mark.parametrize("action", PROTECTED)
 def test_a_set_up_change_while_the_base_routes_answers_409_changes_nothing_and_works_after(
     client, setup, queue, action, status
@@ -112,13 +113,13 @@ def test_a_set_up_change_while_the_base_routes_answers_409_changes_nothing_and_w
     assert snapshot(setup.base) == before
     if action == "new child":
         return  # after the route it calls Spotify: test_a_new_child_is_created_on_spotify…
-    SyncEvent.objects.filter(pk=active.pk).update(status=SyncStatus.COMPLETED)
+    SyncEvent.objects.filter(pk=active.pk).update(status=RunStatus.SUCCEEDED)
     assert perform(client, action, setup.ids()).status_code == 302
     assert snapshot(setup.base) != before
 
 
 def test_the_409_page_keeps_what_the_listener_typed(client, setup):
-    route_event(setup.base, SyncStatus.IN_PROGRESS)
+    route_event(setup.base, RunStatus.RUNNING)
     client.force_login(setup.listener)
 
     page = page_text(perform(client, "save child", setup.ids()))
@@ -127,7 +128,7 @@ def test_the_409_page_keeps_what_the_listener_typed(client, setup):
 
 
 def test_while_the_base_routes_its_edit_actions_are_disabled(client, setup):
-    route_event(setup.base, SyncStatus.IN_PROGRESS, playlists_total=2, playlists_done=1)
+    route_event(setup.base, RunStatus.RUNNING, playlists_total=2, playlists_done=1)
     client.force_login(setup.listener)
 
     page = page_text(client.get(f"/routing/{setup.base.pk}/"))
@@ -147,7 +148,7 @@ def test_sync_queues_exactly_one_route_and_a_second_press_shows_the_active_one(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/routing/{setup.base.pk}/sync/", follow=True)
 
-    event = SyncEvent.objects.get(kind=SyncKind.ROUTE, base=setup.base, status=SyncStatus.QUEUED)
+    event = SyncEvent.objects.get(kind=SyncKind.ROUTE, base=setup.base, status=RunStatus.QUEUED)
     assert response.redirect_chain == [(f"/routing/{setup.base.pk}/", 302)]
     assert (event.trigger, event.user) == ("button", setup.listener)
     assert queue.calls == [("routing.tasks.run_route", event.pk)]
@@ -159,7 +160,7 @@ def test_sync_queues_exactly_one_route_and_a_second_press_shows_the_active_one(
         again = page_text(client.post(f"/routing/{setup.base.pk}/sync/", follow=True))
 
     assert f"Route #{event.pk} of this base is already queued; here is its progress." in again
-    assert SyncEvent.objects.filter(base=setup.base, status=SyncStatus.QUEUED).count() == 1
+    assert SyncEvent.objects.filter(base=setup.base, status=RunStatus.QUEUED).count() == 1
     assert queue.calls == [("routing.tasks.run_route", event.pk)]
 
 
@@ -194,7 +195,7 @@ def test_retry_on_a_failed_route_queues_a_retry_of_it_once(
     assert queue.calls == [("routing.tasks.run_route", retry.pk)]
     assert f"Retrying as route #{retry.pk}" in page_text(response)
 
-    SyncEvent.objects.filter(pk=retry.pk).update(status=SyncStatus.COMPLETED)
+    SyncEvent.objects.filter(pk=retry.pk).update(status=RunStatus.SUCCEEDED)
     again = page_text(client.post(f"/routing/runs/{setup.failed.pk}/retry/", follow=True))
 
     assert f"was already retried as route #{retry.pk}" in again
@@ -202,8 +203,8 @@ def test_retry_on_a_failed_route_queues_a_retry_of_it_once(
 
 
 def test_retry_is_refused_for_a_completed_route_and_unknown_for_an_import(client, setup, queue):
-    completed = route_event(setup.base, SyncStatus.COMPLETED)
-    an_import = SyncEvent.objects.create(user=setup.listener, kind=SyncKind.IMPORT, status=SyncStatus.FAILED)
+    completed = route_event(setup.base, RunStatus.SUCCEEDED)
+    an_import = SyncEvent.objects.create(user=setup.listener, kind=SyncKind.IMPORT, status=RunStatus.FAILED)
     client.force_login(setup.listener)
 
     page = page_text(client.post(f"/routing/runs/{completed.pk}/retry/", follow=True))
@@ -217,7 +218,7 @@ def test_retry_is_refused_for_a_completed_route_and_unknown_for_an_import(client
 def test_a_new_child_is_created_on_spotify_attached_and_opened_in_the_editor(client, sandbox):
     listener = credential_from_sandbox(sandbox).user
     base = BasePlaylistFactory(user=listener, playlist__owner_spotify_id="demo")
-    route_event(base, SyncStatus.COMPLETED)  # the route the 409 test waited for has finished
+    route_event(base, RunStatus.SUCCEEDED)  # the route the 409 test waited for has finished
     client.force_login(listener)
 
     response = client.post(

@@ -17,7 +17,8 @@ from routing.services.base_reads import VerifiedBase, verify_unchanged
 from routing.services.child_reads import ChildContents
 from routing.services.route_state import CONFIRMED
 from routing.services.setup import BaseBusy, update_base_options
-from sync.models import SyncEvent, SyncKind, SyncStatus
+from sync.models import SyncEvent, SyncKind
+from core.runs import RunStatus
 from sync.services import cleanup, run_control, run_state
 from sync.services.run_state import RunStepFailed
 from tests.factories import BasePlaylistFactory, ChildBackupFactory, ChildPlaylistFactory, SyncEventFactory
@@ -83,12 +84,12 @@ def test_confirming_queues_the_route_again_with_the_shown_removals_agreed(
     queue, django_capture_on_commit_callbacks
 ):
     base = BasePlaylistFactory()
-    waiting = route(base, status=SyncStatus.AWAITING_CONFIRMATION, details=PENDING)
+    waiting = route(base, status=RunStatus.WAITING, details=PENDING)
 
     with django_capture_on_commit_callbacks(execute=True):
         confirmed = route_control.confirm_route(event=waiting)
 
-    assert confirmed.status == SyncStatus.QUEUED
+    assert confirmed.status == RunStatus.QUEUED
     assert confirmed.details[CONFIRMED] == {"child1": ["spotify:track:a", "spotify:track:b"]}
     assert queue.calls == [("routing.tasks.run_route", waiting.pk)]
     with pytest.raises(run_control.RunControlError, match="only a route that waits for your confirmation"):
@@ -97,13 +98,13 @@ def test_confirming_queues_the_route_again_with_the_shown_removals_agreed(
 
 def test_discarding_ends_the_route_cancelled_and_a_route_waiting_still_holds_its_base():
     base = BasePlaylistFactory()
-    waiting = route(base, status=SyncStatus.AWAITING_CONFIRMATION, details=PENDING)
+    waiting = route(base, status=RunStatus.WAITING, details=PENDING)
     with pytest.raises(BaseBusy, match="waits for your confirmation"):
         update_base_options(base=base, first_match_only=True)
 
     discarded = route_control.discard_route(event=waiting)
 
-    assert discarded.status == SyncStatus.CANCELLED and "discarded" in discarded.details["cancelled_by"]
+    assert discarded.status == RunStatus.CANCELLED and "discarded" in discarded.details["cancelled_by"]
     assert update_base_options(base=base, first_match_only=True).first_match_only
 
 
@@ -116,7 +117,7 @@ def test_the_sweep_requeues_only_due_runs_whose_task_is_long_overdue(queue):
     SyncEventFactory(enqueued_at=timezone.now())  # just handed over
     SyncEventFactory(enqueued_at=long_ago, resume_at=timezone.now() + timedelta(hours=3))  # postponed
     SyncEventFactory(enqueued_at=long_ago, running=True)
-    route(BasePlaylistFactory(), enqueued_at=long_ago, status=SyncStatus.AWAITING_CONFIRMATION)
+    route(BasePlaylistFactory(), enqueued_at=long_ago, status=RunStatus.WAITING)
 
     requeued = cleanup.requeue_lost_runs()
 

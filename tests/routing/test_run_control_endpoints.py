@@ -8,7 +8,8 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from sync.models import SyncEvent, SyncKind, SyncStatus
+from sync.models import SyncEvent, SyncKind
+from core.runs import RunStatus
 from tests.factories import (
     BasePlaylistFactory,
     ChildBackupFactory,
@@ -54,7 +55,7 @@ def waiting(base) -> SyncEvent:
         user=base.user,
         kind=SyncKind.ROUTE,
         base=base,
-        status=SyncStatus.AWAITING_CONFIRMATION,
+        status=RunStatus.WAITING,
         details=PENDING,
     )
 
@@ -64,9 +65,9 @@ def finished_with_backup(base) -> SyncEvent:
 
 
 ACTIONS = {
-    "cancel": (lambda base: SyncEventFactory(user=base.user), 200, SyncStatus.CANCELLED),
-    "confirm": (waiting, 202, SyncStatus.QUEUED),
-    "discard": (waiting, 200, SyncStatus.CANCELLED),
+    "cancel": (lambda base: SyncEventFactory(user=base.user), 200, RunStatus.CANCELLED),
+    "confirm": (waiting, 202, RunStatus.QUEUED),
+    "discard": (waiting, 200, RunStatus.CANCELLED),
 }
 
 
@@ -92,7 +93,7 @@ def test_a_route_waiting_shows_what_it_would_remove_with_names_in_the_api(base):
     body = api_as(base.user).get(f"/api/sync-events/{event.pk}/").json()
     (child,) = body["route"]["confirmation"]["children"]
     assert child["removals"] == [{"uri": "spotify:track:gone", "name": "", "artists": ""}]
-    assert body["status"] == "awaiting_confirmation" and "confirm or discard" in body["summary"]
+    assert body["status"] == "waiting" and "confirm or discard" in body["summary"]
 
 
 def test_restore_queues_a_restore_run_for_the_owner_only(base, queue, django_capture_on_commit_callbacks):
@@ -154,7 +155,7 @@ def test_confirm_and_discard_pages_answer_the_owner_and_404_a_stranger(base, que
     response = page_as(base.user).post(url, follow=True)
 
     assert response.redirect_chain[-1][0] == f"/routing/{base.pk}/"
-    expected = SyncStatus.QUEUED if action == "confirm" else SyncStatus.CANCELLED
+    expected = RunStatus.QUEUED if action == "confirm" else RunStatus.CANCELLED
     assert SyncEvent.objects.get(pk=event.pk).status == expected
 
 
@@ -188,7 +189,7 @@ def test_a_queued_import_can_be_cancelled_from_the_dashboard(base):
 
     page_as(base.user).post(f"/sync/events/{event.pk}/cancel/")
 
-    assert SyncEvent.objects.get(pk=event.pk).status == SyncStatus.CANCELLED
+    assert SyncEvent.objects.get(pk=event.pk).status == RunStatus.CANCELLED
 
 
 def test_previewing_a_base_whose_playlist_is_gone_is_a_409_saying_why(base):

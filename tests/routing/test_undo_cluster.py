@@ -18,7 +18,8 @@ from routing.models import ChildBackup
 from routing.services import restore
 from routing.services.setup import create_base_playlist, update_child
 from routing.services.triggers import request_route
-from sync.models import SyncEvent, SyncKind, SyncStatus
+from sync.models import SyncEvent, SyncKind
+from core.runs import RunStatus
 from sync.services import cleanup
 from tests.fixtures.cluster import sandbox_cluster_env
 from tests.routing.route_support import POST_ITEMS, SpotifyAs, add_child, route, unique
@@ -58,7 +59,7 @@ def test_a_route_killed_mid_write_is_failed_by_the_next_cluster_and_restore_brin
     import_library(user)
     base, spotify = _big_base(sandbox, user)
     child = add_child(sandbox, base, name="Loud ones", filters=EXPLICIT)
-    assert route(base).status == SyncStatus.COMPLETED
+    assert route(base).status == RunStatus.SUCCEEDED
     before = spotify.uris(child.spotify_id)
     assert 3 <= len(before) < 100
     # Every track now: the missing ones go in as many inserts, each slowed down on the sandbox.
@@ -86,7 +87,7 @@ def test_a_route_killed_mid_write_is_failed_by_the_next_cluster_and_restore_brin
     assert set(before) <= set(halfway)  # inserts come before removals: nothing was lost meanwhile
 
     survivor = start_qcluster(env=env)  # its workers find the dead run when they spawn
-    failed = wait_for(event.pk, lambda e: e.status == SyncStatus.FAILED, clusters=[survivor])
+    failed = wait_for(event.pk, lambda e: e.status == RunStatus.FAILED, clusters=[survivor])
     assert "worker running this sync stopped" in failed.error
     assert ChildBackup.objects.get(run=failed).uris == before
 
@@ -94,7 +95,7 @@ def test_a_route_killed_mid_write_is_failed_by_the_next_cluster_and_restore_brin
     undo = restore.request_restore(event=failed, trigger="test")
     restored = wait_for(undo.pk, lambda e: not e.is_active, clusters=[survivor])
 
-    assert restored.status == SyncStatus.COMPLETED, restored.error
+    assert restored.status == RunStatus.SUCCEEDED, restored.error
     assert spotify.uris(child.spotify_id) == before
     assert ChildBackup.objects.get(run=restored).uris == halfway  # and the restore can be undone
 
@@ -117,5 +118,5 @@ def test_a_queued_route_whose_task_was_lost_is_queued_again_by_the_sweep_and_run
     assert cleanup.requeue_lost_runs() == []  # taken: the next sweep leaves it alone
 
     finished = wait_for(lost.pk, lambda e: not e.is_active, clusters=[cluster])
-    assert finished.status == SyncStatus.COMPLETED, finished.error
+    assert finished.status == RunStatus.SUCCEEDED, finished.error
     assert len(SpotifyAs(sandbox).uris(child.spotify_id)) > 0

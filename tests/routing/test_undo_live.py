@@ -14,7 +14,7 @@ from routing.services import run_control as route_control
 from routing.services.route import run_route
 from routing.services.setup import add_child_playlist, delete_child, update_child
 from sync.display import describe_event
-from sync.models import SyncStatus
+from core.runs import RunStatus
 from sync.services import run_control
 from tests.factories import BasePlaylistFactory
 from tests.routing.route_support import SpotifyAs, add_child, imported_base, route, writes_since
@@ -39,7 +39,7 @@ def test_a_filter_edited_to_match_nothing_waits_for_confirmation_and_writes_only
     user, base = imported_base(sandbox, settings)
     spotify = SpotifyAs(sandbox)
     child = add_child(sandbox, base, name="Gym, all of it", filters=EVERY_TRACK)
-    assert route(base).status == SyncStatus.COMPLETED
+    assert route(base).status == RunStatus.SUCCEEDED
     full = spotify.uris(child.spotify_id)
     assert len(full) >= 20
 
@@ -47,7 +47,7 @@ def test_a_filter_edited_to_match_nothing_waits_for_confirmation_and_writes_only
     counts = route_counts(sandbox)
     asked = route(base)
 
-    assert asked.status == SyncStatus.AWAITING_CONFIRMATION
+    assert asked.status == RunStatus.WAITING
     (pending,) = asked.details["confirmation"]["children"]
     assert (pending["name"], pending["tracks_now"], pending["tracks_after"]) == (
         "Gym, all of it",
@@ -69,11 +69,11 @@ def test_a_filter_edited_to_match_nothing_waits_for_confirmation_and_writes_only
     assert spotify.uris(child.spotify_id) == full
 
     again = route(base)
-    assert again.status == SyncStatus.AWAITING_CONFIRMATION
+    assert again.status == RunStatus.WAITING
     assert api.post(f"/api/sync-events/{again.pk}/confirm").status_code == 202
     emptied = _rerun(again.pk)
 
-    assert emptied.status == SyncStatus.COMPLETED, emptied.error
+    assert emptied.status == RunStatus.SUCCEEDED, emptied.error
     assert spotify.uris(child.spotify_id) == []
     backup = ChildBackup.objects.get(run=emptied)
     assert backup.uris == full and backup.snapshot_id
@@ -85,7 +85,7 @@ def test_removing_more_than_half_of_a_big_child_asks_first_and_a_small_share_doe
     user, base = imported_base(sandbox, settings)
     spotify = SpotifyAs(sandbox)
     child = add_child(sandbox, base, name="Gym", filters=EVERY_TRACK)
-    assert route(base).status == SyncStatus.COMPLETED
+    assert route(base).status == RunStatus.SUCCEEDED
     full = spotify.uris(child.spotify_id)
     explicit = [
         uri for uri, obj in zip(full, spotify.tracks(child.spotify_id), strict=True) if obj["explicit"]
@@ -93,14 +93,14 @@ def test_removing_more_than_half_of_a_big_child_asks_first_and_a_small_share_doe
     assert 0 < len(explicit) < len(full) / 2
 
     update_child(child=child, filters=NOT_EXPLICIT)  # a small share goes without asking
-    assert route(base).status == SyncStatus.COMPLETED
+    assert route(base).status == RunStatus.SUCCEEDED
     assert set(spotify.uris(child.spotify_id)) == set(full) - set(explicit)
 
     update_child(child=child, filters=EXPLICIT)  # now most of it would go
     clean = spotify.uris(child.spotify_id)
     asked = route(base)
 
-    assert asked.status == SyncStatus.AWAITING_CONFIRMATION
+    assert asked.status == RunStatus.WAITING
     (pending,) = asked.details["confirmation"]["children"]
     assert pending["reason"] == f"{len(clean)} of its {len(clean)} tracks (100 %) would be removed"
     assert pending["tracks_after"] == len(set(explicit))
@@ -121,7 +121,7 @@ def test_restore_after_two_runs_brings_back_each_state_and_is_itself_undoable(sa
     update_child(child=child, filters=EXPLICIT)
     second = route(base)
     after_second = spotify.uris(child.spotify_id)
-    assert first.status == second.status == SyncStatus.COMPLETED
+    assert first.status == second.status == RunStatus.SUCCEEDED
     assert original != after_first != after_second
 
     _restore(second)
@@ -138,7 +138,7 @@ def test_restore_after_two_runs_brings_back_each_state_and_is_itself_undoable(sa
 def _restore(event):
     queued = restore.request_restore(event=event, trigger="test")
     finished = restore.run_restore(event_id=queued.pk)
-    assert finished.status == SyncStatus.COMPLETED, finished.error
+    assert finished.status == RunStatus.SUCCEEDED, finished.error
     return finished
 
 
@@ -178,9 +178,9 @@ def test_cancelling_a_queued_route_frees_its_base_and_discard_is_refused_for_it(
         route_control.discard_route(event=event)
     cancelled = run_control.cancel_run(event=event)
 
-    assert cancelled.status == SyncStatus.CANCELLED and cancelled.details["cancelled_by"] == "you"
+    assert cancelled.status == RunStatus.CANCELLED and cancelled.details["cancelled_by"] == "you"
     update_child(child=base.children.get(), name="Renamed")  # the base is free again
-    assert _rerun(event.pk).status == SyncStatus.CANCELLED  # a late task finds nothing to run
+    assert _rerun(event.pk).status == RunStatus.CANCELLED  # a late task finds nothing to run
 
 
 def test_a_track_the_listener_adds_between_the_routes_read_and_its_write_is_in_the_backup(
@@ -201,7 +201,7 @@ def test_a_track_the_listener_adds_between_the_routes_read_and_its_write_is_in_t
 
     event = route(base)
 
-    assert event.status == SyncStatus.COMPLETED, event.error
+    assert event.status == RunStatus.SUCCEEDED, event.error
     (backup,) = ChildBackup.objects.filter(run=event)
     assert backup.uris == [explicit[0]]  # what the child held just before the write
     assert explicit[0] not in spotify.uris(child.spotify_id)  # a small removal: no question
@@ -213,7 +213,7 @@ def test_a_restore_leaves_alone_a_child_detached_since_and_now_another_bases(san
     child = add_child(sandbox, base, name="Moved away", filters=NOT_EXPLICIT)
     run = route(base)
     routed = spotify.uris(child.spotify_id)
-    assert run.status == SyncStatus.COMPLETED and routed
+    assert run.status == RunStatus.SUCCEEDED and routed
     delete_child(child=child)
     other_base = BasePlaylistFactory(user=user, playlist=user.playlists.get(name="Drafts"))
     add_child_playlist(

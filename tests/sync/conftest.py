@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from core import runs
 from insights.services import after_import
-from sync.services import run_state
 from tests.support.queue import FakeQueue
 
 
@@ -13,6 +13,6 @@ from tests.support.queue import FakeQueue
 def queue(monkeypatch) -> FakeQueue:
     """Triggers enqueue into this instead of the broker (the cluster tests use the real one)."""
     fake = FakeQueue()
-    monkeypatch.setattr(run_state, "async_task", fake)
+    monkeypatch.setattr(runs, "async_task", fake)
     monkeypatch.setattr(after_import, "async_task", fake)
     return fake

@@ -7,7 +7,8 @@ from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from sync.models import SyncEvent, SyncStatus
+from sync.models import SyncEvent
+from core.runs import RunStatus
 from tests.factories import SpotifyCredentialFactory, SyncEventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +52,7 @@ def test_posting_an_import_while_one_runs_answers_200_with_the_running_one(api, 
     response = api.post("/api/library/import/")
 
     assert response.status_code == 200
-    assert response.json()["id"] == running.pk and response.json()["status"] == "in_progress"
+    assert response.json()["id"] == running.pk and response.json()["status"] == "running"
     assert SyncEvent.objects.filter(user=owner).count() == 1 and queue.calls == []
 
 
@@ -113,7 +114,7 @@ def test_the_owner_reads_an_event_with_progress_counters_and_summary(api, owner)
 
     body = api.get(f"/api/sync-events/{event.pk}/").json()
 
-    assert body["id"] == event.pk and body["status"] == "in_progress" and body["kind"] == "import"
+    assert body["id"] == event.pk and body["status"] == "running" and body["kind"] == "import"
     assert body["progress"] == {"playlists_done": 2, "playlists_total": 8, "items_done": 120, "percent": 25}
     assert body["counters"] == {"spotify_requests": 31, "rate_limited": 2, "retries": 3}
     assert body["summary"] == "Importing: 2 of 8 playlists, 120 items so far."
@@ -152,7 +153,7 @@ def test_the_list_has_only_the_callers_events_newest_first(api, owner, stranger)
 def test_the_list_filters_by_kind_and_status_and_refuses_unknown_values(api, owner):
     failed = SyncEventFactory(user=owner, failed=True)
     SyncEventFactory(user=owner, completed=True)
-    SyncEventFactory(user=owner, kind="route", status=SyncStatus.FAILED)
+    SyncEventFactory(user=owner, kind="route", status=RunStatus.FAILED)
     api.force_authenticate(owner)
 
     body = api.get("/api/sync-events/", {"kind": "import", "status": "failed"}).json()

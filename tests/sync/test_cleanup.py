@@ -20,7 +20,9 @@ from core.workers import process_state
 from routing.services.setup import BaseBusy, update_base_options
 from routing.services.triggers import retry_route
 from sync import tasks
-from sync.models import SyncEvent, SyncKind, SyncStatus
+from sync.models import SyncEvent, SyncKind
+from core.runs import RunStatus
+from core import runs
 from sync.services import cleanup
 from tests.factories import BasePlaylistFactory, SpotifyCredentialFactory, SyncEventFactory
 from tests.support.processes import dead_pid, project_env, run_manage
@@ -34,25 +36,35 @@ def _ago(**delta) -> datetime:
     return timezone.now() - timedelta(**delta)
 
 
+def _silent() -> datetime:
+    """Longer ago than a task may run (core.runs' one rule for a stalled run)."""
+    return timezone.now() - runs.stall_after() - timedelta(minutes=1)
+
+
+def _lately() -> datetime:
+    return timezone.now() - runs.stall_after() + timedelta(minutes=1)
+
+
 def _status(event: SyncEvent) -> tuple[str, str]:
     event.refresh_from_db()
     return event.status, event.error
 
 
-# --- the schedule: no heartbeat for 30 minutes ---------------------------------------------------
+# --- the schedule: no heartbeat for longer than a task may run ---------------------------------------------------
 def test_an_import_with_an_old_heartbeat_is_failed_with_a_readable_reason():
-    stuck = SyncEventFactory(running=True, started_at=_ago(hours=2), heartbeat_at=_ago(minutes=31))
+    stuck = SyncEventFactory(running=True, started_at=_ago(hours=2), heartbeat_at=_silent())
 
     assert cleanup.fail_stalled_runs() == 1
 
     stuck.refresh_from_db()
-    assert stuck.status == SyncStatus.FAILED and stuck.finished_at is not None
-    assert stuck.error.startswith("This sync made no progress for 30 minutes")
+    assert stuck.status == RunStatus.FAILED and stuck.finished_at is not None
+    minutes = round(runs.stall_after().total_seconds() / 60)
+    assert stuck.error.startswith(f"This sync made no progress for {minutes} minutes")
     assert "Retry to continue; finished playlists are kept." in stuck.error
 
 
 def test_the_schedule_leaves_fresh_queued_and_finished_imports_alone():
-    fresh = SyncEventFactory(running=True, started_at=_ago(hours=3), heartbeat_at=_ago(minutes=29))
+    fresh = SyncEventFactory(running=True, started_at=_ago(hours=3), heartbeat_at=_lately())
     queued = SyncEventFactory()
     SyncEvent.objects.filter(pk=queued.pk).update(created_at=_ago(hours=5))
     completed = SyncEventFactory(completed=True, heartbeat_at=_ago(hours=5))
@@ -60,20 +72,20 @@ def test_the_schedule_leaves_fresh_queued_and_finished_imports_alone():
 
     assert cleanup.fail_stalled_runs() == 0
 
-    assert _status(fresh) == (SyncStatus.IN_PROGRESS, "")
-    assert _status(queued) == (SyncStatus.QUEUED, "")
-    assert _status(completed)[0] == SyncStatus.COMPLETED
-    assert _status(failed) == (SyncStatus.FAILED, failed.error)
+    assert _status(fresh) == (RunStatus.RUNNING, "")
+    assert _status(queued) == (RunStatus.QUEUED, "")
+    assert _status(completed)[0] == RunStatus.SUCCEEDED
+    assert _status(failed) == (RunStatus.FAILED, failed.error)
 
 
 def test_an_import_that_never_beat_is_judged_by_when_it_started():
-    never_beat = SyncEventFactory(running=True, heartbeat_at=None, started_at=_ago(minutes=45))
+    never_beat = SyncEventFactory(running=True, heartbeat_at=None, started_at=_silent())
     just_started = SyncEventFactory(running=True, heartbeat_at=None, started_at=_ago(minutes=1))
 
     cleanup.fail_stalled_runs()
 
-    assert _status(never_beat)[0] == SyncStatus.FAILED
-    assert _status(just_started)[0] == SyncStatus.IN_PROGRESS
+    assert _status(never_beat)[0] == RunStatus.FAILED
+    assert _status(just_started)[0] == RunStatus.RUNNING
 
 
 def test_the_scheduled_task_fails_stuck_imports_and_says_how_many():
@@ -89,7 +101,7 @@ def test_an_import_claimed_by_a_dead_process_on_this_host_is_failed():
 
     assert cleanup.fail_runs_of_dead_workers(host=HOST) == [orphan.pk]
 
-    assert _status(orphan) == (SyncStatus.FAILED, cleanup.WORKER_STOPPED_REASON)
+    assert _status(orphan) == (RunStatus.FAILED, cleanup.WORKER_STOPPED_REASON)
 
 
 def test_an_import_claimed_by_a_killed_process_not_yet_reaped_is_failed():
@@ -114,8 +126,8 @@ def test_live_workers_and_other_hosts_keep_their_imports():
     assert cleanup.fail_runs_of_dead_workers(host=HOST) == []
 
     for event in (alive, elsewhere, unclaimed):
-        assert _status(event)[0] == SyncStatus.IN_PROGRESS
-    assert _status(finished)[0] == SyncStatus.COMPLETED
+        assert _status(event)[0] == RunStatus.RUNNING
+    assert _status(finished)[0] == RunStatus.SUCCEEDED
 
 
 def test_a_reused_pid_does_not_keep_a_dead_workers_import_alive():
@@ -147,8 +159,8 @@ def test_django_q_post_spawn_runs_the_clean_up():
 
     post_spawn.send(sender="django_q", proc_name="Process-test")
 
-    assert _status(orphan) == (SyncStatus.FAILED, cleanup.WORKER_STOPPED_REASON)
-    assert _status(alive)[0] == SyncStatus.IN_PROGRESS
+    assert _status(orphan) == (RunStatus.FAILED, cleanup.WORKER_STOPPED_REASON)
+    assert _status(alive)[0] == RunStatus.RUNNING
 
 
 def test_a_clean_up_failure_never_stops_a_worker_from_starting(monkeypatch, caplog):
@@ -257,8 +269,8 @@ def test_running_the_task_for_a_missing_event_does_nothing():
 def test_running_the_task_for_a_finished_event_leaves_it_as_it_is():
     done = SyncEventFactory(completed=True)
 
-    assert tasks.run_import(done.pk) == f"import #{done.pk}: completed"
-    assert _status(done)[0] == SyncStatus.COMPLETED
+    assert tasks.run_import(done.pk) == f"import #{done.pk}: succeeded"
+    assert _status(done)[0] == RunStatus.SUCCEEDED
 
 
 # --- routes are cleaned up as imports are, which also lifts the lock on their base's set-up -----
@@ -267,7 +279,7 @@ def test_a_stuck_route_is_failed_and_its_base_can_be_edited_and_routed_again(how
     base = BasePlaylistFactory(user=SpotifyCredentialFactory().user)
     if how == "stalled":
         stuck = SyncEventFactory(
-            user=base.user, kind=SyncKind.ROUTE, base=base, running=True, heartbeat_at=_ago(minutes=31)
+            user=base.user, kind=SyncKind.ROUTE, base=base, running=True, heartbeat_at=_silent()
         )
     else:
         stuck = SyncEventFactory(
@@ -278,7 +290,7 @@ def test_a_stuck_route_is_failed_and_its_base_can_be_edited_and_routed_again(how
 
     failed = cleanup.fail_stalled_runs() if how == "stalled" else len(cleanup.fail_runs_of_dead_workers())
 
-    assert failed == 1 and _status(stuck)[0] == SyncStatus.FAILED
+    assert failed == 1 and _status(stuck)[0] == RunStatus.FAILED
     assert "Retry to continue" in _status(stuck)[1]
     assert update_base_options(base=base, first_match_only=True).first_match_only is True
     assert retry_route(event=stuck).retry_of_id == stuck.pk

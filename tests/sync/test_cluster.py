@@ -7,7 +7,8 @@ import requests
 
 from accounts.models import User
 from library.models import ItemsStatus, Playlist, PlaylistKind
-from sync.models import SyncEvent, SyncStatus
+from sync.models import SyncEvent
+from core.runs import RunStatus
 from sync.services import cleanup, triggers
 from tests.fixtures.cluster import sandbox_cluster_env
 from tests.sync.cluster_support import signed_in, wait_for
@@ -41,7 +42,7 @@ def test_a_real_cluster_imports_a_small_library_end_to_end(sandbox, start_qclust
     event, created = triggers.request_import(user=user, trigger=triggers.Trigger.BUTTON)
 
     finished = wait_for(event.pk, lambda e: not e.is_active, clusters=[cluster])
-    assert created and finished.status == SyncStatus.COMPLETED, finished.error
+    assert created and finished.status == RunStatus.SUCCEEDED, finished.error
     assert finished.task_id and cluster.wait_for_task(finished.task_id).success
     assert finished.playlists_done == finished.playlists_total > 0
     assert finished.spotify_requests > 0
@@ -56,28 +57,28 @@ def test_a_killed_cluster_leaves_a_failed_import_that_a_retry_finishes(sandbox, 
     sandbox.fail_next(method="GET", path="/v1/playlists/*/items", kind="latency", latency_ms=250, count=400)
     event, _ = triggers.request_import(user=user, trigger=triggers.Trigger.BUTTON)
     running = wait_for(
-        event.pk, lambda e: e.status == SyncStatus.IN_PROGRESS and e.playlists_done >= 2, clusters=[first]
+        event.pk, lambda e: e.status == RunStatus.RUNNING and e.playlists_done >= 2, clusters=[first]
     )
     assert running.claimed_by.startswith(f"{cleanup.this_host()}:")
 
     first.kill()
     sandbox.control("DELETE", "faults")
     kept = Playlist.objects.filter(user=user, items_imported_at__isnull=False).count()
-    assert SyncEvent.objects.get(pk=event.pk).status == SyncStatus.IN_PROGRESS  # nobody has noticed yet
+    assert SyncEvent.objects.get(pk=event.pk).status == RunStatus.RUNNING  # nobody has noticed yet
     second = start_qcluster(env=env)
 
     # The new cluster's workers find the import of the dead one as they spawn.
     failed = wait_for(
-        event.pk, lambda e: e.status != SyncStatus.IN_PROGRESS, clusters=[first, second], timeout=60
+        event.pk, lambda e: e.status != RunStatus.RUNNING, clusters=[first, second], timeout=60
     )
-    assert failed.status == SyncStatus.FAILED
+    assert failed.status == RunStatus.FAILED
     assert failed.error == cleanup.WORKER_STOPPED_REASON
     assert kept >= 2 and Playlist.objects.filter(user=user, items_imported_at__isnull=False).count() == kept
 
     retry = triggers.retry_import(event=failed)
 
     finished = wait_for(retry.pk, lambda e: not e.is_active, clusters=[first, second])
-    assert finished.status == SyncStatus.COMPLETED, finished.error
+    assert finished.status == RunStatus.SUCCEEDED, finished.error
     assert finished.retry_of_id == event.pk
     # It continued: the playlists finished before the kill were not fetched again.
     assert finished.playlists_changed == finished.playlists_total - kept

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from sync.display import describe_event
-from sync.models import SyncKind, SyncStatus
+from sync.models import SyncKind
+from core.runs import RunStatus
 from tests.factories import SyncEventFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +30,6 @@ def test_a_route_is_described_in_child_playlists_and_tracks_not_playlists_and_it
     assert describe_event(running) == "Routing 420 tracks: 1 of 3 child playlists done."
     assert describe_event(done).startswith("Completed ")
     assert describe_event(done).endswith(": 420 tracks routed into 2 child playlists; 35 added, 2 removed.")
-    assert describe_event(SyncEventFactory(kind=SyncKind.ROUTE, status=SyncStatus.QUEUED)).startswith(
+    assert describe_event(SyncEventFactory(kind=SyncKind.ROUTE, status=RunStatus.QUEUED)).startswith(
         "Queued"
     )

@@ -11,7 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from library.models import LIKED_SONGS_ID, ItemKind, ItemsStatus, Playlist, PlaylistItem, PlaylistKind, Track
-from sync.models import ImportScope, SyncStatus
+from sync.models import ImportScope
+from core.runs import RunStatus
 from sync.services.importer import run_import
 from tests.factories import SyncEventFactory
 from tests.sync.import_support import (
@@ -48,7 +49,7 @@ def test_an_import_mirrors_exactly_what_spotify_serves_in_development_mode(sandb
     sent = requests_since(before, sandbox)
 
     library = spotify_library(sandbox, spotify_user="demo")
-    assert event.status == SyncStatus.COMPLETED, event.error
+    assert event.status == RunStatus.SUCCEEDED, event.error
     assert_mirror_matches(user, library)
 
     # Followed playlists: metadata kept, items refused by Development mode, and not an error.
@@ -90,7 +91,7 @@ def test_an_import_in_extended_mode_reads_followed_playlists_through_the_legacy_
     sent = requests_since(before, sandbox)
 
     library = spotify_library(sandbox, spotify_user="demo")
-    assert event.status == SyncStatus.COMPLETED, event.error
+    assert event.status == RunStatus.SUCCEEDED, event.error
     assert_mirror_matches(user, library)
     assert not Playlist.objects.filter(user=user, items_status=ItemsStatus.NOT_AVAILABLE).exists()
     # Pages of 100 on /tracks: about half the item requests of Development mode.
@@ -107,7 +108,7 @@ def test_liked_songs_are_imported_as_a_pseudo_playlist_above_the_others(sandbox,
 
     event = import_library(user)
 
-    assert event.status == SyncStatus.COMPLETED, event.error
+    assert event.status == RunStatus.SUCCEEDED, event.error
     liked = Playlist.objects.get(user=user, kind=PlaylistKind.LIKED_SONGS)
     library = spotify_library(sandbox)
     assert (liked.spotify_id, liked.name, liked.list_position, liked.owner_spotify_id) == (
@@ -136,7 +137,7 @@ def test_a_reimport_with_nothing_changed_reads_only_the_listing_and_writes_no_it
         event = import_library(user)
     sent = requests_since(before, sandbox)
 
-    assert event.status == SyncStatus.COMPLETED, event.error
+    assert event.status == RunStatus.SUCCEEDED, event.error
     # One listing page (6 playlists) and the first page of Liked Songs, nothing else.
     assert sent == {LISTING_ROUTE: 1, LIKED_ROUTE: 1}
     assert event.spotify_requests == 2
@@ -173,7 +174,7 @@ def test_a_reimport_after_edits_converges_and_fetches_only_the_changed_playlists
     event = import_library(user)
     sent = requests_since(before, sandbox)
 
-    assert event.status == SyncStatus.COMPLETED, event.error
+    assert event.status == RunStatus.SUCCEEDED, event.error
     library = spotify_library(sandbox)
     assert_mirror_matches(user, library)
     # Deleted on Spotify: marked "not seen" by this complete listing, removed by the next.
@@ -223,7 +224,7 @@ def test_a_full_import_reads_every_playlist_even_when_nothing_changed(sandbox, s
     event = import_library(user, scope=ImportScope.FULL)
     sent = requests_since(before, sandbox)
 
-    assert event.status == SyncStatus.COMPLETED, event.error
+    assert event.status == RunStatus.SUCCEEDED, event.error
     assert sent == {
         LISTING_ROUTE: 1,
         LIKED_ROUTE: pages(len(library.liked), 50),
@@ -244,7 +245,7 @@ def test_a_second_delivery_of_the_same_task_does_nothing(sandbox, settings):
     second = run_import(event_id=event.pk)
 
     assert requests_since(before, sandbox) == {}
-    assert second.status == SyncStatus.COMPLETED
+    assert second.status == RunStatus.SUCCEEDED
     assert (second.finished_at, second.spotify_requests, second.claimed_by) == (
         first.finished_at,
         first.spotify_requests,
@@ -280,7 +281,7 @@ def test_a_playlist_refused_in_development_mode_is_read_once_the_app_has_extende
     event = import_library(user)
     sent = requests_since(before, sandbox)
 
-    assert event.status == SyncStatus.COMPLETED, event.error
+    assert event.status == RunStatus.SUCCEEDED, event.error
     assert not Playlist.objects.filter(user=user, items_status=ItemsStatus.NOT_AVAILABLE).exists()
     followed = Playlist.objects.filter(user=user, spotify_id__in=followed_playlists(sandbox, "demo"))
     assert all(p.track_count == p.items_total > 0 for p in followed)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.spotify.http import SpotifySession
 from accounts.spotify.prefetch import PagePrefetcher
 from library.models import Playlist
-from sync.models import SyncStatus
+from core.runs import RunStatus
 from sync.spotify_reader import SpotifyReader
 from tests.factories import SpotifyCredentialFactory
 from tests.sync.import_support import (
@@ -114,7 +114,7 @@ def test_reading_ahead_mirrors_the_sandbox_with_exactly_the_requests_of_one_page
     event = import_library(user)
     sent = requests_since(before, sandbox)
 
-    assert event.status == SyncStatus.COMPLETED, event.error
+    assert event.status == RunStatus.SUCCEEDED, event.error
     assert_mirror_matches(user, library)
     assert sent == minimum_requests(library)
     assert sent[ITEMS_ROUTE] > 8  # more pages than the window of 2 x 4
@@ -135,7 +135,7 @@ def test_reading_ahead_mirrors_the_sandbox_with_exactly_the_requests_of_one_page
     before = route_counts(sandbox)
     sequential = import_library(user)
 
-    assert sequential.status == SyncStatus.COMPLETED, sequential.error
+    assert sequential.status == RunStatus.SUCCEEDED, sequential.error
     assert requests_since(before, sandbox) == sent
     assert_mirror_matches(user, library)
 
@@ -176,7 +176,7 @@ def test_a_page_a_worker_could_not_get_is_fetched_again_through_the_client_and_t
     event = import_library(user)
     sent = requests_since(before, sandbox)
 
-    assert event.status == SyncStatus.COMPLETED, event.error
+    assert event.status == RunStatus.SUCCEEDED, event.error
     assert_mirror_matches(user, library)
     minimum = minimum_requests(library)
     assert sent == {
@@ -218,7 +218,7 @@ def test_a_token_that_expires_before_the_pages_read_ahead_is_refreshed_once(
     sent = requests_since(before, sandbox)
     refused = sandbox.counters()["by_status"].get("401", 0) - counters_before
 
-    assert event.status == SyncStatus.COMPLETED, event.error
+    assert event.status == RunStatus.SUCCEEDED, event.error
     assert_mirror_matches(user, library)
     assert refused >= 1
     # One refresh however many workers met the dead token; each refused page sent once more.
@@ -255,7 +255,7 @@ def test_a_lasting_outage_in_one_playlist_leaves_it_and_the_ones_read_ahead_afte
     event = import_library(user)
     sent = requests_since(counts, sandbox)
 
-    assert event.status == SyncStatus.FAILED
+    assert event.status == RunStatus.FAILED
     assert event.error == (
         'Could not read the playlist "Songs For Rainy Mondays": Spotify is not answering properly '
         f"(HTTP 503 on GET /v1/playlists/{rainy}/items). {SAVED_SO_FAR}"
@@ -275,7 +275,7 @@ def test_a_lasting_outage_in_one_playlist_leaves_it_and_the_ones_read_ahead_afte
     sandbox.control("DELETE", "faults")
     retry = import_library(user)
 
-    assert retry.status == SyncStatus.COMPLETED, retry.error
+    assert retry.status == RunStatus.SUCCEEDED, retry.error
     assert_mirror_matches(user, spotify_library(sandbox))
 
 
@@ -299,7 +299,7 @@ def test_a_playlist_edited_between_the_listing_and_its_pages_is_read_to_its_actu
     monkeypatch.setattr(SpotifyReader, "read_ahead", edited_meanwhile)
     event = import_library(user)
 
-    assert event.status == SyncStatus.COMPLETED, event.error
+    assert event.status == RunStatus.SUCCEEDED, event.error
     served = spotify_library(sandbox).items[gym["id"]]
     mirrored = Playlist.objects.get(user=user, spotify_id=gym["id"])
     assert mirrored_items(mirrored) == [expected_item(row, n) for n, row in enumerate(served)]
@@ -307,5 +307,5 @@ def test_a_playlist_edited_between_the_listing_and_its_pages_is_read_to_its_actu
 
     # The snapshot kept is the listing's, so the next import reads it again and converges.
     monkeypatch.undo()
-    assert import_library(user).status == SyncStatus.COMPLETED
+    assert import_library(user).status == RunStatus.SUCCEEDED
     assert_mirror_matches(user, spotify_library(sandbox))

@@ -11,7 +11,8 @@ from django_q.models import Schedule
 
 from accounts.models import SpotifyCredential
 from library.models import LIKED_SONGS_ID, Playlist
-from sync.models import ImportScope, SyncEvent, SyncStatus
+from sync.models import ImportScope, SyncEvent
+from core.runs import RunStatus
 from sync.services.import_state import resume_schedule_name
 from sync.services.importer import UNEXPECTED_MESSAGE, run_import
 from sync.services.run_state import RECONNECT_MESSAGE
@@ -78,7 +79,7 @@ def test_a_spotify_failure_mid_playlist_keeps_it_intact_and_the_playlists_before
 
     event = import_library(user)
 
-    assert event.status == SyncStatus.FAILED
+    assert event.status == RunStatus.FAILED
     assert event.error == (
         'Could not read the playlist "Gym 2025": Spotify is not answering properly '
         f"(HTTP 503 on GET /v1/playlists/{gym}/items). {SAVED_SO_FAR}"
@@ -97,7 +98,7 @@ def test_a_spotify_failure_mid_playlist_keeps_it_intact_and_the_playlists_before
     retry = import_library(user)
     sent = requests_since(counts, sandbox)
 
-    assert retry.status == SyncStatus.COMPLETED, retry.error
+    assert retry.status == RunStatus.SUCCEEDED, retry.error
     assert_mirror_matches(user, spotify_library(sandbox))
     assert sent == {
         LISTING_ROUTE: 1,
@@ -112,7 +113,7 @@ def test_a_failure_while_listing_changes_nothing_and_says_so(sandbox, edited_eve
 
     event = import_library(user)
 
-    assert event.status == SyncStatus.FAILED
+    assert event.status == RunStatus.FAILED
     assert event.error.startswith(
         "Could not list your playlists: Spotify is not answering properly (HTTP 502"
     )
@@ -130,7 +131,7 @@ def test_a_long_retry_after_requeues_the_import_and_the_resumed_run_skips_finish
     event = import_library(user)
     used_before_pause = sum(requests_since(counts, sandbox).values())
 
-    assert event.status == SyncStatus.QUEUED
+    assert event.status == RunStatus.QUEUED
     assert timedelta(seconds=7100) < event.resume_at - timezone.now() <= timedelta(seconds=7200)
     assert (event.claimed_by, event.error, event.finished_at) == ("", "", None)
     assert (event.spotify_requests, event.rate_limited) == (used_before_pause, 1)
@@ -145,7 +146,7 @@ def test_a_long_retry_after_requeues_the_import_and_the_resumed_run_skips_finish
 
     # Delivered early (a stray retry of the task): not due yet, so nothing happens.
     counts = route_counts(sandbox)
-    assert run_import(event_id=event.pk).status == SyncStatus.QUEUED
+    assert run_import(event_id=event.pk).status == RunStatus.QUEUED
     assert requests_since(counts, sandbox) == {}
 
     # The schedule fires once resume_at has passed.
@@ -153,7 +154,7 @@ def test_a_long_retry_after_requeues_the_import_and_the_resumed_run_skips_finish
     resumed = run_import(event_id=event.pk)
     sent = requests_since(counts, sandbox)
 
-    assert resumed.status == SyncStatus.COMPLETED, resumed.error
+    assert resumed.status == RunStatus.SUCCEEDED, resumed.error
     library = spotify_library(sandbox)
     assert_mirror_matches(user, library)
     # Only the listing again, then the two playlists not finished before the pause.
@@ -176,14 +177,14 @@ def test_a_full_import_resumed_after_a_pause_does_not_read_its_finished_playlist
 
     event = run_import(event_id=SyncEventFactory(user=user, scope=ImportScope.FULL).pk)
 
-    assert event.status == SyncStatus.QUEUED
+    assert event.status == RunStatus.QUEUED
     assert event.details["full_scope_done"] == [LIKED_SONGS_ID, *earlier]
     SyncEvent.objects.filter(pk=event.pk).update(resume_at=timezone.now() - timedelta(seconds=1))
     counts = route_counts(sandbox)
     resumed = run_import(event_id=event.pk)
     sent = requests_since(counts, sandbox)
 
-    assert resumed.status == SyncStatus.COMPLETED, resumed.error
+    assert resumed.status == RunStatus.SUCCEEDED, resumed.error
     library = spotify_library(sandbox)
     assert sent == {
         LISTING_ROUTE: 1,
@@ -204,7 +205,7 @@ def test_a_revoked_grant_fails_the_import_at_once_with_what_to_do(sandbox, setti
     counts = route_counts(sandbox)
     event = import_library(user)
 
-    assert event.status == SyncStatus.FAILED
+    assert event.status == RunStatus.FAILED
     assert event.error == RECONNECT_MESSAGE
     assert requests_since(counts, sandbox) == {"POST /api/token": 1}
     assert SpotifyCredential.objects.get(pk=credential.pk).reconnect_needed
@@ -218,7 +219,7 @@ def test_an_import_of_a_user_already_marked_for_reconnecting_fails_without_a_req
     counts = route_counts(sandbox)
     event = import_library(user)
 
-    assert (event.status, event.error) == (SyncStatus.FAILED, RECONNECT_MESSAGE)
+    assert (event.status, event.error) == (RunStatus.FAILED, RECONNECT_MESSAGE)
     assert requests_since(counts, sandbox) == {}
 
 
@@ -234,10 +235,10 @@ def test_a_playlist_deleted_while_the_import_runs_is_left_for_the_next_one(sandb
 
     event = import_library(user)
 
-    assert event.status == SyncStatus.COMPLETED, event.error
+    assert event.status == RunStatus.SUCCEEDED, event.error
     assert snapshot(user, mix) == before[mix]
     assert (event.playlists_done, event.playlists_changed) == (7, 5)
-    assert import_library(user).status == SyncStatus.COMPLETED
+    assert import_library(user).status == RunStatus.SUCCEEDED
     assert_mirror_matches(user, spotify_library(sandbox))
 
 
@@ -254,7 +255,7 @@ def test_an_unexpected_error_fails_the_import_and_reaches_the_queue(sandbox, edi
         run_import(event_id=event.pk)
 
     event.refresh_from_db()
-    assert (event.status, event.error) == (SyncStatus.FAILED, UNEXPECTED_MESSAGE)
+    assert (event.status, event.error) == (RunStatus.FAILED, UNEXPECTED_MESSAGE)
     assert {p.spotify_id: (p.snapshot_id, item_ids(p)) for p in Playlist.objects.filter(user=user)} == before
 
 
@@ -267,11 +268,11 @@ def test_an_import_ended_elsewhere_stops_without_writing_the_playlist_in_hand(
 
     def cleaned_up_meanwhile(self, playlist_id):
         # What the stuck-event clean-up (or an admin) does while the pages are read.
-        SyncEvent.objects.filter(pk=event.pk).update(status=SyncStatus.FAILED, error="stalled")
+        SyncEvent.objects.filter(pk=event.pk).update(status=RunStatus.FAILED, error="stalled")
         return real_pages(self, playlist_id)
 
     monkeypatch.setattr(SpotifyReader, "playlist_item_pages", cleaned_up_meanwhile)
     ended = run_import(event_id=event.pk)
 
-    assert (ended.status, ended.error) == (SyncStatus.FAILED, "stalled")
+    assert (ended.status, ended.error) == (RunStatus.FAILED, "stalled")
     assert snapshot(user, ids[0]) == before[ids[0]]

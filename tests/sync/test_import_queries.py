@@ -9,7 +9,7 @@ from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
 from library.models import Playlist
-from sync.models import SyncStatus
+from core.runs import RunStatus
 from tests.sync.import_support import (
     ITEMS_ROUTE,
     connect,
@@ -69,7 +69,7 @@ def reimport_counting(user, sandbox) -> tuple[int, dict[str, int]]:
         # As on a worker, the import's listeners run once it is committed (import_completed).
         with TestCase.captureOnCommitCallbacks(execute=True):
             event = import_library(user)
-    assert event.status == SyncStatus.COMPLETED, event.error
+    assert event.status == RunStatus.SUCCEEDED, event.error
     return len(queries), requests_since(counts, sandbox)
 
 

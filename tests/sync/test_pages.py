@@ -14,7 +14,8 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.utils import timezone
 
-from sync.models import SyncEvent, SyncStatus
+from sync.models import SyncEvent
+from core.runs import RunStatus
 from tests.accounts.conftest import credential_from_sandbox
 from tests.factories import SyncEventFactory, UserFactory
 
@@ -50,7 +51,7 @@ def test_a_running_import_shows_a_progress_bar_and_what_the_script_polls(client,
 
     card = _card(client)
 
-    assert f'data-event-url="/api/sync-events/{event.pk}/"' in card and 'data-status="in_progress"' in card
+    assert f'data-event-url="/api/sync-events/{event.pk}/"' in card and 'data-status="running"' in card
     assert re.search(r'<progress data-role="bar" max="12"\s+value="3"\s*>', card)
     assert "Importing: 3 of 12 playlists, 450 items so far." in card
     assert (
@@ -215,4 +216,4 @@ def test_anonymous_visitors_are_sent_to_sign_in_instead_of_retrying(client, owne
     response = client.post(f"/sync/events/{failed.pk}/retry/")
 
     assert response.status_code == 302 and response["Location"].startswith("/?next=")
-    assert SyncEvent.objects.get().status == SyncStatus.FAILED
+    assert SyncEvent.objects.get().status == RunStatus.FAILED

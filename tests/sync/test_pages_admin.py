@@ -58,7 +58,7 @@ def test_the_retry_action_retries_failed_imports_and_explains_the_others(staff_c
     page = response.content.decode()
     assert retry.trigger == "retry" and retry.status == "queued"
     assert f"Retrying #{failed.pk} → #{retry.pk}." in page
-    assert f"Not retried: #{completed.pk}: Import #{completed.pk} is completed" in page
+    assert f"Not retried: #{completed.pk}: Import #{completed.pk} is done" in page
     assert not SyncEvent.objects.filter(retry_of=completed).exists()
 
 
@@ -77,7 +77,7 @@ def test_the_cancel_action_cancels_queued_runs_and_explains_the_running_ones(sta
     assert queued.status == "cancelled" and queued.details["cancelled_by"].startswith("staff (")
     assert f"Cancelled #{queued.pk}." in page
     assert f"Import #{running.pk} is running now and cannot be cancelled" in page
-    assert SyncEvent.objects.get(pk=running.pk).status == "in_progress"
+    assert SyncEvent.objects.get(pk=running.pk).status == "running"
 
 
 def test_sync_events_cannot_be_added_or_edited_in_the_admin(staff_client):

@@ -8,7 +8,8 @@ import logging
 import pytest
 
 from library.models import Playlist
-from sync.models import SyncEvent, SyncStatus
+from sync.models import SyncEvent
+from core.runs import RunStatus
 from sync.signals import import_completed
 from tests.factories import UserFactory
 from tests.sync.import_support import connect, import_library
@@ -36,7 +37,7 @@ def test_an_import_announces_itself_once_and_only_after_it_is_committed(
     with django_capture_on_commit_callbacks(execute=False) as pending:
         event = import_library(user)
 
-    assert event.status == SyncStatus.COMPLETED, event.error
+    assert event.status == RunStatus.SUCCEEDED, event.error
     assert heard == []  # not while the import's transaction is open
     for callback in pending:
         callback()
@@ -73,7 +74,7 @@ def test_a_listener_that_raises_never_fails_the_import_and_the_next_ones_still_h
         import_completed.disconnect(dispatch_uid="test.broken")
         import_completed.disconnect(dispatch_uid="test.after")
 
-    assert SyncEvent.objects.get(pk=event.pk).status == SyncStatus.COMPLETED
+    assert SyncEvent.objects.get(pk=event.pk).status == RunStatus.SUCCEEDED
     assert heard_after == [event.pk]
     assert "listener down" in caplog.text and f"import #{event.pk}" in caplog.text
 
@@ -83,5 +84,5 @@ def test_a_failed_import_announces_nothing(queue, heard, django_capture_on_commi
     with django_capture_on_commit_callbacks(execute=True):
         event = import_library(without_spotify)
 
-    assert event.status == SyncStatus.FAILED
+    assert event.status == RunStatus.FAILED
     assert heard == []

@@ -7,8 +7,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core import runs
 from accounts.services import on_spotify_sign_in
-from sync.models import ImportScope, SyncEvent, SyncStatus
+from sync.models import ImportScope, SyncEvent
+from core.runs import RunStatus
 from sync.services import run_state, triggers
 from sync.services.import_state import FULL_SCOPE_DONE
 from sync.services.triggers import (
@@ -49,7 +51,7 @@ def test_a_returning_listeners_sign_in_queues_an_incremental_import(
     with django_capture_on_commit_callbacks(execute=True):
         on_spotify_sign_in(user=user, created=False)
 
-    event = SyncEvent.objects.filter(user=user, status=SyncStatus.QUEUED).get()
+    event = SyncEvent.objects.filter(user=user, status=RunStatus.QUEUED).get()
     assert (event.scope, event.trigger) == ("incremental", "sign_in")
     assert queue.calls == [("sync.tasks.run_import", event.pk)]
 
@@ -88,7 +90,7 @@ def test_a_second_trigger_gets_the_active_import_and_enqueues_nothing(
 
 def test_without_a_scope_the_first_import_is_full_and_later_ones_incremental(user, queue):
     first, _ = request_import(user=user, trigger="button")
-    SyncEvent.objects.filter(pk=first.pk).update(status=SyncStatus.COMPLETED, finished_at=timezone.now())
+    SyncEvent.objects.filter(pk=first.pk).update(status=RunStatus.SUCCEEDED, finished_at=timezone.now())
 
     second, _ = request_import(user=user, trigger="button")
 
@@ -122,7 +124,7 @@ def test_a_rate_limited_user_can_still_queue_an_import(queue):
 
     event, created = request_import(user=user, trigger="button")
 
-    assert created and event.status == SyncStatus.QUEUED
+    assert created and event.status == RunStatus.QUEUED
 
 
 def test_an_import_the_broker_would_not_take_is_failed_with_a_reason_not_left_blocking(
@@ -131,13 +133,13 @@ def test_an_import_the_broker_would_not_take_is_failed_with_a_reason_not_left_bl
     def broken_broker(*args, **kwargs):
         raise ConnectionError("redis is down")
 
-    monkeypatch.setattr(run_state, "async_task", broken_broker)
+    monkeypatch.setattr(runs, "async_task", broken_broker)
 
     with django_capture_on_commit_callbacks(execute=True):
         event, _ = request_import(user=user, trigger="button")
 
     event.refresh_from_db()
-    assert event.status == SyncStatus.FAILED
+    assert event.status == RunStatus.FAILED
     assert event.error == triggers.ENQUEUE_FAILED_REASON
 
 
@@ -167,7 +169,7 @@ def test_an_import_paused_by_a_rate_limit_is_not_enqueued_again_before_it_resume
     assert queue.calls == []
 
 
-@pytest.mark.parametrize("status", [SyncStatus.FAILED, SyncStatus.CANCELLED])
+@pytest.mark.parametrize("status", [RunStatus.FAILED, RunStatus.CANCELLED])
 def test_retrying_a_failed_or_cancelled_import_starts_a_new_one_pointing_back(
     user, queue, status, django_capture_on_commit_callbacks
 ):
@@ -188,7 +190,7 @@ def test_retrying_a_full_import_skips_the_playlists_it_already_replaced(user, qu
     incremental = SyncEventFactory(user=user, failed=True, details={FULL_SCOPE_DONE: ["p1"]})
 
     full_retry = retry_import(event=failed)
-    SyncEvent.objects.filter(pk=full_retry.pk).update(status=SyncStatus.FAILED)
+    SyncEvent.objects.filter(pk=full_retry.pk).update(status=RunStatus.FAILED)
     incremental_retry = retry_import(event=incremental)
 
     assert full_retry.details == {FULL_SCOPE_DONE: ["liked-songs", "p1"]}
@@ -213,7 +215,7 @@ def test_a_queued_import_cannot_be_retried_either(user, queue):
 def test_an_import_is_retried_only_once(user, queue):
     failed = SyncEventFactory(user=user, failed=True)
     first = retry_import(event=failed)
-    SyncEvent.objects.filter(pk=first.pk).update(status=SyncStatus.FAILED)
+    SyncEvent.objects.filter(pk=first.pk).update(status=RunStatus.FAILED)
 
     with pytest.raises(ImportNotRetryable, match=f"already retried as import #{first.pk}"):
         retry_import(event=failed)
@@ -232,7 +234,7 @@ def test_retrying_while_another_import_is_active_is_a_conflict_naming_it(user, q
 
 def test_a_stale_copy_of_an_event_is_judged_by_its_current_status(user, queue):
     event = SyncEventFactory(user=user, failed=True)
-    SyncEvent.objects.filter(pk=event.pk).update(status=SyncStatus.COMPLETED)
+    SyncEvent.objects.filter(pk=event.pk).update(status=RunStatus.SUCCEEDED)
 
     with pytest.raises(ImportNotRetryable):
         retry_import(event=event)  # the object in hand still says "failed"

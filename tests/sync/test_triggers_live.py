@@ -8,7 +8,8 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
-from sync.models import SyncEvent, SyncStatus
+from sync.models import SyncEvent
+from core.runs import RunStatus
 from sync.services import triggers
 from tests.accounts.conftest import sign_in_through_sandbox
 from tests.factories import SpotifyCredentialFactory
@@ -25,7 +26,7 @@ def test_signing_in_through_spotify_queues_a_full_import_then_an_incremental_one
     with django_capture_on_commit_callbacks(execute=True):
         assert sign_in_through_sandbox(browser).status_code == 302
     first = SyncEvent.objects.get()
-    SyncEvent.objects.filter(pk=first.pk).update(status=SyncStatus.COMPLETED, finished_at=timezone.now())
+    SyncEvent.objects.filter(pk=first.pk).update(status=RunStatus.SUCCEEDED, finished_at=timezone.now())
     browser.logout()
     with django_capture_on_commit_callbacks(execute=True):
         assert sign_in_through_sandbox(browser).status_code == 302
