@@ -27,7 +27,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from library.device_types import (
+from devices.types import (
     HISTORY_LIMIT,
     MARKER_LIMIT,
     SEARCH_LIMIT,
@@ -84,7 +84,7 @@ def merge_favorites(server: Iterable[Favorite], client: Iterable[Favorite]) -> t
         key=lambda favorite: favorite.ref.track,
         join=_join_favorites,
     )
-    # Removal markers beyond the newest MARKER_LIMIT are dropped (see device_types.MARKER_LIMIT).
+    # Removal markers beyond the newest MARKER_LIMIT are dropped (see types.MARKER_LIMIT).
     markers = sorted(
         (f for f in merged if f.removed), key=lambda f: (_newest_first(f.removed_at), f.ref.track)
     )

@@ -1,4 +1,4 @@
-"""The device-merge rules (library.device_merge), as properties over generated libraries and as the
+"""The device-merge rules (devices.merge), as properties over generated libraries and as the
 examples issue 7 names. No database: the rules are pure functions.
 
 Generated values come from small pools (a few tracks, times a minute apart) so sides collide,
@@ -16,8 +16,8 @@ from unittest import mock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from library import device_merge
-from library.device_merge import (
+from devices import merge
+from devices.merge import (
     merge_favorites,
     merge_history,
     merge_libraries,
@@ -26,7 +26,7 @@ from library.device_merge import (
     merge_queue,
     merge_searches,
 )
-from library.device_types import (
+from devices.types import (
     HISTORY_LIMIT,
     REPEAT_MODES,
     SEARCH_LIMIT,
@@ -52,8 +52,8 @@ def at(minutes: int) -> datetime:
 @contextmanager
 def small_limits():
     with (
-        mock.patch.object(device_merge, "HISTORY_LIMIT", SMALL_HISTORY),
-        mock.patch.object(device_merge, "SEARCH_LIMIT", SMALL_SEARCHES),
+        mock.patch.object(merge, "HISTORY_LIMIT", SMALL_HISTORY),
+        mock.patch.object(merge, "SEARCH_LIMIT", SMALL_SEARCHES),
     ):
         yield
 
@@ -400,7 +400,7 @@ def test_merging_with_an_empty_device_keeps_the_server_library_as_it_is_in_merge
 
 
 def test_removal_markers_past_the_limit_are_dropped_oldest_first_and_live_favorites_never():
-    from library.device_types import MARKER_LIMIT, Favorite, TrackRef
+    from devices.types import MARKER_LIMIT, Favorite, TrackRef
 
     def favorite(n: int, *, removed: bool) -> Favorite:
         return Favorite(TrackRef(f"{n:022d}"), added_at=at(n), removed_at=at(n + 1) if removed else None)

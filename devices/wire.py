@@ -1,11 +1,11 @@
-"""DeviceLibrarySerializer's validated data → the device_types values the services take."""
+"""DeviceLibrarySerializer's validated data → the devices.types values the services take."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from library.device_types import (
+from devices.types import (
     AppPlaylist,
     DeviceLibrary,
     Favorite,

@@ -1,5 +1,5 @@
 """Reads of the device library, always for one user: the stored rows as the merge's values
-(library.device_types), the signed-in sessions, and the counts a page shows.
+(devices.types), the signed-in sessions, and the counts a page shows.
 
 Each read is one query per collection, whatever the library's size.
 """
@@ -13,9 +13,9 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from library import device_types as values
-from library.device_merge import merge_libraries
-from library.models import (
+from devices import types as values
+from devices.merge import merge_libraries
+from devices.models import (
     AppPlaylist,
     DeviceSession,
     Favorite,
@@ -174,7 +174,7 @@ class DeviceLibraryCounts:
 
 def get_device_library_counts(*, user: User) -> DeviceLibraryCounts:
     """What the devices page summarises; a fixed handful of queries."""
-    # A favorite is removed when its removal is at least as new as its addition (device_types).
+    # A favorite is removed when its removal is at least as new as its addition (types.Favorite.removed).
     kept = Q(removed_at__isnull=True) | Q(removed_at__lt=F("added_at"))
     queue_items = Queue.objects.filter(user=user).values_list("items", flat=True).first() or []
     return DeviceLibraryCounts(

@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from library.device_services import merge_device_library, ping_session
-from library.device_types import (
+from devices.models import DeviceSession
+from devices.services import merge_device_library, ping_session
+from devices.types import (
     SESSION_TTL,
     AppPlaylist,
     DeviceLibrary,
@@ -20,7 +21,6 @@ from library.device_types import (
     RecentSearch,
     TrackRef,
 )
-from library.models import DeviceSession
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

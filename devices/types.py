@@ -1,5 +1,5 @@
 """The device library as plain values: what a client sends, what the merge works on, what the
-server answers. No Django here, so the merge rules (library.device_merge) are pure functions
+server answers. No Django here, so the merge rules (devices.merge) are pure functions
 that property-based tests can drive, and the API's validation produces exactly these.
 
 A track reference is a Spotify track id or URI ("spotify:track:<id>"), normalised to the id by
@@ -20,7 +20,7 @@ PLAYLISTS_LIMIT = 200  # live (not deleted) app playlists a library may hold
 # Deletion markers kept per collection (the newest): enough for any device that syncs now and
 # then; a device silent through more deletions than this could bring an old item back.
 MARKER_LIMIT = 1_000
-# The parts of a library a client can send on their own (device_services.update_collection).
+# The parts of a library a client can send on their own (services.update_collection).
 COLLECTIONS = ("favorites", "history", "queue", "playlists", "preferences", "recent_searches")
 # A device that has not pinged for this long is no longer counted as signed in somewhere.
 SESSION_TTL = timedelta(minutes=5)

@@ -1,7 +1,7 @@
 """Writes of the device library: a client's library merged into the server's copy, one
 collection updated, what changed since a time, and the signed-in sessions.
 
-The rules are library.device_merge's; this module only loads, locks and writes. Every merge of
+The rules are devices.merge's; this module only loads, locks and writes. Every merge of
 one user runs under a lock on the user's row (`SELECT ... FOR UPDATE` on PostgreSQL; on SQLite
 the IMMEDIATE transaction's database lock), so two devices merging at the same moment are
 applied one after the other, the second to the first's result: nothing is lost, and no
@@ -17,18 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from library import device_merge
-from library import device_selectors as selectors
-from library import device_types as values
-from library.device_types import (
-    COLLECTIONS,
-    FAVORITES_LIMIT,
-    PLAYLISTS_LIMIT,
-    DeviceLibrary,
-    MergeOutcome,
-    SessionSummary,
-)
-from library.models import (
+from devices import merge, selectors
+from devices import types as values
+from devices.models import (
     AppPlaylist,
     DeviceSession,
     Favorite,
@@ -36,6 +27,14 @@ from library.models import (
     Preferences,
     Queue,
     RecentSearch,
+)
+from devices.types import (
+    COLLECTIONS,
+    FAVORITES_LIMIT,
+    PLAYLISTS_LIMIT,
+    DeviceLibrary,
+    MergeOutcome,
+    SessionSummary,
 )
 
 __all__ = [
@@ -67,7 +66,7 @@ REF_FIELDS = ("title", "artist", "artwork_url", "duration_ms")
 
 
 class UnknownCollection(ValueError):
-    """A collection name outside device_types.COLLECTIONS."""
+    """A collection name outside types.COLLECTIONS."""
 
 
 class LibraryFull(ValueError):
@@ -163,14 +162,14 @@ def _merge(*, user: User, incoming: DeviceLibrary, collections: tuple[str, ...])
         playlist_ids: dict[str, int] = {}
         if "favorites" in collections:
             merged = replace(
-                merged, favorites=device_merge.merge_favorites(server.favorites, incoming.favorites)
+                merged, favorites=merge.merge_favorites(server.favorites, incoming.favorites)
             )
             _write_favorites(user, server.favorites, merged.favorites)
         if "history" in collections:
-            merged = replace(merged, history=device_merge.merge_history(server.history, incoming.history))
+            merged = replace(merged, history=merge.merge_history(server.history, incoming.history))
             _write_history(user, rows.history, merged.history)
         if "queue" in collections:
-            merged = replace(merged, queue=device_merge.merge_queue(server.queue, incoming.queue))
+            merged = replace(merged, queue=merge.merge_queue(server.queue, incoming.queue))
             _write_queue(user, server.queue, merged.queue)
         if "playlists" in collections:
             playlists, playlist_ids = _merge_playlists(
@@ -180,11 +179,11 @@ def _merge(*, user: User, incoming: DeviceLibrary, collections: tuple[str, ...])
         _check_limits(merged)  # raising rolls the whole merge back: the library stays as it was
         if "preferences" in collections:
             merged = replace(
-                merged, preferences=device_merge.merge_preferences(server.preferences, incoming.preferences)
+                merged, preferences=merge.merge_preferences(server.preferences, incoming.preferences)
             )
             _write_preferences(user, server.preferences, merged.preferences)
         if "recent_searches" in collections:
-            searches = device_merge.merge_searches(server.recent_searches, incoming.recent_searches)
+            searches = merge.merge_searches(server.recent_searches, incoming.recent_searches)
             merged = replace(merged, recent_searches=searches)
             _write_searches(user, rows.searches, searches)
     return MergeOutcome(library=merged, playlist_ids=playlist_ids)
@@ -302,7 +301,7 @@ def _merge_playlists(
         p if p.id is None or p.id in owned else replace(p, id=None, local_id=p.local_id or f"id-{p.id}")
         for p in incoming
     )
-    merged, _new = device_merge.merge_playlists(stored, incoming)
+    merged, _new = merge.merge_playlists(stored, incoming)
     before = {playlist.id: playlist for playlist in stored}
     written_at = timezone.now()
     updated = []
@@ -346,8 +345,8 @@ def _playlist_fields(playlist: values.AppPlaylist) -> dict:
 
 
 def _write_searches(user: User, stored: list[RecentSearch], merged: tuple[values.RecentSearch, ...]) -> None:
-    before = {device_merge.search_key(row.query): row for row in stored}
-    wanted = {device_merge.search_key(search.query): search for search in merged}
+    before = {merge.search_key(row.query): row for row in stored}
+    wanted = {merge.search_key(search.query): search for search in merged}
     # Searches the merge left out (past the newest 20) go; the others are updated or added.
     RecentSearch.objects.filter(pk__in=[row.pk for key, row in before.items() if key not in wanted]).delete()
     written_at = timezone.now()

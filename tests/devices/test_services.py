@@ -12,9 +12,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 
-from library import device_selectors
-from library.device_merge import merge_libraries
-from library.device_services import (
+from devices import selectors
+from devices.merge import merge_libraries
+from devices.models import AppPlaylist as AppPlaylistRow
+from devices.models import DeviceSession
+from devices.models import Favorite as FavoriteRow
+from devices.models import HistoryEntry as HistoryRow
+from devices.models import Preferences as PreferencesRow
+from devices.models import Queue as QueueRow
+from devices.models import RecentSearch as SearchRow
+from devices.services import (
     UnknownCollection,
     library_changes,
     load_device_library,
@@ -24,7 +31,8 @@ from library.device_services import (
     prune_device_sessions,
     update_collection,
 )
-from library.device_types import (
+from devices.tasks import prune_device_sessions as prune_task
+from devices.types import (
     HISTORY_LIMIT,
     SEARCH_LIMIT,
     AppPlaylist,
@@ -37,16 +45,9 @@ from library.device_types import (
     RecentSearch,
     TrackRef,
 )
-from library.models import AppPlaylist as AppPlaylistRow
-from library.models import DeviceSession
-from library.models import Favorite as FavoriteRow
-from library.models import HistoryEntry as HistoryRow
-from library.models import Preferences as PreferencesRow
-from library.models import Queue as QueueRow
-from library.models import RecentSearch as SearchRow
-from library.tasks import prune_device_sessions as prune_task
-from tests.factories import DeviceSessionFactory, UserFactory
-from tests.library.test_device_merge import client_libraries
+from tests.devices.factories import DeviceSessionFactory
+from tests.devices.test_merge import client_libraries
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -331,9 +332,9 @@ def test_the_page_counts_leave_out_removed_favorites_and_deleted_playlists(djang
     ping_session(user=user, session_id="s1", device="Phone")
 
     with django_assert_max_num_queries(6):
-        counts = device_selectors.get_device_library_counts(user=user)
+        counts = selectors.get_device_library_counts(user=user)
 
-    assert counts == device_selectors.DeviceLibraryCounts(
+    assert counts == selectors.DeviceLibraryCounts(
         favorites=1, history=2, queue=2, playlists=1, recent_searches=2, active_sessions=1
     )
 

@@ -11,8 +11,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from library.device_services import load_device_library, merge_device_library
-from library.device_types import (
+from devices.models import AppPlaylist as AppPlaylistRow
+from devices.services import load_device_library, merge_device_library
+from devices.types import (
     AppPlaylist,
     DeviceLibrary,
     Favorite,
@@ -22,7 +23,6 @@ from library.device_types import (
     RecentSearch,
     TrackRef,
 )
-from library.models import AppPlaylist as AppPlaylistRow
 from tests.factories import UserFactory
 from tests.support.concurrency import race
 
