@@ -205,7 +205,7 @@ def _check_limits(library: DeviceLibrary) -> None:
 
 
 def _write_favorites(
-    user: User, stored: tuple[values.Favorite, ...], merged: tuple[values.Favorite, ...]
+    user: User, stored: tuple[values.FavoriteRecord, ...], merged: tuple[values.FavoriteRecord, ...]
 ) -> None:
     before = {favorite.ref.track: favorite for favorite in stored}
     changed = [favorite for favorite in merged if before.get(favorite.ref.track) != favorite]
@@ -224,7 +224,9 @@ def _write_favorites(
     )
 
 
-def _write_history(user: User, stored: list[HistoryEntry], merged: tuple[values.HistoryEntry, ...]) -> None:
+def _write_history(
+    user: User, stored: list[HistoryEntry], merged: tuple[values.HistoryEntryRecord, ...]
+) -> None:
     before = {(row.track, row.played_at): row for row in stored}
     changed = [
         entry
@@ -265,7 +267,7 @@ def _write_queue(user: User, stored: values.QueueState | None, merged: values.Qu
 
 
 def _write_preferences(
-    user: User, stored: values.Preferences | None, merged: values.Preferences | None
+    user: User, stored: values.PreferencesRecord | None, merged: values.PreferencesRecord | None
 ) -> None:
     if merged is None or merged == stored:
         return
@@ -289,9 +291,9 @@ def _upsert_one_per_user(row: Queue | Preferences, fields: list[str]) -> None:
 def _merge_playlists(
     user: User,
     rows: list[AppPlaylist],
-    stored: tuple[values.AppPlaylist, ...],
-    incoming: tuple[values.AppPlaylist, ...],
-) -> tuple[tuple[values.AppPlaylist, ...], dict[str, int]]:
+    stored: tuple[values.AppPlaylistRecord, ...],
+    incoming: tuple[values.AppPlaylistRecord, ...],
+) -> tuple[tuple[values.AppPlaylistRecord, ...], dict[str, int]]:
     """Merge, write, and give new playlists their ids; returns them and local_id → server id."""
     owned = {row.pk: row for row in rows}
     # An id the server never gave this user (another account's, or one from before the account
@@ -325,7 +327,7 @@ def _merge_playlists(
     return merged, ids
 
 
-def _playlist_fields(playlist: values.AppPlaylist) -> dict:
+def _playlist_fields(playlist: values.AppPlaylistRecord) -> dict:
     return {
         "local_id": playlist.local_id,
         "name": playlist.name,
@@ -344,7 +346,9 @@ def _playlist_fields(playlist: values.AppPlaylist) -> dict:
     }
 
 
-def _write_searches(user: User, stored: list[RecentSearch], merged: tuple[values.RecentSearch, ...]) -> None:
+def _write_searches(
+    user: User, stored: list[RecentSearch], merged: tuple[values.RecentSearchRecord, ...]
+) -> None:
     before = {merge.search_key(row.query): row for row in stored}
     wanted = {merge.search_key(search.query): search for search in merged}
     # Searches the merge left out (past the newest 20) go; the others are updated or added.
