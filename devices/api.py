@@ -41,7 +41,7 @@ from devices.serializers import (
     SessionSummarySerializer,
 )
 from devices.types import SESSION_TTL, DeviceLibrary
-from devices.wire import library_from_wire
+from devices.wire import device_library_from_wire
 
 NOT_SIGNED_IN = OpenApiResponse(description="Not signed in.")
 LIMITS = (
@@ -97,7 +97,7 @@ class DeviceAPIView(APIView):
 def _incoming(data: Any) -> DeviceLibrary:
     checked = DeviceLibrarySerializer(data=data)
     checked.is_valid(raise_exception=True)
-    return library_from_wire(checked.validated_data)
+    return device_library_from_wire(checked.validated_data)
 
 
 class LibrarySyncView(DeviceAPIView):

@@ -18,7 +18,7 @@ from devices.types import (
 )
 
 
-def library_from_wire(data: Mapping[str, Any]) -> DeviceLibrary:
+def device_library_from_wire(data: Mapping[str, Any]) -> DeviceLibrary:
     """The DeviceLibrary for DeviceLibrarySerializer's validated data."""
     return DeviceLibrary(
         favorites=tuple(
