@@ -1,5 +1,4 @@
-"""The mirror and the device library, browsable and read-only: imports and merges write them,
-people only look."""
+"""The mirror, browsable and read-only: imports write it, people only look."""
 
 from __future__ import annotations
 
@@ -8,21 +7,7 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from library.models import (
-    Album,
-    AppPlaylist,
-    Artist,
-    DeviceSession,
-    Favorite,
-    HistoryEntry,
-    Playlist,
-    PlaylistItem,
-    Preferences,
-    Queue,
-    RecentSearch,
-    Track,
-    TrackArtist,
-)
+from library.models import Album, Artist, Playlist, PlaylistItem, Track, TrackArtist
 
 
 class ReadOnlyMixin:
@@ -114,57 +99,3 @@ class ArtistAdmin(ReadOnlyAdmin):
     @admin.display(description="genres")
     def genre_list(self, artist: Artist) -> str:
         return ", ".join(artist.genres)
-
-
-# --- the device library: written only by merges from the listener's devices ---------------------
-
-
-@admin.register(Favorite)
-class FavoriteAdmin(ReadOnlyAdmin):
-    list_display = ("title", "artist", "track", "user", "added_at", "removed_at", "updated_at")
-    search_fields = ("title", "artist", "track", "user__username")
-    list_select_related = ("user",)
-
-
-@admin.register(HistoryEntry)
-class HistoryEntryAdmin(ReadOnlyAdmin):
-    list_display = ("title", "artist", "user", "played_at", "completion", "source")
-    list_filter = ("source",)
-    search_fields = ("title", "artist", "track", "user__username")
-    list_select_related = ("user",)
-
-
-@admin.register(Queue)
-class QueueAdmin(ReadOnlyAdmin):
-    list_display = ("user", "device", "changed_at", "updated_at")
-    search_fields = ("user__username",)
-    list_select_related = ("user",)
-
-
-@admin.register(AppPlaylist)
-class AppPlaylistAdmin(ReadOnlyAdmin):
-    list_display = ("name", "user", "local_id", "is_public", "created_at", "removed_at", "updated_at")
-    list_filter = ("is_public",)
-    search_fields = ("name", "local_id", "user__username")
-    list_select_related = ("user",)
-
-
-@admin.register(Preferences)
-class PreferencesAdmin(ReadOnlyAdmin):
-    list_display = ("user", "shuffle", "repeat", "volume", "changed_at")
-    search_fields = ("user__username",)
-    list_select_related = ("user",)
-
-
-@admin.register(RecentSearch)
-class RecentSearchAdmin(ReadOnlyAdmin):
-    list_display = ("query", "user", "searched_at")
-    search_fields = ("query", "user__username")
-    list_select_related = ("user",)
-
-
-@admin.register(DeviceSession)
-class DeviceSessionAdmin(ReadOnlyAdmin):
-    list_display = ("device", "user", "session_id", "last_seen", "created_at")
-    search_fields = ("device", "session_id", "user__username")
-    list_select_related = ("user",)

@@ -1,11 +1,10 @@
 from django.urls import path
 
-from library import device_views, views
+from library import views
 
 app_name = "library"
 
 urlpatterns = [
     path("library/", views.playlists, name="playlists"),
     path("library/playlists/<int:pk>/", views.playlist, name="playlist"),
-    path("library/devices/", device_views.devices, name="devices"),
 ]

@@ -11,7 +11,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from accounts.models import SpotifyCredential, User
-from library.models import Album, Artist, DeviceSession, ItemKind, Playlist, PlaylistItem, Track, TrackArtist
+from library.models import Album, Artist, ItemKind, Playlist, PlaylistItem, Track, TrackArtist
 from routing.models import (
     BasePlaylist,
     ChildBackup,
@@ -127,18 +127,6 @@ class PlaylistItemFactory(DjangoModelFactory):
     position = factory.Sequence(lambda n: n)
     kind = ItemKind.TRACK
     track = factory.SubFactory(TrackFactory)
-
-
-class DeviceSessionFactory(DjangoModelFactory):
-    """A client session that pinged just now (`last_seen=` an older time for a silent one)."""
-
-    class Meta:
-        model = DeviceSession
-
-    user = factory.SubFactory(UserFactory)
-    session_id = factory.Sequence(lambda n: f"session-{n:04d}")
-    device = factory.Sequence(lambda n: f"Device {n}")
-    last_seen = factory.LazyFunction(timezone.now)
 
 
 class SyncEventFactory(DjangoModelFactory):

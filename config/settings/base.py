@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "accounts",
     "accounts.spotify_provider",
     "library",
+    "devices",
     "sync",
     "analysis",
     "routing",

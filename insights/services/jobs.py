@@ -100,7 +100,7 @@ def user_of_row(model: str, *, index: int = 0, name: str = "pk", field: str = "u
 
 
 def register_insights_jobs() -> None:
-    """The insights tasks, and those of analysis, llm, library and config (which must not import us)."""
+    """The insights tasks, and those of analysis, llm, devices and core (which must not import us)."""
     row = user_of_row
     for func, label, user_of in (
         (
@@ -120,7 +120,7 @@ def register_insights_jobs() -> None:
         ("insights.tasks.refresh_expiring_tokens", "Token refresh", None),
         ("insights.tasks.prune_job_records", "Job record clean-up", None),
         ("llm.tasks.check_llm_providers", "LLM health check", None),
-        ("library.tasks.prune_device_sessions", "Prune device sessions", None),
+        ("devices.tasks.prune_device_sessions", "Prune device sessions", None),
         ("core.tasks.cluster_heartbeat", "Cluster heartbeat", None),
     ):
         register_job(func=func, label=label, user_of=user_of)

@@ -1,16 +1,6 @@
-"""The library app's models, by topic: the mirror of Spotify (catalog, playlists) and the
-device library that clients merge with."""
+"""The library app's models: the mirror of Spotify (catalog, playlists). The device library
+that clients merge with is the devices app's."""
 
-from library.models.device import (
-    AppPlaylist,
-    DeviceSession,
-    Favorite,
-    HistoryEntry,
-    Preferences,
-    Queue,
-    RecentSearch,
-    RepeatMode,
-)
 from library.models.mirror import (
     LIKED_SONGS_ID,
     Album,
@@ -28,21 +18,13 @@ from library.models.mirror import (
 __all__ = [
     "LIKED_SONGS_ID",
     "Album",
-    "AppPlaylist",
     "Artist",
     "DatePrecision",
-    "DeviceSession",
-    "Favorite",
-    "HistoryEntry",
     "ItemKind",
     "ItemsStatus",
     "Playlist",
     "PlaylistItem",
     "PlaylistKind",
-    "Preferences",
-    "Queue",
-    "RecentSearch",
-    "RepeatMode",
     "Track",
     "TrackArtist",
 ]

@@ -197,7 +197,7 @@ def test_ensure_schedules_creates_every_schedule_once_when_run_twice():
         ("llm health check", "llm.tasks.check_llm_providers", Schedule.MINUTES, 5, None, -1),
         ("poll listening history", "insights.tasks.poll_all_histories", Schedule.CRON, None, "0 * * * *", -1),
         ("prune child backups", "routing.tasks.prune_child_backups", Schedule.CRON, None, "30 3 * * *", -1),
-        ("prune device sessions", "library.tasks.prune_device_sessions", Schedule.MINUTES, 5, None, -1),
+        ("prune device sessions", "devices.tasks.prune_device_sessions", Schedule.MINUTES, 5, None, -1),
         ("prune job records", "insights.tasks.prune_job_records", Schedule.CRON, None, "0 3 * * 1", -1),
         ("recover analysis batches", "analysis.tasks.recover_analysis_batches", Schedule.MINUTES, 5, None, -1),
         ("refresh expiring tokens", "insights.tasks.refresh_expiring_tokens", Schedule.MINUTES, 30, None, -1),

@@ -63,7 +63,7 @@ SCHEDULES = (
     Recurring(name="weekly summaries", func="insights.tasks.generate_weekly_summaries", cron="0 9 * * 0"),
     Recurring(name="prune job records", func="insights.tasks.prune_job_records", cron="0 3 * * 1"),
     # Sessions silent past their 5-minute TTL: readers already ignore them, this only bounds the table.
-    Recurring(name="prune device sessions", func="library.tasks.prune_device_sessions", minutes=5),
+    Recurring(name="prune device sessions", func="devices.tasks.prune_device_sessions", minutes=5),
 )
 
 

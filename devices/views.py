@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from library import device_selectors
+from devices import selectors
 
 # The library is bounded by the API's limits (5,000 favorites, 500 plays); a page need not show all.
 SHOWN_FAVORITES = 100
@@ -18,11 +18,11 @@ SHOWN_HISTORY = 50
 @login_required
 @require_GET
 def devices(request: HttpRequest) -> HttpResponse:
-    library = device_selectors.library_from_rows(device_selectors.get_library_rows(user=request.user))
+    library = selectors.library_from_rows(selectors.get_library_rows(user=request.user))
     favorites = [favorite for favorite in library.favorites if not favorite.removed]
     playlists = [playlist for playlist in library.playlists if playlist.removed_at is None]
     context = {
-        "sessions": list(device_selectors.active_sessions(user=request.user)),
+        "sessions": list(selectors.active_sessions(user=request.user)),
         "favorites": favorites[:SHOWN_FAVORITES],
         "favorites_more": max(len(favorites) - SHOWN_FAVORITES, 0),
         "favorites_total": len(favorites),
@@ -34,4 +34,4 @@ def devices(request: HttpRequest) -> HttpResponse:
         "preferences": library.preferences,
         "recent_searches": library.recent_searches,
     }
-    return render(request, "library/devices.html", context)
+    return render(request, "devices/devices.html", context)

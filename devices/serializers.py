@@ -1,5 +1,5 @@
 """The device library on the wire: strict serializers that turn a client's JSON into the plain values
-of library.device_types, and those values back into JSON.
+of devices.types, and those values back into JSON.
 
 Strict, because what a client sends is merged into the stored library and kept: a guess made here
 (a misspelt key ignored, "1" read as a number, a naive time read as UTC) would live on in every
@@ -24,7 +24,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.settings import api_settings
 
-from library.device_types import (
+from devices.types import (
     FAVORITES_LIMIT,
     HISTORY_LIMIT,
     MARKER_LIMIT,

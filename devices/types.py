@@ -1,10 +1,14 @@
 """The device library as plain values: what a client sends, what the merge works on, what the
-server answers. No Django here, so the merge rules (library.device_merge) are pure functions
+server answers. No Django here, so the merge rules (devices.merge) are pure functions
 that property-based tests can drive, and the API's validation produces exactly these.
 
 A track reference is a Spotify track id or URI ("spotify:track:<id>"), normalised to the id by
 `track_key`; the title and artist travel with it so a client can show it offline. All times
 are timezone-aware datetimes (UTC on the wire).
+
+A value that has a model of the same thing is named *Record (FavoriteRecord beside the model
+Favorite, PlaylistItemRecord beside library's PlaylistItem), so code holding both, the
+services and selectors, needs no aliases and a reader never mistakes a row for a value.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ PLAYLISTS_LIMIT = 200  # live (not deleted) app playlists a library may hold
 # Deletion markers kept per collection (the newest): enough for any device that syncs now and
 # then; a device silent through more deletions than this could bring an old item back.
 MARKER_LIMIT = 1_000
-# The parts of a library a client can send on their own (device_services.update_collection).
+# The parts of a library a client can send on their own (services.update_collection).
 COLLECTIONS = ("favorites", "history", "queue", "playlists", "preferences", "recent_searches")
 # A device that has not pinged for this long is no longer counted as signed in somewhere.
 SESSION_TTL = timedelta(minutes=5)
@@ -42,7 +46,7 @@ class TrackRef:
 
 
 @dataclass(frozen=True)
-class Favorite:
+class FavoriteRecord:
     ref: TrackRef
     added_at: datetime
     removed_at: datetime | None = None  # a deletion marker: newer than added_at → removed
@@ -53,7 +57,7 @@ class Favorite:
 
 
 @dataclass(frozen=True)
-class HistoryEntry:
+class HistoryEntryRecord:
     ref: TrackRef
     played_at: datetime
     completion: float | None = None  # 0..1, how much of the track was heard
@@ -68,13 +72,13 @@ class QueueState:
 
 
 @dataclass(frozen=True)
-class PlaylistItem:
+class PlaylistItemRecord:
     ref: TrackRef
     added_at: datetime
 
 
 @dataclass(frozen=True)
-class AppPlaylist:
+class AppPlaylistRecord:
     """A playlist of the app (not a Spotify playlist). `id` is the server's id (None for one the
     client made offline, known by its `local_id`). Each field carries the time it last changed,
     so two devices editing different fields both keep their edit; `removed_at` marks a deletion."""
@@ -87,7 +91,7 @@ class AppPlaylist:
     description_updated_at: datetime
     is_public: bool
     is_public_updated_at: datetime
-    items: tuple[PlaylistItem, ...]
+    items: tuple[PlaylistItemRecord, ...]
     items_updated_at: datetime
     created_at: datetime
     removed_at: datetime | None = None
@@ -99,7 +103,7 @@ class AppPlaylist:
 
 
 @dataclass(frozen=True)
-class Preferences:
+class PreferencesRecord:
     shuffle: bool
     repeat: str  # one of REPEAT_MODES
     volume: float  # 0..1
@@ -107,7 +111,7 @@ class Preferences:
 
 
 @dataclass(frozen=True)
-class RecentSearch:
+class RecentSearchRecord:
     query: str
     searched_at: datetime
 
@@ -116,12 +120,12 @@ class RecentSearch:
 class DeviceLibrary:
     """One side of a merge: a client's local library, or the server's copy."""
 
-    favorites: tuple[Favorite, ...] = ()
-    history: tuple[HistoryEntry, ...] = ()
+    favorites: tuple[FavoriteRecord, ...] = ()
+    history: tuple[HistoryEntryRecord, ...] = ()
     queue: QueueState | None = None
-    playlists: tuple[AppPlaylist, ...] = ()
-    preferences: Preferences | None = None
-    recent_searches: tuple[RecentSearch, ...] = ()
+    playlists: tuple[AppPlaylistRecord, ...] = ()
+    preferences: PreferencesRecord | None = None
+    recent_searches: tuple[RecentSearchRecord, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from library.device_serializers import DeviceLibraryOutSerializer
-from library.device_services import load_device_library
+from devices.serializers import DeviceLibraryOutSerializer
+from devices.services import load_device_library
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

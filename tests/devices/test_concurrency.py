@@ -11,18 +11,18 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from library.device_services import load_device_library, merge_device_library
-from library.device_types import (
-    AppPlaylist,
+from devices.models import AppPlaylist as AppPlaylistRow
+from devices.services import load_device_library, merge_device_library
+from devices.types import (
+    AppPlaylistRecord,
     DeviceLibrary,
-    Favorite,
-    HistoryEntry,
-    PlaylistItem,
+    FavoriteRecord,
+    HistoryEntryRecord,
+    PlaylistItemRecord,
     QueueState,
-    RecentSearch,
+    RecentSearchRecord,
     TrackRef,
 )
-from library.models import AppPlaylist as AppPlaylistRow
 from tests.factories import UserFactory
 from tests.support.concurrency import race
 
@@ -36,7 +36,7 @@ def at(minutes: int) -> datetime:
     return BASE + timedelta(minutes=minutes)
 
 
-def device_library(device: str, round_: int, shared: AppPlaylist) -> DeviceLibrary:
+def device_library(device: str, round_: int, shared: AppPlaylistRecord) -> DeviceLibrary:
     """What one device changes in one round: its own favorite, play, search and new playlist;
     one field of the playlist both hold (the phone renames it, the laptop fills it), knowing
     nothing of the other's edits; and the queue (the phone's is a second newer)."""
@@ -46,20 +46,20 @@ def device_library(device: str, round_: int, shared: AppPlaylist) -> DeviceLibra
         queue = QueueState(items=(TrackRef(f"phone-{round_}"),), updated_at=moment + timedelta(seconds=1))
     else:
         edited = replace(
-            shared, items=(PlaylistItem(TrackRef(f"laptop-{round_}"), moment),), items_updated_at=moment
+            shared, items=(PlaylistItemRecord(TrackRef(f"laptop-{round_}"), moment),), items_updated_at=moment
         )
         queue = QueueState(items=(TrackRef(f"laptop-{round_}"),), updated_at=moment)
     return DeviceLibrary(
-        favorites=(Favorite(TrackRef(f"{device}-fav-{round_}"), added_at=moment),),
-        history=(HistoryEntry(TrackRef(f"{device}-song"), played_at=moment),),
+        favorites=(FavoriteRecord(TrackRef(f"{device}-fav-{round_}"), added_at=moment),),
+        history=(HistoryEntryRecord(TrackRef(f"{device}-song"), played_at=moment),),
         queue=queue,
         playlists=(edited, new_playlist(f"{device}-{round_}", moment)),
-        recent_searches=(RecentSearch(f"{device} {round_}", moment),),
+        recent_searches=(RecentSearchRecord(f"{device} {round_}", moment),),
     )
 
 
-def new_playlist(local_id: str, moment: datetime) -> AppPlaylist:
-    return AppPlaylist(
+def new_playlist(local_id: str, moment: datetime) -> AppPlaylistRecord:
+    return AppPlaylistRecord(
         id=None,
         local_id=local_id,
         name=local_id,

@@ -8,19 +8,19 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from library.device_services import merge_device_library, ping_session
-from library.device_types import (
+from devices.models import DeviceSession
+from devices.services import merge_device_library, ping_session
+from devices.types import (
     SESSION_TTL,
-    AppPlaylist,
+    AppPlaylistRecord,
     DeviceLibrary,
-    Favorite,
-    HistoryEntry,
-    Preferences,
+    FavoriteRecord,
+    HistoryEntryRecord,
+    PreferencesRecord,
     QueueState,
-    RecentSearch,
+    RecentSearchRecord,
     TrackRef,
 )
-from library.models import DeviceSession
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,21 +35,24 @@ def ref(n: int) -> TrackRef:
 
 def owners_library() -> DeviceLibrary:
     later = AT + timedelta(days=1)
-    road = AppPlaylist(
+    road = AppPlaylistRecord(
         id=None, local_id="p1", name="Owner Road Trip", name_updated_at=AT, description="For the car",
         description_updated_at=AT, is_public=True, is_public_updated_at=AT, items=(),
         items_updated_at=AT, created_at=AT,
     )  # fmt: skip
     return DeviceLibrary(
-        favorites=(Favorite(ref=ref(1), added_at=AT), Favorite(ref=ref(2), added_at=AT, removed_at=later)),
-        history=(HistoryEntry(ref=ref(3), played_at=AT, completion=0.5, source="album"),),
+        favorites=(
+            FavoriteRecord(ref=ref(1), added_at=AT),
+            FavoriteRecord(ref=ref(2), added_at=AT, removed_at=later),
+        ),
+        history=(HistoryEntryRecord(ref=ref(3), played_at=AT, completion=0.5, source="album"),),
         queue=QueueState(items=(ref(4),), updated_at=AT, device="Kitchen"),
         playlists=(
             road,
-            AppPlaylist(**{**road.__dict__, "local_id": "p2", "name": "Gone", "removed_at": later}),
+            AppPlaylistRecord(**{**road.__dict__, "local_id": "p2", "name": "Gone", "removed_at": later}),
         ),
-        preferences=Preferences(shuffle=True, repeat="all", volume=0.75, updated_at=AT),
-        recent_searches=(RecentSearch(query="owner search", searched_at=AT),),
+        preferences=PreferencesRecord(shuffle=True, repeat="all", volume=0.75, updated_at=AT),
+        recent_searches=(RecentSearchRecord(query="owner search", searched_at=AT),),
     )
 
 

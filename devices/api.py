@@ -1,6 +1,6 @@
 """DRF endpoints of the device library: a client syncs what it holds offline, replaces one
 collection, asks what changed since a time, and says which session is playing. Thin: the
-serializers (library.device_serializers) check the payload, library.device_services merges."""
+serializers (devices.serializers) check the payload, devices.services merges."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
-from library import device_services
-from library.device_serializers import (
+from devices import services
+from devices.serializers import (
     FAVORITES_LIMIT,
     HISTORY_LIMIT,
     MARKER_LIMIT,
@@ -40,8 +40,8 @@ from library.device_serializers import (
     SessionPingSerializer,
     SessionSummarySerializer,
 )
-from library.device_types import SESSION_TTL, DeviceLibrary
-from library.device_wire import library_from_wire
+from devices.types import SESSION_TTL, DeviceLibrary
+from devices.wire import device_library_from_wire
 
 NOT_SIGNED_IN = OpenApiResponse(description="Not signed in.")
 LIMITS = (
@@ -88,7 +88,7 @@ class DeviceAPIView(APIView):
             )
 
     def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, device_services.LibraryFull):
+        if isinstance(exc, services.LibraryFull):
             # Refused whole, like any bad input: the stored library is as it was.
             exc = ValidationError({exc.field: [str(exc)]})
         return super().handle_exception(exc)
@@ -97,7 +97,7 @@ class DeviceAPIView(APIView):
 def _incoming(data: Any) -> DeviceLibrary:
     checked = DeviceLibrarySerializer(data=data)
     checked.is_valid(raise_exception=True)
-    return library_from_wire(checked.validated_data)
+    return device_library_from_wire(checked.validated_data)
 
 
 class LibrarySyncView(DeviceAPIView):
@@ -115,7 +115,7 @@ class LibrarySyncView(DeviceAPIView):
         tags=["device library"],
     )
     def post(self, request: Request) -> Response:
-        outcome = device_services.merge_device_library(user=request.user, incoming=_incoming(request.data))
+        outcome = services.merge_device_library(user=request.user, incoming=_incoming(request.data))
         body = {"library": outcome.library, "playlist_ids": outcome.playlist_ids}
         return Response(DeviceSyncResultSerializer(body).data)
 
@@ -130,7 +130,7 @@ class CollectionView(DeviceAPIView):
         if request.data is None:  # JSON null: for the queue and preferences it would say nothing
             raise ValidationError({self.collection: ["Send the collection; null says nothing to store."]})
         incoming = _incoming({self.collection: request.data})
-        stored = device_services.update_collection(
+        stored = services.update_collection(
             user=request.user, collection=self.collection, incoming=incoming
         )
         return Response(DeviceLibraryOutSerializer(stored).data[self.collection])
@@ -199,7 +199,7 @@ class LibraryChangesView(DeviceAPIView):
     def get(self, request: Request) -> Response:
         # Read the clock before the changes: a write landing in between shows up again next time
         # (merges are idempotent) instead of being missed.
-        server_time = device_services.now()
+        server_time = services.now()
         params = {key: request.query_params.get(key) for key in request.query_params}
         if "since" in params:
             # An unencoded "+01:00" arrives as " 01:00"; no valid time has a space there.
@@ -207,7 +207,7 @@ class LibraryChangesView(DeviceAPIView):
         query = DeviceChangesQuerySerializer(data=params)
         query.is_valid(raise_exception=True)
         since = query.validated_data["since"]
-        changes = device_services.library_changes(user=request.user, since=since)
+        changes = services.library_changes(user=request.user, since=since)
         body = {"since": since, "server_time": server_time, "library": changes}
         return Response(DeviceChangesSerializer(body).data)
 
@@ -227,7 +227,7 @@ class SessionPingView(DeviceAPIView):
     def post(self, request: Request) -> Response:
         ping = SessionPingSerializer(data=request.data)
         ping.is_valid(raise_exception=True)
-        summary = device_services.ping_session(user=request.user, **ping.validated_data)
+        summary = services.ping_session(user=request.user, **ping.validated_data)
         return Response(SessionSummarySerializer(summary).data)
 
 

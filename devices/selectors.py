@@ -1,5 +1,5 @@
 """Reads of the device library, always for one user: the stored rows as the merge's values
-(library.device_types), the signed-in sessions, and the counts a page shows.
+(devices.types), the signed-in sessions, and the counts a page shows.
 
 Each read is one query per collection, whatever the library's size.
 """
@@ -13,9 +13,9 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from library import device_types as values
-from library.device_merge import merge_libraries
-from library.models import (
+from devices import types as values
+from devices.merge import merge_libraries
+from devices.models import (
     AppPlaylist,
     DeviceSession,
     Favorite,
@@ -105,12 +105,12 @@ def _row_ref(row: Favorite | HistoryEntry) -> values.TrackRef:
     return values.TrackRef(row.track, row.title, row.artist, row.artwork_url, row.duration_ms)
 
 
-def favorite_value(row: Favorite) -> values.Favorite:
-    return values.Favorite(ref=_row_ref(row), added_at=row.added_at, removed_at=row.removed_at)
+def favorite_value(row: Favorite) -> values.FavoriteRecord:
+    return values.FavoriteRecord(ref=_row_ref(row), added_at=row.added_at, removed_at=row.removed_at)
 
 
-def history_value(row: HistoryEntry) -> values.HistoryEntry:
-    return values.HistoryEntry(
+def history_value(row: HistoryEntry) -> values.HistoryEntryRecord:
+    return values.HistoryEntryRecord(
         ref=_row_ref(row), played_at=row.played_at, completion=row.completion, source=row.source
     )
 
@@ -120,12 +120,12 @@ def queue_value(row: Queue) -> values.QueueState:
     return values.QueueState(items=items, updated_at=row.changed_at, device=row.device)
 
 
-def playlist_value(row: AppPlaylist) -> values.AppPlaylist:
+def playlist_value(row: AppPlaylist) -> values.AppPlaylistRecord:
     items = tuple(
-        values.PlaylistItem(ref=_ref(item), added_at=datetime.fromisoformat(item["added_at"]))
+        values.PlaylistItemRecord(ref=_ref(item), added_at=datetime.fromisoformat(item["added_at"]))
         for item in row.items
     )
-    return values.AppPlaylist(
+    return values.AppPlaylistRecord(
         id=row.pk,
         local_id=row.local_id,
         name=row.name,
@@ -141,14 +141,14 @@ def playlist_value(row: AppPlaylist) -> values.AppPlaylist:
     )
 
 
-def preferences_value(row: Preferences) -> values.Preferences:
-    return values.Preferences(
+def preferences_value(row: Preferences) -> values.PreferencesRecord:
+    return values.PreferencesRecord(
         shuffle=row.shuffle, repeat=row.repeat, volume=row.volume, updated_at=row.changed_at
     )
 
 
-def search_value(row: RecentSearch) -> values.RecentSearch:
-    return values.RecentSearch(query=row.query, searched_at=row.searched_at)
+def search_value(row: RecentSearch) -> values.RecentSearchRecord:
+    return values.RecentSearchRecord(query=row.query, searched_at=row.searched_at)
 
 
 # --- sessions and counts -----------------------------------------------------------------------
@@ -174,7 +174,7 @@ class DeviceLibraryCounts:
 
 def get_device_library_counts(*, user: User) -> DeviceLibraryCounts:
     """What the devices page summarises; a fixed handful of queries."""
-    # A favorite is removed when its removal is at least as new as its addition (device_types).
+    # A favorite is removed when its removal is at least as new as its addition (types.Favorite.removed).
     kept = Q(removed_at__isnull=True) | Q(removed_at__lt=F("added_at"))
     queue_items = Queue.objects.filter(user=user).values_list("items", flat=True).first() or []
     return DeviceLibraryCounts(

@@ -27,18 +27,18 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from library.device_types import (
+from devices.types import (
     HISTORY_LIMIT,
     MARKER_LIMIT,
     SEARCH_LIMIT,
-    AppPlaylist,
+    AppPlaylistRecord,
     DeviceLibrary,
-    Favorite,
-    HistoryEntry,
-    PlaylistItem,
-    Preferences,
+    FavoriteRecord,
+    HistoryEntryRecord,
+    PlaylistItemRecord,
+    PreferencesRecord,
     QueueState,
-    RecentSearch,
+    RecentSearchRecord,
     TrackRef,
     track_key,
 )
@@ -75,7 +75,9 @@ def merge_libraries(server: DeviceLibrary, client: DeviceLibrary) -> DeviceLibra
 # --- favorites, history, searches: unions ------------------------------------------------------
 
 
-def merge_favorites(server: Iterable[Favorite], client: Iterable[Favorite]) -> tuple[Favorite, ...]:
+def merge_favorites(
+    server: Iterable[FavoriteRecord], client: Iterable[FavoriteRecord]
+) -> tuple[FavoriteRecord, ...]:
     """One favorite per track. Its added_at and removed_at are each the newest either side saw,
     so a removal newer than every addition stays removed everywhere, and an addition newer than
     the removal brings the track back. Removed ones stay in the result as markers."""
@@ -84,7 +86,7 @@ def merge_favorites(server: Iterable[Favorite], client: Iterable[Favorite]) -> t
         key=lambda favorite: favorite.ref.track,
         join=_join_favorites,
     )
-    # Removal markers beyond the newest MARKER_LIMIT are dropped (see device_types.MARKER_LIMIT).
+    # Removal markers beyond the newest MARKER_LIMIT are dropped (see types.MARKER_LIMIT).
     markers = sorted(
         (f for f in merged if f.removed), key=lambda f: (_newest_first(f.removed_at), f.ref.track)
     )
@@ -92,7 +94,9 @@ def merge_favorites(server: Iterable[Favorite], client: Iterable[Favorite]) -> t
     return tuple(sorted(kept, key=lambda f: (_newest_first(f.added_at), f.ref.track)))
 
 
-def merge_history(server: Iterable[HistoryEntry], client: Iterable[HistoryEntry]) -> tuple[HistoryEntry, ...]:
+def merge_history(
+    server: Iterable[HistoryEntryRecord], client: Iterable[HistoryEntryRecord]
+) -> tuple[HistoryEntryRecord, ...]:
     """Every play, once per (track, played_at): repeat plays of a song at other times are other
     entries. Newest first, the newest HISTORY_LIMIT kept."""
     merged = _union(
@@ -105,13 +109,13 @@ def merge_history(server: Iterable[HistoryEntry], client: Iterable[HistoryEntry]
 
 
 def search_key(query: str) -> str:
-    """Searches differing only in case are one search (stored as RecentSearch.query_key, unique)."""
+    """Searches differing only in case are one search (the RecentSearch model keeps query_key unique)."""
     return query.casefold()
 
 
 def merge_searches(
-    server: Iterable[RecentSearch], client: Iterable[RecentSearch]
-) -> tuple[RecentSearch, ...]:
+    server: Iterable[RecentSearchRecord], client: Iterable[RecentSearchRecord]
+) -> tuple[RecentSearchRecord, ...]:
     """One search per lower-cased query, at its newest time; newest first, SEARCH_LIMIT kept."""
     merged = _union(
         (*server, *client),
@@ -133,7 +137,9 @@ def merge_queue(server: QueueState | None, client: QueueState | None) -> QueueSt
     return max(queues, key=lambda q: (q.updated_at, q.device, tuple(_ref_rank(ref) for ref in q.items)))
 
 
-def merge_preferences(server: Preferences | None, client: Preferences | None) -> Preferences | None:
+def merge_preferences(
+    server: PreferencesRecord | None, client: PreferencesRecord | None
+) -> PreferencesRecord | None:
     """The more recently updated preferences, whole (shuffle, repeat and volume are set together)."""
     present = [p for p in (server, client) if p]
     if not present:
@@ -145,8 +151,8 @@ def merge_preferences(server: Preferences | None, client: Preferences | None) ->
 
 
 def merge_playlists(
-    server: Iterable[AppPlaylist], client: Iterable[AppPlaylist]
-) -> tuple[tuple[AppPlaylist, ...], frozenset[str]]:
+    server: Iterable[AppPlaylistRecord], client: Iterable[AppPlaylistRecord]
+) -> tuple[tuple[AppPlaylistRecord, ...], frozenset[str]]:
     """The merged playlists, and the local ids of the client's playlists the server did not have.
 
     A client playlist is the server's one with the same id, else the one with the same local_id
@@ -156,12 +162,12 @@ def merge_playlists(
     could never be found again, so every merge would add it anew. Each field keeps its newest
     edit (see the module's tie rules).
     """
-    merged: list[AppPlaylist] = []
+    merged: list[AppPlaylistRecord] = []
     by_id: dict[int, int] = {}
     by_local_id: dict[str, int] = {}
     new: set[str] = set()
 
-    def place(playlist: AppPlaylist, index: int) -> None:
+    def place(playlist: AppPlaylistRecord, index: int) -> None:
         if index == len(merged):
             merged.append(playlist)
         else:
@@ -171,7 +177,7 @@ def merge_playlists(
         if playlist.local_id is not None:
             by_local_id.setdefault(playlist.local_id, index)
 
-    def absorb(playlist: AppPlaylist, *, from_client: bool) -> None:
+    def absorb(playlist: AppPlaylistRecord, *, from_client: bool) -> None:
         index = _match(playlist, by_id, by_local_id)
         if index is None:
             if from_client and playlist.local_id is not None:
@@ -191,7 +197,7 @@ def merge_playlists(
     return tuple(ordered), frozenset(new)
 
 
-def _match(playlist: AppPlaylist, by_id: dict[int, int], by_local_id: dict[str, int]) -> int | None:
+def _match(playlist: AppPlaylistRecord, by_id: dict[int, int], by_local_id: dict[str, int]) -> int | None:
     if playlist.id is not None and playlist.id in by_id:
         return by_id[playlist.id]
     if playlist.local_id is not None:
@@ -199,7 +205,7 @@ def _match(playlist: AppPlaylist, by_id: dict[int, int], by_local_id: dict[str, 
     return None
 
 
-def _join_playlists(kept: AppPlaylist, other: AppPlaylist) -> AppPlaylist:
+def _join_playlists(kept: AppPlaylistRecord, other: AppPlaylistRecord) -> AppPlaylistRecord:
     """`kept` is the one already merged (the server's, when it has it): its id and local_id stay."""
     other = _normal_playlist(other)
     name, name_at = _newer(kept.name, kept.name_updated_at, other.name, other.name_updated_at)
@@ -214,7 +220,7 @@ def _join_playlists(kept: AppPlaylist, other: AppPlaylist) -> AppPlaylist:
         kept.items, kept.items_updated_at, other.items, other.items_updated_at,
         rank=lambda items: tuple((_ref_rank(item.ref), item.added_at) for item in items),
     )  # fmt: skip
-    return AppPlaylist(
+    return AppPlaylistRecord(
         id=kept.id if kept.id is not None else other.id,
         local_id=kept.local_id if kept.local_id is not None else other.local_id,
         name=name,
@@ -237,7 +243,7 @@ def _newer(
     return (a, a_at) if (a_at, rank(a)) >= (b_at, rank(b)) else (b, b_at)
 
 
-def _playlist_order(playlist: AppPlaylist) -> tuple:
+def _playlist_order(playlist: AppPlaylistRecord) -> tuple:
     return (playlist.created_at, playlist.id is None, playlist.id or 0, playlist.local_id or "")
 
 
@@ -252,15 +258,15 @@ def _union(items: Iterable[_T], *, key: Callable[[_T], Any], join: Callable[[_T,
     return list(merged.values())
 
 
-def _join_favorites(a: Favorite, b: Favorite) -> Favorite:
+def _join_favorites(a: FavoriteRecord, b: FavoriteRecord) -> FavoriteRecord:
     # Title and artwork come from the later addition; equal times: the greater by value.
     ref = max(a, b, key=lambda favorite: (favorite.added_at, _ref_rank(favorite.ref))).ref
-    return Favorite(
+    return FavoriteRecord(
         ref=ref, added_at=max(a.added_at, b.added_at), removed_at=_latest(a.removed_at, b.removed_at)
     )
 
 
-def _history_rank(entry: HistoryEntry) -> tuple:
+def _history_rank(entry: HistoryEntryRecord) -> tuple:
     completion = -1.0 if entry.completion is None else entry.completion
     return (completion, entry.source, _ref_rank(entry.ref))
 
@@ -276,12 +282,14 @@ def _normal_ref(ref: TrackRef) -> TrackRef:
     return ref if key == ref.track else replace(ref, track=key)
 
 
-def _normal_favorite(favorite: Favorite) -> Favorite:
+def _normal_favorite(favorite: FavoriteRecord) -> FavoriteRecord:
     return replace(favorite, ref=_normal_ref(favorite.ref))
 
 
-def _normal_playlist(playlist: AppPlaylist) -> AppPlaylist:
-    items = tuple(PlaylistItem(ref=_normal_ref(item.ref), added_at=item.added_at) for item in playlist.items)
+def _normal_playlist(playlist: AppPlaylistRecord) -> AppPlaylistRecord:
+    items = tuple(
+        PlaylistItemRecord(ref=_normal_ref(item.ref), added_at=item.added_at) for item in playlist.items
+    )
     return playlist if items == playlist.items else replace(playlist, items=items)
 
 

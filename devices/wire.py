@@ -1,32 +1,32 @@
-"""DeviceLibrarySerializer's validated data → the device_types values the services take."""
+"""DeviceLibrarySerializer's validated data → the devices.types values the services take."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from library.device_types import (
-    AppPlaylist,
+from devices.types import (
+    AppPlaylistRecord,
     DeviceLibrary,
-    Favorite,
-    HistoryEntry,
-    PlaylistItem,
-    Preferences,
+    FavoriteRecord,
+    HistoryEntryRecord,
+    PlaylistItemRecord,
+    PreferencesRecord,
     QueueState,
-    RecentSearch,
+    RecentSearchRecord,
     TrackRef,
 )
 
 
-def library_from_wire(data: Mapping[str, Any]) -> DeviceLibrary:
+def device_library_from_wire(data: Mapping[str, Any]) -> DeviceLibrary:
     """The DeviceLibrary for DeviceLibrarySerializer's validated data."""
     return DeviceLibrary(
         favorites=tuple(
-            Favorite(ref=TrackRef(**f["ref"]), added_at=f["added_at"], removed_at=f["removed_at"])
+            FavoriteRecord(ref=TrackRef(**f["ref"]), added_at=f["added_at"], removed_at=f["removed_at"])
             for f in data.get("favorites", ())
         ),
         history=tuple(
-            HistoryEntry(
+            HistoryEntryRecord(
                 ref=TrackRef(**h["ref"]),
                 played_at=h["played_at"],
                 completion=h["completion"],
@@ -36,8 +36,8 @@ def library_from_wire(data: Mapping[str, Any]) -> DeviceLibrary:
         ),
         queue=_queue(data["queue"]) if data.get("queue") else None,
         playlists=tuple(_playlist(p) for p in data.get("playlists", ())),
-        preferences=Preferences(**data["preferences"]) if data.get("preferences") else None,
-        recent_searches=tuple(RecentSearch(**s) for s in data.get("recent_searches", ())),
+        preferences=PreferencesRecord(**data["preferences"]) if data.get("preferences") else None,
+        recent_searches=tuple(RecentSearchRecord(**s) for s in data.get("recent_searches", ())),
     )
 
 
@@ -46,7 +46,7 @@ def _queue(data: Mapping[str, Any]) -> QueueState:
     return QueueState(items=items, updated_at=data["updated_at"], device=data["device"])
 
 
-def _playlist(data: Mapping[str, Any]) -> AppPlaylist:
-    items = tuple(PlaylistItem(ref=TrackRef(**i["ref"]), added_at=i["added_at"]) for i in data["items"])
+def _playlist(data: Mapping[str, Any]) -> AppPlaylistRecord:
+    items = tuple(PlaylistItemRecord(ref=TrackRef(**i["ref"]), added_at=i["added_at"]) for i in data["items"])
     fields = {key: value for key, value in data.items() if key not in ("items", "updated_at")}
-    return AppPlaylist(items=items, **fields)
+    return AppPlaylistRecord(items=items, **fields)

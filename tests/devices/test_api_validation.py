@@ -10,7 +10,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from library.device_services import load_device_library
+from devices.services import load_device_library
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -324,7 +324,7 @@ def test_a_bad_session_ping_is_refused_at_the_field(api, payload, field):
 def test_a_merge_past_the_playlist_limit_is_refused_whole_and_a_library_with_markers_goes_back_as_it_is(
     api, owner
 ):
-    from library.device_types import PLAYLISTS_LIMIT
+    from devices.types import PLAYLISTS_LIMIT
 
     def playlist(n: int, **extra) -> dict:
         return {

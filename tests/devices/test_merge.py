@@ -1,4 +1,4 @@
-"""The device-merge rules (library.device_merge), as properties over generated libraries and as the
+"""The device-merge rules (devices.merge), as properties over generated libraries and as the
 examples issue 7 names. No database: the rules are pure functions.
 
 Generated values come from small pools (a few tracks, times a minute apart) so sides collide,
@@ -16,8 +16,8 @@ from unittest import mock
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from library import device_merge
-from library.device_merge import (
+from devices import merge
+from devices.merge import (
     merge_favorites,
     merge_history,
     merge_libraries,
@@ -26,18 +26,18 @@ from library.device_merge import (
     merge_queue,
     merge_searches,
 )
-from library.device_types import (
+from devices.types import (
     HISTORY_LIMIT,
     REPEAT_MODES,
     SEARCH_LIMIT,
-    AppPlaylist,
+    AppPlaylistRecord,
     DeviceLibrary,
-    Favorite,
-    HistoryEntry,
-    PlaylistItem,
-    Preferences,
+    FavoriteRecord,
+    HistoryEntryRecord,
+    PlaylistItemRecord,
+    PreferencesRecord,
     QueueState,
-    RecentSearch,
+    RecentSearchRecord,
     TrackRef,
 )
 
@@ -52,8 +52,8 @@ def at(minutes: int) -> datetime:
 @contextmanager
 def small_limits():
     with (
-        mock.patch.object(device_merge, "HISTORY_LIMIT", SMALL_HISTORY),
-        mock.patch.object(device_merge, "SEARCH_LIMIT", SMALL_SEARCHES),
+        mock.patch.object(merge, "HISTORY_LIMIT", SMALL_HISTORY),
+        mock.patch.object(merge, "SEARCH_LIMIT", SMALL_SEARCHES),
     ):
         yield
 
@@ -69,15 +69,17 @@ refs = st.builds(
     artist=st.sampled_from(["", "Band"]),
     duration_ms=st.none() | st.sampled_from([1000, 2000]),
 )
-favorites = st.builds(Favorite, ref=refs, added_at=times, removed_at=st.none() | times)
+favorites = st.builds(FavoriteRecord, ref=refs, added_at=times, removed_at=st.none() | times)
 history_entries = st.builds(
-    HistoryEntry,
+    HistoryEntryRecord,
     ref=refs,
     played_at=times,
     completion=st.none() | st.sampled_from([0.0, 0.5, 1.0]),
     source=st.sampled_from(["", "album", "search"]),
 )
-searches = st.builds(RecentSearch, query=st.text(alphabet="abAB", min_size=1, max_size=3), searched_at=times)
+searches = st.builds(
+    RecentSearchRecord, query=st.text(alphabet="abAB", min_size=1, max_size=3), searched_at=times
+)
 queues = st.builds(
     QueueState,
     items=st.lists(refs, max_size=3).map(tuple),
@@ -85,7 +87,7 @@ queues = st.builds(
     device=st.sampled_from(["phone", "laptop"]),
 )
 preferences = st.builds(
-    Preferences,
+    PreferencesRecord,
     shuffle=st.booleans(),
     repeat=st.sampled_from(REPEAT_MODES),
     volume=st.sampled_from([0.0, 0.5, 1.0]),
@@ -94,9 +96,9 @@ preferences = st.builds(
 
 
 @st.composite
-def playlists(draw, *, ids, local_ids) -> AppPlaylist:
-    items = draw(st.lists(st.builds(PlaylistItem, ref=refs, added_at=times), max_size=2).map(tuple))
-    return AppPlaylist(
+def playlists(draw, *, ids, local_ids) -> AppPlaylistRecord:
+    items = draw(st.lists(st.builds(PlaylistItemRecord, ref=refs, added_at=times), max_size=2).map(tuple))
+    return AppPlaylistRecord(
         id=draw(ids),
         local_id=draw(local_ids),
         name=draw(st.sampled_from(["Road", "Run", "Sleep"])),
@@ -112,7 +114,7 @@ def playlists(draw, *, ids, local_ids) -> AppPlaylist:
     )
 
 
-def _names_unique(side: list[AppPlaylist]) -> bool:
+def _names_unique(side: list[AppPlaylistRecord]) -> bool:
     for name in ("id", "local_id"):
         given_names = [getattr(p, name) for p in side if getattr(p, name) is not None]
         if len(given_names) != len(set(given_names)):
@@ -233,9 +235,9 @@ def test_no_playlist_is_lost_and_a_deletion_on_either_side_stays(server, client)
 
 
 def test_the_real_limits_hold_500_plays_and_20_searches():
-    plays = [HistoryEntry(ref=TrackRef("t1"), played_at=at(-minute)) for minute in range(600)]
-    typed = [RecentSearch(query=f"Query {n}", searched_at=at(n)) for n in range(30)]
-    shouted = [RecentSearch(query=f"QUERY {n}", searched_at=at(n - 100)) for n in range(30)]
+    plays = [HistoryEntryRecord(ref=TrackRef("t1"), played_at=at(-minute)) for minute in range(600)]
+    typed = [RecentSearchRecord(query=f"Query {n}", searched_at=at(n)) for n in range(30)]
+    shouted = [RecentSearchRecord(query=f"QUERY {n}", searched_at=at(n - 100)) for n in range(30)]
 
     history = merge_history(plays[:300], plays[300:])
     recent = merge_searches(typed, shouted)
@@ -251,31 +253,31 @@ def test_the_real_limits_hold_500_plays_and_20_searches():
 
 def test_a_favorite_removed_on_one_device_does_not_come_back_when_another_still_holding_it_merges():
     song = TrackRef("t1", title="Song")
-    server = DeviceLibrary(favorites=(Favorite(song, added_at=at(0)),))
+    server = DeviceLibrary(favorites=(FavoriteRecord(song, added_at=at(0)),))
     after_device_1 = merge_libraries(
-        server, DeviceLibrary(favorites=(Favorite(song, at(0), removed_at=at(5)),))
+        server, DeviceLibrary(favorites=(FavoriteRecord(song, at(0), removed_at=at(5)),))
     )
 
     after_device_2 = merge_libraries(
-        after_device_1, DeviceLibrary(favorites=(Favorite(song, added_at=at(0)),))
+        after_device_1, DeviceLibrary(favorites=(FavoriteRecord(song, added_at=at(0)),))
     )
 
-    assert after_device_2.favorites == (Favorite(song, added_at=at(0), removed_at=at(5)),)
+    assert after_device_2.favorites == (FavoriteRecord(song, added_at=at(0), removed_at=at(5)),)
     assert after_device_2.favorites[0].removed
 
 
 def test_a_favorite_added_again_after_its_removal_is_back():
     song = TrackRef("t1")
-    removed = (Favorite(song, added_at=at(0), removed_at=at(5)),)
+    removed = (FavoriteRecord(song, added_at=at(0), removed_at=at(5)),)
 
-    merged = merge_favorites(removed, [Favorite(song, added_at=at(9))])
+    merged = merge_favorites(removed, [FavoriteRecord(song, added_at=at(9))])
 
     assert not merged[0].removed
 
 
 def test_a_removal_at_the_same_instant_as_the_addition_wins():
     merged = merge_favorites(
-        [Favorite(TrackRef("t1"), added_at=at(3))], [Favorite(TrackRef("t1"), at(0), at(3))]
+        [FavoriteRecord(TrackRef("t1"), added_at=at(3))], [FavoriteRecord(TrackRef("t1"), at(0), at(3))]
     )
 
     assert merged[0].removed
@@ -283,8 +285,8 @@ def test_a_removal_at_the_same_instant_as_the_addition_wins():
 
 def test_spotify_uris_and_ids_of_one_track_are_one_favorite_newest_added_first():
     merged = merge_favorites(
-        [Favorite(TrackRef("spotify:track:t1"), at(1)), Favorite(TrackRef("t2"), at(1))],
-        [Favorite(TrackRef("t1", title="Song"), at(2)), Favorite(TrackRef("t3"), at(1))],
+        [FavoriteRecord(TrackRef("spotify:track:t1"), at(1)), FavoriteRecord(TrackRef("t2"), at(1))],
+        [FavoriteRecord(TrackRef("t1", title="Song"), at(2)), FavoriteRecord(TrackRef("t3"), at(1))],
     )
 
     assert [(f.ref.track, f.ref.title, f.added_at) for f in merged] == [
@@ -296,8 +298,8 @@ def test_spotify_uris_and_ids_of_one_track_are_one_favorite_newest_added_first()
 
 def test_repeat_plays_of_one_song_at_different_times_are_all_kept():
     song = TrackRef("t1")
-    phone = [HistoryEntry(song, at(0)), HistoryEntry(song, at(4))]
-    laptop = [HistoryEntry(song, at(4), completion=1.0), HistoryEntry(song, at(8))]
+    phone = [HistoryEntryRecord(song, at(0)), HistoryEntryRecord(song, at(4))]
+    laptop = [HistoryEntryRecord(song, at(4), completion=1.0), HistoryEntryRecord(song, at(8))]
 
     merged = merge_history(phone, laptop)
 
@@ -307,8 +309,8 @@ def test_repeat_plays_of_one_song_at_different_times_are_all_kept():
 def test_the_more_recently_updated_queue_and_preferences_win_whole():
     older_queue = QueueState(items=(TrackRef("t1"), TrackRef("t2")), updated_at=at(1), device="phone")
     newer_queue = QueueState(items=(TrackRef("t3"),), updated_at=at(2), device="laptop")
-    older_prefs = Preferences(shuffle=True, repeat="all", volume=0.2, updated_at=at(1))
-    newer_prefs = Preferences(shuffle=False, repeat="one", volume=0.9, updated_at=at(2))
+    older_prefs = PreferencesRecord(shuffle=True, repeat="all", volume=0.2, updated_at=at(1))
+    newer_prefs = PreferencesRecord(shuffle=False, repeat="one", volume=0.9, updated_at=at(2))
 
     assert merge_queue(older_queue, newer_queue) == merge_queue(newer_queue, older_queue) == newer_queue
     assert (
@@ -322,14 +324,14 @@ def test_the_more_recently_updated_queue_and_preferences_win_whole():
 def test_equal_times_pick_the_same_queue_and_preferences_whichever_side_they_are_on():
     phone = QueueState(items=(TrackRef("t1"),), updated_at=at(1), device="phone")
     laptop = QueueState(items=(TrackRef("t2"),), updated_at=at(1), device="laptop")
-    loud = Preferences(shuffle=False, repeat="off", volume=1.0, updated_at=at(1))
+    loud = PreferencesRecord(shuffle=False, repeat="off", volume=1.0, updated_at=at(1))
     quiet = replace(loud, volume=0.1)
 
     assert merge_queue(phone, laptop) == merge_queue(laptop, phone) == phone  # "phone" > "laptop"
     assert merge_preferences(loud, quiet) == merge_preferences(quiet, loud) == loud
 
 
-def playlist(**fields) -> AppPlaylist:
+def playlist(**fields) -> AppPlaylistRecord:
     defaults = dict(
         id=None,
         local_id=None,
@@ -343,13 +345,13 @@ def playlist(**fields) -> AppPlaylist:
         items_updated_at=at(0),
         created_at=at(0),
     )
-    return AppPlaylist(**{**defaults, **fields})
+    return AppPlaylistRecord(**{**defaults, **fields})
 
 
 def test_playlist_fields_edited_on_two_devices_each_keep_their_newest_edit():
     stored = playlist(id=7, local_id="phone-1")
     renamed = replace(stored, name="Road trip 2025", name_updated_at=at(5))  # edited on the phone
-    song = PlaylistItem(TrackRef("t1"), added_at=at(6))
+    song = PlaylistItemRecord(TrackRef("t1"), added_at=at(6))
     filled = replace(
         stored, items=(song,), items_updated_at=at(6), is_public=True, is_public_updated_at=at(6)
     )
@@ -400,10 +402,11 @@ def test_merging_with_an_empty_device_keeps_the_server_library_as_it_is_in_merge
 
 
 def test_removal_markers_past_the_limit_are_dropped_oldest_first_and_live_favorites_never():
-    from library.device_types import MARKER_LIMIT, Favorite, TrackRef
+    from devices.types import MARKER_LIMIT, FavoriteRecord, TrackRef
 
-    def favorite(n: int, *, removed: bool) -> Favorite:
-        return Favorite(TrackRef(f"{n:022d}"), added_at=at(n), removed_at=at(n + 1) if removed else None)
+    def favorite(n: int, *, removed: bool) -> FavoriteRecord:
+        removed_at = at(n + 1) if removed else None
+        return FavoriteRecord(TrackRef(f"{n:022d}"), added_at=at(n), removed_at=removed_at)
 
     markers = [favorite(n, removed=True) for n in range(MARKER_LIMIT + 5)]
     live = [favorite(10_000 + n, removed=False) for n in range(3)]

@@ -1,9 +1,12 @@
-"""A listener's device library on the server: what every client merges with (library.device_merge).
+"""A listener's device library on the server: what every client merges with (devices.merge).
+
+The tables keep the names they had when these models lived in the library app (db_table):
+moving the code changed no table (devices 0001 and library 0004 move them in state only).
 
 Two kinds of time on every row. The client's times (added_at, played_at, changed_at, the
 playlist fields' *_updated_at) say when the listener did something, on whichever device; the
 merge compares them. `updated_at` is when the server last wrote the row; "changes since"
-(device_services.library_changes) compares that, since a device's clock may be behind ours.
+(devices.services.library_changes) compares that, since a device's clock may be behind ours.
 
 Deletions are rows kept with a marker (removed_at), not deleted rows: a device that still
 holds the old copy must learn of the removal when it merges, or it would bring it back.
@@ -27,7 +30,7 @@ class RepeatMode(models.TextChoices):
 class TrackRefFields(models.Model):
     """A track as a client shows it offline: its id and what to display."""
 
-    track = models.CharField(max_length=64)  # Spotify track id (device_types.track_key)
+    track = models.CharField(max_length=64)  # Spotify track id (devices.types.track_key)
     title = models.CharField(max_length=500, blank=True)
     artist = models.CharField(max_length=500, blank=True)
     # Whatever URL the client sent; not a URLField, whose validation is for forms we do not have.
@@ -46,6 +49,7 @@ class Favorite(TrackRefFields):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        db_table = "library_favorite"
         constraints = [models.UniqueConstraint(fields=["user", "track"], name="favorite_unique_track")]
         indexes = [models.Index(fields=["user", "updated_at"], name="favorite_user_updated")]
 
@@ -65,6 +69,7 @@ class HistoryEntry(TrackRefFields):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        db_table = "library_historyentry"
         verbose_name_plural = "history entries"
         constraints = [
             models.UniqueConstraint(fields=["user", "track", "played_at"], name="history_entry_unique_play"),
@@ -94,6 +99,9 @@ class Queue(models.Model):
     changed_at = models.DateTimeField()  # the client's time of the change
     updated_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        db_table = "library_queue"
+
     def __str__(self) -> str:
         return f"queue of user {self.user_id} ({len(self.items)} tracks)"
 
@@ -119,6 +127,7 @@ class AppPlaylist(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        db_table = "library_appplaylist"
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "local_id"],
@@ -143,6 +152,7 @@ class Preferences(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        db_table = "library_preferences"
         verbose_name_plural = "preferences"
         constraints = [
             models.CheckConstraint(condition=Q(volume__gte=0, volume__lte=1), name="preferences_volume_0_1"),
@@ -156,7 +166,7 @@ class Preferences(models.Model):
 class RecentSearch(models.Model):
     """One of the newest 20 searches; "Abba" and "abba" are one search (the unique query_key).
 
-    The key is computed in Python (library.device_merge.search_key, casefold), not by the
+    The key is computed in Python (devices.merge.search_key, casefold), not by the
     database's LOWER(): the two disagree on some letters (Greek final sigma, dotted İ), and the
     merge and the constraint must agree on what counts as the same search.
     """
@@ -170,6 +180,7 @@ class RecentSearch(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        db_table = "library_recentsearch"
         constraints = [
             models.UniqueConstraint(fields=["user", "query_key"], name="recent_search_unique_query")
         ]
@@ -191,6 +202,7 @@ class DeviceSession(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "library_devicesession"
         constraints = [
             models.UniqueConstraint(fields=["user", "session_id"], name="device_session_unique_id")
         ]

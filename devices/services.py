@@ -1,7 +1,7 @@
 """Writes of the device library: a client's library merged into the server's copy, one
 collection updated, what changed since a time, and the signed-in sessions.
 
-The rules are library.device_merge's; this module only loads, locks and writes. Every merge of
+The rules are devices.merge's; this module only loads, locks and writes. Every merge of
 one user runs under a lock on the user's row (`SELECT ... FOR UPDATE` on PostgreSQL; on SQLite
 the IMMEDIATE transaction's database lock), so two devices merging at the same moment are
 applied one after the other, the second to the first's result: nothing is lost, and no
@@ -17,18 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from library import device_merge
-from library import device_selectors as selectors
-from library import device_types as values
-from library.device_types import (
-    COLLECTIONS,
-    FAVORITES_LIMIT,
-    PLAYLISTS_LIMIT,
-    DeviceLibrary,
-    MergeOutcome,
-    SessionSummary,
-)
-from library.models import (
+from devices import merge, selectors
+from devices import types as values
+from devices.models import (
     AppPlaylist,
     DeviceSession,
     Favorite,
@@ -36,6 +27,14 @@ from library.models import (
     Preferences,
     Queue,
     RecentSearch,
+)
+from devices.types import (
+    COLLECTIONS,
+    FAVORITES_LIMIT,
+    PLAYLISTS_LIMIT,
+    DeviceLibrary,
+    MergeOutcome,
+    SessionSummary,
 )
 
 __all__ = [
@@ -67,7 +66,7 @@ REF_FIELDS = ("title", "artist", "artwork_url", "duration_ms")
 
 
 class UnknownCollection(ValueError):
-    """A collection name outside device_types.COLLECTIONS."""
+    """A collection name outside types.COLLECTIONS."""
 
 
 class LibraryFull(ValueError):
@@ -163,14 +162,14 @@ def _merge(*, user: User, incoming: DeviceLibrary, collections: tuple[str, ...])
         playlist_ids: dict[str, int] = {}
         if "favorites" in collections:
             merged = replace(
-                merged, favorites=device_merge.merge_favorites(server.favorites, incoming.favorites)
+                merged, favorites=merge.merge_favorites(server.favorites, incoming.favorites)
             )
             _write_favorites(user, server.favorites, merged.favorites)
         if "history" in collections:
-            merged = replace(merged, history=device_merge.merge_history(server.history, incoming.history))
+            merged = replace(merged, history=merge.merge_history(server.history, incoming.history))
             _write_history(user, rows.history, merged.history)
         if "queue" in collections:
-            merged = replace(merged, queue=device_merge.merge_queue(server.queue, incoming.queue))
+            merged = replace(merged, queue=merge.merge_queue(server.queue, incoming.queue))
             _write_queue(user, server.queue, merged.queue)
         if "playlists" in collections:
             playlists, playlist_ids = _merge_playlists(
@@ -180,11 +179,11 @@ def _merge(*, user: User, incoming: DeviceLibrary, collections: tuple[str, ...])
         _check_limits(merged)  # raising rolls the whole merge back: the library stays as it was
         if "preferences" in collections:
             merged = replace(
-                merged, preferences=device_merge.merge_preferences(server.preferences, incoming.preferences)
+                merged, preferences=merge.merge_preferences(server.preferences, incoming.preferences)
             )
             _write_preferences(user, server.preferences, merged.preferences)
         if "recent_searches" in collections:
-            searches = device_merge.merge_searches(server.recent_searches, incoming.recent_searches)
+            searches = merge.merge_searches(server.recent_searches, incoming.recent_searches)
             merged = replace(merged, recent_searches=searches)
             _write_searches(user, rows.searches, searches)
     return MergeOutcome(library=merged, playlist_ids=playlist_ids)
@@ -206,7 +205,7 @@ def _check_limits(library: DeviceLibrary) -> None:
 
 
 def _write_favorites(
-    user: User, stored: tuple[values.Favorite, ...], merged: tuple[values.Favorite, ...]
+    user: User, stored: tuple[values.FavoriteRecord, ...], merged: tuple[values.FavoriteRecord, ...]
 ) -> None:
     before = {favorite.ref.track: favorite for favorite in stored}
     changed = [favorite for favorite in merged if before.get(favorite.ref.track) != favorite]
@@ -225,7 +224,9 @@ def _write_favorites(
     )
 
 
-def _write_history(user: User, stored: list[HistoryEntry], merged: tuple[values.HistoryEntry, ...]) -> None:
+def _write_history(
+    user: User, stored: list[HistoryEntry], merged: tuple[values.HistoryEntryRecord, ...]
+) -> None:
     before = {(row.track, row.played_at): row for row in stored}
     changed = [
         entry
@@ -266,7 +267,7 @@ def _write_queue(user: User, stored: values.QueueState | None, merged: values.Qu
 
 
 def _write_preferences(
-    user: User, stored: values.Preferences | None, merged: values.Preferences | None
+    user: User, stored: values.PreferencesRecord | None, merged: values.PreferencesRecord | None
 ) -> None:
     if merged is None or merged == stored:
         return
@@ -290,9 +291,9 @@ def _upsert_one_per_user(row: Queue | Preferences, fields: list[str]) -> None:
 def _merge_playlists(
     user: User,
     rows: list[AppPlaylist],
-    stored: tuple[values.AppPlaylist, ...],
-    incoming: tuple[values.AppPlaylist, ...],
-) -> tuple[tuple[values.AppPlaylist, ...], dict[str, int]]:
+    stored: tuple[values.AppPlaylistRecord, ...],
+    incoming: tuple[values.AppPlaylistRecord, ...],
+) -> tuple[tuple[values.AppPlaylistRecord, ...], dict[str, int]]:
     """Merge, write, and give new playlists their ids; returns them and local_id → server id."""
     owned = {row.pk: row for row in rows}
     # An id the server never gave this user (another account's, or one from before the account
@@ -302,7 +303,7 @@ def _merge_playlists(
         p if p.id is None or p.id in owned else replace(p, id=None, local_id=p.local_id or f"id-{p.id}")
         for p in incoming
     )
-    merged, _new = device_merge.merge_playlists(stored, incoming)
+    merged, _new = merge.merge_playlists(stored, incoming)
     before = {playlist.id: playlist for playlist in stored}
     written_at = timezone.now()
     updated = []
@@ -326,7 +327,7 @@ def _merge_playlists(
     return merged, ids
 
 
-def _playlist_fields(playlist: values.AppPlaylist) -> dict:
+def _playlist_fields(playlist: values.AppPlaylistRecord) -> dict:
     return {
         "local_id": playlist.local_id,
         "name": playlist.name,
@@ -345,9 +346,11 @@ def _playlist_fields(playlist: values.AppPlaylist) -> dict:
     }
 
 
-def _write_searches(user: User, stored: list[RecentSearch], merged: tuple[values.RecentSearch, ...]) -> None:
-    before = {device_merge.search_key(row.query): row for row in stored}
-    wanted = {device_merge.search_key(search.query): search for search in merged}
+def _write_searches(
+    user: User, stored: list[RecentSearch], merged: tuple[values.RecentSearchRecord, ...]
+) -> None:
+    before = {merge.search_key(row.query): row for row in stored}
+    wanted = {merge.search_key(search.query): search for search in merged}
     # Searches the merge left out (past the newest 20) go; the others are updated or added.
     RecentSearch.objects.filter(pk__in=[row.pk for key, row in before.items() if key not in wanted]).delete()
     written_at = timezone.now()

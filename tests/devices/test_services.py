@@ -12,9 +12,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 
-from library import device_selectors
-from library.device_merge import merge_libraries
-from library.device_services import (
+from devices import selectors
+from devices.merge import merge_libraries
+from devices.models import AppPlaylist as AppPlaylistRow
+from devices.models import DeviceSession
+from devices.models import Favorite as FavoriteRow
+from devices.models import HistoryEntry as HistoryRow
+from devices.models import Preferences as PreferencesRow
+from devices.models import Queue as QueueRow
+from devices.models import RecentSearch as SearchRow
+from devices.services import (
     UnknownCollection,
     library_changes,
     load_device_library,
@@ -24,29 +31,23 @@ from library.device_services import (
     prune_device_sessions,
     update_collection,
 )
-from library.device_types import (
+from devices.tasks import prune_device_sessions as prune_task
+from devices.types import (
     HISTORY_LIMIT,
     SEARCH_LIMIT,
-    AppPlaylist,
+    AppPlaylistRecord,
     DeviceLibrary,
-    Favorite,
-    HistoryEntry,
-    PlaylistItem,
-    Preferences,
+    FavoriteRecord,
+    HistoryEntryRecord,
+    PlaylistItemRecord,
+    PreferencesRecord,
     QueueState,
-    RecentSearch,
+    RecentSearchRecord,
     TrackRef,
 )
-from library.models import AppPlaylist as AppPlaylistRow
-from library.models import DeviceSession
-from library.models import Favorite as FavoriteRow
-from library.models import HistoryEntry as HistoryRow
-from library.models import Preferences as PreferencesRow
-from library.models import Queue as QueueRow
-from library.models import RecentSearch as SearchRow
-from library.tasks import prune_device_sessions as prune_task
-from tests.factories import DeviceSessionFactory, UserFactory
-from tests.library.test_device_merge import client_libraries
+from tests.devices.factories import DeviceSessionFactory
+from tests.devices.test_merge import client_libraries
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +60,7 @@ def at(minutes: float) -> datetime:
     return BASE + timedelta(minutes=minutes)
 
 
-def playlist(**fields) -> AppPlaylist:
+def playlist(**fields) -> AppPlaylistRecord:
     defaults = dict(
         id=None,
         local_id=None,
@@ -69,21 +70,27 @@ def playlist(**fields) -> AppPlaylist:
         description_updated_at=at(0),
         is_public=False,
         is_public_updated_at=at(0),
-        items=(PlaylistItem(SONG, added_at=at(0)),),
+        items=(PlaylistItemRecord(SONG, added_at=at(0)),),
         items_updated_at=at(0),
         created_at=at(0),
     )
-    return AppPlaylist(**{**defaults, **fields})
+    return AppPlaylistRecord(**{**defaults, **fields})
 
 
 def phone_library() -> DeviceLibrary:
     return DeviceLibrary(
-        favorites=(Favorite(SONG, added_at=at(1)), Favorite(TrackRef("spotify:track:t2"), at(2), at(3))),
-        history=(HistoryEntry(SONG, at(5), completion=0.5, source="album"), HistoryEntry(SONG, at(9))),
+        favorites=(
+            FavoriteRecord(SONG, added_at=at(1)),
+            FavoriteRecord(TrackRef("spotify:track:t2"), at(2), at(3)),
+        ),
+        history=(
+            HistoryEntryRecord(SONG, at(5), completion=0.5, source="album"),
+            HistoryEntryRecord(SONG, at(9)),
+        ),
         queue=QueueState(items=(SONG, TrackRef("t3")), updated_at=at(4), device="phone"),
         playlists=(playlist(local_id="phone-1"),),
-        preferences=Preferences(shuffle=True, repeat="all", volume=0.4, updated_at=at(4)),
-        recent_searches=(RecentSearch("Abba", at(1)), RecentSearch("queen", at(2))),
+        preferences=PreferencesRecord(shuffle=True, repeat="all", volume=0.4, updated_at=at(4)),
+        recent_searches=(RecentSearchRecord("Abba", at(1)), RecentSearchRecord("queen", at(2))),
     )
 
 
@@ -118,11 +125,14 @@ def test_a_second_device_merges_into_what_the_first_stored():
     user = UserFactory()
     merge_device_library(user=user, incoming=phone_library())
     laptop = DeviceLibrary(
-        favorites=(Favorite(SONG, added_at=at(1), removed_at=at(6)), Favorite(TrackRef("t4"), at(7))),
-        history=(HistoryEntry(SONG, at(9), completion=1.0), HistoryEntry(TrackRef("t4"), at(10))),
+        favorites=(
+            FavoriteRecord(SONG, added_at=at(1), removed_at=at(6)),
+            FavoriteRecord(TrackRef("t4"), at(7)),
+        ),
+        history=(HistoryEntryRecord(SONG, at(9), completion=1.0), HistoryEntryRecord(TrackRef("t4"), at(10))),
         queue=QueueState(items=(), updated_at=at(3), device="laptop"),  # older: the phone's stays
-        preferences=Preferences(shuffle=False, repeat="one", volume=0.9, updated_at=at(8)),
-        recent_searches=(RecentSearch("ABBA", at(8)),),
+        preferences=PreferencesRecord(shuffle=False, repeat="one", volume=0.9, updated_at=at(8)),
+        recent_searches=(RecentSearchRecord("ABBA", at(8)),),
     )
 
     merged = merge_device_library(user=user, incoming=laptop).library
@@ -141,11 +151,11 @@ def test_a_second_device_merges_into_what_the_first_stored():
 
 def test_history_is_trimmed_to_the_newest_500_plays_in_the_database():
     user = UserFactory()
-    plays = tuple(HistoryEntry(TrackRef(f"t{n % 7}"), at(n)) for n in range(HISTORY_LIMIT))
+    plays = tuple(HistoryEntryRecord(TrackRef(f"t{n % 7}"), at(n)) for n in range(HISTORY_LIMIT))
     merge_device_library(user=user, incoming=DeviceLibrary(history=plays))
 
-    newer = tuple(HistoryEntry(TrackRef("new"), at(HISTORY_LIMIT + n)) for n in range(10))
-    old = (HistoryEntry(TrackRef("ancient"), at(-5)),)  # older than all 500: never stored
+    newer = tuple(HistoryEntryRecord(TrackRef("new"), at(HISTORY_LIMIT + n)) for n in range(10))
+    old = (HistoryEntryRecord(TrackRef("ancient"), at(-5)),)  # older than all 500: never stored
     merge_device_library(user=user, incoming=DeviceLibrary(history=newer + old))
 
     rows = HistoryRow.objects.filter(user=user)
@@ -158,10 +168,10 @@ def test_recent_searches_keep_the_newest_20_once_each_ignoring_case():
     user = UserFactory()
     merge_device_library(
         user=user,
-        incoming=DeviceLibrary(recent_searches=tuple(RecentSearch(f"q{n}", at(n)) for n in range(25))),
+        incoming=DeviceLibrary(recent_searches=tuple(RecentSearchRecord(f"q{n}", at(n)) for n in range(25))),
     )
 
-    shouted = tuple(RecentSearch(f"Q{n}", at(100 + n)) for n in range(20, 25))
+    shouted = tuple(RecentSearchRecord(f"Q{n}", at(100 + n)) for n in range(20, 25))
     stored = merge_device_library(user=user, incoming=DeviceLibrary(recent_searches=shouted)).library
 
     assert len(stored.recent_searches) == SEARCH_LIMIT
@@ -190,7 +200,7 @@ def test_playlist_fields_edited_on_two_devices_both_stay_and_a_deletion_stays():
     user = UserFactory()
     made = merge_device_library(user=user, incoming=DeviceLibrary(playlists=(playlist(local_id="p1"),)))
     stored = made.library.playlists[0]
-    song_2 = PlaylistItem(TrackRef("t2"), added_at=at(6))
+    song_2 = PlaylistItemRecord(TrackRef("t2"), added_at=at(6))
 
     renamed = replace(stored, name="Run", name_updated_at=at(5))
     merge_device_library(user=user, incoming=DeviceLibrary(playlists=(renamed,)))
@@ -229,8 +239,8 @@ def test_updating_one_collection_leaves_the_others_and_returns_the_whole_library
     user = UserFactory()
     merge_device_library(user=user, incoming=phone_library())
     everything_new = DeviceLibrary(
-        favorites=(Favorite(TrackRef("t9"), at(20)),),
-        preferences=Preferences(shuffle=False, repeat="off", volume=0.0, updated_at=at(20)),
+        favorites=(FavoriteRecord(TrackRef("t9"), at(20)),),
+        preferences=PreferencesRecord(shuffle=False, repeat="off", volume=0.0, updated_at=at(20)),
     )
 
     library = update_collection(user=user, collection="preferences", incoming=everything_new)
@@ -262,10 +272,10 @@ def test_changes_since_a_time_hold_only_rows_written_after_it_removals_included(
     user = UserFactory()
     merge_device_library(user=user, incoming=phone_library())
     since = now()
-    removal = Favorite(SONG, added_at=at(1), removed_at=at(30))
+    removal = FavoriteRecord(SONG, added_at=at(1), removed_at=at(30))
 
     merge_device_library(
-        user=user, incoming=DeviceLibrary(favorites=(removal,), history=(HistoryEntry(SONG, at(31)),))
+        user=user, incoming=DeviceLibrary(favorites=(removal,), history=(HistoryEntryRecord(SONG, at(31)),))
     )
     changes = library_changes(user=user, since=since)
 
@@ -331,9 +341,9 @@ def test_the_page_counts_leave_out_removed_favorites_and_deleted_playlists(djang
     ping_session(user=user, session_id="s1", device="Phone")
 
     with django_assert_max_num_queries(6):
-        counts = device_selectors.get_device_library_counts(user=user)
+        counts = selectors.get_device_library_counts(user=user)
 
-    assert counts == device_selectors.DeviceLibraryCounts(
+    assert counts == selectors.DeviceLibraryCounts(
         favorites=1, history=2, queue=2, playlists=1, recent_searches=2, active_sessions=1
     )
 
@@ -362,14 +372,14 @@ def test_the_database_refuses_what_the_merge_never_writes():
 def test_a_merge_costs_a_bounded_number_of_queries_whatever_the_library_size(django_assert_max_num_queries):
     user = UserFactory()
     big = DeviceLibrary(
-        favorites=tuple(Favorite(TrackRef(f"f{n}", title="Song"), at(n)) for n in range(300)),
+        favorites=tuple(FavoriteRecord(TrackRef(f"f{n}", title="Song"), at(n)) for n in range(300)),
         history=tuple(
-            HistoryEntry(TrackRef(f"h{n % 40}"), at(n), completion=1.0) for n in range(HISTORY_LIMIT)
+            HistoryEntryRecord(TrackRef(f"h{n % 40}"), at(n), completion=1.0) for n in range(HISTORY_LIMIT)
         ),
         queue=QueueState(items=tuple(TrackRef(f"q{n}") for n in range(100)), updated_at=at(1)),
         playlists=tuple(playlist(local_id=f"p{n}") for n in range(30)),
-        preferences=Preferences(shuffle=True, repeat="all", volume=0.5, updated_at=at(1)),
-        recent_searches=tuple(RecentSearch(f"q{n}", at(n)) for n in range(SEARCH_LIMIT)),
+        preferences=PreferencesRecord(shuffle=True, repeat="all", volume=0.5, updated_at=at(1)),
+        recent_searches=tuple(RecentSearchRecord(f"q{n}", at(n)) for n in range(SEARCH_LIMIT)),
     )
 
     # 15 on PostgreSQL: a savepoint, the lock, a read and a write per collection. SQLite splits a
@@ -407,11 +417,15 @@ def test_searches_that_only_case_folding_tells_apart_are_one_search_and_store_wi
     user = UserFactory()
     merge_device_library(
         user=user,
-        incoming=DeviceLibrary(recent_searches=(RecentSearch("ΑΣ", at(1)), RecentSearch("Straße", at(2)))),
+        incoming=DeviceLibrary(
+            recent_searches=(RecentSearchRecord("ΑΣ", at(1)), RecentSearchRecord("Straße", at(2)))
+        ),
     )
     merge_device_library(
         user=user,
-        incoming=DeviceLibrary(recent_searches=(RecentSearch("ας", at(3)), RecentSearch("STRASSE", at(4)))),
+        incoming=DeviceLibrary(
+            recent_searches=(RecentSearchRecord("ας", at(3)), RecentSearchRecord("STRASSE", at(4)))
+        ),
     )
 
     searches = load_device_library(user=user).recent_searches

@@ -10,9 +10,9 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from library.device_services import load_device_library
-from library.device_types import SESSION_TTL
-from library.models import DeviceSession
+from devices.models import DeviceSession
+from devices.services import load_device_library
+from devices.types import SESSION_TTL
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
