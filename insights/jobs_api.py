@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from insights import selectors
-from insights.models import JobRecord, JobStatus
+from core.models import JobRecord, JobStatus
 
 
 class TaskStatusSerializer(serializers.Serializer):

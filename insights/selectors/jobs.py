@@ -9,7 +9,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import User
-from insights.models import JobRecord, JobStatus
+from core.models import JobRecord, JobStatus
 
 # Django-Q2 writes an error as "<message> : Traceback (most recent call last): ...".
 TRACEBACK_MARK = " : Traceback (most recent call last):"

@@ -37,7 +37,7 @@ from django.utils import timezone
 from django_q.models import Failure, Schedule
 from django_q.utils import get_func_repr
 
-from insights.models import JobRecord, JobStatus
+from core.models import JobRecord, JobStatus
 
 logger = logging.getLogger(__name__)
 

@@ -8,6 +8,7 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from core.models import JobRecord, JobStatus
 from insights.models import (
     GapReason,
     GeneratedInsight,
@@ -16,8 +17,6 @@ from insights.models import (
     InsightKind,
     InsightStatus,
     InsightTone,
-    JobRecord,
-    JobStatus,
     ListeningSnapshot,
     Play,
     TimeRange,

@@ -18,7 +18,7 @@ from django_q.tasks import async_task
 
 from accounts.models import SpotifyCredential
 from insights import tasks
-from insights.models import JobRecord, JobStatus
+from core.models import JobRecord, JobStatus
 from insights.services import jobs
 from tests.factories import SpotifyCredentialFactory, SyncEventFactory, UserFactory
 from tests.insights.factories import JobRecordFactory

@@ -9,7 +9,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.services import get_or_create_api_token
-from insights.models import JobStatus
+from core.models import JobStatus
 from tests.factories import UserFactory
 from tests.insights.factories import JobRecordFactory
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_q.models import Schedule, Task
 
 from accounts.models import SpotifyCredential
-from insights.models import JobRecord, JobStatus
+from core.models import JobRecord, JobStatus
 from insights.services.jobs import job_type
 from sync.management.commands.ensure_schedules import SCHEDULES
 from tests.fixtures.cluster import sandbox_cluster_env
