@@ -9,8 +9,7 @@ class SyncConfig(AppConfig):
         from django_q.signals import post_spawn
 
         from accounts.signals import spotify_signed_in
-        from insights.services.jobs import register_job, user_of_row
-        from sync import receivers
+        from sync import receivers, tasks  # noqa: F401  (tasks: see below)
         from sync.models import SyncKind
         from sync.services import triggers
         from sync.services.run_kinds import RunKind, register_run_kind
@@ -23,8 +22,5 @@ class SyncConfig(AppConfig):
         register_run_kind(
             RunKind(kind=SyncKind.IMPORT, task=triggers.RUN_IMPORT_TASK, retry=triggers.retry_import)
         )
-        # Labels and users for the job records (insights records every task of the product).
-        run_user = user_of_row("sync.SyncEvent", name="event_id")
-        register_job(func=triggers.RUN_IMPORT_TASK, label="Import", user_of=run_user)
-        register_job(func="sync.tasks.requeue_lost_runs", label="Lost run sweep")
-        register_job(func="sync.tasks.fail_stuck_events", label="Stuck sync clean-up")
+        # The import of `tasks` above registered their job labels (core.jobs.job) in this
+        # process, before anything is enqueued from it.

@@ -58,3 +58,27 @@ def test_job_records_survive_the_move_to_core_and_their_content_type_follows_the
     from core.models import JobRecord as CurrentJobRecord
 
     assert CurrentJobRecord.objects.get(task_id="t1").user_id == owner.pk
+
+
+def test_the_upkeep_tasks_schedules_and_job_records_follow_them_to_core_and_back():
+    before = ("core", "0003_jobrecord_content_type")
+    after = ("core", "0004_job_record_tasks_follow_the_move")
+    also = [("django_q", "0019_alter_task_options_alter_ormq_key_alter_ormq_lock_and_more")]
+    old = migrate_to([before], state_of=[before, *also])
+    Schedule = old.get_model("django_q", "Schedule")
+    JobRecord = old.get_model("core", "JobRecord")
+    Schedule.objects.create(name="fail lost job records", func="insights.tasks.fail_lost_jobs", schedule_type="I")
+    Schedule.objects.create(name="weekly summaries", func="insights.tasks.generate_weekly_summaries")
+    JobRecord.objects.create(task_id="t1", func="insights.tasks.prune_job_records", label="Job record clean-up")
+
+    new = migrate_to([after], state_of=[after, *also])
+    funcs = dict(new.get_model("django_q", "Schedule").objects.values_list("name", "func"))
+    assert funcs == {
+        "fail lost job records": "core.tasks.fail_lost_jobs",
+        "weekly summaries": "insights.tasks.generate_weekly_summaries",
+    }
+    assert new.get_model("core", "JobRecord").objects.get(task_id="t1").func == "core.tasks.prune_job_records"
+
+    back = migrate_to([before], state_of=[before, *also])
+    assert back.get_model("core", "JobRecord").objects.get(task_id="t1").func == "insights.tasks.prune_job_records"
+    migrate_to_latest()

@@ -16,7 +16,7 @@ from django_q.models import Schedule, Task
 
 from accounts.models import SpotifyCredential
 from core.models import JobRecord, JobStatus
-from insights.services.jobs import job_type
+from core.jobs import job_type
 from sync.management.commands.ensure_schedules import SCHEDULES
 from tests.fixtures.cluster import sandbox_cluster_env
 from tests.sync.cluster_support import signed_in

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from tests.factories import UserFactory
-from tests.insights.factories import JobRecordFactory
+from tests.core.factories import JobRecordFactory
 from tests.llm.factories import ProviderFactory, ProviderHealthFactory
 
 pytestmark = pytest.mark.django_db

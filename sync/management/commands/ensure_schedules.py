@@ -52,7 +52,7 @@ SCHEDULES = (
     # Analysis batches whose worker died or whose task the broker lost: queued again, never failed.
     Recurring(name="recover analysis batches", func="analysis.tasks.recover_analysis_batches", minutes=5),
     # Job records of tasks that timed out or lost their worker (Django-Q2 signals neither).
-    Recurring(name="fail lost job records", func="insights.tasks.fail_lost_jobs", minutes=5),
+    Recurring(name="fail lost job records", func="core.tasks.fail_lost_jobs", minutes=5),
     # Spotify keeps only the last 50 plays: polling hourly loses none for all but non-stop listeners.
     Recurring(name="poll listening history", func="insights.tasks.poll_all_histories", cron="0 * * * *"),
     # Night-time, when nobody waits on the shared Spotify rate limit.
@@ -61,7 +61,7 @@ SCHEDULES = (
     # starts with a dead one (the client still refreshes on its own if it must).
     Recurring(name="refresh expiring tokens", func="insights.tasks.refresh_expiring_tokens", minutes=30),
     Recurring(name="weekly summaries", func="insights.tasks.generate_weekly_summaries", cron="0 9 * * 0"),
-    Recurring(name="prune job records", func="insights.tasks.prune_job_records", cron="0 3 * * 1"),
+    Recurring(name="prune job records", func="core.tasks.prune_job_records", cron="0 3 * * 1"),
     # Sessions silent past their 5-minute TTL: readers already ignore them, this only bounds the table.
     Recurring(name="prune device sessions", func="library.tasks.prune_device_sessions", minutes=5),
 )
