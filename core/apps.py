@@ -11,7 +11,8 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django_q import signals as q_signals
 
-        from core import jobs, tasks  # noqa: F401  (tasks: registers their job labels)
+        from core import jobs, tasks  # tasks: importing them registers their job labels
+        from core.schedules import register_schedule
 
         # Job records for every task of the product (core.jobs says which signal comes when).
         q_signals.pre_enqueue.connect(jobs.on_pre_enqueue, dispatch_uid="core.jobs.enqueued")
@@ -20,3 +21,10 @@ class CoreConfig(AppConfig):
         q_signals.post_execute_in_worker.connect(
             jobs.on_post_execute_in_worker, dispatch_uid="core.jobs.sync_failed"
         )
+
+        # Recurring schedules (manage.py ensure_schedules creates or repairs them).
+        # /health reports when a cluster last ran this: the cluster's own sign of life.
+        register_schedule(name="cluster heartbeat", task=tasks.cluster_heartbeat, minutes=1)
+        # Job records of tasks that timed out or lost their worker (Django-Q2 signals neither).
+        register_schedule(name="fail lost job records", task=tasks.fail_lost_jobs, minutes=5)
+        register_schedule(name="prune job records", task=tasks.prune_job_records, cron="0 3 * * 1")

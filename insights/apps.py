@@ -6,12 +6,21 @@ class InsightsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from insights import receivers, tasks  # noqa: F401  (tasks: see below)
+        from core.schedules import register_schedule
+        from insights import receivers, tasks
         from sync.signals import import_completed
 
         # After an import: today's listening refresh (it waits for the song analyses).
         import_completed.connect(
             receivers.queue_listening_after_import, dispatch_uid="insights.queue_listening_after_import"
         )
-        # The import of `tasks` above registered their job labels (core.jobs.job) in this
-        # process, before anything is enqueued from it.
+        # Importing `tasks` above registered their job labels (core.jobs.job) in this process,
+        # before anything is enqueued from it. Recurring schedules (manage.py ensure_schedules):
+        # Spotify keeps only the last 50 plays: polling hourly loses none for all but non-stop listeners.
+        register_schedule(name="poll listening history", task=tasks.poll_all_histories, cron="0 * * * *")
+        # Night-time, when nobody waits on the shared Spotify rate limit.
+        register_schedule(name="daily listening ingest", task=tasks.ingest_all_users, cron="0 2 * * *")
+        # Access tokens last an hour: refreshing those expiring before the next run means a task
+        # never starts with a dead one (the client still refreshes on its own if it must).
+        register_schedule(name="refresh expiring tokens", task=tasks.refresh_expiring_tokens, minutes=30)
+        register_schedule(name="weekly summaries", task=tasks.generate_weekly_summaries, cron="0 9 * * 0")

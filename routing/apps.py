@@ -8,7 +8,8 @@ class RoutingConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import reverse
 
-        from routing import receivers, tasks  # noqa: F401  (tasks: see below)
+        from core.schedules import register_schedule
+        from routing import receivers, tasks
         from routing.services import restore, triggers
         from routing.services.restore import RUN_RESTORE_TASK
         from routing.services.route_state import RUN_ROUTE_TASK
@@ -29,5 +30,6 @@ class RoutingConfig(AppConfig):
         register_run_kind(
             RunKind(kind=SyncKind.RESTORE, task=RUN_RESTORE_TASK, retry=restore.retry_restore, page=base_page)
         )
-        # The import of `tasks` above registered their job labels (core.jobs.job) in this
-        # process, before anything is enqueued from it.
+        # Importing `tasks` above registered their job labels (core.jobs.job) in this process,
+        # before anything is enqueued from it. Recurring schedules (manage.py ensure_schedules):
+        register_schedule(name="prune child backups", task=tasks.prune_child_backups, cron="30 3 * * *")
