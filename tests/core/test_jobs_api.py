@@ -10,8 +10,8 @@ from rest_framework.test import APIClient
 
 from accounts.services import get_or_create_api_token
 from core.models import JobStatus
-from tests.factories import UserFactory
 from tests.core.factories import JobRecordFactory
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
