@@ -8,7 +8,8 @@ class AnalysisConfig(AppConfig):
     def ready(self) -> None:
         from django_q.signals import post_spawn
 
-        from analysis import receivers
+        from analysis import receivers, tasks
+        from core.schedules import register_schedule
         from sync.signals import import_completed
 
         # Django-Q2 sends post_spawn in every worker it starts, including replacements.
@@ -20,3 +21,7 @@ class AnalysisConfig(AppConfig):
         import_completed.connect(
             receivers.queue_analysis_after_import, dispatch_uid="analysis.queue_analysis_after_import"
         )
+        # Importing `tasks` above registered their job labels (core.jobs.job) in this process,
+        # before anything is enqueued from it. Recurring schedules (manage.py ensure_schedules):
+        # batches whose worker died or whose task the broker lost are queued again, never failed.
+        register_schedule(name="recover analysis batches", task=tasks.recover_analysis_batches, minutes=5)

@@ -2,7 +2,29 @@ from django.apps import AppConfig
 
 
 class CoreConfig(AppConfig):
-    """Plumbing every app uses (workers, schedules, encryption, health); imports nothing of ours."""
+    """Plumbing every app uses (job records, workers, schedules, encryption, health); imports
+    nothing of ours: each app registers its own task labels and schedules here."""
 
     name = "core"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django_q import signals as q_signals
+
+        from core import jobs, tasks  # tasks: importing them registers their job labels
+        from core.schedules import register_schedule
+
+        # Job records for every task of the product (core.jobs says which signal comes when).
+        q_signals.pre_enqueue.connect(jobs.on_pre_enqueue, dispatch_uid="core.jobs.enqueued")
+        q_signals.pre_execute.connect(jobs.on_pre_execute, dispatch_uid="core.jobs.started")
+        q_signals.post_execute.connect(jobs.on_post_execute, dispatch_uid="core.jobs.finished")
+        q_signals.post_execute_in_worker.connect(
+            jobs.on_post_execute_in_worker, dispatch_uid="core.jobs.sync_failed"
+        )
+
+        # Recurring schedules (manage.py ensure_schedules creates or repairs them).
+        # /health reports when a cluster last ran this: the cluster's own sign of life.
+        register_schedule(name="cluster heartbeat", task=tasks.cluster_heartbeat, minutes=1)
+        # Job records of tasks that timed out or lost their worker (Django-Q2 signals neither).
+        register_schedule(name="fail lost job records", task=tasks.fail_lost_jobs, minutes=5)
+        register_schedule(name="prune job records", task=tasks.prune_job_records, cron="0 3 * * 1")

@@ -1,11 +1,22 @@
-"""Scheduling a postponed run once, for any app (imports, routes, analysis batches, insights)."""
+"""Schedules for any app: a postponed run once (imports, routes, analysis batches, insights),
+and the registry of recurring schedules that `manage.py ensure_schedules` creates or repairs.
+
+Each app registers its own recurring schedules in its AppConfig.ready() with
+`register_schedule(...)`, naming the task function itself so the stored path is always the
+function's own; core imports no app of ours and only collects them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django_q.models import Schedule
 from django_q.tasks import schedule
+
+from core.jobs import dotted_path
 
 
 def schedule_once(func: str, *args: object, at: datetime, name: str) -> None:
@@ -17,3 +28,38 @@ def schedule_once(func: str, *args: object, at: datetime, name: str) -> None:
     """
     Schedule.objects.filter(name=name).delete()
     schedule(func, *args, schedule_type=Schedule.ONCE, next_run=at, name=name)
+
+
+@dataclass(frozen=True)
+class Recurring:
+    name: str
+    func: str
+    minutes: int | None = None
+    cron: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.minutes is None) == (self.cron is None):
+            raise ValueError(f"{self.name}: give either minutes or cron")
+
+    @property
+    def timing(self) -> str:
+        return f"every {self.minutes} min" if self.minutes else f"cron {self.cron!r}"
+
+
+# By name, which is how ensure_schedules finds a stored schedule; in registration order.
+_RECURRING: dict[str, Recurring] = {}
+
+
+def register_schedule(
+    *, name: str, task: Callable[..., Any], minutes: int | None = None, cron: str | None = None
+) -> Recurring:
+    """Declare a recurring schedule: every `minutes`, or on a `cron` expression read in
+    Q_CLUSTER's time zone. Registering a name again replaces it (a reloaded app config)."""
+    recurring = Recurring(name=name, func=dotted_path(task), minutes=minutes, cron=cron)
+    _RECURRING[name] = recurring
+    return recurring
+
+
+def recurring_schedules() -> tuple[Recurring, ...]:
+    """Every registered recurring schedule, as the apps' ready() declared them."""
+    return tuple(_RECURRING.values())

@@ -1,11 +1,10 @@
 from django.urls import path
 
-from insights import history_api, insight_api, jobs_api, snapshot_api
+from insights import history_api, insight_api, snapshot_api
 
 # Paths as the issue names them: collections end in a slash, actions and single objects
-# under /insights and /tasks do not.
+# under /insights do not.
 urlpatterns = [
-    path("tasks/<str:task_id>", jobs_api.TaskView.as_view(), name="api-task"),
     path("history/", history_api.HistoryView.as_view(), name="api-history"),
     path("listening/ingest", snapshot_api.ListeningIngestView.as_view(), name="api-listening-ingest"),
     path("listening/snapshots", snapshot_api.ListeningSnapshotsView.as_view(), name="api-listening-snapshots"),

@@ -6,21 +6,21 @@ class InsightsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django_q import signals as q_signals
-
-        from insights import receivers
-        from insights.services import jobs
+        from core.schedules import register_schedule
+        from insights import receivers, tasks
         from sync.signals import import_completed
 
         # After an import: today's listening refresh (it waits for the song analyses).
         import_completed.connect(
             receivers.queue_listening_after_import, dispatch_uid="insights.queue_listening_after_import"
         )
-        # Job records for every task of the product (insights.services.jobs says which signal when).
-        jobs.register_insights_jobs()
-        q_signals.pre_enqueue.connect(jobs.on_pre_enqueue, dispatch_uid="insights.jobs.enqueued")
-        q_signals.pre_execute.connect(jobs.on_pre_execute, dispatch_uid="insights.jobs.started")
-        q_signals.post_execute.connect(jobs.on_post_execute, dispatch_uid="insights.jobs.finished")
-        q_signals.post_execute_in_worker.connect(
-            jobs.on_post_execute_in_worker, dispatch_uid="insights.jobs.sync_failed"
-        )
+        # Importing `tasks` above registered their job labels (core.jobs.job) in this process,
+        # before anything is enqueued from it. Recurring schedules (manage.py ensure_schedules):
+        # Spotify keeps only the last 50 plays: polling hourly loses none for all but non-stop listeners.
+        register_schedule(name="poll listening history", task=tasks.poll_all_histories, cron="0 * * * *")
+        # Night-time, when nobody waits on the shared Spotify rate limit.
+        register_schedule(name="daily listening ingest", task=tasks.ingest_all_users, cron="0 2 * * *")
+        # Access tokens last an hour: refreshing those expiring before the next run means a task
+        # never starts with a dead one (the client still refreshes on its own if it must).
+        register_schedule(name="refresh expiring tokens", task=tasks.refresh_expiring_tokens, minutes=30)
+        register_schedule(name="weekly summaries", task=tasks.generate_weekly_summaries, cron="0 9 * * 0")

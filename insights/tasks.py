@@ -10,24 +10,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
-
 from accounts import services as accounts_services
 from accounts.models import User
+from core.jobs import job, user_argument, user_of_row
 from core.runs import RunStatus
-from insights.services import after_import, history, insight_writer, jobs, snapshots
+from insights.services import after_import, history, insight_writer, snapshots
 
 
 class TaskFailed(Exception):
     """The task ran to its end but its work failed; the message is the task's summary."""
 
 
-def fail_lost_jobs() -> str:
-    """Every 5 minutes (schedule "fail lost job records"): records left running by a task that
-    timed out or a worker that died are marked failed, so staff see them."""
-    return f"{jobs.fail_lost_jobs()} lost job record(s) failed"
-
-
+@job(label="Listening ingest", user_of=user_argument())
 def ingest_listening(user_id: int) -> str:
     """Store today's three listening snapshots of one user (a re-run updates them). A Spotify
     failure raises ListeningIngestFailed, so the queue records the task as failed, with its reason."""
@@ -38,6 +32,7 @@ def ingest_listening(user_id: int) -> str:
     return f"listening ingest of user #{user_id}: {len(stored)} snapshots for {stored[0].snapshot_date}"
 
 
+@job(label="Daily listening ingest (all users)")
 def ingest_all_users() -> str:
     """Daily at 02:00 (schedule "daily listening ingest"): every connected user, one failure
     does not stop the others."""
@@ -51,6 +46,7 @@ def ingest_all_users() -> str:
     return summary
 
 
+@job(label="Insight", user_of=user_of_row(model="insights.GeneratedInsight", name="insight_id"))
 def generate_insight(insight_id: int) -> str:
     """Write the queued insight `insight_id`. A second delivery finds it claimed or written and
     does nothing; one postponed while every LLM provider is down runs again from its schedule."""
@@ -65,6 +61,7 @@ def generate_insight(insight_id: int) -> str:
     return summary
 
 
+@job(label="Weekly summaries")
 def generate_weekly_summaries() -> str:
     """Sundays at 09:00 (schedule "weekly summaries"): a weekly summary of every listener's
     latest short-term snapshot; one already written costs no LLM call."""
@@ -72,6 +69,7 @@ def generate_weekly_summaries() -> str:
     return f"weekly summaries: {queued} queued, {existing} already written or under way"
 
 
+@job(label="Token refresh")
 def refresh_expiring_tokens() -> str:
     """Every 30 minutes (schedule "refresh expiring tokens"): refresh the Spotify grants that
     expire before the next run, so tasks and pages at night start with a fresh token."""
@@ -82,13 +80,7 @@ def refresh_expiring_tokens() -> str:
     return summary
 
 
-def prune_job_records() -> str:
-    """Mondays at 03:00 (schedule "prune job records"): drop job records, and Django-Q's failed
-    tasks, older than JOB_RECORD_DAYS (30 by default)."""
-    pruned = jobs.prune_job_records(days=settings.JOB_RECORD_DAYS)
-    return f"{pruned.job_records} job record(s) and {pruned.failed_tasks} failed task(s) pruned"
-
-
+@job(label="Listening history poll", user_of=user_argument())
 def poll_history(user_id: int) -> str:
     """Store one listener's plays since the last poll, and any gap. Safe to run twice: plays are
     unique per (user, track, played_at) and the second run starts from the first one's cursor."""
@@ -101,6 +93,7 @@ def poll_history(user_id: int) -> str:
     )
 
 
+@job(label="Listening history poll (all users)")
 def poll_all_histories() -> str:
     """Hourly (schedule "poll listening history"): every listener with a Spotify credential;
     one listener's failure does not stop the others."""
@@ -110,6 +103,7 @@ def poll_all_histories() -> str:
     return str(summary)
 
 
+@job(label="Listening refresh after import", user_of=user_argument())
 def refresh_listening(user_id: int, import_finished_at: float) -> str:
     """After a listener's first import of the day: history, snapshots, a wellness insight
     (see insights.services.after_import); re-schedules itself while analyses are under way."""

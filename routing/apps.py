@@ -8,8 +8,8 @@ class RoutingConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import reverse
 
-        from insights.services.jobs import register_job, user_of_row
-        from routing import receivers
+        from core.schedules import register_schedule
+        from routing import receivers, tasks
         from routing.services import restore, triggers
         from routing.services.restore import RUN_RESTORE_TASK
         from routing.services.route_state import RUN_ROUTE_TASK
@@ -30,9 +30,6 @@ class RoutingConfig(AppConfig):
         register_run_kind(
             RunKind(kind=SyncKind.RESTORE, task=RUN_RESTORE_TASK, retry=restore.retry_restore, page=base_page)
         )
-
-        # Labels and users for the job records.
-        run_user = user_of_row("sync.SyncEvent", name="event_id")
-        register_job(func=RUN_ROUTE_TASK, label="Route", user_of=run_user)
-        register_job(func=RUN_RESTORE_TASK, label="Restore", user_of=run_user)
-        register_job(func="routing.tasks.prune_child_backups", label="Child backup pruning")
+        # Importing `tasks` above registered their job labels (core.jobs.job) in this process,
+        # before anything is enqueued from it. Recurring schedules (manage.py ensure_schedules):
+        register_schedule(name="prune child backups", task=tasks.prune_child_backups, cron="30 3 * * *")

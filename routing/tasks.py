@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from core.jobs import job, user_of_row
 from routing.services import backups, restore, route
 
 
+@job(label="Route", user_of=user_of_row(model="sync.SyncEvent", name="event_id"))
 def run_route(event_id: int) -> str:
     """Run the queued route `event_id`; a second delivery finds it claimed or finished."""
     event = route.run_route(event_id=event_id)
@@ -13,6 +15,7 @@ def run_route(event_id: int) -> str:
     return f"route #{event_id}: {event.status}"
 
 
+@job(label="Restore", user_of=user_of_row(model="sync.SyncEvent", name="event_id"))
 def run_restore(event_id: int) -> str:
     """Run the queued restore `event_id`; a second delivery finds it claimed or finished."""
     event = restore.run_restore(event_id=event_id)
@@ -21,6 +24,7 @@ def run_restore(event_id: int) -> str:
     return f"restore #{event_id}: {event.status}"
 
 
+@job(label="Child backup pruning")
 def prune_child_backups() -> str:
     """Daily: drop child backups past their retention (the newest few and a month are kept)."""
     return f"{backups.prune_backups()} child backup(s) pruned"

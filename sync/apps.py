@@ -9,8 +9,8 @@ class SyncConfig(AppConfig):
         from django_q.signals import post_spawn
 
         from accounts.signals import spotify_signed_in
-        from insights.services.jobs import register_job, user_of_row
-        from sync import receivers
+        from core.schedules import register_schedule
+        from sync import receivers, tasks
         from sync.models import SyncKind
         from sync.services import triggers
         from sync.services.run_kinds import RunKind, register_run_kind
@@ -23,8 +23,10 @@ class SyncConfig(AppConfig):
         register_run_kind(
             RunKind(kind=SyncKind.IMPORT, task=triggers.RUN_IMPORT_TASK, retry=triggers.retry_import)
         )
-        # Labels and users for the job records (insights records every task of the product).
-        run_user = user_of_row("sync.SyncEvent", name="event_id")
-        register_job(func=triggers.RUN_IMPORT_TASK, label="Import", user_of=run_user)
-        register_job(func="sync.tasks.requeue_lost_runs", label="Lost run sweep")
-        register_job(func="sync.tasks.fail_stuck_events", label="Stuck sync clean-up")
+        # Importing `tasks` above registered their job labels (core.jobs.job) in this process,
+        # before anything is enqueued from it. Recurring schedules (manage.py ensure_schedules):
+        # imports whose worker died without anyone noticing (another host, a missed spawn);
+        register_schedule(name="fail stuck sync events", task=tasks.fail_stuck_events, minutes=5)
+        # queued imports, routes and restores whose task a broker restart lost: enqueued again,
+        # so no base stays locked by a run nobody will pick up.
+        register_schedule(name="requeue lost sync events", task=tasks.requeue_lost_runs, minutes=5)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from core.jobs import job, user_of_row
 from sync.services import cleanup, importer
 
 
+@job(label="Import", user_of=user_of_row(model="sync.SyncEvent", name="event_id"))
 def run_import(event_id: int) -> str:
     """Run the queued import `event_id`. A second delivery finds it claimed or finished and
     does nothing: the importer claims the event with one conditional UPDATE."""
@@ -14,12 +16,14 @@ def run_import(event_id: int) -> str:
     return f"import #{event_id}: {event.status}"
 
 
+@job(label="Lost run sweep")
 def requeue_lost_runs() -> str:
     """Every few minutes: enqueue again the queued runs (imports, routes, restores) whose task the
     broker lost."""
     return f"{len(cleanup.requeue_lost_runs())} lost run(s) enqueued again"
 
 
+@job(label="Stuck sync clean-up")
 def fail_stuck_events() -> str:
     """Every few minutes: fail imports and routes whose heartbeat stopped (their worker is gone)."""
     count = cleanup.fail_stalled_runs()

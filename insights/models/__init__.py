@@ -1,7 +1,6 @@
-"""The insights app's models, by topic: play history, snapshots and insights, job records."""
+"""The insights app's models, by topic: play history, snapshots and insights."""
 
 from insights.models.history import GapReason, HistoryGap, HistoryState, Play
-from insights.models.jobs import JobRecord, JobStatus
 from insights.models.snapshots import (
     GeneratedInsight,
     InsightKind,
@@ -17,8 +16,6 @@ __all__ = [
     "HistoryState",
     "InsightKind",
     "InsightTone",
-    "JobRecord",
-    "JobStatus",
     "ListeningSnapshot",
     "Play",
     "TimeRange",

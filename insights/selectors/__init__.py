@@ -9,7 +9,6 @@ from insights.selectors.history import (
     list_plays,
 )
 from insights.selectors.insights import InsightCard, get_insight, insight_cards, list_insights, own_snapshot
-from insights.selectors.jobs import JobOverview, error_message, get_task, staff_overview
 from insights.selectors.snapshots import artist_names, latest_snapshot, snapshot_trend, snapshots_of
 
 __all__ = [
@@ -26,11 +25,6 @@ __all__ = [
     "insight_cards",
     "list_insights",
     "own_snapshot",
-    # jobs
-    "JobOverview",
-    "error_message",
-    "get_task",
-    "staff_overview",
     # snapshots
     "artist_names",
     "latest_snapshot",

@@ -64,7 +64,7 @@ def test_the_move_keeps_the_rows_and_relabels_content_types_schedules_and_job_re
 
     from analysis.models import AnalysisBatch as MovedBatch
     from analysis.models import SongAnalysis as MovedAnalysis
-    from insights.models import JobRecord as CurrentJobRecord
+    from core.models import JobRecord as CurrentJobRecord
 
     CurrentContentType.objects.clear_cache()
     assert MovedAnalysis.objects.get(pk=analysis.pk).track_id == "track0001"

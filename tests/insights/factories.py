@@ -15,8 +15,6 @@ from insights.models import (
     HistoryState,
     InsightKind,
     InsightTone,
-    JobRecord,
-    JobStatus,
     ListeningSnapshot,
     Play,
     TimeRange,
@@ -24,34 +22,6 @@ from insights.models import (
 from insights.services.insight_writer import PROMPT_VERSION as INSIGHT_PROMPT_VERSION
 from insights.services.snapshots import snapshot_basis
 from tests.factories import ArtistFactory, TrackFactory, UserFactory
-
-
-class JobRecordFactory(DjangoModelFactory):
-    """A finished import of a minute ago that took 2 s. Traits: `failed`, `queued`, `running`;
-    `ago=timedelta(...)` moves it back in time."""
-
-    class Meta:
-        model = JobRecord
-
-    task_id = factory.Sequence(lambda n: f"{n:032x}")
-    func = "sync.tasks.run_import"
-    label = "Import"
-    status = JobStatus.SUCCEEDED
-    enqueued_at = factory.LazyAttribute(lambda o: o.now - o.ago - timedelta(seconds=3))
-    started_at = factory.LazyAttribute(lambda o: o.now - o.ago - timedelta(seconds=2))
-    finished_at = factory.LazyAttribute(lambda o: o.now - o.ago)
-    result = "import #1: completed"
-
-    class Params:
-        now = factory.LazyFunction(timezone.now)
-        ago = timedelta(minutes=1)
-        failed = factory.Trait(
-            status=JobStatus.FAILED,
-            result="",
-            error='Spotify answered 502 : Traceback (most recent call last):\n  File "sync/tasks.py"',
-        )
-        queued = factory.Trait(status=JobStatus.QUEUED, started_at=None, finished_at=None, result="")
-        running = factory.Trait(status=JobStatus.RUNNING, finished_at=None, result="")
 
 
 class PlayFactory(DjangoModelFactory):

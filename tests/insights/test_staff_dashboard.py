@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
+from tests.core.factories import JobRecordFactory
 from tests.factories import UserFactory
-from tests.insights.factories import JobRecordFactory
 from tests.llm.factories import ProviderFactory, ProviderHealthFactory
 
 pytestmark = pytest.mark.django_db
@@ -97,7 +97,7 @@ def test_staff_find_the_page_in_the_navigation_and_listeners_do_not(client, staf
 
 
 # --- the admin -------------------------------------------------------------------------------------------
-ADMIN = "/admin/insights/jobrecord/"
+ADMIN = "/admin/core/jobrecord/"
 
 
 def test_the_admin_filters_jobs_failed_in_the_last_day(client, staff):

@@ -1,8 +1,10 @@
 """Job records: written from Django-Q2's signals for every task, whatever app it belongs to.
 
-Which task is which, and whom it acts for, comes from a registry: each app registers its task
-functions with a label and a `user_of(args, kwargs)` (sync in SyncConfig.ready, insights for
-itself, llm and config below). Unregistered functions are recorded too, under their dotted name.
+Which task is which, and whom it acts for, comes from a registry: each app labels its own task
+functions where it defines them, with `@job(label=..., user_of=...)`, and imports its tasks
+module in its AppConfig.ready() so every process (web, worker, scheduler) knows the labels
+before it enqueues anything. Unregistered functions are recorded too, under their dotted name.
+Core imports no app of ours: a task's user is found by model label (`user_of_row`).
 
 What Django-Q2 (1.11) sends, read in its source:
 - `pre_enqueue(task)` in `async_task`, in the enqueuing process, before the broker push. The
@@ -26,7 +28,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.apps import apps
 from django.conf import settings
@@ -37,11 +39,12 @@ from django.utils import timezone
 from django_q.models import Failure, Schedule
 from django_q.utils import get_func_repr
 
-from insights.models import JobRecord, JobStatus
+from core.models import JobRecord, JobStatus
 
 logger = logging.getLogger(__name__)
 
 UserOf = Callable[[tuple, dict], "int | None"]
+Task = TypeVar("Task", bound=Callable[..., Any])
 
 RESULT_LIMIT = 1000
 LOST_JOB_SLACK = 60  # seconds past Q_TIMEOUT before a running record counts as lost
@@ -66,6 +69,25 @@ def register_job(*, func: str, label: str, user_of: UserOf | None = None) -> Non
     _REGISTRY[func] = JobType(func=func, label=label, user_of=user_of)
 
 
+def dotted_path(func: Callable[..., Any]) -> str:
+    """The path Django-Q2 records for a function (django_q.utils.get_func_repr does the same)."""
+    return f"{func.__module__}.{func.__qualname__}"
+
+
+def job(*, label: str, user_of: UserOf | None = None) -> Callable[[Task], Task]:
+    """Register the decorated task function under its own dotted path; returns it unchanged.
+
+    Taking the path from the function, not from a string, keeps a label from naming a path
+    that a move or a rename left behind.
+    """
+
+    def register(func: Task) -> Task:
+        register_job(func=dotted_path(func), label=label, user_of=user_of)
+        return func
+
+    return register
+
+
 def job_type(func: str) -> JobType:
     return _REGISTRY.get(func) or JobType(func=func, label=func[:100])
 
@@ -85,7 +107,7 @@ def user_argument(*, index: int = 0, name: str = "user_id") -> UserOf:
     return user_of
 
 
-def user_of_row(model: str, *, index: int = 0, name: str = "pk", field: str = "user_id") -> UserOf:
+def user_of_row(*, model: str, index: int = 0, name: str = "pk", field: str = "user_id") -> UserOf:
     """For tasks called with a row's id: the row's user. The model is looked up only when a
     task is recorded, so registering never imports another app's models."""
 
@@ -97,33 +119,6 @@ def user_of_row(model: str, *, index: int = 0, name: str = "pk", field: str = "u
         return rows.values_list(field, flat=True).first()
 
     return user_of
-
-
-def register_insights_jobs() -> None:
-    """The insights tasks, and those of analysis, llm, devices and core (which must not import us)."""
-    row = user_of_row
-    for func, label, user_of in (
-        (
-            "analysis.tasks.analyse_batch",
-            "Song analysis batch",
-            row("analysis.AnalysisBatch", name="batch_id"),
-        ),
-        ("analysis.tasks.recover_analysis_batches", "Recover analysis batches", None),
-        ("insights.tasks.fail_lost_jobs", "Fail lost job records", None),
-        ("insights.tasks.poll_history", "Listening history poll", user_argument()),
-        ("insights.tasks.poll_all_histories", "Listening history poll (all users)", None),
-        ("insights.tasks.ingest_listening", "Listening ingest", user_argument()),
-        ("insights.tasks.ingest_all_users", "Daily listening ingest (all users)", None),
-        ("insights.tasks.refresh_listening", "Listening refresh after import", user_argument()),
-        ("insights.tasks.generate_insight", "Insight", row("insights.GeneratedInsight", name="insight_id")),
-        ("insights.tasks.generate_weekly_summaries", "Weekly summaries", None),
-        ("insights.tasks.refresh_expiring_tokens", "Token refresh", None),
-        ("insights.tasks.prune_job_records", "Job record clean-up", None),
-        ("llm.tasks.check_llm_providers", "LLM health check", None),
-        ("devices.tasks.prune_device_sessions", "Prune device sessions", None),
-        ("core.tasks.cluster_heartbeat", "Cluster heartbeat", None),
-    ):
-        register_job(func=func, label=label, user_of=user_of)
 
 
 # --- the recorder ----------------------------------------------------------------------------------
@@ -138,19 +133,19 @@ def _shorten(value: Any, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _user_id(job: JobType, task: dict) -> int | None:
-    if job.user_of is None:
+def _user_id(kind: JobType, task: dict) -> int | None:
+    if kind.user_of is None:
         return None
     try:
         # A savepoint: a failed query must not abort the caller's transaction (the scheduler's).
         with transaction.atomic():
-            user_id = job.user_of(tuple(task.get("args") or ()), dict(task.get("kwargs") or {}))
+            user_id = kind.user_of(tuple(task.get("args") or ()), dict(task.get("kwargs") or {}))
             # The foreign key is checked only at commit: an id of nobody would fail the caller's.
             if user_id is None or not get_user_model().objects.filter(pk=user_id).exists():
                 return None
             return user_id
     except Exception:
-        logger.warning("No user found for task %s (%s)", task.get("id"), job.func, exc_info=True)
+        logger.warning("No user found for task %s (%s)", task.get("id"), kind.func, exc_info=True)
         return None
 
 
@@ -168,11 +163,11 @@ def _from_schedule(task: dict, func: str) -> bool:
 
 def _identity(task: dict) -> dict[str, Any]:
     func = _func_name(task)
-    job = job_type(func)
+    kind = job_type(func)
     return {
         "func": func,
-        "label": job.label[:100],
-        "user_id": _user_id(job, task),
+        "label": kind.label[:100],
+        "user_id": _user_id(kind, task),
         "scheduled": _from_schedule(task, func),
         "enqueued_at": task.get("started"),  # Django-Q2 stamps `started` when it enqueues
     }
@@ -223,7 +218,7 @@ def record_finished(*, task: dict, success: bool, result: Any, stopped: datetime
     _update_or_create(task, changes)
 
 
-# --- Django-Q2's signals (connected in InsightsConfig.ready) -----------------------------------------
+# --- Django-Q2's signals (connected in CoreConfig.ready) ---------------------------------------------
 
 
 def on_pre_enqueue(sender: Any, task: dict, **kwargs: Any) -> None:

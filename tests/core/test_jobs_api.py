@@ -9,9 +9,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.services import get_or_create_api_token
-from insights.models import JobStatus
+from core.models import JobStatus
+from tests.core.factories import JobRecordFactory
 from tests.factories import UserFactory
-from tests.insights.factories import JobRecordFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,27 +1,28 @@
-"""Reads of job records: one task for the user who started it, and the staff's overview."""
+"""Reads of job records: one task for the user who started it, and the staff's overview (the
+staff page itself stays in insights, which also shows the LLM router beside it)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Count
 from django.utils import timezone
 
-from accounts.models import User
-from insights.models import JobRecord, JobStatus
+from core.models import JobRecord, JobStatus
 
 # Django-Q2 writes an error as "<message> : Traceback (most recent call last): ...".
 TRACEBACK_MARK = " : Traceback (most recent call last):"
 RECENT = timedelta(days=1)
 
 
-def get_task(*, user: User, task_id: str) -> JobRecord | None:
+def get_task(*, user: AbstractBaseUser, task_id: str) -> JobRecord | None:
     """The record of `task_id` if `user` started it; a system job or another user's is None."""
     return JobRecord.objects.filter(task_id=task_id, user=user).first()
 
 
-def error_message(record: JobRecord) -> str:
+def error_message(*, record: JobRecord) -> str:
     """The error without its traceback: what a listener may read (the traceback names our code)."""
     return record.error.split(TRACEBACK_MARK, 1)[0].strip()
 
@@ -43,7 +44,7 @@ class JobOverview:
 def staff_overview(*, now: datetime | None = None, limit: int = 50) -> JobOverview:
     since = (now or timezone.now()) - RECENT
     failed = [
-        FailedJob(record=record, message=error_message(record))
+        FailedJob(record=record, message=error_message(record=record))
         for record in JobRecord.objects.filter(status=JobStatus.FAILED, finished_at__gte=since)
         .select_related("user")
         .order_by("-finished_at", "-id")[:limit]

@@ -1,7 +1,8 @@
 """GET /api/tasks/{id}: how a background task the caller started is doing.
 
 Only the caller's own tasks: another listener's, a system job's (no user) and an unknown id
-all answer 404, so an id tells nothing about work that is not yours.
+all answer 404, so an id tells nothing about work that is not yours. In core, next to the
+job records it reads: any app's task id (an import, an analysis batch...) is followed here.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from insights import selectors
-from insights.models import JobRecord, JobStatus
+from core import selectors
+from core.models import JobRecord, JobStatus
 
 
 class TaskStatusSerializer(serializers.Serializer):
@@ -35,7 +36,7 @@ class TaskStatusSerializer(serializers.Serializer):
     error = serializers.CharField(allow_null=True, help_text="Why it failed, once it failed.")
 
 
-def task_body(record: JobRecord) -> dict:
+def task_body(*, record: JobRecord) -> dict:
     succeeded = record.status == JobStatus.SUCCEEDED
     failed = record.status == JobStatus.FAILED
     return {
@@ -47,7 +48,7 @@ def task_body(record: JobRecord) -> dict:
         "finished_at": record.finished_at,
         "duration_seconds": record.duration_seconds,
         "result": record.result if succeeded else None,
-        "error": selectors.error_message(record) if failed else None,
+        "error": selectors.error_message(record=record) if failed else None,
     }
 
 
@@ -66,4 +67,4 @@ class TaskView(APIView):
         record = selectors.get_task(user=request.user, task_id=task_id)
         if record is None:
             raise Http404
-        return Response(TaskStatusSerializer(task_body(record)).data)
+        return Response(TaskStatusSerializer(task_body(record=record)).data)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django_q.models import Task
 
-from insights.models import JobRecord, JobStatus
+from core.models import JobRecord, JobStatus
 
 
 class ReadOnly(admin.ModelAdmin):

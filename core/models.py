@@ -1,5 +1,8 @@
 """Job records: every background task of the product, with its user, as staff need to see it.
 
+In core because every app's tasks are recorded and no app should import another to find them.
+The table keeps the name it had in insights (db_table): the model moved, the rows did not.
+
 Django-Q2's own tables tell part of the story: OrmQ holds queued tasks (only with the ORM
 broker, and without a user), Task holds finished ones (func, start, stop, success, result)
 but no user and nothing while a task waits or runs. A JobRecord is written from Django-Q2's
@@ -36,8 +39,13 @@ class JobRecord(models.Model):
     error = models.TextField(blank=True)
 
     class Meta:
+        db_table = "insights_jobrecord"
         ordering = ["-enqueued_at", "-id"]
-        indexes = [models.Index(fields=["status", "-finished_at"]), models.Index(fields=["user", "-enqueued_at"])]
+        # Named as Django named them under insights, so moving the model renames nothing.
+        indexes = [
+            models.Index(fields=["status", "-finished_at"], name="insights_jo_status_d3ee5b_idx"),
+            models.Index(fields=["user", "-enqueued_at"], name="insights_jo_user_id_0b39aa_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=JobStatus.values), name="job_status_valid"),
         ]

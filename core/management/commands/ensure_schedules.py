@@ -1,8 +1,9 @@
 """Create or update the cluster's recurring schedules; running it again changes nothing.
 
-Run after every migrate (the demo script and docker-compose's migrate service do).
-Schedules are found by name, so an operator's edits to the timing are overwritten with
-these values and any duplicate of a name is removed.
+Run after every migrate (the demo script and docker-compose's migrate service do). Each app
+declares its own schedules in its AppConfig.ready() (core.schedules.register_schedule); this
+command, in core, only collects them. Schedules are found by name, so an operator's edits to
+the timing are overwritten with these values and any duplicate of a name is removed.
 
 A schedule runs every N minutes or on a cron expression. Django-Q2 (1.11) evaluates cron with
 croniter from the current time converted to Q_CLUSTER["time_zone"], which defaults to
@@ -13,58 +14,13 @@ way, by Django-Q2's own code, so the command and the cluster always agree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 from django_q.conf import Conf
 from django_q.models import Schedule
 
-
-@dataclass(frozen=True)
-class Recurring:
-    name: str
-    func: str
-    minutes: int | None = None
-    cron: str | None = None
-
-    def __post_init__(self) -> None:
-        if (self.minutes is None) == (self.cron is None):
-            raise ValueError(f"{self.name}: give either minutes or cron")
-
-    @property
-    def timing(self) -> str:
-        return f"every {self.minutes} min" if self.minutes else f"cron {self.cron!r}"
-
-
-SCHEDULES = (
-    # /health reports when a cluster last ran this: the cluster's own sign of life.
-    Recurring(name="cluster heartbeat", func="core.tasks.cluster_heartbeat", minutes=1),
-    # Imports whose worker died without anyone noticing (another host, a missed spawn).
-    Recurring(name="fail stuck sync events", func="sync.tasks.fail_stuck_events", minutes=5),
-    # Queued imports, routes and restores whose task a broker restart lost: enqueued again, so
-    # no base stays locked by a run nobody will pick up.
-    Recurring(name="requeue lost sync events", func="sync.tasks.requeue_lost_runs", minutes=5),
-    Recurring(name="prune child backups", func="routing.tasks.prune_child_backups", cron="30 3 * * *"),
-    # Cheap checks (model lists, RunPod /health) that re-admit LLM providers whose circuit opened.
-    Recurring(name="llm health check", func="llm.tasks.check_llm_providers", minutes=5),
-    # Analysis batches whose worker died or whose task the broker lost: queued again, never failed.
-    Recurring(name="recover analysis batches", func="analysis.tasks.recover_analysis_batches", minutes=5),
-    # Job records of tasks that timed out or lost their worker (Django-Q2 signals neither).
-    Recurring(name="fail lost job records", func="insights.tasks.fail_lost_jobs", minutes=5),
-    # Spotify keeps only the last 50 plays: polling hourly loses none for all but non-stop listeners.
-    Recurring(name="poll listening history", func="insights.tasks.poll_all_histories", cron="0 * * * *"),
-    # Night-time, when nobody waits on the shared Spotify rate limit.
-    Recurring(name="daily listening ingest", func="insights.tasks.ingest_all_users", cron="0 2 * * *"),
-    # Access tokens last an hour: refreshing those expiring before the next run means a task never
-    # starts with a dead one (the client still refreshes on its own if it must).
-    Recurring(name="refresh expiring tokens", func="insights.tasks.refresh_expiring_tokens", minutes=30),
-    Recurring(name="weekly summaries", func="insights.tasks.generate_weekly_summaries", cron="0 9 * * 0"),
-    Recurring(name="prune job records", func="insights.tasks.prune_job_records", cron="0 3 * * 1"),
-    # Sessions silent past their 5-minute TTL: readers already ignore them, this only bounds the table.
-    Recurring(name="prune device sessions", func="devices.tasks.prune_device_sessions", minutes=5),
-)
+from core.schedules import Recurring, recurring_schedules
 
 
 def _values(recurring: Recurring) -> dict:
@@ -91,7 +47,7 @@ class Command(BaseCommand):
     help = "Create or update the recurring Django-Q schedules (idempotent)."
 
     def handle(self, *args, **options) -> None:
-        for recurring in SCHEDULES:
+        for recurring in recurring_schedules():
             with transaction.atomic():
                 created = self._ensure(recurring)
             verb = "created" if created else "up to date"

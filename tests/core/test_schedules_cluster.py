@@ -1,6 +1,6 @@
-"""Every schedule of ensure_schedules runs on a real `qcluster`: made due now, each is enqueued by
-Django-Q2's scheduler, succeeds, and leaves a scheduled job record; the cluster then sets the next
-cron runs in its configured time zone."""
+"""Every schedule the apps register (ensure_schedules) runs on a real `qcluster`: made due now,
+each is enqueued by Django-Q2's scheduler, succeeds, and leaves a scheduled job record; the
+cluster then sets the next cron runs in its configured time zone."""
 
 from __future__ import annotations
 
@@ -15,13 +15,15 @@ from django.utils import timezone
 from django_q.models import Schedule, Task
 
 from accounts.models import SpotifyCredential
-from insights.models import JobRecord, JobStatus
-from insights.services.jobs import job_type
-from sync.management.commands.ensure_schedules import SCHEDULES
+from core.jobs import job_type
+from core.models import JobRecord, JobStatus
+from core.schedules import recurring_schedules
 from tests.fixtures.cluster import sandbox_cluster_env
 from tests.sync.cluster_support import signed_in
 
 pytestmark = pytest.mark.cluster
+
+SCHEDULES = recurring_schedules()
 
 # No daylight saving time, and far from UTC: a cron read in UTC would be off by 9 hours.
 ZONE = "Asia/Tokyo"

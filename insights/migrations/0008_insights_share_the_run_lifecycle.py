@@ -30,7 +30,7 @@ def backward(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('insights', '0006_move_analysis_to_analysis_app'),
+        ('insights', '0007_move_jobrecord_to_core'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

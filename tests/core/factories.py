@@ -1,0 +1,39 @@
+"""Factories for the core app."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from core.models import JobRecord, JobStatus
+
+
+class JobRecordFactory(DjangoModelFactory):
+    """A finished import of a minute ago that took 2 s. Traits: `failed`, `queued`, `running`;
+    `ago=timedelta(...)` moves it back in time."""
+
+    class Meta:
+        model = JobRecord
+
+    task_id = factory.Sequence(lambda n: f"{n:032x}")
+    func = "sync.tasks.run_import"
+    label = "Import"
+    status = JobStatus.SUCCEEDED
+    enqueued_at = factory.LazyAttribute(lambda o: o.now - o.ago - timedelta(seconds=3))
+    started_at = factory.LazyAttribute(lambda o: o.now - o.ago - timedelta(seconds=2))
+    finished_at = factory.LazyAttribute(lambda o: o.now - o.ago)
+    result = "import #1: completed"
+
+    class Params:
+        now = factory.LazyFunction(timezone.now)
+        ago = timedelta(minutes=1)
+        failed = factory.Trait(
+            status=JobStatus.FAILED,
+            result="",
+            error='Spotify answered 502 : Traceback (most recent call last):\n  File "sync/tasks.py"',
+        )
+        queued = factory.Trait(status=JobStatus.QUEUED, started_at=None, finished_at=None, result="")
+        running = factory.Trait(status=JobStatus.RUNNING, finished_at=None, result="")
