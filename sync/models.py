@@ -103,10 +103,12 @@ class SyncEvent(QueuedRun):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} ({self.status})"
 
-    def task_name(self) -> str:
-        from sync.services.run_kinds import kind_of  # the kinds register from their apps' ready()
+    # The task of each kind, filled by sync.services.run_kinds.register_run_kind (the kinds
+    # register from their apps' ready()).
+    tasks_by_kind: ClassVar[dict[str, str]] = {}
 
-        return kind_of(self.kind).task
+    def task_name(self) -> str:
+        return self.tasks_by_kind[self.kind]
 
     def resume_schedule_name(self) -> str:
         return f"sync-{self.kind}-resume-{self.pk}"

@@ -40,6 +40,7 @@ _KINDS: dict[str, RunKind] = {}
 def register_run_kind(run_kind: RunKind) -> None:
     """Registering a kind again replaces it (AppConfig.ready may run twice in tests)."""
     _KINDS[run_kind.kind] = run_kind
+    SyncEvent.tasks_by_kind[run_kind.kind] = run_kind.task  # what core.runs enqueues for the kind
 
 
 def kind_of(event_or_kind: SyncEvent | str) -> RunKind:

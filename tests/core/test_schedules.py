@@ -110,5 +110,5 @@ def test_every_registered_schedule_names_a_task_with_a_job_label_and_each_app_br
 
     assert all(job_type(s.func).label != s.func for s in schedules)
     assert {s.func.partition(".")[0] for s in schedules} == {
-        "core", "sync", "routing", "analysis", "insights", "llm", "library",
+        "core", "sync", "routing", "analysis", "insights", "llm", "devices",
     }  # fmt: skip

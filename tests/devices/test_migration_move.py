@@ -82,7 +82,7 @@ def test_the_move_keeps_the_rows_and_relabels_content_types_schedules_and_job_re
     from django_q.models import Schedule as CurrentSchedule
 
     from devices import models as moved
-    from insights.models import JobRecord as CurrentJobRecord
+    from core.models import JobRecord as CurrentJobRecord
 
     CurrentContentType.objects.clear_cache()
     assert moved.Favorite.objects.get(pk=rows["favorite"].pk).title == "Harbour Lights"
