@@ -10,8 +10,9 @@ from typing import Any
 from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import User
-from analysis.models import Lyrics, SongAnalysis
+from analysis.models import AnalysisBatch, Lyrics, SongAnalysis
 from analysis.services.analysis import PROMPT_VERSION
+from core.runs import ACTIVE_STATUSES
 from library.models import Playlist, PlaylistItem, Track, TrackArtist
 
 FLAGGED = Q(flag_profanity=True) | Q(flag_violence=True) | Q(flag_sexual=True) | Q(flag_drugs=True)
@@ -124,3 +125,8 @@ def playlist_tracks_with_analyses(*, playlist: Playlist) -> QuerySet[Track]:
             Prefetch("analyses", queryset=current, to_attr="current_analyses"),
         )
     )
+
+
+def analyses_under_way(*, user_id: int) -> bool:
+    """Has the listener an analysis batch queued or running (their analyses have not settled)?"""
+    return AnalysisBatch.objects.filter(user_id=user_id, status__in=ACTIVE_STATUSES).exists()

@@ -8,11 +8,15 @@ class InsightsConfig(AppConfig):
     def ready(self) -> None:
         from core.schedules import register_schedule
         from insights import receivers, tasks
+        from analysis.signals import analyses_settled
         from sync.signals import import_completed
 
-        # After an import: today's listening refresh (it waits for the song analyses).
+        # After an import: today's listening refresh, once the song analyses it queued settled.
         import_completed.connect(
             receivers.queue_listening_after_import, dispatch_uid="insights.queue_listening_after_import"
+        )
+        analyses_settled.connect(
+            receivers.refresh_listening_when_settled, dispatch_uid="insights.refresh_listening_when_settled"
         )
         # Importing `tasks` above registered their job labels (core.jobs.job) in this process,
         # before anything is enqueued from it. Recurring schedules (manage.py ensure_schedules):

@@ -9,3 +9,8 @@ def queue_listening_after_import(sender, *, user_id: int, **kwargs) -> None:
     """sync.signals.import_completed: a listener's first import of the day sets going today's
     listening refresh (which waits for the song analyses the same import queued)."""
     after_import.queue_listening_after_import(user_id=user_id)
+
+
+def refresh_listening_when_settled(sender, *, user_id: int, **kwargs) -> None:
+    """analysis.signals.analyses_settled: the refresh that waited for the analyses goes ahead."""
+    after_import.refresh_when_settled(user_id=user_id)

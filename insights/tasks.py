@@ -104,12 +104,11 @@ def poll_all_histories() -> str:
 
 
 @job(label="Listening refresh after import", user_of=user_argument())
-def refresh_listening(user_id: int, import_finished_at: float) -> str:
-    """After a listener's first import of the day: history, snapshots, a wellness insight
-    (see insights.services.after_import); re-schedules itself while analyses are under way."""
+def refresh_listening(user_id: int, *_: object) -> str:
+    """After a listener's first import of the day, once its analyses settled: history,
+    snapshots, a wellness insight (see insights.services.after_import). Extra arguments are
+    those of tasks queued before the refresh listened for analyses_settled."""
     user = User.objects.filter(pk=user_id).first()
     if user is None:
         return f"listening refresh of user #{user_id}: no such user"
-    return f"listening refresh of user #{user_id}: " + after_import.refresh_listening(
-        user=user, import_finished_at=import_finished_at
-    )
+    return f"listening refresh of user #{user_id}: " + after_import.refresh_listening(user=user)

@@ -16,8 +16,10 @@ class RoutingConfig(AppConfig):
         from sync.models import SyncKind
         from sync.services.run_kinds import RunKind, register_run_kind
         from sync.signals import import_completed
+        from analysis.signals import analyses_settled
 
         import_completed.connect(receivers.route_after_import, dispatch_uid="routing.route_after_import")
+        analyses_settled.connect(receivers.route_when_settled, dispatch_uid="routing.route_when_settled")
 
         # Route and restore runs are SyncEvents for now: sync's generic run code (lost-task
         # sweep, retry and cancel) learns here how to run, retry and show them.
@@ -33,3 +35,5 @@ class RoutingConfig(AppConfig):
         # Importing `tasks` above registered their job labels (core.jobs.job) in this process,
         # before anything is enqueued from it. Recurring schedules (manage.py ensure_schedules):
         register_schedule(name="prune child backups", task=tasks.prune_child_backups, cron="30 3 * * *")
+        # Automatic routes that waited for song analyses longer than they should (providers down).
+        register_schedule(name="route bases done waiting", task=tasks.route_overdue_bases, minutes=5)

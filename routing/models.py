@@ -44,6 +44,9 @@ class BasePlaylist(models.Model):
         default=False, help_text="Each track goes only to the first matching child, in the children's order."
     )
     auto_route_after_import = models.BooleanField(default=False)
+    # An automatic route whose filters read song analyses waits for the analyses its import
+    # queued (routing.services.auto_route): since when; null when it does not wait.
+    waits_for_analyses_since = models.DateTimeField(null=True, blank=True, editable=False)
     # Something Linernotes changed in this set-up on its own, for the listener to read.
     notice = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+from routing.services import auto_route
 from routing.services.links import link_to_mirror
-from routing.services.triggers import route_after_import as queue_routes_after_import
 
 logger = logging.getLogger(__name__)
 
@@ -24,4 +24,9 @@ def route_after_import(
     automatically whose playlist the import changed is routed (linking first, so a base that
     just came back routes too)."""
     link_to_mirror(user_id=user_id, renamed=renamed_spotify_ids)
-    queue_routes_after_import(user_id=user_id, changed_playlist_ids=changed_playlist_ids)
+    auto_route.route_after_import(user_id=user_id, changed_playlist_ids=changed_playlist_ids)
+
+
+def route_when_settled(sender, *, user_id: int, **kwargs) -> None:
+    """analysis.signals.analyses_settled: the automatic routes that waited for the analyses go."""
+    auto_route.route_when_settled(user_id=user_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.jobs import job, user_of_row
-from routing.services import backups, restore, route
+from routing.services import auto_route, backups, restore, route
 
 
 @job(label="Route", user_of=user_of_row(model="sync.SyncEvent", name="event_id"))
@@ -28,3 +28,9 @@ def run_restore(event_id: int) -> str:
 def prune_child_backups() -> str:
     """Daily: drop child backups past their retention (the newest few and a month are kept)."""
     return f"{backups.prune_backups()} child backup(s) pruned"
+
+
+@job(label="Route bases done waiting for analyses")
+def route_overdue_bases() -> str:
+    """Every 5 minutes: route the automatic bases that waited for song analyses too long."""
+    return f"{len(auto_route.route_overdue())} base(s) routed with the analyses there are"

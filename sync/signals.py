@@ -9,11 +9,13 @@ import_completed
       because their snapshot changed (not a full scope's rewrite of an unchanged one);
     - renamed_spotify_ids (list[str]): Spotify ids of playlists whose name changed.
     Listeners (each app's receivers.py, connected in its AppConfig.ready):
+    - analysis.receivers.queue_analysis_after_import: queues song analyses of the new tracks
+      (first: the others look at the batches it queued);
     - routing.receivers.route_after_import: links bases and children to their playlists again
-      (and renames bases), then queues a route of each automatic base whose playlist changed;
-    - insights.receivers.queue_analysis_after_import: queues song analyses of the new tracks;
+      (and renames bases), then queues a route of each automatic base whose playlist changed,
+      or, when its filters read song analyses still under way, waits for analyses_settled;
     - insights.receivers.queue_listening_after_import: the listener's first import of the day
-      sets going today's listening refresh.
+      sets going today's listening refresh (once the analyses settled).
     A listener that raises is logged and never fails the import (send_import_completed).
 """
 

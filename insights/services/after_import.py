@@ -3,71 +3,89 @@ history, today's listening snapshots and a wellness insight, so the Insights pag
 charts and a written insight without anyone pressing a button.
 
 The snapshot's mood figures (Development mode) come from our song analyses, which the same
-import has just queued; so the refresh waits for the listener's analysis batches — not in a
-worker (it is re-scheduled ONCE every WAIT_STEP) and not for ever (MAX_WAIT after the import,
-it goes ahead with the analyses there are). Later imports the same day change nothing here:
-the daily ingest schedule keeps the snapshots current.
+import has just queued; so the refresh waits for them by listening, not polling: when the
+import leaves analyses under way, the listener is marked as waiting and analysis's
+`analyses_settled` queues the refresh (insights/receivers.py). A ONCE schedule MAX_WAIT after
+the import is the fallback (every provider down for long): it goes ahead with the analyses
+there are. The refresh claims the day, so whichever comes first runs it, once. Later imports
+the same day change nothing here: the daily ingest schedule keeps the snapshots current.
 """
 
 from __future__ import annotations
 
 import logging
-import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django_q.models import Schedule
-from django_q.tasks import async_task, schedule
+from django_q.tasks import async_task
 
 from accounts.models import User
-from analysis.models import AnalysisBatch
-from core.runs import RunStatus
+from analysis import selectors as analysis_selectors
+from core.schedules import schedule_once
 from insights.models import ListeningSnapshot, TimeRange
 from insights.services import history, insight_writer, snapshots
 
 logger = logging.getLogger(__name__)
 
 REFRESH_TASK = "insights.tasks.refresh_listening"
-WAIT_STEP = timedelta(seconds=20)
 MAX_WAIT = timedelta(minutes=15)
 CLAIM_SECONDS = 24 * 3600
 
 
+def _today() -> str:
+    return timezone.localdate().isoformat()
+
+
+def _waiting_key(user_id: int) -> str:
+    return f"listening-refresh-waits:{user_id}:{_today()}"
+
+
+def fallback_schedule_name(user_id: int) -> str:
+    return f"insights-listening-refresh-{user_id}-{_today()}"
+
+
 def queue_listening_after_import(*, user_id: int) -> bool:
-    """Queue the refresh after an import unless today's snapshots exist (the refresh itself
-    claims the day, see refresh_listening). Never raises (the import's own work is done).
-    True when it queued one."""
+    """After an import: queue today's refresh now, or, while the import's analyses are under
+    way, wait for analyses_settled (with a fallback at MAX_WAIT). Never raises (the import's own
+    work is done). True when a refresh was queued or is awaited."""
     try:
-        today = timezone.localdate()
-        if ListeningSnapshot.objects.filter(user_id=user_id, snapshot_date=today).exists():
+        if ListeningSnapshot.objects.filter(user_id=user_id, snapshot_date=timezone.localdate()).exists():
             return False
-        started = timezone.now().timestamp()
-        transaction.on_commit(lambda: async_task(REFRESH_TASK, user_id, started))
+        # Marked before looking, so a settle that comes between the look and the mark is not missed.
+        cache.set(_waiting_key(user_id), True, timeout=CLAIM_SECONDS)
+        if analysis_selectors.analyses_under_way(user_id=user_id):
+            at = timezone.now() + MAX_WAIT
+            name = fallback_schedule_name(user_id)
+            transaction.on_commit(lambda: schedule_once(REFRESH_TASK, user_id, at=at, name=name))
+            return True
+        cache.delete(_waiting_key(user_id))
+        transaction.on_commit(lambda: async_task(REFRESH_TASK, user_id))
         return True
     except Exception:
         logger.exception("Could not queue the listening refresh of user %s after the import", user_id)
         return False
 
 
-def refresh_listening(*, user: User, import_finished_at: float) -> str:
-    """Poll the history, wait (by re-scheduling) for the listener's analyses, then ingest today's
-    snapshots and queue the wellness insight of the short-term one. Returns what it did."""
-    # The claim on today's refresh, taken by a chain's first run and recognised by its later
-    # ones (same import time): cache.add is atomic (database cache or Redis), so two imports
-    # finishing together, or a second import while the first refresh waits, run one refresh.
-    key = f"listening-refresh:{user.pk}:{timezone.localdate().isoformat()}"
-    if not cache.add(key, import_finished_at, timeout=CLAIM_SECONDS) and cache.get(key) != import_finished_at:
-        return "another refresh of today is under way"
-    waited = timezone.now() - datetime.fromtimestamp(import_finished_at, tz=UTC)
-    if waited < MAX_WAIT and _analyses_under_way(user=user):
-        when = timezone.now() + WAIT_STEP
-        schedule(
-            REFRESH_TASK, user.pk, import_finished_at, schedule_type=Schedule.ONCE, next_run=when,
-            name=f"insights-listening-refresh-{user.pk}-{uuid.uuid4().hex[:12]}",  # names are unique
-        )  # fmt: skip
-        return f"waiting for song analyses (since {int(waited.total_seconds())} s)"
+def refresh_when_settled(*, user_id: int) -> bool:
+    """analyses_settled: queue the refresh of a listener who waits for it; True when queued."""
+    if not cache.get(_waiting_key(user_id)):
+        return False
+    cache.delete(_waiting_key(user_id))
+    Schedule.objects.filter(name=fallback_schedule_name(user_id)).delete()
+    transaction.on_commit(lambda: async_task(REFRESH_TASK, user_id))
+    return True
+
+
+def refresh_listening(*, user: User) -> str:
+    """Poll the history, ingest today's snapshots and queue the wellness insight of the
+    short-term one. Returns what it did."""
+    # The claim on today's refresh: cache.add is atomic (database cache or Redis), so the settle
+    # and the fallback, or two imports finishing together, run one refresh.
+    if not cache.add(f"listening-refresh:{user.pk}:{_today()}", True, timeout=CLAIM_SECONDS):
+        return "today's refresh already ran or is under way"
     polled = history.poll_history(user=user)  # records its own failures; never raises for Spotify
     stored = snapshots.ingest_snapshot(user=user)  # ListeningIngestFailed fails the task, with the reason
     short = next(snapshot for snapshot in stored if snapshot.time_range == TimeRange.SHORT)
@@ -78,7 +96,3 @@ def refresh_listening(*, user: User, import_finished_at: float) -> str:
     )
 
 
-def _analyses_under_way(*, user: User) -> bool:
-    return AnalysisBatch.objects.filter(
-        user=user, status__in=[RunStatus.QUEUED, RunStatus.RUNNING]
-    ).exists()

@@ -117,29 +117,6 @@ def retry_route(*, event: SyncEvent) -> SyncEvent:
     return retry
 
 
-def route_after_import(*, user_id: int, changed_playlist_ids: Iterable[int]) -> list[SyncEvent]:
-    """Queue a route for every base set to route automatically whose playlist an import changed."""
-    changed = set(changed_playlist_ids)
-    if not changed:
-        return []  # the common incremental import: no query at all
-    bases = BasePlaylist.objects.filter(
-        user_id=user_id, auto_route_after_import=True, playlist_id__in=changed
-    ).select_related("playlist")
-    started = []
-    for base in bases:
-        try:
-            event, _ = request_route(base=base, trigger=RouteTrigger.IMPORT)
-        except RouteTriggerError as exc:  # no connection: the import itself will say so
-            logger.warning("Not routing base %s after the import: %s", base.pk, exc)
-            continue
-        except Exception:
-            # The import's own work is done and stored; a routing hiccup must not fail it.
-            logger.exception("Could not queue the route of base %s after the import", base.pk)
-            continue
-        started.append(event)
-    return started
-
-
 def active_route(*, base: BasePlaylist) -> SyncEvent | None:
     """The route or restore of this base that is queued, running or waiting for confirmation."""
     return selectors.active_routing_run(base_id=base.pk)

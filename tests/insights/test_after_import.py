@@ -1,5 +1,5 @@
 """After a listener's first import of the day: history, snapshots and a wellness insight,
-once the import's song analyses are done (waiting by re-scheduling, never in a worker)."""
+once the import's song analyses settled (listening for analyses_settled, never polling)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,14 @@ from analysis.models import AnalysisBatch
 from core.runs import RunStatus
 from insights import tasks
 from insights.models import GeneratedInsight, ListeningSnapshot, Play
-from insights.services import after_import
-from insights.services.after_import import REFRESH_TASK, queue_listening_after_import
+from analysis.services.settling import announce_if_settled
+from insights.services.after_import import (
+    MAX_WAIT,
+    REFRESH_TASK,
+    fallback_schedule_name,
+    queue_listening_after_import,
+)
+from tests.factories import UserFactory
 from tests.insights.factories import ListeningSnapshotFactory
 from tests.sync.cluster_support import signed_in
 
@@ -35,38 +41,57 @@ def test_the_first_import_of_the_day_queues_one_refresh_and_later_ones_none(
     assert queue_listening_after_import(user_id=user.pk) is False  # today's snapshots exist
 
 
-def test_a_second_refresh_of_the_day_stops_while_the_first_one_waits(sandbox):
+def test_while_the_imports_analyses_run_the_refresh_waits_for_them_to_settle_with_a_fallback(
+    queue, django_capture_on_commit_callbacks
+):
+    user = UserFactory()
+    batch = AnalysisBatch.objects.create(user=user, prompt_version="v", status=RunStatus.RUNNING)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert queue_listening_after_import(user_id=user.pk) is True
+
+    assert queue.of(REFRESH_TASK) == []  # nothing polls meanwhile
+    (fallback,) = Schedule.objects.filter(func=REFRESH_TASK)
+    assert fallback.schedule_type == Schedule.ONCE and fallback.name == fallback_schedule_name(user.pk)
+    assert timezone.now() + MAX_WAIT - timedelta(minutes=1) < fallback.next_run <= timezone.now() + MAX_WAIT
+
+    # The listener's last batch ends: analysis announces it, and the refresh goes ahead at once.
+    with django_capture_on_commit_callbacks(execute=True):
+        AnalysisBatch.objects.filter(pk=batch.pk).update(status=RunStatus.SUCCEEDED)
+        announce_if_settled(user_id=user.pk)
+
+    assert queue.of(REFRESH_TASK) == [(REFRESH_TASK, user.pk)]
+    assert not Schedule.objects.filter(func=REFRESH_TASK).exists()  # the fallback is not needed
+
+
+def test_a_settle_with_nobody_waiting_queues_nothing(queue, django_capture_on_commit_callbacks):
+    user = UserFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        announce_if_settled(user_id=user.pk)
+
+    assert queue.of(REFRESH_TASK) == []
+
+
+def test_the_day_is_refreshed_once_whoever_comes_first(sandbox, analysis_llm, queue):
     user = signed_in(sandbox, "demo")
-    AnalysisBatch.objects.create(user=user, prompt_version="v", status=RunStatus.RUNNING)
-    first, second = timezone.now().timestamp(), timezone.now().timestamp() + 1
 
-    assert "waiting for song analyses" in tasks.refresh_listening(user.pk, first)
-    assert tasks.refresh_listening(user.pk, second).endswith("another refresh of today is under way")
-    assert "waiting for song analyses" in tasks.refresh_listening(user.pk, first)  # the first goes on
-    assert Schedule.objects.filter(func=REFRESH_TASK).count() == 2  # only the first chain's
+    first = tasks.refresh_listening(user.pk)
+    second = tasks.refresh_listening(user.pk, 1764892800.0)  # a task queued by the older code
 
-
-def test_the_refresh_waits_by_rescheduling_while_the_listeners_analyses_run(sandbox):
-    user = signed_in(sandbox, "demo")
-    AnalysisBatch.objects.create(user=user, prompt_version="v", status=RunStatus.RUNNING)
-
-    said = tasks.refresh_listening(user.pk, timezone.now().timestamp())
-
-    assert "waiting for song analyses" in said
-    (again,) = Schedule.objects.filter(func=REFRESH_TASK)
-    assert again.schedule_type == Schedule.ONCE and again.next_run > timezone.now()
-    assert not ListeningSnapshot.objects.filter(user=user).exists()
+    assert "snapshot(s)" in first
+    assert second.endswith("today's refresh already ran or is under way")
+    assert ListeningSnapshot.objects.filter(user=user, snapshot_date=timezone.localdate()).count() == 3
 
 
 def test_the_refresh_stores_history_and_snapshots_and_queues_the_wellness_insight(
     sandbox, analysis_llm, queue
 ):
     user = signed_in(sandbox, "demo")
-    # Analyses still running, but the import finished longer ago than the wait allows.
+    # The fallback's case: analyses still running, but the wait is over; it goes ahead.
     AnalysisBatch.objects.create(user=user, prompt_version="v", status=RunStatus.RUNNING)
-    long_ago = (timezone.now() - after_import.MAX_WAIT - timedelta(seconds=1)).timestamp()
 
-    said = tasks.refresh_listening(user.pk, long_ago)
+    said = tasks.refresh_listening(user.pk)
 
     assert Play.objects.filter(user=user).count() == 50  # Spotify's last 50 plays
     assert ListeningSnapshot.objects.filter(user=user, snapshot_date=timezone.localdate()).count() == 3

@@ -27,8 +27,8 @@ from routing.services.triggers import (
     RouteNotRetryable,
     request_route,
     retry_route,
-    route_after_import,
 )
+from routing.services.auto_route import route_after_import
 from sync.models import SyncEvent, SyncKind
 from core.runs import RunStatus
 from tests.factories import (
