@@ -149,10 +149,11 @@ def _due() -> Q:
 # --- enqueue ---------------------------------------------------------------------------------
 
 
-def enqueue_on_commit(run: QueuedRun) -> None:
-    """Hand the run's task to the broker once the current transaction commits (at once outside one)."""
+def enqueue_on_commit(run: QueuedRun, *, failed_reason: str = "") -> None:
+    """Hand the run's task to the broker once the current transaction commits (at once outside
+    one); a refusal fails it with `failed_reason` (else its model's)."""
     model, pk, task = type(run), run.pk, run.task_name()
-    transaction.on_commit(lambda: enqueue_now(model=model, pk=pk, task=task))
+    transaction.on_commit(lambda: enqueue_now(model=model, pk=pk, task=task, failed_reason=failed_reason))
 
 
 def enqueue_now(*, model: type[QueuedRun], pk: int, task: str, failed_reason: str = "") -> bool:

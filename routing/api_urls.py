@@ -1,9 +1,11 @@
 from django.urls import path
 
-from routing.api import bases, children, runs
+from routing.api import bases, children, routes, runs
+
+R = "base-playlists/<int:pk>/runs/<int:run_id>"
 
 urlpatterns = [
-    # Routing. The action paths (order, sync, sync-status, preview) have no trailing slash.
+    # Routing. The action paths (order, route, route-status, preview, cancel, ...) have no trailing slash.
     path("base-playlists/", bases.BasePlaylistListView.as_view(), name="api-base-playlists"),
     path("base-playlists/<int:pk>/", bases.BasePlaylistDetailView.as_view(), name="api-base-playlist"),
     path(
@@ -16,19 +18,32 @@ urlpatterns = [
         children.ChildOrderView.as_view(),
         name="api-base-playlist-children-order",
     ),
-    path("base-playlists/<int:pk>/sync", runs.BaseSyncView.as_view(), name="api-base-playlist-sync"),
+    path("base-playlists/<int:pk>/route", routes.RouteView.as_view(), name="api-base-playlist-route"),
     path(
-        "base-playlists/<int:pk>/sync-status",
-        runs.BaseSyncStatusView.as_view(),
-        name="api-base-playlist-sync-status",
+        "base-playlists/<int:pk>/route-status", routes.RouteStatusView.as_view(), name="api-base-playlist-route-status"
     ),
-    path("base-playlists/<int:pk>/preview", runs.BasePreviewView.as_view(), name="api-base-playlist-preview"),
+    path("base-playlists/<int:pk>/preview", routes.BasePreviewView.as_view(), name="api-base-playlist-preview"),
+    # A base's runs (routes and restores).
+    path("base-playlists/<int:pk>/runs/", runs.RunListView.as_view(), name="api-base-playlist-runs"),
+    path(f"{R}/", runs.RunDetailView.as_view(), name="api-route-run"),
+    path(f"{R}/retry/", runs.RunRetryView.as_view(), name="api-route-run-retry"),
+    path(f"{R}/cancel", runs.RunCancelView.as_view(), name="api-route-run-cancel"),
+    path(f"{R}/confirm", runs.RunConfirmView.as_view(), name="api-route-run-confirm"),
+    path(f"{R}/discard", runs.RunDiscardView.as_view(), name="api-route-run-discard"),
+    path(f"{R}/restore", runs.RunRestoreView.as_view(), name="api-route-run-restore"),
+    path(f"{R}/backups/", runs.RunBackupsView.as_view(), name="api-route-run-backups"),
+    path("backups/<int:pk>", runs.BackupDetailView.as_view(), name="api-backup"),
     path("child-playlists/<int:pk>/", children.ChildDetailView.as_view(), name="api-child-playlist"),
     path("filter-fields/", children.FilterFieldsView.as_view(), name="api-filter-fields"),
-    # Actions only a route or restore has, on its run (route runs are sync events for now).
-    path("sync-events/<int:pk>/confirm", runs.SyncEventConfirmView.as_view(), name="api-sync-event-confirm"),
-    path("sync-events/<int:pk>/discard", runs.SyncEventDiscardView.as_view(), name="api-sync-event-discard"),
-    path("sync-events/<int:pk>/restore", runs.SyncEventRestoreView.as_view(), name="api-sync-event-restore"),
-    path("sync-events/<int:pk>/backups/", runs.SyncEventBackupsView.as_view(), name="api-sync-event-backups"),
-    path("backups/<int:pk>", runs.BackupDetailView.as_view(), name="api-backup"),
+    # Deprecated: the paths from before "sync" meant imports only (answered the same; run ids kept).
+    path("base-playlists/<int:pk>/sync", routes.RouteViaSyncView.as_view(), name="api-base-playlist-sync"),
+    path(
+        "base-playlists/<int:pk>/sync-status",
+        routes.RouteStatusViaSyncView.as_view(),
+        name="api-base-playlist-sync-status",
+    ),
+    path("sync-events/<int:pk>/confirm", runs.OldConfirmView.as_view(), name="api-sync-event-confirm"),
+    path("sync-events/<int:pk>/discard", runs.OldDiscardView.as_view(), name="api-sync-event-discard"),
+    path("sync-events/<int:pk>/restore", runs.OldRestoreView.as_view(), name="api-sync-event-restore"),
+    path("sync-events/<int:pk>/backups/", runs.OldBackupsView.as_view(), name="api-sync-event-backups"),
 ]

@@ -1,11 +1,14 @@
 """The routing set-up: a BasePlaylist feeds its ChildPlaylists; RoutedPlaylist keeps each Spotify
 playlist in one part; ChildBackup is a child's contents before a run wrote to it.
 
-The tables were made by the sync app and keep their names (db_table). Route and restore runs
-are still sync.SyncEvent rows (kinds route and restore).
+RouteRun is one route or restore run (core.runs' lifecycle). The set-up tables were made by the
+sync app and keep their names (db_table); route runs were sync.SyncEvent rows until
+routing 0004 moved them, keeping their ids.
 """
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.runs import QueuedRun
 from library.models import ItemsStatus
 from routing.filters import FilterValidationError, validate_filters
 
@@ -174,6 +178,85 @@ class RoutedPlaylist(models.Model):
         return f"{self.spotify_id} ({'base' if self.base_id else 'child'})"
 
 
+class RouteRunKind(models.TextChoices):
+    ROUTE = "route", "Route"
+    # Brings a route's children back to their backups from before that route (undo).
+    RESTORE = "restore", "Restore"
+
+
+class RouteRun(QueuedRun):
+    """One route (a base's tracks into its children on Spotify) or restore (its children back to
+    their backups from before a route), with core.runs' lifecycle.
+
+    One run queued, running or waiting for the listener's confirmation per base: the database's
+    rule, so a second request gets the active one. A run whose worker died is failed, not
+    resumed: the listener retries, and the retry reads the base again.
+    """
+
+    kind = models.CharField(max_length=10, choices=RouteRunKind.choices, default=RouteRunKind.ROUTE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="route_runs")
+    # Deleting the base keeps its runs (and their backups) as a record: the link alone goes.
+    base = models.ForeignKey(BasePlaylist, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs")
+    trigger = models.CharField(max_length=20, blank=True)  # button, api, retry, import
+    retry_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retried_by")
+    # The route a restore undoes: its children go back to that run's backups.
+    restore_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="restored_by"
+    )
+    children_total = models.PositiveIntegerField(default=0)
+    children_done = models.PositiveIntegerField(default=0)
+    tracks = models.PositiveIntegerField(default=0, help_text="Base tracks the run routed.")
+    spotify_requests = models.PositiveIntegerField(default=0)
+    rate_limited = models.PositiveIntegerField(default=0)
+    retries = models.PositiveIntegerField(default=0)
+    # Writes per child, what waits for confirmation, durations and cache counters.
+    details = models.JSONField(default=dict, blank=True)
+
+    run_label: ClassVar[str] = "route"
+    tasks_by_kind: ClassVar[dict[str, str]] = {
+        RouteRunKind.ROUTE: "routing.tasks.run_route",
+        RouteRunKind.RESTORE: "routing.tasks.run_restore",
+    }
+    task_fields: ClassVar[tuple[str, ...]] = ("kind",)
+    orphaned_reason: ClassVar[str] = (
+        "The worker running this route stopped (restart or crash). Retry to continue; children "
+        "already routed keep their tracks."
+    )
+    stalled_reason: ClassVar[str] = (
+        "This route made no progress for {minutes} minutes, so its worker has most likely stopped. {after}"
+    )
+    enqueue_failed_reason: ClassVar[str] = "The route could not be queued (the task broker did not answer). Try again."
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["base", "-created_at"]),
+            models.Index(fields=["status", "heartbeat_at"], name="routing_run_status_beat_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["base"],
+                condition=Q(status__in=["queued", "running", "waiting"]),
+                name="routing_one_active_run_per_base",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} ({self.status})"
+
+    def task_name(self) -> str:
+        return self.tasks_by_kind[self.kind]
+
+    def resume_schedule_name(self) -> str:
+        return f"routing-{self.kind}-resume-{self.pk}"
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.children_total:
+            return 100 if self.status == "succeeded" else 0
+        return min(100, round(100 * self.children_done / self.children_total))
+
+
 class ChildBackup(models.Model):
     """A child playlist's contents on Spotify just before a run first wrote to it.
 
@@ -183,7 +266,7 @@ class ChildBackup(models.Model):
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    run = models.ForeignKey("sync.SyncEvent", on_delete=models.CASCADE, related_name="backups")
+    run = models.ForeignKey(RouteRun, on_delete=models.CASCADE, related_name="backups")
     # The child link goes if the child is detached; the Spotify id and name stay.
     child = models.ForeignKey(
         ChildPlaylist, null=True, blank=True, on_delete=models.SET_NULL, related_name="backups"

@@ -10,9 +10,9 @@ from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery, prefe
 from django.http import Http404
 
 from accounts.models import User
-from routing.models import BasePlaylist, ChildBackup, ChildPlaylist
-from sync.models import ROUTING_KINDS, SyncEvent
 from core.runs import ACTIVE_STATUSES
+from library.selectors import track_names
+from routing.models import BasePlaylist, ChildBackup, ChildPlaylist, RouteRun
 
 
 # --- bases and children ---------------------------------------------------------------------------
@@ -36,12 +36,10 @@ def list_child_playlists(*, base: BasePlaylist) -> QuerySet[ChildPlaylist]:
     return ChildPlaylist.objects.filter(base=base).order_by("position")
 
 
-def active_routing_run(*, base_id: int) -> SyncEvent | None:
+def active_routing_run(*, base_id: int) -> RouteRun | None:
     """The route or restore of this base that is queued, running or waiting for confirmation
     (at most one: the database's rule)."""
-    return SyncEvent.objects.filter(
-        kind__in=ROUTING_KINDS, base_id=base_id, status__in=ACTIVE_STATUSES
-    ).first()
+    return RouteRun.objects.filter(base_id=base_id, status__in=ACTIVE_STATUSES).first()
 
 
 def get_child_playlist(*, user: User, child_id: int) -> ChildPlaylist | None:
@@ -52,14 +50,14 @@ def get_child_playlist(*, user: User, child_id: int) -> ChildPlaylist | None:
 # A base's route state in one query for any number of bases: its active route (at most one,
 # the database's rule) and its newest finished one, chosen by a subquery per event's base.
 _NEWEST_FINISHED = (
-    SyncEvent.objects.filter(kind__in=ROUTING_KINDS, base=OuterRef("base"))
+    RouteRun.objects.filter(base=OuterRef("base"))
     .exclude(status__in=ACTIVE_STATUSES)
     .order_by("-created_at", "-id")
     .values("pk")[:1]
 )
 _ROUTE_STATE = Prefetch(
-    "route_events",
-    queryset=SyncEvent.objects.filter(kind__in=ROUTING_KINDS).filter(
+    "runs",
+    queryset=RouteRun.objects.filter(
         Q(status__in=ACTIVE_STATUSES) | Q(pk=Subquery(_NEWEST_FINISHED))
     ),
     to_attr="route_state",
@@ -78,7 +76,7 @@ def load_route_state(*, base: BasePlaylist) -> BasePlaylist:
     return base
 
 
-def route_state(*, base: BasePlaylist) -> tuple[SyncEvent | None, SyncEvent | None]:
+def route_state(*, base: BasePlaylist) -> tuple[RouteRun | None, RouteRun | None]:
     """(active route, newest finished route) of a base whose state was loaded."""
     events = getattr(base, "route_state", None)
     if events is None:
@@ -89,7 +87,7 @@ def route_state(*, base: BasePlaylist) -> tuple[SyncEvent | None, SyncEvent | No
 
 
 # --- backups -----------------------------------------------------------------------------------
-def list_backups(*, user: User, run: SyncEvent) -> QuerySet[ChildBackup]:
+def list_backups(*, user: User, run: RouteRun) -> QuerySet[ChildBackup]:
     """The backups a run of the user's took, in the order it wrote to the children."""
     return ChildBackup.objects.filter(user=user, run=run).order_by("id")
 
@@ -109,12 +107,15 @@ def get_child(*, user: User, pk: int) -> ChildPlaylist:
     return child
 
 
-def get_route_run(*, user: User, pk: int) -> SyncEvent:
-    """One of the user's routes or restores (route runs are SyncEvents of those kinds for now)."""
-    event = SyncEvent.objects.filter(user=user, pk=pk, kind__in=ROUTING_KINDS).first()
-    if event is None:
+def get_route_run(*, user: User, pk: int, base: BasePlaylist | None = None) -> RouteRun:
+    """One of the user's routes or restores (of `base`, when given)."""
+    runs = RouteRun.objects.filter(user=user, pk=pk)
+    if base is not None:
+        runs = runs.filter(base=base)
+    run = runs.first()
+    if run is None:
         raise Http404
-    return event
+    return run
 
 
 def get_backup(*, user: User, pk: int) -> ChildBackup:
@@ -124,10 +125,24 @@ def get_backup(*, user: User, pk: int) -> ChildBackup:
     return backup
 
 
-def get_run(*, user: User, pk: int) -> SyncEvent:
-    """One of the user's runs of any kind: the route actions on /api/sync-events/{id}/ answer an
-    import with 409 (not a route waiting for you), as before they moved here."""
-    event = SyncEvent.objects.filter(user=user, pk=pk).first()
-    if event is None:
-        raise Http404
-    return event
+def list_route_runs(*, user: User, base: BasePlaylist, status: str | None = None) -> QuerySet[RouteRun]:
+    """A base's route and restore runs, newest first, optionally of one status."""
+    runs = RouteRun.objects.filter(user=user, base=base)
+    if status:
+        runs = runs.filter(status=status)
+    return runs.order_by("-created_at", "-id")
+
+
+def pending_removals(run: RouteRun) -> dict:
+    """A route waiting for confirmation: per child, what it would remove, with the tracks' names
+    (one catalog query for all of them)."""
+    confirmation = dict((run.details or {}).get("confirmation") or {})
+    children = [dict(child) for child in confirmation.get("children") or []]
+    names = track_names(uris=[uri for child in children for uri in child.get("removals") or []])
+    for child in children:
+        rows = []
+        for uri in child.get("removals") or []:
+            name, artists = names.get(uri, ("", ""))
+            rows.append({"uri": uri, "name": name, "artists": artists})
+        child["removals"] = rows
+    return {"children": children, "asked_at": confirmation.get("asked_at")}

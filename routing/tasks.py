@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
+from core import runs
 from core.jobs import job, user_of_row
+from routing.models import RouteRun
 from routing.services import auto_route, backups, restore, route
 
 
-@job(label="Route", user_of=user_of_row(model="sync.SyncEvent", name="event_id"))
-def run_route(event_id: int) -> str:
-    """Run the queued route `event_id`; a second delivery finds it claimed or finished."""
-    event = route.run_route(event_id=event_id)
-    if event is None:
-        return f"route #{event_id}: no such event"
-    return f"route #{event_id}: {event.status}"
+@job(label="Route", user_of=user_of_row(model="routing.RouteRun", name="run_id"))
+def run_route(run_id: int) -> str:
+    """Run the queued route `run_id`; a second delivery finds it claimed or finished."""
+    run = route.run_route(run_id=run_id)
+    if run is None:
+        return f"route #{run_id}: no such run"
+    return f"route #{run_id}: {run.status}"
 
 
-@job(label="Restore", user_of=user_of_row(model="sync.SyncEvent", name="event_id"))
-def run_restore(event_id: int) -> str:
-    """Run the queued restore `event_id`; a second delivery finds it claimed or finished."""
-    event = restore.run_restore(event_id=event_id)
-    if event is None:
-        return f"restore #{event_id}: no such event"
-    return f"restore #{event_id}: {event.status}"
+@job(label="Restore", user_of=user_of_row(model="routing.RouteRun", name="run_id"))
+def run_restore(run_id: int) -> str:
+    """Run the queued restore `run_id`; a second delivery finds it claimed or finished."""
+    run = restore.run_restore(run_id=run_id)
+    if run is None:
+        return f"restore #{run_id}: no such run"
+    return f"restore #{run_id}: {run.status}"
 
 
 @job(label="Child backup pruning")
@@ -34,3 +36,12 @@ def prune_child_backups() -> str:
 def route_overdue_bases() -> str:
     """Every 5 minutes: route the automatic bases that waited for song analyses too long."""
     return f"{len(auto_route.route_overdue())} base(s) routed with the analyses there are"
+
+
+@job(label="Route run recovery")
+def recover_route_runs() -> str:
+    """Every 5 minutes: fail route runs whose worker stopped, and enqueue again the queued ones
+    whose task the broker lost (core.runs' one rule)."""
+    failed = runs.recover_stalled(RouteRun)
+    requeued = runs.requeue_lost(RouteRun)
+    return f"{len(failed)} stuck route run(s) failed, {len(requeued)} lost one(s) enqueued again"

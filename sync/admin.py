@@ -5,8 +5,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from sync.models import SyncEvent
-from sync.services import run_control
-from sync.services.run_kinds import RunRefused, kind_of
+from core import run_control
+from sync.services import triggers
 
 
 @admin.register(SyncEvent)
@@ -27,7 +27,7 @@ class SyncEventAdmin(admin.ModelAdmin):
         "rate_limited",
         "short_error",
     )
-    list_filter = ("status", "kind", "scope", "trigger", ("user", admin.RelatedOnlyFieldListFilter))
+    list_filter = ("status", "scope", "trigger", ("user", admin.RelatedOnlyFieldListFilter))
     search_fields = ("user__username", "user__display_name")
     list_select_related = ("user",)
     date_hierarchy = "created_at"
@@ -48,13 +48,13 @@ class SyncEventAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: SyncEvent | None = None) -> bool:
         return False
 
-    @admin.action(description="Retry the selected failed or cancelled imports and routes")
+    @admin.action(description="Retry the selected failed or cancelled imports")
     def retry_selected(self, request: HttpRequest, queryset: QuerySet[SyncEvent]) -> None:
         retried, refused = [], []
         for event in queryset.select_related("user").order_by("pk"):
             try:
-                retry = kind_of(event).retry(event=event)  # imports here; routes and restores: routing
-            except RunRefused as exc:
+                retry = triggers.retry_import(event=event)
+            except triggers.RunRefused as exc:
                 refused.append(f"#{event.pk}: {exc}")
             else:
                 retried.append(f"#{event.pk} → #{retry.pk}")
@@ -63,12 +63,12 @@ class SyncEventAdmin(admin.ModelAdmin):
         if refused:
             self.message_user(request, f"Not retried: {'; '.join(refused)}", messages.WARNING)
 
-    @admin.action(description="Cancel the selected queued or postponed runs (not running ones)")
+    @admin.action(description="Cancel the selected queued or postponed imports (not running ones)")
     def cancel_selected(self, request: HttpRequest, queryset: QuerySet[SyncEvent]) -> None:
         cancelled, refused = [], []
         for event in queryset.order_by("pk"):
             try:
-                run_control.cancel_run(event=event, by=f"staff ({request.user.get_username()})")
+                run_control.cancel_run(run=event, by=f"staff ({request.user.get_username()})")
             except run_control.RunControlError as exc:
                 refused.append(str(exc))
             else:

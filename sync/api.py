@@ -3,7 +3,6 @@ caller's own events. Routing set-up and starting routes: routing.api.bases."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -21,14 +20,14 @@ from sync.serializers import (
     SyncEventFilterSerializer,
     SyncEventSerializer,
 )
-from sync.services import run_control, triggers
-from sync.services.run_kinds import RunRefused, kind_of
+from core import run_control
+from sync.services import triggers
 
 NOT_SIGNED_IN = OpenApiResponse(description="Not signed in.")
 NOT_YOURS = OpenApiResponse(description="No such event of yours (another user's are not found either).")
 
 
-def conflict(exc: RunRefused) -> Response:
+def conflict(exc: triggers.RunRefused) -> Response:
     """409 with the reason, and the run in the way when that is why."""
     body = {"detail": str(exc)}
     if exc.active is not None:
@@ -130,12 +129,9 @@ class SyncEventRetryView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         event = _own_event(request, pk)
         try:
-            # Imports are sync's; routes and restores are retried by routing (run_kinds).
-            retry = kind_of(event).retry(event=event)
-        except RunRefused as exc:
+            retry = triggers.retry_import(event=event)
+        except triggers.RunRefused as exc:
             return conflict(exc)
-        except ObjectDoesNotExist:  # a route's base was deleted meanwhile (its events go with it)
-            raise Http404 from None
         return Response(SyncEventSerializer(retry).data, status=status.HTTP_201_CREATED)
 
 
@@ -164,7 +160,7 @@ class SyncEventCancelView(APIView):
 def _control(request: Request, pk: int, *, action, success: int) -> Response:
     """Cancel, confirm or discard one of the caller's runs: the run as it is after, or 409 why not."""
     try:
-        event = action(event=_own_event(request, pk))
+        event = action(run=_own_event(request, pk))
     except run_control.RunControlError as exc:
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
     return Response(SyncEventSerializer(event).data, status=success)

@@ -11,22 +11,16 @@ class SyncConfig(AppConfig):
         from accounts.signals import spotify_signed_in
         from core.schedules import register_schedule
         from sync import receivers, tasks
-        from sync.models import SyncKind
-        from sync.services import triggers
-        from sync.services.run_kinds import RunKind, register_run_kind
 
         spotify_signed_in.connect(receivers.import_after_sign_in, dispatch_uid="sync.import_after_sign_in")
         # Django-Q2 sends post_spawn in every worker it starts, including replacements.
         post_spawn.connect(
             receivers.fail_runs_of_dead_workers, dispatch_uid="sync.fail_runs_of_dead_workers"
         )
-        register_run_kind(
-            RunKind(kind=SyncKind.IMPORT, task=triggers.RUN_IMPORT_TASK, retry=triggers.retry_import)
-        )
         # Importing `tasks` above registered their job labels (core.jobs.job) in this process,
         # before anything is enqueued from it. Recurring schedules (manage.py ensure_schedules):
         # imports whose worker died without anyone noticing (another host, a missed spawn);
         register_schedule(name="fail stuck sync events", task=tasks.fail_stuck_events, minutes=5)
-        # queued imports, routes and restores whose task a broker restart lost: enqueued again,
-        # so no base stays locked by a run nobody will pick up.
+        # queued imports whose task a broker restart lost: enqueued again, so no listener stays
+        # locked out by a run nobody will pick up.
         register_schedule(name="requeue lost sync events", task=tasks.requeue_lost_runs, minutes=5)

@@ -1,7 +1,5 @@
-"""SyncEvent, the record of one import run.
-
-Route and restore runs are SyncEvents too for now (kinds route and restore, linked to their
-`routing.BasePlaylist`), until routing records them in a model of its own."""
+"""SyncEvent, the record of one import run (core.runs' lifecycle). Route and restore runs are
+routing.RouteRun."""
 
 from __future__ import annotations
 
@@ -10,23 +8,13 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
 from core.runs import QueuedRun, RunStatus
 
 
-
 class SyncKind(models.TextChoices):
+    # The one kind left: the API and the pages keep saying what a run is.
     IMPORT = "import", "Import"
-    ROUTE = "route", "Route"
-    # Brings a route's children back to their backups from before that route (undo).
-    RESTORE = "restore", "Restore"
-
-
-# Runs that write to a base's children: one of them at a time per base.
-ROUTING_KINDS = (SyncKind.ROUTE, SyncKind.RESTORE)
-
-
-# Run statuses are core.runs.RunStatus. A route that would remove much stops before writing
-# anything and waits (RunStatus.WAITING) for the listener's confirmation, holding its base.
 
 
 class ImportScope(models.TextChoices):
@@ -35,20 +23,11 @@ class ImportScope(models.TextChoices):
 
 
 class SyncEvent(QueuedRun):
-    kind = models.CharField(max_length=10, choices=SyncKind.choices)
+    kind = models.CharField(max_length=10, choices=SyncKind.choices, default=SyncKind.IMPORT)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sync_events")
     scope = models.CharField(max_length=12, choices=ImportScope.choices, default=ImportScope.INCREMENTAL)
     trigger = models.CharField(max_length=20, blank=True)  # sign_in, button, api, retry, schedule
     retry_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retried_by")
-    # The route (or restore) a restore run undoes: its children go back to that run's backups.
-    restore_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="restored_by"
-    )
-    # The base playlist a route or restore writes to; imports have none. Deleting the base
-    # keeps its runs (and their backups) as a record: the link alone goes.
-    base = models.ForeignKey(
-        "routing.BasePlaylist", null=True, blank=True, on_delete=models.SET_NULL, related_name="route_events"
-    )
 
     playlists_total = models.PositiveIntegerField(default=0)
     playlists_done = models.PositiveIntegerField(default=0)
@@ -62,12 +41,11 @@ class SyncEvent(QueuedRun):
 
     details = models.JSONField(default=dict, blank=True)
 
-    # The lifecycle (core.runs). A run whose worker died is failed with a reason, not resumed:
-    # the listener retries (an import keeps its finished playlists; a route re-reads its base).
-    run_label: ClassVar[str] = "sync"
-    task_fields: ClassVar[tuple[str, ...]] = ("kind",)
+    # The lifecycle (core.runs). An import whose worker died is failed with a reason, not
+    # resumed: the listener retries, and the retry keeps the finished playlists.
+    run_task: ClassVar[str] = "sync.tasks.run_import"
+    run_label: ClassVar[str] = "import"
     orphaned_reason: ClassVar[str] = (
-        # Worded for imports and routes alike: the clean-up fails stuck events of both kinds.
         "The worker running this sync stopped (restart or crash). Retry to continue; finished playlists are kept."
     )
     stalled_reason: ClassVar[str] = (
@@ -87,28 +65,10 @@ class SyncEvent(QueuedRun):
                 condition=Q(kind="import", status__in=["queued", "running"]),
                 name="sync_one_active_import_per_user",
             ),
-            # The same for the runs that write to a base's children (routes and restores), per
-            # base: a second request gets the active one. A route waiting for the listener's
-            # confirmation still holds its base.
-            models.UniqueConstraint(
-                fields=["base"],
-                condition=Q(
-                    kind__in=["route", "restore"],
-                    status__in=["queued", "running", "waiting"],
-                ),
-                name="sync_one_active_route_per_base",
-            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} ({self.status})"
-
-    # The task of each kind, filled by sync.services.run_kinds.register_run_kind (the kinds
-    # register from their apps' ready()).
-    tasks_by_kind: ClassVar[dict[str, str]] = {}
-
-    def task_name(self) -> str:
-        return self.tasks_by_kind[self.kind]
 
     def resume_schedule_name(self) -> str:
         return f"sync-{self.kind}-resume-{self.pk}"

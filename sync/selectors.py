@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from accounts.models import User
-from library.selectors import track_names
 from sync.models import SyncEvent, SyncKind
 from core.runs import ACTIVE_STATUSES, RunStatus
 
@@ -57,19 +56,3 @@ def get_import_overview(*, user: User) -> ImportOverview:
     elif latest is not None:
         last_completed = latest
     return ImportOverview(latest=latest, last_completed=last_completed)
-
-
-# --- route runs (SyncEvents of kind route) until routing has a run model of its own ------------
-def pending_removals(event: SyncEvent) -> dict:
-    """A route waiting for confirmation: per child, what it would remove, with the tracks' names
-    (one catalog query for all of them)."""
-    confirmation = dict((event.details or {}).get("confirmation") or {})
-    children = [dict(child) for child in confirmation.get("children") or []]
-    names = track_names(uris=[uri for child in children for uri in child.get("removals") or []])
-    for child in children:
-        rows = []
-        for uri in child.get("removals") or []:
-            name, artists = names.get(uri, ("", ""))
-            rows.append({"uri": uri, "name": name, "artists": artists})
-        child["removals"] = rows
-    return {"children": children, "asked_at": confirmation.get("asked_at")}

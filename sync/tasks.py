@@ -18,13 +18,12 @@ def run_import(event_id: int) -> str:
 
 @job(label="Lost run sweep")
 def requeue_lost_runs() -> str:
-    """Every few minutes: enqueue again the queued runs (imports, routes, restores) whose task the
-    broker lost."""
+    """Every few minutes: enqueue again the queued imports whose task the broker lost."""
     return f"{len(cleanup.requeue_lost_runs())} lost run(s) enqueued again"
 
 
 @job(label="Stuck sync clean-up")
 def fail_stuck_events() -> str:
-    """Every few minutes: fail imports and routes whose heartbeat stopped (their worker is gone)."""
+    """Every few minutes: fail imports whose heartbeat stopped (their worker is gone)."""
     count = cleanup.fail_stalled_runs()
     return f"{count} stuck run(s) failed"

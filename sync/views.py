@@ -9,8 +9,8 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from sync import selectors
-from sync.services import run_control, triggers
-from sync.services.run_kinds import back_url
+from core import run_control
+from sync.services import triggers
 
 
 @login_required
@@ -51,10 +51,9 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if event is None:
         raise Http404("No such run.")
     try:
-        run_control.cancel_run(event=event)
+        run_control.cancel_run(run=event)
     except run_control.RunControlError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"{event.get_kind_display()} #{event.pk} cancelled; nothing was written.")
-    # A route goes back to its base's page (routing registers where: sync.services.run_kinds).
-    return redirect(back_url(event) or "accounts:dashboard")
+    return redirect("accounts:dashboard")

@@ -14,7 +14,7 @@ from library import selectors as library_selectors
 from routing import selectors
 from routing.api.common import BUSY, DELETED, INVALID, NO_BASE, NOT_SIGNED_IN, TAGS, refusal, valid
 from routing.models import BasePlaylist
-from routing.serializers import (
+from routing.serializers.setup import (
     BaseCreateSerializer,
     BasePlaylistSerializer,
     BaseUpdateSerializer,

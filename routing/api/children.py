@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from routing import selectors
 from routing.api.common import BUSY, DELETED, INVALID, NO_BASE, NO_CHILD, NOT_SIGNED_IN, TAGS, refusal, valid
 from routing.filters import FilterValidationError, describe_fields
-from routing.serializers import (
+from routing.serializers.setup import (
     ChildCreateSerializer,
     ChildOrderSerializer,
     ChildPlaylistSerializer,

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from routing.filters import FilterValidationError
-from routing.serializers import RoutingConflictSerializer
+from routing.serializers.setup import RoutingConflictSerializer
 from routing.services import setup, spotify_children
 from routing.services.triggers import RouteTriggerError
 from sync.serializers import ErrorSerializer

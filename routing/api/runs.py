@@ -1,226 +1,234 @@
-"""DRF endpoints of route runs: start a route, its status and estimate, a preview; and the
-route-only actions on a run (confirm, discard, restore, its backups), which live under
-/api/sync-events/{id}/ while route runs are SyncEvents. Retry and cancel are sync's (any run).
+"""DRF endpoints of a base's runs (routes and restores): list, one run, retry, cancel, confirm or
+discard a route waiting for you, restore (undo), its backups and a backup's download.
+
+Before route runs had their own table they were sync events, and confirm, discard, restore and
+backups lived under /api/sync-events/{id}/; those paths stay as deprecated aliases (the run ids
+were kept), answered by the same views.
 """
 
 from __future__ import annotations
 
-from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.run_control import RunControlError
+from core.runs import RunStatus
 from routing import selectors
-from routing.api.common import INVALID, NO_BASE, NOT_SIGNED_IN, TAGS, conflict, refusal, valid
-from routing.filters import FilterValidationError
-from routing.serializers import (
-    BackupSerializer,
-    PreviewRequestSerializer,
-    RoutePreviewSerializer,
-    SyncStatusSerializer,
-)
-from routing.services import backups, restore, run_control, setup, triggers
-from routing.services.preview import (
-    PreviewFailed,
-    PreviewNotConnected,
-    PreviewNotPossible,
-    PreviewRateLimited,
-    estimate_route,
-    preview_route,
-)
-from sync.serializers import ConflictSerializer, ErrorSerializer, SyncEventSerializer
+from routing.api.common import NO_BASE, NOT_SIGNED_IN, TAGS, conflict
+from routing.models import RouteRun, RouteRunKind
+from routing.serializers.runs import BackupSerializer, RouteRunSerializer
+from routing.serializers.setup import RoutingConflictSerializer
+from routing.services import backups, restore, run_control, triggers
 
-# The run actions keep the tag of the other /api/sync-events/ endpoints.
-RUN_TAGS = ["sync"]
-NOT_YOURS = OpenApiResponse(description="No such event of yours (another user's are not found either).")
+NO_RUN = OpenApiResponse(description="No such base of yours, or run of this base.")
+NOT_YOURS = OpenApiResponse(description="No such run of yours (another user's are not found either).")
 
 
-class BaseSyncView(APIView):
+def _own_run(request: Request, pk: int, run_id: int | None) -> RouteRun:
+    """/base-playlists/{pk}/runs/{run_id}/…: the run of that base; the old alias passes the run as pk."""
+    if run_id is None:
+        return selectors.get_route_run(user=request.user, pk=pk)
+    base = selectors.get_base(user=request.user, pk=pk)
+    return selectors.get_route_run(user=request.user, pk=run_id, base=base)
+
+
+class RunListView(APIView):
     @extend_schema(
-        operation_id="base_playlists_sync",
-        summary="Route this base into its children now",
-        description=(
-            "Queues a route and answers 202 with it. One route per base is queued or running at a "
-            "time: if one already is, the answer is 200 with it. Follow it with "
-            "GET /api/base-playlists/{id}/sync-status or /api/sync-events/{id}/."
-        ),
-        request=None,
-        responses={
-            202: OpenApiResponse(SyncEventSerializer, description="A new route was queued."),
-            200: OpenApiResponse(SyncEventSerializer, description="A route was already queued or running."),
-            401: NOT_SIGNED_IN,
-            404: NO_BASE,
-            409: OpenApiResponse(ErrorSerializer, description="No usable Spotify connection."),
-        },
-        tags=TAGS,
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        base = selectors.get_base(user=request.user, pk=pk)
-        try:
-            event, created = triggers.request_route(base=base, trigger=triggers.RouteTrigger.API)
-        except triggers.RouteTriggerError as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-        except setup.PlaylistNotFound:  # deleted meanwhile
-            raise Http404 from None
-        code = status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK
-        return Response(SyncEventSerializer(event).data, status=code)
-
-
-class BaseSyncStatusView(APIView):
-    @extend_schema(
-        operation_id="base_playlists_sync_status",
-        summary="The base's active route, its last finished one, and how long the next should take",
-        responses={200: SyncStatusSerializer, 401: NOT_SIGNED_IN, 404: NO_BASE},
+        operation_id="base_playlists_runs_list",
+        summary="The base's route and restore runs, newest first",
+        parameters=[OpenApiParameter("status", str, enum=RunStatus.values, required=False)],
+        responses={200: RouteRunSerializer(many=True), 401: NOT_SIGNED_IN, 404: NO_BASE},
         tags=TAGS,
     )
     def get(self, request: Request, pk: int) -> Response:
         base = selectors.get_base(user=request.user, pk=pk)
-        active, last = selectors.route_state(base=base)
-        body = {"active": active, "last": last, "estimate": estimate_route(base=base)}
-        return Response(SyncStatusSerializer(body).data)
+        wanted = request.query_params.get("status")
+        if wanted and wanted not in RunStatus.values:
+            return Response({"status": [f"Not a run status: {wanted}."]}, status=status.HTTP_400_BAD_REQUEST)
+        runs = selectors.list_route_runs(user=request.user, base=base, status=wanted)[:100]
+        return Response(RouteRunSerializer(runs, many=True).data)
 
 
-class BasePreviewView(APIView):
+class RunDetailView(APIView):
     @extend_schema(
-        operation_id="base_playlists_preview",
-        summary="What a route would do now, optionally with draft filters; nothing is written",
+        operation_id="base_playlists_runs_retrieve",
+        summary="One route or restore run of the base",
+        responses={200: RouteRunSerializer, 401: NOT_SIGNED_IN, 404: NO_RUN},
+        tags=TAGS,
+    )
+    def get(self, request: Request, pk: int, run_id: int) -> Response:
+        return Response(RouteRunSerializer(_own_run(request, pk, run_id)).data)
+
+
+class RunRetryView(APIView):
+    @extend_schema(
+        operation_id="base_playlists_runs_retry",
+        summary="Retry a failed or cancelled route or restore",
         description=(
-            "Plans the route from the mirror as the last import left it. A draft (filters, with "
-            "child: the child it replaces, or none for a new child) is applied to the plan only. "
-            "read_children: false skips reading the children on Spotify (counts only). Allowed "
-            "while a route runs."
+            "A new run with retry_of set. A route reads every child again and writes only what is "
+            "still missing; a restore brings the same backups back."
         ),
-        request=PreviewRequestSerializer,
+        request=None,
         responses={
-            200: RoutePreviewSerializer,
-            400: INVALID,
+            201: OpenApiResponse(RouteRunSerializer, description="The retry, queued."),
             401: NOT_SIGNED_IN,
-            404: OpenApiResponse(
-                ErrorSerializer, description="No such base of yours, or child of this base."
-            ),
+            404: NO_RUN,
             409: OpenApiResponse(
-                ErrorSerializer,
-                description="No usable Spotify connection, or the base cannot be read (gone, refused).",
+                RoutingConflictSerializer,
+                description="Not failed or cancelled, already retried, another run of the base active, "
+                "or no Spotify connection.",
             ),
-            429: OpenApiResponse(ErrorSerializer, description="Spotify's rate limit; Retry-After says when."),
-            502: OpenApiResponse(ErrorSerializer, description="Spotify failed or is unreachable; detail says why."),
         },
         tags=TAGS,
     )
-    def post(self, request: Request, pk: int) -> Response:
-        base = selectors.get_base(user=request.user, pk=pk)
-        body = valid(PreviewRequestSerializer, request)
+    def post(self, request: Request, pk: int, run_id: int) -> Response:
+        run = _own_run(request, pk, run_id)
+        retry = restore.retry_restore if run.kind == RouteRunKind.RESTORE else triggers.retry_route
         try:
-            preview = preview_route(
-                base=base,
-                read_children=body["read_children"],
-                draft_filters=body.get("filters"),
-                draft_child_id=body.get("child"),
-                draft_mode=body.get("mode"),
-            )
-        except (PreviewNotConnected, PreviewNotPossible) as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-        except PreviewRateLimited as exc:
-            return Response(
-                {"detail": str(exc)},
-                status=status.HTTP_429_TOO_MANY_REQUESTS,
-                headers={"Retry-After": str(exc.retry_after)},
-            )
-        except PreviewFailed as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_502_BAD_GATEWAY)
-        except (setup.RoutingSetupError, FilterValidationError) as exc:
-            return refusal(exc, field="mode")
-        return Response(RoutePreviewSerializer(preview).data)
-
-
-
-# --- actions on one route run (under /api/sync-events/) ------------------------------------------
-class SyncEventConfirmView(APIView):
-    @extend_schema(
-        operation_id="sync_events_confirm",
-        summary="Let a route that waits for your confirmation make the removals it showed",
-        description=(
-            "The route is queued again; it plans anew and makes the removals listed in its "
-            "route.confirmation (or fewer). If it would now remove anything more, it asks again."
-        ),
-        request=None,
-        responses={
-            202: OpenApiResponse(SyncEventSerializer, description="Confirmed and queued."),
-            401: NOT_SIGNED_IN,
-            404: NOT_YOURS,
-            409: OpenApiResponse(ConflictSerializer, description="Not a route waiting for confirmation."),
-        },
-        tags=RUN_TAGS,
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        return _control(request, pk, action=run_control.confirm_route, success=status.HTTP_202_ACCEPTED)
-
-
-class SyncEventDiscardView(APIView):
-    @extend_schema(
-        operation_id="sync_events_discard",
-        summary="Refuse the removals a route showed: it ends cancelled, nothing written",
-        request=None,
-        responses={
-            200: OpenApiResponse(SyncEventSerializer, description="Discarded."),
-            401: NOT_SIGNED_IN,
-            404: NOT_YOURS,
-            409: OpenApiResponse(ConflictSerializer, description="Not a route waiting for confirmation."),
-        },
-        tags=RUN_TAGS,
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        return _control(request, pk, action=run_control.discard_route, success=status.HTTP_200_OK)
-
-
-class SyncEventRestoreView(APIView):
-    @extend_schema(
-        operation_id="sync_events_restore",
-        summary="Restore the children to before this route (undo)",
-        description=(
-            "Queues a restore run: every child this route (or restore) wrote to is brought back to "
-            "its backup from before it, with the fewest writes. The restore backs the children up "
-            "first, so it can be undone the same way."
-        ),
-        request=None,
-        responses={
-            202: OpenApiResponse(SyncEventSerializer, description="The restore, queued."),
-            401: NOT_SIGNED_IN,
-            404: NOT_YOURS,
-            409: OpenApiResponse(
-                ConflictSerializer,
-                description=(
-                    "Not a finished route or restore with backups, its base deleted, another route of "
-                    "the base active, or no Spotify connection."
-                ),
-            ),
-        },
-        tags=RUN_TAGS,
-    )
-    def post(self, request: Request, pk: int) -> Response:
-        event = selectors.get_run(user=request.user, pk=pk)
-        try:
-            queued = restore.request_restore(event=event, trigger=triggers.RouteTrigger.API)
+            queued = retry(event=run)
         except triggers.RouteTriggerError as exc:
             return conflict(exc)
-        return Response(SyncEventSerializer(queued).data, status=status.HTTP_202_ACCEPTED)
+        return Response(RouteRunSerializer(queued).data, status=status.HTTP_201_CREATED)
 
 
-class SyncEventBackupsView(APIView):
-    @extend_schema(
-        operation_id="sync_events_backups_list",
-        summary="The backups a route or restore took of the children it wrote to",
-        responses={200: BackupSerializer(many=True), 401: NOT_SIGNED_IN, 404: NOT_YOURS},
-        tags=RUN_TAGS,
+def _control_schema(*, operation_id: str, summary: str, success: int, description: str = "", **extra):
+    return extend_schema(
+        operation_id=operation_id,
+        summary=summary,
+        description=description,
+        request=None,
+        responses={
+            success: OpenApiResponse(RouteRunSerializer),
+            401: NOT_SIGNED_IN,
+            404: NOT_YOURS,
+            409: OpenApiResponse(RoutingConflictSerializer, description="Not in a state that allows it."),
+        },
+        tags=TAGS,
+        **extra,
     )
-    def get(self, request: Request, pk: int) -> Response:
-        event = selectors.get_run(user=request.user, pk=pk)
-        return Response(
-            BackupSerializer(selectors.list_backups(user=request.user, run=event), many=True).data
-        )
+
+
+def _control(request: Request, run: RouteRun, *, action, success: int) -> Response:
+    """Cancel, confirm or discard one of the caller's runs: the run as it is after, or 409 why not."""
+    try:
+        run = action(run=run)
+    except RunControlError as exc:
+        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    return Response(RouteRunSerializer(run).data, status=success)
+
+
+class RunCancelView(APIView):
+    @_control_schema(
+        operation_id="base_playlists_runs_cancel",
+        summary="Cancel a queued or postponed route or restore (or a route waiting for you)",
+        description="Ends it as cancelled at once, before it writes anything: the base is free for "
+        "edits and new routes again. A running one cannot be cancelled; it ends by itself.",
+        success=200,
+    )
+    def post(self, request: Request, pk: int, run_id: int) -> Response:
+        run = _own_run(request, pk, run_id)
+        return _control(request, run, action=run_control.cancel_route_run, success=status.HTTP_200_OK)
+
+
+CONFIRM = {
+    "summary": "Let a route that waits for your confirmation make the removals it showed",
+    "description": "The route is queued again; it plans anew and makes the removals listed in its "
+    "route.confirmation (or fewer). If it would now remove anything more, it asks again.",
+    "success": 202,
+}
+DISCARD = {"summary": "Refuse the removals a route showed: it ends cancelled, nothing written", "success": 200}
+
+
+class RunConfirmView(APIView):
+    @_control_schema(operation_id="base_playlists_runs_confirm", **CONFIRM)
+    def post(self, request: Request, pk: int, run_id: int | None = None) -> Response:
+        run = _own_run(request, pk, run_id)
+        return _control(request, run, action=run_control.confirm_route, success=status.HTTP_202_ACCEPTED)
+
+
+class RunDiscardView(APIView):
+    @_control_schema(operation_id="base_playlists_runs_discard", **DISCARD)
+    def post(self, request: Request, pk: int, run_id: int | None = None) -> Response:
+        run = _own_run(request, pk, run_id)
+        return _control(request, run, action=run_control.discard_route, success=status.HTTP_200_OK)
+
+
+RESTORE = {
+    "summary": "Restore the children to before this run (undo)",
+    "description": (
+        "Queues a restore run: every child this route (or restore) wrote to is brought back to "
+        "its backup from before it, with the fewest writes. The restore backs the children up "
+        "first, so it can be undone the same way."
+    ),
+    "request": None,
+    "responses": {
+        202: OpenApiResponse(RouteRunSerializer, description="The restore, queued."),
+        401: NOT_SIGNED_IN,
+        404: NOT_YOURS,
+        409: OpenApiResponse(
+            RoutingConflictSerializer,
+            description=(
+                "Not a finished route or restore with backups, its base deleted, another run of "
+                "the base active, or no Spotify connection."
+            ),
+        ),
+    },
+    "tags": TAGS,
+}
+
+
+class RunRestoreView(APIView):
+    @extend_schema(operation_id="base_playlists_runs_restore", **RESTORE)
+    def post(self, request: Request, pk: int, run_id: int | None = None) -> Response:
+        run = _own_run(request, pk, run_id)
+        try:
+            queued = restore.request_restore(event=run, trigger=triggers.RouteTrigger.API)
+        except triggers.RouteTriggerError as exc:
+            return conflict(exc)
+        return Response(RouteRunSerializer(queued).data, status=status.HTTP_202_ACCEPTED)
+
+
+BACKUPS = {
+    "summary": "The backups a route or restore took of the children it wrote to",
+    "responses": {200: BackupSerializer(many=True), 401: NOT_SIGNED_IN, 404: NOT_YOURS},
+    "tags": TAGS,
+}
+
+
+class RunBackupsView(APIView):
+    @extend_schema(operation_id="base_playlists_runs_backups_list", **BACKUPS)
+    def get(self, request: Request, pk: int, run_id: int | None = None) -> Response:
+        run = _own_run(request, pk, run_id)
+        return Response(BackupSerializer(selectors.list_backups(user=request.user, run=run), many=True).data)
+
+
+# --- the paths these had under /api/sync-events/{id}/ (the id is the run's) --------------------
+class OldConfirmView(RunConfirmView):
+    @_control_schema(operation_id="sync_events_confirm", deprecated=True, **CONFIRM)
+    def post(self, request: Request, pk: int, run_id: int | None = None) -> Response:
+        return super().post(request, pk)
+
+
+class OldDiscardView(RunDiscardView):
+    @_control_schema(operation_id="sync_events_discard", deprecated=True, **DISCARD)
+    def post(self, request: Request, pk: int, run_id: int | None = None) -> Response:
+        return super().post(request, pk)
+
+
+class OldRestoreView(RunRestoreView):
+    @extend_schema(operation_id="sync_events_restore", deprecated=True, **RESTORE)
+    def post(self, request: Request, pk: int, run_id: int | None = None) -> Response:
+        return super().post(request, pk)
+
+
+class OldBackupsView(RunBackupsView):
+    @extend_schema(operation_id="sync_events_backups_list", deprecated=True, **BACKUPS)
+    def get(self, request: Request, pk: int, run_id: int | None = None) -> Response:
+        return super().get(request, pk)
 
 
 class BackupDetailView(APIView):
@@ -229,7 +237,7 @@ class BackupDetailView(APIView):
         summary="Download one backup of a child playlist as JSON",
         description="Every row in order (URI, and the track's name where the catalog knows it).",
         responses={200: OpenApiTypes.OBJECT, 401: NOT_SIGNED_IN, 404: NOT_YOURS},
-        tags=RUN_TAGS,
+        tags=TAGS,
     )
     def get(self, request: Request, pk: int) -> Response:
         backup = selectors.get_backup(user=request.user, pk=pk)
@@ -238,12 +246,3 @@ class BackupDetailView(APIView):
             backups.backup_document(backup),
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
-
-
-def _control(request: Request, pk: int, *, action, success: int) -> Response:
-    """Confirm or discard one of the caller's runs: the run as it is after, or 409 why not."""
-    try:
-        event = action(event=selectors.get_run(user=request.user, pk=pk))
-    except run_control.RunControlError as exc:
-        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-    return Response(SyncEventSerializer(event).data, status=success)

@@ -25,14 +25,14 @@ from analysis import selectors as analysis_selectors
 from routing.filters import FilterValidationError, Metadata, validate_filters
 from routing.models import BasePlaylist, ChildPlaylist
 from routing.services.triggers import RouteTrigger, RouteTriggerError, request_route
-from sync.models import SyncEvent
+from routing.models import RouteRun
 
 logger = logging.getLogger(__name__)
 
 MAX_WAIT = timedelta(minutes=15)
 
 
-def route_after_import(*, user_id: int, changed_playlist_ids: Iterable[int]) -> list[SyncEvent]:
+def route_after_import(*, user_id: int, changed_playlist_ids: Iterable[int]) -> list[RouteRun]:
     """Queue a route for every base set to route automatically whose playlist an import changed;
     a base whose filters read song analyses waits for them while they are under way."""
     changed = set(changed_playlist_ids)
@@ -44,12 +44,12 @@ def route_after_import(*, user_id: int, changed_playlist_ids: Iterable[int]) -> 
     return [event for base in bases if not _waits(base=base) and (event := _route(base=base))]
 
 
-def route_when_settled(*, user_id: int) -> list[SyncEvent]:
+def route_when_settled(*, user_id: int) -> list[RouteRun]:
     """analyses_settled: route the listener's bases that waited for their analyses."""
     return _route_waiting(BasePlaylist.objects.filter(user_id=user_id))
 
 
-def route_overdue(*, max_wait: timedelta = MAX_WAIT) -> list[SyncEvent]:
+def route_overdue(*, max_wait: timedelta = MAX_WAIT) -> list[RouteRun]:
     """Route the bases that waited for analyses longer than `max_wait`, with the analyses there are."""
     return _route_waiting(BasePlaylist.objects.filter(waits_for_analyses_since__lt=timezone.now() - max_wait))
 
@@ -81,7 +81,7 @@ def _waits(*, base: BasePlaylist) -> bool:
     )
 
 
-def _route_waiting(bases) -> list[SyncEvent]:
+def _route_waiting(bases) -> list[RouteRun]:
     started = []
     for base in bases.filter(waits_for_analyses_since__isnull=False).select_related("playlist"):
         taken = BasePlaylist.objects.filter(
@@ -92,7 +92,7 @@ def _route_waiting(bases) -> list[SyncEvent]:
     return started
 
 
-def _route(*, base: BasePlaylist) -> SyncEvent | None:
+def _route(*, base: BasePlaylist) -> RouteRun | None:
     try:
         event, _ = request_route(base=base, trigger=RouteTrigger.IMPORT)
     except RouteTriggerError as exc:  # no connection: the import itself will say so

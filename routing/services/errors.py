@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from routing.models import BasePlaylist, ChildPlaylist
-    from sync.models import SyncEvent
+    from routing.models import RouteRun
 
 
 class RoutingSetupError(Exception):
@@ -45,7 +45,7 @@ class ChildAlreadyAttached(RoutingSetupError):
 class BaseBusy(RoutingSetupError):
     """A route of this base is queued or running; it carries that route's event."""
 
-    def __init__(self, message: str, *, active: SyncEvent) -> None:
+    def __init__(self, message: str, *, active: RouteRun) -> None:
         super().__init__(message)
         self.active = active
 

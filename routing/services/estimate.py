@@ -22,8 +22,7 @@ from django.utils import timezone
 from library.models import Artist, ItemKind, PlaylistItem, TrackArtist
 from routing.filters import EXTENDED, Metadata, validate_filters
 from routing.metadata import ARTIST_TTL, ARTISTS_PER_BATCH, cache_key
-from routing.models import BasePlaylist, ChildPlaylist
-from sync.models import SyncEvent, SyncKind
+from routing.models import BasePlaylist, ChildPlaylist, RouteRun, RouteRunKind
 from core.runs import RunStatus
 from sync.spotify_reader import ITEMS_PAGE
 
@@ -98,7 +97,7 @@ def _metadata_requests(*, base: BasePlaylist, children: list[ChildPlaylist]) -> 
 def _last_writes(*, base: BasePlaylist) -> dict[str, int]:
     """Write requests per child (by Spotify id) in the base's last completed route."""
     last = (
-        SyncEvent.objects.filter(kind=SyncKind.ROUTE, base=base, status=RunStatus.SUCCEEDED)
+        RouteRun.objects.filter(kind=RouteRunKind.ROUTE, base=base, status=RunStatus.SUCCEEDED)
         .order_by("-finished_at", "-id")
         .values_list("details", flat=True)
         .first()
@@ -108,8 +107,9 @@ def _last_writes(*, base: BasePlaylist) -> dict[str, int]:
 
 
 def _rate(*, user_id: int) -> tuple[float, bool]:
+    # Measured on the listener's route runs (their requests are what an estimate counts).
     runs = (
-        SyncEvent.objects.filter(
+        RouteRun.objects.filter(
             user_id=user_id,
             status=RunStatus.SUCCEEDED,
             spotify_requests__gt=0,

@@ -18,23 +18,22 @@ from django.db import IntegrityError, transaction
 from accounts.spotify.client import get_spotify_client
 from routing import selectors
 from routing.metadata import CacheCounters, PlaylistItemsCache
-from routing.models import ChildBackup, ChildPlaylist
+from routing.models import ChildBackup, ChildPlaylist, RouteRun, RouteRunKind
 from routing.services.child_reads import ChildReader
 from routing.services.child_writes import plan_restore
 from routing.services.claims import current_holder
 from routing.services.route import write_child
-from routing.services.route_state import RouteLedger
+from routing.services.route_state import RouteLedger, claim_run
 from routing.services.setup import lock_base
 from routing.services.triggers import RouteTriggerError, ensure_connected
-from sync.models import ROUTING_KINDS, SyncEvent, SyncKind
+from core import runs
 from core.runs import ACTIVE_STATUSES, RunStatus
-from sync.services import run_state
-from sync.services.run_state import claim_event, run_to_end, spotify_step
+from sync.services.run_state import run_to_end, spotify_step
 from sync.spotify_reader import SpotifyReader
 
 __all__ = ["RUN_RESTORE_TASK", "RestoreNotPossible", "request_restore", "retry_restore", "run_restore"]
 
-RUN_RESTORE_TASK = "routing.tasks.run_restore"
+RUN_RESTORE_TASK = RouteRun.tasks_by_kind[RouteRunKind.RESTORE]
 UNEXPECTED_MESSAGE = "The restore stopped on an unexpected error (details are in the server log). Retry it."
 ENQUEUE_FAILED_REASON = "The restore could not be queued (the task broker did not answer). Try again."
 RESTORE_HINT = "Children restored before it are back; restore again to finish."
@@ -49,30 +48,26 @@ class RestoreLedger(RouteLedger):
     task = RUN_RESTORE_TASK
 
 
-def retry_restore(*, event: SyncEvent) -> SyncEvent:
+def retry_restore(*, event: RouteRun) -> RouteRun:
     """Run a failed or cancelled restore again: the same backups, the children read afresh."""
-    if event.kind != SyncKind.RESTORE or event.status not in (RunStatus.FAILED, RunStatus.CANCELLED):
+    if event.kind != RouteRunKind.RESTORE or event.status not in (RunStatus.FAILED, RunStatus.CANCELLED):
         raise RestoreNotPossible(
             f"Only a failed or cancelled restore can be retried; #{event.pk} is {event.status}."
         )
     if event.restore_of is None:
         raise RestoreNotPossible("The run this restore undid no longer exists.")
-    if SyncEvent.objects.filter(retry_of=event).exists():
+    if RouteRun.objects.filter(retry_of=event).exists():
         raise RestoreNotPossible(f"Restore #{event.pk} was already retried.")
     return request_restore(event=event.restore_of, trigger="retry", retry_of=event)
 
 
-def request_restore(*, event: SyncEvent, trigger: str, retry_of: SyncEvent | None = None) -> SyncEvent:
+def request_restore(*, event: RouteRun, trigger: str, retry_of: RouteRun | None = None) -> RouteRun:
     """Queue a restore of `event`'s children to their backups from before it.
 
     Raises RestoreNotPossible when `event` is not a finished route or restore with backups,
     when its base was deleted, or when a route or restore of the base is active; and
     RouteNotPossible without a usable Spotify connection.
     """
-    if event.kind not in ROUTING_KINDS:
-        raise RestoreNotPossible(
-            "Only routes and restores change child playlists, so only they can be undone."
-        )
     if event.status in ACTIVE_STATUSES:
         raise RestoreNotPossible(
             f"{event.get_kind_display()} #{event.pk} is {event.get_status_display().lower()}; "
@@ -90,8 +85,8 @@ def request_restore(*, event: SyncEvent, trigger: str, retry_of: SyncEvent | Non
     try:
         with transaction.atomic():
             lock_base(base_id=event.base_id, for_edit=False)
-            restore = SyncEvent.objects.create(
-                kind=SyncKind.RESTORE,
+            restore = RouteRun.objects.create(
+                kind=RouteRunKind.RESTORE,
                 user=event.user,
                 base_id=event.base_id,
                 trigger=trigger,
@@ -107,20 +102,15 @@ def request_restore(*, event: SyncEvent, trigger: str, retry_of: SyncEvent | Non
             f"{active.get_status_display().lower()}; "
             "restore once it has finished."
         ) from None
-    run_state.enqueue_run(
-        event_id=restore.pk, task=RUN_RESTORE_TASK, label="restore", failed_reason=ENQUEUE_FAILED_REASON
-    )
+    runs.enqueue_on_commit(restore, failed_reason=ENQUEUE_FAILED_REASON)
     return restore
 
 
-def run_restore(*, event_id: int) -> SyncEvent | None:
-    """Run one queued restore to its end. Returns the event afterwards, or None if there is none."""
-    event = claim_event(
-        event_id=event_id, kind=SyncKind.RESTORE, reset={"playlists_done": 0, "items_done": 0},
-        select_related=("user",),
-    )  # fmt: skip
+def run_restore(*, run_id: int) -> RouteRun | None:
+    """Run one queued restore to its end. Returns the run afterwards, or None if there is none."""
+    event = claim_run(run_id=run_id, kind=RouteRunKind.RESTORE, select_related=("user",))
     if event is None:
-        return SyncEvent.objects.filter(pk=event_id).first()
+        return RouteRun.objects.filter(pk=run_id).first()
     ledger = RestoreLedger(event=event)
 
     def body() -> None:
@@ -149,7 +139,7 @@ def run_restore(*, event_id: int) -> SyncEvent | None:
         ledger.complete()
 
     run_to_end(ledger=ledger, body=body, unexpected=UNEXPECTED_MESSAGE)
-    return SyncEvent.objects.get(pk=event_id)
+    return RouteRun.objects.get(pk=run_id)
 
 
 def _restore_child(

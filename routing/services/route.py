@@ -50,7 +50,7 @@ from routing.services.base_reads import (
 from routing.services.child_reads import ChildContents, ChildReader
 from routing.services.child_writes import ChildChange, Write, plan_change, simulate
 from routing.services.route_state import RouteLedger, claim_route
-from sync.models import SyncEvent
+from routing.models import RouteRun
 from sync.services.run_state import RunStepFailed, run_to_end, spotify_step
 from sync.spotify_reader import SpotifyReader
 
@@ -59,14 +59,14 @@ logger = logging.getLogger(__name__)
 UNEXPECTED_MESSAGE = "The route stopped on an unexpected error (details are in the server log). Retry it."
 
 
-def run_route(*, event_id: int) -> SyncEvent | None:
-    """Run one queued route event to its end (completed, failed, waiting for the listener's
-    confirmation, or queued again for later). Returns the event as it stands afterwards, or
+def run_route(*, run_id: int) -> RouteRun | None:
+    """Run one queued route to its end (succeeded, failed, waiting for the listener's
+    confirmation, or queued again for later). Returns the run as it stands afterwards, or
     None if it does not exist.
     """
-    event = claim_route(event_id=event_id)
+    event = claim_route(run_id=run_id)
     if event is None:
-        return SyncEvent.objects.filter(pk=event_id).first()
+        return RouteRun.objects.filter(pk=run_id).first()
     ledger = RouteLedger(event=event)
 
     def body() -> None:
@@ -84,7 +84,7 @@ def run_route(*, event_id: int) -> SyncEvent | None:
             ledger.complete()
 
     run_to_end(ledger=ledger, body=body, unexpected=UNEXPECTED_MESSAGE)
-    return SyncEvent.objects.get(pk=event_id)
+    return RouteRun.objects.get(pk=run_id)
 
 
 @dataclass

@@ -1,8 +1,6 @@
-"""The SyncEvent side of a route run: claiming it and recording its progress and end.
-
-Mirrors sync.services.import_state: the run claims its event with one conditional UPDATE;
-every later write is conditional on the claim still being ours. Requesting a route is
-routing.services.triggers.
+"""The RouteRun side of a route: claiming it and recording its progress and end (core.runs:
+one conditional UPDATE for the claim; every later write is conditional on the claim still
+being ours). Requesting a route is routing.services.triggers.
 """
 
 from __future__ import annotations
@@ -14,43 +12,45 @@ from typing import Any
 from django.db.models import F
 from django.utils import timezone
 
+from core import runs
+from routing.models import RouteRun, RouteRunKind
 from routing.services.removal_guard import PendingRemoval
-from sync.models import SyncEvent, SyncKind
-from sync.services import run_state
-from sync.services.run_state import RunLedger, claim_event
+from sync.services.run_state import RunLedger
 
 logger = logging.getLogger(__name__)
 
-RUN_ROUTE_TASK = "routing.tasks.run_route"
+RUN_ROUTE_TASK = RouteRun.tasks_by_kind[RouteRunKind.ROUTE]
 # In a route's details: the removals the run waits for the listener to confirm, and those
 # the listener confirmed (per child Spotify id), which the next run of the event may make.
 CONFIRMATION = "confirmation"
 CONFIRMED = "confirmed"
 
 
-def route_schedule_name(event_id: int) -> str:
-    return run_state.resume_schedule_name(label=RouteLedger.label, event_id=event_id)
-
-
-def claim_route(*, event_id: int) -> SyncEvent | None:
-    """Move a due, queued route to running for this worker; None if it is not ours to run."""
-    return claim_event(
-        event_id=event_id, kind=SyncKind.ROUTE, reset={"playlists_done": 0, "items_done": 0},
-        select_related=("user", "base__playlist"),
+def claim_run(*, run_id: int, kind: str, select_related: tuple[str, ...] = ()) -> RouteRun | None:
+    """Move a due, queued route or restore to running for this worker and load it; None if it is
+    not ours to run. Its progress starts over: a resumed run walks its children again."""
+    claim = runs.claim(
+        RouteRun, pk=run_id, where={"kind": kind}, select_related=select_related,
+        children_done=0, tracks=0,
     )  # fmt: skip
+    return None if claim is None else claim.run
+
+
+def claim_route(*, run_id: int) -> RouteRun | None:
+    return claim_run(run_id=run_id, kind=RouteRunKind.ROUTE, select_related=("user", "base__playlist"))
 
 
 class RouteLedger(RunLedger):
-    """Writes one claimed route run's progress and outcome onto its SyncEvent.
+    """Writes one claimed route run's progress and outcome onto its RouteRun.
 
-    Spotify counters are the event's totals (earlier postponed runs plus this one).
+    Spotify counters are the run's totals (earlier postponed runs plus this one).
     `details` holds the per-child writes, the cache counters and the duration.
     """
 
     label = "route"
     task = RUN_ROUTE_TASK
 
-    def __init__(self, *, event: SyncEvent) -> None:
+    def __init__(self, *, event: RouteRun) -> None:
         super().__init__(event=event)
         confirmed = (event.details or {}).get(CONFIRMED) or {}
         self.confirmed: dict[str, list[str]] = confirmed if isinstance(confirmed, dict) else {}
@@ -66,11 +66,11 @@ class RouteLedger(RunLedger):
         return {"details": self.details}
 
     def planned(self, *, children: int, tracks: int) -> None:
-        self._update(playlists_total=children, items_done=tracks, heartbeat_at=timezone.now())
+        self._update(children_total=children, tracks=tracks, heartbeat_at=timezone.now())
 
     def child_done(self, *, spotify_id: str, writes: dict[str, int]) -> None:
         self.details["writes"][spotify_id] = writes
-        self._update(playlists_done=F("playlists_done") + 1, heartbeat_at=timezone.now())
+        self._update(children_done=F("children_done") + 1, heartbeat_at=timezone.now())
 
     def record_child_writes(self, *, spotify_id: str, writes: dict[str, int]) -> None:
         """What a child got before a failure stopped it (written with the failure)."""
@@ -86,7 +86,7 @@ class RouteLedger(RunLedger):
         self._fail(reason)
 
     def await_confirmation(self, *, pending: list[PendingRemoval]) -> None:
-        """Stop before any write and wait for the listener: the event holds its base until they
+        """Stop before any write and wait for the listener: the run holds its base until they
         confirm (queued again) or discard it (cancelled)."""
         self._record_cache()
         self.details[CONFIRMATION] = {

@@ -1,37 +1,39 @@
-"""The listener's say over a route that stopped before removing much: confirm or discard it.
+"""The listener's say over a route or restore that has not started writing: cancel it (any
+queued one), or confirm or discard a route that stopped before removing much.
 
 - Confirm: the route waiting for confirmation is queued again with the removals the listener
   saw marked as agreed; the run re-plans, and asks again if it would now remove more.
-- Discard: the same as cancelling it (sync.services.run_control); nothing was written.
+- Discard: the same as cancelling it; nothing was written.
 
-Each is one conditional UPDATE on the event's status, so a worker claiming it meanwhile, or a
-second click, finds nothing to do and gets a clear refusal (sync's RunControlError).
+Each is one conditional UPDATE on the run's status (core.run_control), so a worker claiming it
+meanwhile, or a second click, finds nothing to do and gets a clear refusal.
 """
 
 from __future__ import annotations
 
 from django.db import transaction
 
-from routing.services.route_state import CONFIRMATION, CONFIRMED, RUN_ROUTE_TASK
-from sync.models import SyncEvent, SyncKind
+from core import runs
+from core.run_control import RunControlError, cancel_run, refusal
 from core.runs import RunStatus
-from sync.services import run_state
-from sync.services.run_control import RunControlError, cancel_run, refusal
+from routing.models import RouteRun, RouteRunKind
+from routing.services.route_state import CONFIRMATION, CONFIRMED
 
-__all__ = ["RunControlError", "confirm_route", "discard_route"]
+__all__ = ["RunControlError", "cancel_route_run", "confirm_route", "discard_route"]
 
 ENQUEUE_FAILED_REASON = "The run could not be queued again (the task broker did not answer). Try again."
 
 
-def confirm_route(*, event: SyncEvent) -> SyncEvent:
+def cancel_route_run(*, run: RouteRun, by: str = "you") -> RouteRun:
+    """Cancel a queued, postponed or waiting route or restore: its base is free at once."""
+    return cancel_run(run=run, by=by)
+
+
+def confirm_route(*, run: RouteRun) -> RouteRun:
     """The listener agrees to the removals the route showed: queue it again to make them."""
-    current = SyncEvent.objects.filter(pk=event.pk).first()
-    if (
-        current is None
-        or current.kind != SyncKind.ROUTE
-        or current.status != RunStatus.WAITING
-    ):
-        raise refusal(current or event, doing="confirmed")
+    current = RouteRun.objects.filter(pk=run.pk).first()
+    if current is None or current.kind != RouteRunKind.ROUTE or current.status != RunStatus.WAITING:
+        raise refusal(current or run, doing="confirmed")
     details = dict(current.details or {})
     confirmed = dict(details.get(CONFIRMED) or {})
     for child in (details.get(CONFIRMATION) or {}).get("children", []):
@@ -40,19 +42,17 @@ def confirm_route(*, event: SyncEvent) -> SyncEvent:
         )
     details[CONFIRMED] = confirmed
     with transaction.atomic():
-        updated = SyncEvent.objects.filter(pk=event.pk, status=RunStatus.WAITING).update(
+        updated = RouteRun.objects.filter(pk=run.pk, status=RunStatus.WAITING).update(
             status=RunStatus.QUEUED, details=details, resume_at=None, claimed_by=""
         )
         if not updated:
-            raise refusal(event, doing="confirmed")
-        run_state.enqueue_run(
-            event_id=event.pk, task=RUN_ROUTE_TASK, label="route", failed_reason=ENQUEUE_FAILED_REASON
-        )
-    return SyncEvent.objects.get(pk=event.pk)
+            raise refusal(run, doing="confirmed")
+        runs.enqueue_on_commit(current, failed_reason=ENQUEUE_FAILED_REASON)
+    return RouteRun.objects.get(pk=run.pk)
 
 
-def discard_route(*, event: SyncEvent) -> SyncEvent:
+def discard_route(*, run: RouteRun) -> RouteRun:
     """The listener refuses the removals: the route ends cancelled, nothing written."""
-    if event.kind != SyncKind.ROUTE or event.status != RunStatus.WAITING:
-        raise refusal(event, doing="discarded")
-    return cancel_run(event=event, by="you (discarded)")
+    if run.kind != RouteRunKind.ROUTE or run.status != RunStatus.WAITING:
+        raise refusal(run, doing="discarded")
+    return cancel_run(run=run, by="you (discarded)")

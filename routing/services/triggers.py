@@ -11,7 +11,6 @@ reads it, or the route is active first and the edit gets BaseBusy (409).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
 
@@ -20,12 +19,10 @@ from accounts.models import User
 from accounts.selectors import ConnectionStatus
 from routing import selectors
 from routing.models import BasePlaylist
-from routing.services.route_state import RUN_ROUTE_TASK
 from routing.services.setup import lock_base
-from sync.models import SyncEvent, SyncKind
+from routing.models import RouteRun, RouteRunKind
 from core.runs import RunStatus
-from sync.services import run_state
-from sync.services.run_kinds import RunRefused
+from core import runs
 
 logger = logging.getLogger(__name__)
 
@@ -40,8 +37,11 @@ class RouteTrigger:
     IMPORT = "import"  # the base changed in an import and the base routes automatically
 
 
-class RouteTriggerError(RunRefused):
-    """Base class of the domain errors of starting a route; the message is for people."""
+class RouteTriggerError(Exception):
+    """Base class of the domain errors of starting a route; the message is for people. `active`
+    is the run already in the way, when that is why."""
+
+    active: RouteRun | None = None
 
 
 class RouteNotPossible(RouteTriggerError):
@@ -53,14 +53,14 @@ class RouteNotRetryable(RouteTriggerError):
 
 
 class RouteAlreadyActive(RouteTriggerError):
-    def __init__(self, message: str, *, active: SyncEvent) -> None:
+    def __init__(self, message: str, *, active: RouteRun) -> None:
         super().__init__(message)
         self.active = active
 
 
 def request_route(
-    *, base: BasePlaylist, trigger: str, retry_of: SyncEvent | None = None
-) -> tuple[SyncEvent, bool]:
+    *, base: BasePlaylist, trigger: str, retry_of: RouteRun | None = None
+) -> tuple[RouteRun, bool]:
     """Queue a route of `base`, or return the one already queued or running: (event, created).
 
     Raises RouteNotPossible without a usable Spotify connection, and
@@ -76,14 +76,14 @@ def request_route(
         try:
             with transaction.atomic():
                 lock_base(base_id=base.pk, for_edit=False)
-                event = SyncEvent.objects.create(
-                    kind=SyncKind.ROUTE, user_id=base.user_id, base=base, trigger=trigger, retry_of=retry_of
+                event = RouteRun.objects.create(
+                    kind=RouteRunKind.ROUTE, user_id=base.user_id, base=base, trigger=trigger, retry_of=retry_of
                 )
         except IntegrityError:
             active = active_route(base=base)
             if active is None:
                 continue
-            if run_state.task_looks_lost(active):
+            if active.status == RunStatus.QUEUED and runs.looks_lost(active):
                 _enqueue(active)
             return active, False
         _enqueue(event)
@@ -91,11 +91,11 @@ def request_route(
     raise RuntimeError(f"Could not create or find the active route of base {base.pk}")
 
 
-def retry_route(*, event: SyncEvent) -> SyncEvent:
+def retry_route(*, event: RouteRun) -> RouteRun:
     """A new route of the same base with `retry_of` set. The run reads every child again, so it
     continues where the failed one stopped. Raises RouteNotRetryable or RouteAlreadyActive."""
-    current = SyncEvent.objects.filter(pk=event.pk).select_related("base").first()
-    if current is None or current.kind != SyncKind.ROUTE:
+    current = RouteRun.objects.filter(pk=event.pk).select_related("base").first()
+    if current is None or current.kind != RouteRunKind.ROUTE:
         raise RouteNotRetryable("Only routes can be retried here.")
     if current.status not in RETRYABLE_STATUSES:
         raise RouteNotRetryable(
@@ -104,7 +104,7 @@ def retry_route(*, event: SyncEvent) -> SyncEvent:
         )
     if current.base is None:
         raise RouteNotRetryable("This route's base playlist was deleted.")
-    already = SyncEvent.objects.filter(retry_of_id=event.pk).values_list("pk", flat=True).first()
+    already = RouteRun.objects.filter(retry_of_id=event.pk).values_list("pk", flat=True).first()
     if already is not None:
         raise RouteNotRetryable(f"Route #{event.pk} was already retried as route #{already}.")
     retry, created = request_route(base=current.base, trigger=RouteTrigger.RETRY, retry_of=current)
@@ -117,15 +117,13 @@ def retry_route(*, event: SyncEvent) -> SyncEvent:
     return retry
 
 
-def active_route(*, base: BasePlaylist) -> SyncEvent | None:
+def active_route(*, base: BasePlaylist) -> RouteRun | None:
     """The route or restore of this base that is queued, running or waiting for confirmation."""
     return selectors.active_routing_run(base_id=base.pk)
 
 
-def _enqueue(event: SyncEvent) -> None:
-    run_state.enqueue_run(
-        event_id=event.pk, task=RUN_ROUTE_TASK, label="route", failed_reason=ENQUEUE_FAILED_REASON
-    )
+def _enqueue(event: RouteRun) -> None:
+    runs.enqueue_on_commit(event, failed_reason=ENQUEUE_FAILED_REASON)
 
 
 def ensure_connected(*, user: User) -> None:

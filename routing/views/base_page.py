@@ -32,7 +32,6 @@ from routing.services.setup import (
     RoutingSetupError,
 )
 from core.runs import RunStatus
-from sync.selectors import pending_removals
 
 
 def refusal_status(exc: RoutingSetupError) -> int:
@@ -48,7 +47,7 @@ def refusal_status(exc: RoutingSetupError) -> int:
 
 def status_url(base: BasePlaylist) -> str:
     """What routing-progress.js polls (routing.api.bases, session auth)."""
-    return reverse("api-base-playlist-sync-status", args=[base.pk])
+    return reverse("api-base-playlist-route-status", args=[base.pk])
 
 
 def preview_url(base: BasePlaylist) -> str:
@@ -73,7 +72,7 @@ def render_base(
     waiting = active is not None and active.status == RunStatus.WAITING
     context = {
         "base": base,
-        "pending": pending_removals(active) if waiting else None,
+        "pending": selectors.pending_removals(active) if waiting else None,
         "card": display.base_card(base=base, children=children, active=active, last=last),
         "history": history,
         "options_form": options_form

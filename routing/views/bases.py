@@ -160,7 +160,7 @@ def _back(request: HttpRequest, default: str) -> str:
 
 @login_required
 @require_POST
-def base_sync(request: HttpRequest, pk: int) -> HttpResponse:
+def base_route(request: HttpRequest, pk: int) -> HttpResponse:
     base = selectors.get_base(user=request.user, pk=pk)
     try:
         event, created = triggers.request_route(base=base, trigger=RouteTrigger.BUTTON)

@@ -1,4 +1,4 @@
-"""Pages' actions on one route run: retry it, confirm or discard its removals, restore its children.
+"""Pages' actions on one route run: retry or cancel it, confirm or discard its removals, restore its children.
 
 Confirm and Discard answer a route that stopped before writing because it would remove much;
 Restore brings the children a run wrote to back to what they held before it (a GET shows
@@ -15,13 +15,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from routing import selectors
+from routing.models import RouteRun, RouteRunKind
 from routing.services import restore as restores
 from routing.services import run_control, triggers
 from routing.services.triggers import RouteTrigger, RouteTriggerError
-from sync.models import SyncEvent, SyncKind
 
 
-def _back(event: SyncEvent) -> HttpResponse:
+def _back(event: RouteRun) -> HttpResponse:
     if event.base_id is None:
         return redirect("routing:index")
     return redirect("routing:base", pk=event.base_id)
@@ -50,10 +50,23 @@ def discard(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@login_required
+@require_POST
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel a queued or postponed route or restore (or a route waiting for the listener)."""
+    run = selectors.get_route_run(user=request.user, pk=pk)
+    return _act(
+        request,
+        pk,
+        action=run_control.cancel_route_run,
+        done=f"{run.get_kind_display()} #{{pk}} cancelled; nothing was written.",
+    )
+
+
 def _act(request: HttpRequest, pk: int, *, action, done: str) -> HttpResponse:
     event = selectors.get_route_run(user=request.user, pk=pk)
     try:
-        action(event=event)
+        action(run=event)
     except run_control.RunControlError as exc:
         messages.error(request, str(exc))
     else:
@@ -75,7 +88,7 @@ def restore(request: HttpRequest, pk: int) -> HttpResponse:
     except RouteTriggerError as exc:
         messages.error(request, str(exc))
     else:
-        kind = "route" if event.kind == SyncKind.ROUTE else "restore"
+        kind = "route" if event.kind == RouteRunKind.ROUTE else "restore"
         messages.success(
             request,
             f"Restore #{queued.pk} queued: the children go back to what they held before {kind} #{event.pk}. "
@@ -91,7 +104,7 @@ def route_retry(request: HttpRequest, pk: int) -> HttpResponse:
     if event.base_id is None:
         raise Http404("No such route.")
     try:
-        if event.kind == SyncKind.RESTORE:
+        if event.kind == RouteRunKind.RESTORE:
             retry = restores.retry_restore(event=event)
         else:
             retry = triggers.retry_route(event=event)

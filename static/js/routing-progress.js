@@ -1,5 +1,5 @@
 // Live route status on the smart-playlist pages: for every [data-route-status] whose route is
-// queued or running, poll GET {data-status-url} (the sync-status API, session auth) and update
+// queued or running, poll GET {data-status-url} (the route-status API, session auth) and update
 // the progress bar and texts in place; while a route is active the [data-edit] controls of the
 // closest [data-route-scope] stay disabled (the server refuses set-up changes with 409 anyway),
 // and they come back when it ends. Without this script the page is complete as served; it only
@@ -60,10 +60,10 @@
     // As routing.display.describe_route words it: the badge beside it says the status.
     var at = event.finished_at ? when(event.finished_at) + " — " : "";
     if (event.status === "succeeded") {
-      return at + progress.playlists_done + " children routed" + moved + ".";
+      return at + progress.children_done + " children routed" + moved + ".";
     }
     if (event.status === "failed") {
-      return at + "stopped after " + progress.playlists_done + " of " + progress.playlists_total + " children" +
+      return at + "stopped after " + progress.children_done + " of " + progress.children_total + " children" +
         (moved ? " (" + moved.slice(2) + ")" : "") + ".";
     }
     return at + "cancelled.";
@@ -118,9 +118,9 @@
       var progress = event.progress || {};
       var bar = part("bar");
       if (bar) {
-        if (progress.playlists_total > 0) {
-          bar.max = progress.playlists_total;
-          bar.value = progress.playlists_done;
+        if (progress.children_total > 0) {
+          bar.max = progress.children_total;
+          bar.value = progress.children_done;
         } else {
           bar.removeAttribute("value"); // indeterminate until the children are counted
         }
@@ -128,8 +128,8 @@
       }
       var done = part("children-done");
       if (done) {
-        done.textContent = progress.playlists_total
-          ? progress.playlists_done + " of " + progress.playlists_total + " children done"
+        done.textContent = progress.children_total
+          ? progress.children_done + " of " + progress.children_total + " children done"
           : "";
       }
       setEditable(false);

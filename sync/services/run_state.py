@@ -20,7 +20,7 @@ from spotipy import SpotifyException
 from accounts.exceptions import ReconnectNeeded, SpotifyMisconfigured, SpotifyRateLimited, SpotifyUnavailable
 from accounts.spotify.policy import SpotifyRequestStats
 from core import runs
-from core.runs import ClaimLost, RunStatus
+from core.runs import ClaimLost, QueuedRun, RunStatus
 from sync.models import SyncEvent, SyncKind
 
 logger = logging.getLogger(__name__)
@@ -74,7 +74,8 @@ def claim_event(
 
 
 class RunLedger:
-    """Writes one claimed run's progress and outcome onto its SyncEvent, through core.runs.
+    """Writes one claimed run's progress and outcome onto its row (an import's SyncEvent, a
+    routing.RouteRun), through core.runs.
 
     Spotify counters are the event's totals: what earlier (rate-limited) runs of the same
     event used, plus this run's client stats. Subclasses name their task and add the
@@ -84,12 +85,12 @@ class RunLedger:
     label = "run"
     task = ""
 
-    def __init__(self, *, event: SyncEvent) -> None:
+    def __init__(self, *, event: QueuedRun) -> None:
         self.event_id = event.pk
         self.worker = event.claimed_by
         self.stats: SpotifyRequestStats | None = None
         self._base = (event.spotify_requests, event.rate_limited, event.retries)
-        self._claim = runs.Claim(model=SyncEvent, pk=event.pk, worker=event.claimed_by, run=event)
+        self._claim = runs.Claim(model=type(event), pk=event.pk, worker=event.claimed_by, run=event)
 
     def counters(self) -> dict[str, int]:
         requests, rate_limited, retries = self._base
@@ -111,7 +112,7 @@ class RunLedger:
         self._claim.update(**self._all(fields))
 
     def schedule_name(self) -> str:
-        return resume_schedule_name(label=self.label, event_id=self.event_id)
+        return self._claim.run.resume_schedule_name()
 
     def fail(self, reason: str) -> None:
         self._fail(reason)

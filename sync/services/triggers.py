@@ -21,7 +21,6 @@ from sync.models import ImportScope, SyncEvent, SyncKind
 from core.runs import ACTIVE_STATUSES, RunStatus
 from sync.services import run_state
 from sync.services.import_state import FULL_SCOPE_DONE
-from sync.services.run_kinds import RunRefused
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +35,13 @@ class Trigger:
     API = "api"
     RETRY = "retry"
     SCHEDULE = "schedule"
+
+
+class RunRefused(Exception):
+    """An import could not be started or retried now (409); the message is for people. `active`
+    is the import already in the way, when that is why."""
+
+    active: SyncEvent | None = None
 
 
 class ImportTriggerError(RunRefused):

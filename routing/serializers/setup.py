@@ -1,4 +1,5 @@
-"""Serializers of the routing API (routing.api): bases, children, previews, filter fields, backups.
+"""Serializers of the routing set-up API (routing.api): bases, children, previews, filter fields.
+Route runs, their status and backups are routing.serializers.runs.
 
 Input serializers check only the shape of a request (types, choices, lengths); what a value
 means (is this playlist yours, are these filters valid in this app mode, is the base busy)
@@ -7,7 +8,6 @@ is the services' word, so the page and the API refuse the same things with the s
 
 from __future__ import annotations
 
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -16,7 +16,8 @@ from routing import selectors
 from routing.filters import empty_document
 from routing.models import BasePlaylist, ChildMode, ChildPlaylist
 from routing.services.setup import NAME_MAX_LENGTH
-from sync.serializers import CacheCountersSerializer, ErrorSerializer, SyncEventSerializer
+from routing.serializers.runs import CacheCountersSerializer, RouteRunSerializer
+from sync.serializers import ErrorSerializer
 
 FILTERS_HELP = (
     'A filter document: {"match": "all" | "any", "conditions": [{"field", "op", "value"} or groups]}. '
@@ -103,25 +104,10 @@ class BasePlaylistSerializer(serializers.ModelSerializer):
         active, _ = selectors.route_state(base=base)
         return active.pk if active else None
 
-    @extend_schema_field(SyncEventSerializer(allow_null=True))
+    @extend_schema_field(RouteRunSerializer(allow_null=True))
     def get_last_route(self, base: BasePlaylist) -> dict | None:
         _, last = selectors.route_state(base=base)
-        return SyncEventSerializer(last).data if last else None
-
-
-class RouteEstimateSerializer(serializers.Serializer):
-    requests = serializers.IntegerField(help_text="Spotify requests the next route is expected to make.")
-    seconds = serializers.FloatField()
-    seconds_per_request = serializers.FloatField()
-    measured = serializers.BooleanField(
-        help_text="True: the rate is measured on your recent runs; false: a default until there are any."
-    )
-
-
-class SyncStatusSerializer(serializers.Serializer):
-    active = SyncEventSerializer(allow_null=True, help_text="The route queued or running now.")
-    last = SyncEventSerializer(allow_null=True, help_text="The newest finished route.")
-    estimate = RouteEstimateSerializer(help_text="How long the next route should take.")
+        return RouteRunSerializer(last).data if last else None
 
 
 class TrackLineSerializer(serializers.Serializer):
@@ -272,21 +258,3 @@ class PreviewRequestSerializer(serializers.Serializer):
     read_children = serializers.BooleanField(
         default=True, help_text="Read the children on Spotify to list additions and removals."
     )
-
-
-class BackupSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    run = serializers.IntegerField(source="run_id", help_text="The run that wrote to the child after it.")
-    spotify_id = serializers.CharField()
-    name = serializers.CharField()
-    tracks = serializers.IntegerField(source="track_count")
-    rows = serializers.SerializerMethodField(help_text="Rows of every kind (tracks, episodes, local files).")
-    snapshot_id = serializers.CharField()
-    created_at = serializers.DateTimeField()
-    download_url = serializers.SerializerMethodField(help_text="The whole backup as JSON.")
-
-    def get_rows(self, backup) -> int:
-        return len(backup.uris)
-
-    def get_download_url(self, backup) -> str:
-        return reverse("api-backup", args=[backup.pk])

@@ -1,0 +1,154 @@
+"""DRF endpoints that start and follow routes of a base: route now, its status and estimate, and a
+preview of what a route would do. The runs themselves are routing.api.runs."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from routing import selectors
+from routing.api.common import INVALID, NO_BASE, NOT_SIGNED_IN, TAGS, refusal, valid
+from routing.filters import FilterValidationError
+from routing.serializers.runs import RouteRunSerializer, RouteStatusSerializer
+from routing.serializers.setup import PreviewRequestSerializer, RoutePreviewSerializer
+from routing.services import setup, triggers
+from routing.services.preview import (
+    PreviewFailed,
+    PreviewNotConnected,
+    PreviewNotPossible,
+    PreviewRateLimited,
+    estimate_route,
+    preview_route,
+)
+from sync.serializers import ErrorSerializer
+
+ROUTE_RESPONSES = {
+    202: OpenApiResponse(RouteRunSerializer, description="A new route was queued."),
+    200: OpenApiResponse(RouteRunSerializer, description="A route was already queued or running."),
+    401: NOT_SIGNED_IN,
+    404: NO_BASE,
+    409: OpenApiResponse(ErrorSerializer, description="No usable Spotify connection."),
+}
+
+
+class RouteView(APIView):
+    @extend_schema(
+        operation_id="base_playlists_route",
+        summary="Route this base into its children now",
+        description=(
+            "Queues a route and answers 202 with it. One route per base is queued or running at a "
+            "time: if one already is, the answer is 200 with it. Follow it with "
+            "GET /api/base-playlists/{id}/route-status or /api/base-playlists/{id}/runs/{run_id}/."
+        ),
+        request=None,
+        responses=ROUTE_RESPONSES,
+        tags=TAGS,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        base = selectors.get_base(user=request.user, pk=pk)
+        try:
+            run, created = triggers.request_route(base=base, trigger=triggers.RouteTrigger.API)
+        except triggers.RouteTriggerError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        except setup.PlaylistNotFound:  # deleted meanwhile
+            raise Http404 from None
+        code = status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK
+        return Response(RouteRunSerializer(run).data, status=code)
+
+
+class RouteViaSyncView(RouteView):
+    """The route trigger's path before routes had their own word ("sync" is imports only now)."""
+
+    @extend_schema(
+        operation_id="base_playlists_sync",
+        summary="Deprecated: POST /api/base-playlists/{id}/route, which answers the same",
+        request=None,
+        responses=ROUTE_RESPONSES,
+        tags=TAGS,
+        deprecated=True,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
+
+
+class RouteStatusView(APIView):
+    @extend_schema(
+        operation_id="base_playlists_route_status",
+        summary="The base's active route, its last finished one, and how long the next should take",
+        responses={200: RouteStatusSerializer, 401: NOT_SIGNED_IN, 404: NO_BASE},
+        tags=TAGS,
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        base = selectors.get_base(user=request.user, pk=pk)
+        active, last = selectors.route_state(base=base)
+        body = {"active": active, "last": last, "estimate": estimate_route(base=base)}
+        return Response(RouteStatusSerializer(body).data)
+
+
+class RouteStatusViaSyncView(RouteStatusView):
+    @extend_schema(
+        operation_id="base_playlists_sync_status",
+        summary="Deprecated: GET /api/base-playlists/{id}/route-status, which answers the same",
+        responses={200: RouteStatusSerializer, 401: NOT_SIGNED_IN, 404: NO_BASE},
+        tags=TAGS,
+        deprecated=True,
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return super().get(request, pk)
+
+
+class BasePreviewView(APIView):
+    @extend_schema(
+        operation_id="base_playlists_preview",
+        summary="What a route would do now, optionally with draft filters; nothing is written",
+        description=(
+            "Plans the route from the mirror as the last import left it. A draft (filters, with "
+            "child: the child it replaces, or none for a new child) is applied to the plan only. "
+            "read_children: false skips reading the children on Spotify (counts only). Allowed "
+            "while a route runs."
+        ),
+        request=PreviewRequestSerializer,
+        responses={
+            200: RoutePreviewSerializer,
+            400: INVALID,
+            401: NOT_SIGNED_IN,
+            404: OpenApiResponse(
+                ErrorSerializer, description="No such base of yours, or child of this base."
+            ),
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="No usable Spotify connection, or the base cannot be read (gone, refused).",
+            ),
+            429: OpenApiResponse(ErrorSerializer, description="Spotify's rate limit; Retry-After says when."),
+            502: OpenApiResponse(ErrorSerializer, description="Spotify failed or is unreachable; detail says why."),
+        },
+        tags=TAGS,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        base = selectors.get_base(user=request.user, pk=pk)
+        body = valid(PreviewRequestSerializer, request)
+        try:
+            preview = preview_route(
+                base=base,
+                read_children=body["read_children"],
+                draft_filters=body.get("filters"),
+                draft_child_id=body.get("child"),
+                draft_mode=body.get("mode"),
+            )
+        except (PreviewNotConnected, PreviewNotPossible) as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        except PreviewRateLimited as exc:
+            return Response(
+                {"detail": str(exc)},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(exc.retry_after)},
+            )
+        except PreviewFailed as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_502_BAD_GATEWAY)
+        except (setup.RoutingSetupError, FilterValidationError) as exc:
+            return refusal(exc, field="mode")
+        return Response(RoutePreviewSerializer(preview).data)

@@ -1,0 +1,101 @@
+"""Filters in words, for the pages: one sentence per filter document."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from library.models import Artist
+from routing.filters import REGISTRY, FilterValidationError, Group, WidgetType, validate_filters
+
+
+def describe_filters(document: Any, *, artist_names: Mapping[str, str] | None = None) -> str:
+    """One sentence for a stored filter document: "Tracks where genre is any of “rock” and …"."""
+    try:
+        # mode=None: a stored document was validated when saved; the page only reads it.
+        parsed = validate_filters(document, mode=None)
+    except FilterValidationError:
+        return "These filters no longer validate; open the editor to fix them."
+    if parsed.is_empty:
+        return "Every track of the base."
+    names = artist_names or {}
+    parts = []
+    for item in parsed.conditions:
+        if isinstance(item, Group):
+            inner = _joined((_condition_words(c.to_dict(), names) for c in item.conditions), item.match)
+            parts.append(f"({inner})")
+        else:
+            parts.append(_condition_words(item.to_dict(), names))
+    return f"Tracks where {_joined(parts, parsed.match)}."
+
+
+def filter_artist_ids(documents: Iterable[Any]) -> set[str]:
+    """The artist ids the artist conditions of these documents name (to look up their names once)."""
+    found: set[str] = set()
+
+    def walk(items: Any) -> None:
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict) and "conditions" in item:
+                walk(item["conditions"])
+            elif (
+                isinstance(item, dict)
+                and item.get("field") == "artist"
+                and isinstance(item.get("value"), list)
+            ):
+                found.update(value for value in item["value"] if isinstance(value, str))
+
+    for document in documents:
+        walk(document.get("conditions") if isinstance(document, dict) else None)
+    return found
+
+
+def artist_names(ids: Iterable[str]) -> dict[str, str]:
+    """Names of catalog artists by Spotify id (the catalog is shared; names are public)."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    return dict(Artist.objects.filter(spotify_id__in=wanted).values_list("spotify_id", "name"))
+
+
+def _joined(parts: Iterable[str], match: str) -> str:
+    return (" and " if match == "all" else " or ").join(parts)
+
+
+def _condition_words(condition: dict[str, Any], names: Mapping[str, str]) -> str:
+    spec = REGISTRY.get(condition["field"])
+    if spec is None:  # a field removed from the registry since the document was saved
+        return f"{condition['field']} {condition['op']} {condition['value']}"
+    operator = spec.operator(condition["op"])
+    label = spec.label[:1].lower() + spec.label[1:]
+    op_label = operator.label if operator else condition["op"]
+    value, widget = condition["value"], spec.widget
+    if widget.type == WidgetType.RANGE and isinstance(value, dict):
+        return f"{label} {_range_words(value, unit=widget.unit)}"
+    if widget.type == WidgetType.BOOLEAN:
+        return f"{label} {op_label} {'yes' if value else 'no'}"
+    if isinstance(value, list):
+        shown = [names.get(v, v) if widget.source == "artists" else v for v in value]
+        return f"{label} {op_label} " + ", ".join(f"“{v}”" for v in shown)
+    if widget.type == WidgetType.TEXT:
+        return f"{label} {op_label} “{value}”"
+    unit = f" {widget.unit}" if widget.unit and widget.unit != "year" else ""
+    return f"{label} {op_label} {value}{unit}"
+
+
+def _range_words(bounds: dict[str, int | None], *, unit: str | None) -> str:
+    low, high = (_bound(bounds.get(side), unit=unit) for side in ("min", "max"))
+    if low is not None and high is not None:
+        return f"is between {low} and {high}"
+    return f"is at least {low}" if low is not None else f"is at most {high}"
+
+
+def _bound(value: int | None, *, unit: str | None) -> str | None:
+    if value is None:
+        return None
+    if unit == "seconds":  # listeners read durations as m:ss
+        return f"{value // 60}:{value % 60:02d}"
+    if unit and unit != "year":
+        return f"{value} {unit}"
+    return str(value)
+
+

@@ -1,0 +1,220 @@
+"""Route runs in words, for the pages and the API: one sentence per run, the base's run history,
+estimates. Every read is scoped to one user (through the base) and bounded."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Prefetch
+from django.utils import timezone
+
+from core.runs import ACTIVE_STATUSES, RunStatus
+from routing.models import BasePlaylist, ChildBackup, ChildPlaylist, RouteRun, RouteRunKind
+from routing.services.estimate import RouteEstimate
+
+RUN_HISTORY_LIMIT = 25
+
+
+def when(moment: datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def describe_route(event: RouteRun) -> str:
+    """One sentence about a route run: as the API says it while active, and as a history row after."""
+    if event.status in ACTIVE_STATUSES:
+        return describe_run(event)
+    added, removed = _moved(event)
+    moved = f"{added} track{'s' if added != 1 else ''} added, {removed} removed"
+    # Pages show the status as a badge beside this sentence: it starts with when, not what.
+    at = f"{when(event.finished_at)} — " if event.finished_at else ""
+    children = f"{event.children_done} child{'ren' if event.children_done != 1 else ''}"
+    if event.status == RunStatus.SUCCEEDED and event.kind == RouteRunKind.RESTORE:
+        skipped = (event.details or {}).get("skipped") or []
+        left = f" Left alone (now part of another routing set-up): {', '.join(skipped)}." if skipped else ""
+        done = event.children_done - len(skipped)
+        children = f"{done} child{'ren' if done != 1 else ''}"
+        return f"{at}{children} brought back to before run #{event.restore_of_id}, {moved}.{left}"
+    if event.status == RunStatus.SUCCEEDED:
+        return f"{at}{children} routed, {moved}."
+    if event.status == RunStatus.CANCELLED and "discarded" in str((event.details or {}).get("cancelled_by")):
+        return f"{at}discarded: you did not confirm its removals, so nothing was written."
+    if event.status == RunStatus.FAILED:
+        return f"{at}stopped after {event.children_done} of {event.children_total} children ({moved})."
+    return f"{at}cancelled."
+
+
+def describe_run(run: RouteRun) -> str:
+    """One sentence about a route or restore, the same in the API and on the page's live status."""
+    if run.status == RunStatus.WAITING:
+        children = ((run.details or {}).get("confirmation") or {}).get("children") or []
+        names = ", ".join(f"“{child['name']}”" for child in children)
+        return (
+            f"Waiting for your confirmation: it would remove many tracks from {names}. "
+            "Nothing has been written; confirm or discard it."
+        )
+    restore = run.kind == RouteRunKind.RESTORE
+    if run.status == RunStatus.QUEUED:
+        if run.resume_at and run.resume_at > timezone.now():
+            return f"Paused by Spotify's rate limit until {_stamp(run.resume_at)}; it resumes by itself."
+        return "Queued: it starts as soon as a worker is free."
+    if run.status == RunStatus.RUNNING and restore:
+        return (
+            f"Restoring the children of run #{run.restore_of_id}: {run.children_done} of "
+            f"{run.children_total} child playlists done."
+        )
+    if run.status == RunStatus.RUNNING:
+        if not run.children_total:
+            return "Routing: reading the base playlist and the children's filters…"
+        return f"Routing {run.tracks} tracks: {run.children_done} of {run.children_total} child playlists done."
+    if run.status == RunStatus.SUCCEEDED and restore:
+        return _describe_restored(run)
+    if run.status == RunStatus.SUCCEEDED:
+        added, removed = _moved(run)
+        return (
+            f"Completed {_stamp(run.finished_at)}: {run.tracks} tracks routed into "
+            f"{run.children_done} child playlists; {added} added, {removed} removed."
+        )
+    if run.status == RunStatus.FAILED:
+        return f"Failed {_stamp(run.finished_at)}."
+    return f"Cancelled {_stamp(run.finished_at)}."
+
+
+def _describe_restored(run: RouteRun) -> str:
+    added, removed = _moved(run)
+    skipped = (run.details or {}).get("skipped") or []
+    left = f" Left alone (now part of another routing set-up): {', '.join(skipped)}." if skipped else ""
+    inexact = (run.details or {}).get("inexact") or []
+    if inexact:
+        left += (
+            f" {', '.join(inexact)}: every track is back, but a repeated one only once (Spotify's API "
+            "cannot place copies around local files); the backup lists them."
+        )
+    return (
+        f"Completed {_stamp(run.finished_at)}: {run.children_done - len(skipped)} child playlists "
+        f"brought back to before run #{run.restore_of_id}; {added} added, {removed} removed.{left}"
+    )
+
+
+def _moved(run: RouteRun) -> tuple[int, int]:
+    """Tracks a route or restore added and removed, over all its children."""
+    writes = (run.details or {}).get("writes") or {}
+    added = sum(int(w.get("added") or 0) for w in writes.values())
+    removed = sum(int(w.get("removed") or 0) for w in writes.values())
+    return added, removed
+
+
+def _stamp(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def describe_duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 3600:
+        return f"{round(seconds / 60)} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def describe_estimate(estimate: RouteEstimate) -> str:
+    """ "about 12 s — 85 Spotify requests at the measured 0.14 s each" (or a default rate, said so)."""
+    requests = f"{estimate.requests} Spotify request{'s' if estimate.requests != 1 else ''}"
+    rate = f"{estimate.seconds_per_request:.2f} s each"
+    if estimate.measured:
+        return f"about {describe_duration(estimate.seconds)} — {requests} at the measured {rate}"
+    return (
+        f"about {describe_duration(estimate.seconds)} — {requests} at a default {rate} "
+        "(no run of yours has been measured yet)"
+    )
+
+
+@dataclass(frozen=True)
+class ChildWrites:
+    name: str
+    added: int
+    removed: int
+    requests: int
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """One route or restore run in the base's history."""
+
+    event: RouteRun
+    summary: str
+    duration: str
+    cache: str  # hit rates of the run's caches, in words
+    writes: list[ChildWrites]
+    retryable: bool
+    backups: list[ChildBackup]  # one per child it wrote to: what the child held before it
+    restorable: bool  # "Restore the children to before this run" is offered
+
+
+def run_history(*, base: BasePlaylist, children: list[ChildPlaylist]) -> list[RunRow]:
+    """The base's route and restore runs, newest first (the last RUN_HISTORY_LIMIT)."""
+    events = (
+        RouteRun.objects.filter(user=base.user, base=base)
+        .order_by("-created_at", "-id")
+        .annotate(times_retried=Count("retried_by"))
+        .prefetch_related(
+            # Not the rows themselves: a page of runs must not load every backed-up track list.
+            Prefetch(
+                "backups",
+                queryset=ChildBackup.objects.only("id", "run_id", "name", "spotify_id", "created_at"),
+            )
+        )
+    )[:RUN_HISTORY_LIMIT]
+    child_names = {child.spotify_id: child.name for child in children}
+    busy = any(event.status in ACTIVE_STATUSES for event in events)
+    return [_run_row(event, child_names, base_busy=busy) for event in events]
+
+
+def _run_row(event: RouteRun, child_names: Mapping[str, str], *, base_busy: bool) -> RunRow:
+    details = event.details or {}
+    if "duration_ms" in details:
+        duration = describe_duration(details["duration_ms"] / 1000)
+    elif event.started_at and event.finished_at:
+        duration = describe_duration((event.finished_at - event.started_at).total_seconds())
+    else:
+        duration = ""
+    writes = [
+        ChildWrites(
+            # A child detached since keeps its Spotify id in the record: show that rather than nothing.
+            name=child_names.get(spotify_id, spotify_id),
+            added=int(w.get("added") or 0),
+            removed=int(w.get("removed") or 0),
+            requests=int(w.get("requests") or 0),
+        )
+        for spotify_id, w in (details.get("writes") or {}).items()
+    ]
+    return RunRow(
+        event=event,
+        summary=describe_route(event),
+        duration=duration,
+        cache=_cache_words(details),
+        writes=writes,
+        retryable=event.status in (RunStatus.FAILED, RunStatus.CANCELLED) and not event.times_retried,
+        backups=list(event.backups.all()),
+        restorable=not base_busy and event.status not in ACTIVE_STATUSES and bool(event.backups.all()),
+    )
+
+
+def _cache_words(details: Mapping[str, Any]) -> str:
+    """The run's two caches: artists' metadata (after the mirror) and the children's items."""
+    parts = []
+    artists = details.get("cache") or {}
+    if artists.get("hit_rate") is not None:
+        parts.append(f"artists {round(artists['hit_rate'] * 100)}%")
+    elif artists.get("mirror"):
+        # Every artist was fresh in the mirror: the cache was not needed at all.
+        parts.append(f"artists: all {artists['mirror']} from the mirror")
+    children = details.get("playlist_items_cache") or {}
+    if children.get("hit_rate") is not None:
+        parts.append(f"children {round(children['hit_rate'] * 100)}%")
+    return " · ".join(parts)
+
+
