@@ -12,10 +12,10 @@ from datetime import timedelta
 
 from django.conf import settings
 
-from accounts import services as accounts_services
 from accounts.models import User
 from insights.models import InsightStatus
 from insights.services import after_import, history, insight_writer, jobs, snapshots
+from spotify import services as spotify_services
 
 
 class TaskFailed(Exception):
@@ -75,7 +75,7 @@ def generate_weekly_summaries() -> str:
 def refresh_expiring_tokens() -> str:
     """Every 30 minutes (schedule "refresh expiring tokens"): refresh the Spotify grants that
     expire before the next run, so tasks and pages at night start with a fresh token."""
-    outcome = accounts_services.refresh_expiring_credentials(within=timedelta(minutes=30))
+    outcome = spotify_services.refresh_expiring_credentials(within=timedelta(minutes=30))
     summary = f"{outcome.refreshed} token(s) refreshed, {outcome.failed} failed"
     if outcome.failed:
         raise TaskFailed(summary + " (see the server log: revoked grants are marked for reconnecting)")

@@ -25,9 +25,9 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.spotify.client import SpotifyClient
 from library.models import Artist
 from routing.filters import EXTENDED
+from spotify.client import SpotifyClient
 
 logger = logging.getLogger(__name__)
 

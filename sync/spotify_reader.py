@@ -9,7 +9,7 @@ Sequentially (SPOTIFY_FETCH_CONCURRENCY=1, or anything not planned ahead) pages 
 Spotify's own `next` links. With `read_ahead`, the item pages of the playlists to import
 are requested before they are read: their offsets follow from the items total in the
 listing, so a few threads fetch them in the import's order while the caller writes the
-playlists before (accounts.spotify.prefetch). A playlist that grew since the listing
+playlists before (spotify.prefetch). A playlist that grew since the listing
 continues from its last page's `next` link, so nothing is missed either way.
 """
 
@@ -23,8 +23,8 @@ from typing import Any
 
 from spotipy import SpotifyException
 
-from accounts.spotify.client import SpotifyClient
-from accounts.spotify.prefetch import PagePrefetcher, PageRequest
+from spotify.client import SpotifyClient
+from spotify.prefetch import PagePrefetcher, PageRequest
 
 LISTING_PAGE = 50  # /me/playlists and /me/tracks allow at most 50
 ITEMS_PAGE = {"development": 50, "extended": 100}

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "accounts",
     "accounts.spotify_provider",
     "library",
+    # After library: it reads Spotify into library.records; imports accounts, library, core.
+    "spotify",
     "sync",
     "analysis",
     "routing",

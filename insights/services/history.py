@@ -32,12 +32,12 @@ from django.db import transaction
 from django.utils import timezone
 from spotipy import SpotifyException
 
-from accounts.exceptions import ReconnectNeeded, SpotifyMisconfigured, SpotifyRateLimited, SpotifyUnavailable
 from accounts.models import User
-from accounts.spotify.client import get_spotify_client
 from insights.models import GapReason, HistoryGap, HistoryState, Play
 from library.parsing import CatalogRecords, text
 from library.services import upsert_catalog
+from spotify.client import get_spotify_client
+from spotify.errors import ReconnectNeeded, SpotifyMisconfigured, SpotifyRateLimited, SpotifyUnavailable
 
 logger = logging.getLogger(__name__)
 

@@ -37,9 +37,7 @@ from django.utils import timezone
 from django_q.tasks import async_task
 from spotipy import SpotifyException
 
-from accounts.exceptions import ReconnectNeeded, SpotifyMisconfigured, SpotifyRateLimited, SpotifyUnavailable
 from accounts.models import SpotifyCredential, User
-from accounts.spotify.client import get_spotify_client
 from analysis.models import SongAnalysis
 from analysis.services.analysis import PROMPT_VERSION
 from insights.models import ListeningSnapshot, Play, TimeRange
@@ -48,6 +46,8 @@ from library.models import TrackArtist
 from library.parsing import CatalogRecords, text
 from library.records import ArtistRecord
 from library.services import upsert_catalog
+from spotify.client import get_spotify_client
+from spotify.errors import ReconnectNeeded, SpotifyMisconfigured, SpotifyRateLimited, SpotifyUnavailable
 
 logger = logging.getLogger(__name__)
 

@@ -15,8 +15,6 @@ from typing import Any
 
 from django.conf import settings
 
-from accounts.exceptions import ReconnectNeeded, SpotifyMisconfigured, SpotifyRateLimited, SpotifyUnavailable
-from accounts.spotify.client import get_spotify_client
 from library.selectors import track_names
 from routing.filters import FilterDocument, TrackFacts, validate_filters
 from routing.models import BasePlaylist, ChildMode, ChildPlaylist
@@ -25,6 +23,8 @@ from routing.services.child_writes import plan_change
 from routing.services.estimate import RouteEstimate, estimate_route
 from routing.services.route import BaseRoute
 from routing.services.setup import ChildNotAllowed, PlaylistNotFound
+from spotify.client import get_spotify_client
+from spotify.errors import ReconnectNeeded, SpotifyMisconfigured, SpotifyRateLimited, SpotifyUnavailable
 from sync.services.run_state import MISCONFIGURED_MESSAGE, RECONNECT_MESSAGE, RunStepFailed
 
 __all__ = [

@@ -15,7 +15,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from accounts.spotify.client import get_spotify_client
 from routing import selectors
 from routing.metadata import CacheCounters, PlaylistItemsCache
 from routing.models import ChildBackup, ChildPlaylist
@@ -26,6 +25,7 @@ from routing.services.route import write_child
 from routing.services.route_state import RouteLedger
 from routing.services.setup import lock_base
 from routing.services.triggers import RouteTriggerError, ensure_connected
+from spotify.client import get_spotify_client
 from sync.models import ACTIVE_STATUSES, ROUTING_KINDS, SyncEvent, SyncKind, SyncStatus
 from sync.services import run_state
 from sync.services.run_state import claim_event, run_to_end, spotify_step

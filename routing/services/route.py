@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 
-from accounts.spotify.client import SpotifyClient, get_spotify_client
 from analysis import selectors as analysis_selectors
 from library.models import ItemKind, PlaylistItem, TrackArtist
 from routing.filters import (
@@ -50,6 +49,7 @@ from routing.services.base_reads import (
 from routing.services.child_reads import ChildContents, ChildReader
 from routing.services.child_writes import ChildChange, Write, plan_change, simulate
 from routing.services.route_state import RouteLedger, claim_route
+from spotify.client import SpotifyClient, get_spotify_client
 from sync.models import SyncEvent
 from sync.services.run_state import RunStepFailed, run_to_end, spotify_step
 from sync.spotify_reader import SpotifyReader

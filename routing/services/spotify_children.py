@@ -13,13 +13,13 @@ from typing import Any
 from django.db.models import QuerySet
 from spotipy import SpotifyException
 
-from accounts.exceptions import ReconnectNeeded, SpotifyMisconfigured, SpotifyRateLimited, SpotifyUnavailable
 from accounts.selectors import get_credential
-from accounts.spotify.client import get_spotify_client
 from library.models import ItemsStatus, Playlist, PlaylistKind
 from routing.models import BasePlaylist, ChildPlaylist, RoutedPlaylist
 from routing.services import setup
 from routing.services.setup import RoutingSetupError
+from spotify.client import get_spotify_client
+from spotify.errors import ReconnectNeeded, SpotifyMisconfigured, SpotifyRateLimited, SpotifyUnavailable
 
 __all__ = ["SpotifyChildCreateFailed", "create_child_on_spotify", "owned_playlist_choices"]
 

@@ -21,10 +21,10 @@ from django.utils import timezone
 from django_q.tasks import async_task
 from spotipy import SpotifyException
 
-from accounts.exceptions import ReconnectNeeded, SpotifyMisconfigured, SpotifyRateLimited, SpotifyUnavailable
-from accounts.spotify.policy import SpotifyRequestStats
 from core.schedules import schedule_once
 from core.workers import worker_name
+from spotify.errors import ReconnectNeeded, SpotifyMisconfigured, SpotifyRateLimited, SpotifyUnavailable
+from spotify.policy import SpotifyRequestStats
 from sync.models import SyncEvent, SyncKind, SyncStatus
 
 logger = logging.getLogger(__name__)

@@ -15,9 +15,9 @@ import requests
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
-from accounts.spotify.http import SpotifySession
-from accounts.spotify.prefetch import PagePrefetcher
 from library.models import Playlist
+from spotify.http import SpotifySession
+from spotify.prefetch import PagePrefetcher
 from sync.models import SyncStatus
 from sync.spotify_reader import SpotifyReader
 from tests.factories import SpotifyCredentialFactory

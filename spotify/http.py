@@ -28,10 +28,10 @@ from django.conf import settings
 from django.utils import timezone
 from requests.adapters import HTTPAdapter
 
-from accounts import services
-from accounts.exceptions import SpotifyRateLimited, SpotifyUnavailable
+from accounts import credentials
 from accounts.models import SpotifyCredential
-from accounts.spotify.policy import (
+from spotify.errors import SpotifyRateLimited, SpotifyUnavailable
+from spotify.policy import (
     IDEMPOTENT_METHODS,
     MAX_RATE_LIMIT_WAITS,
     MAX_TRANSIENT_RETRIES,
@@ -41,7 +41,7 @@ from accounts.spotify.policy import (
     backoff_for,
     parse_retry_after,
 )
-from accounts.spotify.tokens import AccessTokenKeeper, RefreshRateLimited, RefreshTransient
+from spotify.tokens import AccessTokenKeeper, RefreshRateLimited, RefreshTransient
 
 logger = logging.getLogger(__name__)
 
@@ -170,5 +170,5 @@ class SpotifySession(requests.Session):
     def _rate_limited(self, retry_after: int) -> SpotifyRateLimited:
         resume_at = timezone.now() + timedelta(seconds=retry_after)
         logger.info("Spotify rate limit for user %s: resume at %s", self.user_id, resume_at.isoformat())
-        services.mark_rate_limited(user_id=self.user_id, until=resume_at)
+        credentials.mark_rate_limited(user_id=self.user_id, until=resume_at)
         return SpotifyRateLimited(retry_after=retry_after, resume_at=resume_at)

@@ -12,9 +12,9 @@ import pytest
 from django.utils import timezone
 from spotipy import SpotifyException
 
-from accounts.exceptions import SpotifyRateLimited, SpotifyUnavailable
 from accounts.models import SpotifyCredential
-from accounts.spotify import get_spotify_client
+from spotify.client import get_spotify_client
+from spotify.errors import SpotifyRateLimited, SpotifyUnavailable
 from tests.accounts.conftest import credential_from_sandbox, sandbox_count
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Domain errors of the accounts app: what can go wrong talking to Spotify for a user.
+"""What can go wrong talking to Spotify for a user.
 
 Pages and the API catch these (never spotipy's or requests' exceptions) and show
 a message; background tasks reschedule on `SpotifyRateLimited`.

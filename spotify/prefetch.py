@@ -39,8 +39,8 @@ from django.conf import settings
 from requests.adapters import HTTPAdapter
 from spotipy import SpotifyException
 
-from accounts.spotify.client import SpotifyClient
-from accounts.spotify.http import FirstAttempt
+from spotify.client import SpotifyClient
+from spotify.http import FirstAttempt
 
 logger = logging.getLogger(__name__)
 
