@@ -274,8 +274,8 @@ def bench_mode(sandbox: Sandbox, *, mode: str, latency_ms: int) -> list[str]:
     from django.conf import settings
     from django.db import connection
 
-    from accounts.models import User
     from accounts.credentials import store_spotify_tokens
+    from accounts.models import User
     from library.models import Album, Artist, Playlist, PlaylistItem, Track
     from sync.models import SyncEvent
 

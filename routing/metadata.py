@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from library.models import Artist
 from routing.filters import EXTENDED
+from spotify import api
 from spotify.client import SpotifyClient
 
 logger = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ class MetadataFetcher:
     """Artist metadata for one run; call it outside any transaction (it may call Spotify)."""
 
     def __init__(self, *, client: SpotifyClient, mode: str) -> None:
-        self.api = client.api
+        self.client = client
         self.mode = mode
         self.counters = CacheCounters()
 
@@ -121,10 +122,10 @@ class MetadataFetcher:
         if self.mode == EXTENDED:
             for start in range(0, len(artist_ids), ARTISTS_PER_BATCH):
                 batch = artist_ids[start : start + ARTISTS_PER_BATCH]
-                objects.extend(self.api._get("artists", ids=",".join(batch)).get("artists") or [])
+                objects.extend(api.artists(client=self.client, artist_ids=batch))
         else:
             # Development-mode apps get 403 on the batch endpoint (February 2026).
-            objects.extend(self.api._get(f"artists/{artist_id}") for artist_id in artist_ids)
+            objects.extend(api.artist(client=self.client, artist_id=artist_id) for artist_id in artist_ids)
         extended = self.mode == EXTENDED
         return {
             obj["id"]: ArtistMeta(

@@ -1,6 +1,6 @@
 """What can go wrong talking to Spotify for a user.
 
-Pages and the API catch these (never spotipy's or requests' exceptions) and show
+Pages, tasks and the API catch these (never spotipy's or requests' exceptions) and show
 a message; background tasks reschedule on `SpotifyRateLimited`.
 """
 
@@ -36,3 +36,24 @@ class SpotifyUnavailable(SpotifyError):
 
 class SpotifyMisconfigured(SpotifyError):
     """Spotify rejected the app itself (invalid_client): SPOTIFY_CLIENT_ID/SECRET are wrong."""
+
+
+class SpotifyRefused(SpotifyError):
+    """Spotify answered a 4xx on purpose (404 gone, 403 not allowed, 400 a bad request...).
+
+    What spotipy's SpotifyException was to callers before: spotify.api raises this instead,
+    so nothing outside spotify/ needs spotipy to tell a refusal from a failure.
+    """
+
+    def __init__(self, *, status: int, message: str = "", reason: str | None = None) -> None:
+        super().__init__(f"Spotify answered HTTP {status} ({message or 'no message'}).")
+        self.status = status
+        self.message = message  # Spotify's own words, from its error body
+        self.reason = reason  # Spotify's machine-readable reason, when it sends one
+
+    @classmethod
+    def from_spotipy(cls, exc: Exception) -> SpotifyRefused:
+        """From spotipy's SpotifyException, whose message is "<url>:\\n <Spotify's message>"."""
+        message = str(getattr(exc, "msg", "")).rsplit(":\n", 1)[-1].strip()
+        status = int(getattr(exc, "http_status", 0) or 0)
+        return cls(status=status, message=message, reason=getattr(exc, "reason", None))

@@ -6,11 +6,10 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from spotipy import SpotifyException
-
 from accounts.models import User
+from spotify import api
 from spotify.client import get_spotify_client
-from spotify.errors import ReconnectNeeded, SpotifyError, SpotifyRateLimited
+from spotify.errors import ReconnectNeeded, SpotifyError, SpotifyRateLimited, SpotifyRefused
 
 logger = logging.getLogger(__name__)
 
@@ -29,16 +28,16 @@ def probe_playlists(*, user: User) -> PlaylistProbe:
     try:
         with get_spotify_client(user=user) as client:
             # One item is enough: the paging object carries the total.
-            page = client.api.current_user_playlists(limit=1)
+            page = api.my_playlists(client=client, limit=1)
     except ReconnectNeeded:
         return PlaylistProbe(reconnect_needed=True)
     except SpotifyRateLimited as exc:
         return PlaylistProbe(rate_limited_until=exc.resume_at)
+    except SpotifyRefused as exc:
+        logger.warning("Spotify refused the playlist count for user %s: %s", user.pk, exc.status)
+        return PlaylistProbe(error=f"Spotify answered {exc.status}.")
     except SpotifyError as exc:
         return PlaylistProbe(error=str(exc))
-    except SpotifyException as exc:
-        logger.warning("Spotify refused the playlist count for user %s: %s", user.pk, exc.http_status)
-        return PlaylistProbe(error=f"Spotify answered {exc.http_status}.")
     total = page.get("total") if isinstance(page, dict) else None
     if not isinstance(total, int):
         return PlaylistProbe(error="Spotify sent an unexpected answer.")

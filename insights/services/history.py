@@ -30,14 +30,20 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from spotipy import SpotifyException
 
 from accounts.models import User
 from insights.models import GapReason, HistoryGap, HistoryState, Play
 from library.parsing import CatalogRecords, text
 from library.services import upsert_catalog
+from spotify import api
 from spotify.client import get_spotify_client
-from spotify.errors import ReconnectNeeded, SpotifyMisconfigured, SpotifyRateLimited, SpotifyUnavailable
+from spotify.errors import (
+    ReconnectNeeded,
+    SpotifyMisconfigured,
+    SpotifyRateLimited,
+    SpotifyRefused,
+    SpotifyUnavailable,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -113,8 +119,8 @@ def poll_history(*, user: User) -> PollResult:
     cursor = state.cursor_played_at
     try:
         with get_spotify_client(user=user) as client:
-            answer = client.api.current_user_recently_played(
-                limit=PAGE_SIZE, after=_ms(cursor) if cursor is not None else None
+            answer = api.recently_played(
+                client=client, limit=PAGE_SIZE, after_ms=_ms(cursor) if cursor is not None else None
             )
     except ReconnectNeeded as exc:
         return _record_disconnection(user=user, reason=exc.reason)
@@ -122,10 +128,10 @@ def poll_history(*, user: User) -> PollResult:
         return _record_failure(user=user, outcome=PollOutcome.RATE_LIMITED, error=str(exc))
     except (SpotifyUnavailable, SpotifyMisconfigured) as exc:
         return _record_failure(user=user, outcome=PollOutcome.FAILED, error=str(exc))
-    except SpotifyException as exc:
+    except SpotifyRefused as exc:
         # A 403 (the recently-played scope was not granted) or another refusal on purpose.
-        answer_text = str(exc.msg).rsplit(":\n", 1)[-1].strip() or "no message"
-        error = f"Spotify refused the history request: HTTP {exc.http_status} ({answer_text})."
+        answer_text = exc.message or "no message"
+        error = f"Spotify refused the history request: HTTP {exc.status} ({answer_text})."
         return _record_failure(user=user, outcome=PollOutcome.FAILED, error=error)
     return _store(user=user, fetched_after=cursor, page=parse_recently_played(answer))
 

@@ -35,7 +35,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_q.tasks import async_task
-from spotipy import SpotifyException
 
 from accounts.models import SpotifyCredential, User
 from analysis.models import SongAnalysis
@@ -46,8 +45,15 @@ from library.models import TrackArtist
 from library.parsing import CatalogRecords, text
 from library.records import ArtistRecord
 from library.services import upsert_catalog
-from spotify.client import get_spotify_client
-from spotify.errors import ReconnectNeeded, SpotifyMisconfigured, SpotifyRateLimited, SpotifyUnavailable
+from spotify import api
+from spotify.client import SpotifyClient, get_spotify_client
+from spotify.errors import (
+    ReconnectNeeded,
+    SpotifyMisconfigured,
+    SpotifyRateLimited,
+    SpotifyRefused,
+    SpotifyUnavailable,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -97,19 +103,18 @@ def fetch_listening(*, user: User) -> SpotifyListening:
     """Read the user's top items for every range (and audio features in Extended mode)."""
     try:
         with get_spotify_client(user=user) as client:
-            api = client.api
             tracks, artists = {}, {}
             for time_range in TimeRange.values:
                 tracks[time_range] = _items(
-                    api.current_user_top_tracks(limit=TOP_LIMIT, time_range=time_range)
+                    api.top_tracks(client=client, limit=TOP_LIMIT, time_range=time_range)
                 )
                 artists[time_range] = _items(
-                    api.current_user_top_artists(limit=TOP_LIMIT, time_range=time_range)
+                    api.top_artists(client=client, limit=TOP_LIMIT, time_range=time_range)
                 )
             features = None
             if settings.SPOTIFY_APP_MODE == "extended":
                 ids = list(dict.fromkeys(obj["id"] for objs in tracks.values() for obj in objs))
-                features = _audio_features(api, ids)
+                features = _audio_features(client, ids)
     except ReconnectNeeded as exc:
         raise ListeningIngestFailed(RECONNECT_MESSAGE, reconnect=True) from exc
     except SpotifyRateLimited as exc:
@@ -125,10 +130,10 @@ def fetch_listening(*, user: User) -> SpotifyListening:
         raise ListeningIngestFailed(
             f"Spotify is not answering ({str(exc).rstrip('.')}); try again later."
         ) from exc
-    except SpotifyException as exc:
-        hint = " Sign in with Spotify again to grant it." if exc.http_status in (401, 403) else ""
+    except SpotifyRefused as exc:
+        hint = " Sign in with Spotify again to grant it." if exc.status in (401, 403) else ""
         raise ListeningIngestFailed(
-            f"Spotify refused to list your top tracks and artists (HTTP {exc.http_status}).{hint}",
+            f"Spotify refused to list your top tracks and artists (HTTP {exc.status}).{hint}",
             reconnect=bool(hint),
         ) from exc
     return SpotifyListening(top_tracks=tracks, top_artists=artists, audio_features=features)
@@ -138,22 +143,20 @@ def _items(page: dict[str, Any] | None) -> list[dict[str, Any]]:
     return [obj for obj in (page or {}).get("items") or [] if obj and obj.get("id")]
 
 
-def _audio_features(api: Any, track_ids: list[str]) -> dict[str, dict[str, Any]] | None:
+def _audio_features(client: SpotifyClient, track_ids: list[str]) -> dict[str, dict[str, Any]] | None:
     """{track id: features}; None when Spotify refuses the endpoint, as it does for apps it
     no longer allows (the figures then fall back to our analyses)."""
     found: dict[str, dict[str, Any]] = {}
     for start in range(0, len(track_ids), FEATURES_BATCH):
         chunk = track_ids[start : start + FEATURES_BATCH]
         try:
-            answer = api._get("audio-features", ids=",".join(chunk))
-        except SpotifyException as exc:
-            if exc.http_status in (403, 404):
-                logger.info("Spotify refused audio features (HTTP %s): using song analyses", exc.http_status)
+            rows = api.audio_features(client=client, track_ids=chunk)
+        except SpotifyRefused as exc:
+            if exc.status in (403, 404):
+                logger.info("Spotify refused audio features (HTTP %s): using song analyses", exc.status)
                 return None
             raise
-        found.update(
-            {row["id"]: row for row in (answer or {}).get("audio_features") or [] if row and row.get("id")}
-        )
+        found.update({row["id"]: row for row in rows if row and row.get("id")})
     return found
 
 

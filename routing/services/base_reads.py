@@ -16,14 +16,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
-from spotipy import SpotifyException
 
 from library.models import ItemsStatus, Playlist, PlaylistKind
 from library.services import store_playlist, upsert_catalog
 from routing.models import BasePlaylist
+from spotify import api
+from spotify.errors import SpotifyRefused
+from spotify.reader import ItemsRefused, PlaylistGone, SpotifyReader
 from sync.parsing import ItemCollector, liked_songs_record, liked_songs_snapshot, playlist_record
 from sync.services.run_state import RunStepFailed, spotify_step
-from sync.spotify_reader import ItemsRefused, PlaylistGone, SpotifyReader
 
 __all__ = [
     "RETRY_HINT",
@@ -105,13 +106,13 @@ def _read_playlist(*, base: BasePlaylist, playlist: Playlist, reader: SpotifyRea
     what = f"Could not read the base playlist “{playlist.name}”"
     with spotify_step(what, hint=UNTOUCHED):
         try:
-            obj = reader.api._get(f"playlists/{playlist.spotify_id}", additional_types="track,episode")
-        except SpotifyException as exc:
-            if exc.http_status == 404:
+            obj = api.playlist(client=reader.client, playlist_id=playlist.spotify_id)
+        except SpotifyRefused as exc:
+            if exc.status == 404:
                 raise RunStepFailed(
                     f"The base playlist “{playlist.name}” no longer exists on Spotify (404). {UNTOUCHED}"
                 ) from exc
-            if exc.http_status == 403:
+            if exc.status == 403:
                 raise RunStepFailed(_refused_message(playlist.name)) from exc
             raise
         page = embedded_page(obj)

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from spotipy import SpotifyException
-
 from routing.metadata import PlaylistItemsCache
 from routing.services.base_reads import embedded_rows, embedded_total
+from spotify import api
+from spotify.errors import SpotifyRefused
+from spotify.reader import ItemsRefused, PlaylistGone, SpotifyReader
 from sync.services.run_state import RunStepFailed
-from sync.spotify_reader import ItemsRefused, PlaylistGone, SpotifyReader
 
 __all__ = ["ChildContents", "ChildReader", "row_uris"]
 
@@ -34,15 +34,14 @@ class ChildContents:
 class ChildReader:
     def __init__(self, *, reader: SpotifyReader, cache: PlaylistItemsCache) -> None:
         self.reader = reader
-        self.api = reader.api
         self.cache = cache
 
     def read(self, *, spotify_id: str, name: str) -> ChildContents:
         """Raises RunStepFailed when the child is gone, not the listener's, or not read in full."""
         try:
-            obj = self.api._get(f"playlists/{spotify_id}", additional_types="track,episode")
-        except SpotifyException as exc:
-            if exc.http_status == 404:
+            obj = api.playlist(client=self.reader.client, playlist_id=spotify_id)
+        except SpotifyRefused as exc:
+            if exc.status == 404:
                 raise _gone(name) from exc
             raise
         snapshot = obj.get("snapshot_id") or ""

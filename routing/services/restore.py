@@ -26,10 +26,10 @@ from routing.services.route_state import RouteLedger
 from routing.services.setup import lock_base
 from routing.services.triggers import RouteTriggerError, ensure_connected
 from spotify.client import get_spotify_client
+from spotify.reader import SpotifyReader
 from sync.models import ACTIVE_STATUSES, ROUTING_KINDS, SyncEvent, SyncKind, SyncStatus
 from sync.services import run_state
 from sync.services.run_state import claim_event, run_to_end, spotify_step
-from sync.spotify_reader import SpotifyReader
 
 __all__ = ["RUN_RESTORE_TASK", "RestoreNotPossible", "request_restore", "retry_restore", "run_restore"]
 

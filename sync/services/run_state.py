@@ -19,11 +19,16 @@ from django.db.models import DateTimeField, F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_q.tasks import async_task
-from spotipy import SpotifyException
 
 from core.schedules import schedule_once
 from core.workers import worker_name
-from spotify.errors import ReconnectNeeded, SpotifyMisconfigured, SpotifyRateLimited, SpotifyUnavailable
+from spotify.errors import (
+    ReconnectNeeded,
+    SpotifyMisconfigured,
+    SpotifyRateLimited,
+    SpotifyRefused,
+    SpotifyUnavailable,
+)
 from spotify.policy import SpotifyRequestStats
 from sync.models import SyncEvent, SyncKind, SyncStatus
 
@@ -59,11 +64,9 @@ def spotify_step(what_failed: str, *, hint: str) -> Iterator[None]:
         yield
     except SpotifyUnavailable as exc:
         raise RunStepFailed(f"{what_failed}: {str(exc).rstrip('.')}. {hint}") from exc
-    except SpotifyException as exc:
-        answer = str(exc.msg).rsplit(":\n", 1)[-1].strip() or "no message"
-        raise RunStepFailed(
-            f"{what_failed}: Spotify answered HTTP {exc.http_status} ({answer}). {hint}"
-        ) from exc
+    except SpotifyRefused as exc:
+        answer = exc.message or "no message"
+        raise RunStepFailed(f"{what_failed}: Spotify answered HTTP {exc.status} ({answer}). {hint}") from exc
 
 
 def resume_schedule_name(*, label: str, event_id: int) -> str:

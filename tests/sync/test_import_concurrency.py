@@ -18,8 +18,8 @@ from django.utils import timezone
 from library.models import Playlist
 from spotify.http import SpotifySession
 from spotify.prefetch import PagePrefetcher
+from spotify.reader import SpotifyReader
 from sync.models import SyncStatus
-from sync.spotify_reader import SpotifyReader
 from tests.factories import SpotifyCredentialFactory
 from tests.sync.import_support import (
     ITEMS_ROUTE,
