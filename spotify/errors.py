@@ -1,12 +1,14 @@
 """What can go wrong talking to Spotify for a user.
 
 Pages, tasks and the API catch these (never spotipy's or requests' exceptions) and show
-a message; background tasks reschedule on `SpotifyRateLimited`.
+the sentence `describe(exc)` gives; background tasks reschedule on `SpotifyRateLimited`.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+
+from django.utils import timezone
 
 
 class SpotifyError(Exception):
@@ -57,3 +59,27 @@ class SpotifyRefused(SpotifyError):
         message = str(getattr(exc, "msg", "")).rsplit(":\n", 1)[-1].strip()
         status = int(getattr(exc, "http_status", 0) or 0)
         return cls(status=status, message=message, reason=getattr(exc, "reason", None))
+
+
+def describe(exc: SpotifyError) -> str:
+    """The one sentence a listener reads about a Spotify failure, ending with a full stop.
+
+    Every page, run and API answer words Spotify's failures through here, so one failure
+    reads the same wherever it shows; callers put what failed before it and what to do
+    next after it ("Could not read “Gym”: <this> Retry to continue.").
+    """
+    if isinstance(exc, ReconnectNeeded):
+        return (
+            "Spotify access was revoked or expired: press Reconnect on the dashboard "
+            "(sign in with Spotify again)."
+        )
+    if isinstance(exc, SpotifyRateLimited):
+        # In the server's time zone, named, so a listener can tell when "then" is.
+        return f"Spotify asked us to slow down until {timezone.localtime(exc.resume_at):%H:%M %Z}."
+    if isinstance(exc, SpotifyMisconfigured):
+        return (
+            "Spotify rejected this Linernotes server's app credentials: the administrator must check "
+            "SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET."
+        )
+    # SpotifyUnavailable and SpotifyRefused carry their sentence (what Spotify answered).
+    return f"{str(exc).rstrip('.') or 'Spotify could not do it'}."

@@ -9,7 +9,7 @@ from datetime import datetime
 from accounts.models import User
 from spotify import api
 from spotify.client import get_spotify_client
-from spotify.errors import ReconnectNeeded, SpotifyError, SpotifyRateLimited, SpotifyRefused
+from spotify.errors import ReconnectNeeded, SpotifyError, SpotifyRateLimited, SpotifyRefused, describe
 
 logger = logging.getLogger(__name__)
 
@@ -33,11 +33,10 @@ def probe_playlists(*, user: User) -> PlaylistProbe:
         return PlaylistProbe(reconnect_needed=True)
     except SpotifyRateLimited as exc:
         return PlaylistProbe(rate_limited_until=exc.resume_at)
-    except SpotifyRefused as exc:
-        logger.warning("Spotify refused the playlist count for user %s: %s", user.pk, exc.status)
-        return PlaylistProbe(error=f"Spotify answered {exc.status}.")
     except SpotifyError as exc:
-        return PlaylistProbe(error=str(exc))
+        if isinstance(exc, SpotifyRefused):
+            logger.warning("Spotify refused the playlist count for user %s: %s", user.pk, exc.status)
+        return PlaylistProbe(error=describe(exc))
     total = page.get("total") if isinstance(page, dict) else None
     if not isinstance(total, int):
         return PlaylistProbe(error="Spotify sent an unexpected answer.")

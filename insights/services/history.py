@@ -43,6 +43,7 @@ from spotify.errors import (
     SpotifyRateLimited,
     SpotifyRefused,
     SpotifyUnavailable,
+    describe,
 )
 
 logger = logging.getLogger(__name__)
@@ -125,13 +126,12 @@ def poll_history(*, user: User) -> PollResult:
     except ReconnectNeeded as exc:
         return _record_disconnection(user=user, reason=exc.reason)
     except SpotifyRateLimited as exc:
-        return _record_failure(user=user, outcome=PollOutcome.RATE_LIMITED, error=str(exc))
+        return _record_failure(user=user, outcome=PollOutcome.RATE_LIMITED, error=describe(exc))
     except (SpotifyUnavailable, SpotifyMisconfigured) as exc:
-        return _record_failure(user=user, outcome=PollOutcome.FAILED, error=str(exc))
+        return _record_failure(user=user, outcome=PollOutcome.FAILED, error=describe(exc))
     except SpotifyRefused as exc:
         # A 403 (the recently-played scope was not granted) or another refusal on purpose.
-        answer_text = exc.message or "no message"
-        error = f"Spotify refused the history request: HTTP {exc.status} ({answer_text})."
+        error = f"Spotify refused the history request: {describe(exc)}"
         return _record_failure(user=user, outcome=PollOutcome.FAILED, error=error)
     return _store(user=user, fetched_after=cursor, page=parse_recently_played(answer))
 

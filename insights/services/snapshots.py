@@ -53,6 +53,7 @@ from spotify.errors import (
     SpotifyRateLimited,
     SpotifyRefused,
     SpotifyUnavailable,
+    describe,
 )
 
 logger = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ FIGURE_FIELDS = (
     "play_count", "hour_of_day", "weekday_hours", "audio_features", "mood_distribution",
     "energy_mean", "moods_estimated", "analysed_tracks", "mood_diversity", "genre_diversity",
 )  # fmt: skip
-RECONNECT_MESSAGE = "Spotify access was revoked or expired: sign in with Spotify again, then retry."
+RECONNECT_MESSAGE = f"{describe(ReconnectNeeded())} Then retry."
 
 
 def snapshot_basis(snapshot: ListeningSnapshot) -> str:
@@ -118,22 +119,15 @@ def fetch_listening(*, user: User) -> SpotifyListening:
     except ReconnectNeeded as exc:
         raise ListeningIngestFailed(RECONNECT_MESSAGE, reconnect=True) from exc
     except SpotifyRateLimited as exc:
-        raise ListeningIngestFailed(
-            f"Spotify asked us to slow down; try again after {timezone.localtime(exc.resume_at):%H:%M}.",
-            retry_at=exc.resume_at,
-        ) from exc
+        raise ListeningIngestFailed(f"{describe(exc)} Try again then.", retry_at=exc.resume_at) from exc
     except SpotifyMisconfigured as exc:
-        raise ListeningIngestFailed(
-            "Spotify rejected this server's app credentials: the administrator must check them."
-        ) from exc
+        raise ListeningIngestFailed(describe(exc)) from exc
     except SpotifyUnavailable as exc:
-        raise ListeningIngestFailed(
-            f"Spotify is not answering ({str(exc).rstrip('.')}); try again later."
-        ) from exc
+        raise ListeningIngestFailed(f"{describe(exc)} Try again later.") from exc
     except SpotifyRefused as exc:
         hint = " Sign in with Spotify again to grant it." if exc.status in (401, 403) else ""
         raise ListeningIngestFailed(
-            f"Spotify refused to list your top tracks and artists (HTTP {exc.status}).{hint}",
+            f"Spotify refused to list your top tracks and artists: {describe(exc)}{hint}",
             reconnect=bool(hint),
         ) from exc
     return SpotifyListening(top_tracks=tracks, top_artists=artists, audio_features=features)

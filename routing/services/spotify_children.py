@@ -25,6 +25,7 @@ from spotify.errors import (
     SpotifyRateLimited,
     SpotifyRefused,
     SpotifyUnavailable,
+    describe,
 )
 
 __all__ = ["SpotifyChildCreateFailed", "create_child_on_spotify", "owned_playlist_choices"]
@@ -52,13 +53,11 @@ def create_child_on_spotify(
                 client=client, name=clean_name, public=public, description=DESCRIPTION.format(base=base.name)
             )
     except ReconnectNeeded as exc:
-        raise SpotifyChildCreateFailed("Spotify access needs renewing: sign in with Spotify again.") from exc
+        raise SpotifyChildCreateFailed(describe(exc)) from exc
     except SpotifyRateLimited as exc:
-        raise SpotifyChildCreateFailed(
-            f"Spotify asked us to slow down until {exc.resume_at:%H:%M} UTC; try again then."
-        ) from exc
+        raise SpotifyChildCreateFailed(f"{describe(exc)} Try again then.") from exc
     except (SpotifyUnavailable, SpotifyMisconfigured, SpotifyRefused) as exc:
-        raise SpotifyChildCreateFailed(f"Spotify did not create the playlist: {exc}") from exc
+        raise SpotifyChildCreateFailed(f"Spotify did not create the playlist: {describe(exc)}") from exc
     spotify_id = (created or {}).get("id")
     if not spotify_id:
         raise SpotifyChildCreateFailed("Spotify's answer named no playlist; nothing was attached.")
