@@ -29,6 +29,7 @@ from library.models import Artist
 from routing.filters import EXTENDED
 from spotify import api
 from spotify.client import SpotifyClient
+from spotify.parsing import artist_record
 
 logger = logging.getLogger(__name__)
 
@@ -127,13 +128,14 @@ class MetadataFetcher:
             # Development-mode apps get 403 on the batch endpoint (February 2026).
             objects.extend(api.artist(client=self.client, artist_id=artist_id) for artist_id in artist_ids)
         extended = self.mode == EXTENDED
+        # A batch answers null for an id it does not know.
+        records = [artist_record(obj) for obj in objects if obj and obj.get("id")]
         return {
-            obj["id"]: ArtistMeta(
-                genres=tuple(str(genre).lower() for genre in obj.get("genres") or ()),
-                popularity=obj.get("popularity") if extended else None,
+            record.spotify_id: ArtistMeta(
+                genres=tuple(str(genre).lower() for genre in record.genres or ()),
+                popularity=record.popularity if extended else None,
             )
-            for obj in objects
-            if obj and obj.get("id")  # a batch answers null for an id it does not know
+            for record in records
         }
 
     def _write_back(self, fetched: dict[str, ArtistMeta]) -> None:

@@ -26,14 +26,12 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from insights.models import GapReason, HistoryGap, HistoryState, Play
-from library.parsing import CatalogRecords, text
 from library.services import upsert_catalog
 from spotify import api
 from spotify.client import get_spotify_client
@@ -45,11 +43,11 @@ from spotify.errors import (
     SpotifyUnavailable,
     describe,
 )
+from spotify.parsing import RECENTLY_PLAYED_PAGE, ReceivedPage, ReceivedPlay, parse_recently_played
 
 logger = logging.getLogger(__name__)
 
-# Spotify's most: a page this full may not hold every play since the cursor.
-PAGE_SIZE = 50
+PAGE_SIZE = RECENTLY_PLAYED_PAGE  # Spotify's most; a full page may not hold every play since the cursor
 ERROR_LIMIT = 500
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 RATE_LIMIT_SKIP = "Not polled: Spotify's rate limit was reached; the next poll catches up."
@@ -89,29 +87,6 @@ class PollSummary:
             f"{count} {name.replace('_', ' ')}" for name, count in self.outcomes.items() if count
         )
         return f"history polls: {counts or 'no listeners'}; {self.stored} new play(s)"
-
-
-@dataclass(frozen=True)
-class ReceivedPlay:
-    track_id: str
-    played_at: datetime
-    context_type: str
-    context_uri: str
-
-
-@dataclass(frozen=True)
-class ReceivedPage:
-    """One recently-played answer, parsed: the plays we can store and what bounds them."""
-
-    catalog: CatalogRecords
-    plays: list[ReceivedPlay]
-    count: int  # items in the answer, local files included
-    newest: datetime | None
-    oldest: datetime | None
-
-    @property
-    def full(self) -> bool:
-        return self.count >= PAGE_SIZE and self.oldest is not None
 
 
 def poll_history(*, user: User) -> PollResult:
@@ -164,42 +139,6 @@ def poll_all_histories() -> PollSummary:
         rate_limited = rate_limited or result.outcome == PollOutcome.RATE_LIMITED
         summary.add(result)
     return summary
-
-
-def parse_recently_played(answer: dict[str, Any]) -> ReceivedPage:
-    """Spotify's cursor page of PlayHistoryObjects → plays and the catalog rows they need.
-
-    Items without a catalog track (local files, anything with no id) count for the page's
-    size and bounds, so the cursor moves past them, but are not stored.
-    """
-    catalog = CatalogRecords()
-    plays: list[ReceivedPlay] = []
-    times: list[datetime] = []
-    items = answer.get("items") or []
-    for item in items:
-        played_at = _time(item.get("played_at"))
-        if played_at is None:
-            continue
-        times.append(played_at)
-        track = item.get("track") or {}
-        if not track.get("id") or track.get("is_local") or track.get("type", "track") != "track":
-            continue
-        context = item.get("context") or {}
-        plays.append(
-            ReceivedPlay(
-                track_id=catalog.add_track(track),
-                played_at=played_at,
-                context_type=text(context.get("type"), 20),
-                context_uri=text(context.get("uri"), 200),
-            )
-        )
-    return ReceivedPage(
-        catalog=catalog,
-        plays=plays,
-        count=len(items),
-        newest=max(times, default=None),
-        oldest=min(times, default=None),
-    )
 
 
 def _store(*, user: User, fetched_after: datetime | None, page: ReceivedPage) -> PollResult:
@@ -299,13 +238,3 @@ def _ms(moment: datetime) -> int:
     # cursor would then hand back the cursor's own play (and make 49 new plays look like 50).
     return (moment - EPOCH) // timedelta(milliseconds=1)
 
-
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        logger.warning("Unreadable played_at from Spotify: %r", value)
-        return None
-    return moment if moment.tzinfo is not None else None

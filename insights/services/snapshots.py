@@ -42,8 +42,6 @@ from analysis.services.analysis import PROMPT_VERSION
 from insights.models import ListeningSnapshot, Play, TimeRange
 from insights.services import snapshot_figures as figures
 from library.models import TrackArtist
-from library.parsing import CatalogRecords, text
-from library.records import ArtistRecord
 from library.services import upsert_catalog
 from spotify import api
 from spotify.client import SpotifyClient, get_spotify_client
@@ -55,6 +53,7 @@ from spotify.errors import (
     SpotifyUnavailable,
     describe,
 )
+from spotify.parsing import CatalogRecords
 
 logger = logging.getLogger(__name__)
 
@@ -155,17 +154,6 @@ def _audio_features(client: SpotifyClient, track_ids: list[str]) -> dict[str, di
 
 
 # --- Spotify JSON → catalog records ----------------------------------------------------
-def _artist_record(obj: dict[str, Any]) -> ArtistRecord:
-    """A full artist object of /me/top/artists (library.parsing reads track objects only)."""
-    genres = obj.get("genres")
-    return ArtistRecord(
-        spotify_id=obj["id"],
-        name=text(obj.get("name"), 500),
-        genres=tuple(genres) if isinstance(genres, list) else None,
-        popularity=obj.get("popularity"),
-    )
-
-
 def _catalog(listening: SpotifyListening) -> CatalogRecords:
     records = CatalogRecords()
     for objs in listening.top_tracks.values():
@@ -175,7 +163,7 @@ def _catalog(listening: SpotifyListening) -> CatalogRecords:
     # ones credited on tracks, whose genres are unknown rather than empty.
     for objs in listening.top_artists.values():
         for obj in objs:
-            records.artists[obj["id"]] = _artist_record(obj)
+            records.add_artist(obj)
     return records
 
 

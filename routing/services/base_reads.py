@@ -22,16 +22,21 @@ from library.services import store_playlist, upsert_catalog
 from routing.models import BasePlaylist
 from spotify import api
 from spotify.errors import SpotifyRefused
+from spotify.parsing import (
+    ItemCollector,
+    embedded_page,
+    embedded_rows,
+    embedded_total,
+    liked_songs_record,
+    liked_songs_snapshot,
+    playlist_record,
+)
 from spotify.reader import ItemsRefused, PlaylistGone, SpotifyReader
-from sync.parsing import ItemCollector, liked_songs_record, liked_songs_snapshot, playlist_record
 from sync.services.run_state import RunStepFailed, spotify_step
 
 __all__ = [
     "RETRY_HINT",
     "VerifiedBase",
-    "embedded_page",
-    "embedded_rows",
-    "embedded_total",
     "read_base",
     "verify_unchanged",
 ]
@@ -186,18 +191,3 @@ def _store(*, base: BasePlaylist, record, collector: ItemCollector) -> None:
         )
         store_playlist(user=base.user, playlist=record, items=collector.items)
 
-
-def embedded_page(obj: dict) -> dict:
-    """The first page of items GET /playlists/{id} embeds ("items", or "tracks" before 2026)."""
-    page = obj.get("items") if isinstance(obj.get("items"), dict) else obj.get("tracks")
-    return page if isinstance(page, dict) else {}
-
-
-def embedded_rows(obj: dict) -> list[dict]:
-    rows = embedded_page(obj).get("items")
-    return rows if isinstance(rows, list) else []
-
-
-def embedded_total(obj: dict) -> int | None:
-    total = embedded_page(obj).get("total")
-    return total if isinstance(total, int) else None

@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from routing.metadata import PlaylistItemsCache
-from routing.services.base_reads import embedded_rows, embedded_total
 from spotify import api
 from spotify.errors import SpotifyRefused
+from spotify.parsing import embedded_rows, embedded_total, row_uris
 from spotify.reader import ItemsRefused, PlaylistGone, SpotifyReader
 from sync.services.run_state import RunStepFailed
 
-__all__ = ["ChildContents", "ChildReader", "row_uris"]
+__all__ = ["ChildContents", "ChildReader"]
 
 
 @dataclass(frozen=True)
@@ -74,16 +74,6 @@ class ChildReader:
     def remember(self, *, spotify_id: str, snapshot_id: str, uris: list[str]) -> None:
         """After our own writes: the next run (within the TTL) finds the child as we left it."""
         self.cache.set(playlist_id=spotify_id, snapshot_id=snapshot_id, uris=uris)
-
-
-def row_uris(rows: list[dict]) -> list[str]:
-    """Each row's URI in order: tracks, episodes and local files as Spotify names them, and
-    "" for a row Spotify can no longer serve (so positions hold)."""
-    uris = []
-    for row in rows:
-        obj = row.get("item", row.get("track")) or {}
-        uris.append(obj.get("uri") or "" if isinstance(obj, dict) else "")
-    return uris
 
 
 def _gone(name: str) -> RunStepFailed:

@@ -38,9 +38,9 @@ from library.services import (
     upsert_catalog,
 )
 from spotify.client import SpotifyClient, get_spotify_client
+from spotify.parsing import ItemCollector, liked_songs_record, playlist_record
 from spotify.reader import ItemsRefused, PlannedItems, PlaylistGone, SpotifyReader
 from sync.models import ImportScope, SyncEvent
-from sync.parsing import ItemCollector, liked_songs_record, playlist_record
 from sync.services.import_state import ImportLedger, claim_import
 from sync.services.run_state import RunStepFailed, run_to_end, spotify_step
 from sync.signals import send_import_completed
