@@ -8,14 +8,11 @@ lost Spotify connection, which is the listener's to mend, not the operator's.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.conf import settings
 
 from accounts.models import User
 from insights.models import InsightStatus
 from insights.services import after_import, history, insight_writer, jobs, snapshots
-from spotify import services as spotify_services
 
 
 class TaskFailed(Exception):
@@ -70,16 +67,6 @@ def generate_weekly_summaries() -> str:
     latest short-term snapshot; one already written costs no LLM call."""
     queued, existing = insight_writer.generate_weekly_summaries()
     return f"weekly summaries: {queued} queued, {existing} already written or under way"
-
-
-def refresh_expiring_tokens() -> str:
-    """Every 30 minutes (schedule "refresh expiring tokens"): refresh the Spotify grants that
-    expire before the next run, so tasks and pages at night start with a fresh token."""
-    outcome = spotify_services.refresh_expiring_credentials(within=timedelta(minutes=30))
-    summary = f"{outcome.refreshed} token(s) refreshed, {outcome.failed} failed"
-    if outcome.failed:
-        raise TaskFailed(summary + " (see the server log: revoked grants are marked for reconnecting)")
-    return summary
 
 
 def prune_job_records() -> str:

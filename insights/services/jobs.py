@@ -100,7 +100,8 @@ def user_of_row(model: str, *, index: int = 0, name: str = "pk", field: str = "u
 
 
 def register_insights_jobs() -> None:
-    """The insights tasks, and those of analysis, llm, library and config (which must not import us)."""
+    """The insights tasks, and those of analysis, llm, library, spotify and core (which must not
+    import us)."""
     row = user_of_row
     for func, label, user_of in (
         (
@@ -117,7 +118,7 @@ def register_insights_jobs() -> None:
         ("insights.tasks.refresh_listening", "Listening refresh after import", user_argument()),
         ("insights.tasks.generate_insight", "Insight", row("insights.GeneratedInsight", name="insight_id")),
         ("insights.tasks.generate_weekly_summaries", "Weekly summaries", None),
-        ("insights.tasks.refresh_expiring_tokens", "Token refresh", None),
+        ("spotify.tasks.refresh_expiring_tokens", "Token refresh", None),
         ("insights.tasks.prune_job_records", "Job record clean-up", None),
         ("llm.tasks.check_llm_providers", "LLM health check", None),
         ("library.tasks.prune_device_sessions", "Prune device sessions", None),

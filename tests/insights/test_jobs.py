@@ -1,6 +1,5 @@
 """Job records: written from Django-Q2's signals (on a real cluster and with sync=True), marked
-when a schedule started them, attributed to a user; pruned after JOB_RECORD_DAYS; and the token
-refresh task against the Spotify sandbox."""
+when a schedule started them, attributed to a user; pruned after JOB_RECORD_DAYS."""
 
 from __future__ import annotations
 
@@ -16,13 +15,11 @@ from django_q.models import Schedule, Task
 from django_q.scheduler import scheduler
 from django_q.tasks import async_task
 
-from accounts.models import SpotifyCredential
 from insights import tasks
 from insights.models import JobRecord, JobStatus
 from insights.services import jobs
-from tests.factories import SpotifyCredentialFactory, SyncEventFactory, UserFactory
+from tests.factories import SyncEventFactory, UserFactory
 from tests.insights.factories import JobRecordFactory
-from tests.sync.cluster_support import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -173,35 +170,6 @@ def test_the_retention_follows_the_setting(settings):
     JobRecordFactory(ago=timedelta(days=8))
 
     assert jobs.prune_job_records(days=7).job_records == 1
-
-
-# --- the token refresh task, against the Spotify sandbox ---------------------------------------------
-def test_the_refresh_task_refreshes_tokens_expiring_within_30_minutes_and_leaves_the_rest(sandbox):
-    expiring = signed_in(sandbox, "demo")
-    SpotifyCredential.objects.filter(user=expiring).update(expires_at=timezone.now() + timedelta(minutes=20))
-    fresh = signed_in(sandbox, "other")  # an hour left
-    needs_reconnect = SpotifyCredentialFactory(reconnect=True, expired=True)
-    before = {c.user_id: c.access_token for c in SpotifyCredential.objects.all()}
-
-    assert tasks.refresh_expiring_tokens() == "1 token(s) refreshed, 0 failed"
-
-    after = {c.user_id: c for c in SpotifyCredential.objects.all()}
-    assert after[expiring.pk].access_token != before[expiring.pk]
-    assert after[expiring.pk].expires_at > timezone.now() + timedelta(minutes=30)
-    assert after[fresh.pk].access_token == before[fresh.pk]
-    assert after[needs_reconnect.user_id].access_token == before[needs_reconnect.user_id]
-
-
-def test_a_revoked_grant_counts_as_failed_and_is_marked_for_reconnecting(sandbox):
-    revoked = signed_in(sandbox, "demo")
-    SpotifyCredential.objects.filter(user=revoked).update(expires_at=timezone.now() + timedelta(minutes=5))
-    sandbox.revoke(refresh_token=revoked.spotify_credential.refresh_token)
-
-    with pytest.raises(tasks.TaskFailed, match="0 token.s. refreshed, 1 failed"):
-        tasks.refresh_expiring_tokens()  # a failed job for staff to see
-
-    assert SpotifyCredential.objects.get(user=revoked).reconnect_needed is True
-    assert tasks.refresh_expiring_tokens() == "0 token(s) refreshed, 0 failed"  # not tried again
 
 
 def test_a_record_left_running_past_the_task_time_limit_is_failed_and_a_busy_one_is_not(settings):

@@ -16,7 +16,8 @@ from spotify.errors import (
 
 def test_a_lost_grant_says_where_to_reconnect():
     assert describe(ReconnectNeeded("revoked")) == (
-        "Spotify access was revoked or expired: press Reconnect on the dashboard (sign in with Spotify again)."
+        "Spotify access was revoked or expired: press Reconnect on the dashboard "
+        "(sign in with Spotify again)."
     )
 
 
@@ -30,7 +31,9 @@ def test_a_rate_limit_says_until_when_in_the_servers_time_zone(settings):
 
 
 def test_a_refusal_quotes_spotifys_status_and_message():
-    assert describe(SpotifyRefused(status=403, message="Forbidden")) == "Spotify answered HTTP 403 (Forbidden)."
+    forbidden = SpotifyRefused(status=403, message="Forbidden")
+
+    assert describe(forbidden) == "Spotify answered HTTP 403 (Forbidden)."
     assert describe(SpotifyRefused(status=404)) == "Spotify answered HTTP 404 (no message)."
 
 

@@ -59,7 +59,7 @@ SCHEDULES = (
     Recurring(name="daily listening ingest", func="insights.tasks.ingest_all_users", cron="0 2 * * *"),
     # Access tokens last an hour: refreshing those expiring before the next run means a task never
     # starts with a dead one (the client still refreshes on its own if it must).
-    Recurring(name="refresh expiring tokens", func="insights.tasks.refresh_expiring_tokens", minutes=30),
+    Recurring(name="refresh expiring tokens", func="spotify.tasks.refresh_expiring_tokens", minutes=30),
     Recurring(name="weekly summaries", func="insights.tasks.generate_weekly_summaries", cron="0 9 * * 0"),
     Recurring(name="prune job records", func="insights.tasks.prune_job_records", cron="0 3 * * 1"),
     # Sessions silent past their 5-minute TTL: readers already ignore them, this only bounds the table.
