@@ -6,7 +6,8 @@ hours; so spotipy gets retries=0 and this session decides instead:
 - 429: wait out a Retry-After that fits in SPOTIFY_MAX_RETRY_AFTER (a few times at most),
   otherwise raise SpotifyRateLimited at once.
 - 5xx, timeouts, resets, garbled bodies: two quick retries (idempotent methods), then SpotifyUnavailable.
-Everything else (2xx, other 4xx) goes back to spotipy, which raises SpotifyException for 4xx.
+Everything else (2xx, other 4xx) goes back to spotipy, which raises SpotifyException for 4xx
+(spotify.api turns that into SpotifyRefused).
 The session adds the Authorization header itself, so spotipy never holds (or logs) the token.
 
 A request can also carry on from a `FirstAttempt` sent elsewhere (the page prefetcher's
