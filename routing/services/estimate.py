@@ -23,9 +23,9 @@ from library.models import Artist, ItemKind, PlaylistItem, TrackArtist
 from routing.filters import EXTENDED, Metadata, validate_filters
 from routing.metadata import ARTIST_TTL, ARTISTS_PER_BATCH, cache_key
 from routing.models import BasePlaylist, ChildPlaylist
-from sync.models import SyncEvent, SyncKind
 from core.runs import RunStatus
-from sync.spotify_reader import ITEMS_PAGE
+from spotify.reader import ITEMS_PAGE
+from sync.models import SyncEvent, SyncKind
 
 DEFAULT_SECONDS_PER_REQUEST = 0.25  # a typical Spotify round trip, until the user has runs
 RATE_SAMPLE = 10  # recent completed runs the rate is measured on
