@@ -10,7 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts import services
+from accounts import credentials, services
 from accounts.models import User
 
 
@@ -66,7 +66,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         else:
             access_token, refresh_token = grant.access_token, grant.refresh_token
             expires_in, scope = grant.expires_in, grant.scope
-        services.store_spotify_tokens(
+        credentials.store_spotify_tokens(
             user=user,
             access_token=access_token,
             refresh_token=refresh_token,

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from accounts import services
+from accounts import credentials
 from accounts.models import SpotifyCredential, User
 
 
@@ -63,6 +63,6 @@ class SpotifyCredentialAdmin(admin.ModelAdmin):
     def mark_reconnect_needed(self, request, queryset) -> None:
         count = 0
         for credential in queryset:
-            services.mark_reconnect_needed(credential=credential, reason="Marked by an administrator.")
+            credentials.mark_reconnect_needed(credential=credential, reason="Marked by an administrator.")
             count += 1
         self.message_user(request, f"{count} credential(s) marked.", messages.SUCCESS)

@@ -195,7 +195,7 @@ class HttpClock:
 
     @classmethod
     def install(cls) -> None:
-        from accounts.spotify.prefetch import PagePrefetcher
+        from spotify.prefetch import PagePrefetcher
 
         original_send = requests.Session.send  # under SpotifySession.send and the workers' sessions
         original_wait = PagePrefetcher._wait
@@ -275,8 +275,8 @@ def bench_mode(sandbox: Sandbox, *, mode: str, latency_ms: int) -> list[str]:
     from django.conf import settings
     from django.db import connection
 
+    from accounts.credentials import store_spotify_tokens
     from accounts.models import User
-    from accounts.services import store_spotify_tokens
     from library.models import Album, Artist, Playlist, PlaylistItem, Track
     from sync.models import SyncEvent
 

@@ -122,8 +122,8 @@ class RouteRun:
 def set_up(sandbox: Sandbox, *, mode: str, tracks: int, children: int) -> Setup:
     from django.conf import settings
 
+    from accounts.credentials import store_spotify_tokens
     from accounts.models import User
-    from accounts.services import store_spotify_tokens
     from library.models import Album, Artist, Playlist, PlaylistItem, Track
     from routing.models import BasePlaylist
     from routing.services.setup import add_child_playlist, create_base_playlist

@@ -24,7 +24,4 @@ class InsightsConfig(AppConfig):
         register_schedule(name="poll listening history", task=tasks.poll_all_histories, cron="0 * * * *")
         # Night-time, when nobody waits on the shared Spotify rate limit.
         register_schedule(name="daily listening ingest", task=tasks.ingest_all_users, cron="0 2 * * *")
-        # Access tokens last an hour: refreshing those expiring before the next run means a task
-        # never starts with a dead one (the client still refreshes on its own if it must).
-        register_schedule(name="refresh expiring tokens", task=tasks.refresh_expiring_tokens, minutes=30)
         register_schedule(name="weekly summaries", task=tasks.generate_weekly_summaries, cron="0 9 * * 0")

@@ -8,9 +8,6 @@ lost Spotify connection, which is the listener's to mend, not the operator's.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from accounts import services as accounts_services
 from accounts.models import User
 from core.jobs import job, user_argument, user_of_row
 from core.runs import RunStatus
@@ -67,17 +64,6 @@ def generate_weekly_summaries() -> str:
     latest short-term snapshot; one already written costs no LLM call."""
     queued, existing = insight_writer.generate_weekly_summaries()
     return f"weekly summaries: {queued} queued, {existing} already written or under way"
-
-
-@job(label="Token refresh")
-def refresh_expiring_tokens() -> str:
-    """Every 30 minutes (schedule "refresh expiring tokens"): refresh the Spotify grants that
-    expire before the next run, so tasks and pages at night start with a fresh token."""
-    outcome = accounts_services.refresh_expiring_credentials(within=timedelta(minutes=30))
-    summary = f"{outcome.refreshed} token(s) refreshed, {outcome.failed} failed"
-    if outcome.failed:
-        raise TaskFailed(summary + " (see the server log: revoked grants are marked for reconnecting)")
-    return summary
 
 
 @job(label="Listening history poll", user_of=user_argument())

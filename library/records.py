@@ -1,6 +1,6 @@
 """Plain inputs for library.services: what we know about a catalog row, playlist or item.
 
-Built by `sync` from Spotify's JSON, so the library never sees Spotify's shapes. For the
+Built by spotify.parsing from Spotify's JSON, so the library never sees Spotify's shapes. For the
 optional catalog fields, None means "Spotify did not send it" (a simplified object, or a
 Development-mode app), which is different from an empty value: see upsert_catalog.
 """

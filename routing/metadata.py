@@ -25,9 +25,11 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.spotify.client import SpotifyClient
 from library.models import Artist
 from routing.filters import EXTENDED
+from spotify import api
+from spotify.client import SpotifyClient
+from spotify.parsing import artist_record
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +83,7 @@ class MetadataFetcher:
     """Artist metadata for one run; call it outside any transaction (it may call Spotify)."""
 
     def __init__(self, *, client: SpotifyClient, mode: str) -> None:
-        self.api = client.api
+        self.client = client
         self.mode = mode
         self.counters = CacheCounters()
 
@@ -121,18 +123,19 @@ class MetadataFetcher:
         if self.mode == EXTENDED:
             for start in range(0, len(artist_ids), ARTISTS_PER_BATCH):
                 batch = artist_ids[start : start + ARTISTS_PER_BATCH]
-                objects.extend(self.api._get("artists", ids=",".join(batch)).get("artists") or [])
+                objects.extend(api.artists(client=self.client, artist_ids=batch))
         else:
             # Development-mode apps get 403 on the batch endpoint (February 2026).
-            objects.extend(self.api._get(f"artists/{artist_id}") for artist_id in artist_ids)
+            objects.extend(api.artist(client=self.client, artist_id=artist_id) for artist_id in artist_ids)
         extended = self.mode == EXTENDED
+        # A batch answers null for an id it does not know.
+        records = [artist_record(obj) for obj in objects if obj and obj.get("id")]
         return {
-            obj["id"]: ArtistMeta(
-                genres=tuple(str(genre).lower() for genre in obj.get("genres") or ()),
-                popularity=obj.get("popularity") if extended else None,
+            record.spotify_id: ArtistMeta(
+                genres=tuple(str(genre).lower() for genre in record.genres or ()),
+                popularity=record.popularity if extended else None,
             )
-            for obj in objects
-            if obj and obj.get("id")  # a batch answers null for an id it does not know
+            for record in records
         }
 
     def _write_back(self, fetched: dict[str, ArtistMeta]) -> None:

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "accounts.spotify_provider",
     "library",
     "devices",
+    # After library: it reads Spotify into library.records; imports accounts, library, core.
+    "spotify",
     "sync",
     "analysis",
     "routing",

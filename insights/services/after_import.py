@@ -54,14 +54,15 @@ def queue_listening_after_import(*, user_id: int) -> bool:
     try:
         if ListeningSnapshot.objects.filter(user_id=user_id, snapshot_date=timezone.localdate()).exists():
             return False
-        # Marked before looking, so a settle that comes between the look and the mark is not missed.
-        cache.set(_waiting_key(user_id), True, timeout=CLAIM_SECONDS)
         if analysis_selectors.analyses_under_way(user_id=user_id):
-            at = timezone.now() + MAX_WAIT
-            name = fallback_schedule_name(user_id)
-            transaction.on_commit(lambda: schedule_once(REFRESH_TASK, user_id, at=at, name=name))
-            return True
-        cache.delete(_waiting_key(user_id))
+            # Marked, then looked at again: a settle that came before the mark would be missed.
+            cache.set(_waiting_key(user_id), True, timeout=CLAIM_SECONDS)
+            if analysis_selectors.analyses_under_way(user_id=user_id):
+                at = timezone.now() + MAX_WAIT
+                name = fallback_schedule_name(user_id)
+                transaction.on_commit(lambda: schedule_once(REFRESH_TASK, user_id, at=at, name=name))
+                return True
+            cache.delete(_waiting_key(user_id))
         transaction.on_commit(lambda: async_task(REFRESH_TASK, user_id))
         return True
     except Exception:

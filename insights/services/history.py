@@ -26,23 +26,28 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from spotipy import SpotifyException
 
-from accounts.exceptions import ReconnectNeeded, SpotifyMisconfigured, SpotifyRateLimited, SpotifyUnavailable
 from accounts.models import User
-from accounts.spotify.client import get_spotify_client
 from insights.models import GapReason, HistoryGap, HistoryState, Play
-from library.parsing import CatalogRecords, text
 from library.services import upsert_catalog
+from spotify import api
+from spotify.client import get_spotify_client
+from spotify.errors import (
+    ReconnectNeeded,
+    SpotifyMisconfigured,
+    SpotifyRateLimited,
+    SpotifyRefused,
+    SpotifyUnavailable,
+    describe,
+)
+from spotify.parsing import RECENTLY_PLAYED_PAGE, ReceivedPage, ReceivedPlay, parse_recently_played
 
 logger = logging.getLogger(__name__)
 
-# Spotify's most: a page this full may not hold every play since the cursor.
-PAGE_SIZE = 50
+PAGE_SIZE = RECENTLY_PLAYED_PAGE  # Spotify's most; a full page may not hold every play since the cursor
 ERROR_LIMIT = 500
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 RATE_LIMIT_SKIP = "Not polled: Spotify's rate limit was reached; the next poll catches up."
@@ -84,48 +89,24 @@ class PollSummary:
         return f"history polls: {counts or 'no listeners'}; {self.stored} new play(s)"
 
 
-@dataclass(frozen=True)
-class ReceivedPlay:
-    track_id: str
-    played_at: datetime
-    context_type: str
-    context_uri: str
-
-
-@dataclass(frozen=True)
-class ReceivedPage:
-    """One recently-played answer, parsed: the plays we can store and what bounds them."""
-
-    catalog: CatalogRecords
-    plays: list[ReceivedPlay]
-    count: int  # items in the answer, local files included
-    newest: datetime | None
-    oldest: datetime | None
-
-    @property
-    def full(self) -> bool:
-        return self.count >= PAGE_SIZE and self.oldest is not None
-
-
 def poll_history(*, user: User) -> PollResult:
     """Fetch `user`'s plays since the cursor and store them, with any gap; never raises Spotify errors."""
     state, _ = HistoryState.objects.get_or_create(user=user)
     cursor = state.cursor_played_at
     try:
         with get_spotify_client(user=user) as client:
-            answer = client.api.current_user_recently_played(
-                limit=PAGE_SIZE, after=_ms(cursor) if cursor is not None else None
+            answer = api.recently_played(
+                client=client, limit=PAGE_SIZE, after_ms=_ms(cursor) if cursor is not None else None
             )
     except ReconnectNeeded as exc:
         return _record_disconnection(user=user, reason=exc.reason)
     except SpotifyRateLimited as exc:
-        return _record_failure(user=user, outcome=PollOutcome.RATE_LIMITED, error=str(exc))
+        return _record_failure(user=user, outcome=PollOutcome.RATE_LIMITED, error=describe(exc))
     except (SpotifyUnavailable, SpotifyMisconfigured) as exc:
-        return _record_failure(user=user, outcome=PollOutcome.FAILED, error=str(exc))
-    except SpotifyException as exc:
+        return _record_failure(user=user, outcome=PollOutcome.FAILED, error=describe(exc))
+    except SpotifyRefused as exc:
         # A 403 (the recently-played scope was not granted) or another refusal on purpose.
-        answer_text = str(exc.msg).rsplit(":\n", 1)[-1].strip() or "no message"
-        error = f"Spotify refused the history request: HTTP {exc.http_status} ({answer_text})."
+        error = f"Spotify refused the history request: {describe(exc)}"
         return _record_failure(user=user, outcome=PollOutcome.FAILED, error=error)
     return _store(user=user, fetched_after=cursor, page=parse_recently_played(answer))
 
@@ -158,42 +139,6 @@ def poll_all_histories() -> PollSummary:
         rate_limited = rate_limited or result.outcome == PollOutcome.RATE_LIMITED
         summary.add(result)
     return summary
-
-
-def parse_recently_played(answer: dict[str, Any]) -> ReceivedPage:
-    """Spotify's cursor page of PlayHistoryObjects → plays and the catalog rows they need.
-
-    Items without a catalog track (local files, anything with no id) count for the page's
-    size and bounds, so the cursor moves past them, but are not stored.
-    """
-    catalog = CatalogRecords()
-    plays: list[ReceivedPlay] = []
-    times: list[datetime] = []
-    items = answer.get("items") or []
-    for item in items:
-        played_at = _time(item.get("played_at"))
-        if played_at is None:
-            continue
-        times.append(played_at)
-        track = item.get("track") or {}
-        if not track.get("id") or track.get("is_local") or track.get("type", "track") != "track":
-            continue
-        context = item.get("context") or {}
-        plays.append(
-            ReceivedPlay(
-                track_id=catalog.add_track(track),
-                played_at=played_at,
-                context_type=text(context.get("type"), 20),
-                context_uri=text(context.get("uri"), 200),
-            )
-        )
-    return ReceivedPage(
-        catalog=catalog,
-        plays=plays,
-        count=len(items),
-        newest=max(times, default=None),
-        oldest=min(times, default=None),
-    )
 
 
 def _store(*, user: User, fetched_after: datetime | None, page: ReceivedPage) -> PollResult:
@@ -293,13 +238,3 @@ def _ms(moment: datetime) -> int:
     # cursor would then hand back the cursor's own play (and make 49 new plays look like 50).
     return (moment - EPOCH) // timedelta(milliseconds=1)
 
-
-def _time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        logger.warning("Unreadable played_at from Spotify: %r", value)
-        return None
-    return moment if moment.tzinfo is not None else None

@@ -35,19 +35,25 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_q.tasks import async_task
-from spotipy import SpotifyException
 
-from accounts.exceptions import ReconnectNeeded, SpotifyMisconfigured, SpotifyRateLimited, SpotifyUnavailable
 from accounts.models import SpotifyCredential, User
-from accounts.spotify.client import get_spotify_client
 from analysis.models import SongAnalysis
 from analysis.services.analysis import PROMPT_VERSION
 from insights.models import ListeningSnapshot, Play, TimeRange
 from insights.services import snapshot_figures as figures
 from library.models import TrackArtist
-from library.parsing import CatalogRecords, text
-from library.records import ArtistRecord
 from library.services import upsert_catalog
+from spotify import api
+from spotify.client import SpotifyClient, get_spotify_client
+from spotify.errors import (
+    ReconnectNeeded,
+    SpotifyMisconfigured,
+    SpotifyRateLimited,
+    SpotifyRefused,
+    SpotifyUnavailable,
+    describe,
+)
+from spotify.parsing import CatalogRecords
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +66,7 @@ FIGURE_FIELDS = (
     "play_count", "hour_of_day", "weekday_hours", "audio_features", "mood_distribution",
     "energy_mean", "moods_estimated", "analysed_tracks", "mood_diversity", "genre_diversity",
 )  # fmt: skip
-RECONNECT_MESSAGE = "Spotify access was revoked or expired: sign in with Spotify again, then retry."
+RECONNECT_MESSAGE = f"{describe(ReconnectNeeded())} Then retry."
 
 
 def snapshot_basis(snapshot: ListeningSnapshot) -> str:
@@ -97,38 +103,30 @@ def fetch_listening(*, user: User) -> SpotifyListening:
     """Read the user's top items for every range (and audio features in Extended mode)."""
     try:
         with get_spotify_client(user=user) as client:
-            api = client.api
             tracks, artists = {}, {}
             for time_range in TimeRange.values:
                 tracks[time_range] = _items(
-                    api.current_user_top_tracks(limit=TOP_LIMIT, time_range=time_range)
+                    api.top_tracks(client=client, limit=TOP_LIMIT, time_range=time_range)
                 )
                 artists[time_range] = _items(
-                    api.current_user_top_artists(limit=TOP_LIMIT, time_range=time_range)
+                    api.top_artists(client=client, limit=TOP_LIMIT, time_range=time_range)
                 )
             features = None
             if settings.SPOTIFY_APP_MODE == "extended":
                 ids = list(dict.fromkeys(obj["id"] for objs in tracks.values() for obj in objs))
-                features = _audio_features(api, ids)
+                features = _audio_features(client, ids)
     except ReconnectNeeded as exc:
         raise ListeningIngestFailed(RECONNECT_MESSAGE, reconnect=True) from exc
     except SpotifyRateLimited as exc:
-        raise ListeningIngestFailed(
-            f"Spotify asked us to slow down; try again after {timezone.localtime(exc.resume_at):%H:%M}.",
-            retry_at=exc.resume_at,
-        ) from exc
+        raise ListeningIngestFailed(f"{describe(exc)} Try again then.", retry_at=exc.resume_at) from exc
     except SpotifyMisconfigured as exc:
-        raise ListeningIngestFailed(
-            "Spotify rejected this server's app credentials: the administrator must check them."
-        ) from exc
+        raise ListeningIngestFailed(describe(exc)) from exc
     except SpotifyUnavailable as exc:
+        raise ListeningIngestFailed(f"{describe(exc)} Try again later.") from exc
+    except SpotifyRefused as exc:
+        hint = " Sign in with Spotify again to grant it." if exc.status in (401, 403) else ""
         raise ListeningIngestFailed(
-            f"Spotify is not answering ({str(exc).rstrip('.')}); try again later."
-        ) from exc
-    except SpotifyException as exc:
-        hint = " Sign in with Spotify again to grant it." if exc.http_status in (401, 403) else ""
-        raise ListeningIngestFailed(
-            f"Spotify refused to list your top tracks and artists (HTTP {exc.http_status}).{hint}",
+            f"Spotify refused to list your top tracks and artists: {describe(exc)}{hint}",
             reconnect=bool(hint),
         ) from exc
     return SpotifyListening(top_tracks=tracks, top_artists=artists, audio_features=features)
@@ -138,37 +136,24 @@ def _items(page: dict[str, Any] | None) -> list[dict[str, Any]]:
     return [obj for obj in (page or {}).get("items") or [] if obj and obj.get("id")]
 
 
-def _audio_features(api: Any, track_ids: list[str]) -> dict[str, dict[str, Any]] | None:
+def _audio_features(client: SpotifyClient, track_ids: list[str]) -> dict[str, dict[str, Any]] | None:
     """{track id: features}; None when Spotify refuses the endpoint, as it does for apps it
     no longer allows (the figures then fall back to our analyses)."""
     found: dict[str, dict[str, Any]] = {}
     for start in range(0, len(track_ids), FEATURES_BATCH):
         chunk = track_ids[start : start + FEATURES_BATCH]
         try:
-            answer = api._get("audio-features", ids=",".join(chunk))
-        except SpotifyException as exc:
-            if exc.http_status in (403, 404):
-                logger.info("Spotify refused audio features (HTTP %s): using song analyses", exc.http_status)
+            rows = api.audio_features(client=client, track_ids=chunk)
+        except SpotifyRefused as exc:
+            if exc.status in (403, 404):
+                logger.info("Spotify refused audio features (HTTP %s): using song analyses", exc.status)
                 return None
             raise
-        found.update(
-            {row["id"]: row for row in (answer or {}).get("audio_features") or [] if row and row.get("id")}
-        )
+        found.update({row["id"]: row for row in rows if row and row.get("id")})
     return found
 
 
 # --- Spotify JSON → catalog records ----------------------------------------------------
-def _artist_record(obj: dict[str, Any]) -> ArtistRecord:
-    """A full artist object of /me/top/artists (library.parsing reads track objects only)."""
-    genres = obj.get("genres")
-    return ArtistRecord(
-        spotify_id=obj["id"],
-        name=text(obj.get("name"), 500),
-        genres=tuple(genres) if isinstance(genres, list) else None,
-        popularity=obj.get("popularity"),
-    )
-
-
 def _catalog(listening: SpotifyListening) -> CatalogRecords:
     records = CatalogRecords()
     for objs in listening.top_tracks.values():
@@ -178,7 +163,7 @@ def _catalog(listening: SpotifyListening) -> CatalogRecords:
     # ones credited on tracks, whose genres are unknown rather than empty.
     for objs in listening.top_artists.values():
         for obj in objs:
-            records.artists[obj["id"]] = _artist_record(obj)
+            records.add_artist(obj)
     return records
 
 

@@ -16,21 +16,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
-from spotipy import SpotifyException
 
 from library.models import ItemsStatus, Playlist, PlaylistKind
 from library.services import store_playlist, upsert_catalog
 from routing.models import BasePlaylist
-from sync.parsing import ItemCollector, liked_songs_record, liked_songs_snapshot, playlist_record
+from spotify import api
+from spotify.errors import SpotifyRefused
+from spotify.parsing import (
+    ItemCollector,
+    embedded_page,
+    embedded_rows,
+    embedded_total,
+    liked_songs_record,
+    liked_songs_snapshot,
+    playlist_record,
+)
+from spotify.reader import ItemsRefused, PlaylistGone, SpotifyReader
 from sync.services.run_state import RunStepFailed, spotify_step
-from sync.spotify_reader import ItemsRefused, PlaylistGone, SpotifyReader
 
 __all__ = [
     "RETRY_HINT",
     "VerifiedBase",
-    "embedded_page",
-    "embedded_rows",
-    "embedded_total",
     "read_base",
     "verify_unchanged",
 ]
@@ -105,13 +111,13 @@ def _read_playlist(*, base: BasePlaylist, playlist: Playlist, reader: SpotifyRea
     what = f"Could not read the base playlist “{playlist.name}”"
     with spotify_step(what, hint=UNTOUCHED):
         try:
-            obj = reader.api._get(f"playlists/{playlist.spotify_id}", additional_types="track,episode")
-        except SpotifyException as exc:
-            if exc.http_status == 404:
+            obj = api.playlist(client=reader.client, playlist_id=playlist.spotify_id)
+        except SpotifyRefused as exc:
+            if exc.status == 404:
                 raise RunStepFailed(
                     f"The base playlist “{playlist.name}” no longer exists on Spotify (404). {UNTOUCHED}"
                 ) from exc
-            if exc.http_status == 403:
+            if exc.status == 403:
                 raise RunStepFailed(_refused_message(playlist.name)) from exc
             raise
         page = embedded_page(obj)
@@ -185,18 +191,3 @@ def _store(*, base: BasePlaylist, record, collector: ItemCollector) -> None:
         )
         store_playlist(user=base.user, playlist=record, items=collector.items)
 
-
-def embedded_page(obj: dict) -> dict:
-    """The first page of items GET /playlists/{id} embeds ("items", or "tracks" before 2026)."""
-    page = obj.get("items") if isinstance(obj.get("items"), dict) else obj.get("tracks")
-    return page if isinstance(page, dict) else {}
-
-
-def embedded_rows(obj: dict) -> list[dict]:
-    rows = embedded_page(obj).get("items")
-    return rows if isinstance(rows, list) else []
-
-
-def embedded_total(obj: dict) -> int | None:
-    total = embedded_page(obj).get("total")
-    return total if isinstance(total, int) else None

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from spotipy import SpotifyException
-
 from routing.metadata import PlaylistItemsCache
-from routing.services.base_reads import embedded_rows, embedded_total
+from spotify import api
+from spotify.errors import SpotifyRefused
+from spotify.parsing import embedded_rows, embedded_total, row_uris
+from spotify.reader import ItemsRefused, PlaylistGone, SpotifyReader
 from sync.services.run_state import RunStepFailed
-from sync.spotify_reader import ItemsRefused, PlaylistGone, SpotifyReader
 
-__all__ = ["ChildContents", "ChildReader", "row_uris"]
+__all__ = ["ChildContents", "ChildReader"]
 
 
 @dataclass(frozen=True)
@@ -34,15 +34,14 @@ class ChildContents:
 class ChildReader:
     def __init__(self, *, reader: SpotifyReader, cache: PlaylistItemsCache) -> None:
         self.reader = reader
-        self.api = reader.api
         self.cache = cache
 
     def read(self, *, spotify_id: str, name: str) -> ChildContents:
         """Raises RunStepFailed when the child is gone, not the listener's, or not read in full."""
         try:
-            obj = self.api._get(f"playlists/{spotify_id}", additional_types="track,episode")
-        except SpotifyException as exc:
-            if exc.http_status == 404:
+            obj = api.playlist(client=self.reader.client, playlist_id=spotify_id)
+        except SpotifyRefused as exc:
+            if exc.status == 404:
                 raise _gone(name) from exc
             raise
         snapshot = obj.get("snapshot_id") or ""
@@ -75,16 +74,6 @@ class ChildReader:
     def remember(self, *, spotify_id: str, snapshot_id: str, uris: list[str]) -> None:
         """After our own writes: the next run (within the TTL) finds the child as we left it."""
         self.cache.set(playlist_id=spotify_id, snapshot_id=snapshot_id, uris=uris)
-
-
-def row_uris(rows: list[dict]) -> list[str]:
-    """Each row's URI in order: tracks, episodes and local files as Spotify names them, and
-    "" for a row Spotify can no longer serve (so positions hold)."""
-    uris = []
-    for row in rows:
-        obj = row.get("item", row.get("track")) or {}
-        uris.append(obj.get("uri") or "" if isinstance(obj, dict) else "")
-    return uris
 
 
 def _gone(name: str) -> RunStepFailed:

@@ -35,23 +35,13 @@ PER_REQUEST = 100  # Spotify's maximum URIs for POST, PUT and DELETE /playlists/
 @dataclass(frozen=True)
 class Write:
     """One request: POST (insert `uris` at `position`, None = at the end), DELETE (every copy of
-    `uris`), PUT with `uris` (replace everything), or PUT with `move` = (range_start, insert_before)."""
+    `uris`), PUT with `uris` (replace everything), or PUT with `move` = (range_start, insert_before).
+    routing.services.route sends each through its spotify.api call, which owns the JSON body."""
 
     method: str
     uris: tuple[str, ...] = ()
     position: int | None = None
     move: tuple[int, int] | None = None
-
-    def payload(self) -> dict:
-        if self.move is not None:
-            start, before = self.move
-            return {"range_start": start, "insert_before": before, "range_length": 1}
-        if self.method == "DELETE":
-            return {"items": [{"uri": uri} for uri in self.uris]}
-        body: dict = {"uris": list(self.uris)}
-        if self.position is not None:
-            body["position"] = self.position
-        return body
 
 
 @dataclass

@@ -24,7 +24,7 @@ from routing.filters import EXTENDED, Metadata, validate_filters
 from routing.metadata import ARTIST_TTL, ARTISTS_PER_BATCH, cache_key
 from routing.models import BasePlaylist, ChildPlaylist, RouteRun, RouteRunKind
 from core.runs import RunStatus
-from sync.spotify_reader import ITEMS_PAGE
+from spotify.reader import ITEMS_PAGE
 
 DEFAULT_SECONDS_PER_REQUEST = 0.25  # a typical Spotify round trip, until the user has runs
 RATE_SAMPLE = 10  # recent completed runs the rate is measured on

@@ -15,8 +15,6 @@ from typing import Any
 
 from django.conf import settings
 
-from accounts.exceptions import ReconnectNeeded, SpotifyMisconfigured, SpotifyRateLimited, SpotifyUnavailable
-from accounts.spotify.client import get_spotify_client
 from library.selectors import track_names
 from routing.filters import FilterDocument, TrackFacts, validate_filters
 from routing.models import BasePlaylist, ChildMode, ChildPlaylist
@@ -25,6 +23,14 @@ from routing.services.child_writes import plan_change
 from routing.services.estimate import RouteEstimate, estimate_route
 from routing.services.route import BaseRoute
 from routing.services.setup import ChildNotAllowed, PlaylistNotFound
+from spotify.client import get_spotify_client
+from spotify.errors import (
+    ReconnectNeeded,
+    SpotifyMisconfigured,
+    SpotifyRateLimited,
+    SpotifyUnavailable,
+    describe,
+)
 from sync.services.run_state import MISCONFIGURED_MESSAGE, RECONNECT_MESSAGE, RunStepFailed
 
 __all__ = [
@@ -142,11 +148,11 @@ def preview_route(
         raise PreviewFailed(MISCONFIGURED_MESSAGE) from exc
     except SpotifyRateLimited as exc:
         raise PreviewRateLimited(
-            f"Spotify asked us to slow down until {exc.resume_at:%H:%M} UTC; preview again then.",
+            f"{describe(exc)} Preview again then.",
             retry_after=int(exc.retry_after),
         ) from exc
     except SpotifyUnavailable as exc:
-        raise PreviewFailed(f"Spotify did not answer ({exc}); try again in a moment.") from exc
+        raise PreviewFailed(f"{describe(exc)} Try again in a moment.") from exc
     ordered = [previews[child.pk] for child in plan.children]
     draft_preview = previews.get(draft_child_id) if draft is not None else None
     if draft is not None and draft_child_id is None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from accounts.spotify.client import get_spotify_client
 from routing import selectors
 from routing.metadata import CacheCounters, PlaylistItemsCache
 from routing.models import ChildBackup, ChildPlaylist, RouteRun, RouteRunKind
@@ -28,8 +27,9 @@ from routing.services.setup import lock_base
 from routing.services.triggers import RouteTriggerError, ensure_connected
 from core import runs
 from core.runs import ACTIVE_STATUSES, RunStatus
+from spotify.client import get_spotify_client
+from spotify.reader import SpotifyReader
 from sync.services.run_state import run_to_end, spotify_step
-from sync.spotify_reader import SpotifyReader
 
 __all__ = ["RUN_RESTORE_TASK", "RestoreNotPossible", "request_restore", "retry_restore", "run_restore"]
 

@@ -20,12 +20,12 @@ The shape of a run, and why:
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
 
-from accounts.spotify.client import SpotifyClient, get_spotify_client
 from analysis import selectors as analysis_selectors
 from library.models import ItemKind, PlaylistItem, TrackArtist
 from routing.filters import (
@@ -51,8 +51,10 @@ from routing.services.child_reads import ChildContents, ChildReader
 from routing.services.child_writes import ChildChange, Write, plan_change, simulate
 from routing.services.route_state import RouteLedger, claim_route
 from routing.models import RouteRun
+from spotify import api
+from spotify.client import SpotifyClient, get_spotify_client
+from spotify.reader import SpotifyReader
 from sync.services.run_state import RunStepFailed, run_to_end, spotify_step
-from sync.spotify_reader import SpotifyReader
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +108,6 @@ class BaseRoute:
         self.base = base
         self.mode = settings.SPOTIFY_APP_MODE
         self.client = client
-        self.api = client.api
         self.reader = SpotifyReader(client=client, mode=self.mode)
         self.fetcher = MetadataFetcher(client=client, mode=self.mode)
         self.items_cache = PlaylistItemsCache(counters=CacheCounters())
@@ -310,7 +311,7 @@ def write_child(
     )
     before = client.stats.requests
     snapshot = send_writes(
-        api=client.api,
+        client=client,
         spotify_id=spotify_id,
         name=name,
         change=change,
@@ -329,7 +330,13 @@ def write_child(
 
 
 def send_writes(
-    *, api, spotify_id: str, name: str, change: ChildChange, writes: dict[str, int], on_failure
+    *,
+    client: SpotifyClient,
+    spotify_id: str,
+    name: str,
+    change: ChildChange,
+    writes: dict[str, int],
+    on_failure: Callable[[], None],
 ) -> str | None:
     """Send `change`'s writes in order, counting into `writes`; returns the last snapshot_id.
 
@@ -337,19 +344,28 @@ def send_writes(
     on as a RunStepFailed naming the child.
     """
     snapshot = None
-    path = f"playlists/{spotify_id}/items"
-    send = {"POST": api._post, "PUT": api._put, "DELETE": api._delete}
     with spotify_step(f"Could not update the child playlist “{name}”", hint=RETRY_HINT):
         try:
             for write in change.writes:
-                answer = send[write.method](path, payload=write.payload())
-                snapshot = (answer or {}).get("snapshot_id") or snapshot
+                snapshot = _send(client=client, playlist_id=spotify_id, write=write) or snapshot
                 writes["write_requests"] += 1
                 _count(writes, write, change)
         except Exception:
             on_failure()
             raise
     return snapshot
+
+
+def _send(*, client: SpotifyClient, playlist_id: str, write: Write) -> str | None:
+    """One planned write as its Spotify call; the playlist's new snapshot_id."""
+    if write.move is not None:
+        start, before = write.move
+        return api.move_item(client=client, playlist_id=playlist_id, range_start=start, insert_before=before)
+    if write.method == "POST":
+        return api.add_items(client=client, playlist_id=playlist_id, uris=write.uris, position=write.position)
+    if write.method == "DELETE":
+        return api.remove_items(client=client, playlist_id=playlist_id, uris=write.uris)
+    return api.replace_items(client=client, playlist_id=playlist_id, uris=write.uris)
 
 
 def _count(writes: dict[str, int], write: Write, change: ChildChange) -> None:

@@ -11,15 +11,22 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from spotipy import SpotifyException
 
-from accounts.exceptions import ReconnectNeeded, SpotifyMisconfigured, SpotifyRateLimited, SpotifyUnavailable
 from accounts.selectors import get_credential
-from accounts.spotify.client import get_spotify_client
 from library.models import ItemsStatus, Playlist, PlaylistKind
 from routing.models import BasePlaylist, ChildPlaylist, RoutedPlaylist
 from routing.services import setup
 from routing.services.setup import RoutingSetupError
+from spotify import api
+from spotify.client import get_spotify_client
+from spotify.errors import (
+    ReconnectNeeded,
+    SpotifyMisconfigured,
+    SpotifyRateLimited,
+    SpotifyRefused,
+    SpotifyUnavailable,
+    describe,
+)
 
 __all__ = ["SpotifyChildCreateFailed", "create_child_on_spotify", "owned_playlist_choices"]
 
@@ -42,22 +49,15 @@ def create_child_on_spotify(
     setup.ensure_base_idle(base=base)
     try:
         with get_spotify_client(user=base.user) as client:
-            created = client.api._post(
-                "me/playlists",
-                payload={
-                    "name": clean_name,
-                    "public": public,
-                    "description": DESCRIPTION.format(base=base.name),
-                },
+            created = api.create_playlist(
+                client=client, name=clean_name, public=public, description=DESCRIPTION.format(base=base.name)
             )
     except ReconnectNeeded as exc:
-        raise SpotifyChildCreateFailed("Spotify access needs renewing: sign in with Spotify again.") from exc
+        raise SpotifyChildCreateFailed(describe(exc)) from exc
     except SpotifyRateLimited as exc:
-        raise SpotifyChildCreateFailed(
-            f"Spotify asked us to slow down until {exc.resume_at:%H:%M} UTC; try again then."
-        ) from exc
-    except (SpotifyUnavailable, SpotifyMisconfigured, SpotifyException) as exc:
-        raise SpotifyChildCreateFailed(f"Spotify did not create the playlist: {exc}") from exc
+        raise SpotifyChildCreateFailed(f"{describe(exc)} Try again then.") from exc
+    except (SpotifyUnavailable, SpotifyMisconfigured, SpotifyRefused) as exc:
+        raise SpotifyChildCreateFailed(f"Spotify did not create the playlist: {describe(exc)}") from exc
     spotify_id = (created or {}).get("id")
     if not spotify_id:
         raise SpotifyChildCreateFailed("Spotify's answer named no playlist; nothing was attached.")

@@ -28,7 +28,6 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts.models import SpotifyCredential
-from accounts.spotify.client import SpotifyClient, get_spotify_client
 from library.models import ItemsStatus, Playlist, PlaylistKind
 from library.records import PlaylistRecord
 from library.services import (
@@ -38,12 +37,13 @@ from library.services import (
     store_playlist,
     upsert_catalog,
 )
+from spotify.client import SpotifyClient, get_spotify_client
+from spotify.parsing import ItemCollector, liked_songs_record, playlist_record
+from spotify.reader import ItemsRefused, PlannedItems, PlaylistGone, SpotifyReader
 from sync.models import ImportScope, SyncEvent
-from sync.parsing import ItemCollector, liked_songs_record, playlist_record
 from sync.services.import_state import ImportLedger, claim_import
 from sync.services.run_state import RunStepFailed, run_to_end, spotify_step
 from sync.signals import send_import_completed
-from sync.spotify_reader import ItemsRefused, PlannedItems, PlaylistGone, SpotifyReader
 
 logger = logging.getLogger(__name__)
 

@@ -15,25 +15,26 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from spotipy import SpotifyException
 
-from accounts.exceptions import ReconnectNeeded, SpotifyMisconfigured, SpotifyRateLimited, SpotifyUnavailable
-from accounts.spotify.policy import SpotifyRequestStats
 from core import runs
 from core.runs import ClaimLost, QueuedRun, RunStatus
+from spotify.errors import (
+    ReconnectNeeded,
+    SpotifyMisconfigured,
+    SpotifyRateLimited,
+    SpotifyRefused,
+    SpotifyUnavailable,
+    describe,
+)
+from spotify.policy import SpotifyRequestStats
 from sync.models import SyncEvent, SyncKind
 
 logger = logging.getLogger(__name__)
 
 ERROR_LIMIT = runs.ERROR_LIMIT
-RECONNECT_MESSAGE = (
-    "Spotify access was revoked or expired: press Reconnect on the dashboard "
-    "(sign in with Spotify again), then retry."
-)
-MISCONFIGURED_MESSAGE = (
-    "Spotify rejected this Linernotes server's app credentials: the administrator must check "
-    "SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET."
-)
+# What a run that lost its grant, or whose server's app Spotify rejects, tells the listener.
+RECONNECT_MESSAGE = f"{describe(ReconnectNeeded())} Then retry."
+MISCONFIGURED_MESSAGE = describe(SpotifyMisconfigured())
 
 
 class RunStepFailed(Exception):
@@ -49,13 +50,8 @@ def spotify_step(what_failed: str, *, hint: str) -> Iterator[None]:
     """Turn Spotify's failures (after the client's own retries) into a reason a person can read."""
     try:
         yield
-    except SpotifyUnavailable as exc:
-        raise RunStepFailed(f"{what_failed}: {str(exc).rstrip('.')}. {hint}") from exc
-    except SpotifyException as exc:
-        answer = str(exc.msg).rsplit(":\n", 1)[-1].strip() or "no message"
-        raise RunStepFailed(
-            f"{what_failed}: Spotify answered HTTP {exc.http_status} ({answer}). {hint}"
-        ) from exc
+    except (SpotifyUnavailable, SpotifyRefused) as exc:
+        raise RunStepFailed(f"{what_failed}: {describe(exc)} {hint}") from exc
 
 
 def resume_schedule_name(*, label: str, event_id: int) -> str:

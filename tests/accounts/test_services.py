@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from accounts import services
+from accounts import credentials, services
 from accounts.models import SpotifyCredential
 from tests.factories import SpotifyCredentialFactory, UserFactory
 
@@ -23,7 +23,7 @@ def _store(user, **overrides):
         "spotify_user_id": "spotify-ada",
     }
     values.update(overrides)
-    return services.store_spotify_tokens(user=user, **values)
+    return credentials.store_spotify_tokens(user=user, **values)
 
 
 def test_the_first_sign_in_stores_a_credential():
@@ -72,8 +72,8 @@ def test_a_rate_limit_is_never_moved_earlier():
     credential = SpotifyCredentialFactory()
     later = timezone.now() + timedelta(hours=2)
 
-    services.mark_rate_limited(user_id=credential.user_id, until=later)
-    services.mark_rate_limited(user_id=credential.user_id, until=later - timedelta(hours=1))
+    credentials.mark_rate_limited(user_id=credential.user_id, until=later)
+    credentials.mark_rate_limited(user_id=credential.user_id, until=later - timedelta(hours=1))
 
     assert SpotifyCredential.objects.get(pk=credential.pk).rate_limited_until == later
 

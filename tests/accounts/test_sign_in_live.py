@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import SpotifyCredential, User
-from accounts.spotify import get_spotify_client
+from spotify.client import get_spotify_client
 from tests.accounts.conftest import authorize_location, sign_in_through_sandbox
 
 pytestmark = pytest.mark.django_db

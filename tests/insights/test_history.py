@@ -242,6 +242,6 @@ def test_after_spotifys_rate_limit_the_round_asks_for_no_one_else(sandbox):
 
     assert summary.outcomes["rate_limited"] == 1 and summary.outcomes["skipped"] == 1
     assert sandbox.counters()["by_route"].get("GET /v1/me/player/recently-played") == 1
-    assert HistoryState.objects.get(user=first).last_error.startswith("Spotify rate limit")
+    assert HistoryState.objects.get(user=first).last_error.startswith("Spotify asked us to slow down until")
     assert HistoryState.objects.get(user=second).last_error == RATE_LIMIT_SKIP
     assert not Play.objects.exists() and Track.objects.count() == 0

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from accounts.credentials import store_spotify_tokens
 from accounts.models import User
-from accounts.services import store_spotify_tokens
 from sync.models import SyncEvent
 from tests.factories import UserFactory
 from tests.fixtures.cluster import Cluster

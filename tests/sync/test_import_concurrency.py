@@ -15,11 +15,11 @@ import requests
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
-from accounts.spotify.http import SpotifySession
-from accounts.spotify.prefetch import PagePrefetcher
 from library.models import Playlist
 from core.runs import RunStatus
-from sync.spotify_reader import SpotifyReader
+from spotify.http import SpotifySession
+from spotify.prefetch import PagePrefetcher
+from spotify.reader import SpotifyReader
 from tests.factories import SpotifyCredentialFactory
 from tests.sync.import_support import (
     ITEMS_ROUTE,

@@ -11,12 +11,12 @@ from django_q.models import Schedule
 
 from accounts.models import SpotifyCredential
 from library.models import LIKED_SONGS_ID, Playlist
-from sync.models import ImportScope, SyncEvent
 from core.runs import RunStatus
+from spotify.reader import SpotifyReader
+from sync.models import ImportScope, SyncEvent
 from sync.services.import_state import resume_schedule_name
 from sync.services.importer import UNEXPECTED_MESSAGE, run_import
 from sync.services.run_state import RECONNECT_MESSAGE
-from sync.spotify_reader import SpotifyReader
 from tests.factories import SyncEventFactory
 from tests.sync.import_support import (
     ITEMS_ROUTE,

@@ -31,9 +31,11 @@ pytestmark = pytest.mark.django_db
 # bases to route automatically (1, only when a playlist changed), and the look for an enabled
 # LLM provider before queueing song analyses (1; none here, so nothing more), the look for the
 # listener's active analysis batches, to announce analysis.signals.analyses_settled when there
-# are none (1), the look for today's listening snapshot before queueing the after-import refresh (1), and the look for
-# bases and children to link to their playlist again (1).
-QUERIES_FOR_ONE_CHANGED_PLAYLIST = 27
+# are none (1), the look for today's listening snapshot before queueing the after-import refresh (1)
+# and at the listener's analyses, which it would wait for (1), the look for bases and children
+# to link to their playlist again (1), and what the receivers of analyses_settled look at: a
+# listening refresh waiting for it (1) and bases waiting for it (1).
+QUERIES_FOR_ONE_CHANGED_PLAYLIST = 30
 QUERIES_FOR_NO_CHANGE = QUERIES_FOR_ONE_CHANGED_PLAYLIST - 11
 
 

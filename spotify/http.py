@@ -6,7 +6,8 @@ hours; so spotipy gets retries=0 and this session decides instead:
 - 429: wait out a Retry-After that fits in SPOTIFY_MAX_RETRY_AFTER (a few times at most),
   otherwise raise SpotifyRateLimited at once.
 - 5xx, timeouts, resets, garbled bodies: two quick retries (idempotent methods), then SpotifyUnavailable.
-Everything else (2xx, other 4xx) goes back to spotipy, which raises SpotifyException for 4xx.
+Everything else (2xx, other 4xx) goes back to spotipy, which raises SpotifyException for 4xx
+(spotify.api turns that into SpotifyRefused).
 The session adds the Authorization header itself, so spotipy never holds (or logs) the token.
 
 A request can also carry on from a `FirstAttempt` sent elsewhere (the page prefetcher's
@@ -28,10 +29,10 @@ from django.conf import settings
 from django.utils import timezone
 from requests.adapters import HTTPAdapter
 
-from accounts import services
-from accounts.exceptions import SpotifyRateLimited, SpotifyUnavailable
+from accounts import credentials
 from accounts.models import SpotifyCredential
-from accounts.spotify.policy import (
+from spotify.errors import SpotifyRateLimited, SpotifyUnavailable
+from spotify.policy import (
     IDEMPOTENT_METHODS,
     MAX_RATE_LIMIT_WAITS,
     MAX_TRANSIENT_RETRIES,
@@ -41,7 +42,7 @@ from accounts.spotify.policy import (
     backoff_for,
     parse_retry_after,
 )
-from accounts.spotify.tokens import AccessTokenKeeper, RefreshRateLimited, RefreshTransient
+from spotify.tokens import AccessTokenKeeper, RefreshRateLimited, RefreshTransient
 
 logger = logging.getLogger(__name__)
 
@@ -170,5 +171,5 @@ class SpotifySession(requests.Session):
     def _rate_limited(self, retry_after: int) -> SpotifyRateLimited:
         resume_at = timezone.now() + timedelta(seconds=retry_after)
         logger.info("Spotify rate limit for user %s: resume at %s", self.user_id, resume_at.isoformat())
-        services.mark_rate_limited(user_id=self.user_id, until=resume_at)
+        credentials.mark_rate_limited(user_id=self.user_id, until=resume_at)
         return SpotifyRateLimited(retry_after=retry_after, resume_at=resume_at)

@@ -9,7 +9,7 @@ Sequentially (SPOTIFY_FETCH_CONCURRENCY=1, or anything not planned ahead) pages 
 Spotify's own `next` links. With `read_ahead`, the item pages of the playlists to import
 are requested before they are read: their offsets follow from the items total in the
 listing, so a few threads fetch them in the import's order while the caller writes the
-playlists before (accounts.spotify.prefetch). A playlist that grew since the listing
+playlists before (spotify.prefetch). A playlist that grew since the listing
 continues from its last page's `next` link, so nothing is missed either way.
 """
 
@@ -21,14 +21,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from spotipy import SpotifyException
-
-from accounts.spotify.client import SpotifyClient
-from accounts.spotify.prefetch import PagePrefetcher, PageRequest
+from spotify import api
+from spotify.client import SpotifyClient
+from spotify.errors import SpotifyRefused
+from spotify.prefetch import PagePrefetcher, PageRequest
 
 LISTING_PAGE = 50  # /me/playlists and /me/tracks allow at most 50
 ITEMS_PAGE = {"development": 50, "extended": 100}
-ADDITIONAL_TYPES = ("track", "episode")
 LIKED_SONGS_PAGES = "liked-songs"  # the prefetcher's key for the pages after Liked Songs' first
 
 
@@ -80,7 +79,6 @@ logging.getLogger("spotipy.client").addFilter(_ExpectedRefusals())
 class SpotifyReader:
     def __init__(self, *, client: SpotifyClient, mode: str, concurrency: int = 1) -> None:
         self.client = client
-        self.api = client.api
         self.mode = mode
         self.items_page_size = ITEMS_PAGE[mode]
         self.concurrency = concurrency
@@ -94,20 +92,20 @@ class SpotifyReader:
         if self.concurrency <= 1:
             return
         self._ahead = PagePrefetcher(client=self.client, workers=self.concurrency)
-        api = self.api.prefix.rstrip("/")
+        base_url = api.api_base_url(client=self.client)
         if liked_first_page is not None:
             total = int(liked_first_page.get("total") or 0)
             size = int(liked_first_page.get("limit") or LISTING_PAGE)
             self._ahead.add(
                 LIKED_SONGS_PAGES,
                 [
-                    PageRequest(f"{api}/me/tracks", (("limit", size), ("offset", offset)))
+                    PageRequest(f"{base_url}/me/tracks", (("limit", size), ("offset", offset)))
                     for offset in range(size, total, size)
                 ],
             )
         endpoint = "tracks" if self.mode == "extended" else "items"
         size = self.items_page_size
-        types = ",".join(ADDITIONAL_TYPES)
+        types = ",".join(api.PLAYLIST_ITEM_TYPES)
         for playlist in playlists:
             pages = math.ceil(playlist.items_total / size)
             if not pages:
@@ -116,7 +114,7 @@ class SpotifyReader:
                 playlist.playlist_id,
                 [
                     PageRequest(
-                        f"{api}/playlists/{playlist.playlist_id}/{endpoint}",
+                        f"{base_url}/playlists/{playlist.playlist_id}/{endpoint}",
                         (("limit", size), ("offset", n * size), ("additional_types", types)),
                     )
                     for n in range(pages)
@@ -135,7 +133,7 @@ class SpotifyReader:
         found: list[dict[str, Any]] = []
         totals: set[int | None] = set()
         null_rows = 0
-        for page in self._pages(self.api.current_user_playlists(limit=LISTING_PAGE, offset=0)):
+        for page in self._pages(api.my_playlists(client=self.client, limit=LISTING_PAGE)):
             totals.add(page.get("total") if isinstance(page.get("total"), int) else None)
             for obj in page.get("items") or []:
                 if obj and obj.get("id"):
@@ -149,7 +147,7 @@ class SpotifyReader:
         return PlaylistListing(playlists=found, complete=not null_rows and total == distinct == len(found))
 
     def liked_songs_first_page(self) -> dict[str, Any]:
-        return self.api.current_user_saved_tracks(limit=LISTING_PAGE, offset=0)
+        return api.saved_tracks(client=self.client, limit=LISTING_PAGE)
 
     def pages_after(self, page: dict[str, Any]) -> Iterator[dict[str, Any]]:
         """The pages that follow one already in hand (Liked Songs reuses its first page)."""
@@ -168,31 +166,27 @@ class SpotifyReader:
         if offset == 0 and self._ahead is not None and playlist_id in self._ahead:
             try:
                 yield from self._read_ahead(playlist_id)
-            except SpotifyException as exc:
+            except SpotifyRefused as exc:
                 # Read ahead, any page may be the one that meets the refusal or the
                 # deletion, so they mean the same on every page.
-                if exc.http_status == 403:
+                if exc.status == 403:
                     raise ItemsRefused(playlist_id) from exc
-                if exc.http_status == 404:
+                if exc.status == 404:
                     raise PlaylistGone(playlist_id) from exc
                 raise
             return
         try:
-            if self.mode == "extended":
-                first = self.api._get(
-                    f"playlists/{playlist_id}/tracks",
-                    limit=self.items_page_size,
-                    offset=offset,
-                    additional_types=",".join(ADDITIONAL_TYPES),
-                )
-            else:
-                first = self.api.playlist_items(
-                    playlist_id, limit=self.items_page_size, offset=offset, additional_types=ADDITIONAL_TYPES
-                )
-        except SpotifyException as exc:
-            if exc.http_status == 403:
+            first = api.playlist_items(
+                client=self.client,
+                playlist_id=playlist_id,
+                limit=self.items_page_size,
+                offset=offset,
+                legacy=self.mode == "extended",
+            )
+        except SpotifyRefused as exc:
+            if exc.status == 403:
                 raise ItemsRefused(playlist_id) from exc
-            if exc.http_status == 404:
+            if exc.status == 404:
                 raise PlaylistGone(playlist_id) from exc
             raise
         yield from self._pages(first)
@@ -212,6 +206,6 @@ class SpotifyReader:
         if page is not None and include_first:
             yield page
         while page is not None and page.get("next"):
-            page = self.api.next(page)
+            page = api.next_page(client=self.client, page=page)
             if page is not None:
                 yield page

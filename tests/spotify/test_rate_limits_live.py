@@ -10,11 +10,11 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from spotipy import SpotifyException
 
-from accounts.exceptions import SpotifyRateLimited, SpotifyUnavailable
 from accounts.models import SpotifyCredential
-from accounts.spotify import get_spotify_client
+from spotify import api as spotify_api
+from spotify.client import get_spotify_client
+from spotify.errors import SpotifyRateLimited, SpotifyRefused, SpotifyUnavailable
 from tests.accounts.conftest import credential_from_sandbox, sandbox_count
 
 pytestmark = pytest.mark.django_db
@@ -169,11 +169,11 @@ def test_a_post_that_failed_unclearly_is_not_resent(sandbox, spotify):
     assert sandbox_count(sandbox, "POST /v1/me/playlists") == 1
 
 
-def test_a_client_error_stays_spotipys_exception(sandbox, spotify):
-    with pytest.raises(SpotifyException) as error:
-        spotify.api.playlist("0000000000000000000000")
+def test_a_client_error_is_refused_at_once_as_our_own_exception(sandbox, spotify):
+    with pytest.raises(SpotifyRefused) as error:
+        spotify_api.playlist(client=spotify, playlist_id="0000000000000000000000")
 
-    assert error.value.http_status == 404
+    assert error.value.status == 404
     assert spotify.stats.retries == 0
 
 

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from sync.spotify_reader import SpotifyReader
+from spotify.reader import SpotifyReader
 
 
 def _reader(*pages: dict) -> SpotifyReader:

@@ -11,10 +11,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import services
-from accounts.exceptions import ReconnectNeeded, SpotifyMisconfigured, SpotifyUnavailable
+from accounts import credentials
 from accounts.models import SpotifyCredential
-from accounts.spotify.policy import TRANSIENT_STATUSES, parse_retry_after
+from spotify.errors import ReconnectNeeded, SpotifyMisconfigured, SpotifyUnavailable
+from spotify.policy import TRANSIENT_STATUSES, parse_retry_after
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +100,7 @@ class AccessTokenKeeper:
             raise failure
 
     def _give_up(self, credential: SpotifyCredential, reason: str) -> ReconnectNeeded:
-        services.mark_reconnect_needed(credential=credential, reason=reason)
+        credentials.mark_reconnect_needed(credential=credential, reason=reason)
         return ReconnectNeeded(reason)
 
     def _exchange(self, credential: SpotifyCredential) -> Exception | None:
@@ -125,7 +125,7 @@ class AccessTokenKeeper:
         if not isinstance(body, dict):
             return RefreshTransient("token endpoint sent an unexpected body")
         if response.status_code == 200 and body.get("access_token"):
-            services.save_refreshed_tokens(
+            credentials.save_refreshed_tokens(
                 credential=credential,
                 access_token=body["access_token"],
                 refresh_token=body.get("refresh_token"),

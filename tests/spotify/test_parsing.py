@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from library.models import LIKED_SONGS_ID, ItemKind, PlaylistKind
-from sync.parsing import ItemCollector, liked_songs_record, liked_songs_snapshot, playlist_record
+from spotify.parsing import ItemCollector, liked_songs_record, liked_songs_snapshot, playlist_record
 
 
 def track(track_id: str = "t1", **extra) -> dict:

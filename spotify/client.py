@@ -8,18 +8,19 @@ from collections.abc import Callable
 import spotipy
 from django.conf import settings
 
-from accounts.exceptions import ReconnectNeeded
 from accounts.models import SpotifyCredential, User
-from accounts.spotify.http import SpotifySession
-from accounts.spotify.policy import SpotifyRequestStats
+from spotify.errors import ReconnectNeeded
+from spotify.http import SpotifySession
+from spotify.policy import SpotifyRequestStats
 
 
 class SpotifyClient:
-    """`api` is a spotipy.Spotify; `stats` counts what it sent. One per task or request.
+    """`stats` counts what it sent. One per task or request; pass it to spotify.api's calls.
 
+    `api` is the spotipy.Spotify those calls go through: only spotify/ touches it (tests may).
     Errors: ReconnectNeeded, SpotifyRateLimited, SpotifyUnavailable, SpotifyMisconfigured
-    (accounts.exceptions); a 4xx Spotify answers on purpose (404, 403) stays spotipy's
-    SpotifyException.
+    (spotify.errors); a 4xx Spotify answers on purpose (404, 403) is spotipy's
+    SpotifyException here, which spotify.api turns into SpotifyRefused.
     """
 
     def __init__(self, *, credential: SpotifyCredential, sleep: Callable[[float], None] = time.sleep) -> None:

@@ -7,7 +7,7 @@ from email.utils import format_datetime
 
 from django.utils import timezone
 
-from accounts.spotify.policy import SpotifyRequestStats, WaitBudget, backoff_for, parse_retry_after
+from spotify.policy import SpotifyRequestStats, WaitBudget, backoff_for, parse_retry_after
 
 
 def test_retry_after_reads_seconds_dates_and_falls_back_to_one_second():

@@ -7,9 +7,9 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from accounts.exceptions import ReconnectNeeded
 from accounts.models import SpotifyCredential
-from accounts.spotify import get_spotify_client
+from spotify.client import get_spotify_client
+from spotify.errors import ReconnectNeeded
 from tests.accounts.conftest import credential_from_sandbox, sandbox_count, sign_in_through_sandbox
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,5 @@
-"""The token refresh task (insights.tasks.refresh_expiring_tokens) against the Spotify sandbox:
-it refreshes the grants about to expire, and a revoked one fails the job for staff to see."""
+"""The token refresh task against the Spotify sandbox (moved here from insights' job tests with
+the task itself)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import SpotifyCredential
-from insights import tasks
+from spotify import tasks
 from tests.factories import SpotifyCredentialFactory
 from tests.sync.cluster_support import signed_in
 
@@ -37,7 +37,7 @@ def test_a_revoked_grant_counts_as_failed_and_is_marked_for_reconnecting(sandbox
     SpotifyCredential.objects.filter(user=revoked).update(expires_at=timezone.now() + timedelta(minutes=5))
     sandbox.revoke(refresh_token=revoked.spotify_credential.refresh_token)
 
-    with pytest.raises(tasks.TaskFailed, match="0 token.s. refreshed, 1 failed"):
+    with pytest.raises(tasks.TokenRefreshFailed, match="0 token.s. refreshed, 1 failed"):
         tasks.refresh_expiring_tokens()  # a failed job for staff to see
 
     assert SpotifyCredential.objects.get(user=revoked).reconnect_needed is True

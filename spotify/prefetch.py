@@ -37,10 +37,10 @@ from urllib.parse import urlsplit
 import requests
 from django.conf import settings
 from requests.adapters import HTTPAdapter
-from spotipy import SpotifyException
 
-from accounts.spotify.client import SpotifyClient
-from accounts.spotify.http import FirstAttempt
+from spotify.client import SpotifyClient
+from spotify.errors import SpotifyRefused
+from spotify.http import FirstAttempt
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +125,7 @@ class PagePrefetcher:
     def pages(self, key: Hashable) -> Iterator[Any]:
         """The group's pages in order: each as a worker got it, or as the client's policy
         got it after the worker's attempt failed. Raises what the client raises, and
-        spotipy's SpotifyException for a 4xx, as the spotipy path would.
+        SpotifyRefused for a 4xx, as spotify.api would.
 
         Groups planned before this one and never read are dropped. Stopping early (an
         exception, or the caller closing the iterator) drops the rest of the group.
@@ -289,8 +289,8 @@ class PagePrefetcher:
 
 
 def _spotify_result(response: requests.Response) -> Any:
-    """A response as spotipy's own call turns it into a result: JSON (None if there is
-    none), or SpotifyException for a 4xx, with the same message shape."""
+    """A response as spotify.api turns a spotipy call's into a result: JSON (None if there is
+    none), or SpotifyRefused for a 4xx, with Spotify's message."""
     try:
         response.raise_for_status()
     except requests.HTTPError:
@@ -299,9 +299,7 @@ def _spotify_result(response: requests.Response) -> Any:
             message, reason = error.get("message"), error.get("reason")
         except (ValueError, AttributeError):
             message, reason = response.text or None, None
-        raise SpotifyException(
-            response.status_code, -1, f"{response.url}:\n {message}", reason=reason, headers=response.headers
-        ) from None
+        raise SpotifyRefused(status=response.status_code, message=str(message or ""), reason=reason) from None
     try:
         return response.json()
     except ValueError:

@@ -1,0 +1,85 @@
+"""What can go wrong talking to Spotify for a user.
+
+Pages, tasks and the API catch these (never spotipy's or requests' exceptions) and show
+the sentence `describe(exc)` gives; background tasks reschedule on `SpotifyRateLimited`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone
+
+
+class SpotifyError(Exception):
+    """Base class: Spotify could not do what we asked for this user."""
+
+
+class ReconnectNeeded(SpotifyError):
+    """The stored grant is gone (revoked, expired or never given): the user must sign in again."""
+
+    def __init__(self, reason: str = "Spotify access needs to be renewed.") -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class SpotifyRateLimited(SpotifyError):
+    """Spotify asked us to wait longer than SPOTIFY_MAX_RETRY_AFTER; try again at `resume_at`."""
+
+    def __init__(self, *, retry_after: int, resume_at: datetime) -> None:
+        super().__init__(f"Spotify rate limit: retry after {retry_after} s (at {resume_at.isoformat()}).")
+        self.retry_after = retry_after
+        self.resume_at = resume_at
+
+
+class SpotifyUnavailable(SpotifyError):
+    """Spotify kept failing (5xx, timeouts, resets, garbled bodies) after a few short retries."""
+
+
+class SpotifyMisconfigured(SpotifyError):
+    """Spotify rejected the app itself (invalid_client): SPOTIFY_CLIENT_ID/SECRET are wrong."""
+
+
+class SpotifyRefused(SpotifyError):
+    """Spotify answered a 4xx on purpose (404 gone, 403 not allowed, 400 a bad request...).
+
+    What spotipy's SpotifyException was to callers before: spotify.api raises this instead,
+    so nothing outside spotify/ needs spotipy to tell a refusal from a failure.
+    """
+
+    def __init__(self, *, status: int, message: str = "", reason: str | None = None) -> None:
+        super().__init__(f"Spotify answered HTTP {status} ({message or 'no message'}).")
+        self.status = status
+        self.message = message  # Spotify's own words, from its error body
+        self.reason = reason  # Spotify's machine-readable reason, when it sends one
+
+    @classmethod
+    def from_spotipy(cls, exc: Exception) -> SpotifyRefused:
+        """From spotipy's SpotifyException, whose message is "<url>:\\n <Spotify's message>"."""
+        message = str(getattr(exc, "msg", "")).rsplit(":\n", 1)[-1].strip()
+        status = int(getattr(exc, "http_status", 0) or 0)
+        return cls(status=status, message=message, reason=getattr(exc, "reason", None))
+
+
+def describe(exc: SpotifyError) -> str:
+    """The one sentence a listener reads about a Spotify failure, ending with a full stop.
+
+    Every page, run and API answer words Spotify's failures through here, so one failure
+    reads the same wherever it shows; callers put what failed before it and what to do
+    next after it ("Could not read “Gym”: <this> Retry to continue.").
+    """
+    if isinstance(exc, ReconnectNeeded):
+        return (
+            "Spotify access was revoked or expired: press Reconnect on the dashboard "
+            "(sign in with Spotify again)."
+        )
+    if isinstance(exc, SpotifyRateLimited):
+        # In the server's time zone, named, so a listener can tell when "then" is.
+        return f"Spotify asked us to slow down until {timezone.localtime(exc.resume_at):%H:%M %Z}."
+    if isinstance(exc, SpotifyMisconfigured):
+        return (
+            "Spotify rejected this Linernotes server's app credentials: the administrator must check "
+            "SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET."
+        )
+    # SpotifyUnavailable and SpotifyRefused carry their sentence (what Spotify answered).
+    return f"{str(exc).rstrip('.') or 'Spotify could not do it'}."

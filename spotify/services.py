@@ -1,0 +1,50 @@
+"""Writes that need Spotify's Accounts service: keeping every stored grant fresh."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.utils import timezone
+
+from accounts.models import SpotifyCredential
+from spotify.errors import SpotifyError
+from spotify.http import SpotifySession
+from spotify.policy import SpotifyRequestStats
+from spotify.tokens import RefreshRateLimited, RefreshTransient
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RefreshOutcome:
+    refreshed: int
+    failed: int
+
+
+def refresh_expiring_credentials(*, within: timedelta) -> RefreshOutcome:
+    """Refresh every grant whose access token expires within `within` (or has expired), so the
+    next task or page finds a fresh one instead of waiting on Spotify's token endpoint.
+
+    One credential at a time, through the client's own refresher (row lock, one attempt, a
+    revoked grant marked for reconnecting). Grants already marked for reconnecting are skipped:
+    only a sign-in mends them. One that another process refreshed meanwhile counts as neither.
+    """
+    due = SpotifyCredential.objects.filter(reconnect_needed=False, expires_at__lte=timezone.now() + within)
+    refreshed = failed = 0
+    for credential in due.order_by("expires_at"):
+        session = SpotifySession(credential=credential, stats=SpotifyRequestStats())
+        try:
+            # The keeper refreshes on its own only inside SPOTIFY_REFRESH_MARGIN; rejecting the
+            # token in hand makes it refresh now, unless someone replaced it meanwhile.
+            session.keeper.reject()
+            session.keeper.token()
+        except (SpotifyError, RefreshRateLimited, RefreshTransient) as exc:
+            failed += 1
+            logger.warning("Refreshing the Spotify token of user %s failed: %s", credential.user_id, exc)
+        else:
+            refreshed += 1 if session.stats.refreshes else 0
+        finally:
+            session.close()
+    return RefreshOutcome(refreshed=refreshed, failed=failed)
