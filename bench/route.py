@@ -128,11 +128,12 @@ def set_up(sandbox: Sandbox, *, mode: str, tracks: int, children: int) -> Setup:
     from routing.models import BasePlaylist
     from routing.services.setup import add_child_playlist, create_base_playlist
     from core.runs import RunStatus
+    from routing.models import RouteRun as RouteRunRow
     from sync.models import SyncEvent, SyncKind
     from sync.services.importer import run_import
 
     sandbox.control("POST", "reset")
-    for model in (SyncEvent, BasePlaylist, PlaylistItem, Playlist, Track, Album, Artist):
+    for model in (RouteRunRow, SyncEvent, BasePlaylist, PlaylistItem, Playlist, Track, Album, Artist):
         model.objects.all().delete()
     grant = sandbox.control("POST", "tokens", {"user": "demo", "client_id": CLIENT_ID})
     http = SpotifyHttp(sandbox.url, grant["access_token"])
@@ -194,9 +195,9 @@ def make_cold(*, cache_too: bool = True) -> None:
 def route_once(sandbox: Sandbox, setup: Setup, *, label: str, latency_ms: int) -> RouteRun:
     from django.conf import settings
 
-    from routing.services.route import run_route
     from core.runs import RunStatus
-    from sync.models import SyncEvent, SyncKind
+    from routing.models import RouteRun as RouteRunRow
+    from routing.services.route import run_route
 
     http = setup.http
     before = {pid: http.track_ids(pid) for pid, *_ in setup.children}
@@ -209,10 +210,10 @@ def route_once(sandbox: Sandbox, setup: Setup, *, label: str, latency_ms: int) -
         settings.SPOTIFY_APP_MODE,
     )
     sandbox.control("DELETE", "counters")
-    event = SyncEvent.objects.create(kind=SyncKind.ROUTE, user=setup.user, base=setup.base, trigger="bench")
+    event = RouteRunRow.objects.create(user=setup.user, base=setup.base, trigger="bench")
     with latency(sandbox, latency_ms):
         started = time.perf_counter()
-        event = run_route(event_id=event.pk)
+        event = run_route(run_id=event.pk)
         wall = time.perf_counter() - started
     if event.status != RunStatus.SUCCEEDED:
         raise SystemExit(f"{label}: route ended {event.status}: {event.error}")

@@ -223,9 +223,8 @@ class ChildBackupFactory(DjangoModelFactory):
     child = factory.SubFactory(ChildPlaylistFactory)
     user = factory.LazyAttribute(lambda o: o.child.user)
     run = factory.SubFactory(
-        "tests.factories.SyncEventFactory",
+        "tests.routing.factories.RouteRunFactory",
         user=factory.SelfAttribute("..user"),
-        kind=SyncKind.ROUTE,
         base=factory.SelfAttribute("..child.base"),
         completed=True,
     )

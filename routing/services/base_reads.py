@@ -32,7 +32,7 @@ from spotify.parsing import (
     playlist_record,
 )
 from spotify.reader import ItemsRefused, PlaylistGone, SpotifyReader
-from sync.services.run_state import RunStepFailed, spotify_step
+from spotify.runs import RunStepFailed, spotify_step
 
 __all__ = [
     "RETRY_HINT",

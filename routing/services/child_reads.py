@@ -16,7 +16,7 @@ from spotify import api
 from spotify.errors import SpotifyRefused
 from spotify.parsing import embedded_rows, embedded_total, row_uris
 from spotify.reader import ItemsRefused, PlaylistGone, SpotifyReader
-from sync.services.run_state import RunStepFailed
+from spotify.runs import RunStepFailed
 
 __all__ = ["ChildContents", "ChildReader"]
 

@@ -31,7 +31,7 @@ from spotify.errors import (
     SpotifyUnavailable,
     describe,
 )
-from sync.services.run_state import MISCONFIGURED_MESSAGE, RECONNECT_MESSAGE, RunStepFailed
+from spotify.runs import MISCONFIGURED_MESSAGE, RECONNECT_MESSAGE, RunStepFailed
 
 __all__ = [
     "ChildPreview",

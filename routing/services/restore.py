@@ -29,7 +29,7 @@ from core import runs
 from core.runs import ACTIVE_STATUSES, RunStatus
 from spotify.client import get_spotify_client
 from spotify.reader import SpotifyReader
-from sync.services.run_state import run_to_end, spotify_step
+from spotify.runs import run_to_end, spotify_step
 
 __all__ = ["RUN_RESTORE_TASK", "RestoreNotPossible", "request_restore", "retry_restore", "run_restore"]
 

@@ -54,7 +54,7 @@ from routing.models import RouteRun
 from spotify import api
 from spotify.client import SpotifyClient, get_spotify_client
 from spotify.reader import SpotifyReader
-from sync.services.run_state import RunStepFailed, run_to_end, spotify_step
+from spotify.runs import RunStepFailed, run_to_end, spotify_step
 
 logger = logging.getLogger(__name__)
 

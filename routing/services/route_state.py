@@ -15,7 +15,7 @@ from django.utils import timezone
 from core import runs
 from routing.models import RouteRun, RouteRunKind
 from routing.services.removal_guard import PendingRemoval
-from sync.services.run_state import RunLedger
+from spotify.runs import RunLedger
 
 logger = logging.getLogger(__name__)
 

@@ -35,13 +35,15 @@ class Migration(migrations.Migration):
             model_name='syncevent',
             name='sync_one_active_route_per_base',
         ),
+        # Renamed while the column still holds 24 characters, narrowed after: going back, it is
+        # widened again before "awaiting_confirmation" (21) returns.
+        migrations.RunPython(
+            rename_statuses(FORWARD), rename_statuses({new: old for old, new in FORWARD.items()})
+        ),
         migrations.AlterField(
             model_name='syncevent',
             name='status',
             field=models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('waiting', 'Needs your confirmation'), ('succeeded', 'Done'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], default='queued', max_length=20),
-        ),
-        migrations.RunPython(
-            rename_statuses(FORWARD), rename_statuses({new: old for old, new in FORWARD.items()})
         ),
         migrations.AddConstraint(
             model_name='syncevent',

@@ -1,6 +1,6 @@
 """The SyncEvent side of an import run: claiming it, recording progress, and how it ends.
 
-The claim and the conditional writes are shared with routes (sync.services.run_state); a
+The claim and the conditional writes are core.runs', the Spotify ledger spotify.runs'; a
 lost claim (ClaimLost) rolls back the playlist in hand.
 """
 
@@ -14,7 +14,9 @@ from django.utils import timezone
 
 from sync.models import SyncEvent, SyncKind
 from sync.services import run_state
-from sync.services.run_state import ClaimLost, RunLedger, claim_event
+from core.runs import ClaimLost
+from spotify.runs import RunLedger
+from sync.services.run_state import claim_event
 
 __all__ = ["FULL_SCOPE_DONE", "ClaimLost", "ImportLedger", "claim_import", "resume_schedule_name"]
 

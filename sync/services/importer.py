@@ -42,7 +42,7 @@ from spotify.parsing import ItemCollector, liked_songs_record, playlist_record
 from spotify.reader import ItemsRefused, PlannedItems, PlaylistGone, SpotifyReader
 from sync.models import ImportScope, SyncEvent
 from sync.services.import_state import ImportLedger, claim_import
-from sync.services.run_state import RunStepFailed, run_to_end, spotify_step
+from spotify.runs import RunStepFailed, run_to_end, spotify_step
 from sync.signals import send_import_completed
 
 logger = logging.getLogger(__name__)

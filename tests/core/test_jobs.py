@@ -56,7 +56,7 @@ def test_a_task_run_by_the_cluster_leaves_a_succeeded_record_with_its_user_and_d
     assert (queued.label, queued.user_id, queued.scheduled) == ("Import", owner.pk, False)
     record = _finished_record(task_id, cluster=cluster)
     assert record.status == JobStatus.SUCCEEDED and record.error == ""
-    assert record.result == f"import #{event.pk}: completed"
+    assert record.result == f"import #{event.pk}: succeeded"
     assert record.user_id == owner.pk and record.func == "sync.tasks.run_import"
     assert record.enqueued_at <= record.started_at <= record.finished_at
     assert record.duration_seconds is not None and 0 <= record.duration_seconds < 30

@@ -10,10 +10,11 @@ import requests
 from django.utils import timezone
 
 from library.models import Playlist
-from routing.models import BasePlaylist, ChildMode, ChildPlaylist
+from routing.models import BasePlaylist, ChildMode, ChildPlaylist, RouteRun
 from routing.services.route import run_route
-from sync.models import SyncEvent, SyncKind
-from tests.factories import BasePlaylistFactory, ChildPlaylistFactory, SyncEventFactory
+
+from tests.factories import BasePlaylistFactory, ChildPlaylistFactory
+from tests.routing.factories import RouteRunFactory
 from tests.sync.import_support import connect, import_library, requests_since, set_mode
 
 BASE_NAME = "Gym 2025"
@@ -105,10 +106,10 @@ def add_child(
     )
 
 
-def route(base: BasePlaylist) -> SyncEvent:
+def route(base: BasePlaylist) -> RouteRun:
     """Queue a route of `base` and run it right here, as the task would."""
-    event = SyncEventFactory(user=base.user, kind=SyncKind.ROUTE, base=base)
-    return run_route(event_id=event.pk)
+    event = RouteRunFactory(base=base)
+    return run_route(run_id=event.pk)
 
 
 def writes_since(before: dict[str, int], sandbox) -> int:

@@ -10,16 +10,16 @@ from typing import Any
 
 from accounts.models import User
 from library.models import Playlist
-from routing.models import BasePlaylist, ChildPlaylist
-from sync.models import SyncEvent, SyncKind
+from routing.models import BasePlaylist, ChildPlaylist, RouteRun
+
 from core.runs import RunStatus
 from tests.factories import (
     BasePlaylistFactory,
     ChildPlaylistFactory,
     PlaylistFactory,
     SpotifyCredentialFactory,
-    SyncEventFactory,
 )
+from tests.routing.factories import RouteRunFactory
 
 LISTENER = "listener-on-spotify"
 GENRES = {"match": "all", "conditions": [{"field": "genre", "op": "any_of", "value": ["rock", "indie"]}]}
@@ -34,7 +34,7 @@ class Setup:
     loud: ChildPlaylist
     owned: Playlist  # a playlist the listener owns, free to become a child
     candidate: Playlist  # a readable playlist of the listener, free to become a base
-    failed: SyncEvent  # a failed route of the base, retryable
+    failed: RouteRun  # a failed route of the base, retryable
 
     def ids(self) -> dict[str, int]:
         return {
@@ -46,8 +46,8 @@ class Setup:
         }
 
 
-def route_event(base: BasePlaylist, status: str = RunStatus.QUEUED, **fields: Any) -> SyncEvent:
-    return SyncEventFactory(user=base.user, kind=SyncKind.ROUTE, base=base, status=status, **fields)
+def route_event(base: BasePlaylist, status: str = RunStatus.QUEUED, **fields: Any) -> RouteRun:
+    return RouteRunFactory(base=base, status=status, **fields)
 
 
 def make_setup() -> Setup:
@@ -78,7 +78,7 @@ ACTIONS: dict[str, tuple[str, str, dict[str, str] | None]] = {
     "make base": ("post", "/routing/bases/new/", {"playlist": "{candidate}", "first_match_only": "on"}),
     "base page": ("get", "/routing/{base}/", None),
     "options": ("post", "/routing/{base}/options/", {"first_match_only": "on"}),
-    "sync": ("post", "/routing/{base}/sync/", {}),
+    "sync": ("post", "/routing/{base}/route/", {}),
     "delete confirmation": ("get", "/routing/{base}/delete/", None),
     "delete base": ("post", "/routing/{base}/delete/", {}),
     "add child": ("post", "/routing/{base}/children/new/", {"playlist": "{owned}", "mode": "rebuild"}),
@@ -122,5 +122,5 @@ def snapshot(base: BasePlaylist) -> tuple:
     return (
         list(BasePlaylist.objects.filter(user=base.user).order_by("pk").values()),
         list(ChildPlaylist.objects.filter(base__user=base.user).order_by("pk").values()),
-        SyncEvent.objects.filter(user=base.user).count(),
+        RouteRun.objects.filter(user=base.user).count(),
     )

@@ -13,9 +13,9 @@ from analysis.models import AnalysisBatch
 from analysis.services.settling import announce_if_settled
 from core.runs import RunStatus
 from routing import tasks
-from routing.models import BasePlaylist
+from routing.models import BasePlaylist, RouteRun
 from routing.services.auto_route import MAX_WAIT, route_after_import
-from sync.models import SyncEvent
+
 from tests.factories import BasePlaylistFactory, ChildPlaylistFactory, SpotifyCredentialFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def _analysing(base: BasePlaylist) -> AnalysisBatch:
 
 
 def _routes(base: BasePlaylist) -> list[str]:
-    return list(SyncEvent.objects.filter(base=base).values_list("trigger", flat=True))
+    return list(RouteRun.objects.filter(base=base).values_list("trigger", flat=True))
 
 
 def test_a_base_filtering_on_moods_waits_for_the_imports_analyses_and_routes_once_they_settle(

@@ -10,9 +10,8 @@ from routing import tasks
 from routing.models import ChildMode
 from routing.services import run_control
 from routing.services.route import run_route
-from sync.models import SyncKind
 from core.runs import RunStatus
-from tests.factories import SyncEventFactory
+from tests.routing.factories import RouteRunFactory
 from tests.routing.route_support import (
     DELETE_ITEMS,
     NOT_EXPLICIT,
@@ -60,14 +59,14 @@ def test_each_child_ends_up_with_exactly_the_base_tracks_its_filters_match(
         asked = event.details["confirmation"]["children"]
         assert [(c["name"], c["removals"]) for c in asked] == [("Clean", [extra]), ("2000-2015", [extra])]
         assert spotify.track_ids(clean.spotify_id) == [extra.rsplit(":", 1)[-1]]
-        run_control.confirm_route(event=event)
-        event = run_route(event_id=event.pk)
+        run_control.confirm_route(run=event)
+        event = run_route(run_id=event.pk)
     assert event.status == RunStatus.SUCCEEDED, event.error
     tracks = spotify.tracks(base.playlist.spotify_id)
     kept = [extra.rsplit(":", 1)[-1]] if child_mode == ChildMode.ADD_ONLY else []
     assert spotify.track_ids(clean.spotify_id) == kept + expected_not_explicit(tracks)
     assert spotify.track_ids(noughties.spotify_id) == kept + expected_years(tracks, 2000, 2015)
-    assert (event.playlists_total, event.playlists_done, event.items_done) == (2, 2, len(tracks))
+    assert (event.children_total, event.children_done, event.tracks) == (2, 2, len(tracks))
     assert event.spotify_requests > 0 and event.error == ""
     assert set(event.details["writes"]) == {clean.spotify_id, noughties.spotify_id}
     assert event.details["writes"][clean.spotify_id]["added"] == len(expected_not_explicit(tracks))
@@ -169,19 +168,19 @@ def test_the_route_reads_the_mirror_in_a_bounded_number_of_queries_whatever_the_
     grow_base(sandbox, user, base, SpotifyAs(sandbox))
     add_child(sandbox, base, name="Clean", filters=NOT_EXPLICIT)
     assert route(base).status == RunStatus.SUCCEEDED  # the grown base is in the mirror now
-    event = SyncEventFactory(user=user, kind=SyncKind.ROUTE, base=base)
+    event = RouteRunFactory(base=base)
 
     # Claim, children, base check and its verification, items, credits, ledger writes, the
     # children's routed_at: none of them per track.
     with django_assert_max_num_queries(14):
-        assert run_route(event_id=event.pk).status == RunStatus.SUCCEEDED
+        assert run_route(run_id=event.pk).status == RunStatus.SUCCEEDED
 
 
 def test_the_route_task_runs_the_event_and_says_how_it_ended(sandbox, settings):
     user, base = imported_base(sandbox, settings)
     add_child(sandbox, base, name="Clean", filters=NOT_EXPLICIT)
-    event = SyncEventFactory(user=user, kind=SyncKind.ROUTE, base=base)
+    event = RouteRunFactory(base=base)
 
     assert tasks.run_route(event.pk) == f"route #{event.pk}: succeeded"
     assert tasks.run_route(event.pk) == f"route #{event.pk}: succeeded"  # a second delivery does nothing
-    assert tasks.run_route(999_999) == "route #999999: no such event"
+    assert tasks.run_route(999_999) == "route #999999: no such run"

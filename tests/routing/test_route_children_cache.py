@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from sync.models import SyncEvent, SyncKind
+from routing.models import RouteRun, RouteRunKind
+
 from core.runs import RunStatus
 from tests.routing.failing_cache import FAILING_CACHE_SETTINGS
 from tests.routing.route_support import (
@@ -105,7 +106,7 @@ def test_an_import_that_changed_the_base_routes_it_when_the_base_says_so(
     other = user.playlists.exclude(pk=base.playlist_id).exclude(spotify_id="liked-songs").first()
     with django_capture_on_commit_callbacks(execute=True):
         import_library(user)  # nothing changed: no route either way
-    assert not SyncEvent.objects.filter(kind=SyncKind.ROUTE).exists()
+    assert not RouteRun.objects.filter(kind=RouteRunKind.ROUTE).exists()
     first = SpotifyAs(sandbox).tracks(base.playlist.spotify_id)[0]
     sandbox.mutate_playlist(base.playlist.spotify_id, op="remove", uris=[first["uri"]])
     sandbox.mutate_playlist(other.spotify_id, op="rename", name="Renamed elsewhere")
@@ -113,7 +114,7 @@ def test_an_import_that_changed_the_base_routes_it_when_the_base_says_so(
     with django_capture_on_commit_callbacks(execute=True):
         import_library(user)
 
-    routes = list(SyncEvent.objects.filter(kind=SyncKind.ROUTE))
+    routes = list(RouteRun.objects.filter(kind=RouteRunKind.ROUTE))
     if automatic:
         assert [(event.base_id, event.trigger) for event in routes] == [(base.pk, "import")]
         assert ("routing.tasks.run_route", routes[0].pk) in queue.calls

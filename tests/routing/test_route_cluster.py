@@ -3,11 +3,14 @@ child on the sandbox ends up with exactly the base's matching tracks."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from library.models import Playlist
+from routing.models import RouteRun, RouteRunKind
 from routing.services.setup import create_base_playlist
-from sync.models import SyncEvent, SyncKind
+
 from core.runs import RunStatus
 from sync.services import triggers
 from tests.fixtures.cluster import sandbox_cluster_env
@@ -32,11 +35,13 @@ def test_an_import_that_changed_an_automatic_base_routes_it_on_the_cluster(sandb
 
     second, _ = triggers.request_import(user=user, trigger=triggers.Trigger.BUTTON)
     assert wait_for(second.pk, lambda e: not e.is_active, clusters=[cluster]).status == RunStatus.SUCCEEDED
-    routes = list(SyncEvent.objects.filter(kind=SyncKind.ROUTE, base=base))
-    imports = list(SyncEvent.objects.filter(kind="import").values_list("pk", "trigger", "status", "task_id"))
-    assert len(routes) == 1, ([(e.pk, e.trigger, e.status, e.task_id) for e in routes], imports, cluster.log()[-3000:])
-    (routed,) = routes
-    finished = wait_for(routed.pk, lambda e: not e.is_active, clusters=[cluster])
+    # The route is queued by the import's after-commit receivers, just after the import ends.
+    deadline = time.monotonic() + 30
+    while not RouteRun.objects.filter(base=base).exists():
+        assert time.monotonic() < deadline, cluster.log()[-3000:]
+        time.sleep(0.1)
+    (routed,) = RouteRun.objects.filter(kind=RouteRunKind.ROUTE, base=base)
+    finished = wait_for(routed.pk, lambda e: not e.is_active, clusters=[cluster], model=RouteRun)
 
     assert finished.status == RunStatus.SUCCEEDED, finished.error
     assert finished.trigger == "import" and finished.task_id

@@ -12,13 +12,13 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from accounts.models import SpotifyCredential
-from routing.models import ChildMode
+from routing.models import ChildMode, RouteRun
 from routing.services.route import run_route
-from routing.services.route_state import route_schedule_name
-from sync.models import SyncEvent, SyncKind
+
 from core.runs import RunStatus
-from sync.services.run_state import RECONNECT_MESSAGE
-from tests.factories import BasePlaylistFactory, SyncEventFactory
+from spotify.runs import RECONNECT_MESSAGE
+from tests.factories import BasePlaylistFactory
+from tests.routing.factories import RouteRunFactory
 from tests.routing.route_support import (
     NOT_EXPLICIT,
     SpotifyAs,
@@ -95,16 +95,16 @@ def test_a_long_retry_after_queues_the_route_again_with_a_schedule(sandbox, sett
     assert event.status == RunStatus.QUEUED
     assert timedelta(seconds=7100) < event.resume_at - timezone.now() <= timedelta(seconds=7200)
     assert (event.claimed_by, event.error, event.rate_limited) == ("", "", 1)
-    task = Schedule.objects.get(name=route_schedule_name(event.pk))
+    task = Schedule.objects.get(name=event.resume_schedule_name())
     assert (task.func, ast.literal_eval(task.args), task.schedule_type) == (
         "routing.tasks.run_route",
         (event.pk,),
         Schedule.ONCE,
     )
-    assert run_route(event_id=event.pk).status == RunStatus.QUEUED  # not due yet: untouched
+    assert run_route(run_id=event.pk).status == RunStatus.QUEUED  # not due yet: untouched
 
-    SyncEvent.objects.filter(pk=event.pk).update(resume_at=timezone.now())
-    resumed = run_route(event_id=event.pk)
+    RouteRun.objects.filter(pk=event.pk).update(resume_at=timezone.now())
+    resumed = run_route(run_id=event.pk)
     assert resumed.status == RunStatus.SUCCEEDED, resumed.error
     tracks = spotify.tracks(base.playlist.spotify_id)
     assert spotify.track_ids(child.spotify_id) == expected_not_explicit(tracks)
@@ -143,7 +143,7 @@ def test_filters_not_valid_in_the_app_mode_fail_the_route_naming_the_child(sandb
 
 def test_the_database_refuses_a_second_active_route_for_one_base():
     base = BasePlaylistFactory()
-    SyncEventFactory(user=base.user, kind=SyncKind.ROUTE, base=base)
-    SyncEventFactory(user=base.user, kind=SyncKind.ROUTE, base=base, status=RunStatus.FAILED)
+    RouteRunFactory(base=base)
+    RouteRunFactory(base=base, status=RunStatus.FAILED)
     with pytest.raises(IntegrityError), transaction.atomic():
-        SyncEventFactory(user=base.user, kind=SyncKind.ROUTE, base=base, running=True)
+        RouteRunFactory(base=base, running=True)

@@ -15,9 +15,9 @@ from routing.services.estimate import DEFAULT_SECONDS_PER_REQUEST, estimate_rout
 from routing.services.preview import preview_route
 from routing.services.setup import BaseBusy, ChildNotAllowed, PlaylistNotFound
 from routing.services.spotify_children import create_child_on_spotify, owned_playlist_choices
-from sync.models import SyncKind
 from core.runs import RunStatus
-from tests.factories import BasePlaylistFactory, ChildPlaylistFactory, SyncEventFactory
+from tests.factories import BasePlaylistFactory, ChildPlaylistFactory
+from tests.routing.factories import RouteRunFactory
 from tests.routing.route_support import (
     DELETE_ITEMS,
     NOT_EXPLICIT,
@@ -113,18 +113,17 @@ def test_the_estimate_counts_the_runs_requests_and_uses_the_measured_rate(sandbo
 
 def test_without_finished_runs_the_estimate_says_its_rate_is_a_default(settings):
     base = BasePlaylistFactory()
-    SyncEventFactory(user=base.user, status=RunStatus.FAILED, spotify_requests=40)
+    RouteRunFactory(base=base, status=RunStatus.FAILED, spotify_requests=40)
 
     estimate = estimate_route(base=base)
 
     assert (estimate.measured, estimate.seconds_per_request) == (False, DEFAULT_SECONDS_PER_REQUEST)
-    SyncEventFactory(
-        user=base.user,
+    RouteRunFactory(
+        base=BasePlaylistFactory(user=base.user),  # any route run of the listener's measures the rate
         status=RunStatus.SUCCEEDED,
         spotify_requests=40,
         started_at=timezone.now() - timedelta(seconds=8),
         finished_at=timezone.now(),
-        kind=SyncKind.IMPORT,
     )
     assert estimate_route(base=base).seconds_per_request == pytest.approx(0.2, abs=0.01)
 
@@ -147,7 +146,7 @@ def test_a_new_child_is_created_on_spotify_and_attached(sandbox, settings):
 
 def test_a_refused_child_costs_no_playlist_on_spotify(sandbox, settings):
     user, base = imported_base(sandbox, settings)
-    SyncEventFactory(user=user, kind=SyncKind.ROUTE, base=base, status=RunStatus.RUNNING)
+    RouteRunFactory(base=base, status=RunStatus.RUNNING)
     before = route_counts(sandbox)
 
     with pytest.raises(BaseBusy):

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from core import runs
-from routing.models import BasePlaylist, ChildMode, ChildPlaylist
+from routing.models import BasePlaylist, ChildMode, ChildPlaylist, RouteRun, RouteRunKind
 from routing.services.setup import (
     BaseBusy,
     add_child_playlist,
@@ -29,7 +29,7 @@ from routing.services.triggers import (
     retry_route,
 )
 from routing.services.auto_route import route_after_import
-from sync.models import SyncEvent, SyncKind
+
 from core.runs import RunStatus
 from tests.factories import (
     BasePlaylistFactory,
@@ -38,6 +38,7 @@ from tests.factories import (
     SpotifyCredentialFactory,
     SyncEventFactory,
 )
+from tests.routing.factories import RouteRunFactory
 from tests.support.concurrency import race
 
 pytestmark = pytest.mark.django_db
@@ -55,8 +56,8 @@ def base() -> BasePlaylist:
     return base
 
 
-def route_event(base: BasePlaylist, status: str = RunStatus.QUEUED, **fields) -> SyncEvent:
-    return SyncEventFactory(user=base.user, kind=SyncKind.ROUTE, base=base, status=status, **fields)
+def route_event(base: BasePlaylist, status: str = RunStatus.QUEUED, **fields) -> RouteRun:
+    return RouteRunFactory(base=base, status=status, **fields)
 
 
 # --- requesting ---------------------------------------------------------------------------------
@@ -68,12 +69,12 @@ def test_a_second_route_request_for_a_base_returns_the_active_one_and_enqueues_o
         second, created_again = request_route(base=base, trigger="api")
 
     assert (created, created_again) == (True, False) and second.pk == first.pk
-    assert (first.kind, first.base_id, first.user_id) == (SyncKind.ROUTE, base.pk, base.user_id)
+    assert (first.kind, first.base_id, first.user_id) == (RouteRunKind.ROUTE, base.pk, base.user_id)
     assert queue.calls == [("routing.tasks.run_route", first.pk)]
-    assert SyncEvent.objects.get(pk=first.pk).task_id == "task-1"
+    assert RouteRun.objects.get(pk=first.pk).task_id == "task-1"
     # Another base of the same user, or this one once its route finished, gets a new event.
     assert request_route(base=BasePlaylistFactory(user=base.user), trigger="button")[1] is True
-    SyncEvent.objects.filter(pk=first.pk).update(status=RunStatus.SUCCEEDED)
+    RouteRun.objects.filter(pk=first.pk).update(status=RunStatus.SUCCEEDED)
     assert request_route(base=base, trigger="button")[1] is True
 
 
@@ -85,7 +86,7 @@ def test_a_route_needs_a_usable_spotify_connection(queue, credential):
     with pytest.raises(RouteNotPossible, match="Spotify"):
         request_route(base=base, trigger="button")
 
-    assert not SyncEvent.objects.exists() and queue.calls == []
+    assert not RouteRun.objects.exists() and queue.calls == []
 
 
 def test_a_route_the_broker_would_not_take_is_failed_with_a_reason_not_left_blocking(
@@ -107,7 +108,7 @@ def test_a_queued_route_whose_task_was_lost_is_enqueued_again_by_the_next_reques
     base, queue, django_capture_on_commit_callbacks
 ):
     stale = route_event(base, task_id="lost")
-    SyncEvent.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    RouteRun.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(hours=1))
 
     with django_capture_on_commit_callbacks(execute=True):
         again, created = request_route(base=base, trigger="button")
@@ -126,7 +127,7 @@ def test_a_failed_route_is_retried_as_a_new_route_of_the_same_base(
         retry = retry_route(event=failed)
 
     assert (retry.kind, retry.base_id, retry.retry_of_id, retry.trigger) == (
-        SyncKind.ROUTE, base.pk, failed.pk, "retry"
+        RouteRunKind.ROUTE, base.pk, failed.pk, "retry"
     )
     assert queue.calls == [("routing.tasks.run_route", retry.pk)]
     with pytest.raises(RouteNotRetryable, match=f"already retried as route #{retry.pk}"):
@@ -167,7 +168,7 @@ def test_an_import_routes_only_the_automatic_bases_whose_playlist_changed(queue)
     )
 
     assert [(event.base_id, event.trigger) for event in started] == [(automatic.pk, "import")]
-    assert not SyncEvent.objects.filter(base__in=[unchanged_automatic, manual, strangers]).exists()
+    assert not RouteRun.objects.filter(base__in=[unchanged_automatic, manual, strangers]).exists()
 
 
 # --- the lock on set-up edits -------------------------------------------------------------------
@@ -242,5 +243,5 @@ def test_concurrent_route_requests_start_exactly_one_route(transactional_db, que
 
     assert len({pk for pk, _ in results}) == 1
     assert sum(created for _, created in results) == 1
-    assert SyncEvent.objects.filter(kind=SyncKind.ROUTE, base=base).count() == 1
+    assert RouteRun.objects.filter(kind=RouteRunKind.ROUTE, base=base).count() == 1
     assert len(queue.calls) == 1

@@ -14,16 +14,16 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from library.models import ItemsStatus, Playlist
-from routing.models import BasePlaylist, ChildMode, ChildPlaylist
-from sync.models import SyncEvent, SyncKind
+from routing.models import BasePlaylist, ChildMode, ChildPlaylist, RouteRun
+
 from core.runs import RunStatus
 from tests.factories import (
     BasePlaylistFactory,
     ChildPlaylistFactory,
     PlaylistFactory,
     SpotifyCredentialFactory,
-    SyncEventFactory,
 )
+from tests.routing.factories import RouteRunFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +94,10 @@ CALLS = {
     "reorder children": Call(
         "post", base_url("children/order"), lambda w: {"children": [w.second.pk, w.first.pk]}, 200
     ),
+    "route": Call("post", base_url("route"), ok=202),
+    "route status": Call("get", base_url("route-status"), ok=200),
+    "list runs": Call("get", base_url("runs/"), ok=200),
+    # The deprecated paths from before "sync" meant imports only: the same answers.
     "sync": Call("post", base_url("sync"), ok=202),
     "sync status": Call("get", base_url("sync-status"), ok=200),
     "preview": Call("post", base_url("preview"), lambda w: {"read_children": False}, 200),
@@ -132,12 +136,12 @@ def set_up(base: BasePlaylist) -> tuple:
         list(BasePlaylist.objects.filter(pk=base.pk).values()),
         list(ChildPlaylist.objects.filter(base_id=base.pk).order_by("pk").values()),
         list(BasePlaylist.objects.order_by("pk").values_list("pk", flat=True)),
-        list(SyncEvent.objects.order_by("pk").values_list("pk", "status")),
+        list(RouteRun.objects.order_by("pk").values_list("pk", "status")),
     )
 
 
-def route_event(base: BasePlaylist, status: str) -> SyncEvent:
-    return SyncEventFactory(user=base.user, kind=SyncKind.ROUTE, base=base, status=status)
+def route_event(base: BasePlaylist, status: str) -> RouteRun:
+    return RouteRunFactory(base=base, status=status)
 
 
 # --- who may call what ----------------------------------------------------------------------------
@@ -297,7 +301,7 @@ def test_the_list_shows_children_in_order_and_the_route_state_in_a_few_queries(
     assert [child["name"] for child in mine["children"]] == ["Second", "First"]
     assert mine["active_route"] == running.pk
     assert mine["last_route"]["id"] == newer.pk != older.pk
-    assert mine["last_route"]["route"]["children_total"] == 0
+    assert mine["last_route"]["progress"]["children_total"] == 0
 
 
 def test_patching_a_base_changes_only_the_options_sent(api, world):

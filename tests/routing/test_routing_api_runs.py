@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from routing.models import BasePlaylist, ChildPlaylist
-from sync.models import SyncEvent, SyncKind
+from routing.models import BasePlaylist, ChildPlaylist, RouteRun, RouteRunKind
+
 from core.runs import RunStatus
 from tests.factories import (
     BasePlaylistFactory,
@@ -17,6 +17,7 @@ from tests.factories import (
     SpotifyCredentialFactory,
     SyncEventFactory,
 )
+from tests.routing.factories import RouteRunFactory
 from tests.routing.route_support import (
     DELETE_ITEMS,
     NOT_EXPLICIT,
@@ -50,25 +51,26 @@ def signed_in(user) -> APIClient:
     return client
 
 
-def route_event(base: BasePlaylist, status: str, **fields) -> SyncEvent:
-    return SyncEventFactory(user=base.user, kind=SyncKind.ROUTE, base=base, status=status, **fields)
+def route_event(base: BasePlaylist, status: str, **fields) -> RouteRun:
+    return RouteRunFactory(base=base, status=status, **fields)
 
 
-# --- POST /api/base-playlists/{id}/sync ---------------------------------------------------------------
-def test_posting_sync_queues_one_route_202_then_answers_200_with_the_same_one(
-    base, queue, django_capture_on_commit_callbacks
+# --- POST /api/base-playlists/{id}/route (and its deprecated alias .../sync) ------------------------------
+@pytest.mark.parametrize("action", ["route", "sync"])
+def test_posting_route_queues_one_route_202_then_answers_200_with_the_same_one(
+    base, queue, django_capture_on_commit_callbacks, action
 ):
     api = signed_in(base.user)
 
     with django_capture_on_commit_callbacks(execute=True):
-        first = api.post(f"/api/base-playlists/{base.pk}/sync")
-        second = api.post(f"/api/base-playlists/{base.pk}/sync")
+        first = api.post(f"/api/base-playlists/{base.pk}/{action}")
+        second = api.post(f"/api/base-playlists/{base.pk}/{action}")
 
-    event = SyncEvent.objects.get(kind=SyncKind.ROUTE)
+    event = RouteRun.objects.get(kind=RouteRunKind.ROUTE)
     assert (first.status_code, second.status_code) == (202, 200)
     assert first.json()["id"] == second.json()["id"] == event.pk
     assert (first.json()["kind"], first.json()["base"], first.json()["trigger"]) == ("route", base.pk, "api")
-    assert first.json()["route"]["children_done"] == 0
+    assert first.json()["progress"]["children_done"] == 0
     assert queue.calls == [("routing.tasks.run_route", event.pk)]
 
 
@@ -80,15 +82,15 @@ def test_syncing_without_a_usable_spotify_connection_is_a_409_with_a_message(que
     user = SpotifyCredentialFactory(reconnect=True).user if credential == "reconnect" else None
     base = BasePlaylistFactory(**({"user": user} if user else {}))
 
-    response = signed_in(base.user).post(f"/api/base-playlists/{base.pk}/sync")
+    response = signed_in(base.user).post(f"/api/base-playlists/{base.pk}/route")
 
     assert response.status_code == 409 and message in response.json()["detail"]
-    assert not SyncEvent.objects.exists() and queue.calls == []
+    assert not RouteRun.objects.exists() and queue.calls == []
 
 
-# --- GET /api/base-playlists/{id}/sync-status --------------------------------------------------------
+# --- GET /api/base-playlists/{id}/route-status --------------------------------------------------------
 def test_the_status_of_a_base_never_routed_has_no_runs_and_a_default_estimate(base):
-    body = signed_in(base.user).get(f"/api/base-playlists/{base.pk}/sync-status").json()
+    body = signed_in(base.user).get(f"/api/base-playlists/{base.pk}/route-status").json()
 
     assert (body["active"], body["last"]) == (None, None)
     assert body["estimate"]["measured"] is False and body["estimate"]["requests"] >= 1
@@ -100,10 +102,10 @@ def test_the_status_of_a_base_never_routed_has_no_runs_and_a_default_estimate(ba
 def test_the_status_names_the_active_route_and_the_newest_finished_one(base):
     route_event(base, RunStatus.SUCCEEDED)
     newest = route_event(base, RunStatus.FAILED, error="Spotify answered HTTP 502.")
-    running = route_event(base, RunStatus.RUNNING, playlists_total=1, playlists_done=0)
+    running = route_event(base, RunStatus.RUNNING, children_total=1, children_done=0)
     SyncEventFactory(user=base.user, completed=True)  # an import is not this base's route
 
-    body = signed_in(base.user).get(f"/api/base-playlists/{base.pk}/sync-status").json()
+    body = signed_in(base.user).get(f"/api/base-playlists/{base.pk}/route-status").json()
 
     assert (body["active"]["id"], body["active"]["status"]) == (running.pk, "running")
     assert (body["last"]["id"], body["last"]["error"]) == (newest.pk, "Spotify answered HTTP 502.")
@@ -114,9 +116,9 @@ def test_a_route_event_shows_its_base_children_tracks_cache_and_writes(base):
     event = route_event(
         base,
         RunStatus.SUCCEEDED,
-        playlists_total=2,
-        playlists_done=2,
-        items_done=140,
+        children_total=2,
+        children_done=2,
+        tracks=140,
         details={
             "writes": {"child1": {"added": 12, "removed": 3, "write_requests": 2, "requests": 4}},
             "cache": {"hits": 30, "misses": 10, "mirror": 5, "errors": 0, "hit_rate": 0.75},
@@ -127,34 +129,34 @@ def test_a_route_event_shows_its_base_children_tracks_cache_and_writes(base):
     imported = SyncEventFactory(user=base.user, completed=True)
     api = signed_in(base.user)
 
-    body = api.get(f"/api/sync-events/{event.pk}/").json()
+    body = api.get(f"/api/base-playlists/{base.pk}/runs/{event.pk}/").json()
 
-    assert body["base"] == base.pk
+    assert (body["base"], body["restore_of"]) == (base.pk, None)
+    assert body["progress"] == {"children_done": 2, "children_total": 2, "tracks": 140, "percent": 100}
     assert body["route"] == {
-        "children_done": 2,
-        "children_total": 2,
-        "tracks": 140,
         "cache": {"hits": 30, "misses": 10, "mirror": 5, "errors": 0, "hit_rate": 0.75},
         "playlist_items_cache": {"hits": 0, "misses": 2, "mirror": 0, "errors": 0, "hit_rate": 0.0},
         "writes": {"child1": {"added": 12, "removed": 3, "write_requests": 2, "requests": 4}},
         "duration_ms": 5120,
         "confirmation": None,
-        "restore_of": None,
     }
-    queued = api.get(f"/api/sync-events/{route_event(base, RunStatus.QUEUED).pk}/").json()["route"]
+    queued_run = route_event(base, RunStatus.QUEUED)
+    queued = api.get(f"/api/base-playlists/{base.pk}/runs/{queued_run.pk}/").json()["route"]
     assert (queued["cache"], queued["writes"], queued["duration_ms"]) == (None, {}, None)
-    assert api.get(f"/api/sync-events/{imported.pk}/").json()["base"] is None
-    assert api.get(f"/api/sync-events/{imported.pk}/").json()["route"] is None
+    listed = api.get(f"/api/base-playlists/{base.pk}/runs/").json()
+    assert [run["id"] for run in listed] == [queued_run.pk, event.pk]
+    # Imports are sync events only: no base, no route figures there.
+    assert {"base", "route"}.isdisjoint(api.get(f"/api/sync-events/{imported.pk}/").json())
 
 
-# --- POST /api/sync-events/{id}/retry/ for routes -------------------------------------------------------
+# --- POST /api/base-playlists/{id}/runs/{run_id}/retry/ -------------------------------------------------------
 def test_retrying_a_failed_route_answers_201_with_a_new_route_of_the_same_base(
     base, queue, django_capture_on_commit_callbacks
 ):
     failed = route_event(base, RunStatus.FAILED)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = signed_in(base.user).post(f"/api/sync-events/{failed.pk}/retry/")
+        response = signed_in(base.user).post(f"/api/base-playlists/{base.pk}/runs/{failed.pk}/retry/")
 
     assert response.status_code == 201
     body = response.json()
@@ -170,7 +172,7 @@ def test_retrying_a_failed_route_answers_201_with_a_new_route_of_the_same_base(
 def test_retrying_a_completed_route_is_a_409_with_a_message(base, queue):
     completed = route_event(base, RunStatus.SUCCEEDED)
 
-    response = signed_in(base.user).post(f"/api/sync-events/{completed.pk}/retry/")
+    response = signed_in(base.user).post(f"/api/base-playlists/{base.pk}/runs/{completed.pk}/retry/")
 
     assert response.status_code == 409
     assert "only a failed or cancelled route can be retried" in response.json()["detail"]
@@ -181,7 +183,7 @@ def test_retrying_while_another_route_of_the_base_runs_is_a_409_naming_it(base, 
     failed = route_event(base, RunStatus.FAILED)
     running = route_event(base, RunStatus.RUNNING)
 
-    response = signed_in(base.user).post(f"/api/sync-events/{failed.pk}/retry/")
+    response = signed_in(base.user).post(f"/api/base-playlists/{base.pk}/runs/{failed.pk}/retry/")
 
     assert response.status_code == 409 and response.json()["active_event"] == running.pk
 
@@ -189,9 +191,9 @@ def test_retrying_while_another_route_of_the_base_runs_is_a_409_naming_it(base, 
 def test_a_stranger_cannot_retry_the_owners_route(base, queue):
     failed = route_event(base, RunStatus.FAILED)
 
-    response = signed_in(SpotifyCredentialFactory().user).post(f"/api/sync-events/{failed.pk}/retry/")
+    response = signed_in(SpotifyCredentialFactory().user).post(f"/api/base-playlists/{base.pk}/runs/{failed.pk}/retry/")
 
-    assert response.status_code == 404 and SyncEvent.objects.count() == 1
+    assert response.status_code == 404 and RouteRun.objects.count() == 1
 
 
 # --- POST /api/base-playlists/{id}/preview -----------------------------------------------------------------
@@ -337,19 +339,32 @@ def test_the_schema_documents_every_routing_path_and_the_conflicts(client):
         "/api/base-playlists/{id}/": {"get", "patch", "delete"},
         "/api/base-playlists/{id}/children/": {"get", "post"},
         "/api/base-playlists/{id}/children/order": {"post"},
-        "/api/base-playlists/{id}/sync": {"post"},
-        "/api/base-playlists/{id}/sync-status": {"get"},
+        "/api/base-playlists/{id}/route": {"post"},
+        "/api/base-playlists/{id}/route-status": {"get"},
+        "/api/base-playlists/{id}/runs/": {"get"},
+        "/api/base-playlists/{id}/runs/{run_id}/": {"get"},
+        "/api/base-playlists/{id}/runs/{run_id}/retry/": {"post"},
+        "/api/base-playlists/{id}/runs/{run_id}/cancel": {"post"},
+        "/api/base-playlists/{id}/runs/{run_id}/confirm": {"post"},
+        "/api/base-playlists/{id}/runs/{run_id}/discard": {"post"},
+        "/api/base-playlists/{id}/runs/{run_id}/restore": {"post"},
+        "/api/base-playlists/{id}/runs/{run_id}/backups/": {"get"},
         "/api/base-playlists/{id}/preview": {"post"},
         "/api/child-playlists/{id}/": {"get", "patch", "delete"},
         "/api/filter-fields/": {"get"},
     }
     for path, methods in expected.items():
         assert methods <= set(paths[path]), path
-    assert {"200", "202", "409"} <= set(paths["/api/base-playlists/{id}/sync"]["post"]["responses"])
+    assert {"200", "202", "409"} <= set(paths["/api/base-playlists/{id}/route"]["post"]["responses"])
+    # The paths from before "sync" meant imports only answer the same, marked deprecated.
+    for old in ("/api/base-playlists/{id}/sync", "/api/base-playlists/{id}/sync-status",
+                "/api/sync-events/{id}/confirm", "/api/sync-events/{id}/restore"):  # fmt: skip
+        (operation,) = paths[old].values()
+        assert operation.get("deprecated") is True, old
     assert "409" in paths["/api/child-playlists/{id}/"]["patch"]["responses"]
     conflict = schema["components"]["schemas"]["RoutingConflict"]["properties"]
     assert {"detail", "active_event", "existing"} <= set(conflict)
-    assert "route" in schema["components"]["schemas"]["SyncEvent"]["properties"]
+    assert "route" in schema["components"]["schemas"]["RouteRun"]["properties"]
 
 
 def test_the_schema_still_generates_without_warnings(tmp_path):

@@ -13,15 +13,14 @@ from django.utils import timezone
 
 from library.models import ItemsStatus
 from routing.models import BasePlaylist, ChildPlaylist
-from sync.models import SyncKind
 from core.runs import RunStatus
 from tests.factories import (
     ArtistFactory,
     BasePlaylistFactory,
     ChildPlaylistFactory,
     PlaylistFactory,
-    SyncEventFactory,
 )
+from tests.routing.factories import RouteRunFactory
 from tests.routing.routing_pages_support import (
     page_text,
     route_event,
@@ -73,16 +72,16 @@ def test_the_overview_shows_each_base_with_its_children_their_filters_in_words_a
     assert "Add only" in page and "Rebuild" in page
     assert "Last run:" in page and "Failed" in page
     assert "Could not write to “Loud”: Spotify answered HTTP 502." in page
-    assert 'action="/routing/{}/sync/"'.format(setup.base.pk) in page and ">Sync</button>" in page
+    assert 'action="/routing/{}/route/"'.format(setup.base.pk) in page and ">Route now</button>" in page
 
 
 def test_the_overview_shows_a_running_routes_progress_for_the_script_to_follow(client, setup):
-    route_event(setup.base, RunStatus.RUNNING, playlists_total=5, playlists_done=2)
+    route_event(setup.base, RunStatus.RUNNING, children_total=5, children_done=2)
     client.force_login(setup.listener)
 
     page = page_text(client.get("/routing/"))
 
-    assert f'data-status-url="/api/base-playlists/{setup.base.pk}/sync-status"' in page
+    assert f'data-status-url="/api/base-playlists/{setup.base.pk}/route-status"' in page
     assert 'data-active="true"' in page
     assert re.search(r'<progress data-role="bar" max="5"\s+value="2"', page)
     assert "2 of 5 child playlists done." in page and "2 of 5 children done" in page
@@ -181,8 +180,8 @@ def test_the_base_page_shows_the_run_history_newest_first_with_its_figures(clien
         RunStatus.SUCCEEDED,
         started_at=now - timedelta(seconds=12),
         finished_at=now,
-        playlists_total=2,
-        playlists_done=2,
+        children_total=2,
+        children_done=2,
         spotify_requests=85,
         details={
             "duration_ms": 12_400,
@@ -335,7 +334,7 @@ def test_the_progress_script_polls_the_sync_status_api_and_disables_edits_while_
 
 def test_route_events_of_the_page_are_only_of_this_base(client, setup):
     other = BasePlaylistFactory(user=setup.listener)
-    foreign = SyncEventFactory(user=setup.listener, kind=SyncKind.ROUTE, base=other, status=RunStatus.FAILED)
+    foreign = RouteRunFactory(base=other, status=RunStatus.FAILED)
     client.force_login(setup.listener)
 
     page = page_text(client.get(f"/routing/{setup.base.pk}/"))

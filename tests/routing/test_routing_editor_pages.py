@@ -225,7 +225,7 @@ def test_a_blank_name_is_refused(client, setup):
 
 
 def test_while_the_base_routes_the_editor_shows_the_progress_and_cannot_save(client, setup):
-    route_event(setup.base, RunStatus.RUNNING, playlists_total=2, playlists_done=1)
+    route_event(setup.base, RunStatus.RUNNING, children_total=2, children_done=1)
     client.force_login(setup.listener)
 
     page = editor(client, setup.chill)

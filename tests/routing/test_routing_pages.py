@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from routing.models import BasePlaylist, ChildPlaylist
-from sync.models import SyncEvent, SyncKind
+from routing.models import BasePlaylist, ChildPlaylist, RouteRunKind
+from routing.models import RouteRun
 from core.runs import RunStatus
 from tests.accounts.conftest import credential_from_sandbox, sandbox_count
 from tests.factories import BasePlaylistFactory, SpotifyCredentialFactory
@@ -113,7 +113,7 @@ def test_a_set_up_change_while_the_base_routes_answers_409_changes_nothing_and_w
     assert snapshot(setup.base) == before
     if action == "new child":
         return  # after the route it calls Spotify: test_a_new_child_is_created_on_spotify…
-    SyncEvent.objects.filter(pk=active.pk).update(status=RunStatus.SUCCEEDED)
+    RouteRun.objects.filter(pk=active.pk).update(status=RunStatus.SUCCEEDED)
     assert perform(client, action, setup.ids()).status_code == 302
     assert snapshot(setup.base) != before
 
@@ -128,7 +128,7 @@ def test_the_409_page_keeps_what_the_listener_typed(client, setup):
 
 
 def test_while_the_base_routes_its_edit_actions_are_disabled(client, setup):
-    route_event(setup.base, RunStatus.RUNNING, playlists_total=2, playlists_done=1)
+    route_event(setup.base, RunStatus.RUNNING, children_total=2, children_done=1)
     client.force_login(setup.listener)
 
     page = page_text(client.get(f"/routing/{setup.base.pk}/"))
@@ -146,9 +146,9 @@ def test_sync_queues_exactly_one_route_and_a_second_press_shows_the_active_one(
     client.force_login(setup.listener)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/routing/{setup.base.pk}/sync/", follow=True)
+        response = client.post(f"/routing/{setup.base.pk}/route/", follow=True)
 
-    event = SyncEvent.objects.get(kind=SyncKind.ROUTE, base=setup.base, status=RunStatus.QUEUED)
+    event = RouteRun.objects.get(kind=RouteRunKind.ROUTE, base=setup.base, status=RunStatus.QUEUED)
     assert response.redirect_chain == [(f"/routing/{setup.base.pk}/", 302)]
     assert (event.trigger, event.user) == ("button", setup.listener)
     assert queue.calls == [("routing.tasks.run_route", event.pk)]
@@ -157,16 +157,16 @@ def test_sync_queues_exactly_one_route_and_a_second_press_shows_the_active_one(
     assert "Queued: it starts as soon as a worker is free." in page
 
     with django_capture_on_commit_callbacks(execute=True):
-        again = page_text(client.post(f"/routing/{setup.base.pk}/sync/", follow=True))
+        again = page_text(client.post(f"/routing/{setup.base.pk}/route/", follow=True))
 
     assert f"Route #{event.pk} of this base is already queued; here is its progress." in again
-    assert SyncEvent.objects.filter(base=setup.base, status=RunStatus.QUEUED).count() == 1
+    assert RouteRun.objects.filter(base=setup.base, status=RunStatus.QUEUED).count() == 1
     assert queue.calls == [("routing.tasks.run_route", event.pk)]
 
 
 def test_sync_from_the_overview_returns_there_but_never_to_another_site(client, setup, queue):
     client.force_login(setup.listener)
-    url = f"/routing/{setup.base.pk}/sync/"
+    url = f"/routing/{setup.base.pk}/route/"
 
     assert client.post(url, {"next": "/routing/"})["Location"] == "/routing/"
     assert client.post(url, {"next": "https://evil.example/"})["Location"] == f"/routing/{setup.base.pk}/"
@@ -176,9 +176,9 @@ def test_sync_without_a_spotify_connection_says_what_to_do(client, queue):
     base = BasePlaylistFactory()  # its user never connected Spotify
     client.force_login(base.user)
 
-    page = page_text(client.post(f"/routing/{base.pk}/sync/", follow=True))
+    page = page_text(client.post(f"/routing/{base.pk}/route/", follow=True))
 
-    assert "Connect Spotify first" in page and not SyncEvent.objects.exists() and queue.calls == []
+    assert "Connect Spotify first" in page and not RouteRun.objects.exists() and queue.calls == []
 
 
 def test_retry_on_a_failed_route_queues_a_retry_of_it_once(
@@ -189,28 +189,28 @@ def test_retry_on_a_failed_route_queues_a_retry_of_it_once(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/routing/runs/{setup.failed.pk}/retry/", follow=True)
 
-    retry = SyncEvent.objects.get(retry_of=setup.failed)
+    retry = RouteRun.objects.get(retry_of=setup.failed)
     assert response.redirect_chain == [(f"/routing/{setup.base.pk}/", 302)]
     assert (retry.kind, retry.base, retry.trigger, retry.status) == ("route", setup.base, "retry", "queued")
     assert queue.calls == [("routing.tasks.run_route", retry.pk)]
     assert f"Retrying as route #{retry.pk}" in page_text(response)
 
-    SyncEvent.objects.filter(pk=retry.pk).update(status=RunStatus.SUCCEEDED)
+    RouteRun.objects.filter(pk=retry.pk).update(status=RunStatus.SUCCEEDED)
     again = page_text(client.post(f"/routing/runs/{setup.failed.pk}/retry/", follow=True))
 
     assert f"was already retried as route #{retry.pk}" in again
-    assert SyncEvent.objects.filter(retry_of=setup.failed).count() == 1
+    assert RouteRun.objects.filter(retry_of=setup.failed).count() == 1
 
 
-def test_retry_is_refused_for_a_completed_route_and_unknown_for_an_import(client, setup, queue):
+def test_retry_is_refused_for_a_completed_route_and_unknown_for_what_is_no_route_run(client, setup, queue):
     completed = route_event(setup.base, RunStatus.SUCCEEDED)
-    an_import = SyncEvent.objects.create(user=setup.listener, kind=SyncKind.IMPORT, status=RunStatus.FAILED)
     client.force_login(setup.listener)
+    no_route_run = RouteRun.objects.order_by("-pk").first().pk + 1  # imports are sync events, not runs here
 
     page = page_text(client.post(f"/routing/runs/{completed.pk}/retry/", follow=True))
 
     assert "only a failed or cancelled route can be retried" in page
-    assert client.post(f"/routing/runs/{an_import.pk}/retry/").status_code == 404
+    assert client.post(f"/routing/runs/{no_route_run}/retry/").status_code == 404
     assert queue.calls == []
 
 

@@ -17,11 +17,14 @@ from routing.services.base_reads import VerifiedBase, verify_unchanged
 from routing.services.child_reads import ChildContents
 from routing.services.route_state import CONFIRMED
 from routing.services.setup import BaseBusy, update_base_options
-from sync.models import SyncEvent, SyncKind
+from sync.models import SyncEvent
 from core.runs import RunStatus
-from sync.services import cleanup, run_control, run_state
-from sync.services.run_state import RunStepFailed
+from core import run_control, runs
+from routing.models import RouteRun
+from sync.services import cleanup, run_state
+from spotify.runs import RunStepFailed
 from tests.factories import BasePlaylistFactory, ChildBackupFactory, ChildPlaylistFactory, SyncEventFactory
+from tests.routing.factories import RouteRunFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -36,8 +39,8 @@ PENDING = {
 }  # fmt: skip
 
 
-def route(base, **fields) -> SyncEvent:
-    return SyncEventFactory(user=base.user, kind=SyncKind.ROUTE, base=base, **fields)
+def route(base, **fields) -> RouteRun:
+    return RouteRunFactory(base=base, **fields)
 
 
 # --- cancel -------------------------------------------------------------------------------------------
@@ -49,7 +52,7 @@ def test_cancelling_a_postponed_import_ends_it_and_drops_its_resume_schedule():
         schedule_type=Schedule.ONCE,
     )
 
-    cancelled = run_control.cancel_run(event=event)
+    cancelled = run_control.cancel_run(run=event)
 
     assert (cancelled.status, cancelled.resume_at, cancelled.details["cancelled_by"]) == (
         "cancelled",
@@ -66,7 +69,7 @@ def test_cancelling_a_queued_route_releases_its_base_at_once():
     with pytest.raises(BaseBusy):
         update_base_options(base=base, first_match_only=True)
 
-    run_control.cancel_run(event=event)
+    run_control.cancel_run(run=event)
 
     assert update_base_options(base=base, first_match_only=True).first_match_only
 
@@ -75,7 +78,7 @@ def test_cancelling_a_queued_route_releases_its_base_at_once():
 def test_a_running_or_finished_run_cannot_be_cancelled_and_is_left_as_it_is(trait):
     event = SyncEventFactory(**{trait: True})
     with pytest.raises(run_control.RunControlError):
-        run_control.cancel_run(event=event)
+        run_control.cancel_run(run=event)
     assert SyncEvent.objects.get(pk=event.pk).status == event.status
 
 
@@ -87,13 +90,13 @@ def test_confirming_queues_the_route_again_with_the_shown_removals_agreed(
     waiting = route(base, status=RunStatus.WAITING, details=PENDING)
 
     with django_capture_on_commit_callbacks(execute=True):
-        confirmed = route_control.confirm_route(event=waiting)
+        confirmed = route_control.confirm_route(run=waiting)
 
     assert confirmed.status == RunStatus.QUEUED
     assert confirmed.details[CONFIRMED] == {"child1": ["spotify:track:a", "spotify:track:b"]}
     assert queue.calls == [("routing.tasks.run_route", waiting.pk)]
     with pytest.raises(run_control.RunControlError, match="only a route that waits for your confirmation"):
-        route_control.confirm_route(event=confirmed)
+        route_control.confirm_route(run=confirmed)
 
 
 def test_discarding_ends_the_route_cancelled_and_a_route_waiting_still_holds_its_base():
@@ -102,7 +105,7 @@ def test_discarding_ends_the_route_cancelled_and_a_route_waiting_still_holds_its
     with pytest.raises(BaseBusy, match="waits for your confirmation"):
         update_base_options(base=base, first_match_only=True)
 
-    discarded = route_control.discard_route(event=waiting)
+    discarded = route_control.discard_route(run=waiting)
 
     assert discarded.status == RunStatus.CANCELLED and "discarded" in discarded.details["cancelled_by"]
     assert update_base_options(base=base, first_match_only=True).first_match_only
@@ -119,14 +122,17 @@ def test_the_sweep_requeues_only_due_runs_whose_task_is_long_overdue(queue):
     SyncEventFactory(enqueued_at=long_ago, running=True)
     route(BasePlaylistFactory(), enqueued_at=long_ago, status=RunStatus.WAITING)
 
-    requeued = cleanup.requeue_lost_runs()
+    requeued_imports = cleanup.requeue_lost_runs()
+    requeued_routes = runs.requeue_lost(RouteRun)
 
-    assert sorted(requeued) == sorted([lost_import.pk, lost_route.pk, resumed_long_ago.pk])
+    assert sorted(requeued_imports) == sorted([lost_import.pk, resumed_long_ago.pk])
+    assert requeued_routes == [lost_route.pk]
     assert sorted(queue.calls) == sorted(
         [("sync.tasks.run_import", lost_import.pk), ("routing.tasks.run_route", lost_route.pk),
          ("sync.tasks.run_import", resumed_long_ago.pk)]
     )  # fmt: skip
-    assert cleanup.requeue_lost_runs() == []  # each was taken: enqueued_at moved on
+    # Each was taken: enqueued_at moved on.
+    assert cleanup.requeue_lost_runs() == [] and runs.requeue_lost(RouteRun) == []
 
 
 # --- backups ------------------------------------------------------------------------------------------

@@ -8,8 +8,9 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from sync.models import SyncEvent, SyncKind
 from core.runs import RunStatus
+from routing.models import RouteRun, RouteRunKind
+from sync.models import SyncEvent
 from tests.factories import (
     BasePlaylistFactory,
     ChildBackupFactory,
@@ -17,6 +18,7 @@ from tests.factories import (
     SyncEventFactory,
     UserFactory,
 )
+from tests.routing.factories import RouteRunFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -50,36 +52,45 @@ def page_as(user) -> Client:
     return client
 
 
-def waiting(base) -> SyncEvent:
-    return SyncEventFactory(
-        user=base.user,
-        kind=SyncKind.ROUTE,
-        base=base,
+def waiting(base) -> RouteRun:
+    return RouteRunFactory(base=base,
         status=RunStatus.WAITING,
         details=PENDING,
     )
 
 
-def finished_with_backup(base) -> SyncEvent:
+def finished_with_backup(base) -> RouteRun:
     return ChildBackupFactory(child__base=base).run
 
 
+def run_url(base, run, action: str) -> str:
+    return f"/api/base-playlists/{base.pk}/runs/{run.pk}/{action}"
+
+
+def old_url(base, run, action: str) -> str:
+    """The deprecated path from when route runs were sync events (the run's id is kept)."""
+    return f"/api/sync-events/{run.pk}/{action}"
+
+
 ACTIONS = {
-    "cancel": (lambda base: SyncEventFactory(user=base.user), 200, RunStatus.CANCELLED),
-    "confirm": (waiting, 202, RunStatus.QUEUED),
-    "discard": (waiting, 200, RunStatus.CANCELLED),
-}
+    "cancel an import": (lambda base: SyncEventFactory(user=base.user), "cancel", old_url, 200, RunStatus.CANCELLED),
+    "cancel a route": (lambda base: RouteRunFactory(base=base), "cancel", run_url, 200, RunStatus.CANCELLED),
+    "confirm": (waiting, "confirm", run_url, 202, RunStatus.QUEUED),
+    "discard": (waiting, "discard", run_url, 200, RunStatus.CANCELLED),
+    "confirm (deprecated path)": (waiting, "confirm", old_url, 202, RunStatus.QUEUED),
+    "discard (deprecated path)": (waiting, "discard", old_url, 200, RunStatus.CANCELLED),
+}  # fmt: skip
 
 
 @pytest.mark.parametrize("action", ACTIONS)
 def test_the_owner_acts_on_a_run_a_stranger_gets_404_and_anonymous_401(base, queue, action):
-    make, code, after = ACTIONS[action]
+    make, verb, url_of, code, after = ACTIONS[action]
     event = make(base)
-    url = f"/api/sync-events/{event.pk}/{action}"
+    url = url_of(base, event, verb)
 
     assert api_as(None).post(url).status_code == 401
     assert api_as(UserFactory()).post(url).status_code == 404
-    assert SyncEvent.objects.get(pk=event.pk).status == event.status
+    assert type(event).objects.get(pk=event.pk).status == event.status
 
     response = api_as(base.user).post(url)
 
@@ -90,15 +101,16 @@ def test_the_owner_acts_on_a_run_a_stranger_gets_404_and_anonymous_401(base, que
 
 def test_a_route_waiting_shows_what_it_would_remove_with_names_in_the_api(base):
     event = waiting(base)
-    body = api_as(base.user).get(f"/api/sync-events/{event.pk}/").json()
+    body = api_as(base.user).get(run_url(base, event, "")).json()
     (child,) = body["route"]["confirmation"]["children"]
     assert child["removals"] == [{"uri": "spotify:track:gone", "name": "", "artists": ""}]
     assert body["status"] == "waiting" and "confirm or discard" in body["summary"]
 
 
-def test_restore_queues_a_restore_run_for_the_owner_only(base, queue, django_capture_on_commit_callbacks):
+@pytest.mark.parametrize("url_of", [run_url, old_url])
+def test_restore_queues_a_restore_run_for_the_owner_only(base, queue, django_capture_on_commit_callbacks, url_of):
     event = finished_with_backup(base)
-    url = f"/api/sync-events/{event.pk}/restore"
+    url = url_of(base, event, "restore")
     assert api_as(None).post(url).status_code == 401
     assert api_as(UserFactory()).post(url).status_code == 404
 
@@ -106,23 +118,23 @@ def test_restore_queues_a_restore_run_for_the_owner_only(base, queue, django_cap
         response = api_as(base.user).post(url)
 
     assert response.status_code == 202
-    restore = SyncEvent.objects.get(pk=response.json()["id"])
-    assert (restore.kind, restore.restore_of, restore.base) == (SyncKind.RESTORE, event, base)
+    restore = RouteRun.objects.get(pk=response.json()["id"])
+    assert (restore.kind, restore.restore_of, restore.base) == (RouteRunKind.RESTORE, event, base)
     assert queue.calls == [("routing.tasks.run_restore", restore.pk)]
     busy = api_as(base.user).post(url)
     assert busy.status_code == 409 and "restore once it has finished" in busy.json()["detail"]
 
 
 def test_a_run_that_wrote_nothing_cannot_be_restored(base):
-    event = SyncEventFactory(user=base.user, kind=SyncKind.ROUTE, base=base, completed=True)
-    response = api_as(base.user).post(f"/api/sync-events/{event.pk}/restore")
+    event = RouteRunFactory(base=base, completed=True)
+    response = api_as(base.user).post(run_url(base, event, "restore"))
     assert response.status_code == 409 and "nothing to undo" in response.json()["detail"]
 
 
 def test_backups_are_listed_and_downloaded_by_their_owner_only(base):
     backup = ChildBackupFactory(child__base=base, uris=["spotify:track:one", "spotify:local:a:b:c:1"])
-    listing, download = f"/api/sync-events/{backup.run_id}/backups/", f"/api/backups/{backup.pk}"
-    for url in (listing, download):
+    listing, download = run_url(base, backup.run, "backups/"), f"/api/backups/{backup.pk}"
+    for url in (listing, download, old_url(base, backup.run, "backups/")):
         assert api_as(None).get(url).status_code == 401
         assert api_as(UserFactory()).get(url).status_code == 404
 
@@ -149,14 +161,14 @@ def test_the_base_page_shows_a_waiting_route_with_confirm_and_discard(base):
 def test_confirm_and_discard_pages_answer_the_owner_and_404_a_stranger(base, queue, action):
     event = waiting(base)
     url = f"/routing/runs/{event.pk}/{action}/"
-    assert page_as(None).post(url).status_code == 302 and SyncEvent.objects.get(pk=event.pk).is_active
+    assert page_as(None).post(url).status_code == 302 and RouteRun.objects.get(pk=event.pk).is_active
     assert page_as(UserFactory()).post(url).status_code == 404
 
     response = page_as(base.user).post(url, follow=True)
 
     assert response.redirect_chain[-1][0] == f"/routing/{base.pk}/"
     expected = RunStatus.QUEUED if action == "confirm" else RunStatus.CANCELLED
-    assert SyncEvent.objects.get(pk=event.pk).status == expected
+    assert RouteRun.objects.get(pk=event.pk).status == expected
 
 
 def test_the_restore_page_lists_each_child_and_its_backup_then_queues_the_restore(base, queue):
@@ -171,7 +183,7 @@ def test_the_restore_page_lists_each_child_and_its_backup_then_queues_the_restor
     backup = event.backups.get()
     assert f"<strong>{backup.name}</strong>: 1 track" in shown and f"/api/backups/{backup.pk}" in shown
     assert "Restore #" in done.content.decode() and "queued" in done.content.decode()
-    assert SyncEvent.objects.filter(kind=SyncKind.RESTORE, restore_of=event).count() == 1
+    assert RouteRun.objects.filter(kind=RouteRunKind.RESTORE, restore_of=event).count() == 1
 
 
 def test_the_base_page_offers_restore_on_finished_runs_that_wrote_and_download_links(base):
@@ -190,6 +202,18 @@ def test_a_queued_import_can_be_cancelled_from_the_dashboard(base):
     page_as(base.user).post(f"/sync/events/{event.pk}/cancel/")
 
     assert SyncEvent.objects.get(pk=event.pk).status == RunStatus.CANCELLED
+
+
+def test_a_queued_route_can_be_cancelled_from_its_base_page(base, queue):
+    run = RouteRunFactory(base=base)
+    url = f"/routing/runs/{run.pk}/cancel/"
+    assert page_as(UserFactory()).post(url).status_code == 404
+    assert f'action="{url}"' in page_as(base.user).get(f"/routing/{base.pk}/").content.decode()
+
+    done = page_as(base.user).post(url, follow=True)
+
+    assert done.redirect_chain[-1][0] == f"/routing/{base.pk}/" and "cancelled" in done.content.decode()
+    assert RouteRun.objects.get(pk=run.pk).status == RunStatus.CANCELLED
 
 
 def test_previewing_a_base_whose_playlist_is_gone_is_a_409_saying_why(base):

@@ -14,13 +14,13 @@ import pytest
 from django.utils import timezone
 
 from library.models import Playlist
-from routing.models import ChildBackup
+from routing.models import ChildBackup, RouteRun, RouteRunKind
 from routing.services import restore
 from routing.services.setup import create_base_playlist, update_child
 from routing.services.triggers import request_route
-from sync.models import SyncEvent, SyncKind
+
 from core.runs import RunStatus
-from sync.services import cleanup
+from core import runs
 from tests.fixtures.cluster import sandbox_cluster_env
 from tests.routing.route_support import POST_ITEMS, SpotifyAs, add_child, route, unique
 from tests.sync.cluster_support import signed_in, wait_for
@@ -87,13 +87,13 @@ def test_a_route_killed_mid_write_is_failed_by_the_next_cluster_and_restore_brin
     assert set(before) <= set(halfway)  # inserts come before removals: nothing was lost meanwhile
 
     survivor = start_qcluster(env=env)  # its workers find the dead run when they spawn
-    failed = wait_for(event.pk, lambda e: e.status == RunStatus.FAILED, clusters=[survivor])
-    assert "worker running this sync stopped" in failed.error
+    failed = wait_for(event.pk, lambda e: e.status == RunStatus.FAILED, clusters=[survivor], model=RouteRun)
+    assert "worker running this route stopped" in failed.error
     assert ChildBackup.objects.get(run=failed).uris == before
 
     sandbox.control("DELETE", "faults")
     undo = restore.request_restore(event=failed, trigger="test")
-    restored = wait_for(undo.pk, lambda e: not e.is_active, clusters=[survivor])
+    restored = wait_for(undo.pk, lambda e: not e.is_active, clusters=[survivor], model=RouteRun)
 
     assert restored.status == RunStatus.SUCCEEDED, restored.error
     assert spotify.uris(child.spotify_id) == before
@@ -109,14 +109,14 @@ def test_a_queued_route_whose_task_was_lost_is_queued_again_by_the_sweep_and_run
     base = create_base_playlist(user=user, playlist=Playlist.objects.get(user=user, name="Drafts"))
     child = add_child(sandbox, base, name="Drafts copy", filters=EVERY_TRACK)
     # Queued 20 minutes ago; its task went with a broker restart (it was never handed to this one).
-    lost = SyncEvent.objects.create(kind=SyncKind.ROUTE, user=user, base=base, trigger="button")
+    lost = RouteRun.objects.create(kind=RouteRunKind.ROUTE, user=user, base=base, trigger="button")
     twenty_minutes_ago = timezone.now() - timedelta(minutes=20)
-    SyncEvent.objects.filter(pk=lost.pk).update(created_at=twenty_minutes_ago, enqueued_at=twenty_minutes_ago)
+    RouteRun.objects.filter(pk=lost.pk).update(created_at=twenty_minutes_ago, enqueued_at=twenty_minutes_ago)
     cluster = start_qcluster(env=sandbox_cluster_env(sandbox))
 
-    assert cleanup.requeue_lost_runs() == [lost.pk]
-    assert cleanup.requeue_lost_runs() == []  # taken: the next sweep leaves it alone
+    assert runs.requeue_lost(RouteRun) == [lost.pk]
+    assert runs.requeue_lost(RouteRun) == []  # taken: the next sweep leaves it alone
 
-    finished = wait_for(lost.pk, lambda e: not e.is_active, clusters=[cluster])
+    finished = wait_for(lost.pk, lambda e: not e.is_active, clusters=[cluster], model=RouteRun)
     assert finished.status == RunStatus.SUCCEEDED, finished.error
     assert len(SpotifyAs(sandbox).uris(child.spotify_id)) > 0

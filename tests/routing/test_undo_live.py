@@ -13,9 +13,9 @@ from routing.services import restore
 from routing.services import run_control as route_control
 from routing.services.route import run_route
 from routing.services.setup import add_child_playlist, delete_child, update_child
-from sync.display import describe_event
+from routing.display import describe_run
 from core.runs import RunStatus
-from sync.services import run_control
+from core import run_control
 from tests.factories import BasePlaylistFactory
 from tests.routing.route_support import SpotifyAs, add_child, imported_base, route, writes_since
 from tests.sync.import_support import route_counts
@@ -30,7 +30,7 @@ EXPLICIT = {"match": "all", "conditions": [{"field": "explicit", "op": "is", "va
 
 def _rerun(event_id: int):
     """What the queue does with a confirmed route: run it here."""
-    return run_route(event_id=event_id)
+    return run_route(run_id=event_id)
 
 
 def test_a_filter_edited_to_match_nothing_waits_for_confirmation_and_writes_only_once_confirmed(
@@ -58,19 +58,19 @@ def test_a_filter_edited_to_match_nothing_waits_for_confirmation_and_writes_only
     assert writes_since(counts, sandbox) == 0 and spotify.uris(child.spotify_id) == full
     api = APIClient()
     api.force_authenticate(user)
-    shown = api.get(f"/api/sync-events/{asked.pk}/").json()["route"]["confirmation"]["children"][0]
+    shown = api.get(f"/api/base-playlists/{base.pk}/runs/{asked.pk}/").json()["route"]["confirmation"]["children"][0]
     assert {track["uri"] for track in shown["removals"]} == set(full) and all(
         t["name"] for t in shown["removals"]
     )
     assert "would be emptied" in shown["reason"]
 
-    discarded = api.post(f"/api/sync-events/{asked.pk}/discard")
+    discarded = api.post(f"/api/base-playlists/{base.pk}/runs/{asked.pk}/discard")
     assert (discarded.status_code, discarded.json()["status"]) == (200, "cancelled")
     assert spotify.uris(child.spotify_id) == full
 
     again = route(base)
     assert again.status == RunStatus.WAITING
-    assert api.post(f"/api/sync-events/{again.pk}/confirm").status_code == 202
+    assert api.post(f"/api/base-playlists/{base.pk}/runs/{again.pk}/confirm").status_code == 202
     emptied = _rerun(again.pk)
 
     assert emptied.status == RunStatus.SUCCEEDED, emptied.error
@@ -137,7 +137,7 @@ def test_restore_after_two_runs_brings_back_each_state_and_is_itself_undoable(sa
 
 def _restore(event):
     queued = restore.request_restore(event=event, trigger="test")
-    finished = restore.run_restore(event_id=queued.pk)
+    finished = restore.run_restore(run_id=queued.pk)
     assert finished.status == RunStatus.SUCCEEDED, finished.error
     return finished
 
@@ -153,7 +153,7 @@ def test_a_backup_downloads_as_json_with_every_row_and_names(sandbox, settings, 
     api = APIClient()
     api.force_authenticate(user)
 
-    listed = api.get(f"/api/sync-events/{run.pk}/backups/").json()
+    listed = api.get(f"/api/base-playlists/{base.pk}/runs/{run.pk}/backups/").json()
     response = api.get(listed[0]["download_url"])
 
     assert (listed[0]["id"], listed[0]["tracks"], listed[0]["name"]) == (backup.pk, 4, "Curated")
@@ -165,7 +165,7 @@ def test_a_backup_downloads_as_json_with_every_row_and_names(sandbox, settings, 
     stranger = APIClient()
     stranger.force_authenticate(type(user).objects.create(username="stranger"))
     assert stranger.get(listed[0]["download_url"]).status_code == 404
-    assert stranger.get(f"/api/sync-events/{run.pk}/backups/").status_code == 404
+    assert stranger.get(f"/api/base-playlists/{base.pk}/runs/{run.pk}/backups/").status_code == 404
 
 
 def test_cancelling_a_queued_route_frees_its_base_and_discard_is_refused_for_it(sandbox, settings, queue):
@@ -175,8 +175,8 @@ def test_cancelling_a_queued_route_frees_its_base_and_discard_is_refused_for_it(
 
     event, _ = request_route(base=base, trigger="test")
     with pytest.raises(run_control.RunControlError, match="only a route that waits for your confirmation"):
-        route_control.discard_route(event=event)
-    cancelled = run_control.cancel_run(event=event)
+        route_control.discard_route(run=event)
+    cancelled = run_control.cancel_run(run=event)
 
     assert cancelled.status == RunStatus.CANCELLED and cancelled.details["cancelled_by"] == "you"
     update_child(child=base.children.get(), name="Renamed")  # the base is free again
@@ -224,4 +224,4 @@ def test_a_restore_leaves_alone_a_child_detached_since_and_now_another_bases(san
 
     assert spotify.uris(child.spotify_id) == routed  # not emptied back to before the first run
     assert restored.details["skipped"] == ["Moved away"]
-    assert "Left alone (now part of another routing set-up): Moved away." in describe_event(restored)
+    assert "Left alone (now part of another routing set-up): Moved away." in describe_run(restored)

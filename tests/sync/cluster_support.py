@@ -33,11 +33,17 @@ def reconnect(sandbox, user: User, spotify_user: str = "demo") -> None:
 
 
 def wait_for(
-    event_id: int, done: Callable[[SyncEvent], bool], *, clusters: list[Cluster], timeout: float = 120
+    event_id: int,
+    done: Callable[[SyncEvent], bool],
+    *,
+    clusters: list[Cluster],
+    timeout: float = 120,
+    model: type = SyncEvent,
 ) -> SyncEvent:
+    """Wait until the run `event_id` (an import; `model=RouteRun` for a route run) is `done`."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        event = SyncEvent.objects.get(pk=event_id)
+        event = model.objects.get(pk=event_id)
         if done(event):
             return event
         time.sleep(0.1)

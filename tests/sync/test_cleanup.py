@@ -14,14 +14,12 @@ from django.utils import timezone
 from django_q.signals import post_spawn
 
 from core.workers import process_state
-from routing.services.setup import BaseBusy, update_base_options
-from routing.services.triggers import retry_route
 from sync import tasks
-from sync.models import SyncEvent, SyncKind
+from sync.models import SyncEvent
 from core.runs import RunStatus
 from core import runs
 from sync.services import cleanup
-from tests.factories import BasePlaylistFactory, SpotifyCredentialFactory, SyncEventFactory
+from tests.factories import SyncEventFactory
 from tests.support.processes import dead_pid
 
 pytestmark = pytest.mark.django_db
@@ -181,26 +179,3 @@ def test_running_the_task_for_a_finished_event_leaves_it_as_it_is():
 
     assert tasks.run_import(done.pk) == f"import #{done.pk}: succeeded"
     assert _status(done)[0] == RunStatus.SUCCEEDED
-
-
-# --- routes are cleaned up as imports are, which also lifts the lock on their base's set-up -----
-@pytest.mark.parametrize("how", ["stalled", "dead worker"])
-def test_a_stuck_route_is_failed_and_its_base_can_be_edited_and_routed_again(how, queue):
-    base = BasePlaylistFactory(user=SpotifyCredentialFactory().user)
-    if how == "stalled":
-        stuck = SyncEventFactory(
-            user=base.user, kind=SyncKind.ROUTE, base=base, running=True, heartbeat_at=_silent()
-        )
-    else:
-        stuck = SyncEventFactory(
-            user=base.user, kind=SyncKind.ROUTE, base=base, running=True, claimed_by=f"{HOST}:{dead_pid()}"
-        )
-    with pytest.raises(BaseBusy):
-        update_base_options(base=base, first_match_only=True)
-
-    failed = cleanup.fail_stalled_runs() if how == "stalled" else len(cleanup.fail_runs_of_dead_workers())
-
-    assert failed == 1 and _status(stuck)[0] == RunStatus.FAILED
-    assert "Retry to continue" in _status(stuck)[1]
-    assert update_base_options(base=base, first_match_only=True).first_match_only is True
-    assert retry_route(event=stuck).retry_of_id == stuck.pk

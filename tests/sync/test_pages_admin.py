@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from sync.models import SyncEvent, SyncKind
+from sync.models import SyncEvent
 from tests.factories import (
     AlbumFactory,
     ArtistFactory,
@@ -138,23 +138,6 @@ def test_mirror_lists_cost_the_same_queries_for_many_rows_as_for_few(
 
 
 # --- routing --------------------------------------------------------------------------------------
-def test_the_retry_action_retries_failed_routes_too(staff_client, queue, django_capture_on_commit_callbacks):
-    base = BasePlaylistFactory(user=SpotifyCredentialFactory().user)
-    failed = SyncEventFactory(user=base.user, kind=SyncKind.ROUTE, base=base, failed=True)
-
-    with django_capture_on_commit_callbacks(execute=True):
-        response = staff_client.post(
-            reverse("admin:sync_syncevent_changelist"),
-            {"action": "retry_selected", "_selected_action": [failed.pk]},
-            follow=True,
-        )
-
-    retry = SyncEvent.objects.get(retry_of=failed)
-    assert (retry.kind, retry.base_id) == (SyncKind.ROUTE, base.pk)
-    assert f"Retrying #{failed.pk} → #{retry.pk}." in response.content.decode()
-    assert queue.calls == [("routing.tasks.run_route", retry.pk)]
-
-
 def test_base_playlists_are_listed_with_their_children_read_only(staff_client, django_assert_max_num_queries):
     for _ in range(3):
         base = BasePlaylistFactory()

@@ -11,7 +11,7 @@ from core import runs
 from accounts.services import on_spotify_sign_in
 from sync.models import ImportScope, SyncEvent
 from core.runs import RunStatus
-from sync.services import run_state, triggers
+from sync.services import triggers
 from sync.services.import_state import FULL_SCOPE_DONE
 from sync.services.triggers import (
     ImportAlreadyActive,
