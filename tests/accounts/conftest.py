@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import SpotifyCredential
-from tests.factories import SpotifyCredentialFactory
+from tests.accounts.factories import SpotifyCredentialFactory
 
 
 def sign_in_through_sandbox(client: Client) -> requests.Response:

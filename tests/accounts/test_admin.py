@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import SpotifyCredential
-from tests.factories import SpotifyCredentialFactory, UserFactory
+from tests.accounts.factories import SpotifyCredentialFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.db import connection
 
 from accounts.fields import DecryptionError
 from accounts.models import SpotifyCredential
-from tests.factories import SpotifyCredentialFactory
+from tests.accounts.factories import SpotifyCredentialFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
-from tests.factories import SpotifyCredentialFactory, UserFactory
+from tests.accounts.factories import SpotifyCredentialFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts import credentials, services
 from accounts.models import SpotifyCredential
-from tests.factories import SpotifyCredentialFactory, UserFactory
+from tests.accounts.factories import SpotifyCredentialFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from factory.django import DjangoModelFactory
 
 from analysis.models import Lyrics, LyricsStatus, SongAnalysis
 from analysis.services.analysis import PROMPT_VERSION
-from tests.factories import TrackFactory
+from tests.library.factories import TrackFactory
 
 
 class LyricsFactory(DjangoModelFactory):

@@ -12,7 +12,7 @@ from functools import lru_cache
 from library.models import Album, Artist, Track, TrackArtist
 from sandbox.catalog import build_catalog
 from sandbox.llm.lyrics import INSTRUMENTAL, LYRICS, MISSING, bucket
-from tests.factories import PlaylistFactory, PlaylistItemFactory, TrackFactory
+from tests.library.factories import PlaylistFactory, PlaylistItemFactory, TrackFactory
 
 __all__ = ["INSTRUMENTAL", "LYRICS", "MISSING", "catalog_track", "in_playlist_of"]
 

@@ -18,7 +18,7 @@ from analysis.services.queueing import queue_analysis
 from analysis.vocabulary import CONTENT_RATINGS, MOODS
 from tests.analysis.factories import SongAnalysisFactory
 from tests.analysis.support import INSTRUMENTAL, LYRICS, MISSING, catalog_track, in_playlist_of
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 from tests.fixtures.llm_sandbox import PRIMARY_MODEL
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,8 @@ from rest_framework.test import APIClient
 
 from analysis.models import LyricsStatus
 from tests.analysis.factories import LyricsFactory, SongAnalysisFactory
-from tests.factories import PlaylistFactory, PlaylistItemFactory, TrackFactory, UserFactory
+from tests.accounts.factories import UserFactory
+from tests.library.factories import PlaylistFactory, PlaylistItemFactory, TrackFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from analysis.services.batches import ANALYSE_BATCH_TASK, run_batch
 from analysis.services.queueing import queue_analysis
 from llm.models import ProviderHealth
 from tests.analysis.support import LYRICS, catalog_track, in_playlist_of
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

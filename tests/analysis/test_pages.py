@@ -6,7 +6,8 @@ import pytest
 
 from analysis.models import LyricsStatus
 from tests.analysis.factories import LyricsFactory, SongAnalysisFactory
-from tests.factories import PlaylistFactory, PlaylistItemFactory, TrackFactory, UserFactory
+from tests.accounts.factories import UserFactory
+from tests.library.factories import PlaylistFactory, PlaylistItemFactory, TrackFactory
 
 pytestmark = pytest.mark.django_db
 

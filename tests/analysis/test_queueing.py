@@ -13,7 +13,8 @@ from analysis.services.queueing import queue_analysis, tracks_needing_analysis
 from library.models import PlaylistItem
 from core.runs import RunStatus
 from tests.analysis.factories import SongAnalysisFactory
-from tests.factories import PlaylistItemFactory, UserFactory
+from tests.accounts.factories import UserFactory
+from tests.library.factories import PlaylistItemFactory
 from tests.llm.factories import ProviderFactory
 from tests.sync.import_support import connect, import_library
 

@@ -20,7 +20,7 @@ from analysis.services.batches import ANALYSE_BATCH_TASK, run_batch
 from analysis.services.queueing import queue_analysis
 from core.workers import this_host
 from tests.analysis.support import LYRICS, catalog_track, in_playlist_of
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 from tests.llm.factories import ProviderFactory
 from tests.support.processes import dead_pid
 

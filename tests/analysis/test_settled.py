@@ -14,7 +14,8 @@ from analysis.services.queueing import queue_analysis, queue_analysis_after_impo
 from analysis.signals import analyses_settled
 from tests.analysis.factories import SongAnalysisFactory
 from tests.analysis.support import LYRICS, catalog_track, in_playlist_of
-from tests.factories import PlaylistItemFactory, UserFactory
+from tests.accounts.factories import UserFactory
+from tests.library.factories import PlaylistItemFactory
 from tests.llm.factories import ProviderFactory
 
 pytestmark = pytest.mark.django_db

@@ -19,7 +19,8 @@ from django_q.tasks import async_task
 from core import jobs, tasks
 from core.models import JobRecord, JobStatus
 from tests.core.factories import JobRecordFactory
-from tests.factories import SyncEventFactory, UserFactory
+from tests.accounts.factories import UserFactory
+from tests.sync.factories import SyncEventFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from accounts.services import get_or_create_api_token
 from core.models import JobStatus
 from tests.core.factories import JobRecordFactory
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from devices.models import DeviceSession
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 
 
 class DeviceSessionFactory(DjangoModelFactory):

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from devices.models import DeviceSession
 from devices.services import load_device_library
 from devices.types import SESSION_TTL
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

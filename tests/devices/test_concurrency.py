@@ -23,7 +23,7 @@ from devices.types import (
     RecentSearchRecord,
     TrackRef,
 )
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 from tests.support.concurrency import race
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]

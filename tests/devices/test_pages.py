@@ -21,7 +21,7 @@ from devices.types import (
     RecentSearchRecord,
     TrackRef,
 )
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -47,7 +47,7 @@ from devices.types import (
 )
 from tests.devices.factories import DeviceSessionFactory
 from tests.devices.test_merge import client_libraries
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

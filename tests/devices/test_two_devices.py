@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from devices.serializers import DeviceLibraryOutSerializer
 from devices.services import load_device_library
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,8 @@ from insights.models import (
 )
 from insights.services.insight_writer import PROMPT_VERSION as INSIGHT_PROMPT_VERSION
 from insights.services.snapshots import snapshot_basis
-from tests.factories import ArtistFactory, TrackFactory, UserFactory
+from tests.accounts.factories import UserFactory
+from tests.library.factories import ArtistFactory, TrackFactory
 
 
 class PlayFactory(DjangoModelFactory):

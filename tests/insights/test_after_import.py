@@ -20,7 +20,7 @@ from insights.services.after_import import (
     fallback_schedule_name,
     queue_listening_after_import,
 )
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 from tests.insights.factories import ListeningSnapshotFactory
 from tests.sync.cluster_support import signed_in
 

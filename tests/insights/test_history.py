@@ -13,7 +13,7 @@ from accounts.models import SpotifyCredential
 from insights.models import GapReason, HistoryGap, HistoryState, Play
 from insights.services.history import RATE_LIMIT_SKIP, PollOutcome, poll_all_histories, poll_history
 from library.models import Track
-from tests.factories import SpotifyCredentialFactory, UserFactory
+from tests.accounts.factories import SpotifyCredentialFactory, UserFactory
 from tests.sync.cluster_support import reconnect, signed_in
 
 pytestmark = pytest.mark.django_db

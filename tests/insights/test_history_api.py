@@ -10,7 +10,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from insights.models import GapReason
-from tests.factories import ArtistFactory, TrackFactory, UserFactory
+from tests.accounts.factories import UserFactory
+from tests.library.factories import ArtistFactory, TrackFactory
 from tests.insights.factories import HistoryGapFactory, HistoryStateFactory, PlayFactory
 
 pytestmark = pytest.mark.django_db

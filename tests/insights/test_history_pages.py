@@ -9,7 +9,8 @@ import pytest
 from django.utils import timezone
 
 from insights.models import GapReason
-from tests.factories import ArtistFactory, TrackFactory, UserFactory
+from tests.accounts.factories import UserFactory
+from tests.library.factories import ArtistFactory, TrackFactory
 from tests.insights.factories import HistoryGapFactory, HistoryStateFactory, PlayFactory
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from core.runs import RunStatus
 from insights.models import GeneratedInsight, InsightKind, InsightTone
 from insights.services import insight_writer
 from insights.services.insight_writer import GENERATE_INSIGHT_TASK
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 from tests.insights.factories import GeneratedInsightFactory, RichListeningSnapshotFactory
 from tests.llm.factories import ProviderFactory
 

@@ -27,7 +27,8 @@ from insights.services.insight_writer import (
     write_insight,
 )
 from llm.models import Provider, ProviderHealth, ProviderKind
-from tests.factories import TrackFactory, UserFactory
+from tests.accounts.factories import UserFactory
+from tests.library.factories import TrackFactory
 from tests.fixtures.llm_sandbox import FALLBACK_MODEL, PRIMARY_MODEL
 from tests.insights.factories import GeneratedInsightFactory, PlayFactory, RichListeningSnapshotFactory
 from tests.llm.factories import ProviderFactory

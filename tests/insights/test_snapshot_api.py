@@ -12,7 +12,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from insights.models import ListeningSnapshot, TimeRange
-from tests.factories import SpotifyCredentialFactory, UserFactory
+from tests.accounts.factories import SpotifyCredentialFactory, UserFactory
 from tests.fixtures.cluster import sandbox_cluster_env
 from tests.insights.factories import ListeningSnapshotFactory
 from tests.sync.cluster_support import signed_in

@@ -10,7 +10,8 @@ from django_q.brokers import get_broker
 from django_q.signing import SignedPackage
 
 from insights.models import TimeRange
-from tests.factories import ArtistFactory, SpotifyCredentialFactory, UserFactory
+from tests.accounts.factories import SpotifyCredentialFactory, UserFactory
+from tests.library.factories import ArtistFactory
 from tests.insights.factories import GeneratedInsightFactory, ListeningSnapshotFactory
 
 PAGE = "/insights/"

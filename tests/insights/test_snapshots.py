@@ -20,7 +20,8 @@ from insights.services.history import poll_history
 from insights.services.snapshots import ListeningIngestFailed, ingest_snapshot
 from library.models import Artist, Track
 from tests.analysis.factories import SongAnalysisFactory
-from tests.factories import ArtistFactory, SpotifyCredentialFactory, TrackFactory, UserFactory
+from tests.accounts.factories import SpotifyCredentialFactory, UserFactory
+from tests.library.factories import ArtistFactory, TrackFactory
 from tests.insights.factories import PlayFactory
 from tests.sync.cluster_support import signed_in
 from tests.sync.import_support import set_mode

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from tests.core.factories import JobRecordFactory
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 from tests.llm.factories import ProviderFactory, ProviderHealthFactory
 
 pytestmark = pytest.mark.django_db

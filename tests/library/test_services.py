@@ -25,7 +25,8 @@ from library.services import (
     store_playlist,
     upsert_catalog,
 )
-from tests.factories import ArtistFactory, PlaylistFactory, PlaylistItemFactory, TrackFactory, UserFactory
+from tests.accounts.factories import UserFactory
+from tests.library.factories import ArtistFactory, PlaylistFactory, PlaylistItemFactory, TrackFactory
 
 pytestmark = pytest.mark.django_db
 

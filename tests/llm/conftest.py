@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from llm.models import ProviderKind
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 from tests.llm.factories import ProviderFactory
 
 PRIMARY_KEY = "sk-primary-secret-0123456789abcdef"

@@ -1,4 +1,4 @@
-"""Factories for the llm app (tests/factories.py is shared by every app; these stay here)."""
+"""Factories of the llm app: providers."""
 
 from __future__ import annotations
 

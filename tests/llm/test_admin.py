@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from llm.models import CircuitState, JsonMode, Provider, ProviderHealth, ProviderKind, RouterState
 from llm.services.circuit import force_provider
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 from tests.llm.conftest import PRIMARY_KEY
 from tests.llm.factories import ProviderFactory, ProviderHealthFactory
 

@@ -13,7 +13,7 @@ from library.models import Playlist
 from routing.models import BasePlaylist, ChildMode, ChildPlaylist, RouteRun
 from routing.services.route import run_route
 
-from tests.factories import BasePlaylistFactory, ChildPlaylistFactory
+from tests.routing.factories import BasePlaylistFactory, ChildPlaylistFactory
 from tests.routing.factories import RouteRunFactory
 from tests.sync.import_support import connect, import_library, requests_since, set_mode
 

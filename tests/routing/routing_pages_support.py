@@ -13,12 +13,9 @@ from library.models import Playlist
 from routing.models import BasePlaylist, ChildPlaylist, RouteRun
 
 from core.runs import RunStatus
-from tests.factories import (
-    BasePlaylistFactory,
-    ChildPlaylistFactory,
-    PlaylistFactory,
-    SpotifyCredentialFactory,
-)
+from tests.accounts.factories import SpotifyCredentialFactory
+from tests.library.factories import PlaylistFactory
+from tests.routing.factories import BasePlaylistFactory, ChildPlaylistFactory
 from tests.routing.factories import RouteRunFactory
 
 LISTENER = "listener-on-spotify"

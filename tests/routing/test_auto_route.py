@@ -16,7 +16,8 @@ from routing import tasks
 from routing.models import BasePlaylist, RouteRun
 from routing.services.auto_route import MAX_WAIT, route_after_import
 
-from tests.factories import BasePlaylistFactory, ChildPlaylistFactory, SpotifyCredentialFactory
+from tests.accounts.factories import SpotifyCredentialFactory
+from tests.routing.factories import BasePlaylistFactory, ChildPlaylistFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from library.models import ItemsStatus, Playlist
 from routing.models import BasePlaylist, ChildPlaylist
 from core.runs import RunStatus
-from tests.factories import BasePlaylistFactory
+from tests.routing.factories import BasePlaylistFactory
 from tests.routing.route_support import SpotifyAs, add_child, route, writes_since
 from tests.sync.import_support import connect, import_library, route_counts, set_mode
 

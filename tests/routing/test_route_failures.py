@@ -17,7 +17,7 @@ from routing.services.route import run_route
 
 from core.runs import RunStatus
 from spotify.runs import RECONNECT_MESSAGE
-from tests.factories import BasePlaylistFactory
+from tests.routing.factories import BasePlaylistFactory
 from tests.routing.factories import RouteRunFactory
 from tests.routing.route_support import (
     NOT_EXPLICIT,

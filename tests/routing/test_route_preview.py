@@ -16,7 +16,7 @@ from routing.services.preview import preview_route
 from routing.services.setup import BaseBusy, ChildNotAllowed, PlaylistNotFound
 from routing.services.spotify_children import create_child_on_spotify, owned_playlist_choices
 from core.runs import RunStatus
-from tests.factories import BasePlaylistFactory, ChildPlaylistFactory
+from tests.routing.factories import BasePlaylistFactory, ChildPlaylistFactory
 from tests.routing.factories import RouteRunFactory
 from tests.routing.route_support import (
     DELETE_ITEMS,

@@ -31,13 +31,10 @@ from routing.services.triggers import (
 from routing.services.auto_route import route_after_import
 
 from core.runs import RunStatus
-from tests.factories import (
-    BasePlaylistFactory,
-    ChildPlaylistFactory,
-    PlaylistFactory,
-    SpotifyCredentialFactory,
-    SyncEventFactory,
-)
+from tests.accounts.factories import SpotifyCredentialFactory
+from tests.library.factories import PlaylistFactory
+from tests.routing.factories import BasePlaylistFactory, ChildPlaylistFactory
+from tests.sync.factories import SyncEventFactory
 from tests.routing.factories import RouteRunFactory
 from tests.support.concurrency import race
 

@@ -17,12 +17,9 @@ from library.models import ItemsStatus, Playlist
 from routing.models import BasePlaylist, ChildMode, ChildPlaylist, RouteRun
 
 from core.runs import RunStatus
-from tests.factories import (
-    BasePlaylistFactory,
-    ChildPlaylistFactory,
-    PlaylistFactory,
-    SpotifyCredentialFactory,
-)
+from tests.accounts.factories import SpotifyCredentialFactory
+from tests.library.factories import PlaylistFactory
+from tests.routing.factories import BasePlaylistFactory, ChildPlaylistFactory
 from tests.routing.factories import RouteRunFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,12 +9,9 @@ from rest_framework.test import APIClient
 
 from routing.filters import POPULARITY_UNAVAILABLE
 from routing.models import BasePlaylist, ChildMode, ChildPlaylist
-from tests.factories import (
-    BasePlaylistFactory,
-    ChildPlaylistFactory,
-    PlaylistFactory,
-    SpotifyCredentialFactory,
-)
+from tests.accounts.factories import SpotifyCredentialFactory
+from tests.library.factories import PlaylistFactory
+from tests.routing.factories import BasePlaylistFactory, ChildPlaylistFactory
 
 pytestmark = pytest.mark.django_db
 

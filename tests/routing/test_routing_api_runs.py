@@ -11,12 +11,9 @@ from rest_framework.test import APIClient
 from routing.models import BasePlaylist, ChildPlaylist, RouteRun, RouteRunKind
 
 from core.runs import RunStatus
-from tests.factories import (
-    BasePlaylistFactory,
-    ChildPlaylistFactory,
-    SpotifyCredentialFactory,
-    SyncEventFactory,
-)
+from tests.accounts.factories import SpotifyCredentialFactory
+from tests.routing.factories import BasePlaylistFactory, ChildPlaylistFactory
+from tests.sync.factories import SyncEventFactory
 from tests.routing.factories import RouteRunFactory
 from tests.routing.route_support import (
     DELETE_ITEMS,

@@ -14,12 +14,8 @@ from django.utils import timezone
 from library.models import ItemsStatus
 from routing.models import BasePlaylist, ChildPlaylist
 from core.runs import RunStatus
-from tests.factories import (
-    ArtistFactory,
-    BasePlaylistFactory,
-    ChildPlaylistFactory,
-    PlaylistFactory,
-)
+from tests.library.factories import ArtistFactory, PlaylistFactory
+from tests.routing.factories import BasePlaylistFactory, ChildPlaylistFactory
 from tests.routing.factories import RouteRunFactory
 from tests.routing.routing_pages_support import (
     page_text,

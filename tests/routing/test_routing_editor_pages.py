@@ -14,7 +14,7 @@ from django.contrib.staticfiles import finders
 from routing.filters import POPULARITY_UNAVAILABLE
 from routing.models import ChildPlaylist
 from core.runs import RunStatus
-from tests.factories import ArtistFactory, PlaylistItemFactory, TrackFactory
+from tests.library.factories import ArtistFactory, PlaylistItemFactory, TrackFactory
 from tests.routing.routing_pages_support import (
     GENRES,
     page_text,

@@ -10,7 +10,8 @@ from routing.models import BasePlaylist, ChildPlaylist, RouteRunKind
 from routing.models import RouteRun
 from core.runs import RunStatus
 from tests.accounts.conftest import credential_from_sandbox, sandbox_count
-from tests.factories import BasePlaylistFactory, SpotifyCredentialFactory
+from tests.accounts.factories import SpotifyCredentialFactory
+from tests.routing.factories import BasePlaylistFactory
 from tests.routing.routing_pages_support import (
     ACTIONS,
     PROTECTED,

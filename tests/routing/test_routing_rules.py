@@ -20,12 +20,9 @@ from routing.services.setup import (
     delete_child,
     update_child,
 )
-from tests.factories import (
-    BasePlaylistFactory,
-    ChildPlaylistFactory,
-    PlaylistFactory,
-    SpotifyCredentialFactory,
-)
+from tests.accounts.factories import SpotifyCredentialFactory
+from tests.library.factories import PlaylistFactory
+from tests.routing.factories import BasePlaylistFactory, ChildPlaylistFactory
 
 pytestmark = pytest.mark.django_db
 

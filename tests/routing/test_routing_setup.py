@@ -26,13 +26,9 @@ from routing.services.setup import (
     update_base_options,
     update_child_filters,
 )
-from tests.factories import (
-    BasePlaylistFactory,
-    ChildPlaylistFactory,
-    PlaylistFactory,
-    SpotifyCredentialFactory,
-    UserFactory,
-)
+from tests.accounts.factories import SpotifyCredentialFactory, UserFactory
+from tests.library.factories import PlaylistFactory
+from tests.routing.factories import BasePlaylistFactory, ChildPlaylistFactory
 from tests.routing.filter_support import cond, doc
 
 pytestmark = pytest.mark.django_db

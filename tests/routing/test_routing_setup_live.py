@@ -15,7 +15,9 @@ from routing.services.setup import (
     add_child_playlist,
     create_base_playlist,
 )
-from tests.factories import BasePlaylistFactory, PlaylistFactory, SpotifyCredentialFactory
+from tests.accounts.factories import SpotifyCredentialFactory
+from tests.library.factories import PlaylistFactory
+from tests.routing.factories import BasePlaylistFactory
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 

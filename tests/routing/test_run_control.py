@@ -23,7 +23,8 @@ from core import run_control, runs
 from routing.models import RouteRun
 from sync.services import cleanup, run_state
 from spotify.runs import RunStepFailed
-from tests.factories import BasePlaylistFactory, ChildBackupFactory, ChildPlaylistFactory, SyncEventFactory
+from tests.routing.factories import BasePlaylistFactory, ChildBackupFactory, ChildPlaylistFactory
+from tests.sync.factories import SyncEventFactory
 from tests.routing.factories import RouteRunFactory
 
 pytestmark = pytest.mark.django_db

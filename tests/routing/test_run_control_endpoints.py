@@ -11,13 +11,9 @@ from rest_framework.test import APIClient
 from core.runs import RunStatus
 from routing.models import RouteRun, RouteRunKind
 from sync.models import SyncEvent
-from tests.factories import (
-    BasePlaylistFactory,
-    ChildBackupFactory,
-    SpotifyCredentialFactory,
-    SyncEventFactory,
-    UserFactory,
-)
+from tests.accounts.factories import SpotifyCredentialFactory, UserFactory
+from tests.routing.factories import BasePlaylistFactory, ChildBackupFactory
+from tests.sync.factories import SyncEventFactory
 from tests.routing.factories import RouteRunFactory
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,8 @@ from routing.display import describe_run
 from routing.models import RouteRun, RouteRunKind
 from routing.services.setup import BaseBusy, update_base_options
 from routing.services.triggers import retry_route
-from tests.factories import BasePlaylistFactory, SpotifyCredentialFactory, UserFactory
+from tests.accounts.factories import SpotifyCredentialFactory, UserFactory
+from tests.routing.factories import BasePlaylistFactory
 from tests.routing.factories import RouteRunFactory
 from tests.support.processes import dead_pid
 

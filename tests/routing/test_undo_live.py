@@ -16,7 +16,7 @@ from routing.services.setup import add_child_playlist, delete_child, update_chil
 from routing.display import describe_run
 from core.runs import RunStatus
 from core import run_control
-from tests.factories import BasePlaylistFactory
+from tests.routing.factories import BasePlaylistFactory
 from tests.routing.route_support import SpotifyAs, add_child, imported_base, route, writes_since
 from tests.sync.import_support import route_counts
 

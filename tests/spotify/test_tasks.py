@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import SpotifyCredential
 from spotify import tasks
-from tests.factories import SpotifyCredentialFactory
+from tests.accounts.factories import SpotifyCredentialFactory
 from tests.sync.cluster_support import signed_in
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from accounts.credentials import store_spotify_tokens
 from accounts.models import User
 from sync.models import SyncEvent
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 from tests.fixtures.cluster import Cluster
 
 

@@ -20,7 +20,8 @@ from accounts.models import User
 from library.models import LIKED_SONGS_ID, ItemKind, ItemsStatus, Playlist, PlaylistItem, PlaylistKind, Track
 from sync.models import ImportScope, SyncEvent
 from sync.services.importer import run_import
-from tests.factories import SpotifyCredentialFactory, SyncEventFactory
+from tests.accounts.factories import SpotifyCredentialFactory
+from tests.sync.factories import SyncEventFactory
 
 ITEMS_ROUTE = "GET /v1/playlists/{playlist_id}/items"
 LEGACY_ITEMS_ROUTE = "GET /v1/playlists/{playlist_id}/tracks"

@@ -9,7 +9,8 @@ from rest_framework.test import APIClient
 
 from sync.models import SyncEvent
 from core.runs import RunStatus
-from tests.factories import SpotifyCredentialFactory, SyncEventFactory, UserFactory
+from tests.accounts.factories import SpotifyCredentialFactory, UserFactory
+from tests.sync.factories import SyncEventFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from sync.models import SyncEvent
 from core.runs import RunStatus
 from core import runs
 from sync.services import cleanup
-from tests.factories import SyncEventFactory
+from tests.sync.factories import SyncEventFactory
 from tests.support.processes import dead_pid
 
 pytestmark = pytest.mark.django_db

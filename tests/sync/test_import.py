@@ -14,7 +14,7 @@ from library.models import LIKED_SONGS_ID, ItemKind, ItemsStatus, Playlist, Play
 from sync.models import ImportScope
 from core.runs import RunStatus
 from sync.services.importer import run_import
-from tests.factories import SyncEventFactory
+from tests.sync.factories import SyncEventFactory
 from tests.sync.import_support import (
     ITEMS_ROUTE,
     LEGACY_ITEMS_ROUTE,

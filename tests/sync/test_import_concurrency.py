@@ -20,7 +20,7 @@ from core.runs import RunStatus
 from spotify.http import SpotifySession
 from spotify.prefetch import PagePrefetcher
 from spotify.reader import SpotifyReader
-from tests.factories import SpotifyCredentialFactory
+from tests.accounts.factories import SpotifyCredentialFactory
 from tests.sync.import_support import (
     ITEMS_ROUTE,
     LIKED_ROUTE,

@@ -17,7 +17,7 @@ from sync.models import ImportScope, SyncEvent
 from sync.services.import_state import resume_schedule_name
 from sync.services.importer import UNEXPECTED_MESSAGE, run_import
 from spotify.runs import RECONNECT_MESSAGE
-from tests.factories import SyncEventFactory
+from tests.sync.factories import SyncEventFactory
 from tests.sync.import_support import (
     ITEMS_ROUTE,
     LIKED_ROUTE,

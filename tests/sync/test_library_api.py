@@ -6,13 +6,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from library.models import ItemKind, ItemsStatus, PlaylistKind
-from tests.factories import (
-    ArtistFactory,
-    PlaylistFactory,
-    PlaylistItemFactory,
-    TrackFactory,
-    UserFactory,
-)
+from tests.accounts.factories import UserFactory
+from tests.library.factories import ArtistFactory, PlaylistFactory, PlaylistItemFactory, TrackFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from library.models import ItemKind, ItemsStatus, PlaylistKind
-from tests.factories import ArtistFactory, PlaylistFactory, PlaylistItemFactory, TrackFactory, UserFactory
+from tests.accounts.factories import UserFactory
+from tests.library.factories import ArtistFactory, PlaylistFactory, PlaylistItemFactory, TrackFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,8 @@ from django.utils import timezone
 from sync.models import SyncEvent
 from core.runs import RunStatus
 from tests.accounts.conftest import credential_from_sandbox
-from tests.factories import SyncEventFactory, UserFactory
+from tests.accounts.factories import UserFactory
+from tests.sync.factories import SyncEventFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,18 +8,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from sync.models import SyncEvent
-from tests.factories import (
+from tests.accounts.factories import SpotifyCredentialFactory, UserFactory
+from tests.library.factories import (
     AlbumFactory,
     ArtistFactory,
-    BasePlaylistFactory,
-    ChildPlaylistFactory,
     PlaylistFactory,
     PlaylistItemFactory,
-    SpotifyCredentialFactory,
-    SyncEventFactory,
     TrackFactory,
-    UserFactory,
 )
+from tests.routing.factories import BasePlaylistFactory, ChildPlaylistFactory
+from tests.sync.factories import SyncEventFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from library.models import Playlist
 from sync.models import SyncEvent
 from core.runs import RunStatus
 from sync.signals import import_completed
-from tests.factories import UserFactory
+from tests.accounts.factories import UserFactory
 from tests.sync.import_support import connect, import_library
 
 pytestmark = pytest.mark.django_db

@@ -20,7 +20,8 @@ from sync.services.triggers import (
     request_import,
     retry_import,
 )
-from tests.factories import SpotifyCredentialFactory, SyncEventFactory, UserFactory
+from tests.accounts.factories import SpotifyCredentialFactory, UserFactory
+from tests.sync.factories import SyncEventFactory
 
 pytestmark = pytest.mark.django_db
 

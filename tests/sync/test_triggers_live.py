@@ -12,7 +12,7 @@ from sync.models import SyncEvent
 from core.runs import RunStatus
 from sync.services import triggers
 from tests.accounts.conftest import sign_in_through_sandbox
-from tests.factories import SpotifyCredentialFactory
+from tests.accounts.factories import SpotifyCredentialFactory
 from tests.support.concurrency import race
 
 
