@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api_docs import NOT_SIGNED_IN
 from analysis import selectors
 from analysis.serializers import (
     AnalysedTrackSerializer,
@@ -22,7 +23,6 @@ from analysis.serializers import (
 )
 from library.selectors import get_playlist
 
-NOT_SIGNED_IN = OpenApiResponse(description="Not signed in.")
 
 
 class SongView(APIView):

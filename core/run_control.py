@@ -15,6 +15,7 @@ from typing import TypeVar
 from django.db import transaction
 
 from core import runs
+from core.errors import DomainError
 from core.runs import CANCELLABLE_STATUSES, QueuedRun, RunStatus
 
 logger = logging.getLogger(__name__)
@@ -22,8 +23,10 @@ logger = logging.getLogger(__name__)
 Run = TypeVar("Run", bound=QueuedRun)
 
 
-class RunControlError(Exception):
+class RunControlError(DomainError):
     """The run is not in a state that allows this (409); the message says which it is in."""
+
+    status = 409
 
 
 def cancel_run(*, run: Run, by: str = "you") -> Run:

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
+from core.api_docs import NOT_SIGNED_IN
 from devices import services
 from devices.serializers import (
     FAVORITES_LIMIT,
@@ -43,7 +44,6 @@ from devices.serializers import (
 from devices.types import SESSION_TTL, DeviceLibrary
 from devices.wire import device_library_from_wire
 
-NOT_SIGNED_IN = OpenApiResponse(description="Not signed in.")
 LIMITS = (
     f"Limits: a JSON body of at most {MAX_BODY_BYTES:,} bytes (2 MB; larger → 400 with a `detail`); "
     f"favorites ≤ {FAVORITES_LIMIT:,}, history ≤ {HISTORY_LIMIT}, queue items ≤ {QUEUE_LIMIT}, "
@@ -86,12 +86,6 @@ class DeviceAPIView(APIView):
                 f"Request body is {int(declared):,} bytes; the limit is {MAX_BODY_BYTES:,} bytes (2 MB). "
                 "Send less at a time, e.g. one collection with PUT."
             )
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, services.LibraryFull):
-            # Refused whole, like any bad input: the stored library is as it was.
-            exc = ValidationError({exc.field: [str(exc)]})
-        return super().handle_exception(exc)
 
 
 def _incoming(data: Any) -> DeviceLibrary:

@@ -16,6 +16,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from core.errors import DomainError
 from accounts.models import User
 from devices import merge, selectors
 from devices import types as values
@@ -69,9 +70,9 @@ class UnknownCollection(ValueError):
     """A collection name outside types.COLLECTIONS."""
 
 
-class LibraryFull(ValueError):
+class LibraryFull(ValueError, DomainError):
     """The merge would leave more live favorites or playlists than a library may hold; nothing
-    was stored. `field` names the collection (the API answers 400 with the message there)."""
+    was stored. `field` names the collection (a 400 with the message there: core.errors)."""
 
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)

@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api_docs import NOT_SIGNED_IN
 from insights import selectors
 from core.runs import RunStatus
 from insights.models import GeneratedInsight, InsightKind, InsightTone
@@ -27,7 +28,6 @@ from insights.serializers_insights import (
 )
 from insights.services import insight_writer
 
-NOT_SIGNED_IN = OpenApiResponse(description="Not signed in.")
 NOT_YOURS = OpenApiResponse(description="No such insight of yours (another user's are not found either).")
 NO_PROVIDER = OpenApiResponse(description="No LLM provider is set up, so nothing can be written yet.")
 INSIGHT_ID = OpenApiParameter("pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The insight's id.")
@@ -49,10 +49,6 @@ def _job_response(insight: GeneratedInsight) -> Response:
         "status_url": reverse("api-task", args=[task_id]) if task_id else None,
     }
     return Response(InsightJobSerializer(body).data, status=status.HTTP_202_ACCEPTED)
-
-
-def _no_provider(exc: insight_writer.NoProvider) -> Response:
-    return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
 
 
 class GenerateInsightView(APIView):
@@ -82,15 +78,12 @@ class GenerateInsightView(APIView):
         snapshot = selectors.own_snapshot(user=request.user, snapshot_id=asked.validated_data["snapshot"])
         if snapshot is None:
             raise Http404("No such snapshot of yours.")
-        try:
-            insight, _ = insight_writer.request_insight(
-                user=request.user,
-                snapshot=snapshot,
-                kind=asked.validated_data["type"],
-                tone=asked.validated_data["tone"],
-            )
-        except insight_writer.NoProvider as exc:
-            return _no_provider(exc)
+        insight, _ = insight_writer.request_insight(
+            user=request.user,
+            snapshot=snapshot,
+            kind=asked.validated_data["type"],
+            tone=asked.validated_data["tone"],
+        )
         insight.refresh_from_db()  # the task id is written once the task is enqueued, after commit
         return _job_response(insight)
 
@@ -110,10 +103,7 @@ class RegenerateInsightView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         insight = _own_insight(request, pk)
-        try:
-            insight, _ = insight_writer.regenerate_insight(user=request.user, insight=insight)
-        except insight_writer.NoProvider as exc:
-            return _no_provider(exc)
+        insight, _ = insight_writer.regenerate_insight(user=request.user, insight=insight)
         insight.refresh_from_db()
         response = _job_response(insight)
         response.status_code = status.HTTP_202_ACCEPTED  # accepted, even if a fast worker is done already

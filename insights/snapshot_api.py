@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api_docs import NOT_SIGNED_IN
 from insights import selectors
 from insights.models import TimeRange
 from insights.serializers_snapshots import (
@@ -19,9 +20,8 @@ from insights.serializers_snapshots import (
     ListeningSnapshotSerializer,
     SnapshotFilterSerializer,
 )
-from insights.services.snapshots import ListeningIngestFailed, request_ingest
+from insights.services.snapshots import request_ingest
 
-NOT_SIGNED_IN = OpenApiResponse(description="Not signed in.")
 
 
 class ListeningIngestView(APIView):
@@ -39,10 +39,7 @@ class ListeningIngestView(APIView):
         tags=["listening"],
     )
     def post(self, request: Request) -> Response:
-        try:
-            task_id = request_ingest(user=request.user)
-        except ListeningIngestFailed as exc:
-            return Response({"detail": exc.reason}, status=status.HTTP_409_CONFLICT)
+        task_id = request_ingest(user=request.user)
         body = {"task_id": task_id, "status_url": reverse("api-task", args=[task_id])}
         return Response(IngestQueuedSerializer(body).data, status=status.HTTP_202_ACCEPTED)
 

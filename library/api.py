@@ -11,10 +11,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api_docs import NOT_SIGNED_IN
 from library import selectors
 from library.serializers import PlaylistDetailSerializer, PlaylistItemSerializer, PlaylistSerializer
 
-NOT_SIGNED_IN = OpenApiResponse(description="Not signed in.")
 
 
 class PlaylistListView(generics.ListAPIView):

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import permissions, serializers
+from rest_framework import permissions
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api_docs import NOT_SIGNED_IN, NOT_STAFF
 from llm import selectors
 from llm.serializers import ForceProviderSerializer, RouterStatusSerializer
 from llm.services import circuit
-from llm.services.errors import ProviderDisabled, UnknownProvider
 
-NOT_SIGNED_IN = OpenApiResponse(description="Not signed in.")
-NOT_STAFF = OpenApiResponse(description="Signed in, but not staff.")
 
 
 class StaffAPIView(APIView):
@@ -57,10 +55,7 @@ class ForceProviderView(StaffAPIView):
     def post(self, request: Request) -> Response:
         body = ForceProviderSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            circuit.force_provider(name=body.validated_data["provider"])
-        except (UnknownProvider, ProviderDisabled) as exc:
-            raise serializers.ValidationError({"provider": [str(exc)]}) from None
+        circuit.force_provider(name=body.validated_data["provider"])
         return _status_response()
 
 

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api_docs import NOT_SIGNED_IN
 from sync import selectors
 from sync.models import SyncEvent, SyncKind
 from core.runs import RunStatus
@@ -23,7 +24,6 @@ from sync.serializers import (
 from core import run_control
 from sync.services import triggers
 
-NOT_SIGNED_IN = OpenApiResponse(description="Not signed in.")
 NOT_YOURS = OpenApiResponse(description="No such event of yours (another user's are not found either).")
 
 
@@ -56,12 +56,9 @@ class ImportView(APIView):
     def post(self, request: Request) -> Response:
         options = ImportRequestSerializer(data=request.data)
         options.is_valid(raise_exception=True)
-        try:
-            event, created = triggers.request_import(
-                user=request.user, trigger=triggers.Trigger.API, scope=options.validated_data.get("scope")
-            )
-        except triggers.ImportTriggerError as exc:
-            return conflict(exc)
+        event, created = triggers.request_import(
+            user=request.user, trigger=triggers.Trigger.API, scope=options.validated_data.get("scope")
+        )
         code = status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK
         return Response(SyncEventSerializer(event).data, status=code)
 
@@ -128,10 +125,7 @@ class SyncEventRetryView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         event = _own_event(request, pk)
-        try:
-            retry = triggers.retry_import(event=event)
-        except triggers.RunRefused as exc:
-            return conflict(exc)
+        retry = triggers.retry_import(event=event)
         return Response(SyncEventSerializer(retry).data, status=status.HTTP_201_CREATED)
 
 
@@ -159,10 +153,7 @@ class SyncEventCancelView(APIView):
 
 def _control(request: Request, pk: int, *, action, success: int) -> Response:
     """Cancel, confirm or discard one of the caller's runs: the run as it is after, or 409 why not."""
-    try:
-        event = action(run=_own_event(request, pk))
-    except run_control.RunControlError as exc:
-        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    event = action(run=_own_event(request, pk))
     return Response(SyncEventSerializer(event).data, status=success)
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from core.api_docs import ErrorSerializer
 from core.runs import RunStatus
 from sync.display import describe_event
 from sync.models import ImportScope, SyncEvent, SyncKind
@@ -70,10 +71,6 @@ class ImportRequestSerializer(serializers.Serializer):
         help_text="full: every playlist's items; incremental: new and changed playlists only. "
         "Default: full for a first import, incremental after.",
     )
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
 
 
 class ConflictSerializer(ErrorSerializer):

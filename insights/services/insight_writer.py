@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
+from core.errors import DomainError
 from accounts.models import User
 from core import runs
 from core.runs import RunStatus
@@ -47,16 +48,18 @@ UNEXPECTED_MESSAGE = "Writing the insight stopped on an unexpected error (detail
 ACTIVE = [RunStatus.QUEUED, RunStatus.RUNNING]
 
 
-class InsightError(Exception):
-    """An insight cannot be requested (the API answers 404 or 409 with the message)."""
+class InsightError(DomainError):
+    """An insight cannot be requested; the message says why."""
+
+    status = 409
 
 
 class SnapshotNotYours(InsightError):
-    pass
+    status = 404
 
 
 class NoProvider(InsightError):
-    pass
+    status = 409
 
 
 # --- requests --------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from core.errors import DomainError
 from accounts.models import SpotifyCredential, User
 from analysis.models import SongAnalysis
 from analysis.services.analysis import PROMPT_VERSION
@@ -77,9 +78,12 @@ def snapshot_basis(snapshot: ListeningSnapshot) -> str:
     return hashlib.sha256(encoded.encode()).hexdigest()
 
 
-class ListeningIngestFailed(Exception):
-    """Spotify could not give the listening data; nothing was written. `retry_at` is set when
-    Spotify asked us to wait, `reconnect` when the user must sign in again."""
+class ListeningIngestFailed(DomainError):
+    """Spotify could not give the listening data; nothing was written (409 where a listener asked
+    for it). `retry_at` is set when Spotify asked us to wait, `reconnect` when the user must sign
+    in again."""
+
+    status = 409
 
     def __init__(self, reason: str, *, retry_at: datetime | None = None, reconnect: bool = False) -> None:
         super().__init__(reason)

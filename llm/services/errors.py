@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from core.errors import DomainError
+
 
 class LLMError(Exception):
     """Base of every error this app raises to its callers."""
@@ -21,12 +23,16 @@ class RequestRejected(LLMError):
     not the providers, is at fault, so retrying would not help and no circuit was opened."""
 
 
-class UnknownProvider(LLMError):
-    """No provider has that name."""
+class UnknownProvider(LLMError, DomainError):
+    """No provider has that name (400 about the request's `provider`)."""
+
+    field = "provider"
 
 
-class ProviderDisabled(LLMError):
-    """The provider exists but is disabled, so it cannot be forced."""
+class ProviderDisabled(LLMError, DomainError):
+    """The provider exists but is disabled, so it cannot be forced (400 about `provider`)."""
+
+    field = "provider"
 
 
 # --- raised by adapters (llm.services.clients), handled by the router --------------------------

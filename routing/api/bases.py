@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from library import selectors as library_selectors
 from routing import selectors
-from routing.api.common import BUSY, DELETED, INVALID, NO_BASE, NOT_SIGNED_IN, TAGS, refusal, valid
+from routing.api.common import BUSY, DELETED, INVALID, NO_BASE, TAGS, valid
 from routing.models import BasePlaylist
 from routing.serializers.setup import (
     BaseCreateSerializer,
@@ -21,7 +21,8 @@ from routing.serializers.setup import (
     RoutingConflictSerializer,
 )
 from routing.services import setup
-from sync.serializers import ErrorSerializer
+from core.errors import about
+from core.api_docs import ErrorSerializer, NOT_SIGNED_IN
 
 
 class BasePlaylistListView(generics.ListAPIView):
@@ -57,10 +58,8 @@ class BasePlaylistListView(generics.ListAPIView):
         playlist = library_selectors.get_playlist(user=request.user, playlist_id=body.pop("playlist"))
         if playlist is None:
             raise Http404
-        try:
+        with about("playlist"):
             base = setup.create_base_playlist(user=request.user, playlist=playlist, **body)
-        except setup.RoutingSetupError as exc:
-            return refusal(exc, field="playlist")
         return Response(_base_body(request, base.pk), status=status.HTTP_201_CREATED)
 
 
@@ -84,10 +83,7 @@ class BasePlaylistDetailView(APIView):
     def patch(self, request: Request, pk: int) -> Response:
         base = selectors.get_base(user=request.user, pk=pk)
         body = valid(BaseUpdateSerializer, request)
-        try:
-            setup.update_base_options(base=base, **body)
-        except setup.RoutingSetupError as exc:
-            return refusal(exc)
+        setup.update_base_options(base=base, **body)
         return Response(_base_body(request, pk))
 
     @extend_schema(
@@ -97,10 +93,7 @@ class BasePlaylistDetailView(APIView):
         tags=TAGS,
     )
     def delete(self, request: Request, pk: int) -> Response:
-        try:
-            setup.delete_base(base=selectors.get_base(user=request.user, pk=pk))
-        except setup.RoutingSetupError as exc:
-            return refusal(exc)
+        setup.delete_base(base=selectors.get_base(user=request.user, pk=pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

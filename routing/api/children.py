@@ -11,8 +11,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from routing import selectors
-from routing.api.common import BUSY, DELETED, INVALID, NO_BASE, NO_CHILD, NOT_SIGNED_IN, TAGS, refusal, valid
-from routing.filters import FilterValidationError, describe_fields
+from routing.api.common import BUSY, DELETED, INVALID, NO_BASE, NO_CHILD, TAGS, valid
+from routing.filters import describe_fields
 from routing.serializers.setup import (
     ChildCreateSerializer,
     ChildOrderSerializer,
@@ -22,7 +22,8 @@ from routing.serializers.setup import (
     RoutingConflictSerializer,
 )
 from routing.services import setup, spotify_children
-from sync.serializers import ErrorSerializer
+from core.errors import about
+from core.api_docs import ErrorSerializer, NOT_SIGNED_IN
 
 
 class BaseChildrenView(APIView):
@@ -67,7 +68,7 @@ class BaseChildrenView(APIView):
         base = selectors.get_base(user=request.user, pk=pk)
         body = valid(ChildCreateSerializer, request)
         fields = {"name": body["name"], "mode": body.get("mode"), "filters": body["filters"]}
-        try:
+        with about("name" if body["create"] else "spotify_id"):
             if body["create"]:
                 child = spotify_children.create_child_on_spotify(base=base, public=body["public"], **fields)
             else:
@@ -77,9 +78,6 @@ class BaseChildrenView(APIView):
                     replace_contents=body["replace_contents"],
                     **fields,
                 )
-        except (setup.RoutingSetupError, FilterValidationError) as exc:
-            # A refused new playlist is about its name; a refused attachment, about the playlist.
-            return refusal(exc, field="name" if body["create"] else "spotify_id")
         return Response(ChildPlaylistSerializer(child).data, status=status.HTTP_201_CREATED)
 
 
@@ -101,10 +99,8 @@ class ChildOrderView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         base = selectors.get_base(user=request.user, pk=pk)
         body = valid(ChildOrderSerializer, request)
-        try:
+        with about("children"):
             children = setup.reorder_children(base=base, child_ids=body["children"])
-        except setup.RoutingSetupError as exc:
-            return refusal(exc, field="children")
         return Response(ChildPlaylistSerializer(children, many=True).data)
 
 
@@ -128,10 +124,7 @@ class ChildDetailView(APIView):
     def patch(self, request: Request, pk: int) -> Response:
         child = selectors.get_child(user=request.user, pk=pk)
         body = valid(ChildUpdateSerializer, request)
-        try:
-            child = setup.update_child(child=child, **body)
-        except (setup.RoutingSetupError, FilterValidationError) as exc:
-            return refusal(exc)
+        child = setup.update_child(child=child, **body)
         return Response(ChildPlaylistSerializer(child).data)
 
     @extend_schema(
@@ -141,10 +134,7 @@ class ChildDetailView(APIView):
         tags=TAGS,
     )
     def delete(self, request: Request, pk: int) -> Response:
-        try:
-            setup.delete_child(child=selectors.get_child(user=request.user, pk=pk))
-        except setup.RoutingSetupError as exc:
-            return refusal(exc)
+        setup.delete_child(child=selectors.get_child(user=request.user, pk=pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

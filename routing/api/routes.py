@@ -3,7 +3,6 @@ preview of what a route would do. The runs themselves are routing.api.runs."""
 
 from __future__ import annotations
 
-from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -11,20 +10,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from routing import selectors
-from routing.api.common import INVALID, NO_BASE, NOT_SIGNED_IN, TAGS, refusal, valid
-from routing.filters import FilterValidationError
+from routing.api.common import INVALID, NO_BASE, TAGS, valid
 from routing.serializers.runs import RouteRunSerializer, RouteStatusSerializer
 from routing.serializers.setup import PreviewRequestSerializer, RoutePreviewSerializer
-from routing.services import setup, triggers
+from routing.services import triggers
 from routing.services.preview import (
-    PreviewFailed,
-    PreviewNotConnected,
-    PreviewNotPossible,
-    PreviewRateLimited,
     estimate_route,
     preview_route,
 )
-from sync.serializers import ErrorSerializer
+from core.errors import about
+from core.api_docs import ErrorSerializer, NOT_SIGNED_IN
 
 ROUTE_RESPONSES = {
     202: OpenApiResponse(RouteRunSerializer, description="A new route was queued."),
@@ -50,12 +45,7 @@ class RouteView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         base = selectors.get_base(user=request.user, pk=pk)
-        try:
-            run, created = triggers.request_route(base=base, trigger=triggers.RouteTrigger.API)
-        except triggers.RouteTriggerError as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-        except setup.PlaylistNotFound:  # deleted meanwhile
-            raise Http404 from None
+        run, created = triggers.request_route(base=base, trigger=triggers.RouteTrigger.API)
         code = status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK
         return Response(RouteRunSerializer(run).data, status=code)
 
@@ -131,7 +121,7 @@ class BasePreviewView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         base = selectors.get_base(user=request.user, pk=pk)
         body = valid(PreviewRequestSerializer, request)
-        try:
+        with about("mode"):  # a plain set-up refusal of a draft is about its mode
             preview = preview_route(
                 base=base,
                 read_children=body["read_children"],
@@ -139,16 +129,4 @@ class BasePreviewView(APIView):
                 draft_child_id=body.get("child"),
                 draft_mode=body.get("mode"),
             )
-        except (PreviewNotConnected, PreviewNotPossible) as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-        except PreviewRateLimited as exc:
-            return Response(
-                {"detail": str(exc)},
-                status=status.HTTP_429_TOO_MANY_REQUESTS,
-                headers={"Retry-After": str(exc.retry_after)},
-            )
-        except PreviewFailed as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_502_BAD_GATEWAY)
-        except (setup.RoutingSetupError, FilterValidationError) as exc:
-            return refusal(exc, field="mode")
         return Response(RoutePreviewSerializer(preview).data)

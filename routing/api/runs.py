@@ -15,10 +15,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.run_control import RunControlError
+from core.api_docs import NOT_SIGNED_IN
 from core.runs import RunStatus
 from routing import selectors
-from routing.api.common import NO_BASE, NOT_SIGNED_IN, TAGS, conflict
+from routing.api.common import NO_BASE, TAGS
 from routing.models import RouteRun, RouteRunKind
 from routing.serializers.runs import BackupSerializer, RouteRunSerializer
 from routing.serializers.setup import RoutingConflictSerializer
@@ -88,10 +88,7 @@ class RunRetryView(APIView):
     def post(self, request: Request, pk: int, run_id: int) -> Response:
         run = _own_run(request, pk, run_id)
         retry = restore.retry_restore if run.kind == RouteRunKind.RESTORE else triggers.retry_route
-        try:
-            queued = retry(event=run)
-        except triggers.RouteTriggerError as exc:
-            return conflict(exc)
+        queued = retry(event=run)
         return Response(RouteRunSerializer(queued).data, status=status.HTTP_201_CREATED)
 
 
@@ -114,10 +111,7 @@ def _control_schema(*, operation_id: str, summary: str, success: int, descriptio
 
 def _control(request: Request, run: RouteRun, *, action, success: int) -> Response:
     """Cancel, confirm or discard one of the caller's runs: the run as it is after, or 409 why not."""
-    try:
-        run = action(run=run)
-    except RunControlError as exc:
-        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    run = action(run=run)
     return Response(RouteRunSerializer(run).data, status=success)
 
 
@@ -185,10 +179,7 @@ class RunRestoreView(APIView):
     @extend_schema(operation_id="base_playlists_runs_restore", **RESTORE)
     def post(self, request: Request, pk: int, run_id: int | None = None) -> Response:
         run = _own_run(request, pk, run_id)
-        try:
-            queued = restore.request_restore(event=run, trigger=triggers.RouteTrigger.API)
-        except triggers.RouteTriggerError as exc:
-            return conflict(exc)
+        queued = restore.request_restore(event=run, trigger=triggers.RouteTrigger.API)
         return Response(RouteRunSerializer(queued).data, status=status.HTTP_202_ACCEPTED)
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from core.errors import DomainError
 from routing.filters.facts import TrackFacts
 from routing.filters.registry import (
     REGISTRY,
@@ -44,12 +45,15 @@ REQUIRED = "This field is required."
 ErrorDict = dict[str, Any]
 
 
-class FilterValidationError(Exception):
-    """A filter document was refused; ``errors`` is the DRF-shaped detail for a 400."""
+class FilterValidationError(DomainError):
+    """A filter document was refused; ``errors`` is the DRF-shaped detail of the 400, under "filters"."""
 
     def __init__(self, errors: ErrorDict) -> None:
         self.errors = errors
         super().__init__("; ".join(f"{path}: {message}" for path, message in self.messages()))
+
+    def body(self) -> dict[str, Any]:
+        return {"filters": self.errors}
 
     def messages(self) -> list[tuple[str, str]]:
         """Every message with its dotted path ("conditions.2.value"), for logs and forms."""

@@ -17,7 +17,7 @@ from routing.filters import empty_document
 from routing.models import BasePlaylist, ChildMode, ChildPlaylist
 from routing.services.setup import NAME_MAX_LENGTH
 from routing.serializers.runs import CacheCountersSerializer, RouteRunSerializer
-from sync.serializers import ErrorSerializer
+from core.api_docs import ErrorSerializer
 
 FILTERS_HELP = (
     'A filter document: {"match": "all" | "any", "conditions": [{"field", "op", "value"} or groups]}. '

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 
+from core.errors import DomainError
 from library.selectors import track_names
 from routing.filters import FilterDocument, TrackFacts, validate_filters
 from routing.models import BasePlaylist, ChildMode, ChildPlaylist
@@ -49,20 +50,28 @@ __all__ = [
 DRAFT_NAME = "New child (draft)"
 
 
-class PreviewFailed(Exception):
-    """Spotify could not be asked or failed; the message is for people (the API answers 502)."""
+class PreviewFailed(DomainError):
+    """Spotify could not be asked or failed; the message is for people (502)."""
+
+    status = 502
 
 
 class PreviewNotConnected(PreviewFailed):
     """No usable Spotify connection: the listener must sign in again (409, as sync answers)."""
 
+    status = 409
+
 
 class PreviewNotPossible(PreviewFailed):
     """The base has nothing to preview from (gone from the library, or unreadable): 409."""
 
+    status = 409
+
 
 class PreviewRateLimited(PreviewFailed):
     """Spotify asked us to wait `retry_after` seconds (429 with Retry-After)."""
+
+    status = 429
 
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)

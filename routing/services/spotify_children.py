@@ -34,7 +34,10 @@ DESCRIPTION = "Routed by Linernotes from “{base}”."
 
 
 class SpotifyChildCreateFailed(RoutingSetupError):
-    """Spotify did not create the playlist; the message says why (the API answers 502)."""
+    """Spotify did not create the playlist; the message says why (502: Spotify's failure, not the
+    listener's, so trying again later may work)."""
+
+    status = 502
 
 
 def create_child_on_spotify(

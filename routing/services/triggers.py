@@ -11,9 +11,11 @@ reads it, or the route is active first and the edit gets BaseBusy (409).
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from core.errors import DomainError
 from accounts import selectors as account_selectors
 from accounts.models import User
 from accounts.selectors import ConnectionStatus
@@ -37,11 +39,15 @@ class RouteTrigger:
     IMPORT = "import"  # the base changed in an import and the base routes automatically
 
 
-class RouteTriggerError(Exception):
-    """Base class of the domain errors of starting a route; the message is for people. `active`
-    is the run already in the way, when that is why."""
+class RouteTriggerError(DomainError):
+    """Base class of the domain errors of starting a route (409); the message is for people.
+    `active` is the run already in the way, when that is why (answered as `active_event`)."""
 
+    status = 409
     active: RouteRun | None = None
+
+    def extra(self) -> dict[str, Any]:
+        return {"active_event": self.active.pk} if self.active is not None else {}
 
 
 class RouteNotPossible(RouteTriggerError):

@@ -15,34 +15,19 @@ The words on the pages are routing.display.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from core.errors import page_status
 from routing import display, selectors
 from routing.forms import AddChildForm, BaseOptionsForm
 from routing.models import BasePlaylist
 from routing.services import spotify_children, triggers
 from routing.services.setup import (
-    BaseAlreadyExists,
-    BaseBusy,
-    ChildAlreadyAttached,
-    PlaylistAlreadyRouted,
-    PlaylistNotFound,
     RoutingSetupError,
 )
 from core.runs import RunStatus
-
-
-def refusal_status(exc: RoutingSetupError) -> int:
-    """The HTTP status of a set-up refusal, as the routing API answers it."""
-    if isinstance(exc, PlaylistNotFound):
-        raise Http404(str(exc))
-    if isinstance(exc, spotify_children.SpotifyChildCreateFailed):
-        return 502  # Spotify's failure, not the listener's: trying again later may work
-    if isinstance(exc, BaseBusy | BaseAlreadyExists | ChildAlreadyAttached | PlaylistAlreadyRouted):
-        return 409
-    return 400
 
 
 def status_url(base: BasePlaylist) -> str:
@@ -91,7 +76,7 @@ def render_base(
 
 def refuse(request: HttpRequest, base: BasePlaylist, exc: RoutingSetupError, **forms) -> HttpResponse:
     """The base page again with the refusal's message, for a POST that changed nothing."""
-    status = refusal_status(exc)
+    status = page_status(exc)
     messages.error(request, str(exc))
     return render_base(request, base, status=status, **forms)
 

@@ -11,13 +11,14 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.errors import page_status
 from routing import display, selectors
 from routing.filters import empty_document
 from routing.forms import AddChildForm, BaseOptionsForm, CreateBaseForm
 from routing.services import setup, spotify_children, triggers
 from routing.services.setup import BaseBusy, PlaylistNotFound, ReplaceNotConfirmed, RoutingSetupError
 from routing.services.triggers import RouteTrigger, RouteTriggerError
-from routing.views.base_page import refusal_status, refuse, render_base, status_url
+from routing.views.base_page import refuse, render_base, status_url
 
 
 # --- the overview -------------------------------------------------------------------------------
@@ -57,7 +58,7 @@ def create_base(request: HttpRequest) -> HttpResponse:
             auto_route_after_import=form.cleaned_data["auto_route_after_import"],
         )
     except RoutingSetupError as exc:
-        status = refusal_status(exc)
+        status = page_status(exc)
         form.add_error("playlist", str(exc))
         return _render_index(request, form=form, status=status)
     messages.success(request, f"“{base.name}” is now a base playlist: add the playlists it feeds.")
@@ -135,7 +136,7 @@ def child_add(request: HttpRequest, pk: int) -> HttpResponse:
         if isinstance(exc, BaseBusy):
             return refuse(request, base, exc, add_form=form)
         form.add_error("replace_contents" if isinstance(exc, ReplaceNotConfirmed) else None, str(exc))
-        return render_base(request, base, status=refusal_status(exc), add_form=form)
+        return render_base(request, base, status=page_status(exc), add_form=form)
     made = "Created it on Spotify and attached" if chosen is None else "Attached"
     how = (
         "It will hold exactly the base's matching tracks"

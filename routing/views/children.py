@@ -15,13 +15,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.errors import page_status
 from routing import display, selectors
 from routing.filters import FilterValidationError, describe_fields
 from routing.forms import ChildForm, MoveChildForm
 from routing.models import ChildPlaylist
 from routing.services import setup, triggers
 from routing.services.setup import BaseBusy, ReplaceNotConfirmed, RoutingSetupError
-from routing.views.base_page import preview_url, refusal_status, refuse, render_base, status_url
+from routing.views.base_page import preview_url, refuse, render_base, status_url
 
 
 def _render_editor(
@@ -85,7 +86,7 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
         # Every problem with its place in the document; the service wrote nothing.
         return _render_editor(request, child, form=form, filter_errors=exc.messages(), status=400)
     except RoutingSetupError as exc:
-        status = refusal_status(exc)
+        status = page_status(exc)
         if isinstance(exc, BaseBusy):
             messages.error(request, str(exc))
         else:

@@ -10,10 +10,13 @@ event that is not there yet.
 
 from __future__ import annotations
 
+from typing import Any
+
 import logging
 
 from django.db import IntegrityError, transaction
 
+from core.errors import DomainError
 from accounts import selectors as account_selectors
 from accounts.models import User
 from accounts.selectors import ConnectionStatus
@@ -37,11 +40,15 @@ class Trigger:
     SCHEDULE = "schedule"
 
 
-class RunRefused(Exception):
+class RunRefused(DomainError):
     """An import could not be started or retried now (409); the message is for people. `active`
-    is the import already in the way, when that is why."""
+    is the import already in the way, when that is why (answered as `active_event`)."""
 
+    status = 409
     active: SyncEvent | None = None
+
+    def extra(self) -> dict[str, Any]:
+        return {"active_event": self.active.pk} if self.active is not None else {}
 
 
 class ImportTriggerError(RunRefused):

@@ -1,0 +1,15 @@
+"""What every app's API documents alike (drf-spectacular): the error body and the answers that
+mean the same everywhere."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+NOT_SIGNED_IN = OpenApiResponse(description="Not signed in.")
+NOT_STAFF = OpenApiResponse(description="Signed in, but not staff.")
