@@ -1,6 +1,8 @@
 from django.urls import path
 
-from insights import history_api, insight_api, snapshot_api
+from insights.api import history as history_api
+from insights.api import insights as insight_api
+from insights.api import snapshots as snapshot_api
 
 # Paths as the issue names them: collections end in a slash, actions and single objects
 # under /insights do not.

@@ -1,6 +1,9 @@
 from django.urls import path
 
-from insights import history_views, insight_views, snapshot_views, staff_views
+from insights.views import history as history_views
+from insights.views import insights as insight_views
+from insights.views import snapshots as snapshot_views
+from insights.views import staff as staff_views
 
 app_name = "insights"
 

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from insights import selectors
-from insights.serializers_history import HistoryPageSerializer
+from insights.serializers.history import HistoryPageSerializer
 
 INVALID_CURSOR = "Invalid cursor: use the `next` or `previous` link of a page as it is."
 

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from core.api_docs import NOT_SIGNED_IN
 from insights import selectors
 from insights.models import TimeRange
-from insights.serializers_snapshots import (
+from insights.serializers.snapshots import (
     IngestQueuedSerializer,
     ListeningSnapshotSerializer,
     SnapshotFilterSerializer,

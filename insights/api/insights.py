@@ -20,7 +20,7 @@ from core.api_docs import NOT_SIGNED_IN
 from insights import selectors
 from core.runs import RunStatus
 from insights.models import GeneratedInsight, InsightKind, InsightTone
-from insights.serializers_insights import (
+from insights.serializers.insights import (
     GeneratedInsightSerializer,
     GenerateInsightRequestSerializer,
     InsightFilterSerializer,

@@ -1,0 +1,1 @@
+"""The insights API, by topic: history, listening snapshots, written insights."""

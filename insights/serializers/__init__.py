@@ -1,0 +1,1 @@
+"""Serializers of the insights API, by topic."""

@@ -1,0 +1,1 @@
+"""The insights pages, by topic: history, snapshots (the Insights page), written insights, staff."""
