@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Max, Count, Prefetch, QuerySet, Sum
 
 from accounts.models import User
 from library.models import Playlist, PlaylistItem, Track, TrackArtist
@@ -53,9 +55,16 @@ def list_playlist_items(*, playlist: Playlist) -> QuerySet[PlaylistItem]:
 class LibraryTotals:
     playlists: int
     items: int
+    # When a playlist's items were last stored: how fresh these figures are (None: never imported).
+    imported_at: datetime | None = None
 
 
 def get_library_totals(*, user: User) -> LibraryTotals:
-    """How many playlists and stored items the user's mirror holds."""
-    totals = Playlist.objects.filter(user=user).aggregate(playlists=Count("id"), items=Sum("track_count"))
-    return LibraryTotals(playlists=totals["playlists"], items=totals["items"] or 0)
+    """How many playlists and stored items the user's mirror holds, and when it was last filled:
+    one query, no Spotify request (the dashboard shows this on every load)."""
+    totals = Playlist.objects.filter(user=user).aggregate(
+        playlists=Count("id"), items=Sum("track_count"), imported_at=Max("items_imported_at")
+    )
+    return LibraryTotals(
+        playlists=totals["playlists"], items=totals["items"] or 0, imported_at=totals["imported_at"]
+    )

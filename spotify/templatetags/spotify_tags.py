@@ -1,12 +1,18 @@
 """`{% connection_card %}`: the dashboard's Spotify card, so accounts' dashboard view needs no
-import of the Spotify client (accounts sits below spotify; a template may compose upward)."""
+import of spotify or library (accounts sits below both; a template may compose upward).
+
+It shows what is stored, never asks Spotify: the connection's state as the last request left it
+(a revoked grant or a rate limit is recorded by whichever request met it, the token refresh
+every 30 minutes included) and the mirror's totals as the last import left them. A page that
+answers on every load must not spend the listener's share of the app's Spotify quota.
+"""
 
 from __future__ import annotations
 
 from django import template
 
 from accounts import selectors as account_selectors
-from spotify import selectors
+from library import selectors as library_selectors
 
 register = template.Library()
 
@@ -14,10 +20,9 @@ register = template.Library()
 @register.inclusion_tag("spotify/_connection_card.html", takes_context=True)
 def connection_card(context: template.Context) -> dict:
     user = context["request"].user
-    state = account_selectors.get_connection_state(user=user)
-    probe = selectors.probe_playlists(user=user) if state.can_call_spotify else None
-    if probe is not None and (probe.reconnect_needed or probe.rate_limited_until):
-        # The probe just learnt something the stored state did not know yet.
-        state = account_selectors.get_connection_state(user=user)
-    # The reconnect button is a POST form: it needs the page's CSRF token.
-    return {"state": state, "probe": probe, "csrf_token": context.get("csrf_token")}
+    return {
+        "state": account_selectors.get_connection_state(user=user),
+        "totals": library_selectors.get_library_totals(user=user),
+        # The reconnect button is a POST form: it needs the page's CSRF token.
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -1,0 +1,60 @@
+"""The dashboard shows what is stored and never asks Spotify: the connection's state and the
+library's totals as the last import left them (a page that answers on every load must not spend
+the app's Spotify quota)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from library.models import Playlist
+from tests.accounts.conftest import credential_from_sandbox
+from tests.accounts.factories import SpotifyCredentialFactory
+from tests.library.factories import PlaylistFactory
+from tests.sync.import_support import import_library
+
+pytestmark = pytest.mark.django_db
+
+
+def _spotify_requests(sandbox) -> int:
+    return sum(n for route, n in sandbox.counters()["by_route"].items() if " /v1/" in route)
+
+
+def test_the_dashboard_shows_the_stored_totals_of_the_last_import_and_asks_spotify_nothing(client, sandbox):
+    credential = credential_from_sandbox(sandbox, user__display_name="Demo Listener")
+    import_library(credential.user)
+    playlists = Playlist.objects.filter(user=credential.user)
+    items = sum(playlists.values_list("track_count", flat=True))
+    client.force_login(credential.user)
+    before = _spotify_requests(sandbox)
+
+    html = client.get("/dashboard/").content.decode()
+
+    assert "Demo Listener" in html and "Connected" in html
+    assert f"{playlists.count()} playlists · {items} items" in html and "as of the last import" in html
+    assert _spotify_requests(sandbox) == before  # not one request
+    assert credential.access_token not in html and credential.refresh_token not in html
+
+
+def test_a_stranger_sees_their_own_totals_not_the_owners(client):
+    owner = SpotifyCredentialFactory(user__display_name="Demo Listener").user
+    stranger = SpotifyCredentialFactory(user__display_name="Other Listener").user
+    stamp = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    for _ in range(3):
+        PlaylistFactory(user=owner, track_count=10, items_imported_at=stamp)
+    PlaylistFactory(user=stranger, track_count=4, items_imported_at=stamp)
+    client.force_login(stranger)
+
+    html = client.get("/dashboard/").content.decode()
+
+    assert "Other Listener" in html and "1 playlist · 4 items" in html
+    assert "Demo Listener" not in html and "3 playlists" not in html
+
+
+def test_before_the_first_import_the_card_says_so(client):
+    client.force_login(SpotifyCredentialFactory().user)
+
+    html = client.get("/dashboard/").content.decode()
+
+    assert "Nothing imported yet" in html and "Connected" in html
