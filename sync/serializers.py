@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from core.api_docs import ErrorSerializer
 from core.runs import RunStatus
+from spotify.serializers import SpotifyCountersSerializer
 from sync.display import describe_event
 from sync.models import ImportScope, SyncEvent, SyncKind
 
@@ -15,18 +16,12 @@ class SyncProgressSerializer(serializers.Serializer):
     percent = serializers.IntegerField(source="progress_percent", help_text="Playlists done, 0-100.")
 
 
-class SyncCountersSerializer(serializers.Serializer):
-    spotify_requests = serializers.IntegerField()
-    rate_limited = serializers.IntegerField(help_text="429 answers from Spotify.")
-    retries = serializers.IntegerField()
-
-
 class SyncEventSerializer(serializers.ModelSerializer):
     """One import run. Read-only: imports are started by the import endpoint, a retry, sign-in
     and the schedule. (Route runs are /api/base-playlists/{id}/runs/.)"""
 
     progress = SyncProgressSerializer(source="*", read_only=True)
-    counters = SyncCountersSerializer(source="*", read_only=True)
+    counters = SpotifyCountersSerializer(source="*", read_only=True)
     summary = serializers.SerializerMethodField(help_text="One sentence about the run, as on the dashboard.")
     resume_at = serializers.DateTimeField(
         read_only=True,

@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.runs import RunStatus
+from spotify.serializers import SpotifyCountersSerializer
 from routing.display import describe_run
 from routing.models import RouteRun
 from routing.selectors import pending_removals
@@ -60,12 +61,6 @@ class RouteProgressSerializer(serializers.Serializer):
     percent = serializers.IntegerField(source="progress_percent", help_text="Children done, 0-100.")
 
 
-class RouteCountersSerializer(serializers.Serializer):
-    spotify_requests = serializers.IntegerField()
-    rate_limited = serializers.IntegerField(help_text="429 answers from Spotify.")
-    retries = serializers.IntegerField()
-
-
 class RouteDetailsSerializer(serializers.Serializer):
     """A run's own figures, read from its `details`."""
 
@@ -103,7 +98,7 @@ class RouteRunSerializer(serializers.ModelSerializer):
     """One route or restore run. Read-only: runs are started by the route and restore endpoints."""
 
     progress = RouteProgressSerializer(source="*", read_only=True)
-    counters = RouteCountersSerializer(source="*", read_only=True)
+    counters = SpotifyCountersSerializer(source="*", read_only=True)
     route = RouteDetailsSerializer(source="*", read_only=True)
     summary = serializers.SerializerMethodField(help_text="One sentence about the run, as on the base's page.")
     resume_at = serializers.DateTimeField(
