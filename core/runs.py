@@ -14,12 +14,10 @@ A run is a row that a Django-Q task works on. What every kind shares, written on
   recovery or staff took it meanwhile, the write touches nothing and ClaimLost stops the run.
 - **postpone** (`Claim.postpone`): back to queued with `resume_at` and a Django-Q ONCE schedule
   for then (a long Retry-After, every LLM provider down); never a sleeping worker.
-- **lost** — one rule: a run is lost when it is queued and due but its task was handed to the
-  broker LOST_AFTER ago and never claimed (`requeue_lost`: enqueued again), or running with no
-  heartbeat for longer than a task may run (`recover_stalled`: the worker is dead, since the
-  cluster kills a task at Q_TIMEOUT), or running for a worker process that is gone
-  (`recover_orphans`, when a worker spawns). A dead worker's run is queued again when its
-  model says it resumes safely (`resume_orphans`), else failed with a reason to retry.
+- **lost** — one rule, in core.recovery: queued and due but unclaimed LOST_AFTER after its task
+  was handed over, or running with no heartbeat for longer than a task may run, or running for
+  a worker process that is gone. A dead worker's run is queued again when its model says it
+  resumes safely (`resume_orphans`), else failed with a reason to retry.
 
 Every hand-back and failure is a conditional UPDATE (still running, still claimed by the same
 worker), never read-decide-save, so a run that moves on meanwhile is left alone.
@@ -31,12 +29,10 @@ attributes, which task runs them and how they are worded.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from django.conf import settings
 from django.db import models, transaction
 from django.db.models import DateTimeField, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
@@ -45,7 +41,7 @@ from django_q.models import Schedule
 from django_q.tasks import async_task
 
 from core.schedules import schedule_once
-from core.workers import claimer_gone, this_host, worker_name
+from core.workers import worker_name
 
 logger = logging.getLogger(__name__)
 
@@ -55,9 +51,6 @@ ERROR_LIMIT = 2000
 # flushed, a cluster killed before it acknowledged). Sending it again is safe: the claim is
 # atomic, so a second delivery finds nothing to do.
 LOST_AFTER = timedelta(minutes=15)
-# Past a task's time limit the cluster has killed it, so a running run silent for longer has no
-# worker; the minute covers the worker's last write and clock skew between machines.
-STALL_MARGIN = timedelta(seconds=60)
 
 
 class RunStatus(models.TextChoices):
@@ -156,11 +149,16 @@ def enqueue_on_commit(run: QueuedRun, *, failed_reason: str = "") -> None:
     transaction.on_commit(lambda: enqueue_now(model=model, pk=pk, task=task, failed_reason=failed_reason))
 
 
+def submit(*, task: str, pk: int) -> str:
+    """Hand `task(pk)` to the broker now; its task id (raises what the broker raises)."""
+    return async_task(task, pk)
+
+
 def enqueue_now(*, model: type[QueuedRun], pk: int, task: str, failed_reason: str = "") -> bool:
     """Hand `task(pk)` to the broker now; a refusal fails the still-queued run with its reason
     (`failed_reason`, else the model's)."""
     try:
-        task_id = async_task(task, pk)
+        task_id = submit(task=task, pk=pk)
     except Exception:  # any broker failure
         logger.exception("Could not enqueue %s #%s", model.run_label, pk)
         # Only a still-queued run: a worker may have picked up an earlier task meanwhile.
@@ -285,140 +283,3 @@ def cancel(run: QueuedRun, **fields: Any) -> bool:
         if updated:
             Schedule.objects.filter(name=run.resume_schedule_name()).delete()
     return bool(updated)
-
-
-# --- lost runs -------------------------------------------------------------------------------
-
-
-def stall_after() -> timedelta:
-    """No heartbeat for longer than a task may run: its worker is gone."""
-    return timedelta(seconds=settings.Q_CLUSTER["timeout"]) + STALL_MARGIN
-
-
-def looks_lost(run: QueuedRun, *, now: datetime | None = None) -> bool:
-    """The "lost" rule on a row in hand (no query): queued, due, its task long unclaimed; or
-    running with no heartbeat for longer than a task may run."""
-    now = now or timezone.now()
-    if run.status == RunStatus.QUEUED:
-        cutoff = now - run.lost_after
-        if run.resume_at is not None and run.resume_at > cutoff:
-            return False
-        return (run.enqueued_at or run.created_at) < cutoff
-    if run.status == RunStatus.RUNNING:
-        return (run.heartbeat_at or run.started_at or run.created_at) < now - stall_after()
-    return False
-
-
-def _queued_lost(*, cutoff: datetime) -> Q:
-    # Due (not postponed, or due since before the cutoff) and handed over before the cutoff.
-    return (
-        Q(status=RunStatus.QUEUED)
-        & (Q(resume_at__isnull=True) | Q(resume_at__lte=cutoff))
-        & (Q(enqueued_at__lt=cutoff) | Q(enqueued_at__isnull=True, created_at__lt=cutoff))
-    )
-
-
-def _stalled(*, cutoff: datetime) -> Q:
-    return Q(status=RunStatus.RUNNING) & (
-        Q(heartbeat_at__lt=cutoff)
-        | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
-        | Q(heartbeat_at__isnull=True, started_at__isnull=True, created_at__lt=cutoff)
-    )
-
-
-def lost_filter(model: type[QueuedRun]) -> Q:
-    """looks_lost as a filter, for an UPDATE that re-checks the rule as it writes."""
-    now = timezone.now()
-    return _queued_lost(cutoff=now - model.lost_after) | _stalled(cutoff=now - stall_after())
-
-
-def requeue_lost(model: type[QueuedRun], *, lost_after: timedelta | None = None) -> list[int]:
-    """Enqueue again the queued runs whose task never came; the ids enqueued again.
-
-    Queued, due LOST_AFTER ago (or not postponed) and handed to the broker LOST_AFTER ago.
-    Each is taken by a conditional UPDATE of its enqueue time, so two sweeps never both send it.
-    """
-    now = timezone.now()
-    cutoff = now - (lost_after or model.lost_after)
-    lost = model.objects.filter(_queued_lost(cutoff=cutoff))
-    requeued = []
-    for run in lost.only("pk", "enqueued_at", *_task_fields(model)):
-        taken = model.objects.filter(pk=run.pk, status=RunStatus.QUEUED, enqueued_at=run.enqueued_at).update(
-            enqueued_at=now
-        )
-        if not taken:
-            continue
-        try:
-            task_id = async_task(run.task_name(), run.pk)
-        except Exception:  # the broker is still away: the next sweep tries again
-            logger.exception("Could not enqueue lost %s #%s again", model.run_label, run.pk)
-            continue
-        model.objects.filter(pk=run.pk).update(task_id=task_id)
-        requeued.append(run.pk)
-    if requeued:
-        logger.warning("Queued %s runs %s had lost their task; enqueued again", model.run_label, requeued)
-    return requeued
-
-
-def recover_stalled(model: type[QueuedRun]) -> list[int]:
-    """Running runs with no heartbeat for longer than a task may run: resumed or failed."""
-    stalled = model.objects.filter(_stalled(cutoff=timezone.now() - stall_after()))
-    minutes = max(1, round(stall_after().total_seconds() / 60))
-    return _hand_back_all(
-        model,
-        stalled.values_list("pk", "claimed_by"),
-        reason=model.stalled_reason.format(label=model.run_label, minutes=minutes, after=_after(model)),
-    )
-
-
-def recover_orphans(
-    model: type[QueuedRun], *, host: str | None = None, idle_pid: int | None = None
-) -> list[int]:
-    """Running runs claimed on `host` by a process that is gone: resumed or failed.
-
-    `idle_pid`: a worker that has just spawned (see core.workers.claimer_gone).
-    """
-    host = host or this_host()
-    rows = model.objects.filter(status=RunStatus.RUNNING, claimed_by__startswith=f"{host}:").values_list(
-        "pk", "claimed_by", "heartbeat_at", "started_at"
-    )
-    orphans = [
-        (pk, claimed_by)
-        for pk, claimed_by, heartbeat_at, started_at in rows
-        if claimer_gone(claimed_by=claimed_by, last_seen=heartbeat_at or started_at, idle_pid=idle_pid)
-    ]
-    reason = model.resumed_note if model.resume_orphans else model.orphaned_reason
-    return _hand_back_all(model, orphans, reason=reason)
-
-
-def _after(model: type[QueuedRun]) -> str:
-    return "It goes on from where it stopped." if model.resume_orphans else "Retry to continue."
-
-
-def _hand_back_all(model: type[QueuedRun], rows: Iterable[tuple[int, str]], *, reason: str) -> list[int]:
-    handed = []
-    for pk, claimed_by in list(rows):
-        if _hand_back(model, pk=pk, claimed_by=claimed_by, reason=reason):
-            model.released(claimed_by=claimed_by)
-            handed.append(pk)
-    if handed:
-        what = "queued again" if model.resume_orphans else "failed"
-        logger.warning("%s runs %s %s: their worker is gone", model.run_label.capitalize(), handed, what)
-    return handed
-
-
-def _hand_back(model: type[QueuedRun], *, pk: int, claimed_by: str, reason: str) -> bool:
-    """Running and claimed by `claimed_by` → queued again (enqueued after commit) or failed."""
-    mine = model.objects.filter(pk=pk, status=RunStatus.RUNNING, claimed_by=claimed_by)
-    if not model.resume_orphans:
-        return bool(mine.update(status=RunStatus.FAILED, error=reason[:ERROR_LIMIT], finished_at=timezone.now()))
-    with transaction.atomic():
-        updated = mine.update(status=RunStatus.QUEUED, claimed_by="", resume_at=None, error=reason[:ERROR_LIMIT])
-        if updated:
-            enqueue_on_commit(model.objects.get(pk=pk))
-    return bool(updated)
-
-
-def _task_fields(model: type[QueuedRun]) -> tuple[str, ...]:
-    # A model running several kinds of task names the field its task_name() reads.
-    return tuple(getattr(model, "task_fields", ()))

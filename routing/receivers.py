@@ -6,7 +6,7 @@ import logging
 import os
 from collections.abc import Sequence
 
-from core import runs
+from core import recovery
 from core.workers import this_host
 from routing.models import RouteRun
 
@@ -41,7 +41,7 @@ def fail_runs_of_dead_workers(sender, *, proc_name: str, **kwargs) -> None:
     """django_q post_spawn, in every cluster worker as it spawns: route runs claimed on this host
     by a process that is gone are failed (the listener retries), so their base is free again."""
     try:
-        runs.recover_orphans(RouteRun, host=this_host(), idle_pid=os.getpid())
+        recovery.recover_orphans(RouteRun, host=this_host(), idle_pid=os.getpid())
     except Exception:
         # Never keep a worker from starting; the recovery schedule catches what this missed.
         logger.exception("Clean-up of dead workers' route runs failed in %s", proc_name)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core import runs
+from core import recovery
 from core.jobs import job, user_of_row
 from routing.models import RouteRun
 from routing.services import auto_route, backups, restore, route
@@ -42,6 +42,6 @@ def route_overdue_bases() -> str:
 def recover_route_runs() -> str:
     """Every 5 minutes: fail route runs whose worker stopped, and enqueue again the queued ones
     whose task the broker lost (core.runs' one rule)."""
-    failed = runs.recover_stalled(RouteRun)
-    requeued = runs.requeue_lost(RouteRun)
+    failed = recovery.recover_stalled(RouteRun)
+    requeued = recovery.requeue_lost(RouteRun)
     return f"{len(failed)} stuck route run(s) failed, {len(requeued)} lost one(s) enqueued again"

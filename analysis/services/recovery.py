@@ -15,14 +15,14 @@ once), so the batch is queued again and goes on from the first track it did not 
 from __future__ import annotations
 
 from analysis.models import AnalysisBatch
-from core import runs
+from core import recovery
 
 
 def requeue_batches_of_dead_workers(*, host: str | None = None, idle_pid: int | None = None) -> list[int]:
     """Queue again the running batches claimed on `host` by a process that is gone; their ids."""
-    return runs.recover_orphans(AnalysisBatch, host=host, idle_pid=idle_pid)
+    return recovery.recover_orphans(AnalysisBatch, host=host, idle_pid=idle_pid)
 
 
 def requeue_stalled_batches() -> list[int]:
     """Queue again the running batches that stalled and the queued ones whose task was lost."""
-    return runs.recover_stalled(AnalysisBatch) + runs.requeue_lost(AnalysisBatch)
+    return recovery.recover_stalled(AnalysisBatch) + recovery.requeue_lost(AnalysisBatch)

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from core.errors import DomainError
 from accounts.models import User
-from core import runs
+from core import recovery, runs
 from core.runs import RunStatus
 from insights.models import GeneratedInsight, InsightKind, InsightTone, ListeningSnapshot, TimeRange
 from insights.services.insight_prompt import (
@@ -88,7 +88,7 @@ def request_insight(
         return _queue_again(insight=insight, from_statuses=[RunStatus.FAILED])
     if _stale(insight):
         return _queue_again(insight=insight, from_statuses=[RunStatus.SUCCEEDED])
-    if runs.looks_lost(insight):
+    if recovery.looks_lost(insight):
         return _queue_again(insight=insight, from_statuses=ACTIVE, lost=True)
     return insight, False
 
@@ -106,7 +106,7 @@ def regenerate_insight(*, user: User, insight: GeneratedInsight) -> tuple[Genera
         if queued or current.status != RunStatus.SUCCEEDED:
             return current, queued
         insight = current
-    if runs.looks_lost(insight):
+    if recovery.looks_lost(insight):
         return _queue_again(insight=insight, from_statuses=ACTIVE, lost=True)
     return _queue_again(insight=insight, from_statuses=[RunStatus.SUCCEEDED, RunStatus.FAILED])
 
@@ -166,7 +166,7 @@ def _queue_again(
     rows = GeneratedInsight.objects.filter(pk=insight.pk, status__in=from_statuses)
     if lost:
         # Re-checked by the UPDATE: a worker that finished meanwhile keeps its row.
-        rows = rows.filter(runs.lost_filter(GeneratedInsight))
+        rows = rows.filter(recovery.lost_filter(GeneratedInsight))
     with transaction.atomic():
         queued = rows.update(
             status=RunStatus.QUEUED, error="", claimed_by="", resume_at=None, finished_at=None

@@ -24,7 +24,7 @@ from routing.models import BasePlaylist
 from routing.services.setup import lock_base
 from routing.models import RouteRun, RouteRunKind
 from core.runs import RunStatus
-from core import runs
+from core import recovery, runs
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def request_route(
             active = active_route(base=base)
             if active is None:
                 continue
-            if active.status == RunStatus.QUEUED and runs.looks_lost(active):
+            if active.status == RunStatus.QUEUED and recovery.looks_lost(active):
                 _enqueue(active)
             return active, False
         _enqueue(event)

@@ -14,7 +14,7 @@ finished playlists. Three ways find them:
 
 from __future__ import annotations
 
-from core import runs
+from core import recovery
 from core.workers import this_host
 from sync.models import SyncEvent
 
@@ -29,14 +29,14 @@ def fail_runs_of_dead_workers(*, host: str | None = None, idle_pid: int | None =
     `idle_pid` is a process known to run nothing (a worker that has just spawned): an event
     naming it was claimed by an earlier process that had the same pid.
     """
-    return runs.recover_orphans(SyncEvent, host=host, idle_pid=idle_pid)
+    return recovery.recover_orphans(SyncEvent, host=host, idle_pid=idle_pid)
 
 
 def fail_stalled_runs() -> int:
     """Fail running events with no heartbeat for longer than a task may run; how many."""
-    return len(runs.recover_stalled(SyncEvent))
+    return len(recovery.recover_stalled(SyncEvent))
 
 
 def requeue_lost_runs() -> list[int]:
     """Enqueue again the queued events whose task never came; the ids enqueued again."""
-    return runs.requeue_lost(SyncEvent)
+    return recovery.requeue_lost(SyncEvent)

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
-from core import runs
+from core import recovery, runs
 from core.runs import RunStatus
 from sync.models import SyncEvent, SyncKind
 
@@ -30,7 +30,7 @@ def claim_event(
 
 def task_looks_lost(event: SyncEvent) -> bool:
     """Queued, due and its task long unclaimed (core.runs' one rule): the next trigger sends it again."""
-    return event.status == RunStatus.QUEUED and runs.looks_lost(event)
+    return event.status == RunStatus.QUEUED and recovery.looks_lost(event)
 
 
 def enqueue_run(*, event_id: int, task: str, label: str, failed_reason: str) -> None:

@@ -12,7 +12,7 @@ from django_q.signals import post_spawn
 
 from analysis import tasks
 from analysis.models import AnalysisBatch, AnalysisClaim, SongAnalysis
-from core import runs
+from core import recovery as core_recovery
 from core.runs import RunStatus
 from analysis.services import batches, recovery
 from analysis.services.analysis import PROMPT_VERSION, analyse_track
@@ -139,7 +139,7 @@ def test_a_recovery_failure_never_stops_a_worker_from_starting(monkeypatch, capl
 def test_a_running_batch_silent_for_longer_than_a_task_may_run_is_queued_again_and_a_fresh_one_is_not(
     batch, queue
 ):
-    stall = runs.stall_after()
+    stall = core_recovery.stall_after()
     _running(batch, claimed_by="elsewhere:12", heartbeat_at=timezone.now() - stall - timedelta(minutes=1))
     fresh = AnalysisBatch.objects.create(
         prompt_version=PROMPT_VERSION, status=RunStatus.RUNNING, claimed_by="elsewhere:13",

@@ -8,7 +8,7 @@ import pytest
 from analysis.models import AnalysisBatch
 from core import runs
 from core.runs import RunStatus
-from analysis.services import batches, queueing
+from analysis.services import batches
 from analysis.services.batches import run_batch
 from analysis.services.queueing import queue_analysis, queue_analysis_after_import
 from analysis.signals import analyses_settled

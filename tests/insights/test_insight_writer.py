@@ -12,10 +12,10 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from insights import tasks
-from core import runs
+from core import recovery
 from core.runs import RunStatus
 from insights.models import GeneratedInsight, InsightKind, InsightTone, TimeRange
-from insights.services import insight_prompt, insight_writer
+from insights.services import insight_prompt
 from insights.services.insight_prompt import AnswerInvalid, build_messages, validate_answer
 from insights.services.insight_writer import (
     GENERATE_INSIGHT_TASK,
@@ -387,7 +387,7 @@ def test_weekly_summaries_wait_for_an_llm_provider(insight_queue):
 
 def test_an_insight_left_running_by_a_dead_worker_is_queued_again_by_the_next_request(ask, insight_queue):
     ProviderFactory()
-    lost_at = timezone.now() - runs.stall_after() - timedelta(seconds=1)
+    lost_at = timezone.now() - recovery.stall_after() - timedelta(seconds=1)
     stuck = GeneratedInsightFactory(status=RunStatus.RUNNING, started_at=lost_at, heartbeat_at=lost_at)
     busy = GeneratedInsightFactory(status=RunStatus.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now(), kind="roast")
 

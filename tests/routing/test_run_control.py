@@ -19,7 +19,7 @@ from routing.services.route_state import CONFIRMED
 from routing.services.setup import BaseBusy, update_base_options
 from sync.models import SyncEvent
 from core.runs import RunStatus
-from core import run_control, runs
+from core import recovery, run_control
 from routing.models import RouteRun
 from sync.services import cleanup, run_state
 from spotify.runs import RunStepFailed
@@ -124,7 +124,7 @@ def test_the_sweep_requeues_only_due_runs_whose_task_is_long_overdue(queue):
     route(BasePlaylistFactory(), enqueued_at=long_ago, status=RunStatus.WAITING)
 
     requeued_imports = cleanup.requeue_lost_runs()
-    requeued_routes = runs.requeue_lost(RouteRun)
+    requeued_routes = recovery.requeue_lost(RouteRun)
 
     assert sorted(requeued_imports) == sorted([lost_import.pk, resumed_long_ago.pk])
     assert requeued_routes == [lost_route.pk]
@@ -133,7 +133,7 @@ def test_the_sweep_requeues_only_due_runs_whose_task_is_long_overdue(queue):
          ("sync.tasks.run_import", resumed_long_ago.pk)]
     )  # fmt: skip
     # Each was taken: enqueued_at moved on.
-    assert cleanup.requeue_lost_runs() == [] and runs.requeue_lost(RouteRun) == []
+    assert cleanup.requeue_lost_runs() == [] and recovery.requeue_lost(RouteRun) == []
 
 
 # --- backups ------------------------------------------------------------------------------------------

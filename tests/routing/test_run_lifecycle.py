@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_q.signals import post_spawn
 
-from core import runs
+from core import recovery
 from core.runs import RunStatus
 from core.workers import this_host
 from routing import tasks
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 def test_a_stuck_route_is_failed_and_its_base_can_be_edited_and_routed_again(how, queue):
     base = BasePlaylistFactory(user=SpotifyCredentialFactory().user)
     if how == "stalled":
-        silent = timezone.now() - runs.stall_after() - timedelta(minutes=1)
+        silent = timezone.now() - recovery.stall_after() - timedelta(minutes=1)
         stuck = RouteRunFactory(base=base, running=True, heartbeat_at=silent)
     else:
         stuck = RouteRunFactory(base=base, running=True, claimed_by=f"{this_host()}:{dead_pid()}")

@@ -20,7 +20,7 @@ from routing.services.setup import create_base_playlist, update_child
 from routing.services.triggers import request_route
 
 from core.runs import RunStatus
-from core import runs
+from core import recovery
 from tests.fixtures.cluster import sandbox_cluster_env
 from tests.routing.route_support import POST_ITEMS, SpotifyAs, add_child, route, unique
 from tests.sync.cluster_support import signed_in, wait_for
@@ -114,8 +114,8 @@ def test_a_queued_route_whose_task_was_lost_is_queued_again_by_the_sweep_and_run
     RouteRun.objects.filter(pk=lost.pk).update(created_at=twenty_minutes_ago, enqueued_at=twenty_minutes_ago)
     cluster = start_qcluster(env=sandbox_cluster_env(sandbox))
 
-    assert runs.requeue_lost(RouteRun) == [lost.pk]
-    assert runs.requeue_lost(RouteRun) == []  # taken: the next sweep leaves it alone
+    assert recovery.requeue_lost(RouteRun) == [lost.pk]
+    assert recovery.requeue_lost(RouteRun) == []  # taken: the next sweep leaves it alone
 
     finished = wait_for(lost.pk, lambda e: not e.is_active, clusters=[cluster], model=RouteRun)
     assert finished.status == RunStatus.SUCCEEDED, finished.error
