@@ -130,7 +130,10 @@ def run_to_end(*, ledger: RunLedger, body: Callable[[], None], unexpected: str) 
         logger.warning("%s was ended elsewhere while running; stopped.", name)
     except SpotifyRateLimited as exc:
         logger.info("%s postponed by Spotify's rate limit until %s.", name, exc.resume_at.isoformat())
-        ledger.postpone(resume_at=exc.resume_at)
+        try:
+            ledger.postpone(resume_at=exc.resume_at)
+        except ClaimLost:  # cancelled or recovered while it waited on Spotify: theirs now
+            logger.warning("%s was ended elsewhere before it could be postponed; stopped.", name)
     except ReconnectNeeded:
         ledger.fail(RECONNECT_MESSAGE)
     except SpotifyMisconfigured:

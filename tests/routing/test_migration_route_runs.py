@@ -80,3 +80,43 @@ def test_route_runs_move_to_their_own_table_with_every_run_kept_and_back():
     schedule = back.get_model("django_q", "Schedule").objects.get(func="routing.tasks.run_route")
     assert schedule.name == f"sync-route-resume-{retry.pk}"
     migrate_to_latest()
+
+
+def test_route_runs_made_after_the_move_never_share_an_id_with_an_import_and_go_back_without_one():
+    """The tables count ids apart once moved: a new route run starts past the last import, and on the
+    way back a route run whose id an import took since gets a new id, its links, backup and resume
+    schedule following it."""
+    old = migrate_to(BEFORE, state_of=[*BEFORE, *ALSO_READ])
+    _an_import, route, _failed, _retry, _restore, _backup = _runs_as_they_were(old)
+    late_import = old.get_model("sync", "SyncEvent").objects.create(user_id=route.user_id, kind="import", status="succeeded")
+    assert late_import.pk > route.pk  # the last row of the shared table is an import
+
+    migrate_to_latest()
+
+    from django_q.models import Schedule
+
+    from routing.models import ChildBackup, RouteRun
+    from sync.models import SyncEvent
+
+    first = RouteRun.objects.create(user_id=route.user_id, base_id=route.base_id, status="failed")
+    assert first.pk > late_import.pk
+    # Imports go on counting from their own table, so one soon takes the new route run's id.
+    imports = [SyncEvent.objects.create(user_id=route.user_id, status="succeeded") for _ in range(first.pk - late_import.pk)]
+    assert imports[-1].pk == first.pk
+    retry = RouteRun.objects.create(user_id=route.user_id, base_id=route.base_id, retry_of=first, status="succeeded")
+    ChildBackup.objects.create(user_id=route.user_id, run=first, spotify_id="c9", name="Kept", uris=["spotify:track:z"])
+    Schedule.objects.create(name=f"routing-route-resume-{first.pk}", func="routing.tasks.run_route",
+                            args=f"({first.pk},)", schedule_type="O")  # fmt: skip
+
+    back = migrate_to(BEFORE, state_of=[*BEFORE, *ALSO_READ])
+    Event = back.get_model("sync", "SyncEvent")
+    assert Event.objects.get(pk=first.pk).kind == "import"  # the import keeps its id
+    moved = Event.objects.get(kind="route", status="failed", error="", pk__gt=late_import.pk)
+    assert moved.pk not in {first.pk, retry.pk} and moved.pk > max(imports[-1].pk, retry.pk)
+    assert Event.objects.get(pk=retry.pk).retry_of_id == moved.pk
+    assert back.get_model("routing", "ChildBackup").objects.get(spotify_id="c9").run_id == moved.pk
+    schedule = back.get_model("django_q", "Schedule").objects.get(name=f"sync-route-resume-{moved.pk}")
+    assert schedule.args == f"({moved.pk},)"
+    # Ids made after going back clash with nothing.
+    assert Event.objects.create(user_id=route.user_id, kind="import", status="failed").pk > moved.pk
+    migrate_to_latest()

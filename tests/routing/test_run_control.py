@@ -195,3 +195,24 @@ def test_a_plan_that_read_fewer_rows_than_were_checked_is_refused():
     verified = VerifiedBase(playlist_id=base.playlist_id, snapshot_id="checked", rows=5)
     with pytest.raises(RunStepFailed):
         verify_unchanged(base=base, verified=verified, rows_read=4)
+
+
+# --- a run stopped by a rate limit after it was ended elsewhere -----------------------------------
+def test_a_rate_limited_run_cancelled_meanwhile_stops_quietly_and_stays_cancelled():
+    """Staff cancelled the running route while it waited on Spotify; the rate limit that ends the
+    body must not postpone (re-queue) it, nor raise into the worker."""
+    from spotify.errors import SpotifyRateLimited
+    from spotify.runs import RunLedger, run_to_end
+
+    run = route(BasePlaylistFactory(), running=True)
+    ledger = RunLedger(event=run)
+
+    def body() -> None:
+        RouteRun.objects.filter(pk=run.pk).update(status=RunStatus.CANCELLED, claimed_by="")
+        raise SpotifyRateLimited(retry_after=50_000, resume_at=timezone.now() + timedelta(seconds=50_000))
+
+    run_to_end(ledger=ledger, body=body, unexpected="unexpected")
+
+    run.refresh_from_db()
+    assert (run.status, run.resume_at) == (RunStatus.CANCELLED, None)
+    assert not Schedule.objects.filter(name=run.resume_schedule_name()).exists()
