@@ -154,7 +154,10 @@ def _hand_back(model: type[QueuedRun], *, pk: int, claimed_by: str, reason: str)
     """Running and claimed by `claimed_by` → queued again (enqueued after commit) or failed."""
     mine = model.objects.filter(pk=pk, status=RunStatus.RUNNING, claimed_by=claimed_by)
     if not model.resume_orphans:
-        return bool(mine.update(status=RunStatus.FAILED, error=reason[:ERROR_LIMIT], finished_at=timezone.now()))
+        failed = mine.update(status=RunStatus.FAILED, error=reason[:ERROR_LIMIT], finished_at=timezone.now())
+        if failed:
+            model.ended_without_worker(pk=pk)
+        return bool(failed)
     with transaction.atomic():
         updated = mine.update(status=RunStatus.QUEUED, claimed_by="", resume_at=None, error=reason[:ERROR_LIMIT])
         if updated:

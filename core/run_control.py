@@ -31,11 +31,14 @@ class RunControlError(DomainError):
 
 def cancel_run(*, run: Run, by: str = "you") -> Run:
     """Cancel a queued, postponed or waiting run; RunControlError when it runs or has finished.
-    Who cancelled it goes into the run's `details` (merged: a postponed run keeps its progress there)."""
+    Who cancelled it goes into the run's `details` where it has them (merged: a postponed run
+    keeps its progress there)."""
     model = type(run)
     with transaction.atomic():
         current = model.objects.select_for_update().filter(pk=run.pk, status__in=CANCELLABLE_STATUSES).first()
-        fields = {"details": {**(current.details or {}), "cancelled_by": by}} if current is not None else {}
+        fields = {}
+        if current is not None and hasattr(current, "details"):  # a model without details only ends
+            fields = {"details": {**(current.details or {}), "cancelled_by": by}}
         if current is None or not runs.cancel(current, **fields):
             raise refusal(run, doing="cancelled")
     logger.info("%s #%s cancelled by %s", _name(run), run.pk, by)

@@ -126,6 +126,12 @@ class QueuedRun(models.Model):
     def released(cls, *, claimed_by: str) -> None:
         """Called after a dead worker's runs were handed back: drop what else it held."""
 
+    @classmethod
+    def ended_without_worker(cls, *, pk: int) -> None:
+        """Called after run `pk` was ended by no worker of its own (the broker refused its task, it
+        was cancelled, its dead worker's run was failed): what a worker would have told others
+        when it ended, say now. The worker's own endings say it themselves."""
+
 
 def resume_schedule_name(*, model: type[QueuedRun], pk: int) -> str:
     return f"{model.run_label.replace(' ', '-')}-resume-{pk}"
@@ -162,11 +168,13 @@ def enqueue_now(*, model: type[QueuedRun], pk: int, task: str, failed_reason: st
     except Exception:  # any broker failure
         logger.exception("Could not enqueue %s #%s", model.run_label, pk)
         # Only a still-queued run: a worker may have picked up an earlier task meanwhile.
-        model.objects.filter(pk=pk, status=RunStatus.QUEUED).update(
+        failed = model.objects.filter(pk=pk, status=RunStatus.QUEUED).update(
             status=RunStatus.FAILED,
             error=failed_reason or model.enqueue_failed_reason,
             finished_at=timezone.now(),
         )
+        if failed:
+            model.ended_without_worker(pk=pk)
         return False
     # Only these are written: the worker may already be updating the rest of the row.
     model.objects.filter(pk=pk).update(task_id=task_id, enqueued_at=timezone.now())
@@ -282,4 +290,5 @@ def cancel(run: QueuedRun, **fields: Any) -> bool:
         )
         if updated:
             Schedule.objects.filter(name=run.resume_schedule_name()).delete()
+            type(run).ended_without_worker(pk=run.pk)
     return bool(updated)

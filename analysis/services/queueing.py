@@ -79,7 +79,7 @@ def queue_analysis(*, user_id: int, batch_size: int | None = None) -> list[Analy
             )
             batches.append(batch)
         ids = [batch.pk for batch in batches]
-        transaction.on_commit(lambda: _enqueue_now(batch_ids=ids, user_id=user_id))
+        transaction.on_commit(lambda: _enqueue_now(batch_ids=ids))
     if batches:
         logger.info(
             "Queued %d analysis batch(es), %d track(s), for user %s", len(batches), len(track_ids), user_id
@@ -87,14 +87,9 @@ def queue_analysis(*, user_id: int, batch_size: int | None = None) -> list[Analy
     return batches
 
 
-def _enqueue_now(*, batch_ids: list[int], user_id: int) -> None:
+def _enqueue_now(*, batch_ids: list[int]) -> None:
     # A batch the broker refused is failed (core.runs), so its tracks are no longer "in an
-    # active batch" and the next import queues them again.
-    refused = [
-        batch_id
-        for batch_id in batch_ids
-        if not runs.enqueue_now(model=AnalysisBatch, pk=batch_id, task=AnalysisBatch.run_task)
-    ]
-    if refused:
-        # Batches that never ran end here; if they were the listener's last, say so.
-        announce_if_settled(user_id=user_id)
+    # active batch" and the next import queues them again; its model announces the listener's
+    # analyses settled if it was their last (AnalysisBatch.ended_without_worker).
+    for batch_id in batch_ids:
+        runs.enqueue_now(model=AnalysisBatch, pk=batch_id, task=AnalysisBatch.run_task)

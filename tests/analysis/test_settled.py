@@ -161,3 +161,36 @@ def test_batches_the_broker_would_not_take_end_failed_and_announce_it(
 
     batch.refresh_from_db()
     assert batch.status == RunStatus.FAILED and settled == [user.pk]
+
+
+def test_cancelling_the_listeners_last_queued_batch_announces_it(settled, django_capture_on_commit_callbacks):
+    from core.run_control import cancel_run
+
+    user = UserFactory()
+    batch = AnalysisBatch.objects.create(user=user, prompt_version="v", status=RunStatus.QUEUED)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel_run(run=batch, by="staff")
+
+    assert settled == [user.pk]
+
+
+def test_a_dead_workers_batch_the_broker_will_not_take_back_ends_failed_and_announces_it(
+    settled, monkeypatch, django_capture_on_commit_callbacks
+):
+    from core import recovery
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(runs, "async_task", broken)
+    user = UserFactory()
+    batch = AnalysisBatch.objects.create(
+        user=user, prompt_version="v", status=RunStatus.RUNNING, claimed_by="gone-host:1"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        recovery._hand_back(AnalysisBatch, pk=batch.pk, claimed_by="gone-host:1", reason="worker gone")
+
+    batch.refresh_from_db()
+    assert batch.status == RunStatus.FAILED and settled == [user.pk]
