@@ -40,7 +40,9 @@ def _today() -> str:
 
 
 def _waiting_key(user_id: int) -> str:
-    return f"listening-refresh-waits:{user_id}:{_today()}"
+    # No date in it: an import just before midnight whose analyses settle after it is still
+    # waited for (the value names the fallback schedule of the day it was set).
+    return f"listening-refresh-waits:{user_id}"
 
 
 def fallback_schedule_name(user_id: int) -> str:
@@ -56,10 +58,10 @@ def queue_listening_after_import(*, user_id: int) -> bool:
             return False
         if analysis_selectors.analyses_under_way(user_id=user_id):
             # Marked, then looked at again: a settle that came before the mark would be missed.
-            cache.set(_waiting_key(user_id), True, timeout=CLAIM_SECONDS)
+            name = fallback_schedule_name(user_id)
+            cache.set(_waiting_key(user_id), name, timeout=CLAIM_SECONDS)
             if analysis_selectors.analyses_under_way(user_id=user_id):
                 at = timezone.now() + MAX_WAIT
-                name = fallback_schedule_name(user_id)
                 transaction.on_commit(lambda: schedule_once(REFRESH_TASK, user_id, at=at, name=name))
                 return True
             cache.delete(_waiting_key(user_id))
@@ -72,10 +74,11 @@ def queue_listening_after_import(*, user_id: int) -> bool:
 
 def refresh_when_settled(*, user_id: int) -> bool:
     """analyses_settled: queue the refresh of a listener who waits for it; True when queued."""
-    if not cache.get(_waiting_key(user_id)):
-        return False
+    fallback = cache.get(_waiting_key(user_id))
+    if not fallback:
+        return False  # nobody waits (or the cache is down: the fallback schedule still runs)
     cache.delete(_waiting_key(user_id))
-    Schedule.objects.filter(name=fallback_schedule_name(user_id)).delete()
+    Schedule.objects.filter(name=fallback).delete()
     transaction.on_commit(lambda: async_task(REFRESH_TASK, user_id))
     return True
 
@@ -84,8 +87,11 @@ def refresh_listening(*, user: User) -> str:
     """Poll the history, ingest today's snapshots and queue the wellness insight of the
     short-term one. Returns what it did."""
     # The claim on today's refresh: cache.add is atomic (database cache or Redis), so the settle
-    # and the fallback, or two imports finishing together, run one refresh.
-    if not cache.add(f"listening-refresh:{user.pk}:{_today()}", True, timeout=CLAIM_SECONDS):
+    # and the fallback, or two imports finishing together, run one refresh. A Redis that is down
+    # answers None (IGNORE_EXCEPTIONS), not False: then it runs unclaimed, since every step is
+    # idempotent (plays stored once, snapshots upserted, the insight served from its row) and
+    # skipping would leave the day without snapshots until the nightly ingest.
+    if cache.add(f"listening-refresh:{user.pk}:{_today()}", True, timeout=CLAIM_SECONDS) is False:
         return "today's refresh already ran or is under way"
     polled = history.poll_history(user=user)  # records its own failures; never raises for Spotify
     stored = snapshots.ingest_snapshot(user=user)  # ListeningIngestFailed fails the task, with the reason

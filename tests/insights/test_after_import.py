@@ -3,7 +3,7 @@ once the import's song analyses settled (listening for analyses_settled, never p
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -62,6 +62,51 @@ def test_while_the_imports_analyses_run_the_refresh_waits_for_them_to_settle_wit
 
     assert queue.of(REFRESH_TASK) == [(REFRESH_TASK, user.pk)]
     assert not Schedule.objects.filter(func=REFRESH_TASK).exists()  # the fallback is not needed
+
+
+def test_analyses_settling_after_midnight_still_refresh_the_listener_who_waited(
+    queue, time_machine, django_capture_on_commit_callbacks
+):
+    """An import at 23:55 whose analyses end at 00:05: the wait is not lost with the date."""
+    evening = timezone.make_aware(datetime.combine(timezone.localdate(), time(23, 55)))
+    time_machine.move_to(evening, tick=False)
+    user = UserFactory()
+    batch = AnalysisBatch.objects.create(user=user, prompt_version="v", status=RunStatus.RUNNING)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert queue_listening_after_import(user_id=user.pk) is True
+    assert Schedule.objects.filter(func=REFRESH_TASK).count() == 1
+
+    time_machine.move_to(evening + timedelta(minutes=10), tick=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        AnalysisBatch.objects.filter(pk=batch.pk).update(status=RunStatus.SUCCEEDED)
+        announce_if_settled(user_id=user.pk)
+
+    assert queue.of(REFRESH_TASK) == [(REFRESH_TASK, user.pk)]
+    assert not Schedule.objects.filter(func=REFRESH_TASK).exists()  # yesterday's fallback went too
+
+
+def test_with_redis_down_the_refresh_still_runs_and_the_fallback_still_waits(
+    sandbox, analysis_llm, queue, settings, django_capture_on_commit_callbacks
+):
+    """django-redis with IGNORE_EXCEPTIONS (as configured) answers None for every call when Redis is
+    down: the day's claim is unknown, not taken, so the refresh runs (its steps are idempotent)."""
+    user = signed_in(sandbox, "demo")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",  # the discard port: nothing answers there
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
+        }
+    }
+    AnalysisBatch.objects.create(user=user, prompt_version="v", status=RunStatus.RUNNING)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert queue_listening_after_import(user_id=user.pk) is True
+    assert Schedule.objects.filter(name=fallback_schedule_name(user.pk)).exists()  # kept in the database
+
+    said = tasks.refresh_listening(user.pk)
+
+    assert "snapshot(s)" in said
+    assert ListeningSnapshot.objects.filter(user=user, snapshot_date=timezone.localdate()).count() == 3
 
 
 def test_a_settle_with_nobody_waiting_queues_nothing(queue, django_capture_on_commit_callbacks):
