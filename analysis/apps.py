@@ -9,6 +9,8 @@ class AnalysisConfig(AppConfig):
         from django_q.signals import post_spawn
 
         from analysis import receivers, tasks
+        from analysis.models import AnalysisBatch
+        from core.signals import run_ended_without_worker
         from core.schedules import register_schedule
         from sync.signals import import_completed
 
@@ -20,6 +22,11 @@ class AnalysisConfig(AppConfig):
         # which waits for them: analysis comes first in INSTALLED_APPS).
         import_completed.connect(
             receivers.queue_analysis_after_import, dispatch_uid="analysis.queue_analysis_after_import"
+        )
+        run_ended_without_worker.connect(
+            receivers.announce_when_a_batch_ended_without_worker,
+            sender=AnalysisBatch,
+            dispatch_uid="analysis.announce_when_a_batch_ended_without_worker",
         )
         # Importing `tasks` above registered their job labels (core.jobs.job) in this process,
         # before anything is enqueued from it. Recurring schedules (manage.py ensure_schedules):

@@ -184,14 +184,6 @@ class AnalysisBatch(QueuedRun):
         # The dead worker never releases its track claims; the resumed batch needs that song back.
         AnalysisClaim.objects.filter(claimed_by=claimed_by).delete()
 
-    @classmethod
-    def ended_without_worker(cls, *, pk: int) -> None:
-        # A batch the broker refused or staff cancelled ends here, not in its task: routes and the
-        # listening refresh waiting on the listener's analyses must still hear they settled.
-        from analysis.services.settling import announce_if_settled  # the service imports this model
-
-        announce_if_settled(user_id=cls.objects.filter(pk=pk).values_list("user_id", flat=True).first())
-
 
 class AnalysisBatchTrack(models.Model):
     batch = models.ForeignKey(AnalysisBatch, on_delete=models.CASCADE, related_name="entries")

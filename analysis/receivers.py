@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import os
 
+from analysis.models import AnalysisBatch
 from analysis.services import queueing, recovery
+from analysis.services.settling import announce_if_settled
 from core.workers import this_host
 
 logger = logging.getLogger(__name__)
@@ -24,3 +26,10 @@ def queue_analysis_after_import(sender, *, user_id: int, **kwargs) -> None:
     """sync.signals.import_completed: analyse the songs the import brought that have no analysis
     yet (queue_analysis_after_import never raises: the import's own work is done)."""
     queueing.queue_analysis_after_import(user_id=user_id)
+
+
+def announce_when_a_batch_ended_without_worker(sender, *, pk: int, **kwargs) -> None:
+    """core.signals.run_ended_without_worker for AnalysisBatch: a batch the broker refused, that
+    was cancelled or whose dead worker's run failed ends outside its task, so routes and the
+    listening refresh waiting on the listener's analyses must hear here that they settled."""
+    announce_if_settled(user_id=AnalysisBatch.objects.filter(pk=pk).values_list("user_id", flat=True).first())

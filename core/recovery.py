@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from core import runs
 from core.runs import ERROR_LIMIT, QueuedRun, RunStatus
+from core.signals import run_ended_without_worker
 from core.workers import claimer_gone, this_host
 
 logger = logging.getLogger(__name__)
@@ -156,7 +157,7 @@ def _hand_back(model: type[QueuedRun], *, pk: int, claimed_by: str, reason: str)
     if not model.resume_orphans:
         failed = mine.update(status=RunStatus.FAILED, error=reason[:ERROR_LIMIT], finished_at=timezone.now())
         if failed:
-            model.ended_without_worker(pk=pk)
+            run_ended_without_worker.send(sender=model, pk=pk)
         return bool(failed)
     with transaction.atomic():
         updated = mine.update(status=RunStatus.QUEUED, claimed_by="", resume_at=None, error=reason[:ERROR_LIMIT])

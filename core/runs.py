@@ -41,6 +41,7 @@ from django_q.models import Schedule
 from django_q.tasks import async_task
 
 from core.schedules import schedule_once
+from core.signals import run_ended_without_worker
 from core.workers import worker_name
 
 logger = logging.getLogger(__name__)
@@ -126,12 +127,6 @@ class QueuedRun(models.Model):
     def released(cls, *, claimed_by: str) -> None:
         """Called after a dead worker's runs were handed back: drop what else it held."""
 
-    @classmethod
-    def ended_without_worker(cls, *, pk: int) -> None:
-        """Called after run `pk` was ended by no worker of its own (the broker refused its task, it
-        was cancelled, its dead worker's run was failed): what a worker would have told others
-        when it ended, say now. The worker's own endings say it themselves."""
-
 
 def resume_schedule_name(*, model: type[QueuedRun], pk: int) -> str:
     return f"{model.run_label.replace(' ', '-')}-resume-{pk}"
@@ -174,7 +169,7 @@ def enqueue_now(*, model: type[QueuedRun], pk: int, task: str, failed_reason: st
             finished_at=timezone.now(),
         )
         if failed:
-            model.ended_without_worker(pk=pk)
+            run_ended_without_worker.send(sender=model, pk=pk)
         return False
     # Only these are written: the worker may already be updating the rest of the row.
     model.objects.filter(pk=pk).update(task_id=task_id, enqueued_at=timezone.now())
@@ -290,5 +285,5 @@ def cancel(run: QueuedRun, **fields: Any) -> bool:
         )
         if updated:
             Schedule.objects.filter(name=run.resume_schedule_name()).delete()
-            type(run).ended_without_worker(pk=run.pk)
+            run_ended_without_worker.send(sender=type(run), pk=run.pk)
     return bool(updated)

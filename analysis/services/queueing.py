@@ -89,7 +89,7 @@ def queue_analysis(*, user_id: int, batch_size: int | None = None) -> list[Analy
 
 def _enqueue_now(*, batch_ids: list[int]) -> None:
     # A batch the broker refused is failed (core.runs), so its tracks are no longer "in an
-    # active batch" and the next import queues them again; its model announces the listener's
-    # analyses settled if it was their last (AnalysisBatch.ended_without_worker).
+    # active batch" and the next import queues them again; if it was the listener's last, the
+    # analyses_settled announcement comes from analysis.receivers (run_ended_without_worker).
     for batch_id in batch_ids:
         runs.enqueue_now(model=AnalysisBatch, pk=batch_id, task=AnalysisBatch.run_task)
