@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from accounts import credentials
-from accounts.models import SpotifyCredential, User
+from accounts import credentials, services
+from accounts.models import SpotifyCredential, SpotifyPause, User
 
 
 @admin.register(User)
@@ -22,7 +22,6 @@ class SpotifyCredentialAdmin(admin.ModelAdmin):
         "spotify_user_id",
         "expires_at",
         "reconnect_needed",
-        "rate_limited_until",
         "last_sign_in_at",
         "updated_at",
     )
@@ -35,7 +34,6 @@ class SpotifyCredentialAdmin(admin.ModelAdmin):
         "expires_at",
         "reconnect_needed",
         "reconnect_reason",
-        "rate_limited_until",
         "last_sign_in_at",
         "created_at",
         "updated_at",
@@ -66,3 +64,24 @@ class SpotifyCredentialAdmin(admin.ModelAdmin):
             credentials.mark_reconnect_needed(credential=credential, reason="Marked by an administrator.")
             count += 1
         self.message_user(request, f"{count} credential(s) marked.", messages.SUCCESS)
+
+
+@admin.register(SpotifyPause)
+class SpotifyPauseAdmin(admin.ModelAdmin):
+    """Every time Spotify made this deployment stop, and who met it; staff may lift one early
+    (the developer dashboard shows the quota reset before Retry-After ends)."""
+
+    list_display = ("until", "reason", "retry_after", "user", "message", "created_at")
+    list_filter = ("reason",)
+    readonly_fields = ("until", "reason", "retry_after", "message", "user", "created_at")
+    actions = ["lift"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # only Spotify's answers pause it
+
+    @admin.action(description="Lift now (every Spotify call may go again)")
+    def lift(self, request, queryset) -> None:
+        lifted = services.lift_spotify_pauses(pauses=queryset)
+        self.message_user(
+            request, f"{lifted} pause(s) lifted; the work they postponed goes now.", messages.SUCCESS
+        )

@@ -1,5 +1,5 @@
 """Writes on a listener's SpotifyCredential: the grant from a sign-in, a refreshed token,
-a revoked grant, a rate limit.
+a revoked grant; and the app-wide pause Spotify's quota imposes on every listener.
 
 Its own module, importing nothing of the Spotify client, so that the client (spotify/)
 can call these while accounts never needs the client: the arrow points one way only.
@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import SpotifyCredential, User
+from accounts.models import SpotifyCredential, SpotifyPause, User
 
 logger = logging.getLogger(__name__)
 
@@ -99,8 +99,13 @@ def mark_reconnect_needed(*, credential: SpotifyCredential, reason: str) -> Spot
     return credential
 
 
-def mark_rate_limited(*, user_id: int, until: datetime) -> None:
-    # A conditional update: never move an already later "until" backwards.
-    SpotifyCredential.objects.filter(user_id=user_id).exclude(rate_limited_until__gt=until).update(
-        rate_limited_until=until
+def pause_spotify(
+    *, until: datetime, reason: str, retry_after: int, message: str = "", user_id: int | None = None
+) -> SpotifyPause:
+    """Stop every Spotify call of this deployment until `until` (spotify.http checks before each).
+    Two processes meeting the same quota 429 write two rows; the later `until` wins on reading."""
+    pause = SpotifyPause.objects.create(
+        until=until, reason=reason, retry_after=retry_after, message=message[:255], user_id=user_id
     )
+    logger.warning("Spotify paused for this deployment until %s (%s)", until.isoformat(), reason)
+    return pause

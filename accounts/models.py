@@ -30,8 +30,6 @@ class SpotifyCredential(models.Model):
     scopes = models.TextField(blank=True)
     reconnect_needed = models.BooleanField(default=False)
     reconnect_reason = models.CharField(max_length=255, blank=True)
-    # Spotify's rate limit is per app, but we record it where a page can show it.
-    rate_limited_until = models.DateTimeField(null=True, blank=True)
     last_sign_in_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -46,3 +44,33 @@ class SpotifyCredential(models.Model):
     @property
     def scope_list(self) -> list[str]:
         return self.scopes.split()
+
+
+class SpotifyPause(models.Model):
+    """Spotify told this deployment to stop calling until `until`: a quota 429, or a Retry-After
+    too long to wait out in a worker. The quota is the developer account's, shared by every
+    listener and every process, so one row stops them all (spotify.http reads it before each
+    request). One row per pause, kept, so staff see how often it happened and who met it."""
+
+    # A ONCE schedule named with this ending waits for the pause (a postponed history poll or
+    # ingest round); lifting a pause early brings it forward with the postponed runs.
+    SCHEDULE_SUFFIX = "-after-spotify-pause"
+
+    class Reason(models.TextChoices):
+        QUOTA = "quota", "Quota exceeded"
+        RATE_LIMIT = "rate_limit", "Rate limit (long Retry-After)"
+
+    until = models.DateTimeField(db_index=True)
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    retry_after = models.PositiveIntegerField()  # seconds, as Spotify sent it
+    message = models.CharField(max_length=255, blank=True)  # Spotify's own words
+    # Whose request met it (none for a request of nobody's, such as a benchmark's).
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")  # fmt: skip
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-until"]
+
+    def __str__(self) -> str:
+        return f"Spotify pause until {self.until:%Y-%m-%d %H:%M} ({self.get_reason_display()})"

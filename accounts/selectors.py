@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from accounts.models import SpotifyCredential, User
+from accounts.models import SpotifyCredential, SpotifyPause, User
 
 
 class ConnectionStatus(models.TextChoices):
@@ -40,9 +40,12 @@ def get_connection_state(*, user: User) -> ConnectionState:
     credential = get_credential(user=user)
     if credential is None:
         return ConnectionState(status=ConnectionStatus.NOT_CONNECTED)
+    # The pause is the whole deployment's (Spotify's quota is per developer account), so every
+    # listener is told, not only the one whose request met it.
+    paused_until = spotify_paused_until()
     if credential.reconnect_needed:
         status = ConnectionStatus.RECONNECT_NEEDED
-    elif credential.rate_limited_until and credential.rate_limited_until > timezone.now():
+    elif paused_until is not None:
         status = ConnectionStatus.RATE_LIMITED
     else:
         status = ConnectionStatus.CONNECTED
@@ -50,8 +53,35 @@ def get_connection_state(*, user: User) -> ConnectionState:
         status=status,
         spotify_user_id=credential.spotify_user_id,
         token_expires_at=credential.expires_at,
-        rate_limited_until=credential.rate_limited_until if status == ConnectionStatus.RATE_LIMITED else None,
+        rate_limited_until=paused_until if status == ConnectionStatus.RATE_LIMITED else None,
         reconnect_reason=credential.reconnect_reason if status == ConnectionStatus.RECONNECT_NEEDED else "",
+    )
+
+
+def spotify_paused_until() -> datetime | None:
+    """When the deployment's Spotify pause ends, or None when Spotify may be called now (one
+    indexed read: spotify.http makes it before every request)."""
+    return (
+        SpotifyPause.objects.filter(until__gt=timezone.now())
+        .order_by("-until")
+        .values_list("until", flat=True)
+        .first()
+    )
+
+
+def get_current_pause() -> SpotifyPause | None:
+    """The app-wide Spotify pause in force now (the one ending last), for staff and /health."""
+    return SpotifyPause.objects.filter(until__gt=timezone.now()).order_by("-until").first()
+
+
+def spotify_pause_warning() -> str:
+    """For /health: a sentence while Spotify has paused this deployment, else ""."""
+    pause = get_current_pause()
+    if pause is None:
+        return ""
+    return (
+        f"Spotify paused this deployment until {pause.until.isoformat(timespec='seconds')} "
+        f"({pause.get_reason_display().lower()}); Spotify work waits until then."
     )
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django_q.models import Schedule
 from rest_framework.authtoken.models import Token
 
-from accounts.models import SpotifyCredential, User
+from accounts.models import SpotifyCredential, SpotifyPause, User
 from accounts.signals import spotify_signed_in
+from core import runs
 
 
 def set_display_name(*, user: User, display_name: str) -> None:
@@ -36,3 +38,20 @@ def rotate_api_token(*, user: User) -> Token:
     with transaction.atomic():
         Token.objects.filter(user=user).delete()
         return Token.objects.create(user=user)
+
+
+def lift_spotify_pauses(*, pauses) -> int:
+    """End `pauses` (a queryset) now, as staff do once Spotify's dashboard shows the quota reset
+    before Retry-After said: every run, poll and ingest they postponed goes at once. How many
+    pauses were in force."""
+    now = timezone.now()
+    with transaction.atomic():
+        in_force = pauses.filter(until__gt=now)
+        last_end = in_force.order_by("-until").values_list("until", flat=True).first()
+        lifted = in_force.update(until=now)
+        if last_end is not None and not SpotifyPause.objects.filter(until__gt=now).exists():
+            runs.bring_forward(postponed_until=last_end)
+            Schedule.objects.filter(
+                name__endswith=SpotifyPause.SCHEDULE_SUFFIX, next_run__gt=now, next_run__lte=last_end
+            ).update(next_run=now)
+    return lifted

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 
 from django.core.cache import cache
 from django.db import connections
@@ -49,6 +50,28 @@ def _cluster_last_seen() -> str | None:
 
 
 CHECKS = {"database": _check_database, "cache": _check_cache, "broker": _check_broker}
+# Callables returning a sentence or "" that apps add in their AppConfig.ready (core imports
+# nothing of theirs): e.g. accounts says Spotify has paused this deployment.
+WARNINGS: list[Callable[[], str]] = []
+
+
+def _warnings() -> list[str]:
+    found = []
+    for check in WARNINGS:
+        try:
+            warning = check()
+        except Exception:  # the database check above already reports an outage
+            logger.warning("health warning %r could not be read", check, exc_info=True)
+            continue
+        if warning:
+            found.append(warning)
+    return found
+
+
+def add_warning(check: Callable[[], str]) -> None:
+    """Register `check() -> str` (a warning sentence, or "" when all is well) for /health."""
+    if check not in WARNINGS:
+        WARNINGS.append(check)
 
 
 @never_cache
@@ -70,5 +93,7 @@ def health(request: HttpRequest) -> JsonResponse:
         "failed": failed,
         # Informational only: a web process can be healthy while no cluster runs.
         "cluster_last_seen": _cluster_last_seen(),
+        # Warnings never fail the check: the server works, it is only waiting for something.
+        "warnings": _warnings(),
     }
     return JsonResponse(body, status=200 if not failed else 503)

@@ -273,6 +273,27 @@ def claim(
     return Claim(model=model, pk=pk, worker=worker, run=run)
 
 
+# --- bring forward ---------------------------------------------------------------------------
+
+
+def bring_forward(*, postponed_until: datetime) -> int:
+    """Every app's runs postponed to no later than `postponed_until` become due now, their resume
+    schedules firing at once (what waited for an obstacle that is gone); how many runs moved."""
+    from django.apps import apps
+
+    now = timezone.now()
+    moved, names = 0, []
+    for model in apps.get_models():
+        if not issubclass(model, QueuedRun):
+            continue
+        rows = model.objects.filter(status=RunStatus.QUEUED, resume_at__gt=now, resume_at__lte=postponed_until)
+        # Each row names its schedule (a model running several kinds names it by kind).
+        names += [run.resume_schedule_name() for run in rows]
+        moved += rows.update(resume_at=now)
+    Schedule.objects.filter(name__in=names).update(next_run=now)
+    return moved
+
+
 # --- cancel ----------------------------------------------------------------------------------
 
 

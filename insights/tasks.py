@@ -8,6 +8,8 @@ lost Spotify connection, which is the listener's to mend, not the operator's.
 
 from __future__ import annotations
 
+from datetime import date
+
 from accounts.models import User
 from core.jobs import job, user_argument, user_of_row
 from core.runs import RunStatus
@@ -21,23 +23,33 @@ class TaskFailed(Exception):
 @job(label="Listening ingest", user_of=user_argument())
 def ingest_listening(user_id: int) -> str:
     """Store today's three listening snapshots of one user (a re-run updates them). A Spotify
-    failure raises ListeningIngestFailed, so the queue records the task as failed, with its reason."""
+    failure raises ListeningIngestFailed, so the queue records the task as failed, with its
+    reason; Spotify's pause postpones it to the pause's end instead (not a failure)."""
     user = User.objects.filter(pk=user_id).first()
     if user is None:
         return f"listening ingest of user #{user_id}: no such user"
-    stored = snapshots.ingest_snapshot(user=user)
+    try:
+        stored = snapshots.ingest_snapshot(user=user)
+    except snapshots.ListeningIngestFailed as exc:
+        if exc.retry_at is None:
+            raise
+        at = snapshots.postpone_ingest(user_id=user_id, retry_at=exc.retry_at)
+        return f"listening ingest of user #{user_id}: postponed to {at.isoformat(timespec='seconds')} ({exc.reason})"
     return f"listening ingest of user #{user_id}: {len(stored)} snapshots for {stored[0].snapshot_date}"
 
 
 @job(label="Daily listening ingest (all users)")
-def ingest_all_users() -> str:
+def ingest_all_users(snapshot_date: str | None = None, only_missing: bool = False) -> str:
     """Daily at 02:00 (schedule "daily listening ingest"): every connected user, one failure
-    does not stop the others."""
-    done = snapshots.ingest_all_users()
+    does not stop the others; a round Spotify paused runs again for the rest (its arguments)."""
+    day = date.fromisoformat(snapshot_date) if snapshot_date else None
+    done = snapshots.ingest_all_users(snapshot_date=day, only_missing=only_missing)
     failures = "; ".join(f"user #{user_id}: {reason}" for user_id, reason in done.failed.items())
     summary = f"listening ingest: {len(done.ingested)} user(s) ingested, {len(done.failed)} failed" + (
         f" ({failures})" if failures else ""
     )
+    if done.postponed:
+        summary += f", {len(done.postponed)} postponed to {done.resumes_at.isoformat(timespec='seconds')}"
     if done.failed:
         raise TaskFailed(summary)
     return summary

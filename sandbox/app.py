@@ -158,6 +158,14 @@ class SandboxApp:
                         config.retry_after_seconds if config.retry_after_seconds is not None else retry
                     )
                     raise ApiError(429, "API rate limit exceeded", headers={"Retry-After": str(retry_after)})
+                quota_wait = state.quota.check(
+                    after_requests=config.quota_after_requests, retry_after=config.quota_retry_after
+                )
+                if quota_wait is not None:
+                    # As Spotify answers since July 2026: the developer account's quota, for every app of it.
+                    raise ApiError(
+                        429, "API rate limit exceeded", headers={"Retry-After": str(quota_wait)}, reason="QUOTA_EXCEEDED"
+                    )
                 if route.extended_only and mode == DEVELOPMENT:
                     raise forbidden()
                 if route.scopes and not grant.scopes & set(route.scopes):

@@ -56,6 +56,12 @@ class RuntimeConfig:
     # None: Retry-After is the time until the window frees a slot; a number
     # forces that value, e.g. 7200 to test rescheduling instead of waiting.
     retry_after_seconds: int | None = None
+    # --- the developer account's quota (Spotify, July 2026) ---------------------------------
+    # None: off. Otherwise, after this many more /v1 requests of the app, every /v1 request
+    # answers 429 {"error": {..., "reason": "QUOTA_EXCEEDED"}} with Retry-After counting down
+    # from quota_retry_after seconds; PATCH quota null (or reset) lifts it.
+    quota_after_requests: int | None = None
+    quota_retry_after: int = 43_200
 
     @classmethod
     def from_options(cls, options: StartupOptions) -> RuntimeConfig:
@@ -75,6 +81,9 @@ class RuntimeConfig:
             "rotate_refresh_tokens": self.rotate_refresh_tokens,
             "rate_limit": {"budget": self.rate_limit_budget, "window_seconds": self.rate_limit_window},
             "retry_after_seconds": self.retry_after_seconds,
+            "quota": None
+            if self.quota_after_requests is None
+            else {"after_requests": self.quota_after_requests, "retry_after": self.quota_retry_after},
         }
 
     def apply_patch(self, patch: Any, *, signable_users: set[str]) -> None:
@@ -99,6 +108,8 @@ class RuntimeConfig:
                 staged.retry_after_seconds = None if value is None else _integer(key, value, minimum=0)
             elif key == "rate_limit":
                 _apply_rate_limit(staged, value)
+            elif key == "quota":
+                _apply_quota(staged, value)
             else:
                 raise ControlError(f"Unknown config field: {key}.")
         for field in dataclasses.fields(self):
@@ -120,6 +131,21 @@ def _apply_rate_limit(staged: RuntimeConfig, value: Any) -> None:
             staged.rate_limit_window = _integer("rate_limit.window_seconds", item, minimum=1)
         else:
             raise ControlError(f"Unknown config field: rate_limit.{key}.")
+
+
+def _apply_quota(staged: RuntimeConfig, value: Any) -> None:
+    if value is None:
+        staged.quota_after_requests = None
+        return
+    if not isinstance(value, dict) or "after_requests" not in value:
+        raise ControlError("quota must be an object {after_requests, retry_after?} or null.")
+    for key, item in value.items():
+        if key == "after_requests":
+            staged.quota_after_requests = _integer("quota.after_requests", item, minimum=0)
+        elif key == "retry_after":
+            staged.quota_retry_after = _integer("quota.retry_after", item, minimum=1)
+        else:
+            raise ControlError(f"Unknown config field: quota.{key}.")
 
 
 def _boolean(name: str, value: Any) -> bool:

@@ -6,14 +6,20 @@ from __future__ import annotations
 class ApiError(Exception):
     """A Web API error: `{"error": {"status": N, "message": "..."}}` like api.spotify.com."""
 
-    def __init__(self, status: int, message: str, *, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, status: int, message: str, *, headers: dict[str, str] | None = None, reason: str | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.headers = headers or {}
+        self.reason = reason  # Spotify's machine-readable reason, e.g. QUOTA_EXCEEDED on a 429
 
     def body(self) -> dict:
-        return {"error": {"status": self.status, "message": self.message}}
+        error: dict = {"status": self.status, "message": self.message}
+        if self.reason is not None:
+            error["reason"] = self.reason
+        return {"error": error}
 
 
 class OAuthError(Exception):

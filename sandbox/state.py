@@ -15,7 +15,7 @@ from sandbox.errors import bad_request
 from sandbox.ids import derive_id, parse_uri
 from sandbox.playlists import PlaylistState
 from sandbox.tokens import TokenStore
-from sandbox.traffic import Counters, FaultBook, RateLimiter
+from sandbox.traffic import Counters, FaultBook, QuotaMeter, RateLimiter
 
 MAX_VIOLATIONS = 500
 
@@ -33,6 +33,7 @@ class SandboxState:
         self.tokens = TokenStore()
         self.faults = FaultBook()
         self.limiter = RateLimiter()
+        self.quota = QuotaMeter()
         self.counters = Counters()
         # Violations survive resets on purpose: the test session checks them once, at the end.
         self.violations: list[dict[str, Any]] = []
@@ -54,6 +55,7 @@ class SandboxState:
             self.tokens.clear()
             self.faults.clear()
             self.limiter.clear()
+            self.quota.clear()
             self.counters.clear()
         return (time.perf_counter() - started) * 1000
 

@@ -119,6 +119,37 @@ class RateLimiter:
         return None
 
 
+class QuotaMeter:
+    """The developer account's quota: spent after `after_requests` requests, then every request is
+    refused until `retry_after` seconds after the first refusal (one budget for the whole app)."""
+
+    def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
+        self.used = 0
+        self.exceeded_at: float | None = None
+        self.settings: tuple[int, int] | None = None
+
+    def check(self, *, after_requests: int | None, retry_after: int, now: float | None = None) -> int | None:
+        """None when the request may pass (and is counted); else Retry-After in seconds (>= 1)."""
+        if after_requests is None:
+            self.clear()
+            return None
+        if self.settings != (after_requests, retry_after):  # a new quota configured: counted afresh
+            self.clear()
+            self.settings = (after_requests, retry_after)
+        now = time.monotonic() if now is None else now
+        if self.exceeded_at is not None and now >= self.exceeded_at + retry_after:
+            self.used, self.exceeded_at = 0, None  # the quota period is over: a fresh budget
+        if self.exceeded_at is None and self.used < after_requests:
+            self.used += 1
+            return None
+        if self.exceeded_at is None:
+            self.exceeded_at = now
+        return max(1, math.ceil(self.exceeded_at + retry_after - now))
+
+
 class Counters:
     def __init__(self) -> None:
         self.by_route: collections.Counter[str] = collections.Counter()

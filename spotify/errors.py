@@ -24,12 +24,17 @@ class ReconnectNeeded(SpotifyError):
 
 
 class SpotifyRateLimited(SpotifyError):
-    """Spotify asked us to wait longer than SPOTIFY_MAX_RETRY_AFTER; try again at `resume_at`."""
+    """Spotify asked us to wait longer than this call may; try again at `resume_at`.
 
-    def __init__(self, *, retry_after: int, resume_at: datetime) -> None:
+    `app_wide`: the whole deployment is paused until then (a quota 429 or a long Retry-After,
+    accounts.SpotifyPause), not only this request's caller.
+    """
+
+    def __init__(self, *, retry_after: int, resume_at: datetime, app_wide: bool = False) -> None:
         super().__init__(f"Spotify rate limit: retry after {retry_after} s (at {resume_at.isoformat()}).")
         self.retry_after = retry_after
         self.resume_at = resume_at
+        self.app_wide = app_wide
 
 
 class SpotifyUnavailable(SpotifyError):
@@ -75,7 +80,11 @@ def describe(exc: SpotifyError) -> str:
         )
     if isinstance(exc, SpotifyRateLimited):
         # In the server's time zone, named, so a listener can tell when "then" is.
-        return f"Spotify asked us to slow down until {timezone.localtime(exc.resume_at):%H:%M %Z}."
+        until = timezone.localtime(exc.resume_at)
+        when = f"{until:%H:%M %Z}" if until.date() == timezone.localdate() else f"{until:%H:%M %Z on %-d %B}"
+        if exc.app_wide:
+            return f"Spotify asked this Linernotes server to pause until {when} (its quota is shared by every listener)."
+        return f"Spotify asked us to slow down until {when}."
     if isinstance(exc, SpotifyMisconfigured):
         return (
             "Spotify rejected this Linernotes server's app credentials: the administrator must check "

@@ -3,8 +3,15 @@
 spotipy's own retries (urllib3 Retry) sleep for the whole Retry-After, which can be
 hours; so spotipy gets retries=0 and this session decides instead:
 - 401: refresh the token once and resend.
-- 429: wait out a Retry-After that fits in SPOTIFY_MAX_RETRY_AFTER (a few times at most),
-  otherwise raise SpotifyRateLimited at once.
+- Before every request: the deployment's Spotify pause (accounts.SpotifyPause). While one is in
+  force nothing is sent; SpotifyRateLimited says until when, and every run, poll and ingest
+  postpones to then.
+- 429: a quota 429 (reason QUOTA_EXCEEDED) or one whose Retry-After is too long to wait out in
+  a worker (over SPOTIFY_MAX_RETRY_AFTER) pauses the whole deployment (Spotify's quota is the
+  developer account's, so every listener would meet it next) and raises SpotifyRateLimited.
+  A short one is waited out here, a few times at most, at least 1 s, 2 s, 4 s however little
+  Retry-After says (0, missing, an empty body); after that the caller postpones, never for less
+  than SPOTIFY_MIN_POSTPONE seconds.
 - 5xx, timeouts, resets, garbled bodies: two quick retries (idempotent methods), then SpotifyUnavailable.
 Everything else (2xx, other 4xx) goes back to spotipy, which raises SpotifyException for 4xx
 (spotify.api turns that into SpotifyRefused).
@@ -21,7 +28,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import requests
@@ -30,7 +37,8 @@ from django.utils import timezone
 from requests.adapters import HTTPAdapter
 
 from accounts import credentials
-from accounts.models import SpotifyCredential
+from accounts import selectors as account_selectors
+from accounts.models import SpotifyCredential, SpotifyPause
 from spotify.errors import SpotifyRateLimited, SpotifyUnavailable
 from spotify.policy import (
     IDEMPOTENT_METHODS,
@@ -38,9 +46,12 @@ from spotify.policy import (
     MAX_TRANSIENT_RETRIES,
     TRANSIENT_STATUSES,
     SpotifyRequestStats,
+    QUOTA_REASON,
     WaitBudget,
     backoff_for,
     parse_retry_after,
+    quota_reason,
+    rate_limit_wait,
 )
 from spotify.tokens import AccessTokenKeeper, RefreshRateLimited, RefreshTransient
 
@@ -87,6 +98,23 @@ class SpotifySession(requests.Session):
         self.user_id = credential.user_id
         self._sleep = sleep
         self.keeper = AccessTokenKeeper(credential=credential, post=self._post_unmanaged)
+        self._paused_until: datetime | None = None  # a pause seen: no need to read it again before then
+
+    def paused_until(self) -> datetime | None:
+        """The deployment's Spotify pause, if one is in force (read before every request: another
+        process may have met Spotify's quota a moment ago)."""
+        now = timezone.now()
+        if self._paused_until is not None and self._paused_until > now:
+            return self._paused_until
+        self._paused_until = account_selectors.spotify_paused_until()
+        return self._paused_until
+
+    def check_pause(self) -> None:
+        """SpotifyRateLimited, without sending anything, while the deployment is paused."""
+        until = self.paused_until()
+        if until is not None:
+            seconds = max(1, int((until - timezone.now()).total_seconds() + 0.999))
+            raise SpotifyRateLimited(retry_after=seconds, resume_at=until, app_wide=True)
 
     def send(self, request: requests.PreparedRequest, **kwargs) -> requests.Response:
         # Counted here, at the lowest level, so every request that leaves counts once.
@@ -111,6 +139,7 @@ class SpotifySession(requests.Session):
         refreshed_after_401 = False
         while True:
             retry_after: int | None = None
+            quota = False
             failure = ""
             retryable = True
             response: requests.Response | None = None
@@ -120,6 +149,7 @@ class SpotifySession(requests.Session):
                 if failure:
                     retryable = method in IDEMPOTENT_METHODS
             else:
+                self.check_pause()
                 try:
                     token = self.keeper.token()
                 except RefreshRateLimited as exc:
@@ -145,6 +175,7 @@ class SpotifySession(requests.Session):
                     continue
                 if status == 429:
                     retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                    quota = _reason_of(response) == QUOTA_REASON
                 elif status in TRANSIENT_STATUSES or (200 <= status < 300 and _is_malformed(response)):
                     failure = f"HTTP {status} on {method} {urlsplit(url).path}"
                     retryable = method in IDEMPOTENT_METHODS
@@ -153,10 +184,13 @@ class SpotifySession(requests.Session):
 
             if retry_after is not None:
                 self.stats.rate_limited += 1
-                if rate_limit_waits >= MAX_RATE_LIMIT_WAITS or not budget.allows(retry_after):
-                    raise self._rate_limited(retry_after)
+                if quota or retry_after > settings.SPOTIFY_MAX_RETRY_AFTER:
+                    raise self._pause(retry_after, quota=quota, response=response)
                 rate_limit_waits += 1
-                budget.wait(retry_after)
+                delay = rate_limit_wait(retry_after=retry_after, wait_number=rate_limit_waits)
+                if rate_limit_waits > MAX_RATE_LIMIT_WAITS or not budget.allows(delay):
+                    raise self._rate_limited(delay)
+                budget.wait(delay)
                 self.stats.retries += 1
                 continue
 
@@ -168,8 +202,43 @@ class SpotifySession(requests.Session):
             budget.wait(delay)
             self.stats.retries += 1
 
-    def _rate_limited(self, retry_after: int) -> SpotifyRateLimited:
-        resume_at = timezone.now() + timedelta(seconds=retry_after)
+    def _rate_limited(self, delay: float) -> SpotifyRateLimited:
+        """Short 429s kept coming: this request's caller postpones (no pause for everyone), and
+        never for less than SPOTIFY_MIN_POSTPONE, so a run does not come straight back."""
+        seconds = max(int(delay + 0.999), settings.SPOTIFY_MIN_POSTPONE)
+        resume_at = timezone.now() + timedelta(seconds=seconds)
         logger.info("Spotify rate limit for user %s: resume at %s", self.user_id, resume_at.isoformat())
-        credentials.mark_rate_limited(user_id=self.user_id, until=resume_at)
-        return SpotifyRateLimited(retry_after=retry_after, resume_at=resume_at)
+        return SpotifyRateLimited(retry_after=seconds, resume_at=resume_at)
+
+    def _pause(self, retry_after: int, *, quota: bool, response: requests.Response | None) -> SpotifyRateLimited:
+        """Spotify's quota is spent, or it asked for a wait no worker may sleep through: stop
+        every Spotify call of this deployment until then, and say so."""
+        seconds = max(retry_after, settings.SPOTIFY_MIN_POSTPONE)
+        until = timezone.now() + timedelta(seconds=seconds)
+        credentials.pause_spotify(
+            until=until,
+            reason=SpotifyPause.Reason.QUOTA if quota else SpotifyPause.Reason.RATE_LIMIT,
+            retry_after=retry_after,
+            message=_message_of(response),
+            user_id=self.user_id,
+        )
+        self._paused_until = until
+        return SpotifyRateLimited(retry_after=seconds, resume_at=until, app_wide=True)
+
+
+def _json_error(response: requests.Response | None) -> dict:
+    try:
+        body = response.json() if response is not None and response.content else None
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _reason_of(response: requests.Response) -> str | None:
+    return quota_reason(_json_error(response))
+
+
+def _message_of(response: requests.Response | None) -> str:
+    error = _json_error(response).get("error")
+    message = error.get("message") if isinstance(error, dict) else None
+    return message if isinstance(message, str) else ""

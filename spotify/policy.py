@@ -24,6 +24,11 @@ TRANSIENT_STATUSES = frozenset({500, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # Spotify sometimes sends a 429 without Retry-After; one second is its usual window step.
 DEFAULT_RETRY_AFTER = 1
+# A 429 answered "Retry-After: 0" (or none, or with an empty body) is still a 429: waiting
+# nothing re-sent a page three times in 40 ms. Each wait is at least this, doubling per try.
+MIN_RATE_LIMIT_WAITS = (1.0, 2.0, 4.0)
+# The reason Spotify puts in a 429's error object when the developer account's quota is spent.
+QUOTA_REASON = "QUOTA_EXCEEDED"
 
 
 def parse_retry_after(value: str | None) -> int:
@@ -40,6 +45,21 @@ def parse_retry_after(value: str | None) -> int:
     except (TypeError, ValueError):
         return DEFAULT_RETRY_AFTER
     return max(0, int((moment - timezone.now()).total_seconds() + 0.999))
+
+
+def rate_limit_wait(*, retry_after: int, wait_number: int) -> float:
+    """How long to wait before re-sending after the `wait_number`-th 429 of one call (1-based):
+    what Spotify asked, but never less than the growing minimum."""
+    floor = MIN_RATE_LIMIT_WAITS[min(wait_number, len(MIN_RATE_LIMIT_WAITS)) - 1]
+    return max(float(retry_after), floor)
+
+
+def quota_reason(body: object) -> str | None:
+    """Spotify's machine-readable reason from a 429's JSON body ({"error": {"reason": ...}}), if any."""
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        reason = body["error"].get("reason")
+        return reason if isinstance(reason, str) else None
+    return None
 
 
 def backoff_for(failure_number: int) -> float:

@@ -6,7 +6,9 @@ one round trip per page; `PagePrefetcher` keeps a few in flight instead, and han
 back in the order they were planned.
 
 What the worker threads do, and no more:
-- One plain GET per page, with its own connection pool, the token the caller's thread
+- One plain GET per page, dispatched only after the caller's thread found no Spotify pause
+  in force (accounts.SpotifyPause, read before every dispatch as before every request),
+  with its own connection pool, the token the caller's thread
   took from the keeper when it dispatched the page, no retries, no database access (a
   thread would not see the caller's transaction, and SQLite write locks would race).
 - A clean 2xx with a JSON body is a page. Anything else (401, 429, 403, 5xx, a timeout,
@@ -183,6 +185,8 @@ class PagePrefetcher:
         token = self._client.session.keeper.usable_token()
         if token is None or token in self._refused_tokens or self._closing.is_set():
             return  # the policy's next request refreshes it; pages go that way meanwhile
+        if self._client.session.paused_until() is not None:
+            return  # Spotify paused this deployment: the caller's request raises, nothing is sent
         for job in current.jobs:
             if current.outstanding >= self._window:
                 break

@@ -193,9 +193,12 @@ SPOTIFY_SCOPES = [
     "user-read-recently-played",
     "user-read-email",
 ]
-# A Retry-After up to this many seconds is waited out in-process; a longer one
-# raises so the caller can reschedule instead of blocking a worker.
+# A Retry-After up to this many seconds is waited out in-process; a longer one (or a quota
+# 429) pauses every Spotify call of the deployment until then instead of blocking a worker.
 SPOTIFY_MAX_RETRY_AFTER = env.integer("SPOTIFY_MAX_RETRY_AFTER", default=10)
+# A run postponed by Spotify's rate limit never comes back sooner than this (seconds), whatever
+# Retry-After said (0, missing): coming straight back re-read the playlist list each time.
+SPOTIFY_MIN_POSTPONE = env.integer("SPOTIFY_MIN_POSTPONE", default=30, minimum=1)
 SPOTIFY_HTTP_TIMEOUT = env.integer("SPOTIFY_HTTP_TIMEOUT", default=15, minimum=1)
 # Item pages an import fetches at once (threads doing HTTP only); 1 reads one page at a time.
 SPOTIFY_FETCH_CONCURRENCY = env.integer("SPOTIFY_FETCH_CONCURRENCY", default=4, minimum=1)

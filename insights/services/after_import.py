@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
@@ -91,10 +92,20 @@ def refresh_listening(*, user: User) -> str:
     # answers None (IGNORE_EXCEPTIONS), not False: then it runs unclaimed, since every step is
     # idempotent (plays stored once, snapshots upserted, the insight served from its row) and
     # skipping would leave the day without snapshots until the nightly ingest.
-    if cache.add(f"listening-refresh:{user.pk}:{_today()}", True, timeout=CLAIM_SECONDS) is False:
+    claim = f"listening-refresh:{user.pk}:{_today()}"
+    if cache.add(claim, True, timeout=CLAIM_SECONDS) is False:
         return "today's refresh already ran or is under way"
     polled = history.poll_history(user=user)  # records its own failures; never raises for Spotify
-    stored = snapshots.ingest_snapshot(user=user)  # ListeningIngestFailed fails the task, with the reason
+    try:
+        stored = snapshots.ingest_snapshot(user=user)  # ListeningIngestFailed fails the task, with the reason
+    except snapshots.ListeningIngestFailed as exc:
+        if exc.retry_at is None:
+            raise
+        # Spotify paused us: the day is not done; the refresh runs again when the pause ends.
+        cache.delete(claim)
+        at = max(exc.retry_at, timezone.now() + timedelta(seconds=settings.SPOTIFY_MIN_POSTPONE))
+        schedule_once(REFRESH_TASK, user.pk, at=at, name=fallback_schedule_name(user.pk))
+        return f"postponed to {at.isoformat(timespec='seconds')}: {exc.reason}"
     short = next(snapshot for snapshot in stored if snapshot.time_range == TimeRange.SHORT)
     insight = insight_writer.queue_wellness_insight(snapshot=short)
     return (

@@ -27,10 +27,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
+from accounts import selectors as account_selectors
+from accounts.models import SpotifyPause, User
+from core.schedules import schedule_once
 from insights.models import GapReason, HistoryGap, HistoryState, Play
 from library.services import upsert_catalog
 from spotify import api
@@ -50,7 +53,9 @@ logger = logging.getLogger(__name__)
 PAGE_SIZE = RECENTLY_PLAYED_PAGE  # Spotify's most; a full page may not hold every play since the cursor
 ERROR_LIMIT = 500
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-RATE_LIMIT_SKIP = "Not polled: Spotify's rate limit was reached; the next poll catches up."
+# The round postponed by Spotify's pause runs again under this ONCE schedule (one at a time).
+POLL_ALL_TASK = "insights.tasks.poll_all_histories"
+POLL_AFTER_PAUSE = f"insights-history-poll{SpotifyPause.SCHEDULE_SUFFIX}"
 
 
 class PollOutcome(StrEnum):
@@ -77,6 +82,7 @@ class PollSummary:
 
     outcomes: dict[str, int] = field(default_factory=lambda: {outcome.value: 0 for outcome in PollOutcome})
     stored: int = 0
+    resumes_at: datetime | None = None  # Spotify paused us: the round runs again then
 
     def add(self, result: PollResult) -> None:
         self.outcomes[result.outcome.value] += 1
@@ -86,7 +92,8 @@ class PollSummary:
         counts = ", ".join(
             f"{count} {name.replace('_', ' ')}" for name, count in self.outcomes.items() if count
         )
-        return f"history polls: {counts or 'no listeners'}; {self.stored} new play(s)"
+        resumes = f"; the rest at {self.resumes_at.isoformat(timespec='seconds')}" if self.resumes_at else ""
+        return f"history polls: {counts or 'no listeners'}; {self.stored} new play(s){resumes}"
 
 
 def poll_history(*, user: User) -> PollResult:
@@ -116,17 +123,16 @@ def poll_all_histories() -> PollSummary:
 
     A credential marked for reconnecting is polled too: get_spotify_client refuses it without
     a request, which is how its disconnected gap gets recorded. One listener's failure never
-    stops the others; but Spotify's rate limit is per app, so once it answers "slow down" the
-    rest are not asked this round (their last_error says so; their cursor catches up next time).
+    stops the others. Spotify's quota is the deployment's: while it has asked us to pause (or
+    once it does, mid-round), nobody else is asked, and the round is postponed as a whole to
+    the pause's end (their last_error says so), so no play window is skipped for long.
     """
     summary = PollSummary()
-    rate_limited = False
-    now = timezone.now()
+    paused_until = account_selectors.spotify_paused_until()
     users = User.objects.filter(spotify_credential__isnull=False).select_related("spotify_credential")
     for user in users.order_by("pk").iterator(chunk_size=200):
-        until = user.spotify_credential.rate_limited_until
-        if rate_limited or (until is not None and until > now):
-            summary.add(_record_failure(user=user, outcome=PollOutcome.SKIPPED, error=RATE_LIMIT_SKIP))
+        if paused_until is not None:
+            summary.add(_record_failure(user=user, outcome=PollOutcome.SKIPPED, error=_paused(paused_until)))
             continue
         try:
             result = poll_history(user=user)
@@ -136,9 +142,20 @@ def poll_all_histories() -> PollSummary:
             result = _record_failure(
                 user=user, outcome=PollOutcome.FAILED, error="The poll stopped on an unexpected error."
             )
-        rate_limited = rate_limited or result.outcome == PollOutcome.RATE_LIMITED
+        if result.outcome == PollOutcome.RATE_LIMITED:
+            # Short 429s leave no pause behind; the round still stops, for a little while.
+            paused_until = account_selectors.spotify_paused_until() or timezone.now() + timedelta(
+                seconds=settings.SPOTIFY_MIN_POSTPONE
+            )
         summary.add(result)
+    if paused_until is not None:
+        summary.resumes_at = paused_until
+        schedule_once(POLL_ALL_TASK, at=paused_until, name=POLL_AFTER_PAUSE)
     return summary
+
+
+def _paused(until: datetime) -> str:
+    return f"Not polled: Spotify asked this server to pause until {timezone.localtime(until):%H:%M %Z}; polled then."
 
 
 def _store(*, user: User, fetched_after: datetime | None, page: ReceivedPage) -> PollResult:

@@ -27,7 +27,7 @@ import hashlib
 import json
 import logging
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
@@ -36,8 +36,10 @@ from django.db import transaction
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from accounts import selectors as account_selectors
+from accounts.models import SpotifyCredential, SpotifyPause, User
 from core.errors import DomainError
-from accounts.models import SpotifyCredential, User
+from core.schedules import schedule_once
 from analysis.models import SongAnalysis
 from analysis.services.analysis import PROMPT_VERSION
 from insights.models import ListeningSnapshot, Play, TimeRange
@@ -291,37 +293,68 @@ def range_figures(
 
 @dataclass
 class IngestRound:
-    """What a round over every connected user did: user ids ingested, and failures by user id."""
+    """What a round over every connected user did: user ids ingested, failures by user id, and
+    when the rest go on if Spotify asked this server to pause."""
 
     ingested: list[int]
     failed: dict[int, str]
+    postponed: list[int] = field(default_factory=list)
+    resumes_at: datetime | None = None
 
 
-def ingest_all_users() -> IngestRound:
-    """Ingest today's snapshots for every user with a working Spotify connection, one after another;
-    a user whose ingest fails is noted and the round goes on with the next."""
+INGEST_ALL_TASK = "insights.tasks.ingest_all_users"
+
+
+def ingest_all_users(*, snapshot_date: date | None = None, only_missing: bool = False) -> IngestRound:
+    """Ingest the day's snapshots for every user with a working Spotify connection (with
+    `only_missing`, those who have none for that day yet), one after another; a user whose
+    ingest fails is noted and the round goes on with the next. Spotify's pause (its quota is
+    the deployment's) stops the round instead: the rest are postponed, never failed, by one
+    ONCE schedule of the round, for the same day and only the missing, at the pause's end."""
+    day = snapshot_date or timezone.localdate()
     done = IngestRound(ingested=[], failed={})
     # A listener whose grant is gone cannot be read until they sign in again: not a failure of
     # the round (the history poll records their gap; their pages ask them to reconnect).
     users = User.objects.filter(
         spotify_credential__isnull=False, spotify_credential__reconnect_needed=False
     ).order_by("pk")
+    if only_missing:
+        users = users.exclude(snapshots__snapshot_date=day)
+    resumes_at = account_selectors.spotify_paused_until()
     for user in users.iterator():
+        if resumes_at is not None:
+            done.postponed.append(user.pk)
+            continue
         try:
-            ingest_snapshot(user=user)
+            ingest_snapshot(user=user, snapshot_date=day)
         except ListeningIngestFailed as exc:
-            done.failed[user.pk] = exc.reason
+            if exc.retry_at is not None:
+                resumes_at = max(exc.retry_at, timezone.now() + timedelta(seconds=settings.SPOTIFY_MIN_POSTPONE))
+                done.postponed.append(user.pk)
+            else:
+                done.failed[user.pk] = exc.reason
         except Exception:
             # Whatever broke for one listener must not cost the others their snapshot.
             logger.exception("Listening ingest of user %s failed unexpectedly", user.pk)
             done.failed[user.pk] = "unexpected error (see the server log)"
         else:
             done.ingested.append(user.pk)
+    if done.postponed:
+        done.resumes_at = resumes_at
+        name = f"insights-ingest-{day}{SpotifyPause.SCHEDULE_SUFFIX}"
+        schedule_once(INGEST_ALL_TASK, day.isoformat(), True, at=resumes_at, name=name)
     return done
 
 
 # --- asking for one ---------------------------------------------------------------------
 INGEST_TASK = "insights.tasks.ingest_listening"
+
+
+def postpone_ingest(*, user_id: int, retry_at: datetime) -> datetime:
+    """Run one user's ingest again when Spotify lets us (never sooner than SPOTIFY_MIN_POSTPONE)."""
+    at = max(retry_at, timezone.now() + timedelta(seconds=settings.SPOTIFY_MIN_POSTPONE))
+    schedule_once(INGEST_TASK, user_id, at=at, name=f"insights-ingest-user-{user_id}{SpotifyPause.SCHEDULE_SUFFIX}")
+    return at
 
 
 def request_ingest(*, user: User) -> str | None:

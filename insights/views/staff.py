@@ -1,4 +1,5 @@
-"""The staff dashboard: the LLM router at a glance, and the background jobs of the last day.
+"""The staff dashboard: Spotify's pause of the deployment if one is in force, the LLM router at a
+glance, and the background jobs of the last day.
 
 Here, not in core, because it shows llm's router beside core's job records (core imports
 nothing of ours); the job overview itself is core.selectors.staff_overview.
@@ -10,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from accounts import selectors as account_selectors
 from core.selectors import staff_overview
 from llm import selectors as llm_selectors
 
@@ -22,5 +24,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "insights/staff_dashboard.html",
-        {"router": llm_selectors.router_status(), "jobs": staff_overview()},
+        {
+            "router": llm_selectors.router_status(),
+            "jobs": staff_overview(),
+            "spotify_pause": account_selectors.get_current_pause(),
+        },
     )

@@ -10,6 +10,7 @@ answers on every load must not spend the listener's share of the app's Spotify q
 from __future__ import annotations
 
 from django import template
+from django.utils import timezone
 
 from accounts import selectors as account_selectors
 from library import selectors as library_selectors
@@ -23,6 +24,8 @@ def connection_card(context: template.Context) -> dict:
     return {
         "state": account_selectors.get_connection_state(user=user),
         "totals": library_selectors.get_library_totals(user=user),
+        # A pause ending another day names the day too.
+        "now_date": timezone.localdate().isoformat(),
         # The reconnect button is a POST form: it needs the page's CSRF token.
         "csrf_token": context.get("csrf_token"),
     }

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from accounts.models import SpotifyCredential, User
+from accounts.models import SpotifyCredential, SpotifyPause, User
 
 
 class UserFactory(DjangoModelFactory):
@@ -22,6 +22,18 @@ class UserFactory(DjangoModelFactory):
     password = factory.django.Password("not-used-spotify-only")
 
 
+class SpotifyPauseFactory(factory.django.DjangoModelFactory):
+    """Spotify's quota pause of the whole deployment, an hour from now by default."""
+
+    class Meta:
+        model = SpotifyPause
+
+    until = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=1))
+    reason = SpotifyPause.Reason.QUOTA
+    retry_after = 3600
+    message = "Quota exceeded"
+
+
 class SpotifyCredentialFactory(DjangoModelFactory):
     """A connected user. Tokens are made up: calls to the sandbox need `sandbox.issue_token()`.
 
@@ -31,6 +43,7 @@ class SpotifyCredentialFactory(DjangoModelFactory):
 
     class Meta:
         model = SpotifyCredential
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     spotify_user_id = factory.Sequence(lambda n: f"spotify-user-{n}")
@@ -44,6 +57,8 @@ class SpotifyCredentialFactory(DjangoModelFactory):
             expires_at=factory.LazyFunction(lambda: timezone.now() - timedelta(minutes=5))
         )
         reconnect = factory.Trait(reconnect_needed=True, reconnect_reason="Spotify refused the stored grant.")
+        # Spotify paused the whole deployment for an hour, on a request of this listener's.
         rate_limited = factory.Trait(
-            rate_limited_until=factory.LazyFunction(lambda: timezone.now() + timedelta(hours=1))
+            pause=factory.RelatedFactory(SpotifyPauseFactory, user=factory.SelfAttribute("..user"))
         )
+

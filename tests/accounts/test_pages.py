@@ -6,12 +6,16 @@ here the users are in states that need no call (reconnect needed, rate limited, 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from tests.accounts.factories import SpotifyCredentialFactory, UserFactory
+from accounts.models import SpotifyPause
+from tests.accounts.factories import SpotifyCredentialFactory, SpotifyPauseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -56,12 +60,33 @@ def test_the_dashboard_shows_a_reconnect_button_when_the_grant_is_gone(client):
 
 def test_the_dashboard_shows_until_when_spotify_asked_us_to_pause(client):
     credential = SpotifyCredentialFactory(rate_limited=True)
+    pause = SpotifyPause.objects.get()
     client.force_login(credential.user)
 
     html = client.get("/dashboard/").content.decode()
 
-    assert "Rate limited" in html
-    assert credential.rate_limited_until.isoformat(timespec="seconds")[:16] in html
+    assert "Paused" in html and "your import continues then" in html
+    assert pause.until.isoformat(timespec="seconds")[:16] in html
+
+
+def test_every_listener_sees_the_pause_another_listeners_request_met(client):
+    SpotifyCredentialFactory(rate_limited=True)  # somebody else's request met the quota
+    bystander = SpotifyCredentialFactory()
+    client.force_login(bystander.user)
+
+    html = client.get("/dashboard/").content.decode()
+
+    assert "Spotify asked us to pause until" in html and "shared by every listener" in html
+
+
+def test_a_pause_that_ended_is_not_shown(client):
+    credential = SpotifyCredentialFactory()
+    SpotifyPauseFactory(until=timezone.now() - timedelta(seconds=1), user=credential.user)
+    client.force_login(credential.user)
+
+    html = client.get("/dashboard/").content.decode()
+
+    assert "Connected" in html and "pause" not in html.lower()
 
 
 def test_the_dashboard_offers_to_connect_a_user_without_credentials(client):
@@ -162,6 +187,7 @@ def test_the_dashboard_needs_a_bounded_number_of_queries(client, django_assert_m
     Token.objects.create(user=credential.user)
     client.force_login(credential.user)
 
-    # Session, user, credential, token, the import card, and the library's totals (one aggregate).
-    with django_assert_max_num_queries(7):
+    # Session, user, credential, the deployment's Spotify pause, token, the import card, and the
+    # library's totals (one aggregate).
+    with django_assert_max_num_queries(8):
         client.get("/dashboard/")

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from accounts import credentials, services
-from accounts.models import SpotifyCredential
+from accounts import credentials, selectors, services
+from accounts.models import SpotifyCredential, SpotifyPause
 from tests.accounts.factories import SpotifyCredentialFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,14 +68,17 @@ def test_signing_in_records_the_time():
     assert SpotifyCredential.objects.get(pk=credential.pk).last_sign_in_at is not None
 
 
-def test_a_rate_limit_is_never_moved_earlier():
+def test_the_pause_in_force_is_the_one_ending_last_and_an_ended_one_is_none():
     credential = SpotifyCredentialFactory()
     later = timezone.now() + timedelta(hours=2)
 
-    credentials.mark_rate_limited(user_id=credential.user_id, until=later)
-    credentials.mark_rate_limited(user_id=credential.user_id, until=later - timedelta(hours=1))
+    # Two processes met the quota: the later end wins, whichever wrote last.
+    credentials.pause_spotify(until=later, reason="quota", retry_after=7200, user_id=credential.user_id)
+    credentials.pause_spotify(until=later - timedelta(hours=1), reason="quota", retry_after=3600)
+    assert selectors.spotify_paused_until() == later
 
-    assert SpotifyCredential.objects.get(pk=credential.pk).rate_limited_until == later
+    SpotifyPause.objects.update(until=timezone.now() - timedelta(seconds=1))
+    assert selectors.spotify_paused_until() is None
 
 
 def test_rotating_the_api_token_leaves_exactly_one():

@@ -9,9 +9,11 @@ import pytest
 import requests
 from django.utils import timezone
 
-from accounts.models import SpotifyCredential
+from django_q.models import Schedule
+
+from accounts.models import SpotifyCredential, SpotifyPause
 from insights.models import GapReason, HistoryGap, HistoryState, Play
-from insights.services.history import RATE_LIMIT_SKIP, PollOutcome, poll_all_histories, poll_history
+from insights.services.history import POLL_AFTER_PAUSE, PollOutcome, poll_all_histories, poll_history
 from library.models import Track
 from tests.accounts.factories import SpotifyCredentialFactory, UserFactory
 from tests.sync.cluster_support import reconnect, signed_in
@@ -206,7 +208,7 @@ def test_a_failed_poll_records_why_and_keeps_the_cursor_so_the_next_one_catches_
     assert state.cursor_played_at == cursor and state.last_attempt_at > state.last_polled_at
     assert not HistoryGap.objects.filter(user=user).exists()
 
-    SpotifyCredential.objects.filter(user=user).update(rate_limited_until=None)
+    SpotifyPause.objects.all().delete()  # the pause a long Retry-After left is over
     caught_up = poll_history(user=user)
 
     assert (caught_up.outcome, caught_up.stored) == (PollOutcome.POLLED, 10)
@@ -232,7 +234,7 @@ def test_polling_everyone_covers_each_connected_listener_and_one_failure_stops_n
     assert HistoryState.objects.count() == 3
 
 
-def test_after_spotifys_rate_limit_the_round_asks_for_no_one_else(sandbox):
+def test_after_spotifys_rate_limit_the_round_asks_for_no_one_else_and_runs_again_when_it_ends(sandbox):
     first = signed_in(sandbox, "demo")
     second = signed_in(sandbox, "other")
     sandbox.fail_next(method="GET", path=RECENT, status=429, retry_after=3600)
@@ -242,6 +244,22 @@ def test_after_spotifys_rate_limit_the_round_asks_for_no_one_else(sandbox):
 
     assert summary.outcomes["rate_limited"] == 1 and summary.outcomes["skipped"] == 1
     assert sandbox.counters()["by_route"].get("GET /v1/me/player/recently-played") == 1
-    assert HistoryState.objects.get(user=first).last_error.startswith("Spotify asked us to slow down until")
-    assert HistoryState.objects.get(user=second).last_error == RATE_LIMIT_SKIP
+    assert HistoryState.objects.get(user=first).last_error.startswith(
+        "Spotify asked this Linernotes server to pause until"
+    )
+    assert HistoryState.objects.get(user=second).last_error.startswith("Not polled: Spotify asked this server to pause")
     assert not Play.objects.exists() and Track.objects.count() == 0
+    # Postponed, not dropped: the whole round runs again at the pause's end.
+    pause = SpotifyPause.objects.get()
+    assert summary.resumes_at == pause.until
+    assert Schedule.objects.get(name=POLL_AFTER_PAUSE).next_run == pause.until
+
+
+def test_while_spotify_is_paused_the_round_sends_nothing(sandbox):
+    signed_in(sandbox, "demo")
+    SpotifyPause.objects.create(until=timezone.now() + timedelta(hours=14), reason="quota", retry_after=50_400)
+    sandbox.control("DELETE", "counters")
+
+    summary = poll_all_histories()
+
+    assert summary.outcomes["skipped"] == 1 and sandbox.counters()["total"] == 0

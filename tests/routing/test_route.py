@@ -171,8 +171,9 @@ def test_the_route_reads_the_mirror_in_a_bounded_number_of_queries_whatever_the_
     event = RouteRunFactory(base=base)
 
     # Claim, children, base check and its verification, items, credits, ledger writes, the
-    # children's routed_at: none of them per track.
-    with django_assert_max_num_queries(14):
+    # children's routed_at: none of them per track; and the deployment's Spotify pause, read
+    # before each of the route's two Spotify requests.
+    with django_assert_max_num_queries(16):
         assert run_route(run_id=event.pk).status == RunStatus.SUCCEEDED
 
 

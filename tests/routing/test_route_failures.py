@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_q.models import Schedule
 
-from accounts.models import SpotifyCredential
+from accounts.models import SpotifyCredential, SpotifyPause
 from routing.models import ChildMode, RouteRun
 from routing.services.route import run_route
 
@@ -103,6 +103,7 @@ def test_a_long_retry_after_queues_the_route_again_with_a_schedule(sandbox, sett
     )
     assert run_route(run_id=event.pk).status == RunStatus.QUEUED  # not due yet: untouched
 
+    SpotifyPause.objects.update(until=timezone.now())  # the deployment's pause is over too
     RouteRun.objects.filter(pk=event.pk).update(resume_at=timezone.now())
     resumed = run_route(run_id=event.pk)
     assert resumed.status == RunStatus.SUCCEEDED, resumed.error

@@ -288,7 +288,7 @@ def test_a_preview_spotify_refuses_says_why_and_when_to_come_back(sandbox, setti
     assert response.status_code == code, response.content
     assert response.json()["detail"]
     if code == 429:
-        assert int(response["Retry-After"]) > 60 and "slow down" in response.json()["detail"]
+        assert int(response["Retry-After"]) > 60 and "to pause until" in response.json()["detail"]
 
 
 # --- POST /api/base-playlists/{id}/children/ with create: true -------------------------------------------

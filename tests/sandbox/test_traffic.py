@@ -150,7 +150,10 @@ def test_a_bad_config_patch_changes_nothing(sandbox):
 
 
 def test_reset_restores_the_start_up_config(sandbox):
-    sandbox.configure(mode="extended", auto_approve=True, rate_limit={"budget": 10}, retry_after_seconds=7200)
+    sandbox.configure(
+        mode="extended", auto_approve=True, rate_limit={"budget": 10}, retry_after_seconds=7200,
+        quota={"after_requests": 3, "retry_after": 600},
+    )  # fmt: skip
 
     sandbox.reset()
 
@@ -162,4 +165,36 @@ def test_reset_restores_the_start_up_config(sandbox):
         "rotate_refresh_tokens": False,
         "rate_limit": {"budget": None, "window_seconds": 30},
         "retry_after_seconds": None,
+        "quota": None,
     }
+
+
+def test_the_quota_refuses_every_app_request_after_its_budget_with_spotifys_body(sandbox):
+    token = sandbox.issue_token(user="demo")["access_token"]
+    other = sandbox.issue_token(user="other")["access_token"]
+    sandbox.configure(quota={"after_requests": 2, "retry_after": 600})
+
+    def get(bearer: str) -> requests.Response:
+        return requests.get(f"{sandbox.api_url}/me", headers={"Authorization": f"Bearer {bearer}"}, timeout=10)
+
+    assert [get(token).status_code, get(other).status_code] == [200, 200]
+    refused = get(other)  # the budget is the app's, whoever asks
+
+    assert refused.status_code == 429 and 598 <= int(refused.headers["Retry-After"]) <= 600
+    assert refused.json() == {"error": {"status": 429, "message": "API rate limit exceeded", "reason": "QUOTA_EXCEEDED"}}
+    assert get(token).status_code == 429
+    with pytest.raises(SandboxControlError):
+        sandbox.configure(quota={"retry_after": 5})  # after_requests is required
+    sandbox.configure(quota=None)
+    assert get(token).status_code == 200
+    assert sandbox.violations() == []
+
+
+def test_the_quota_period_ends_retry_after_seconds_after_the_first_refusal():
+    from sandbox.traffic import QuotaMeter
+
+    meter = QuotaMeter()
+    waits = [meter.check(after_requests=1, retry_after=100, now=t) for t in (0.0, 1.0, 50.5, 100.9, 101.0, 102.0)]
+
+    # One request passes; refused from t=1 for 100 s (Retry-After counting down); then a fresh budget.
+    assert waits == [None, 100, 51, 1, None, 100]

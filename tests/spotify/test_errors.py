@@ -21,13 +21,27 @@ def test_a_lost_grant_says_where_to_reconnect():
     )
 
 
-def test_a_rate_limit_says_until_when_in_the_servers_time_zone(settings):
+def test_a_rate_limit_says_until_when_in_the_servers_time_zone(settings, time_machine):
     settings.TIME_ZONE = "UTC"
+    time_machine.move_to(datetime(2026, 3, 1, 13, 55, tzinfo=UTC), tick=False)
     resume_at = datetime(2026, 3, 1, 14, 5, tzinfo=UTC)
 
     sentence = describe(SpotifyRateLimited(retry_after=600, resume_at=resume_at))
 
     assert sentence == "Spotify asked us to slow down until 14:05 UTC."
+
+
+def test_an_app_wide_pause_says_it_is_the_servers_and_names_another_day(settings, time_machine):
+    settings.TIME_ZONE = "UTC"
+    time_machine.move_to(datetime(2026, 3, 1, 23, 0, tzinfo=UTC), tick=False)
+    resume_at = datetime(2026, 3, 2, 14, 5, tzinfo=UTC)
+
+    sentence = describe(SpotifyRateLimited(retry_after=54300, resume_at=resume_at, app_wide=True))
+
+    assert sentence == (
+        "Spotify asked this Linernotes server to pause until 14:05 UTC on 2 March "
+        "(its quota is shared by every listener)."
+    )
 
 
 def test_a_refusal_quotes_spotifys_status_and_message():

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from accounts.models import SpotifyCredential
+from accounts.models import SpotifyPause
 from spotify import api as spotify_api
 from spotify.client import get_spotify_client
 from spotify.errors import SpotifyRateLimited, SpotifyRefused, SpotifyUnavailable
@@ -62,9 +62,11 @@ def test_a_long_retry_after_raises_at_once_with_when_to_resume(sandbox, spotify,
     expected = timezone.now() + timedelta(seconds=3600)
     assert error.value.retry_after == 3600
     assert abs((error.value.resume_at - expected).total_seconds()) < 5
-    assert error.value.elapsed < SLACK
-    stored = SpotifyCredential.objects.get(pk=demo_credential.pk)
-    assert abs((stored.rate_limited_until - expected).total_seconds()) < 5
+    assert error.value.elapsed < SLACK and error.value.app_wide
+    # The whole deployment pauses: Spotify's limits are the developer account's.
+    pause = SpotifyPause.objects.get()
+    assert (pause.reason, pause.retry_after, pause.user_id) == ("rate_limit", 3600, demo_credential.user_id)
+    assert abs((pause.until - expected).total_seconds()) < 5
 
 
 def test_repeated_short_retry_afters_never_block_past_the_setting(sandbox, spotify, settings):
@@ -111,8 +113,8 @@ def test_the_dashboard_shows_when_spotify_lets_us_back_in(sandbox, client, demo_
     first = client.get("/dashboard/")
     second = client.get("/dashboard/")
 
-    assert first.status_code == 200 and "Rate limited" in first.content.decode()
-    assert "Rate limited" in second.content.decode()
+    assert first.status_code == 200 and "Spotify asked us to pause until" in first.content.decode()
+    assert "Spotify asked us to pause until" in second.content.decode()
     # The pages did not ask Spotify at all.
     assert sandbox_count(sandbox, "GET /v1/me/playlists") == 1
 

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from django_q.models import Schedule
 
-from accounts.models import SpotifyCredential
+from accounts.models import SpotifyCredential, SpotifyPause
 from library.models import LIKED_SONGS_ID, Playlist
 from core.runs import RunStatus
 from spotify.reader import SpotifyReader
@@ -149,7 +149,9 @@ def test_a_long_retry_after_requeues_the_import_and_the_resumed_run_skips_finish
     assert run_import(event_id=event.pk).status == RunStatus.QUEUED
     assert requests_since(counts, sandbox) == {}
 
-    # The schedule fires once resume_at has passed.
+    # The schedule fires once resume_at has passed (and with it the deployment's Spotify pause).
+    assert SpotifyPause.objects.get().until == event.resume_at
+    SpotifyPause.objects.update(until=timezone.now() - timedelta(seconds=1))
     SyncEvent.objects.filter(pk=event.pk).update(resume_at=timezone.now() - timedelta(seconds=1))
     resumed = run_import(event_id=event.pk)
     sent = requests_since(counts, sandbox)
@@ -179,6 +181,7 @@ def test_a_full_import_resumed_after_a_pause_does_not_read_its_finished_playlist
 
     assert event.status == RunStatus.QUEUED
     assert event.details["full_scope_done"] == [LIKED_SONGS_ID, *earlier]
+    SpotifyPause.objects.update(until=timezone.now() - timedelta(seconds=1))  # its pause is over too
     SyncEvent.objects.filter(pk=event.pk).update(resume_at=timezone.now() - timedelta(seconds=1))
     counts = route_counts(sandbox)
     resumed = run_import(event_id=event.pk)
