@@ -59,6 +59,9 @@ class PlaylistRecord:
     snapshot_id: str = ""
     image_url: str = ""
     items_total: int = 0
+    # False when Spotify listed the playlist without any items reference (its items are not
+    # shown to this app): items_total is then unknown, not 0. Not stored; imports read it.
+    items_listed: bool = True
     list_position: int = 0
 
 

@@ -62,6 +62,8 @@ class RuntimeConfig:
     # from quota_retry_after seconds; PATCH quota null (or reset) lifts it.
     quota_after_requests: int | None = None
     quota_retry_after: int = 43_200
+    # Response shapes Spotify really sends that clients must survive (see ShapeConfig below).
+    shapes: ShapeConfig = dataclasses.field(default_factory=lambda: ShapeConfig())
 
     @classmethod
     def from_options(cls, options: StartupOptions) -> RuntimeConfig:
@@ -84,6 +86,7 @@ class RuntimeConfig:
             "quota": None
             if self.quota_after_requests is None
             else {"after_requests": self.quota_after_requests, "retry_after": self.quota_retry_after},
+            "shapes": self.shapes.as_json(),
         }
 
     def apply_patch(self, patch: Any, *, signable_users: set[str]) -> None:
@@ -110,6 +113,8 @@ class RuntimeConfig:
                 _apply_rate_limit(staged, value)
             elif key == "quota":
                 _apply_quota(staged, value)
+            elif key == "shapes":
+                staged.shapes = staged.shapes.patched(value)
             else:
                 raise ControlError(f"Unknown config field: {key}.")
         for field in dataclasses.fields(self):
@@ -158,3 +163,46 @@ def _integer(name: str, value: Any, *, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise ControlError(f"{name} must be an integer >= {minimum}.")
     return value
+
+
+# --- response shapes ------------------------------------------------------------------------
+# Kept apart from the settings above (modes, tokens, rate limits): these switch the *shape*
+# of otherwise normal answers to forms Spotify really sends, so clients can be tested on
+# them. PATCH /_sandbox/config {"shapes": {...}}; a reset turns them all off.
+ROW_SHAPES = ("item", "track", "both", "item_null", "mixed")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ShapeConfig:
+    # Playlist rows: None = the mode's own (`item` in development, `item`+`track` in extended);
+    # "item"/"track" = that key only; "both" = both keys; "item_null" = `item: null` beside a
+    # present `track`; "mixed" = the four in turn, row by row.
+    playlist_rows: str | None = None
+    # Some tracks (top tracks, recently played) are relinked: without a `market` query their
+    # id is a substitute (two songs share one), with it the substitute carries `linked_from`.
+    relink_tracks: bool = False
+    # /me/playlists lists playlists whose items this app may not read (development mode,
+    # someone else's playlist) without an `items` (or `tracks`) reference.
+    followed_without_items: bool = False
+    # Spec-breaking probe: the spec's artist and image arrays hold objects, never null, but
+    # clients must not fall over if Spotify sends one; some tracks then carry a null inside
+    # `artists`, their album's `artists` and `images`.
+    probe_null_entries: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        return {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
+
+    def patched(self, patch: Any) -> ShapeConfig:
+        if not isinstance(patch, dict):
+            raise ControlError("shapes must be an object.")
+        changes: dict[str, Any] = {}
+        for key, value in patch.items():
+            if key == "playlist_rows":
+                if value is not None and value not in ROW_SHAPES:
+                    raise ControlError(f"shapes.playlist_rows must be null or one of {', '.join(ROW_SHAPES)}.")
+                changes[key] = value
+            elif key in {"relink_tracks", "followed_without_items", "probe_null_entries"}:
+                changes[key] = _boolean(f"shapes.{key}", value)
+            else:
+                raise ControlError(f"Unknown config field: shapes.{key}.")
+        return dataclasses.replace(self, **changes)

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.catalog.models import EPISODE, LOCAL, TRACK, Catalog, Entry, User
-from sandbox.config import EXTENDED
+from sandbox.config import EXTENDED, ShapeConfig
+from sandbox.ids import derive_id
 from sandbox.playlists import PlaylistState
 
 # A short, fixed market list: real responses carry ~185 codes, which only bloats the sandbox.
@@ -35,12 +36,17 @@ MARKETS = (
     "US",
 )
 OPEN = "https://open.spotify.com"
+# Response-shape switches (sandbox.config.ShapeConfig): which tracks they touch, by catalog index.
+NULL_PROBE_EVERY = 5
+RELINK_EVERY = 7
+ROW_SHAPE_CYCLE = ("item", "track", "both", "item_null")
 
 
 class Renderer:
-    def __init__(self, *, catalog: Catalog, mode: str, site: str) -> None:
+    def __init__(self, *, catalog: Catalog, mode: str, site: str, shapes: ShapeConfig | None = None) -> None:
         self.catalog = catalog
         self.extended = mode == EXTENDED
+        self.shapes = shapes or ShapeConfig()
         self.site = site
         self.api = f"{site}/v1"
 
@@ -136,7 +142,36 @@ class Renderer:
         }
         if self.extended:
             body["popularity"] = track.popularity
+        if self.shapes.probe_null_entries and index % NULL_PROBE_EVERY == 1:
+            # Spec-breaking probe (see ShapeConfig): nulls where the spec allows only objects.
+            body["artists"].insert(1, None)
+            body["album"]["artists"].append(None)
+            body["album"]["images"].insert(0, None)
         return body
+
+    def played_track(self, index: int, *, market: bool) -> dict[str, Any]:
+        """A track as /me/top/tracks and recently-played serve it: relinked when switched on.
+
+        Spotify relinks a track a market cannot play to another copy of it; asked with a
+        `market`, it answers the playable copy with `linked_from` naming the original,
+        without one (as recorded), only the substitute's id, which two songs may share.
+        """
+        body = self.track_full(index)
+        substitute = self.relinked_id(index)
+        if substitute is None:
+            return body
+        original = {key: body[key] for key in ("external_urls", "href", "id", "type", "uri")}
+        body.update(self._ref("track", substitute))
+        if market:
+            body["linked_from"] = original
+            body["is_playable"] = True
+        return body
+
+    def relinked_id(self, index: int) -> str | None:
+        """The substitute id of a relinked track (every RELINK_EVERY-th; two share one), or None."""
+        if not self.shapes.relink_tracks or index % RELINK_EVERY != RELINK_EVERY // 2:
+            return None
+        return derive_id(seed=self.catalog.seed, kind="relinked-track", ordinal=index // (2 * RELINK_EVERY))
 
     def local_track(self, index: int) -> dict[str, Any]:
         """A local file as Spotify returns it: no ids, no hrefs, an empty album shell."""
@@ -271,10 +306,16 @@ class Renderer:
             "added_at": entry.added_at,
             "added_by": self.playlist_user(entry.added_by),
             "is_local": entry.kind == LOCAL,
-            "item": item,
         }
-        if self.extended:
+        shape = self.shapes.playlist_rows or ("both" if self.extended else "item")
+        if shape == "mixed":
+            shape = ROW_SHAPE_CYCLE[entry.ref % len(ROW_SHAPE_CYCLE)]
+        if shape in {"item", "both"}:
+            body["item"] = item
+        if shape in {"track", "both", "item_null"}:
             body["track"] = item
+        if shape == "item_null":
+            body["item"] = None
         return body
 
     def playlist_simple(self, playlist: PlaylistState) -> dict[str, Any]:

@@ -74,17 +74,25 @@ def saved_tracks(*, client: SpotifyClient, limit: int, offset: int = 0) -> Page:
     return _refusals_translated(lambda: client.api.current_user_saved_tracks(limit=limit, offset=offset))
 
 
+# Asked of every track list we store from: with a market Spotify relinks openly (the copy it
+# serves names the original in `linked_from`, which spotify.parsing keeps); without one it
+# may hand back a substitute id in the original's place, which joins with nothing we hold.
+RELINK_MARKET = "from_token"
+
+
 def recently_played(*, client: SpotifyClient, limit: int, after_ms: int | None = None) -> Page:
     """GET /me/player/recently-played: a cursor page of plays after `after_ms` (epoch ms)."""
     return _refusals_translated(
-        lambda: client.api.current_user_recently_played(limit=limit, after=after_ms)
+        lambda: client.api._get(
+            "me/player/recently-played", limit=limit, after=after_ms, market=RELINK_MARKET
+        )
     )
 
 
 def top_tracks(*, client: SpotifyClient, limit: int, time_range: str) -> Page:
     """GET /me/top/tracks for one time range (short_term, medium_term, long_term)."""
     return _refusals_translated(
-        lambda: client.api.current_user_top_tracks(limit=limit, time_range=time_range)
+        lambda: client.api._get("me/top/tracks", time_range=time_range, limit=limit, market=RELINK_MARKET)
     )
 
 

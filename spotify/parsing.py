@@ -7,7 +7,14 @@ spotify/ knows Spotify's field names. Pure functions of the JSON: no database, n
 
 Reads both generations of names: the February 2026 objects say `items` (playlist) and
 `item` (playlist row) where older ones said `tracks` and `track`; Extended-mode answers
-carry both.
+carry both, and a row may carry either, or both with one of them null.
+
+A track's identity is the one the listener chose: where Spotify relinked it to a copy the
+market can play, the object names the original in `linked_from`, and that id is kept, so a
+top track, a play and a playlist row of the same song meet on one catalog row.
+
+A `null` inside a list (an artist, an image, a row) is skipped and counted in
+`skipped_nulls`, so a run can say what it passed over instead of failing on it.
 """
 
 from __future__ import annotations
@@ -26,34 +33,75 @@ logger = logging.getLogger(__name__)
 RECENTLY_PLAYED_PAGE = 50
 
 
+# --- track identity ---------------------------------------------------------------------------
+_IDENTITY_FIELDS = ("id", "uri", "href", "external_urls")
+
+
+def original_track(obj: dict[str, Any]) -> dict[str, Any]:
+    """The track object under the identity the listener chose: a relinked track (one carrying
+    `linked_from`) takes the original's id, uri, href and links; any other is returned as is.
+
+    Spotify relinks to whichever copy the listener's market can play, and that copy's id
+    differs between answers (and may stand for two songs), so only the original joins with
+    plays and playlist rows."""
+    linked = obj.get("linked_from")
+    if not isinstance(linked, dict) or not linked.get("id"):
+        return obj
+    original = {key: value for key, value in obj.items() if key != "linked_from"}
+    for key in _IDENTITY_FIELDS:
+        if key in linked:
+            original[key] = linked[key]
+    return original
+
+
+def track_objects(page: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """A page of track objects (GET /me/top/tracks) with ids, under their original identity."""
+    rows = (page or {}).get("items") or []
+    return [original_track(obj) for obj in rows if isinstance(obj, dict) and obj.get("id")]
+
+
 # --- the catalog: tracks, albums, artists -----------------------------------------------------
 class CatalogRecords:
     """The artists, albums and tracks of the track objects added, one record per Spotify id
-    (the last object read wins), ready for library.services.upsert_catalog."""
+    (the last object read wins), ready for library.services.upsert_catalog; and how many
+    nulls inside the lists read were skipped."""
 
     def __init__(self) -> None:
         self.artists: dict[str, ArtistRecord] = {}
         self.albums: dict[str, AlbumRecord] = {}
         self.tracks: dict[str, TrackRecord] = {}
+        self.skipped_nulls = 0
+
+    def present(self, values: Any) -> list[Any]:
+        """The entries of a JSON list that are not null (counting those that are)."""
+        if not isinstance(values, list):
+            return []
+        kept = [value for value in values if value is not None]
+        self.skipped_nulls += len(values) - len(kept)
+        return kept
 
     def add_track(self, obj: dict[str, Any]) -> str:
-        """Record a full or simplified track object that has an id; returns that id."""
+        """Record a full or simplified track object that has an id; returns the id it is
+        known by (the original one of a relinked track)."""
+        obj = original_track(obj)
         album = obj.get("album") or {}
         album_id = album.get("id") or None
         if album_id:
+            # Album artists are not stored, but a null among them is still one skipped.
+            self.present(album.get("artists"))
             self.albums[album_id] = AlbumRecord(
                 spotify_id=album_id,
                 name=text(album.get("name"), 500),
                 album_type=text(album.get("album_type"), 20),
                 release_date=text(album.get("release_date"), 10),
                 release_date_precision=text(album.get("release_date_precision"), 5),
-                image_url=image_url(album.get("images")),
+                image_url=image_url(self.present(album.get("images"))),
                 label=album.get("label"),
                 popularity=album.get("popularity"),
             )
         artist_ids = []
-        for artist in obj.get("artists") or []:
-            if artist.get("id"):
+        for artist in self.present(obj.get("artists")):
+            if isinstance(artist, dict) and artist.get("id"):
                 artist_ids.append(artist["id"])
                 self.artists[artist["id"]] = ArtistRecord(
                     spotify_id=artist["id"],
@@ -98,10 +146,10 @@ def text(value: Any, limit: int) -> str:
 
 
 def image_url(images: Any) -> str:
-    # Spotify lists the largest first; a URL too long to store is no use cut short.
-    if not images:
-        return ""
-    url = (images[0] or {}).get("url") or ""
+    # Spotify lists the largest first (skipping a null entry); a URL too long to store is no
+    # use cut short.
+    first = next((image for image in images or () if isinstance(image, dict)), None)
+    url = (first or {}).get("url") or ""
     return url if len(url) <= 500 else ""
 
 
@@ -125,13 +173,22 @@ def playlist_record(obj: dict[str, Any], *, list_position: int) -> PlaylistRecor
         snapshot_id=text(obj.get("snapshot_id"), 200),
         image_url=image_url(obj.get("images")),
         items_total=items_total(obj),
+        # Development-mode Spotify lists some followed playlists without any items
+        # reference: their items are not shown to this app, which is not "0 items".
+        items_listed=_items_reference(obj) is not None,
         list_position=list_position,
     )
 
 
+def _items_reference(playlist: dict[str, Any]) -> dict[str, Any] | None:
+    for key in ("items", "tracks"):
+        if isinstance(playlist.get(key), dict):
+            return playlist[key]
+    return None
+
+
 def items_total(playlist: dict[str, Any]) -> int:
-    reference = playlist.get("items") if isinstance(playlist.get("items"), dict) else playlist.get("tracks")
-    return int((reference or {}).get("total") or 0)
+    return int((_items_reference(playlist) or {}).get("total") or 0)
 
 
 def liked_songs_snapshot(first_page: dict[str, Any]) -> str:
@@ -144,8 +201,8 @@ def liked_songs_snapshot(first_page: dict[str, Any]) -> str:
     rows = first_page.get("items") or []
     if not rows:
         return f"liked:{total}"
-    first = rows[0]
-    track = first.get("track") or first.get("item") or {}
+    first = rows[0] or {}
+    track = original_track(row_object(first) or {})
     return text(f"liked:{total}:{first.get('added_at') or ''}:{track.get('id') or ''}", 200)
 
 
@@ -182,13 +239,13 @@ class ItemCollector(CatalogRecords):
     def add_page(self, page: dict[str, Any]) -> None:
         if page.get("total") is not None:
             self.total = int(page["total"])
-        for row in page.get("items") or []:
+        for row in self.present(page.get("items")):
             # Positions count what we kept, so they stay unique even if the playlist
             # shifted between two pages (the next import sees its new snapshot and refetches).
             self.items.append(self._item(row, position=len(self.items)))
 
     def _item(self, row: dict[str, Any], *, position: int) -> ItemRecord:
-        obj = row["item"] if "item" in row else row.get("track")
+        obj = row_object(row)
         added = {
             "position": position,
             "added_at": _time(row.get("added_at")),
@@ -209,6 +266,15 @@ class ItemCollector(CatalogRecords):
                 **added,
             )
         return ItemRecord(kind=ItemKind.TRACK, track_id=self.add_track(obj), **added)
+
+
+def row_object(row: dict[str, Any]) -> dict[str, Any] | None:
+    """A playlist row's track or episode: `item`, or `track` before 2026; a row may carry
+    both, one of them null, so whichever is present and not null."""
+    for key in ("item", "track"):
+        if isinstance(row.get(key), dict):
+            return row[key]
+    return None
 
 
 def _time(value: Any) -> datetime | None:
@@ -242,8 +308,8 @@ def row_uris(rows: list[dict]) -> list[str]:
     "" for a row Spotify can no longer serve (so positions hold)."""
     uris = []
     for row in rows:
-        obj = row.get("item", row.get("track")) or {}
-        uris.append(obj.get("uri") or "" if isinstance(obj, dict) else "")
+        obj = original_track(row_object(row) or {}) if isinstance(row, dict) else {}
+        uris.append(obj.get("uri") or "")
     return uris
 
 
@@ -280,8 +346,13 @@ def parse_recently_played(answer: dict[str, Any]) -> ReceivedPage:
     catalog = CatalogRecords()
     plays: list[ReceivedPlay] = []
     times: list[datetime] = []
-    items = answer.get("items") or []
+    raw = answer.get("items")
+    # A null play still fills the page (the cursor's `full` test counts Spotify's rows).
+    received = len(raw) if isinstance(raw, list) else 0
+    items = catalog.present(raw)
     for item in items:
+        if not isinstance(item, dict):
+            continue
         played_at = _played_at(item.get("played_at"))
         if played_at is None:
             continue
@@ -301,7 +372,7 @@ def parse_recently_played(answer: dict[str, Any]) -> ReceivedPage:
     return ReceivedPage(
         catalog=catalog,
         plays=plays,
-        count=len(items),
+        count=received,
         newest=max(times, default=None),
         oldest=min(times, default=None),
     )

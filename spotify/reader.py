@@ -54,6 +54,7 @@ class PlaylistListing:
 
     playlists: list[dict[str, Any]]
     complete: bool
+    null_rows: int = 0  # null entries Spotify sent in the listing, skipped
 
 
 class ItemsRefused(Exception):
@@ -144,7 +145,9 @@ class SpotifyReader:
         # A playlist moved up between pages shows twice while another is skipped, at an unchanged
         # total: so every entry must be a different playlist, as many as the total.
         distinct = len({obj["id"] for obj in found})
-        return PlaylistListing(playlists=found, complete=not null_rows and total == distinct == len(found))
+        return PlaylistListing(
+            playlists=found, complete=not null_rows and total == distinct == len(found), null_rows=null_rows
+        )
 
     def liked_songs_first_page(self) -> dict[str, Any]:
         return api.saved_tracks(client=self.client, limit=LISTING_PAGE)

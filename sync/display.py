@@ -16,6 +16,16 @@ def _when(moment: datetime | None) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M %Z")
 
 
+def _skipped_note(event: SyncEvent) -> str:
+    # Spotify sometimes sends a null where a row, artist or image should be: passed over,
+    # not a failure, but the listener may wonder about a missing credit, so say how many.
+    skipped = int((event.details or {}).get("skipped_nulls") or 0)
+    if not skipped:
+        return ""
+    entries = "entry" if skipped == 1 else "entries"
+    return f" Spotify sent {skipped} empty {entries} (a missing row, artist or image), skipped."
+
+
 def describe_event(event: SyncEvent) -> str:
     """One sentence about an import, the same on the dashboard and in the API."""
     if event.status == RunStatus.QUEUED:
@@ -34,7 +44,7 @@ def describe_event(event: SyncEvent) -> str:
         note = f" ({unchanged} unchanged)" if unchanged > 0 else ""
         return (
             f"Completed {_when(event.finished_at)}: {event.playlists_done} playlists{note}, "
-            f"{event.items_done} items imported."
+            f"{event.items_done} items imported.{_skipped_note(event)}"
         )
     if event.status == RunStatus.FAILED:
         return f"Failed {_when(event.finished_at)}."

@@ -56,7 +56,7 @@ from spotify.errors import (
     SpotifyUnavailable,
     describe,
 )
-from spotify.parsing import CatalogRecords
+from spotify.parsing import CatalogRecords, track_objects
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +111,8 @@ def fetch_listening(*, user: User) -> SpotifyListening:
         with get_spotify_client(user=user) as client:
             tracks, artists = {}, {}
             for time_range in TimeRange.values:
-                tracks[time_range] = _items(
+                # Under their original ids (relinked ones too), so they join with plays.
+                tracks[time_range] = track_objects(
                     api.top_tracks(client=client, limit=TOP_LIMIT, time_range=time_range)
                 )
                 artists[time_range] = _items(

@@ -42,9 +42,11 @@ def _top(ctx: Ctx, *, kind: str) -> Result:
     limit, offset = parse_limit(ctx.args), parse_offset(ctx.args)
     library = ctx.state.catalog.libraries[ctx.user.id]
     refs = (library.top_tracks if kind == "tracks" else library.top_artists).get(time_range, ())
-    render = ctx.render.track_full if kind == "tracks" else ctx.render.artist_full
-    items = [render(ref) for ref in refs[offset : offset + limit]]
-    extra = {"time_range": time_range} if "time_range" in ctx.args else None
+    if kind == "tracks":
+        items = [ctx.render.played_track(ref, market="market" in ctx.args) for ref in refs[offset : offset + limit]]
+    else:
+        items = [ctx.render.artist_full(ref) for ref in refs[offset : offset + limit]]
+    extra = {key: ctx.args[key] for key in ("time_range", "market") if key in ctx.args} or None
     return Result(
         200, paging(url=ctx.url(), items=items, total=len(refs), offset=offset, limit=limit, extra=extra)
     )
@@ -92,8 +94,8 @@ def recently_played(ctx: Ctx) -> Result:
         cursors = {"after": str(newest), "before": str(oldest)}
         if more:
             direction = {"after": newest} if after is not None else {"before": oldest}
-            next_url = f"{ctx.url()}?{urlencode({**direction, 'limit': limit})}"
-    query = {key: ctx.args[key] for key in ("before", "after") if key in ctx.args}
+            next_url = f"{ctx.url()}?{urlencode({**direction, 'limit': limit, **_market(ctx)})}"
+    query = {key: ctx.args[key] for key in ("before", "after", "market") if key in ctx.args}
     href = f"{ctx.url()}?{urlencode({**query, 'limit': limit})}"
     return Result(200, {"href": href, "items": items, "limit": limit, "next": next_url, "cursors": cursors})
 
@@ -111,10 +113,14 @@ def _cursor(ctx: Ctx, name: str) -> int | None:
     return value
 
 
+def _market(ctx: Ctx) -> dict[str, str]:
+    return {"market": ctx.args["market"]} if "market" in ctx.args else {}
+
+
 def _play(ctx: Ctx, play: Play) -> dict:
     played_at = dt.datetime.fromtimestamp(play.played_at_ms / 1000, tz=dt.UTC)
     body = {
-        "track": ctx.render.track_full(play.track),
+        "track": ctx.render.played_track(play.track, market="market" in ctx.args),
         "played_at": played_at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{play.played_at_ms % 1000:03d}Z",
         "context": None,
     }

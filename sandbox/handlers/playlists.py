@@ -34,12 +34,20 @@ def list_user(ctx: Ctx, *, user_id: str) -> Result:
 
 def _list(ctx: Ctx, *, playlist_ids: list[str]) -> Result:
     limit, offset = parse_limit(ctx.args), parse_offset(ctx.args)
-    items = [
-        ctx.render.playlist_simple(ctx.state.playlists[pid]) for pid in playlist_ids[offset : offset + limit]
-    ]
+    items = [_listed(ctx, ctx.state.playlists[pid]) for pid in playlist_ids[offset : offset + limit]]
     return Result(
         200, paging(url=ctx.url(), items=items, total=len(playlist_ids), offset=offset, limit=limit)
     )
+
+
+def _listed(ctx: Ctx, playlist: PlaylistState) -> dict[str, Any]:
+    body = ctx.render.playlist_simple(playlist)
+    hidden = not ctx.extended and not playlist.can_read_items(ctx.user.id)
+    if hidden and ctx.render.shapes.followed_without_items:
+        # As Spotify lists some followed playlists to Development-mode apps: no items reference.
+        body.pop("items", None)
+        body.pop("tracks", None)
+    return body
 
 
 def create_mine(ctx: Ctx) -> Result:

@@ -23,6 +23,8 @@ __all__ = ["FULL_SCOPE_DONE", "ClaimLost", "ImportLedger", "claim_import", "resu
 RESUME_TASK = "sync.tasks.run_import"
 # Full-scope runs list here the playlists already replaced, so a resumed run skips them.
 FULL_SCOPE_DONE = "full_scope_done"
+# Null entries inside Spotify's lists (rows, artists, images) this run passed over.
+SKIPPED_NULLS = "skipped_nulls"
 
 
 def resume_schedule_name(event_id: int) -> str:
@@ -54,12 +56,22 @@ class ImportLedger(RunLedger):
     def full_scope_done(self) -> set[str]:
         return set(self.details.get(FULL_SCOPE_DONE, []))
 
-    def planned(self, *, playlists_total: int, unchanged: int, listing: dict[str, Any] | None = None) -> None:
+    def planned(
+        self,
+        *,
+        playlists_total: int,
+        unchanged: int,
+        listing: dict[str, Any] | None = None,
+        skipped_nulls: int = 0,
+    ) -> None:
         """After the listing: how many playlists there are, how many needed no items, and what
         the listing said of the playlists it did not have (`listing`, kept in details)."""
         fields: dict[str, Any] = {}
         if listing is not None:
             self.details["listing"] = listing
+            fields["details"] = self.details
+        if skipped_nulls:
+            self._add_skipped_nulls(skipped_nulls)
             fields["details"] = self.details
         self._update(
             playlists_total=playlists_total,
@@ -68,8 +80,9 @@ class ImportLedger(RunLedger):
             **fields,
         )
 
-    def playlist_done(self, *, items: int, record_done: str | None = None) -> None:
-        """One playlist's items replaced; call inside that playlist's transaction."""
+    def playlist_done(self, *, items: int, record_done: str | None = None, skipped_nulls: int = 0) -> None:
+        """One playlist's items replaced (`skipped_nulls`: null entries its pages held, passed
+        over); call inside that playlist's transaction."""
         fields: dict[str, Any] = {
             "playlists_done": F("playlists_done") + 1,
             "playlists_changed": F("playlists_changed") + 1,
@@ -79,7 +92,15 @@ class ImportLedger(RunLedger):
         if record_done is not None:
             self.details[FULL_SCOPE_DONE] = [*self.details.get(FULL_SCOPE_DONE, []), record_done]
             fields["details"] = self.details
+        if skipped_nulls:
+            self._add_skipped_nulls(skipped_nulls)
+            fields["details"] = self.details
         self._update(**fields)
+
+    def _add_skipped_nulls(self, count: int) -> None:
+        # Adds up across a resumed run: finished playlists are not read again (a listing
+        # read again may count its own nulls twice, which only overstates a curiosity).
+        self.details[SKIPPED_NULLS] = int(self.details.get(SKIPPED_NULLS, 0)) + count
 
     def playlist_skipped(self) -> None:
         self._update(playlists_done=F("playlists_done") + 1, heartbeat_at=timezone.now())

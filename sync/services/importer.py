@@ -146,6 +146,7 @@ class LibraryImport:
                         "not_seen": len(missing.marked),
                         "removed": len(missing.removed),
                     },
+                    skipped_nulls=listing.null_rows,
                 )
             for record in todo:
                 self._import_items(record, first_page=liked_first_page if record is liked else None)
@@ -218,7 +219,9 @@ class LibraryImport:
                 user=self.user, playlist=record, items=None if refused else collector.items
             )
             self.ledger.playlist_done(
-                items=len(collector.items), record_done=record.spotify_id if self.full else None
+                items=len(collector.items),
+                record_done=record.spotify_id if self.full else None,
+                skipped_nulls=collector.skipped_nulls,
             )
         for kind, rows in fresh.items():
             self.catalogued[kind].update(row.spotify_id for row in rows)
@@ -228,8 +231,10 @@ class LibraryImport:
     def _item_pages(self, record: PlaylistRecord, *, first_page: dict | None) -> Iterator[dict]:
         if record.kind == PlaylistKind.LIKED_SONGS and first_page is not None:
             return chain([first_page], self.reader.liked_songs_pages_after(first_page))
-        if record.items_total == 0:
+        if record.items_total == 0 and record.items_listed:
             return iter(())  # nothing to read, so no request
+        # Listed without an items reference (the total is unknown): the first page's answer
+        # says whether they can be read (a 403 stores the playlist as not available).
         return self.reader.playlist_item_pages(record.spotify_id)
 
 
