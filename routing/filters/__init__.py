@@ -31,7 +31,13 @@ from routing.filters.document import (
     validate_filters,
 )
 from routing.filters.facts import ALL_MODES, DEVELOPMENT, EXTENDED, ArtistFacts, Metadata, TrackFacts
-from routing.filters.fields import POPULARITY_UNAVAILABLE, genre_matches
+from routing.filters.fields import (
+    ANALYSIS_GENRES,
+    POPULARITY_UNAVAILABLE,
+    SPOTIFY_GENRES,
+    genre_matches,
+    genre_source,
+)
 from routing.filters.registry import (
     REGISTRY,
     FieldRegistry,
@@ -45,6 +51,7 @@ from routing.filters.routing import route_tracks
 
 __all__ = [
     "ALL_MODES",
+    "ANALYSIS_GENRES",
     "DEVELOPMENT",
     "EXTENDED",
     "MATCH_ALL",
@@ -52,6 +59,7 @@ __all__ = [
     "MAX_CONDITIONS",
     "POPULARITY_UNAVAILABLE",
     "REGISTRY",
+    "SPOTIFY_GENRES",
     "ArtistFacts",
     "Condition",
     "FieldRegistry",
@@ -70,6 +78,7 @@ __all__ = [
     "describe_fields",
     "empty_document",
     "genre_matches",
+    "genre_source",
     "needed_metadata",
     "route_tracks",
     "validate_filters",
