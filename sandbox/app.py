@@ -162,7 +162,12 @@ class SandboxApp:
                     raise forbidden()
                 if route.scopes and not grant.scopes & set(route.scopes):
                     raise ApiError(403, "Insufficient client scope")
-                renderer = Renderer(catalog=state.catalog, mode=mode, site=request.host_url.rstrip("/"))
+                renderer = Renderer(
+                    catalog=state.catalog,
+                    mode=mode,
+                    site=request.host_url.rstrip("/"),
+                    artist_genres=config.artist_genres,
+                )
                 ctx = Ctx(
                     request=request,
                     state=state,

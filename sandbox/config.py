@@ -56,6 +56,11 @@ class RuntimeConfig:
     # None: Retry-After is the time until the window frees a slot; a number
     # forces that value, e.g. 7200 to test rescheduling instead of waiting.
     retry_after_seconds: int | None = None
+    # --- artist genres (begin) ---
+    # False: every artist is served with "genres": [], as Spotify will once it drops the
+    # deprecated field (February 2026), so the genre filter's song-analysis fallback can be tried.
+    artist_genres: bool = True
+    # --- artist genres (end) ---
 
     @classmethod
     def from_options(cls, options: StartupOptions) -> RuntimeConfig:
@@ -75,6 +80,7 @@ class RuntimeConfig:
             "rotate_refresh_tokens": self.rotate_refresh_tokens,
             "rate_limit": {"budget": self.rate_limit_budget, "window_seconds": self.rate_limit_window},
             "retry_after_seconds": self.retry_after_seconds,
+            "artist_genres": self.artist_genres,  # artist genres
         }
 
     def apply_patch(self, patch: Any, *, signable_users: set[str]) -> None:
@@ -99,6 +105,8 @@ class RuntimeConfig:
                 staged.retry_after_seconds = None if value is None else _integer(key, value, minimum=0)
             elif key == "rate_limit":
                 _apply_rate_limit(staged, value)
+            elif key == "artist_genres":  # artist genres
+                staged.artist_genres = _boolean(key, value)
             else:
                 raise ControlError(f"Unknown config field: {key}.")
         for field in dataclasses.fields(self):

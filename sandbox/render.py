@@ -38,8 +38,9 @@ OPEN = "https://open.spotify.com"
 
 
 class Renderer:
-    def __init__(self, *, catalog: Catalog, mode: str, site: str) -> None:
+    def __init__(self, *, catalog: Catalog, mode: str, site: str, artist_genres: bool = True) -> None:
         self.catalog = catalog
+        self.artist_genres = artist_genres  # False: genres withheld (RuntimeConfig.artist_genres)
         self.extended = mode == EXTENDED
         self.site = site
         self.api = f"{site}/v1"
@@ -68,7 +69,7 @@ class Renderer:
 
     def artist_full(self, index: int) -> dict[str, Any]:
         artist = self.catalog.artists[index]
-        body = {**self.artist_simple(index), "genres": list(artist.genres), "images": self.images(artist.id)}
+        body = {**self.artist_simple(index), "genres": list(artist.genres) if self.artist_genres else [], "images": self.images(artist.id)}
         if self.extended:
             body["followers"] = {"href": None, "total": artist.followers}
             body["popularity"] = artist.popularity

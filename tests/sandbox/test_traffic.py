@@ -162,4 +162,5 @@ def test_reset_restores_the_start_up_config(sandbox):
         "rotate_refresh_tokens": False,
         "rate_limit": {"budget": None, "window_seconds": 30},
         "retry_after_seconds": None,
+        "artist_genres": True,
     }
