@@ -39,6 +39,17 @@ def analysis_facts(*, track_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
     }
 
 
+def genre_counts(*, track_ids: Iterable[str] | QuerySet) -> dict[str, int]:
+    """How many of these tracks' current analyses name each genre (one query; a queryset of
+    track ids stays a subquery). Analyses from before genres were asked for name none."""
+    counts: dict[str, int] = {}
+    rows = SongAnalysis.objects.filter(track_id__in=track_ids, prompt_version=PROMPT_VERSION)
+    for genres in rows.values_list("genres", flat=True):
+        for genre in genres or ():
+            counts[genre] = counts.get(genre, 0) + 1
+    return counts
+
+
 def analyses_by_track(*, track_ids: Iterable[str]) -> dict[str, SongAnalysis]:
     """The current analyses of these tracks, in one query (for a page of items)."""
     ids = {track_id for track_id in track_ids if track_id}

@@ -35,8 +35,10 @@ from routing.filters.fields import (
     ANALYSIS_GENRES,
     POPULARITY_UNAVAILABLE,
     SPOTIFY_GENRES,
+    NO_GENRES,
     genre_matches,
     genre_source,
+    genre_source_counts,
 )
 from routing.filters.registry import (
     REGISTRY,
@@ -57,6 +59,7 @@ __all__ = [
     "MATCH_ALL",
     "MATCH_ANY",
     "MAX_CONDITIONS",
+    "NO_GENRES",
     "POPULARITY_UNAVAILABLE",
     "REGISTRY",
     "SPOTIFY_GENRES",
@@ -79,6 +82,7 @@ __all__ = [
     "empty_document",
     "genre_matches",
     "genre_source",
+    "genre_source_counts",
     "needed_metadata",
     "route_tracks",
     "validate_filters",

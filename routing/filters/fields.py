@@ -34,7 +34,7 @@ To add a field, see the example in routing/filters/registry.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from routing.filters import values
@@ -61,6 +61,7 @@ POPULARITY_UNAVAILABLE = (
 # Where a track's genres came from (genre_source).
 SPOTIFY_GENRES = "spotify"
 ANALYSIS_GENRES = "analysis"
+NO_GENRES = "none"
 COMMON_GENRES = (
     "rock", "pop", "hip hop", "r&b", "soul", "jazz", "blues", "classical", "electronic",
     "house", "techno", "metal", "punk", "folk", "country", "indie", "reggae", "latin",
@@ -89,6 +90,15 @@ def genre_source(facts: TrackFacts) -> tuple[str | None, tuple[str, ...]]:
     if analysed:
         return ANALYSIS_GENRES, analysed
     return None, ()
+
+
+def genre_source_counts(facts: Iterable[TrackFacts]) -> dict[str, int]:
+    """How many of these tracks have their genres from Spotify, from the song analysis, or none
+    (key "none"): what the editor shows beside a genre filter's count."""
+    counts = {SPOTIFY_GENRES: 0, ANALYSIS_GENRES: 0, NO_GENRES: 0}
+    for track in facts:
+        counts[genre_source(track)[0] or NO_GENRES] += 1
+    return counts
 
 
 def _genre_test(terms: list[str]) -> Callable[[TrackFacts], bool]:
