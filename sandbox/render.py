@@ -69,7 +69,8 @@ class Renderer:
 
     def artist_full(self, index: int) -> dict[str, Any]:
         artist = self.catalog.artists[index]
-        body = {**self.artist_simple(index), "genres": list(artist.genres) if self.artist_genres else [], "images": self.images(artist.id)}
+        genres = list(artist.genres) if self.artist_genres else []
+        body = {**self.artist_simple(index), "genres": genres, "images": self.images(artist.id)}
         if self.extended:
             body["followers"] = {"href": None, "total": artist.followers}
             body["popularity"] = artist.popularity

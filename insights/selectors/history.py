@@ -1,4 +1,5 @@
-"""Reads of a listener's play history: plays newest first, where it may be incomplete, and how polling stands."""
+"""Reads of a listener's play history: plays newest first, where it may be incomplete, how polling
+stands, and how often each track was played (routing's "played at least N times")."""
 
 from __future__ import annotations
 

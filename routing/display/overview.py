@@ -130,7 +130,9 @@ def editor_choices(*, base: BasePlaylist) -> dict[str, list]:
         for genre in row["artist__genres"] or []:
             genre_counts[genre] = genre_counts.get(genre, 0) + row["tracks"]
     # Tracks whose artists Spotify gives no genres are filtered by their analysis' genres: offer those too.
-    base_tracks = PlaylistItem.objects.filter(playlist_id=base.playlist_id, kind=ItemKind.TRACK).values("track_id")
+    base_tracks = PlaylistItem.objects.filter(playlist_id=base.playlist_id, kind=ItemKind.TRACK).values(
+        "track_id"
+    )
     for genre, tracks in analysis_selectors.genre_counts(track_ids=base_tracks).items():
         genre_counts[genre] = genre_counts.get(genre, 0) + tracks
     genres = sorted(genre_counts, key=lambda genre: (-genre_counts[genre], genre))

@@ -18,7 +18,13 @@ from django.conf import settings
 
 from core.errors import DomainError
 from library.selectors import track_names
-from routing.filters import FilterDocument, FilterValidationError, TrackFacts, genre_source_counts, validate_filters
+from routing.filters import (
+    FilterDocument,
+    FilterValidationError,
+    TrackFacts,
+    genre_source_counts,
+    validate_filters,
+)
 from routing.models import BasePlaylist, ChildMode, ChildPlaylist
 from routing.services.base_reads import gone_message
 from routing.services.child_writes import plan_change

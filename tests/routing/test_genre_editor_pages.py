@@ -53,9 +53,15 @@ def test_the_editor_says_where_genres_come_from_and_its_counts_say_which(client,
 @pytest.mark.parametrize(
     ("counts", "words"),
     [
-        ({SPOTIFY_GENRES: 12, ANALYSIS_GENRES: 30, NO_GENRES: 0}, "12 tracks by Spotify's artist genres, 30 by song analysis"),
+        (
+            {SPOTIFY_GENRES: 12, ANALYSIS_GENRES: 30, NO_GENRES: 0},
+            "12 tracks by Spotify's artist genres, 30 by song analysis",
+        ),
         ({SPOTIFY_GENRES: 0, ANALYSIS_GENRES: 1, NO_GENRES: 0}, "1 track by song analysis"),
-        ({SPOTIFY_GENRES: 0, ANALYSIS_GENRES: 2, NO_GENRES: 5}, "2 tracks by song analysis, 5 with no genres known"),
+        (
+            {SPOTIFY_GENRES: 0, ANALYSIS_GENRES: 2, NO_GENRES: 5},
+            "2 tracks by song analysis, 5 with no genres known",
+        ),
         ({SPOTIFY_GENRES: 0, ANALYSIS_GENRES: 0, NO_GENRES: 0}, ""),
         (None, ""),
     ],
