@@ -61,6 +61,8 @@ class SongAnalysis(models.Model):
     mood = models.CharField(max_length=20, choices=MOOD_CHOICES)
     energy = models.FloatField()
     themes = models.JSONField(default=list)
+    # Broad genres (analysis.vocabulary.GENRES) since song-analysis-v3; empty in older analyses.
+    genres = models.JSONField(default=list, blank=True)
     flag_profanity = models.BooleanField(default=False)
     flag_violence = models.BooleanField(default=False)
     flag_sexual = models.BooleanField(default=False)

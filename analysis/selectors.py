@@ -20,21 +20,34 @@ FLAGGED = Q(flag_profanity=True) | Q(flag_violence=True) | Q(flag_sexual=True) |
 
 def analysis_facts(*, track_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
     """What the routing filters read of each track's current analysis, in one query:
-    {track_id: {"mood", "themes", "content_rating", "energy", "flags"}}; absent when none."""
+    {track_id: {"mood", "themes", "genres", "content_rating", "energy", "flags"}}; absent when none.
+    "genres" is empty for analyses made before the prompt asked for them."""
     rows = SongAnalysis.objects.filter(track_id__in=set(track_ids), prompt_version=PROMPT_VERSION).values(
-        "track_id", "mood", "themes", "content_rating", "energy",
+        "track_id", "mood", "themes", "genres", "content_rating", "energy",
         "flag_profanity", "flag_violence", "flag_sexual", "flag_drugs",
     )  # fmt: skip
     return {
         row["track_id"]: {
             "mood": row["mood"],
             "themes": tuple(row["themes"] or ()),
+            "genres": tuple(row["genres"] or ()),
             "content_rating": row["content_rating"],
             "energy": row["energy"],
             "flags": {name: row[f"flag_{name}"] for name in ("profanity", "violence", "sexual", "drugs")},
         }
         for row in rows
     }
+
+
+def genre_counts(*, track_ids: Iterable[str] | QuerySet) -> dict[str, int]:
+    """How many of these tracks' current analyses name each genre (one query; a queryset of
+    track ids stays a subquery). Analyses from before genres were asked for name none."""
+    counts: dict[str, int] = {}
+    rows = SongAnalysis.objects.filter(track_id__in=track_ids, prompt_version=PROMPT_VERSION)
+    for genres in rows.values_list("genres", flat=True):
+        for genre in genres or ():
+            counts[genre] = counts.get(genre, 0) + 1
+    return counts
 
 
 def analyses_by_track(*, track_ids: Iterable[str]) -> dict[str, SongAnalysis]:

@@ -24,7 +24,7 @@ class SongAnalysisSerializer(serializers.ModelSerializer):
     class Meta:
         model = SongAnalysis
         fields = [
-            "mood", "energy", "themes", "flags", "flagged", "content_rating", "language", "summary",
+            "mood", "energy", "themes", "genres", "flags", "flagged", "content_rating", "language", "summary",
             "confidence", "lyrics_status", "provider", "model", "prompt_version", "latency_ms", "created_at",
         ]  # fmt: skip
         read_only_fields = fields

@@ -23,5 +23,17 @@ FLAG_LABELS: dict[str, str] = {
 }
 
 
+# Broad genres a song analysis may name (1 to MAX_GENRES of them). Spotify deprecated its artist
+# genres (and may drop them); these stand in for them in the routing genre filter. Kept broad and
+# few, so a small local model can pick from them and a filter term like "rock" finds them.
+GENRES: tuple[str, ...] = (
+    "pop", "rock", "indie", "alternative", "punk", "metal", "hip hop", "rap", "r&b", "soul",
+    "funk", "disco", "jazz", "blues", "classical", "electronic", "house", "techno", "ambient",
+    "folk", "country", "singer-songwriter", "reggae", "latin", "afrobeat", "k-pop",
+    "world", "gospel", "soundtrack", "lo-fi",
+)  # fmt: skip
+MAX_GENRES = 3
+
+
 def rating_rank(rating: str) -> int:
     return CONTENT_RATINGS.index(rating)

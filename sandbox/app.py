@@ -171,7 +171,11 @@ class SandboxApp:
                 if route.scopes and not grant.scopes & set(route.scopes):
                     raise ApiError(403, "Insufficient client scope")
                 renderer = Renderer(
-                    catalog=state.catalog, mode=mode, site=request.host_url.rstrip("/"), shapes=config.shapes
+                    catalog=state.catalog,
+                    mode=mode,
+                    site=request.host_url.rstrip("/"),
+                    shapes=config.shapes,
+                    artist_genres=config.artist_genres,
                 )
                 ctx = Ctx(
                     request=request,

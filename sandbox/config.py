@@ -64,6 +64,11 @@ class RuntimeConfig:
     quota_retry_after: int = 43_200
     # Response shapes Spotify really sends that clients must survive (see ShapeConfig below).
     shapes: ShapeConfig = dataclasses.field(default_factory=lambda: ShapeConfig())
+    # --- artist genres (begin) ---
+    # False: every artist is served with "genres": [], as Spotify will once it drops the
+    # deprecated field (February 2026), so the genre filter's song-analysis fallback can be tried.
+    artist_genres: bool = True
+    # --- artist genres (end) ---
 
     @classmethod
     def from_options(cls, options: StartupOptions) -> RuntimeConfig:
@@ -87,6 +92,7 @@ class RuntimeConfig:
             if self.quota_after_requests is None
             else {"after_requests": self.quota_after_requests, "retry_after": self.quota_retry_after},
             "shapes": self.shapes.as_json(),
+            "artist_genres": self.artist_genres,  # artist genres
         }
 
     def apply_patch(self, patch: Any, *, signable_users: set[str]) -> None:
@@ -115,6 +121,8 @@ class RuntimeConfig:
                 _apply_quota(staged, value)
             elif key == "shapes":
                 staged.shapes = staged.shapes.patched(value)
+            elif key == "artist_genres":  # artist genres
+                staged.artist_genres = _boolean(key, value)
             else:
                 raise ControlError(f"Unknown config field: {key}.")
         for field in dataclasses.fields(self):

@@ -43,8 +43,11 @@ ROW_SHAPE_CYCLE = ("item", "track", "both", "item_null")
 
 
 class Renderer:
-    def __init__(self, *, catalog: Catalog, mode: str, site: str, shapes: ShapeConfig | None = None) -> None:
+    def __init__(
+        self, *, catalog: Catalog, mode: str, site: str, shapes: ShapeConfig | None = None, artist_genres: bool = True
+    ) -> None:
         self.catalog = catalog
+        self.artist_genres = artist_genres  # False: genres withheld (RuntimeConfig.artist_genres)
         self.extended = mode == EXTENDED
         self.shapes = shapes or ShapeConfig()
         self.site = site
@@ -74,7 +77,8 @@ class Renderer:
 
     def artist_full(self, index: int) -> dict[str, Any]:
         artist = self.catalog.artists[index]
-        body = {**self.artist_simple(index), "genres": list(artist.genres), "images": self.images(artist.id)}
+        genres = list(artist.genres) if self.artist_genres else []
+        body = {**self.artist_simple(index), "genres": genres, "images": self.images(artist.id)}
         if self.extended:
             body["followers"] = {"href": None, "total": artist.followers}
             body["popularity"] = artist.popularity

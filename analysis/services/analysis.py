@@ -26,13 +26,13 @@ from django.utils import timezone
 
 from analysis.models import AnalysisClaim, Lyrics, LyricsStatus, SongAnalysis
 from analysis.services.lyrics import get_lyrics
-from analysis.vocabulary import CONTENT_RATINGS, FLAGS, MOODS, rating_rank
+from analysis.vocabulary import CONTENT_RATINGS, FLAGS, GENRES, MAX_GENRES, MOODS, rating_rank
 from library.models import Track
 from llm.services import LLMResult, RequestRejected, complete_json
 
 logger = logging.getLogger(__name__)
 
-PROMPT_VERSION = "song-analysis-v2"  # v2: an example answer in the prompt
+PROMPT_VERSION = "song-analysis-v3"  # v2: an example answer in the prompt; v3: genres
 PURPOSE = "song_analysis"
 SCHEMA_NAME = "song_analysis"
 CLAIM_LIFETIME = timedelta(minutes=15)
@@ -47,6 +47,7 @@ ANALYSIS_SCHEMA: dict[str, Any] = {
         "mood",
         "energy",
         "themes",
+        "genres",
         "flags",
         "content_rating",
         "language",
@@ -60,6 +61,15 @@ ANALYSIS_SCHEMA: dict[str, Any] = {
             "type": "array",
             "maxItems": MAX_THEMES,
             "items": {"type": "string", "minLength": 1, "maxLength": 40},
+        },
+        # The schema holds the model to our vocabulary; validate_answer checks again, for
+        # providers that do not enforce a schema.
+        "genres": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": MAX_GENRES,
+            "uniqueItems": True,
+            "items": {"type": "string", "enum": list(GENRES)},
         },
         "flags": {
             "type": "object",
@@ -82,6 +92,7 @@ EXAMPLE_ANSWER = json.dumps(
         "mood": MOODS[0],
         "energy": 0.4,
         "themes": ["road trip", "friendship"],
+        "genres": ["indie", "folk"],
         "flags": {flag: False for flag in FLAGS},
         "content_rating": "clean",
         "language": "en",
@@ -95,6 +106,7 @@ its lyrics. Answer with one JSON object only, with these keys:
 - mood: the song's overall mood, one of {", ".join(MOODS)}.
 - energy: how energetic it likely sounds, 0 (still) to 1 (intense).
 - themes: up to {MAX_THEMES} short lower-case themes of the lyrics ("heartbreak", "road trip").
+- genres: 1 to {MAX_GENRES} genres the song belongs to, from: {", ".join(GENRES)}.
 - flags: true or false for profanity, violence, sexual (sexual content) and drugs (drugs or
   heavy drinking), judged from the lyrics.
 - content_rating: clean (nothing flagged), mild (mild language or themes) or explicit.
@@ -124,6 +136,7 @@ class Verdict:
     mood: str
     energy: float
     themes: list[str]
+    genres: list[str]
     flags: dict[str, bool]
     content_rating: str
     language: str
@@ -219,6 +232,7 @@ def validate_answer(data: dict[str, Any], *, lyrics: Lyrics) -> Verdict:
         if cleaned and cleaned not in themes:
             themes.append(cleaned)
     summary = " ".join(data["summary"].split())
+    genres = clean_genres(data.get("genres"))
     if not summary:
         raise AnswerInvalid("the summary is blank")
     flags = {flag: bool(data["flags"][flag]) for flag in FLAGS}
@@ -233,12 +247,28 @@ def validate_answer(data: dict[str, Any], *, lyrics: Lyrics) -> Verdict:
         mood=data["mood"],
         energy=float(data["energy"]),
         themes=themes[:MAX_THEMES],
+        genres=genres,
         flags=flags,
         content_rating=rating,
         language=language,
         summary=summary[:200],
         confidence=float(data["confidence"]),
     )
+
+
+def clean_genres(raw: Any) -> list[str]:
+    """The answer's genres in our vocabulary, lower-case, each once, at most MAX_GENRES.
+
+    Unknown and blank ones are dropped rather than failing the analysis: its mood and themes
+    stay useful without genres, and a genre we do not know would never match a filter's
+    vocabulary anyway.
+    """
+    genres: list[str] = []
+    for genre in raw if isinstance(raw, list) else ():
+        cleaned = " ".join(str(genre).split()).lower()
+        if cleaned in GENRES and cleaned not in genres:
+            genres.append(cleaned)
+    return genres[:MAX_GENRES]
 
 
 def store_analysis(*, track_id: str, verdict: Verdict, result: LLMResult, lyrics: Lyrics) -> bool:
@@ -251,6 +281,7 @@ def store_analysis(*, track_id: str, verdict: Verdict, result: LLMResult, lyrics
                 mood=verdict.mood,
                 energy=verdict.energy,
                 themes=verdict.themes,
+                genres=verdict.genres,
                 flag_profanity=verdict.flags["profanity"],
                 flag_violence=verdict.flags["violence"],
                 flag_sexual=verdict.flags["sexual"],

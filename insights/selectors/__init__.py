@@ -7,6 +7,7 @@ from insights.selectors.history import (
     get_history_state,
     history_days,
     list_plays,
+    play_counts,
 )
 from insights.selectors.insights import InsightCard, get_insight, insight_cards, list_insights, own_snapshot
 from insights.selectors.snapshots import artist_names, latest_snapshot, snapshot_trend, snapshots_of
@@ -19,6 +20,7 @@ __all__ = [
     "get_history_state",
     "history_days",
     "list_plays",
+    "play_counts",
     # generated insights
     "InsightCard",
     "get_insight",

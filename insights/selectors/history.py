@@ -1,12 +1,13 @@
-"""Reads of a listener's play history: plays newest first, where it may be incomplete, and how polling stands."""
+"""Reads of a listener's play history: plays newest first, where it may be incomplete, how polling
+stands, and how often each track was played (routing's "played at least N times")."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -29,6 +30,22 @@ def list_plays(*, user: User) -> QuerySet[Play]:
         .prefetch_related(Prefetch("track__credits", queryset=credits))
         .order_by("-played_at", "-id")
     )
+
+
+def play_counts(*, user_id: int, track_ids: Iterable[str]) -> dict[str, int]:
+    """How often the user played each of these tracks, in one aggregate query; a track never
+    played is absent. Only the plays stored since polling began: Spotify keeps no older ones."""
+    wanted = set(track_ids)
+    if not wanted:
+        return {}
+    rows = (
+        Play.objects.filter(user_id=user_id, track_id__in=wanted)
+        .order_by()
+        .values("track_id")
+        .annotate(plays=Count("pk"))
+        .values_list("track_id", "plays")
+    )
+    return dict(rows)
 
 
 def gaps_around(

@@ -6,7 +6,16 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from library.models import Artist
-from routing.filters import REGISTRY, FilterValidationError, Group, WidgetType, validate_filters
+from routing.filters import (
+    ANALYSIS_GENRES,
+    NO_GENRES,
+    REGISTRY,
+    SPOTIFY_GENRES,
+    FilterValidationError,
+    Group,
+    WidgetType,
+    validate_filters,
+)
 
 
 def describe_filters(document: Any, *, artist_names: Mapping[str, str] | None = None) -> str:
@@ -27,6 +36,24 @@ def describe_filters(document: Any, *, artist_names: Mapping[str, str] | None = 
         else:
             parts.append(_condition_words(item.to_dict(), names))
     return f"Tracks where {_joined(parts, parsed.match)}."
+
+
+def describe_genre_sources(counts: Mapping[str, int] | None) -> str:
+    """Where the genres of a genre filter's matching tracks came from, in words, e.g.
+    "12 tracks by Spotify's artist genres, 30 by song analysis"; "" without a genre filter."""
+    found = [
+        (counts[key], words)
+        for key, words in (
+            (SPOTIFY_GENRES, "by Spotify's artist genres"),
+            (ANALYSIS_GENRES, "by song analysis"),
+            (NO_GENRES, "with no genres known"),
+        )
+        if counts and counts.get(key)
+    ]
+    if not found:
+        return ""
+    (first, words), rest = found[0], found[1:]
+    return ", ".join([f"{first} track{'' if first == 1 else 's'} {words}", *(f"{n} {w}" for n, w in rest)])
 
 
 def filter_artist_ids(documents: Iterable[Any]) -> set[str]:

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 
 from accounts.models import User
-from library.models import ItemKind, Playlist, TrackArtist
+from analysis import selectors as analysis_selectors
+from library.models import ItemKind, Playlist, PlaylistItem, TrackArtist
 from core.runs import ACTIVE_STATUSES
 from routing import selectors
 from routing.display.filters import artist_names, describe_filters, filter_artist_ids
@@ -112,7 +113,8 @@ def base_candidates(*, user: User) -> BaseCandidates:
 
 # --- the filter editor's choices -----------------------------------------------------------------
 def editor_choices(*, base: BasePlaylist) -> dict[str, list]:
-    """Artists and genres found in the base's own tracks, most frequent first, for the editor."""
+    """Artists and genres found in the base's own tracks, most frequent first, for the editor:
+    Spotify's artist genres and the song analyses' genres together."""
     credits = (
         TrackArtist.objects.filter(
             track__items__playlist_id=base.playlist_id, track__items__kind=ItemKind.TRACK
@@ -127,5 +129,11 @@ def editor_choices(*, base: BasePlaylist) -> dict[str, list]:
         artists.append([row["artist_id"], row["artist__name"]])
         for genre in row["artist__genres"] or []:
             genre_counts[genre] = genre_counts.get(genre, 0) + row["tracks"]
+    # Tracks whose artists Spotify gives no genres are filtered by their analysis' genres: offer those too.
+    base_tracks = PlaylistItem.objects.filter(playlist_id=base.playlist_id, kind=ItemKind.TRACK).values(
+        "track_id"
+    )
+    for genre, tracks in analysis_selectors.genre_counts(track_ids=base_tracks).items():
+        genre_counts[genre] = genre_counts.get(genre, 0) + tracks
     genres = sorted(genre_counts, key=lambda genre: (-genre_counts[genre], genre))
     return {"artists": artists, "genres": genres}

@@ -31,7 +31,15 @@ from routing.filters.document import (
     validate_filters,
 )
 from routing.filters.facts import ALL_MODES, DEVELOPMENT, EXTENDED, ArtistFacts, Metadata, TrackFacts
-from routing.filters.fields import POPULARITY_UNAVAILABLE, genre_matches
+from routing.filters.fields import (
+    ANALYSIS_GENRES,
+    POPULARITY_UNAVAILABLE,
+    SPOTIFY_GENRES,
+    NO_GENRES,
+    genre_matches,
+    genre_source,
+    genre_source_counts,
+)
 from routing.filters.registry import (
     REGISTRY,
     FieldRegistry,
@@ -45,13 +53,16 @@ from routing.filters.routing import route_tracks
 
 __all__ = [
     "ALL_MODES",
+    "ANALYSIS_GENRES",
     "DEVELOPMENT",
     "EXTENDED",
     "MATCH_ALL",
     "MATCH_ANY",
     "MAX_CONDITIONS",
+    "NO_GENRES",
     "POPULARITY_UNAVAILABLE",
     "REGISTRY",
+    "SPOTIFY_GENRES",
     "ArtistFacts",
     "Condition",
     "FieldRegistry",
@@ -70,6 +81,8 @@ __all__ = [
     "describe_fields",
     "empty_document",
     "genre_matches",
+    "genre_source",
+    "genre_source_counts",
     "needed_metadata",
     "route_tracks",
     "validate_filters",

@@ -34,6 +34,8 @@ class Metadata:
     ADDED_AT = "added_at"  # TrackFacts.added_at (the base playlist's item)
     # TrackFacts.extras["song_analysis"]: the track's analysis as a dict, None if it has none
     SONG_ANALYSIS = "song_analysis"
+    # TrackFacts.extras["plays"]: how often the base's listener played the track (0: never)
+    PLAYS = "plays"
 
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})

@@ -7,9 +7,12 @@ Decisions worth knowing (tests/routing/test_filters.py pins each one):
   separating words. So "rock" matches "rock", "indie rock", "rock and roll" and
   "post-rock", but not "krautrock" or "rockabilly"; "hip hop" matches "hip-hop" and
   "southern hip hop"; "indie rock" does not match "indie" or "rock". A track matches
-  ``any_of`` when any credited artist has a matching genre, and passes ``none_of`` when
-  none has: an artist with no known genres never matches ``any_of`` and never blocks
-  ``none_of``.
+  ``any_of`` when any of its genres matches, and passes ``none_of`` when none does: a track
+  with no known genres never matches ``any_of`` and never blocks ``none_of``.
+- genre sources: a track's genres are its credited artists' genres on Spotify; where Spotify
+  gives none for any of them (Spotify deprecated artist genres in February 2026), the genres
+  of the track's song analysis stand in. The two are never mixed for one track, so a
+  listener can tell where a match came from (``genre_source``; the editor counts by it).
 - release_year, duration, popularity: ``between`` takes ``{"min", "max"}``, both inclusive,
   either one null for an open bound. A track whose value is unknown (no album year, no
   popularity) never matches, whatever the bounds.
@@ -21,13 +24,17 @@ Decisions worth knowing (tests/routing/test_filters.py pins each one):
 - added_within_days: added to the base at most N days before the route run (``now``); an
   item whose added_at is unknown never matches.
 - popularity: Extended-mode apps only; Spotify gives Development-mode apps none.
+- plays ``at_least``: the base's listener played the track at least N times, counted from
+  the play history Linernotes keeps (insights' Play rows, one aggregate query per route), so
+  plays before Linernotes began polling do not count. Offered in both modes; it is what
+  Development-mode apps have instead of popularity.
 
 To add a field, see the example in routing/filters/registry.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from routing.filters import values
@@ -46,7 +53,15 @@ from routing.filters.registry import (
 YEAR_LOW, YEAR_HIGH = 1900, 2100
 DURATION_HIGH_SECONDS = 3600
 DAYS_HIGH = 3650
-POPULARITY_UNAVAILABLE = "Popularity is not available to Development-mode Spotify apps (February 2026)."
+PLAYS_HIGH = 100_000
+POPULARITY_UNAVAILABLE = (
+    "Popularity is not available to Development-mode Spotify apps (February 2026); "
+    "filter on how often you played a track (“Played”) instead."
+)
+# Where a track's genres came from (genre_source).
+SPOTIFY_GENRES = "spotify"
+ANALYSIS_GENRES = "analysis"
+NO_GENRES = "none"
 COMMON_GENRES = (
     "rock", "pop", "hip hop", "r&b", "soul", "jazz", "blues", "classical", "electronic",
     "house", "techno", "metal", "punk", "folk", "country", "indie", "reggae", "latin",
@@ -61,6 +76,31 @@ def genre_matches(*, term: str, genre: str) -> bool:
     return size > 0 and any(haystack[i : i + size] == needle for i in range(len(haystack) - size + 1))
 
 
+def genre_source(facts: TrackFacts) -> tuple[str | None, tuple[str, ...]]:
+    """The genres the genre filter reads for a track, and where they came from.
+
+    Spotify's artist genres when any credited artist has some; else the song analysis'
+    genres (older analyses have none); else (None, ()).
+    """
+    spotify = tuple(genre for artist in facts.artists for genre in artist.genres)
+    if spotify:
+        return SPOTIFY_GENRES, spotify
+    analysis = facts.extras.get(Metadata.SONG_ANALYSIS)
+    analysed = tuple(analysis.get("genres") or ()) if analysis else ()
+    if analysed:
+        return ANALYSIS_GENRES, analysed
+    return None, ()
+
+
+def genre_source_counts(facts: Iterable[TrackFacts]) -> dict[str, int]:
+    """How many of these tracks have their genres from Spotify, from the song analysis, or none
+    (key "none"): what the editor shows beside a genre filter's count."""
+    counts = {SPOTIFY_GENRES: 0, ANALYSIS_GENRES: 0, NO_GENRES: 0}
+    for track in facts:
+        counts[genre_source(track)[0] or NO_GENRES] += 1
+    return counts
+
+
 def _genre_test(terms: list[str]) -> Callable[[TrackFacts], bool]:
     # A base repeats the same few hundred genres across thousands of tracks: decide each once.
     decided: dict[str, bool] = {}
@@ -70,7 +110,7 @@ def _genre_test(terms: list[str]) -> Callable[[TrackFacts], bool]:
             decided[genre] = any(genre_matches(term=term, genre=genre) for term in terms)
         return decided[genre]
 
-    return lambda facts: any(matches(genre) for artist in facts.artists for genre in artist.genres)
+    return lambda facts: any(matches(genre) for genre in genre_source(facts)[1])
 
 
 def _genre_any_of(terms: list[str], context: EvalContext) -> Predicate:
@@ -113,6 +153,10 @@ def _artist_not_in(ids: list[str], context: EvalContext) -> Predicate:
     return lambda facts: not test(facts)
 
 
+def _plays_at_least(times: int, context: EvalContext) -> Predicate:
+    return lambda facts: facts.extras.get(Metadata.PLAYS, 0) >= times
+
+
 def _keyword_contains(keyword: str, context: EvalContext) -> Predicate:
     needle = values.fold(keyword)
     return lambda facts: any(needle in values.fold(name) for name in (facts.name, *facts.artist_names))
@@ -127,7 +171,10 @@ BUILTIN_FIELDS = (
     FieldSpec(
         name="genre",
         label="Genre",
-        help_text="Genres of the track's artists. “rock” also matches “indie rock”, not “krautrock”.",
+        help_text=(
+            "Genres of the track's artists on Spotify, or of the song analysis where Spotify gives "
+            "none. “rock” also matches “indie rock”, not “krautrock”."
+        ),
         operators=(
             Operator("any_of", "is any of", values.term_list(what="genre", plural="genres"), _genre_any_of),
             Operator(
@@ -135,7 +182,7 @@ BUILTIN_FIELDS = (
             ),
         ),
         widget=Widget(type=WidgetType.MULTI_SELECT, suggestions=COMMON_GENRES, source="genres"),
-        needs=frozenset({Metadata.ARTIST_GENRES}),
+        needs=frozenset({Metadata.ARTIST_GENRES, Metadata.SONG_ANALYSIS}),
     ),
     FieldSpec(
         name="release_year",
@@ -226,6 +273,24 @@ BUILTIN_FIELDS = (
         needs=frozenset({Metadata.POPULARITY}),
         modes=frozenset({EXTENDED}),
         unavailable_message=POPULARITY_UNAVAILABLE,
+    ),
+    FieldSpec(
+        name="plays",
+        label="Played",
+        help_text=(
+            "How often you played the track, from the listening history Linernotes keeps "
+            "(plays before it began polling do not count)."
+        ),
+        operators=(
+            Operator(
+                "at_least",
+                "at least",
+                values.whole_number(noun="number of plays", low=1, high=PLAYS_HIGH, unit="times"),
+                _plays_at_least,
+            ),
+        ),
+        widget=Widget(type=WidgetType.NUMBER, unit="times", min=1, max=PLAYS_HIGH, step=1),
+        needs=frozenset({Metadata.PLAYS}),
     ),
 )
 

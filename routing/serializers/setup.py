@@ -13,6 +13,7 @@ from rest_framework import serializers
 
 from library.serializers import PlaylistSerializer
 from routing import selectors
+from routing.display.filters import describe_genre_sources
 from routing.filters import empty_document
 from routing.models import BasePlaylist, ChildMode, ChildPlaylist
 from routing.services.setup import NAME_MAX_LENGTH
@@ -127,6 +128,21 @@ class ChildPreviewSerializer(serializers.Serializer):
     )
     add = TrackLineSerializer(many=True, allow_null=True, help_text="What a route would add, in order.")
     remove = TrackLineSerializer(many=True, allow_null=True, help_text="What a route would remove.")
+    genre_sources = serializers.DictField(
+        child=serializers.IntegerField(),
+        allow_null=True,
+        help_text=(
+            "Of the matching tracks: how many have their genres from Spotify's artists (spotify), "
+            "from the song analysis where Spotify gives none (analysis), or neither (none). "
+            "Null when the filters use no genre."
+        ),
+    )
+    genre_note = serializers.SerializerMethodField(
+        help_text="genre_sources in words, e.g. “12 tracks by Spotify's artist genres, 30 by song analysis”."
+    )
+
+    def get_genre_note(self, preview) -> str:
+        return describe_genre_sources(preview.genre_sources)
 
 
 class RoutePreviewSerializer(serializers.Serializer):

@@ -9,6 +9,7 @@ skips reading the children on Spotify (the editor's counts); True also lists the
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,7 +18,13 @@ from django.conf import settings
 
 from core.errors import DomainError
 from library.selectors import track_names
-from routing.filters import FilterDocument, TrackFacts, validate_filters
+from routing.filters import (
+    FilterDocument,
+    FilterValidationError,
+    TrackFacts,
+    genre_source_counts,
+    validate_filters,
+)
 from routing.models import BasePlaylist, ChildMode, ChildPlaylist
 from routing.services.base_reads import gone_message
 from routing.services.child_writes import plan_change
@@ -95,6 +102,9 @@ class ChildPreview:
     current: int | None  # tracks it holds on Spotify now; None without read_children
     add: list[TrackLine] | None
     remove: list[TrackLine] | None
+    # Of the matching tracks, how many have their genres from Spotify ("spotify"), from the
+    # song analysis ("analysis") or from neither ("none"); None when the filters use no genre.
+    genre_sources: dict[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -148,6 +158,11 @@ def preview_route(
                 previews[key] = _child_preview(
                     key=key, child=child, mode=mode, target=target, current=current, lines=lines
                 )
+                document = drafts[key] if key in drafts else _stored_document(child)
+                if document is not None and "genre" in document.field_names:
+                    previews[key] = dataclasses.replace(
+                        previews[key], genre_sources=genre_source_counts(lines.facts_of(target))
+                    )
             requests = client.stats.requests
     except RunStepFailed as exc:
         raise PreviewFailed(exc.reason) from exc
@@ -174,6 +189,15 @@ def preview_route(
         cache=run.fetcher.counters.as_dict(),
         mirror_as_of=base.playlist.items_imported_at,
     )
+
+
+def _stored_document(child: ChildPlaylist | None) -> FilterDocument | None:
+    if child is None:
+        return None
+    try:
+        return validate_filters(child.filters, mode=None)  # planned already: it validated there
+    except FilterValidationError:
+        return None
 
 
 def _ensure_previewable(base: BasePlaylist) -> None:
@@ -217,9 +241,13 @@ class _TrackLines:
     """Names for URIs: the base's facts first, then the catalog (a child may hold other songs)."""
 
     def __init__(self, *, facts: list[TrackFacts]) -> None:
+        self.facts = {fact.track_id: fact for fact in reversed(facts)}  # the first occurrence wins
         self.known = {
             fact.track_id: (fact.name, ", ".join(artist.name for artist in fact.artists)) for fact in facts
         }
+
+    def facts_of(self, track_ids: list[str]) -> list[TrackFacts]:
+        return [self.facts[track_id] for track_id in track_ids if track_id in self.facts]
 
     def for_uris(self, uris: list[str]) -> list[TrackLine]:
         ids = {uri: uri.rsplit(":", 1)[-1] if uri.startswith("spotify:track:") else None for uri in uris}

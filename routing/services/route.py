@@ -27,6 +27,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from analysis import selectors as analysis_selectors
+from insights.selectors.history import play_counts
 from library.models import ItemKind, PlaylistItem, TrackArtist
 from routing.filters import (
     ArtistFacts,
@@ -232,6 +233,10 @@ class BaseRoute:
         analyses: dict[str, dict] | None = None
         if Metadata.SONG_ANALYSIS in needed:
             analyses = analysis_selectors.analysis_facts(track_ids=track_ids)
+        plays: dict[str, int] | None = None
+        if Metadata.PLAYS in needed:
+            # The base's owner's own plays: one aggregate query, however long the base.
+            plays = play_counts(user_id=self.base.user_id, track_ids=track_ids)
         facts = []
         for item in items:
             track = item.track
@@ -253,11 +258,7 @@ class BaseRoute:
                     explicit=track.explicit,
                     popularity=track.popularity,
                     added_at=item.added_at,
-                    extras=(
-                        {Metadata.SONG_ANALYSIS: analyses.get(track.spotify_id)}
-                        if analyses is not None
-                        else {}
-                    ),
+                    extras=_extras(track_id=track.spotify_id, analyses=analyses, plays=plays),
                 )
             )
         return facts
@@ -280,6 +281,16 @@ class BaseRoute:
     def current_uris(self, child: ChildPlaylist) -> list[str]:
         """The child's rows on Spotify now, in order (for the preview)."""
         return self.read_child(child).uris
+
+
+def _extras(*, track_id: str, analyses: dict[str, dict] | None, plays: dict[str, int] | None) -> dict:
+    """TrackFacts.extras: only the metadata the filters asked for (None: not loaded)."""
+    extras: dict = {}
+    if analyses is not None:
+        extras[Metadata.SONG_ANALYSIS] = analyses.get(track_id)
+    if plays is not None:
+        extras[Metadata.PLAYS] = plays.get(track_id, 0)
+    return extras
 
 
 def write_child(

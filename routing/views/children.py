@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import page_status
 from routing import display, selectors
-from routing.filters import FilterValidationError, describe_fields
+from routing.filters import FilterValidationError, describe_fields, validate_filters
 from routing.forms import ChildForm, MoveChildForm
 from routing.models import ChildPlaylist
 from routing.services import setup, triggers
@@ -47,6 +47,7 @@ def _render_editor(
     choices["artists"] += [[artist_id, name] for artist_id, name in names.items() if artist_id not in known]
     active = triggers.active_route(base=base)
     context = {
+        "mode_problems": _mode_problems(child),
         "child": child,
         "base": base,
         "siblings": siblings,
@@ -63,6 +64,16 @@ def _render_editor(
         "preview_url": preview_url(base),
     }
     return render(request, "routing/child.html", context, status=status)
+
+
+def _mode_problems(child: ChildPlaylist) -> list[tuple[str, str]]:
+    """Why the saved filters cannot route in this app mode (popularity saved in Extended mode,
+    the app now in Development mode): the route stops before writing, and the page says why."""
+    try:
+        validate_filters(child.filters, mode=settings.SPOTIFY_APP_MODE)
+    except FilterValidationError as exc:
+        return exc.messages()
+    return []
 
 
 @login_required

@@ -91,7 +91,9 @@
     });
     var line = part("draft-count");
     if (line && draft) {
-      line.textContent = "This draft matches " + draft.matching + " of " + total + " tracks of the base.";
+      line.textContent =
+        "This draft matches " + draft.matching + " of " + total + " tracks of the base." +
+        (draft.genre_note ? " By genre: " + draft.genre_note + "." : "");
     }
     var list = part("sibling-counts");
     if (list) {
@@ -99,7 +101,11 @@
       (body.children || []).forEach(function (child) {
         if (child.child_id !== childId) {
           list.appendChild(
-            el("li", { text: child.name + ": matches " + child.matching + " of " + total + " tracks" })
+            el("li", {
+              text:
+                child.name + ": matches " + child.matching + " of " + total + " tracks" +
+                (child.genre_note ? " (by genre: " + child.genre_note + ")" : ""),
+            })
           );
         }
       });

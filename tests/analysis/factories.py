@@ -34,6 +34,7 @@ class SongAnalysisFactory(DjangoModelFactory):
     mood = "calm"
     energy = 0.3
     themes = factory.LazyFunction(lambda: ["night", "the sea"])
+    genres = factory.LazyFunction(lambda: ["folk"])
     content_rating = "clean"
     language = "en"
     summary = "A quiet song about the sea at night."

@@ -16,7 +16,7 @@ from tests.routing.filter_support import cond, doc
 
 ALL_FIELDS = (
     "genre, release_year, duration, explicit, artist, keyword, added_within_days, popularity, "
-    "mood, themes, content_rating."
+    "plays, mood, themes, content_rating."
 )
 
 
@@ -191,6 +191,10 @@ def test_the_error_reads_as_dotted_paths_for_logs():
         ("added_within_days", "within", 0, ["Number of days must be a whole number from 1 to 3650."]),
         ("added_within_days", "within", "7", ["Number of days must be a whole number from 1 to 3650."]),
         ("added_within_days", "within", 3651, ["Number of days must be a whole number from 1 to 3650."]),
+        ("plays", "at_least", 0, ["Number of plays must be a whole number from 1 to 100000 times."]),
+        ("plays", "at_least", "3", ["Number of plays must be a whole number from 1 to 100000 times."]),
+        ("plays", "at_least", 2.5, ["Number of plays must be a whole number from 1 to 100000 times."]),
+        ("plays", "at_least", None, ["Number of plays must be a whole number from 1 to 100000 times."]),
     ],
 )
 def test_a_bad_value_is_refused_with_a_message_about_that_value(field, op, value, expected):
@@ -211,8 +215,15 @@ def test_popularity_is_refused_in_development_mode_with_the_reason():
     assert errors == {"conditions": {"0": {"field": [POPULARITY_UNAVAILABLE]}}}
     assert (
         POPULARITY_UNAVAILABLE
-        == "Popularity is not available to Development-mode Spotify apps (February 2026)."
+        == "Popularity is not available to Development-mode Spotify apps (February 2026); "
+        "filter on how often you played a track (“Played”) instead."
     )
+
+
+def test_plays_are_offered_in_both_modes_and_stored_as_a_whole_number():
+    for mode in (DEVELOPMENT, EXTENDED):
+        stored = validate_filters(doc(cond("plays", "at_least", 3)), mode=mode).to_dict()
+        assert stored == doc(cond("plays", "at_least", 3))
 
 
 def test_popularity_is_accepted_in_extended_mode():

@@ -261,13 +261,14 @@ def test_compile_filters_takes_a_stored_document_and_reuses_one_predicate():
         (doc(), set()),
         (doc(cond("keyword", "contains", "live"), cond("explicit", "is", True)), set()),
         (doc(cond("artist", "in", ["a1"]), cond("duration", "between", {"max": 300})), set()),
-        (doc(ROCK), {Metadata.ARTIST_GENRES}),
+        (doc(ROCK), {Metadata.ARTIST_GENRES, Metadata.SONG_ANALYSIS}),
         (doc(NINETIES), {Metadata.RELEASE_YEAR}),
         (doc(cond("added_within_days", "within", 30)), {Metadata.ADDED_AT}),
         (doc(cond("popularity", "between", {"min": 70})), {Metadata.POPULARITY}),
+        (doc(cond("plays", "at_least", 3)), {Metadata.PLAYS}),
         (
             doc(ROCK, {"match": "any", "conditions": [cond("added_within_days", "within", 3), NINETIES]}),
-            {"artist_genres", "added_at", "release_year"},
+            {"artist_genres", "song_analysis", "added_at", "release_year"},
         ),
     ],
 )
@@ -283,7 +284,7 @@ def test_available_fields_hide_popularity_in_development_mode():
     assert extended == [*development[:7], "popularity", *development[7:]]
     assert development == [
         "genre", "release_year", "duration", "explicit", "artist", "keyword", "added_within_days",
-        "mood", "themes", "content_rating",
+        "plays", "mood", "themes", "content_rating",
     ]  # fmt: skip
 
 
@@ -304,7 +305,7 @@ def test_every_field_describes_its_operators_and_widget_for_the_editor():
     ]
     assert described["genre"]["widget"]["type"] == "multi-select"
     assert "rock" in described["genre"]["widget"]["suggestions"]
-    assert described["genre"]["needs"] == ["artist_genres"]
+    assert described["genre"]["needs"] == ["artist_genres", "song_analysis"]
     assert described["explicit"]["widget"] == {"type": "boolean"}
     assert described["keyword"]["widget"]["type"] == "text"
     assert described["added_within_days"]["widget"] == {

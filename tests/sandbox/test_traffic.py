@@ -166,6 +166,7 @@ def test_reset_restores_the_start_up_config(sandbox):
         "rate_limit": {"budget": None, "window_seconds": 30},
         "retry_after_seconds": None,
         "quota": None,
+        "artist_genres": True,
     }
 
 
