@@ -56,6 +56,14 @@ class RuntimeConfig:
     # None: Retry-After is the time until the window frees a slot; a number
     # forces that value, e.g. 7200 to test rescheduling instead of waiting.
     retry_after_seconds: int | None = None
+    # --- access: the Development-mode user list and grant lifetime (ACCESS_KEYS below) ---
+    # None: every user is served. A list: in Development mode, only those users; the rest get
+    # Spotify's 403 "User not registered in the Developer Dashboard" on every /v1 call.
+    allowlist: tuple[str, ...] | None = None
+    # None: grants never end. A number: a refresh token answers invalid_grant this many seconds
+    # after the user first authorised its grant (re-authorising a live grant keeps that time).
+    refresh_token_lifetime_seconds: int | None = None
+    # --- end of access ---
 
     @classmethod
     def from_options(cls, options: StartupOptions) -> RuntimeConfig:
@@ -75,6 +83,7 @@ class RuntimeConfig:
             "rotate_refresh_tokens": self.rotate_refresh_tokens,
             "rate_limit": {"budget": self.rate_limit_budget, "window_seconds": self.rate_limit_window},
             "retry_after_seconds": self.retry_after_seconds,
+            **access_json(self),
         }
 
     def apply_patch(self, patch: Any, *, signable_users: set[str]) -> None:
@@ -99,6 +108,8 @@ class RuntimeConfig:
                 staged.retry_after_seconds = None if value is None else _integer(key, value, minimum=0)
             elif key == "rate_limit":
                 _apply_rate_limit(staged, value)
+            elif key in ACCESS_KEYS:
+                _apply_access(staged, key, value, signable_users=signable_users)
             else:
                 raise ControlError(f"Unknown config field: {key}.")
         for field in dataclasses.fields(self):
@@ -120,6 +131,42 @@ def _apply_rate_limit(staged: RuntimeConfig, value: Any) -> None:
             staged.rate_limit_window = _integer("rate_limit.window_seconds", item, minimum=1)
         else:
             raise ControlError(f"Unknown config field: rate_limit.{key}.")
+
+
+# --- access: the Development-mode user list and grant lifetime ------------------------------
+ACCESS_KEYS = frozenset({"allowlist", "refresh_token_lifetime_seconds"})
+
+
+def access_json(config: RuntimeConfig) -> dict[str, Any]:
+    return {
+        "allowlist": None if config.allowlist is None else list(config.allowlist),
+        "refresh_token_lifetime_seconds": config.refresh_token_lifetime_seconds,
+    }
+
+
+def _apply_access(staged: RuntimeConfig, key: str, value: Any, *, signable_users: set[str]) -> None:
+    if key == "allowlist":
+        if value is None:
+            staged.allowlist = None
+            return
+        if not isinstance(value, list) or not all(isinstance(user, str) for user in value):
+            raise ControlError("allowlist must be a list of user ids or null.")
+        unknown = sorted(set(value) - signable_users)
+        if unknown:
+            raise ControlError(f"allowlist names unknown users: {', '.join(unknown)}.")
+        staged.allowlist = tuple(dict.fromkeys(value))
+    elif key == "refresh_token_lifetime_seconds":
+        staged.refresh_token_lifetime_seconds = (
+            None if value is None else _integer(key, value, minimum=0)
+        )
+
+
+def serves(config: RuntimeConfig, user: str) -> bool:
+    """Does the app serve `user` on /v1? Extended-access apps have no user list."""
+    return config.allowlist is None or config.mode != DEVELOPMENT or user in config.allowlist
+
+
+# --- end of access ---------------------------------------------------------------------------
 
 
 def _boolean(name: str, value: Any) -> bool:
