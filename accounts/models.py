@@ -82,6 +82,7 @@ class SignInRefusal(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = "sign-in refusal"
 
     def __str__(self) -> str:
         return f"Sign-in refused ({self.get_reason_display()}) at {self.created_at:%Y-%m-%d %H:%M}"

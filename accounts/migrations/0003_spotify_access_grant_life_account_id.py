@@ -28,6 +28,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
             ],
             options={
+                'verbose_name': 'sign-in refusal',
                 'ordering': ['-created_at'],
             },
         ),
