@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.account.utils import user_username
+from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialLogin
 from django.db import transaction
 from django.http import HttpRequest
+from django.shortcuts import render
 from django.utils import timezone
 
 from accounts import credentials, services
-from accounts.models import User
+from accounts.access import NOT_ALLOWLISTED_MESSAGE
+from accounts.models import SignInRefusal, User
+from accounts.spotify_provider.views import NotAllowlistedAtSignIn
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
@@ -51,6 +55,21 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             self._store_grant(user=user, sociallogin=sociallogin)
         services.on_spotify_sign_in(user=user, created=False)
 
+    def on_authentication_error(
+        self, request: HttpRequest, provider, error=None, exception=None, extra_context=None
+    ) -> None:
+        """A sign-in Spotify refused because the app does not serve this account: the listener
+        reads why (allauth's page would blame a stale link), and the operator gets it counted."""
+        if isinstance(exception, NotAllowlistedAtSignIn):
+            credentials.record_sign_in_refusal(reason=SignInRefusal.Reason.NOT_ALLOWLISTED)
+            response = render(
+                request, "accounts/sign_in_refused.html", {"message": NOT_ALLOWLISTED_MESSAGE}, status=403
+            )
+            raise ImmediateHttpResponse(response)
+        super().on_authentication_error(
+            request, provider, error=error, exception=exception, extra_context=extra_context
+        )
+
     def _store_grant(self, *, user: User, sociallogin: SocialLogin) -> None:
         grant = getattr(sociallogin, "spotify_grant", None)
         if grant is None:
@@ -73,4 +92,6 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             expires_in=expires_in,
             scopes=scope,
             spotify_user_id=sociallogin.account.uid,
+            # Spotify's stable account id (May 2026), kept for linking; not sent by older answers.
+            account_id=str(sociallogin.account.extra_data.get("account_id") or ""),
         )

@@ -4,14 +4,22 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from accounts import credentials, services
-from accounts.models import SpotifyCredential, SpotifyPause, User
+from accounts.models import SignInRefusal, SpotifyCredential, SpotifyPause, User
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ("username", "display_name", "email", "is_staff", "last_login")
+    list_display = ("username", "display_name", "email", "spotify_access", "is_staff", "last_login")
+    # Who Spotify refuses to serve (Development-mode user list): the operator adds them there.
+    list_filter = DjangoUserAdmin.list_filter + ("spotify_credential__access",)
+    list_select_related = ("spotify_credential",)
     search_fields = ("username", "display_name", "email")
     fieldsets = DjangoUserAdmin.fieldsets + (("Linernotes", {"fields": ("display_name",)}),)
+
+    @admin.display(description="Spotify access", ordering="spotify_credential__access")
+    def spotify_access(self, user: User) -> str:
+        credential = getattr(user, "spotify_credential", None)
+        return credential.get_access_display() if credential is not None else "—"
 
 
 @admin.register(SpotifyCredential)
@@ -21,19 +29,25 @@ class SpotifyCredentialAdmin(admin.ModelAdmin):
         "user",
         "spotify_user_id",
         "expires_at",
+        "access",
         "reconnect_needed",
+        "first_authorized_at",
         "last_sign_in_at",
         "updated_at",
     )
-    list_filter = ("reconnect_needed",)
+    list_filter = ("access", "reconnect_needed")
     search_fields = ("user__username", "spotify_user_id")
     fields = (
         "user",
         "spotify_user_id",
+        "account_id",
         "scopes",
         "expires_at",
+        "access",
+        "access_changed_at",
         "reconnect_needed",
         "reconnect_reason",
+        "first_authorized_at",
         "last_sign_in_at",
         "created_at",
         "updated_at",
@@ -41,8 +55,13 @@ class SpotifyCredentialAdmin(admin.ModelAdmin):
     readonly_fields = (
         "user",
         "spotify_user_id",
+        "account_id",
         "scopes",
         "expires_at",
+        # Spotify's answers set these; an admin's edit would only be overwritten by the next one.
+        "access",
+        "access_changed_at",
+        "first_authorized_at",
         "last_sign_in_at",
         "created_at",
         "updated_at",
@@ -85,3 +104,19 @@ class SpotifyPauseAdmin(admin.ModelAdmin):
         self.message_user(
             request, f"{lifted} pause(s) lifted; the work they postponed goes now.", messages.SUCCESS
         )
+
+
+@admin.register(SignInRefusal)
+class SignInRefusalAdmin(admin.ModelAdmin):
+    """Sign-ins Spotify refused to serve: how many listeners are waiting for the operator."""
+
+    list_display = ("created_at", "reason", "spotify_user_id")
+    list_filter = ("reason",)
+    date_hierarchy = "created_at"
+    readonly_fields = ("created_at", "reason", "spotify_user_id")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,5 +1,6 @@
 """Writes on a listener's SpotifyCredential: the grant from a sign-in, a refreshed token,
-a revoked grant; and the app-wide pause Spotify's quota imposes on every listener.
+a revoked grant, Spotify refusing to serve the listener at all; and the app-wide pause
+Spotify's quota imposes on every listener.
 
 Its own module, importing nothing of the Spotify client, so that the client (spotify/)
 can call these while accounts never needs the client: the arrow points one way only.
@@ -11,10 +12,11 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import SpotifyCredential, SpotifyPause, User
+from accounts.models import SignInRefusal, SpotifyAccess, SpotifyCredential, SpotifyPause, User
 
 logger = logging.getLogger(__name__)
 
@@ -34,12 +36,16 @@ def store_spotify_tokens(
     expires_in: int,
     scopes: str | Iterable[str] | None,
     spotify_user_id: str,
+    account_id: str = "",
 ) -> SpotifyCredential:
     """Save a fresh grant from a sign-in (new or returning user), encrypted.
 
-    A fresh grant also means the user is connected again, so the reconnect flag is cleared.
+    A fresh grant also means the user is connected again, so the reconnect flag is cleared;
+    and Spotify answered the profile request, so it serves this listener (the allowlist mark
+    goes too).
     """
-    expires_at = timezone.now() + timedelta(seconds=int(expires_in))
+    now = timezone.now()
+    expires_at = now + timedelta(seconds=int(expires_in))
     with transaction.atomic():
         credential = SpotifyCredential.objects.select_for_update().filter(user=user).first()
         if credential is None:
@@ -55,8 +61,13 @@ def store_spotify_tokens(
                 refresh_token=refresh_token or "",
                 expires_at=expires_at,
                 scopes=_normalise_scopes(scopes),
+                account_id=account_id,
+                first_authorized_at=now,
             )
+        if _starts_new_grant(credential, spotify_user_id=spotify_user_id, now=now):
+            credential.first_authorized_at = now
         credential.spotify_user_id = spotify_user_id
+        credential.account_id = account_id or credential.account_id
         credential.access_token = access_token
         if refresh_token:
             credential.refresh_token = refresh_token
@@ -64,8 +75,38 @@ def store_spotify_tokens(
         credential.scopes = _normalise_scopes(scopes) or credential.scopes
         credential.reconnect_needed = False
         credential.reconnect_reason = ""
+        if credential.access != SpotifyAccess.SERVED:
+            credential.access = SpotifyAccess.SERVED
+            credential.access_changed_at = now
         credential.save()
         return credential
+
+
+def grant_ends_at(credential: SpotifyCredential) -> datetime | None:
+    """When Spotify ends the grant we hold (its refresh token stops working), if known."""
+    if credential.first_authorized_at is None:
+        return None
+    return credential.first_authorized_at + timedelta(days=settings.SPOTIFY_GRANT_LIFETIME_DAYS)
+
+
+def _starts_new_grant(credential: SpotifyCredential, *, spotify_user_id: str, now: datetime) -> bool:
+    """Does this sign-in start a new grant, whose lifetime counts from now?
+
+    The rule: Spotify counts a grant's lifetime from the listener's first authorisation of it,
+    and signing in again while it lives re-uses it (new tokens, same grant, same end). So the
+    first authorisation is kept, unless the grant we held was lost before this sign-in:
+    - it was marked for reconnecting (refused as invalid_grant, revoked, or no refresh token);
+    - its lifetime is over (Spotify has ended it even if no refresh has found out yet);
+    - it was another Spotify account's (the listener switched accounts);
+    - we never knew when it started.
+    Then the sign-in is a new authorisation, and the clock starts again.
+    """
+    if credential.first_authorized_at is None or credential.reconnect_needed:
+        return True
+    if not credential.refresh_token or credential.spotify_user_id != spotify_user_id:
+        return True
+    ends_at = grant_ends_at(credential)
+    return ends_at is not None and ends_at <= now
 
 
 def save_refreshed_tokens(
@@ -109,3 +150,34 @@ def pause_spotify(
     )
     logger.warning("Spotify paused for this deployment until %s (%s)", until.isoformat(), reason)
     return pause
+
+
+def mark_not_allowlisted(*, user_id: int) -> bool:
+    """Spotify refuses to serve this listener (Development-mode app, not on its user list).
+
+    A conditional update: only the first refusal writes, so a run meeting it on every request
+    costs one write. True when this call set the mark.
+    """
+    marked = (
+        SpotifyCredential.objects.filter(user_id=user_id)
+        .exclude(access=SpotifyAccess.NOT_ALLOWLISTED)
+        .update(access=SpotifyAccess.NOT_ALLOWLISTED, access_changed_at=timezone.now())
+    )
+    if marked:
+        logger.info("Spotify does not serve user %s: not on the Development-mode app's user list", user_id)
+    return bool(marked)
+
+
+def clear_not_allowlisted(*, user_id: int) -> bool:
+    """Spotify served this listener again (the operator listed them): the mark goes."""
+    return bool(
+        SpotifyCredential.objects.filter(user_id=user_id, access=SpotifyAccess.NOT_ALLOWLISTED).update(
+            access=SpotifyAccess.SERVED, access_changed_at=timezone.now()
+        )
+    )
+
+
+def record_sign_in_refusal(*, reason: str, spotify_user_id: str = "") -> SignInRefusal:
+    """Count a sign-in Spotify refused, for the operator's admin list."""
+    logger.warning("A Spotify sign-in was refused: %s", reason)
+    return SignInRefusal.objects.create(reason=reason, spotify_user_id=spotify_user_id[:255])

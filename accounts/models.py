@@ -16,6 +16,14 @@ class User(AbstractUser):
         return self.display_name or self.username
 
 
+class SpotifyAccess(models.TextChoices):
+    """What Spotify last said about serving this listener at all (apart from the grant)."""
+
+    SERVED = "served", "Served"
+    # Development-mode apps serve only the users listed in Spotify's developer dashboard.
+    NOT_ALLOWLISTED = "not_allowlisted", "Not on the app's user list"
+
+
 class SpotifyCredential(models.Model):
     """One user's Spotify grant. Tokens are encrypted at rest and never printed."""
 
@@ -31,6 +39,16 @@ class SpotifyCredential(models.Model):
     reconnect_needed = models.BooleanField(default=False)
     reconnect_reason = models.CharField(max_length=255, blank=True)
     last_sign_in_at = models.DateTimeField(null=True, blank=True)
+    # When the listener first authorised the grant we hold: Spotify ends a grant a fixed time
+    # after that (SPOTIFY_GRANT_LIFETIME_DAYS), however often it was refreshed or re-signed.
+    # Set at the first sign-in, kept by later ones; only a sign-in after the grant was lost
+    # starts a new one (the rule: accounts.credentials.store_spotify_tokens).
+    first_authorized_at = models.DateTimeField(null=True, blank=True)
+    # Spotify's immutable account id from /me (May 2026: link accounts by it, not by `id`).
+    account_id = models.CharField(max_length=255, blank=True)
+    access = models.CharField(max_length=32, choices=SpotifyAccess.choices, default=SpotifyAccess.SERVED)
+    # When `access` last changed: since when Spotify refuses (or serves again) this listener.
+    access_changed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -74,3 +92,25 @@ class SpotifyPause(models.Model):
 
     def __str__(self) -> str:
         return f"Spotify pause until {self.until:%Y-%m-%d %H:%M} ({self.get_reason_display()})"
+
+
+class SignInRefusal(models.Model):
+    """A Spotify sign-in that Spotify refused to serve, counted for the operator (admin).
+
+    Spotify refuses the profile request, so who it was is mostly unknown: the row records when
+    and why, and the Spotify id when a later answer named it.
+    """
+
+    class Reason(models.TextChoices):
+        NOT_ALLOWLISTED = "not_allowlisted", "Not on the Development-mode app's user list"
+
+    reason = models.CharField(max_length=32, choices=Reason.choices)
+    spotify_user_id = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "sign-in refusal"
+
+    def __str__(self) -> str:
+        return f"Sign-in refused ({self.get_reason_display()}) at {self.created_at:%Y-%m-%d %H:%M}"

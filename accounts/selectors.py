@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from accounts.models import SpotifyCredential, SpotifyPause, User
+from accounts.access import NOT_ALLOWLISTED_MESSAGE
+from accounts.credentials import grant_ends_at
+from accounts.models import SpotifyAccess, SpotifyCredential, SpotifyPause, User
 
 
 class ConnectionStatus(models.TextChoices):
     CONNECTED = "connected", "Connected"
     RECONNECT_NEEDED = "reconnect_needed", "Reconnect needed"
+    # Spotify serves no request for this listener (Development-mode app, not on its list).
+    NOT_ALLOWLISTED = "not_allowlisted", "Not on the app's user list"
     RATE_LIMITED = "rate_limited", "Rate limited"
     NOT_CONNECTED = "not_connected", "Not connected"
 
@@ -26,10 +31,30 @@ class ConnectionState:
     token_expires_at: datetime | None = None
     rate_limited_until: datetime | None = None
     reconnect_reason: str = ""
+    # When Spotify ends the grant (SPOTIFY_GRANT_LIFETIME_DAYS after its first authorisation).
+    grant_ends_at: datetime | None = None
 
     @property
     def can_call_spotify(self) -> bool:
         return self.status == ConnectionStatus.CONNECTED
+
+    @property
+    def not_allowlisted_message(self) -> str:
+        return NOT_ALLOWLISTED_MESSAGE if self.status == ConnectionStatus.NOT_ALLOWLISTED else ""
+
+    @property
+    def grant_warning(self) -> str:
+        """The dashboard's notice in the last SPOTIFY_GRANT_WARNING_DAYS of a working grant;
+        the date in the server's time zone, where the listener reads it."""
+        if self.grant_ends_at is None or self.status in (
+            ConnectionStatus.NOT_CONNECTED,
+            ConnectionStatus.RECONNECT_NEEDED,
+        ):
+            return ""
+        if timezone.now() < self.grant_ends_at - timedelta(days=settings.SPOTIFY_GRANT_WARNING_DAYS):
+            return ""
+        end = timezone.localtime(self.grant_ends_at)
+        return f"Reconnect Spotify before {end.day} {end:%B} to keep your imports running."
 
 
 def get_credential(*, user: User) -> SpotifyCredential | None:
@@ -45,6 +70,8 @@ def get_connection_state(*, user: User) -> ConnectionState:
     paused_until = spotify_paused_until()
     if credential.reconnect_needed:
         status = ConnectionStatus.RECONNECT_NEEDED
+    elif credential.access == SpotifyAccess.NOT_ALLOWLISTED:
+        status = ConnectionStatus.NOT_ALLOWLISTED
     elif paused_until is not None:
         status = ConnectionStatus.RATE_LIMITED
     else:
@@ -55,6 +82,7 @@ def get_connection_state(*, user: User) -> ConnectionState:
         token_expires_at=credential.expires_at,
         rate_limited_until=paused_until if status == ConnectionStatus.RATE_LIMITED else None,
         reconnect_reason=credential.reconnect_reason if status == ConnectionStatus.RECONNECT_NEEDED else "",
+        grant_ends_at=grant_ends_at(credential),
     )
 
 

@@ -14,7 +14,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from sandbox.config import DEVELOPMENT
+from sandbox.config import DEVELOPMENT, serves
 from sandbox.errors import ApiError, forbidden
 from sandbox.handlers import accounts, control, me, playlists
 from sandbox.handlers import catalog as catalog_handlers
@@ -78,6 +78,8 @@ ACCOUNTS = {
     ("POST", "/authorize"): accounts.authorize,
     ("POST", "/api/token"): accounts.token,
 }
+# Spotify's words for a user a Development-mode app does not list (config `allowlist`).
+NOT_ALLOWLISTED = "User not registered in the Developer Dashboard"
 MALFORMED_BODY = b'{"href": "truncated", "items": [{"added_at": "2026-01-0'
 
 
@@ -150,6 +152,9 @@ class SandboxApp:
                 grant = state.tokens.authenticate(request.headers.get("Authorization"))
                 client_id = grant.client_id
                 config = state.config
+                if not serves(config, grant.user):
+                    # The token endpoint still answers for such a user; every /v1 call does not.
+                    raise ApiError(403, NOT_ALLOWLISTED)
                 retry = state.limiter.check(
                     client_id=client_id, budget=config.rate_limit_budget, window=config.rate_limit_window
                 )

@@ -69,6 +69,14 @@ class RuntimeConfig:
     # deprecated field (February 2026), so the genre filter's song-analysis fallback can be tried.
     artist_genres: bool = True
     # --- artist genres (end) ---
+    # --- access: the Development-mode user list and grant lifetime (ACCESS_KEYS below) ---
+    # None: every user is served. A list: in Development mode, only those users; the rest get
+    # Spotify's 403 "User not registered in the Developer Dashboard" on every /v1 call.
+    allowlist: tuple[str, ...] | None = None
+    # None: grants never end. A number: a refresh token answers invalid_grant this many seconds
+    # after the user first authorised its grant (re-authorising a live grant keeps that time).
+    refresh_token_lifetime_seconds: int | None = None
+    # --- end of access ---
 
     @classmethod
     def from_options(cls, options: StartupOptions) -> RuntimeConfig:
@@ -93,6 +101,7 @@ class RuntimeConfig:
             else {"after_requests": self.quota_after_requests, "retry_after": self.quota_retry_after},
             "shapes": self.shapes.as_json(),
             "artist_genres": self.artist_genres,  # artist genres
+            **access_json(self),
         }
 
     def apply_patch(self, patch: Any, *, signable_users: set[str]) -> None:
@@ -123,6 +132,8 @@ class RuntimeConfig:
                 staged.shapes = staged.shapes.patched(value)
             elif key == "artist_genres":  # artist genres
                 staged.artist_genres = _boolean(key, value)
+            elif key in ACCESS_KEYS:
+                _apply_access(staged, key, value, signable_users=signable_users)
             else:
                 raise ControlError(f"Unknown config field: {key}.")
         for field in dataclasses.fields(self):
@@ -159,6 +170,40 @@ def _apply_quota(staged: RuntimeConfig, value: Any) -> None:
             staged.quota_retry_after = _integer("quota.retry_after", item, minimum=1)
         else:
             raise ControlError(f"Unknown config field: quota.{key}.")
+# --- access: the Development-mode user list and grant lifetime ------------------------------
+ACCESS_KEYS = frozenset({"allowlist", "refresh_token_lifetime_seconds"})
+
+
+def access_json(config: RuntimeConfig) -> dict[str, Any]:
+    return {
+        "allowlist": None if config.allowlist is None else list(config.allowlist),
+        "refresh_token_lifetime_seconds": config.refresh_token_lifetime_seconds,
+    }
+
+
+def _apply_access(staged: RuntimeConfig, key: str, value: Any, *, signable_users: set[str]) -> None:
+    if key == "allowlist":
+        if value is None:
+            staged.allowlist = None
+            return
+        if not isinstance(value, list) or not all(isinstance(user, str) for user in value):
+            raise ControlError("allowlist must be a list of user ids or null.")
+        unknown = sorted(set(value) - signable_users)
+        if unknown:
+            raise ControlError(f"allowlist names unknown users: {', '.join(unknown)}.")
+        staged.allowlist = tuple(dict.fromkeys(value))
+    elif key == "refresh_token_lifetime_seconds":
+        staged.refresh_token_lifetime_seconds = (
+            None if value is None else _integer(key, value, minimum=0)
+        )
+
+
+def serves(config: RuntimeConfig, user: str) -> bool:
+    """Does the app serve `user` on /v1? Extended-access apps have no user list."""
+    return config.allowlist is None or config.mode != DEVELOPMENT or user in config.allowlist
+
+
+# --- end of access ---------------------------------------------------------------------------
 
 
 def _boolean(name: str, value: Any) -> bool:

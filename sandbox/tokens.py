@@ -55,6 +55,9 @@ class RefreshGrant:
     # PKCE clients are public: they refresh with their client_id alone.
     public_client: bool
     revoked: bool = False
+    # When the user first authorised the grant this token belongs to (epoch seconds): a
+    # refresh_token_lifetime_seconds counts from here, not from this token's issue.
+    authorized_at: float = 0.0
 
 
 @dataclasses.dataclass(slots=True)
@@ -76,11 +79,14 @@ class TokenStore:
         self.codes: dict[str, CodeGrant] = {}
         self.access: dict[str, AccessGrant] = {}
         self.refresh: dict[str, RefreshGrant] = {}
+        # (client_id, user) -> when the user first authorised the app's current grant.
+        self.authorized_at: dict[tuple[str, str], float] = {}
 
     def clear(self) -> None:
         self.codes.clear()
         self.access.clear()
         self.refresh.clear()
+        self.authorized_at.clear()
 
     def new_code(
         self,
@@ -123,8 +129,14 @@ class TokenStore:
         lifetime: int,
         public_client: bool,
         refresh_token: str | None = None,
+        grant_lifetime: int | None = None,
     ) -> dict:
-        """A token response; a new refresh token only when none is passed in."""
+        """A token response; a new refresh token only when none is passed in.
+
+        A new refresh token joins the user's current grant, keeping its first authorisation,
+        unless there is none alive (never authorised, revoked, or past `grant_lifetime`
+        seconds): then this authorisation starts a new grant, as Spotify counts it.
+        """
         access_token = "BQ" + secrets.token_urlsafe(96)
         self.access[access_token] = AccessGrant(client_id, user, frozenset(scopes), time.time() + lifetime)
         body = {
@@ -135,17 +147,28 @@ class TokenStore:
         }
         if refresh_token is None:
             refresh_token = "AQ" + secrets.token_urlsafe(96)
-            self.refresh[refresh_token] = RefreshGrant(client_id, user, scopes, public_client)
+            authorized_at = self._authorization(client_id=client_id, user=user, grant_lifetime=grant_lifetime)
+            self.refresh[refresh_token] = RefreshGrant(
+                client_id, user, scopes, public_client, authorized_at=authorized_at
+            )
             body["refresh_token"] = refresh_token
         return body
 
-    def refresh_grant(self, token: str, *, client_id: str) -> RefreshGrant:
+    def refresh_grant(self, token: str, *, client_id: str, grant_lifetime: int | None = None) -> RefreshGrant:
         grant = self.refresh.get(token)
         if grant is None or grant.client_id != client_id:
             raise OAuthError("invalid_grant", "Invalid refresh token")
-        if grant.revoked:
+        if grant.revoked or _ended(grant.authorized_at, grant_lifetime):
+            # Spotify words an ended grant as it words a revoked one.
             raise OAuthError("invalid_grant", "Refresh token revoked")
         return grant
+
+    def _authorization(self, *, client_id: str, user: str, grant_lifetime: int | None) -> float:
+        key = (client_id, user)
+        started = self.authorized_at.get(key)
+        if started is None or _ended(started, grant_lifetime):
+            started = self.authorized_at[key] = time.time()
+        return started
 
     def authenticate(self, header: str | None) -> AccessGrant:
         """The grant behind `Authorization: Bearer ...`, or the 401 Spotify would send."""
@@ -163,12 +186,19 @@ class TokenStore:
 
     def revoke(self, *, refresh_token: str | None = None, access_token: str | None = None) -> bool:
         if refresh_token is not None and refresh_token in self.refresh:
-            self.refresh[refresh_token].revoked = True
+            grant = self.refresh[refresh_token]
+            grant.revoked = True
+            # The grant is gone: the user's next authorisation starts a new one.
+            self.authorized_at.pop((grant.client_id, grant.user), None)
             return True
         if access_token is not None and access_token in self.access:
             self.access[access_token].revoked = True
             return True
         return False
+
+
+def _ended(authorized_at: float, grant_lifetime: int | None) -> bool:
+    return grant_lifetime is not None and time.time() >= authorized_at + grant_lifetime
 
 
 def _unauthorized(message: str) -> ApiError:

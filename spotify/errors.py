@@ -10,6 +10,8 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from accounts.access import NOT_ALLOWLISTED_MESSAGE
+
 
 class SpotifyError(Exception):
     """Base class: Spotify could not do what we asked for this user."""
@@ -21,6 +23,17 @@ class ReconnectNeeded(SpotifyError):
     def __init__(self, reason: str = "Spotify access needs to be renewed.") -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class NotAllowlisted(SpotifyError):
+    """Spotify serves nothing to this listener: the app is in Development mode and their account
+    is not on its user list (a 403 "User not registered in the Developer Dashboard" on any /v1
+    call). Not a SpotifyRefused on purpose: callers read a 403 refusal as "not your playlist" or
+    "scope not granted" and carry on with less; this one must stop the work instead, or an
+    empty answer would be mirrored as an empty library. Only the operator can mend it."""
+
+    def __init__(self) -> None:
+        super().__init__("Spotify does not serve this listener: not on the app's user list.")
 
 
 class SpotifyRateLimited(SpotifyError):
@@ -78,6 +91,8 @@ def describe(exc: SpotifyError) -> str:
             "Spotify access was revoked or expired: press Reconnect on the dashboard "
             "(sign in with Spotify again)."
         )
+    if isinstance(exc, NotAllowlisted):
+        return NOT_ALLOWLISTED_MESSAGE
     if isinstance(exc, SpotifyRateLimited):
         # In the server's time zone, named, so a listener can tell when "then" is.
         until = timezone.localtime(exc.resume_at)

@@ -38,8 +38,9 @@ from requests.adapters import HTTPAdapter
 
 from accounts import credentials
 from accounts import selectors as account_selectors
-from accounts.models import SpotifyCredential, SpotifyPause
-from spotify.errors import SpotifyRateLimited, SpotifyUnavailable
+from accounts.access import is_not_allowlisted
+from accounts.models import SpotifyAccess, SpotifyCredential, SpotifyPause
+from spotify.errors import NotAllowlisted, SpotifyRateLimited, SpotifyUnavailable
 from spotify.policy import (
     IDEMPOTENT_METHODS,
     MAX_RATE_LIMIT_WAITS,
@@ -81,6 +82,14 @@ def _is_malformed(response: requests.Response) -> bool:
     return False
 
 
+def _not_allowlisted(response: requests.Response) -> bool:
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    return is_not_allowlisted(status=response.status_code, body=body)
+
+
 class SpotifySession(requests.Session):
     def __init__(
         self,
@@ -96,6 +105,8 @@ class SpotifySession(requests.Session):
         self.mount("https://", adapter)
         self.stats = stats
         self.user_id = credential.user_id
+        # Marked as not served when this session began: the first clean answer lifts the mark.
+        self._not_allowlisted = credential.access == SpotifyAccess.NOT_ALLOWLISTED
         self._sleep = sleep
         self.keeper = AccessTokenKeeper(credential=credential, post=self._post_unmanaged)
         self._paused_until: datetime | None = None  # a pause seen: no need to read it again before then
@@ -173,6 +184,11 @@ class SpotifySession(requests.Session):
                     self.keeper.reject(token)
                     self.stats.retries += 1
                     continue
+                if status == 403 and _not_allowlisted(response):
+                    # Every later call would get the same: no retry, the work stops here.
+                    credentials.mark_not_allowlisted(user_id=self.user_id)
+                    self._not_allowlisted = True
+                    raise NotAllowlisted()
                 if status == 429:
                     retry_after = parse_retry_after(response.headers.get("Retry-After"))
                     quota = _reason_of(response) == QUOTA_REASON
@@ -180,6 +196,10 @@ class SpotifySession(requests.Session):
                     failure = f"HTTP {status} on {method} {urlsplit(url).path}"
                     retryable = method in IDEMPOTENT_METHODS
                 else:
+                    if self._not_allowlisted and 200 <= status < 300:
+                        # The operator has listed the listener since: Spotify serves them again.
+                        credentials.clear_not_allowlisted(user_id=self.user_id)
+                        self._not_allowlisted = False
                     return response
 
             if retry_after is not None:

@@ -17,6 +17,7 @@ from typing import Any
 from core import runs
 from core.runs import ClaimLost, QueuedRun
 from spotify.errors import (
+    NotAllowlisted,
     ReconnectNeeded,
     SpotifyMisconfigured,
     SpotifyRateLimited,
@@ -32,6 +33,7 @@ ERROR_LIMIT = runs.ERROR_LIMIT
 # What a run that lost its grant, or whose server's app Spotify rejects, tells the listener.
 RECONNECT_MESSAGE = f"{describe(ReconnectNeeded())} Then retry."
 MISCONFIGURED_MESSAGE = describe(SpotifyMisconfigured())
+NOT_ALLOWLISTED_MESSAGE = describe(NotAllowlisted())
 
 
 class RunStepFailed(Exception):
@@ -120,7 +122,8 @@ def run_to_end(*, ledger: RunLedger, body: Callable[[], None], unexpected: str) 
     """Run `body` (which completes the ledger) and turn how it stops into the event's outcome.
 
     The same for imports and routes: a lost claim stops quietly, a long rate limit queues
-    the event again, a lost grant or a readable Spotify failure fails it with a reason, and
+    the event again, a lost grant, a listener Spotify does not serve or a readable Spotify
+    failure fails it with a reason, and
     anything else fails it with `unexpected` and is re-raised so Django-Q records it too.
     """
     name = f"{ledger.label.capitalize()} #{ledger.event_id}"
@@ -138,6 +141,9 @@ def run_to_end(*, ledger: RunLedger, body: Callable[[], None], unexpected: str) 
         ledger.fail(RECONNECT_MESSAGE)
     except SpotifyMisconfigured:
         ledger.fail(MISCONFIGURED_MESSAGE)
+    except NotAllowlisted:
+        # Before anything was written from the refused answers: the mirror stays as it was.
+        ledger.fail(NOT_ALLOWLISTED_MESSAGE)
     except RunStepFailed as exc:
         ledger.fail(exc.reason)
     except Exception:

@@ -8,6 +8,13 @@ from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAu
 from allauth.socialaccount.providers.spotify.views import SpotifyOAuth2Adapter
 from django.conf import settings
 
+from accounts.access import is_not_allowlisted
+
+
+class NotAllowlistedAtSignIn(ProviderException):
+    """Spotify refused the profile request of a sign-in: the app is in Development mode and
+    this Spotify account is not on its user list. Our adapter shows the listener why."""
+
 
 @dataclass(frozen=True)
 class SpotifyGrant:
@@ -49,6 +56,8 @@ class SpotifyAdapter(SpotifyOAuth2Adapter):
     def complete_login(self, request, app, token, **kwargs):
         with get_adapter().get_requests_session() as session:
             response = session.get(self.profile_url, headers={"Authorization": f"Bearer {token.token}"})
+        if response.status_code == 403 and is_not_allowlisted(status=403, body=_json_or_none(response)):
+            raise NotAllowlistedAtSignIn("Spotify does not serve this account (not on the app's user list)")
         if response.status_code != 200:
             raise ProviderException(f"Spotify profile request failed with {response.status_code}")
         try:
@@ -66,6 +75,13 @@ class SpotifyAdapter(SpotifyOAuth2Adapter):
             scope=str(token_response.get("scope") or ""),
         )
         return login
+
+
+def _json_or_none(response):
+    try:
+        return response.json()
+    except ValueError:
+        return None
 
 
 oauth2_login = OAuth2LoginView.adapter_view(SpotifyAdapter)

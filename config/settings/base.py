@@ -204,6 +204,10 @@ SPOTIFY_HTTP_TIMEOUT = env.integer("SPOTIFY_HTTP_TIMEOUT", default=15, minimum=1
 SPOTIFY_FETCH_CONCURRENCY = env.integer("SPOTIFY_FETCH_CONCURRENCY", default=4, minimum=1)
 # Refresh the access token this long before Spotify says it expires.
 SPOTIFY_REFRESH_MARGIN = env.integer("SPOTIFY_REFRESH_MARGIN", default=120)
+# Spotify ends a grant (its refresh token answers invalid_grant) this many days after the
+# listener first authorised it; the dashboard warns SPOTIFY_GRANT_WARNING_DAYS before that.
+SPOTIFY_GRANT_LIFETIME_DAYS = env.integer("SPOTIFY_GRANT_LIFETIME_DAYS", default=182, minimum=1)
+SPOTIFY_GRANT_WARNING_DAYS = env.integer("SPOTIFY_GRANT_WARNING_DAYS", default=14, minimum=0)
 
 # --- LLM providers -------------------------------------------------------------
 # A JSON list of providers (see config.env.llm_providers), checked here at start-up and

@@ -8,7 +8,8 @@ makes overlapping or repeated polls harmless. What we cannot see, we say:
 - Overflow: a poll after a cursor that gets a full page (50 plays) cannot tell whether more
   plays happened since the cursor. Plays may be missing between the cursor and the oldest play
   received: HistoryGap(overflow, starts_at=cursor, ends_at=that oldest play).
-- Disconnected: a poll refused because the grant is gone (ReconnectNeeded) opens one gap
+- Disconnected: a poll refused because the grant is gone (ReconnectNeeded), or because Spotify
+  does not serve the listener (NotAllowlisted), opens one gap
   (reason disconnected, starts_at = the cursor, or the last poll when nothing was stored yet,
   ends_at null) and sets disconnected_at the first time; later refusals change neither. The
   next successful poll closes it. A full page: ends_at = the oldest play received, as plays
@@ -39,6 +40,7 @@ from library.services import upsert_catalog
 from spotify import api
 from spotify.client import get_spotify_client
 from spotify.errors import (
+    NotAllowlisted,
     ReconnectNeeded,
     SpotifyMisconfigured,
     SpotifyRateLimited,
@@ -107,6 +109,10 @@ def poll_history(*, user: User) -> PollResult:
             )
     except ReconnectNeeded as exc:
         return _record_disconnection(user=user, reason=exc.reason)
+    except NotAllowlisted as exc:
+        # As good as disconnected for the history: Spotify serves none of it until the operator
+        # lists the listener, so plays past its last 50 are lost meanwhile; the gap says so.
+        return _record_disconnection(user=user, reason=describe(exc))
     except SpotifyRateLimited as exc:
         return _record_failure(user=user, outcome=PollOutcome.RATE_LIMITED, error=describe(exc))
     except (SpotifyUnavailable, SpotifyMisconfigured) as exc:

@@ -49,6 +49,7 @@ from library.services import upsert_catalog
 from spotify import api
 from spotify.client import SpotifyClient, get_spotify_client
 from spotify.errors import (
+    NotAllowlisted,
     ReconnectNeeded,
     SpotifyMisconfigured,
     SpotifyRateLimited,
@@ -126,7 +127,7 @@ def fetch_listening(*, user: User) -> SpotifyListening:
         raise ListeningIngestFailed(RECONNECT_MESSAGE, reconnect=True) from exc
     except SpotifyRateLimited as exc:
         raise ListeningIngestFailed(f"{describe(exc)} Try again then.", retry_at=exc.resume_at) from exc
-    except SpotifyMisconfigured as exc:
+    except (SpotifyMisconfigured, NotAllowlisted) as exc:
         raise ListeningIngestFailed(describe(exc)) from exc
     except SpotifyUnavailable as exc:
         raise ListeningIngestFailed(f"{describe(exc)} Try again later.") from exc

@@ -83,6 +83,9 @@ def _waits(*, base: BasePlaylist) -> bool:
 
 def _route_waiting(bases) -> list[RouteRun]:
     started = []
+    # A listener whose grant is lost keeps their bases waiting, untouched, until they reconnect:
+    # a route now would only fail without asking Spotify, and waste the wait's one route.
+    bases = bases.exclude(user__spotify_credential__reconnect_needed=True)
     for base in bases.filter(waits_for_analyses_since__isnull=False).select_related("playlist"):
         taken = BasePlaylist.objects.filter(
             pk=base.pk, waits_for_analyses_since=base.waits_for_analyses_since

@@ -33,6 +33,7 @@ from routing.services.route import BaseRoute
 from routing.services.setup import ChildNotAllowed, PlaylistNotFound
 from spotify.client import get_spotify_client
 from spotify.errors import (
+    NotAllowlisted,
     ReconnectNeeded,
     SpotifyMisconfigured,
     SpotifyRateLimited,
@@ -170,6 +171,8 @@ def preview_route(
         raise PreviewNotConnected(RECONNECT_MESSAGE) from exc
     except SpotifyMisconfigured as exc:
         raise PreviewFailed(MISCONFIGURED_MESSAGE) from exc
+    except NotAllowlisted as exc:
+        raise PreviewFailed(describe(exc)) from exc
     except SpotifyRateLimited as exc:
         raise PreviewRateLimited(
             f"{describe(exc)} Preview again then.",

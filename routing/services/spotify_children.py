@@ -20,6 +20,7 @@ from routing.services.setup import RoutingSetupError
 from spotify import api
 from spotify.client import get_spotify_client
 from spotify.errors import (
+    NotAllowlisted,
     ReconnectNeeded,
     SpotifyMisconfigured,
     SpotifyRateLimited,
@@ -59,7 +60,7 @@ def create_child_on_spotify(
         raise SpotifyChildCreateFailed(describe(exc)) from exc
     except SpotifyRateLimited as exc:
         raise SpotifyChildCreateFailed(f"{describe(exc)} Try again then.") from exc
-    except (SpotifyUnavailable, SpotifyMisconfigured, SpotifyRefused) as exc:
+    except (SpotifyUnavailable, SpotifyMisconfigured, SpotifyRefused, NotAllowlisted) as exc:
         raise SpotifyChildCreateFailed(f"Spotify did not create the playlist: {describe(exc)}") from exc
     spotify_id = (created or {}).get("id")
     if not spotify_id:

@@ -80,6 +80,7 @@ def _token(request: Request, state: SandboxState) -> dict:
     if secret is not None and secret != state.options.client_secret:
         raise OAuthError("invalid_client", "Invalid client secret", status=401)
     lifetime = state.config.token_lifetime
+    grant_lifetime = state.config.refresh_token_lifetime_seconds
     if grant_type == "authorization_code":
         code = form.get("code")
         if not code:
@@ -100,11 +101,12 @@ def _token(request: Request, state: SandboxState) -> dict:
             scopes=grant.scopes,
             lifetime=lifetime,
             public_client=public_client,
+            grant_lifetime=grant_lifetime,
         )
     refresh_token = form.get("refresh_token")
     if not refresh_token:
         raise OAuthError("invalid_request", "refresh_token must be supplied")
-    grant = state.tokens.refresh_grant(refresh_token, client_id=client_id)
+    grant = state.tokens.refresh_grant(refresh_token, client_id=client_id, grant_lifetime=grant_lifetime)
     if not grant.public_client and secret is None:
         raise OAuthError("invalid_client", "Invalid client secret", status=401)
     if state.config.rotate_refresh_tokens:
@@ -116,6 +118,7 @@ def _token(request: Request, state: SandboxState) -> dict:
             scopes=grant.scopes,
             lifetime=lifetime,
             public_client=grant.public_client,
+            grant_lifetime=grant_lifetime,
         )
     return state.tokens.issue(
         client_id=client_id,

@@ -78,7 +78,12 @@ def issue_token(state: SandboxState, body: Any) -> Any:
         raise ControlError(f"Unknown scope(s): {' '.join(sorted(set(scopes) - ALL_SCOPES))}.")
     client_id = data.get("client_id", state.options.client_id)
     return state.tokens.issue(
-        client_id=client_id, user=user, scopes=scopes, lifetime=expires_in, public_client=False
+        client_id=client_id,
+        user=user,
+        scopes=scopes,
+        lifetime=expires_in,
+        public_client=False,
+        grant_lifetime=state.config.refresh_token_lifetime_seconds,
     )
 
 
