@@ -150,21 +150,21 @@ def test_a_bad_config_patch_changes_nothing(sandbox):
 
 
 def test_reset_restores_the_start_up_config(sandbox):
+    start_up = sandbox.control("GET", "config")
     sandbox.configure(
         mode="extended", auto_approve=True, rate_limit={"budget": 10}, retry_after_seconds=7200,
-        quota={"after_requests": 3, "retry_after": 600},
+        quota={"after_requests": 3, "retry_after": 600}, artist_genres=False, allowlist=["demo"],
+        refresh_token_lifetime_seconds=60, shapes={"playlist_rows": "mixed"},
     )  # fmt: skip
+    assert sandbox.control("GET", "config") != start_up
 
     sandbox.reset()
 
-    assert sandbox.control("GET", "config") == {
+    assert sandbox.control("GET", "config") == start_up
+    assert {key: start_up[key] for key in ("mode", "auto_approve", "rate_limit", "quota", "artist_genres")} == {
         "mode": "development",
         "auto_approve": False,
-        "authorize_user": "demo",
-        "token_lifetime": 3600,
-        "rotate_refresh_tokens": False,
         "rate_limit": {"budget": None, "window_seconds": 30},
-        "retry_after_seconds": None,
         "quota": None,
         "artist_genres": True,
     }
