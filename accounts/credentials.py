@@ -64,7 +64,7 @@ def store_spotify_tokens(
                 account_id=account_id,
                 first_authorized_at=now,
             )
-        if _starts_new_grant(credential, spotify_user_id=spotify_user_id, now=now):
+        if _starts_new_grant(credential, refresh_token=refresh_token, spotify_user_id=spotify_user_id, now=now):
             credential.first_authorized_at = now
         credential.spotify_user_id = spotify_user_id
         credential.account_id = account_id or credential.account_id
@@ -89,18 +89,22 @@ def grant_ends_at(credential: SpotifyCredential) -> datetime | None:
     return credential.first_authorized_at + timedelta(days=settings.SPOTIFY_GRANT_LIFETIME_DAYS)
 
 
-def _starts_new_grant(credential: SpotifyCredential, *, spotify_user_id: str, now: datetime) -> bool:
+def _starts_new_grant(
+    credential: SpotifyCredential, *, refresh_token: str | None, spotify_user_id: str, now: datetime
+) -> bool:
     """Does this sign-in start a new grant, whose lifetime counts from now?
 
-    The rule: Spotify counts a grant's lifetime from the listener's first authorisation of it,
-    and signing in again while it lives re-uses it (new tokens, same grant, same end). So the
-    first authorisation is kept, unless the grant we held was lost before this sign-in:
-    - it was marked for reconnecting (refused as invalid_grant, revoked, or no refresh token);
-    - its lifetime is over (Spotify has ended it even if no refresh has found out yet);
-    - it was another Spotify account's (the listener switched accounts);
-    - we never knew when it started.
-    Then the sign-in is a new authorisation, and the clock starts again.
+    The rule: Spotify's six months count from the authorisation that issued the refresh token
+    (refreshing never extends them), and every sign-in is a new authorisation whose code brings
+    a new refresh token: that is why signing in again ("Reconnect Spotify before …") is the
+    cure the dashboard offers, as other projects' "re-login every few months" advice shows.
+    So the clock starts again whenever this sign-in stores a refresh token; a sign-in that
+    brings none (allauth restored it without the token) keeps the grant we hold, unless that
+    grant is already lost (marked for reconnecting, past its end, another account's, or of
+    unknown start).
     """
+    if refresh_token:
+        return True
     if credential.first_authorized_at is None or credential.reconnect_needed:
         return True
     if not credential.refresh_token or credential.spotify_user_id != spotify_user_id:

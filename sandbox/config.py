@@ -74,7 +74,7 @@ class RuntimeConfig:
     # Spotify's 403 "User not registered in the Developer Dashboard" on every /v1 call.
     allowlist: tuple[str, ...] | None = None
     # None: grants never end. A number: a refresh token answers invalid_grant this many seconds
-    # after the user first authorised its grant (re-authorising a live grant keeps that time).
+    # after the authorisation that issued it (each sign-in issues a new one with a fresh start).
     refresh_token_lifetime_seconds: int | None = None
     # --- end of access ---
 

@@ -129,13 +129,14 @@ class TokenStore:
         lifetime: int,
         public_client: bool,
         refresh_token: str | None = None,
-        grant_lifetime: int | None = None,
+        authorized_at: float | None = None,
     ) -> dict:
         """A token response; a new refresh token only when none is passed in.
 
-        A new refresh token joins the user's current grant, keeping its first authorisation,
-        unless there is none alive (never authorised, revoked, or past `grant_lifetime`
-        seconds): then this authorisation starts a new grant, as Spotify counts it.
+        A new refresh token from an authorisation is a new grant: its lifetime counts from now,
+        as Spotify counts the six months from the authorisation that issued the token (earlier
+        refresh tokens keep their own start and end). A rotated one (`authorized_at` given)
+        keeps the start of the token it replaces: refreshing never extends a grant.
         """
         access_token = "BQ" + secrets.token_urlsafe(96)
         self.access[access_token] = AccessGrant(client_id, user, frozenset(scopes), time.time() + lifetime)
@@ -147,7 +148,8 @@ class TokenStore:
         }
         if refresh_token is None:
             refresh_token = "AQ" + secrets.token_urlsafe(96)
-            authorized_at = self._authorization(client_id=client_id, user=user, grant_lifetime=grant_lifetime)
+            if authorized_at is None:
+                authorized_at = self._authorization(client_id=client_id, user=user)
             self.refresh[refresh_token] = RefreshGrant(
                 client_id, user, scopes, public_client, authorized_at=authorized_at
             )
@@ -163,11 +165,8 @@ class TokenStore:
             raise OAuthError("invalid_grant", "Refresh token revoked")
         return grant
 
-    def _authorization(self, *, client_id: str, user: str, grant_lifetime: int | None) -> float:
-        key = (client_id, user)
-        started = self.authorized_at.get(key)
-        if started is None or _ended(started, grant_lifetime):
-            started = self.authorized_at[key] = time.time()
+    def _authorization(self, *, client_id: str, user: str) -> float:
+        started = self.authorized_at[(client_id, user)] = time.time()
         return started
 
     def authenticate(self, header: str | None) -> AccessGrant:

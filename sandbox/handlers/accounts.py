@@ -101,7 +101,6 @@ def _token(request: Request, state: SandboxState) -> dict:
             scopes=grant.scopes,
             lifetime=lifetime,
             public_client=public_client,
-            grant_lifetime=grant_lifetime,
         )
     refresh_token = form.get("refresh_token")
     if not refresh_token:
@@ -118,7 +117,7 @@ def _token(request: Request, state: SandboxState) -> dict:
             scopes=grant.scopes,
             lifetime=lifetime,
             public_client=grant.public_client,
-            grant_lifetime=grant_lifetime,
+            authorized_at=grant.authorized_at,
         )
     return state.tokens.issue(
         client_id=client_id,

@@ -83,7 +83,6 @@ def issue_token(state: SandboxState, body: Any) -> Any:
         scopes=scopes,
         lifetime=expires_in,
         public_client=False,
-        grant_lifetime=state.config.refresh_token_lifetime_seconds,
     )
 
 

@@ -67,17 +67,18 @@ def test_a_grant_past_its_lifetime_answers_invalid_grant(sandbox):
     )
 
 
-def test_the_lifetime_counts_from_the_first_authorisation_not_from_the_newest_token(sandbox):
+def test_each_authorisation_gets_its_own_lifetime_and_a_rotated_token_keeps_its_grants(sandbox):
     sandbox.configure(refresh_token_lifetime_seconds=2)
     first = sandbox.issue_token(user="demo")
     time.sleep(1.2)
-    again = sandbox.issue_token(user="demo")  # signing in again while the grant lives
+    again = sandbox.issue_token(user="demo")  # signing in again: a new grant, counted from now
+    sandbox.configure(rotate_refresh_tokens=True)
+    rotated = _refresh(sandbox, first["refresh_token"]).json()["refresh_token"]  # refreshing extends nothing
     time.sleep(1.0)
 
-    assert _refresh(sandbox, again["refresh_token"]).json()["error"] == "invalid_grant"
     assert _refresh(sandbox, first["refresh_token"]).json()["error"] == "invalid_grant"
-    # The grant has ended: the next authorisation starts a new one.
-    assert _refresh(sandbox, sandbox.issue_token(user="demo")["refresh_token"]).status_code == 200
+    assert _refresh(sandbox, rotated).json()["error"] == "invalid_grant"
+    assert _refresh(sandbox, again["refresh_token"]).status_code == 200
 
 
 @pytest.mark.parametrize(

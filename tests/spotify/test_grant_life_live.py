@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts import credentials
 from accounts.models import SpotifyCredential
+from accounts.selectors import get_connection_state
 from insights.services import history, snapshots
 from routing.models import RouteRun
 from routing.services import auto_route
@@ -55,18 +56,26 @@ def test_sign_in_stores_the_account_id_spotify_sends_in_me(browser, sandbox):
     assert credential.account_id == profile["account_id"]
 
 
-def test_the_first_authorisation_is_kept_by_later_sign_ins_while_the_grant_lives(browser, sandbox, time_machine):
+def test_signing_in_again_before_the_end_starts_the_six_months_again_and_the_warning_goes(
+    browser, sandbox, time_machine, settings
+):
+    """What the dashboard asks for ("Reconnect Spotify before …") works: a new authorisation
+    brings a new refresh token, whose six months count from then, in the sandbox as on Spotify."""
+    settings.TIME_ZONE = "UTC"
     sandbox.configure(auto_approve=True)
     time_machine.move_to(ANCHOR, tick=False)
     sign_in_through_sandbox(browser)
-    browser.logout()
-    time_machine.move_to(ANCHOR + timedelta(days=30), tick=False)
+    time_machine.move_to(ANCHOR + timedelta(days=settings.SPOTIFY_GRANT_LIFETIME_DAYS - 5), tick=False)
+    user = SpotifyCredential.objects.get().user
+    assert get_connection_state(user=user).grant_warning.startswith("Reconnect Spotify before")
+    browser.logout()  # (the browser's session has long expired by now anyway)
 
     sign_in_through_sandbox(browser)
 
     credential = SpotifyCredential.objects.get()
-    assert credential.first_authorized_at == ANCHOR
-    assert credential.last_sign_in_at == ANCHOR + timedelta(days=30)
+    renewed = ANCHOR + timedelta(days=settings.SPOTIFY_GRANT_LIFETIME_DAYS - 5)
+    assert credential.first_authorized_at == credential.last_sign_in_at == renewed
+    assert "Reconnect Spotify before" not in browser.get("/dashboard/").content.decode()
 
 
 def test_a_sign_in_after_the_grant_was_lost_starts_a_new_one(browser, sandbox, time_machine):
