@@ -75,6 +75,7 @@ def setup_django(database_url: str) -> None:
 
     django.setup()
     call_command("migrate", verbosity=0)
+    call_command("createcachetable", verbosity=0)  # the after-import receivers use the cache without REDIS_URL
 
 
 def start_sandbox(log, *options: str) -> tuple[subprocess.Popen, str]:
