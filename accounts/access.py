@@ -21,16 +21,16 @@ NOT_ALLOWLISTED_MESSAGE = (
 )
 
 
-def is_not_allowlisted(*, status: int, body: Any) -> bool:
-    """True for Spotify's "not on the app's user list" answer: a 403 whose error message says so.
+def is_not_allowlisted(*, status: int, body: Any, text: str = "") -> bool:
+    """True for Spotify's "not on the app's user list" answer: a 403 that says so, as the plain
+    text Spotify really sends (`text`) or inside a JSON error object (`body`), should it switch.
 
     Other 403s (another listener's playlist in Development mode, a scope not granted, an
     endpoint the app may not use) are ordinary refusals and must stay so.
     """
-    if status != NOT_ALLOWLISTED_STATUS or not isinstance(body, dict):
+    if status != NOT_ALLOWLISTED_STATUS:
         return False
-    error = body.get("error")
+    error = body.get("error") if isinstance(body, dict) else None
     message = error.get("message") if isinstance(error, dict) else None
-    return isinstance(message, str) and message.strip().rstrip(".").lower() == (
-        NOT_ALLOWLISTED_SPOTIFY_MESSAGE.lower()
-    )
+    said = message if isinstance(message, str) else text
+    return said.strip().rstrip(".").lower() == NOT_ALLOWLISTED_SPOTIFY_MESSAGE.lower()

@@ -126,6 +126,8 @@ class SandboxApp:
         if fault is not None and fault.kind == "mutate_after":
             # The answer was computed before the edit: the client sees the world as it was.
             control.mutate_after(self.state, fault.body)
+        if result.text is not None:
+            return Response(result.text, status=result.status, headers=result.headers, content_type="text/plain")
         if self.validator is not None and path.startswith("/v1"):
             self._validate(request, result, mode=mode)
         return json_response(result.status, result.body, result.headers)
@@ -153,8 +155,10 @@ class SandboxApp:
                 client_id = grant.client_id
                 config = state.config
                 if not serves(config, grant.user):
-                    # The token endpoint still answers for such a user; every /v1 call does not.
-                    raise ApiError(403, NOT_ALLOWLISTED)
+                    # The token endpoint still answers for such a user; every /v1 call does not,
+                    # with 46 bytes of plain text, not Spotify's JSON error object (as other
+                    # projects recorded it: zmb3/spotify#232, Yooooomi/your_spotify#207).
+                    return Result(403, text=NOT_ALLOWLISTED), client_id, mode
                 retry = state.limiter.check(
                     client_id=client_id, budget=config.rate_limit_budget, window=config.rate_limit_window
                 )

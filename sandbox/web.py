@@ -41,6 +41,7 @@ class Result:
     status: int
     body: Any = None
     headers: dict[str, str] = dataclasses.field(default_factory=dict)
+    text: str | None = None  # a plain-text answer instead of JSON (Spotify's allowlist 403)
 
 
 @dataclasses.dataclass(slots=True)

@@ -86,8 +86,8 @@ def _not_allowlisted(response: requests.Response) -> bool:
     try:
         body = response.json()
     except ValueError:
-        return False
-    return is_not_allowlisted(status=response.status_code, body=body)
+        body = None  # Spotify sends this refusal as plain text
+    return is_not_allowlisted(status=response.status_code, body=body, text=response.text)
 
 
 class SpotifySession(requests.Session):

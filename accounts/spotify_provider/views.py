@@ -56,7 +56,9 @@ class SpotifyAdapter(SpotifyOAuth2Adapter):
     def complete_login(self, request, app, token, **kwargs):
         with get_adapter().get_requests_session() as session:
             response = session.get(self.profile_url, headers={"Authorization": f"Bearer {token.token}"})
-        if response.status_code == 403 and is_not_allowlisted(status=403, body=_json_or_none(response)):
+        if response.status_code == 403 and is_not_allowlisted(
+            status=403, body=_json_or_none(response), text=response.text
+        ):
             raise NotAllowlistedAtSignIn("Spotify does not serve this account (not on the app's user list)")
         if response.status_code != 200:
             raise ProviderException(f"Spotify profile request failed with {response.status_code}")
