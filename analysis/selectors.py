@@ -18,16 +18,37 @@ from library.models import Playlist, PlaylistItem, Track, TrackArtist
 FLAGGED = Q(flag_profanity=True) | Q(flag_violence=True) | Q(flag_sexual=True) | Q(flag_drugs=True)
 
 
+FACT_FIELDS = (
+    "track_id", "mood", "themes", "genres", "content_rating", "energy",
+    "flag_profanity", "flag_violence", "flag_sexual", "flag_drugs",
+)  # fmt: skip
+
+
+def _latest_per_track(rows: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each track's analysis under the current prompt, else its newest under an older one.
+
+    An older analysis keeps counting until the track is analysed again: a prompt change must
+    not make every mood or genre filter match nothing meanwhile (a route would then remove
+    those tracks from children without anyone agreeing to it)."""
+    chosen: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        rank = (row["prompt_version"] == PROMPT_VERSION, row["created_at"])
+        kept = chosen.get(row["track_id"])
+        if kept is None or rank > (kept["prompt_version"] == PROMPT_VERSION, kept["created_at"]):
+            chosen[row["track_id"]] = row
+    return chosen
+
+
 def analysis_facts(*, track_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
-    """What the routing filters read of each track's current analysis, in one query:
-    {track_id: {"mood", "themes", "genres", "content_rating", "energy", "flags"}}; absent when none.
-    "genres" is empty for analyses made before the prompt asked for them."""
-    rows = SongAnalysis.objects.filter(track_id__in=set(track_ids), prompt_version=PROMPT_VERSION).values(
-        "track_id", "mood", "themes", "genres", "content_rating", "energy",
-        "flag_profanity", "flag_violence", "flag_sexual", "flag_drugs",
-    )  # fmt: skip
+    """What the routing filters read of each track's analysis (the current prompt's, else the
+    newest older one), in one query: {track_id: {"mood", "themes", "genres", "content_rating",
+    "energy", "flags"}}; absent when none. "genres" is empty for analyses made before the
+    prompt asked for them."""
+    rows = SongAnalysis.objects.filter(track_id__in=set(track_ids)).values(
+        *FACT_FIELDS, "prompt_version", "created_at"
+    )
     return {
-        row["track_id"]: {
+        track_id: {
             "mood": row["mood"],
             "themes": tuple(row["themes"] or ()),
             "genres": tuple(row["genres"] or ()),
@@ -35,17 +56,20 @@ def analysis_facts(*, track_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
             "energy": row["energy"],
             "flags": {name: row[f"flag_{name}"] for name in ("profanity", "violence", "sexual", "drugs")},
         }
-        for row in rows
+        for track_id, row in _latest_per_track(rows).items()
     }
 
 
 def genre_counts(*, track_ids: Iterable[str] | QuerySet) -> dict[str, int]:
-    """How many of these tracks' current analyses name each genre (one query; a queryset of
-    track ids stays a subquery). Analyses from before genres were asked for name none."""
+    """How many of these tracks' analyses (as analysis_facts picks them) name each genre (one
+    query; a queryset of track ids stays a subquery). Analyses from before genres were asked
+    for name none."""
     counts: dict[str, int] = {}
-    rows = SongAnalysis.objects.filter(track_id__in=track_ids, prompt_version=PROMPT_VERSION)
-    for genres in rows.values_list("genres", flat=True):
-        for genre in genres or ():
+    rows = SongAnalysis.objects.filter(track_id__in=track_ids).values(
+        "track_id", "genres", "prompt_version", "created_at"
+    )
+    for row in _latest_per_track(rows).values():
+        for genre in row["genres"] or ():
             counts[genre] = counts.get(genre, 0) + 1
     return counts
 
