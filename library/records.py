@@ -44,6 +44,10 @@ class TrackRecord:
     # Credited artists in Spotify's order; each must also be given as an ArtistRecord.
     artist_ids: tuple[str, ...] = ()
     popularity: int | None = None
+    # Read from a relinked copy (Spotify's `linked_from`): the id is the original's, the rest
+    # describes the copy (another album, other credits), so it may create the track but never
+    # overwrite what the catalog already holds for it.
+    relinked: bool = False
 
 
 @dataclass(frozen=True, slots=True)

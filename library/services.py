@@ -62,6 +62,12 @@ def upsert_catalog(
     objects have no popularity or label), so it keeps what a fuller object told us before.
     """
     track_rows = _latest(tracks)
+    # A relinked copy's details are the copy's: it may add a track we lack, never rewrite one.
+    copies = [t for t in track_rows if t.relinked]
+    if copies:
+        ids = [t.spotify_id for t in copies]
+        known = set(Track.objects.filter(spotify_id__in=ids).values_list("spotify_id", flat=True))
+        track_rows = [t for t in track_rows if not (t.relinked and t.spotify_id in known)]
     with transaction.atomic(savepoint=False):
         now = timezone.now()
         _upsert(

@@ -166,6 +166,11 @@ class Renderer:
             return body
         original = {key: body[key] for key in ("external_urls", "href", "id", "type", "uri")}
         body.update(self._ref("track", substitute))
+        # The playable copy is usually another release of the song (a compilation, a reissue):
+        # another album, which must not become the original track's album in a client's catalog.
+        other = self.catalog.tracks[(index + 1) % len(self.catalog.tracks)]
+        if other.album != self.catalog.tracks[index].album:
+            body["album"] = self.album_simple(other.album)
         if market:
             body["linked_from"] = original
             body["is_playable"] = True

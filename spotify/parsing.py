@@ -47,7 +47,8 @@ def original_track(obj: dict[str, Any]) -> dict[str, Any]:
     linked = obj.get("linked_from")
     if not isinstance(linked, dict) or not linked.get("id"):
         return obj
-    original = {key: value for key, value in obj.items() if key != "linked_from"}
+    # `linked_from` stays: it says the rest (album, credits) describes the copy, not the original.
+    original = dict(obj)
     for key in _IDENTITY_FIELDS:
         if key in linked:
             original[key] = linked[key]
@@ -83,7 +84,11 @@ class CatalogRecords:
     def add_track(self, obj: dict[str, Any]) -> str:
         """Record a full or simplified track object that has an id; returns the id it is
         known by (the original one of a relinked track)."""
+        relinked = isinstance(obj.get("linked_from"), dict) and bool(obj["linked_from"].get("id"))
         obj = original_track(obj)
+        known = self.tracks.get(obj["id"])
+        if relinked and known is not None and not known.relinked:
+            return known.spotify_id  # the original's own details, read in this batch, stand
         album = obj.get("album") or {}
         album_id = album.get("id") or None
         if album_id:
@@ -118,6 +123,7 @@ class CatalogRecords:
             album_id=album_id,
             artist_ids=tuple(artist_ids),
             popularity=obj.get("popularity"),
+            relinked=relinked,
         )
         self.tracks[track.spotify_id] = track
         return track.spotify_id

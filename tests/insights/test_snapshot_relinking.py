@@ -44,3 +44,24 @@ def test_relinked_top_tracks_keep_their_original_ids_and_count_their_plays(sandb
     assert not Track.objects.filter(spotify_id__in=substitutes).exists()
     assert not Play.objects.filter(user=demo, track_id__in=substitutes).exists()
     assert Track.objects.filter(spotify_id__in=relinked).count() == len(relinked)
+
+
+def test_a_relinked_copy_never_rewrites_the_original_tracks_album_in_the_shared_catalog(sandbox, time_machine):
+    demo = signed_in(sandbox, "demo")
+    plain = [obj["id"] for obj in served(sandbox, "/me/top/tracks", time_range="short_term", limit=50)["items"]]
+    ingest_snapshot(user=demo)  # the originals, with their own albums, in the catalog
+    albums = dict(Track.objects.filter(spotify_id__in=plain).values_list("spotify_id", "album_id"))
+    sandbox.configure(shapes={"relink_tracks": True})
+    recorded = served(sandbox, "/me/top/tracks", time_range="short_term", limit=50)["items"]
+    relinked = [(original, obj) for original, obj in zip(plain, recorded, strict=True) if obj["id"] != original]
+    # The copies Spotify plays sit on other albums (compilations, reissues).
+    assert any(obj["album"]["id"] != albums[original] for original, obj in relinked)
+
+    end = sandbox.now() + timedelta(hours=1)
+    track_ids = [original for original, _ in relinked]
+    sandbox.add_plays("demo", len(track_ids), end=end.isoformat(), spacing_seconds=60, track_ids=track_ids)
+    time_machine.move_to(end + timedelta(minutes=5), tick=True)
+    poll_history(user=demo)
+    ingest_snapshot(user=demo)
+
+    assert dict(Track.objects.filter(spotify_id__in=plain).values_list("spotify_id", "album_id")) == albums

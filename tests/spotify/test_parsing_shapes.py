@@ -54,7 +54,19 @@ def test_the_original_identity_replaces_every_link_to_the_substitute():
     obj = original_track(relinked("original", "playable"))
     assert (obj["id"], obj["uri"]) == ("original", "spotify:track:original")
     assert obj["external_urls"]["spotify"].endswith("/original")
-    assert "linked_from" not in obj
+    # Kept, to say the rest of the object (album, credits) is the copy's.
+    assert obj["linked_from"]["id"] == "original"
+
+
+def test_a_relinked_copy_is_marked_so_the_catalog_never_rewrites_the_original_with_it():
+    catalog = CatalogRecords()
+    catalog.add_track(track("original"))
+    catalog.add_track(relinked("original", "playable"))
+    assert not catalog.tracks["original"].relinked  # the original's own details stand
+
+    alone = CatalogRecords()
+    alone.add_track(relinked("original", "playable"))
+    assert alone.tracks["original"].relinked
 
 
 def test_two_songs_relinked_to_one_substitute_stay_two_tracks():
