@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from accounts import selectors as account_selectors
 from accounts.models import SpotifyCredential
 from spotify.errors import SpotifyError
 from spotify.http import SpotifySession
@@ -21,6 +22,7 @@ logger = logging.getLogger(__name__)
 class RefreshOutcome:
     refreshed: int
     failed: int
+    paused: int = 0  # due, but left alone: Spotify has paused this deployment
 
 
 def refresh_expiring_credentials(*, within: timedelta) -> RefreshOutcome:
@@ -32,6 +34,10 @@ def refresh_expiring_credentials(*, within: timedelta) -> RefreshOutcome:
     only a sign-in mends them. One that another process refreshed meanwhile counts as neither.
     """
     due = SpotifyCredential.objects.filter(reconnect_needed=False, expires_at__lte=timezone.now() + within)
+    if account_selectors.spotify_paused_until() is not None:
+        # Nothing is sent while Spotify's pause lasts; the first run after it refreshes them (and
+        # any request meanwhile would refresh its own token first anyway).
+        return RefreshOutcome(refreshed=0, failed=0, paused=due.count())
     refreshed = failed = 0
     for credential in due.order_by("expires_at"):
         session = SpotifySession(credential=credential, stats=SpotifyRequestStats())

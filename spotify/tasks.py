@@ -18,7 +18,9 @@ def refresh_expiring_tokens() -> str:
     """Every 30 minutes (schedule "refresh expiring tokens"): refresh the Spotify grants that
     expire before the next run, so tasks and pages at night start with a fresh token."""
     outcome = services.refresh_expiring_credentials(within=timedelta(minutes=30))
-    summary = f"{outcome.refreshed} token(s) refreshed, {outcome.failed} failed"
+    summary = f"{outcome.refreshed} token(s) refreshed, {outcome.failed} failed" + (
+        f", {outcome.paused} left until Spotify's pause ends" if outcome.paused else ""
+    )
     if outcome.failed:
         # The server log names each one; revoked grants are already marked for reconnecting.
         raise TokenRefreshFailed(

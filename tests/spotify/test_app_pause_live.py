@@ -123,3 +123,18 @@ def test_the_sandboxs_quota_answers_as_spotify_does_and_its_end_lets_calls_throu
     assert error.value.app_wide and 49_990 <= error.value.retry_after <= 50_000
     assert SpotifyPause.objects.get().message == "API rate limit exceeded"
     assert sandbox.violations() == []
+
+
+def test_the_token_refresh_schedule_sends_nothing_while_paused_and_does_not_fail(sandbox, demo_credential):
+    from accounts.models import SpotifyCredential
+    from spotify.tasks import refresh_expiring_tokens
+
+    SpotifyCredential.objects.filter(pk=demo_credential.pk).update(expires_at=timezone.now())
+    SpotifyPauseFactory()
+    sent = _total(sandbox)
+    token_requests = sandbox.counters()["by_route"].get("/api/token", 0)
+
+    summary = refresh_expiring_tokens()
+
+    assert summary == "0 token(s) refreshed, 0 failed, 1 left until Spotify's pause ends"
+    assert _total(sandbox) == sent and sandbox.counters()["by_route"].get("/api/token", 0) == token_requests
