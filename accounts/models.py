@@ -39,10 +39,10 @@ class SpotifyCredential(models.Model):
     reconnect_needed = models.BooleanField(default=False)
     reconnect_reason = models.CharField(max_length=255, blank=True)
     last_sign_in_at = models.DateTimeField(null=True, blank=True)
-    # When the listener first authorised the grant we hold: Spotify ends a grant a fixed time
-    # after that (SPOTIFY_GRANT_LIFETIME_DAYS), however often it was refreshed or re-signed.
-    # Set at the first sign-in, kept by later ones; only a sign-in after the grant was lost
-    # starts a new one (the rule: accounts.credentials.store_spotify_tokens).
+    # When the listener authorised the grant we hold (the sign-in that issued its refresh
+    # token): Spotify ends it a fixed time after (SPOTIFY_GRANT_LIFETIME_DAYS), however often it
+    # is refreshed. Every sign-in that brings a refresh token starts a new grant, which is how
+    # a listener renews (the rule: accounts.credentials._starts_new_grant).
     first_authorized_at = models.DateTimeField(null=True, blank=True)
     # Spotify's immutable account id from /me (May 2026: link accounts by it, not by `id`).
     account_id = models.CharField(max_length=255, blank=True)

@@ -53,6 +53,9 @@ class ConnectionState:
             return ""
         if timezone.now() < self.grant_ends_at - timedelta(days=settings.SPOTIFY_GRANT_WARNING_DAYS):
             return ""
+        if self.grant_ends_at <= timezone.now():
+            # Past its end by our count (a grant stored before we counted): say so, not a past date.
+            return "Your Spotify access has probably ended: reconnect Spotify now to keep your imports running."
         end = timezone.localtime(self.grant_ends_at)
         return f"Reconnect Spotify before {end.day} {end:%B} to keep your imports running."
 

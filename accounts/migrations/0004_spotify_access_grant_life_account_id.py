@@ -4,11 +4,14 @@ from django.db import migrations, models
 
 
 def first_authorized_from_created(apps, schema_editor):
-    # Grants stored before this field: the credential's creation is the earliest first sign-in
-    # we know, so their end is never later than Spotify's (a warning early, never late).
+    # Grants stored before this field: every sign-in stored a new refresh token, so the last
+    # sign-in is when the grant we hold was authorised (else the credential's creation, the
+    # earliest we know: a warning early, never late).
+    from django.db.models.functions import Coalesce
+
     SpotifyCredential = apps.get_model("accounts", "SpotifyCredential")
     SpotifyCredential.objects.filter(first_authorized_at__isnull=True).update(
-        first_authorized_at=models.F("created_at")
+        first_authorized_at=Coalesce(models.F("last_sign_in_at"), models.F("created_at"))
     )
 
 

@@ -58,7 +58,8 @@ def test_the_dashboard_shows_a_reconnect_button_when_the_grant_is_gone(client):
     assert f'action="{reverse("spotify_login")}"' in html
 
 
-def test_the_dashboard_shows_until_when_spotify_asked_us_to_pause(client):
+def test_the_dashboard_shows_until_when_spotify_asked_us_to_pause(client, settings):
+    settings.TIME_ZONE = "UTC"  # the page shows local time; the assertion reads UTC
     credential = SpotifyCredentialFactory(rate_limited=True)
     pause = SpotifyPause.objects.get()
     client.force_login(credential.user)

@@ -121,6 +121,7 @@ def test_no_warning_more_than_two_weeks_before_the_end(client, settings, time_ma
 
 
 def test_the_lifetime_is_a_setting(client, settings, time_machine):
+    settings.TIME_ZONE = "UTC"
     settings.SPOTIFY_GRANT_LIFETIME_DAYS = 30
     time_machine.move_to(ANCHOR, tick=False)
     credential = SpotifyCredentialFactory(first_authorized_at=ANCHOR - timedelta(days=25))
@@ -129,6 +130,18 @@ def test_the_lifetime_is_a_setting(client, settings, time_machine):
     html = client.get(reverse("accounts:dashboard")).content.decode()
 
     assert "Reconnect Spotify before 3 June" in html
+
+
+def test_a_grant_past_its_end_by_our_count_asks_to_reconnect_now_without_a_past_date(client, settings, time_machine):
+    time_machine.move_to(ANCHOR, tick=False)
+    credential = SpotifyCredentialFactory(
+        first_authorized_at=ANCHOR - timedelta(days=settings.SPOTIFY_GRANT_LIFETIME_DAYS + 3)
+    )
+    client.force_login(credential.user)
+
+    html = client.get(reverse("accounts:dashboard")).content.decode()
+
+    assert "reconnect Spotify now" in html and "Reconnect Spotify before" not in html
 
 
 # --- invalid_grant --------------------------------------------------------------------------
