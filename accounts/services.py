@@ -50,7 +50,7 @@ def lift_spotify_pauses(*, pauses) -> int:
         last_end = in_force.order_by("-until").values_list("until", flat=True).first()
         lifted = in_force.update(until=now)
         if last_end is not None and not SpotifyPause.objects.filter(until__gt=now).exists():
-            runs.bring_forward(postponed_until=last_end)
+            runs.bring_forward(limited_by="spotify", postponed_until=last_end)
             Schedule.objects.filter(
                 name__endswith=SpotifyPause.SCHEDULE_SUFFIX, next_run__gt=now, next_run__lte=last_end
             ).update(next_run=now)

@@ -104,6 +104,9 @@ class QueuedRun(models.Model):
         "This {label} made no progress for {minutes} minutes, so its worker has most likely stopped. {after}"
     )
     enqueue_failed_reason: ClassVar[str] = "The task queue did not accept this run. Try again."
+    # The outside service whose rate limits postpone this run ("spotify"), if any: lifting that
+    # service's pause early brings such runs forward (bring_forward).
+    limited_by: ClassVar[str] = ""
     # The "lost" rule's wait for a queued run's task (see LOST_AFTER); longer only for runs
     # that are queued behind many of their own kind on purpose.
     lost_after: ClassVar[timedelta] = LOST_AFTER
@@ -276,15 +279,16 @@ def claim(
 # --- bring forward ---------------------------------------------------------------------------
 
 
-def bring_forward(*, postponed_until: datetime) -> int:
-    """Every app's runs postponed to no later than `postponed_until` become due now, their resume
-    schedules firing at once (what waited for an obstacle that is gone); how many runs moved."""
+def bring_forward(*, limited_by: str, postponed_until: datetime) -> int:
+    """The runs of every model whose `limited_by` names this service, postponed to no later than
+    `postponed_until`, become due now, their resume schedules firing at once (they waited for a
+    limit that is gone; runs waiting for anything else keep waiting); how many runs moved."""
     from django.apps import apps
 
     now = timezone.now()
     moved, names = 0, []
     for model in apps.get_models():
-        if not issubclass(model, QueuedRun):
+        if not issubclass(model, QueuedRun) or model.limited_by != limited_by:
             continue
         rows = model.objects.filter(status=RunStatus.QUEUED, resume_at__gt=now, resume_at__lte=postponed_until)
         # Each row names its schedule (a model running several kinds names it by kind).

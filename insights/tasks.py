@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.utils import timezone
+
 from accounts.models import User
 from core.jobs import job, user_argument, user_of_row
 from core.runs import RunStatus
@@ -21,19 +23,20 @@ class TaskFailed(Exception):
 
 
 @job(label="Listening ingest", user_of=user_argument())
-def ingest_listening(user_id: int) -> str:
-    """Store today's three listening snapshots of one user (a re-run updates them). A Spotify
-    failure raises ListeningIngestFailed, so the queue records the task as failed, with its
-    reason; Spotify's pause postpones it to the pause's end instead (not a failure)."""
+def ingest_listening(user_id: int, snapshot_date: str | None = None) -> str:
+    """Store the day's (today's) three listening snapshots of one user (a re-run updates them). A
+    Spotify failure raises ListeningIngestFailed, so the queue records the task as failed, with
+    its reason; Spotify's pause postpones it, for the same day, to the pause's end instead."""
     user = User.objects.filter(pk=user_id).first()
     if user is None:
         return f"listening ingest of user #{user_id}: no such user"
+    day = date.fromisoformat(snapshot_date) if snapshot_date else timezone.localdate()
     try:
-        stored = snapshots.ingest_snapshot(user=user)
+        stored = snapshots.ingest_snapshot(user=user, snapshot_date=day)
     except snapshots.ListeningIngestFailed as exc:
         if exc.retry_at is None:
             raise
-        at = snapshots.postpone_ingest(user_id=user_id, retry_at=exc.retry_at)
+        at = snapshots.postpone_ingest(user_id=user_id, retry_at=exc.retry_at, snapshot_date=day)
         return f"listening ingest of user #{user_id}: postponed to {at.isoformat(timespec='seconds')} ({exc.reason})"
     return f"listening ingest of user #{user_id}: {len(stored)} snapshots for {stored[0].snapshot_date}"
 

@@ -213,6 +213,7 @@ class RouteRun(QueuedRun):
     details = models.JSONField(default=dict, blank=True)
 
     run_label: ClassVar[str] = "route"
+    limited_by: ClassVar[str] = "spotify"  # a pause Spotify imposed, lifted early, brings it forward
     tasks_by_kind: ClassVar[dict[str, str]] = {
         RouteRunKind.ROUTE: "routing.tasks.run_route",
         RouteRunKind.RESTORE: "routing.tasks.run_restore",

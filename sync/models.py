@@ -45,6 +45,7 @@ class SyncEvent(QueuedRun):
     # resumed: the listener retries, and the retry keeps the finished playlists.
     run_task: ClassVar[str] = "sync.tasks.run_import"
     run_label: ClassVar[str] = "import"
+    limited_by: ClassVar[str] = "spotify"  # a pause Spotify imposed, lifted early, brings it forward
     orphaned_reason: ClassVar[str] = (
         "The worker running this sync stopped (restart or crash). Retry to continue; finished playlists are kept."
     )

@@ -37,7 +37,7 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from accounts import selectors as account_selectors
-from accounts.models import SpotifyCredential, SpotifyPause, User
+from accounts.models import SpotifyAccess, SpotifyCredential, SpotifyPause, User
 from core.errors import DomainError
 from core.schedules import schedule_once
 from analysis.models import SongAnalysis
@@ -317,9 +317,13 @@ def ingest_all_users(*, snapshot_date: date | None = None, only_missing: bool = 
     done = IngestRound(ingested=[], failed={})
     # A listener whose grant is gone cannot be read until they sign in again: not a failure of
     # the round (the history poll records their gap; their pages ask them to reconnect).
-    users = User.objects.filter(
-        spotify_credential__isnull=False, spotify_credential__reconnect_needed=False
-    ).order_by("pk")
+    # Nor one Spotify does not serve (not on a Development-mode app's user list): their
+    # dashboard asks them to see the operator, and a nightly refusal would only fail the round.
+    users = (
+        User.objects.filter(spotify_credential__isnull=False, spotify_credential__reconnect_needed=False)
+        .exclude(spotify_credential__access=SpotifyAccess.NOT_ALLOWLISTED)
+        .order_by("pk")
+    )
     if only_missing:
         users = users.exclude(snapshots__snapshot_date=day)
     resumes_at = account_selectors.spotify_paused_until()
@@ -352,10 +356,12 @@ def ingest_all_users(*, snapshot_date: date | None = None, only_missing: bool = 
 INGEST_TASK = "insights.tasks.ingest_listening"
 
 
-def postpone_ingest(*, user_id: int, retry_at: datetime) -> datetime:
-    """Run one user's ingest again when Spotify lets us (never sooner than SPOTIFY_MIN_POSTPONE)."""
+def postpone_ingest(*, user_id: int, retry_at: datetime, snapshot_date: date) -> datetime:
+    """Run one user's ingest of `snapshot_date` again when Spotify lets us (never sooner than
+    SPOTIFY_MIN_POSTPONE): a pause across midnight still fills the day it was asked for."""
     at = max(retry_at, timezone.now() + timedelta(seconds=settings.SPOTIFY_MIN_POSTPONE))
-    schedule_once(INGEST_TASK, user_id, at=at, name=f"insights-ingest-user-{user_id}{SpotifyPause.SCHEDULE_SUFFIX}")
+    name = f"insights-ingest-user-{user_id}{SpotifyPause.SCHEDULE_SUFFIX}"
+    schedule_once(INGEST_TASK, user_id, snapshot_date.isoformat(), at=at, name=name)
     return at
 
 

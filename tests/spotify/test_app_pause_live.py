@@ -138,3 +138,23 @@ def test_the_token_refresh_schedule_sends_nothing_while_paused_and_does_not_fail
 
     assert summary == "0 token(s) refreshed, 0 failed, 1 left until Spotify's pause ends"
     assert _total(sandbox) == sent and sandbox.counters()["by_route"].get("/api/token", 0) == token_requests
+
+
+def test_lifting_a_pause_brings_forward_only_what_waited_on_spotify(demo_credential):
+    from accounts.services import lift_spotify_pauses
+    from analysis.models import AnalysisBatch
+    from core.runs import RunStatus
+    from tests.sync.factories import SyncEventFactory
+
+    pause = SpotifyPauseFactory(until=timezone.now() + timedelta(hours=14))
+    user = demo_credential.user
+    waiting_import = SyncEventFactory(user=user, resume_at=pause.until)
+    batch = AnalysisBatch.objects.create(  # waits for an LLM provider, not for Spotify
+        user=user, prompt_version="v", status=RunStatus.QUEUED, resume_at=timezone.now() + timedelta(hours=1)
+    )
+
+    assert lift_spotify_pauses(pauses=SpotifyPause.objects.all()) == 1
+
+    waiting_import.refresh_from_db()
+    batch.refresh_from_db()
+    assert waiting_import.resume_at <= timezone.now() < batch.resume_at
