@@ -245,10 +245,13 @@ class ItemCollector(CatalogRecords):
     def add_page(self, page: dict[str, Any]) -> None:
         if page.get("total") is not None:
             self.total = int(page["total"])
-        for row in self.present(page.get("items")):
+        rows = page.get("items")
+        for row in rows if isinstance(rows, list) else []:
             # Positions count what we kept, so they stay unique even if the playlist
             # shifted between two pages (the next import sees its new snapshot and refetches).
-            self.items.append(self._item(row, position=len(self.items)))
+            # A whole null row is a row Spotify cannot serve, kept as such: dropping it would
+            # leave fewer rows than the playlist's total, which routing rightly refuses to trust.
+            self.items.append(self._item(row or {}, position=len(self.items)))
 
     def _item(self, row: dict[str, Any], *, position: int) -> ItemRecord:
         obj = row_object(row)

@@ -143,14 +143,17 @@ def test_nulls_among_a_tracks_artists_are_skipped_and_counted(artists):
 
 
 @given(rows=st.lists(st.one_of(st.none(), st.integers(0, 20)), max_size=12))
-def test_null_rows_in_an_items_page_are_skipped_counted_and_positions_stay_dense(rows):
+def test_null_rows_in_an_items_page_are_kept_as_unavailable_so_the_rows_match_the_total(rows):
     page = [None if n is None else {"added_at": None, "item": track(f"t{n}")} for n in rows]
     collector = ItemCollector()
     collector.add_page({"items": page, "total": len(page)})
-    kept = [f"t{n}" for n in rows if n is not None]
-    assert [item.track_id for item in collector.items] == kept
-    assert [item.position for item in collector.items] == list(range(len(kept)))
-    assert collector.skipped_nulls == rows.count(None)
+    # As many rows as Spotify's total (a route trusts no fewer), the null ones unavailable.
+    assert [item.track_id for item in collector.items] == [None if n is None else f"t{n}" for n in rows]
+    assert [item.kind for item in collector.items] == [
+        ItemKind.UNAVAILABLE if n is None else ItemKind.TRACK for n in rows
+    ]
+    assert [item.position for item in collector.items] == list(range(len(rows)))
+    assert len(collector.items) == collector.total
 
 
 def test_nulls_in_album_artists_and_images_are_skipped_and_the_first_real_image_is_kept():
