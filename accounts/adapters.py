@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts import credentials, services
 from accounts.access import NOT_ALLOWLISTED_MESSAGE
 from accounts.models import SignInRefusal, User
-from accounts.spotify_provider.views import NotAllowlistedAtSignIn
+from accounts.spotify_provider.views import NotAllowlistedAtSignIn, PausedAtSignIn
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
@@ -65,6 +65,15 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             response = render(
                 request, "accounts/sign_in_refused.html", {"message": NOT_ALLOWLISTED_MESSAGE}, status=403
             )
+            raise ImmediateHttpResponse(response)
+        if isinstance(exception, PausedAtSignIn):
+            until = timezone.localtime(exception.until)
+            message = (
+                f"Spotify asked this Linernotes server to pause until {until:%H:%M %Z} (its quota is "
+                "shared by every listener). Sign in again then."
+            )
+            context = {"message": message, "heading": "Spotify asked us to wait", "hint": "Nothing was stored."}
+            response = render(request, "accounts/sign_in_refused.html", context, status=503)
             raise ImmediateHttpResponse(response)
         super().on_authentication_error(
             request, provider, error=error, exception=exception, extra_context=extra_context

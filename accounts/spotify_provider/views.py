@@ -6,14 +6,29 @@ from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.providers.base import ProviderException
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
 from allauth.socialaccount.providers.spotify.views import SpotifyOAuth2Adapter
-from django.conf import settings
+from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.utils import timezone
+
+from accounts import credentials
+from accounts import selectors as account_selectors
 from accounts.access import is_not_allowlisted
+from accounts.models import SpotifyPause
 
 
 class NotAllowlistedAtSignIn(ProviderException):
     """Spotify refused the profile request of a sign-in: the app is in Development mode and
     this Spotify account is not on its user list. Our adapter shows the listener why."""
+
+
+class PausedAtSignIn(ProviderException):
+    """Spotify has paused this deployment (its quota): the sign-in's profile request is not sent,
+    or met the quota itself; our adapter tells the listener when to come back."""
+
+    def __init__(self, until) -> None:
+        super().__init__(f"Spotify paused this deployment until {until.isoformat()}")
+        self.until = until
 
 
 @dataclass(frozen=True)
@@ -54,8 +69,14 @@ class SpotifyAdapter(SpotifyOAuth2Adapter):
         return settings.SPOTIFY_REDIRECT_URI or super().get_callback_url(request, app)
 
     def complete_login(self, request, app, token, **kwargs):
+        # The profile request is a Web API call like any other: not while Spotify has paused us.
+        paused_until = account_selectors.spotify_paused_until()
+        if paused_until is not None:
+            raise PausedAtSignIn(paused_until)
         with get_adapter().get_requests_session() as session:
             response = session.get(self.profile_url, headers={"Authorization": f"Bearer {token.token}"})
+        if response.status_code == 429:
+            raise PausedAtSignIn(_pause_from(response))
         if response.status_code == 403 and is_not_allowlisted(
             status=403, body=_json_or_none(response), text=response.text
         ):
@@ -77,6 +98,27 @@ class SpotifyAdapter(SpotifyOAuth2Adapter):
             scope=str(token_response.get("scope") or ""),
         )
         return login
+
+
+def _pause_from(response) -> datetime:
+    """A 429 on the profile request: a quota one (or a long wait) pauses the deployment, as a
+    client request's would (spotify.http); a short one only this sign-in."""
+    try:
+        retry_after = max(0, int(float(response.headers.get("Retry-After") or 1)))
+    except ValueError:
+        retry_after = 1
+    body = _json_or_none(response)
+    error = body.get("error") if isinstance(body, dict) else None
+    quota = isinstance(error, dict) and error.get("reason") == "QUOTA_EXCEEDED"
+    until = timezone.now() + timedelta(seconds=max(retry_after, settings.SPOTIFY_MIN_POSTPONE))
+    if quota or retry_after > settings.SPOTIFY_MAX_RETRY_AFTER:
+        credentials.pause_spotify(
+            until=until,
+            reason=SpotifyPause.Reason.QUOTA if quota else SpotifyPause.Reason.RATE_LIMIT,
+            retry_after=retry_after,
+            message=str(error.get("message") or "") if isinstance(error, dict) else "",
+        )
+    return until
 
 
 def _json_or_none(response):

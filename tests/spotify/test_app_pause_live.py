@@ -158,3 +158,31 @@ def test_lifting_a_pause_brings_forward_only_what_waited_on_spotify(demo_credent
     waiting_import.refresh_from_db()
     batch.refresh_from_db()
     assert waiting_import.resume_at <= timezone.now() < batch.resume_at
+
+
+def test_a_sign_in_during_the_pause_sends_no_profile_request_and_says_when_to_come_back(browser, sandbox):
+    from tests.accounts.conftest import sign_in_through_sandbox
+
+    sandbox.configure(auto_approve=True)
+    SpotifyPauseFactory(until=timezone.now() + timedelta(hours=3))
+    sandbox.control("DELETE", "counters")
+
+    response = sign_in_through_sandbox(browser)
+
+    assert response.status_code == 503
+    assert "Spotify asked this Linernotes server to pause until" in response.content.decode()
+    assert sandbox.counters()["by_route"].get("GET /v1/me", 0) == 0
+
+
+def test_a_quota_429_on_the_sign_ins_profile_request_pauses_the_deployment(browser, sandbox):
+    from accounts.models import SpotifyCredential
+    from tests.accounts.conftest import sign_in_through_sandbox
+
+    sandbox.configure(auto_approve=True)
+    sandbox.fail_next(method="GET", path="/v1/me*", status=429, retry_after=40_000, body=QUOTA_BODY)
+
+    response = sign_in_through_sandbox(browser)
+
+    assert response.status_code == 503 and not SpotifyCredential.objects.exists()
+    pause = SpotifyPause.objects.get()
+    assert (pause.reason, pause.retry_after) == ("quota", 40_000)
