@@ -70,3 +70,25 @@ def test_the_user_admin_shows_the_display_name(staff_client):
     html = staff_client.get(reverse("admin:accounts_user_changelist")).content.decode()
 
     assert "Ada Listener" in html and user.username in html
+
+
+def test_staff_list_spotifys_pauses_and_lifting_one_lets_the_postponed_import_go(staff_client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import SpotifyPause
+    from tests.accounts.factories import SpotifyPauseFactory
+    from tests.sync.factories import SyncEventFactory
+
+    pause = SpotifyPauseFactory(until=timezone.now() + timedelta(hours=14), message="Quota exceeded for app")
+    waiting = SyncEventFactory(resume_at=pause.until)
+    changelist = reverse("admin:accounts_spotifypause_changelist")
+    assert "Quota exceeded for app" in staff_client.get(changelist).content.decode()
+    assert staff_client.get(reverse("admin:accounts_spotifypause_add")).status_code == 403  # only Spotify pauses
+
+    staff_client.post(changelist, {"action": "lift", "_selected_action": [pause.pk]})
+
+    assert SpotifyPause.objects.get().until <= timezone.now()
+    waiting.refresh_from_db()
+    assert waiting.resume_at <= timezone.now()

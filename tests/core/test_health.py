@@ -60,3 +60,21 @@ def test_health_answers_503_naming_the_broker_when_redis_is_unreachable():
     assert "broker" in result["body"]["failed"]
     assert "cache" in result["body"]["failed"]
     assert result["body"]["checks"]["database"] == "ok"
+
+
+@pytest.mark.django_db
+def test_a_spotify_pause_is_a_warning_not_a_failure(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.accounts.factories import SpotifyPauseFactory
+
+    assert client.get("/health").json()["warnings"] == []
+    SpotifyPauseFactory(until=timezone.now() + timedelta(hours=14))
+
+    response = client.get("/health")
+
+    assert response.status_code == 200 and response.json()["status"] == "ok"
+    (warning,) = response.json()["warnings"]
+    assert warning.startswith("Spotify paused this deployment until") and "quota exceeded" in warning

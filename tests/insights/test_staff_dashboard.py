@@ -130,3 +130,19 @@ def test_listeners_cannot_open_the_job_records_admin(client, listener):
     client.force_login(listener)
 
     assert client.get(ADMIN).status_code == 302  # to the admin's sign-in
+
+
+def test_staff_see_spotifys_pause_with_who_met_it_and_a_way_to_lift_it(client, staff):
+    from django.utils import timezone
+
+    from tests.accounts.factories import SpotifyPauseFactory
+
+    client.force_login(staff)
+    assert 'id="spotify-pause"' not in client.get(PAGE).content.decode()
+    SpotifyPauseFactory(until=timezone.now() + timedelta(hours=14), user=UserFactory(display_name="Marta"))
+
+    html = client.get(PAGE).content.decode()
+
+    pause = html.split('id="spotify-pause"')[1].split("</section>")[0]
+    assert "quota exceeded" in pause and "Marta" in pause and "Retry-After 3600 s" in pause
+    assert "/admin/accounts/spotifypause/" in pause
