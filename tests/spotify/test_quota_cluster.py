@@ -64,7 +64,10 @@ def test_two_imports_meet_the_quota_send_nothing_while_paused_and_finish_after_i
     # Each worker that met the quota (both, when they were mid-request together) stored it.
     pauses = list(SpotifyPause.objects.all())
     assert 1 <= len(pauses) <= 2
-    assert all(p.reason == SpotifyPause.Reason.QUOTA and 49_990 <= p.retry_after <= 50_000 for p in pauses)
+    # Retry-After counts down from the first refusal: a request already on its way may reach the
+    # sandbox seconds later on a loaded machine (two CPUs shared with PostgreSQL and the cluster).
+    seen = [(p.reason, p.retry_after, p.user_id, p.created_at.isoformat()) for p in pauses]
+    assert all(p.reason == SpotifyPause.Reason.QUOTA and 49_000 <= p.retry_after <= 50_000 for p in pauses), seen
     pause = max(pauses, key=lambda p: p.until)
     ends = {p.until for p in pauses}
     assert all(event.resume_at in ends for event in paused)  # resumed at the quota's end
