@@ -147,7 +147,8 @@ class QuotaMeter:
             return None
         if self.exceeded_at is None:
             self.exceeded_at = now
-        return max(1, math.ceil(self.exceeded_at + retry_after - now))
+        # Elapsed first: (t + n) - t need not equal n in floating point, and Retry-After must not exceed n.
+        return max(1, math.ceil(retry_after - (now - self.exceeded_at)))
 
 
 class Counters:

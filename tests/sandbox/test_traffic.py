@@ -199,3 +199,11 @@ def test_the_quota_period_ends_retry_after_seconds_after_the_first_refusal():
 
     # One request passes; refused from t=1 for 100 s (Retry-After counting down); then a fresh budget.
     assert waits == [None, 100, 51, 1, None, 100]
+
+
+def test_the_first_refusal_asks_for_exactly_retry_after_seconds_whatever_the_clock_reads():
+    from sandbox.traffic import QuotaMeter
+
+    # (t + n) - t is n + a hair for some t in floating point; Retry-After must still be n.
+    for now in (0.0, 243907.95185929336, 19879.240560351398):  # the last two once gave 50,001
+        assert QuotaMeter().check(after_requests=0, retry_after=50_000, now=now) == 50_000
