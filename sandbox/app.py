@@ -10,7 +10,7 @@ import traceback
 from http import HTTPStatus
 from typing import Any
 
-from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.exceptions import ClientDisconnected, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
@@ -198,6 +198,9 @@ class SandboxApp:
                 return route.handler(ctx, **args), client_id, mode
             except ApiError as error:
                 return Result(error.status, error.body(), dict(error.headers)), client_id, mode
+            except ClientDisconnected:
+                # The client left mid-body (a worker stopped on purpose by a test): no sandbox bug.
+                return Result(400, ApiError(400, "Client disconnected").body()), client_id, mode
             except Exception as error:  # noqa: BLE001 - a sandbox bug must not look like a Spotify answer
                 traceback.print_exc(file=sys.stderr)
                 # Recorded as a violation so the test session that caused it fails loudly.

@@ -8,7 +8,7 @@ import time
 import traceback
 from typing import Any
 
-from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.exceptions import ClientDisconnected, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
@@ -104,6 +104,12 @@ class LlmSandboxApp:
                 return route.handler(call, **args)
         except DialectError as problem:
             return json_response(problem.status, problem.body, problem.headers)
+        except ClientDisconnected:
+            # The client went away mid-body (a worker killed on purpose by a recovery test, a client
+            # timeout): nobody reads this answer and it is no sandbox bug, so it is only counted.
+            with self.state.lock:
+                self.state.client_disconnects += 1
+            return json_response(400, {"error": "client disconnected"})
         except Exception as failure:  # noqa: BLE001 - a sandbox bug must not look like a provider answer
             traceback.print_exc(file=sys.stderr)
             with self.state.lock:

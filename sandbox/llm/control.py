@@ -24,6 +24,7 @@ def health(state: LlmState, body: Any, request: Request) -> Any:
         "providers": [p.as_json() for p in state.providers.values()],
         "lyrics_tracks": len(state.lyrics),
         "internal_errors": list(state.errors),
+        "client_disconnects": state.client_disconnects,
     }
 
 

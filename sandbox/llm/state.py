@@ -98,6 +98,7 @@ class LlmState:
         self.started = time.time()
         # Internal sandbox errors (bugs), kept across resets so the test session that caused one fails.
         self.errors: list[str] = []
+        self.client_disconnects = 0
         self.generation = 0
         self.reset()
 

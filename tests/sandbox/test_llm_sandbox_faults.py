@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import time
 from typing import TYPE_CHECKING
 
@@ -292,3 +293,21 @@ def test_a_malformed_body_reaches_an_openai_sdk_caller_as_a_json_decode_error(fr
 
     with pytest.raises(json.JSONDecodeError):
         ask(fresh_llm_sandbox)
+
+
+def test_a_client_leaving_mid_body_is_counted_not_reported_as_a_sandbox_bug(fresh_llm_sandbox: LlmSandbox):
+    # A recovery test kills a worker while its request body is on the wire; that is the client's doing.
+    before = fresh_llm_sandbox.health()
+    host, port = fresh_llm_sandbox.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as raw:
+        raw.sendall(
+            b"POST /primary/v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 400\r\n\r\n{\"model\": \"llama"
+        )
+        raw.shutdown(socket.SHUT_WR)
+        raw.recv(4096)  # the sandbox's answer, or nothing: either way the connection ends
+    deadline = time.monotonic() + 5
+    while fresh_llm_sandbox.health()["client_disconnects"] == before["client_disconnects"]:
+        assert time.monotonic() < deadline, "the sandbox never noticed the client leaving"
+        time.sleep(0.05)
+    assert fresh_llm_sandbox.health()["internal_errors"] == before["internal_errors"]
