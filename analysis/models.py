@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 
 from analysis.vocabulary import CONTENT_RATINGS, MOODS
+from core.queues import BULK, Queue
 from core.runs import QueuedRun, RunStatus
 from library.models import Track
 
@@ -158,6 +159,7 @@ class AnalysisBatch(QueuedRun):
     # analysis row keep it once), so a batch whose worker died is queued again and goes on
     # from next_position instead of failing.
     run_task: ClassVar[str] = "analysis.tasks.analyse_batch"
+    queue: ClassVar[Queue] = BULK
     run_label: ClassVar[str] = "analysis batch"
     resume_orphans: ClassVar[bool] = True
     resumed_note: ClassVar[str] = "Resumed: the worker analysing this batch stopped (restart or crash)."

@@ -12,6 +12,7 @@ class CoreConfig(AppConfig):
         from django_q import signals as q_signals
 
         from core import jobs, tasks  # tasks: importing them registers their job labels
+        from core.queues import BULK
         from core.schedules import register_schedule
 
         # Job records for every task of the product (core.jobs says which signal comes when).
@@ -25,6 +26,7 @@ class CoreConfig(AppConfig):
         # Recurring schedules (manage.py ensure_schedules creates or repairs them).
         # /health reports when a cluster last ran this: the cluster's own sign of life.
         register_schedule(name="cluster heartbeat", task=tasks.cluster_heartbeat, minutes=1)
+        register_schedule(name="bulk cluster heartbeat", task=tasks.cluster_heartbeat, minutes=1, queue=BULK)
         # Job records of tasks that timed out or lost their worker (Django-Q2 signals neither).
         register_schedule(name="fail lost job records", task=tasks.fail_lost_jobs, minutes=5)
         register_schedule(name="prune job records", task=tasks.prune_job_records, cron="0 3 * * 1")

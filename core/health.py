@@ -40,13 +40,15 @@ def _check_broker() -> None:
     broker.queue_size()
 
 
-def _cluster_last_seen() -> str | None:
-    from core.tasks import HEARTBEAT_KEY
+def clusters_last_seen() -> dict[str, str | None]:
+    """When each cluster (interactive, bulk) last ran its heartbeat, as ISO text or None."""
+    from core.queues import QUEUES
+    from core.tasks import heartbeat_key
 
     try:
-        return cache.get(HEARTBEAT_KEY)
+        return {queue: cache.get(heartbeat_key(queue)) for queue in QUEUES}
     except Exception:  # the cache check above already reports the failure
-        return None
+        return {queue: None for queue in QUEUES}
 
 
 CHECKS = {"database": _check_database, "cache": _check_cache, "broker": _check_broker}
@@ -92,7 +94,7 @@ def health(request: HttpRequest) -> JsonResponse:
         "checks": results,
         "failed": failed,
         # Informational only: a web process can be healthy while no cluster runs.
-        "cluster_last_seen": _cluster_last_seen(),
+        "clusters": {queue: {"last_seen": seen} for queue, seen in clusters_last_seen().items()},
         # Warnings never fail the check: the server works, it is only waiting for something.
         "warnings": _warnings(),
     }

@@ -31,7 +31,6 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from django.apps import apps
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -39,6 +38,7 @@ from django.utils import timezone
 from django_q.models import Failure, Schedule
 from django_q.utils import get_func_repr
 
+from core import queues
 from core.models import JobRecord, JobStatus
 
 logger = logging.getLogger(__name__)
@@ -288,7 +288,7 @@ def prune_job_records(*, days: int, now: datetime | None = None) -> Pruned:
 
 
 LOST_JOB_ERROR = (
-    "No result within the task time limit (Q_TIMEOUT): the task timed out or its worker stopped. "
+    "No result within the task time limit (Q_TIMEOUT or Q_BULK_TIMEOUT): the task timed out or its worker stopped. "
     "Django-Q2 records neither."
 )
 
@@ -300,7 +300,8 @@ def fail_lost_jobs(*, now: datetime | None = None) -> int:
     that died: without this, such a job would look busy until pruned. One UPDATE, re-checked
     per row; a task the broker delivers again later sets its record running again.
     """
-    cutoff = (now or timezone.now()) - timedelta(seconds=settings.Q_CLUSTER["timeout"] + LOST_JOB_SLACK)
+    # The record does not say which cluster ran it: the longer time limit of the two.
+    cutoff = (now or timezone.now()) - timedelta(seconds=queues.longest_timeout() + LOST_JOB_SLACK)
     return JobRecord.objects.filter(status=JobStatus.RUNNING, started_at__lt=cutoff).update(
         status=JobStatus.FAILED, error=LOST_JOB_ERROR, finished_at=now or timezone.now()
     )

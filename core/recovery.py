@@ -17,12 +17,11 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from core import runs
+from core import queues, runs
 from core.runs import ERROR_LIMIT, QueuedRun, RunStatus
 from core.signals import run_ended_without_worker
 from core.workers import claimer_gone, this_host
@@ -34,9 +33,9 @@ logger = logging.getLogger(__name__)
 STALL_MARGIN = timedelta(seconds=60)
 
 
-def stall_after() -> timedelta:
-    """No heartbeat for longer than a task may run: its worker is gone."""
-    return timedelta(seconds=settings.Q_CLUSTER["timeout"]) + STALL_MARGIN
+def stall_after(model: type[QueuedRun]) -> timedelta:
+    """No heartbeat for longer than a task of the model's queue may run: its worker is gone."""
+    return timedelta(seconds=queues.timeout(model.queue)) + STALL_MARGIN
 
 
 def looks_lost(run: QueuedRun, *, now: datetime | None = None) -> bool:
@@ -49,7 +48,7 @@ def looks_lost(run: QueuedRun, *, now: datetime | None = None) -> bool:
             return False
         return (run.enqueued_at or run.created_at) < cutoff
     if run.status == RunStatus.RUNNING:
-        return (run.heartbeat_at or run.started_at or run.created_at) < now - stall_after()
+        return (run.heartbeat_at or run.started_at or run.created_at) < now - stall_after(type(run))
     return False
 
 
@@ -73,7 +72,7 @@ def _stalled(*, cutoff: datetime) -> Q:
 def lost_filter(model: type[QueuedRun]) -> Q:
     """looks_lost as a filter, for an UPDATE that re-checks the rule as it writes."""
     now = timezone.now()
-    return _queued_lost(cutoff=now - model.lost_after) | _stalled(cutoff=now - stall_after())
+    return _queued_lost(cutoff=now - model.lost_after) | _stalled(cutoff=now - stall_after(model))
 
 
 def requeue_lost(model: type[QueuedRun], *, lost_after: timedelta | None = None) -> list[int]:
@@ -93,7 +92,7 @@ def requeue_lost(model: type[QueuedRun], *, lost_after: timedelta | None = None)
         if not taken:
             continue
         try:
-            task_id = runs.submit(task=run.task_name(), pk=run.pk)
+            task_id = runs.submit(task=run.task_name(), pk=run.pk, queue=model.queue)
         except Exception:  # the broker is still away: the next sweep tries again
             logger.exception("Could not enqueue lost %s #%s again", model.run_label, run.pk)
             continue
@@ -106,8 +105,8 @@ def requeue_lost(model: type[QueuedRun], *, lost_after: timedelta | None = None)
 
 def recover_stalled(model: type[QueuedRun]) -> list[int]:
     """Running runs with no heartbeat for longer than a task may run: resumed or failed."""
-    stalled = model.objects.filter(_stalled(cutoff=timezone.now() - stall_after()))
-    minutes = max(1, round(stall_after().total_seconds() / 60))
+    stalled = model.objects.filter(_stalled(cutoff=timezone.now() - stall_after(model)))
+    minutes = max(1, round(stall_after(model).total_seconds() / 60))
     return _hand_back_all(
         model,
         stalled.values_list("pk", "claimed_by"),

@@ -38,8 +38,8 @@ from django.db.models import DateTimeField, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_q.models import Schedule
-from django_q.tasks import async_task
 
+from core.queues import INTERACTIVE, Queue, enqueue
 from core.schedules import schedule_once
 from core.signals import run_ended_without_worker
 from core.workers import worker_name
@@ -91,8 +91,9 @@ class QueuedRun(models.Model):
     claimed_by = models.CharField(max_length=200, blank=True)
     error = models.TextField(blank=True)
 
-    # The Django-Q task that runs one row, called with its id.
+    # The Django-Q task that runs one row, called with its id, and the queue (cluster) it runs on.
     run_task: ClassVar[str] = ""
+    queue: ClassVar[Queue] = INTERACTIVE
     # How logs, schedules and messages name a run of this model ("import", "analysis batch").
     run_label: ClassVar[str] = "run"
     # A run whose worker died: True queues it again (its steps are repeatable and it goes on
@@ -153,16 +154,16 @@ def enqueue_on_commit(run: QueuedRun, *, failed_reason: str = "") -> None:
     transaction.on_commit(lambda: enqueue_now(model=model, pk=pk, task=task, failed_reason=failed_reason))
 
 
-def submit(*, task: str, pk: int) -> str:
-    """Hand `task(pk)` to the broker now; its task id (raises what the broker raises)."""
-    return async_task(task, pk)
+def submit(*, task: str, pk: int, queue: Queue) -> str:
+    """Hand `task(pk)` to `queue`'s broker now; its task id (raises what the broker raises)."""
+    return enqueue(task, pk, queue=queue)
 
 
 def enqueue_now(*, model: type[QueuedRun], pk: int, task: str, failed_reason: str = "") -> bool:
     """Hand `task(pk)` to the broker now; a refusal fails the still-queued run with its reason
     (`failed_reason`, else the model's)."""
     try:
-        task_id = submit(task=task, pk=pk)
+        task_id = submit(task=task, pk=pk, queue=model.queue)
     except Exception:  # any broker failure
         logger.exception("Could not enqueue %s #%s", model.run_label, pk)
         # Only a still-queued run: a worker may have picked up an earlier task meanwhile.
@@ -232,7 +233,13 @@ class Claim:
                 status=RunStatus.QUEUED, resume_at=resume_at, claimed_by="", **fields
             )
             if updated:
-                schedule_once(self.run.task_name(), self.pk, at=resume_at, name=self.run.resume_schedule_name())
+                schedule_once(
+                    self.run.task_name(),
+                    self.pk,
+                    at=resume_at,
+                    name=self.run.resume_schedule_name(),
+                    queue=self.model.queue,
+                )
         if updated:
             logger.info("%s postponed until %s.", self.label, resume_at.isoformat())
         return bool(updated)

@@ -17,17 +17,19 @@ from django_q.models import Schedule
 from django_q.tasks import schedule
 
 from core.jobs import dotted_path
+from core.queues import INTERACTIVE, Queue, cluster_name
 
 
-def schedule_once(func: str, *args: object, at: datetime, name: str) -> None:
-    """Run `func(*args)` once at `at`, under the schedule `name` (one per postponed row).
+def schedule_once(func: str, *args: object, at: datetime, name: str, queue: Queue) -> None:
+    """Run `func(*args)` once at `at` on `queue`, under the schedule `name` (one per postponed row).
 
     A ONCE schedule deletes itself after it fires; one left over from an earlier postponement
     that never fired would only start a run that finds nothing to claim, so it is replaced.
     Call inside the transaction that queues the row again, so both land or neither does.
     """
     Schedule.objects.filter(name=name).delete()
-    schedule(func, *args, schedule_type=Schedule.ONCE, next_run=at, name=name)
+    # The schedule names its cluster: that cluster's scheduler fires it into its own queue.
+    schedule(func, *args, schedule_type=Schedule.ONCE, next_run=at, name=name, cluster=cluster_name(queue))
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class Recurring:
     func: str
     minutes: int | None = None
     cron: str | None = None
+    queue: Queue = INTERACTIVE
 
     def __post_init__(self) -> None:
         if (self.minutes is None) == (self.cron is None):
@@ -51,11 +54,17 @@ _RECURRING: dict[str, Recurring] = {}
 
 
 def register_schedule(
-    *, name: str, task: Callable[..., Any], minutes: int | None = None, cron: str | None = None
+    *,
+    name: str,
+    task: Callable[..., Any],
+    minutes: int | None = None,
+    cron: str | None = None,
+    queue: Queue = INTERACTIVE,
 ) -> Recurring:
     """Declare a recurring schedule: every `minutes`, or on a `cron` expression read in
-    Q_CLUSTER's time zone. Registering a name again replaces it (a reloaded app config)."""
-    recurring = Recurring(name=name, func=dotted_path(task), minutes=minutes, cron=cron)
+    Q_CLUSTER's time zone, run on `queue`'s cluster. Registering a name again replaces it (a
+    reloaded app config)."""
+    recurring = Recurring(name=name, func=dotted_path(task), minutes=minutes, cron=cron, queue=queue)
     _RECURRING[name] = recurring
     return recurring
 

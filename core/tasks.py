@@ -6,21 +6,29 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
-from core import jobs
+from django_q.conf import Conf
+
+from core import jobs, queues
 from core.jobs import job
 
-HEARTBEAT_KEY = "cluster:heartbeat"
+
+def heartbeat_key(queue: queues.Queue) -> str:
+    return f"cluster:heartbeat:{queue}"
 
 
 @job(label="Cluster heartbeat")
 def cluster_heartbeat() -> str:
-    """Record that a cluster worker ran a task just now; /health reports the time.
+    """Record that a worker of the cluster running this task ran a task just now; /health and
+    the staff page report the time per cluster.
 
-    Scheduled every minute, so "last seen" tells an operator whether any
+    Scheduled every minute on each cluster, so "last seen" tells an operator whether each
     qcluster is alive without reading process tables.
     """
+    queue = queues.queue_of_cluster(Conf.CLUSTER_NAME)
+    if queue is None:
+        return f"not one of our clusters: {Conf.CLUSTER_NAME}"
     now = timezone.now().isoformat()
-    cache.set(HEARTBEAT_KEY, now, timeout=None)
+    cache.set(heartbeat_key(queue), now, timeout=None)
     return now
 
 

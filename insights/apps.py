@@ -6,6 +6,7 @@ class InsightsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from core.queues import BULK
         from core.schedules import register_schedule
         from insights import receivers, tasks
         from analysis.signals import analyses_settled
@@ -21,7 +22,11 @@ class InsightsConfig(AppConfig):
         # Importing `tasks` above registered their job labels (core.jobs.job) in this process,
         # before anything is enqueued from it. Recurring schedules (manage.py ensure_schedules):
         # Spotify keeps only the last 50 plays: polling hourly loses none for all but non-stop listeners.
-        register_schedule(name="poll listening history", task=tasks.poll_all_histories, cron="0 * * * *")
+        register_schedule(
+            name="poll listening history", task=tasks.poll_all_histories, cron="0 * * * *", queue=BULK
+        )
         # Night-time, when nobody waits on the shared Spotify rate limit.
-        register_schedule(name="daily listening ingest", task=tasks.ingest_all_users, cron="0 2 * * *")
-        register_schedule(name="weekly summaries", task=tasks.generate_weekly_summaries, cron="0 9 * * 0")
+        register_schedule(name="daily listening ingest", task=tasks.ingest_all_users, cron="0 2 * * *", queue=BULK)
+        register_schedule(
+            name="weekly summaries", task=tasks.generate_weekly_summaries, cron="0 9 * * 0", queue=BULK
+        )

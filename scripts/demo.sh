@@ -96,7 +96,10 @@ others+=($!)
 wait_for "http://127.0.0.1:${SANDBOX_PORT}/_sandbox/health"
 wait_for "http://127.0.0.1:${LLM_SANDBOX_PORT}/_llm/health"
 
+# Two clusters (core.queues): interactive (imports, routes) and bulk (analysis, insights, rounds).
 "$PY" manage.py qcluster > var/qcluster.log 2>&1 &
+pids+=($!)
+Q_CLUSTER_NAME=linernotes-bulk "$PY" manage.py qcluster > var/qcluster-bulk.log 2>&1 &
 pids+=($!)
 "$PY" manage.py runserver "127.0.0.1:${WEB_PORT}" --noreload > var/web.log 2>&1 &
 pids+=($!)
@@ -112,7 +115,7 @@ cat <<TXT
     Sandbox       http://127.0.0.1:${SANDBOX_PORT}/_sandbox/stats
     LLM sandbox   http://127.0.0.1:${LLM_SANDBOX_PORT}/_llm/counters  ("RunPod Llama 3.1 70B", preferred)
     Local LLM     http://127.0.0.1:${LOCAL_LLM_PORT}/v1/models  (SmolLM2-135M; first run builds ~5 min)
-    Logs          var/web.log  var/qcluster.log  var/sandbox.log  var/llm-sandbox.log  var/local-llm.log
+    Logs          var/web.log  var/qcluster.log  var/qcluster-bulk.log  var/sandbox.log  var/llm-sandbox.log  var/local-llm.log
 
   Ctrl-C stops them all.
 TXT

@@ -120,9 +120,13 @@ else:
         }
     }
 
-# Django-Q2: the ORM broker by default, Redis when REDIS_URL is set. `timeout`
-# must stay below `retry`, or a slow task would be handed to a second worker
-# while the first still runs it.
+# Django-Q2: the ORM broker by default, Redis when REDIS_URL is set. Two clusters, each its own
+# `qcluster` process with its own workers and time limit (core.queues): *interactive* (imports,
+# routes, metadata warm-up, device work), the default one, which a plain `manage.py qcluster`
+# runs; and *bulk* (song analysis, written insights, listener rounds), started with
+# `Q_CLUSTER_NAME=<name>-bulk manage.py qcluster`, so a big analysis backlog never waits before a
+# listener's import. `timeout` must stay below `retry`, or a slow task would be handed to a
+# second worker while the first still runs it.
 Q_CLUSTER = {
     "name": "linernotes",
     "workers": env.integer("Q_WORKERS", default=2, minimum=1),
@@ -135,14 +139,29 @@ Q_CLUSTER = {
     "label": "Background tasks",
     "poll": 0.5,
 }
+Q_BULK = {
+    "workers": env.integer("Q_BULK_WORKERS", default=2, minimum=1),
+    "timeout": env.integer("Q_BULK_TIMEOUT", default=900, minimum=1),
+    "retry": env.integer("Q_BULK_RETRY", default=1020, minimum=2),
+}
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
-if Q_CLUSTER["timeout"] >= Q_CLUSTER["retry"]:
-    from django.core.exceptions import ImproperlyConfigured
+for _prefix, _limits in (("Q", Q_CLUSTER), ("Q_BULK", Q_BULK)):
+    if _limits["timeout"] >= _limits["retry"]:
+        from django.core.exceptions import ImproperlyConfigured
 
-    raise ImproperlyConfigured("Q_TIMEOUT must be lower than Q_RETRY.")
+        raise ImproperlyConfigured(f"{_prefix}_TIMEOUT must be lower than {_prefix}_RETRY.")
+
+
+def alt_clusters(q_cluster: dict, bulk: dict) -> dict:
+    """The bulk cluster, named after the site's cluster (Redis keys its queue by that name, so a
+    test run's queues stay apart from a demo's sharing the server)."""
+    return {f"{q_cluster['name']}-bulk": dict(bulk)}
+
+
+Q_CLUSTER["ALT_CLUSTERS"] = alt_clusters(Q_CLUSTER, Q_BULK)
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

@@ -8,6 +8,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from core.queues import BULK, Queue
 from core.runs import QueuedRun, RunStatus
 
 
@@ -103,6 +104,7 @@ class GeneratedInsight(QueuedRun):
     # The lifecycle (core.runs): a row whose worker died is failed with a reason and queued again
     # by the listener's next request (writing costs an LLM call: it is not resumed unasked).
     run_task: ClassVar[str] = "insights.tasks.generate_insight"
+    queue: ClassVar[Queue] = BULK
     run_label: ClassVar[str] = "insight"
     orphaned_reason: ClassVar[str] = "The worker writing this insight stopped (restart or crash). Ask again."
     enqueue_failed_reason: ClassVar[str] = (

@@ -21,10 +21,10 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django_q.models import Schedule
-from django_q.tasks import async_task
 
 from accounts.models import User
 from analysis import selectors as analysis_selectors
+from core.queues import BULK, enqueue
 from core.schedules import schedule_once
 from insights.models import ListeningSnapshot, TimeRange
 from insights.services import history, insight_writer, snapshots
@@ -63,10 +63,10 @@ def queue_listening_after_import(*, user_id: int) -> bool:
             cache.set(_waiting_key(user_id), name, timeout=CLAIM_SECONDS)
             if analysis_selectors.analyses_under_way(user_id=user_id):
                 at = timezone.now() + MAX_WAIT
-                transaction.on_commit(lambda: schedule_once(REFRESH_TASK, user_id, at=at, name=name))
+                transaction.on_commit(lambda: schedule_once(REFRESH_TASK, user_id, at=at, name=name, queue=BULK))
                 return True
             cache.delete(_waiting_key(user_id))
-        transaction.on_commit(lambda: async_task(REFRESH_TASK, user_id))
+        transaction.on_commit(lambda: enqueue(REFRESH_TASK, user_id, queue=BULK))
         return True
     except Exception:
         logger.exception("Could not queue the listening refresh of user %s after the import", user_id)
@@ -80,7 +80,7 @@ def refresh_when_settled(*, user_id: int) -> bool:
         return False  # nobody waits (or the cache is down: the fallback schedule still runs)
     cache.delete(_waiting_key(user_id))
     Schedule.objects.filter(name=fallback).delete()
-    transaction.on_commit(lambda: async_task(REFRESH_TASK, user_id))
+    transaction.on_commit(lambda: enqueue(REFRESH_TASK, user_id, queue=BULK))
     return True
 
 
@@ -104,7 +104,7 @@ def refresh_listening(*, user: User) -> str:
         # Spotify paused us: the day is not done; the refresh runs again when the pause ends.
         cache.delete(claim)
         at = max(exc.retry_at, timezone.now() + timedelta(seconds=settings.SPOTIFY_MIN_POSTPONE))
-        schedule_once(REFRESH_TASK, user.pk, at=at, name=fallback_schedule_name(user.pk))
+        schedule_once(REFRESH_TASK, user.pk, at=at, name=fallback_schedule_name(user.pk), queue=BULK)
         return f"postponed to {at.isoformat(timespec='seconds')}: {exc.reason}"
     short = next(snapshot for snapshot in stored if snapshot.time_range == TimeRange.SHORT)
     insight = insight_writer.queue_wellness_insight(snapshot=short)

@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from accounts import selectors as account_selectors
 from accounts.models import SpotifyPause, User
+from core.queues import BULK
 from core.schedules import schedule_once
 from insights.models import GapReason, HistoryGap, HistoryState, Play
 from library.services import upsert_catalog
@@ -156,7 +157,7 @@ def poll_all_histories() -> PollSummary:
         summary.add(result)
     if paused_until is not None:
         summary.resumes_at = paused_until
-        schedule_once(POLL_ALL_TASK, at=paused_until, name=POLL_AFTER_PAUSE)
+        schedule_once(POLL_ALL_TASK, at=paused_until, name=POLL_AFTER_PAUSE, queue=BULK)
     return summary
 
 

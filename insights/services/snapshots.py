@@ -34,11 +34,12 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django_q.tasks import async_task
 
 from accounts import selectors as account_selectors
 from accounts.models import SpotifyAccess, SpotifyCredential, SpotifyPause, User
 from core.errors import DomainError
+from core import queues
+from core.queues import BULK
 from core.schedules import schedule_once
 from analysis.models import SongAnalysis
 from analysis.services.analysis import PROMPT_VERSION
@@ -348,7 +349,7 @@ def ingest_all_users(*, snapshot_date: date | None = None, only_missing: bool = 
     if done.postponed:
         done.resumes_at = resumes_at
         name = f"insights-ingest-{day}{SpotifyPause.SCHEDULE_SUFFIX}"
-        schedule_once(INGEST_ALL_TASK, day.isoformat(), True, at=resumes_at, name=name)
+        schedule_once(INGEST_ALL_TASK, day.isoformat(), True, at=resumes_at, name=name, queue=BULK)
     return done
 
 
@@ -361,7 +362,7 @@ def postpone_ingest(*, user_id: int, retry_at: datetime, snapshot_date: date) ->
     SPOTIFY_MIN_POSTPONE): a pause across midnight still fills the day it was asked for."""
     at = max(retry_at, timezone.now() + timedelta(seconds=settings.SPOTIFY_MIN_POSTPONE))
     name = f"insights-ingest-user-{user_id}{SpotifyPause.SCHEDULE_SUFFIX}"
-    schedule_once(INGEST_TASK, user_id, snapshot_date.isoformat(), at=at, name=name)
+    schedule_once(INGEST_TASK, user_id, snapshot_date.isoformat(), at=at, name=name, queue=BULK)
     return at
 
 
@@ -376,7 +377,7 @@ def request_ingest(*, user: User) -> str | None:
         )
 
     def enqueue() -> str:
-        return async_task(INGEST_TASK, user.pk, q_options={"task_name": f"listening ingest {user.pk}"})
+        return queues.enqueue(INGEST_TASK, user.pk, queue=queues.BULK, task_name=f"listening ingest {user.pk}")
 
     if not transaction.get_connection().in_atomic_block:
         return enqueue()  # nothing to wait for: the caller gets the task id

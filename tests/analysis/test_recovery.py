@@ -139,7 +139,7 @@ def test_a_recovery_failure_never_stops_a_worker_from_starting(monkeypatch, capl
 def test_a_running_batch_silent_for_longer_than_a_task_may_run_is_queued_again_and_a_fresh_one_is_not(
     batch, queue
 ):
-    stall = core_recovery.stall_after()
+    stall = core_recovery.stall_after(AnalysisBatch)
     _running(batch, claimed_by="elsewhere:12", heartbeat_at=timezone.now() - stall - timedelta(minutes=1))
     fresh = AnalysisBatch.objects.create(
         prompt_version=PROMPT_VERSION, status=RunStatus.RUNNING, claimed_by="elsewhere:13",

@@ -42,6 +42,7 @@ def test_the_project_starts_with_a_complete_environment():
         ({"SPOTIFY_API_URL": "api.spotify.com"}, "SPOTIFY_API_URL"),
         ({"SPOTIFY_ACCOUNTS_URL": "ftp://accounts"}, "SPOTIFY_ACCOUNTS_URL"),
         ({"Q_TIMEOUT": "900", "Q_RETRY": "600"}, "Q_TIMEOUT"),
+        ({"Q_BULK_TIMEOUT": "2000", "Q_BULK_RETRY": "1000"}, "Q_BULK_TIMEOUT"),
     ],
 )
 def test_a_missing_or_malformed_variable_stops_start_up_with_a_message_naming_it(overrides, named):

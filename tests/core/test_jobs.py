@@ -16,7 +16,7 @@ from django_q.models import Schedule, Task
 from django_q.scheduler import scheduler
 from django_q.tasks import async_task
 
-from core import jobs, tasks
+from core import jobs, queues, tasks
 from core.models import JobRecord, JobStatus
 from tests.core.factories import JobRecordFactory
 from tests.accounts.factories import UserFactory
@@ -174,7 +174,7 @@ def test_the_retention_follows_the_setting(settings):
 
 
 def test_a_record_left_running_past_the_task_time_limit_is_failed_and_a_busy_one_is_not(settings):
-    limit = timedelta(seconds=settings.Q_CLUSTER["timeout"] + jobs.LOST_JOB_SLACK)
+    limit = timedelta(seconds=queues.longest_timeout() + jobs.LOST_JOB_SLACK)
     lost = JobRecordFactory(
         status=JobStatus.RUNNING, started_at=timezone.now() - limit - timedelta(seconds=5)
     )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from core.jobs import job_type
+from core.queues import BULK, INTERACTIVE, cluster_name
 from core.schedules import recurring_schedules
 from tests.support.processes import project_env, run_manage
 
@@ -34,6 +35,7 @@ def test_ensure_schedules_creates_every_schedule_once_when_run_twice():
 
     assert _schedules() == first
     assert [row[1:7] for row in first] == [
+        ("bulk cluster heartbeat", "core.tasks.cluster_heartbeat", Schedule.MINUTES, 1, None, -1),
         ("cluster heartbeat", "core.tasks.cluster_heartbeat", Schedule.MINUTES, 1, None, -1),
         ("daily listening ingest", "insights.tasks.ingest_all_users", Schedule.CRON, None, "0 2 * * *", -1),
         ("fail lost job records", "core.tasks.fail_lost_jobs", Schedule.MINUTES, 5, None, -1),
@@ -114,3 +116,22 @@ def test_every_registered_schedule_names_a_task_with_a_job_label_and_each_app_br
     assert {s.func.partition(".")[0] for s in schedules} == {
         "core", "sync", "routing", "analysis", "insights", "llm", "devices", "spotify",
     }  # fmt: skip
+
+
+def test_each_schedule_names_the_cluster_whose_scheduler_fires_it():
+    call_command("ensure_schedules", stdout=io.StringIO())
+
+    clusters = dict(Schedule.objects.values_list("name", "cluster"))
+
+    bulk, interactive = cluster_name(BULK), cluster_name(INTERACTIVE)
+    # The listener rounds and the bulk heartbeat on bulk; imports' and routes' upkeep on interactive.
+    assert {name for name, cluster in clusters.items() if cluster == bulk} == {
+        "bulk cluster heartbeat",
+        "daily listening ingest",
+        "poll listening history",
+        "refresh expiring tokens",
+        "weekly summaries",
+    }
+    assert clusters["cluster heartbeat"] == interactive
+    assert clusters["requeue lost sync events"] == interactive
+    assert set(clusters.values()) == {bulk, interactive}

@@ -387,7 +387,7 @@ def test_weekly_summaries_wait_for_an_llm_provider(insight_queue):
 
 def test_an_insight_left_running_by_a_dead_worker_is_queued_again_by_the_next_request(ask, insight_queue):
     ProviderFactory()
-    lost_at = timezone.now() - recovery.stall_after() - timedelta(seconds=1)
+    lost_at = timezone.now() - recovery.stall_after(GeneratedInsight) - timedelta(seconds=1)
     stuck = GeneratedInsightFactory(status=RunStatus.RUNNING, started_at=lost_at, heartbeat_at=lost_at)
     busy = GeneratedInsightFactory(status=RunStatus.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now(), kind="roast")
 

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 def test_a_stuck_route_is_failed_and_its_base_can_be_edited_and_routed_again(how, queue):
     base = BasePlaylistFactory(user=SpotifyCredentialFactory().user)
     if how == "stalled":
-        silent = timezone.now() - recovery.stall_after() - timedelta(minutes=1)
+        silent = timezone.now() - recovery.stall_after(RouteRun) - timedelta(minutes=1)
         stuck = RouteRunFactory(base=base, running=True, heartbeat_at=silent)
     else:
         stuck = RouteRunFactory(base=base, running=True, claimed_by=f"{this_host()}:{dead_pid()}")

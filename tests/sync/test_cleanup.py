@@ -33,11 +33,11 @@ def _ago(**delta) -> datetime:
 
 def _silent() -> datetime:
     """Longer ago than a task may run (core.runs' one rule for a stalled run)."""
-    return timezone.now() - recovery.stall_after() - timedelta(minutes=1)
+    return timezone.now() - recovery.stall_after(SyncEvent) - timedelta(minutes=1)
 
 
 def _lately() -> datetime:
-    return timezone.now() - recovery.stall_after() + timedelta(minutes=1)
+    return timezone.now() - recovery.stall_after(SyncEvent) + timedelta(minutes=1)
 
 
 def _status(event: SyncEvent) -> tuple[str, str]:
@@ -53,7 +53,7 @@ def test_an_import_with_an_old_heartbeat_is_failed_with_a_readable_reason():
 
     stuck.refresh_from_db()
     assert stuck.status == RunStatus.FAILED and stuck.finished_at is not None
-    minutes = round(recovery.stall_after().total_seconds() / 60)
+    minutes = round(recovery.stall_after(SyncEvent).total_seconds() / 60)
     assert stuck.error.startswith(f"This sync made no progress for {minutes} minutes")
     assert "Retry to continue; finished playlists are kept." in stuck.error
 

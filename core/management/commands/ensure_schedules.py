@@ -20,6 +20,7 @@ from django.utils import timezone
 from django_q.conf import Conf
 from django_q.models import Schedule
 
+from core.queues import cluster_name
 from core.schedules import Recurring, recurring_schedules
 
 
@@ -32,6 +33,8 @@ def _values(recurring: Recurring) -> dict:
         "repeats": -1,
         "args": None,
         "kwargs": None,
+        # Its cluster's scheduler fires it, into that cluster's queue.
+        "cluster": cluster_name(recurring.queue),
     }
 
 
