@@ -166,8 +166,10 @@ class AnalysisBatch(QueuedRun):
     enqueue_failed_reason: ClassVar[str] = (
         "The batch could not be queued (the task broker did not answer); the next import retries."
     )
-    # Batches wait behind each other in the broker on purpose (a big library queues many), so
-    # an hour, not the default quarter, before an unclaimed one counts as lost.
+    # Created held and handed to the broker a few per listener at a time (services.feeding):
+    # a held batch is waiting its turn, not lost. Handed-over ones wait behind every listener's
+    # share of the bulk queue, so an hour, not the default quarter, before one counts as lost.
+    held_until_fed: ClassVar[bool] = True
     lost_after: ClassVar[timedelta] = timedelta(hours=1)
 
     class Meta:

@@ -6,7 +6,7 @@ import logging
 import os
 
 from analysis.models import AnalysisBatch
-from analysis.services import queueing, recovery
+from analysis.services import feeding, queueing, recovery
 from analysis.services.settling import announce_if_settled
 from core.workers import this_host
 
@@ -32,4 +32,10 @@ def announce_when_a_batch_ended_without_worker(sender, *, pk: int, **kwargs) -> 
     """core.signals.run_ended_without_worker for AnalysisBatch: a batch the broker refused, that
     was cancelled or whose dead worker's run failed ends outside its task, so routes and the
     listening refresh waiting on the listener's analyses must hear here that they settled."""
-    announce_if_settled(user_id=AnalysisBatch.objects.filter(pk=pk).values_list("user_id", flat=True).first())
+    user_id, error = AnalysisBatch.objects.filter(pk=pk).values_list("user_id", "error").first() or (None, "")
+    if error != AnalysisBatch.enqueue_failed_reason:
+        # Its place in the queue goes to the listener's next held batch. Not after a broker
+        # refusal: the next would be refused too, and so on through the whole backlog; the
+        # recovery sweep feeds them once the broker is back.
+        feeding.feed(user_id=user_id)
+    announce_if_settled(user_id=user_id)

@@ -43,6 +43,8 @@ def looks_lost(run: QueuedRun, *, now: datetime | None = None) -> bool:
     running with no heartbeat for longer than a task may run."""
     now = now or timezone.now()
     if run.status == RunStatus.QUEUED:
+        if run.enqueued_at is None and run.held_until_fed:
+            return False
         cutoff = now - run.lost_after
         if run.resume_at is not None and run.resume_at > cutoff:
             return False
@@ -52,13 +54,13 @@ def looks_lost(run: QueuedRun, *, now: datetime | None = None) -> bool:
     return False
 
 
-def _queued_lost(*, cutoff: datetime) -> Q:
-    # Due (not postponed, or due since before the cutoff) and handed over before the cutoff.
-    return (
-        Q(status=RunStatus.QUEUED)
-        & (Q(resume_at__isnull=True) | Q(resume_at__lte=cutoff))
-        & (Q(enqueued_at__lt=cutoff) | Q(enqueued_at__isnull=True, created_at__lt=cutoff))
-    )
+def _queued_lost(model: type[QueuedRun], *, cutoff: datetime) -> Q:
+    # Due (not postponed, or due since before the cutoff) and handed over before the cutoff; a
+    # row never handed over counts from its creation, unless its model holds such rows back.
+    handed = Q(enqueued_at__lt=cutoff)
+    if not model.held_until_fed:
+        handed |= Q(enqueued_at__isnull=True, created_at__lt=cutoff)
+    return Q(status=RunStatus.QUEUED) & (Q(resume_at__isnull=True) | Q(resume_at__lte=cutoff)) & handed
 
 
 def _stalled(*, cutoff: datetime) -> Q:
@@ -72,7 +74,7 @@ def _stalled(*, cutoff: datetime) -> Q:
 def lost_filter(model: type[QueuedRun]) -> Q:
     """looks_lost as a filter, for an UPDATE that re-checks the rule as it writes."""
     now = timezone.now()
-    return _queued_lost(cutoff=now - model.lost_after) | _stalled(cutoff=now - stall_after(model))
+    return _queued_lost(model, cutoff=now - model.lost_after) | _stalled(cutoff=now - stall_after(model))
 
 
 def requeue_lost(model: type[QueuedRun], *, lost_after: timedelta | None = None) -> list[int]:
@@ -83,7 +85,7 @@ def requeue_lost(model: type[QueuedRun], *, lost_after: timedelta | None = None)
     """
     now = timezone.now()
     cutoff = now - (lost_after or model.lost_after)
-    lost = model.objects.filter(_queued_lost(cutoff=cutoff))
+    lost = model.objects.filter(_queued_lost(model, cutoff=cutoff))
     requeued = []
     for run in lost.only("pk", "enqueued_at", *_task_fields(model)):
         taken = model.objects.filter(pk=run.pk, status=RunStatus.QUEUED, enqueued_at=run.enqueued_at).update(

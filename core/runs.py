@@ -111,6 +111,9 @@ class QueuedRun(models.Model):
     # The "lost" rule's wait for a queued run's task (see LOST_AFTER); longer only for runs
     # that are queued behind many of their own kind on purpose.
     lost_after: ClassVar[timedelta] = LOST_AFTER
+    # True: a queued row never handed to the broker (enqueued_at empty) is held back on purpose
+    # and its model's feeder hands it over in turn, so the "lost" rule leaves it alone.
+    held_until_fed: ClassVar[bool] = False
 
     class Meta:
         abstract = True

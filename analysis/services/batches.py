@@ -10,7 +10,8 @@
   failed, and it resumes at the first track it did not count.
 - Anything unexpected fails the batch with the reason and is re-raised for Django-Q's record;
   its unanalysed tracks are queued again by the next import.
-- A batch that ends (completed or failed) as its listener's last active one announces
+- A batch that ends (completed or failed) hands the listener's next held batch to the queue
+  (analysis.services.feeding); as its listener's last active one it announces
   analyses_settled (see analysis.services.settling).
 """
 
@@ -24,6 +25,7 @@ from django.utils import timezone
 
 from analysis.models import AnalysisBatch, AnalysisBatchTrack
 from analysis.services.analysis import Outcome, analyse_track
+from analysis.services import feeding
 from analysis.services.settling import announce_if_settled
 from core import runs
 from llm.services import AllProvidersDown
@@ -65,12 +67,18 @@ def run_batch(*, batch_id: int) -> AnalysisBatch | None:
     except Exception:
         logger.exception("Analysis batch #%s stopped on an unexpected error.", batch_id)
         if claim.fail(UNEXPECTED_MESSAGE):
-            announce_if_settled(user_id=batch.user_id)
+            _ended(user_id=batch.user_id)
         raise
     else:
         if claim.succeed(error=_notes(AnalysisBatch.objects.get(pk=batch_id))):
-            announce_if_settled(user_id=batch.user_id)
+            _ended(user_id=batch.user_id)
     return AnalysisBatch.objects.get(pk=batch_id)
+
+
+def _ended(*, user_id: int | None) -> None:
+    # The listener's next held batch takes this one's place in the queue, else they settled.
+    feeding.feed(user_id=user_id)
+    announce_if_settled(user_id=user_id)
 
 
 def _notes(batch: AnalysisBatch) -> str:

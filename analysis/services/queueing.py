@@ -1,7 +1,8 @@
 """Queueing analyses after an import: the user's tracks with no analysis under the current
 prompt version, and in no batch still queued or running, in batches of ANALYSIS_BATCH_SIZE.
 
-One Django-Q task per batch, enqueued once the batch rows are committed. A track is
+One Django-Q task per batch, on the bulk queue; the batches are created held and handed over a
+few at a time per listener (analysis.services.feeding), once the rows are committed. A track is
 analysed once for every listener: two users importing the same song may both queue it,
 and the claim in analysis.services.analysis makes the second batch skip it.
 
@@ -20,6 +21,7 @@ from django.db.models import Exists, OuterRef
 
 from analysis.models import AnalysisBatch, AnalysisBatchTrack, SongAnalysis
 from analysis.services.analysis import PROMPT_VERSION
+from analysis.services import feeding
 from analysis.services.settling import announce_if_settled
 from core import runs
 from library.models import PlaylistItem, Track
@@ -78,18 +80,9 @@ def queue_analysis(*, user_id: int, batch_size: int | None = None) -> list[Analy
                 for index, track_id in enumerate(chunk)
             )
             batches.append(batch)
-        ids = [batch.pk for batch in batches]
-        transaction.on_commit(lambda: _enqueue_now(batch_ids=ids))
+        feeding.feed(user_id=user_id)
     if batches:
         logger.info(
             "Queued %d analysis batch(es), %d track(s), for user %s", len(batches), len(track_ids), user_id
         )
     return batches
-
-
-def _enqueue_now(*, batch_ids: list[int]) -> None:
-    # A batch the broker refused is failed (core.runs), so its tracks are no longer "in an
-    # active batch" and the next import queues them again; if it was the listener's last, the
-    # analyses_settled announcement comes from analysis.receivers (run_ended_without_worker).
-    for batch_id in batch_ids:
-        runs.enqueue_now(model=AnalysisBatch, pk=batch_id, task=AnalysisBatch.run_task)

@@ -15,6 +15,7 @@ once), so the batch is queued again and goes on from the first track it did not 
 from __future__ import annotations
 
 from analysis.models import AnalysisBatch
+from analysis.services import feeding
 from core import recovery
 
 
@@ -24,5 +25,8 @@ def requeue_batches_of_dead_workers(*, host: str | None = None, idle_pid: int | 
 
 
 def requeue_stalled_batches() -> list[int]:
-    """Queue again the running batches that stalled and the queued ones whose task was lost."""
-    return recovery.recover_stalled(AnalysisBatch) + recovery.requeue_lost(AnalysisBatch)
+    """Queue again the running batches that stalled and the queued ones whose task was lost;
+    then hand held batches to listeners with room (a feeder that never ran)."""
+    requeued = recovery.recover_stalled(AnalysisBatch) + recovery.requeue_lost(AnalysisBatch)
+    feeding.feed_everyone()
+    return requeued

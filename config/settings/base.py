@@ -246,6 +246,9 @@ LYRICS_API_URL = env.http_url("LYRICS_API_URL", default="https://lrclib.net")
 LYRICS_HTTP_TIMEOUT = env.integer("LYRICS_HTTP_TIMEOUT", default=10, minimum=1)
 # Tracks per queued analysis task: small enough that a task ends well inside Q_TIMEOUT.
 ANALYSIS_BATCH_SIZE = env.integer("ANALYSIS_BATCH_SIZE", default=20, minimum=1)
+# Batches of one listener in the bulk queue (or running) at a time; the rest wait in the database
+# and are handed over as these end, so a huge library never fills the queue ahead of others.
+ANALYSIS_BATCHES_PER_LISTENER = env.integer("ANALYSIS_BATCHES_PER_LISTENER", default=2, minimum=1)
 
 # --- Routing safety --------------------------------------------------------------
 # A route that would remove more than this percentage of a child holding at least

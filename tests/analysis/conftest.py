@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core import runs
-from insights.services import after_import
+from core import queues
 from tests.analysis.fixtures import analysis_llm  # noqa: F401  (a fixture)
 from tests.support.queue import FakeQueue
 
@@ -15,6 +14,5 @@ def queue(monkeypatch) -> FakeQueue:
     """Analysis batches, and what an import queues besides (its run, the listening refresh),
     enqueue into this instead of the broker."""
     fake = FakeQueue()
-    monkeypatch.setattr(runs, "async_task", fake)
-    monkeypatch.setattr(after_import, "async_task", fake)
+    monkeypatch.setattr(queues, "async_task", fake)
     return fake

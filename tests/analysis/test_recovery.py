@@ -158,14 +158,16 @@ def test_a_running_batch_silent_for_longer_than_a_task_may_run_is_queued_again_a
 def test_a_queued_batch_whose_task_never_came_is_enqueued_again_once_an_hour(
     batch, queue, django_capture_on_commit_callbacks
 ):
-    AnalysisBatch.objects.filter(pk=batch.pk).update(created_at=_ago(minutes=61))
+    AnalysisBatch.objects.filter(pk=batch.pk).update(enqueued_at=_ago(minutes=61))
     waiting = AnalysisBatch.objects.create(
         prompt_version=PROMPT_VERSION,
         status=RunStatus.QUEUED,
         resume_at=timezone.now() + timedelta(hours=2),
+        enqueued_at=_ago(hours=5),
     )
-    AnalysisBatch.objects.filter(pk=waiting.pk).update(created_at=_ago(hours=5))
-    recent = AnalysisBatch.objects.create(prompt_version=PROMPT_VERSION, status=RunStatus.QUEUED)
+    recent = AnalysisBatch.objects.create(
+        prompt_version=PROMPT_VERSION, status=RunStatus.QUEUED, enqueued_at=_ago(minutes=1)
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         assert recovery.requeue_stalled_batches() == [batch.pk]
@@ -178,6 +180,29 @@ def test_a_queued_batch_whose_task_never_came_is_enqueued_again_once_an_hour(
         waiting.pk: "",
         recent.pk: "",
     }
+
+
+def test_a_held_batch_is_never_lost_and_the_sweep_hands_it_over_when_its_listener_has_room(
+    settings, queue, django_capture_on_commit_callbacks
+):
+    settings.ANALYSIS_BATCHES_PER_LISTENER = 1
+    listener = UserFactory()
+    handed = AnalysisBatch.objects.create(
+        user=listener, prompt_version=PROMPT_VERSION, status=RunStatus.QUEUED, enqueued_at=_ago(minutes=5)
+    )
+    held = AnalysisBatch.objects.create(user=listener, prompt_version=PROMPT_VERSION, status=RunStatus.QUEUED)
+    AnalysisBatch.objects.filter(pk=held.pk).update(created_at=_ago(hours=5))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert recovery.requeue_stalled_batches() == []  # held five hours: waiting its turn, not lost
+    assert queue.of(ANALYSE_BATCH_TASK) == []  # the listener's one place is taken
+
+    AnalysisBatch.objects.filter(pk=handed.pk).update(status=RunStatus.SUCCEEDED)  # its feeder never ran
+    with django_capture_on_commit_callbacks(execute=True):
+        recovery.requeue_stalled_batches()
+
+    assert queue.of(ANALYSE_BATCH_TASK) == [(ANALYSE_BATCH_TASK, held.pk)]
+    assert AnalysisBatch.objects.get(pk=held.pk).enqueued_at is not None
 
 
 def test_the_scheduled_task_says_how_many_it_queued_again(batch):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from analysis.models import AnalysisBatch
-from core import runs
+from core import queues, runs
 from core.runs import RunStatus
 from analysis.services import batches
 from analysis.services.batches import run_batch
@@ -151,7 +151,7 @@ def test_batches_the_broker_would_not_take_end_failed_and_announce_it(
     def broken(*args, **kwargs):
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr(runs, "async_task", broken)
+    monkeypatch.setattr(queues, "async_task", broken)
     ProviderFactory()
     user = UserFactory()
     PlaylistItemFactory(playlist__user=user)
@@ -183,7 +183,7 @@ def test_a_dead_workers_batch_the_broker_will_not_take_back_ends_failed_and_anno
     def broken(*args, **kwargs):
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr(runs, "async_task", broken)
+    monkeypatch.setattr(queues, "async_task", broken)
     user = UserFactory()
     batch = AnalysisBatch.objects.create(
         user=user, prompt_version="v", status=RunStatus.RUNNING, claimed_by="gone-host:1"

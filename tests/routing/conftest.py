@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core import runs
-from insights.services import after_import
+from core import queues, runs
 from tests.support.queue import FakeQueue
 
 
@@ -14,6 +13,5 @@ def queue(monkeypatch) -> FakeQueue:
     """Routes and restores (and the imports some tests run first) enqueue into this instead of the
     broker (core.runs hands every run to it); the cluster tests use the real one."""
     fake = FakeQueue()
-    monkeypatch.setattr(runs, "async_task", fake)
-    monkeypatch.setattr(after_import, "async_task", fake)
+    monkeypatch.setattr(queues, "async_task", fake)
     return fake

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from core import runs
+from core import queues, runs
 from routing.models import BasePlaylist, ChildMode, ChildPlaylist, RouteRun, RouteRunKind
 from routing.services.setup import (
     BaseBusy,
@@ -92,7 +92,7 @@ def test_a_route_the_broker_would_not_take_is_failed_with_a_reason_not_left_bloc
     def broken_broker(*args, **kwargs):
         raise ConnectionError("redis is down")
 
-    monkeypatch.setattr(runs, "async_task", broken_broker)
+    monkeypatch.setattr(queues, "async_task", broken_broker)
     with django_capture_on_commit_callbacks(execute=True):
         event, _ = request_route(base=base, trigger="button")
 

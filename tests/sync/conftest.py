@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core import runs
-from insights.services import after_import
+from core import queues
 from tests.support.queue import FakeQueue
 
 
@@ -13,6 +12,5 @@ from tests.support.queue import FakeQueue
 def queue(monkeypatch) -> FakeQueue:
     """Triggers enqueue into this instead of the broker (the cluster tests use the real one)."""
     fake = FakeQueue()
-    monkeypatch.setattr(runs, "async_task", fake)
-    monkeypatch.setattr(after_import, "async_task", fake)
+    monkeypatch.setattr(queues, "async_task", fake)
     return fake

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from core import runs
+from core import queues, runs
 from accounts.services import on_spotify_sign_in
 from sync.models import ImportScope, SyncEvent
 from core.runs import RunStatus
@@ -134,7 +134,7 @@ def test_an_import_the_broker_would_not_take_is_failed_with_a_reason_not_left_bl
     def broken_broker(*args, **kwargs):
         raise ConnectionError("redis is down")
 
-    monkeypatch.setattr(runs, "async_task", broken_broker)
+    monkeypatch.setattr(queues, "async_task", broken_broker)
 
     with django_capture_on_commit_callbacks(execute=True):
         event, _ = request_import(user=user, trigger="button")
