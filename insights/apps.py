@@ -27,6 +27,7 @@ class InsightsConfig(AppConfig):
         )
         # Night-time, when nobody waits on the shared Spotify rate limit.
         register_schedule(name="daily listening ingest", task=tasks.ingest_all_users, cron="0 2 * * *", queue=BULK)
+        register_schedule(name="recover listening ingests", task=tasks.recover_listening_ingests, minutes=5)
         register_schedule(
             name="weekly summaries", task=tasks.generate_weekly_summaries, cron="0 9 * * 0", queue=BULK
         )

@@ -15,38 +15,74 @@ from django.utils import timezone
 from accounts.models import User
 from core.jobs import job, user_argument, user_of_row
 from core.runs import RunStatus
-from insights.services import after_import, history, insight_writer, snapshots
+from core.fanout import FanOut
+from core import recovery
+from insights.models import ListeningIngest
+from insights.services import after_import, history, ingests, insight_writer, rounds, snapshots
 
 
 class TaskFailed(Exception):
     """The task ran to its end but its work failed; the message is the task's summary."""
 
 
-@job(label="Listening ingest", user_of=user_argument())
+@job(label="Listening ingest", user_of=user_of_row(model="insights.ListeningIngest", name="ingest_id"))
+def run_ingest(ingest_id: int) -> str:
+    """Run the asked-for ingest `ingest_id` (insights.services.ingests). A second delivery finds
+    it claimed or finished and does nothing; one postponed by Spotify's pause runs again from
+    its schedule, for the same day."""
+    ingest = ingests.run_ingest(ingest_id=ingest_id)
+    if ingest is None:
+        return f"listening ingest #{ingest_id}: no such ingest"
+    summary = f"listening ingest #{ingest_id} of user #{ingest.user_id}: {ingest.status}" + (
+        f", {ingest.snapshots} snapshots for {ingest.snapshot_date}" if ingest.status == RunStatus.SUCCEEDED else ""
+    ) + (f" ({ingest.error})" if ingest.error else "")
+    if ingest.status == RunStatus.FAILED:
+        raise TaskFailed(summary)
+    return summary
+
+
+@job(label="Listening ingest (asked before runs)", user_of=user_argument())
 def ingest_listening(user_id: int, snapshot_date: str | None = None) -> str:
-    """Store the day's (today's) three listening snapshots of one user (a re-run updates them). A
-    Spotify failure raises ListeningIngestFailed, so the queue records the task as failed, with
-    its reason; Spotify's pause postpones it, for the same day, to the pause's end instead."""
+    """What the ingest task was before asked-for ingests became runs: a task (or a postponed
+    schedule) stored by an older version becomes the listener's ingest run."""
     user = User.objects.filter(pk=user_id).first()
     if user is None:
         return f"listening ingest of user #{user_id}: no such user"
-    day = date.fromisoformat(snapshot_date) if snapshot_date else timezone.localdate()
-    try:
-        stored = snapshots.ingest_snapshot(user=user, snapshot_date=day)
-    except snapshots.ListeningIngestFailed as exc:
-        if exc.retry_at is None:
-            raise
-        at = snapshots.postpone_ingest(user_id=user_id, retry_at=exc.retry_at, snapshot_date=day)
-        return f"listening ingest of user #{user_id}: postponed to {at.isoformat(timespec='seconds')} ({exc.reason})"
-    return f"listening ingest of user #{user_id}: {len(stored)} snapshots for {stored[0].snapshot_date}"
+    day = date.fromisoformat(snapshot_date) if snapshot_date else None
+    ingest, created = ingests.request_ingest(user=user, snapshot_date=day)
+    return f"listening ingest of user #{user_id}: {'queued' if created else 'already queued'} as #{ingest.pk}"
+
+
+@job(label="Recover listening ingests")
+def recover_listening_ingests() -> str:
+    """Every 5 minutes: queue again the ingests whose worker or task was lost (core.recovery)."""
+    requeued = recovery.recover_stalled(ListeningIngest) + recovery.requeue_lost(ListeningIngest)
+    return f"{len(requeued)} listening ingest(s) queued again"
 
 
 @job(label="Daily listening ingest (all users)")
 def ingest_all_users(snapshot_date: str | None = None, only_missing: bool = False) -> str:
-    """Daily at 02:00 (schedule "daily listening ingest"): every connected user, one failure
-    does not stop the others; a round Spotify paused runs again for the rest (its arguments)."""
-    day = date.fromisoformat(snapshot_date) if snapshot_date else None
-    done = snapshots.ingest_all_users(snapshot_date=day, only_missing=only_missing)
+    """Daily at 02:00 (schedule "daily listening ingest"): queue a task per chunk of connected
+    listeners (insights.services.rounds); a round Spotify paused runs again for the rest (its
+    arguments)."""
+    day = date.fromisoformat(snapshot_date) if snapshot_date else timezone.localdate()
+    queued = rounds.queue_ingest_round(snapshot_date=day, only_missing=only_missing)
+    if isinstance(queued, FanOut):
+        return f"listening ingest of {day}: {queued}"
+    return _ingest_summary(queued)
+
+
+@job(label="Daily listening ingest (listeners)")
+def ingest_listening_of(user_ids: list[int], snapshot_date: str, only_missing: bool = False) -> str:
+    """One chunk of the daily round: these listeners' snapshots of `snapshot_date`; one
+    listener's failure does not stop the others, and fails the chunk's task for staff to see."""
+    done = snapshots.ingest_all_users(
+        snapshot_date=date.fromisoformat(snapshot_date), only_missing=only_missing, user_ids=user_ids
+    )
+    return _ingest_summary(done)
+
+
+def _ingest_summary(done: snapshots.IngestRound) -> str:
     failures = "; ".join(f"user #{user_id}: {reason}" for user_id, reason in done.failed.items())
     summary = f"listening ingest: {len(done.ingested)} user(s) ingested, {len(done.failed)} failed" + (
         f" ({failures})" if failures else ""
@@ -96,9 +132,19 @@ def poll_history(user_id: int) -> str:
 
 @job(label="Listening history poll (all users)")
 def poll_all_histories() -> str:
-    """Hourly (schedule "poll listening history"): every listener with a Spotify credential;
-    one listener's failure does not stop the others."""
-    summary = history.poll_all_histories()
+    """Hourly (schedule "poll listening history"): queue a poll task per chunk of listeners with
+    a Spotify credential (insights.services.rounds)."""
+    queued = rounds.queue_history_round()
+    if isinstance(queued, FanOut):
+        return f"history polls: {queued}"
+    return str(queued)  # Spotify's pause: nobody asked, the round runs again when it ends
+
+
+@job(label="Listening history poll (listeners)")
+def poll_histories_of(user_ids: list[int]) -> str:
+    """One chunk of the hourly round; one listener's failure does not stop the others, and
+    fails the chunk's task for staff to see."""
+    summary = history.poll_all_histories(user_ids=user_ids)
     if summary.outcomes[history.PollOutcome.FAILED]:
         raise TaskFailed(str(summary))
     return str(summary)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -25,7 +26,12 @@ class RefreshOutcome:
     paused: int = 0  # due, but left alone: Spotify has paused this deployment
 
 
-def refresh_expiring_credentials(*, within: timedelta) -> RefreshOutcome:
+def expiring_credentials(*, within: timedelta):
+    """The grants to refresh: not marked for reconnecting, access expiring within `within`."""
+    return SpotifyCredential.objects.filter(reconnect_needed=False, expires_at__lte=timezone.now() + within)
+
+
+def refresh_expiring_credentials(*, within: timedelta, user_ids: Sequence[int] | None = None) -> RefreshOutcome:
     """Refresh every grant whose access token expires within `within` (or has expired), so the
     next task or page finds a fresh one instead of waiting on Spotify's token endpoint.
 
@@ -33,7 +39,9 @@ def refresh_expiring_credentials(*, within: timedelta) -> RefreshOutcome:
     revoked grant marked for reconnecting). Grants already marked for reconnecting are skipped:
     only a sign-in mends them. One that another process refreshed meanwhile counts as neither.
     """
-    due = SpotifyCredential.objects.filter(reconnect_needed=False, expires_at__lte=timezone.now() + within)
+    due = expiring_credentials(within=within)
+    if user_ids is not None:  # one chunk of the round (spotify.tasks)
+        due = due.filter(user_id__in=user_ids)
     if account_selectors.spotify_paused_until() is not None:
         # Nothing is sent while Spotify's pause lasts; the first run after it refreshes them (and
         # any request meanwhile would refresh its own token first anyway).

@@ -20,7 +20,7 @@ from insights.serializers.snapshots import (
     ListeningSnapshotSerializer,
     SnapshotFilterSerializer,
 )
-from insights.services.snapshots import request_ingest
+from insights.services.ingests import request_ingest
 
 
 
@@ -29,7 +29,8 @@ class ListeningIngestView(APIView):
         operation_id="listening_ingest",
         summary="Queue today's listening snapshots (short, medium and long term) for you",
         description="Reading Spotify happens in the background; running it again the same day "
-        "updates the day's snapshots instead of adding more.",
+        "updates the day's snapshots instead of adding more. One ingest is queued or running per "
+        "listener: asking again meanwhile answers with that one (`already_queued`: true).",
         request=None,
         responses={
             202: IngestQueuedSerializer,
@@ -39,8 +40,14 @@ class ListeningIngestView(APIView):
         tags=["listening"],
     )
     def post(self, request: Request) -> Response:
-        task_id = request_ingest(user=request.user)
-        body = {"task_id": task_id, "status_url": reverse("api-task", args=[task_id])}
+        ingest, created = request_ingest(user=request.user)
+        body = {
+            "ingest_id": ingest.pk,
+            "status": ingest.status,
+            "already_queued": not created,
+            "task_id": ingest.task_id,
+            "status_url": reverse("api-task", args=[ingest.task_id]) if ingest.task_id else "",
+        }
         return Response(IngestQueuedSerializer(body).data, status=status.HTTP_202_ACCEPTED)
 
 

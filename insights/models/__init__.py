@@ -1,6 +1,7 @@
-"""The insights app's models, by topic: play history, snapshots and insights."""
+"""The insights app's models, by topic: play history, asked-for ingests, snapshots and insights."""
 
 from insights.models.history import GapReason, HistoryGap, HistoryState, Play
+from insights.models.ingests import ListeningIngest
 from insights.models.snapshots import (
     GeneratedInsight,
     InsightKind,
@@ -16,6 +17,7 @@ __all__ = [
     "HistoryState",
     "InsightKind",
     "InsightTone",
+    "ListeningIngest",
     "ListeningSnapshot",
     "Play",
     "TimeRange",

@@ -74,5 +74,8 @@ class SnapshotFilterSerializer(serializers.Serializer):
 
 
 class IngestQueuedSerializer(serializers.Serializer):
-    task_id = serializers.CharField(help_text="Django-Q's task id.")
+    ingest_id = serializers.IntegerField(help_text="The ingest run's id.")
+    status = serializers.CharField(help_text="queued, running, …")
+    already_queued = serializers.BooleanField(help_text="True: one was already queued or running; this is it.")
+    task_id = serializers.CharField(help_text="Django-Q's task id (empty for a moment while it is handed over).")
     status_url = serializers.CharField(help_text="Where to follow the task.")

@@ -24,6 +24,7 @@ Everything is fetched before the one transaction that writes the plays, the gap 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -125,8 +126,9 @@ def poll_history(*, user: User) -> PollResult:
     return _store(user=user, fetched_after=cursor, page=parse_recently_played(answer))
 
 
-def poll_all_histories() -> PollSummary:
-    """Poll every listener with a Spotify credential, one after another.
+def poll_all_histories(*, user_ids: Sequence[int] | None = None) -> PollSummary:
+    """Poll every listener with a Spotify credential (of `user_ids`: one chunk of the hourly
+    round, insights.services.rounds), one after another.
 
     A credential marked for reconnecting is polled too: get_spotify_client refuses it without
     a request, which is how its disconnected gap gets recorded. One listener's failure never
@@ -137,6 +139,8 @@ def poll_all_histories() -> PollSummary:
     summary = PollSummary()
     paused_until = account_selectors.spotify_paused_until()
     users = User.objects.filter(spotify_credential__isnull=False).select_related("spotify_credential")
+    if user_ids is not None:
+        users = users.filter(pk__in=user_ids)
     for user in users.order_by("pk").iterator(chunk_size=200):
         if paused_until is not None:
             summary.add(_record_failure(user=user, outcome=PollOutcome.SKIPPED, error=_paused(paused_until)))

@@ -123,10 +123,16 @@ def generate_weekly_summaries() -> tuple[int, int]:
         pk=Subquery(latest.order_by("-snapshot_date").values("pk")[:1]),
     ).select_related("user")
     queued = existing = 0
-    for snapshot in snapshots:
-        _, created = request_insight(
-            user=snapshot.user, snapshot=snapshot, kind=InsightKind.WEEKLY_SUMMARY, tone=InsightTone.NEUTRAL
-        )
+    # Each summary is its own run (its own task, time limit and failure record): this round only
+    # writes the rows, and one listener's trouble here must not cost the others their summary.
+    for snapshot in snapshots.iterator(chunk_size=200):
+        try:
+            _, created = request_insight(
+                user=snapshot.user, snapshot=snapshot, kind=InsightKind.WEEKLY_SUMMARY, tone=InsightTone.NEUTRAL
+            )
+        except Exception:
+            logger.exception("Could not queue the weekly summary of user %s", snapshot.user_id)
+            continue
         queued, existing = queued + created, existing + (not created)
     return queued, existing
 

@@ -27,6 +27,7 @@ import hashlib
 import json
 import logging
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -36,9 +37,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import selectors as account_selectors
-from accounts.models import SpotifyAccess, SpotifyCredential, SpotifyPause, User
+from accounts.models import SpotifyAccess, SpotifyPause, User
 from core.errors import DomainError
-from core import queues
 from core.queues import BULK
 from core.schedules import schedule_once
 from analysis.models import SongAnalysis
@@ -308,9 +308,12 @@ class IngestRound:
 INGEST_ALL_TASK = "insights.tasks.ingest_all_users"
 
 
-def ingest_all_users(*, snapshot_date: date | None = None, only_missing: bool = False) -> IngestRound:
-    """Ingest the day's snapshots for every user with a working Spotify connection (with
-    `only_missing`, those who have none for that day yet), one after another; a user whose
+def ingest_all_users(
+    *, snapshot_date: date | None = None, only_missing: bool = False, user_ids: Sequence[int] | None = None
+) -> IngestRound:
+    """Ingest the day's snapshots for every user with a working Spotify connection (of
+    `user_ids`: one chunk of the daily round, insights.services.rounds; with `only_missing`,
+    those who have none for that day yet), one after another; a user whose
     ingest fails is noted and the round goes on with the next. Spotify's pause (its quota is
     the deployment's) stops the round instead: the rest are postponed, never failed, by one
     ONCE schedule of the round, for the same day and only the missing, at the pause's end."""
@@ -327,6 +330,8 @@ def ingest_all_users(*, snapshot_date: date | None = None, only_missing: bool = 
     )
     if only_missing:
         users = users.exclude(snapshots__snapshot_date=day)
+    if user_ids is not None:
+        users = users.filter(pk__in=user_ids)
     resumes_at = account_selectors.spotify_paused_until()
     for user in users.iterator():
         if resumes_at is not None:
@@ -351,35 +356,3 @@ def ingest_all_users(*, snapshot_date: date | None = None, only_missing: bool = 
         name = f"insights-ingest-{day}{SpotifyPause.SCHEDULE_SUFFIX}"
         schedule_once(INGEST_ALL_TASK, day.isoformat(), True, at=resumes_at, name=name, queue=BULK)
     return done
-
-
-# --- asking for one ---------------------------------------------------------------------
-INGEST_TASK = "insights.tasks.ingest_listening"
-
-
-def postpone_ingest(*, user_id: int, retry_at: datetime, snapshot_date: date) -> datetime:
-    """Run one user's ingest of `snapshot_date` again when Spotify lets us (never sooner than
-    SPOTIFY_MIN_POSTPONE): a pause across midnight still fills the day it was asked for."""
-    at = max(retry_at, timezone.now() + timedelta(seconds=settings.SPOTIFY_MIN_POSTPONE))
-    name = f"insights-ingest-user-{user_id}{SpotifyPause.SCHEDULE_SUFFIX}"
-    schedule_once(INGEST_TASK, user_id, snapshot_date.isoformat(), at=at, name=name, queue=BULK)
-    return at
-
-
-def request_ingest(*, user: User) -> str | None:
-    """Queue `ingest_listening` for the user; returns Django-Q's task id. Inside a transaction
-    the task is queued at its commit (so the worker sees the caller's writes) and this returns
-    None; views run in autocommit and always get the id.
-    Raises ListeningIngestFailed when the user has no usable Spotify connection."""
-    if not SpotifyCredential.objects.filter(user=user, reconnect_needed=False).exists():
-        raise ListeningIngestFailed(
-            "Spotify is not connected (or access was revoked): sign in with Spotify first.", reconnect=True
-        )
-
-    def enqueue() -> str:
-        return queues.enqueue(INGEST_TASK, user.pk, queue=queues.BULK, task_name=f"listening ingest {user.pk}")
-
-    if not transaction.get_connection().in_atomic_block:
-        return enqueue()  # nothing to wait for: the caller gets the task id
-    transaction.on_commit(enqueue)  # after the caller's writes are visible to the worker
-    return None

@@ -16,7 +16,8 @@ from accounts.models import User
 from analysis.vocabulary import MOODS
 from insights import selectors
 from insights.models import ListeningSnapshot, TimeRange
-from insights.services.snapshots import ListeningIngestFailed, request_ingest
+from insights.services.ingests import request_ingest
+from insights.services.snapshots import ListeningIngestFailed
 from insights.templatetags.charts import line_points
 
 TOP_ARTISTS_SHOWN = 10
@@ -58,11 +59,16 @@ def insights(request: HttpRequest) -> HttpResponse:
 def ingest(request: HttpRequest) -> HttpResponse:
     time_range = _time_range(request.POST.get("range")) or TimeRange.SHORT
     try:
-        request_ingest(user=request.user)
+        _, created = request_ingest(user=request.user)
     except ListeningIngestFailed as exc:
         messages.error(request, exc.reason)
     else:
-        messages.success(request, "Reading your listening from Spotify: reload this page in a minute.")
+        messages.success(
+            request,
+            "Reading your listening from Spotify: reload this page in a minute."
+            if created
+            else "Your listening is already being read from Spotify: reload this page in a minute.",
+        )
     return redirect(f"{reverse('insights:insights')}?range={time_range}")
 
 

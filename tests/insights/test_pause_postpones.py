@@ -14,7 +14,8 @@ from django_q.models import Schedule
 from accounts.models import SpotifyPause
 from insights import tasks
 from insights.models import ListeningSnapshot
-from insights.services import after_import
+from core.runs import RunStatus
+from insights.services import after_import, ingests
 from tests.accounts.factories import SpotifyPauseFactory
 from tests.sync.cluster_support import signed_in
 
@@ -32,12 +33,16 @@ def test_one_listeners_ingest_is_postponed_for_the_day_it_was_asked_for(sandbox,
     user = signed_in(sandbox, "demo")
     day = timezone.localdate()
 
-    said = tasks.ingest_listening(user.pk)
+    ingest, _ = ingests.request_ingest(user=user)
 
-    assert "postponed to" in said and not ListeningSnapshot.objects.exists()
-    (schedule,) = Schedule.objects.filter(name__endswith=SpotifyPause.SCHEDULE_SUFFIX)
-    assert schedule.func == "insights.tasks.ingest_listening" and schedule.next_run == paused.until
-    assert ast.literal_eval(schedule.args) == (user.pk, day.isoformat())
+    said = tasks.run_ingest(ingest.pk)
+
+    assert "queued" in said and not ListeningSnapshot.objects.exists()
+    ingest.refresh_from_db()
+    assert (ingest.status, ingest.resume_at, ingest.snapshot_date) == (RunStatus.QUEUED, paused.until, day)
+    schedule = Schedule.objects.get(name=ingest.resume_schedule_name())
+    assert schedule.func == "insights.tasks.run_ingest" and schedule.next_run == paused.until
+    assert ast.literal_eval(schedule.args) == (ingest.pk,)
     assert sandbox.counters()["total"] == 0
 
 

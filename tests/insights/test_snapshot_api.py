@@ -11,7 +11,12 @@ from django_q.signing import SignedPackage
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from insights.models import ListeningSnapshot, TimeRange
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from core.queues import BULK, cluster_name
+from core.runs import RunStatus
+from insights.models import ListeningIngest, ListeningSnapshot, TimeRange
 from tests.accounts.factories import SpotifyCredentialFactory, UserFactory
 from tests.fixtures.cluster import sandbox_cluster_env
 from tests.insights.factories import ListeningSnapshotFactory
@@ -148,12 +153,14 @@ def test_cursor_pages_walk_every_snapshot_once_in_bounded_queries(api, owner, dj
 
 # --- asking for an ingest ----------------------------------------------------------------------
 def _queued() -> list[dict]:
-    return [SignedPackage.loads(package) for _, package in get_broker().dequeue() or []]
+    """What waits in the bulk queue, where asked-for ingests run."""
+    broker = get_broker(cluster_name(BULK))
+    return [SignedPackage.loads(package) for _, package in broker.dequeue() or []]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_posting_an_ingest_queues_the_task_for_the_caller_and_answers_202_with_its_id(api, owner):
-    get_broker().purge_queue()
+    get_broker(cluster_name(BULK)).purge_queue()
     SpotifyCredentialFactory(user=owner)
     api.force_authenticate(owner)
 
@@ -162,30 +169,55 @@ def test_posting_an_ingest_queues_the_task_for_the_caller_and_answers_202_with_i
     assert response.status_code == 202
     body = response.json()
     assert body["task_id"] and body["status_url"] == f"/api/tasks/{body['task_id']}"
+    ingest = ListeningIngest.objects.get()
+    assert (body["ingest_id"], body["status"], body["already_queued"]) == (ingest.pk, "queued", False)
+    assert (ingest.user, ingest.snapshot_date) == (owner, timezone.localdate())
     (task,) = _queued()
-    assert (task["id"], task["func"], task["args"]) == (
-        body["task_id"],
-        "insights.tasks.ingest_listening",
-        (owner.pk,),
-    )
+    assert (task["id"], task["func"], task["args"]) == (body["task_id"], "insights.tasks.run_ingest", (ingest.pk,))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_asking_again_while_one_is_queued_answers_with_that_one_and_queues_nothing(api, owner):
+    get_broker(cluster_name(BULK)).purge_queue()
+    SpotifyCredentialFactory(user=owner)
+    api.force_authenticate(owner)
+
+    first = api.post(INGEST).json()
+    again = [api.post(INGEST) for _ in range(5)]
+
+    assert {response.status_code for response in again} == {202}
+    assert {(r.json()["ingest_id"], r.json()["task_id"], r.json()["already_queued"]) for r in again} == {
+        (first["ingest_id"], first["task_id"], True)
+    }
+    assert len(_queued()) == 1 and ListeningIngest.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_refuses_a_second_active_ingest_of_one_listener(owner):
+    ListeningIngest.objects.create(user=owner, snapshot_date=timezone.localdate())
+    ListeningIngest.objects.create(user=owner, snapshot_date=timezone.localdate(), status=RunStatus.SUCCEEDED)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ListeningIngest.objects.create(user=owner, snapshot_date=timezone.localdate(), status=RunStatus.RUNNING)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_strangers_ingest_is_their_own(api, owner):
-    get_broker().purge_queue()
+    get_broker(cluster_name(BULK)).purge_queue()
     SpotifyCredentialFactory(user=owner)
     stranger = SpotifyCredentialFactory().user
     api.force_authenticate(stranger)
 
     assert api.post(INGEST).status_code == 202
 
-    assert [task["args"] for task in _queued()] == [(stranger.pk,)]
+    assert [ingest.user for ingest in ListeningIngest.objects.all()] == [stranger]
+    assert len(_queued()) == 1
 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("revoked", [True, False], ids=["revoked", "never-connected"])
 def test_posting_an_ingest_without_a_spotify_connection_is_a_409_with_a_message(api, owner, revoked):
-    get_broker().purge_queue()
+    get_broker(cluster_name(BULK)).purge_queue()
     if revoked:
         SpotifyCredentialFactory(reconnect=True, user=owner)
     api.force_authenticate(owner)
@@ -206,7 +238,8 @@ def test_the_cluster_runs_the_ingest_the_api_queued_and_the_rows_appear(api, san
 
     task = cluster.wait_for_task(task_id, timeout=60)
     assert task.success, task.result
-    assert task.func == "insights.tasks.ingest_listening" and "3 snapshots" in task.result
+    assert task.func == "insights.tasks.run_ingest" and "succeeded, 3 snapshots" in task.result
+    assert ListeningIngest.objects.get().status == RunStatus.SUCCEEDED
     assert sorted(ListeningSnapshot.objects.filter(user=user).values_list("time_range", flat=True)) == sorted(
         TimeRange.values
     )

@@ -9,7 +9,8 @@ import pytest
 from django_q.brokers import get_broker
 from django_q.signing import SignedPackage
 
-from insights.models import TimeRange
+from core.queues import BULK, cluster_name
+from insights.models import ListeningIngest, TimeRange
 from tests.accounts.factories import SpotifyCredentialFactory, UserFactory
 from tests.library.factories import ArtistFactory
 from tests.insights.factories import GeneratedInsightFactory, ListeningSnapshotFactory
@@ -119,16 +120,20 @@ def test_the_nav_links_to_insights(client, owner):
 
 @pytest.mark.django_db(transaction=True)
 def test_ingest_now_queues_the_callers_ingest_and_comes_back_with_a_message(client, owner):
-    get_broker().purge_queue()
+    broker = get_broker(cluster_name(BULK))
+    broker.purge_queue()
     SpotifyCredentialFactory(user=owner)
     client.force_login(owner)
 
     response = client.post(INGEST, {"range": "medium_term"}, follow=True)
+    again = client.post(INGEST, {"range": "medium_term"}, follow=True)
 
     assert response.redirect_chain == [("/insights/?range=medium_term", 302)]
     assert "Reading your listening from Spotify" in response.content.decode()
-    tasks = [SignedPackage.loads(package) for _, package in get_broker().dequeue() or []]
-    assert [(t["func"], t["args"]) for t in tasks] == [("insights.tasks.ingest_listening", (owner.pk,))]
+    assert "already being read from Spotify" in again.content.decode()
+    ingest = ListeningIngest.objects.get(user=owner)
+    tasks = [SignedPackage.loads(package) for _, package in broker.dequeue() or []]
+    assert [(t["func"], t["args"]) for t in tasks] == [("insights.tasks.run_ingest", (ingest.pk,))]
 
 
 @pytest.mark.django_db

@@ -15,7 +15,9 @@ from django.utils import timezone
 
 from accounts.models import SpotifyCredential
 from insights import tasks
-from insights.models import ListeningSnapshot, TimeRange
+from core.runs import RunStatus
+from insights.models import ListeningIngest, ListeningSnapshot, TimeRange
+from insights.services import ingests
 from insights.services.history import poll_history
 from insights.services.snapshots import ListeningIngestFailed, ingest_snapshot
 from library.models import Artist, Track
@@ -248,23 +250,74 @@ def test_a_long_rate_limit_midway_leaves_the_earlier_snapshots_untouched(sandbox
     assert after == before
 
 
-def test_the_task_reports_the_ingest_and_a_missing_user(sandbox, demo):
-    assert tasks.ingest_listening(demo.pk) == (
-        f"listening ingest of user #{demo.pk}: 3 snapshots for {timezone.localdate()}"
+def test_the_task_reports_the_ingest_and_a_missing_one(sandbox, demo, queue):
+    ingest, _ = ingests.request_ingest(user=demo)
+
+    assert tasks.run_ingest(ingest.pk) == (
+        f"listening ingest #{ingest.pk} of user #{demo.pk}: succeeded, 3 snapshots for {timezone.localdate()}"
     )
+    assert tasks.run_ingest(ingest.pk).endswith("succeeded, 3 snapshots for " + str(timezone.localdate()))
+    assert ListeningSnapshot.objects.filter(user=demo).count() == 3
+    assert tasks.run_ingest(987654) == "listening ingest #987654: no such ingest"
+
+
+def test_an_ingest_task_stored_by_an_older_version_becomes_the_listeners_ingest_run(
+    sandbox, demo, queue, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        said = tasks.ingest_listening(demo.pk, "2026-03-01")
+
+    ingest = ListeningIngest.objects.get()
+    assert said == f"listening ingest of user #{demo.pk}: queued as #{ingest.pk}"
+    assert (ingest.user, str(ingest.snapshot_date)) == (demo, "2026-03-01")
+    assert queue.calls == [("insights.tasks.run_ingest", ingest.pk)]
     assert tasks.ingest_listening(987654) == "listening ingest of user #987654: no such user"
 
 
-def test_the_daily_round_ingests_every_connected_user_and_goes_on_after_a_failure(sandbox, demo):
-    SpotifyCredentialFactory(reconnect=True)  # must sign in again: skipped, not a failure
+def test_a_failed_ingest_fails_its_task_with_the_reason(sandbox, demo, queue):
+    ingest, _ = ingests.request_ingest(user=demo)
+    SpotifyCredential.objects.filter(user=demo).update(expires_at=timezone.now() - timedelta(minutes=1))
+    sandbox.revoke(refresh_token=demo.spotify_credential.refresh_token)
+
+    with pytest.raises(tasks.TaskFailed, match="failed"):
+        tasks.run_ingest(ingest.pk)
+
+    ingest.refresh_from_db()
+    assert ingest.status == RunStatus.FAILED and "revoked" in ingest.error
+    # The grant is marked for reconnecting: asking again says so instead of queueing.
+    with pytest.raises(ListeningIngestFailed, match="sign in with Spotify"):
+        ingests.request_ingest(user=demo)
+
+
+def test_the_daily_round_queues_a_bulk_task_per_chunk_of_connected_listeners(sandbox, demo, settings, queue):
+    settings.LISTENER_ROUND_CHUNK = 2
+    SpotifyCredentialFactory(reconnect=True)  # must sign in again: not part of the round
     UserFactory()  # never connected: not part of the round
-    # Revoked at Spotify but not known here yet: its ingest fails, and the round goes on.
+    others = [SpotifyCredentialFactory().user for _ in range(2)]
+    day = timezone.localdate()
+
+    said = tasks.ingest_all_users()
+
+    assert said == f"listening ingest of {day}: 3 listener(s) in 2 task(s)"
+    chunk = "insights.tasks.ingest_listening_of"
+    assert queue.calls == [
+        (chunk, [demo.pk, others[0].pk], day.isoformat(), False),
+        (chunk, [others[1].pk], day.isoformat(), False),
+    ]
+    # Each on the bulk cluster, with its own time limit.
+    assert {o["cluster"] for o in queue.options} == {"linernotes-test-bulk"}
+    assert all(o["timeout"] == 600 for o in queue.options)
+    assert not ListeningSnapshot.objects.exists()  # the round itself reads nothing
+
+
+def test_a_chunk_of_the_daily_round_ingests_every_listener_and_goes_on_after_a_failure(sandbox, demo):
+    # Revoked at Spotify but not known here yet: its ingest fails, and the chunk goes on.
     revoked = signed_in(sandbox, "other")
     SpotifyCredential.objects.filter(user=revoked).update(expires_at=timezone.now() - timedelta(minutes=1))
     sandbox.revoke(refresh_token=revoked.spotify_credential.refresh_token)
 
     with pytest.raises(tasks.TaskFailed) as failed:
-        tasks.ingest_all_users()
+        tasks.ingest_listening_of([revoked.pk, demo.pk], timezone.localdate().isoformat())
 
     summary = str(failed.value)
     assert summary.startswith("listening ingest: 1 user(s) ingested, 1 failed")
@@ -273,8 +326,10 @@ def test_the_daily_round_ingests_every_connected_user_and_goes_on_after_a_failur
     assert ListeningSnapshot.objects.count() == 3
 
 
-def test_a_daily_round_without_failures_reports_what_it_did(sandbox, demo):
-    assert tasks.ingest_all_users() == "listening ingest: 1 user(s) ingested, 0 failed"
+def test_a_chunk_without_failures_reports_what_it_did(sandbox, demo):
+    said = tasks.ingest_listening_of([demo.pk], timezone.localdate().isoformat())
+
+    assert said == "listening ingest: 1 user(s) ingested, 0 failed"
 
 
 @pytest.mark.postgres_only
