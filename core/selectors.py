@@ -67,3 +67,42 @@ def staff_overview(*, now: datetime | None = None, limit: int = 50) -> JobOvervi
         counts={status: counted.get(status, 0) for status in JobStatus.values},
         active=active,
     )
+
+
+@dataclass(frozen=True)
+class ClusterStatus:
+    queue: str  # interactive or bulk
+    name: str  # the Django-Q2 cluster (and broker queue) name
+    last_seen: datetime | None  # its heartbeat task's last run
+    waiting: int | None  # tasks in its broker queue; None when the broker did not answer
+    workers: int
+    time_limit: int  # seconds a task may run
+
+
+def clusters_overview() -> list[ClusterStatus]:
+    """Each of the two clusters as staff see it: alive (heartbeat), backlog, workers, limit."""
+    from django_q.brokers import get_broker
+
+    from core import queues
+    from core.health import clusters_last_seen
+
+    seen = clusters_last_seen()
+    overview = []
+    for queue in queues.QUEUES:
+        name = queues.cluster_name(queue)
+        try:
+            waiting = get_broker(name).queue_size()
+        except Exception:  # the broker is away: /health reports that
+            waiting = None
+        options = queues.cluster_settings(queue)
+        overview.append(
+            ClusterStatus(
+                queue=queue,
+                name=name,
+                last_seen=datetime.fromisoformat(seen[queue]) if seen.get(queue) else None,
+                waiting=waiting,
+                workers=int(options["workers"]),
+                time_limit=int(options["timeout"]),
+            )
+        )
+    return overview

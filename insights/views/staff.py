@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts import selectors as account_selectors
-from core.selectors import staff_overview
+from core.selectors import clusters_overview, staff_overview
 from llm import selectors as llm_selectors
 
 
@@ -27,6 +27,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "router": llm_selectors.router_status(),
             "jobs": staff_overview(),
+            "clusters": clusters_overview(),
             "spotify_pause": account_selectors.get_current_pause(),
         },
     )

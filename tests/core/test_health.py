@@ -35,6 +35,23 @@ def test_health_answers_200_when_database_cache_and_broker_are_reachable(client)
 
 
 @pytest.mark.django_db
+def test_health_says_when_each_cluster_last_ran_its_heartbeat(client):
+    from django.core.cache import cache
+
+    from core.queues import BULK, INTERACTIVE
+    from core.tasks import heartbeat_key
+
+    cache.set(heartbeat_key(INTERACTIVE), "2026-01-02T03:04:05+00:00")
+    cache.delete(heartbeat_key(BULK))
+
+    clusters = client.get("/health").json()["clusters"]
+
+    # Informational: a web process answers 200 while a cluster is down.
+    assert clusters == {"interactive": {"last_seen": "2026-01-02T03:04:05+00:00"}, "bulk": {"last_seen": None}}
+    cache.delete(heartbeat_key(INTERACTIVE))
+
+
+@pytest.mark.django_db
 def test_health_needs_no_sign_in_and_is_never_cached(client):
     response = client.get("/health")
 

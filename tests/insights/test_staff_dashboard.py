@@ -146,3 +146,30 @@ def test_staff_see_spotifys_pause_with_who_met_it_and_a_way_to_lift_it(client, s
     pause = html.split('id="spotify-pause"')[1].split("</section>")[0]
     assert "quota exceeded" in pause and "Marta" in pause and "Retry-After 3600 s" in pause
     assert "/admin/accounts/spotifypause/" in pause
+
+
+def test_staff_see_both_clusters_with_their_heartbeat_backlog_workers_and_time_limit(client, staff):
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from core.queues import BULK, INTERACTIVE, cluster_name, enqueue
+    from core.tasks import heartbeat_key
+    from django_q.brokers import get_broker
+
+    for queue in (INTERACTIVE, BULK):
+        get_broker(cluster_name(queue)).purge_queue()
+    cache.set(heartbeat_key(INTERACTIVE), (timezone.now() - timedelta(minutes=3)).isoformat())
+    cache.delete(heartbeat_key(BULK))
+    for _ in range(3):
+        enqueue("core.tasks.cluster_heartbeat", queue=BULK)
+    client.force_login(staff)
+
+    html = client.get(PAGE).content.decode()
+
+    card = html.split('id="clusters"')[1].split("</section>")[0]
+    interactive, bulk = card.split("<tbody>")[1].split("</tr>")[:2]
+    assert "linernotes-test</code>" in interactive and "3\xa0minutes ago" in interactive
+    assert "<td>0</td>" in interactive and "<td>600 s</td>" in interactive
+    assert "linernotes-test-bulk</code>" in bulk and "never seen" in bulk
+    assert "<td>3</td>" in bulk and "<td>900 s</td>" in bulk
+    get_broker(cluster_name(BULK)).purge_queue()
