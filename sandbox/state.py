@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 from sandbox.catalog import Catalog
-from sandbox.catalog.models import EPISODE, LOCAL, TRACK, UNAVAILABLE, Entry, Play
+from sandbox.catalog.models import EPISODE, LOCAL, TRACK, UNAVAILABLE, Entry, Play, User, UserLibrary
 from sandbox.config import RuntimeConfig, StartupOptions
 from sandbox.errors import bad_request
 from sandbox.ids import derive_id, parse_uri
@@ -46,6 +46,9 @@ class SandboxState:
         with self.lock:
             self.config = RuntimeConfig.from_options(self.options)
             self.playlists = {pid: PlaylistState(seed=seed) for pid, seed in self.catalog.playlists.items()}
+            # Users and their personal data, kept here so users can be added at run time.
+            self.users: dict[str, User] = dict(self.catalog.users)
+            self.personal: dict[str, UserLibrary] = dict(self.catalog.libraries)
             self.libraries = {user: list(lib.playlists) for user, lib in self.catalog.libraries.items()}
             # Play history, newest first: the generated one, plus what /_sandbox/users/{id}/plays adds.
             self.plays: dict[str, list[Play]] = {
@@ -70,7 +73,7 @@ class SandboxState:
 
     @property
     def signable_users(self) -> set[str]:
-        return {user.id for user in self.catalog.users.values() if user.signable}
+        return {user.id for user in self.users.values() if user.signable}
 
     def playlist(self, playlist_id: str) -> PlaylistState | None:
         playlist = self.playlists.get(playlist_id)

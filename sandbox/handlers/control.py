@@ -67,7 +67,7 @@ def clear_faults(state: SandboxState, body: Any) -> Any:
 def issue_token(state: SandboxState, body: Any) -> Any:
     data = _object(body, allowed={"user", "expires_in", "scope", "client_id"})
     user = data.get("user", "demo")
-    if user not in state.catalog.users:
+    if user not in state.users:
         raise ControlError(f"Unknown user {user!r}.")
     expires_in = data.get("expires_in", 3600)
     if isinstance(expires_in, bool) or not isinstance(expires_in, int) or expires_in < 1:
@@ -191,7 +191,7 @@ def _collaboration(state: SandboxState, playlist: PlaylistState, data: dict) -> 
 def _unfollow(state: SandboxState, playlist: PlaylistState, data: dict) -> None:
     """`user` unfollows the playlist: it leaves their list and stays on Spotify for the others."""
     user = data.get("user")
-    if user not in state.catalog.users:
+    if user not in state.users:
         raise ControlError(f"unfollow needs the user who unfollows; unknown user {user!r}.")
     listed = state.libraries.get(user, [])
     if playlist.id not in listed:
@@ -202,7 +202,7 @@ def _unfollow(state: SandboxState, playlist: PlaylistState, data: dict) -> None:
 def _follow(state: SandboxState, playlist: PlaylistState, data: dict) -> None:
     """`user` follows the playlist (again): it goes to the top of their list, as in the clients."""
     user = data.get("user")
-    if user not in state.catalog.users:
+    if user not in state.users:
         raise ControlError(f"follow needs the user who follows; unknown user {user!r}.")
     listed = state.libraries.setdefault(user, [])
     if playlist.id not in listed:
@@ -244,7 +244,7 @@ def add_plays(state: SandboxState, body: Any, *, user_id: str) -> Any:
     already there. Tracks cycle through `track_ids`, or by default through the user's liked
     songs and playlist tracks, starting where the history's length says: deterministic.
     """
-    if user_id not in state.catalog.users:
+    if user_id not in state.users:
         raise ControlError(f"Unknown user {user_id!r}.", status=404)
     data = _object(body, allowed={"count", "end", "spacing_seconds", "track_ids"})
     count = optional_int(data, "count", minimum=1)
@@ -305,7 +305,7 @@ def _track_pool(
             raise ControlError(f"Unknown track id(s): {', '.join(unknown[:5])}.")
         return [(state.catalog.track_index[t], None) for t in track_ids]
     pool: dict[int, tuple[str, str] | None] = {}
-    for ref, _added_at in state.catalog.libraries[user_id].liked:
+    for ref, _added_at in state.personal[user_id].liked:
         pool.setdefault(ref, None)
     for playlist_id in state.libraries.get(user_id, []):
         for entry in state.playlists[playlist_id].entries:
@@ -336,7 +336,7 @@ def get_violations(state: SandboxState, body: Any) -> Any:
 
 def list_users(state: SandboxState, body: Any) -> Any:
     users = []
-    for user in state.catalog.users.values():
+    for user in state.users.values():
         listed = state.libraries.get(user.id, [])
         users.append(
             {
