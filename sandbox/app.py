@@ -185,12 +185,13 @@ class SandboxApp:
                     site=request.host_url.rstrip("/"),
                     shapes=config.shapes,
                     artist_genres=config.artist_genres,
+                    users=state.users,
                 )
                 ctx = Ctx(
                     request=request,
                     state=state,
                     grant=grant,
-                    user=state.catalog.users[grant.user],
+                    user=state.users[grant.user],
                     mode=mode,
                     route=route,
                     render=renderer,

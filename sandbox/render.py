@@ -44,9 +44,18 @@ ROW_SHAPE_CYCLE = ("item", "track", "both", "item_null")
 
 class Renderer:
     def __init__(
-        self, *, catalog: Catalog, mode: str, site: str, shapes: ShapeConfig | None = None, artist_genres: bool = True
+        self,
+        *,
+        catalog: Catalog,
+        mode: str,
+        site: str,
+        shapes: ShapeConfig | None = None,
+        artist_genres: bool = True,
+        users: dict[str, User] | None = None,
     ) -> None:
         self.catalog = catalog
+        # The seeded users and those created at run time (SandboxState.users).
+        self.users = catalog.users if users is None else users
         self.artist_genres = artist_genres  # False: genres withheld (RuntimeConfig.artist_genres)
         self.extended = mode == EXTENDED
         self.shapes = shapes or ShapeConfig()
@@ -272,7 +281,7 @@ class Renderer:
     def playlist_user(self, user_id: str, *, with_name: bool = False) -> dict[str, Any]:
         body = self._ref("user", user_id)
         if with_name:
-            user = self.catalog.users.get(user_id)
+            user = self.users.get(user_id)
             body["display_name"] = user.display_name if user else None
         return body
 

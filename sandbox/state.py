@@ -9,7 +9,9 @@ import time
 from typing import Any
 
 from sandbox.catalog import Catalog
-from sandbox.catalog.models import EPISODE, LOCAL, TRACK, UNAVAILABLE, Entry, Play
+from sandbox.catalog.library import Pools
+from sandbox.catalog.listeners import Listener
+from sandbox.catalog.models import EPISODE, LOCAL, TRACK, UNAVAILABLE, Entry, Play, User, UserLibrary
 from sandbox.config import RuntimeConfig, StartupOptions
 from sandbox.errors import bad_request
 from sandbox.ids import derive_id, parse_uri
@@ -39,6 +41,7 @@ class SandboxState:
         self.violations: list[dict[str, Any]] = []
         # Never reset either, so no two edit histories can share a snapshot id.
         self._salt = itertools.count(1)
+        self._pools: Pools | None = None
         self.reset()
 
     def reset(self) -> float:
@@ -46,6 +49,11 @@ class SandboxState:
         with self.lock:
             self.config = RuntimeConfig.from_options(self.options)
             self.playlists = {pid: PlaylistState(seed=seed) for pid, seed in self.catalog.playlists.items()}
+            # Users and their personal data: the seeded ones plus listeners created at run time
+            # (POST /_sandbox/users), which a reset removes.
+            self.users: dict[str, User] = dict(self.catalog.users)
+            self.personal: dict[str, UserLibrary] = dict(self.catalog.libraries)
+            self.listeners: dict[str, dict[str, Any]] = {}
             self.libraries = {user: list(lib.playlists) for user, lib in self.catalog.libraries.items()}
             # Play history, newest first: the generated one, plus what /_sandbox/users/{id}/plays adds.
             self.plays: dict[str, list[Play]] = {
@@ -70,7 +78,24 @@ class SandboxState:
 
     @property
     def signable_users(self) -> set[str]:
-        return {user.id for user in self.catalog.users.values() if user.signable}
+        return {user.id for user in self.users.values() if user.signable}
+
+    @property
+    def pools(self) -> Pools:
+        """The catalog's weighted track pools, built once per process for created listeners."""
+        if self._pools is None:
+            self._pools = Pools(artists=self.catalog.artists, tracks=self.catalog.tracks)
+        return self._pools
+
+    def add_listener(self, listener: Listener, *, summary: dict[str, Any]) -> None:
+        user_id = listener.user.id
+        self.users[user_id] = listener.user
+        self.personal[user_id] = listener.library
+        for seed in listener.playlists:
+            self.playlists[seed.id] = PlaylistState(seed=seed)
+        self.libraries[user_id] = list(listener.library.playlists)
+        self.plays[user_id] = list(listener.library.plays)
+        self.listeners[user_id] = summary
 
     def playlist(self, playlist_id: str) -> PlaylistState | None:
         playlist = self.playlists.get(playlist_id)

@@ -33,7 +33,7 @@ def catalog_stats(state: SandboxState) -> dict[str, Any]:
             "families": {family: len(genres) for family, genres in catalog.genres.items()},
             "top": [genre for genre, _ in genre_counts.most_common(15)],
         },
-        "users": {user_id: user_stats(state, user_id) for user_id in catalog.users},
+        "users": {user_id: user_stats(state, user_id) for user_id in state.users},
     }
 
 
@@ -44,10 +44,10 @@ def user_stats(state: SandboxState, user_id: str) -> dict[str, Any]:
     sizes = sorted(len(pl.entries) for pl in owned)
     kinds = Counter(entry.kind for pl in owned for entry in pl.entries)
     track_refs = [entry.ref for pl in owned for entry in pl.entries if entry.kind == TRACK]
-    library = catalog.libraries.get(user_id)
+    library = state.personal.get(user_id)
     return {
-        "display_name": catalog.users[user_id].display_name,
-        "signable": catalog.users[user_id].signable,
+        "display_name": state.users[user_id].display_name,
+        "signable": state.users[user_id].signable,
         "playlists_listed": len(listed),
         "playlists_owned": len(owned),
         "playlists_followed": sum(

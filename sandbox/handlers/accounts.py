@@ -167,7 +167,7 @@ def _consent_page(request: Request, state: SandboxState, *, scopes: tuple[str, .
         for name in _FORWARDED
         if name in request.args
     )
-    users = sorted((u for u in state.catalog.users.values() if u.signable), key=lambda u: u.id != "demo")
+    users = sorted((u for u in state.users.values() if u.signable), key=lambda u: u.id != "demo")
     radios = "".join(
         f'<label><input type="radio" name="user" value="{html.escape(u.id)}"'
         f"{' checked' if u.id == 'demo' else ''}>"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +15,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from sandbox import playlists as edits
+from sandbox.catalog.listeners import build_listener
 from sandbox.catalog.models import TRACK, Entry, Play
 from sandbox.errors import ApiError, ControlError, optional_int
 from sandbox.playlists import PlaylistState
@@ -22,6 +26,14 @@ from sandbox.traffic import parse_fault
 from sandbox.web import json_response
 
 Handler = Callable[[SandboxState, Any], Any]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Answer:
+    """A handler's answer with a status other than 200."""
+
+    status: int
+    body: Any
 
 
 def health(state: SandboxState, body: Any) -> Any:
@@ -37,7 +49,8 @@ def health(state: SandboxState, body: Any) -> Any:
 
 
 def reset(state: SandboxState, body: Any) -> Any:
-    return {"reset": True, "elapsed_ms": round(state.reset(), 3)}
+    removed = sorted(state.listeners)
+    return {"reset": True, "elapsed_ms": round(state.reset(), 3), "removed_users": removed}
 
 
 def get_config(state: SandboxState, body: Any) -> Any:
@@ -67,7 +80,7 @@ def clear_faults(state: SandboxState, body: Any) -> Any:
 def issue_token(state: SandboxState, body: Any) -> Any:
     data = _object(body, allowed={"user", "expires_in", "scope", "client_id"})
     user = data.get("user", "demo")
-    if user not in state.catalog.users:
+    if user not in state.users:
         raise ControlError(f"Unknown user {user!r}.")
     expires_in = data.get("expires_in", 3600)
     if isinstance(expires_in, bool) or not isinstance(expires_in, int) or expires_in < 1:
@@ -191,7 +204,7 @@ def _collaboration(state: SandboxState, playlist: PlaylistState, data: dict) -> 
 def _unfollow(state: SandboxState, playlist: PlaylistState, data: dict) -> None:
     """`user` unfollows the playlist: it leaves their list and stays on Spotify for the others."""
     user = data.get("user")
-    if user not in state.catalog.users:
+    if user not in state.users:
         raise ControlError(f"unfollow needs the user who unfollows; unknown user {user!r}.")
     listed = state.libraries.get(user, [])
     if playlist.id not in listed:
@@ -202,7 +215,7 @@ def _unfollow(state: SandboxState, playlist: PlaylistState, data: dict) -> None:
 def _follow(state: SandboxState, playlist: PlaylistState, data: dict) -> None:
     """`user` follows the playlist (again): it goes to the top of their list, as in the clients."""
     user = data.get("user")
-    if user not in state.catalog.users:
+    if user not in state.users:
         raise ControlError(f"follow needs the user who follows; unknown user {user!r}.")
     listed = state.libraries.setdefault(user, [])
     if playlist.id not in listed:
@@ -244,7 +257,7 @@ def add_plays(state: SandboxState, body: Any, *, user_id: str) -> Any:
     already there. Tracks cycle through `track_ids`, or by default through the user's liked
     songs and playlist tracks, starting where the history's length says: deterministic.
     """
-    if user_id not in state.catalog.users:
+    if user_id not in state.users:
         raise ControlError(f"Unknown user {user_id!r}.", status=404)
     data = _object(body, allowed={"count", "end", "spacing_seconds", "track_ids"})
     count = optional_int(data, "count", minimum=1)
@@ -305,7 +318,7 @@ def _track_pool(
             raise ControlError(f"Unknown track id(s): {', '.join(unknown[:5])}.")
         return [(state.catalog.track_index[t], None) for t in track_ids]
     pool: dict[int, tuple[str, str] | None] = {}
-    for ref, _added_at in state.catalog.libraries[user_id].liked:
+    for ref, _added_at in state.personal[user_id].liked:
         pool.setdefault(ref, None)
     for playlist_id in state.libraries.get(user_id, []):
         for entry in state.playlists[playlist_id].entries:
@@ -336,13 +349,14 @@ def get_violations(state: SandboxState, body: Any) -> Any:
 
 def list_users(state: SandboxState, body: Any) -> Any:
     users = []
-    for user in state.catalog.users.values():
+    for user in state.users.values():
         listed = state.libraries.get(user.id, [])
         users.append(
             {
                 "id": user.id,
                 "display_name": user.display_name,
                 "signable": user.signable,
+                "created": user.id in state.listeners,
                 "owned_playlists": [pid for pid in listed if state.playlists[pid].owner == user.id],
                 "followed_playlists": [
                     pid
@@ -358,6 +372,101 @@ def list_users(state: SandboxState, body: Any) -> Any:
 
 def stats(state: SandboxState, body: Any) -> Any:
     return catalog_stats(state)
+
+
+# --- listeners created at run time ---------------------------------------------------
+LISTENER_ID = re.compile(r"[a-z0-9_]{1,40}")
+MAX_LISTENER_PLAYLISTS = 200
+MAX_PLAYLIST_SIZE = 10_000
+MAX_LISTENER_ITEMS = 200_000
+MAX_LISTENER_PLAYS = 100_000
+MAX_DISPLAY_NAME = 100
+# Every created listener's playlist rows together (~150 bytes a row): a guard for the process.
+MAX_CREATED_ITEMS = 3_000_000
+
+
+def create_user(state: SandboxState, body: Any) -> Any:
+    """A listener made at run time: signable, owning playlists of exactly the sizes asked for.
+
+    Built outside the lock (it only reads the immutable catalog), so other requests go on
+    while a big library is drawn; checked again and added under it.
+    """
+    with state.lock:
+        request = _listener_request(state, body)
+    started = time.perf_counter()
+    listener = build_listener(catalog=state.catalog, pools=state.pools, **request)
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    items = sum(request["sizes"])
+    with state.lock:
+        _check_listener_room(state, user_id=request["user_id"], items=items)
+        summary = {
+            "id": listener.user.id,
+            "display_name": listener.user.display_name,
+            "playlists": list(listener.library.playlists),
+            "items": items,
+            # Distinct tracks across the playlists: fewer than items only when the catalog is
+            # smaller than the library (then tracks repeat across playlists, and inside one only
+            # when it alone outgrows the catalog).
+            "distinct_tracks": listener.distinct_tracks,
+            "catalog_tracks": len(state.catalog.tracks),
+            "liked": len(listener.library.liked),
+            "plays": len(listener.library.plays),
+        }
+        state.add_listener(listener, summary=summary)
+    return Answer(201, {**summary, "elapsed_ms": round(elapsed_ms, 1)})
+
+
+def _listener_request(state: SandboxState, body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise ControlError("Body must be a JSON object: {id, display_name?, playlists, liked?, plays?}.")
+    data = _object(body, allowed={"id", "display_name", "playlists", "liked", "plays"})
+    user_id = data.get("id")
+    if not isinstance(user_id, str) or not LISTENER_ID.fullmatch(user_id):
+        raise ControlError(f"id must match ^[a-z0-9_]{{1,40}}$ (got {user_id!r}).")
+    display_name = data.get("display_name")
+    if display_name is None:
+        display_name = user_id.replace("_", " ").strip().title() or user_id
+    elif not isinstance(display_name, str) or not 0 < len(display_name.strip()) <= MAX_DISPLAY_NAME:
+        raise ControlError(
+            f"display_name must be a non-empty string of at most {MAX_DISPLAY_NAME} characters."
+        )
+    sizes = data.get("playlists")
+    if not isinstance(sizes, list):
+        raise ControlError("playlists must be a list of playlist sizes, like [50, 120, 3000].")
+    if len(sizes) > MAX_LISTENER_PLAYLISTS:
+        raise ControlError(f"playlists: at most {MAX_LISTENER_PLAYLISTS} playlists (got {len(sizes)}).")
+    for n, size in enumerate(sizes):
+        if isinstance(size, bool) or not isinstance(size, int) or not 0 <= size <= MAX_PLAYLIST_SIZE:
+            raise ControlError(
+                f"playlists[{n}] must be an integer from 0 to {MAX_PLAYLIST_SIZE} (got {size!r})."
+            )
+    if sum(sizes) > MAX_LISTENER_ITEMS:
+        raise ControlError(f"playlists: at most {MAX_LISTENER_ITEMS} items in all (got {sum(sizes)}).")
+    # Liked songs are distinct tracks, so the catalog bounds them.
+    liked = _count(data, "liked", maximum=min(MAX_LISTENER_ITEMS, len(state.catalog.tracks)))
+    plays = _count(data, "plays", maximum=MAX_LISTENER_PLAYS)
+    _check_listener_room(state, user_id=user_id, items=sum(sizes))
+    return {"user_id": user_id, "display_name": display_name, "sizes": sizes, "liked": liked, "plays": plays}
+
+
+def _count(data: dict, key: str, *, maximum: int) -> int:
+    value = data.get(key)
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= maximum:
+        raise ControlError(f"{key} must be an integer from 0 to {maximum} (got {value!r}).")
+    return value
+
+
+def _check_listener_room(state: SandboxState, *, user_id: str, items: int) -> None:
+    if user_id in state.users:
+        raise ControlError(f"id: user {user_id!r} already exists.", status=409)
+    created = sum(listener["items"] for listener in state.listeners.values())
+    if created + items > MAX_CREATED_ITEMS:
+        raise ControlError(
+            f"playlists: the created listeners would hold {created + items} items, over the sandbox's "
+            f"{MAX_CREATED_ITEMS}; POST /_sandbox/reset removes them."
+        )
 
 
 URLS = Map(
@@ -376,6 +485,7 @@ URLS = Map(
         Rule("/_sandbox/counters", methods=["DELETE"], endpoint=clear_counters),
         Rule("/_sandbox/violations", methods=["GET"], endpoint=get_violations),
         Rule("/_sandbox/users", methods=["GET"], endpoint=list_users),
+        Rule("/_sandbox/users", methods=["POST"], endpoint=create_user),
         Rule("/_sandbox/users/<user_id>/plays", methods=["POST"], endpoint=add_plays),
         Rule("/_sandbox/stats", methods=["GET"], endpoint=stats),
     ],
@@ -394,10 +504,20 @@ def handle(request: Request, state: SandboxState) -> Response:
     except ValueError:
         return json_response(400, {"error": "Body is not valid JSON."})
     try:
-        with state.lock:
-            return json_response(200, handler(state, body, **args))
+        if handler in _LOCKS_ITSELF:
+            answer = handler(state, body, **args)
+        else:
+            with state.lock:
+                answer = handler(state, body, **args)
     except ControlError as error:
         return json_response(error.status, {"error": error.message})
+    if isinstance(answer, Answer):
+        return json_response(answer.status, answer.body)
+    return json_response(200, answer)
+
+
+# Handlers that take state.lock themselves, for as short as they can.
+_LOCKS_ITSELF = {create_user}
 
 
 def _object(body: Any, *, allowed: set[str]) -> dict:

@@ -21,7 +21,7 @@ def get_me(ctx: Ctx) -> Result:
 
 
 def get_user(ctx: Ctx, *, user_id: str) -> Result:
-    user = ctx.state.catalog.users.get(user_id)
+    user = ctx.state.users.get(user_id)
     if user is None:
         raise not_found()
     return Result(200, ctx.render.user_public(user))
@@ -40,7 +40,7 @@ def _top(ctx: Ctx, *, kind: str) -> Result:
     if time_range not in TIME_RANGES:
         raise bad_request("Invalid time range")
     limit, offset = parse_limit(ctx.args), parse_offset(ctx.args)
-    library = ctx.state.catalog.libraries[ctx.user.id]
+    library = ctx.state.personal[ctx.user.id]
     refs = (library.top_tracks if kind == "tracks" else library.top_artists).get(time_range, ())
     if kind == "tracks":
         items = [ctx.render.played_track(ref, market="market" in ctx.args) for ref in refs[offset : offset + limit]]
@@ -54,7 +54,7 @@ def _top(ctx: Ctx, *, kind: str) -> Result:
 
 def saved_tracks(ctx: Ctx) -> Result:
     limit, offset = parse_limit(ctx.args), parse_offset(ctx.args)
-    liked = ctx.state.catalog.libraries[ctx.user.id].liked
+    liked = ctx.state.personal[ctx.user.id].liked
     items = [
         {"added_at": added_at, "track": ctx.render.track_full(ref)}
         for ref, added_at in liked[offset : offset + limit]

@@ -20,7 +20,7 @@ def list_mine(ctx: Ctx) -> Result:
 
 
 def list_user(ctx: Ctx, *, user_id: str) -> Result:
-    if user_id not in ctx.state.catalog.users:
+    if user_id not in ctx.state.users:
         raise not_found()
     ids = ctx.state.libraries.get(user_id, [])
     if user_id != ctx.user.id:
