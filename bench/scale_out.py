@@ -39,7 +39,15 @@ from listeners_support import (
     wait_until,
 )
 
-ITEMS_ROUTE = "GET /v1/playlists/{id}/items"
+
+
+def item_pages_read(counters: dict) -> int:
+    """The sandbox's count of playlist item pages served (its routes are named by template)."""
+    return sum(
+        count
+        for route, count in counters["by_route"].items()
+        if route.startswith("GET /v1/playlists/") and route.endswith(("/items", "/tracks"))
+    )
 CHILD_FILTER = {"match": "all", "conditions": [{"field": "duration", "op": "between", "value": {"min": 180, "max": 300}}]}
 
 
@@ -91,6 +99,8 @@ def minimum_item_pages(listeners: list[dict]) -> int:
 
 def run(sandbox, llm, *, listeners_count: int, per_cluster: int, latency_ms: int, quick: bool, folder) -> Outcome:
     from analysis.models import AnalysisBatch, SongAnalysis
+    from analysis.services.analysis import PURPOSE
+    from llm.models import CallOutcome, LLMCall
     from core.runs import ACTIVE_STATUSES, FINISHED_STATUSES, RunStatus
     from library.models import Playlist
     from route_support import SpotifyHttp
@@ -125,7 +135,7 @@ def run(sandbox, llm, *, listeners_count: int, per_cluster: int, latency_ms: int
             timeout=1800,
             what="the imports",
         )
-        item_pages = sandbox.control("GET", "counters")["by_route"].get(ITEMS_ROUTE, 0)
+        item_pages = item_pages_read(sandbox.control("GET", "counters"))
         for user in users:
             biggest = Playlist.objects.filter(user=user).exclude(spotify_id=children[user.pk]).order_by("-items_total").first()
             base = create_base_playlist(user=user, playlist=biggest)
@@ -146,9 +156,8 @@ def run(sandbox, llm, *, listeners_count: int, per_cluster: int, latency_ms: int
     routes = list(RouteRun.objects.all())
     batches = list(AnalysisBatch.objects.all())
     analysed = SongAnalysis.objects.count()
-    completions = sum(
-        count for route, count in llm.counters()["by_route"].items() if route.endswith("/chat/completions")
-    )
+    # Answers used: a repair of an invalid answer is a call of its own, so count the good ones.
+    answered = LLMCall.objects.filter(purpose=PURPOSE, outcome=CallOutcome.OK).count()
     for kind, rows in (("import", imports), ("route", routes), ("analysis batch", batches)):
         bad = [(row.pk, row.status, row.error[:80]) for row in rows if row.status != RunStatus.SUCCEEDED]
         if bad:
@@ -161,8 +170,8 @@ def run(sandbox, llm, *, listeners_count: int, per_cluster: int, latency_ms: int
     needed = minimum_item_pages(listeners)
     if item_pages != needed:
         problems.append(f"the imports read {item_pages} item pages; each once would be {needed}")
-    if completions != analysed:
-        problems.append(f"{completions} LLM completions for {analysed} analysed songs")
+    if answered != analysed:
+        problems.append(f"{answered} usable LLM answers for {analysed} analysed songs")
     return Outcome(
         processes=per_cluster,
         seconds=seconds,
