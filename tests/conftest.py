@@ -33,6 +33,33 @@ def _empty_cache():
         cache.delete_pattern("*")
 
 
+@pytest.fixture
+def throttle_rates(settings, db):
+    """For the throttle tests: no request counted yet, and the rates they set.
+
+    `throttle_rates(imports="2/hour")` replaces those scopes' rates for the test; the others keep
+    the test settings' unreachable ones. The counts are cleared first because a database cache
+    keeps what a transactional test counted, and user ids start again after a rollback.
+    """
+    clear_throttle_counts()
+
+    def limit(**rates: str | None) -> None:
+        settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, **rates}
+
+    yield limit
+    clear_throttle_counts()
+
+
+def clear_throttle_counts() -> None:
+    from django.core.cache import cache
+
+    if hasattr(cache, "delete_pattern"):
+        # django-redis: only the throttles' keys; the Django-Q broker shares the Redis database.
+        cache.delete_pattern("throttle_*")
+    else:
+        cache.clear()  # the database cache: its own table, nothing else in it
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked postgres_only skip, with a reason, when the suite runs on SQLite."""
     from django.db import connection
