@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
+from tests.support.throttles import clear_throttle_counts
+
 pytest_plugins = [
     "tests.fixtures.sandbox",
     "tests.fixtures.cluster",
@@ -48,16 +50,6 @@ def throttle_rates(settings, db):
 
     yield limit
     clear_throttle_counts()
-
-
-def clear_throttle_counts() -> None:
-    from django.core.cache import cache
-
-    if hasattr(cache, "delete_pattern"):
-        # django-redis: only the throttles' keys; the Django-Q broker shares the Redis database.
-        cache.delete_pattern("throttle_*")
-    else:
-        cache.clear()  # the database cache: its own table, nothing else in it
 
 
 def pytest_collection_modifyitems(config, items):
