@@ -128,12 +128,12 @@ def test_a_short_window_says_so_in_its_own_words(throttle_rates, clock):
 
 # --- the answer -------------------------------------------------------------------------------
 def test_the_one_handler_answers_a_refusal_with_429_retry_after_and_the_sentence():
-    refused = Throttled("You have asked for 6 imports in the last hour; try again in 12 minutes.", retry_after=720)
+    sentence = "You have asked for 6 imports in the last hour; try again in 12 minutes."
 
-    response = exception_handler(refused, {})
+    response = exception_handler(Throttled(sentence, retry_after=720), {})
 
     assert (response.status_code, response["Retry-After"]) == (429, "720")
-    assert response.data == {"detail": "You have asked for 6 imports in the last hour; try again in 12 minutes."}
+    assert response.data == {"detail": sentence}
 
 
 def test_drfs_own_throttles_are_answered_in_the_same_words():

@@ -81,7 +81,9 @@ def test_the_cooldown_is_the_rows_own_and_holds_without_any_cached_count(clock, 
 
 def test_a_failed_insight_may_be_asked_again_at_once(clock, queue):
     failed = GeneratedInsightFactory(
-        generated_at=ANCHOR - timedelta(minutes=1), status=RunStatus.FAILED, error="The LLM's answer was unusable."
+        generated_at=ANCHOR - timedelta(minutes=1),
+        status=RunStatus.FAILED,
+        error="The LLM's answer was unusable.",
     )
 
     assert regenerate(failed).status_code == 202
@@ -111,9 +113,9 @@ def test_the_insight_cards_regenerate_button_says_the_same_sentence_and_writes_n
     clock, written, queue, client
 ):
     client.force_login(written.user)
-    form = {"snapshot": written.snapshot_id, "kind": written.kind, "tone": written.tone, "action": "regenerate"}
+    form = {"snapshot": written.snapshot_id, "kind": written.kind, "tone": written.tone}
 
-    page = client.post("/insights/generate/", form, follow=True)
+    page = client.post("/insights/generate/", {**form, "action": "regenerate"}, follow=True)
 
     assert [str(message) for message in get_messages(page.wsgi_request)] == [TOO_SOON]
     assert TOO_SOON in page.content.decode()
