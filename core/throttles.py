@@ -24,6 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.throttling import SimpleRateThrottle
 
 from core.errors import DomainError, wait_in_words
@@ -68,6 +69,8 @@ class ListenerThrottle(SimpleRateThrottle):
         """True, counting the request. Over the limit it raises Throttled rather than answering
         False: DRF would then say "Request was throttled" for every scope alike, and a page has
         no DRF to ask."""
+        if request.method in SAFE_METHODS:
+            return True  # DRF throttles before it answers 405 or OPTIONS: only actions count
         if super().allow_request(request, view):
             return True
         raise self.refusal()

@@ -126,6 +126,15 @@ def test_retries_count_as_imports_on_the_api_and_the_page(limited, listener, cli
     assert not SyncEvent.objects.filter(retry_of=failed[2]).exists()
 
 
+def test_asking_what_the_endpoint_allows_is_not_an_import(limited, listener):
+    api = api_for(listener)
+    for _ in range(3):
+        assert api.options(IMPORT).status_code == 200
+        assert api.get(IMPORT).status_code == 405
+
+    assert api.post(IMPORT).status_code == 202
+
+
 def test_anonymous_callers_are_still_refused_as_before(limited, client):
     assert APIClient().post(IMPORT).status_code == 401
     response = client.post(PAGE_IMPORT)
