@@ -279,7 +279,7 @@ THROTTLE_RATES = env.throttle_rates(
         "routes": "30/hour",  # routes, their retries and restores, across the listener's bases
         "previews": "300/hour",  # the filter editor's live preview posts a draft per change
         "ingest": "6/hour",  # reading the listening from Spotify ("Ingest now")
-        "insights": "30/hour",  # asking for insights and regenerating them (an LLM call each)
+        "insights": "30/hour",  # asking for and regenerating insights (a new text is an LLM call)
         "device_sync": "120/hour",  # a device's library sync and its one-collection PUTs
     },
 )
