@@ -232,3 +232,45 @@ def llm_providers(name: str) -> list[dict]:
             provider["api_key"] = _raw(variable)
         providers.append(provider)
     return providers
+
+
+_RATE = re.compile(r"(?P<count>\d+)/(?P<period>s|sec|second|m|min|minute|h|hour|d|day)")
+_RATE_OFF = {"off", "none"}
+
+
+def throttle_rates(name: str, *, defaults: dict[str, str | None]) -> dict[str, str | None]:
+    """Per-listener request rates by scope: `defaults`, with the scopes `name` lists replaced.
+
+    Value: comma-separated `scope=rate`, a rate being `N/second|minute|hour|day` (N at least 1)
+    or `off` (no limit), e.g. `imports=10/hour,previews=off`. An unknown scope is refused rather
+    than ignored: a misspelt one would leave the limit it meant to change in place, silently.
+    """
+    rates = dict(defaults)
+    value = _raw(name)
+    if not value:
+        return rates
+    seen: set[str] = set()
+    for entry in (part.strip() for part in value.split(",")):
+        if not entry:
+            continue
+        scope, sep, rate = (piece.strip() for piece in entry.partition("="))
+        if not sep or not scope:
+            raise ImproperlyConfigured(f"{name}: {entry!r} is not scope=rate (e.g. imports=6/hour).")
+        if scope not in defaults:
+            raise ImproperlyConfigured(
+                f"{name}: unknown scope {scope!r}; known: {', '.join(sorted(defaults))}."
+            )
+        if scope in seen:
+            raise ImproperlyConfigured(f"{name}: scope {scope!r} is given twice.")
+        seen.add(scope)
+        if rate.lower() in _RATE_OFF:
+            rates[scope] = None
+            continue
+        match = _RATE.fullmatch(rate.lower())
+        if match is None or int(match["count"]) < 1:
+            raise ImproperlyConfigured(
+                f"{name}: {scope} must be N/second, N/minute, N/hour or N/day (N at least 1) "
+                f"or off, got {rate!r}."
+            )
+        rates[scope] = f"{int(match['count'])}/{match['period']}"
+    return rates

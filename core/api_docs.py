@@ -13,3 +13,8 @@ class ErrorSerializer(serializers.Serializer):
 
 NOT_SIGNED_IN = OpenApiResponse(description="Not signed in.")
 NOT_STAFF = OpenApiResponse(description="Signed in, but not staff.")
+THROTTLED = OpenApiResponse(
+    ErrorSerializer,
+    description="Asked too often (a per-listener limit, THROTTLE_RATES): Retry-After says in how many "
+    "seconds to come back, detail says it in words.",
+)

@@ -8,16 +8,19 @@ refuse the same things with the same words and codes.
 
 Bodies: `{"detail": message}`, or `{field: [message]}` when the error is about one request field
 (set by the class, or by the view with `about(field)`), plus what `extra()` adds (e.g. the run
-in the way, `active_event`).
+in the way, `active_event`). A refusal that knows when to come back (a 429: our throttles,
+core.throttles, and cooldowns) sends Retry-After and names the wait in its sentence.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from django.http import Http404
+from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -46,7 +49,29 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DomainError):
         headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else None
         return Response(exc.body(), status=exc.status, headers=headers)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if isinstance(exc, Throttled) and response is not None:
+        # DRF's own throttle classes (ours raise core.throttles.Throttled, a DomainError): their
+        # "Request was throttled. Expected available in 719 seconds." in the house's words.
+        when = f"try again in {wait_in_words(exc.wait)}" if exc.wait is not None else "try again later"
+        response.data = {"detail": f"Too many requests; {when}."}
+    return response
+
+
+def wait_in_words(seconds: float) -> str:
+    """A wait for people, rounded up: '40 seconds', '12 minutes', '1 hour 5 minutes'."""
+    seconds = max(1, math.ceil(seconds))
+    if seconds < 60:
+        return _count(seconds, "second")
+    minutes = math.ceil(seconds / 60)
+    if minutes < 60:
+        return _count(minutes, "minute")
+    hours, minutes = divmod(minutes, 60)
+    return _count(hours, "hour") + (f" {_count(minutes, 'minute')}" if minutes else "")
+
+
+def _count(number: int, unit: str) -> str:
+    return f"{number} {unit}{'' if number == 1 else 's'}"
 
 
 @contextmanager

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
-from core.api_docs import NOT_SIGNED_IN
+from core.api_docs import NOT_SIGNED_IN, THROTTLED
 from devices import services
 from devices.serializers import (
     FAVORITES_LIMIT,
@@ -41,6 +41,7 @@ from devices.serializers import (
     SessionPingSerializer,
     SessionSummarySerializer,
 )
+from devices.throttles import DeviceSyncThrottle
 from devices.types import SESSION_TTL, DeviceLibrary
 from devices.wire import device_library_from_wire
 
@@ -54,7 +55,8 @@ LIMITS = (
     "to poll `GET /api/me/library/changes` only while a session ping says `multiple_sessions`. "
     "Unknown keys are refused at every level; JSON types are not coerced. Times are "
     "ISO 8601 with a zone; a time more than 5 minutes ahead of the server's clock is refused (not "
-    "clamped), since it would win every merge."
+    "clamped), since it would win every merge. Syncs and PUTs together count toward the listener's "
+    "device_sync limit (THROTTLE_RATES, 120 an hour by default): past it, 429 with Retry-After."
 )
 BAD_INPUT = OpenApiResponse(
     description=(
@@ -95,6 +97,8 @@ def _incoming(data: Any) -> DeviceLibrary:
 
 
 class LibrarySyncView(DeviceAPIView):
+    throttle_classes = [DeviceSyncThrottle]
+
     @extend_schema(
         operation_id="me_library_sync",
         summary="Sync a device's library: send what it holds, get the merged library",
@@ -105,7 +109,7 @@ class LibrarySyncView(DeviceAPIView):
             f"(keyed by its local_id). {MERGE_RULE}\n\n{LIMITS}"
         ),
         request=DeviceLibrarySerializer,
-        responses={200: DeviceSyncResultSerializer, 400: BAD_INPUT, 401: NOT_SIGNED_IN},
+        responses={200: DeviceSyncResultSerializer, 400: BAD_INPUT, 401: NOT_SIGNED_IN, 429: THROTTLED},
         tags=["device library"],
     )
     def post(self, request: Request) -> Response:
@@ -119,6 +123,7 @@ class CollectionView(DeviceAPIView):
     preferences), merged by the same rule as a sync; the answer is the collection as now stored."""
 
     collection: str  # a DeviceLibrary field name
+    throttle_classes = [DeviceSyncThrottle]  # the same merge as a sync: the same count
 
     def put(self, request: Request) -> Response:
         if request.data is None:  # JSON null: for the queue and preferences it would say nothing
@@ -142,7 +147,7 @@ def _collection_view(collection: str, body: Serializer, answer: Serializer, note
             f"sync's rule; the answer is the {what} as now stored.{note} {MERGE_RULE}\n\n{LIMITS}"
         ),
         request=body,
-        responses={200: answer, 400: BAD_INPUT, 401: NOT_SIGNED_IN},
+        responses={200: answer, 400: BAD_INPUT, 401: NOT_SIGNED_IN, 429: THROTTLED},
         tags=["device library"],
     )
     def put(self, request: Request) -> Response:

@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api_docs import NOT_SIGNED_IN
+from core.api_docs import NOT_SIGNED_IN, THROTTLED
 from sync import selectors
 from sync.models import SyncEvent, SyncKind
 from core.runs import RunStatus
@@ -23,6 +23,7 @@ from sync.serializers import (
 )
 from core import run_control
 from sync.services import triggers
+from sync.throttles import ImportThrottle
 
 NOT_YOURS = OpenApiResponse(description="No such event of yours (another user's are not found either).")
 
@@ -36,13 +37,17 @@ def conflict(exc: triggers.RunRefused) -> Response:
 
 
 class ImportView(APIView):
+    throttle_classes = [ImportThrottle]
+
     @extend_schema(
         operation_id="library_import_create",
         summary="Import your Spotify library now",
         description=(
             "Queues an import and answers 202 with it. Only one import per user is queued or "
             "running at a time: if one already is, nothing new starts and the answer is 200 with "
-            "that import. Follow it with GET /api/sync-events/{id}/."
+            "that import. Follow it with GET /api/sync-events/{id}/. Asking (here, by retrying, or "
+            "with the page's Sync now) counts toward the listener's imports limit (THROTTLE_RATES, "
+            "6 an hour by default): past it the answer is 429 with Retry-After."
         ),
         request=ImportRequestSerializer,
         responses={
@@ -50,6 +55,7 @@ class ImportView(APIView):
             200: OpenApiResponse(SyncEventSerializer, description="An import was already queued or running."),
             401: NOT_SIGNED_IN,
             409: OpenApiResponse(ConflictSerializer, description="No usable Spotify connection."),
+            429: THROTTLED,
         },
         tags=["sync"],
     )
@@ -101,6 +107,8 @@ class SyncEventDetailView(APIView):
 
 
 class SyncEventRetryView(APIView):
+    throttle_classes = [ImportThrottle]  # a retry starts an import
+
     @extend_schema(
         operation_id="sync_events_retry",
         summary="Retry a failed or cancelled import or route",
@@ -120,6 +128,7 @@ class SyncEventRetryView(APIView):
                     "the same base) active, or no Spotify connection."
                 ),
             ),
+            429: THROTTLED,
         },
         tags=["sync"],
     )

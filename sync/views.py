@@ -1,4 +1,7 @@
-"""Pages' actions for runs: "Sync now", "Retry" (imports) and "Cancel" (any queued run); all POST."""
+"""Pages' actions for runs: "Sync now", "Retry" (imports) and "Cancel" (any queued run); all POST.
+
+"Sync now" and "Retry" count toward the same imports limit as the API (sync.throttles); past it,
+the dashboard says how long to wait."""
 
 from __future__ import annotations
 
@@ -10,15 +13,18 @@ from django.views.decorators.http import require_POST
 
 from sync import selectors
 from core import run_control
+from core.throttles import Throttled
 from sync.services import triggers
+from sync.throttles import ImportThrottle
 
 
 @login_required
 @require_POST
 def import_now(request: HttpRequest) -> HttpResponse:
     try:
+        ImportThrottle.check(request)
         _, created = triggers.request_import(user=request.user, trigger=triggers.Trigger.BUTTON)
-    except triggers.ImportTriggerError as exc:
+    except (Throttled, triggers.ImportTriggerError) as exc:
         messages.error(request, str(exc))
     else:
         if created:
@@ -35,8 +41,9 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
     if event is None:
         raise Http404("No such import.")
     try:
+        ImportThrottle.check(request)
         triggers.retry_import(event=event)
-    except triggers.ImportTriggerError as exc:
+    except (Throttled, triggers.ImportTriggerError) as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, "Retrying: the import continues where it stopped.")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
+from tests.support.throttles import clear_throttle_counts
+
 pytest_plugins = [
     "tests.fixtures.sandbox",
     "tests.fixtures.cluster",
@@ -31,6 +33,23 @@ def _empty_cache():
     if hasattr(cache, "delete_pattern"):
         # django-redis: only our prefixed keys; the Django-Q broker shares the Redis database.
         cache.delete_pattern("*")
+
+
+@pytest.fixture
+def throttle_rates(settings, db):
+    """For the throttle tests: no request counted yet, and the rates they set.
+
+    `throttle_rates(imports="2/hour")` replaces those scopes' rates for the test; the others keep
+    the test settings' unreachable ones. The counts are cleared first because a database cache
+    keeps what a transactional test counted, and user ids start again after a rollback.
+    """
+    clear_throttle_counts()
+
+    def limit(**rates: str | None) -> None:
+        settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, **rates}
+
+    yield limit
+    clear_throttle_counts()
 
 
 def pytest_collection_modifyitems(config, items):

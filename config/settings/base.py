@@ -268,6 +268,24 @@ ROUTE_BACKUP_DAYS = env.integer("ROUTE_BACKUP_DAYS", default=30, minimum=1)
 # Finished job records (and Django-Q's failed tasks) older than this are pruned on Mondays.
 JOB_RECORD_DAYS = env.integer("JOB_RECORD_DAYS", default=30, minimum=1)
 
+# --- Fairness between listeners --------------------------------------------------------
+# Requests each listener (keyed by user id) may make per scope, counted in the default cache so
+# a limit holds across web processes; an endpoint and the page doing the same share a counter
+# (core.throttles). THROTTLE_RATES replaces some: "imports=10/hour,previews=off".
+THROTTLE_RATES = env.throttle_rates(
+    "THROTTLE_RATES",
+    defaults={
+        "imports": "6/hour",  # imports and their retries
+        "routes": "30/hour",  # routes, their retries and restores, across the listener's bases
+        "previews": "300/hour",  # the filter editor's live preview posts a draft per change
+        "ingest": "6/hour",  # reading the listening from Spotify ("Ingest now")
+        "insights": "30/hour",  # asking for and regenerating insights (a new text is an LLM call)
+        "device_sync": "120/hour",  # a device's library sync and its one-collection PUTs
+    },
+)
+# A written insight is not written again within this many seconds of its last writing (0: no wait).
+INSIGHT_REGENERATE_COOLDOWN = env.integer("INSIGHT_REGENERATE_COOLDOWN", default=600)
+
 # --- allauth -----------------------------------------------------------------
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*"]

@@ -25,3 +25,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 Q_CLUSTER["name"] = "linernotes-test"  # noqa: F405
 Q_CLUSTER["ALT_CLUSTERS"] = alt_clusters(Q_CLUSTER, Q_BULK)  # noqa: F405
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns about a missing root
+# The suite asks for imports, routes and insights far more often than a listener may: every scope
+# gets a limit no test reaches, and a regeneration needs no cooldown. The throttle tests set low
+# rates and a cooldown of their own (the `throttle_rates` fixture, `settings`), so the throttles
+# still run, counting, on every request the other tests make.
+THROTTLE_RATES = {scope: "100000/hour" for scope in THROTTLE_RATES}  # noqa: F405
+INSIGHT_REGENERATE_COOLDOWN = 0

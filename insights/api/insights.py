@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api_docs import NOT_SIGNED_IN
+from core.api_docs import NOT_SIGNED_IN, THROTTLED
 from insights import selectors
 from core.runs import RunStatus
 from insights.models import GeneratedInsight, InsightKind, InsightTone
@@ -27,6 +27,7 @@ from insights.serializers.insights import (
     InsightJobSerializer,
 )
 from insights.services import insight_writer
+from insights.throttles import InsightThrottle
 
 NOT_YOURS = OpenApiResponse(description="No such insight of yours (another user's are not found either).")
 NO_PROVIDER = OpenApiResponse(description="No LLM provider is set up, so nothing can be written yet.")
@@ -52,6 +53,8 @@ def _job_response(insight: GeneratedInsight) -> Response:
 
 
 class GenerateInsightView(APIView):
+    throttle_classes = [InsightThrottle]
+
     @extend_schema(
         operation_id="insights_generate",
         summary="Have an insight written from one of your snapshots",
@@ -69,6 +72,7 @@ class GenerateInsightView(APIView):
             401: NOT_SIGNED_IN,
             404: OpenApiResponse(description="No such snapshot of yours."),
             409: NO_PROVIDER,
+            429: THROTTLED,
         },
         tags=["insights"],
     )
@@ -89,16 +93,30 @@ class GenerateInsightView(APIView):
 
 
 class RegenerateInsightView(APIView):
+    throttle_classes = [InsightThrottle]
+
     @extend_schema(
         operation_id="insights_regenerate",
         summary="Write one of your insights again",
         description=(
             "Queues the insight again; its task rewrites it in place and adds one to `generation`. "
-            "One still queued or running is not queued twice: the answer is 202 with it."
+            "One still queued or running is not queued twice: the answer is 202 with it. A written "
+            "insight is not written again within INSIGHT_REGENERATE_COOLDOWN seconds (10 minutes by "
+            "default) of its last writing; asking and regenerating share the listener's insights "
+            "limit (THROTTLE_RATES, 30 an hour by default). Either answers 429 with Retry-After."
         ),
         request=None,
         parameters=[INSIGHT_ID],
-        responses={202: QUEUED, 401: NOT_SIGNED_IN, 404: NOT_YOURS, 409: NO_PROVIDER},
+        responses={
+            202: QUEUED,
+            401: NOT_SIGNED_IN,
+            404: NOT_YOURS,
+            409: NO_PROVIDER,
+            429: OpenApiResponse(
+                description="Written too recently (the cooldown), or the insights limit; Retry-After "
+                "says when, detail in words."
+            ),
+        },
         tags=["insights"],
     )
     def post(self, request: Request, pk: int) -> Response:

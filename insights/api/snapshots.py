@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api_docs import NOT_SIGNED_IN
+from core.api_docs import NOT_SIGNED_IN, THROTTLED
 from insights import selectors
 from insights.models import TimeRange
 from insights.serializers.snapshots import (
@@ -21,10 +21,12 @@ from insights.serializers.snapshots import (
     SnapshotFilterSerializer,
 )
 from insights.services.ingests import request_ingest
-
+from insights.throttles import IngestThrottle
 
 
 class ListeningIngestView(APIView):
+    throttle_classes = [IngestThrottle]
+
     @extend_schema(
         operation_id="listening_ingest",
         summary="Queue today's listening snapshots (short, medium and long term) for you",
@@ -36,6 +38,7 @@ class ListeningIngestView(APIView):
             202: IngestQueuedSerializer,
             401: NOT_SIGNED_IN,
             409: OpenApiResponse(description="Spotify is not connected, or its access was revoked."),
+            429: THROTTLED,
         },
         tags=["listening"],
     )

@@ -10,18 +10,23 @@ The prompt, its schema and the checks beyond it are insights.services.insight_pr
 - When no provider can answer (AllProvidersDown) the run is postponed (queued again with a
   Django-Q ONCE schedule at now + retry_after), like an analysis batch: retried later, not failed.
 - A row whose task or worker was lost (core.runs' one rule) is queued again by the next request.
+- A written row is not regenerated within INSIGHT_REGENERATE_COOLDOWN seconds of its
+  `generated_at` (RegeneratedTooSoon, 429): each regeneration is a paid LLM call, and the
+  per-listener limit (insights.throttles) alone would let one insight be rewritten 30 times an hour.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+import math
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
-from core.errors import DomainError
+from core.errors import DomainError, wait_in_words
 from accounts.models import User
 from core import recovery, runs
 from core.runs import RunStatus
@@ -60,6 +65,16 @@ class SnapshotNotYours(InsightError):
 
 class NoProvider(InsightError):
     status = 409
+
+
+class RegeneratedTooSoon(InsightError):
+    """Written moments ago: it is written again once the cooldown since then has passed."""
+
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 # --- requests --------------------------------------------------------------------------------
@@ -108,7 +123,16 @@ def regenerate_insight(*, user: User, insight: GeneratedInsight) -> tuple[Genera
         insight = current
     if recovery.looks_lost(insight):
         return _queue_again(insight=insight, from_statuses=ACTIVE, lost=True)
-    return _queue_again(insight=insight, from_statuses=[RunStatus.SUCCEEDED, RunStatus.FAILED])
+    now = timezone.now()
+    _refuse_within_cooldown(insight, now=now)
+    insight, queued = _queue_again(
+        insight=insight,
+        from_statuses=[RunStatus.SUCCEEDED, RunStatus.FAILED],
+        written_before=now - _cooldown(),
+    )
+    if not queued:
+        _refuse_within_cooldown(insight, now=now)  # another regeneration was written meanwhile
+    return insight, queued
 
 
 def generate_weekly_summaries() -> tuple[int, int]:
@@ -160,16 +184,46 @@ def _require_provider() -> None:
         )
 
 
+def _cooldown() -> timedelta:
+    return timedelta(seconds=settings.INSIGHT_REGENERATE_COOLDOWN)
+
+
+def _refuse_within_cooldown(insight: GeneratedInsight, *, now: datetime) -> None:
+    """Raise RegeneratedTooSoon for a written insight younger than the cooldown. A failed one may
+    be asked again at once (its last attempt gave the listener nothing); the row's own time
+    decides, so every web process and a cleared cache agree."""
+    cooldown = _cooldown()
+    if insight.status != RunStatus.SUCCEEDED or insight.generated_at is None or not cooldown:
+        return
+    ready_at = insight.generated_at + cooldown
+    if now >= ready_at:
+        return
+    wait = (ready_at - now).total_seconds()
+    raise RegeneratedTooSoon(
+        f"This insight was written less than {wait_in_words(cooldown.total_seconds())} ago; "
+        f"it can be written again in {wait_in_words(wait)}.",
+        retry_after=max(1, math.ceil(wait)),
+    )
+
+
 def _stale(insight: GeneratedInsight) -> bool:
     """Written from figures the snapshot no longer holds (the day's ingest ran again since)."""
     return insight.status == RunStatus.SUCCEEDED and insight.basis != snapshot_basis(insight.snapshot)
 
 
 def _queue_again(
-    *, insight: GeneratedInsight, from_statuses: list[str], lost: bool = False
+    *,
+    insight: GeneratedInsight,
+    from_statuses: list[str],
+    lost: bool = False,
+    written_before: datetime | None = None,
 ) -> tuple[GeneratedInsight, bool]:
     _require_provider()
     rows = GeneratedInsight.objects.filter(pk=insight.pk, status__in=from_statuses)
+    if written_before is not None:
+        # The cooldown, re-checked by the UPDATE: a regeneration written since the caller read the
+        # row is not followed by another.
+        rows = rows.exclude(status=RunStatus.SUCCEEDED, generated_at__gt=written_before)
     if lost:
         # Re-checked by the UPDATE: a worker that finished meanwhile keeps its row.
         rows = rows.filter(recovery.lost_filter(GeneratedInsight))

@@ -1,7 +1,9 @@
 """The insight cards' action: "Generate" / "Regenerate" (POST, back to the page it came from).
 
 The cards themselves are templates/insights/_insight_cards.html, included by the insights page
-with `snapshot` and `insight_cards` (selectors.insight_cards) in its context.
+with `snapshot` and `insight_cards` (selectors.insight_cards) in its context. Both actions count
+toward the API's insights limit (insights.throttles); a refusal, that or the regeneration
+cooldown, comes back as a message on the page.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from django.views.decorators.http import require_POST
 
 from insights import selectors
 from core.runs import RunStatus
+from core.throttles import Throttled
 from insights.models import InsightKind, InsightTone
 from insights.selectors.insights import tone_param
 from insights.services import insight_writer
+from insights.throttles import InsightThrottle
 
 DEFAULT_NEXT = "/insights/"  # the insights page (insights:insights)
 
@@ -51,12 +55,13 @@ def generate(request: HttpRequest) -> HttpResponse:
         raise Http404("No such snapshot of yours.")
     label = InsightKind(data["kind"]).label.lower()
     try:
+        InsightThrottle.check(request)
         insight, queued = insight_writer.request_insight(
             user=request.user, snapshot=snapshot, kind=data["kind"], tone=data["tone"]
         )
         if data["action"] == "regenerate" and not queued and insight.status == RunStatus.SUCCEEDED:
             insight, queued = insight_writer.regenerate_insight(user=request.user, insight=insight)
-    except insight_writer.NoProvider as exc:
+    except (Throttled, insight_writer.InsightError) as exc:  # no provider, too soon, too often
         messages.error(request, str(exc))
     else:
         if queued:

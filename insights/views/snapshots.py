@@ -13,11 +13,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
+from core.throttles import Throttled
 from analysis.vocabulary import MOODS
 from insights import selectors
 from insights.models import ListeningSnapshot, TimeRange
 from insights.services.ingests import request_ingest
 from insights.services.snapshots import ListeningIngestFailed
+from insights.throttles import IngestThrottle
 from insights.templatetags.charts import line_points
 
 TOP_ARTISTS_SHOWN = 10
@@ -59,9 +61,10 @@ def insights(request: HttpRequest) -> HttpResponse:
 def ingest(request: HttpRequest) -> HttpResponse:
     time_range = _time_range(request.POST.get("range")) or TimeRange.SHORT
     try:
+        IngestThrottle.check(request)  # the API's ingest limit and counter
         _, created = request_ingest(user=request.user)
-    except ListeningIngestFailed as exc:
-        messages.error(request, exc.reason)
+    except (Throttled, ListeningIngestFailed) as exc:
+        messages.error(request, str(exc))
     else:
         messages.success(
             request,

@@ -19,7 +19,8 @@ from routing.services.preview import (
     preview_route,
 )
 from core.errors import about
-from core.api_docs import ErrorSerializer, NOT_SIGNED_IN
+from core.api_docs import ErrorSerializer, NOT_SIGNED_IN, THROTTLED
+from routing.throttles import PreviewThrottle, RouteThrottle
 
 ROUTE_RESPONSES = {
     202: OpenApiResponse(RouteRunSerializer, description="A new route was queued."),
@@ -27,17 +28,22 @@ ROUTE_RESPONSES = {
     401: NOT_SIGNED_IN,
     404: NO_BASE,
     409: OpenApiResponse(ErrorSerializer, description="No usable Spotify connection."),
+    429: THROTTLED,
 }
 
 
 class RouteView(APIView):
+    throttle_classes = [RouteThrottle]
+
     @extend_schema(
         operation_id="base_playlists_route",
         summary="Route this base into its children now",
         description=(
             "Queues a route and answers 202 with it. One route per base is queued or running at a "
             "time: if one already is, the answer is 200 with it. Follow it with "
-            "GET /api/base-playlists/{id}/route-status or /api/base-playlists/{id}/runs/{run_id}/."
+            "GET /api/base-playlists/{id}/route-status or /api/base-playlists/{id}/runs/{run_id}/. "
+            "Routes, their retries and restores count toward the listener's routes limit "
+            "(THROTTLE_RATES, 30 an hour by default, over all bases): past it, 429 with Retry-After."
         ),
         request=None,
         responses=ROUTE_RESPONSES,
@@ -92,6 +98,8 @@ class RouteStatusViaSyncView(RouteStatusView):
 
 
 class BasePreviewView(APIView):
+    throttle_classes = [PreviewThrottle]
+
     @extend_schema(
         operation_id="base_playlists_preview",
         summary="What a route would do now, optionally with draft filters; nothing is written",
@@ -99,7 +107,8 @@ class BasePreviewView(APIView):
             "Plans the route from the mirror as the last import left it. A draft (filters, with "
             "child: the child it replaces, or none for a new child) is applied to the plan only. "
             "read_children: false skips reading the children on Spotify (counts only). Allowed "
-            "while a route runs."
+            "while a route runs. Counts toward the listener's previews limit (THROTTLE_RATES, 300 an "
+            "hour by default)."
         ),
         request=PreviewRequestSerializer,
         responses={
@@ -113,7 +122,10 @@ class BasePreviewView(APIView):
                 ErrorSerializer,
                 description="No usable Spotify connection, or the base cannot be read (gone, refused).",
             ),
-            429: OpenApiResponse(ErrorSerializer, description="Spotify's rate limit; Retry-After says when."),
+            429: OpenApiResponse(
+                ErrorSerializer,
+                description="Spotify's rate limit, or the listener's previews limit; Retry-After says when.",
+            ),
             502: OpenApiResponse(ErrorSerializer, description="Spotify failed or is unreachable; detail says why."),
         },
         tags=TAGS,

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api_docs import NOT_SIGNED_IN
+from core.api_docs import NOT_SIGNED_IN, THROTTLED
 from core.runs import RunStatus
 from routing import selectors
 from routing.api.common import NO_BASE, TAGS
@@ -23,6 +23,7 @@ from routing.models import RouteRun, RouteRunKind
 from routing.serializers.runs import BackupSerializer, RouteRunSerializer
 from routing.serializers.setup import RoutingConflictSerializer
 from routing.services import backups, restore, run_control, triggers
+from routing.throttles import RouteThrottle
 
 NO_RUN = OpenApiResponse(description="No such base of yours, or run of this base.")
 NOT_YOURS = OpenApiResponse(description="No such run of yours (another user's are not found either).")
@@ -65,6 +66,8 @@ class RunDetailView(APIView):
 
 
 class RunRetryView(APIView):
+    throttle_classes = [RouteThrottle]  # a retry is a new route or restore
+
     @extend_schema(
         operation_id="base_playlists_runs_retry",
         summary="Retry a failed or cancelled route or restore",
@@ -82,6 +85,7 @@ class RunRetryView(APIView):
                 description="Not failed or cancelled, already retried, another run of the base active, "
                 "or no Spotify connection.",
             ),
+            429: THROTTLED,
         },
         tags=TAGS,
     )
@@ -170,12 +174,15 @@ RESTORE = {
                 "the base active, or no Spotify connection."
             ),
         ),
+        429: THROTTLED,
     },
     "tags": TAGS,
 }
 
 
 class RunRestoreView(APIView):
+    throttle_classes = [RouteThrottle]  # a restore writes to Spotify like a route
+
     @extend_schema(operation_id="base_playlists_runs_restore", **RESTORE)
     def post(self, request: Request, pk: int, run_id: int | None = None) -> Response:
         run = _own_run(request, pk, run_id)

@@ -12,12 +12,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import page_status
+from core.throttles import Throttled
 from routing import display, selectors
 from routing.filters import empty_document
 from routing.forms import AddChildForm, BaseOptionsForm, CreateBaseForm
 from routing.services import setup, spotify_children, triggers
 from routing.services.setup import BaseBusy, PlaylistNotFound, ReplaceNotConfirmed, RoutingSetupError
 from routing.services.triggers import RouteTrigger, RouteTriggerError
+from routing.throttles import RouteThrottle
 from routing.views.base_page import refuse, render_base, status_url
 
 
@@ -164,10 +166,11 @@ def _back(request: HttpRequest, default: str) -> str:
 def base_route(request: HttpRequest, pk: int) -> HttpResponse:
     base = selectors.get_base(user=request.user, pk=pk)
     try:
+        RouteThrottle.check(request)  # the API's routes limit and counter
         event, created = triggers.request_route(base=base, trigger=RouteTrigger.BUTTON)
     except PlaylistNotFound as exc:
         raise Http404(str(exc)) from None
-    except RouteTriggerError as exc:
+    except (Throttled, RouteTriggerError) as exc:
         messages.error(request, str(exc))
     else:
         if created:

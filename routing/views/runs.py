@@ -19,6 +19,8 @@ from routing.models import RouteRun, RouteRunKind
 from routing.services import restore as restores
 from routing.services import run_control, triggers
 from routing.services.triggers import RouteTrigger, RouteTriggerError
+from routing.throttles import RouteThrottle
+from core.throttles import Throttled
 
 
 def _back(event: RouteRun) -> HttpResponse:
@@ -84,8 +86,9 @@ def restore(request: HttpRequest, pk: int) -> HttpResponse:
             request, "routing/restore.html", {"event": event, "backups": backups, "base": event.base}
         )
     try:
+        RouteThrottle.check(request)  # a restore writes like a route: the same limit as the API
         queued = restores.request_restore(event=event, trigger=RouteTrigger.BUTTON)
-    except RouteTriggerError as exc:
+    except (Throttled, RouteTriggerError) as exc:
         messages.error(request, str(exc))
     else:
         kind = "route" if event.kind == RouteRunKind.ROUTE else "restore"
@@ -104,11 +107,12 @@ def route_retry(request: HttpRequest, pk: int) -> HttpResponse:
     if event.base_id is None:
         raise Http404("No such route.")
     try:
+        RouteThrottle.check(request)
         if event.kind == RouteRunKind.RESTORE:
             retry = restores.retry_restore(event=event)
         else:
             retry = triggers.retry_route(event=event)
-    except RouteTriggerError as exc:
+    except (Throttled, RouteTriggerError) as exc:
         messages.error(request, str(exc))
     else:
         messages.success(

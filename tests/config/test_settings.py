@@ -43,6 +43,9 @@ def test_the_project_starts_with_a_complete_environment():
         ({"SPOTIFY_ACCOUNTS_URL": "ftp://accounts"}, "SPOTIFY_ACCOUNTS_URL"),
         ({"Q_TIMEOUT": "900", "Q_RETRY": "600"}, "Q_TIMEOUT"),
         ({"Q_BULK_TIMEOUT": "2000", "Q_BULK_RETRY": "1000"}, "Q_BULK_TIMEOUT"),
+        ({"THROTTLE_RATES": "imports=6/fortnight"}, "THROTTLE_RATES: imports"),
+        ({"THROTTLE_RATES": "import=6/hour"}, "THROTTLE_RATES: unknown scope 'import'"),
+        ({"INSIGHT_REGENERATE_COOLDOWN": "ten minutes"}, "INSIGHT_REGENERATE_COOLDOWN"),
     ],
 )
 def test_a_missing_or_malformed_variable_stops_start_up_with_a_message_naming_it(overrides, named):
