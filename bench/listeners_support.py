@@ -39,7 +39,9 @@ class Stack:
     logs: list[pathlib.Path] = field(default_factory=list)
 
 
-def setup(*, database: str, redis_db: int) -> tuple[str, Callable[[], None], str]:
+def setup(
+    *, database: str, redis_db: int, settings_module: str = "config.settings.test"
+) -> tuple[str, Callable[[], None], str]:
     """A throwaway PostgreSQL database and Django set up on it; (database url, drop, redis url)."""
     base = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE
     if not base.startswith("postgres"):
@@ -50,7 +52,7 @@ def setup(*, database: str, redis_db: int) -> tuple[str, Callable[[], None], str
     os.environ.update(
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,
-        DJANGO_SETTINGS_MODULE="config.settings.test",
+        DJANGO_SETTINGS_MODULE=settings_module,
         LOG_LEVEL=os.environ.get("LOG_LEVEL", "WARNING"),
     )
     import django
