@@ -225,6 +225,18 @@ class Claim:
         """Stop for the listener's say; it keeps holding what it runs on, with no worker."""
         return bool(self.rows().update(status=RunStatus.WAITING, claimed_by="", **fields))
 
+    def yield_turn(self, **fields: Any) -> bool:
+        """Give the worker to others: queued again at once, keeping what it did, its task sent
+        again after commit to the back of its queue (time-slicing long runs between listeners).
+        False when the claim was lost."""
+        with transaction.atomic():
+            updated = self.rows().update(status=RunStatus.QUEUED, claimed_by="", resume_at=None, **fields)
+            if updated:
+                enqueue_on_commit(self.run)
+        if updated:
+            logger.info("%s gave its turn to others.", self.label)
+        return bool(updated)
+
     def postpone(self, *, resume_at: datetime, **fields: Any) -> bool:
         """Queue the run again, due at `resume_at`, and schedule its task then.
 

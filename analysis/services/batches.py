@@ -5,6 +5,10 @@
 - Analyse its tracks in order; each outcome is counted on the batch at once, with the
   position reached, so the page and the admin see progress, whatever was stored stays
   stored, and a resumed batch goes on from there.
+- Every ANALYSIS_TURN_SONGS songs, if another listener's batch waits for a worker, the batch
+  gives its turn (core.runs Claim.yield_turn): queued again at the back, going on from the
+  first song it did not count, so a big library's batch never holds a worker for long while a
+  new listener waits for their first songs.
 - When no LLM provider can answer (AllProvidersDown), the batch goes back to queued with
   a Django-Q ONCE schedule at now + retry_after, like a rate-limited import: it is not
   failed, and it resumes at the first track it did not count.
@@ -20,6 +24,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
@@ -53,12 +58,18 @@ def run_batch(*, batch_id: int) -> AnalysisBatch | None:
         .order_by("position")
         .values_list("position", "track_id")
     )
+    turn = settings.ANALYSIS_TURN_SONGS
     try:
-        for position, track_id in entries:
+        for done, (position, track_id) in enumerate(entries, 1):
             counter = COUNTERS[analyse_track(track_id=track_id, worker=claim.worker)]
             # The recovery may have taken the batch back (this worker looked dead) and queued
             # it again: the new run goes on from the last counted track, so ClaimLost stops here.
             claim.heartbeat(next_position=position + 1, **{counter: F(counter) + 1})
+            if done % turn == 0 and done < len(entries) and feeding.others_waiting(user_id=batch.user_id):
+                # Time-slicing: another listener waits for a worker, so this batch goes to the back
+                # of the queue and goes on from here when its turn comes again.
+                claim.yield_turn()
+                return AnalysisBatch.objects.get(pk=batch_id)
     except runs.ClaimLost:
         logger.warning("Analysis batch #%s was taken from %s; stopping.", batch_id, claim.worker)
     except AllProvidersDown as exc:

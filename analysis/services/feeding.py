@@ -84,3 +84,9 @@ def feed_everyone() -> dict[int | None, list[int]]:
     if fed:
         logger.info("Fed held analysis batches: %s", fed)
     return fed
+
+
+def others_waiting(*, user_id: int | None) -> bool:
+    """Another listener has a batch handed to the queue and waiting for a worker (not postponed)."""
+    waiting = AnalysisBatch.objects.filter(status=RunStatus.QUEUED, enqueued_at__isnull=False, resume_at__isnull=True)
+    return waiting.exclude(_of(user_id)).exists()

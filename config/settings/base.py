@@ -249,6 +249,9 @@ ANALYSIS_BATCH_SIZE = env.integer("ANALYSIS_BATCH_SIZE", default=20, minimum=1)
 # Batches of one listener in the bulk queue (or running) at a time; the rest wait in the database
 # and are handed over as these end, so a huge library never fills the queue ahead of others.
 ANALYSIS_BATCHES_PER_LISTENER = env.integer("ANALYSIS_BATCHES_PER_LISTENER", default=2, minimum=1)
+# Songs a batch analyses before it gives its worker to another listener's waiting batch (it goes
+# on later from where it stopped): a new listener waits for this many songs, not a whole batch.
+ANALYSIS_TURN_SONGS = env.integer("ANALYSIS_TURN_SONGS", default=3, minimum=1)
 # Listeners per task of a round (history poll, daily ingest, token refresh): each chunk is its
 # own task, with its own time limit and failure record (core.fanout).
 LISTENER_ROUND_CHUNK = env.integer("LISTENER_ROUND_CHUNK", default=20, minimum=1)

@@ -170,3 +170,40 @@ def test_on_a_real_bulk_cluster_a_small_listener_is_analysed_before_a_big_backlo
     assert all(batch.status == RunStatus.SUCCEEDED for batch in finished), [(b.pk, b.error) for b in finished]
     assert SongAnalysis.objects.count() == 11
     assert len(big_batches) == 10
+
+
+@pytest.mark.django_db
+def test_a_batch_gives_its_worker_to_a_waiting_listener_and_goes_on_from_where_it_stopped(
+    analysis_llm, settings, queue, django_capture_on_commit_callbacks
+):
+    settings.ANALYSIS_TURN_SONGS = 2
+    settings.ANALYSIS_BATCHES_PER_LISTENER = 1
+    big = _listener_with([catalog_track(LYRICS, nth=n) for n in range(5)], settings=settings, batch_size=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        (long_batch,) = queue_analysis(user_id=big.pk)
+        # Alone, nobody waits: no turn is given.
+        done = run_batch(batch_id=long_batch.pk)
+    assert (done.status, done.analysed) == (RunStatus.SUCCEEDED, 5)
+
+    settings.ANALYSIS_BATCH_SIZE = 5
+    other_big = UserFactory()
+    in_playlist_of(other_big, *[catalog_track(LYRICS, nth=n) for n in range(5, 10)])
+    newcomer = UserFactory()
+    in_playlist_of(newcomer, catalog_track(LYRICS, nth=10))
+    with django_capture_on_commit_callbacks(execute=True):
+        (slow,) = queue_analysis(user_id=other_big.pk)
+        (waiting,) = queue_analysis(user_id=newcomer.pk)
+    queue.calls.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        first_turn = run_batch(batch_id=slow.pk)
+
+    # Two songs, then the newcomer waits: back to the queue, behind the newcomer's batch.
+    assert (first_turn.status, first_turn.analysed, first_turn.next_position) == (RunStatus.QUEUED, 2, 2)
+    assert first_turn.claimed_by == "" and first_turn.finished_at is None
+    assert queue.calls == [(ANALYSE_BATCH_TASK, slow.pk)]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_batch(batch_id=waiting.pk).status == RunStatus.SUCCEEDED
+        finished = run_batch(batch_id=slow.pk)  # nobody waits now: it runs to its end
+
+    assert (finished.status, finished.analysed, finished.runs) == (RunStatus.SUCCEEDED, 5, 2)
+    assert SongAnalysis.objects.count() == 11  # every song once
