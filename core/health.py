@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from django.core.cache import cache
 from django.db import connections
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -51,10 +53,31 @@ def clusters_last_seen() -> dict[str, str | None]:
         return {queue: None for queue in QUEUES}
 
 
+# A heartbeat runs every minute: older than this, its cluster is not running.
+CLUSTER_SILENT_AFTER = timedelta(minutes=5)
+
+
+def cluster_missing_warning(*, now: datetime | None = None) -> str:
+    """A sentence when one cluster runs and the other does not (a deployment that starts only
+    the plain `qcluster` never analyses a song); "" when both run, or neither was seen yet."""
+    from core.queues import cluster_name
+
+    now = now or timezone.now()
+    seen = {queue: datetime.fromisoformat(value) if value else None for queue, value in clusters_last_seen().items()}
+    alive = {queue for queue, at in seen.items() if at is not None and now - at <= CLUSTER_SILENT_AFTER}
+    if not alive or len(alive) == len(seen):
+        return ""
+    (missing,) = set(seen) - alive
+    return (
+        f"The {missing} cluster has not run for over {CLUSTER_SILENT_AFTER.seconds // 60} minutes "
+        f"(start `Q_CLUSTER_NAME={cluster_name(missing)} manage.py qcluster`): its work waits."
+    )
+
+
 CHECKS = {"database": _check_database, "cache": _check_cache, "broker": _check_broker}
 # Callables returning a sentence or "" that apps add in their AppConfig.ready (core imports
 # nothing of theirs): e.g. accounts says Spotify has paused this deployment.
-WARNINGS: list[Callable[[], str]] = []
+WARNINGS: list[Callable[[], str]] = [cluster_missing_warning]
 
 
 def _warnings() -> list[str]:

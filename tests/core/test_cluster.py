@@ -11,8 +11,12 @@ from core.tasks import heartbeat_key
 
 @pytest.fixture
 def no_heartbeats_yet(transactional_db):
-    # The database cache and Redis outlive a test's database flush.
-    cache.delete_many([heartbeat_key(queue) for queue in (INTERACTIVE, BULK)])
+    # The database cache and Redis outlive a test's database flush: none before, none left after
+    # (a lone fresh heartbeat would make /health warn in a later test).
+    keys = [heartbeat_key(queue) for queue in (INTERACTIVE, BULK)]
+    cache.delete_many(keys)
+    yield
+    cache.delete_many(keys)
 
 
 @pytest.mark.cluster

@@ -52,6 +52,32 @@ def test_health_says_when_each_cluster_last_ran_its_heartbeat(client):
 
 
 @pytest.mark.django_db
+def test_health_warns_when_one_cluster_runs_and_the_other_does_not(client):
+    from datetime import timedelta
+
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from core.queues import BULK, INTERACTIVE
+    from core.tasks import heartbeat_key
+
+    now = timezone.now()
+    cache.set(heartbeat_key(INTERACTIVE), (now - timedelta(seconds=40)).isoformat())
+    cache.set(heartbeat_key(BULK), (now - timedelta(minutes=9)).isoformat())
+
+    body = client.get("/health").json()
+
+    assert body["status"] == "ok"
+    assert body["warnings"] == [
+        "The bulk cluster has not run for over 5 minutes "
+        "(start `Q_CLUSTER_NAME=linernotes-test-bulk manage.py qcluster`): its work waits."
+    ]
+    cache.set(heartbeat_key(BULK), now.isoformat())
+    assert client.get("/health").json()["warnings"] == []
+    cache.delete_many([heartbeat_key(INTERACTIVE), heartbeat_key(BULK)])
+
+
+@pytest.mark.django_db
 def test_health_needs_no_sign_in_and_is_never_cached(client):
     response = client.get("/health")
 

@@ -173,3 +173,4 @@ def test_staff_see_both_clusters_with_their_heartbeat_backlog_workers_and_time_l
     assert "linernotes-test-bulk</code>" in bulk and "never seen" in bulk
     assert "<td>3</td>" in bulk and "<td>900 s</td>" in bulk
     get_broker(cluster_name(BULK)).purge_queue()
+    cache.delete(heartbeat_key(INTERACTIVE))
