@@ -170,6 +170,9 @@ class AnalysisBatch(QueuedRun):
     # a held batch is waiting its turn, not lost. Handed-over ones wait behind every listener's
     # share of the bulk queue, so an hour, not the default quarter, before one counts as lost.
     held_until_fed: ClassVar[bool] = True
+    # A batch is claimed once per turn it gets (it gives its worker to other listeners between
+    # songs): its task carries the claim count, so an older turn's task claims nothing.
+    turn_field: ClassVar[str] = "runs"
     lost_after: ClassVar[timedelta] = timedelta(hours=1)
 
     class Meta:

@@ -7,10 +7,11 @@ from analysis.services import batches, recovery
 
 
 @job(label="Song analysis batch", user_of=user_of_row(model="analysis.AnalysisBatch", name="batch_id"))
-def analyse_batch(batch_id: int) -> str:
-    """Run the queued analysis batch `batch_id`. A second delivery finds it claimed or finished
-    and does nothing; a postponed one runs again from its schedule."""
-    batch = batches.run_batch(batch_id=batch_id)
+def analyse_batch(batch_id: int, turn: int | None = None) -> str:
+    """Run the queued analysis batch `batch_id` for its `turn` (its claims so far when the task
+    was sent). A second delivery, or a task of an older turn, finds nothing to claim and does
+    nothing; a postponed one runs again from its schedule (which carries no turn)."""
+    batch = batches.run_batch(batch_id=batch_id, turn=turn)
     if batch is None:
         return f"analysis batch #{batch_id}: no such batch"
     return (

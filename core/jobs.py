@@ -150,8 +150,8 @@ def _user_id(kind: JobType, task: dict) -> int | None:
 
 
 def _from_schedule(task: dict, func: str) -> bool:
-    """Enqueued by Django-Q2's scheduler: it alone puts `cluster` in the task, with the
-    schedule's name (or id) as the group."""
+    """Enqueued by Django-Q2's scheduler: it puts `cluster` in the task (as core.queues does)
+    and, alone, the schedule's name (or id) as the group."""
     group = task.get("group")
     if "cluster" not in task or group is None:
         return False

@@ -29,12 +29,12 @@ def cluster_name(queue: Queue) -> str:
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue!r}")
     base = settings.Q_CLUSTER["name"]
-    return base if queue == INTERACTIVE else f"{base}-bulk"
+    return base if queue == INTERACTIVE or settings.Q_SINGLE_CLUSTER else f"{base}-bulk"
 
 
-def queue_of_cluster(name: str) -> Queue | None:
-    """Which of our queues a cluster name serves (None: not one of ours)."""
-    return next((queue for queue in QUEUES if cluster_name(queue) == name), None)
+def queues_of_cluster(name: str) -> tuple[Queue, ...]:
+    """Which of our queues a cluster serves (both with Q_SINGLE_CLUSTER; none: not one of ours)."""
+    return tuple(queue for queue in QUEUES if cluster_name(queue) == name)
 
 
 def cluster_settings(queue: Queue) -> dict[str, Any]:

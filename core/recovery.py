@@ -94,7 +94,7 @@ def requeue_lost(model: type[QueuedRun], *, lost_after: timedelta | None = None)
         if not taken:
             continue
         try:
-            task_id = runs.submit(task=run.task_name(), pk=run.pk, queue=model.queue)
+            task_id = runs.submit(model=model, task=run.task_name(), pk=run.pk)
         except Exception:  # the broker is still away: the next sweep tries again
             logger.exception("Could not enqueue lost %s #%s again", model.run_label, run.pk)
             continue

@@ -114,6 +114,10 @@ class QueuedRun(models.Model):
     # True: a queued row never handed to the broker (enqueued_at empty) is held back on purpose
     # and its model's feeder hands it over in turn, so the "lost" rule leaves it alone.
     held_until_fed: ClassVar[bool] = False
+    # A counter the claim increments (e.g. claims so far), for runs claimed many times (they give
+    # their turn, Claim.yield_turn): each task carries its value and claims only while it holds,
+    # so a stale copy of an older turn's task (redelivered, or sent again as lost) finds nothing.
+    turn_field: ClassVar[str] = ""
 
     class Meta:
         abstract = True
@@ -157,16 +161,20 @@ def enqueue_on_commit(run: QueuedRun, *, failed_reason: str = "") -> None:
     transaction.on_commit(lambda: enqueue_now(model=model, pk=pk, task=task, failed_reason=failed_reason))
 
 
-def submit(*, task: str, pk: int, queue: Queue) -> str:
-    """Hand `task(pk)` to `queue`'s broker now; its task id (raises what the broker raises)."""
-    return enqueue(task, pk, queue=queue)
+def submit(*, model: type[QueuedRun], task: str, pk: int) -> str:
+    """Hand `task(pk)` (with the run's turn, for a model that has one) to the model's queue now;
+    its task id (raises what the broker raises)."""
+    args: tuple = (pk,)
+    if model.turn_field:
+        args += (model.objects.filter(pk=pk).values_list(model.turn_field, flat=True).first(),)
+    return enqueue(task, *args, queue=model.queue)
 
 
 def enqueue_now(*, model: type[QueuedRun], pk: int, task: str, failed_reason: str = "") -> bool:
     """Hand `task(pk)` to the broker now; a refusal fails the still-queued run with its reason
     (`failed_reason`, else the model's)."""
     try:
-        task_id = submit(task=task, pk=pk, queue=model.queue)
+        task_id = submit(model=model, task=task, pk=pk)
     except Exception:  # any broker failure
         logger.exception("Could not enqueue %s #%s", model.run_label, pk)
         # Only a still-queued run: a worker may have picked up an earlier task meanwhile.
@@ -230,7 +238,10 @@ class Claim:
         again after commit to the back of its queue (time-slicing long runs between listeners).
         False when the claim was lost."""
         with transaction.atomic():
-            updated = self.rows().update(status=RunStatus.QUEUED, claimed_by="", resume_at=None, **fields)
+            # Handed over from now (the lost rule's clock), before the task is actually sent.
+            updated = self.rows().update(
+                status=RunStatus.QUEUED, claimed_by="", resume_at=None, enqueued_at=timezone.now(), **fields
+            )
             if updated:
                 enqueue_on_commit(self.run)
         if updated:
@@ -269,9 +280,13 @@ def claim(
     pk: int,
     where: dict[str, Any] | None = None,
     select_related: tuple[str, ...] = (),
+    turn: int | None = None,
     **reset: Any,
 ) -> Claim | None:
     """Move a due, queued run to running for this worker; None when it is not this worker's to run.
+
+    `turn`: the value of the model's turn_field the task was sent with (None: a task from before
+    the model had turns, or without one); a task of an older turn claims nothing.
 
     `where` narrows the rows (e.g. a kind); `reset` names the fields a (re)started run sets,
     e.g. progress it starts over or a counter of claims. A resumed run keeps its first started_at.
@@ -279,8 +294,11 @@ def claim(
     """
     now = timezone.now()
     worker = worker_name()
+    where = dict(where or {})
+    if turn is not None and model.turn_field:
+        where[model.turn_field] = turn
     claimed = (
-        model.objects.filter(pk=pk, status=RunStatus.QUEUED, **(where or {}))
+        model.objects.filter(pk=pk, status=RunStatus.QUEUED, **where)
         .filter(_due())
         .update(
             status=RunStatus.RUNNING,

@@ -24,11 +24,11 @@ def cluster_heartbeat() -> str:
     Scheduled every minute on each cluster, so "last seen" tells an operator whether each
     qcluster is alive without reading process tables.
     """
-    queue = queues.queue_of_cluster(Conf.CLUSTER_NAME)
-    if queue is None:
+    served = queues.queues_of_cluster(Conf.CLUSTER_NAME)
+    if not served:
         return f"not one of our clusters: {Conf.CLUSTER_NAME}"
     now = timezone.now().isoformat()
-    cache.set(heartbeat_key(queue), now, timeout=None)
+    cache.set_many({heartbeat_key(queue): now for queue in served}, timeout=None)
     return now
 
 

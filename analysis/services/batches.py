@@ -47,9 +47,10 @@ COUNTERS = {
 }
 
 
-def run_batch(*, batch_id: int) -> AnalysisBatch | None:
-    """Run one queued batch to its end (succeeded, failed, or queued again for later)."""
-    claim = runs.claim(AnalysisBatch, pk=batch_id, runs=F("runs") + 1)
+def run_batch(*, batch_id: int, turn: int | None = None) -> AnalysisBatch | None:
+    """Run one queued batch to its end (succeeded, failed, or queued again for later). `turn`:
+    the claim count its task was sent with (a stale task of an older turn does nothing)."""
+    claim = runs.claim(AnalysisBatch, pk=batch_id, turn=turn, runs=F("runs") + 1)
     if claim is None:
         return AnalysisBatch.objects.filter(pk=batch_id).first()
     batch = claim.run

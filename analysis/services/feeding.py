@@ -21,7 +21,7 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -54,7 +54,10 @@ def feed(*, user_id: int | None) -> list[int]:
     with transaction.atomic():
         if user_id is not None:
             # One feeder per listener at a time (a row lock on PostgreSQL; SQLite serialises writes).
-            get_user_model().objects.select_for_update().filter(pk=user_id).values_list("pk").first()
+            # FOR NO KEY UPDATE on PostgreSQL: it serialises feeders without blocking the inserts
+            # that reference the listener (their FOR KEY SHARE), e.g. an import writing items.
+            no_key = connection.features.has_select_for_no_key_update
+            get_user_model().objects.select_for_update(no_key=no_key).filter(pk=user_id).values_list("pk").first()
         room = allowance - AnalysisBatch.objects.filter(in_flight(user_id=user_id)).count()
         if room <= 0:
             return []

@@ -17,7 +17,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 
 from analysis.models import AnalysisBatch, AnalysisBatchTrack, SongAnalysis
 from analysis.services.analysis import PROMPT_VERSION
@@ -44,14 +44,18 @@ def queue_analysis_after_import(*, user_id: int, batch_size: int | None = None) 
 
 
 def tracks_needing_analysis(*, user_id: int) -> list[str]:
-    """The user's track ids with no analysis under PROMPT_VERSION and in no active batch."""
+    """The user's track ids with no analysis under PROMPT_VERSION and in no active batch that
+    will reach them soon: one of theirs, or anyone's already handed to the queue."""
     in_user_playlists = PlaylistItem.objects.filter(playlist__user_id=user_id, track_id=OuterRef("pk"))
     analysed = SongAnalysis.objects.filter(track_id=OuterRef("pk"), prompt_version=PROMPT_VERSION)
-    # A track in any active batch is left to it: a batch whose task or worker was lost is
-    # given back to the queue by the recovery (core.runs), never queued a second time here.
+    # A track in an active batch is left to it: a batch whose task or worker was lost is given
+    # back to the queue by the recovery (core.runs), never queued a second time here. But not a
+    # batch another listener holds back (services.feeding): that one waits for the other's turns,
+    # maybe days for a huge library, so a song of theirs that is also ours is queued in our own
+    # batch too; the analysis claim keeps it analysed (and paid for) once.
     queued = AnalysisBatchTrack.objects.filter(
         track_id=OuterRef("pk"), batch__prompt_version=PROMPT_VERSION, batch__status__in=runs.ACTIVE_STATUSES
-    )
+    ).filter(Q(batch__user_id=user_id) | Q(batch__enqueued_at__isnull=False))
     return list(
         Track.objects.filter(Exists(in_user_playlists))
         .exclude(Exists(analysed))

@@ -139,6 +139,10 @@ Q_CLUSTER = {
     "label": "Background tasks",
     "poll": 0.5,
 }
+# One process for both queues (a small host, or a deployment not yet starting the bulk cluster):
+# bulk work then runs on the interactive cluster, without the separation, but nothing waits for
+# a cluster that is not there.
+Q_SINGLE_CLUSTER = env.boolean("Q_SINGLE_CLUSTER", default=False)
 Q_BULK = {
     "workers": env.integer("Q_BULK_WORKERS", default=2, minimum=1),
     "timeout": env.integer("Q_BULK_TIMEOUT", default=900, minimum=1),

@@ -13,6 +13,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api_docs import NOT_SIGNED_IN, THROTTLED
+from core.errors import DomainError
+from core.runs import RunStatus
 from insights import selectors
 from insights.models import TimeRange
 from insights.serializers.snapshots import (
@@ -22,6 +24,12 @@ from insights.serializers.snapshots import (
 )
 from insights.services.ingests import request_ingest
 from insights.throttles import IngestThrottle
+
+
+class IngestNotQueued(DomainError):
+    """The task broker did not take the ingest (503): nothing was queued; ask again later."""
+
+    status = 503
 
 
 class ListeningIngestView(APIView):
@@ -38,12 +46,15 @@ class ListeningIngestView(APIView):
             202: IngestQueuedSerializer,
             401: NOT_SIGNED_IN,
             409: OpenApiResponse(description="Spotify is not connected, or its access was revoked."),
+            503: OpenApiResponse(description="The task queue did not take the ingest; nothing was queued."),
             429: THROTTLED,
         },
         tags=["listening"],
     )
     def post(self, request: Request) -> Response:
         ingest, created = request_ingest(user=request.user)
+        if ingest.status == RunStatus.FAILED:  # the broker refused it: nothing will run
+            raise IngestNotQueued(ingest.error)
         body = {
             "ingest_id": ingest.pk,
             "status": ingest.status,

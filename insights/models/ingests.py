@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import ClassVar
 
 from django.conf import settings
@@ -33,6 +34,9 @@ class ListeningIngest(QueuedRun):
     resume_orphans: ClassVar[bool] = True
     limited_by: ClassVar[str] = "spotify"
     enqueue_failed_reason: ClassVar[str] = "The ingest could not be queued (the task broker did not answer); try again."
+    # On the bulk queue it may wait behind other listeners' analysis turns: an hour, not the
+    # default quarter, before an unclaimed one counts as lost.
+    lost_after: ClassVar[timedelta] = timedelta(hours=1)
 
     class Meta:
         ordering = ["-created_at", "-id"]

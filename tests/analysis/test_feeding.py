@@ -28,7 +28,7 @@ def _listener_with(tracks, *, settings, batch_size: int = 1):
 
 
 def _handed(queue) -> list[int]:
-    return [pk for _, pk in queue.of(ANALYSE_BATCH_TASK)]
+    return [call[1] for call in queue.of(ANALYSE_BATCH_TASK)]
 
 
 @pytest.mark.django_db
@@ -92,7 +92,7 @@ def test_a_small_listener_queues_behind_only_the_big_listeners_allowance(
 
 
 @pytest.mark.django_db
-def test_a_batch_is_handed_over_once_however_many_feeders_race_for_it(
+def test_a_batch_is_handed_over_once_however_many_feeders_come_after(
     settings, queue, django_capture_on_commit_callbacks
 ):
     settings.ANALYSIS_BATCHES_PER_LISTENER = 3
@@ -200,10 +200,40 @@ def test_a_batch_gives_its_worker_to_a_waiting_listener_and_goes_on_from_where_i
     # Two songs, then the newcomer waits: back to the queue, behind the newcomer's batch.
     assert (first_turn.status, first_turn.analysed, first_turn.next_position) == (RunStatus.QUEUED, 2, 2)
     assert first_turn.claimed_by == "" and first_turn.finished_at is None
-    assert queue.calls == [(ANALYSE_BATCH_TASK, slow.pk)]
+    # The task sent again carries the batch's turn (claims so far): 1.
+    assert queue.calls == [(ANALYSE_BATCH_TASK, slow.pk, 1)]
     with django_capture_on_commit_callbacks(execute=True):
         assert run_batch(batch_id=waiting.pk).status == RunStatus.SUCCEEDED
-        finished = run_batch(batch_id=slow.pk)  # nobody waits now: it runs to its end
+        # A stale copy of the first turn's task (redelivered, or sent again as lost) claims nothing.
+        stale = run_batch(batch_id=slow.pk, turn=0)
+        assert (stale.status, stale.runs, stale.analysed) == (RunStatus.QUEUED, 1, 2)
+        finished = run_batch(batch_id=slow.pk, turn=1)  # nobody waits now: it runs to its end
 
     assert (finished.status, finished.analysed, finished.runs) == (RunStatus.SUCCEEDED, 5, 2)
     assert SongAnalysis.objects.count() == 11  # every song once
+
+
+@pytest.mark.django_db
+def test_a_song_held_back_in_a_big_librarys_backlog_is_queued_for_a_small_listener_too(
+    analysis_llm, settings, queue, django_capture_on_commit_callbacks
+):
+    settings.ANALYSIS_BATCHES_PER_LISTENER = 1
+    big = _listener_with([catalog_track(LYRICS, nth=n) for n in range(6)], settings=settings, batch_size=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        big_batches = queue_analysis(user_id=big.pk)
+    held = big_batches[-1]  # five batches behind the big listener's one place in the queue
+    shared = held.tracks.get()
+    small = UserFactory()
+    in_playlist_of(small, shared)
+    with django_capture_on_commit_callbacks(execute=True):
+        (mine,) = queue_analysis(user_id=small.pk)
+
+    assert _handed(queue)[-1] == mine.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        run_batch(batch_id=mine.pk)
+    assert SongAnalysis.objects.filter(track=shared).count() == 1
+    # When the big listener's turn reaches that song, its batch skips it: analysed (and paid) once.
+    AnalysisBatch.objects.filter(pk=held.pk).update(enqueued_at=held.created_at)  # handed over at last
+    done = run_batch(batch_id=held.pk)
+    assert (done.status, done.analysed, done.skipped) == (RunStatus.SUCCEEDED, 0, 1)
+    assert SongAnalysis.objects.filter(track=shared).count() == 1

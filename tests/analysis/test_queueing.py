@@ -43,7 +43,8 @@ def test_an_import_queues_every_unanalysed_track_in_batches_of_the_configured_si
     assert sorted(queued) == sorted(user_track_ids(user)) and len(queued) > 7
     assert all(batch.track_total <= 7 and batch.status == RunStatus.QUEUED for batch in batches)
     # The listener's allowance (2) goes to the broker, the oldest first; the rest wait, held.
-    assert queue.of(ANALYSE_BATCH_TASK) == [(ANALYSE_BATCH_TASK, batch.pk) for batch in batches[:2]]
+    # Each task carries its batch's turn: 0, never claimed yet.
+    assert queue.of(ANALYSE_BATCH_TASK) == [(ANALYSE_BATCH_TASK, batch.pk, 0) for batch in batches[:2]]
     stored = list(AnalysisBatch.objects.order_by("pk"))
     assert all(batch.task_id and batch.enqueued_at for batch in stored[:2])
     assert not any(batch.task_id or batch.enqueued_at for batch in stored[2:])

@@ -129,7 +129,7 @@ def test_an_import_that_queues_batches_leaves_the_announcement_to_them(
     with django_capture_on_commit_callbacks(execute=True):
         (batch,) = queue_analysis_after_import(user_id=user.pk)
 
-    assert settled == [] and queue.calls == [(batches.ANALYSE_BATCH_TASK, batch.pk)]
+    assert settled == [] and queue.calls == [(batches.ANALYSE_BATCH_TASK, batch.pk, 0)]
 
 
 def test_nothing_to_queue_while_an_earlier_batch_is_active_announces_nothing(

@@ -47,6 +47,20 @@ def test_a_task_for_the_bulk_queue_runs_in_the_bulk_cluster_alone(no_heartbeats_
 
 
 @pytest.mark.cluster
+def test_with_q_single_cluster_one_process_runs_both_queues_and_beats_for_both(
+    no_heartbeats_yet, start_qcluster, settings
+):
+    settings.Q_SINGLE_CLUSTER = True  # this process enqueues as the cluster will read it
+    cluster = start_qcluster(env={"Q_SINGLE_CLUSTER": "true"}, queues=(INTERACTIVE,))
+    on_bulk = enqueue("core.tasks.cluster_heartbeat", queue=BULK)
+
+    task = cluster.wait_for_task(on_bulk)
+
+    assert task.success, task.result
+    assert cache.get(heartbeat_key(BULK)) == cache.get(heartbeat_key(INTERACTIVE)) == task.result
+
+
+@pytest.mark.cluster
 def test_a_task_that_raises_is_recorded_as_failed_by_the_cluster(qcluster):
     task_id = async_task("core.tasks.no_such_task")
 

@@ -215,6 +215,26 @@ def test_a_strangers_ingest_is_their_own(api, owner):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_an_ingest_the_broker_refuses_is_a_503_and_the_next_ask_queues_a_new_one(api, owner, monkeypatch):
+    from core import queues
+
+    SpotifyCredentialFactory(user=owner)
+    api.force_authenticate(owner)
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("broker away")
+
+    monkeypatch.setattr(queues, "async_task", refuse)
+    refused = api.post(INGEST)
+    monkeypatch.undo()
+
+    assert refused.status_code == 503 and "did not answer" in refused.json()["detail"]
+    assert ListeningIngest.objects.get().status == RunStatus.FAILED
+    again = api.post(INGEST)
+    assert again.status_code == 202 and again.json()["already_queued"] is False
+
+
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("revoked", [True, False], ids=["revoked", "never-connected"])
 def test_posting_an_ingest_without_a_spotify_connection_is_a_409_with_a_message(api, owner, revoked):
     get_broker(cluster_name(BULK)).purge_queue()
