@@ -168,7 +168,9 @@ class ArtistCoverage:
 def base_artist_ids(*, base: BasePlaylist) -> list[str]:
     """The artists credited on the base's tracks, each once."""
     return list(
-        TrackArtist.objects.filter(track__items__playlist_id=base.playlist_id, track__items__kind=ItemKind.TRACK)
+        TrackArtist.objects.filter(
+            track__items__playlist_id=base.playlist_id, track__items__kind=ItemKind.TRACK
+        )
         .values_list("artist_id", flat=True)
         .distinct()
     )

@@ -13,7 +13,11 @@ from rest_framework.views import APIView
 from routing import selectors
 from routing.api.common import INVALID, NO_BASE, TAGS, valid
 from routing.serializers.runs import RouteRunSerializer, RouteStatusSerializer
-from routing.serializers.setup import ArtistCoverageSerializer, PreviewRequestSerializer, RoutePreviewSerializer
+from routing.serializers.setup import (
+    ArtistCoverageSerializer,
+    PreviewRequestSerializer,
+    RoutePreviewSerializer,
+)
 from routing.services import triggers
 from routing.services.preview import (
     estimate_route,

@@ -71,7 +71,9 @@ def describe_artist_coverage(coverage: ArtistCoverage | None) -> str:
         warm_up = coverage.warm_up
         if warm_up is not None and warm_up.status == WarmUpStatus.POSTPONED and warm_up.resume_at:
             until = timezone.localtime(warm_up.resume_at).strftime("%H:%M")
-            parts.append(f"{missing}: Spotify asked this server to pause until {until}; counts will update then.")
+            parts.append(
+                f"{missing}: Spotify asked this server to pause until {until}; counts will update then."
+            )
         elif warm_up is not None and warm_up.status == WarmUpStatus.FAILED:
             parts.append(f"{missing}: {warm_up.error or 'the lookup failed.'}")
         else:

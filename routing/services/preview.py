@@ -160,10 +160,14 @@ def preview_route(
     previews: dict[int | None, ChildPreview] = {}
     for key, target in plan.targets.items():
         child = children.get(key) if key is not None else None
-        mode = draft_mode if key == draft_child_id and draft_mode else (child.mode if child else ChildMode.REBUILD)
+        mode = draft_mode if key == draft_child_id and draft_mode else (
+            child.mode if child else ChildMode.REBUILD
+        )
         # A new child starts empty.
         held = current.get(key) if child is not None else ([] if read_children else None)
-        previews[key] = _child_preview(key=key, child=child, mode=mode, target=target, current=held, lines=lines)
+        previews[key] = _child_preview(
+            key=key, child=child, mode=mode, target=target, current=held, lines=lines
+        )
         document = drafts[key] if key in drafts else _stored_document(child)
         if document is not None and "genre" in document.field_names:
             previews[key] = dataclasses.replace(
@@ -191,7 +195,9 @@ def _children_on_spotify(
     try:
         with get_spotify_client(user=base.user) as client:
             reader = BaseRoute(base=base, client=client, ledger=None)
-            current: dict[int | None, list[str]] = {child.pk: reader.current_uris(child) for child in children}
+            current: dict[int | None, list[str]] = {
+                child.pk: reader.current_uris(child) for child in children
+            }
             return current, client.stats.requests
     except RunStepFailed as exc:
         raise PreviewFailed(exc.reason) from exc

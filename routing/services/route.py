@@ -110,12 +110,14 @@ class BaseRoute:
     writes; `client` is None for one that only plans from the mirror (the live preview).
     """
 
-    def __init__(self, *, base: BasePlaylist, client: SpotifyClient | None, ledger: RouteLedger | None) -> None:
+    def __init__(
+        self, *, base: BasePlaylist, client: SpotifyClient | None, ledger: RouteLedger | None
+    ) -> None:
         self.base = base
         self.mode = settings.SPOTIFY_APP_MODE
         self.fetcher = MetadataFetcher(client=client, mode=self.mode)
         self.items_cache = PlaylistItemsCache(counters=CacheCounters())
-        if client is not None:
+        if client is not None:  # without one it only plans, from the mirror and what is known
             self.client = client
             self.reader = SpotifyReader(client=client, mode=self.mode)
             self.children_reader = ChildReader(reader=self.reader, cache=self.items_cache)

@@ -98,7 +98,9 @@ def run_warm_up(*, base_id: int, claim: str, slice_seconds: float = SLICE_SECOND
     ).update(status=WarmUpStatus.RUNNING, started_at=now, resume_at=None, claimed_until=now + _claim_window())
     if not started:
         return f"warm-up of base #{base_id}: not this task's any more"
-    base = BasePlaylist.objects.select_related("user").get(pk=base_id)
+    base = BasePlaylist.objects.select_related("user").filter(pk=base_id).first()
+    if base is None:  # deleted since (its warm-up row with it)
+        return f"warm-up of base #{base_id}: the base is gone"
     mine = MetadataWarmUp.objects.filter(base_id=base_id, claim=claim)
     fetcher: MetadataFetcher | None = None
 

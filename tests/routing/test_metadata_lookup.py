@@ -61,7 +61,9 @@ def lift_quota(sandbox) -> None:
 
 # --- an artist Spotify does not know ----------------------------------------------------------------
 @pytest.mark.parametrize("mode", ["development", "extended"])
-def test_an_artist_spotify_does_not_know_is_skipped_and_counted_and_the_route_succeeds(sandbox, settings, mode):
+def test_an_artist_spotify_does_not_know_is_skipped_and_counted_and_the_route_succeeds(
+    sandbox, settings, mode
+):
     user, base = imported_base(sandbox, settings, mode=mode)
     spotify = SpotifyAs(sandbox)
     child, expected = genre_child(sandbox, base, spotify)
@@ -100,7 +102,9 @@ def test_what_the_cache_says_of_an_unknown_artist_is_an_answer_too(sandbox, sett
 
 
 # --- kept as they arrive: a postponed lookup resumes with the rest -------------------------------------
-def test_a_route_the_quota_postpones_keeps_the_artists_it_fetched_and_resumes_with_the_rest(sandbox, settings):
+def test_a_route_the_quota_postpones_keeps_the_artists_it_fetched_and_resumes_with_the_rest(
+    sandbox, settings
+):
     user, base = imported_base(sandbox, settings)
     artists = base_artists(base)
     # What a route sends before its first artist lookup: it reads the base (here, with no child).
@@ -129,7 +133,7 @@ def test_a_route_the_quota_postpones_keeps_the_artists_it_fetched_and_resumes_wi
     assert asked == len(artists) - kept
     assert fetched(artists) == set(artists)
     assert SpotifyAs(sandbox).track_ids(child.spotify_id) == expected
-    print(f"\nresumed route asked Spotify for {asked} of {len(artists)} artists ({kept} kept before the pause)")
+    print(f"\nresumed route asked Spotify for {asked} of {len(artists)} artists ({kept} kept before it)")
 
 
 def test_a_warm_up_the_quota_postpones_keeps_what_it_fetched_and_its_next_turn_asks_only_the_rest(
