@@ -1,5 +1,5 @@
 """A route's dry run: per child, what it would match, add and remove. Nothing is written to
-Spotify or the mirror.
+Spotify or the mirror (a warm-up may be claimed, below).
 
 It plans exactly as the run does (routing.services.route.BaseRoute.plan, the same filters,
 the same metadata and the same children's-items cache), but from the mirror as the last

@@ -192,11 +192,8 @@
     if (!metadataUrl || !artists || !artists.pending || !warmUp || polls >= POLL_LIMIT) {
       return;
     }
-    if (!warmUp.active) {
-      return; // failed (the note says why), or done since: the poll below has counted again
-    }
-    if (warmUp.status === "postponed") {
-      return;
+    if (!warmUp.active || warmUp.status === "postponed") {
+      return; // failed or paused by Spotify: the note says why and when; the next edit asks again
     }
     pollTimer = window.setTimeout(function () {
       fetch(metadataUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
@@ -207,7 +204,10 @@
           if (mine !== sequence || !state) {
             return;
           }
-          if (!state.pending && autoPreviews < AUTO_LIMIT) {
+          var lookup = state.warm_up;
+          var ended = !state.pending || !lookup || !lookup.active || lookup.status === "postponed";
+          if (ended && autoPreviews < AUTO_LIMIT) {
+            // Count again with what it fetched (all of it, or what it had when it stopped).
             autoPreviews += 1;
             requestPreview(lastReadChildren);
             return;
