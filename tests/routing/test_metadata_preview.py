@@ -12,6 +12,7 @@ from django.contrib.staticfiles import finders
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from core.queues import INTERACTIVE, cluster_name
 from library.models import Artist
 from routing.display import describe_artist_coverage
 from routing.models import MetadataWarmUp, WarmUpStatus
@@ -71,6 +72,7 @@ def test_the_live_preview_asks_spotify_nothing_and_says_how_many_artists_are_not
     (queued,) = queue.of(WARM_UP_TASK)
     row = MetadataWarmUp.objects.get(base=base)
     assert queued == (WARM_UP_TASK, base.pk, row.claim)
+    assert queue.options[queue.calls.index(queued)]["cluster"] == cluster_name(INTERACTIVE)
     status = api.get(f"/api/base-playlists/{base.pk}/metadata").json()
     assert (status["pending"], status["warm_up"]["status"]) == (len(artists), WarmUpStatus.QUEUED)
 
