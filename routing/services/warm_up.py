@@ -51,8 +51,11 @@ from spotify.errors import (
 logger = logging.getLogger(__name__)
 
 WARM_UP_TASK = "routing.tasks.warm_up_metadata"
-# How long one task looks artists up before it queues its continuation and frees the worker.
+# How long one task looks artists up before it queues its continuation and frees the worker,
+# and the most its cluster lets it run (a hung request cannot hold the worker for the
+# cluster's whole limit, which is sized for imports).
 SLICE_SECONDS = 20.0
+TIME_LIMIT_SECONDS = 120
 # A claim outlives the task's time limit by this much before the next preview may take it over.
 CLAIM_SLACK = timedelta(seconds=60)
 # After a failure, previews wait this long before queuing another warm-up (a lost grant would
@@ -136,14 +139,20 @@ def run_warm_up(*, base_id: int, claim: str, slice_seconds: float = SLICE_SECOND
 
 
 def _claim_window() -> timedelta:
-    """How long a queued or running warm-up holds its base: past the longest it may run."""
+    """How long a queued or running warm-up holds its base: past the longest it may run (the
+    cluster's own limit: a turn fired by a schedule runs without TIME_LIMIT_SECONDS)."""
     return timedelta(seconds=queues.timeout(queues.INTERACTIVE)) + CLAIM_SLACK
 
 
 def _enqueue(*, base_id: int, claim: str) -> None:
     try:
         queues.enqueue(
-            WARM_UP_TASK, base_id, claim, queue=queues.INTERACTIVE, task_name=f"metadata warm-up {base_id}"
+            WARM_UP_TASK,
+            base_id,
+            claim,
+            queue=queues.INTERACTIVE,
+            task_name=f"metadata warm-up {base_id}",
+            time_limit=TIME_LIMIT_SECONDS,
         )
     except Exception:
         # The preview still answers with what is known; the next one may queue it again.

@@ -18,7 +18,13 @@ from routing.display import describe_artist_coverage
 from routing.models import MetadataWarmUp, WarmUpStatus
 from routing.selectors import ArtistCoverage
 from routing.services.preview import preview_route
-from routing.services.warm_up import FAILED_BACKOFF, WARM_UP_TASK, request_warm_up, run_warm_up
+from routing.services.warm_up import (
+    FAILED_BACKOFF,
+    TIME_LIMIT_SECONDS,
+    WARM_UP_TASK,
+    request_warm_up,
+    run_warm_up,
+)
 from tests.accounts.factories import SpotifyCredentialFactory, UserFactory
 from tests.library.factories import PlaylistItemFactory
 from tests.routing.factories import BasePlaylistFactory
@@ -72,7 +78,8 @@ def test_the_live_preview_asks_spotify_nothing_and_says_how_many_artists_are_not
     (queued,) = queue.of(WARM_UP_TASK)
     row = MetadataWarmUp.objects.get(base=base)
     assert queued == (WARM_UP_TASK, base.pk, row.claim)
-    assert queue.options[queue.calls.index(queued)]["cluster"] == cluster_name(INTERACTIVE)
+    options = queue.options[queue.calls.index(queued)]
+    assert (options["cluster"], options["timeout"]) == (cluster_name(INTERACTIVE), TIME_LIMIT_SECONDS)
     status = api.get(f"/api/base-playlists/{base.pk}/metadata").json()
     assert (status["pending"], status["warm_up"]["status"]) == (len(artists), WarmUpStatus.QUEUED)
 
