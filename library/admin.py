@@ -93,7 +93,8 @@ class AlbumAdmin(ReadOnlyAdmin):
 
 @admin.register(Artist)
 class ArtistAdmin(ReadOnlyAdmin):
-    list_display = ("name", "genre_list", "popularity", "genres_fetched_at")
+    list_display = ("name", "genre_list", "popularity", "genres_fetched_at", "unknown_to_spotify")
+    list_filter = ("unknown_to_spotify",)
     search_fields = ("name", "spotify_id")
 
     @admin.display(description="genres")

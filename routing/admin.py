@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
-from routing.models import BasePlaylist, ChildPlaylist, RouteRun, RouteRunKind
+from routing.models import BasePlaylist, ChildPlaylist, MetadataWarmUp, RouteRun, RouteRunKind
 from routing.services import restore, run_control, triggers
 
 
@@ -110,3 +110,20 @@ class RouteRunAdmin(admin.ModelAdmin):
             self.message_user(request, f"Cancelled {', '.join(cancelled)}.", messages.SUCCESS)
         if refused:
             self.message_user(request, f"Not cancelled: {' '.join(refused)}", messages.WARNING)
+
+
+@admin.register(MetadataWarmUp)
+class MetadataWarmUpAdmin(admin.ModelAdmin):
+    """Read-only: what the previews' artist lookups did, per base (the claim is the service's)."""
+
+    list_display = ("base", "status", "requested_at", "finished_at", "resume_at", "looked_up", "unknown")
+    list_filter = ("status",)
+    search_fields = ("base__name", "base__user__username")
+    list_select_related = ("base",)
+    readonly_fields = [field.name for field in MetadataWarmUp._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: MetadataWarmUp | None = None) -> bool:
+        return False

@@ -23,6 +23,9 @@ urlpatterns = [
         "base-playlists/<int:pk>/route-status", routes.RouteStatusView.as_view(), name="api-base-playlist-route-status"
     ),
     path("base-playlists/<int:pk>/preview", routes.BasePreviewView.as_view(), name="api-base-playlist-preview"),
+    path(
+        "base-playlists/<int:pk>/metadata", routes.BaseMetadataView.as_view(), name="api-base-playlist-metadata"
+    ),
     # A base's runs (routes and restores).
     path("base-playlists/<int:pk>/runs/", runs.RunListView.as_view(), name="api-base-playlist-runs"),
     path(f"{R}/", runs.RunDetailView.as_view(), name="api-route-run"),

@@ -1,34 +1,43 @@
-"""The cached metadata fetcher: the catalog facts a route's filters need beyond the mirror.
+"""The artist metadata a route's filters need beyond the mirror: genres (and, in Extended mode,
+popularity) of every credited artist.
 
-Playlist items carry simplified artists, without genres; the filters on genres need the
-full artist objects. Three places can answer, cheapest first:
+Playlist items carry simplified artists, without genres; the genre filter needs the full
+artist objects. Three places can answer, cheapest first:
 
-1. the mirror: an Artist whose genres were fetched within ARTIST_TTL needs no request;
+1. the mirror: an Artist whose last lookup (genres_fetched_at) is within ARTIST_TTL;
 2. Django's cache, under versioned keys (bump CACHE_VERSION when the cached shape changes);
 3. Spotify: `GET /artists?ids=` (up to 50) in Extended mode, `GET /artists/{id}` one by
    one in Development mode, where the batch endpoint answers 403.
 
-What Spotify answered is cached and written back to the mirror in one bulk statement,
-so the next run finds it in step 1. The cache is an optimisation only: any exception
-from its backend counts as a miss and the fetcher goes on to Spotify.
+Spotify's answers are kept as they arrive, written to the mirror and the cache after each
+request rather than at the end, because a lookup of a big base can stop part-way: Spotify's
+quota postpones it, a warm-up's time slice ends, a worker dies. What was fetched stays
+fetched, so the next lookup (the postponed route resumed, the next warm-up) asks Spotify only
+for the artists still unknown. An artist Spotify does not know (404, or null in a batch) is an
+answer too: kept as unknown to Spotify and counted, never a failure of the lookup.
+
+`known()` reads only the mirror and the cache, whatever their age (the live preview, which
+never calls Spotify); `look_up()` goes on to Spotify. The cache is an optimisation only: any
+exception from its backend counts as a miss.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
 from django.utils import timezone
 
 from library.models import Artist
 from routing.filters import EXTENDED
 from spotify import api
 from spotify.client import SpotifyClient
+from spotify.errors import SpotifyRefused
 from spotify.parsing import artist_record
 
 logger = logging.getLogger(__name__)
@@ -55,6 +64,22 @@ class ArtistMeta:
     # When Spotify said it: written back with the row, so the mirror's TTL counts from
     # Spotify's answer, not from the moment the cache passed it on.
     fetched_at: datetime | None = None
+    unknown: bool = False  # Spotify answered that it has no such artist
+
+
+@dataclass(frozen=True)
+class ArtistLookup:
+    """What is known of some artists: an answer per id, and the ids that have none yet."""
+
+    found: dict[str, ArtistMeta]
+    # No answer anywhere: `known()` does not ask Spotify, and `look_up()` leaves here what its
+    # deadline cut off.
+    pending: tuple[str, ...] = ()
+
+    @property
+    def unknown(self) -> int:
+        """Artists Spotify said it does not know."""
+        return sum(1 for meta in self.found.values() if meta.unknown)
 
 
 @dataclass
@@ -63,6 +88,7 @@ class CacheCounters:
     misses: int = 0
     mirror: int = 0  # answered by the mirror, never reaching the cache
     errors: int = 0  # cache backend failures (each also counted as misses)
+    unknown: int = 0  # of the artists wanted, those Spotify does not know (wherever that answer came from)
 
     @property
     def hit_rate(self) -> float | None:
@@ -76,66 +102,118 @@ class CacheCounters:
             "mirror": self.mirror,
             "errors": self.errors,
             "hit_rate": self.hit_rate,
+            "unknown_to_spotify": self.unknown,
         }
 
 
 class MetadataFetcher:
-    """Artist metadata for one run; call it outside any transaction (it may call Spotify)."""
+    """Artist metadata for one run, preview or warm-up. `client` None: `known()` only.
 
-    def __init__(self, *, client: SpotifyClient, mode: str) -> None:
+    Call `look_up()` outside any transaction: it calls Spotify, and each answer it keeps is
+    committed on its own, so an interruption loses nothing already fetched.
+    """
+
+    def __init__(self, *, client: SpotifyClient | None, mode: str) -> None:
         self.client = client
         self.mode = mode
         self.counters = CacheCounters()
 
-    def artists(self, *, artist_ids: Iterable[str]) -> dict[str, ArtistMeta]:
-        """Genres (and popularity, Extended mode) of every artist in `artist_ids` Spotify knows."""
+    def known(self, *, artist_ids: Iterable[str]) -> ArtistLookup:
+        """Every answer the mirror or the cache holds, however old; asks and writes nothing."""
         wanted = list(dict.fromkeys(artist_ids))
-        found: dict[str, ArtistMeta] = {}
-        fresh_after = timezone.now() - ARTIST_TTL
-        for artist in Artist.objects.filter(spotify_id__in=wanted, genres_fetched_at__gte=fresh_after):
-            found[artist.spotify_id] = ArtistMeta(genres=tuple(artist.genres), popularity=artist.popularity)
+        found = self._from_mirror(wanted, fresh_after=None)
         self.counters.mirror += len(found)
-
         missing = [artist_id for artist_id in wanted if artist_id not in found]
-        cached = self._cache_get({cache_key("artist", artist_id): artist_id for artist_id in missing})
+        cached = self._from_cache(missing)
+        found.update(cached)
+        pending = tuple(artist_id for artist_id in missing if artist_id not in cached)
+        self.counters.hits += len(cached)
+        self.counters.misses += len(pending)
+        return self._counted(ArtistLookup(found=found, pending=pending))
+
+    def look_up(self, *, artist_ids: Iterable[str], deadline: float | None = None) -> ArtistLookup:
+        """Genres (and popularity, Extended mode) of every artist in `artist_ids`: fresh answers
+        from the mirror or the cache, the rest from Spotify, each kept as it arrives.
+
+        `deadline` (a time.monotonic() value): ask nothing more once it has passed, and leave
+        the rest in `pending`. Raises what the client raises; SpotifyRateLimited (a pause)
+        leaves every answer before it kept.
+        """
+        if self.client is None:
+            raise RuntimeError("a fetcher without a Spotify client can only tell what is known")
+        wanted = list(dict.fromkeys(artist_ids))
+        found = self._from_mirror(wanted, fresh_after=timezone.now() - ARTIST_TTL)
+        self.counters.mirror += len(found)
+        missing = [artist_id for artist_id in wanted if artist_id not in found]
+        cached = self._from_cache(missing)
         found.update(cached)
         self.counters.hits += len(cached)
         # Into the mirror too, so the next run needs neither the cache nor Spotify for them.
         self._write_back({artist_id: meta for artist_id, meta in cached.items() if meta.fetched_at})
         to_fetch = [artist_id for artist_id in missing if artist_id not in cached]
-        self.counters.misses += len(to_fetch)
-        if not to_fetch:
-            return found
+        step = ARTISTS_PER_BATCH if self.mode == EXTENDED else 1
+        for start in range(0, len(to_fetch), step):
+            # At least one request per call, so a lookup always gets somewhere.
+            if start and deadline is not None and time.monotonic() >= deadline:
+                return self._counted(ArtistLookup(found=found, pending=tuple(to_fetch[start:])))
+            answers = self._ask(to_fetch[start : start + step])
+            self._keep(answers)
+            found.update(answers)
+            self.counters.misses += len(answers)  # answered by Spotify, after missing the cache
+        return self._counted(ArtistLookup(found=found))
 
-        fetched = self._fetch_artists(to_fetch)
-        fetched_at = timezone.now()
-        fetched = {artist_id: replace(meta, fetched_at=fetched_at) for artist_id, meta in fetched.items()}
-        found.update(fetched)
-        self._cache_set(
-            {cache_key("artist", artist_id): _dump(meta) for artist_id, meta in fetched.items()}, ARTIST_TTL
-        )
-        self._write_back(fetched)
-        return found
+    def _counted(self, lookup: ArtistLookup) -> ArtistLookup:
+        self.counters.unknown = lookup.unknown
+        return lookup
 
     # --- Spotify -------------------------------------------------------------------------------
-    def _fetch_artists(self, artist_ids: list[str]) -> dict[str, ArtistMeta]:
-        objects: list[dict[str, Any] | None] = []
+    def _ask(self, artist_ids: list[str]) -> dict[str, ArtistMeta]:
+        """One request's answers: one artist in Development mode (the batch endpoint answers 403
+        there since February 2026), up to 50 in Extended mode."""
+        assert self.client is not None
         if self.mode == EXTENDED:
-            for start in range(0, len(artist_ids), ARTISTS_PER_BATCH):
-                batch = artist_ids[start : start + ARTISTS_PER_BATCH]
-                objects.extend(api.artists(client=self.client, artist_ids=batch))
+            # Spotify answers in the order asked, with null for an id it does not know.
+            objects = api.artists(client=self.client, artist_ids=artist_ids)
         else:
-            # Development-mode apps get 403 on the batch endpoint (February 2026).
-            objects.extend(api.artist(client=self.client, artist_id=artist_id) for artist_id in artist_ids)
+            (artist_id,) = artist_ids
+            try:
+                objects = [api.artist(client=self.client, artist_id=artist_id)]
+            except SpotifyRefused as exc:
+                if exc.status != 404:
+                    raise
+                objects = [None]  # an artist Spotify no longer has: an answer, not a failure
+        fetched_at = timezone.now()
         extended = self.mode == EXTENDED
-        # A batch answers null for an id it does not know.
-        records = [artist_record(obj) for obj in objects if obj and obj.get("id")]
-        return {
-            record.spotify_id: ArtistMeta(
+        answers: dict[str, ArtistMeta] = {}
+        for index, artist_id in enumerate(artist_ids):
+            obj = objects[index] if index < len(objects) else None
+            if not obj or not obj.get("id"):
+                answers[artist_id] = ArtistMeta(genres=(), fetched_at=fetched_at, unknown=True)
+                continue
+            record = artist_record(obj)
+            answers[artist_id] = ArtistMeta(
                 genres=tuple(str(genre).lower() for genre in record.genres or ()),
                 popularity=record.popularity if extended else None,
+                fetched_at=fetched_at,
             )
-            for record in records
+        return answers
+
+    def _keep(self, answers: dict[str, ArtistMeta]) -> None:
+        """One request's answers into the mirror and the cache, before the next request."""
+        self._write_back(answers)
+        self._cache_set({cache_key("artist", artist_id): _dump(meta) for artist_id, meta in answers.items()})
+
+    # --- the mirror ----------------------------------------------------------------------------
+    def _from_mirror(self, wanted: list[str], *, fresh_after: datetime | None) -> dict[str, ArtistMeta]:
+        rows = Artist.objects.filter(spotify_id__in=wanted, genres_fetched_at__isnull=False)
+        if fresh_after is not None:
+            rows = rows.filter(genres_fetched_at__gte=fresh_after)
+        fields = ("spotify_id", "genres", "popularity", "genres_fetched_at", "unknown_to_spotify")
+        return {
+            artist_id: ArtistMeta(
+                genres=tuple(genres), popularity=popularity, fetched_at=fetched_at, unknown=unknown
+            )
+            for artist_id, genres, popularity, fetched_at, unknown in rows.values_list(*fields)
         }
 
     def _write_back(self, fetched: dict[str, ArtistMeta]) -> None:
@@ -148,23 +226,21 @@ class MetadataFetcher:
                 genres=list(meta.genres),
                 genres_fetched_at=meta.fetched_at or now,
                 popularity=meta.popularity,
+                unknown_to_spotify=meta.unknown,
                 updated_at=now,
             )
             for artist_id, meta in fetched.items()
         ]
-        fields = ["genres", "genres_fetched_at", "updated_at"]
+        fields = ["genres", "genres_fetched_at", "unknown_to_spotify", "updated_at"]
         if self.mode == EXTENDED:
             fields.append("popularity")  # Development mode sends none: keep what we had
-        # Only rows the mirror has: an artist is catalogued by the import, never here.
-        existing = set(
-            Artist.objects.filter(spotify_id__in=list(fetched)).values_list("spotify_id", flat=True)
-        )
-        rows = [row for row in rows if row.spotify_id in existing]
-        with transaction.atomic():
-            Artist.objects.bulk_update(rows, fields, batch_size=500)
+        # An UPDATE by primary key: an artist the mirror does not hold stays out of it (artists
+        # are catalogued by the import, never here).
+        Artist.objects.bulk_update(rows, fields, batch_size=500)
 
     # --- the cache: every failure is a miss ----------------------------------------------------
-    def _cache_get(self, keys: dict[str, str]) -> dict[str, ArtistMeta]:
+    def _from_cache(self, artist_ids: list[str]) -> dict[str, ArtistMeta]:
+        keys = {cache_key("artist", artist_id): artist_id for artist_id in artist_ids}
         if not keys:
             return {}
         try:
@@ -180,11 +256,11 @@ class MetadataFetcher:
                 result[keys[key]] = meta
         return result
 
-    def _cache_set(self, values: dict[str, Any], ttl: timedelta) -> None:
+    def _cache_set(self, values: dict[str, Any]) -> None:
         if not values:
             return
         try:
-            cache.set_many(values, timeout=int(ttl.total_seconds()))
+            cache.set_many(values, timeout=int(ARTIST_TTL.total_seconds()))
         except Exception:
             self.counters.errors += 1
             logger.warning("Metadata cache unavailable for writing; continuing without it.", exc_info=True)
@@ -230,7 +306,12 @@ class PlaylistItemsCache:
 def _dump(meta: ArtistMeta) -> dict[str, Any]:
     # Plain data in the cache, so a code change never meets an unpicklable old object.
     fetched_at = meta.fetched_at.isoformat() if meta.fetched_at else None
-    return {"genres": list(meta.genres), "popularity": meta.popularity, "fetched_at": fetched_at}
+    return {
+        "genres": list(meta.genres),
+        "popularity": meta.popularity,
+        "fetched_at": fetched_at,
+        "unknown": meta.unknown,
+    }
 
 
 def _load(value: Any) -> ArtistMeta | None:
@@ -242,4 +323,9 @@ def _load(value: Any) -> ArtistMeta | None:
             fetched_at = datetime.fromisoformat(value["fetched_at"])
         except ValueError:
             fetched_at = None
-    return ArtistMeta(genres=tuple(value["genres"]), popularity=value.get("popularity"), fetched_at=fetched_at)
+    return ArtistMeta(
+        genres=tuple(value["genres"]),
+        popularity=value.get("popularity"),
+        fetched_at=fetched_at,
+        unknown=value.get("unknown") is True,  # absent in entries written before it existed
+    )

@@ -296,3 +296,44 @@ class ChildBackup(models.Model):
     def track_count(self) -> int:
         """Tracks only (episodes and local files are rows too: see `uris`)."""
         return sum(1 for uri in self.uris if uri.startswith("spotify:track:"))
+
+
+class WarmUpStatus(models.TextChoices):
+    IDLE = "idle", "Never asked"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    POSTPONED = "postponed", "Postponed by Spotify's rate limit"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class MetadataWarmUp(models.Model):
+    """The lookup of a base's artists on Spotify in the cluster, asked for by the live preview
+    (which never calls Spotify itself) so the editor's counts fill in.
+
+    One row per base, so one warm-up per base is queued or running at a time: a preview claims
+    the row with one conditional UPDATE (routing.services.warm_up). The claim lapses by itself
+    at `claimed_until`, so a task the broker lost never blocks the base; `claim` names the task
+    that holds it, and a stale task finds another name and does nothing.
+    """
+
+    base = models.OneToOneField(
+        BasePlaylist, on_delete=models.CASCADE, primary_key=True, related_name="metadata_warm_up"
+    )
+    status = models.CharField(max_length=10, choices=WarmUpStatus.choices, default=WarmUpStatus.IDLE)
+    claim = models.CharField(max_length=32, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    requested_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    resume_at = models.DateTimeField(null=True, blank=True)  # postponed until Spotify's pause ends
+    looked_up = models.PositiveIntegerField(default=0)  # artists Spotify answered for, this warm-up
+    unknown = models.PositiveIntegerField(default=0)  # of the base's artists, those Spotify does not know
+    error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"Metadata warm-up of base #{self.base_id} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (WarmUpStatus.QUEUED, WarmUpStatus.RUNNING, WarmUpStatus.POSTPONED)

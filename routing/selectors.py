@@ -1,4 +1,5 @@
-"""Reads for routing, always for one user: bases, children, their route state, runs and backups.
+"""Reads for routing, always for one user: bases, children, their route state, runs and backups,
+and how much of a base's artist metadata is known.
 
 `get_base`, `get_child`, `get_route_run` and `get_backup` are how the API and the pages load
 "one of the caller's own": another user's object is a 404 ("Not found."), exactly like a missing one.
@@ -6,13 +7,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 from django.http import Http404
 
 from accounts.models import User
 from core.runs import ACTIVE_STATUSES
+from library.models import ItemKind, TrackArtist
 from library.selectors import track_names
-from routing.models import BasePlaylist, ChildBackup, ChildPlaylist, RouteRun
+from routing.metadata import ArtistLookup, MetadataFetcher
+from routing.models import BasePlaylist, ChildBackup, ChildPlaylist, MetadataWarmUp, RouteRun
 
 
 # --- bases and children ---------------------------------------------------------------------------
@@ -146,3 +152,41 @@ def pending_removals(run: RouteRun) -> dict:
             rows.append({"uri": uri, "name": name, "artists": artists})
         child["removals"] = rows
     return {"children": children, "asked_at": confirmation.get("asked_at")}
+
+
+# --- artist metadata ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ArtistCoverage:
+    """How much of a base's artists' metadata is known: what a genre filter's counts can use."""
+
+    total: int  # artists credited on the base's tracks
+    pending: int  # never looked up: their genres count as none until a warm-up or a route asks
+    unknown: int  # Spotify does not know them (404): no genres, ever
+    warm_up: MetadataWarmUp | None  # the base's last (or current) warm-up; None: never asked
+
+
+def base_artist_ids(*, base: BasePlaylist) -> list[str]:
+    """The artists credited on the base's tracks, each once."""
+    return list(
+        TrackArtist.objects.filter(
+            track__items__playlist_id=base.playlist_id, track__items__kind=ItemKind.TRACK
+        )
+        .values_list("artist_id", flat=True)
+        .distinct()
+    )
+
+
+def artist_coverage(
+    *, base: BasePlaylist, known: ArtistLookup | None = None, warm_up: MetadataWarmUp | None = None
+) -> ArtistCoverage:
+    """What the mirror and the cache know of the base's artists, whatever its age, and the base's
+    warm-up; `known` and `warm_up` as the caller already has them. Asks Spotify nothing."""
+    if known is None:
+        fetcher = MetadataFetcher(client=None, mode=settings.SPOTIFY_APP_MODE)
+        known = fetcher.known(artist_ids=base_artist_ids(base=base))
+    return ArtistCoverage(
+        total=len(known.found) + len(known.pending),
+        pending=len(known.pending),
+        unknown=known.unknown,
+        warm_up=warm_up or MetadataWarmUp.objects.filter(base=base).first(),
+    )

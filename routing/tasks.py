@@ -5,7 +5,7 @@ from __future__ import annotations
 from core import recovery
 from core.jobs import job, user_of_row
 from routing.models import RouteRun
-from routing.services import auto_route, backups, restore, route
+from routing.services import auto_route, backups, restore, route, warm_up
 
 
 @job(label="Route", user_of=user_of_row(model="routing.RouteRun", name="run_id"))
@@ -24,6 +24,13 @@ def run_restore(run_id: int) -> str:
     if run is None:
         return f"restore #{run_id}: no such run"
     return f"restore #{run_id}: {run.status}"
+
+
+@job(label="Artist metadata warm-up", user_of=user_of_row(model="routing.BasePlaylist", name="base_id"))
+def warm_up_metadata(base_id: int, claim: str) -> str:
+    """Look up the base's artists the live preview found unknown; a stale or repeated delivery
+    holds an old claim and does nothing."""
+    return warm_up.run_warm_up(base_id=base_id, claim=claim)
 
 
 @job(label="Child backup pruning")

@@ -25,6 +25,9 @@ class Artist(models.Model):
     # playlist items carry simplified artists, which have no genres.
     genres = models.JSONField(default=list, blank=True)
     genres_fetched_at = models.DateTimeField(null=True, blank=True)
+    # The lookup at genres_fetched_at found no such artist on Spotify (404, or null in a batch):
+    # kept as an answer, so the next lookup within the TTL does not ask again.
+    unknown_to_spotify = models.BooleanField(default=False)
     # Development-mode apps get no popularity (February 2026), hence nullable.
     popularity = models.PositiveSmallIntegerField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -1,5 +1,6 @@
-"""DRF endpoints that start and follow routes of a base: route now, its status and estimate, and a
-preview of what a route would do. The runs themselves are routing.api.runs."""
+"""DRF endpoints that start and follow routes of a base: route now, its status and estimate, a
+preview of what a route would do, and how much of its artists' metadata the preview knows.
+The runs themselves are routing.api.runs."""
 
 from __future__ import annotations
 
@@ -12,7 +13,11 @@ from rest_framework.views import APIView
 from routing import selectors
 from routing.api.common import INVALID, NO_BASE, TAGS, valid
 from routing.serializers.runs import RouteRunSerializer, RouteStatusSerializer
-from routing.serializers.setup import PreviewRequestSerializer, RoutePreviewSerializer
+from routing.serializers.setup import (
+    ArtistCoverageSerializer,
+    PreviewRequestSerializer,
+    RoutePreviewSerializer,
+)
 from routing.services import triggers
 from routing.services.preview import (
     estimate_route,
@@ -106,9 +111,12 @@ class BasePreviewView(APIView):
         description=(
             "Plans the route from the mirror as the last import left it. A draft (filters, with "
             "child: the child it replaces, or none for a new child) is applied to the plan only. "
-            "read_children: false skips reading the children on Spotify (counts only). Allowed "
-            "while a route runs. Counts toward the listener's previews limit (THROTTLE_RATES, 300 an "
-            "hour by default)."
+            "read_children: false skips reading the children on Spotify (counts only: no Spotify "
+            "request at all). Artists are never looked up here: the counts use the genres already "
+            "known, `artists` says how many are pending, and their lookup is queued in the "
+            "background (one per base at a time); GET /api/base-playlists/{id}/metadata follows it. "
+            "Allowed while a route runs. Counts toward the listener's previews limit (THROTTLE_RATES, "
+            "300 an hour by default)."
         ),
         request=PreviewRequestSerializer,
         responses={
@@ -142,3 +150,21 @@ class BasePreviewView(APIView):
                 draft_mode=body.get("mode"),
             )
         return Response(RoutePreviewSerializer(preview).data)
+
+
+class BaseMetadataView(APIView):
+    @extend_schema(
+        operation_id="base_playlists_metadata",
+        summary="How much of the base's artists' metadata is known, and its background lookup",
+        description=(
+            "What the preview's genre counts can use: the base's artists, how many were never "
+            "looked up on Spotify (pending) and how many Spotify does not know, with the state of "
+            "the lookup a preview queued. Reads only; poll it after a preview that had pending "
+            "artists and preview again once warm_up.active is false."
+        ),
+        responses={200: ArtistCoverageSerializer, 401: NOT_SIGNED_IN, 404: NO_BASE},
+        tags=TAGS,
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        base = selectors.get_base(user=request.user, pk=pk)
+        return Response(ArtistCoverageSerializer(selectors.artist_coverage(base=base)).data)

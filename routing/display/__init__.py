@@ -2,7 +2,13 @@
 reads behind them. Kept apart from the views so the views stay a few lines each and these
 sentences can be tested on their own."""
 
-from routing.display.filters import artist_names, describe_filters, describe_genre_sources, filter_artist_ids
+from routing.display.filters import (
+    artist_names,
+    describe_artist_coverage,
+    describe_filters,
+    describe_genre_sources,
+    filter_artist_ids,
+)
 from routing.display.overview import base_candidates, base_card, base_cards, editor_choices
 from routing.display.runs import describe_estimate, describe_route, describe_run, run_history
 
@@ -11,6 +17,7 @@ __all__ = [
     "base_candidates",
     "base_card",
     "base_cards",
+    "describe_artist_coverage",
     "describe_estimate",
     "describe_filters",
     "describe_genre_sources",

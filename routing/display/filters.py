@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.utils import timezone
+
 from library.models import Artist
 from routing.filters import (
     ANALYSIS_GENRES,
@@ -16,6 +18,8 @@ from routing.filters import (
     WidgetType,
     validate_filters,
 )
+from routing.models import WarmUpStatus
+from routing.selectors import ArtistCoverage
 
 
 def describe_filters(document: Any, *, artist_names: Mapping[str, str] | None = None) -> str:
@@ -54,6 +58,33 @@ def describe_genre_sources(counts: Mapping[str, int] | None) -> str:
         return ""
     (first, words), rest = found[0], found[1:]
     return ", ".join([f"{first} track{'' if first == 1 else 's'} {words}", *(f"{n} {w}" for n, w in rest)])
+
+
+def describe_artist_coverage(coverage: ArtistCoverage | None) -> str:
+    """What a genre filter's counts could not know yet, in words: "12 artists not looked up
+    yet; counts will update." and "3 artists unknown to Spotify."; "" when nothing is missing."""
+    if coverage is None:
+        return ""
+    parts = []
+    if coverage.pending:
+        missing = f"{_artists(coverage.pending)} not looked up yet"
+        warm_up = coverage.warm_up
+        if warm_up is not None and warm_up.status == WarmUpStatus.POSTPONED and warm_up.resume_at:
+            until = timezone.localtime(warm_up.resume_at).strftime("%H:%M")
+            parts.append(
+                f"{missing}: Spotify asked this server to pause until {until}; counts will update then."
+            )
+        elif warm_up is not None and warm_up.status == WarmUpStatus.FAILED:
+            parts.append(f"{missing}: {warm_up.error or 'the lookup failed.'}")
+        else:
+            parts.append(f"{missing}; counts will update.")
+    if coverage.unknown:
+        parts.append(f"{_artists(coverage.unknown)} unknown to Spotify.")
+    return " ".join(parts)
+
+
+def _artists(count: int) -> str:
+    return f"{count} artist{'' if count == 1 else 's'}"
 
 
 def filter_artist_ids(documents: Iterable[Any]) -> set[str]:

@@ -38,7 +38,7 @@ def describe_route(event: RouteRun) -> str:
         children = f"{done} child{'ren' if done != 1 else ''}"
         return f"{at}{children} brought back to before run #{event.restore_of_id}, {moved}.{left}"
     if event.status == RunStatus.SUCCEEDED:
-        return f"{at}{children} routed, {moved}."
+        return f"{at}{children} routed, {moved}.{_unknown_artists(event)}"
     if event.status == RunStatus.CANCELLED and "discarded" in str((event.details or {}).get("cancelled_by")):
         return f"{at}discarded: you did not confirm its removals, so nothing was written."
     if event.status == RunStatus.FAILED:
@@ -75,7 +75,7 @@ def describe_run(run: RouteRun) -> str:
         added, removed = _moved(run)
         return (
             f"Completed {_stamp(run.finished_at)}: {run.tracks} tracks routed into "
-            f"{run.children_done} child playlists; {added} added, {removed} removed."
+            f"{run.children_done} child playlists; {added} added, {removed} removed.{_unknown_artists(run)}"
         )
     if run.status == RunStatus.FAILED:
         return f"Failed {_stamp(run.finished_at)}."
@@ -96,6 +96,14 @@ def _describe_restored(run: RouteRun) -> str:
         f"Completed {_stamp(run.finished_at)}: {run.children_done - len(skipped)} child playlists "
         f"brought back to before run #{run.restore_of_id}; {added} added, {removed} removed.{left}"
     )
+
+
+def _unknown_artists(run: RouteRun) -> str:
+    """Artists of the base Spotify does not know: skipped by the genre filter, said so."""
+    unknown = int(((run.details or {}).get("cache") or {}).get("unknown_to_spotify") or 0)
+    if not unknown:
+        return ""
+    return f" {unknown} artist{'' if unknown == 1 else 's'} unknown to Spotify (no genres for them)."
 
 
 def _moved(run: RouteRun) -> tuple[int, int]:

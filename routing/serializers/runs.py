@@ -21,6 +21,9 @@ class CacheCountersSerializer(serializers.Serializer):
     mirror = serializers.IntegerField(required=False, help_text="Answered by the mirror, no cache asked.")
     errors = serializers.IntegerField(required=False, help_text="Cache failures (also counted as misses).")
     hit_rate = serializers.FloatField(allow_null=True, help_text="hits / (hits + misses); null when none.")
+    unknown_to_spotify = serializers.IntegerField(
+        required=False, help_text="Artists Spotify does not know (404): skipped, with no genres."
+    )
 
 
 class ChildWritesSerializer(serializers.Serializer):

@@ -13,9 +13,9 @@ from rest_framework import serializers
 
 from library.serializers import PlaylistSerializer
 from routing import selectors
-from routing.display.filters import describe_genre_sources
+from routing.display.filters import describe_artist_coverage, describe_genre_sources
 from routing.filters import empty_document
-from routing.models import BasePlaylist, ChildMode, ChildPlaylist
+from routing.models import BasePlaylist, ChildMode, ChildPlaylist, WarmUpStatus
 from routing.services.setup import NAME_MAX_LENGTH
 from routing.serializers.runs import CacheCountersSerializer, RouteRunSerializer
 from core.api_docs import ErrorSerializer
@@ -145,16 +145,56 @@ class ChildPreviewSerializer(serializers.Serializer):
         return describe_genre_sources(preview.genre_sources)
 
 
+class WarmUpSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=WarmUpStatus.choices)
+    active = serializers.BooleanField(source="is_active", help_text="Queued, running or postponed.")
+    requested_at = serializers.DateTimeField(allow_null=True)
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    resume_at = serializers.DateTimeField(
+        allow_null=True, help_text="Postponed by Spotify's rate limit: when it goes on by itself."
+    )
+    looked_up = serializers.IntegerField(help_text="Artists Spotify answered for in this warm-up.")
+    error = serializers.CharField(help_text="Why it failed; empty otherwise.")
+
+
+class ArtistCoverageSerializer(serializers.Serializer):
+    total = serializers.IntegerField(help_text="Artists credited on the base's tracks.")
+    pending = serializers.IntegerField(
+        help_text="Never looked up on Spotify: their genres count as none until the warm-up is done."
+    )
+    unknown = serializers.IntegerField(help_text="Unknown to Spotify (404): they have no genres.")
+    warm_up = WarmUpSerializer(
+        allow_null=True, help_text="The base's artist lookup in the background; null: never asked."
+    )
+    note = serializers.SerializerMethodField(
+        help_text="In words, e.g. “12 artists not looked up yet; counts will update.”; empty when complete."
+    )
+
+    def get_note(self, coverage) -> str:
+        return describe_artist_coverage(coverage)
+
+
 class RoutePreviewSerializer(serializers.Serializer):
     base_tracks = serializers.IntegerField()
     children = ChildPreviewSerializer(
         many=True, help_text="The children in routing order, with the draft applied (a new child last)."
     )
     draft = ChildPreviewSerializer(allow_null=True, help_text="The draft's own preview, when there is one.")
-    spotify_requests = serializers.IntegerField(help_text="Requests this preview made.")
+    spotify_requests = serializers.IntegerField(
+        help_text="Requests this preview made: 0 unless read_children (artists are never looked up here)."
+    )
     cache = CacheCountersSerializer(help_text="The artist metadata cache, for this preview.")
     mirror_as_of = serializers.DateTimeField(
         allow_null=True, help_text="When the base's items were last imported: the preview reads the mirror."
+    )
+    artists = ArtistCoverageSerializer(
+        allow_null=True,
+        help_text=(
+            "How many of the base's artists the counts knew, when a filter reads their genres (else "
+            "null). The preview never asks Spotify: it queues the lookup of the pending ones, and "
+            "GET /api/base-playlists/{id}/metadata says when it is done."
+        ),
     )
 
 

@@ -1,10 +1,16 @@
-"""A route's dry run: per child, what it would match, add and remove. Nothing is written.
+"""A route's dry run: per child, what it would match, add and remove. Nothing is written to
+Spotify or the mirror (a warm-up may be claimed, below).
 
 It plans exactly as the run does (routing.services.route.BaseRoute.plan, the same filters,
-the same metadata fetcher and the same children's-items cache), but from the mirror as
-the last import left it: the run checks the base's snapshot first, a preview does not, so
-the editor's live counts cost no request once the metadata is cached. `read_children=False`
-skips reading the children on Spotify (the editor's counts); True also lists the changes.
+the same metadata and the same children's-items cache), but from the mirror as the last
+import left it: the run checks the base's snapshot first, a preview does not.
+
+A preview never looks artists up on Spotify: a web request must answer fast, and a big base
+has hundreds of artists to ask for one by one. It counts with the metadata already known,
+says how many artists were never looked up, and queues their warm-up on the interactive
+cluster (routing.services.warm_up); the editor counts again once that is done.
+`read_children=False` (the editor's live counts) sends no Spotify request at all; True reads
+the children on Spotify to list the changes.
 """
 
 from __future__ import annotations
@@ -25,12 +31,15 @@ from routing.filters import (
     genre_source_counts,
     validate_filters,
 )
+from routing.metadata import ArtistLookup
 from routing.models import BasePlaylist, ChildMode, ChildPlaylist
+from routing.selectors import ArtistCoverage, artist_coverage
 from routing.services.base_reads import gone_message
 from routing.services.child_writes import plan_change
 from routing.services.estimate import RouteEstimate, estimate_route
 from routing.services.route import BaseRoute
 from routing.services.setup import ChildNotAllowed, PlaylistNotFound
+from routing.services.warm_up import request_warm_up
 from spotify.client import get_spotify_client
 from spotify.errors import (
     NotAllowlisted,
@@ -43,6 +52,7 @@ from spotify.errors import (
 from spotify.runs import MISCONFIGURED_MESSAGE, RECONNECT_MESSAGE, RunStepFailed
 
 __all__ = [
+    "ArtistCoverage",
     "ChildPreview",
     "PreviewFailed",
     "PreviewNotConnected",
@@ -116,6 +126,7 @@ class RoutePreview:
     spotify_requests: int
     cache: dict[str, Any]
     mirror_as_of: datetime | None
+    artists: ArtistCoverage | None = None  # None: no filter needs artists' genres
 
 
 def preview_route(
@@ -142,29 +153,52 @@ def preview_route(
         raise ChildNotAllowed(f"Choose a mode: {' or '.join(ChildMode.values)}.")
     drafts = {draft_child_id: draft} if draft is not None else {}
     _ensure_previewable(base)
+    run = BaseRoute(base=base, client=None, ledger=None)
+    plan = run.plan(refresh=False, drafts=drafts, look_up=False)
+    current, requests = _children_on_spotify(base=base, children=plan.children) if read_children else ({}, 0)
+    lines = _TrackLines(facts=plan.facts)
+    previews: dict[int | None, ChildPreview] = {}
+    for key, target in plan.targets.items():
+        child = children.get(key) if key is not None else None
+        mode = draft_mode if key == draft_child_id and draft_mode else (
+            child.mode if child else ChildMode.REBUILD
+        )
+        # A new child starts empty.
+        held = current.get(key) if child is not None else ([] if read_children else None)
+        previews[key] = _child_preview(
+            key=key, child=child, mode=mode, target=target, current=held, lines=lines
+        )
+        document = drafts[key] if key in drafts else _stored_document(child)
+        if document is not None and "genre" in document.field_names:
+            previews[key] = dataclasses.replace(
+                previews[key], genre_sources=genre_source_counts(lines.facts_of(target))
+            )
+    ordered = [previews[child.pk] for child in plan.children]
+    draft_preview = previews.get(draft_child_id) if draft is not None else None
+    if draft is not None and draft_child_id is None:
+        ordered.append(previews[None])
+    return RoutePreview(
+        base_tracks=len(plan.facts),
+        children=ordered,
+        draft=draft_preview,
+        spotify_requests=requests,
+        cache=run.fetcher.counters.as_dict(),
+        mirror_as_of=base.playlist.items_imported_at,
+        artists=_coverage(base=base, plan_artists=plan.artists),
+    )
+
+
+def _children_on_spotify(
+    *, base: BasePlaylist, children: list[ChildPlaylist]
+) -> tuple[dict[int | None, list[str]], int]:
+    """Each child's rows on Spotify now, and the requests that took (the "Preview changes" button)."""
     try:
         with get_spotify_client(user=base.user) as client:
-            run = BaseRoute(base=base, client=client, ledger=None)
-            plan = run.plan(refresh=False, drafts=drafts)
-            lines = _TrackLines(facts=plan.facts)
-            previews: dict[int | None, ChildPreview] = {}
-            for key, target in plan.targets.items():
-                child = children.get(key) if key is not None else None
-                mode = draft_mode if key == draft_child_id and draft_mode else (
-                    child.mode if child else ChildMode.REBUILD
-                )
-                current = run.current_uris(child) if read_children and child is not None else None
-                if read_children and child is None:
-                    current = []  # a new child starts empty
-                previews[key] = _child_preview(
-                    key=key, child=child, mode=mode, target=target, current=current, lines=lines
-                )
-                document = drafts[key] if key in drafts else _stored_document(child)
-                if document is not None and "genre" in document.field_names:
-                    previews[key] = dataclasses.replace(
-                        previews[key], genre_sources=genre_source_counts(lines.facts_of(target))
-                    )
-            requests = client.stats.requests
+            reader = BaseRoute(base=base, client=client, ledger=None)
+            current: dict[int | None, list[str]] = {
+                child.pk: reader.current_uris(child) for child in children
+            }
+            return current, client.stats.requests
     except RunStepFailed as exc:
         raise PreviewFailed(exc.reason) from exc
     except ReconnectNeeded as exc:
@@ -180,18 +214,14 @@ def preview_route(
         ) from exc
     except SpotifyUnavailable as exc:
         raise PreviewFailed(f"{describe(exc)} Try again in a moment.") from exc
-    ordered = [previews[child.pk] for child in plan.children]
-    draft_preview = previews.get(draft_child_id) if draft is not None else None
-    if draft is not None and draft_child_id is None:
-        ordered.append(previews[None])
-    return RoutePreview(
-        base_tracks=len(plan.facts),
-        children=ordered,
-        draft=draft_preview,
-        spotify_requests=requests,
-        cache=run.fetcher.counters.as_dict(),
-        mirror_as_of=base.playlist.items_imported_at,
-    )
+
+
+def _coverage(*, base: BasePlaylist, plan_artists: ArtistLookup | None) -> ArtistCoverage | None:
+    """What the counts knew of the base's artists; queues the lookup of the rest."""
+    if plan_artists is None:
+        return None
+    warm_up = request_warm_up(base=base) if plan_artists.pending else None
+    return artist_coverage(base=base, known=plan_artists, warm_up=warm_up)
 
 
 def _stored_document(child: ChildPlaylist | None) -> FilterDocument | None:

@@ -5,7 +5,9 @@ The shape of a run, and why:
 - Read the base in full (routing.services.base_reads): if Spotify no longer serves its items,
   or a page is missing, the run fails and touches no child.
 - Build TrackFacts from the mirror, enriching only what the children's filters need
-  (routing.metadata), and decide every child's target with route_tracks.
+  (routing.metadata: artists' genres are looked up on Spotify and kept as they arrive, so a
+  postponed run resumes with the artists still unknown; an artist Spotify does not know is
+  counted, never a failure), and decide every child's target with route_tracks.
 - Read every child in full (routing.services.child_reads) and plan its writes. A child the
   plan would empty, or strip of more than the configured share, stops the whole run before
   its first write: the run waits for the listener's confirmation (routing.services.removal_guard).
@@ -38,7 +40,7 @@ from routing.filters import (
     route_tracks,
     validate_filters,
 )
-from routing.metadata import ArtistMeta, CacheCounters, MetadataFetcher, PlaylistItemsCache
+from routing.metadata import ArtistLookup, CacheCounters, MetadataFetcher, PlaylistItemsCache
 from routing.models import BasePlaylist, ChildPlaylist
 from routing.services import backups, removal_guard
 from routing.services.base_reads import (
@@ -97,22 +99,28 @@ class RoutePlan:
     children: list[ChildPlaylist]
     facts: list[TrackFacts]
     targets: dict[int | None, list[str]]
+    # The base's artists' metadata, when a filter needs their genres (None: none does).
+    artists: ArtistLookup | None = None
 
 
 class BaseRoute:
     """One run over one base and its children; see the module docstring for the order.
 
-    `ledger` is None for a dry run (routing.services.preview), which plans and reads but never writes.
+    `ledger` is None for a dry run (routing.services.preview), which plans and reads but never
+    writes; `client` is None for one that only plans from the mirror (the live preview).
     """
 
-    def __init__(self, *, base: BasePlaylist, client: SpotifyClient, ledger: RouteLedger | None) -> None:
+    def __init__(
+        self, *, base: BasePlaylist, client: SpotifyClient | None, ledger: RouteLedger | None
+    ) -> None:
         self.base = base
         self.mode = settings.SPOTIFY_APP_MODE
-        self.client = client
-        self.reader = SpotifyReader(client=client, mode=self.mode)
         self.fetcher = MetadataFetcher(client=client, mode=self.mode)
         self.items_cache = PlaylistItemsCache(counters=CacheCounters())
-        self.children_reader = ChildReader(reader=self.reader, cache=self.items_cache)
+        if client is not None:  # without one it only plans, from the mirror and what is known
+            self.client = client
+            self.reader = SpotifyReader(client=client, mode=self.mode)
+            self.children_reader = ChildReader(reader=self.reader, cache=self.items_cache)
         self.ledger = ledger
         self.verified: VerifiedBase | None = None  # set once this run read the base
 
@@ -174,8 +182,11 @@ class BaseRoute:
         with spotify_step(f"Could not read the child playlist “{child.name}”", hint=UNTOUCHED):
             return self.children_reader.read(spotify_id=child.spotify_id, name=child.name)
 
-    def plan(self, *, refresh: bool, drafts: dict[int | None, FilterDocument] | None = None) -> RoutePlan:
-        """Every child's target. `drafts` replace a child's filters (key None: a new last child)."""
+    def plan(
+        self, *, refresh: bool, drafts: dict[int | None, FilterDocument] | None = None, look_up: bool = True
+    ) -> RoutePlan:
+        """Every child's target. `drafts` replace a child's filters (key None: a new last child).
+        `look_up` False: artists' metadata only as far as it is known (no Spotify request)."""
         drafts = drafts or {}
         children = list(ChildPlaylist.objects.filter(base=self.base).order_by("position"))
         documents: list[tuple[int | None, FilterDocument]] = [
@@ -187,9 +198,9 @@ class BaseRoute:
         if refresh:
             self._refresh_base()
         needed = set().union(*(document.needed_metadata for _, document in documents))
-        facts = self._facts(needed=needed)
+        facts, artists = self._facts(needed=needed, look_up=look_up)
         targets = route_tracks(facts=facts, children=documents, first_match_only=self.base.first_match_only)
-        return RoutePlan(children=children, facts=facts, targets=targets)
+        return RoutePlan(children=children, facts=facts, targets=targets, artists=artists)
 
     def _document(self, child: ChildPlaylist) -> FilterDocument:
         try:
@@ -207,7 +218,7 @@ class BaseRoute:
         routing.services.base_reads."""
         self.verified = read_base(base=self.base, reader=self.reader)
 
-    def _facts(self, *, needed: set[str]) -> list[TrackFacts]:
+    def _facts(self, *, needed: set[str], look_up: bool) -> tuple[list[TrackFacts], ArtistLookup | None]:
         rows = list(
             PlaylistItem.objects.filter(playlist_id=self.base.playlist_id)
             .select_related("track__album")
@@ -225,11 +236,15 @@ class BaseRoute:
             .values_list("track_id", "artist_id", "artist__name")
         ):
             credits.setdefault(track_id, []).append((artist_id, name))
-        meta: dict[str, ArtistMeta] = {}
+        lookup: ArtistLookup | None = None
         if Metadata.ARTIST_GENRES in needed:
-            meta = self.fetcher.artists(
-                artist_ids=(artist_id for pairs in credits.values() for artist_id, _ in pairs)
-            )
+            artist_ids = (artist_id for pairs in credits.values() for artist_id, _ in pairs)
+            if look_up:
+                with spotify_step("Could not look up the base's artists on Spotify", hint=UNTOUCHED):
+                    lookup = self.fetcher.look_up(artist_ids=artist_ids)
+            else:
+                lookup = self.fetcher.known(artist_ids=artist_ids)
+        meta = lookup.found if lookup is not None else {}
         analyses: dict[str, dict] | None = None
         if Metadata.SONG_ANALYSIS in needed:
             analyses = analysis_selectors.analysis_facts(track_ids=track_ids)
@@ -261,7 +276,7 @@ class BaseRoute:
                     extras=_extras(track_id=track.spotify_id, analyses=analyses, plays=plays),
                 )
             )
-        return facts
+        return facts, lookup
 
     # --- a child -------------------------------------------------------------------------------
     def _apply(self, *, child: ChildPlaylist, contents: ChildContents, change: ChildChange) -> dict[str, int]:

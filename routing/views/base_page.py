@@ -40,6 +40,11 @@ def preview_url(base: BasePlaylist) -> str:
     return reverse("api-base-playlist-preview", args=[base.pk])
 
 
+def metadata_url(base: BasePlaylist) -> str:
+    """What filter-preview.js polls while the artists a preview could not count are looked up."""
+    return reverse("api-base-playlist-metadata", args=[base.pk])
+
+
 def render_base(
     request: HttpRequest,
     base: BasePlaylist,

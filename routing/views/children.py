@@ -22,7 +22,7 @@ from routing.forms import ChildForm, MoveChildForm
 from routing.models import ChildPlaylist
 from routing.services import setup, triggers
 from routing.services.setup import BaseBusy, ReplaceNotConfirmed, RoutingSetupError
-from routing.views.base_page import preview_url, refuse, render_base, status_url
+from routing.views.base_page import metadata_url, preview_url, refuse, render_base, status_url
 
 
 def _render_editor(
@@ -62,6 +62,7 @@ def _render_editor(
         "busy": active is not None,
         "status_url": status_url(base),
         "preview_url": preview_url(base),
+        "metadata_url": metadata_url(base),
     }
     return render(request, "routing/child.html", context, status=status)
 

@@ -2,6 +2,10 @@
 // the draft to the preview API (session cookie + X-CSRFToken) with read_children=false and show
 // "matches N of M tracks" for the draft and its siblings; "Preview changes" asks again with
 // read_children=true and lists, per child, the tracks a route would add and remove.
+// The preview never looks artists up on Spotify: when a genre filter's counts lacked some
+// artists, the answer says so ("12 artists not looked up yet; counts will update") and their
+// lookup runs in the background; this polls the base's metadata state meanwhile and asks for
+// the preview again once the lookup is done, so the counts update by themselves.
 (function () {
   "use strict";
 
@@ -19,6 +23,13 @@
 
   var preview = form.querySelector('[data-role="preview"]');
   var previewUrl = form.dataset.previewUrl;
+  var metadataUrl = form.dataset.metadataUrl;
+  var POLL_MS = 2000;
+  var POLL_LIMIT = 150; // five minutes; after that the next edit asks again
+  var AUTO_LIMIT = 3; // previews asked for by the lookup finishing, between two edits
+  var pollTimer = null;
+  var autoPreviews = 0;
+  var lastReadChildren = false;
   var childId = Number(form.dataset.childId);
   var csrf = form.querySelector('input[name="csrfmiddlewaretoken"]');
   var timer = null;
@@ -38,6 +49,7 @@
     if (!preview || !previewUrl || latest === null) {
       return;
     }
+    autoPreviews = 0;
     window.clearTimeout(timer);
     timer = window.setTimeout(function () {
       requestPreview(false);
@@ -157,7 +169,61 @@
     });
   }
 
+  function showNote(artists) {
+    var note = part("metadata-note");
+    if (!note) {
+      return;
+    }
+    var text = artists && artists.note ? artists.note : "";
+    note.textContent = text;
+    note.hidden = !text;
+  }
+
+  function stopPolling() {
+    window.clearTimeout(pollTimer);
+    pollTimer = null;
+  }
+
+  // While the artists the counts lacked are looked up in the background: follow the lookup,
+  // then count again. Postponed (Spotify's pause) or failed: the note says so, and no polling.
+  function followLookup(artists, mine, polls) {
+    stopPolling();
+    var warmUp = artists && artists.warm_up;
+    if (!metadataUrl || !artists || !artists.pending || !warmUp || polls >= POLL_LIMIT) {
+      return;
+    }
+    if (!warmUp.active || warmUp.status === "postponed") {
+      return; // failed or paused by Spotify: the note says why and when; the next edit asks again
+    }
+    pollTimer = window.setTimeout(function () {
+      fetch(metadataUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) {
+          return response.ok ? response.json() : null;
+        })
+        .then(function (state) {
+          if (mine !== sequence || !state) {
+            return;
+          }
+          var lookup = state.warm_up;
+          var ended = !state.pending || !lookup || !lookup.active || lookup.status === "postponed";
+          if (ended && autoPreviews < AUTO_LIMIT) {
+            // Count again with what it fetched (all of it, or what it had when it stopped).
+            autoPreviews += 1;
+            requestPreview(lastReadChildren);
+            return;
+          }
+          showNote(state);
+          followLookup(state, mine, polls + 1);
+        })
+        .catch(function () {
+          /* the next edit asks again */
+        });
+    }, POLL_MS);
+  }
+
   function requestPreview(readChildren) {
+    stopPolling();
+    lastReadChildren = readChildren;
     if (controller) {
       controller.abort();
     }
@@ -211,9 +277,11 @@
           return;
         }
         counts(answer.body);
+        showNote(answer.body.artists);
         if (readChildren) {
           changes(answer.body);
         }
+        followLookup(answer.body.artists, mine, 0);
       })
       .catch(function (error) {
         if (error.name !== "AbortError" && mine === sequence) {

@@ -10,8 +10,9 @@ import requests
 from django.utils import timezone
 
 from library.models import Playlist
-from routing.models import BasePlaylist, ChildMode, ChildPlaylist, RouteRun
+from routing.models import BasePlaylist, ChildMode, ChildPlaylist, MetadataWarmUp, RouteRun
 from routing.services.route import run_route
+from routing.services.warm_up import request_warm_up, run_warm_up
 
 from tests.routing.factories import BasePlaylistFactory, ChildPlaylistFactory
 from tests.routing.factories import RouteRunFactory
@@ -110,6 +111,14 @@ def route(base: BasePlaylist) -> RouteRun:
     """Queue a route of `base` and run it right here, as the task would."""
     event = RouteRunFactory(base=base)
     return run_route(run_id=event.pk)
+
+
+def warm_up_here(base: BasePlaylist) -> MetadataWarmUp:
+    """Look the base's artists up right here, as the warm-up task a preview queues would on the
+    cluster (in one go: no time slices)."""
+    claimed = request_warm_up(base=base)
+    run_warm_up(base_id=base.pk, claim=claimed.claim, slice_seconds=3600)
+    return MetadataWarmUp.objects.get(base=base)
 
 
 def writes_since(before: dict[str, int], sandbox) -> int:

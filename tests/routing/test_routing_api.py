@@ -98,6 +98,7 @@ CALLS = {
     "sync": Call("post", base_url("sync"), ok=202),
     "sync status": Call("get", base_url("sync-status"), ok=200),
     "preview": Call("post", base_url("preview"), lambda w: {"read_children": False}, 200),
+    "artist metadata": Call("get", base_url("metadata"), ok=200),
     "read child": Call("get", child_url, ok=200),
     "rename child": Call("patch", child_url, lambda w: {"name": "Renamed"}, 200),
     "change child mode": Call("patch", child_url, lambda w: {"mode": ChildMode.ADD_ONLY}, 200),

@@ -347,6 +347,7 @@ def test_the_schema_documents_every_routing_path_and_the_conflicts(client):
         "/api/base-playlists/{id}/runs/{run_id}/restore": {"post"},
         "/api/base-playlists/{id}/runs/{run_id}/backups/": {"get"},
         "/api/base-playlists/{id}/preview": {"post"},
+        "/api/base-playlists/{id}/metadata": {"get"},
         "/api/child-playlists/{id}/": {"get", "patch", "delete"},
         "/api/filter-fields/": {"get"},
     }
