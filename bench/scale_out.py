@@ -76,7 +76,7 @@ def sizes_for(count: int, *, quick: bool) -> list[list[int]]:
     return [shapes[n % len(shapes)] for n in range(count)]
 
 
-def fresh_state(sandbox, llm, *, sizes: list[list[int]], latency_ms: int) -> list[dict]:
+def fresh_state(sandbox, llm, *, sizes: list[list[int]], latency_ms: int, llm_latency_ms: int) -> list[dict]:
     from django.core.cache import cache
     from django.core.management import call_command
 
@@ -88,7 +88,7 @@ def fresh_state(sandbox, llm, *, sizes: list[list[int]], latency_ms: int) -> lis
     sandbox.control(
         "POST", "faults", {"method": "*", "path": "/v1/*", "kind": "latency", "latency_ms": latency_ms, "count": 10**9}
     )
-    llm.fault(provider="*", kind="slow", latency_ms=latency_ms)
+    llm.fault(provider="*", kind="slow", latency_ms=llm_latency_ms)
     return listeners
 
 
@@ -97,7 +97,9 @@ def minimum_item_pages(listeners: list[dict]) -> int:
     return sum(math.ceil(size / 50) for listener in listeners for size in listener["sizes"])
 
 
-def run(sandbox, llm, *, listeners_count: int, per_cluster: int, latency_ms: int, quick: bool, folder) -> Outcome:
+def run(
+    sandbox, llm, *, listeners_count: int, per_cluster: int, latency_ms: int, llm_latency_ms: int, quick: bool, folder
+) -> Outcome:
     from analysis.models import AnalysisBatch, SongAnalysis
     from analysis.services.analysis import PURPOSE
     from llm.models import CallOutcome, LLMCall
@@ -111,7 +113,7 @@ def run(sandbox, llm, *, listeners_count: int, per_cluster: int, latency_ms: int
     from sync.services.triggers import Trigger, request_import
 
     sizes = sizes_for(listeners_count, quick=quick)
-    listeners = fresh_state(sandbox, llm, sizes=sizes, latency_ms=latency_ms)
+    listeners = fresh_state(sandbox, llm, sizes=sizes, latency_ms=latency_ms, llm_latency_ms=llm_latency_ms)
     for listener, shape in zip(listeners, sizes, strict=True):
         listener["sizes"] = shape
     add_llm_provider(llm.url)
@@ -189,7 +191,10 @@ def run(sandbox, llm, *, listeners_count: int, per_cluster: int, latency_ms: int
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--listeners", type=int, default=50)
-    parser.add_argument("--latency-ms", type=int, default=50)
+    parser.add_argument("--latency-ms", type=int, default=50, help="on every Spotify /v1 request")
+    parser.add_argument(
+        "--llm-latency-ms", type=int, default=None, help="on every LLM completion (default: --latency-ms)"
+    )
     parser.add_argument("--quick", action="store_true", help="CI-sized: 8 small listeners")
     args = parser.parse_args()
     count = 8 if args.quick else args.listeners
@@ -206,13 +211,18 @@ def main() -> int:
         llm = LlmSandbox(url=llm_url)
         try:
             outcomes = [
-                run(sandbox, llm, listeners_count=count, per_cluster=n, latency_ms=args.latency_ms, quick=args.quick, folder=folder)
+                run(
+                    sandbox, llm, listeners_count=count, per_cluster=n, latency_ms=args.latency_ms,
+                    llm_latency_ms=args.llm_latency_ms if args.llm_latency_ms is not None else args.latency_ms,
+                    quick=args.quick, folder=folder,
+                )
                 for n in (1, 2)
             ]
         finally:
             stop_all(servers)
             drop()
-    print(f"\nscale-out: {count} listeners, {args.latency_ms} ms on every Spotify and LLM request; logs in {folder}")
+    llm_ms = args.llm_latency_ms if args.llm_latency_ms is not None else args.latency_ms
+    print(f"\nscale-out: {count} listeners, {args.latency_ms} ms per Spotify request, {llm_ms} ms per LLM completion; logs in {folder}")
     print(f"{'processes per cluster':>22} {'seconds':>8} {'imports':>8} {'routes':>7} {'batches':>8} {'songs':>6} {'runs/s':>7}")
     for o in outcomes:
         print(f"{o.processes:>22} {o.seconds:>8.1f} {o.imports:>8} {o.routes:>7} {o.batches:>8} {o.analysed:>6} {o.throughput:>7.2f}")
