@@ -5,17 +5,17 @@ No page merges a library (the devices page only reads), so the API is the only p
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from rest_framework.test import APIClient
 
 from devices.services import load_device_library
+from tests.support.throttles import ANCHOR, api_for
 from tests.accounts.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-ANCHOR = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SYNC, CHANGES, PING = "/api/me/library/sync", "/api/me/library/changes", "/api/me/session/ping"
 AT = "2026-03-01T12:00:00Z"
 REFUSAL = "You have synced your library from your devices 2 times in the last hour; try again in 40 minutes."
@@ -29,10 +29,6 @@ def limited(throttle_rates, time_machine):
     return time_machine
 
 
-def api_for(user) -> APIClient:
-    api = APIClient()
-    api.force_authenticate(user)
-    return api
 
 
 def favorite(n: int) -> dict:

@@ -6,21 +6,20 @@ The regeneration cooldown: test_regenerate_cooldown.py."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
-from django.contrib.messages import get_messages
 from rest_framework.test import APIClient
 
 from core.runs import RunStatus
 from insights.models import GeneratedInsight, ListeningIngest
+from tests.support.throttles import ANCHOR, api_for, ask_twice, last_message
 from tests.accounts.factories import SpotifyCredentialFactory
 from tests.insights.factories import GeneratedInsightFactory, RichListeningSnapshotFactory
 from tests.llm.factories import ProviderFactory
 
 pytestmark = pytest.mark.django_db
 
-ANCHOR = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 INGEST, PAGE_INGEST = "/api/listening/ingest", "/insights/ingest/"
 GENERATE, PAGE_GENERATE = "/api/insights/generate", "/insights/generate/"
 INGEST_REFUSAL = (
@@ -43,21 +42,10 @@ def snapshot(queue):
     return RichListeningSnapshotFactory()
 
 
-def api_for(user) -> APIClient:
-    api = APIClient()
-    api.force_authenticate(user)
-    return api
 
 
-def ask_twice(clock, ask) -> None:
-    ask()
-    clock.move_to(ANCHOR + timedelta(minutes=10), tick=False)
-    ask()
-    clock.move_to(ANCHOR + timedelta(minutes=20), tick=False)
 
 
-def last_message(response) -> str:
-    return [str(message) for message in get_messages(response.wsgi_request)][-1]
 
 
 def generate(api, snapshot, kind="wellness"):

@@ -6,20 +6,19 @@ other listeners are unaffected."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
-from django.contrib.messages import get_messages
 from rest_framework.test import APIClient
 
 from core.runs import RunStatus
 from routing.models import RouteRun
+from tests.support.throttles import ANCHOR, api_for, ask_twice, last_message
 from tests.accounts.factories import SpotifyCredentialFactory
 from tests.routing.factories import BasePlaylistFactory, ChildPlaylistFactory, RouteRunFactory
 
 pytestmark = pytest.mark.django_db
 
-ANCHOR = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ROUTES_REFUSAL = "You have asked for 2 routes or restores in the last hour; try again in 40 minutes."
 PREVIEWS_REFUSAL = "You have asked for 2 previews in the last hour; try again in 40 minutes."
 
@@ -39,21 +38,10 @@ def base():
     return base
 
 
-def api_for(user) -> APIClient:
-    api = APIClient()
-    api.force_authenticate(user)
-    return api
 
 
-def ask_twice(clock, ask) -> None:
-    ask()
-    clock.move_to(ANCHOR + timedelta(minutes=10), tick=False)
-    ask()
-    clock.move_to(ANCHOR + timedelta(minutes=20), tick=False)
 
 
-def last_message(response) -> str:
-    return [str(message) for message in get_messages(response.wsgi_request)][-1]
 
 
 def route_url(base) -> str:

@@ -4,20 +4,19 @@ Retry-After and a sentence, the page says the same sentence; other listeners are
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
-from django.contrib.messages import get_messages
 from rest_framework.test import APIClient
 
 from sync.models import SyncEvent
+from tests.support.throttles import ANCHOR, api_for, ask_twice, messages_of
 from tests.accounts.factories import SpotifyCredentialFactory
 from tests.sync.factories import SyncEventFactory
 
 pytestmark = pytest.mark.django_db
 
 IMPORT, PAGE_IMPORT = "/api/library/import/", "/sync/import/"
-ANCHOR = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 REFUSAL = "You have asked for 2 imports in the last hour; try again in 40 minutes."
 
 
@@ -34,21 +33,10 @@ def limited(throttle_rates, time_machine, queue):
     return time_machine
 
 
-def api_for(user) -> APIClient:
-    api = APIClient()
-    api.force_authenticate(user)
-    return api
 
 
-def ask_twice(clock, ask) -> None:
-    ask()
-    clock.move_to(ANCHOR + timedelta(minutes=10), tick=False)
-    ask()
-    clock.move_to(ANCHOR + timedelta(minutes=20), tick=False)
 
 
-def messages_of(response) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def test_the_third_import_of_a_listener_is_a_429_with_retry_after_and_a_sentence(limited, listener):
