@@ -1,0 +1,669 @@
+"""Benchmark: the read API under load — gunicorn against PostgreSQL + Redis, the demo library imported.
+
+    .venv/bin/python bench/api_load.py                 # 50 clients × 30 s per phase
+    .venv/bin/python bench/api_load.py --quick         # 10 clients × 5 s: CI, fails on any error
+    .venv/bin/python bench/api_load.py --worker-class sync --workers 5
+
+Set-up (not measured): a database of its own (`bench_apiload` on the server of DATABASE_URL,
+default postgres://postgres@127.0.0.1:5432; dropped afterwards), Redis from REDIS_URL (default
+redis://127.0.0.1:6379/3; only this project's keys are touched), the Spotify sandbox, the demo
+listener's library imported in-process as a sign-in would, an API token, and what a listener
+accumulates besides: past imports, a device library synced through the API, song analyses of
+every track of the big playlist, listening snapshots with written insights. Then gunicorn (the
+production server and settings) on a free port, and closed-loop clients on keep-alive
+connections, each cycling through the endpoints with no pause, in two phases: *plain* (no
+conditional request: every answer is a full body) and *revalidate* (each client sends back the
+ETag it last got for a URL, as an HTTP cache or a polling script does). Per endpoint it prints
+p50/p95/p99, requests/s, answers by status, errors and the ratio of its p50 to /health's p50 in
+the same phase (the floor: the same server, the same load, no application work to speak of).
+
+Exit status: non-zero on any error (an answer other than 2xx/304, a connection failure), so CI
+catches breakage. Latency targets are printed, never enforced (shared CI machines are noisy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import pathlib
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.import_library import CLIENT_ID, CLIENT_SECRET, Sandbox, prepare_database, start_sandbox  # noqa: E402
+
+BENCH_DB = "bench_apiload"
+DEFAULT_DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/3"
+TARGET_P95_MS = 50.0
+PAST_IMPORTS = 120  # a listener's import history: a few months of daily imports
+SNAPSHOT_DAYS = 3  # × 3 time ranges, each with 12 insights (4 kinds × 3 tones)
+
+
+# --- set-up -------------------------------------------------------------------------------------
+def server_environment(database_url: str, redis_url: str) -> dict[str, str]:
+    """What both this process (the import, the seeding) and gunicorn run with: production settings."""
+    from cryptography.fernet import Fernet
+
+    return {
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "ENV_FILE": "/nonexistent",  # never a developer's .env
+        "SECRET_KEY": "bench-api-load-" + "x" * 40,
+        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",  # plain HTTP on the loopback, as behind the TLS proxy
+        "DEBUG": "false",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def setup_django(environment: dict[str, str]) -> None:
+    os.environ.update(environment)
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    forget_our_redis_keys()
+
+
+def forget_our_redis_keys() -> None:
+    """The project's cache keys and the bench's queued tasks, nothing else of the Redis database."""
+    from django.core.cache import cache
+    from django_q.brokers import get_broker
+
+    from core.queues import QUEUES, cluster_name
+
+    cache.delete_pattern("*")  # django-redis: only keys under our KEY_PREFIX
+    for queue in QUEUES:  # the after-import receivers queue analysis batches etc.; no cluster runs
+        get_broker(cluster_name(queue)).purge_queue()
+
+
+@dataclass
+class Listener:
+    token: str
+    big_playlist: int  # the library's biggest playlist's id
+    big_items: int
+    track_ids: list[str]  # the big playlist's tracks, for the song endpoint
+
+
+def import_demo_library(sandbox: Sandbox) -> Listener:
+    """The demo listener signed in (tokens stored), their library imported as the first import
+    after sign-in does, and an API token for scripts."""
+    from django.conf import settings
+
+    from accounts.credentials import store_spotify_tokens
+    from accounts.models import User
+    from accounts.services import get_or_create_api_token
+    from core.runs import RunStatus
+    from library.models import Playlist, PlaylistItem
+    from sync.models import ImportScope, SyncEvent, SyncKind
+    from sync.services.importer import run_import
+
+    settings.SPOTIFY_API_URL = f"{sandbox.url}/v1"
+    settings.SPOTIFY_ACCOUNTS_URL = sandbox.url
+    settings.SPOTIFY_CLIENT_ID, settings.SPOTIFY_CLIENT_SECRET = CLIENT_ID, CLIENT_SECRET
+    grant = sandbox.control("POST", "tokens", {"user": "demo", "client_id": CLIENT_ID})
+    user, _ = User.objects.get_or_create(username="demo-listener", defaults={"display_name": "Demo Listener"})
+    store_spotify_tokens(
+        user=user,
+        access_token=grant["access_token"],
+        refresh_token=grant["refresh_token"],
+        expires_in=grant["expires_in"],
+        scopes=grant["scope"],
+        spotify_user_id="demo",
+    )
+    event = SyncEvent.objects.create(kind=SyncKind.IMPORT, user=user, scope=ImportScope.FULL, trigger="bench")
+    event = run_import(event_id=event.pk)
+    if event.status != RunStatus.SUCCEEDED:
+        raise SystemExit(f"the import ended {event.status}: {event.error}")
+    big = Playlist.objects.filter(user=user).order_by("-track_count", "pk").first()
+    track_ids = list(
+        PlaylistItem.objects.filter(playlist=big, track__isnull=False)
+        .order_by("position")
+        .values_list("track_id", flat=True)
+        .distinct()
+    )
+    token, _ = get_or_create_api_token(user=user)
+    return Listener(token=token.key, big_playlist=big.pk, big_items=big.track_count, track_ids=track_ids)
+
+
+def seed_history(listener: Listener) -> dict[str, int]:
+    """What a listener of some months has besides the mirror: past imports, analyses of the big
+    playlist's songs, snapshots with insights written from them. Straight to the database."""
+    from django.utils import timezone as dj_timezone
+
+    from accounts.models import User
+    from analysis.models import LyricsStatus, SongAnalysis
+    from analysis.services.analysis import PROMPT_VERSION as ANALYSIS_PROMPT
+    from analysis.vocabulary import CONTENT_RATINGS, MOODS
+    from core.runs import RunStatus
+    from insights.models import GeneratedInsight, InsightKind, InsightTone, ListeningSnapshot, TimeRange
+    from insights.services.insight_writer import PROMPT_VERSION as INSIGHT_PROMPT
+    from sync.models import ImportScope, SyncEvent, SyncKind
+
+    user = User.objects.get(username="demo-listener")
+    now = dj_timezone.now()
+    SyncEvent.objects.bulk_create(
+        SyncEvent(
+            kind=SyncKind.IMPORT,
+            user=user,
+            scope=ImportScope.INCREMENTAL,
+            trigger="schedule",
+            status=RunStatus.SUCCEEDED if n % 10 else RunStatus.FAILED,
+            started_at=now - timedelta(days=n + 1),
+            finished_at=now - timedelta(days=n + 1) + timedelta(seconds=40),
+            playlists_total=70,
+            playlists_done=70,
+            items_done=300 + n,
+            playlists_changed=n % 4,
+            spotify_requests=5 + n % 4,
+            error="" if n % 10 else "Spotify did not answer in time.",
+        )
+        for n in range(PAST_IMPORTS)
+    )
+    rng = random.Random(1)
+    SongAnalysis.objects.bulk_create(
+        [
+            SongAnalysis(
+                track_id=track_id,
+                prompt_version=ANALYSIS_PROMPT,
+                mood=rng.choice(MOODS),
+                energy=round(rng.random(), 2),
+                themes=["night", "city"],
+                genres=["pop"],
+                flag_profanity=rng.random() < 0.1,
+                content_rating=rng.choice(CONTENT_RATINGS),
+                language="en",
+                summary="A song about the city at night.",
+                confidence=0.8,
+                provider="bench",
+                model="bench-model",
+                lyrics_status=LyricsStatus.FOUND,
+                latency_ms=900,
+            )
+            for track_id in listener.track_ids
+        ],
+        ignore_conflicts=True,
+    )
+    insights = 0
+    for day in range(SNAPSHOT_DAYS):
+        for time_range in TimeRange.values:
+            snapshot = ListeningSnapshot.objects.create(
+                user=user,
+                snapshot_date=(now - timedelta(days=day)).date(),
+                time_range=time_range,
+                top_tracks=[{"id": t, "rank": n + 1} for n, t in enumerate(listener.track_ids[:50])],
+                play_count=400,
+                hour_of_day=[10] * 24,
+            )
+            rows = [
+                GeneratedInsight(
+                    user=user,
+                    snapshot=snapshot,
+                    kind=kind,
+                    tone=tone,
+                    prompt_version=INSIGHT_PROMPT,
+                    status=RunStatus.SUCCEEDED,
+                    headline="You listen most in the evening",
+                    paragraphs=["Your evenings are for long playlists."] * 3,
+                    highlights=[{"label": "Top mood", "value": "calm"}] * 3,
+                    provider="bench",
+                    model="bench-model",
+                    prompt_tokens=900,
+                    completion_tokens=300,
+                    generation_ms=4000,
+                    generation=1,
+                    generated_at=now,
+                )
+                for kind in InsightKind.values
+                for tone in InsightTone.values
+            ]
+            GeneratedInsight.objects.bulk_create(rows)
+            insights += len(rows)
+    return {"past imports": PAST_IMPORTS, "analyses": len(listener.track_ids), "insights": insights}
+
+
+def device_library_body(track_ids: list[str]) -> dict:
+    """What a client that has been in use a while sends on its first sync."""
+    start = datetime.now(timezone.utc) - timedelta(days=30)
+
+    def at(minutes: int) -> str:
+        return (start + timedelta(minutes=minutes)).isoformat()
+
+    tracks = track_ids * (1 + 600 // max(1, len(track_ids)))
+    return {
+        "favorites": [
+            {"track": t, "title": f"Song {n}", "artist": "Artist", "added_at": at(n)}
+            for n, t in enumerate(dict.fromkeys(tracks[:300]))
+        ],
+        "history": [
+            {"track": t, "title": f"Song {n}", "played_at": at(n * 3), "completion": 1.0}
+            for n, t in enumerate(tracks[:200])
+        ],
+        "playlists": [
+            {
+                "local_id": f"bench-{p}",
+                "name": f"Mix {p}",
+                "description": "",
+                "is_public": False,
+                "created_at": at(p),
+                "updated_at": at(p),
+                "items": [{"track": t, "added_at": at(p)} for t in tracks[p * 30 : p * 30 + 30]],
+            }
+            for p in range(10)
+        ],
+        "recent_searches": [{"query": f"search {n}", "searched_at": at(n)} for n in range(10)],
+    }
+
+
+# --- gunicorn -------------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_gunicorn(args: argparse.Namespace, environment: dict[str, str], log) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    command = [
+        sys.executable, "-m", "gunicorn", "config.wsgi:application",
+        "--bind", f"127.0.0.1:{port}",
+        "--workers", str(args.workers),
+        "--worker-class", args.worker_class,
+        "--backlog", "2048",
+    ]  # fmt: skip
+    if args.worker_class == "gthread":
+        command += ["--threads", str(args.threads)]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env={**os.environ, **environment}, stdout=log, stderr=log, start_new_session=True
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited ({process.returncode}) before answering")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/health")
+            if connection.getresponse().status == 200:
+                return process, port
+        except OSError:
+            time.sleep(0.2)
+    stop(process)
+    raise SystemExit("gunicorn did not answer /health within 60 s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def cpu_seconds_of_children(parent: int) -> float:
+    """User + system CPU of `parent`'s live children (gunicorn's workers), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in pathlib.Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[1]) == parent:  # ppid; utime and stime are fields 14 and 15 of stat
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def call(port: int, method: str, path: str, token: str, body: dict | None = None) -> tuple[int, dict]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Authorization": f"Token {token}", "Accept": "application/json"}
+    payload = None
+    if body is not None:
+        payload = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    connection.request(method, path, body=payload, headers=headers)
+    response = connection.getresponse()
+    data = response.read()
+    connection.close()
+    return response.status, (json.loads(data) if data else {})
+
+
+# --- the load -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    paths: tuple[str, ...]  # a client takes them in turn (pages, songs)
+
+
+def endpoints(listener: Listener, *, since: str) -> list[Endpoint]:
+    big, pages = listener.big_playlist, max(1, -(-listener.big_items // 100))
+    songs = listener.track_ids[:: max(1, len(listener.track_ids) // 200)]
+    return [
+        Endpoint("/health (floor)", ("/health",)),
+        Endpoint("library playlists list", ("/api/library/playlists/",)),
+        Endpoint(
+            f"big playlist items page ({listener.big_items} items)",
+            tuple(f"/api/library/playlists/{big}/?page={n}" for n in range(1, pages + 1)),
+        ),
+        Endpoint("sync events list", ("/api/sync-events/",)),
+        Endpoint("device changes since", (f"/api/me/library/changes?since={since}",)),
+        Endpoint("insights list", ("/api/insights/",)),
+        Endpoint("song (analysis)", tuple(f"/api/songs/{t}/" for t in songs)),
+        Endpoint(
+            "big playlist analysis page",
+            tuple(f"/api/library/playlists/{big}/analysis/?page={n}" for n in range(1, pages + 1)),
+        ),
+    ]
+
+
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)  # ms, answered (2xx/304) and errors alike
+    statuses: dict[int, int] = field(default_factory=dict)
+    errors: int = 0
+    body_bytes: int = 0
+    samples: list[str] = field(default_factory=list)  # the first few errors, to print
+
+    def merge(self, other: Tally) -> None:
+        self.latencies += other.latencies
+        for status, n in other.statuses.items():
+            self.statuses[status] = self.statuses.get(status, 0) + n
+        self.errors += other.errors
+        self.body_bytes += other.body_bytes
+        self.samples += other.samples[: max(0, 3 - len(self.samples))]
+
+
+def client_loop(port, token, plan, offset, revalidate, start_at, record_from, stop_at, tallies, lock) -> None:
+    """One client: a keep-alive connection, the endpoints in turn, no pause between requests.
+    Answers before `record_from` warm the server up and are not counted."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Authorization": f"Token {token}", "Accept": "application/json"}
+    etags: dict[str, str] = {}
+    cursors = [offset % len(paths) for _, paths in plan]
+    mine = {name: Tally() for name, _ in plan}
+    step = offset
+    while time.time() < start_at:
+        time.sleep(0.005)
+    while True:
+        name, paths = plan[step % len(plan)]
+        index = step % len(plan)
+        path = paths[cursors[index] % len(paths)]
+        cursors[index] += 1
+        step += 1
+        sent = dict(headers)
+        if revalidate and path in etags:
+            sent["If-None-Match"] = etags[path]
+        began = time.perf_counter()
+        wall = time.time()
+        if wall >= stop_at:
+            break
+        try:
+            connection.request("GET", path, headers=sent)
+            response = connection.getresponse()
+            body = response.read()
+            status = response.status
+            error = not (200 <= status < 300 or status == 304)
+            etag = response.getheader("ETag")
+            detail = f"{status} {path}: {body[:200]!r}" if error else ""
+        except (OSError, http.client.HTTPException) as exc:
+            connection.close()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            status, error, etag, body, detail = 0, True, None, b"", f"{type(exc).__name__} {path}: {exc}"
+        elapsed = (time.perf_counter() - began) * 1000
+        if etag:
+            etags[path] = etag
+        if wall < record_from:
+            continue
+        tally = mine[name]
+        tally.latencies.append(elapsed)
+        tally.statuses[status] = tally.statuses.get(status, 0) + 1
+        tally.body_bytes += len(body)
+        if error:
+            tally.errors += 1
+            if len(tally.samples) < 3:
+                tally.samples.append(detail)
+    connection.close()
+    with lock:
+        for name, tally in mine.items():
+            tallies[name].merge(tally)
+
+
+def load_process(port, token, plan, offsets, revalidate, start_at, record_from, stop_at, results) -> None:
+    """A process of client threads (two processes share the GIL's cost: one Python process
+    cannot keep 50 connections busy without its own scheduling showing up in the latencies)."""
+    tallies = {name: Tally() for name, _ in plan}
+    lock = threading.Lock()
+    threads = [
+        threading.Thread(
+            target=client_loop,
+            args=(port, token, plan, offset, revalidate, start_at, record_from, stop_at, tallies, lock),
+        )
+        for offset in offsets
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    results.put({name: tally.__dict__ for name, tally in tallies.items()})
+
+
+def run_phase(port: int, server_pid: int, token: str, plan_endpoints: list[Endpoint], args, *, revalidate: bool):
+    plan = [(e.name, e.paths) for e in plan_endpoints]
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    start_at = time.time() + 0.5
+    record_from = start_at + args.warmup
+    stop_at = record_from + args.seconds
+    processes = [
+        context.Process(
+            target=load_process,
+            args=(port, token, plan, list(range(p, args.clients, args.load_processes)),
+                  revalidate, start_at, record_from, stop_at, results),
+        )  # fmt: skip
+        for p in range(args.load_processes)
+    ]
+    for process in processes:
+        process.start()
+    merged = {name: Tally() for name, _ in plan}
+    while time.time() < record_from:
+        time.sleep(0.01)
+    server_cpu = cpu_seconds_of_children(server_pid)
+    clients_cpu = sum(os.times()[2:4])
+    while time.time() < stop_at:
+        time.sleep(0.01)
+    server_cpu = cpu_seconds_of_children(server_pid) - server_cpu
+    for _ in processes:
+        for name, raw in results.get(timeout=args.seconds + args.warmup + 120).items():
+            merged[name].merge(Tally(**raw))
+    for process in processes:
+        process.join()
+    # The clients' CPU is known once they have ended (children's times), warm-up included.
+    clients_cpu = sum(os.times()[2:4]) - clients_cpu
+    return merged, server_cpu, clients_cpu
+
+
+# --- figures ----------------------------------------------------------------------------------------
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
+
+
+def report(label: str, tallies: dict[str, Tally], seconds: float) -> tuple[list[str], dict]:
+    floor = percentile(next(iter(tallies.values())).latencies, 50)
+    lines = [
+        f"-- {label}",
+        f"{'endpoint':<42}{'requests':>9}{'req/s':>8}{'2xx':>7}{'304':>7}{'errors':>7}"
+        f"{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'p50/health':>11}{'KB/answer':>10}",
+    ]
+    figures = {}
+    every: list[float] = []
+    for name, tally in tallies.items():
+        n = len(tally.latencies)
+        every += tally.latencies
+        ok = sum(count for status, count in tally.statuses.items() if 200 <= status < 300)
+        p50, p95, p99 = (percentile(tally.latencies, q) for q in (50, 95, 99))
+        figures[name] = {"p50": p50, "p95": p95, "p99": p99, "errors": tally.errors, "requests": n}
+        lines.append(
+            f"{name:<42}{n:>9}{n / seconds:>8.0f}{ok:>7}{tally.statuses.get(304, 0):>7}{tally.errors:>7}"
+            f"{p50:>8.1f}{p95:>8.1f}{p99:>8.1f}{p50 / floor:>11.1f}{tally.body_bytes / max(n, 1) / 1024:>10.1f}"
+        )
+    errors = sum(t.errors for t in tallies.values())
+    lines.append(
+        f"{'all':<42}{len(every):>9}{len(every) / seconds:>8.0f}{'':>7}{'':>7}{errors:>7}"
+        f"{percentile(every, 50):>8.1f}{percentile(every, 95):>8.1f}{percentile(every, 99):>8.1f}"
+    )
+    for name, tally in tallies.items():
+        for sample in tally.samples:
+            lines.append(f"   error at {name}: {sample}")
+    return lines, figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=30.0, help="measured seconds per phase")
+    parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds before each phase")
+    parser.add_argument("--quick", action="store_true", help="10 clients × 5 s (CI): any error fails the run")
+    parser.add_argument("--worker-class", choices=("gthread", "sync"), default="gthread")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4, help="per gthread worker")
+    parser.add_argument("--phases", default="plain,revalidate", help="plain, revalidate or both (comma)")
+    parser.add_argument("--load-processes", type=int, default=2, help="client processes (threads within)")
+    parser.add_argument("--keep-database", action="store_true", help="leave bench_apiload for inspection")
+    args = parser.parse_args()
+    if args.quick:
+        args.clients, args.seconds, args.warmup = 10, 5.0, 1.0
+    args.load_processes = max(1, min(args.load_processes, args.clients))
+    phases = [p.strip() for p in args.phases.split(",") if p.strip()]
+    if not set(phases) <= {"plain", "revalidate"}:
+        raise SystemExit("--phases: plain, revalidate or both")
+
+    server_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    if not server_url.startswith("postgres"):
+        raise SystemExit("DATABASE_URL must name a PostgreSQL server (the bench uses its own database there)")
+    redis_url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+    database_url, drop_database = prepare_database(server_url, name=BENCH_DB)
+    environment = server_environment(database_url, redis_url)
+    status = 1
+    with tempfile.TemporaryFile() as sandbox_log, tempfile.NamedTemporaryFile(
+        prefix="api-load-gunicorn-", suffix=".log", delete=False
+    ) as server_log:
+        sandbox_process, sandbox_url = start_sandbox(sandbox_log)
+        server = None
+        try:
+            started = time.monotonic()
+            setup_django(environment)
+            listener = import_demo_library(Sandbox(sandbox_url))
+            seeded = seed_history(listener)
+            server, port = start_gunicorn(args, environment, server_log)
+            code, answer = call(port, "POST", "/api/me/library/sync", listener.token,
+                                device_library_body(listener.track_ids))  # fmt: skip
+            if code != 200:
+                raise SystemExit(f"the device library sync answered {code}: {answer}")
+            since = (datetime.now(timezone.utc) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            plan = endpoints(listener, since=since)
+            for endpoint in plan:  # every endpoint answers before the load starts
+                code, _ = call(port, "GET", endpoint.paths[0], listener.token)
+                if code != 200:
+                    raise SystemExit(f"{endpoint.paths[0]} answered {code} before the load")
+            from django.db import connection
+
+            workers = (
+                f"{args.workers} gthread workers × {args.threads} threads"
+                if args.worker_class == "gthread"
+                else f"{args.workers} sync workers"
+            )
+            print(
+                f"== gunicorn ({workers}) on {os.cpu_count()} CPUs, PostgreSQL {connection.settings_dict['NAME']}, "
+                f"Redis {urlsplit(redis_url).path or '/0'}, CONN_MAX_AGE={connection.settings_dict['CONN_MAX_AGE']} ==",
+                flush=True,
+            )
+            print(
+                f"library: the demo listener's {listener.big_items}-item playlist (id {listener.big_playlist}), "
+                f"{len(listener.track_ids)} distinct tracks; seeded {seeded}, a device library of 300 favorites, "
+                f"200 plays, 10 playlists; set-up {time.monotonic() - started:.0f} s",
+                flush=True,
+            )
+            print(
+                f"load: {args.clients} closed-loop clients (keep-alive, no pause) in {args.load_processes} "
+                f"processes, {args.seconds:g} s per phase after {args.warmup:g} s of warm-up; every client "
+                f"takes the {len(plan)} endpoints in turn",
+                flush=True,
+            )
+            total_errors, worst_p95 = 0, {}
+            for phase in phases:
+                tallies, server_cpu, clients_cpu = run_phase(
+                    port, server.pid, listener.token, plan, args, revalidate=phase == "revalidate"
+                )
+                label = (
+                    "plain: no If-None-Match, every answer a full body"
+                    if phase == "plain"
+                    else "revalidate: each client sends the ETag it last got for the URL"
+                )
+                lines, figures = report(label, tallies, args.seconds)
+                answered = sum(f["requests"] for f in figures.values())
+                lines.append(
+                    f"server CPU {1000 * server_cpu / max(answered, 1):.2f} ms per request (gunicorn's workers, "
+                    f"{server_cpu / args.seconds:.2f} cores busy); clients {1000 * clients_cpu / max(answered, 1):.2f} ms "
+                    f"per request (warm-up included); machine load average {os.getloadavg()[0]:.1f}"
+                )
+                print("\n" + "\n".join(lines), flush=True)
+                total_errors += sum(f["errors"] for f in figures.values())
+                for name, f in figures.items():
+                    worst_p95[name] = max(worst_p95.get(name, 0.0), f["p95"])
+            over = {name: p95 for name, p95 in worst_p95.items() if p95 >= TARGET_P95_MS}
+            print("\ntargets (latency: printed, never enforced):")
+            print(f"  [{'met' if not total_errors else 'NOT MET'}] no errors ({total_errors})")
+            print(
+                f"  [{'met' if not over else 'NOT MET'}] p95 < {TARGET_P95_MS:g} ms at every endpoint in every phase"
+                + (f"; over: {', '.join(f'{n} {p:.0f} ms' for n, p in over.items())}" if over else "")
+                + ("" if args.clients >= 50 else f" (at {args.clients} clients; the target is for 50)")
+            )
+            status = 1 if total_errors else 0
+        finally:
+            if server is not None:
+                stop(server)
+            sandbox_process.terminate()
+            sandbox_process.wait(timeout=10)
+            try:
+                forget_our_redis_keys()
+                from django.db import connections
+
+                connections.close_all()
+            except Exception as exc:  # never hide the run's own outcome behind the clean-up's
+                print(f"clean-up: {exc}", file=sys.stderr)
+            if not args.keep_database:
+                drop_database()
+            if status:
+                server_log.seek(0)
+                tail = server_log.read()[-4000:].decode(errors="replace")
+                if tail.strip():
+                    print(f"\ngunicorn's log ({server_log.name}), last lines:\n{tail}", file=sys.stderr)
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
