@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api_docs import NOT_SIGNED_IN
+from core.conditional import cached_json
 from library import selectors
 from library.serializers import PlaylistDetailSerializer, PlaylistItemSerializer, PlaylistSerializer
 
@@ -26,8 +26,12 @@ class PlaylistListView(generics.ListAPIView):
         responses={200: PlaylistSerializer(many=True), 401: NOT_SIGNED_IN},
         tags=["library"],
     )
-    def get(self, request: Request, *args, **kwargs) -> Response:
-        return super().get(request, *args, **kwargs)
+    def get(self, request: Request, *args, **kwargs) -> HttpResponse:
+        return cached_json(
+            request,
+            version=selectors.playlists_version(user=request.user),
+            build=lambda: super(PlaylistListView, self).get(request, *args, **kwargs).data,
+        )
 
     def get_queryset(self):
         return selectors.list_playlists(user=self.request.user)
@@ -49,10 +53,15 @@ class PlaylistDetailView(APIView):
         },
         tags=["library"],
     )
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: Request, pk: int) -> HttpResponse:
         playlist = selectors.get_playlist(user=request.user, playlist_id=pk)
         if playlist is None:
             raise Http404
+        # An import writes a playlist's row (updated_at) and its items in one transaction.
+        version = (playlist.pk, playlist.updated_at)
+        return cached_json(request, version=version, build=lambda: self._body(request, playlist))
+
+    def _body(self, request: Request, playlist) -> dict:
         paginator = ItemPagination()
         items = selectors.list_playlist_items(playlist=playlist)
         page = paginator.paginate_queryset(items, request, view=self)
@@ -63,4 +72,4 @@ class PlaylistDetailView(APIView):
             "previous": paginator.get_previous_link(),
             "results": PlaylistItemSerializer(page, many=True).data,
         }
-        return Response(body)
+        return body

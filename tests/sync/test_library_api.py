@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 from library.models import ItemKind, ItemsStatus, PlaylistKind
 from tests.accounts.factories import UserFactory
 from tests.library.factories import ArtistFactory, PlaylistFactory, PlaylistItemFactory, TrackFactory
+from tests.support.caches import memory_cache  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,9 @@ def test_the_owner_lists_their_playlists_in_spotifys_order(api, owner):
     assert followed["snapshot_id"] == refused.snapshot_id and followed["name"] == "Followed"
 
 
-def test_the_playlist_list_costs_a_bounded_number_of_queries(api, owner, django_assert_max_num_queries):
+def test_the_playlist_list_costs_a_bounded_number_of_queries(
+    api, owner, django_assert_max_num_queries, memory_cache
+):
     for _ in range(30):
         PlaylistFactory(user=owner)
     api.force_authenticate(owner)
@@ -86,7 +89,7 @@ def test_the_owner_reads_a_playlist_with_its_items_tracks_albums_and_artists(api
 
 
 def test_playlist_items_are_paginated_with_a_bounded_number_of_queries(
-    api, owner, django_assert_max_num_queries
+    api, owner, django_assert_max_num_queries, memory_cache
 ):
     playlist = PlaylistFactory(user=owner)
     for position in range(130):
