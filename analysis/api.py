@@ -6,22 +6,22 @@ their own playlists: another listener's song answers 404, like one that does not
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api_docs import NOT_SIGNED_IN
+from core.conditional import cached_json
 from analysis import selectors
 from analysis.serializers import (
     AnalysedTrackSerializer,
     PlaylistAnalysisSerializer,
     SongSerializer,
 )
-from library.selectors import get_playlist
+from library.selectors import get_playlist, playlists_version
 
 
 
@@ -36,7 +36,17 @@ class SongView(APIView):
         },
         tags=["analysis"],
     )
-    def get(self, request: Request, spotify_id: str) -> Response:
+    def get(self, request: Request, spotify_id: str) -> HttpResponse:
+        # Which of the caller's playlists hold the song (and whether any does: 404 is never cached),
+        # its analysis (only ever added) and its lyrics' status.
+        version = (
+            playlists_version(user=request.user),
+            selectors.latest_analysis_id(),
+            selectors.lyrics_status(spotify_id=spotify_id),
+        )
+        return cached_json(request, version=version, build=lambda: self._body(request, spotify_id))
+
+    def _body(self, request: Request, spotify_id: str) -> dict:
         page = selectors.get_song(user=request.user, spotify_id=spotify_id)
         if page is None:
             raise Http404
@@ -46,7 +56,7 @@ class SongView(APIView):
             "analysis": page.analysis,
             "playlists": [{"id": playlist.pk, "name": playlist.name} for playlist in page.playlists],
         }
-        return Response(SongSerializer(body).data)
+        return SongSerializer(body).data
 
 
 class TrackPagination(PageNumberPagination):
@@ -68,10 +78,16 @@ class PlaylistAnalysisView(APIView):
         },
         tags=["analysis"],
     )
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: Request, pk: int) -> HttpResponse:
         playlist = get_playlist(user=request.user, playlist_id=pk)
         if playlist is None:
             raise Http404
+        # The playlist's items (an import writes them with its updated_at) and the analyses, of
+        # which any new one may be of this playlist's songs (they are only ever added).
+        version = (playlist.pk, playlist.updated_at, selectors.latest_analysis_id())
+        return cached_json(request, version=version, build=lambda: self._body(request, playlist))
+
+    def _body(self, request: Request, playlist) -> dict:
         summary = selectors.playlist_summary(playlist=playlist)
         paginator = TrackPagination()
         tracks = paginator.paginate_queryset(
@@ -94,4 +110,4 @@ class PlaylistAnalysisView(APIView):
             "previous": paginator.get_previous_link(),
             "results": AnalysedTrackSerializer(songs, many=True).data,
         }
-        return Response(body)
+        return body

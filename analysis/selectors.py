@@ -7,13 +7,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import User
 from analysis.models import AnalysisBatch, Lyrics, SongAnalysis
 from analysis.services.analysis import PROMPT_VERSION
 from core.runs import ACTIVE_STATUSES
 from library.models import Playlist, PlaylistItem, Track, TrackArtist
+from library.selectors import ordered_credits, track_columns
 
 FLAGGED = Q(flag_profanity=True) | Q(flag_violence=True) | Q(flag_sexual=True) | Q(flag_drugs=True)
 
@@ -84,6 +85,16 @@ def analyses_by_track(*, track_ids: Iterable[str]) -> dict[str, SongAnalysis]:
     }
 
 
+def latest_analysis_id() -> int | None:
+    """Changes whenever an analysis is written (they are only ever added): one index lookup."""
+    return SongAnalysis.objects.aggregate(latest=Max("pk"))["latest"]
+
+
+def lyrics_status(*, spotify_id: str) -> str | None:
+    """The status of a track's lyrics (found, instrumental, ...); None before they are looked up."""
+    return Lyrics.objects.filter(track_id=spotify_id).values_list("status", flat=True).first()
+
+
 @dataclass(frozen=True)
 class PlaylistAnalysisSummary:
     tracks: int  # distinct tracks in the playlist
@@ -150,15 +161,15 @@ def get_song(*, user: User, spotify_id: str) -> SongPage | None:
 def playlist_tracks_with_analyses(*, playlist: Playlist) -> QuerySet[Track]:
     """The playlist's distinct tracks in the order they first appear, each with `current_analyses`
     (a list of zero or one analysis under PROMPT_VERSION), album and credited artists prefetched."""
-    credits = TrackArtist.objects.select_related("artist").order_by("position")
     current = SongAnalysis.objects.filter(prompt_version=PROMPT_VERSION)
     return (
         Track.objects.filter(items__playlist=playlist)
         .annotate(first_position=Min("items__position"))
         .order_by("first_position", "pk")
         .select_related("album")
+        .only(*track_columns())
         .prefetch_related(
-            Prefetch("credits", queryset=credits),
+            Prefetch("credits", queryset=ordered_credits()),
             Prefetch("analyses", queryset=current, to_attr="current_analyses"),
         )
     )

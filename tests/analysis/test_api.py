@@ -10,6 +10,7 @@ from analysis.models import LyricsStatus
 from tests.analysis.factories import LyricsFactory, SongAnalysisFactory
 from tests.accounts.factories import UserFactory
 from tests.library.factories import PlaylistFactory, PlaylistItemFactory, TrackFactory
+from tests.support.caches import memory_cache  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +90,7 @@ def test_the_playlist_analysis_sums_up_and_lists_each_song_once_in_playlist_orde
 
 
 def test_the_playlist_analysis_pages_songs_in_a_bounded_number_of_queries(
-    api, owner, django_assert_max_num_queries
+    api, owner, django_assert_max_num_queries, memory_cache
 ):
     tracks = [TrackFactory() for _ in range(130)]
     for track in tracks[::2]:
