@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import ParseError, ValidationError
@@ -16,7 +17,8 @@ from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from core.api_docs import NOT_SIGNED_IN, THROTTLED
-from devices import services
+from core.conditional import cached_json
+from devices import selectors, services
 from devices.serializers import (
     FAVORITES_LIMIT,
     HISTORY_LIMIT,
@@ -195,7 +197,7 @@ class LibraryChangesView(DeviceAPIView):
         responses={200: DeviceChangesSerializer, 400: BAD_INPUT, 401: NOT_SIGNED_IN},
         tags=["device library"],
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> HttpResponse:
         # Read the clock before the changes: a write landing in between shows up again next time
         # (merges are idempotent) instead of being missed.
         server_time = services.now()
@@ -206,9 +208,15 @@ class LibraryChangesView(DeviceAPIView):
         query = DeviceChangesQuerySerializer(data=params)
         query.is_valid(raise_exception=True)
         since = query.validated_data["since"]
-        changes = services.library_changes(user=request.user, since=since)
-        body = {"since": since, "server_time": server_time, "library": changes}
-        return Response(DeviceChangesSerializer(body).data)
+
+        def build() -> dict:
+            changes = services.library_changes(user=request.user, since=since)
+            body = {"since": since, "server_time": server_time, "library": changes}
+            return DeviceChangesSerializer(body).data
+
+        # While the library is unchanged an answer stays true, its older server_time included: the
+        # client passes that as `since` next time and gets what changed after it (304 until then).
+        return cached_json(request, version=selectors.library_version(user=request.user), build=build)
 
 
 class SessionPingView(DeviceAPIView):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet, Value
 from django.utils import timezone
 
 from accounts.models import User
@@ -32,10 +32,21 @@ __all__ = [
     "get_device_library_counts",
     "get_library_rows",
     "library_from_rows",
+    "library_version",
     "playlist_value",
     "ref_fields",
 ]
 
+
+# Every table of the device library (not the sessions), by the collection it holds.
+LIBRARY_MODELS = (
+    ("favorites", Favorite),
+    ("history", HistoryEntry),
+    ("queue", Queue),
+    ("playlists", AppPlaylist),
+    ("preferences", Preferences),
+    ("recent_searches", RecentSearch),
+)
 
 # --- rows → values -----------------------------------------------------------------------------
 
@@ -64,6 +75,23 @@ def get_library_rows(*, user: User, since: datetime | None = None) -> LibraryRow
         preferences=Preferences.objects.filter(mine).first(),
         searches=list(RecentSearch.objects.filter(mine).order_by("-searched_at", "query")),
     )
+
+
+def library_version(*, user: User) -> tuple:
+    """What changes whenever the user's device library does, in one query: each collection's row
+    count and newest updated_at. Every write of a row sets its updated_at (merges stamp the rows
+    they change, bulk updates included), and a row is only deleted by a merge that writes others
+    or lowers the count."""
+    mine = [
+        model.objects.filter(user=user)
+        .order_by()
+        .annotate(collection=Value(name))
+        .values("collection")
+        .annotate(n=Count("pk"), latest=Max("updated_at"))
+        .values_list("collection", "n", "latest")
+        for name, model in LIBRARY_MODELS
+    ]
+    return tuple(sorted(mine[0].union(*mine[1:], all=True)))
 
 
 def library_from_rows(rows: LibraryRows) -> values.DeviceLibrary:
