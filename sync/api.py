@@ -3,7 +3,8 @@ caller's own events. Routing set-up and starting routes: routing.api.bases."""
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -12,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api_docs import NOT_SIGNED_IN, THROTTLED
+from core.conditional import cached_page
 from sync import selectors
 from sync.models import SyncEvent, SyncKind
 from core.runs import RunStatus
@@ -86,8 +88,14 @@ class SyncEventListView(generics.ListAPIView):
         },
         tags=["sync"],
     )
-    def get(self, request: Request, *args, **kwargs) -> Response:
-        return super().get(request, *args, **kwargs)
+    def get(self, request: Request, *args, **kwargs) -> HttpResponse:
+        now = timezone.now()
+
+        def paused(rows: list[dict]) -> list[bool]:
+            # The summary reads the clock: "paused until …" while resume_at is ahead.
+            return [bool(row["resume_at"] and row["resume_at"] > now) for row in rows]
+
+        return cached_page(self, request, also=paused)
 
     def get_queryset(self):
         filters = SyncEventFilterSerializer(data=self.request.query_params)

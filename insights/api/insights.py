@@ -7,7 +7,7 @@ insight answers 404, like one that does not exist.
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api_docs import NOT_SIGNED_IN, THROTTLED
+from core.conditional import cached_page
 from insights import selectors
 from core.runs import RunStatus
 from insights.models import GeneratedInsight, InsightKind, InsightTone
@@ -162,8 +163,8 @@ class InsightListView(generics.ListAPIView):
         },
         tags=["insights"],
     )
-    def get(self, request: Request, *args, **kwargs) -> Response:
-        return super().get(request, *args, **kwargs)
+    def get(self, request: Request, *args, **kwargs) -> HttpResponse:
+        return cached_page(self, request)
 
     def get_queryset(self):
         filters = InsightFilterSerializer(data=self.request.query_params)

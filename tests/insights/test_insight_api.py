@@ -17,6 +17,7 @@ from insights.services.insight_writer import GENERATE_INSIGHT_TASK
 from tests.accounts.factories import UserFactory
 from tests.insights.factories import GeneratedInsightFactory, RichListeningSnapshotFactory
 from tests.llm.factories import ProviderFactory
+from tests.support.caches import memory_cache  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 GENERATE = "/api/insights/generate"
@@ -179,7 +180,7 @@ def test_a_stranger_gets_404_for_an_insight_and_cannot_regenerate_it(api, snapsh
 
 
 def test_the_list_is_the_callers_own_newest_first_and_filters_by_type_and_tone(
-    api, owner, snapshot, django_assert_max_num_queries
+    api, owner, snapshot, django_assert_max_num_queries, memory_cache
 ):
     oldest = GeneratedInsightFactory(snapshot=snapshot, kind=InsightKind.WELLNESS)
     roast = GeneratedInsightFactory(snapshot=snapshot, kind=InsightKind.ROAST, tone=InsightTone.PLAYFUL)

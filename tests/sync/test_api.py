@@ -11,6 +11,7 @@ from sync.models import SyncEvent
 from core.runs import RunStatus
 from tests.accounts.factories import SpotifyCredentialFactory, UserFactory
 from tests.sync.factories import SyncEventFactory
+from tests.support.caches import memory_cache  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -163,7 +164,9 @@ def test_the_list_filters_by_kind_and_status_and_refuses_unknown_values(api, own
     assert api.get("/api/sync-events/", {"status": "exploded"}).status_code == 400
 
 
-def test_the_list_is_paginated_with_a_bounded_number_of_queries(api, owner, django_assert_max_num_queries):
+def test_the_list_is_paginated_with_a_bounded_number_of_queries(
+    api, owner, django_assert_max_num_queries, memory_cache
+):
     for _ in range(60):
         SyncEventFactory(user=owner, completed=True)
     api.force_authenticate(owner)
