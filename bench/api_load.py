@@ -394,30 +394,36 @@ class Tally:
         self.samples += other.samples[: max(0, 3 - len(self.samples))]
 
 
-def client_loop(port, token, plan, offset, revalidate, start_at, record_from, stop_at, tallies, lock) -> None:
-    """One client: a keep-alive connection, the endpoints in turn, no pause between requests.
-    Answers before `record_from` warm the server up and are not counted."""
+def client_loop(port, token, plan, offset, revalidate, rate, start_at, record_from, stop_at, etags, tallies, lock):
+    """One client: a keep-alive connection and, per endpoint, one URL of its own (a page, a song:
+    the clients spread over them), taken in turn. Closed loop (`rate` 0): the next request as soon
+    as the answer is in. Paced: a request every 1/rate s, its latency counted from when it was due
+    (so a slow answer that delays the next ones is not hidden). Answers before `record_from` warm
+    the server up and are not counted. `etags` (URL → ETag) is the client's own, kept across phases."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     headers = {"Authorization": f"Token {token}", "Accept": "application/json"}
-    etags: dict[str, str] = {}
-    cursors = [offset % len(paths) for _, paths in plan]
+    urls = [(name, paths[offset % len(paths)]) for name, paths in plan]
     mine = {name: Tally() for name, _ in plan}
     step = offset
+    interval = 1 / rate if rate else 0.0
+    due = start_at + (offset % 97) / 97 * interval  # paced clients start spread over one interval
     while time.time() < start_at:
         time.sleep(0.005)
     while True:
-        name, paths = plan[step % len(plan)]
-        index = step % len(plan)
-        path = paths[cursors[index] % len(paths)]
-        cursors[index] += 1
+        name, path = urls[step % len(urls)]
         step += 1
         sent = dict(headers)
         if revalidate and path in etags:
             sent["If-None-Match"] = etags[path]
-        began = time.perf_counter()
+        if interval:
+            wait = due - time.time()
+            if wait > 0:
+                time.sleep(wait)
         wall = time.time()
         if wall >= stop_at:
             break
+        began = time.perf_counter() - (max(0.0, wall - due) if interval else 0.0)
+        due += interval
         try:
             connection.request("GET", path, headers=sent)
             response = connection.getresponse()
@@ -449,26 +455,36 @@ def client_loop(port, token, plan, offset, revalidate, start_at, record_from, st
             tallies[name].merge(tally)
 
 
-def load_process(port, token, plan, offsets, revalidate, start_at, record_from, stop_at, results) -> None:
-    """A process of client threads (two processes share the GIL's cost: one Python process
-    cannot keep 50 connections busy without its own scheduling showing up in the latencies)."""
+def load_process(port, token, plan, offsets, revalidate, rate, start_at, record_from, stop_at, etags, results):
+    """A process of client threads (several processes: one Python process cannot keep 50
+    connections busy without its own scheduling showing up in the latencies)."""
     tallies = {name: Tally() for name, _ in plan}
     lock = threading.Lock()
+    mine = {offset: dict(etags.get(offset, {})) for offset in offsets}
     threads = [
         threading.Thread(
             target=client_loop,
-            args=(port, token, plan, offset, revalidate, start_at, record_from, stop_at, tallies, lock),
-        )
+            args=(port, token, plan, offset, revalidate, rate, start_at, record_from, stop_at, mine[offset],
+                  tallies, lock),
+        )  # fmt: skip
         for offset in offsets
     ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    results.put({name: tally.__dict__ for name, tally in tallies.items()})
+    results.put(({name: tally.__dict__ for name, tally in tallies.items()}, mine))
 
 
-def run_phase(port: int, server_pid: int, token: str, plan_endpoints: list[Endpoint], args, *, revalidate: bool):
+@dataclass
+class Phase:
+    tallies: dict[str, Tally]
+    server_cpu: float  # seconds, gunicorn's workers, measured part only
+    clients_cpu: float  # seconds, the load processes, warm-up included
+    etags: dict[int, dict[str, str]]  # per client, for the next phase
+
+
+def run_phase(port, server_pid, token, plan_endpoints, args, *, revalidate: bool, etags: dict) -> Phase:
     plan = [(e.name, e.paths) for e in plan_endpoints]
     context = multiprocessing.get_context("fork")
     results = context.Queue()
@@ -478,29 +494,31 @@ def run_phase(port: int, server_pid: int, token: str, plan_endpoints: list[Endpo
     processes = [
         context.Process(
             target=load_process,
-            args=(port, token, plan, list(range(p, args.clients, args.load_processes)),
-                  revalidate, start_at, record_from, stop_at, results),
+            args=(port, token, plan, list(range(p, args.clients, args.load_processes)), revalidate, args.rate,
+                  start_at, record_from, stop_at, etags, results),
         )  # fmt: skip
         for p in range(args.load_processes)
     ]
+    clients_cpu = sum(os.times()[2:4])
     for process in processes:
         process.start()
     merged = {name: Tally() for name, _ in plan}
     while time.time() < record_from:
         time.sleep(0.01)
     server_cpu = cpu_seconds_of_children(server_pid)
-    clients_cpu = sum(os.times()[2:4])
     while time.time() < stop_at:
         time.sleep(0.01)
     server_cpu = cpu_seconds_of_children(server_pid) - server_cpu
+    kept: dict[int, dict[str, str]] = {}
     for _ in processes:
-        for name, raw in results.get(timeout=args.seconds + args.warmup + 120).items():
+        raw_tallies, their_etags = results.get(timeout=args.seconds + args.warmup + 120)
+        for name, raw in raw_tallies.items():
             merged[name].merge(Tally(**raw))
+        kept.update(their_etags)
     for process in processes:
         process.join()
-    # The clients' CPU is known once they have ended (children's times), warm-up included.
-    clients_cpu = sum(os.times()[2:4]) - clients_cpu
-    return merged, server_cpu, clients_cpu
+    # The clients' CPU is known once they have ended (children's times).
+    return Phase(merged, server_cpu, sum(os.times()[2:4]) - clients_cpu, kept)
 
 
 # --- figures ----------------------------------------------------------------------------------------
@@ -552,6 +570,9 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=4, help="per gthread worker")
     parser.add_argument("--phases", default="plain,revalidate", help="plain, revalidate or both (comma)")
     parser.add_argument("--load-processes", type=int, default=2, help="client processes (threads within)")
+    parser.add_argument(
+        "--rate", type=float, default=0.0, help="requests per second per client (0: closed loop, no pause)"
+    )
     parser.add_argument("--keep-database", action="store_true", help="leave bench_apiload for inspection")
     args = parser.parse_args()
     if args.quick:
@@ -607,28 +628,34 @@ def main() -> int:
                 f"200 plays, 10 playlists; set-up {time.monotonic() - started:.0f} s",
                 flush=True,
             )
+            pacing = (
+                f"each paced at {args.rate:g} requests/s ({args.clients * args.rate:g}/s offered)"
+                if args.rate
+                else "closed loop (the next request as soon as the answer is in)"
+            )
             print(
-                f"load: {args.clients} closed-loop clients (keep-alive, no pause) in {args.load_processes} "
-                f"processes, {args.seconds:g} s per phase after {args.warmup:g} s of warm-up; every client "
-                f"takes the {len(plan)} endpoints in turn",
+                f"load: {args.clients} clients on keep-alive connections in {args.load_processes} processes, "
+                f"{pacing}; {args.seconds:g} s per phase after {args.warmup:g} s of warm-up; each client takes "
+                f"the {len(plan)} endpoints in turn, one URL of each (a page, a song) its own",
                 flush=True,
             )
-            total_errors, worst_p95 = 0, {}
+            total_errors, worst_p95, etags = 0, {}, {}
             for phase in phases:
-                tallies, server_cpu, clients_cpu = run_phase(
-                    port, server.pid, listener.token, plan, args, revalidate=phase == "revalidate"
-                )
+                revalidate = phase == "revalidate"
+                result = run_phase(port, server.pid, listener.token, plan, args, revalidate=revalidate, etags=etags)
+                etags = result.etags  # the same clients go on, now sending what they got back
                 label = (
-                    "plain: no If-None-Match, every answer a full body"
-                    if phase == "plain"
-                    else "revalidate: each client sends the ETag it last got for the URL"
+                    "revalidate: each client sends the ETag it last got for the URL"
+                    if revalidate
+                    else "plain: no If-None-Match, every answer a full body"
                 )
-                lines, figures = report(label, tallies, args.seconds)
+                lines, figures = report(label, result.tallies, args.seconds)
                 answered = sum(f["requests"] for f in figures.values())
                 lines.append(
-                    f"server CPU {1000 * server_cpu / max(answered, 1):.2f} ms per request (gunicorn's workers, "
-                    f"{server_cpu / args.seconds:.2f} cores busy); clients {1000 * clients_cpu / max(answered, 1):.2f} ms "
-                    f"per request (warm-up included); machine load average {os.getloadavg()[0]:.1f}"
+                    f"server CPU {1000 * result.server_cpu / max(answered, 1):.2f} ms per request (gunicorn's "
+                    f"workers, {result.server_cpu / args.seconds:.2f} cores busy); clients "
+                    f"{1000 * result.clients_cpu / max(answered, 1):.2f} ms per request (warm-up included); "
+                    f"machine load average {os.getloadavg()[0]:.1f}"
                 )
                 print("\n" + "\n".join(lines), flush=True)
                 total_errors += sum(f["errors"] for f in figures.values())
