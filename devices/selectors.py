@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, F, Max, Q, QuerySet, Value
+from django.db import connection
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -81,17 +82,18 @@ def library_version(*, user: User) -> tuple:
     """What changes whenever the user's device library does, in one query: each collection's row
     count and newest updated_at. Every write of a row sets its updated_at (merges stamp the rows
     they change, bulk updates included), and a row is only deleted by a merge that writes others
-    or lowers the count."""
-    mine = [
-        model.objects.filter(user=user)
-        .order_by()
-        .annotate(collection=Value(name))
-        .values("collection")
-        .annotate(n=Count("pk"), latest=Max("updated_at"))
-        .values_list("collection", "n", "latest")
-        for name, model in LIBRARY_MODELS
-    ]
-    return tuple(sorted(mine[0].union(*mine[1:], all=True)))
+    or lowers the count. Plain SQL: composing six ORM querysets into a union costs more than the
+    query itself, on every polled read."""
+    quote = connection.ops.quote_name
+    sql = " UNION ALL ".join(
+        f"SELECT %s, COUNT(*), MAX({quote('updated_at')}) FROM {quote(model._meta.db_table)} "
+        f"WHERE {quote('user_id')} = %s"
+        for _, model in LIBRARY_MODELS
+    )
+    params = [value for name, _ in LIBRARY_MODELS for value in (name, user.pk)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return tuple(sorted(cursor.fetchall()))
 
 
 def library_from_rows(rows: LibraryRows) -> values.DeviceLibrary:
