@@ -1,21 +1,28 @@
 """Benchmark: the read API under load — gunicorn against PostgreSQL + Redis, the demo library imported.
 
-    .venv/bin/python bench/api_load.py                 # 50 clients × 30 s per phase
-    .venv/bin/python bench/api_load.py --quick         # 10 clients × 5 s: CI, fails on any error
-    .venv/bin/python bench/api_load.py --worker-class sync --workers 5
+    .venv/bin/python bench/api_load.py                 # 50 clients × 30 s per phase, closed loop
+    .venv/bin/python bench/api_load.py --rate 2        # the same clients, each 2 requests/s
+    .venv/bin/python bench/api_load.py --quick         # 10 clients × 5 s (CI): fails on any error
+    .venv/bin/python bench/api_load.py --worker-class sync --workers 4
 
-Set-up (not measured): a database of its own (`bench_apiload` on the server of DATABASE_URL,
-default postgres://postgres@127.0.0.1:5432; dropped afterwards), Redis from REDIS_URL (default
-redis://127.0.0.1:6379/3; only this project's keys are touched), the Spotify sandbox, the demo
-listener's library imported in-process as a sign-in would, an API token, and what a listener
-accumulates besides: past imports, a device library synced through the API, song analyses of
-every track of the big playlist, listening snapshots with written insights. Then gunicorn (the
-production server and settings) on a free port, and closed-loop clients on keep-alive
-connections, each cycling through the endpoints with no pause, in two phases: *plain* (no
-conditional request: every answer is a full body) and *revalidate* (each client sends back the
-ETag it last got for a URL, as an HTTP cache or a polling script does). Per endpoint it prints
-p50/p95/p99, requests/s, answers by status, errors and the ratio of its p50 to /health's p50 in
-the same phase (the floor: the same server, the same load, no application work to speak of).
+Set-up (not measured): a database of its own, `bench_apiload`, on the PostgreSQL server of
+DATABASE_URL (default the local one; created here, dropped afterwards), Redis database 3 on the
+server of REDIS_URL (default the local one; whatever database the URL names, never 0: only this
+project's keys there are touched), the Spotify sandbox, the demo listener's library imported
+in-process as after a sign-in, an API token, and what a listener gathers besides: past imports,
+a device library synced through the API, song analyses of the big playlist's songs, snapshots
+with written insights. Then gunicorn (the production settings) on a free port, by default 2
+gthread workers × 4 threads: a process per core, threads to overlap the waits on PostgreSQL and
+Redis, and keep-alive (sync workers close every connection and cost more CPU per request).
+
+Clients on keep-alive connections (in a few processes) each hold one URL of every endpoint (a
+page, a song: they spread over them) and take the endpoints in turn: with no pause (closed loop,
+the default) or every 1/--rate s (latency counted from when a request was due). Two phases:
+*plain* (no conditional request: every answer is a full body), then *revalidate* (the same
+clients send back the ETag each got for the URL, as an HTTP cache or a polling script does). Per
+endpoint: p50/p95/p99, requests/s, answers by status, errors, and its p50 over /health's p50 in
+the same phase (the floor: the same server and load, next to no application work); per phase the
+CPU gunicorn's workers spent per request, which the machine's other load disturbs least.
 
 Exit status: non-zero on any error (an answer other than 2xx/304, a connection failure), so CI
 catches breakage. Latency targets are printed, never enforced (shared CI machines are noisy).
@@ -48,7 +55,8 @@ from bench.import_library import CLIENT_ID, CLIENT_SECRET, Sandbox, prepare_data
 
 BENCH_DB = "bench_apiload"
 DEFAULT_DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
-DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/3"
+DEFAULT_REDIS_SERVER = "redis://127.0.0.1:6379"
+REDIS_DB = 3  # the other benchmarks use 5, 6 and 7; the test suite 0
 TARGET_P95_MS = 50.0
 PAST_IMPORTS = 120  # a listener's import history: a few months of daily imports
 SNAPSHOT_DAYS = 3  # × 3 time ranges, each with 12 insights (4 kinds × 3 tones)
@@ -394,7 +402,9 @@ class Tally:
         self.samples += other.samples[: max(0, 3 - len(self.samples))]
 
 
-def client_loop(port, token, plan, offset, revalidate, rate, start_at, record_from, stop_at, etags, tallies, lock):
+def client_loop(
+    port, token, plan, offset, revalidate, rate, start_at, record_from, stop_at, etags, tallies, counts, lock
+):
     """One client: a keep-alive connection and, per endpoint, one URL of its own (a page, a song:
     the clients spread over them), taken in turn. Closed loop (`rate` 0): the next request as soon
     as the answer is in. Paced: a request every 1/rate s, its latency counted from when it was due
@@ -453,19 +463,21 @@ def client_loop(port, token, plan, offset, revalidate, rate, start_at, record_fr
     with lock:
         for name, tally in mine.items():
             tallies[name].merge(tally)
+        counts[offset] = sum(len(tally.latencies) for tally in mine.values())
 
 
 def load_process(port, token, plan, offsets, revalidate, rate, start_at, record_from, stop_at, etags, results):
     """A process of client threads (several processes: one Python process cannot keep 50
     connections busy without its own scheduling showing up in the latencies)."""
     tallies = {name: Tally() for name, _ in plan}
+    counts: dict[int, int] = {}
     lock = threading.Lock()
     mine = {offset: dict(etags.get(offset, {})) for offset in offsets}
     threads = [
         threading.Thread(
             target=client_loop,
             args=(port, token, plan, offset, revalidate, rate, start_at, record_from, stop_at, mine[offset],
-                  tallies, lock),
+                  tallies, counts, lock),
         )  # fmt: skip
         for offset in offsets
     ]
@@ -473,7 +485,7 @@ def load_process(port, token, plan, offsets, revalidate, rate, start_at, record_
         thread.start()
     for thread in threads:
         thread.join()
-    results.put(({name: tally.__dict__ for name, tally in tallies.items()}, mine))
+    results.put(({name: tally.__dict__ for name, tally in tallies.items()}, mine, counts))
 
 
 @dataclass
@@ -482,6 +494,7 @@ class Phase:
     server_cpu: float  # seconds, gunicorn's workers, measured part only
     clients_cpu: float  # seconds, the load processes, warm-up included
     etags: dict[int, dict[str, str]]  # per client, for the next phase
+    per_client: list[int]  # measured requests of each client
 
 
 def run_phase(port, server_pid, token, plan_endpoints, args, *, revalidate: bool, etags: dict) -> Phase:
@@ -510,15 +523,60 @@ def run_phase(port, server_pid, token, plan_endpoints, args, *, revalidate: bool
         time.sleep(0.01)
     server_cpu = cpu_seconds_of_children(server_pid) - server_cpu
     kept: dict[int, dict[str, str]] = {}
+    per_client: dict[int, int] = {}
     for _ in processes:
-        raw_tallies, their_etags = results.get(timeout=args.seconds + args.warmup + 120)
+        raw_tallies, their_etags, their_counts = results.get(timeout=args.seconds + args.warmup + 120)
         for name, raw in raw_tallies.items():
             merged[name].merge(Tally(**raw))
         kept.update(their_etags)
+        per_client.update(their_counts)
     for process in processes:
         process.join()
     # The clients' CPU is known once they have ended (children's times).
-    return Phase(merged, server_cpu, sum(os.times()[2:4]) - clients_cpu, kept)
+    return Phase(merged, server_cpu, sum(os.times()[2:4]) - clients_cpu, kept, sorted(per_client.values()))
+
+
+def alone(port: int, server_pid: int, token: str, plan_endpoints: list[Endpoint], seconds: float) -> list[str]:
+    """Each endpoint by itself, one client, one URL: its first answer (built: nothing cached yet)
+    and then `seconds` of the same request (cached where the endpoint caches), with the CPU
+    gunicorn's workers spent per request. No queueing: what one request costs."""
+    headers = {"Authorization": f"Token {token}", "Accept": "application/json"}
+    lines = [
+        f"-- each endpoint alone: one client, {seconds:g} s",
+        f"{'endpoint':<42}{'first ms':>9}{'requests':>9}{'p50 ms':>8}{'p95 ms':>8}{'p50/health':>11}"
+        f"{'server CPU ms':>14}",
+    ]
+    floor = None
+    failures = []
+    for endpoint in plan_endpoints:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        path = endpoint.paths[0]
+        latencies = []
+        cpu = None
+        deadline = None
+        while deadline is None or time.perf_counter() < deadline:
+            began = time.perf_counter()
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            latencies.append((time.perf_counter() - began) * 1000)
+            if response.status != 200:
+                failures.append(f"{response.status} {path}")
+                break
+            if deadline is None:  # after the first answer: the measured repeats
+                cpu, deadline = cpu_seconds_of_children(server_pid), time.perf_counter() + seconds
+        connection.close()
+        repeats = latencies[1:]
+        cpu = cpu_seconds_of_children(server_pid) - cpu if cpu is not None else 0.0
+        p50 = percentile(repeats, 50)
+        floor = floor or p50
+        lines.append(
+            f"{endpoint.name:<42}{latencies[0]:>9.1f}{len(repeats):>9}{p50:>8.1f}{percentile(repeats, 95):>8.1f}"
+            f"{p50 / floor:>11.1f}{1000 * cpu / max(len(repeats), 1):>14.2f}"
+        )
+    if failures:
+        raise SystemExit("before the load: " + ", ".join(failures))
+    return lines
 
 
 # --- figures ----------------------------------------------------------------------------------------
@@ -570,13 +628,14 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=4, help="per gthread worker")
     parser.add_argument("--phases", default="plain,revalidate", help="plain, revalidate or both (comma)")
     parser.add_argument("--load-processes", type=int, default=2, help="client processes (threads within)")
+    parser.add_argument("--alone-seconds", type=float, default=3.0, help="per endpoint, one client, before the load")
     parser.add_argument(
         "--rate", type=float, default=0.0, help="requests per second per client (0: closed loop, no pause)"
     )
     parser.add_argument("--keep-database", action="store_true", help="leave bench_apiload for inspection")
     args = parser.parse_args()
     if args.quick:
-        args.clients, args.seconds, args.warmup = 10, 5.0, 1.0
+        args.clients, args.seconds, args.warmup, args.alone_seconds = 10, 5.0, 1.0, 1.0
     args.load_processes = max(1, min(args.load_processes, args.clients))
     phases = [p.strip() for p in args.phases.split(",") if p.strip()]
     if not set(phases) <= {"plain", "revalidate"}:
@@ -585,7 +644,10 @@ def main() -> int:
     server_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
     if not server_url.startswith("postgres"):
         raise SystemExit("DATABASE_URL must name a PostgreSQL server (the bench uses its own database there)")
-    redis_url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+    redis_server = (os.environ.get("REDIS_URL") or DEFAULT_REDIS_SERVER).rstrip("/")
+    if urlsplit(redis_server).path.strip("/").isdigit():
+        redis_server = redis_server.rsplit("/", 1)[0]
+    redis_url = f"{redis_server}/{REDIS_DB}"
     database_url, drop_database = prepare_database(server_url, name=BENCH_DB)
     environment = server_environment(database_url, redis_url)
     status = 1
@@ -606,10 +668,6 @@ def main() -> int:
                 raise SystemExit(f"the device library sync answered {code}: {answer}")
             since = (datetime.now(timezone.utc) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
             plan = endpoints(listener, since=since)
-            for endpoint in plan:  # every endpoint answers before the load starts
-                code, _ = call(port, "GET", endpoint.paths[0], listener.token)
-                if code != 200:
-                    raise SystemExit(f"{endpoint.paths[0]} answered {code} before the load")
             from django.db import connection
 
             workers = (
@@ -639,6 +697,8 @@ def main() -> int:
                 f"the {len(plan)} endpoints in turn, one URL of each (a page, a song) its own",
                 flush=True,
             )
+            # Every endpoint answers 200 (or the run stops here), and what each costs by itself.
+            print("\n" + "\n".join(alone(port, server.pid, listener.token, plan, args.alone_seconds)), flush=True)
             total_errors, worst_p95, etags = 0, {}, {}
             for phase in phases:
                 revalidate = phase == "revalidate"
@@ -656,6 +716,11 @@ def main() -> int:
                     f"workers, {result.server_cpu / args.seconds:.2f} cores busy); clients "
                     f"{1000 * result.clients_cpu / max(answered, 1):.2f} ms per request (warm-up included); "
                     f"machine load average {os.getloadavg()[0]:.1f}"
+                )
+                spread = result.per_client
+                lines.append(
+                    f"requests per client: fewest {spread[0]}, median {spread[len(spread) // 2]}, most {spread[-1]}"
+                    " (a keep-alive connection stays with the worker that accepted it)"
                 )
                 print("\n" + "\n".join(lines), flush=True)
                 total_errors += sum(f["errors"] for f in figures.values())
