@@ -3,7 +3,7 @@
     .venv/bin/python bench/api_load.py                 # 50 clients × 30 s per phase, closed loop
     .venv/bin/python bench/api_load.py --rate 2        # the same clients, each 2 requests/s
     .venv/bin/python bench/api_load.py --quick         # 10 clients × 5 s (CI): fails on any error
-    .venv/bin/python bench/api_load.py --worker-class sync --workers 4
+    .venv/bin/python bench/api_load.py --worker-class gthread --workers 2 --threads 4
 
 Set-up (not measured): a database of its own, `bench_apiload`, on the PostgreSQL server of
 DATABASE_URL (default the local one; created here, dropped afterwards), Redis database 3 on the
@@ -11,18 +11,27 @@ server of REDIS_URL (default the local one; whatever database the URL names, nev
 project's keys there are touched), the Spotify sandbox, the demo listener's library imported
 in-process as after a sign-in, an API token, and what a listener gathers besides: past imports,
 a device library synced through the API, song analyses of the big playlist's songs, snapshots
-with written insights. Then gunicorn (the production settings) on a free port, by default 2
-gthread workers × 4 threads: a process per core, threads to overlap the waits on PostgreSQL and
-Redis, and keep-alive (sync workers close every connection and cost more CPU per request).
+with written insights. Then gunicorn (the production settings) on a free port, by default with
+sync workers, 2 × CPUs + 1 of them (gunicorn's own advice: 5 on 2 CPUs). Measured on 2 CPUs
+against gthread (2 workers × 4 threads, and 4 × 2) with the 50 clients: gthread spends ~10 % less
+CPU per request (keep-alive: no new connection per request) but a keep-alive connection stays with
+the worker that accepted it, and the clients' connections, opened together, landed mostly on one
+worker: one client got 15 times the answers of the median one while the others queued on the
+crowded worker (p95 190-240 ms, p99 over 300 ms, against 150 and 160 ms with sync workers, where
+each request is a new connection taken by whichever worker is free and every client gets the
+same share). `--worker-class gthread` measures the other way.
 
-Clients on keep-alive connections (in a few processes) each hold one URL of every endpoint (a
-page, a song: they spread over them) and take the endpoints in turn: with no pause (closed loop,
-the default) or every 1/--rate s (latency counted from when a request was due). Two phases:
-*plain* (no conditional request: every answer is a full body), then *revalidate* (the same
-clients send back the ETag each got for the URL, as an HTTP cache or a polling script does). Per
-endpoint: p50/p95/p99, requests/s, answers by status, errors, and its p50 over /health's p50 in
-the same phase (the floor: the same server and load, next to no application work); per phase the
-CPU gunicorn's workers spent per request, which the machine's other load disturbs least.
+Clients (in a few processes; keep-alive where the server keeps connections) each hold one URL of
+every endpoint (a page, a song: they spread over them) and take the endpoints in turn: with no
+pause (closed loop, the default) or every 1/--rate s (latency counted from when a request was
+due, so a slow answer that delays the next ones is not hidden). Two phases: *plain* (no
+conditional request: every answer is a full body), then *revalidate* (the same clients send back
+the ETag each got for the URL, as an HTTP cache or a polling script does). Before them, each
+endpoint alone (one client: its first, built answer, then its p50 and the server's CPU per
+request). Per endpoint and phase: p50/p95/p99, requests/s, answers by status, errors, and its p50
+over /health's p50 in the same phase (the floor: the same server and load, next to no application
+work); per phase the CPU gunicorn's workers spent per request (what the machine's other load
+disturbs least) and how evenly the clients were served.
 
 Exit status: non-zero on any error (an answer other than 2xx/304, a connection failure), so CI
 catches breakage. Latency targets are printed, never enforced (shared CI machines are noisy).
@@ -51,7 +60,13 @@ from urllib.parse import urlsplit
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.import_library import CLIENT_ID, CLIENT_SECRET, Sandbox, prepare_database, start_sandbox  # noqa: E402
+from bench.import_library import (  # noqa: E402
+    CLIENT_ID,
+    CLIENT_SECRET,
+    Sandbox,
+    prepare_database,
+    start_sandbox,
+)
 
 BENCH_DB = "bench_apiload"
 DEFAULT_DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
@@ -288,7 +303,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_gunicorn(args: argparse.Namespace, environment: dict[str, str], log) -> tuple[subprocess.Popen, int]:
+def start_gunicorn(args, environment: dict[str, str], log) -> tuple[subprocess.Popen, int]:
     port = free_port()
     command = [
         sys.executable, "-m", "gunicorn", "config.wsgi:application",
@@ -312,7 +327,8 @@ def start_gunicorn(args: argparse.Namespace, environment: dict[str, str], log) -
             if connection.getresponse().status == 200:
                 return process, port
         except OSError:
-            time.sleep(0.2)
+            pass
+        time.sleep(0.2)
     stop(process)
     raise SystemExit("gunicorn did not answer /health within 60 s")
 
@@ -361,7 +377,7 @@ def call(port: int, method: str, path: str, token: str, body: dict | None = None
 @dataclass(frozen=True)
 class Endpoint:
     name: str
-    paths: tuple[str, ...]  # a client takes them in turn (pages, songs)
+    paths: tuple[str, ...]  # pages, songs: each client holds one of them, the clients spread over all
 
 
 def endpoints(listener: Listener, *, since: str) -> list[Endpoint]:
@@ -375,6 +391,7 @@ def endpoints(listener: Listener, *, since: str) -> list[Endpoint]:
             tuple(f"/api/library/playlists/{big}/?page={n}" for n in range(1, pages + 1)),
         ),
         Endpoint("sync events list", ("/api/sync-events/",)),
+        # Since before the device library was synced: all of it, the largest answer (~127 KB).
         Endpoint("device changes since", (f"/api/me/library/changes?since={since}",)),
         Endpoint("insights list", ("/api/insights/",)),
         Endpoint("song (analysis)", tuple(f"/api/songs/{t}/" for t in songs)),
@@ -466,7 +483,9 @@ def client_loop(
         counts[offset] = sum(len(tally.latencies) for tally in mine.values())
 
 
-def load_process(port, token, plan, offsets, revalidate, rate, start_at, record_from, stop_at, etags, results):
+def load_process(
+    port, token, plan, offsets, revalidate, rate, start_at, record_from, stop_at, etags, results
+) -> None:
     """A process of client threads (several processes: one Python process cannot keep 50
     connections busy without its own scheduling showing up in the latencies)."""
     tallies = {name: Tally() for name, _ in plan}
@@ -536,7 +555,7 @@ def run_phase(port, server_pid, token, plan_endpoints, args, *, revalidate: bool
     return Phase(merged, server_cpu, sum(os.times()[2:4]) - clients_cpu, kept, sorted(per_client.values()))
 
 
-def alone(port: int, server_pid: int, token: str, plan_endpoints: list[Endpoint], seconds: float) -> list[str]:
+def alone(port: int, server_pid: int, token: str, plan_endpoints, seconds: float) -> list[str]:
     """Each endpoint by itself, one client, one URL: its first answer (built: nothing cached yet)
     and then `seconds` of the same request (cached where the endpoint caches), with the CPU
     gunicorn's workers spent per request. No queueing: what one request costs."""
@@ -571,7 +590,8 @@ def alone(port: int, server_pid: int, token: str, plan_endpoints: list[Endpoint]
         p50 = percentile(repeats, 50)
         floor = floor or p50
         lines.append(
-            f"{endpoint.name:<42}{latencies[0]:>9.1f}{len(repeats):>9}{p50:>8.1f}{percentile(repeats, 95):>8.1f}"
+            f"{endpoint.name:<42}{latencies[0]:>9.1f}{len(repeats):>9}{p50:>8.1f}"
+            f"{percentile(repeats, 95):>8.1f}"
             f"{p50 / floor:>11.1f}{1000 * cpu / max(len(repeats), 1):>14.2f}"
         )
     if failures:
@@ -604,7 +624,8 @@ def report(label: str, tallies: dict[str, Tally], seconds: float) -> tuple[list[
         figures[name] = {"p50": p50, "p95": p95, "p99": p99, "errors": tally.errors, "requests": n}
         lines.append(
             f"{name:<42}{n:>9}{n / seconds:>8.0f}{ok:>7}{tally.statuses.get(304, 0):>7}{tally.errors:>7}"
-            f"{p50:>8.1f}{p95:>8.1f}{p99:>8.1f}{p50 / floor:>11.1f}{tally.body_bytes / max(n, 1) / 1024:>10.1f}"
+            f"{p50:>8.1f}{p95:>8.1f}{p99:>8.1f}{p50 / floor:>11.1f}"
+            f"{tally.body_bytes / max(n, 1) / 1024:>10.1f}"
         )
     errors = sum(t.errors for t in tallies.values())
     lines.append(
@@ -617,38 +638,113 @@ def report(label: str, tallies: dict[str, Tally], seconds: float) -> tuple[list[
     return lines, figures
 
 
-def main() -> int:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30.0, help="measured seconds per phase")
     parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds before each phase")
     parser.add_argument("--quick", action="store_true", help="10 clients × 5 s (CI): any error fails the run")
-    parser.add_argument("--worker-class", choices=("gthread", "sync"), default="gthread")
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--worker-class", choices=("gthread", "sync"), default="sync")
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--threads", type=int, default=4, help="per gthread worker")
     parser.add_argument("--phases", default="plain,revalidate", help="plain, revalidate or both (comma)")
+    parser.add_argument("--rate", type=float, default=0.0, help="requests/s per client (0: closed loop)")
     parser.add_argument("--load-processes", type=int, default=2, help="client processes (threads within)")
-    parser.add_argument("--alone-seconds", type=float, default=3.0, help="per endpoint, one client, before the load")
-    parser.add_argument(
-        "--rate", type=float, default=0.0, help="requests per second per client (0: closed loop, no pause)"
-    )
+    parser.add_argument("--alone-seconds", type=float, default=3.0, help="per endpoint, before the load")
     parser.add_argument("--keep-database", action="store_true", help="leave bench_apiload for inspection")
     args = parser.parse_args()
     if args.quick:
         args.clients, args.seconds, args.warmup, args.alone_seconds = 10, 5.0, 1.0, 1.0
     args.load_processes = max(1, min(args.load_processes, args.clients))
-    phases = [p.strip() for p in args.phases.split(",") if p.strip()]
-    if not set(phases) <= {"plain", "revalidate"}:
+    args.phases = [phase.strip() for phase in args.phases.split(",") if phase.strip()]
+    if not set(args.phases) <= {"plain", "revalidate"}:
         raise SystemExit("--phases: plain, revalidate or both")
+    return args
 
-    server_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
-    if not server_url.startswith("postgres"):
+
+def servers_from_environment() -> tuple[str, str]:
+    """(the PostgreSQL server's URL, our Redis database's URL) from DATABASE_URL and REDIS_URL."""
+    database = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    if not database.startswith("postgres"):
         raise SystemExit("DATABASE_URL must name a PostgreSQL server (the bench uses its own database there)")
-    redis_server = (os.environ.get("REDIS_URL") or DEFAULT_REDIS_SERVER).rstrip("/")
-    if urlsplit(redis_server).path.strip("/").isdigit():
-        redis_server = redis_server.rsplit("/", 1)[0]
-    redis_url = f"{redis_server}/{REDIS_DB}"
-    database_url, drop_database = prepare_database(server_url, name=BENCH_DB)
+    redis = (os.environ.get("REDIS_URL") or DEFAULT_REDIS_SERVER).rstrip("/")
+    if urlsplit(redis).path.strip("/").isdigit():
+        redis = redis.rsplit("/", 1)[0]
+    return database, f"{redis}/{REDIS_DB}"
+
+
+def describe(args, listener: Listener, seeded: dict, plan: list[Endpoint], seconds_set_up: float) -> None:
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    workers = (
+        f"{args.workers} gthread workers × {args.threads} threads"
+        if args.worker_class == "gthread"
+        else f"{args.workers} sync workers"
+    )
+    pacing = (
+        f"each paced at {args.rate:g} requests/s ({args.clients * args.rate:g}/s offered)"
+        if args.rate
+        else "closed loop (the next request as soon as the answer is in)"
+    )
+    print(
+        f"== gunicorn ({workers}) on {os.cpu_count()} CPUs, PostgreSQL {database['NAME']}, Redis database "
+        f"{REDIS_DB}, CONN_MAX_AGE={database['CONN_MAX_AGE']} ==\n"
+        f"library: the demo listener's {listener.big_items}-item playlist (id {listener.big_playlist}), "
+        f"{len(listener.track_ids)} distinct tracks; seeded {seeded}, a device library of 300 favorites, "
+        f"200 plays, 10 playlists; set-up {seconds_set_up:.0f} s\n"
+        f"load: {args.clients} clients on keep-alive connections in {args.load_processes} processes, "
+        f"{pacing}; {args.seconds:g} s per phase after {args.warmup:g} s of warm-up; each client takes "
+        f"the {len(plan)} endpoints in turn, one URL of each (a page, a song) its own",
+        flush=True,
+    )
+
+
+def measure(args, port: int, server_pid: int, listener: Listener, plan: list[Endpoint]) -> int:
+    """Every endpoint alone, then the phases; prints their figures and the targets; the errors."""
+    # Every endpoint answers 200 (or the run stops here), and what each costs by itself.
+    print("\n" + "\n".join(alone(port, server_pid, listener.token, plan, args.alone_seconds)), flush=True)
+    errors, worst_p95, etags = 0, {}, {}
+    for phase in args.phases:
+        revalidate = phase == "revalidate"
+        result = run_phase(port, server_pid, listener.token, plan, args, revalidate=revalidate, etags=etags)
+        etags = result.etags  # the same clients go on, now sending back what they got
+        label = (
+            "revalidate: each client sends the ETag it last got for the URL"
+            if revalidate
+            else "plain: no If-None-Match, every answer a full body"
+        )
+        lines, figures = report(label, result.tallies, args.seconds)
+        answered = max(1, sum(f["requests"] for f in figures.values()))
+        counts = result.per_client
+        fewest, median, most = counts[0], counts[len(counts) // 2], counts[-1]
+        pinned = " (gthread: keep-alive connections stay with their worker)" if most > 2 * fewest else ""
+        lines += [
+            f"server CPU {1000 * result.server_cpu / answered:.2f} ms per request (gunicorn's workers, "
+            f"{result.server_cpu / args.seconds:.2f} cores busy); clients "
+            f"{1000 * result.clients_cpu / answered:.2f} ms per request (warm-up included); "
+            f"machine load average {os.getloadavg()[0]:.1f}",
+            f"requests per client: fewest {fewest}, median {median}, most {most}{pinned}",
+        ]
+        print("\n" + "\n".join(lines), flush=True)
+        errors += sum(f["errors"] for f in figures.values())
+        for name, f in figures.items():
+            worst_p95[name] = max(worst_p95.get(name, 0.0), f["p95"])
+    over = ", ".join(f"{name} {p95:.0f} ms" for name, p95 in worst_p95.items() if p95 >= TARGET_P95_MS)
+    print("\ntargets (latency: printed, never enforced):")
+    print(f"  [{'met' if not errors else 'NOT MET'}] no errors ({errors})")
+    print(
+        f"  [{'met' if not over else 'NOT MET'}] p95 < {TARGET_P95_MS:g} ms at every endpoint in every phase"
+        + (f"; over: {over}" if over else "")
+        + ("" if args.clients >= 50 else f" (at {args.clients} clients; the target is for 50)")
+    )
+    return errors
+
+
+def main() -> int:
+    args = parse_args()
+    database_server, redis_url = servers_from_environment()
+    database_url, drop_database = prepare_database(database_server, name=BENCH_DB)
     environment = server_environment(database_url, redis_url)
     status = 1
     with tempfile.TemporaryFile() as sandbox_log, tempfile.NamedTemporaryFile(
@@ -668,73 +764,8 @@ def main() -> int:
                 raise SystemExit(f"the device library sync answered {code}: {answer}")
             since = (datetime.now(timezone.utc) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
             plan = endpoints(listener, since=since)
-            from django.db import connection
-
-            workers = (
-                f"{args.workers} gthread workers × {args.threads} threads"
-                if args.worker_class == "gthread"
-                else f"{args.workers} sync workers"
-            )
-            print(
-                f"== gunicorn ({workers}) on {os.cpu_count()} CPUs, PostgreSQL {connection.settings_dict['NAME']}, "
-                f"Redis {urlsplit(redis_url).path or '/0'}, CONN_MAX_AGE={connection.settings_dict['CONN_MAX_AGE']} ==",
-                flush=True,
-            )
-            print(
-                f"library: the demo listener's {listener.big_items}-item playlist (id {listener.big_playlist}), "
-                f"{len(listener.track_ids)} distinct tracks; seeded {seeded}, a device library of 300 favorites, "
-                f"200 plays, 10 playlists; set-up {time.monotonic() - started:.0f} s",
-                flush=True,
-            )
-            pacing = (
-                f"each paced at {args.rate:g} requests/s ({args.clients * args.rate:g}/s offered)"
-                if args.rate
-                else "closed loop (the next request as soon as the answer is in)"
-            )
-            print(
-                f"load: {args.clients} clients on keep-alive connections in {args.load_processes} processes, "
-                f"{pacing}; {args.seconds:g} s per phase after {args.warmup:g} s of warm-up; each client takes "
-                f"the {len(plan)} endpoints in turn, one URL of each (a page, a song) its own",
-                flush=True,
-            )
-            # Every endpoint answers 200 (or the run stops here), and what each costs by itself.
-            print("\n" + "\n".join(alone(port, server.pid, listener.token, plan, args.alone_seconds)), flush=True)
-            total_errors, worst_p95, etags = 0, {}, {}
-            for phase in phases:
-                revalidate = phase == "revalidate"
-                result = run_phase(port, server.pid, listener.token, plan, args, revalidate=revalidate, etags=etags)
-                etags = result.etags  # the same clients go on, now sending what they got back
-                label = (
-                    "revalidate: each client sends the ETag it last got for the URL"
-                    if revalidate
-                    else "plain: no If-None-Match, every answer a full body"
-                )
-                lines, figures = report(label, result.tallies, args.seconds)
-                answered = sum(f["requests"] for f in figures.values())
-                lines.append(
-                    f"server CPU {1000 * result.server_cpu / max(answered, 1):.2f} ms per request (gunicorn's "
-                    f"workers, {result.server_cpu / args.seconds:.2f} cores busy); clients "
-                    f"{1000 * result.clients_cpu / max(answered, 1):.2f} ms per request (warm-up included); "
-                    f"machine load average {os.getloadavg()[0]:.1f}"
-                )
-                spread = result.per_client
-                lines.append(
-                    f"requests per client: fewest {spread[0]}, median {spread[len(spread) // 2]}, most {spread[-1]}"
-                    " (a keep-alive connection stays with the worker that accepted it)"
-                )
-                print("\n" + "\n".join(lines), flush=True)
-                total_errors += sum(f["errors"] for f in figures.values())
-                for name, f in figures.items():
-                    worst_p95[name] = max(worst_p95.get(name, 0.0), f["p95"])
-            over = {name: p95 for name, p95 in worst_p95.items() if p95 >= TARGET_P95_MS}
-            print("\ntargets (latency: printed, never enforced):")
-            print(f"  [{'met' if not total_errors else 'NOT MET'}] no errors ({total_errors})")
-            print(
-                f"  [{'met' if not over else 'NOT MET'}] p95 < {TARGET_P95_MS:g} ms at every endpoint in every phase"
-                + (f"; over: {', '.join(f'{n} {p:.0f} ms' for n, p in over.items())}" if over else "")
-                + ("" if args.clients >= 50 else f" (at {args.clients} clients; the target is for 50)")
-            )
-            status = 1 if total_errors else 0
+            describe(args, listener, seeded, plan, time.monotonic() - started)
+            status = 1 if measure(args, port, server.pid, listener, plan) else 0
         finally:
             if server is not None:
                 stop(server)
@@ -749,11 +780,12 @@ def main() -> int:
                 print(f"clean-up: {exc}", file=sys.stderr)
             if not args.keep_database:
                 drop_database()
-            if status:
-                server_log.seek(0)
-                tail = server_log.read()[-4000:].decode(errors="replace")
-                if tail.strip():
-                    print(f"\ngunicorn's log ({server_log.name}), last lines:\n{tail}", file=sys.stderr)
+            server_log.seek(0)
+            tail = server_log.read()[-4000:].decode(errors="replace")
+            if status and tail.strip():
+                print(f"\ngunicorn's log ({server_log.name}), last lines:\n{tail}", file=sys.stderr)
+            elif not status:
+                os.unlink(server_log.name)
     return status
 
 
