@@ -156,6 +156,16 @@ class PagePrefetcher:
             self._drop(group, group.jobs)
             del self._groups[key]
 
+    def wind_down(self) -> None:
+        """Send no page of a later group any more (the run is about to give its turn): the pages
+        already sent are still there to read, and a group being read still gets its own."""
+        self._queue.clear()
+
+    def sent_any(self, key: Hashable) -> bool:
+        """Whether a page of this unread group was sent (reading it wastes nothing sent)."""
+        group = self._groups.get(key)
+        return group is not None and not group.consumed and any(job.future is not None for job in group.jobs)
+
     def close(self) -> None:
         """Stop: cancel what has not started, wait briefly for what is on the wire."""
         self._closing.set()

@@ -123,6 +123,16 @@ class SpotifyReader:
                 gated=playlist.first_page_alone,
             )
 
+    def wind_down(self) -> None:
+        """Read no further ahead than the pages already sent (the run stops soon, and pages read
+        for a playlist it will not reach would be sent again by the next run)."""
+        if self._ahead is not None:
+            self._ahead.wind_down()
+
+    def read_ahead_started(self, playlist_id: str) -> bool:
+        """Whether some of this playlist's item pages were already sent ahead."""
+        return self._ahead is not None and self._ahead.sent_any(playlist_id)
+
     def close(self) -> None:
         """Stop any reading ahead (cancel what has not started); idempotent."""
         if self._ahead is not None:

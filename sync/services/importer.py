@@ -15,12 +15,18 @@ The shape of a run, and why:
   playlist the run never reaches is dropped when it stops.
 - A long Retry-After puts the event back in the queue with a schedule; on resume the
   finished playlists already carry their new snapshot_id, so only the listing is read again.
+- Turns: a big library's import gives its worker to other listeners. After IMPORT_TURN_SECONDS,
+  between two playlists, when another listener's run waits on the same queue, it stops reading
+  ahead, writes the playlists whose pages were already sent (so no page is read twice), and goes
+  to the back of the queue (core.runs Claim.yield_turn); it goes on like a resumed run. What the
+  finished import announces (changed and renamed playlists) is kept in its details meanwhile.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 from collections.abc import Iterator
 from itertools import chain
 
@@ -28,6 +34,8 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts.models import SpotifyCredential
+from core import runs
+from core.queues import INTERACTIVE
 from library.models import ItemsStatus, Playlist, PlaylistKind
 from library.records import PlaylistRecord
 from library.services import (
@@ -68,16 +76,19 @@ def run_import(*, event_id: int) -> SyncEvent | None:
     def body() -> None:
         with get_spotify_client(user=event.user) as client:
             ledger.stats = client.stats
-            run = LibraryImport(event=event, client=client, ledger=ledger)
-            run.run()
+            finished = LibraryImport(event=event, client=client, ledger=ledger).run()
+        if not finished:
+            ledger.give_turn()
+            return
+        changed, renamed = ledger.changed_playlist_ids, ledger.renamed_spotify_ids
         ledger.complete()
         # Routing, analysis and insights follow from here (sync.signals names them), once the
         # completed import is committed; none of them can fail it.
         send_import_completed(
             user_id=event.user_id,
             event_id=event.pk,
-            changed_playlist_ids=run.changed_playlist_ids,
-            renamed_spotify_ids=run.renamed_spotify_ids,
+            changed_playlist_ids=changed,
+            renamed_spotify_ids=renamed,
         )
 
     run_to_end(ledger=ledger, body=body, unexpected=UNEXPECTED_MESSAGE)
@@ -97,17 +108,15 @@ class LibraryImport:
         self.ledger = ledger
         self.catalogued: dict[str, set[str]] = {"artists": set(), "albums": set(), "tracks": set()}
         self.known_snapshots: dict[str, str] = {}
-        # Mirrored playlists whose items this run replaced with a new snapshot (not a full
-        # scope's rewrite of an unchanged one): the bases among them may route automatically.
-        self.changed_playlist_ids: list[int] = []
-        # Spotify ids of the playlists Spotify lists under a new name (bases take it).
-        self.renamed_spotify_ids: list[str] = []
+        # When this turn's slice started (see the module docstring's "Turns").
+        self.slice_started = time.monotonic()
         self.spotify_user_id = (
             SpotifyCredential.objects.filter(user=self.user).values_list("spotify_user_id", flat=True).first()
             or ""
         )
 
-    def run(self) -> None:
+    def run(self) -> bool:
+        """Import the library; False when the run stopped early to give its turn to others."""
         with spotify_step("Could not list your playlists", hint=SAVED_SO_FAR):
             listing = self.reader.playlists()
             liked_first_page = self.reader.liked_songs_first_page()
@@ -147,14 +156,39 @@ class LibraryImport:
                         "removed": len(missing.removed),
                     },
                     skipped_nulls=listing.null_rows,
+                    # Spotify lists these under a new name (the bases among them take it).
+                    renamed=[r.spotify_id for r in records if _renamed(r, known.get(r.spotify_id))],
                 )
-            for record in todo:
+            winding_down = False
+            for index, record in enumerate(todo):
+                # At least one playlist a turn, so every turn moves the import on.
+                if index and not winding_down and self._turn_is_over():
+                    winding_down = True
+                    self.reader.wind_down()
+                if winding_down and not self._already_paid_for(record):
+                    logger.info("Import #%s gives its turn after %d playlists.", self.ledger.event_id, index)
+                    return False
                 self._import_items(record, first_page=liked_first_page if record is liked else None)
-            self.renamed_spotify_ids = [
-                r.spotify_id for r in records if r.spotify_id in known and known[r.spotify_id].name != r.name
-            ]
         finally:
             self.reader.close()
+        return True
+
+    def _turn_is_over(self) -> bool:
+        """This turn's slice is used up and another listener waits for an interactive worker;
+        with nobody waiting, a new slice starts (so the check costs one query a slice)."""
+        if time.monotonic() - self.slice_started < settings.IMPORT_TURN_SECONDS:
+            return False
+        if runs.others_waiting(queue=INTERACTIVE, user_id=self.user.pk):
+            return True
+        self.slice_started = time.monotonic()
+        return False
+
+    def _already_paid_for(self, record: PlaylistRecord) -> bool:
+        """Importing it now sends no request that was not sent already: its pages were read ahead
+        (dropping them would read them twice), or it has no items to read."""
+        return (record.items_total == 0 and record.items_listed) or self.reader.read_ahead_started(
+            record.spotify_id
+        )
 
     def _planned(self, record: PlaylistRecord) -> PlannedItems:
         return PlannedItems(
@@ -218,15 +252,17 @@ class LibraryImport:
             saved = store_playlist(
                 user=self.user, playlist=record, items=None if refused else collector.items
             )
+            # Replaced with a new snapshot (not a full scope's rewrite of an unchanged one): a
+            # base among them may route automatically once the import is done.
+            changed = self.known_snapshots.get(record.spotify_id) != record.snapshot_id
             self.ledger.playlist_done(
                 items=len(collector.items),
                 record_done=record.spotify_id if self.full else None,
                 skipped_nulls=collector.skipped_nulls,
+                changed_playlist_id=saved.pk if changed else None,
             )
         for kind, rows in fresh.items():
             self.catalogued[kind].update(row.spotify_id for row in rows)
-        if self.known_snapshots.get(record.spotify_id) != record.snapshot_id:
-            self.changed_playlist_ids.append(saved.pk)
 
     def _item_pages(self, record: PlaylistRecord, *, first_page: dict | None) -> Iterator[dict]:
         if record.kind == PlaylistKind.LIKED_SONGS and first_page is not None:
@@ -236,6 +272,10 @@ class LibraryImport:
         # Listed without an items reference (the total is unknown): the first page's answer
         # says whether they can be read (a 403 stores the playlist as not available).
         return self.reader.playlist_item_pages(record.spotify_id)
+
+
+def _renamed(record: PlaylistRecord, known: Playlist | None) -> bool:
+    return known is not None and known.name != record.name
 
 
 def _metadata_differs(record: PlaylistRecord, known: Playlist) -> bool:

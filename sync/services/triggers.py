@@ -23,7 +23,7 @@ from accounts.selectors import ConnectionStatus
 from sync.models import ImportScope, SyncEvent, SyncKind
 from core.runs import ACTIVE_STATUSES, RunStatus
 from sync.services import run_state
-from sync.services.import_state import FULL_SCOPE_DONE
+from sync.services.import_state import CARRIED_OVER, FULL_SCOPE_DONE
 
 logger = logging.getLogger(__name__)
 
@@ -108,14 +108,18 @@ def retry_import(*, event: SyncEvent) -> SyncEvent:
         raise ImportNotRetryable(f"Import #{event.pk} was already retried as import #{already}.")
     user = User.objects.get(pk=current["user_id"])
     _ensure_connected(user=user)
-    # A full import lists the playlists it already replaced; the retry skips those too.
-    done = (current["details"] or {}).get(FULL_SCOPE_DONE) if event.scope == ImportScope.FULL else None
+    # A full import lists the playlists it already replaced; the retry skips those too. The
+    # playlists the failed run changed or found renamed are announced when the retry finishes.
+    earlier = current["details"] or {}
+    carried = {key: earlier[key] for key in CARRIED_OVER if earlier.get(key)}
+    if event.scope != ImportScope.FULL:
+        carried.pop(FULL_SCOPE_DONE, None)
     retry, created = _create_or_get_active(
         user=user,
         trigger=Trigger.RETRY,
         scope=ImportScope(event.scope),
         retry_of=event,
-        details={FULL_SCOPE_DONE: done} if done else {},
+        details=carried,
     )
     if not created:
         raise ImportAlreadyActive(

@@ -12,7 +12,7 @@ from accounts.services import on_spotify_sign_in
 from sync.models import ImportScope, SyncEvent
 from core.runs import RunStatus
 from sync.services import triggers
-from sync.services.import_state import FULL_SCOPE_DONE
+from sync.services.import_state import CHANGED_PLAYLISTS, FULL_SCOPE_DONE, RENAMED_PLAYLISTS
 from sync.services.triggers import (
     ImportAlreadyActive,
     ImportNotPossible,
@@ -196,6 +196,16 @@ def test_retrying_a_full_import_skips_the_playlists_it_already_replaced(user, qu
 
     assert full_retry.details == {FULL_SCOPE_DONE: ["liked-songs", "p1"]}
     assert incremental_retry.details == {}
+
+
+def test_a_retry_announces_the_playlists_the_failed_run_changed_or_found_renamed(user, queue):
+    # Committed by the failed run, so unchanged for the retry: it must still announce them.
+    earlier = {CHANGED_PLAYLISTS: [3, 5], RENAMED_PLAYLISTS: ["p1"], "listing": {"complete": True}}
+    failed = SyncEventFactory(user=user, failed=True, details=earlier)
+
+    retry = retry_import(event=failed)
+
+    assert retry.details == {CHANGED_PLAYLISTS: [3, 5], RENAMED_PLAYLISTS: ["p1"]}
 
 
 @pytest.mark.parametrize("trait", ["running", "completed"])
