@@ -7,9 +7,12 @@ Shared), with Drafts grown on the sandbox so its pages fill the read-ahead windo
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import SpotifyPause
@@ -61,7 +64,7 @@ def run_turn(event_id: int, capture) -> SyncEvent:
 
 
 def test_an_import_gives_its_turn_between_playlists_while_another_listener_waits_and_reads_each_page_once(
-    sandbox, sliced, queue, heard, django_capture_on_commit_callbacks
+    sandbox, sliced, queue, heard, django_capture_on_commit_callbacks, client
 ):
     grow_drafts(sandbox, tracks=400)  # 8 pages: more than the read-ahead window of 2 x 4
     user = connect(sandbox)
@@ -79,6 +82,12 @@ def test_an_import_gives_its_turn_between_playlists_while_another_listener_waits
     assert 1 <= first.playlists_changed < len(library.playlists) + 1
     assert queue.of(RUN_IMPORT) == [(RUN_IMPORT, event.pk)]
     assert heard == []
+    # The listener sees an import under way, not one that "has not started".
+    client.force_login(user)
+    card = html.unescape(client.get(reverse("accounts:dashboard")).content.decode())
+    assert "taking turns with other listeners' imports, it goes on in a moment." in card
+    assert "The playlists imported so far are kept" in card and "It has not started" not in card
+    assert re.search(r'<progress data-role="bar"[^>]*value="\d+"\s*>', card)  # shown, not hidden
 
     turns = 1
     while (current := SyncEvent.objects.get(pk=event.pk)).status == RunStatus.QUEUED:
