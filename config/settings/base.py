@@ -104,8 +104,17 @@ if REDIS_URL:
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "linernotes",
-            # A cache outage degrades to misses instead of failing requests.
-            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+            # 2: values are JSON since then; entries pickled by earlier versions are never read.
+            "VERSION": 2,
+            "OPTIONS": {
+                # JSON, not django-redis's default pickle: unpickling a value planted in Redis
+                # would run code in every process (core.cache_serializer).
+                "SERIALIZER": "core.cache_serializer.StrictJSONSerializer",
+                # A cache outage degrades to misses instead of failing requests.
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 2,
+                "SOCKET_TIMEOUT": 2,
+            },
         }
     }
 else:

@@ -31,3 +31,7 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns 
 # still run, counting, on every request the other tests make.
 THROTTLE_RATES = {scope: "100000/hour" for scope in THROTTLE_RATES}  # noqa: F405
 INSIGHT_REGENERATE_COOLDOWN = 0
+# Without REDIS_URL the suite runs on the database cache; it stores only what the Redis cache's
+# JSON serializer can (tests.support.json_cache), so a value it could not hold fails here too.
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":  # noqa: F405
+    CACHES["default"]["BACKEND"] = "tests.support.json_cache.JSONDatabaseCache"  # noqa: F405
