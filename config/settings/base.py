@@ -339,11 +339,16 @@ REST_FRAMEWORK = {
     # Domain errors carry their status and body (core.errors.DomainError): one handler answers them.
     "EXCEPTION_HANDLER": "core.errors.exception_handler",
 }
+# /api/schema/, /api/docs/ and /api/redoc/ for anyone (the demo, config.settings.dev) or only for
+# signed-in callers (the default: the schema maps every endpoint, staff ones too).
+API_DOCS_PUBLIC = env.boolean("API_DOCS_PUBLIC", default=False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Linernotes API",
     "DESCRIPTION": "Your Spotify library, mirrored, routed and explained. Token or session auth.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the docs pages: signed-in callers only, unless API_DOCS_PUBLIC.
+    "SERVE_PERMISSIONS": ["core.api_docs.DocsAccess"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

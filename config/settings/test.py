@@ -10,6 +10,9 @@ os.environ.setdefault(
 )
 os.environ.setdefault("ENV_FILE", "/nonexistent")
 os.environ.setdefault("DATABASE_URL", "sqlite:///var/test.sqlite3")
+# The suite reads the schema as the demo serves it, to anyone; tests/config/test_api_docs.py
+# checks that production's default asks for sign-in.
+os.environ.setdefault("API_DOCS_PUBLIC", "true")
 
 from config.settings.base import *  # noqa: E402,F403
 
