@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from allauth.account.adapter import get_adapter as get_account_adapter
-from allauth.account.utils import user_username
+from allauth.account.utils import user_email, user_username
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialLogin
@@ -41,12 +41,19 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         services.on_spotify_sign_in(user=user, created=True)
         return user
 
+    def is_auto_signup_allowed(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
+        """Always: a new Spotify account becomes a new listener at once, never through allauth's
+        signup form. That form is reached by storing the pending sign-in, Spotify tokens included,
+        in the session (signed, not encrypted), where no token may be."""
+        return True
+
     def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
         """A returning listener (allauth has found the account): refresh the stored grant.
 
         New users are handled in save_user, once they have a primary key.
         """
         if not sociallogin.is_existing:
+            self._without_email(sociallogin)
             return
         user = sociallogin.user
         display_name = str(sociallogin.account.extra_data.get("display_name") or "")
@@ -78,6 +85,24 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         super().on_authentication_error(
             request, provider, error=error, exception=exception, extra_context=extra_context
         )
+
+    @staticmethod
+    def _without_email(sociallogin: SocialLogin) -> None:
+        """A new listener gets no email, whatever Spotify sent (the provider already drops it).
+
+        An email another user has is the one thing that makes allauth refuse an automatic sign-up
+        (and then park the sign-in, tokens included, in the session for its signup form). Joining
+        the two accounts by that address is not safe: Spotify does not vouch for it (allauth treats
+        it as unverified), so whoever typed someone's address into their Spotify profile would
+        sign in as that someone. Taking the address into the new listener is not possible (it is
+        taken) and not needed: Linernotes never mails anyone. So the Spotify account becomes a
+        listener of its own, keyed by its Spotify id, and every later sign-in of it finds that
+        listener. An operator who wants their admin user and their listener to be one account
+        gives the listener staff rights instead.
+        """
+        sociallogin.email_addresses = []
+        if sociallogin.user is not None:
+            user_email(sociallogin.user, "")
 
     def _store_grant(self, *, user: User, sociallogin: SocialLogin) -> None:
         grant = getattr(sociallogin, "spotify_grant", None)

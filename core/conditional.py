@@ -57,11 +57,14 @@ def cached_json(
         repr((RENDERING, request.user.pk, request.get_full_path(), request.accepted_media_type, version)).encode()
     ).hexdigest()
     entry = cache.get(key)
-    if entry is None:
+    if isinstance(entry, dict) and isinstance(entry.get("etag"), str) and isinstance(entry.get("body"), str):
+        etag, body = entry["etag"], entry["body"].encode()
+    else:
         body = _render(request, build())
-        entry = (_etag(request, body), body)
-        cache.set(key, entry, timeout)
-    etag, body = entry
+        etag = _etag(request, body)
+        # Text, not bytes: the cache stores JSON (core.cache_serializer). The renderer's output is
+        # UTF-8, so it decodes and encodes back to the same bytes, and so the same ETag.
+        cache.set(key, {"etag": etag, "body": body.decode()}, timeout)
     return _answer(request, etag, body)
 
 

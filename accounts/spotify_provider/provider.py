@@ -19,8 +19,11 @@ class SpotifyProvider(SpotifyOAuth2Provider):
         return list(settings.SPOTIFY_SCOPES)
 
     def extract_common_fields(self, data: dict) -> dict:
-        # Development-mode apps get no email; "name" feeds display_name in our adapter.
-        return {"name": data.get("display_name") or "", "email": data.get("email")}
+        # "name" feeds display_name in our adapter. Spotify's email (Extended-mode apps only) is
+        # not taken: it is unverified, and an address another user has would send allauth to its
+        # signup form, which keeps the pending sign-in, tokens included, in the session
+        # (accounts.adapters.SocialAccountAdapter says more).
+        return {"name": data.get("display_name") or ""}
 
 
 provider_classes = [SpotifyProvider]

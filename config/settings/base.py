@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from config import env
@@ -28,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",  # the admin login's limit on failed attempts (settings at "Admin sign-in" below)
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -62,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last, as django-axes asks: it answers a locked-out login attempt.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -104,8 +108,17 @@ if REDIS_URL:
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "linernotes",
-            # A cache outage degrades to misses instead of failing requests.
-            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+            # 2: values are JSON since then; entries pickled by earlier versions are never read.
+            "VERSION": 2,
+            "OPTIONS": {
+                # JSON, not django-redis's default pickle: unpickling a value planted in Redis
+                # would run code in every process (core.cache_serializer).
+                "SERIALIZER": "core.cache_serializer.StrictJSONSerializer",
+                # A cache outage degrades to misses instead of failing requests.
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 2,
+                "SOCKET_TIMEOUT": 2,
+            },
         }
     }
 else:
@@ -168,6 +181,9 @@ def alt_clusters(q_cluster: dict, bulk: dict) -> dict:
 Q_CLUSTER["ALT_CLUSTERS"] = alt_clusters(Q_CLUSTER, Q_BULK)
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a password sign-in (the admin's; listeners sign in with Spotify) while the
+    # caller's address or the username is locked out, before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -296,6 +312,34 @@ THROTTLE_RATES = env.throttle_rates(
 # A written insight is not written again within this many seconds of its last writing (0: no wait).
 INSIGHT_REGENERATE_COOLDOWN = env.integer("INSIGHT_REGENERATE_COOLDOWN", default=600)
 
+# --- Behind the proxy ------------------------------------------------------------
+# True only when every request reaches the web processes through a proxy that sets (overwrites)
+# X-Forwarded-Proto and X-Forwarded-For, and nothing else can reach them (compose's `proxy`
+# service). Then production trusts X-Forwarded-Proto for HTTPS, and the admin's failed-login limit
+# counts the address the proxy put last in X-Forwarded-For. False: both would be the caller's to
+# forge, so neither header is read (core.client_ip).
+TRUST_PROXY_HEADERS = env.boolean("TRUST_PROXY_HEADERS", default=False)
+
+# --- Admin sign-in (django-axes) ---------------------------------------------------
+# The admin's password sign-in (the only one: listeners use Spotify) is refused for
+# ADMIN_LOGIN_COOLOFF_MINUTES once an address, or a username, has ADMIN_LOGIN_FAILURE_LIMIT failed
+# attempts within that time: by address stops one guesser trying many usernames, by username stops
+# many addresses guessing one password (at the cost that they can keep that user out meanwhile;
+# `manage.py axes_reset_username NAME` lets them in). A success clears the count.
+ADMIN_LOGIN_FAILURE_LIMIT = env.integer("ADMIN_LOGIN_FAILURE_LIMIT", default=5, minimum=1)
+ADMIN_LOGIN_COOLOFF_MINUTES = env.integer("ADMIN_LOGIN_COOLOFF_MINUTES", default=15, minimum=1)
+AXES_FAILURE_LIMIT = ADMIN_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=ADMIN_LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
+# Failed attempts only: axes would otherwise keep a row of every sign-in, each listener's included.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_COOLOFF_MESSAGE = (
+    f"Too many failed sign-ins from this address or for this username: try again in "
+    f"{ADMIN_LOGIN_COOLOFF_MINUTES} minutes."
+)
+
 # --- allauth -----------------------------------------------------------------
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*"]
@@ -333,11 +377,16 @@ REST_FRAMEWORK = {
     # Domain errors carry their status and body (core.errors.DomainError): one handler answers them.
     "EXCEPTION_HANDLER": "core.errors.exception_handler",
 }
+# /api/schema/, /api/docs/ and /api/redoc/ for anyone (the demo, config.settings.dev) or only for
+# signed-in callers (the default: the schema maps every endpoint, staff ones too).
+API_DOCS_PUBLIC = env.boolean("API_DOCS_PUBLIC", default=False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Linernotes API",
     "DESCRIPTION": "Your Spotify library, mirrored, routed and explained. Token or session auth.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the docs pages: signed-in callers only, unless API_DOCS_PUBLIC.
+    "SERVE_PERMISSIONS": ["core.api_docs.DocsAccess"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

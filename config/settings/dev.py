@@ -3,6 +3,8 @@
 import os
 
 os.environ.setdefault("DEBUG", "true")
+# The demo shows its API docs to anyone; production (the default) only to signed-in callers.
+os.environ.setdefault("API_DOCS_PUBLIC", "true")
 
 from config.settings.base import *  # noqa: E402,F403
 

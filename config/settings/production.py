@@ -14,7 +14,10 @@ if DEBUG:  # noqa: F405
 DATABASES["default"]["CONN_MAX_AGE"] = env.integer("CONN_MAX_AGE", default=60)  # noqa: F405
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Trusted only behind a proxy that overwrites the header and is the only way in (compose's
+# `proxy`): with gunicorn reachable directly, anyone could claim HTTPS with it.
+if TRUST_PROXY_HEADERS:  # noqa: F405
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", default=True)
 # /health is probed over plain HTTP by the orchestrator inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^health$"]

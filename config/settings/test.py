@@ -10,6 +10,9 @@ os.environ.setdefault(
 )
 os.environ.setdefault("ENV_FILE", "/nonexistent")
 os.environ.setdefault("DATABASE_URL", "sqlite:///var/test.sqlite3")
+# The suite reads the schema as the demo serves it, to anyone; tests/config/test_api_docs.py
+# checks that production's default asks for sign-in.
+os.environ.setdefault("API_DOCS_PUBLIC", "true")
 
 from config.settings.base import *  # noqa: E402,F403
 
@@ -31,3 +34,7 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns 
 # still run, counting, on every request the other tests make.
 THROTTLE_RATES = {scope: "100000/hour" for scope in THROTTLE_RATES}  # noqa: F405
 INSIGHT_REGENERATE_COOLDOWN = 0
+# Without REDIS_URL the suite runs on the database cache; it stores only what the Redis cache's
+# JSON serializer can (tests.support.json_cache), so a value it could not hold fails here too.
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":  # noqa: F405
+    CACHES["default"]["BACKEND"] = "tests.support.json_cache.JSONDatabaseCache"  # noqa: F405

@@ -1,4 +1,5 @@
-"""Every API endpoint refuses anonymous callers; the schema and docs are the only public ones."""
+"""Every API endpoint refuses anonymous callers; the schema and docs are the only exceptions, and
+only where API_DOCS_PUBLIC (the demo and the suite; tests/config/test_api_docs.py checks production)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.processes import project_env, run_manage
+from tests.support.processes import project_env, run_manage, run_python
 
 GOOD_KEY = "dGVzdC1rZXktb25lLTAwMDAwMDAwMDAwMDAwMDAwMDA="
 
@@ -46,6 +46,10 @@ def test_the_project_starts_with_a_complete_environment():
         ({"THROTTLE_RATES": "imports=6/fortnight"}, "THROTTLE_RATES: imports"),
         ({"THROTTLE_RATES": "import=6/hour"}, "THROTTLE_RATES: unknown scope 'import'"),
         ({"INSIGHT_REGENERATE_COOLDOWN": "ten minutes"}, "INSIGHT_REGENERATE_COOLDOWN"),
+        ({"ADMIN_LOGIN_FAILURE_LIMIT": "0"}, "ADMIN_LOGIN_FAILURE_LIMIT"),
+        ({"ADMIN_LOGIN_COOLOFF_MINUTES": "soon"}, "ADMIN_LOGIN_COOLOFF_MINUTES"),
+        ({"TRUST_PROXY_HEADERS": "maybe"}, "TRUST_PROXY_HEADERS"),
+        ({"API_DOCS_PUBLIC": "perhaps"}, "API_DOCS_PUBLIC"),
     ],
 )
 def test_a_missing_or_malformed_variable_stops_start_up_with_a_message_naming_it(overrides, named):
@@ -83,3 +87,22 @@ def test_production_settings_refuse_debug():
 
     assert completed.returncode != 0
     assert "DEBUG" in completed.stderr
+
+
+@pytest.mark.parametrize(("trust", "header"), [(None, "None"), ("false", "None"), ("true", "('HTTP_X_FORWARDED_PROTO', 'https')")])
+def test_production_trusts_x_forwarded_proto_only_behind_the_proxy(trust, header):
+    environment = project_env(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        ENV_FILE="/nonexistent",
+        DEBUG="false",
+        SECRET_KEY="x7#kq-production-like-secret-key-with-enough-entropy-9f2c1d8e7b6a5",
+        FIELD_ENCRYPTION_KEYS=GOOD_KEY,
+        TRUST_PROXY_HEADERS=trust,
+    )
+    completed = run_python(
+        "import django; django.setup(); from django.conf import settings; print(settings.SECURE_PROXY_SSL_HEADER)",
+        env=environment,
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip().splitlines()[-1] == header

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import factory
 from django.utils import timezone
+from django_q.models import Schedule, Task
 from factory.django import DjangoModelFactory
 
 from core.models import JobRecord, JobStatus
@@ -37,3 +38,38 @@ class JobRecordFactory(DjangoModelFactory):
         )
         queued = factory.Trait(status=JobStatus.QUEUED, started_at=None, finished_at=None, result="")
         running = factory.Trait(status=JobStatus.RUNNING, finished_at=None, result="")
+
+
+class TaskFactory(DjangoModelFactory):
+    """A task Django-Q2 ran a minute ago (its Success row); `failed=True` makes it a Failure."""
+
+    class Meta:
+        model = Task
+
+    id = factory.Sequence(lambda n: f"{n:032x}")
+    name = factory.Sequence(lambda n: f"task-{n}")
+    func = "core.tasks.cluster_heartbeat"
+    args = ()
+    kwargs = factory.LazyFunction(dict)
+    result = "ok"
+    cluster = "linernotes"
+    started = factory.LazyFunction(lambda: timezone.now() - timedelta(minutes=1))
+    stopped = factory.LazyFunction(timezone.now)
+    success = True
+
+    class Params:
+        failed = factory.Trait(success=False, result="Traceback (most recent call last): ...")
+
+
+class ScheduleFactory(DjangoModelFactory):
+    """A schedule of the heartbeat every minute."""
+
+    class Meta:
+        model = Schedule
+
+    name = factory.Sequence(lambda n: f"schedule-{n}")
+    func = "core.tasks.cluster_heartbeat"
+    schedule_type = Schedule.MINUTES
+    minutes = 1
+    repeats = -1
+    next_run = factory.LazyFunction(lambda: timezone.now() + timedelta(minutes=1))

@@ -174,3 +174,14 @@ def test_staff_see_both_clusters_with_their_heartbeat_backlog_workers_and_time_l
     assert "<td>3</td>" in bulk and "<td>900 s</td>" in bulk
     get_broker(cluster_name(BULK)).purge_queue()
     cache.delete(heartbeat_key(INTERACTIVE))
+
+
+def test_the_django_q_admin_links_are_shown_to_superusers_only(client, staff):
+    operator = UserFactory(is_staff=True)  # staff without superuser rights: Django-Q2's admin is 403
+    client.force_login(operator)
+    operator_html = client.get(PAGE).content.decode()
+    client.force_login(staff)
+    superuser_html = client.get(PAGE).content.decode()
+
+    assert "/admin/django_q/schedule/" not in operator_html and "/admin/core/jobrecord/" in operator_html
+    assert "/admin/django_q/schedule/" in superuser_html and "/admin/django_q/failure/" in superuser_html
