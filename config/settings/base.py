@@ -332,7 +332,10 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Linernotes API",
-    "DESCRIPTION": "Your Spotify library, mirrored, routed and explained. Token or session auth.",
+    "DESCRIPTION": (
+        "Your Spotify library, mirrored, routed and explained. Session auth (pages), or "
+        "`Authorization: Token <secret>` with an API token per device or script (/api/me/tokens/)."
+    ),
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
