@@ -149,7 +149,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
-    @admin.action(description="Revoke the selected tokens (requests with them get 401)", permissions=["delete"])
+    @admin.action(description="Revoke the selected tokens (requests with them get 401)",
+                  permissions=["delete"])  # fmt: skip
     def revoke(self, request, queryset) -> None:
         revoked = services.revoke_api_tokens(tokens=queryset)
         self.message_user(request, f"{revoked} token(s) revoked.", messages.SUCCESS)

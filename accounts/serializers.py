@@ -28,7 +28,7 @@ class ApiTokenSerializer(serializers.ModelSerializer):
         model = ApiToken
         fields = ["id", "name", "prefix", "created_at", "last_used_at", "expires_at", "expired"]
         extra_kwargs = {
-            "prefix": {"help_text": "The secret's first characters, to tell tokens apart; not enough to use it."},
+            "prefix": {"help_text": "The secret's first characters, to tell tokens apart; not enough to use."},
             "last_used_at": {"help_text": "The last request it authenticated, to the minute."},
             "expires_at": {"help_text": "When it stops working; null: until revoked."},
         }
@@ -52,11 +52,15 @@ class ApiTokenCreateSerializer(serializers.Serializer):
         help_text='The device or script that will use it ("phone", "laptop"); unique among your tokens.',
     )
     expires_at = serializers.DateTimeField(
-        required=False, allow_null=True, default=None, help_text="When it stops working (future); null or absent: never."
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When it stops working (future); null or absent: never.",
     )
 
     def validate(self, attrs: dict) -> dict:
-        unknown = sorted(set(self.initial_data) - set(self.fields)) if isinstance(self.initial_data, dict) else []
+        sent = self.initial_data if isinstance(self.initial_data, dict) else {}
+        unknown = sorted(set(sent) - set(self.fields))
         if unknown:
             raise serializers.ValidationError({key: ["Unknown field."] for key in unknown})
         return attrs

@@ -71,7 +71,9 @@ def create_api_token(*, user: User, name: str, expires_at: datetime | None = Non
                 "longer use, then create this one."
             )
         if mine.filter(name=name).exists():
-            raise ApiTokenRefused(f"You already have a token named “{name}”: choose another name.", field="name")
+            raise ApiTokenRefused(
+                f"You already have a token named “{name}”: choose another name.", field="name"
+            )
         token = ApiToken.objects.create(
             user=user,
             name=name,

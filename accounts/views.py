@@ -22,7 +22,9 @@ def landing(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/landing.html")
 
 
-def _render_dashboard(request: HttpRequest, *, form: ApiTokenForm | None = None, status: int = 200) -> HttpResponse:
+def _render_dashboard(
+    request: HttpRequest, *, form: ApiTokenForm | None = None, status: int = 200
+) -> HttpResponse:
     # The Spotify card (state and playlist count) is spotify's `{% connection_card %}`.
     context = {
         "api_tokens": selectors.list_api_tokens(user=request.user),
@@ -64,5 +66,7 @@ def revoke_api_token(request: HttpRequest, pk: int) -> HttpResponse:
     if token is None:  # another listener's looks the same as none
         raise Http404("No such token.")
     services.revoke_api_tokens(tokens=[token])
-    messages.success(request, f"The token “{token.name}” is revoked: requests with it are refused from now on.")
+    messages.success(
+        request, f"The token “{token.name}” is revoked: requests with it are refused from now on."
+    )
     return redirect("accounts:dashboard")

@@ -34,7 +34,8 @@ def move_drf_tokens(apps, schema_editor):
     ApiToken = apps.get_model("accounts", "ApiToken")
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {quote('key')}, {quote('user_id')}, {quote('created')} FROM {quote(DRF_TABLE)}")
+        columns = ", ".join(quote(column) for column in ("key", "user_id", "created"))
+        cursor.execute(f"SELECT {columns} FROM {quote(DRF_TABLE)}")
         rows = cursor.fetchall()
     ApiToken.objects.bulk_create(
         ApiToken(
