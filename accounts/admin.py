@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from accounts import credentials, services
-from accounts.models import SignInRefusal, SpotifyCredential, SpotifyPause, User
+from accounts.models import ApiToken, SignInRefusal, SpotifyCredential, SpotifyPause, User
 
 
 @admin.register(User)
@@ -120,3 +120,37 @@ class SignInRefusalAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Listeners' API tokens by name, for staff to see which devices hold access and revoke one
+    (a lost phone). Never the secret (not stored) nor its digest (not even loaded). Staff cannot
+    create or change a token: one made here would let staff act as the listener."""
+
+    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "expires_at")
+    list_select_related = ("user",)
+    search_fields = ("user__username", "user__display_name", "name")
+    date_hierarchy = "created_at"
+    fields = readonly_fields = ("user", "name", "prefix", "created_at", "last_used_at", "expires_at")
+    actions = ["revoke"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("digest")
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # one way to revoke, through the service
+        return actions
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description="Revoke the selected tokens (requests with them get 401)",
+                  permissions=["delete"])  # fmt: skip
+    def revoke(self, request, queryset) -> None:
+        revoked = services.revoke_api_tokens(tokens=queryset)
+        self.message_user(request, f"{revoked} token(s) revoked.", messages.SUCCESS)

@@ -4,5 +4,6 @@ from accounts import api
 
 urlpatterns = [
     path("me/", api.MeView.as_view(), name="api-me"),
-    path("me/token/", api.ApiTokenView.as_view(), name="api-me-token"),
+    path("me/tokens/", api.ApiTokenListView.as_view(), name="api-me-tokens"),
+    path("me/tokens/<int:pk>", api.ApiTokenDetailView.as_view(), name="api-me-token"),
 ]

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import hashlib
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 from accounts.fields import EncryptedTextField
 
@@ -114,3 +118,63 @@ class SignInRefusal(models.Model):
 
     def __str__(self) -> str:
         return f"Sign-in refused ({self.get_reason_display()}) at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ApiToken(models.Model):
+    """One API token of a listener, for one device or script (its `name` says which: "phone",
+    "laptop"). Revoking one (deleting the row) leaves the others working.
+
+    The secret is never stored: only its SHA-256 `digest` (the secret is 256 random bits, so a
+    plain hash is enough, unlike a password) and its first characters, `prefix`, which find the
+    row and let the listener and staff tell tokens apart. The secret is shown once, when created
+    (accounts.services.create_api_token); accounts.authentication checks it.
+
+    Our own model, not django-rest-knox's (5.1): knox makes the digest the primary key (it would
+    show in admin and revoke URLs), deletes an expired token when it is presented and answers
+    "Invalid token." (we keep it listed and say it expired), reads every token of the user on
+    each request, has no name or last use, and its migrations create its own table even when the
+    model is swapped. What would remain of it is a manager and a hash call from the stdlib.
+    """
+
+    NAME_MAX_LENGTH = 50
+    # Enough for every device and script of a listener; a bound so a leaked session cannot mint
+    # tokens without end (the API and the dashboard refuse the next one with a 400).
+    PER_LISTENER = 20
+    # "lnt_" and 8 random characters of a new token (48 bits; the secret keeps 208 more), or the
+    # first 12 hex digits of a token moved from DRF's table (112 bits remain secret).
+    PREFIX_LENGTH = 12
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=NAME_MAX_LENGTH)
+    prefix = models.CharField(max_length=PREFIX_LENGTH, db_index=True)
+    digest = models.CharField(max_length=64)  # hex SHA-256 of the whole secret
+    # A default, not auto_now_add: tokens moved from DRF's table keep the time they were made.
+    created_at = models.DateTimeField(default=timezone.now)
+    # Written at most once a minute per token (accounts.services.note_api_token_use).
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)  # None: until revoked
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "API token"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="api_token_name_unique_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        # The prefix only: this string is shown in the admin and may reach logs.
+        return f"API token “{self.name}” ({self.prefix}…) of user {self.user_id}"
+
+    def __repr__(self) -> str:
+        return f"<ApiToken {self.pk} user={self.user_id} name={self.name!r} prefix={self.prefix!r}>"
+
+    def expired(self, *, now: datetime | None = None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+
+    @classmethod
+    def prefix_of(cls, secret: str) -> str:
+        return secret[: cls.PREFIX_LENGTH]
+
+    @staticmethod
+    def digest_of(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()

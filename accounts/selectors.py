@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
-
 from accounts.access import NOT_ALLOWLISTED_MESSAGE
 from accounts.credentials import grant_ends_at
-from accounts.models import SpotifyAccess, SpotifyCredential, SpotifyPause, User
+from accounts.models import ApiToken, SpotifyAccess, SpotifyCredential, SpotifyPause, User
 
 
 class ConnectionStatus(models.TextChoices):
@@ -116,5 +115,25 @@ def spotify_pause_warning() -> str:
     )
 
 
-def get_api_token(*, user: User) -> Token | None:
-    return Token.objects.filter(user=user).first()
+def list_api_tokens(*, user: User) -> list[ApiToken]:
+    """The listener's API tokens, newest first, without their digests."""
+    return list(ApiToken.objects.filter(user=user).defer("digest"))
+
+
+def get_api_token(*, user: User, pk: int) -> ApiToken | None:
+    """One of the listener's tokens; another listener's is None, as if it did not exist."""
+    return ApiToken.objects.filter(user=user, pk=pk).defer("digest").first()
+
+
+def find_api_token(*, secret: str) -> ApiToken | None:
+    """The token whose secret is `secret`, with its user, expired or not (the caller decides).
+
+    Found by its prefix (not secret: shown on the dashboard and in the admin), then the digests
+    compared in constant time, so the answer's timing says nothing about the secret."""
+    digest = ApiToken.digest_of(secret)
+    candidates = ApiToken.objects.filter(prefix=ApiToken.prefix_of(secret)).select_related("user")
+    found = None
+    for token in candidates:
+        if hmac.compare_digest(token.digest, digest):
+            found = token
+    return found

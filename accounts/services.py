@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_q.models import Schedule
-from rest_framework.authtoken.models import Token
 
-from accounts.models import SpotifyCredential, SpotifyPause, User
+from accounts.models import ApiToken, SpotifyCredential, SpotifyPause, User
 from accounts.signals import spotify_signed_in
 from core import runs
+from core.errors import DomainError
+
+# New secrets start with this, so a secret scanner (or a listener) recognises one in a paste.
+SECRET_MARKER = "lnt_"
+# last_used_at is written at most this often per token: a script polling every second would
+# otherwise write a row per request.
+LAST_USE_PRECISION = timedelta(minutes=1)
+
+
+class ApiTokenRefused(DomainError):
+    """A token that cannot be created as asked (400; `field` names the input when it is one)."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def set_display_name(*, user: User, display_name: str) -> None:
@@ -28,16 +47,58 @@ def on_spotify_sign_in(*, user: User, created: bool) -> None:
     spotify_signed_in.send(sender=User, user=user, created=created)
 
 
-def get_or_create_api_token(*, user: User) -> tuple[Token, bool]:
-    """The user's API token and whether it was just created."""
-    return Token.objects.get_or_create(user=user)
+def create_api_token(*, user: User, name: str, expires_at: datetime | None = None) -> tuple[ApiToken, str]:
+    """A new API token of `user` for one device or script, and its secret: the only time the
+    secret exists outside the client, so the caller shows it once and keeps it nowhere.
 
-
-def rotate_api_token(*, user: User) -> Token:
-    """Replace the user's API token; scripts using the old one stop working at once."""
+    Refused (ApiTokenRefused, 400): a blank name, a name the listener already uses, an expiry
+    not in the future, or ApiToken.PER_LISTENER tokens already."""
+    name = name.strip()
+    if not name:
+        raise ApiTokenRefused("Name the token after the device or script that will use it.", field="name")
+    if len(name) > ApiToken.NAME_MAX_LENGTH:
+        raise ApiTokenRefused(f"At most {ApiToken.NAME_MAX_LENGTH} characters.", field="name")
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ApiTokenRefused("The expiry must be in the future.", field="expires_at")
+    secret = SECRET_MARKER + secrets.token_urlsafe(32)
     with transaction.atomic():
-        Token.objects.filter(user=user).delete()
-        return Token.objects.create(user=user)
+        # The listener's row, locked: two creations at once cannot both pass the count.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        mine = ApiToken.objects.filter(user=user)
+        if mine.count() >= ApiToken.PER_LISTENER:
+            raise ApiTokenRefused(
+                f"You have {ApiToken.PER_LISTENER} API tokens, the most allowed: revoke one you no "
+                "longer use, then create this one."
+            )
+        if mine.filter(name=name).exists():
+            raise ApiTokenRefused(
+                f"You already have a token named “{name}”: choose another name.", field="name"
+            )
+        token = ApiToken.objects.create(
+            user=user,
+            name=name,
+            prefix=ApiToken.prefix_of(secret),
+            digest=ApiToken.digest_of(secret),
+            expires_at=expires_at,
+        )
+    return token, secret
+
+
+def revoke_api_tokens(*, tokens: Iterable[ApiToken]) -> int:
+    """Revoke `tokens` (the caller chose them: the owner's own, or staff in the admin); requests
+    with them are refused from now on. How many were revoked."""
+    deleted, _ = ApiToken.objects.filter(pk__in=[token.pk for token in tokens]).delete()
+    return deleted
+
+
+def note_api_token_use(*, token: ApiToken, now: datetime) -> None:
+    """Record that `token` authenticated a request at `now`, at most once per LAST_USE_PRECISION:
+    the conditional update lets only one of several simultaneous requests write."""
+    if token.last_used_at is not None and now - token.last_used_at < LAST_USE_PRECISION:
+        return
+    stale = Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USE_PRECISION)
+    ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now)
+    token.last_used_at = now
 
 
 def lift_spotify_pauses(*, pauses) -> int:

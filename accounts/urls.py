@@ -7,5 +7,6 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("dashboard/", views.dashboard, name="dashboard"),
-    path("dashboard/api-token/", views.rotate_api_token, name="rotate-api-token"),
+    path("dashboard/api-tokens/", views.create_api_token, name="create-api-token"),
+    path("dashboard/api-tokens/<int:pk>/revoke", views.revoke_api_token, name="revoke-api-token"),
 ]

@@ -133,7 +133,8 @@ def import_demo_library(sandbox: Sandbox) -> Listener:
 
     from accounts.credentials import store_spotify_tokens
     from accounts.models import User
-    from accounts.services import get_or_create_api_token
+    from accounts.selectors import list_api_tokens
+    from accounts.services import create_api_token, revoke_api_tokens
     from core.runs import RunStatus
     from library.models import Playlist, PlaylistItem
     from sync.models import ImportScope, SyncEvent, SyncKind
@@ -163,8 +164,10 @@ def import_demo_library(sandbox: Sandbox) -> Listener:
         .values_list("track_id", flat=True)
         .distinct()
     )
-    token, _ = get_or_create_api_token(user=user)
-    return Listener(token=token.key, big_playlist=big.pk, big_items=big.track_count, track_ids=track_ids)
+    # A token of its own each run (a secret is only known when made): the last run's goes.
+    revoke_api_tokens(tokens=[t for t in list_api_tokens(user=user) if t.name == "bench api_load"])
+    _, secret = create_api_token(user=user, name="bench api_load")
+    return Listener(token=secret, big_playlist=big.pk, big_items=big.track_count, track_ids=track_ids)
 
 
 def seed_history(listener: Listener) -> dict[str, int]:

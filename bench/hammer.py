@@ -90,7 +90,8 @@ def import_times(users, *, timeout: float = 900) -> dict[str, float]:
 
 def prepare_hammerer(sandbox):
     """The hammering listener: imported, a base with one child, an API token (set-up, not counted)."""
-    from accounts.services import get_or_create_api_token
+    from accounts.selectors import list_api_tokens
+    from accounts.services import create_api_token, revoke_api_tokens
     from library.models import Playlist
     from route_support import SpotifyHttp
     from routing.services.setup import add_child_playlist, create_base_playlist
@@ -102,8 +103,10 @@ def prepare_hammerer(sandbox):
     biggest = Playlist.objects.filter(user=user).exclude(spotify_id=child).order_by("-items_total").first()
     base = create_base_playlist(user=user, playlist=biggest)
     add_child_playlist(base=base, spotify_id=child, name="Three to five minutes", mode="rebuild", filters=FILTER)
-    token, _ = get_or_create_api_token(user=user)
-    return base.pk, token.key
+    # A token of its own each run (a secret is only known when made): the last run's goes.
+    revoke_api_tokens(tokens=[t for t in list_api_tokens(user=user) if t.name == "bench hammer"])
+    _, secret = create_api_token(user=user, name="bench hammer")
+    return base.pk, secret
 
 
 def hammer(url: str, token: str, base_id: int, *, seconds: float, threads: int) -> collections.Counter:

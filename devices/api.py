@@ -60,6 +60,11 @@ LIMITS = (
     "clamped), since it would win every merge. Syncs and PUTs together count toward the listener's "
     "device_sync limit (THROTTLE_RATES, 120 an hour by default): past it, 429 with Retry-After."
 )
+DEVICE_AUTH = (
+    "Each device sends its own API token (`Authorization: Token <secret>`), made for it on the "
+    "dashboard or with `POST /api/me/tokens/` and named after it (\"phone\", \"laptop\"): revoking "
+    "a lost device's token leaves the others syncing."
+)
 BAD_INPUT = OpenApiResponse(
     description=(
         "Malformed JSON or a body over 2 MB (`detail`), or field errors keyed by the field's path, "
@@ -108,7 +113,7 @@ class LibrarySyncView(DeviceAPIView):
             "Send any of the collections (each key optional: absent says nothing about it) with "
             "their per-item times; the server merges them into the stored library and answers the "
             "whole merged library, plus the server id of each playlist the device made offline "
-            f"(keyed by its local_id). {MERGE_RULE}\n\n{LIMITS}"
+            f"(keyed by its local_id). {MERGE_RULE}\n\n{LIMITS}\n\n{DEVICE_AUTH}"
         ),
         request=DeviceLibrarySerializer,
         responses={200: DeviceSyncResultSerializer, 400: BAD_INPUT, 401: NOT_SIGNED_IN, 429: THROTTLED},

@@ -1,10 +1,11 @@
 """Two devices of one listener edit their library offline, sync, and end with the same library.
 
-    .venv/bin/python scripts/two_devices.py http://127.0.0.1:8000 TOKEN_A [TOKEN_B]
+    .venv/bin/python scripts/two_devices.py http://127.0.0.1:8000 PHONE_TOKEN LAPTOP_TOKEN
 
-Tokens come from the dashboard ("API token"). Both devices must act for the same account; DRF
-keeps one token per user, so TOKEN_B defaults to TOKEN_A. Prints each step and exits 1 when the
-two devices' final libraries differ. Track ids and playlist ids are new on every run.
+Each device has its own token: create two on the dashboard ("API tokens"), named "phone" and
+"laptop", for the same account (each secret is shown once, when created). Prints each step and
+exits 1 when the two devices' final libraries differ. Track ids and playlist ids are new on
+every run.
 """
 
 from __future__ import annotations
@@ -54,11 +55,13 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("base_url")
-    parser.add_argument("token_a")
-    parser.add_argument("token_b", nargs="?")
+    parser.add_argument("phone_token")
+    parser.add_argument("laptop_token")
     args = parser.parse_args()
-    phone = Device(args.base_url, args.token_a, "phone")
-    laptop = Device(args.base_url, args.token_b or args.token_a, "laptop")
+    if args.phone_token == args.laptop_token:
+        parser.error("give each device its own token (create a second one on the dashboard)")
+    phone = Device(args.base_url, args.phone_token, "phone")
+    laptop = Device(args.base_url, args.laptop_token, "laptop")
     t1, t2, t3, t4, t5 = (new_track() for _ in range(5))
     mix = f"mix-{secrets.token_hex(4)}"
 

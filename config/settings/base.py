@@ -31,7 +31,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",  # the admin login's limit on failed attempts (settings at "Admin sign-in" below)
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_q",
@@ -366,8 +365,9 @@ REST_FRAMEWORK = {
     # Token first: DRF answers an anonymous request with the first class's
     # WWW-Authenticate header, so unauthenticated calls get a 401 ("Token"), not a 403.
     # Which class authenticates is unchanged: Token only acts on an Authorization header.
+    # Listeners' API tokens, hashed, one per device (accounts.models.ApiToken).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -382,7 +382,10 @@ REST_FRAMEWORK = {
 API_DOCS_PUBLIC = env.boolean("API_DOCS_PUBLIC", default=False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Linernotes API",
-    "DESCRIPTION": "Your Spotify library, mirrored, routed and explained. Token or session auth.",
+    "DESCRIPTION": (
+        "Your Spotify library, mirrored, routed and explained. Session auth (pages), or "
+        "`Authorization: Token <secret>` with an API token per device or script (/api/me/tokens/)."
+    ),
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema and the docs pages: signed-in callers only, unless API_DOCS_PUBLIC.

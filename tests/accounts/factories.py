@@ -1,7 +1,8 @@
-"""Factories of accounts: listeners and their Spotify credentials."""
+"""Factories of accounts: listeners, their Spotify credentials and API tokens."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 import factory
@@ -9,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from accounts.models import SpotifyCredential, SpotifyPause, User
+from accounts.models import ApiToken, SpotifyCredential, SpotifyPause, User
 
 
 class UserFactory(DjangoModelFactory):
@@ -62,3 +63,31 @@ class SpotifyCredentialFactory(DjangoModelFactory):
             pause=factory.RelatedFactory(SpotifyPauseFactory, user=factory.SelfAttribute("..user"))
         )
 
+
+
+def new_secret() -> str:
+    return "lnt_" + secrets.token_urlsafe(32)
+
+
+class ApiTokenFactory(DjangoModelFactory):
+    """An API token stored as the service stores it (prefix and digest of `secret`). Pass the
+    secret to send it: `ApiTokenFactory(user=u, secret=s)`, or use `api_token_secret(u)`.
+    Unlike the service, it makes expired tokens: `expires_at` in the past."""
+
+    class Meta:
+        model = ApiToken
+
+    class Params:
+        secret = factory.LazyFunction(new_secret)
+
+    user = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"device {n}")
+    prefix = factory.LazyAttribute(lambda o: ApiToken.prefix_of(o.secret))
+    digest = factory.LazyAttribute(lambda o: ApiToken.digest_of(o.secret))
+
+
+def api_token_secret(user: User, **fields) -> str:
+    """A new API token of `user`; the secret a script would send."""
+    secret = new_secret()
+    ApiTokenFactory(user=user, secret=secret, **fields)
+    return secret

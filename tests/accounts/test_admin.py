@@ -92,3 +92,55 @@ def test_staff_list_spotifys_pauses_and_lifting_one_lets_the_postponed_import_go
     assert SpotifyPause.objects.get().until <= timezone.now()
     waiting.refresh_from_db()
     assert waiting.resume_at <= timezone.now()
+
+
+def test_staff_see_api_tokens_by_name_but_never_their_secret_or_digest(staff_client):
+    from accounts.models import ApiToken
+    from tests.accounts.factories import UserFactory, api_token_secret
+
+    owner = UserFactory(username="olga", display_name="Olga Owner")
+    secret = api_token_secret(owner, name="Olga's phone")
+    token = ApiToken.objects.get()
+
+    pages = [
+        staff_client.get(reverse("admin:accounts_apitoken_changelist")),
+        staff_client.get(reverse("admin:accounts_apitoken_change", args=[token.pk])),
+        staff_client.get(reverse("admin:accounts_apitoken_changelist"), {"q": "olga"}),
+    ]
+
+    for page in pages:
+        html = page.content.decode()
+        assert page.status_code == 200
+        assert "Olga&#x27;s phone" in html and token.prefix in html and "Olga Owner" in html
+        assert secret not in html and secret[12:] not in html and token.digest not in html
+    # Staff cannot make a token (it would let them act as the listener) nor change one.
+    assert staff_client.get(reverse("admin:accounts_apitoken_add")).status_code == 403
+    change = staff_client.post(reverse("admin:accounts_apitoken_change", args=[token.pk]), {"name": "mine now"})
+    assert change.status_code == 403 and ApiToken.objects.get().name == "Olga's phone"
+
+
+def test_staff_revoke_a_listeners_token_and_it_stops_working(staff_client):
+    from rest_framework.test import APIClient
+
+    from accounts.models import ApiToken
+    from tests.accounts.factories import UserFactory, api_token_secret
+
+    owner = UserFactory()
+    lost, kept = api_token_secret(owner, name="lost phone"), api_token_secret(owner, name="laptop")
+    script = APIClient()
+
+    staff_client.post(
+        reverse("admin:accounts_apitoken_changelist"),
+        {"action": "revoke", "_selected_action": [ApiToken.objects.get(name="lost phone").pk]},
+    )
+
+    assert list(ApiToken.objects.values_list("name", flat=True)) == ["laptop"]
+    assert script.get("/api/me/", HTTP_AUTHORIZATION=f"Token {lost}").status_code == 401
+    assert script.get("/api/me/", HTTP_AUTHORIZATION=f"Token {kept}").status_code == 200
+
+
+def test_drf_s_plaintext_token_admin_is_gone(staff_client):
+    from django.contrib import admin
+
+    assert "rest_framework.authtoken" not in {model._meta.app_config.name for model in admin.site._registry}
+    assert staff_client.get("/admin/authtoken/tokenproxy/").status_code == 404

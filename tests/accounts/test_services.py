@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts import credentials, selectors, services
 from accounts.models import SpotifyCredential, SpotifyPause
-from tests.accounts.factories import SpotifyCredentialFactory, UserFactory
+from tests.accounts.factories import ApiTokenFactory, SpotifyCredentialFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -81,11 +81,44 @@ def test_the_pause_in_force_is_the_one_ending_last_and_an_ended_one_is_none():
     assert selectors.spotify_paused_until() is None
 
 
-def test_rotating_the_api_token_leaves_exactly_one():
+def test_each_api_token_gets_its_own_random_secret_and_only_its_digest_is_kept():
     user = UserFactory()
-    first, created = services.get_or_create_api_token(user=user)
 
-    second = services.rotate_api_token(user=user)
+    phone, phone_secret = services.create_api_token(user=user, name="phone")
+    laptop, laptop_secret = services.create_api_token(user=user, name="laptop")
 
-    assert created is True and second.key != first.key
-    assert services.get_or_create_api_token(user=user) == (second, False)
+    assert phone_secret != laptop_secret and phone.prefix != laptop.prefix
+    for token, secret in ((phone, phone_secret), (laptop, laptop_secret)):
+        assert secret not in repr(token) and secret not in str(token)
+        assert selectors.find_api_token(secret=secret) == token
+    assert selectors.find_api_token(secret=phone_secret[:12] + laptop_secret[12:]) is None
+
+
+def test_tokens_sharing_a_prefix_are_told_apart_by_their_digest():
+    # Prefixes are not unique (a moved DRF token's first 12 hex digits may meet another's).
+    first, second = f"{'a' * 12}first-secret", f"{'a' * 12}second-secret"
+    ApiTokenFactory(name="one", secret=first)
+    ApiTokenFactory(name="two", secret=second)
+
+    assert selectors.find_api_token(secret=second).name == "two"
+    assert selectors.find_api_token(secret=first).name == "one"
+
+
+def test_the_create_api_token_command_prints_a_working_secret_once_and_keeps_the_limits(capsys):
+    from django.core.management import CommandError, call_command
+    from rest_framework.test import APIClient
+
+    from accounts.models import ApiToken
+
+    user = UserFactory(username="ci-listener")
+
+    call_command("create_api_token", "ci-listener", name="ci", expires_in_days=1)
+    secret = capsys.readouterr().out.strip()
+
+    token = ApiToken.objects.get(user=user)
+    assert token.name == "ci" and token.digest == ApiToken.digest_of(secret) and token.expires_at is not None
+    assert APIClient().get("/api/me/", HTTP_AUTHORIZATION=f"Token {secret}").json()["id"] == user.pk
+    with pytest.raises(CommandError, match="already have a token named"):
+        call_command("create_api_token", "ci-listener", name="ci")
+    with pytest.raises(CommandError, match="No user named"):
+        call_command("create_api_token", "nobody", name="ci")

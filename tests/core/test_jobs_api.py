@@ -8,10 +8,9 @@ from datetime import timedelta
 import pytest
 from rest_framework.test import APIClient
 
-from accounts.services import get_or_create_api_token
 from core.models import JobStatus
 from tests.core.factories import JobRecordFactory
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, api_token_secret
 
 pytestmark = pytest.mark.django_db
 
@@ -86,8 +85,8 @@ def test_anonymous_callers_get_401(api, owner):
 
 
 def test_an_api_token_reads_the_task_too(api, owner):
-    token, _ = get_or_create_api_token(user=owner)
+    secret = api_token_secret(owner)
     record = JobRecordFactory(user=owner)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
 
     assert api.get(_url(record.task_id)).json()["id"] == record.task_id

@@ -7,13 +7,12 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from devices.models import DeviceSession
 from devices.services import load_device_library
 from devices.types import SESSION_TTL
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, api_token_secret
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +48,7 @@ def playlist(**fields) -> dict:
 
 def client_for(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_secret(user)}")
     return client
 
 

@@ -7,11 +7,10 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from devices.services import load_device_library
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, api_token_secret
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +61,7 @@ def owner():
 @pytest.fixture
 def api(owner) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=owner).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_token_secret(owner)}")
     return client
 
 

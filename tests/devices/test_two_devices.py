@@ -1,5 +1,6 @@
 """Issue 7's "done when": two devices (two API clients, each with its own token) edit favorites,
-history and a playlist offline, sync in either order, and end with the same library."""
+history and a playlist offline, sync in either order, and end with the same library. Each device
+has its own API token, made by the listener's signed-in session: revoking one leaves the other."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import copy
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from devices.serializers import DeviceLibraryOutSerializer
@@ -17,6 +17,7 @@ from tests.accounts.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 SYNC = "/api/me/library/sync"
+TOKENS = "/api/me/tokens/"
 
 
 def track(n: int) -> str:
@@ -26,10 +27,10 @@ def track(n: int) -> str:
 class Device:
     """A client app: it keeps the library it last heard from the server and edits it offline."""
 
-    def __init__(self, token: Token, name: str) -> None:
+    def __init__(self, secret: str, name: str) -> None:
         self.name = name
         self.api = APIClient()
-        self.api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        self.api.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
         self.library: dict = {"favorites": [], "history": [], "playlists": []}
         self.playlist_ids: dict[str, int] = {}
 
@@ -45,6 +46,15 @@ class Device:
         return next(p for p in self.library["playlists"] if p["local_id"] == local_id)
 
 
+def new_token(user, name: str) -> str:
+    """A token of `user` for device `name`, as the listener makes it (signed in): its secret."""
+    session = APIClient()
+    session.force_login(user)
+    created = session.post(TOKENS, {"name": name}, format="json")
+    assert created.status_code == 201, created.content
+    return created.json()["token"]
+
+
 BASE = datetime(2025, 3, 1, 12, tzinfo=UTC)  # fixed, so the runs of both orders can be compared
 
 
@@ -56,10 +66,7 @@ def two_devices_edit_offline_and_sync(order: tuple[int, int]) -> tuple[dict, dic
     """Both devices start from one synced library, edit offline, sync in `order`, then each syncs
     once more to hear the other's edits. Returns both devices' libraries and their server id map."""
     user = UserFactory()
-    # Two clients, each sending the token; DRF's authtoken has one token per user, which an app
-    # install copies from the dashboard.
-    token = Token.objects.create(user=user)
-    one, two = Device(token, "phone"), Device(token, "laptop")
+    one, two = (Device(new_token(user, name), name) for name in ("phone", "laptop"))
 
     # Online: the phone favorites two songs and makes a playlist; the laptop syncs and gets them.
     one.library["favorites"] = [{"track": track(n), "title": f"Song {n}", "added_at": at(0)} for n in (1, 2)]
@@ -128,3 +135,23 @@ def test_both_orders_give_the_same_library_apart_from_server_ids():
     laptop_first, _, _ = two_devices_edit_offline_and_sync((2, 1))
 
     assert without_ids(phone_first) == without_ids(laptop_first)
+
+
+def test_two_tokens_of_one_listener_sync_one_library_and_revoking_one_leaves_the_other():
+    user = UserFactory()
+    phone, laptop = Device(new_token(user, "phone"), "phone"), Device(new_token(user, "laptop"), "laptop")
+    phone.library["favorites"] = [{"track": track(1), "title": "Song 1", "added_at": at(0)}]
+    phone.sync()
+    laptop.library["favorites"] = [{"track": track(2), "title": "Song 2", "added_at": at(1)}]
+    assert {f["track"] for f in laptop.sync()["library"]["favorites"]} == {track(1), track(2)}
+    session = APIClient()
+    session.force_login(user)
+    tokens = {token["name"]: token for token in session.get(TOKENS).json()}
+    assert tokens["phone"]["last_used_at"] and tokens["laptop"]["last_used_at"]
+
+    assert session.delete(f"{TOKENS}{tokens['phone']['id']}").status_code == 204  # the phone is lost
+
+    refused = phone.api.post(SYNC, phone.library, format="json")
+    assert refused.status_code == 401
+    laptop.library["favorites"].append({"track": track(3), "title": "Song 3", "added_at": at(2)})
+    assert {f["track"] for f in laptop.sync()["library"]["favorites"]} == {track(1), track(2), track(3)}

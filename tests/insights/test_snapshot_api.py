@@ -8,7 +8,6 @@ from datetime import date, timedelta
 import pytest
 from django_q.brokers import get_broker
 from django_q.signing import SignedPackage
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from django.db import IntegrityError, transaction
@@ -17,7 +16,7 @@ from django.utils import timezone
 from core.queues import BULK, cluster_name
 from core.runs import RunStatus
 from insights.models import ListeningIngest, ListeningSnapshot, TimeRange
-from tests.accounts.factories import SpotifyCredentialFactory, UserFactory
+from tests.accounts.factories import SpotifyCredentialFactory, UserFactory, api_token_secret
 from tests.fixtures.cluster import sandbox_cluster_env
 from tests.insights.factories import ListeningSnapshotFactory
 from tests.sync.cluster_support import signed_in
@@ -95,9 +94,9 @@ def test_anonymous_callers_get_401(api, owner):
 @pytest.mark.django_db
 def test_a_script_reads_snapshots_with_an_api_token(api, owner):
     _days(owner, 2)
-    token = Token.objects.create(user=owner)
+    secret = api_token_secret(owner)
 
-    response = api.get(SNAPSHOTS, HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = api.get(SNAPSHOTS, HTTP_AUTHORIZATION=f"Token {secret}")
 
     assert response.status_code == 200 and len(response.json()["results"]) == 2
 

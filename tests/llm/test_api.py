@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from llm.models import CircuitState, ProviderHealth, RouterState
 from llm.services.circuit import force_provider
 from tests.llm.conftest import PRIMARY_KEY
+from tests.accounts.factories import api_token_secret
 from tests.llm.factories import ProviderFactory, ProviderHealthFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,9 +68,9 @@ def test_the_status_never_carries_an_api_key(api, staff, primary):
 
 
 def test_staff_with_an_api_token_can_read_the_status(api, staff, primary):
-    token = Token.objects.create(user=staff)
+    secret = api_token_secret(staff)
 
-    assert api.get(STATUS, HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 200
+    assert api.get(STATUS, HTTP_AUTHORIZATION=f"Token {secret}").status_code == 200
 
 
 def test_forcing_a_provider_answers_200_with_the_new_status(api, staff, primary, fallback):

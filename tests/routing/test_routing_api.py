@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -17,7 +16,7 @@ from library.models import ItemsStatus, Playlist
 from routing.models import BasePlaylist, ChildMode, ChildPlaylist, RouteRun
 
 from core.runs import RunStatus
-from tests.accounts.factories import SpotifyCredentialFactory
+from tests.accounts.factories import SpotifyCredentialFactory, api_token_secret
 from tests.library.factories import PlaylistFactory
 from tests.routing.factories import BasePlaylistFactory, ChildPlaylistFactory
 from tests.routing.factories import RouteRunFactory
@@ -184,9 +183,9 @@ def test_anonymous_callers_get_401_with_a_token_challenge_and_nothing_changes(ap
 
 
 def test_scripts_use_an_api_token_and_pages_their_session(world):
-    token = Token.objects.create(user=world.owner)
+    secret = api_token_secret(world.owner)
     script = APIClient()
-    script.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    script.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     page = APIClient()
     page.force_login(world.owner)
 
