@@ -44,15 +44,17 @@ from devices.serializers import (
     SessionSummarySerializer,
 )
 from devices.throttles import DeviceSyncThrottle
-from devices.types import SESSION_TTL, DeviceLibrary
+from devices.types import SESSION_TTL, SESSIONS_LIMIT, DeviceLibrary
 from devices.wire import device_library_from_wire
 
 LIMITS = (
-    f"Limits: a JSON body of at most {MAX_BODY_BYTES:,} bytes (2 MB; larger → 400 with a `detail`); "
+    f"Limits: a JSON body of at most {MAX_BODY_BYTES:,} bytes (2 MB; larger → 400 with a `detail`), "
+    "nested at most JSON_MAX_DEPTH (32) arrays and objects deep; "
     f"favorites ≤ {FAVORITES_LIMIT:,}, history ≤ {HISTORY_LIMIT}, queue items ≤ {QUEUE_LIMIT}, "
     f"playlists ≤ {PLAYLISTS_LIMIT} with ≤ {PLAYLIST_ITEMS_LIMIT:,} items each, recent searches ≤ "
     f"{SEARCH_LIMIT}. Favorites and playlists count live items; deletion markers (removed_at set) "
-    f"come on top, up to {MARKER_LIMIT:,} (the server keeps the newest {MARKER_LIMIT:,}). A merge that "
+    f"come on top, up to {MARKER_LIMIT:,} (the server keeps the newest {MARKER_LIMIT:,}, and a deleted "
+    "playlist keeps no items), so a library the server answered can always be sent back. A merge that "
     "would leave the stored library over a limit is refused (400 at the collection). Clients need "
     "to poll `GET /api/me/library/changes` only while a session ping says `multiple_sessions`. "
     "Unknown keys are refused at every level; JSON types are not coerced. Times are "
@@ -62,7 +64,8 @@ LIMITS = (
 )
 BAD_INPUT = OpenApiResponse(
     description=(
-        "Malformed JSON or a body over 2 MB (`detail`), or field errors keyed by the field's path, "
+        "Malformed JSON, nested more than 32 deep, or a body over 2 MB (`detail`), or field errors "
+        "keyed by the field's path, "
         'e.g. {"favorites": {"3": {"added_at": ["…"]}}}. Nothing is stored.'
     )
 )
@@ -71,7 +74,8 @@ MERGE_RULE = (
     "per track, keep the newest added_at and the newest removed_at (removed while removed_at ≥ "
     f"added_at); history keeps every play once per (track, played_at), the newest {HISTORY_LIMIT}; "
     "queue and preferences: the newer updated_at wins, whole; playlists match by id, else local_id, "
-    "and each field keeps its newer *_updated_at; a deletion (removed_at) is final; recent searches, "
+    "and each field keeps its newer *_updated_at; a deletion (removed_at, the latest seen) is final; "
+    "recent searches, "
     f"one per query ignoring case, the newest {SEARCH_LIMIT}."
 )
 
@@ -218,7 +222,9 @@ class SessionPingView(DeviceAPIView):
         summary="Say this device's session is alive; see your other active sessions",
         description=(
             f"Call every minute or so while playing. A session not heard from for {SESSION_TTL} "
-            "(h:mm:ss) stops counting as active. `multiple_sessions` is true when more than one is."
+            "(h:mm:ss) stops counting as active. `multiple_sessions` is true when more than one is. "
+            f"A listener has at most {SESSIONS_LIMIT} sessions: a ping past them evicts the least "
+            "recently seen (a live one evicted is back at its next ping)."
         ),
         request=SessionPingSerializer,
         responses={200: SessionSummarySerializer, 400: BAD_INPUT, 401: NOT_SIGNED_IN},
