@@ -6,7 +6,7 @@ import logging
 import os
 
 from analysis.models import AnalysisBatch
-from analysis.services import feeding, queueing, recovery
+from analysis.services import feeding, queueing, ratings, recovery
 from analysis.services.settling import announce_if_settled
 from core.workers import this_host
 
@@ -20,6 +20,12 @@ def requeue_batches_of_dead_workers(sender, *, proc_name: str, **kwargs) -> None
     except Exception:
         # Never keep a worker from starting; the schedule catches what this missed.
         logger.exception("Recovery of dead workers' analysis batches failed in %s", proc_name)
+
+
+def raise_ratings_after_import(sender, *, user_id: int, **kwargs) -> None:
+    """sync.signals.import_completed: tracks Spotify now marks explicit are explicit in their stored
+    analyses too (an analysis made before Spotify marked the track said what the model said)."""
+    ratings.raise_ratings_of_explicit_tracks(user_id=user_id)
 
 
 def queue_analysis_after_import(sender, *, user_id: int, **kwargs) -> None:
