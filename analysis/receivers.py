@@ -22,10 +22,11 @@ def requeue_batches_of_dead_workers(sender, *, proc_name: str, **kwargs) -> None
         logger.exception("Recovery of dead workers' analysis batches failed in %s", proc_name)
 
 
-def raise_ratings_after_import(sender, *, user_id: int, **kwargs) -> None:
-    """sync.signals.import_completed: tracks Spotify now marks explicit are explicit in their stored
-    analyses too (an analysis made before Spotify marked the track said what the model said)."""
-    ratings.raise_ratings_of_explicit_tracks(user_id=user_id)
+def raise_ratings_after_import(sender, *, changed_playlist_ids: list[int], **kwargs) -> None:
+    """sync.signals.import_completed: the tracks of the playlists the import read again that Spotify
+    now marks explicit are explicit in their stored analyses too (an analysis made before Spotify
+    marked a track says what the model said)."""
+    ratings.raise_ratings_of_explicit_tracks(playlist_ids=changed_playlist_ids)
 
 
 def queue_analysis_after_import(sender, *, user_id: int, **kwargs) -> None:

@@ -101,15 +101,15 @@ def test_the_same_answer_for_a_track_spotify_does_not_mark_is_kept_as_the_model_
     assert SongAnalysis.objects.get(track=track).content_rating == "clean"
 
 
-def test_an_import_raises_the_rating_of_a_track_spotify_marked_explicit_after_its_analysis(
+def test_an_import_raises_the_ratings_of_its_tracks_spotify_marked_explicit_after_their_analysis(
     django_capture_on_commit_callbacks,
 ):
     listener, stranger = UserFactory(), UserFactory()
     marked = catalog_track(LYRICS, nth=0, explicit=False)
     other = catalog_track(LYRICS, nth=1, explicit=False)
     theirs = catalog_track(LYRICS, nth=2, explicit=False)
-    in_playlist_of(listener, marked, other)
-    in_playlist_of(stranger, theirs)
+    changed = in_playlist_of(listener, marked, other)
+    unchanged = in_playlist_of(stranger, theirs)
     for track in (marked, other, theirs):
         SongAnalysisFactory(track=track, content_rating="clean")
         SongAnalysisFactory(track=track, content_rating="mild", prompt_version="an-older-prompt")
@@ -117,7 +117,7 @@ def test_an_import_raises_the_rating_of_a_track_spotify_marked_explicit_after_it
 
     with django_capture_on_commit_callbacks(execute=True):
         send_import_completed(
-            user_id=listener.pk, event_id=1, changed_playlist_ids=[], renamed_spotify_ids=[]
+            user_id=listener.pk, event_id=1, changed_playlist_ids=[changed.pk], renamed_spotify_ids=[]
         )
 
     def ratings_of(track) -> set[str]:
@@ -125,6 +125,8 @@ def test_an_import_raises_the_rating_of_a_track_spotify_marked_explicit_after_it
 
     assert ratings_of(marked) == {"explicit"}  # every prompt version's analysis
     assert ratings_of(other) == {"clean", "mild"}
-    # Another listener's track waits for their own import (the filters read the flag meanwhile).
+    # A playlist this import did not read waits for the import that does (the filters read the
+    # flag meanwhile).
     assert ratings_of(theirs) == {"clean", "mild"}
-    assert raise_ratings_of_explicit_tracks(user_id=listener.pk) == 0  # nothing left to raise
+    assert raise_ratings_of_explicit_tracks(playlist_ids=[changed.pk]) == 0  # nothing left to raise
+    assert raise_ratings_of_explicit_tracks(playlist_ids=[unchanged.pk]) == 2
