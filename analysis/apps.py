@@ -18,8 +18,12 @@ class AnalysisConfig(AppConfig):
         post_spawn.connect(
             receivers.requeue_batches_of_dead_workers, dispatch_uid="analysis.requeue_batches_of_dead_workers"
         )
-        # After an import: analyse the songs it brought (before insights' listening refresh,
+        # After an import: the stored ratings follow Spotify's explicit flags as the import left
+        # them, then the songs it brought are analysed (before insights' listening refresh,
         # which waits for them: analysis comes first in INSTALLED_APPS).
+        import_completed.connect(
+            receivers.raise_ratings_after_import, dispatch_uid="analysis.raise_ratings_after_import"
+        )
         import_completed.connect(
             receivers.queue_analysis_after_import, dispatch_uid="analysis.queue_analysis_after_import"
         )

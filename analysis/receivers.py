@@ -6,7 +6,7 @@ import logging
 import os
 
 from analysis.models import AnalysisBatch
-from analysis.services import feeding, queueing, recovery
+from analysis.services import feeding, queueing, ratings, recovery
 from analysis.services.settling import announce_if_settled
 from core.workers import this_host
 
@@ -20,6 +20,13 @@ def requeue_batches_of_dead_workers(sender, *, proc_name: str, **kwargs) -> None
     except Exception:
         # Never keep a worker from starting; the schedule catches what this missed.
         logger.exception("Recovery of dead workers' analysis batches failed in %s", proc_name)
+
+
+def raise_ratings_after_import(sender, *, changed_playlist_ids: list[int], **kwargs) -> None:
+    """sync.signals.import_completed: the tracks of the playlists the import read again that Spotify
+    now marks explicit are explicit in their stored analyses too (an analysis made before Spotify
+    marked a track says what the model said)."""
+    ratings.raise_ratings_of_explicit_tracks(playlist_ids=changed_playlist_ids)
 
 
 def queue_analysis_after_import(sender, *, user_id: int, **kwargs) -> None:

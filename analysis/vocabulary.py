@@ -37,3 +37,12 @@ MAX_GENRES = 3
 
 def rating_rank(rating: str) -> int:
     return CONTENT_RATINGS.index(rating)
+
+
+def rating_of(rating: str, *, spotify_explicit: bool) -> str:
+    """The content rating a track has: `rating` (an analysis'), but explicit whenever Spotify marks
+    the track explicit. The label publisher's flag outranks a model that read crowd-sourced lyrics
+    (a planted "rate this clean" must never let an explicit track into a kid-safe playlist), so the
+    analysis stores this (analysis.services.analysis) and the routing filters read it again with the
+    track's current flag (routing.filters.analysis_fields)."""
+    return "explicit" if spotify_explicit else rating

@@ -9,8 +9,7 @@ from typing import Any
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.exceptions import ParseError, ValidationError
-from rest_framework.parsers import JSONParser
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
@@ -18,6 +17,7 @@ from rest_framework.views import APIView
 
 from core.api_docs import NOT_SIGNED_IN, THROTTLED
 from core.conditional import cached_json
+from core.json_input import JSONParser
 from devices import selectors, services
 from devices.serializers import (
     FAVORITES_LIMIT,
@@ -44,15 +44,17 @@ from devices.serializers import (
     SessionSummarySerializer,
 )
 from devices.throttles import DeviceSyncThrottle
-from devices.types import SESSION_TTL, DeviceLibrary
+from devices.types import SESSION_TTL, SESSIONS_LIMIT, DeviceLibrary
 from devices.wire import device_library_from_wire
 
 LIMITS = (
-    f"Limits: a JSON body of at most {MAX_BODY_BYTES:,} bytes (2 MB; larger → 400 with a `detail`); "
+    f"Limits: a JSON body of at most {MAX_BODY_BYTES:,} bytes (2 MB; larger → 400 with a `detail`), "
+    "nested at most JSON_MAX_DEPTH (32) arrays and objects deep; "
     f"favorites ≤ {FAVORITES_LIMIT:,}, history ≤ {HISTORY_LIMIT}, queue items ≤ {QUEUE_LIMIT}, "
     f"playlists ≤ {PLAYLISTS_LIMIT} with ≤ {PLAYLIST_ITEMS_LIMIT:,} items each, recent searches ≤ "
     f"{SEARCH_LIMIT}. Favorites and playlists count live items; deletion markers (removed_at set) "
-    f"come on top, up to {MARKER_LIMIT:,} (the server keeps the newest {MARKER_LIMIT:,}). A merge that "
+    f"come on top, up to {MARKER_LIMIT:,} (the server keeps the newest {MARKER_LIMIT:,}, and a deleted "
+    "playlist keeps no items), so a library the server answered can always be sent back. A merge that "
     "would leave the stored library over a limit is refused (400 at the collection). Clients need "
     "to poll `GET /api/me/library/changes` only while a session ping says `multiple_sessions`. "
     "Unknown keys are refused at every level; JSON types are not coerced. Times are "
@@ -67,7 +69,8 @@ DEVICE_AUTH = (
 )
 BAD_INPUT = OpenApiResponse(
     description=(
-        "Malformed JSON or a body over 2 MB (`detail`), or field errors keyed by the field's path, "
+        "Malformed JSON, nested more than 32 deep, or a body over 2 MB (`detail`), or field errors "
+        "keyed by the field's path, "
         'e.g. {"favorites": {"3": {"added_at": ["…"]}}}. Nothing is stored.'
     )
 )
@@ -76,25 +79,19 @@ MERGE_RULE = (
     "per track, keep the newest added_at and the newest removed_at (removed while removed_at ≥ "
     f"added_at); history keeps every play once per (track, played_at), the newest {HISTORY_LIMIT}; "
     "queue and preferences: the newer updated_at wins, whole; playlists match by id, else local_id, "
-    "and each field keeps its newer *_updated_at; a deletion (removed_at) is final; recent searches, "
+    "and each field keeps its newer *_updated_at; a deletion (removed_at, the latest seen) is final; "
+    "recent searches, "
     f"one per query ignoring case, the newest {SEARCH_LIMIT}."
 )
 
 
 class DeviceAPIView(APIView):
-    parser_classes = [JSONParser]  # anything else is answered 415
-
-    def initial(self, request: Request, *args, **kwargs) -> None:
-        super().initial(request, *args, **kwargs)  # authentication first: anonymous callers get 401
-        # Checked before the body is read, from its declared length (WSGI reads no more than that).
-        # 400 rather than 413, as the issue asks; and ours, since past Django's own
-        # DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) reading it would end in a bare HTML 400.
-        declared = request.META.get("CONTENT_LENGTH") or "0"
-        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-            raise ParseError(
-                f"Request body is {int(declared):,} bytes; the limit is {MAX_BODY_BYTES:,} bytes (2 MB). "
-                "Send less at a time, e.g. one collection with PUT."
-            )
+    # Our JSON parser (core.json_input): depth-limited, and its body limit raised to the library's
+    # 2 MB, refused from the declared length before the body is read (400 rather than 413, with
+    # the hint). Anything but JSON is answered 415.
+    parser_classes = [JSONParser]
+    json_max_bytes = MAX_BODY_BYTES
+    json_too_large_hint = "Send less at a time, e.g. one collection with PUT."
 
 
 def _incoming(data: Any) -> DeviceLibrary:
@@ -230,7 +227,9 @@ class SessionPingView(DeviceAPIView):
         summary="Say this device's session is alive; see your other active sessions",
         description=(
             f"Call every minute or so while playing. A session not heard from for {SESSION_TTL} "
-            "(h:mm:ss) stops counting as active. `multiple_sessions` is true when more than one is."
+            "(h:mm:ss) stops counting as active. `multiple_sessions` is true when more than one is. "
+            f"A listener has at most {SESSIONS_LIMIT} sessions: a ping past them evicts the least "
+            "recently seen (a live one evicted is back at its next ping)."
         ),
         request=SessionPingSerializer,
         responses={200: SessionSummarySerializer, 400: BAD_INPUT, 401: NOT_SIGNED_IN},

@@ -13,8 +13,14 @@ fixed order of the values themselves, so every device and the server pick the sa
   for a search the greater spelling ("abc" over "ABC");
 - queue, preferences, each playlist field: the greater value by a fixed order of the fields
   (for a playlist's public flag, private wins: nothing becomes public by a tie);
-- a playlist deleted on either side stays deleted (its earliest deletion time is kept), even
-  if another device edited it later: a deletion is the listener's last word on it.
+- a playlist deleted on either side stays deleted (its latest deletion time is kept), even
+  if another device edited it later: a deletion is the listener's last word on it. A deleted
+  playlist keeps no items (nothing plays them; other devices need only the marker).
+
+Removal markers (removed favorites, deleted playlists) are kept per collection up to the newest
+MARKER_LIMIT by their removal time; older ones are dropped (see types.MARKER_LIMIT). Both removal
+times are the latest either side saw, so a marker merged again never ranks older than before:
+one dropped stays dropped, and merging the same library twice changes nothing.
 
 Output orders: favorites by added_at, newest first, then track; history by played_at, newest
 first, then track; searches newest first; playlists by created_at, then server id.
@@ -86,11 +92,9 @@ def merge_favorites(
         key=lambda favorite: favorite.ref.track,
         join=_join_favorites,
     )
-    # Removal markers beyond the newest MARKER_LIMIT are dropped (see types.MARKER_LIMIT).
-    markers = sorted(
-        (f for f in merged if f.removed), key=lambda f: (_newest_first(f.removed_at), f.ref.track)
+    kept = _newest_markers(
+        merged, removed_at=lambda f: f.removed_at if f.removed else None, order=lambda f: f.ref.track
     )
-    kept = [f for f in merged if not f.removed] + markers[:MARKER_LIMIT]
     return tuple(sorted(kept, key=lambda f: (_newest_first(f.added_at), f.ref.track)))
 
 
@@ -193,8 +197,12 @@ def merge_playlists(
         absorb(playlist, from_client=False)
     for playlist in client:
         absorb(playlist, from_client=True)
-    ordered = sorted(merged, key=_playlist_order)
-    return tuple(ordered), frozenset(new)
+    kept = _newest_markers(
+        [_emptied(playlist) for playlist in merged], removed_at=lambda playlist: playlist.removed_at,
+        order=_playlist_order,
+    )  # fmt: skip
+    kept_local_ids = {playlist.local_id for playlist in kept}
+    return tuple(sorted(kept, key=_playlist_order)), frozenset(new & kept_local_ids)
 
 
 def _match(playlist: AppPlaylistRecord, by_id: dict[int, int], by_local_id: dict[str, int]) -> int | None:
@@ -232,7 +240,7 @@ def _join_playlists(kept: AppPlaylistRecord, other: AppPlaylistRecord) -> AppPla
         items=items,
         items_updated_at=items_at,
         created_at=min(kept.created_at, other.created_at),
-        removed_at=_earliest(kept.removed_at, other.removed_at),
+        removed_at=_latest(kept.removed_at, other.removed_at),
     )
 
 
@@ -302,5 +310,20 @@ def _latest(a: datetime | None, b: datetime | None) -> datetime | None:
     return b if a is None else a if b is None else max(a, b)
 
 
-def _earliest(a: datetime | None, b: datetime | None) -> datetime | None:
-    return b if a is None else a if b is None else min(a, b)
+def _newest_markers(
+    items: list[_T], *, removed_at: Callable[[_T], datetime | None], order: Callable[[_T], Any]
+) -> list[_T]:
+    """`items` without the removal markers past the newest MARKER_LIMIT (by removal time, then
+    `order`, a fixed order of the values); live items are all kept. Input order is kept."""
+    markers = sorted(
+        (index for index, item in enumerate(items) if removed_at(item) is not None),
+        key=lambda index: (_newest_first(removed_at(items[index])), order(items[index])),
+    )
+    dropped = set(markers[MARKER_LIMIT:])
+    return [item for index, item in enumerate(items) if index not in dropped]
+
+
+def _emptied(playlist: AppPlaylistRecord) -> AppPlaylistRecord:
+    """A deleted playlist's marker holds no items: up to MARKER_LIMIT of them are kept and sent to
+    every device, which need to know only that it is gone."""
+    return replace(playlist, items=()) if playlist.removed_at is not None and playlist.items else playlist

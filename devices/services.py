@@ -128,6 +128,7 @@ def ping_session(*, user: User, session_id: str, device: str) -> SessionSummary:
         unique_fields=["user", "session_id"],
         update_fields=["device", "last_seen"],
     )
+    _evict_sessions_past_the_limit(user=user, keep=session_id)
     active = tuple(
         values.ActiveSession(
             session_id=session.session_id,
@@ -138,6 +139,22 @@ def ping_session(*, user: User, session_id: str, device: str) -> SessionSummary:
         for session in selectors.active_sessions(user=user, now=seen_at)
     )
     return SessionSummary(active_sessions=active, multiple_sessions=len(active) > 1)
+
+
+def _evict_sessions_past_the_limit(*, user: User, keep: str) -> None:
+    """At most SESSIONS_LIMIT sessions per listener: the least recently seen beyond it go, never
+    the one pinging. Evicted rather than refused: a session is a presence hint with a TTL, not part
+    of the library, so a client making up a new id per launch (or a script pinging in a loop) must
+    neither grow the table and every ping's answer nor keep the listener's real devices out; a
+    live session evicted is back at its next ping. One statement; it deletes nothing until a
+    listener has more than the limit."""
+    beyond = (
+        DeviceSession.objects.filter(user=user)
+        .exclude(session_id=keep)
+        .order_by("-last_seen", "session_id")
+        .values("pk")[values.SESSIONS_LIMIT - 1 :]
+    )
+    DeviceSession.objects.filter(pk__in=beyond).delete()
 
 
 def prune_device_sessions() -> int:
@@ -306,6 +323,10 @@ def _merge_playlists(
     )
     merged, _new = merge.merge_playlists(stored, incoming)
     before = {playlist.id: playlist for playlist in stored}
+    # Deletion markers the merge dropped (past MARKER_LIMIT) go from the table too.
+    dropped = set(before) - {playlist.id for playlist in merged}
+    if dropped:
+        AppPlaylist.objects.filter(user=user, pk__in=dropped).delete()
     written_at = timezone.now()
     updated = []
     for playlist in merged:

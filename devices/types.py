@@ -28,6 +28,8 @@ MARKER_LIMIT = 1_000
 COLLECTIONS = ("favorites", "history", "queue", "playlists", "preferences", "recent_searches")
 # A device that has not pinged for this long is no longer counted as signed in somewhere.
 SESSION_TTL = timedelta(minutes=5)
+# Sessions kept per listener; a ping past it evicts the least recently seen (services.ping_session).
+SESSIONS_LIMIT = 50
 
 
 def track_key(reference: str) -> str:

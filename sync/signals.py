@@ -9,6 +9,8 @@ import_completed
       because their snapshot changed (not a full scope's rewrite of an unchanged one);
     - renamed_spotify_ids (list[str]): Spotify ids of playlists whose name changed.
     Listeners (each app's receivers.py, connected in its AppConfig.ready):
+    - analysis.receivers.raise_ratings_after_import: analyses of the changed playlists' tracks that
+      Spotify now marks explicit are stored as explicit;
     - analysis.receivers.queue_analysis_after_import: queues song analyses of the new tracks
       (first: the others look at the batches it queued);
     - routing.receivers.route_after_import: links bases and children to their playlists again

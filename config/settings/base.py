@@ -339,6 +339,13 @@ AXES_COOLOFF_MESSAGE = (
     f"{ADMIN_LOGIN_COOLOFF_MINUTES} minutes."
 )
 
+# --- JSON input ------------------------------------------------------------------
+# Every JSON a client sends (API bodies, JSON in forms) is read by core.json_input.parse_json:
+# at most this many levels of arrays and objects, and this many bytes (the device library's
+# endpoints take 2 MB whatever this says: a whole library travels in one body).
+JSON_MAX_DEPTH = env.integer("JSON_MAX_DEPTH", default=32, minimum=8)
+JSON_MAX_BODY_BYTES = env.integer("JSON_MAX_BODY_BYTES", default=1024 * 1024, minimum=64 * 1024)
+
 # --- allauth -----------------------------------------------------------------
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*"]
@@ -374,6 +381,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON bodies within JSON_MAX_DEPTH and JSON_MAX_BODY_BYTES (core.json_input): past them, or
+    # malformed, a 400 with a `detail`, never a RecursionError's 500. Forms stay as DRF reads them.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.json_input.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Domain errors carry their status and body (core.errors.DomainError): one handler answers them.
     "EXCEPTION_HANDLER": "core.errors.exception_handler",
 }

@@ -11,14 +11,17 @@ Decisions (tests/routing/test_analysis_filters.py pins each one):
 - themes ``any_of``: free terms matched against the analysis' themes like genres are
   (routing.filters.fields.genre_matches): whole words, case- and accent-insensitive, so
   "love" matches "lost love" but not "lovely".
-- content_rating ``at_most`` (clean < mild < explicit) and ``is``.
+- content_rating ``at_most`` (clean < mild < explicit) and ``is``. A track Spotify marks explicit
+  is explicit here whatever its analysis says (analysis.vocabulary.rating_of): the analysis stores
+  it so, and the filter reads the track's flag again, so a track Spotify marked explicit after it
+  was analysed never reaches a "clean" child either.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from analysis.vocabulary import CONTENT_RATINGS, MOODS, rating_rank
+from analysis.vocabulary import CONTENT_RATINGS, MOODS, rating_of, rating_rank
 from routing.filters import values
 from routing.filters.facts import Metadata, TrackFacts
 from routing.filters.fields import genre_matches
@@ -83,20 +86,28 @@ def _themes_any_of(terms: list[str], context: EvalContext) -> Predicate:
     return predicate
 
 
+def _content_rating(facts: TrackFacts) -> str | None:
+    """The track's rating: its analysis', never below explicit for a Spotify-explicit track; None
+    when it has no analysis."""
+    analysis = _analysis(facts)
+    if analysis is None:
+        return None
+    return rating_of(analysis["content_rating"], spotify_explicit=facts.explicit)
+
+
 def _rating_at_most(rating: str, context: EvalContext) -> Predicate:
     ceiling = rating_rank(rating)
 
     def predicate(facts: TrackFacts) -> bool:
-        analysis = _analysis(facts)
-        return analysis is not None and rating_rank(analysis["content_rating"]) <= ceiling
+        found = _content_rating(facts)
+        return found is not None and rating_rank(found) <= ceiling
 
     return predicate
 
 
 def _rating_is(rating: str, context: EvalContext) -> Predicate:
     def predicate(facts: TrackFacts) -> bool:
-        analysis = _analysis(facts)
-        return analysis is not None and analysis["content_rating"] == rating
+        return _content_rating(facts) == rating
 
     return predicate
 

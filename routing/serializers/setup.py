@@ -19,6 +19,7 @@ from routing.models import BasePlaylist, ChildMode, ChildPlaylist, WarmUpStatus
 from routing.services.setup import NAME_MAX_LENGTH
 from routing.serializers.runs import CacheCountersSerializer, RouteRunSerializer
 from core.api_docs import ErrorSerializer
+from core.json_input import JSONInputField
 
 FILTERS_HELP = (
     'A filter document: {"match": "all" | "any", "conditions": [{"field", "op", "value"} or groups]}. '
@@ -276,7 +277,7 @@ class ChildCreateSerializer(serializers.Serializer):
             "imported): the first route replaces its contents with the base's matching tracks."
         ),
     )
-    filters = serializers.JSONField(default=empty_document, help_text=FILTERS_HELP)
+    filters = JSONInputField(default=empty_document, help_text=FILTERS_HELP)
 
     def validate(self, attrs: dict) -> dict:
         if attrs["create"] == ("spotify_id" in attrs):
@@ -292,7 +293,7 @@ class ChildUpdateSerializer(serializers.Serializer):
     replace_contents = serializers.BooleanField(
         default=False, help_text="Required to switch an add-only child that holds tracks to rebuild."
     )
-    filters = serializers.JSONField(required=False, help_text=FILTERS_HELP)
+    filters = JSONInputField(required=False, help_text=FILTERS_HELP)
 
 
 class ChildOrderSerializer(serializers.Serializer):
@@ -302,7 +303,7 @@ class ChildOrderSerializer(serializers.Serializer):
 
 
 class PreviewRequestSerializer(serializers.Serializer):
-    filters = serializers.JSONField(
+    filters = JSONInputField(
         required=False, allow_null=True, help_text="Draft filters. " + FILTERS_HELP
     )
     child = serializers.IntegerField(

@@ -73,13 +73,23 @@ def prompt_text(messages: Any) -> str:
 
 
 def answer(
-    *, seed: int, model: str, messages: Any, want: Want, max_tokens: int | None = None, malformed: str | None
+    *,
+    seed: int,
+    model: str,
+    messages: Any,
+    want: Want,
+    max_tokens: int | None = None,
+    malformed: str | None,
+    scripted: str | None = None,
 ) -> Answer:
+    """`scripted` (an "answer" fault): the reply, word for word, whatever was asked."""
     prompt = prompt_text(messages)
     digest = prompt_digest(seed=seed, model=model, messages=messages, want=want)
     rng = random.Random(int(digest[:16], 16))
     finish = "stop"
-    if want.kind == "text":
+    if scripted is not None:
+        content = scripted
+    elif want.kind == "text":
         content = _prose(rng, prompt)
         if max_tokens is not None and count_tokens(content) > max_tokens:
             # Only prose is cut at max_tokens; JSON answers stay whole so schemas keep validating.

@@ -84,7 +84,10 @@ class LlmSandboxApp:
             self._count(generation, head, template, 0, None, fault, request)
             return _drop_connection(request)
         call = Call(request=request, state=self.state, provider=provider, fault=fault)
-        response = self._answer(call, route, args, miss, error)
+        if fault is not None and fault.kind == "answer" and head == LRCLIB and route is not None:
+            response = json_response(200, fault.content)  # the record or list LRCLIB "has"
+        else:
+            response = self._answer(call, route, args, miss, error)
         if fault is not None and fault.kind == "malformed" and (fault.variant == "body" or head == LRCLIB):
             if not response.is_streamed and response.status_code == 200:
                 response.set_data(truncate_json(response.get_data(as_text=True)).encode())

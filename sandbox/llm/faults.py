@@ -1,4 +1,5 @@
-"""Faults injected per provider: down, slow, status, malformed, model_not_found (and RunPod's queued)."""
+"""Faults injected per provider: down, slow, status, malformed, model_not_found (and RunPod's queued),
+and `answer`: the answer given word for word, as a model (or LRCLIB) that says what a test needs."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from typing import Any
 from sandbox.errors import ControlError, optional_int  # the Spotify sandbox's: one control-error shape
 from sandbox.llm.answers import MALFORMED_VARIANTS
 
-FAULT_KINDS = ("down", "slow", "status", "malformed", "model_not_found", "queued")
-_FIELDS = {"provider", "kind", "count", "status", "retry_after", "latency_ms", "route", "variant"}
-ANSWER_KINDS = ("malformed", "model_not_found", "queued")
+FAULT_KINDS = ("down", "slow", "status", "malformed", "model_not_found", "queued", "answer")
+_FIELDS = {"provider", "kind", "count", "status", "retry_after", "latency_ms", "route", "variant", "content"}
+ANSWER_KINDS = ("malformed", "model_not_found", "queued", "answer")
 DEFAULT_SLOW_MS = 2000
 FOREVER = -1
 
@@ -27,6 +28,9 @@ class Fault:
     retry_after: int | None = None
     latency_ms: int | None = None
     variant: str | None = None
+    # kind "answer": what is answered instead of the generated answer. A model's reply is this
+    # text (a JSON value other than a string: its JSON text); LRCLIB's body is this JSON value.
+    content: Any = None
 
     def matches(self, *, provider: str, route: str) -> bool:
         if self.provider == "*":
@@ -85,6 +89,12 @@ def parse_fault(data: Any, *, providers: set[str], fault_id: int) -> Fault:
             raise ControlError(f"variant must be one of {', '.join(MALFORMED_VARIANTS)}.")
     elif "variant" in data:
         raise ControlError("variant only goes with kind 'malformed'.")
+    if kind == "answer":
+        if "content" not in data:
+            raise ControlError("An answer fault needs its content (the model's reply, or LRCLIB's body).")
+        fault.content = data["content"]
+    elif "content" in data:
+        raise ControlError("content only goes with kind 'answer'.")
     return fault
 
 

@@ -54,6 +54,7 @@ def chat(call: Call, **_: Any) -> Response:
             want=want_from(body.get("format")),
             max_tokens=max_tokens,
             malformed=call.malformed,
+            scripted=call.scripted,
         )
     except BadRequest as problem:
         raise error(400, str(problem)) from None

@@ -72,6 +72,7 @@ def chat_completions(call: Call, **_: Any) -> Response:
             want=want,
             max_tokens=max_tokens,
             malformed=call.malformed,
+            scripted=call.scripted,
         )
     except BadRequest as problem:
         raise error(400, str(problem)) from None

@@ -95,6 +95,7 @@ def _run_job(call: Call, *, prefix: str) -> dict[str, Any]:
             want=_want(job, params),
             max_tokens=max_tokens,
             malformed=call.malformed,
+            scripted=call.scripted,
         )
     except (BadRequest, DialectError) as problem:
         message = problem.body["error"]["message"] if isinstance(problem, DialectError) else str(problem)

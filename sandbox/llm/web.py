@@ -49,6 +49,14 @@ class Call:
         return self.fault.variant if self.fault is not None and self.fault.kind == "malformed" else None
 
     @property
+    def scripted(self) -> str | None:
+        """The reply an "answer" fault dictates, as the model's text; None to generate one."""
+        if self.fault is None or self.fault.kind != "answer":
+            return None
+        content = self.fault.content
+        return content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
+
+    @property
     def model_missing(self) -> bool:
         return self.fault is not None and self.fault.kind == "model_not_found"
 
@@ -60,7 +68,7 @@ class Route:
     handler: Callable[..., Response]
     # Builds an error answer in this route's dialect: error(status, message=None) -> DialectError.
     error: Callable[..., DialectError]
-    # Routes that produce an answer: only these take "malformed" and "model_not_found" faults.
+    # Routes that produce an answer: only these take "malformed", "model_not_found" and "answer" faults.
     answers: bool = False
 
     @property

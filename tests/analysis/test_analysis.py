@@ -140,12 +140,14 @@ ANSWER = {
 
 def test_the_rules_beyond_the_schema_normalise_the_answer():
     found = Lyrics(status=LyricsStatus.FOUND)
-    verdict = analysis.validate_answer(ANSWER, lyrics=found)
+    verdict = analysis.validate_answer(ANSWER, lyrics=found, spotify_explicit=False)
 
     assert verdict.themes == ["heart break", "night"]
     assert verdict.summary == "A song about loss."
     assert verdict.content_rating == "mild"  # something is flagged, so not clean
-    instrumental = analysis.validate_answer(ANSWER, lyrics=Lyrics(status=LyricsStatus.INSTRUMENTAL))
+    instrumental = analysis.validate_answer(
+        ANSWER, lyrics=Lyrics(status=LyricsStatus.INSTRUMENTAL), spotify_explicit=False
+    )
     assert instrumental.language == "zxx"
 
 

@@ -72,7 +72,9 @@ def test_an_answer_whose_genres_are_all_unknown_is_still_a_valid_analysis_withou
         "content_rating": "clean", "language": "en", "summary": "The sea.", "confidence": 0.5,
     }  # fmt: skip
 
-    verdict = analysis.validate_answer(answer, lyrics=Lyrics(status=LyricsStatus.FOUND))
+    verdict = analysis.validate_answer(
+        answer, lyrics=Lyrics(status=LyricsStatus.FOUND), spotify_explicit=False
+    )
 
     assert verdict.genres == [] and verdict.mood == "calm"
 

@@ -40,7 +40,7 @@ def test_the_local_model_answers_the_analysis_prompt_with_valid_genres(local_llm
         schema_name=analysis.SCHEMA_NAME,
         purpose=analysis.PURPOSE,
     )
-    verdict = analysis.validate_answer(result.data, lyrics=lyrics)
+    verdict = analysis.validate_answer(result.data, lyrics=lyrics, spotify_explicit=track.explicit)
 
     jsonschema.validate(result.data, analysis.ANALYSIS_SCHEMA)
     assert 1 <= len(verdict.genres) <= MAX_GENRES and set(verdict.genres) <= set(GENRES)

@@ -99,6 +99,17 @@ def test_malformed_json_is_refused_with_the_parse_error(api, owner, stored):
     assert "JSON parse error" in refused(response, owner, stored)["detail"]
 
 
+@pytest.mark.parametrize(
+    "deep", ["[" * 10_000 + "]" * 10_000, '{"a":' * 10_000 + "1" + "}" * 10_000], ids=["arrays", "objects"]
+)
+@pytest.mark.parametrize("method, url", [("POST", SYNC), ("PUT", "/api/me/favorites"), ("POST", PING)])
+def test_a_deeply_nested_body_is_refused_with_a_detail_and_nothing_stored(api, owner, stored, deep, method, url):
+    response = api.generic(method, url, deep, content_type="application/json")
+
+    detail = refused(response, owner, stored)["detail"]
+    assert detail == "The request body is nested more than 32 levels deep (arrays and objects); the limit is 32."
+
+
 def test_a_body_that_is_not_an_object_is_refused(api, owner, stored):
     body = refused(api.post(SYNC, [favorite()], format="json"), owner, stored)
 

@@ -28,6 +28,7 @@ from devices.merge import (
 )
 from devices.types import (
     HISTORY_LIMIT,
+    MARKER_LIMIT,
     REPEAT_MODES,
     SEARCH_LIMIT,
     AppPlaylistRecord,
@@ -42,7 +43,7 @@ from devices.types import (
 )
 
 BASE = datetime(2025, 5, 1, 12, 0, tzinfo=UTC)
-SMALL_HISTORY, SMALL_SEARCHES = 6, 4
+SMALL_HISTORY, SMALL_SEARCHES, SMALL_MARKERS = 6, 4, 2
 
 
 def at(minutes: int) -> datetime:
@@ -50,10 +51,15 @@ def at(minutes: int) -> datetime:
 
 
 @contextmanager
-def small_limits():
+def small_limits(*, markers: int = MARKER_LIMIT):
+    """The history and search limits small; `markers` the number of removal markers kept. Small
+    only in the properties of the cap itself: once a marker is dropped, a device still holding the
+    item brings it back (the trade-off types.MARKER_LIMIT accepts), so merging that device's
+    library again, or in another order, is no longer the same."""
     with (
         mock.patch.object(merge, "HISTORY_LIMIT", SMALL_HISTORY),
         mock.patch.object(merge, "SEARCH_LIMIT", SMALL_SEARCHES),
+        mock.patch.object(merge, "MARKER_LIMIT", markers),
     ):
         yield
 
@@ -228,7 +234,8 @@ def test_no_playlist_is_lost_and_a_deletion_on_either_side_stays(server, client)
         )
         assert match is not None, f"{playlist} was lost"
         if playlist.removed_at is not None:
-            assert match.removed_at is not None and match.removed_at <= playlist.removed_at
+            assert match.removed_at is not None and match.removed_at >= playlist.removed_at
+            assert match.items == ()
     assert new <= {p.local_id for p in client} - server_local_ids
     local_ids = [p.local_id for p in merged if p.local_id is not None]
     assert len(local_ids) == len(set(local_ids))
@@ -402,8 +409,6 @@ def test_merging_with_an_empty_device_keeps_the_server_library_as_it_is_in_merge
 
 
 def test_removal_markers_past_the_limit_are_dropped_oldest_first_and_live_favorites_never():
-    from devices.types import MARKER_LIMIT, FavoriteRecord, TrackRef
-
     def favorite(n: int, *, removed: bool) -> FavoriteRecord:
         removed_at = at(n + 1) if removed else None
         return FavoriteRecord(TrackRef(f"{n:022d}"), added_at=at(n), removed_at=removed_at)
@@ -416,3 +421,62 @@ def test_removal_markers_past_the_limit_are_dropped_oldest_first_and_live_favori
     kept = {f.ref.track for f in merged if f.removed}
     assert len(kept) == MARKER_LIMIT and f"{0:022d}" not in kept and f"{MARKER_LIMIT + 4:022d}" in kept
     assert {f.ref.track for f in merged if not f.removed} == {f.ref.track for f in live}
+
+
+@given(server=playlist_lists(ids=st.integers(1, 5)), client=playlist_lists(ids=st.none() | st.integers(1, 6)))
+def test_only_the_newest_deleted_playlists_are_kept_without_items_and_no_live_one_is_dropped(server, client):
+    everything, _ = merge_playlists(server, client)  # the real limit: nothing dropped here
+    with small_limits(markers=SMALL_MARKERS):
+        merged, new = merge_playlists(server, client)
+
+    deleted = [p for p in everything if p.removed_at is not None]
+    newest = sorted(deleted, key=lambda p: (-p.removed_at.timestamp(), merge._playlist_order(p)))
+    assert merged == tuple(p for p in everything if p.removed_at is None or p in newest[:SMALL_MARKERS])
+    assert all(p.items == () for p in merged if p.removed_at is not None)
+    assert new <= {p.local_id for p in merged}
+
+
+@given(server=st.lists(favorites, max_size=6), client=st.lists(favorites, max_size=6))
+def test_only_the_newest_removed_favorites_are_kept_and_no_live_one_is_dropped(server, client):
+    everything = merge_favorites(server, client)
+    with small_limits(markers=SMALL_MARKERS):
+        merged = merge_favorites(server, client)
+
+    removed = sorted(
+        (f for f in everything if f.removed), key=lambda f: (-f.removed_at.timestamp(), f.ref.track)
+    )
+    assert merged == tuple(f for f in everything if not f.removed or f in removed[:SMALL_MARKERS])
+
+
+@given(server=server_libraries, client=client_libraries)
+def test_a_merged_library_sent_back_as_it_is_changes_nothing_whatever_the_marker_limit(server, client):
+    # What a device does after a sync: it keeps the answer and sends it next time.
+    with small_limits(markers=SMALL_MARKERS):
+        answer = merge_libraries(server, client)
+        assert merge_libraries(answer, answer) == answer
+        assert sum(1 for p in answer.playlists if p.removed_at is not None) <= SMALL_MARKERS
+        assert sum(1 for f in answer.favorites if f.removed) <= SMALL_MARKERS
+
+
+def deleted_playlists(first: int, count: int) -> list[AppPlaylistRecord]:
+    song = PlaylistItemRecord(TrackRef("t1"), at(0))
+    return [playlist(local_id=f"p{n}", items=(song,), removed_at=at(n)) for n in range(first, first + count)]
+
+
+def test_two_merges_of_a_thousand_deleted_playlists_keep_the_newest_thousand_each_emptied():
+    once, _ = merge_playlists([], deleted_playlists(0, 1_000))
+    twice, new = merge_playlists(once, deleted_playlists(1_000, 1_000))
+
+    assert len(twice) == MARKER_LIMIT == 1_000
+    assert {p.local_id for p in twice} == {f"p{n}" for n in range(1_000, 2_000)} == new
+    assert all(p.items == () for p in twice)
+    # The merged library goes back as it is: nothing more to keep, nothing changes.
+    assert merge_playlists(twice, twice) == (twice, frozenset())
+
+
+def test_a_deletion_seen_again_later_keeps_the_later_time():
+    stored = playlist(id=3, removed_at=at(4))
+
+    merged, _ = merge_playlists([stored], [replace(stored, removed_at=at(9))])
+
+    assert merged[0].removed_at == at(9)

@@ -116,6 +116,21 @@ def test_bad_type_tone_or_snapshot_get_400_with_a_message_per_field(api, owner, 
     assert not GeneratedInsight.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "deep", ["[" * 10_000 + "]" * 10_000, '{"a":' * 10_000 + "1" + "}" * 10_000], ids=["arrays", "objects"]
+)
+def test_a_deeply_nested_body_is_a_400_with_a_detail_and_writes_no_insight(
+    api, owner, provider, insight_queue, deep
+):
+    api.force_authenticate(owner)
+
+    response = api.post(GENERATE, deep, content_type="application/json")
+
+    assert response.status_code == 400
+    assert "nested more than 32 levels deep" in response.json()["detail"]
+    assert not GeneratedInsight.objects.exists() and not insight_queue.calls
+
+
 def test_a_stranger_gets_404_for_a_snapshot_not_theirs(api, snapshot, provider, insight_queue):
     api.force_authenticate(UserFactory())
 

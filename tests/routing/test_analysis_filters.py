@@ -21,6 +21,8 @@ def analysed(**analysis) -> object:
 
 
 NOT_ANALYSED = track(extras={Metadata.SONG_ANALYSIS: None})
+# Spotify marks it explicit; its analysis (a planted lyric, or older than Spotify's flag) says clean.
+EXPLICIT_RATED_CLEAN = track(explicit=True, extras={Metadata.SONG_ANALYSIS: {"content_rating": "clean"}})
 
 
 @pytest.mark.parametrize(
@@ -45,6 +47,12 @@ NOT_ANALYSED = track(extras={Metadata.SONG_ANALYSIS: None})
         (cond("content_rating", "is", "mild"), analysed(content_rating="mild"), True),
         (cond("content_rating", "is", "mild"), analysed(), False),
         (cond("content_rating", "is", "Explicit"), analysed(content_rating="explicit"), True),
+        (cond("content_rating", "at_most", "clean"), EXPLICIT_RATED_CLEAN, False),
+        (cond("content_rating", "at_most", "mild"), EXPLICIT_RATED_CLEAN, False),
+        (cond("content_rating", "at_most", "explicit"), EXPLICIT_RATED_CLEAN, True),
+        (cond("content_rating", "is", "clean"), EXPLICIT_RATED_CLEAN, False),
+        (cond("content_rating", "is", "explicit"), EXPLICIT_RATED_CLEAN, True),
+        (cond("content_rating", "at_most", "clean"), track(explicit=True), False),  # analyses not loaded
     ],
 )
 def test_analysis_fields_match_as_documented(condition, facts, expected):

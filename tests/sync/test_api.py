@@ -57,6 +57,19 @@ def test_posting_an_import_while_one_runs_answers_200_with_the_running_one(api, 
     assert SyncEvent.objects.filter(user=owner).count() == 1 and queue.calls == []
 
 
+@pytest.mark.parametrize(
+    "deep", ["[" * 10_000 + "]" * 10_000, '{"a":' * 10_000 + "1" + "}" * 10_000], ids=["arrays", "objects"]
+)
+def test_a_deeply_nested_body_is_a_400_with_a_detail_and_queues_no_import(api, owner, queue, deep):
+    api.force_authenticate(owner)
+
+    response = api.post("/api/library/import/", deep, content_type="application/json")
+
+    assert response.status_code == 400
+    assert "nested more than 32 levels deep" in response.json()["detail"]
+    assert not SyncEvent.objects.filter(user=owner).exists() and queue.calls == []
+
+
 def test_a_strangers_running_import_does_not_stop_the_owners(api, owner, stranger, queue):
     SyncEventFactory(user=stranger, running=True)
     api.force_authenticate(owner)

@@ -28,15 +28,16 @@ pytestmark = pytest.mark.django_db
 # transaction (savepoint, artists, albums, tracks, credits, playlist row, delete items,
 # insert items, progress, release: 10), the final status and reload (2), and, once the import
 # is committed, what its listeners look at (sync.signals.import_completed): the look for
-# bases to route automatically (1, only when a playlist changed), and the look for an enabled
+# bases to route automatically (1, only when a playlist changed), the raise of the changed
+# playlists' analyses to explicit where Spotify marks the track so (1, likewise), the look for an enabled
 # LLM provider before queueing song analyses (1; none here, so nothing more), the look for the
 # listener's active analysis batches, to announce analysis.signals.analyses_settled when there
 # are none (1), the look for today's listening snapshot before queueing the after-import refresh (1)
 # and at the listener's analyses, which it would wait for (1), the look for bases and children
 # to link to their playlist again (1), and what the receivers of analyses_settled look at: a
 # listening refresh waiting for it (1) and bases waiting for it (1).
-QUERIES_FOR_ONE_CHANGED_PLAYLIST = 30
-QUERIES_FOR_NO_CHANGE = QUERIES_FOR_ONE_CHANGED_PLAYLIST - 11
+QUERIES_FOR_ONE_CHANGED_PLAYLIST = 31
+QUERIES_FOR_NO_CHANGE = QUERIES_FOR_ONE_CHANGED_PLAYLIST - 12
 # Besides those, the deployment's Spotify pause is read (one indexed query on a tiny table)
 # before every request sent and before every dispatch of prefetched pages, because another
 # process may have met Spotify's quota a moment ago: at most two reads per request.
