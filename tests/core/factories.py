@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import factory
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from core.models import JobRecord, JobStatus
+from tests.accounts.factories import UserFactory
 
 
 class JobRecordFactory(DjangoModelFactory):
@@ -37,3 +39,18 @@ class JobRecordFactory(DjangoModelFactory):
         )
         queued = factory.Trait(status=JobStatus.QUEUED, started_at=None, finished_at=None, result="")
         running = factory.Trait(status=JobStatus.RUNNING, finished_at=None, result="")
+
+
+class StaffFactory(UserFactory):
+    """A staff member (not a superuser) holding exactly `perms`, as "app_label.codename":
+    `StaffFactory(perms=["llm.view_provider"])`. None: staff with no permission at all."""
+
+    is_staff = True
+
+    @factory.post_generation
+    def perms(user, create: bool, extracted: list[str] | None, **kwargs) -> None:
+        for perm in extracted or ():
+            app_label, codename = perm.split(".")
+            user.user_permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )

@@ -1,4 +1,5 @@
-"""/staff/: the LLM router and the jobs of the last day, for staff only; and the job records admin."""
+"""/staff/: the LLM router and the jobs of the last day, for staff holding the admin's view
+permissions (the page: job records; its cards: providers, Spotify pauses); and the job records admin."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.core.factories import JobRecordFactory
+from tests.core.factories import JobRecordFactory, StaffFactory
 from tests.accounts.factories import UserFactory
 from tests.llm.factories import ProviderFactory, ProviderHealthFactory
 
@@ -174,3 +175,35 @@ def test_staff_see_both_clusters_with_their_heartbeat_backlog_workers_and_time_l
     assert "<td>3</td>" in bulk and "<td>900 s</td>" in bulk
     get_broker(cluster_name(BULK)).purge_queue()
     cache.delete(heartbeat_key(INTERACTIVE))
+
+
+# --- who may see what: the admin's view permissions ---------------------------------------------------
+
+
+def test_staff_without_the_job_records_view_permission_get_403_and_no_link(client):
+    client.force_login(StaffFactory(perms=["llm.view_provider"]))
+
+    assert client.get(PAGE).status_code == 403
+    assert f'href="{PAGE}"' not in client.get("/library/").content.decode()
+
+
+def test_the_router_and_the_pause_show_only_to_staff_who_may_view_them(client):
+    from django.utils import timezone
+
+    from tests.accounts.factories import SpotifyPauseFactory
+
+    ProviderFactory(name="primary")
+    SpotifyPauseFactory(until=timezone.now() + timedelta(hours=1))
+    client.force_login(StaffFactory(perms=["core.view_jobrecord"]))
+
+    response = client.get(PAGE)
+
+    html = response.content.decode()
+    assert response.status_code == 200 and "Failed jobs, last 24 hours" in html
+    assert 'id="router-heading"' not in html and 'id="spotify-pause"' not in html
+
+    client.force_login(
+        StaffFactory(perms=["core.view_jobrecord", "llm.view_provider", "accounts.view_spotifypause"])
+    )
+    html = client.get(PAGE).content.decode()
+    assert 'id="router-heading"' in html and 'id="spotify-pause"' in html
