@@ -31,3 +31,5 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns 
 # still run, counting, on every request the other tests make.
 THROTTLE_RATES = {scope: "100000/hour" for scope in THROTTLE_RATES}  # noqa: F405
 INSIGHT_REGENERATE_COOLDOWN = 0
+# The LLM and lyrics sandboxes listen on loopback; the guard's own tests turn this off.
+LLM_ALLOW_PRIVATE_HOSTS = True
