@@ -76,7 +76,11 @@ class SpotifyCredentialAdmin(admin.ModelAdmin):
         # Credentials come only from a Spotify sign-in.
         return False
 
-    @admin.action(description="Mark reconnect needed (the user must sign in with Spotify again)")
+    # permissions: without them Django offers an action to whoever may view the list.
+    @admin.action(
+        description="Mark reconnect needed (the user must sign in with Spotify again)",
+        permissions=("change",),
+    )
     def mark_reconnect_needed(self, request, queryset) -> None:
         count = 0
         for credential in queryset:
@@ -98,7 +102,7 @@ class SpotifyPauseAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False  # only Spotify's answers pause it
 
-    @admin.action(description="Lift now (every Spotify call may go again)")
+    @admin.action(description="Lift now (every Spotify call may go again)", permissions=("change",))
     def lift(self, request, queryset) -> None:
         lifted = services.lift_spotify_pauses(pauses=queryset)
         self.message_user(

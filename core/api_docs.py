@@ -19,7 +19,7 @@ class ErrorSerializer(serializers.Serializer):
 
 
 NOT_SIGNED_IN = OpenApiResponse(description="Not signed in.")
-NOT_STAFF = OpenApiResponse(description="Signed in, but not staff.")
+NOT_STAFF = OpenApiResponse(description="Signed in, but not staff holding the model permission it needs.")
 THROTTLED = OpenApiResponse(
     ErrorSerializer,
     description="Asked too often (a per-listener limit, THROTTLE_RATES): Retry-After says in how many "

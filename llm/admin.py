@@ -1,9 +1,12 @@
-"""Providers in the admin: the key can be set or cleared but is never shown; router actions."""
+"""Providers in the admin: the key can be set or cleared but is never shown, and pointing a
+provider elsewhere (base_url, kind) drops it; providers from LLM_PROVIDERS are read-only here;
+router actions need llm.change_provider, like the staff API's."""
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 
 from llm.models import LLMCall, Provider, ProviderHealth
 from llm.selectors import with_key_flag
@@ -12,9 +15,14 @@ from llm.services.errors import ProviderDisabled
 from llm.services.health import check_providers
 
 
+KEY_GOES_WITH_ENDPOINT = "Changing the base URL or the kind removes the stored API key: type it again here."
+
+
 class ProviderForm(forms.ModelForm):
     base_url = forms.URLField(
-        max_length=500, assume_scheme="https", help_text=Provider._meta.get_field("base_url").help_text
+        max_length=500,
+        assume_scheme="https",
+        help_text=f"{Provider._meta.get_field('base_url').help_text} {KEY_GOES_WITH_ENDPOINT}",
     )
     # The stored key is not a form field at all, so no page can render it back.
     new_api_key = forms.CharField(
@@ -22,7 +30,7 @@ class ProviderForm(forms.ModelForm):
         required=False,
         strip=True,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text="Leave empty to keep the stored key.",
+        help_text=f"Leave empty to keep the stored key. {KEY_GOES_WITH_ENDPOINT}",
     )
     clear_api_key = forms.BooleanField(label="Remove the stored API key", required=False)
 
@@ -35,6 +43,12 @@ class ProviderForm(forms.ModelForm):
         if cleaned.get("new_api_key") and cleaned.get("clear_api_key"):
             raise forms.ValidationError("Set a new key or remove the stored one, not both.")
         return cleaned
+
+
+FROM_ENVIRONMENT = (
+    "This provider comes from LLM_PROVIDERS: change it (its key too, with api_key or api_key_env) "
+    "in the environment and run manage.py sync_llm_providers."
+)
 
 
 @admin.register(Provider)
@@ -68,12 +82,47 @@ class ProviderAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return with_key_flag(super().get_queryset(request)).select_related("health")
 
+    # A provider from LLM_PROVIDERS is rewritten from the environment on every deploy: an edit
+    # here would be silently undone, so it is read-only (its key included) and cannot be deleted.
+    # The router actions still work on it: they change the router's state, not the provider.
+    def has_change_permission(self, request, obj: Provider | None = None) -> bool:
+        return super().has_change_permission(request, obj) and not (obj and obj.from_environment)
+
+    def has_delete_permission(self, request, obj: Provider | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and not (obj and obj.from_environment)
+
+    def get_fieldsets(self, request, obj: Provider | None = None):
+        if obj is None or not obj.from_environment:
+            return self.fieldsets
+        return tuple(
+            (name, {**options, "fields": ("key_set",), "description": FROM_ENVIRONMENT})
+            if name == "API key"
+            else (name, options)
+            for name, options in self.fieldsets
+        )
+
     def save_model(self, request, obj, form, change) -> None:
-        if form.cleaned_data.get("clear_api_key"):
-            obj.api_key = None
-        elif form.cleaned_data.get("new_api_key"):
-            obj.api_key = form.cleaned_data["new_api_key"]
+        new_key, clear = form.cleaned_data.get("new_api_key"), form.cleaned_data.get("clear_api_key")
+        if new_key or clear:
+            obj.set_api_key(None if clear else new_key)
+        # Model.save drops the key of a provider pointed elsewhere; say so, since it was not asked.
+        request.llm_key_dropped = (
+            not (new_key or clear) and obj.endpoint_moved and getattr(obj, "has_api_key", False)
+        )
         super().save_model(request, obj, form, change)
+        if request.llm_key_dropped:
+            self.message_user(
+                request,
+                f"{obj.name}'s base URL or kind changed, so its stored API key was removed: "
+                "set the key again below if the new server needs one.",
+                messages.WARNING,
+            )
+
+    def response_change(self, request, obj: Provider):
+        # Back to the form, whichever save button it was, where the key can be typed again.
+        if getattr(request, "llm_key_dropped", False):
+            return HttpResponseRedirect(request.path)
+        return super().response_change(request, obj)
 
     @admin.display(boolean=True, description="key set")
     def key_set(self, obj: Provider) -> bool:
@@ -112,7 +161,9 @@ class ProviderAdmin(admin.ModelAdmin):
         health = self._health(obj)
         return health.last_error if health else ""
 
-    @admin.action(description="Force: send every request to this provider first")
+    @admin.action(
+        description="Force: send every request to this provider first", permissions=("change",)
+    )
     def force_provider(self, request, queryset) -> None:
         if queryset.count() != 1:
             self.message_user(request, "Select exactly one provider to force.", messages.ERROR)
@@ -125,17 +176,23 @@ class ProviderAdmin(admin.ModelAdmin):
             return
         self.message_user(request, f"{provider.name} is forced until unforced or reset.", messages.SUCCESS)
 
-    @admin.action(description="Unforce: back to the priority order")
+    @admin.action(description="Unforce: back to the priority order", permissions=("change",))
     def unforce_provider(self, request, queryset) -> None:
         circuit.unforce_provider()
         self.message_user(request, "No provider is forced.", messages.SUCCESS)
 
-    @admin.action(description="Reset: forget the current and forced provider, close every circuit")
+    @admin.action(
+        description="Reset: forget the current and forced provider, close every circuit",
+        permissions=("change",),
+    )
     def reset_router(self, request, queryset) -> None:
         circuit.reset_router()
         self.message_user(request, "The router was reset.", messages.SUCCESS)
 
-    @admin.action(description="Check now (a free health check; re-admits providers that are back)")
+    @admin.action(
+        description="Check now (a free health check; re-admits providers that are back)",
+        permissions=("change",),
+    )
     def check_now(self, request, queryset) -> None:
         results = check_providers(names=list(queryset.values_list("name", flat=True)))
         for result in results:

@@ -1,23 +1,25 @@
-"""Staff-only endpoints of the LLM router: status, force a provider, reset."""
+"""Staff-only endpoints of the LLM router: status, force a provider, reset.
+
+The same model permissions as the provider admin: reading the status needs llm.view_provider,
+forcing and resetting (the admin's actions) llm.change_provider. Being staff is not enough."""
 
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import permissions
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api_docs import NOT_SIGNED_IN, NOT_STAFF
+from core.permissions import staff_permission
 from llm import selectors
 from llm.serializers import ForceProviderSerializer, RouterStatusSerializer
 from llm.services import circuit
 
 
-
 class StaffAPIView(APIView):
-    # IsAdminUser checks is_staff; an anonymous caller still gets 401 (NotAuthenticated).
-    permission_classes = [permissions.IsAdminUser]
+    # An anonymous caller still gets 401 (NotAuthenticated), a signed-in one without it 403.
+    permission_classes = [staff_permission(read="llm.view_provider", write="llm.change_provider")]
 
 
 def _status_response() -> Response:

@@ -85,11 +85,51 @@ class Provider(models.Model):
             models.CheckConstraint(condition=Q(max_tokens__gt=0), name="llm_provider_max_tokens_positive"),
         ]
 
+    # A key belongs to the server it was given for: a save that points the provider at another
+    # base_url or kind drops the stored key, unless set_api_key() gave one for the new endpoint.
+    # Otherwise whoever may edit a provider could have its key sent to a host of their choice.
+    _loaded_endpoint: tuple[str | None, str | None] | None = None
+    _key_given = False
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        provider = super().from_db(db, field_names, values)
+        provider._loaded_endpoint = provider._endpoint()
+        return provider
+
+    def refresh_from_db(self, *args, **kwargs) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        self._loaded_endpoint = self._endpoint()
+
+    def _endpoint(self) -> tuple[str | None, str | None]:
+        # From __dict__: looking at a deferred field would load it.
+        return self.__dict__.get("kind"), self.__dict__.get("base_url")
+
+    def set_api_key(self, key: str | None) -> None:
+        """Store `key` (empty: none) for the endpoint this provider is saved with."""
+        self.api_key = key or None
+        self._key_given = True
+
+    @property
+    def endpoint_moved(self) -> bool:
+        """Whether base_url or kind differ from what was loaded (False for a new provider)."""
+        if self._loaded_endpoint is None:
+            return False
+        return any(
+            loaded is not None and loaded != now
+            for loaded, now in zip(self._loaded_endpoint, self._endpoint(), strict=True)
+        )
+
     def save(self, *args, **kwargs) -> None:
+        if self.endpoint_moved and not self._key_given:
+            self.api_key = None
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "api_key"}
         # Deferred (the admin never loads it) means untouched: reading it would decrypt it.
         if "api_key" not in self.get_deferred_fields() and not self.api_key:
             self.api_key = None
         super().save(*args, **kwargs)
+        self._loaded_endpoint, self._key_given = self._endpoint(), False
 
     def __str__(self) -> str:
         # The key never: __str__ feeds repr, admin lists and log lines.

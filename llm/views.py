@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from core.permissions import staff_page
 from llm import selectors
 
 
-@login_required
+# The provider admin's view permission; the latest calls need the call records' own.
+@staff_page("llm.view_provider")
 def status(request: HttpRequest) -> HttpResponse:
-    # 404, not 403, for a signed-in listener: like any page that is not theirs, it does not exist.
-    if not request.user.is_staff:
-        raise Http404
-    return render(
-        request,
-        "llm/status.html",
-        {"status": selectors.router_status(), "calls": selectors.recent_calls(limit=20)},
-    )
+    calls = selectors.recent_calls(limit=20) if request.user.has_perm("llm.view_llmcall") else None
+    return render(request, "llm/status.html", {"status": selectors.router_status(), "calls": calls})

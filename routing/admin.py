@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
+from core.permissions import OperatorActionsMixin
 from routing.models import BasePlaylist, ChildPlaylist, MetadataWarmUp, RouteRun, RouteRunKind
 from routing.services import restore, run_control, triggers
 
@@ -51,9 +52,10 @@ class BasePlaylistAdmin(admin.ModelAdmin):
 
 
 @admin.register(RouteRun)
-class RouteRunAdmin(admin.ModelAdmin):
+class RouteRunAdmin(OperatorActionsMixin, admin.ModelAdmin):
     """Route and restore runs, read-only: their state belongs to the worker. Failed ones can be
-    retried, queued or waiting ones cancelled (nothing was written yet)."""
+    retried, queued or waiting ones cancelled (nothing was written yet), by staff holding
+    routing.change_routerun (OperatorActionsMixin)."""
 
     list_display = (
         "id", "user", "base", "kind", "status", "trigger", "created_at", "finished_at", "progress",
@@ -80,7 +82,10 @@ class RouteRunAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: RouteRun | None = None) -> bool:
         return False
 
-    @admin.action(description="Retry the selected failed or cancelled routes and restores")
+    @admin.action(
+        description="Retry the selected failed or cancelled routes and restores",
+        permissions=("operate",),
+    )
     def retry_selected(self, request: HttpRequest, queryset: QuerySet[RouteRun]) -> None:
         retried, refused = [], []
         for run in queryset.select_related("user", "base").order_by("pk"):
@@ -96,7 +101,10 @@ class RouteRunAdmin(admin.ModelAdmin):
         if refused:
             self.message_user(request, f"Not retried: {'; '.join(refused)}", messages.WARNING)
 
-    @admin.action(description="Cancel the selected queued or waiting runs (not running ones)")
+    @admin.action(
+        description="Cancel the selected queued or waiting runs (not running ones)",
+        permissions=("operate",),
+    )
     def cancel_selected(self, request: HttpRequest, queryset: QuerySet[RouteRun]) -> None:
         cancelled, refused = [], []
         for run in queryset.order_by("pk"):

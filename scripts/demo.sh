@@ -41,6 +41,8 @@ export LLM_PROVIDERS='[
 ]'
 # Lyrics for the song analyses: the LLM sandbox's LRCLIB stand-in.
 export LYRICS_API_URL="http://127.0.0.1:${LLM_SANDBOX_PORT}/lrclib"
+# Both providers and LRCLIB's stand-in listen on loopback, which a deployment refuses.
+export LLM_ALLOW_PRIVATE_HOSTS=true
 
 "$PY" manage.py migrate --noinput -v 0
 "$PY" manage.py createcachetable

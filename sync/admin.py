@@ -6,12 +6,14 @@ from django.http import HttpRequest
 
 from sync.models import SyncEvent
 from core import run_control
+from core.permissions import OperatorActionsMixin
 from sync.services import triggers
 
 
 @admin.register(SyncEvent)
-class SyncEventAdmin(admin.ModelAdmin):
-    """Runs are read-only here: their state belongs to the worker. Failed ones can be retried."""
+class SyncEventAdmin(OperatorActionsMixin, admin.ModelAdmin):
+    """Runs are read-only here: their state belongs to the worker. Failed ones can be retried, queued
+    ones cancelled, by staff holding sync.change_syncevent (OperatorActionsMixin)."""
 
     list_display = (
         "id",
@@ -48,7 +50,9 @@ class SyncEventAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: SyncEvent | None = None) -> bool:
         return False
 
-    @admin.action(description="Retry the selected failed or cancelled imports")
+    @admin.action(
+        description="Retry the selected failed or cancelled imports", permissions=("operate",)
+    )
     def retry_selected(self, request: HttpRequest, queryset: QuerySet[SyncEvent]) -> None:
         retried, refused = [], []
         for event in queryset.select_related("user").order_by("pk"):
@@ -63,7 +67,10 @@ class SyncEventAdmin(admin.ModelAdmin):
         if refused:
             self.message_user(request, f"Not retried: {'; '.join(refused)}", messages.WARNING)
 
-    @admin.action(description="Cancel the selected queued or postponed imports (not running ones)")
+    @admin.action(
+        description="Cancel the selected queued or postponed imports (not running ones)",
+        permissions=("operate",),
+    )
     def cancel_selected(self, request: HttpRequest, queryset: QuerySet[SyncEvent]) -> None:
         cancelled, refused = [], []
         for event in queryset.order_by("pk"):

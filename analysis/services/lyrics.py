@@ -8,6 +8,8 @@
   stops the analysis of the others.
 - Django's cache holds the answer by its query too: the same song on a single and on an
   album is two tracks but one LRCLIB look-up.
+- Like the LLM providers, LRCLIB is called at public addresses only (core.outbound), redirects
+  included, unless LLM_ALLOW_PRIVATE_HOSTS.
 
 Make these calls outside a transaction: they wait on HTTP.
 """
@@ -19,12 +21,13 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-import requests
+import httpx2
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
 from analysis.models import Lyrics, LyricsStatus
+from core import outbound
 from library.models import Track
 
 logger = logging.getLogger(__name__)
@@ -143,10 +146,16 @@ def _get_json(path: str, *, params: dict[str, str]) -> Any:
     """The parsed body of a 200, None for a 404; anything else raises LyricsUnavailable."""
     url = f"{settings.LYRICS_API_URL.rstrip('/')}{path}"
     try:
-        response = requests.get(
-            url, params=params, headers={"User-Agent": USER_AGENT}, timeout=settings.LYRICS_HTTP_TIMEOUT
-        )
-    except requests.RequestException as exc:
+        with outbound.client(
+            allow_private=settings.LLM_ALLOW_PRIVATE_HOSTS,
+            timeout=httpx2.Timeout(settings.LYRICS_HTTP_TIMEOUT),
+            follow_redirects=True,  # each hop is a new connection, checked like the first
+            max_redirects=5,
+        ) as client:
+            response = client.get(url, params=params, headers={"User-Agent": USER_AGENT})
+    except outbound.HostRefused as exc:
+        raise LyricsUnavailable(f"LRCLIB's host is not at a public address, on {path}") from exc
+    except (httpx2.HTTPError, httpx2.InvalidURL) as exc:
         raise LyricsUnavailable(f"{type(exc).__name__} on {path}") from exc
     if response.status_code == 404:
         return None

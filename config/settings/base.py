@@ -258,6 +258,11 @@ LLM_CIRCUIT_MAX_COOLDOWN = env.integer("LLM_CIRCUIT_MAX_COOLDOWN", default=900, 
 LLM_HEALTH_CHECK_TIMEOUT = env.integer("LLM_HEALTH_CHECK_TIMEOUT", default=10, minimum=1)
 # Per-call records older than this are deleted by the health-check task.
 LLM_CALL_RETENTION_DAYS = env.integer("LLM_CALL_RETENTION_DAYS", default=30, minimum=1)
+# LLM providers and LRCLIB are called only at public addresses (core.outbound): a provider
+# pointed at a private, loopback or link-local address is refused. True lets them through: for
+# a server on this machine or its private network (the demo, the tests, compose's Ollama), at
+# the price that whoever may edit providers may make this server call any internal address.
+LLM_ALLOW_PRIVATE_HOSTS = env.boolean("LLM_ALLOW_PRIVATE_HOSTS", default=False)
 
 # --- Song analysis ---------------------------------------------------------------
 # LRCLIB's base URL (the demo and the tests point it at the sandbox's /lrclib).

@@ -38,3 +38,5 @@ INSIGHT_REGENERATE_COOLDOWN = 0
 # JSON serializer can (tests.support.json_cache), so a value it could not hold fails here too.
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":  # noqa: F405
     CACHES["default"]["BACKEND"] = "tests.support.json_cache.JSONDatabaseCache"  # noqa: F405
+# The LLM and lyrics sandboxes listen on loopback; the guard's own tests turn this off.
+LLM_ALLOW_PRIVATE_HOSTS = True

@@ -7,27 +7,29 @@ nothing of ours); the job overview itself is core.selectors.staff_overview.
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts import selectors as account_selectors
+from core.permissions import staff_page
 from core.selectors import clusters_overview, staff_overview
 from llm import selectors as llm_selectors
 
 
-@login_required
+# The page is the job records' overview (their admin's view permission); the router and the
+# Spotify pause cards show only to staff who may view those in the admin as well.
+@staff_page("core.view_jobrecord")
 def dashboard(request: HttpRequest) -> HttpResponse:
-    # 404, not 403, for a signed-in listener, as on /staff/llm/: the page does not exist for them.
-    if not request.user.is_staff:
-        raise Http404
+    user = request.user
     return render(
         request,
         "insights/staff_dashboard.html",
         {
-            "router": llm_selectors.router_status(),
+            "router": llm_selectors.router_status() if user.has_perm("llm.view_provider") else None,
             "jobs": staff_overview(),
             "clusters": clusters_overview(),
-            "spotify_pause": account_selectors.get_current_pause(),
+            "spotify_pause": (
+                account_selectors.get_current_pause() if user.has_perm("accounts.view_spotifypause") else None
+            ),
         },
     )

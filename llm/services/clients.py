@@ -4,26 +4,37 @@ No retries here (the OpenAI SDK gets max_retries=0): the router is the one retry
 it decides between repairing, failing over and giving up. Errors come back as
 ProviderFailure (the provider is unwell: open its circuit) or ProviderRejected (it refused
 this request: try another, leave the circuit alone).
+
+Every request goes through core.outbound: public addresses only unless LLM_ALLOW_PRIVATE_HOSTS,
+no redirects followed. An error says what happened in our words (the HTTP status and its
+standard phrase, a timeout...), never what the server answered: whoever may edit a provider
+points it where they like, and its answer would otherwise reach them through the admin.
 """
 
 from __future__ import annotations
 
+import http
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx2
 import openai
-import requests
+from django.conf import settings
 
+from core import outbound
 from llm.models import JsonMode, Provider, ProviderKind
 from llm.services.errors import ProviderFailure, ProviderRejected
 
 # The request itself was refused; any other 4xx (auth, unknown model, 429) means the provider
 # cannot serve us at all right now.
 REJECTED_STATUSES = frozenset({400, 413, 422})
-# Error bodies are trimmed to this before they are stored or logged.
-MAX_ERROR_CHARS = 300
 RUNPOD_POLL_SECONDS = 1.0
+# RunPod's job states that end a job without output (anything else is reported as unknown).
+RUNPOD_END_STATES = frozenset({"FAILED", "CANCELLED", "TIMED_OUT"})
+MODEL_NAME = re.compile(r"[\w.:/@+-]{1,100}")
+REFUSED = "Refused: the host is not at a public address (LLM_ALLOW_PRIVATE_HOSTS is off)."
 
 
 @dataclass(frozen=True)
@@ -112,13 +123,19 @@ def _require_model(*, config: ProviderConfig, served: list[str | None]) -> None:
 
 
 def _openai_client(*, config: ProviderConfig, read_timeout: float | None = None) -> openai.OpenAI:
+    timeout = httpx2.Timeout(read_timeout or config.read_timeout, connect=config.connect_timeout)
     return openai.OpenAI(
         # The SDK insists on a key; local servers ignore whatever is sent.
         api_key=config.api_key or "not-needed",
         base_url=config.base_url,
         max_retries=0,
-        timeout=openai.Timeout(read_timeout or config.read_timeout, connect=config.connect_timeout),
+        timeout=timeout,
+        http_client=_http(timeout=timeout),
     )
+
+
+def _http(*, timeout: httpx2.Timeout) -> httpx2.Client:
+    return outbound.client(allow_private=settings.LLM_ALLOW_PRIVATE_HOSTS, timeout=timeout)
 
 
 def _openai_complete(
@@ -141,7 +158,7 @@ def _openai_complete(
     usage = response.usage
     return Completion(
         text=response.choices[0].message.content or "",
-        model=response.model or config.model,
+        model=_answered_model(response.model, config=config),
         prompt_tokens=usage.prompt_tokens if usage else None,
         completion_tokens=usage.completion_tokens if usage else None,
     )
@@ -157,6 +174,8 @@ def openai_response_format(*, json_mode: str, schema: dict, schema_name: str | N
 
 
 def _openai_failure(exc: openai.OpenAIError, *, config: ProviderConfig) -> Exception:
+    if outbound.was_refused(exc):
+        return ProviderFailure(REFUSED)
     if isinstance(exc, openai.APITimeoutError):
         return ProviderFailure(
             f"Timed out (connect {config.connect_timeout} s, read {config.read_timeout} s)."
@@ -164,11 +183,11 @@ def _openai_failure(exc: openai.OpenAIError, *, config: ProviderConfig) -> Excep
     if isinstance(exc, openai.APIConnectionError):
         return ProviderFailure("Could not connect.")
     if isinstance(exc, openai.APIStatusError):
-        return _status_error(exc.status_code, _trim(exc.message, config=config))
-    return ProviderFailure(f"Unreadable answer: {_trim(str(exc), config=config)}")
+        return _status_error(exc.status_code)
+    return ProviderFailure(f"Unreadable answer ({type(exc).__name__}).")
 
 
-# --- Ollama native and RunPod, over requests ------------------------------------------------------
+# --- Ollama native and RunPod, over httpx (core.outbound) -----------------------------------------
 
 
 def _ollama_complete(
@@ -188,7 +207,7 @@ def _ollama_complete(
         raise ProviderFailure("The answer had no message content.")
     return Completion(
         text=message["content"],
-        model=body.get("model") or config.model,
+        model=_answered_model(body.get("model"), config=config),
         prompt_tokens=_int_or_none(body.get("prompt_eval_count")),
         completion_tokens=_int_or_none(body.get("eval_count")),
     )
@@ -213,8 +232,9 @@ def _runpod_complete(
             config=config, url=f"{config.base_url}/status/{body['id']}", timeout=config.read_timeout
         )
     if body.get("status") != "COMPLETED":
-        detail = _trim(str(body.get("error", "")), config=config)
-        raise ProviderFailure(f"The job ended {body.get('status')!r}: {detail}")
+        status = body.get("status")
+        ended = status if status in RUNPOD_END_STATES else "in an unknown state"
+        raise ProviderFailure(f"The job ended {ended}.")
     return _runpod_output(body.get("output"), config=config)
 
 
@@ -262,15 +282,18 @@ def _request(
     *, config: ProviderConfig, method: str, url: str, timeout: tuple[float, float], **kwargs
 ) -> dict:
     try:
-        response = requests.request(method, url, headers=_headers(config), timeout=timeout, **kwargs)
-    except requests.Timeout:
+        with _http(timeout=httpx2.Timeout(timeout[1], connect=timeout[0])) as client:
+            response = client.request(method, url, headers=_headers(config), **kwargs)
+    except outbound.HostRefused:
+        raise ProviderFailure(REFUSED) from None
+    except httpx2.TimeoutException:
         raise ProviderFailure(f"Timed out (connect {timeout[0]} s, read {timeout[1]} s).") from None
-    except requests.ConnectionError:
+    except httpx2.ConnectError:
         raise ProviderFailure("Could not connect.") from None
-    except requests.RequestException as exc:
+    except (httpx2.HTTPError, httpx2.InvalidURL) as exc:
         raise ProviderFailure(f"Request failed: {type(exc).__name__}.") from None
-    if response.status_code >= 400:
-        raise _status_error(response.status_code, _trim(response.text, config=config))
+    if response.status_code >= 300:  # redirects are not followed: one would be a failure too
+        raise _status_error(response.status_code)
     try:
         body = response.json()
     except ValueError:
@@ -280,19 +303,23 @@ def _request(
     return body
 
 
-def _status_error(status: int, detail: str) -> Exception:
-    message = f"HTTP {status}: {detail}" if detail else f"HTTP {status}"
+def _status_error(status: int) -> Exception:
+    """The status and its standard phrase: the body stays unread (see the module's docstring)."""
+    try:
+        message = f"HTTP {status} ({http.HTTPStatus(status).phrase})."
+    except ValueError:
+        message = f"HTTP {status}."
     if status in REJECTED_STATUSES:
         return ProviderRejected(message, status=status)
     return ProviderFailure(message, status=status)
 
 
-def _trim(text: str, *, config: ProviderConfig) -> str:
-    # Error bodies are stored and logged: a server that echoes our key must not leak it.
-    if config.api_key:
-        text = text.replace(config.api_key, "[key]")
-    text = " ".join(text.split())
-    return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 1] + "…"
+def _answered_model(value: Any, *, config: ProviderConfig) -> str:
+    """The model the server says answered (a dated version of the one asked for, often): kept
+    with the analyses and shown to staff, so only when it looks like a model name."""
+    if isinstance(value, str) and MODEL_NAME.fullmatch(value):
+        return value
+    return config.model
 
 
 def _int_or_none(value: Any) -> int | None:

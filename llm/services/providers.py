@@ -31,14 +31,19 @@ class SyncReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     disabled: list[str] = field(default_factory=list)
+    # Pointed at another base_url or kind without an api_key in the entry: the stored key went.
+    keys_removed: list[str] = field(default_factory=list)
 
 
 def sync_providers(*, entries: list[dict]) -> SyncReport:
     """Upsert `entries` (validated by config.env.llm_providers) by name.
 
-    An entry without api_key keeps the stored key, so a key may be set in the admin only.
+    An entry without api_key keeps the stored key while base_url and kind stay the same; one
+    that moves the provider elsewhere drops it (a key belongs to the server it was given for).
+    Such providers are read-only in the admin, so their key comes from the entry.
     Providers that came from the environment and are no longer listed are disabled, not
-    deleted: their call history stays, and an admin can enable them again.
+    deleted, and handed back to the admin: their call history stays, and staff may edit and
+    enable them again.
     """
     report = SyncReport()
     with transaction.atomic():
@@ -52,9 +57,11 @@ def sync_providers(*, entries: list[dict]) -> SyncReport:
                 report.created.append(entry["name"])
                 continue
             changed = [key for key, value in values.items() if getattr(provider, key) != value]
-            if "api_key" in entry and (provider.api_key or None) != (entry["api_key"] or None):
-                provider.api_key = entry["api_key"] or None
-                changed.append("api_key")
+            had_key = provider.api_key is not None
+            if "api_key" in entry:
+                if (provider.api_key or None) != (entry["api_key"] or None):
+                    changed.append("api_key")
+                provider.set_api_key(entry["api_key"])
             if not provider.from_environment:
                 provider.from_environment = True
                 changed.append("from_environment")
@@ -62,13 +69,15 @@ def sync_providers(*, entries: list[dict]) -> SyncReport:
                 if key in values:
                     setattr(provider, key, values[key])
             if changed:
+                if had_key and "api_key" not in entry and provider.endpoint_moved:
+                    report.keys_removed.append(entry["name"])
                 provider.save(update_fields=[*changed, "updated_at"])
                 report.updated.append(entry["name"])
             else:
                 report.unchanged.append(entry["name"])
-        gone = Provider.objects.filter(from_environment=True, enabled=True).exclude(
+        gone = Provider.objects.filter(from_environment=True).exclude(
             name__in=[entry["name"] for entry in entries]
         )
         report.disabled = sorted(gone.values_list("name", flat=True))
-        gone.update(enabled=False)
+        gone.update(enabled=False, from_environment=False)
     return report

@@ -4,7 +4,7 @@ Each request tries the providers in order (a forced one first, then by priority)
 those whose circuit is open. A provider that fails (connection, timeout, 5xx, 429, auth, or an
 answer still invalid after one repair) has its circuit opened and the same request moves on at
 once, so the caller gets one answer or one exception. This loop is the only retry there is:
-the SDK and `requests` never retry on their own.
+the SDK and httpx never retry on their own.
 
 Make these calls outside a transaction: they wait on HTTP for up to the read timeout.
 """
@@ -37,6 +37,7 @@ from llm.services.errors import (
 logger = logging.getLogger(__name__)
 # The bad answer is quoted back to the model in the repair request, up to this many characters.
 MAX_QUOTED_ANSWER = 4000
+EMPTY = "the answer was empty"
 
 
 @dataclass(frozen=True)
@@ -165,16 +166,16 @@ def _ask(*, config: ProviderConfig, request: _Request) -> tuple[Any, str]:
             outcome=CallOutcome.OK if problem is None else CallOutcome.INVALID,
             latency_ms=latency_ms,
             completion=completion,
-            error=problem or "",
+            error=problem.summary if problem else "",
         )
         if problem is None:
             return data, completion.model
         if is_repair:
-            raise ProviderFailure(f"Answer still invalid after one repair: {problem}")
+            raise ProviderFailure(f"Answer still invalid after one repair: {problem.summary}")
         messages = [
             *request.messages,
             {"role": "assistant", "content": completion.text[:MAX_QUOTED_ANSWER]},
-            {"role": "user", "content": _repair_prompt(request=request, problem=problem)},
+            {"role": "user", "content": _repair_prompt(request=request, problem=problem.detail)},
         ]
     raise AssertionError("unreachable")
 
@@ -221,21 +222,38 @@ def _record(
     )
 
 
-def _parse(text: str, *, request: _Request) -> tuple[Any, str | None]:
+@dataclass(frozen=True)
+class Problem:
+    """What is wrong with an answer: `detail` for the model's repair request (it may quote the
+    answer), `summary` for the call records and the circuit's last error that staff read, which
+    never quote it (the answer is the provider's to write, see llm.services.clients)."""
+
+    detail: str
+    summary: str
+
+
+def _parse(text: str, *, request: _Request) -> tuple[Any, Problem | None]:
     """(value, None) when the answer is usable, else (None, what is wrong with it)."""
     if request.schema is None:
-        return (text, None) if text.strip() else (None, "the answer was empty")
+        return (text, None) if text.strip() else (None, Problem(EMPTY, EMPTY))
     try:
         # strict=False: a raw control character (a newline) inside a string is read as itself.
         # llama.cpp's schema grammar lets the model write one, and the value is unambiguous:
         # sending it back for repair would only cost a call, and a small model repeats itself.
         data = json.loads(_without_fences(text), strict=False)
     except json.JSONDecodeError as exc:
-        return None, f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+        # json's own words and a position: nothing of the answer itself.
+        message = f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+        return None, Problem(message, message)
     error = schema_errors.best_match(request.validator.iter_errors(data))
     if error is not None:
         where = error.json_path if error.absolute_path else "the document"
-        return None, f"{where}: {error.message}"[:500]
+        # jsonschema's message quotes the offending value ("'x' is not one of [...]"): the model
+        # gets it, staff get the schema rule it broke.
+        return None, Problem(
+            detail=f"{where}: {error.message}"[:500],
+            summary=f"{where[:100]}: breaks the schema's {error.validator!r} rule",
+        )
     return data, None
 
 

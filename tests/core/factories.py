@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import factory
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 from django_q.models import Schedule, Task
 from factory.django import DjangoModelFactory
 
 from core.models import JobRecord, JobStatus
+from tests.accounts.factories import UserFactory
 
 
 class JobRecordFactory(DjangoModelFactory):
@@ -73,3 +75,18 @@ class ScheduleFactory(DjangoModelFactory):
     minutes = 1
     repeats = -1
     next_run = factory.LazyFunction(lambda: timezone.now() + timedelta(minutes=1))
+
+
+class StaffFactory(UserFactory):
+    """A staff member (not a superuser) holding exactly `perms`, as "app_label.codename":
+    `StaffFactory(perms=["llm.view_provider"])`. None: staff with no permission at all."""
+
+    is_staff = True
+
+    @factory.post_generation
+    def perms(user, create: bool, extracted: list[str] | None, **kwargs) -> None:
+        for perm in extracted or ():
+            app_label, codename = perm.split(".")
+            user.user_permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )

@@ -1,4 +1,5 @@
-"""/staff/: the LLM router and the jobs of the last day, for staff only; and the job records admin."""
+"""/staff/: the LLM router and the jobs of the last day, for staff holding the admin's view
+permissions (the page: job records; its cards: providers, Spotify pauses); and the job records admin."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.core.factories import JobRecordFactory
+from tests.core.factories import JobRecordFactory, StaffFactory
 from tests.accounts.factories import UserFactory
 from tests.llm.factories import ProviderFactory, ProviderHealthFactory
 
@@ -177,7 +178,8 @@ def test_staff_see_both_clusters_with_their_heartbeat_backlog_workers_and_time_l
 
 
 def test_the_django_q_admin_links_are_shown_to_superusers_only(client, staff):
-    operator = UserFactory(is_staff=True)  # staff without superuser rights: Django-Q2's admin is 403
+    # Staff who may read the job records, without superuser rights: Django-Q2's admin is 403.
+    operator = StaffFactory(perms=["core.view_jobrecord"])
     client.force_login(operator)
     operator_html = client.get(PAGE).content.decode()
     client.force_login(staff)
@@ -185,3 +187,35 @@ def test_the_django_q_admin_links_are_shown_to_superusers_only(client, staff):
 
     assert "/admin/django_q/schedule/" not in operator_html and "/admin/core/jobrecord/" in operator_html
     assert "/admin/django_q/schedule/" in superuser_html and "/admin/django_q/failure/" in superuser_html
+
+
+# --- who may see what: the admin's view permissions ---------------------------------------------------
+
+
+def test_staff_without_the_job_records_view_permission_get_403_and_no_link(client):
+    client.force_login(StaffFactory(perms=["llm.view_provider"]))
+
+    assert client.get(PAGE).status_code == 403
+    assert f'href="{PAGE}"' not in client.get("/library/").content.decode()
+
+
+def test_the_router_and_the_pause_show_only_to_staff_who_may_view_them(client):
+    from django.utils import timezone
+
+    from tests.accounts.factories import SpotifyPauseFactory
+
+    ProviderFactory(name="primary")
+    SpotifyPauseFactory(until=timezone.now() + timedelta(hours=1))
+    client.force_login(StaffFactory(perms=["core.view_jobrecord"]))
+
+    response = client.get(PAGE)
+
+    html = response.content.decode()
+    assert response.status_code == 200 and "Failed jobs, last 24 hours" in html
+    assert 'id="router-heading"' not in html and 'id="spotify-pause"' not in html
+
+    client.force_login(
+        StaffFactory(perms=["core.view_jobrecord", "llm.view_provider", "accounts.view_spotifypause"])
+    )
+    html = client.get(PAGE).content.decode()
+    assert 'id="router-heading"' in html and 'id="spotify-pause"' in html

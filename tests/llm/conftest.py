@@ -9,9 +9,13 @@ import pytest
 
 from llm.models import ProviderKind
 from tests.accounts.factories import UserFactory
+from tests.core.factories import StaffFactory
 from tests.llm.factories import ProviderFactory
 
 PRIMARY_KEY = "sk-primary-secret-0123456789abcdef"
+# What the provider admin needs, and so the staff API and pages: read, change (the router
+# actions), and the call records.
+OPERATOR_PERMS = ["llm.view_provider", "llm.change_provider", "llm.view_llmcall"]
 
 
 @pytest.fixture
@@ -39,7 +43,19 @@ def providers(fresh_llm_sandbox) -> SimpleNamespace:
 
 @pytest.fixture
 def staff():
-    return UserFactory(is_staff=True)
+    """Staff who operate the LLM router: the provider admin's permissions, not a superuser."""
+    return StaffFactory(perms=OPERATOR_PERMS)
+
+
+@pytest.fixture
+def bare_staff():
+    """Staff holding no permission: may sign in to the admin, and nothing more."""
+    return StaffFactory()
+
+
+@pytest.fixture
+def superuser():
+    return UserFactory(is_staff=True, is_superuser=True)
 
 
 @pytest.fixture

@@ -43,7 +43,7 @@ class ProviderHealthFactory(DjangoModelFactory):
             state=CircuitState.OPEN,
             consecutive_failures=1,
             opened_until=factory.LazyFunction(lambda: timezone.now() + timedelta(minutes=1)),
-            last_error="HTTP 503: No workers available.",
+            last_error="HTTP 503 (Service Unavailable).",
         )
         cooled = factory.Trait(
             state=CircuitState.OPEN,

@@ -1,4 +1,5 @@
-"""/api/llm/status, /force-provider, /reset-cache: staff only; the key never in an answer."""
+"""/api/llm/status, /force-provider, /reset-cache: staff with the provider admin's permissions only
+(view to read, change to force and reset); the key never in an answer."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from rest_framework.test import APIClient
 
 from llm.models import CircuitState, ProviderHealth, RouterState
 from llm.services.circuit import force_provider
+from tests.core.factories import StaffFactory
 from tests.llm.conftest import PRIMARY_KEY
 from tests.accounts.factories import api_token_secret
 from tests.llm.factories import ProviderFactory, ProviderHealthFactory
@@ -137,3 +139,32 @@ def test_the_openapi_schema_documents_the_llm_endpoints(client):
 
     assert {STATUS, FORCE, RESET} <= set(schema["paths"])
     assert schema["paths"][FORCE]["post"]["operationId"] == "llm_force_provider"
+
+
+# The same model permissions as the provider admin: being staff alone grants nothing.
+@pytest.mark.parametrize(("method", "path"), [("get", STATUS), ("post", FORCE), ("post", RESET)])
+def test_staff_without_the_providers_permissions_get_403(api, bare_staff, primary, method, path):
+    force_provider(name="primary")
+    api.force_authenticate(bare_staff)
+
+    response = getattr(api, method)(path, {"provider": "primary"}, format="json")
+
+    assert response.status_code == 403
+    assert RouterState.objects.get().forced_provider == primary  # neither reset nor changed
+
+
+def test_staff_who_may_only_view_providers_read_the_status_but_cannot_force_or_reset(api, primary, fallback):
+    force_provider(name="primary")
+    api.force_authenticate(StaffFactory(perms=["llm.view_provider"]))
+
+    assert api.get(STATUS).status_code == 200
+    assert api.post(FORCE, {"provider": "fallback"}, format="json").status_code == 403
+    assert api.post(RESET).status_code == 403
+    assert RouterState.objects.get().forced_provider == primary
+
+
+def test_a_superuser_forces_and_resets(api, superuser, primary, fallback):
+    api.force_authenticate(superuser)
+
+    assert api.post(FORCE, {"provider": "fallback"}, format="json").json()["forced"] == "fallback"
+    assert api.post(RESET).json()["forced"] is None

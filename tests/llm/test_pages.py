@@ -1,10 +1,12 @@
-"""/staff/llm/: the router's status card for staff; 404 for listeners, 302 to sign in for anonymous."""
+"""/staff/llm/: the router's status card for staff who may view providers (403 for other staff); 404
+for listeners, 302 to sign in for anonymous."""
 
 from __future__ import annotations
 
 import pytest
 
 from llm.services.circuit import force_provider
+from tests.core.factories import StaffFactory
 from tests.llm.conftest import PRIMARY_KEY
 from tests.llm.factories import LLMCallFactory, ProviderFactory, ProviderHealthFactory
 
@@ -53,3 +55,27 @@ def test_staff_find_the_page_in_the_navigation_and_listeners_do_not(client, staf
 
     client.force_login(listener)
     assert f'href="{PAGE}"' not in client.get("/library/").content.decode()
+
+
+def test_staff_without_the_providers_view_permission_get_403(client, bare_staff):
+    client.force_login(bare_staff)
+
+    assert client.get(PAGE).status_code == 403
+    assert f'href="{PAGE}"' not in client.get("/library/").content.decode()
+
+
+def test_the_latest_calls_show_only_to_staff_who_may_view_call_records(client):
+    LLMCallFactory(purpose="song-analysis")
+    client.force_login(StaffFactory(perms=["llm.view_provider"]))
+
+    response = client.get(PAGE)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Latest calls" not in html and "song-analysis" not in html
+
+
+def test_a_superuser_sees_the_page(client, superuser):
+    client.force_login(superuser)
+
+    assert client.get(PAGE).status_code == 200

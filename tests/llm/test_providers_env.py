@@ -185,8 +185,9 @@ def test_the_command_adopts_an_admin_provider_of_the_same_name_and_disables_drop
 
     output = sync(settings, [parsed[1]])
 
-    assert "runpod: disabled (no longer in LLM_PROVIDERS)" in output
-    assert Provider.objects.get(name="runpod").enabled is False
+    assert "runpod: disabled (no longer in LLM_PROVIDERS; the admin may edit it now)" in output
+    runpod = Provider.objects.get(name="runpod")
+    assert runpod.enabled is False and runpod.from_environment is False  # the admin's again
     assert Provider.objects.get(name="local").model == "llama3.1:8b"
     assert Provider.objects.get(pk=admin_only.pk).enabled is True  # never from the environment
 
@@ -206,3 +207,28 @@ def test_the_command_passes_json_mode_on_and_an_entry_that_drops_it_goes_back_to
 @pytest.mark.django_db
 def test_the_command_says_so_when_there_is_nothing_to_write(settings):
     assert sync(settings, []) == "LLM_PROVIDERS is empty: nothing to write.\n"
+
+
+@pytest.mark.django_db
+def test_an_entry_that_moves_a_provider_without_giving_a_key_drops_the_stored_one(settings, parsed):
+    sync(settings, parsed)
+    moved = [{**parsed[0], "base_url": "https://elsewhere.example/v1"}, parsed[1]]
+    del moved[0]["api_key"]
+
+    output = sync(settings, moved)
+
+    assert "runpod: updated" in output
+    assert "runpod: API key removed: base_url or kind changed; give api_key or api_key_env" in output
+    runpod = Provider.objects.get(name="runpod")
+    assert (runpod.base_url, runpod.api_key) == ("https://elsewhere.example/v1", None)
+
+
+@pytest.mark.django_db
+def test_an_entry_that_moves_a_provider_with_its_key_keeps_that_key(settings, parsed):
+    sync(settings, parsed)
+    moved = [{**parsed[0], "kind": "ollama", "base_url": "https://elsewhere.example"}, parsed[1]]
+
+    output = sync(settings, moved)
+
+    assert "API key removed" not in output
+    assert Provider.objects.get(name="runpod").api_key == SECRET

@@ -23,7 +23,8 @@ class Command(BaseCommand):
             ("created", report.created),
             ("updated", report.updated),
             ("up to date", report.unchanged),
-            ("disabled (no longer in LLM_PROVIDERS)", report.disabled),
+            ("disabled (no longer in LLM_PROVIDERS; the admin may edit it now)", report.disabled),
+            ("API key removed: base_url or kind changed; give api_key or api_key_env", report.keys_removed),
         ):
             for name in names:
                 self.stdout.write(f"{name}: {label}")

@@ -1,0 +1,127 @@
+"""HTTP to hosts that someone configured (an LLM provider's base_url, LRCLIB): never to a private,
+loopback, link-local or otherwise non-public address, unless the caller allows it.
+
+Whoever may edit a provider chooses where the server sends requests; without this, the admin
+would be a way to reach the database, the cache, the cloud's metadata service or anything else
+on the server's network. The check is made where the socket is opened (an httpcore network
+backend): the host is resolved once, every address it resolves to is checked (IPv4 and IPv6, an
+IPv4 address inside an IPv6 one too), and the connection goes to those checked addresses only,
+so a DNS answer that changes between a check and the connect (rebinding) cannot slip past, and
+neither can a redirect (each new connection is checked the same way; LLM calls do not follow
+redirects at all). Proxies from the environment are not used: the guard could not see past them.
+
+One HTTP stack (httpx, which the OpenAI SDK uses too) so there is one guard.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Iterable
+
+import httpcore2
+import httpx2
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+# NAT64's well-known prefix carries an IPv4 address in its last 32 bits.
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
+class HostRefused(httpx2.ConnectError):
+    """The host resolves to an address that is not public; nothing was sent.
+
+    An httpx ConnectError (not httpcore's, which httpx would rename): httpx passes it on as it
+    is, and a client of httpx (the OpenAI SDK) treats it as the connection error it is."""
+
+    def __init__(self, host: str) -> None:
+        # The host, never the addresses: which internal address a name has is not for the page.
+        super().__init__(f"{host} resolves to a private, loopback or link-local address")
+        self.host = host
+
+
+def is_public(address: IPAddress) -> bool:
+    """Globally routable unicast: not private (RFC 1918, ULA), loopback, link-local, shared
+    (100.64/10), multicast, reserved or unspecified; an IPv4 address embedded in an IPv6 one
+    (mapped, 6to4, Teredo, NAT64) is judged as itself."""
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = address.ipv4_mapped or address.sixtofour or (address.teredo or (None, None))[1]
+        if embedded is None and address in NAT64:
+            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+        if embedded is not None and not is_public(embedded):
+            return False
+        if address.is_site_local:
+            return False
+    return address.is_global and not address.is_multicast
+
+
+def resolve(host: str, port: int, *, allow_private: bool) -> list[str]:
+    """The addresses to connect to for `host`, all of them public unless `allow_private`.
+    HostRefused if any is not (a name with one private address among public ones is refused:
+    which one a connection would get is not ours to choose); OSError if it does not resolve."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+    if not allow_private and not all(is_public(ipaddress.ip_address(a.split("%", 1)[0])) for a in addresses):
+        raise HostRefused(host)
+    return addresses
+
+
+def was_refused(exc: BaseException | None) -> bool:
+    """Whether `exc`, or an exception it was raised from (the OpenAI SDK wraps httpx's), is a
+    HostRefused."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, HostRefused):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+class _CheckedBackend(httpcore2.SyncBackend):
+    """Connects only to the checked addresses of a host, in the resolver's order."""
+
+    def __init__(self, *, allow_private: bool) -> None:
+        self.allow_private = allow_private
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable | None = None,
+    ) -> httpcore2.NetworkStream:
+        try:
+            addresses = resolve(host, port, allow_private=self.allow_private)
+        except OSError as exc:  # no such host: httpx reports it as a connect error
+            raise httpcore2.ConnectError(f"{host} does not resolve") from exc
+        failure: Exception | None = None
+        for address in addresses:
+            try:
+                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+            except (httpcore2.ConnectError, httpcore2.ConnectTimeout) as exc:
+                failure = exc
+        assert failure is not None  # getaddrinfo answers at least one address or raises
+        raise failure
+
+
+class CheckedTransport(httpx2.HTTPTransport):
+    """httpx's transport, connecting through _CheckedBackend."""
+
+    def __init__(self, *, allow_private: bool) -> None:
+        super().__init__()
+        # httpx takes no network backend of its own; its pool does, and reads it per connection.
+        self._pool._network_backend = _CheckedBackend(allow_private=allow_private)
+
+
+def client(
+    *, allow_private: bool, timeout: httpx2.Timeout, follow_redirects: bool = False, **options
+) -> httpx2.Client:
+    """An httpx client whose every connection (redirects included) goes to public addresses only,
+    unless `allow_private`. Close it (a `with` block) when done."""
+    return httpx2.Client(
+        transport=CheckedTransport(allow_private=allow_private),
+        timeout=timeout,
+        follow_redirects=follow_redirects,
+        trust_env=False,
+        **options,
+    )

@@ -1,0 +1,120 @@
+"""core.outbound: connections only to public addresses unless allowed, checked where the socket
+opens (every resolved address, IPv4 and IPv6, each redirect hop), with real servers on loopback."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import httpx2
+import pytest
+
+from core import outbound
+from core.outbound import HostRefused, is_public
+from tests.support.stub_server import stub_server
+
+TIMEOUT = httpx2.Timeout(5.0)
+
+
+def _get(url: str, *, allow_private: bool = False, follow_redirects: bool = False) -> httpx2.Response:
+    options = {"timeout": TIMEOUT, "follow_redirects": follow_redirects}
+    with outbound.client(allow_private=allow_private, **options) as client:
+        return client.get(url)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1", "127.8.9.10", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254",
+        "100.64.0.1", "0.0.0.0", "224.0.0.1", "255.255.255.255", "192.0.2.1",
+        "::1", "::", "fe80::1", "fc00::1", "fd12:3456::1", "fec0::1", "ff02::1", "2001:db8::1",
+        "::ffff:127.0.0.1", "::ffff:10.0.0.1", "2002:7f00:1::", "2002:a00:1::", "64:ff9b::a00:1",
+    ],
+)  # fmt: skip
+def test_private_loopback_link_local_and_reserved_addresses_are_not_public(address):
+    assert not is_public(ipaddress.ip_address(address))
+
+
+@pytest.mark.parametrize(
+    "address", ["8.8.8.8", "1.1.1.1", "151.101.1.1", "2606:4700:4700::1111", "::ffff:8.8.8.8"]
+)
+def test_globally_routable_addresses_are_public(address):
+    assert is_public(ipaddress.ip_address(address))
+
+
+def test_a_loopback_server_is_refused_before_any_byte_is_sent_unless_allowed():
+    with stub_server(body="{}") as server:
+        with pytest.raises(HostRefused):
+            _get(server.url)
+        assert server.requests == []
+
+        assert _get(server.url, allow_private=True).status_code == 200
+        assert server.requests == ["GET /"]
+
+
+def test_a_host_name_is_judged_by_the_addresses_it_resolves_to():
+    with stub_server(body="{}") as server, pytest.raises(HostRefused) as refused:
+        _get(f"http://localhost:{server.port}/")
+
+    assert server.requests == []
+    assert str(refused.value) == "localhost resolves to a private, loopback or link-local address"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://10.1.2.3:9/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]:9/",
+        "http://[::ffff:127.0.0.1]:9/",
+        "http://[fe80::1]:9/",
+        "http://0.0.0.0:9/",
+        "https://192.168.0.1/",
+    ],
+)
+def test_private_addresses_are_refused_without_a_connection_attempt(url):
+    with pytest.raises(HostRefused):
+        _get(url)
+
+
+def test_an_ipv6_loopback_server_is_refused_too():
+    try:
+        context = stub_server(body="{}", host="::1")
+        server = context.__enter__()
+    except OSError:
+        pytest.skip("this machine has no IPv6 loopback (the literal [::1] is refused above all the same)")
+    try:
+        with pytest.raises(HostRefused):
+            _get(server.url)
+        assert server.requests == []
+        assert _get(server.url, allow_private=True).status_code == 200
+    finally:
+        context.__exit__(None, None, None)
+
+
+def test_each_redirect_hop_is_checked_as_it_connects(monkeypatch):
+    # Two servers on loopback stand for a public host that redirects to an internal one: only
+    # 127.0.0.1 counts as public here, so the policy is the one thing this test replaces.
+    monkeypatch.setattr(outbound, "is_public", lambda address: str(address) == "127.0.0.1")
+    with stub_server(host="127.0.0.2", body="internal") as internal:
+        with stub_server(status=302, headers={"Location": f"{internal.url}/secret"}) as public:
+            with pytest.raises(HostRefused):
+                _get(f"{public.url}/start", follow_redirects=True)
+
+            assert public.requests == ["GET /start"]
+    assert internal.requests == []
+
+
+def test_an_unknown_host_is_a_connect_error_not_a_refusal():
+    with pytest.raises(httpx2.ConnectError):
+        _get("http://no-such-host.invalid/")
+
+
+def test_was_refused_finds_the_refusal_inside_an_sdks_wrapping():
+    try:
+        try:
+            raise HostRefused("internal.example")
+        except HostRefused as inner:
+            raise RuntimeError("connection error") from inner
+    except RuntimeError as outer:
+        assert outbound.was_refused(outer)
+    assert not outbound.was_refused(RuntimeError("other"))
