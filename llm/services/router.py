@@ -24,6 +24,7 @@ from django.utils import timezone
 from jsonschema import exceptions as schema_errors
 from jsonschema import validators
 
+from core.json_input import deeper_than
 from llm.models import CallOutcome, CircuitState, LLMCall, Provider, ProviderHealth, RouterState
 from llm.services import circuit
 from llm.services.clients import Completion, ProviderConfig, complete
@@ -236,11 +237,17 @@ def _parse(text: str, *, request: _Request) -> tuple[Any, Problem | None]:
     """(value, None) when the answer is usable, else (None, what is wrong with it)."""
     if request.schema is None:
         return (text, None) if text.strip() else (None, Problem(EMPTY, EMPTY))
+    body = _without_fences(text)
+    if deeper_than(body, settings.JSON_MAX_DEPTH):
+        # json recurses once per level: an answer steered (by lyrics, say) into deep nesting would
+        # end in a RecursionError, not a repair. No schema of ours goes that deep.
+        message = f"nested more than {settings.JSON_MAX_DEPTH} levels deep"
+        return None, Problem(message, message)
     try:
         # strict=False: a raw control character (a newline) inside a string is read as itself.
         # llama.cpp's schema grammar lets the model write one, and the value is unambiguous:
         # sending it back for repair would only cost a call, and a small model repeats itself.
-        data = json.loads(_without_fences(text), strict=False)
+        data = json.loads(body, strict=False)
     except json.JSONDecodeError as exc:
         # json's own words and a position: nothing of the answer itself.
         message = f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"

@@ -203,6 +203,19 @@ def test_a_raw_newline_inside_a_string_is_read_as_is_not_sent_back_for_repair(mo
     assert (result.data["note"], result.attempts) == ("two\nlines", 1)
 
 
+def test_an_answer_nested_too_deep_is_an_invalid_answer_repaired_not_a_crash(providers, llm_sandbox):
+    # A model steered (by planted lyrics, say) into 100,000 levels would make json recurse past
+    # Python's limit: the answer is refused as unusable and repaired like any other.
+    llm_sandbox.fault(provider="primary", kind="answer", content="[" * 100_000 + "]" * 100_000, count=1)
+
+    result = ask()
+
+    jsonschema.validate(result.data, MOOD_SCHEMA)
+    assert (result.provider, result.attempts) == ("primary", 2)
+    first = LLMCall.objects.order_by("id").first()
+    assert first.outcome == CallOutcome.INVALID and "nested more than 32 levels deep" in first.error
+
+
 def test_an_answer_invalid_twice_fails_over_and_opens_the_circuit(providers, llm_sandbox):
     llm_sandbox.fault(provider="primary", kind="malformed", count=2)
 
