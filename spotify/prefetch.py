@@ -30,7 +30,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from concurrent import futures
 from dataclasses import dataclass
 from typing import Any
@@ -90,8 +90,18 @@ class PagePrefetcher:
     HTTP of dispatched pages runs elsewhere.
     """
 
-    def __init__(self, *, client: SpotifyClient, workers: int, window: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        client: SpotifyClient,
+        workers: int,
+        window: int | None = None,
+        may_read_on: Callable[[], bool] | None = None,
+    ) -> None:
+        """`may_read_on`: asked (on the caller's thread) before a page of a later group is sent
+        while a group is being read; False keeps the read-ahead inside the group being read."""
         self._client = client
+        self._may_read_on = may_read_on
         self._stats = client.stats
         self._window = window or 2 * workers
         self._timeout = settings.SPOTIFY_HTTP_TIMEOUT
@@ -203,6 +213,9 @@ class PagePrefetcher:
             if job.future is None and not job.done and not job.held:
                 self._dispatch(job, current, token)
         while self._queue and self._outstanding < self._window:
+            if self._may_read_on is not None and self._groups.get(self._queue[0].key) is not current:
+                if not self._may_read_on():
+                    return  # the run is about to give its turn: read no further than this group
             job = self._queue.popleft()
             if job.future is None and not job.done:
                 self._dispatch(job, self._groups[job.key], token)

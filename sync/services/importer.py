@@ -15,11 +15,12 @@ The shape of a run, and why:
   playlist the run never reaches is dropped when it stops.
 - A long Retry-After puts the event back in the queue with a schedule; on resume the
   finished playlists already carry their new snapshot_id, so only the listing is read again.
-- Turns: a big library's import gives its worker to other listeners. After IMPORT_TURN_SECONDS,
-  between two playlists, when another listener's run waits on the same queue, it stops reading
-  ahead, writes the playlists whose pages were already sent (so no page is read twice), and goes
-  to the back of the queue (core.runs Claim.yield_turn); it goes on like a resumed run. What the
-  finished import announces (changed and renamed playlists) is kept in its details meanwhile.
+- Turns: a big library's import gives its worker to other listeners. Once IMPORT_TURN_SECONDS
+  have passed and another listener's run waits on the same queue, the turn is over: nothing of
+  the next playlist is read ahead any more, the playlists whose pages were already sent are
+  written (so no page is read twice), and the run goes to the back of the queue (core.runs
+  Claim.yield_turn); it goes on like a resumed run. What the finished import announces (changed
+  and renamed playlists) is kept in its details meanwhile.
 """
 
 from __future__ import annotations
@@ -108,8 +109,9 @@ class LibraryImport:
         self.ledger = ledger
         self.catalogued: dict[str, set[str]] = {"artists": set(), "albums": set(), "tracks": set()}
         self.known_snapshots: dict[str, str] = {}
-        # When this turn's slice started (see the module docstring's "Turns").
+        # When this turn's slice started, and whether it is over (the module docstring's "Turns").
         self.slice_started = time.monotonic()
+        self.turn_over = False
         self.spotify_user_id = (
             SpotifyCredential.objects.filter(user=self.user).values_list("spotify_user_id", flat=True).first()
             or ""
@@ -139,6 +141,9 @@ class LibraryImport:
             self.reader.read_ahead(
                 liked_first_page=liked_first_page if liked.spotify_id in todo_ids else None,
                 playlists=[self._planned(record) for record in todo if record is not liked],
+                # Once the turn is over, no page of the next playlist is read ahead: the run gives
+                # its turn when the playlist in hand is written, not one big playlist later.
+                may_read_on=lambda: not self._turn_is_over(),
             )
             with transaction.atomic():
                 missing = reconcile_listed_playlists(
@@ -174,14 +179,15 @@ class LibraryImport:
         return True
 
     def _turn_is_over(self) -> bool:
-        """This turn's slice is used up and another listener waits for an interactive worker;
-        with nobody waiting, a new slice starts (so the check costs one query a slice)."""
-        if time.monotonic() - self.slice_started < settings.IMPORT_TURN_SECONDS:
-            return False
+        """This turn's slice is used up and another listener waits for an interactive worker
+        (then it stays over); with nobody waiting, a new slice starts (one query a slice)."""
+        if self.turn_over or time.monotonic() - self.slice_started < settings.IMPORT_TURN_SECONDS:
+            return self.turn_over
         if runs.others_waiting(queue=INTERACTIVE, user_id=self.user.pk):
-            return True
-        self.slice_started = time.monotonic()
-        return False
+            self.turn_over = True
+        else:
+            self.slice_started = time.monotonic()
+        return self.turn_over
 
     def _already_paid_for(self, record: PlaylistRecord) -> bool:
         """Importing it now sends no request that was not sent already: its pages were read ahead

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import SpotifyPause
 from analysis.models import AnalysisBatch
+from core import runs
 from core.runs import RunStatus
 from library.models import Playlist
 from sync.models import SyncEvent
@@ -112,6 +113,38 @@ def test_an_import_gives_its_turn_between_playlists_while_another_listener_waits
     stored = Playlist.objects.filter(user=user).values_list("pk", flat=True)
     assert sorted(heard[0]["changed_playlist_ids"]) == sorted(stored)
     assert not set(CARRIED_OVER) & set(current.details)
+
+
+def test_a_listener_who_starts_waiting_after_pages_were_read_ahead_gets_the_turn_once_those_are_written(
+    sandbox, sliced, queue, monkeypatch, django_capture_on_commit_callbacks
+):
+    user = connect(sandbox)
+    library = spotify_library(sandbox)
+    # Nobody waits at first, so pages of the next playlists are read ahead; another listener's
+    # import is queued (a real row) while Liked Songs is still being read.
+    checks, real = [], runs.others_waiting
+
+    def others_waiting(**kwargs) -> bool:
+        checks.append(kwargs)
+        if len(checks) == 3:
+            someone_waiting()
+        return real(**kwargs)
+
+    monkeypatch.setattr(runs, "others_waiting", others_waiting)
+    event = SyncEventFactory(user=user)
+    before = route_counts(sandbox)
+
+    first = run_turn(event.pk, django_capture_on_commit_callbacks)
+    assert first.status == RunStatus.QUEUED, first.error
+    # More than Liked Songs: the playlists whose pages were sent before the turn ended.
+    assert first.playlists_changed > 1
+    while (current := SyncEvent.objects.get(pk=event.pk)).status == RunStatus.QUEUED:
+        current = run_turn(event.pk, django_capture_on_commit_callbacks)
+    sent = requests_since(before, sandbox)
+
+    assert current.status == RunStatus.SUCCEEDED, current.error
+    assert_mirror_matches(user, library)
+    assert sent[ITEMS_ROUTE] == sum(pages(library.total(obj["id"]), 50) for obj in library.playlists)
 
 
 def test_an_import_runs_to_its_end_in_one_turn_when_nobody_else_waits_on_the_interactive_queue(
