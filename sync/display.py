@@ -35,7 +35,7 @@ def describe_event(event: SyncEvent) -> str:
             # It gave its turn to another listener's import (sync.services.importer, "Turns").
             return (
                 f"Importing: {event.playlists_done} of {event.playlists_total} playlists so far; "
-                "taking turns with other listeners' imports, it goes on in a moment."
+                "it takes turns with other listeners' runs and goes on in a moment."
             )
         return "Queued: it starts as soon as a worker is free."
     if event.status == RunStatus.RUNNING:

@@ -63,12 +63,13 @@ UNEXPECTED_MESSAGE = (
 SAVED_SO_FAR = "Playlists imported before it are saved; retry to continue."
 
 
-def run_import(*, event_id: int) -> SyncEvent | None:
+def run_import(*, event_id: int, turn: int | None = None) -> SyncEvent | None:
     """Run one queued import event to its end (completed, failed, or queued again for later).
+    `turn`: the claim count its task was sent with (a task of an older turn does nothing).
 
     Returns the event as it stands afterwards, or None if it does not exist.
     """
-    event = claim_import(event_id=event_id)
+    event = claim_import(event_id=event_id, turn=turn)
     if event is None:
         # Already running or finished, not due yet, or gone: nothing to do, nothing touched.
         return SyncEvent.objects.filter(pk=event_id).first()
@@ -109,9 +110,12 @@ class LibraryImport:
         self.ledger = ledger
         self.catalogued: dict[str, set[str]] = {"artists": set(), "albums": set(), "tracks": set()}
         self.known_snapshots: dict[str, str] = {}
-        # When this turn's slice started, and whether it is over (the module docstring's "Turns").
+        # This turn's slice: when it started, how long, whether it is over and the run winds
+        # down (the module docstring's "Turns").
         self.slice_started = time.monotonic()
+        self.slice_seconds: float = settings.IMPORT_TURN_SECONDS
         self.turn_over = False
+        self.winding_down = False
         self.spotify_user_id = (
             SpotifyCredential.objects.filter(user=self.user).values_list("spotify_user_id", flat=True).first()
             or ""
@@ -119,6 +123,7 @@ class LibraryImport:
 
     def run(self) -> bool:
         """Import the library; False when the run stopped early to give its turn to others."""
+        listing_began = time.monotonic()
         with spotify_step("Could not list your playlists", hint=SAVED_SO_FAR):
             listing = self.reader.playlists()
             liked_first_page = self.reader.liked_songs_first_page()
@@ -135,7 +140,9 @@ class LibraryImport:
         refresh = [
             record
             for record in records
-            if record.spotify_id not in todo_ids and _metadata_differs(record, known[record.spotify_id])
+            if record.spotify_id not in todo_ids
+            and record.spotify_id in known
+            and _metadata_differs(record, known[record.spotify_id])
         ]
         try:
             self.reader.read_ahead(
@@ -146,42 +153,55 @@ class LibraryImport:
                 may_read_on=lambda: not self._turn_is_over(),
             )
             with transaction.atomic():
-                missing = reconcile_listed_playlists(
-                    user=self.user,
-                    listed_spotify_ids=[r.spotify_id for r in records],
-                    complete=listing.complete,
-                )
-                save_playlist_metadata(user=self.user, playlists=refresh)
-                self.ledger.planned(
-                    playlists_total=len(records),
-                    unchanged=len(records) - len(todo),
-                    listing={
+                listing_seen = None
+                # Once per import, however many turns (or postponements) it takes: a playlist is
+                # removed only when two imports' listings missed it, not two turns of one.
+                if not self.ledger.reconciled:
+                    missing = reconcile_listed_playlists(
+                        user=self.user,
+                        listed_spotify_ids=[r.spotify_id for r in records],
+                        complete=listing.complete,
+                    )
+                    listing_seen = {
                         "complete": listing.complete,
                         "not_seen": len(missing.marked),
                         "removed": len(missing.removed),
-                    },
+                    }
+                save_playlist_metadata(user=self.user, playlists=refresh)
+                self.ledger.planned(
+                    playlists_total=len(records),
+                    done=len(records) - len(todo),
+                    listing=listing_seen,
                     skipped_nulls=listing.null_rows,
                     # Spotify lists these under a new name (the bases among them take it).
                     renamed=[r.spotify_id for r in records if _renamed(r, known.get(r.spotify_id))],
                 )
-            winding_down = False
+            # The slice starts once the listing is read, and is never shorter than the listing
+            # took: a library of thousands of playlists still writes many of them a turn.
+            self.slice_started = time.monotonic()
+            if settings.IMPORT_TURN_SECONDS:
+                self.slice_seconds = max(settings.IMPORT_TURN_SECONDS, self.slice_started - listing_began)
+            left = 0
             for index, record in enumerate(todo):
-                # At least one playlist a turn, so every turn moves the import on.
-                if index and not winding_down and self._turn_is_over():
-                    winding_down = True
+                # At least one playlist a turn (and none a turn wrote or skipped comes back: it is
+                # listed in the run's details), so every turn moves the import on.
+                if index and not self.winding_down and self._turn_is_over():
+                    self.winding_down = True
                     self.reader.wind_down()
-                if winding_down and not self._already_paid_for(record):
-                    logger.info("Import #%s gives its turn after %d playlists.", self.ledger.event_id, index)
-                    return False
+                if self.winding_down and not self._already_paid_for(record):
+                    left += 1  # for the next turn; the ones after it may have pages sent already
+                    continue
                 self._import_items(record, first_page=liked_first_page if record is liked else None)
         finally:
             self.reader.close()
-        return True
+        if left:
+            logger.info("Import #%s gives its turn with %d playlists left.", self.ledger.event_id, left)
+        return not left
 
     def _turn_is_over(self) -> bool:
         """This turn's slice is used up and another listener waits for an interactive worker
         (then it stays over); with nobody waiting, a new slice starts (one query a slice)."""
-        if self.turn_over or time.monotonic() - self.slice_started < settings.IMPORT_TURN_SECONDS:
+        if self.turn_over or time.monotonic() - self.slice_started < self.slice_seconds:
             return self.turn_over
         if runs.others_waiting(queue=INTERACTIVE, user_id=self.user.pk):
             self.turn_over = True
@@ -213,9 +233,11 @@ class LibraryImport:
         return list(records.values())
 
     def _needs_items(self, record: PlaylistRecord, known: Playlist | None) -> bool:
+        if record.spotify_id in self.ledger.done_this_run:
+            return False  # written or skipped by an earlier turn: changed since, the next import has it
         if known is None or known.snapshot_id != record.snapshot_id:
             return True
-        if self.full and record.spotify_id not in self.ledger.full_scope_done:
+        if self.full:
             return True
         # Refused in Development mode, maybe readable now the app has Extended access.
         return self.mode == "extended" and known.items_status == ItemsStatus.NOT_AVAILABLE
@@ -237,7 +259,7 @@ class LibraryImport:
                 # Deleted after the listing was read: leave the mirror as it is; the next
                 # import's listing no longer has it and removes it then.
                 logger.info("Playlist %s vanished during import #%s", record.spotify_id, self.ledger.event_id)
-                self.ledger.playlist_skipped()
+                self.ledger.playlist_skipped(record_done=record.spotify_id)
                 return
         if collector.total is not None:
             # The item pages are fresher than the listing, should the playlist have changed since.
@@ -263,7 +285,7 @@ class LibraryImport:
             changed = self.known_snapshots.get(record.spotify_id) != record.snapshot_id
             self.ledger.playlist_done(
                 items=len(collector.items),
-                record_done=record.spotify_id if self.full else None,
+                record_done=record.spotify_id,
                 skipped_nulls=collector.skipped_nulls,
                 changed_playlist_id=saved.pk if changed else None,
             )

@@ -29,3 +29,15 @@ def heard():
     import_completed.connect(listener, dispatch_uid="test.heard")
     yield calls
     import_completed.disconnect(dispatch_uid="test.heard")
+
+
+@pytest.fixture
+def sliced(sandbox, settings):
+    """Development mode, four read-ahead threads, and an import's turn over after every playlist
+    while another listener waits (IMPORT_TURN_SECONDS=0)."""
+    from tests.sync.import_support import set_mode
+
+    set_mode(sandbox, settings, "development")
+    settings.SPOTIFY_FETCH_CONCURRENCY = 4
+    settings.IMPORT_TURN_SECONDS = 0
+    return settings

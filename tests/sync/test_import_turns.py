@@ -28,6 +28,7 @@ from tests.routing.factories import RouteRunFactory
 from tests.sync.factories import SyncEventFactory
 from tests.sync.import_support import (
     ITEMS_ROUTE,
+    RUN_IMPORT,
     LIKED_ROUTE,
     LISTING_ROUTE,
     assert_mirror_matches,
@@ -35,34 +36,14 @@ from tests.sync.import_support import (
     pages,
     requests_since,
     route_counts,
+    run_turn,
     set_mode,
+    someone_waiting,
     spotify_library,
 )
 from tests.sync.test_import_concurrency import grow_drafts
 
 pytestmark = pytest.mark.django_db
-
-RUN_IMPORT = "sync.tasks.run_import"
-
-
-@pytest.fixture
-def sliced(sandbox, settings):
-    """Development mode, four read-ahead threads, and a turn over after every playlist."""
-    set_mode(sandbox, settings, "development")
-    settings.SPOTIFY_FETCH_CONCURRENCY = 4
-    settings.IMPORT_TURN_SECONDS = 0
-    return settings
-
-
-def someone_waiting() -> SyncEvent:
-    """Another listener's import, handed to the broker and waiting for an interactive worker."""
-    return SyncEventFactory(user=UserFactory(), enqueued_at=timezone.now())
-
-
-def run_turn(event_id: int, capture) -> SyncEvent:
-    with capture(execute=True):  # a turn given sends its task again after commit; the signal too
-        return run_import(event_id=event_id)
-
 
 def test_an_import_gives_its_turn_between_playlists_while_another_listener_waits_and_reads_each_page_once(
     sandbox, sliced, queue, heard, django_capture_on_commit_callbacks, client
@@ -81,12 +62,12 @@ def test_an_import_gives_its_turn_between_playlists_while_another_listener_waits
     assert (first.claimed_by, first.finished_at, first.resume_at) == ("", None, None)
     assert first.enqueued_at is not None
     assert 1 <= first.playlists_changed < len(library.playlists) + 1
-    assert queue.of(RUN_IMPORT) == [(RUN_IMPORT, event.pk)]
+    assert queue.of(RUN_IMPORT) == [(RUN_IMPORT, event.pk, 1)]  # the turn: claims so far
     assert heard == []
     # The listener sees an import under way, not one that "has not started".
     client.force_login(user)
     card = html.unescape(client.get(reverse("accounts:dashboard")).content.decode())
-    assert "taking turns with other listeners' imports, it goes on in a moment." in card
+    assert "it takes turns with other listeners' runs and goes on in a moment." in card
     assert "The playlists imported so far are kept" in card and "It has not started" not in card
     assert re.search(r'<progress data-role="bar"[^>]*value="\d+"\s*>', card)  # shown, not hidden
 
@@ -182,7 +163,7 @@ def test_another_listeners_waiting_route_takes_a_turn_from_an_import_too(
 
     assert first.status == RunStatus.QUEUED, first.error
     assert first.playlists_changed == 1  # Liked Songs, the one playlist every turn does
-    assert queue.of(RUN_IMPORT) == [(RUN_IMPORT, event.pk)]
+    assert queue.of(RUN_IMPORT) == [(RUN_IMPORT, event.pk, 1)]  # the turn: claims so far
 
 
 def test_the_playlists_changed_before_a_long_retry_after_are_announced_when_the_resumed_import_ends(

@@ -40,7 +40,7 @@ def test_a_new_listeners_sign_in_queues_a_full_import_and_enqueues_it_once_commi
 
     event = SyncEvent.objects.get(user=user)
     assert (event.kind, event.status, event.scope, event.trigger) == ("import", "queued", "full", "sign_in")
-    assert queue.calls == [("sync.tasks.run_import", event.pk)]
+    assert queue.calls == [("sync.tasks.run_import", event.pk, 0)]
     assert event.task_id == "task-1"
 
 
@@ -54,7 +54,7 @@ def test_a_returning_listeners_sign_in_queues_an_incremental_import(
 
     event = SyncEvent.objects.filter(user=user, status=RunStatus.QUEUED).get()
     assert (event.scope, event.trigger) == ("incremental", "sign_in")
-    assert queue.calls == [("sync.tasks.run_import", event.pk)]
+    assert queue.calls == [("sync.tasks.run_import", event.pk, 0)]
 
 
 def test_signing_in_while_an_import_runs_starts_nothing_new(user, queue, django_capture_on_commit_callbacks):
@@ -157,7 +157,7 @@ def test_a_queued_import_whose_task_was_lost_is_enqueued_again_by_the_next_trigg
         request_import(user=fresh_user, trigger="button")
 
     assert again.pk == stale.pk and not created
-    assert queue.calls == [("sync.tasks.run_import", stale.pk)]  # not the fresh one
+    assert queue.calls == [("sync.tasks.run_import", stale.pk, 0)]  # not the fresh one
     assert SyncEvent.objects.get(pk=stale.pk).task_id == "task-1"
 
 
@@ -181,7 +181,7 @@ def test_retrying_a_failed_or_cancelled_import_starts_a_new_one_pointing_back(
 
     assert retry.pk != failed.pk
     assert (retry.retry_of, retry.trigger, retry.scope, retry.status) == (failed, "retry", "full", "queued")
-    assert queue.calls == [("sync.tasks.run_import", retry.pk)]
+    assert queue.calls == [("sync.tasks.run_import", retry.pk, 0)]
 
 
 def test_retrying_a_full_import_skips_the_playlists_it_already_replaced(user, queue):
