@@ -8,6 +8,7 @@ is the services' word, so the page and the API refuse the same things with the s
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -19,6 +20,7 @@ from routing.models import BasePlaylist, ChildMode, ChildPlaylist, WarmUpStatus
 from routing.services.setup import NAME_MAX_LENGTH
 from routing.serializers.runs import CacheCountersSerializer, RouteRunSerializer
 from core.api_docs import ErrorSerializer
+from core.api_input import IdField
 
 FILTERS_HELP = (
     'A filter document: {"match": "all" | "any", "conditions": [{"field", "op", "value"} or groups]}. '
@@ -239,10 +241,12 @@ class RoutingConflictSerializer(ErrorSerializer):
 
 
 # --- what the API is sent ----------------------------------------------------------------------
+# Patterns the schema shows; the services check the same (routing.services.setup).
+SPOTIFY_ID = RegexValidator(r"^[A-Za-z0-9]{1,64}$", "That is not a Spotify playlist id (letters and digits).")
+NOT_BLANK = RegexValidator(r"\S", "Give a name that is not only spaces.")
+
 class BaseCreateSerializer(serializers.Serializer):
-    playlist = serializers.IntegerField(
-        help_text="The id of one of your imported playlists (/api/library/playlists/)."
-    )
+    playlist = IdField(help_text="The id of one of your imported playlists (/api/library/playlists/).")
     first_match_only = serializers.BooleanField(default=False)
     auto_route_after_import = serializers.BooleanField(default=False)
 
@@ -256,11 +260,16 @@ class ChildCreateSerializer(serializers.Serializer):
     spotify_id = serializers.CharField(
         required=False,
         max_length=64,
-        help_text="Attach this playlist you own (its id from its Spotify link).",
+        validators=[SPOTIFY_ID],
+        help_text=(
+            "Attach this playlist you own (its id from its Spotify link). It must be in your library "
+            "as last imported (GET /api/library/playlists/): a playlist made on Spotify since is "
+            "refused until an import has seen it (400)."
+        ),
     )
     create = serializers.BooleanField(default=False, help_text="Make a new playlist on Spotify instead.")
     public = serializers.BooleanField(default=False, help_text="With create: make the new playlist public.")
-    name = serializers.CharField(max_length=NAME_MAX_LENGTH)
+    name = serializers.CharField(max_length=NAME_MAX_LENGTH, validators=[NOT_BLANK])
     mode = serializers.ChoiceField(
         choices=ChildMode.choices,
         required=False,
@@ -272,8 +281,8 @@ class ChildCreateSerializer(serializers.Serializer):
     replace_contents = serializers.BooleanField(
         default=False,
         help_text=(
-            "Required with mode rebuild for a playlist that holds tracks (or that Linernotes has not "
-            "imported): the first route replaces its contents with the base's matching tracks."
+            "Required with mode rebuild for a playlist that holds tracks (as last imported): the "
+            "first route replaces its contents with the base's matching tracks (else 400)."
         ),
     )
     filters = serializers.JSONField(default=empty_document, help_text=FILTERS_HELP)
@@ -287,7 +296,7 @@ class ChildCreateSerializer(serializers.Serializer):
 
 
 class ChildUpdateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=NAME_MAX_LENGTH, required=False)
+    name = serializers.CharField(max_length=NAME_MAX_LENGTH, required=False, validators=[NOT_BLANK])
     mode = serializers.ChoiceField(choices=ChildMode.choices, required=False)
     replace_contents = serializers.BooleanField(
         default=False, help_text="Required to switch an add-only child that holds tracks to rebuild."
@@ -297,7 +306,7 @@ class ChildUpdateSerializer(serializers.Serializer):
 
 class ChildOrderSerializer(serializers.Serializer):
     children = serializers.ListField(
-        child=serializers.IntegerField(), help_text="Every child id of the base, once each, in the new order."
+        child=IdField(), help_text="Every child id of the base, once each, in the new order (else 400)."
     )
 
 
@@ -305,7 +314,7 @@ class PreviewRequestSerializer(serializers.Serializer):
     filters = serializers.JSONField(
         required=False, allow_null=True, help_text="Draft filters. " + FILTERS_HELP
     )
-    child = serializers.IntegerField(
+    child = IdField(
         required=False, allow_null=True, help_text="The child the draft replaces; none: a new child."
     )
     mode = serializers.ChoiceField(

@@ -1,0 +1,197 @@
+"""What the fuzzed server holds before schemathesis starts (scripts/fuzz_api.py): a listener of some
+weeks and a staff member, each with an API token.
+
+Runs in the harness's own process with the server's environment, before the server starts. The
+listener is signed in against the Spotify sandbox and imported as after a sign-in; a base with
+two children (one of their playlists, one made on Spotify) is routed once, so there are runs and
+backups to read; a snapshot with written insights, song analyses and a device library complete
+the picture. Everything goes through the services where a service does it, straight to the
+database where only a background task would (analyses, insights: no LLM is asked here).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+FUZZ_CHILD_FILTERS = {"match": "all", "conditions": []}
+
+
+@dataclass
+class Identity:
+    name: str  # "listener" or "staff"
+    username: str
+    token: str
+
+
+def api_token(*, user) -> str:
+    """An API token for `user`, as a script would hold one. The harness makes tokens only here,
+    so a change of token scheme (per-device tokens) is a change of this function alone."""
+    from accounts.services import get_or_create_api_token
+
+    token, _ = get_or_create_api_token(user=user)
+    return token.key
+
+
+def seed(*, spotify_url: str, client_id: str, grant: dict) -> list[Identity]:
+    """The listener (from the sandbox `grant` of its demo user) and a staff member; their tokens."""
+    listener = _signed_in_listener(grant=grant)
+    _import_library(user=listener)
+    _route_a_base(user=listener)
+    _written_insights(user=listener)
+    _song_analyses(user=listener)
+    staff = _staff_member()
+    return [
+        Identity(name="listener", username=listener.username, token=api_token(user=listener)),
+        Identity(name="staff", username=staff.username, token=api_token(user=staff)),
+    ]
+
+
+def _signed_in_listener(*, grant: dict):
+    from accounts.credentials import store_spotify_tokens
+    from accounts.models import User
+
+    user, _ = User.objects.get_or_create(username="fuzz-listener", defaults={"display_name": "Fuzz Listener"})
+    store_spotify_tokens(
+        user=user,
+        access_token=grant["access_token"],
+        refresh_token=grant["refresh_token"],
+        expires_in=grant["expires_in"],
+        scopes=grant["scope"],
+        spotify_user_id="demo",
+    )
+    return user
+
+
+def _import_library(*, user) -> None:
+    """The first import after a sign-in, run here rather than on a cluster (none runs)."""
+    from core.runs import RunStatus
+    from sync.models import ImportScope, SyncEvent, SyncKind
+    from sync.services.importer import run_import
+
+    event = SyncEvent.objects.create(kind=SyncKind.IMPORT, user=user, scope=ImportScope.FULL, trigger="fuzz")
+    event = run_import(event_id=event.pk)
+    if event.status != RunStatus.SUCCEEDED:
+        raise SystemExit(f"the seeding import ended {event.status}: {event.error}")
+
+
+def _route_a_base(*, user) -> None:
+    """A base with two children, routed once (its run, its children's backups)."""
+    from accounts.selectors import get_credential
+    from core.runs import RunStatus
+    from library.models import ItemsStatus, Playlist, PlaylistKind
+    from routing.services.route import run_route
+    from routing.services.setup import add_child_playlist, create_base_playlist
+    from routing.services.spotify_children import create_child_on_spotify
+    from routing.services.triggers import request_route
+
+    owned = Playlist.objects.filter(
+        user=user,
+        kind=PlaylistKind.PLAYLIST,
+        items_status=ItemsStatus.AVAILABLE,
+        owner_spotify_id=get_credential(user=user).spotify_user_id,
+    ).order_by("-items_total", "pk")
+    base_playlist, child_playlist = owned[0], owned[1]
+    base = create_base_playlist(user=user, playlist=base_playlist)
+    add_child_playlist(
+        base=base,
+        spotify_id=child_playlist.spotify_id,
+        name=child_playlist.name,
+        mode="add_only",
+        filters=FUZZ_CHILD_FILTERS,
+    )
+    create_child_on_spotify(base=base, name="Fuzzed child", mode="rebuild", filters=FUZZ_CHILD_FILTERS)
+    run, _ = request_route(base=base, trigger="fuzz")
+    run = run_route(run_id=run.pk)
+    if run is None or run.status != RunStatus.SUCCEEDED:
+        raise SystemExit(f"the seeding route ended {getattr(run, 'status', None)}: {getattr(run, 'error', '')}")
+
+
+def _written_insights(*, user) -> None:
+    """A snapshot and its insights, written a day ago (so regenerating one is allowed once)."""
+    from django.utils import timezone
+
+    from core.runs import RunStatus
+    from insights.models import GeneratedInsight, InsightKind, InsightTone, ListeningSnapshot, TimeRange
+    from insights.services.insight_writer import PROMPT_VERSION
+    from library.models import PlaylistItem
+
+    now = timezone.now()
+    tracks = list(
+        PlaylistItem.objects.filter(playlist__user=user, track__isnull=False)
+        .values_list("track_id", flat=True)
+        .distinct()[:20]
+    )
+    snapshot = ListeningSnapshot.objects.create(
+        user=user,
+        snapshot_date=(now - timedelta(days=1)).date(),
+        time_range=TimeRange.values[0],
+        top_tracks=[{"id": t, "rank": n + 1, "plays": 20 - n} for n, t in enumerate(tracks)],
+        play_count=120,
+        hour_of_day=[5] * 24,
+    )
+    GeneratedInsight.objects.bulk_create(
+        GeneratedInsight(
+            user=user,
+            snapshot=snapshot,
+            kind=kind,
+            tone=tone,
+            prompt_version=PROMPT_VERSION,
+            status=RunStatus.SUCCEEDED,
+            headline="You listen most in the evening",
+            paragraphs=["Your evenings are for long playlists."],
+            highlights=[{"label": "Top mood", "value": "calm"}],
+            provider="fuzz",
+            model="fuzz-model",
+            generation=1,
+            generated_at=now - timedelta(days=1),
+        )
+        for kind in InsightKind.values
+        for tone in InsightTone.values[:1]
+    )
+
+
+def _song_analyses(*, user) -> None:
+    from analysis.models import LyricsStatus, SongAnalysis
+    from analysis.services.analysis import PROMPT_VERSION
+    from library.models import PlaylistItem
+
+    tracks = (
+        PlaylistItem.objects.filter(playlist__user=user, track__isnull=False)
+        .values_list("track_id", flat=True)
+        .distinct()[:30]
+    )
+    SongAnalysis.objects.bulk_create(
+        [
+            SongAnalysis(
+                track_id=track_id,
+                prompt_version=PROMPT_VERSION,
+                mood="calm",
+                energy=0.4,
+                themes=["night"],
+                genres=["pop"],
+                content_rating="clean",
+                language="en",
+                summary="A song about the city at night.",
+                confidence=0.8,
+                provider="fuzz",
+                model="fuzz-model",
+                lyrics_status=LyricsStatus.FOUND,
+            )
+            for track_id in tracks
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def _staff_member():
+    """Staff with the LLM app's permissions (the staff API's), no Spotify connection."""
+    from django.contrib.auth.models import Permission
+
+    from accounts.models import User
+
+    staff, _ = User.objects.get_or_create(
+        username="fuzz-staff", defaults={"display_name": "Fuzz Staff", "is_staff": True}
+    )
+    staff.user_permissions.set(Permission.objects.filter(content_type__app_label="llm"))
+    return staff
