@@ -4,7 +4,8 @@ the same everywhere, and the schema class that adds them to every operation.
 A view documents what is particular to it (its 404 in its own words, its 409s); `ApiSchema`
 then adds each shared answer the operation can give and does not name, so the schema lists
 every status the server may send (scripts/fuzz_api.py checks it does). A request serializer
-with `unknown_keys_refused = True` is documented with `additionalProperties: false`.
+with `unknown_keys_refused = True` is documented with `additionalProperties: false`, and a
+request string without a pattern of its own gets one that refuses NUL, as DRF does.
 Shared answers:
 - 400 where the operation reads a body or query parameters (a message per field);
 - 401 everywhere (every API view needs a signed-in caller);
@@ -19,7 +20,9 @@ answers itself under /api/ (a URL no view matches) the same shape.
 
 from __future__ import annotations
 
+from django.core.validators import ProhibitNullCharactersValidator
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import force_instance
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import permissions, serializers
 
@@ -42,6 +45,11 @@ THROTTLED = OpenApiResponse(
     "seconds to come back, detail says it in words.",
 )
 
+# What DRF refuses in every string it reads, as patterns (a field with a pattern of its own says it
+# there): a NUL character, and, where blank is refused, a string of only spaces (DRF strips them
+# first).
+NO_NUL = "^[^\\x00]*$"
+NOT_BLANK = "^[^\\x00]*[^\\s\\x00][^\\x00]*$"
 SHARED = {
     "400": "Invalid input: `detail`, or messages by field (a query parameter's by its name).",
     "401": "Not signed in.",
@@ -71,10 +79,17 @@ class ApiSchema(AutoSchema):
         return operation
 
     def _map_basic_serializer(self, serializer, direction):
-        # A request serializer that refuses keys it does not know says so (`unknown_keys_refused`).
         schema = super()._map_basic_serializer(serializer, direction)
-        if direction == "request" and getattr(serializer, "unknown_keys_refused", False):
+        if direction != "request":
+            return schema
+        # A request serializer that refuses keys it does not know says so (`unknown_keys_refused`).
+        if getattr(serializer, "unknown_keys_refused", False):
             schema["additionalProperties"] = False
+        fields = force_instance(serializer).fields
+        for name, prop in schema.get("properties", {}).items():
+            field = fields.get(name)
+            if isinstance(field, serializers.CharField) and "pattern" not in prop:
+                prop.update(_string_rules(field))
         return schema
 
     def _shared_codes(self, operation: dict) -> list[str]:
@@ -99,3 +114,11 @@ class ApiSchema(AutoSchema):
             type(permission) not in (permissions.IsAuthenticated, permissions.AllowAny)
             for permission in self.view.get_permissions()
         )
+
+
+def _string_rules(field: serializers.CharField) -> dict:
+    if not any(isinstance(v, ProhibitNullCharactersValidator) for v in field.validators):
+        return {}
+    if field.trim_whitespace and not field.allow_blank:
+        return {"pattern": NOT_BLANK}
+    return {"pattern": NO_NUL}

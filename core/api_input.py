@@ -5,6 +5,8 @@ bounded, query parameters are read strictly, and pages are numbered from 1.
   every database holds. A longer number matches no URL (a JSON 404, core.middleware) instead of
   overflowing an integer in a query (SQLite raises OverflowError on a foreign key lookup).
 - `IdField`: an id in a body or query, with the same bounds (400 past them).
+- `JsonBody`: a JSON body whose values have the JSON type the schema gives them: DRF reads 0 as
+  false, "5" as 5 and 5 as "5", which the schema (boolean, integer, string) does not allow.
 - `QuerySerializer`: query parameters where `?date_to=` (given but blank) is refused at its name;
   DRF reads an optional field sent blank from a form-like input as left out.
 - `PageNumbers`: DRF's page numbers, where a page that is not a whole number from 1 is a 400 at
@@ -18,6 +20,7 @@ from typing import Any
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.settings import api_settings
 
 MAX_ID = 10**18 - 1  # 18 digits: below 2**63 - 1
 MAX_PAGE = 10**9
@@ -46,8 +49,84 @@ class IdField(serializers.IntegerField):
         super().__init__(**kwargs)
 
 
+TYPE_MESSAGES = {
+    bool: "Must be true or false.",
+    int: "Must be a whole number.",
+    float: "Must be a number.",
+    str: "Must be a string.",
+    list: "Must be a list.",
+    dict: "Must be an object.",
+}
+
+
+def json_type(field: serializers.Field) -> type | None:
+    """The JSON type a field's schema says, or None when it takes any (JSONField)."""
+    if isinstance(field, serializers.BooleanField):
+        return bool
+    if isinstance(field, serializers.IntegerField):
+        return int
+    if isinstance(field, serializers.FloatField | serializers.DecimalField):
+        return float
+    if isinstance(field, serializers.ChoiceField):
+        return str if all(isinstance(choice, str) for choice in field.choices) else None
+    if isinstance(field, serializers.CharField | serializers.DateField | serializers.DateTimeField):
+        return str
+    if isinstance(field, serializers.ListField | serializers.ListSerializer):
+        return list
+    if isinstance(field, serializers.DictField | serializers.Serializer):
+        return dict
+    return None
+
+
+def wrong_json_type(field: serializers.Field, value: Any) -> str | None:
+    """Why `value` does not have `field`'s JSON type (a list's items included), or None."""
+    if value is None:
+        return None  # allow_null is the field's own check
+    wanted = json_type(field)
+    if wanted is None:
+        return None
+    if wanted is float:
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+    elif wanted is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    else:
+        ok = isinstance(value, wanted)
+    if not ok:
+        return TYPE_MESSAGES[wanted]
+    if isinstance(field, serializers.ListField) and field.child is not None:
+        for item in value:
+            message = wrong_json_type(field.child, item)
+            if message:
+                return f"Each item: {message}"
+    return None
+
+
+class JsonBody(serializers.Serializer):
+    # A request body read as JSON says it: each value of the JSON type its field's schema gives.
+    # (A comment, not a docstring: the schema would show it as every subclass's description.)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return super().to_internal_value(data)
+        wrong = {
+            name: [message]
+            for name, field in self.fields.items()
+            if not field.read_only and name in data and (message := wrong_json_type(field, data[name]))
+        }
+        if not wrong:
+            return super().to_internal_value(data)
+        # The other fields' messages too, as a refusal of the whole body would give them.
+        errors: dict = {}
+        try:
+            super().to_internal_value({key: value for key, value in data.items() if key not in wrong})
+        except ValidationError as exc:
+            detail = exc.detail
+            errors = dict(detail) if isinstance(detail, dict) else {api_settings.NON_FIELD_ERRORS_KEY: detail}
+        raise ValidationError({**errors, **wrong})
+
+
 class QuerySerializer(serializers.Serializer):
-    """Query parameters: a parameter given blank is refused, unless its field allows blank."""
+    # Query parameters: a parameter given blank is refused, unless its field allows blank.
 
     def to_internal_value(self, data: Any) -> Any:
         blank = {
@@ -92,4 +171,13 @@ class PageNumbers(PageNumberPagination):
         return parameters
 
 
-__all__ = ["ID_SCHEMA", "IdConverter", "IdField", "MAX_ID", "PageNumbers", "PageQuery", "QuerySerializer"]
+__all__ = [
+    "ID_SCHEMA",
+    "IdConverter",
+    "IdField",
+    "JsonBody",
+    "MAX_ID",
+    "PageNumbers",
+    "PageQuery",
+    "QuerySerializer",
+]

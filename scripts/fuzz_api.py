@@ -116,10 +116,14 @@ def server_environment(*, folder: pathlib.Path, spotify: str, llm: str) -> dict[
         "LLM_ALLOW_PRIVATE_HOSTS": "true",  # the sandboxes are on the loopback
         "LYRICS_API_URL": f"{llm}/lrclib",
         "LOG_LEVEL": "WARNING",
+        # The limits that guard Spotify and the LLM stay as deployed (imports, routes, previews,
+        # ingest, insights: the fuzzer meets their 429s); the device merges, which cost neither,
+        # get room enough for their logic to be fuzzed rather than throttled.
+        "THROTTLE_RATES": "device_sync=100000/hour",
     }
 
 
-def prepare(environment: dict[str, str], *, spotify: str) -> list:
+def prepare(environment: dict[str, str], *, spotify: str):
     """Migrate, providers, the seeded listener and staff member (scripts/fuzz_seed.py)."""
     os.environ.update(environment)
     import django
@@ -140,17 +144,37 @@ def prepare(environment: dict[str, str], *, spotify: str) -> list:
     )
     with urllib.request.urlopen(request, timeout=30) as answer:
         grant = json.load(answer)
-    identities = seed(spotify_url=spotify, client_id=CLIENT_ID, grant=grant)
+    seeded = seed(grant=grant)
     connections.close_all()
-    return identities
+    return seeded
 
 
-def run_schemathesis(*, url: str, token: str, name: str, args, folder: pathlib.Path) -> dict:
+def write_config(folder: pathlib.Path, known: dict[str, list]) -> pathlib.Path:
+    """fuzz_api.toml, plus the seeded objects' real values as schemathesis dictionaries: about
+    half the valid cases of a parameter of that name use one of them."""
+    lines = [CONFIG.read_text(), "", "# --- Added by scripts/fuzz_api.py: the seeded objects' values"]
+    for name, values in known.items():
+        if values:
+            lines.append(f"[dictionaries.{name.replace('_', '-')}]")
+            lines.append(f"values = {json.dumps(values)}")
+    lines.append("[parameters]")
+    for name, values in known.items():
+        if values:
+            lines.append(f'"{name}" = {{ dictionary = "{name.replace("_", "-")}", probability = 0.5 }}')
+    for name in ("snapshot", "playlist"):
+        if known.get(name):
+            lines.append(f'"body.{name}" = {{ dictionary = "{name}", probability = 0.5 }}')
+    config = folder / "schemathesis.toml"
+    config.write_text("\n".join(lines) + "\n")
+    return config
+
+
+def run_schemathesis(*, url: str, token: str, name: str, args, folder: pathlib.Path, config: pathlib.Path) -> dict:
     """One schemathesis run; its figures from the JSON report."""
     report = folder / f"{name}.json"
     command = [
         str(pathlib.Path(sys.executable).with_name("schemathesis")),
-        "--config-file", str(CONFIG),
+        "--config-file", str(config),
         "--no-color",
         "run", f"{url}/api/schema/",
         "--header", f"Authorization: Token {token}",
@@ -170,15 +194,17 @@ def run_schemathesis(*, url: str, token: str, name: str, args, folder: pathlib.P
 
 
 def summarise(report: pathlib.Path) -> dict:
+    """Operations tested (of those in the schema), cases generated, distinct failures, by kind."""
     try:
         data = json.loads(report.read_text())
     except (OSError, ValueError):
-        return {"operations": None, "cases": None, "failures": None}
+        return {"operations": None, "cases": None, "failures": None, "kinds": {}}
+    operations, cases = data["operations"], data["test_cases"]
     return {
-        "operations": data.get("operations", {}).get("tested"),
-        "cases": data.get("test_cases", {}).get("total"),
-        "failures": data.get("failures", {}).get("total"),
-        "raw": {key: data.get(key) for key in ("operations", "test_cases", "failures")},
+        "operations": f"{operations['tested']}/{operations['total']}",
+        "cases": cases["generated"],
+        "failures": cases["unique_failures"] + len(data["errors"]),
+        "kinds": {f"{f['code']} {f['title']}": f["count"] for f in data["failures"]},
     }
 
 
@@ -208,7 +234,9 @@ def main() -> int:
         wait_for(f"{spotify}/_sandbox/health", processes[0], what="the Spotify sandbox")
         wait_for(f"{llm}/_llm/health", processes[1], what="the LLM sandbox")
         environment = server_environment(folder=folder, spotify=spotify, llm=llm)
-        identities = prepare(environment, spotify=spotify)
+        seeded = prepare(environment, spotify=spotify)
+        identities = seeded.identities
+        config = write_config(folder, seeded.known)
         web = start(
             [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{web_port}",
              "--workers", "2", "--timeout", "60"],
@@ -218,7 +246,11 @@ def main() -> int:
         wait_for(f"{url}/api/schema/", web, what="gunicorn")
         for identity in identities:
             if args.identities in ("both", identity.name):
-                results.append(run_schemathesis(url=url, token=identity.token, name=identity.name, args=args, folder=folder))
+                results.append(
+                    run_schemathesis(
+                        url=url, token=identity.token, name=identity.name, args=args, folder=folder, config=config
+                    )
+                )
         if args.keep:
             print(f"Server at {url}; tokens: " + ", ".join(f"{i.name} {i.token}" for i in identities))
             input("Enter stops it all. ")
@@ -236,6 +268,8 @@ def report(results: list[dict], folder: pathlib.Path) -> int:
             f"  {r['name']:9} operations {r['operations']}, cases {r['cases']}, failures {r['failures']}, "
             f"{r['seconds']} s, schemathesis exit {r['exit']}"
         )
+        for kind, count in r["kinds"].items():
+            print(f"    {kind}: {count}")
         failed = failed or r["exit"] != 0 or r["failures"] != 0
     print(f"  reports: {folder}")
     print("API fuzzing: " + ("FAILED" if failed else "passed"))

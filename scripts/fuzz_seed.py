@@ -17,11 +17,22 @@ from datetime import timedelta
 FUZZ_CHILD_FILTERS = {"match": "all", "conditions": []}
 
 
+BASES = 3  # the fuzzer deletes some (DELETE with a real id) before it is done with the others
+
+
 @dataclass
 class Identity:
     name: str  # "listener" or "staff"
     username: str
     token: str
+
+
+@dataclass
+class Seeded:
+    identities: list[Identity]
+    # Real values for schemathesis to mix into what it generates (its "dictionaries"), so cases
+    # reach the listener's objects rather than only 404s: parameter name → values.
+    known: dict[str, list]
 
 
 def api_token(*, user) -> str:
@@ -33,18 +44,68 @@ def api_token(*, user) -> str:
     return token.key
 
 
-def seed(*, spotify_url: str, client_id: str, grant: dict) -> list[Identity]:
+def seed(*, grant: dict) -> Seeded:
     """The listener (from the sandbox `grant` of its demo user) and a staff member; their tokens."""
     listener = _signed_in_listener(grant=grant)
     _import_library(user=listener)
-    _route_a_base(user=listener)
+    owned = _owned_playlists(user=listener)
+    for number in range(BASES):
+        _route_a_base(user=listener, base=owned[2 * number], child=owned[2 * number + 1])
     _written_insights(user=listener)
     _song_analyses(user=listener)
     staff = _staff_member()
-    return [
+    identities = [
         Identity(name="listener", username=listener.username, token=api_token(user=listener)),
         Identity(name="staff", username=staff.username, token=api_token(user=staff)),
     ]
+    return Seeded(identities=identities, known=_known_values(user=listener))
+
+
+def _known_values(*, user) -> dict[str, list]:
+    from core.models import JobRecord
+    from insights.models import GeneratedInsight, ListeningSnapshot
+    from library.models import Playlist, PlaylistItem
+    from routing.models import BasePlaylist, ChildBackup, ChildPlaylist, RouteRun
+    from sync.models import SyncEvent
+
+    def ids(model, **scope) -> list[int]:
+        return list(model.objects.filter(**scope).order_by("pk").values_list("pk", flat=True)[:20])
+
+    snapshots = ids(ListeningSnapshot, user=user)
+    playlists = ids(Playlist, user=user)
+    every_id = (
+        ids(BasePlaylist, user=user)
+        + ids(ChildPlaylist, user=user)
+        + ids(GeneratedInsight, user=user)
+        + ids(SyncEvent, user=user)
+        + ids(ChildBackup, run__user=user)
+        + snapshots
+        + playlists
+    )
+    tracks = PlaylistItem.objects.filter(playlist__user=user, track__isnull=False).values_list("track_id", flat=True)
+    tasks = JobRecord.objects.filter(user=user).exclude(task_id="").values_list("task_id", flat=True)
+    return {
+        "id": sorted(set(every_id)),
+        "run_id": ids(RouteRun, user=user),
+        "spotify_id": sorted(set(tracks[:20])),
+        "task_id": list(tasks[:20]),
+        "snapshot": snapshots,
+        "playlist": playlists,
+    }
+
+
+def _owned_playlists(*, user) -> list:
+    from accounts.selectors import get_credential
+    from library.models import ItemsStatus, Playlist, PlaylistKind
+
+    return list(
+        Playlist.objects.filter(
+            user=user,
+            kind=PlaylistKind.PLAYLIST,
+            items_status=ItemsStatus.AVAILABLE,
+            owner_spotify_id=get_credential(user=user).spotify_user_id,
+        ).order_by("-items_total", "pk")[: 2 * BASES]
+    )
 
 
 def _signed_in_listener(*, grant: dict):
@@ -75,30 +136,18 @@ def _import_library(*, user) -> None:
         raise SystemExit(f"the seeding import ended {event.status}: {event.error}")
 
 
-def _route_a_base(*, user) -> None:
-    """A base with two children, routed once (its run, its children's backups)."""
-    from accounts.selectors import get_credential
+def _route_a_base(*, user, base, child) -> None:
+    """`base` a base with two children (`child`, and one made on Spotify), routed once: its run,
+    its children's backups."""
     from core.runs import RunStatus
-    from library.models import ItemsStatus, Playlist, PlaylistKind
     from routing.services.route import run_route
     from routing.services.setup import add_child_playlist, create_base_playlist
     from routing.services.spotify_children import create_child_on_spotify
     from routing.services.triggers import request_route
 
-    owned = Playlist.objects.filter(
-        user=user,
-        kind=PlaylistKind.PLAYLIST,
-        items_status=ItemsStatus.AVAILABLE,
-        owner_spotify_id=get_credential(user=user).spotify_user_id,
-    ).order_by("-items_total", "pk")
-    base_playlist, child_playlist = owned[0], owned[1]
-    base = create_base_playlist(user=user, playlist=base_playlist)
+    base = create_base_playlist(user=user, playlist=base)
     add_child_playlist(
-        base=base,
-        spotify_id=child_playlist.spotify_id,
-        name=child_playlist.name,
-        mode="add_only",
-        filters=FUZZ_CHILD_FILTERS,
+        base=base, spotify_id=child.spotify_id, name=child.name, mode="add_only", filters=FUZZ_CHILD_FILTERS
     )
     create_child_on_spotify(base=base, name="Fuzzed child", mode="rebuild", filters=FUZZ_CHILD_FILTERS)
     run, _ = request_route(base=base, trigger="fuzz")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from core.api_docs import ErrorSerializer
-from core.api_input import QuerySerializer
+from core.api_input import JsonBody, QuerySerializer
 from core.runs import RunStatus
 from spotify.serializers import SpotifyCountersSerializer
 from sync.display import describe_event
@@ -59,7 +59,7 @@ class SyncEventFilterSerializer(QuerySerializer):
     status = serializers.ChoiceField(choices=RunStatus.choices, required=False, help_text="Only these.")
 
 
-class ImportRequestSerializer(serializers.Serializer):
+class ImportRequestSerializer(JsonBody):
     scope = serializers.ChoiceField(
         choices=ImportScope.choices,
         required=False,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from core.api_input import IdField, QuerySerializer
+from core.api_input import IdField, JsonBody, QuerySerializer
 from insights.models import GeneratedInsight, InsightKind, InsightTone
 
 KIND_MESSAGE = "Choose one of: " + ", ".join(InsightKind.values) + "."
@@ -50,7 +50,7 @@ class GeneratedInsightSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class GenerateInsightRequestSerializer(serializers.Serializer):
+class GenerateInsightRequestSerializer(JsonBody):
     snapshot = IdField(help_text="One of your listening snapshots.")
     type = _kind_field(help_text="What to write: " + ", ".join(InsightKind.values) + ".")
     tone = _tone_field(default=InsightTone.NEUTRAL, help_text="How to write it (neutral when left out).")
