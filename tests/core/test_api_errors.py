@@ -144,3 +144,48 @@ def test_an_insight_is_read_at_its_id(api, listener):
     insight = GeneratedInsightFactory(user=listener)
 
     assert api.get(f"/api/insights/{insight.pk}").json()["id"] == insight.pk
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        ({"playlist": "1"}, "playlist", "Must be a whole number."),
+        ({"playlist": 1, "auto_route_after_import": 0}, "auto_route_after_import", "Must be true or false."),
+        ({"playlist": True}, "playlist", "Must be a whole number."),
+        ({"playlist": [1]}, "playlist", "Must be a whole number."),
+    ],
+)
+def test_a_body_value_of_another_json_type_than_the_schemas_is_a_400_at_its_field(api, listener, body, field, message):
+    from routing.models import BasePlaylist
+    from tests.library.factories import PlaylistFactory
+
+    PlaylistFactory(user=listener)
+
+    response = api.post("/api/base-playlists/", body, format="json")
+
+    assert response.status_code == 400
+    assert response.json()[field] == [message]
+    assert not BasePlaylist.objects.exists()
+
+
+def test_every_wrongly_typed_or_missing_field_is_named_at_once(api):
+    response = api.post("/api/insights/generate", {"snapshot": "latest", "tone": 3}, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "snapshot": ["Must be a whole number."],
+        "tone": ["Must be a string."],
+        "type": ["This field is required."],
+    }
+
+
+def test_a_list_of_ids_takes_whole_numbers_only(api, listener):
+    from tests.routing.factories import BasePlaylistFactory, ChildPlaylistFactory
+
+    base = BasePlaylistFactory(user=listener)
+    child = ChildPlaylistFactory(base=base)
+
+    response = api.post(f"/api/base-playlists/{base.pk}/children/order", {"children": [str(child.pk)]}, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {"children": ["Each item: Must be a whole number."]}
