@@ -9,7 +9,8 @@ request string without a pattern of its own gets one that refuses NUL, as DRF do
 Shared answers:
 - 400 where the operation reads a body or query parameters (a message per field);
 - 401 everywhere (every API view needs a signed-in caller);
-- 403 where a permission beyond being signed in is checked (staff);
+- 403 where a permission beyond being signed in is checked (staff), and on every write: a
+  session-cookie request without its CSRF token;
 - 404 where the path names an object, or the answer is paged (a page past the last);
 - 415 where a body is read and it is not JSON;
 - 429 where a per-listener limit applies (the view's throttles).
@@ -50,6 +51,8 @@ THROTTLED = OpenApiResponse(
 # first).
 NO_NUL = "^[^\\x00]*$"
 NOT_BLANK = "^[^\\x00]*[^\\s\\x00][^\\x00]*$"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+CSRF_REFUSED = "Signed in with the session cookie but sent without its CSRF token (X-CSRFToken)."
 SHARED = {
     "400": "Invalid input: `detail`, or messages by field (a query parameter's by its name).",
     "401": "Not signed in.",
@@ -70,7 +73,7 @@ class ApiSchema(AutoSchema):
             return None
         responses = operation["responses"]
         for code in self._shared_codes(operation):
-            responses.setdefault(code, {"description": SHARED[code]})
+            responses.setdefault(code, {"description": self._shared_description(code)})
         error = {"application/json": {"schema": self.resolve_serializer(ErrorSerializer, "response").ref}}
         for code, response in responses.items():
             if code.startswith(("4", "5")) and not response.get("content"):
@@ -103,11 +106,16 @@ class ApiSchema(AutoSchema):
         paged = any(p["in"] == "query" and p["name"] in ("page", "cursor") for p in parameters)
         if paged or any(p["in"] == "path" for p in parameters):
             codes.append("404")
-        if self._checks_more_than_sign_in():
+        if self._checks_more_than_sign_in() or self.method not in SAFE_METHODS:
             codes.append("403")
         if self.view.get_throttles():
             codes.append("429")
         return codes
+
+    def _shared_description(self, code: str) -> str:
+        if code == "403" and not self._checks_more_than_sign_in():
+            return CSRF_REFUSED
+        return SHARED[code]
 
     def _checks_more_than_sign_in(self) -> bool:
         return any(

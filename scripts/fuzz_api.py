@@ -34,6 +34,7 @@ import argparse
 import json
 import os
 import pathlib
+import shutil
 import signal
 import socket
 import subprocess
@@ -193,6 +194,15 @@ def run_schemathesis(*, url: str, token: str, name: str, args, folder: pathlib.P
     return figures
 
 
+def llm_requests(llm: str) -> int | str:
+    """Requests the LLM sandbox served (none is expected: no cluster writes what is queued)."""
+    try:
+        with urllib.request.urlopen(f"{llm}/_llm/counters", timeout=5) as answer:
+            return json.load(answer)["total"]
+    except (OSError, ValueError, KeyError):
+        return "unknown"
+
+
 def summarise(report: pathlib.Path) -> dict:
     """Operations tested (of those in the schema), cases generated, distinct failures, by kind."""
     try:
@@ -230,6 +240,7 @@ def main() -> int:
         start([sys.executable, "-m", "sandbox.llm", "--port", str(llm_port)], env=base_env, log=folder / "llm-sandbox.log"),
     ]  # fmt: skip
     results = []
+    llm_calls: int | str = "unknown"
     try:
         wait_for(f"{spotify}/_sandbox/health", processes[0], what="the Spotify sandbox")
         wait_for(f"{llm}/_llm/health", processes[1], what="the LLM sandbox")
@@ -251,16 +262,21 @@ def main() -> int:
                         url=url, token=identity.token, name=identity.name, args=args, folder=folder, config=config
                     )
                 )
+        llm_calls = llm_requests(llm)
         if args.keep:
             print(f"Server at {url}; tokens: " + ", ".join(f"{i.name} {i.token}" for i in identities))
             input("Enter stops it all. ")
     finally:
         for process in reversed(processes):
             stop(process)
-    return report(results, folder)
+    print(f"LLM sandbox requests while fuzzing: {llm_calls} (no cluster writes what the fuzzer queues)")
+    outcome = report(results, folder, removed=not args.keep)
+    if outcome == 0 and not args.keep:
+        shutil.rmtree(folder, ignore_errors=True)  # the figures are printed; a failure keeps its reports
+    return outcome
 
 
-def report(results: list[dict], folder: pathlib.Path) -> int:
+def report(results: list[dict], folder: pathlib.Path, *, removed: bool) -> int:
     print("\n=== API fuzzing: figures")
     failed = False
     for r in results:
@@ -271,7 +287,7 @@ def report(results: list[dict], folder: pathlib.Path) -> int:
         for kind, count in r["kinds"].items():
             print(f"    {kind}: {count}")
         failed = failed or r["exit"] != 0 or r["failures"] != 0
-    print(f"  reports: {folder}")
+    print(f"  logs and reports: {folder}" + (" (removed: nothing failed)" if removed and not failed and results else ""))
     print("API fuzzing: " + ("FAILED" if failed else "passed"))
     return 1 if failed or not results else 0
 

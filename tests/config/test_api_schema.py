@@ -101,3 +101,11 @@ def test_the_api_reads_json_bodies_only(schema):
     for path, method, operation in operations(schema):
         if "requestBody" in operation:
             assert set(operation["requestBody"]["content"]) == {"application/json"}, (method, path)
+
+
+def test_every_write_lists_the_403_a_session_request_without_its_csrf_token_gets(schema):
+    for path, method, operation in operations(schema):
+        if method != "get":
+            assert "403" in operation["responses"], (method, path)
+    assert "CSRF" in schema["paths"]["/api/library/import/"]["post"]["responses"]["403"]["description"]
+    assert "staff" in schema["paths"]["/api/llm/force-provider"]["post"]["responses"]["403"]["description"]

@@ -189,3 +189,14 @@ def test_a_list_of_ids_takes_whole_numbers_only(api, listener):
 
     assert response.status_code == 400
     assert response.json() == {"children": ["Each item: Must be a whole number."]}
+
+
+def test_a_session_write_without_its_csrf_token_is_the_documented_json_403(listener):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(listener)
+
+    response = browser.post("/api/library/import/", {}, content_type="application/json")
+
+    assert response.status_code == 403 and "CSRF" in response.json()["detail"]
