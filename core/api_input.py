@@ -29,6 +29,7 @@ BAD_PAGE = "A page is a whole number from 1."
 
 
 class IdConverter:
+    # drf-spectacular describes it as SPECTACULAR_SETTINGS["PATH_CONVERTER_OVERRIDES"]["id"] says.
     regex = "[0-9]{1,18}"
 
     def to_python(self, value: str) -> int:
@@ -36,10 +37,6 @@ class IdConverter:
 
     def to_url(self, value: Any) -> str:
         return str(value)
-
-
-# How drf-spectacular describes `<id:...>` (SPECTACULAR_SETTINGS["PATH_CONVERTER_OVERRIDES"]).
-ID_SCHEMA = {"type": "integer", "minimum": 0, "maximum": MAX_ID}
 
 
 class IdField(serializers.IntegerField):
@@ -172,7 +169,6 @@ class PageNumbers(PageNumberPagination):
 
 
 __all__ = [
-    "ID_SCHEMA",
     "IdConverter",
     "IdField",
     "JsonBody",

@@ -37,7 +37,8 @@ class Seeded:
 
 def api_token(*, user) -> str:
     """An API token for `user`, as a script would hold one. The harness makes tokens only here,
-    so a change of token scheme (per-device tokens) is a change of this function alone."""
+    so a change of token scheme is a change of this function alone (per-device tokens:
+    `return accounts.services.create_api_token(user=user, name="fuzz")[1]`)."""
     from accounts.services import get_or_create_api_token
 
     token, _ = get_or_create_api_token(user=user)
