@@ -6,26 +6,31 @@
 
 Set-up: a throwaway SQLite database and the Spotify and LLM sandboxes on free ports, the demo's
 settings (config.settings.dev) with DEBUG off and the default throttles and cooldowns, a listener
-signed in to the sandbox and imported, with a routed base, insights and analyses, and a staff
-member (scripts/fuzz_seed.py), then gunicorn on a free port. No cluster runs: what the fuzzer
+signed in to the sandbox and imported, with three routed bases, insights and analyses, and a
+staff member (scripts/fuzz_seed.py), then gunicorn on a free port. No cluster runs: what the fuzzer
 queues stays queued, so it costs no LLM call and no Spotify write; requests that call Spotify
 from the web process (creating a child, the preview's "read the children") reach the sandbox.
 
 Then schemathesis (scripts/fuzz_api.toml: its checks, phases and the reasons for every setting)
 once per identity with that identity's API token, every phase, every check, each run bounded by
---max-time. Exit status 0 only when neither run found a failure: no 5xx, no answer or body the
-schema does not describe, no valid request refused, no invalid one accepted. The figures
-(operations, cases, failures) are printed, and the reports kept in the printed folder.
+--max-time; about half the valid values of a parameter named like a seeded object's (id, run_id,
+spotify_id, task_id, snapshot, playlist) are real ones. Exit status 0 only when neither run found
+a failure: no 5xx, no answer or body the schema does not describe, no valid request refused, no
+invalid one accepted. The figures (operations, cases, failures) are printed; the logs and reports
+are kept, in the printed folder, when something failed.
 
-Left out, and why (the README's "Fuzzing the API" says the same):
-- /api/schema/, /api/docs/, /api/redoc/ are not in the schema (SERVE_INCLUDE_SCHEMA off): they
-  serve the schema and its viewers, not the API.
-- Rate limits are the server's, unchanged: past a listener's limit an operation answers 429,
-  which the schema documents; the fuzzer does not wait out Retry-After (--rate-limit is not set).
-- Where the schema cannot say a rule in JSON Schema, the operation's description says it and the
-  check `positive_data_acceptance` accepts the 400 it gives (fuzz_api.toml lists each operation and
-  its rule): a time more than 5 minutes ahead of the server's clock (device library), a
-  `date_from` after `date_to`.
+Left out or relaxed, and why (fuzz_api.toml holds the settings, the README says the same):
+- /api/me/token/ (and /api/me/tokens/...): rotating or revoking a token revokes the one the fuzzer
+  signs in with, and every later request would be a 401. tests/accounts cover them.
+- `positive_data_acceptance` also accepts a 400 where a rule is one JSON Schema cannot state (the
+  description says it): the device library (a time more than 5 minutes ahead of the server's clock,
+  a playlist without id or local_id, a merge past a limit), snapshots (date_from after date_to),
+  history (a cursor not from a link), making a base (a playlist whose tracks Spotify does not let
+  the app read), a base's children, their order and the preview (what is stored, and a filter
+  document's content), forcing an LLM provider (a configured name).
+- The limits guarding Spotify and the LLM stay as deployed: the fuzzer meets their documented 429s
+  and does not wait out Retry-After. The device merges get device_sync=100000/hour.
+- /api/schema/, /api/docs/, /api/redoc/ serve the schema (SERVE_INCLUDE_SCHEMA off): not in it.
 """
 
 from __future__ import annotations
