@@ -316,6 +316,24 @@ def claim(
     return Claim(model=model, pk=pk, worker=worker, run=run)
 
 
+# --- turns ---------------------------------------------------------------------------------
+
+
+def others_waiting(*, queue: Queue, user_id: int | None) -> bool:
+    """Another listener's run of `queue` was handed to the broker and waits, due, for a worker:
+    a long run of `user_id`'s that checks this between steps gives its turn (Claim.yield_turn).
+    Runs of nobody (user None, a benchmark's) count as somebody else's for a listener."""
+    from django.apps import apps
+
+    for model in apps.get_models():
+        if not issubclass(model, QueuedRun) or model.queue != queue:
+            continue
+        waiting = model.objects.filter(status=RunStatus.QUEUED, enqueued_at__isnull=False).filter(_due())
+        if waiting.exclude(user_id=user_id).exists():
+            return True
+    return False
+
+
 # --- bring forward ---------------------------------------------------------------------------
 
 

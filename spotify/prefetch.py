@@ -30,7 +30,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from concurrent import futures
 from dataclasses import dataclass
 from typing import Any
@@ -90,8 +90,18 @@ class PagePrefetcher:
     HTTP of dispatched pages runs elsewhere.
     """
 
-    def __init__(self, *, client: SpotifyClient, workers: int, window: int | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        client: SpotifyClient,
+        workers: int,
+        window: int | None = None,
+        may_read_on: Callable[[], bool] | None = None,
+    ) -> None:
+        """`may_read_on`: asked (on the caller's thread) before a page of a later group is sent
+        while a group is being read; False keeps the read-ahead inside the group being read."""
         self._client = client
+        self._may_read_on = may_read_on
         self._stats = client.stats
         self._window = window or 2 * workers
         self._timeout = settings.SPOTIFY_HTTP_TIMEOUT
@@ -156,6 +166,16 @@ class PagePrefetcher:
             self._drop(group, group.jobs)
             del self._groups[key]
 
+    def wind_down(self) -> None:
+        """Send no page of a later group any more (the run is about to give its turn): the pages
+        already sent are still there to read, and a group being read still gets its own."""
+        self._queue.clear()
+
+    def sent_any(self, key: Hashable) -> bool:
+        """Whether a page of this unread group was sent (reading it wastes nothing sent)."""
+        group = self._groups.get(key)
+        return group is not None and not group.consumed and any(job.future is not None for job in group.jobs)
+
     def close(self) -> None:
         """Stop: cancel what has not started, wait briefly for what is on the wire."""
         self._closing.set()
@@ -193,6 +213,9 @@ class PagePrefetcher:
             if job.future is None and not job.done and not job.held:
                 self._dispatch(job, current, token)
         while self._queue and self._outstanding < self._window:
+            if self._may_read_on is not None and self._groups.get(self._queue[0].key) is not current:
+                if not self._may_read_on():
+                    return  # the run is about to give its turn: read no further than this group
             job = self._queue.popleft()
             if job.future is None and not job.done:
                 self._dispatch(job, self._groups[job.key], token)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,13 +86,18 @@ class SpotifyReader:
         self._ahead: PagePrefetcher | None = None
 
     def read_ahead(
-        self, *, liked_first_page: dict[str, Any] | None, playlists: Sequence[PlannedItems]
+        self,
+        *,
+        liked_first_page: dict[str, Any] | None,
+        playlists: Sequence[PlannedItems],
+        may_read_on: Callable[[], bool] | None = None,
     ) -> None:
         """Start fetching, in this order, the Liked Songs pages after `liked_first_page`
-        (None: not needed) and every item page of `playlists`. A no-op at concurrency 1."""
+        (None: not needed) and every item page of `playlists`. A no-op at concurrency 1.
+        `may_read_on`: asked before reading ahead into the next playlist (PagePrefetcher)."""
         if self.concurrency <= 1:
             return
-        self._ahead = PagePrefetcher(client=self.client, workers=self.concurrency)
+        self._ahead = PagePrefetcher(client=self.client, workers=self.concurrency, may_read_on=may_read_on)
         base_url = api.api_base_url(client=self.client)
         if liked_first_page is not None:
             total = int(liked_first_page.get("total") or 0)
@@ -122,6 +127,16 @@ class SpotifyReader:
                 ],
                 gated=playlist.first_page_alone,
             )
+
+    def wind_down(self) -> None:
+        """Read no further ahead than the pages already sent (the run stops soon, and pages read
+        for a playlist it will not reach would be sent again by the next run)."""
+        if self._ahead is not None:
+            self._ahead.wind_down()
+
+    def read_ahead_started(self, playlist_id: str) -> bool:
+        """Whether some of this playlist's item pages were already sent ahead."""
+        return self._ahead is not None and self._ahead.sent_any(playlist_id)
 
     def close(self) -> None:
         """Stop any reading ahead (cancel what has not started); idempotent."""

@@ -31,6 +31,12 @@ def describe_event(event: SyncEvent) -> str:
     if event.status == RunStatus.QUEUED:
         if event.resume_at and event.resume_at > timezone.now():
             return f"Paused by Spotify's rate limit until {_when(event.resume_at)}; it resumes by itself."
+        if event.started_at is not None and event.playlists_total:
+            # It gave its turn to another listener's import (sync.services.importer, "Turns").
+            return (
+                f"Importing: {event.playlists_done} of {event.playlists_total} playlists so far; "
+                "it takes turns with other listeners' runs and goes on in a moment."
+            )
         return "Queued: it starts as soon as a worker is free."
     if event.status == RunStatus.RUNNING:
         if not event.playlists_total:

@@ -40,6 +40,9 @@ class SyncEvent(QueuedRun):
     retries = models.PositiveIntegerField(default=0)
 
     details = models.JSONField(default=dict, blank=True)
+    # Claims so far: an import that gives its turn is claimed once a turn, and its task carries
+    # this count, so a stale copy of an older turn's task (sent again as lost) claims nothing.
+    claims = models.PositiveIntegerField(default=0)
 
     # The lifecycle (core.runs). An import whose worker died is failed with a reason, not
     # resumed: the listener retries, and the retry keeps the finished playlists.
@@ -54,6 +57,7 @@ class SyncEvent(QueuedRun):
         "Retry to continue; finished playlists are kept."
     )
     enqueue_failed_reason: ClassVar[str] = "The sync could not be queued (the task broker did not answer); retry."
+    turn_field: ClassVar[str] = "claims"
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -7,10 +7,11 @@ from sync.services import cleanup, importer
 
 
 @job(label="Import", user_of=user_of_row(model="sync.SyncEvent", name="event_id"))
-def run_import(event_id: int) -> str:
-    """Run the queued import `event_id`. A second delivery finds it claimed or finished and
-    does nothing: the importer claims the event with one conditional UPDATE."""
-    event = importer.run_import(event_id=event_id)
+def run_import(event_id: int, turn: int | None = None) -> str:
+    """Run the queued import `event_id` for its `turn` (its claims so far when the task was sent).
+    A second delivery, or a task of an older turn, finds it claimed, moved on or finished and does
+    nothing: the importer claims the event with one conditional UPDATE."""
+    event = importer.run_import(event_id=event_id, turn=turn)
     if event is None:
         return f"import #{event_id}: no such event"
     return f"import #{event_id}: {event.status}"

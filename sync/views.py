@@ -62,5 +62,6 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     except run_control.RunControlError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"{event.get_kind_display()} #{event.pk} cancelled; nothing was written.")
+        kept = "the playlists it imported are kept" if event.started_at else "nothing was written"
+        messages.success(request, f"{event.get_kind_display()} #{event.pk} cancelled; {kept}.")
     return redirect("accounts:dashboard")

@@ -90,6 +90,5 @@ def feed_everyone() -> dict[int | None, list[int]]:
 
 
 def others_waiting(*, user_id: int | None) -> bool:
-    """Another listener has a batch handed to the queue and waiting for a worker (not postponed)."""
-    waiting = AnalysisBatch.objects.filter(status=RunStatus.QUEUED, enqueued_at__isnull=False, resume_at__isnull=True)
-    return waiting.exclude(_of(user_id)).exists()
+    """Another listener's run waits, due, for a bulk worker: a batch, a written insight, an ingest."""
+    return runs.others_waiting(queue=AnalysisBatch.queue, user_id=user_id)

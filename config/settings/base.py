@@ -259,6 +259,9 @@ ANALYSIS_BATCHES_PER_LISTENER = env.integer("ANALYSIS_BATCHES_PER_LISTENER", def
 # Songs a batch analyses before it gives its worker to another listener's waiting batch (it goes
 # on later from where it stopped): a new listener waits for this many songs, not a whole batch.
 ANALYSIS_TURN_SONGS = env.integer("ANALYSIS_TURN_SONGS", default=3, minimum=1)
+# Seconds an import runs before, between two playlists, it gives its worker to another listener's
+# waiting import or route (it goes on later from there; 0: after every playlist, as tests do).
+IMPORT_TURN_SECONDS = env.integer("IMPORT_TURN_SECONDS", default=2, minimum=0)
 # Listeners per task of a round (history poll, daily ingest, token refresh): each chunk is its
 # own task, with its own time limit and failure record (core.fanout).
 LISTENER_ROUND_CHUNK = env.integer("LISTENER_ROUND_CHUNK", default=20, minimum=1)

@@ -38,7 +38,8 @@
     }
     var bar = part("bar");
     if (bar) {
-      bar.hidden = event.status !== "running";
+      // A queued import that started already is between two turns (or paused): its bar stays.
+      bar.hidden = !(event.status === "running" || (event.status === "queued" && event.started_at));
       if (event.progress.playlists_total > 0) {
         bar.max = event.progress.playlists_total;
         bar.value = event.progress.playlists_done;

@@ -15,12 +15,19 @@ The shape of a run, and why:
   playlist the run never reaches is dropped when it stops.
 - A long Retry-After puts the event back in the queue with a schedule; on resume the
   finished playlists already carry their new snapshot_id, so only the listing is read again.
+- Turns: a big library's import gives its worker to other listeners. Once IMPORT_TURN_SECONDS
+  have passed and another listener's run waits on the same queue, the turn is over: nothing of
+  the next playlist is read ahead any more, the playlists whose pages were already sent are
+  written (so no page is read twice), and the run goes to the back of the queue (core.runs
+  Claim.yield_turn); it goes on like a resumed run. What the finished import announces (changed
+  and renamed playlists) is kept in its details meanwhile.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 from collections.abc import Iterator
 from itertools import chain
 
@@ -28,6 +35,8 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts.models import SpotifyCredential
+from core import runs
+from core.queues import INTERACTIVE
 from library.models import ItemsStatus, Playlist, PlaylistKind
 from library.records import PlaylistRecord
 from library.services import (
@@ -54,12 +63,13 @@ UNEXPECTED_MESSAGE = (
 SAVED_SO_FAR = "Playlists imported before it are saved; retry to continue."
 
 
-def run_import(*, event_id: int) -> SyncEvent | None:
+def run_import(*, event_id: int, turn: int | None = None) -> SyncEvent | None:
     """Run one queued import event to its end (completed, failed, or queued again for later).
+    `turn`: the claim count its task was sent with (a task of an older turn does nothing).
 
     Returns the event as it stands afterwards, or None if it does not exist.
     """
-    event = claim_import(event_id=event_id)
+    event = claim_import(event_id=event_id, turn=turn)
     if event is None:
         # Already running or finished, not due yet, or gone: nothing to do, nothing touched.
         return SyncEvent.objects.filter(pk=event_id).first()
@@ -68,16 +78,19 @@ def run_import(*, event_id: int) -> SyncEvent | None:
     def body() -> None:
         with get_spotify_client(user=event.user) as client:
             ledger.stats = client.stats
-            run = LibraryImport(event=event, client=client, ledger=ledger)
-            run.run()
+            finished = LibraryImport(event=event, client=client, ledger=ledger).run()
+        if not finished:
+            ledger.give_turn()
+            return
+        changed, renamed = ledger.changed_playlist_ids, ledger.renamed_spotify_ids
         ledger.complete()
         # Routing, analysis and insights follow from here (sync.signals names them), once the
         # completed import is committed; none of them can fail it.
         send_import_completed(
             user_id=event.user_id,
             event_id=event.pk,
-            changed_playlist_ids=run.changed_playlist_ids,
-            renamed_spotify_ids=run.renamed_spotify_ids,
+            changed_playlist_ids=changed,
+            renamed_spotify_ids=renamed,
         )
 
     run_to_end(ledger=ledger, body=body, unexpected=UNEXPECTED_MESSAGE)
@@ -97,17 +110,20 @@ class LibraryImport:
         self.ledger = ledger
         self.catalogued: dict[str, set[str]] = {"artists": set(), "albums": set(), "tracks": set()}
         self.known_snapshots: dict[str, str] = {}
-        # Mirrored playlists whose items this run replaced with a new snapshot (not a full
-        # scope's rewrite of an unchanged one): the bases among them may route automatically.
-        self.changed_playlist_ids: list[int] = []
-        # Spotify ids of the playlists Spotify lists under a new name (bases take it).
-        self.renamed_spotify_ids: list[str] = []
+        # This turn's slice: when it started, how long, whether it is over and the run winds
+        # down (the module docstring's "Turns").
+        self.slice_started = time.monotonic()
+        self.slice_seconds: float = settings.IMPORT_TURN_SECONDS
+        self.turn_over = False
+        self.winding_down = False
         self.spotify_user_id = (
             SpotifyCredential.objects.filter(user=self.user).values_list("spotify_user_id", flat=True).first()
             or ""
         )
 
-    def run(self) -> None:
+    def run(self) -> bool:
+        """Import the library; False when the run stopped early to give its turn to others."""
+        listing_began = time.monotonic()
         with spotify_step("Could not list your playlists", hint=SAVED_SO_FAR):
             listing = self.reader.playlists()
             liked_first_page = self.reader.liked_songs_first_page()
@@ -124,37 +140,81 @@ class LibraryImport:
         refresh = [
             record
             for record in records
-            if record.spotify_id not in todo_ids and _metadata_differs(record, known[record.spotify_id])
+            if record.spotify_id not in todo_ids
+            and record.spotify_id in known
+            and _metadata_differs(record, known[record.spotify_id])
         ]
         try:
             self.reader.read_ahead(
                 liked_first_page=liked_first_page if liked.spotify_id in todo_ids else None,
                 playlists=[self._planned(record) for record in todo if record is not liked],
+                # Once the turn is over, no page of the next playlist is read ahead: the run gives
+                # its turn when the playlist in hand is written, not one big playlist later.
+                may_read_on=lambda: not self._turn_is_over(),
             )
             with transaction.atomic():
-                missing = reconcile_listed_playlists(
-                    user=self.user,
-                    listed_spotify_ids=[r.spotify_id for r in records],
-                    complete=listing.complete,
-                )
-                save_playlist_metadata(user=self.user, playlists=refresh)
-                self.ledger.planned(
-                    playlists_total=len(records),
-                    unchanged=len(records) - len(todo),
-                    listing={
+                listing_seen = None
+                # Once per import, however many turns (or postponements) it takes: a playlist is
+                # removed only when two imports' listings missed it, not two turns of one.
+                if not self.ledger.reconciled:
+                    missing = reconcile_listed_playlists(
+                        user=self.user,
+                        listed_spotify_ids=[r.spotify_id for r in records],
+                        complete=listing.complete,
+                    )
+                    listing_seen = {
                         "complete": listing.complete,
                         "not_seen": len(missing.marked),
                         "removed": len(missing.removed),
-                    },
+                    }
+                save_playlist_metadata(user=self.user, playlists=refresh)
+                self.ledger.planned(
+                    playlists_total=len(records),
+                    done=len(records) - len(todo),
+                    listing=listing_seen,
                     skipped_nulls=listing.null_rows,
+                    # Spotify lists these under a new name (the bases among them take it).
+                    renamed=[r.spotify_id for r in records if _renamed(r, known.get(r.spotify_id))],
                 )
-            for record in todo:
+            # The slice starts once the listing is read, and is never shorter than the listing
+            # took: a library of thousands of playlists still writes many of them a turn.
+            self.slice_started = time.monotonic()
+            if settings.IMPORT_TURN_SECONDS:
+                self.slice_seconds = max(settings.IMPORT_TURN_SECONDS, self.slice_started - listing_began)
+            left = 0
+            for index, record in enumerate(todo):
+                # At least one playlist a turn (and none a turn wrote or skipped comes back: it is
+                # listed in the run's details), so every turn moves the import on.
+                if index and not self.winding_down and self._turn_is_over():
+                    self.winding_down = True
+                    self.reader.wind_down()
+                if self.winding_down and not self._already_paid_for(record):
+                    left += 1  # for the next turn; the ones after it may have pages sent already
+                    continue
                 self._import_items(record, first_page=liked_first_page if record is liked else None)
-            self.renamed_spotify_ids = [
-                r.spotify_id for r in records if r.spotify_id in known and known[r.spotify_id].name != r.name
-            ]
         finally:
             self.reader.close()
+        if left:
+            logger.info("Import #%s gives its turn with %d playlists left.", self.ledger.event_id, left)
+        return not left
+
+    def _turn_is_over(self) -> bool:
+        """This turn's slice is used up and another listener waits for an interactive worker
+        (then it stays over); with nobody waiting, a new slice starts (one query a slice)."""
+        if self.turn_over or time.monotonic() - self.slice_started < self.slice_seconds:
+            return self.turn_over
+        if runs.others_waiting(queue=INTERACTIVE, user_id=self.user.pk):
+            self.turn_over = True
+        else:
+            self.slice_started = time.monotonic()
+        return self.turn_over
+
+    def _already_paid_for(self, record: PlaylistRecord) -> bool:
+        """Importing it now sends no request that was not sent already: its pages were read ahead
+        (dropping them would read them twice), or it has no items to read."""
+        return (record.items_total == 0 and record.items_listed) or self.reader.read_ahead_started(
+            record.spotify_id
+        )
 
     def _planned(self, record: PlaylistRecord) -> PlannedItems:
         return PlannedItems(
@@ -173,9 +233,11 @@ class LibraryImport:
         return list(records.values())
 
     def _needs_items(self, record: PlaylistRecord, known: Playlist | None) -> bool:
+        if record.spotify_id in self.ledger.done_this_run:
+            return False  # written or skipped by an earlier turn: changed since, the next import has it
         if known is None or known.snapshot_id != record.snapshot_id:
             return True
-        if self.full and record.spotify_id not in self.ledger.full_scope_done:
+        if self.full:
             return True
         # Refused in Development mode, maybe readable now the app has Extended access.
         return self.mode == "extended" and known.items_status == ItemsStatus.NOT_AVAILABLE
@@ -197,7 +259,7 @@ class LibraryImport:
                 # Deleted after the listing was read: leave the mirror as it is; the next
                 # import's listing no longer has it and removes it then.
                 logger.info("Playlist %s vanished during import #%s", record.spotify_id, self.ledger.event_id)
-                self.ledger.playlist_skipped()
+                self.ledger.playlist_skipped(record_done=record.spotify_id)
                 return
         if collector.total is not None:
             # The item pages are fresher than the listing, should the playlist have changed since.
@@ -218,15 +280,17 @@ class LibraryImport:
             saved = store_playlist(
                 user=self.user, playlist=record, items=None if refused else collector.items
             )
+            # Replaced with a new snapshot (not a full scope's rewrite of an unchanged one): a
+            # base among them may route automatically once the import is done.
+            changed = self.known_snapshots.get(record.spotify_id) != record.snapshot_id
             self.ledger.playlist_done(
                 items=len(collector.items),
-                record_done=record.spotify_id if self.full else None,
+                record_done=record.spotify_id,
                 skipped_nulls=collector.skipped_nulls,
+                changed_playlist_id=saved.pk if changed else None,
             )
         for kind, rows in fresh.items():
             self.catalogued[kind].update(row.spotify_id for row in rows)
-        if self.known_snapshots.get(record.spotify_id) != record.snapshot_id:
-            self.changed_playlist_ids.append(saved.pk)
 
     def _item_pages(self, record: PlaylistRecord, *, first_page: dict | None) -> Iterator[dict]:
         if record.kind == PlaylistKind.LIKED_SONGS and first_page is not None:
@@ -236,6 +300,10 @@ class LibraryImport:
         # Listed without an items reference (the total is unknown): the first page's answer
         # says whether they can be read (a 403 stores the playlist as not available).
         return self.reader.playlist_item_pages(record.spotify_id)
+
+
+def _renamed(record: PlaylistRecord, known: Playlist | None) -> bool:
+    return known is not None and known.name != record.name
 
 
 def _metadata_differs(record: PlaylistRecord, known: Playlist) -> bool:

@@ -19,12 +19,19 @@ def resume_schedule_name(*, label: str, event_id: int) -> str:
 
 
 def claim_event(
-    *, event_id: int, kind: SyncKind, reset: dict[str, Any], select_related: tuple[str, ...] = ()
+    *,
+    event_id: int,
+    kind: SyncKind,
+    reset: dict[str, Any],
+    select_related: tuple[str, ...] = (),
+    turn: int | None = None,
 ) -> SyncEvent | None:
     """Move a due, queued event of `kind` to running for this worker (core.runs.claim) and load
     it; None if not ours to run. A resumed run keeps its first started_at; `reset` names the
     progress fields it starts over."""
-    claim = runs.claim(SyncEvent, pk=event_id, where={"kind": kind}, select_related=select_related, **reset)
+    claim = runs.claim(
+        SyncEvent, pk=event_id, where={"kind": kind}, select_related=select_related, turn=turn, **reset
+    )
     return None if claim is None else claim.run
 
 

@@ -23,7 +23,7 @@ from accounts.selectors import ConnectionStatus
 from sync.models import ImportScope, SyncEvent, SyncKind
 from core.runs import ACTIVE_STATUSES, RunStatus
 from sync.services import run_state
-from sync.services.import_state import FULL_SCOPE_DONE
+from sync.services.import_state import CARRIED_OVER, CHANGED_PLAYLISTS, FULL_SCOPE_DONE, RENAMED_PLAYLISTS
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +81,9 @@ def request_import(*, user: User, trigger: str, scope: ImportScope | None = None
     _ensure_connected(user=user)
     if scope is None:
         scope = _default_scope(user=user)
-    event, created = _create_or_get_active(user=user, trigger=trigger, scope=ImportScope(scope))
+    event, created = _create_or_get_active(
+        user=user, trigger=trigger, scope=ImportScope(scope), details=_announcements_left(user=user)
+    )
     if created or run_state.task_looks_lost(event):
         enqueue_import(event=event)
     return event, created
@@ -108,14 +110,18 @@ def retry_import(*, event: SyncEvent) -> SyncEvent:
         raise ImportNotRetryable(f"Import #{event.pk} was already retried as import #{already}.")
     user = User.objects.get(pk=current["user_id"])
     _ensure_connected(user=user)
-    # A full import lists the playlists it already replaced; the retry skips those too.
-    done = (current["details"] or {}).get(FULL_SCOPE_DONE) if event.scope == ImportScope.FULL else None
+    # A full import lists the playlists it already replaced; the retry skips those too. The
+    # playlists the failed run changed or found renamed are announced when the retry finishes.
+    earlier = current["details"] or {}
+    carried = {key: earlier[key] for key in CARRIED_OVER if earlier.get(key)}
+    if event.scope != ImportScope.FULL:
+        carried.pop(FULL_SCOPE_DONE, None)
     retry, created = _create_or_get_active(
         user=user,
         trigger=Trigger.RETRY,
         scope=ImportScope(event.scope),
         retry_of=event,
-        details={FULL_SCOPE_DONE: done} if done else {},
+        details=carried,
     )
     if not created:
         raise ImportAlreadyActive(
@@ -158,6 +164,21 @@ def _create_or_get_active(
             if active is not None:
                 return active, False
     raise RuntimeError(f"Could not create or find the active import of user {user.pk}")
+
+
+def _announcements_left(*, user: User) -> dict:
+    """What the listener's last import, failed or cancelled (and not retried), changed or found
+    renamed before it stopped: committed, so unchanged for the next run, which announces them."""
+    last = (
+        SyncEvent.objects.filter(user=user, kind=SyncKind.IMPORT)
+        .exclude(status__in=ACTIVE_STATUSES)
+        .values("status", "details", "retried_by")
+        .first()
+    )
+    if last is None or last["status"] not in RETRYABLE_STATUSES or last["retried_by"] is not None:
+        return {}
+    earlier = last["details"] or {}
+    return {key: earlier[key] for key in (CHANGED_PLAYLISTS, RENAMED_PLAYLISTS) if earlier.get(key)}
 
 
 def _active_import(*, user: User) -> SyncEvent | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from django.utils import timezone
 
 from analysis.models import AnalysisBatch, SongAnalysis
 from analysis.services import feeding
@@ -13,6 +14,7 @@ from analysis.services.batches import ANALYSE_BATCH_TASK, run_batch
 from analysis.services.queueing import queue_analysis
 from core.runs import RunStatus
 from tests.accounts.factories import UserFactory
+from tests.insights.factories import GeneratedInsightFactory
 from tests.analysis.support import LYRICS, catalog_track, in_playlist_of
 from tests.fixtures.cluster import sandbox_cluster_env
 from tests.fixtures.llm_sandbox import PRIMARY_MODEL
@@ -237,3 +239,20 @@ def test_a_song_held_back_in_a_big_librarys_backlog_is_queued_for_a_small_listen
     done = run_batch(batch_id=held.pk)
     assert (done.status, done.analysed, done.skipped) == (RunStatus.SUCCEEDED, 0, 1)
     assert SongAnalysis.objects.filter(track=shared).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_batch_gives_its_worker_to_another_listeners_written_insight_waiting_on_the_bulk_queue(
+    analysis_llm, settings, queue, django_capture_on_commit_callbacks
+):
+    settings.ANALYSIS_TURN_SONGS = 2
+    big = _listener_with([catalog_track(LYRICS, nth=n) for n in range(5)], settings=settings, batch_size=5)
+    with django_capture_on_commit_callbacks(execute=True):
+        (batch,) = queue_analysis(user_id=big.pk)
+    # Another listener's insight, handed to the bulk queue and waiting for a worker.
+    GeneratedInsightFactory(status=RunStatus.QUEUED, enqueued_at=timezone.now())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first_turn = run_batch(batch_id=batch.pk)
+
+    assert (first_turn.status, first_turn.analysed) == (RunStatus.QUEUED, 2)

@@ -211,7 +211,10 @@ def test_ingesting_twice_updates_the_days_rows_and_never_adds_any(sandbox, demo)
 
 def test_another_day_adds_three_rows_and_leaves_the_earlier_day_as_it_was(sandbox, demo):
     yesterday = timezone.localdate() - timedelta(days=1)
-    PlayFactory(user=demo, played_at=timezone.now() - timedelta(minutes=5))  # after yesterday ended
+    # After yesterday ended, whatever the time of day (five minutes ago was yesterday at 00:04).
+    now = timezone.localtime()
+    today_began = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    PlayFactory(user=demo, played_at=today_began + (now - today_began) / 2)
 
     earlier = ingest_snapshot(user=demo, snapshot_date=yesterday)
     ingest_snapshot(user=demo)

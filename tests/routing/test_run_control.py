@@ -129,8 +129,8 @@ def test_the_sweep_requeues_only_due_runs_whose_task_is_long_overdue(queue):
     assert sorted(requeued_imports) == sorted([lost_import.pk, resumed_long_ago.pk])
     assert requeued_routes == [lost_route.pk]
     assert sorted(queue.calls) == sorted(
-        [("sync.tasks.run_import", lost_import.pk), ("routing.tasks.run_route", lost_route.pk),
-         ("sync.tasks.run_import", resumed_long_ago.pk)]
+        [("sync.tasks.run_import", lost_import.pk, 0), ("routing.tasks.run_route", lost_route.pk),
+         ("sync.tasks.run_import", resumed_long_ago.pk, 0)]
     )  # fmt: skip
     # Each was taken: enqueued_at moved on.
     assert cleanup.requeue_lost_runs() == [] and recovery.requeue_lost(RouteRun) == []

@@ -1,10 +1,12 @@
-"""Shared by the sync tests: a stand-in for Django-Q's async_task where no cluster is wanted."""
+"""Shared by the sync tests: a stand-in for Django-Q's async_task where no cluster is wanted, and
+an ear on import_completed."""
 
 from __future__ import annotations
 
 import pytest
 
 from core import queues
+from sync.signals import import_completed
 from tests.support.queue import FakeQueue
 
 
@@ -14,3 +16,28 @@ def queue(monkeypatch) -> FakeQueue:
     fake = FakeQueue()
     monkeypatch.setattr(queues, "async_task", fake)
     return fake
+
+
+@pytest.fixture
+def heard():
+    """What a listener of sync.signals.import_completed connected for the test hears."""
+    calls: list[dict] = []
+
+    def listener(sender, **kwargs) -> None:
+        calls.append({"sender": sender, **kwargs})
+
+    import_completed.connect(listener, dispatch_uid="test.heard")
+    yield calls
+    import_completed.disconnect(dispatch_uid="test.heard")
+
+
+@pytest.fixture
+def sliced(sandbox, settings):
+    """Development mode, four read-ahead threads, and an import's turn over after every playlist
+    while another listener waits (IMPORT_TURN_SECONDS=0)."""
+    from tests.sync.import_support import set_mode
+
+    set_mode(sandbox, settings, "development")
+    settings.SPOTIFY_FETCH_CONCURRENCY = 4
+    settings.IMPORT_TURN_SECONDS = 0
+    return settings

@@ -217,3 +217,20 @@ def sqlite_batches(rows: int, *, tables: int = 5) -> int:
     if connection.vendor != "sqlite":
         return 0
     return tables * (math.ceil(rows / 99) - 1)
+
+
+# --- turns (an import giving its worker to other listeners) ----------------------------------
+RUN_IMPORT = "sync.tasks.run_import"
+
+
+def someone_waiting() -> SyncEvent:
+    """Another listener's import, handed to the broker and waiting for an interactive worker."""
+    from tests.accounts.factories import UserFactory
+
+    return SyncEventFactory(user=UserFactory(), enqueued_at=timezone.now())
+
+
+def run_turn(event_id: int, capture, *, turn: int | None = None) -> SyncEvent:
+    """Run the import's task once, committing (a turn given sends its task again after commit)."""
+    with capture(execute=True):
+        return run_import(event_id=event_id, turn=turn)

@@ -44,7 +44,7 @@ def test_posting_an_import_queues_one_and_answers_202_with_it(
     assert response.status_code == 202
     assert response.json()["id"] == event.pk
     assert (event.trigger, event.scope, event.status) == ("api", "full", "queued")
-    assert queue.calls == [("sync.tasks.run_import", event.pk)]
+    assert queue.calls == [("sync.tasks.run_import", event.pk, 0)]
 
 
 def test_posting_an_import_while_one_runs_answers_200_with_the_running_one(api, owner, queue):
@@ -190,7 +190,7 @@ def test_the_owner_retries_a_failed_import_and_gets_201_with_the_new_one(
 
     assert response.status_code == 201
     assert response.json()["retry_of"] == failed.pk and response.json()["trigger"] == "retry"
-    assert queue.calls == [("sync.tasks.run_import", response.json()["id"])]
+    assert queue.calls == [("sync.tasks.run_import", response.json()["id"], 0)]
 
 
 def test_retrying_a_completed_import_is_a_409_with_a_message(api, owner, queue):

@@ -139,7 +139,7 @@ def test_sync_now_queues_an_import_and_returns_to_the_dashboard(
     event = SyncEvent.objects.get(user=owner)
     assert response.redirect_chain == [("/dashboard/", 302)]
     assert (event.trigger, event.status) == ("button", "queued")
-    assert queue.calls == [("sync.tasks.run_import", event.pk)]
+    assert queue.calls == [("sync.tasks.run_import", event.pk, 0)]
     assert "Import queued" in response.content.decode()
 
 
@@ -190,7 +190,7 @@ def test_the_owner_retries_a_failed_import_from_the_page(
     retry = SyncEvent.objects.get(retry_of=failed)
     assert response.redirect_chain == [("/dashboard/", 302)]
     assert "Retrying" in response.content.decode()
-    assert retry.trigger == "retry" and queue.calls == [("sync.tasks.run_import", retry.pk)]
+    assert retry.trigger == "retry" and queue.calls == [("sync.tasks.run_import", retry.pk, 0)]
 
 
 def test_retrying_a_completed_import_from_the_page_shows_why_not(client, owner, queue):

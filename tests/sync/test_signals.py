@@ -17,19 +17,6 @@ from tests.sync.import_support import connect, import_library
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def heard():
-    """What a listener connected for the test hears (disconnected afterwards)."""
-    calls: list[dict] = []
-
-    def listener(sender, **kwargs) -> None:
-        calls.append({"sender": sender, **kwargs})
-
-    import_completed.connect(listener, dispatch_uid="test.heard")
-    yield calls
-    import_completed.disconnect(dispatch_uid="test.heard")
-
-
 def test_an_import_announces_itself_once_and_only_after_it_is_committed(
     sandbox, queue, heard, django_capture_on_commit_callbacks
 ):

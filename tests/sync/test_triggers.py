@@ -12,7 +12,7 @@ from accounts.services import on_spotify_sign_in
 from sync.models import ImportScope, SyncEvent
 from core.runs import RunStatus
 from sync.services import triggers
-from sync.services.import_state import FULL_SCOPE_DONE
+from sync.services.import_state import CHANGED_PLAYLISTS, FULL_SCOPE_DONE, RENAMED_PLAYLISTS
 from sync.services.triggers import (
     ImportAlreadyActive,
     ImportNotPossible,
@@ -40,7 +40,7 @@ def test_a_new_listeners_sign_in_queues_a_full_import_and_enqueues_it_once_commi
 
     event = SyncEvent.objects.get(user=user)
     assert (event.kind, event.status, event.scope, event.trigger) == ("import", "queued", "full", "sign_in")
-    assert queue.calls == [("sync.tasks.run_import", event.pk)]
+    assert queue.calls == [("sync.tasks.run_import", event.pk, 0)]
     assert event.task_id == "task-1"
 
 
@@ -54,7 +54,7 @@ def test_a_returning_listeners_sign_in_queues_an_incremental_import(
 
     event = SyncEvent.objects.filter(user=user, status=RunStatus.QUEUED).get()
     assert (event.scope, event.trigger) == ("incremental", "sign_in")
-    assert queue.calls == [("sync.tasks.run_import", event.pk)]
+    assert queue.calls == [("sync.tasks.run_import", event.pk, 0)]
 
 
 def test_signing_in_while_an_import_runs_starts_nothing_new(user, queue, django_capture_on_commit_callbacks):
@@ -157,7 +157,7 @@ def test_a_queued_import_whose_task_was_lost_is_enqueued_again_by_the_next_trigg
         request_import(user=fresh_user, trigger="button")
 
     assert again.pk == stale.pk and not created
-    assert queue.calls == [("sync.tasks.run_import", stale.pk)]  # not the fresh one
+    assert queue.calls == [("sync.tasks.run_import", stale.pk, 0)]  # not the fresh one
     assert SyncEvent.objects.get(pk=stale.pk).task_id == "task-1"
 
 
@@ -181,7 +181,7 @@ def test_retrying_a_failed_or_cancelled_import_starts_a_new_one_pointing_back(
 
     assert retry.pk != failed.pk
     assert (retry.retry_of, retry.trigger, retry.scope, retry.status) == (failed, "retry", "full", "queued")
-    assert queue.calls == [("sync.tasks.run_import", retry.pk)]
+    assert queue.calls == [("sync.tasks.run_import", retry.pk, 0)]
 
 
 def test_retrying_a_full_import_skips_the_playlists_it_already_replaced(user, queue):
@@ -196,6 +196,16 @@ def test_retrying_a_full_import_skips_the_playlists_it_already_replaced(user, qu
 
     assert full_retry.details == {FULL_SCOPE_DONE: ["liked-songs", "p1"]}
     assert incremental_retry.details == {}
+
+
+def test_a_retry_announces_the_playlists_the_failed_run_changed_or_found_renamed(user, queue):
+    # Committed by the failed run, so unchanged for the retry: it must still announce them.
+    earlier = {CHANGED_PLAYLISTS: [3, 5], RENAMED_PLAYLISTS: ["p1"], "listing": {"complete": True}}
+    failed = SyncEventFactory(user=user, failed=True, details=earlier)
+
+    retry = retry_import(event=failed)
+
+    assert retry.details == {CHANGED_PLAYLISTS: [3, 5], RENAMED_PLAYLISTS: ["p1"]}
 
 
 @pytest.mark.parametrize("trait", ["running", "completed"])

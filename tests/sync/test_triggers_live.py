@@ -35,7 +35,7 @@ def test_signing_in_through_spotify_queues_a_full_import_then_an_incremental_one
     assert first.user == second.user == User.objects.get()
     assert (first.scope, first.trigger) == ("full", "sign_in")
     assert (second.scope, second.trigger) == ("incremental", "sign_in")
-    assert queue.calls == [("sync.tasks.run_import", first.pk), ("sync.tasks.run_import", second.pk)]
+    assert queue.calls == [("sync.tasks.run_import", first.pk, 0), ("sync.tasks.run_import", second.pk, 0)]
 
 
 @pytest.mark.postgres_only
@@ -51,5 +51,5 @@ def test_concurrent_triggers_start_exactly_one_import(transactional_db, queue, c
     event = SyncEvent.objects.get(user=user)
     assert [pk for pk, _ in results] == [event.pk] * callers
     assert sum(created for _, created in results) == 1
-    assert queue.calls == [("sync.tasks.run_import", event.pk)]
+    assert queue.calls == [("sync.tasks.run_import", event.pk, 0)]
     assert event.task_id == "task-1"
