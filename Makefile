@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-future venv migrate sandbox lint clean local-llm
+.PHONY: demo test test-future fuzz venv migrate sandbox lint clean local-llm
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ test: $(STAMP)
 test-future: $(STAMP)
 	@command -v faketime >/dev/null || { echo "test-future needs faketime: apt-get install faketime" >&2; exit 1; }
 	faketime -f "+365d" $(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+## The API fuzzed with schemathesis, as CI does (scripts/fuzz_api.py; FUZZ_ARGS="--max-time 600").
+fuzz: $(STAMP)
+	$(PY) scripts/fuzz_api.py $(FUZZ_ARGS)
 
 sandbox: $(STAMP)
 	$(PY) -m sandbox --port $${SANDBOX_PORT:-8001}

@@ -7,17 +7,17 @@ their own playlists: another listener's song answers 404, like one that does not
 from __future__ import annotations
 
 from django.http import Http404, HttpResponse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.pagination import PageNumberPagination
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from core.api_docs import NOT_SIGNED_IN
+from core.api_input import PageNumbers, PageQuery
 from core.conditional import cached_json
 from analysis import selectors
 from analysis.serializers import (
     AnalysedTrackSerializer,
+    PlaylistAnalysisPageSerializer,
     PlaylistAnalysisSerializer,
     SongSerializer,
 )
@@ -59,7 +59,7 @@ class SongView(APIView):
         return SongSerializer(body).data
 
 
-class TrackPagination(PageNumberPagination):
+class TrackPagination(PageNumbers):
     page_size = 100
 
 
@@ -67,12 +67,11 @@ class PlaylistAnalysisView(APIView):
     @extend_schema(
         operation_id="library_playlists_analysis",
         summary="How much of your playlist is analysed, its flags and mood mix, and a page of its songs",
-        parameters=[OpenApiParameter("page", OpenApiTypes.INT, description="Page of songs (100 per page).")],
+        description="`songs` is a page of the playlist's distinct tracks (100 per page, `page`), in "
+        "the order they first appear, each with its analysis or null.",
+        parameters=[PageQuery],
         responses={
-            200: OpenApiResponse(
-                description="The summary, and `songs`: a page of the playlist's distinct tracks, "
-                "in the order they first appear, each with its analysis or null."
-            ),
+            200: PlaylistAnalysisPageSerializer,
             401: NOT_SIGNED_IN,
             404: OpenApiResponse(description="No such playlist of yours (or no such page)."),
         },

@@ -5,7 +5,7 @@ from analysis import api
 urlpatterns = [
     path("songs/<str:spotify_id>/", api.SongView.as_view(), name="api-song"),
     path(
-        "library/playlists/<int:pk>/analysis/",
+        "library/playlists/<id:pk>/analysis/",
         api.PlaylistAnalysisView.as_view(),
         name="api-playlist-analysis",
     ),

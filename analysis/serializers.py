@@ -58,3 +58,16 @@ class PlaylistAnalysisSerializer(serializers.Serializer):
 class AnalysedTrackSerializer(serializers.Serializer):
     track = TrackSerializer()
     analysis = SongAnalysisSerializer(allow_null=True)
+
+
+class AnalysedTrackPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Distinct tracks in the playlist.")
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = AnalysedTrackSerializer(many=True)
+
+
+class PlaylistAnalysisPageSerializer(PlaylistAnalysisSerializer):
+    """The summary and a page of the songs (`?page=`, 100 per page)."""
+
+    songs = AnalysedTrackPageSerializer()

@@ -9,11 +9,18 @@ class CoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.urls import register_converter
         from django_q import signals as q_signals
+
+        from core.api_input import IdConverter
 
         from core import jobs, tasks  # tasks: importing them registers their job labels
         from core.queues import BULK
         from core.schedules import register_schedule
+
+        # `<id:pk>` in every API URL: a bounded database id (core.api_input). Registered before
+        # the URLconf is first imported, which happens after every app is ready.
+        register_converter(IdConverter, "id")
 
         # Job records for every task of the product (core.jobs says which signal comes when).
         q_signals.pre_enqueue.connect(jobs.on_pre_enqueue, dispatch_uid="core.jobs.enqueued")

@@ -32,7 +32,7 @@ __all__ = ["CACHE_SECONDS", "cached_json", "cached_page", "conditional_json"]
 CACHE_SECONDS = 300
 # Part of every cache key: change it when what an answer says changes shape without its version
 # changing (a field added to a serializer), so no cached answer of the old shape is served.
-RENDERING = "1"
+RENDERING = "2"
 
 
 def conditional_json(request: Request, data: Any) -> HttpResponse | Response:

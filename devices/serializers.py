@@ -20,6 +20,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.settings import api_settings
@@ -38,6 +39,10 @@ MAX_BODY_BYTES = 2 * 1024 * 1024
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 QUEUE_LIMIT = 500
 PLAYLIST_ITEMS_LIMIT = 1_000
+
+FUTURE_RULE = (
+    "ISO 8601 with a zone. Sent: at most 5 minutes ahead of the server's clock (400 past it)."
+)
 
 SPOTIFY_TRACK = re.compile(r"^(?:spotify:track:)?([0-9A-Za-z]{22})$")
 
@@ -81,6 +86,7 @@ class StrictBooleanField(serializers.BooleanField):
         return data
 
 
+@extend_schema_field({"type": "string", "pattern": r"^(spotify:track:)?[0-9A-Za-z]{22}$"})
 class TrackField(StrictCharField):
     default_error_messages = {
         "track": "Not a Spotify track id (22 letters and digits) or URI (spotify:track:<id>).",
@@ -110,6 +116,9 @@ class TimeField(serializers.DateTimeField):
     }
 
     def __init__(self, **kwargs: Any) -> None:
+        # The rule the schema cannot say in its types, in every time field's description.
+        said = kwargs.pop("help_text", "")
+        kwargs["help_text"] = f"{said} {FUTURE_RULE}".strip()
         super().__init__(default_timezone=UTC, **kwargs)
 
     def to_internal_value(self, value: Any) -> datetime:
@@ -166,6 +175,8 @@ def _is_marker(item: Any) -> bool:
 class StrictSerializer(serializers.Serializer):
     # Refuses keys it does not know, next to the other field errors of the same object. (A comment,
     # not a docstring: the API docs would show it as every subclass's description.)
+
+    unknown_keys_refused = True  # the schema says additionalProperties: false (core.api_docs)
 
     def to_internal_value(self, data: Any) -> dict:
         unknown = [key for key in data if key not in self.fields] if isinstance(data, Mapping) else []

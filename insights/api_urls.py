@@ -12,8 +12,8 @@ urlpatterns = [
     path("listening/snapshots", snapshot_api.ListeningSnapshotsView.as_view(), name="api-listening-snapshots"),
     path("insights/", insight_api.InsightListView.as_view(), name="api-insights"),
     path("insights/generate", insight_api.GenerateInsightView.as_view(), name="api-insights-generate"),
-    path("insights/<int:pk>", insight_api.InsightDetailView.as_view(), name="api-insight"),
+    path("insights/<id:pk>", insight_api.InsightDetailView.as_view(), name="api-insight"),
     path(
-        "insights/<int:pk>/regenerate", insight_api.RegenerateInsightView.as_view(), name="api-insight-regenerate"
+        "insights/<id:pk>/regenerate", insight_api.RegenerateInsightView.as_view(), name="api-insight-regenerate"
     ),
 ]

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpResponse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from core.api_docs import NOT_SIGNED_IN
+from core.api_input import PageNumbers, PageQuery
 from core.conditional import cached_json
 from library import selectors
 from library.serializers import PlaylistDetailSerializer, PlaylistItemSerializer, PlaylistSerializer
@@ -37,7 +36,7 @@ class PlaylistListView(generics.ListAPIView):
         return selectors.list_playlists(user=self.request.user)
 
 
-class ItemPagination(PageNumberPagination):
+class ItemPagination(PageNumbers):
     page_size = 100
 
 
@@ -45,7 +44,8 @@ class PlaylistDetailView(APIView):
     @extend_schema(
         operation_id="library_playlists_retrieve",
         summary="One of your playlists with a page of its items",
-        parameters=[OpenApiParameter("page", OpenApiTypes.INT, description="Page of items (100 per page).")],
+        description="A page of its items, 100 per page (`page`).",
+        parameters=[PageQuery],
         responses={
             200: PlaylistDetailSerializer,
             401: NOT_SIGNED_IN,

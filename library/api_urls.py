@@ -4,5 +4,5 @@ from library import api
 
 urlpatterns = [
     path("library/playlists/", api.PlaylistListView.as_view(), name="api-library-playlists"),
-    path("library/playlists/<int:pk>/", api.PlaylistDetailView.as_view(), name="api-library-playlist"),
+    path("library/playlists/<id:pk>/", api.PlaylistDetailView.as_view(), name="api-library-playlist"),
 ]

@@ -6,6 +6,17 @@ from rest_framework import serializers
 from library.models import Album, Artist, Playlist, PlaylistItem, Track
 
 
+class ImageUrlField(serializers.URLField):
+    """An image Spotify gave, or null when it gave none (stored as an empty string, which is no
+    URI: the schema says `format: uri, nullable`)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value: str) -> str | None:
+        return value or None
+
+
 class OwnerSerializer(serializers.Serializer):
     spotify_id = serializers.CharField(source="owner_spotify_id")
     name = serializers.CharField(source="owner_name")
@@ -16,6 +27,7 @@ class PlaylistSerializer(serializers.ModelSerializer):
     (equal after a complete import, 0 when items_status is not_available)."""
 
     owner = OwnerSerializer(source="*", read_only=True)
+    image_url = ImageUrlField(help_text="The playlist's cover; null when it has none.")
 
     class Meta:
         model = Playlist
@@ -46,6 +58,8 @@ class ArtistRefSerializer(serializers.ModelSerializer):
 
 
 class AlbumRefSerializer(serializers.ModelSerializer):
+    image_url = ImageUrlField(help_text="The album's cover; null when it has none.")
+
     class Meta:
         model = Album
         fields = ["spotify_id", "name", "release_date", "release_year", "image_url"]

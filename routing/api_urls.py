@@ -2,32 +2,32 @@ from django.urls import path
 
 from routing.api import bases, children, routes, runs
 
-R = "base-playlists/<int:pk>/runs/<int:run_id>"
+R = "base-playlists/<id:pk>/runs/<id:run_id>"
 
 urlpatterns = [
     # Routing. The action paths (order, route, route-status, preview, cancel, ...) have no trailing slash.
     path("base-playlists/", bases.BasePlaylistListView.as_view(), name="api-base-playlists"),
-    path("base-playlists/<int:pk>/", bases.BasePlaylistDetailView.as_view(), name="api-base-playlist"),
+    path("base-playlists/<id:pk>/", bases.BasePlaylistDetailView.as_view(), name="api-base-playlist"),
     path(
-        "base-playlists/<int:pk>/children/",
+        "base-playlists/<id:pk>/children/",
         children.BaseChildrenView.as_view(),
         name="api-base-playlist-children",
     ),
     path(
-        "base-playlists/<int:pk>/children/order",
+        "base-playlists/<id:pk>/children/order",
         children.ChildOrderView.as_view(),
         name="api-base-playlist-children-order",
     ),
-    path("base-playlists/<int:pk>/route", routes.RouteView.as_view(), name="api-base-playlist-route"),
+    path("base-playlists/<id:pk>/route", routes.RouteView.as_view(), name="api-base-playlist-route"),
     path(
-        "base-playlists/<int:pk>/route-status", routes.RouteStatusView.as_view(), name="api-base-playlist-route-status"
+        "base-playlists/<id:pk>/route-status", routes.RouteStatusView.as_view(), name="api-base-playlist-route-status"
     ),
-    path("base-playlists/<int:pk>/preview", routes.BasePreviewView.as_view(), name="api-base-playlist-preview"),
+    path("base-playlists/<id:pk>/preview", routes.BasePreviewView.as_view(), name="api-base-playlist-preview"),
     path(
-        "base-playlists/<int:pk>/metadata", routes.BaseMetadataView.as_view(), name="api-base-playlist-metadata"
+        "base-playlists/<id:pk>/metadata", routes.BaseMetadataView.as_view(), name="api-base-playlist-metadata"
     ),
     # A base's runs (routes and restores).
-    path("base-playlists/<int:pk>/runs/", runs.RunListView.as_view(), name="api-base-playlist-runs"),
+    path("base-playlists/<id:pk>/runs/", runs.RunListView.as_view(), name="api-base-playlist-runs"),
     path(f"{R}/", runs.RunDetailView.as_view(), name="api-route-run"),
     path(f"{R}/retry/", runs.RunRetryView.as_view(), name="api-route-run-retry"),
     path(f"{R}/cancel", runs.RunCancelView.as_view(), name="api-route-run-cancel"),
@@ -35,18 +35,18 @@ urlpatterns = [
     path(f"{R}/discard", runs.RunDiscardView.as_view(), name="api-route-run-discard"),
     path(f"{R}/restore", runs.RunRestoreView.as_view(), name="api-route-run-restore"),
     path(f"{R}/backups/", runs.RunBackupsView.as_view(), name="api-route-run-backups"),
-    path("backups/<int:pk>", runs.BackupDetailView.as_view(), name="api-backup"),
-    path("child-playlists/<int:pk>/", children.ChildDetailView.as_view(), name="api-child-playlist"),
+    path("backups/<id:pk>", runs.BackupDetailView.as_view(), name="api-backup"),
+    path("child-playlists/<id:pk>/", children.ChildDetailView.as_view(), name="api-child-playlist"),
     path("filter-fields/", children.FilterFieldsView.as_view(), name="api-filter-fields"),
     # Deprecated: the paths from before "sync" meant imports only (answered the same; run ids kept).
-    path("base-playlists/<int:pk>/sync", routes.RouteViaSyncView.as_view(), name="api-base-playlist-sync"),
+    path("base-playlists/<id:pk>/sync", routes.RouteViaSyncView.as_view(), name="api-base-playlist-sync"),
     path(
-        "base-playlists/<int:pk>/sync-status",
+        "base-playlists/<id:pk>/sync-status",
         routes.RouteStatusViaSyncView.as_view(),
         name="api-base-playlist-sync-status",
     ),
-    path("sync-events/<int:pk>/confirm", runs.OldConfirmView.as_view(), name="api-sync-event-confirm"),
-    path("sync-events/<int:pk>/discard", runs.OldDiscardView.as_view(), name="api-sync-event-discard"),
-    path("sync-events/<int:pk>/restore", runs.OldRestoreView.as_view(), name="api-sync-event-restore"),
-    path("sync-events/<int:pk>/backups/", runs.OldBackupsView.as_view(), name="api-sync-event-backups"),
+    path("sync-events/<id:pk>/confirm", runs.OldConfirmView.as_view(), name="api-sync-event-confirm"),
+    path("sync-events/<id:pk>/discard", runs.OldDiscardView.as_view(), name="api-sync-event-discard"),
+    path("sync-events/<id:pk>/restore", runs.OldRestoreView.as_view(), name="api-sync-event-restore"),
+    path("sync-events/<id:pk>/backups/", runs.OldBackupsView.as_view(), name="api-sync-event-backups"),
 ]

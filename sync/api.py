@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpResponse
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,8 +14,7 @@ from rest_framework.views import APIView
 from core.api_docs import NOT_SIGNED_IN, THROTTLED
 from core.conditional import cached_page
 from sync import selectors
-from sync.models import SyncEvent, SyncKind
-from core.runs import RunStatus
+from sync.models import SyncEvent
 from sync.serializers import (
     ConflictSerializer,
     ImportRequestSerializer,
@@ -77,13 +75,10 @@ class SyncEventListView(generics.ListAPIView):
     @extend_schema(
         operation_id="sync_events_list",
         summary="Your imports and routes, newest first",
-        parameters=[
-            OpenApiParameter("kind", OpenApiTypes.STR, enum=SyncKind.values, description="Only these."),
-            OpenApiParameter("status", OpenApiTypes.STR, enum=RunStatus.values, description="Only these."),
-        ],
+        parameters=[SyncEventFilterSerializer],
         responses={
             200: SyncEventSerializer(many=True),
-            400: OpenApiResponse(description="Unknown kind or status."),
+            400: OpenApiResponse(description="Unknown kind or status, or a bad page number."),
             401: NOT_SIGNED_IN,
         },
         tags=["sync"],

@@ -3,6 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from core.api_docs import ErrorSerializer
+from core.api_input import JsonBody, QuerySerializer
 from core.runs import RunStatus
 from spotify.serializers import SpotifyCountersSerializer
 from sync.display import describe_event
@@ -53,12 +54,12 @@ class SyncEventSerializer(serializers.ModelSerializer):
         return describe_event(event)
 
 
-class SyncEventFilterSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=SyncKind.choices, required=False)
-    status = serializers.ChoiceField(choices=RunStatus.choices, required=False)
+class SyncEventFilterSerializer(QuerySerializer):
+    kind = serializers.ChoiceField(choices=SyncKind.choices, required=False, help_text="Only these.")
+    status = serializers.ChoiceField(choices=RunStatus.choices, required=False, help_text="Only these.")
 
 
-class ImportRequestSerializer(serializers.Serializer):
+class ImportRequestSerializer(JsonBody):
     scope = serializers.ChoiceField(
         choices=ImportScope.choices,
         required=False,

@@ -55,6 +55,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Errors under /api/ are JSON, Django's own 404 and 500 pages included (inside Security, so
+    # its headers reach the JSON answer too).
+    "core.middleware.ApiJsonErrors",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -383,16 +386,15 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api_input.PageNumbers",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # JSON bodies within JSON_MAX_DEPTH and JSON_MAX_BODY_BYTES (core.json_input): past them, or
-    # malformed, a 400 with a `detail`, never a RecursionError's 500. Forms stay as DRF reads them.
-    "DEFAULT_PARSER_CLASSES": [
-        "core.json_input.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # drf-spectacular, plus the answers every operation shares (400/401/403/404/415/429).
+    "DEFAULT_SCHEMA_CLASS": "core.api_docs.ApiSchema",
+    # The API reads JSON only: its clients (scripts, device apps, the pages' scripts) send JSON,
+    # and form encodings would read a blank field as left out and need their own schema.
+    # Within JSON_MAX_DEPTH and JSON_MAX_BODY_BYTES (core.json_input): past them, or malformed, a
+    # 400 with a `detail`, never a RecursionError's 500.
+    "DEFAULT_PARSER_CLASSES": ["core.json_input.JSONParser"],
     # Domain errors carry their status and body (core.errors.DomainError): one handler answers them.
     "EXCEPTION_HANDLER": "core.errors.exception_handler",
 }
@@ -409,6 +411,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema and the docs pages: signed-in callers only, unless API_DOCS_PUBLIC.
     "SERVE_PERMISSIONS": ["core.api_docs.DocsAccess"],
+    # Request and response components apart, so a request says what it refuses (a blank string,
+    # minLength 1) without a response seeming to promise it.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # `<id:pk>` (core.api_input.IdConverter): an integer of at most 18 digits.
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 0, "maximum": 10**18 - 1}},
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpResponse
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,7 +19,7 @@ from core.api_docs import NOT_SIGNED_IN, THROTTLED
 from core.conditional import cached_page
 from insights import selectors
 from core.runs import RunStatus
-from insights.models import GeneratedInsight, InsightKind, InsightTone
+from insights.models import GeneratedInsight
 from insights.serializers.insights import (
     GeneratedInsightSerializer,
     GenerateInsightRequestSerializer,
@@ -32,7 +31,6 @@ from insights.throttles import InsightThrottle
 
 NOT_YOURS = OpenApiResponse(description="No such insight of yours (another user's are not found either).")
 NO_PROVIDER = OpenApiResponse(description="No LLM provider is set up, so nothing can be written yet.")
-INSIGHT_ID = OpenApiParameter("pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The insight's id.")
 QUEUED = OpenApiResponse(
     InsightJobSerializer,
     description="Queued (or already queued or running): follow `status_url`, or poll GET /api/insights/{id}.",
@@ -107,7 +105,6 @@ class RegenerateInsightView(APIView):
             "limit (THROTTLE_RATES, 30 an hour by default). Either answers 429 with Retry-After."
         ),
         request=None,
-        parameters=[INSIGHT_ID],
         responses={
             202: QUEUED,
             401: NOT_SIGNED_IN,
@@ -133,7 +130,6 @@ class InsightDetailView(APIView):
     @extend_schema(
         operation_id="insights_retrieve",
         summary="One of your insights: status, text, provider, model, tokens",
-        parameters=[INSIGHT_ID],
         responses={200: GeneratedInsightSerializer, 401: NOT_SIGNED_IN, 404: NOT_YOURS},
         tags=["insights"],
     )
@@ -147,18 +143,10 @@ class InsightListView(generics.ListAPIView):
     @extend_schema(
         operation_id="insights_list",
         summary="Your insights, newest first",
-        parameters=[
-            OpenApiParameter(
-                "type", OpenApiTypes.STR, enum=InsightKind.values, description="Only this type."
-            ),
-            OpenApiParameter(
-                "tone", OpenApiTypes.STR, enum=InsightTone.values, description="Only this tone."
-            ),
-            OpenApiParameter("snapshot", OpenApiTypes.INT, description="Only from this snapshot."),
-        ],
+        parameters=[InsightFilterSerializer],
         responses={
             200: GeneratedInsightSerializer(many=True),
-            400: OpenApiResponse(description="Unknown type or tone."),
+            400: OpenApiResponse(description="Unknown type or tone, a bad snapshot id or page number."),
             401: NOT_SIGNED_IN,
         },
         tags=["insights"],

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import CursorPagination
@@ -16,7 +15,6 @@ from core.api_docs import NOT_SIGNED_IN, THROTTLED
 from core.errors import DomainError
 from core.runs import RunStatus
 from insights import selectors
-from insights.models import TimeRange
 from insights.serializers.snapshots import (
     IngestQueuedSerializer,
     ListeningSnapshotSerializer,
@@ -78,13 +76,7 @@ class ListeningSnapshotsView(ListAPIView):
     @extend_schema(
         operation_id="listening_snapshots_list",
         summary="Your listening snapshots, newest day first",
-        parameters=[
-            OpenApiParameter(
-                "time_range", OpenApiTypes.STR, enum=TimeRange.values, description="One range only."
-            ),
-            OpenApiParameter("date_from", OpenApiTypes.DATE, description="First day, inclusive."),
-            OpenApiParameter("date_to", OpenApiTypes.DATE, description="Last day, inclusive."),
-        ],
+        parameters=[SnapshotFilterSerializer],
         responses={
             200: ListeningSnapshotSerializer(many=True),
             400: OpenApiResponse(description="A bad filter: the body names the field and why."),

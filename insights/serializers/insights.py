@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from core.api_input import IdField, JsonBody, QuerySerializer
 from insights.models import GeneratedInsight, InsightKind, InsightTone
 
 KIND_MESSAGE = "Choose one of: " + ", ".join(InsightKind.values) + "."
@@ -49,8 +50,8 @@ class GeneratedInsightSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class GenerateInsightRequestSerializer(serializers.Serializer):
-    snapshot = serializers.IntegerField(min_value=1, help_text="One of your listening snapshots.")
+class GenerateInsightRequestSerializer(JsonBody):
+    snapshot = IdField(help_text="One of your listening snapshots.")
     type = _kind_field(help_text="What to write: " + ", ".join(InsightKind.values) + ".")
     tone = _tone_field(default=InsightTone.NEUTRAL, help_text="How to write it (neutral when left out).")
 
@@ -65,7 +66,7 @@ class InsightJobSerializer(serializers.Serializer):
     )
 
 
-class InsightFilterSerializer(serializers.Serializer):
-    type = _kind_field(required=False)
-    tone = _tone_field(required=False)
-    snapshot = serializers.IntegerField(min_value=1, required=False)
+class InsightFilterSerializer(QuerySerializer):
+    type = _kind_field(required=False, help_text="Only this type.")
+    tone = _tone_field(required=False, help_text="Only this tone.")
+    snapshot = IdField(required=False, help_text="Only from this snapshot.")

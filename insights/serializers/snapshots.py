@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from core.api_input import QuerySerializer
 from insights.models import ListeningSnapshot, TimeRange
 
 
@@ -60,12 +61,14 @@ class ListeningSnapshotSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SnapshotFilterSerializer(serializers.Serializer):
+class SnapshotFilterSerializer(QuerySerializer):
     """Query parameters of GET /api/listening/snapshots; a bad one is a 400 naming it."""
 
-    time_range = serializers.ChoiceField(choices=TimeRange.choices, required=False)
+    time_range = serializers.ChoiceField(choices=TimeRange.choices, required=False, help_text="One range only.")
     date_from = serializers.DateField(required=False, help_text="First day, inclusive (YYYY-MM-DD).")
-    date_to = serializers.DateField(required=False, help_text="Last day, inclusive (YYYY-MM-DD).")
+    date_to = serializers.DateField(
+        required=False, help_text="Last day, inclusive (YYYY-MM-DD); not before date_from (400)."
+    )
 
     def validate(self, attrs: dict) -> dict:
         if "date_from" in attrs and "date_to" in attrs and attrs["date_from"] > attrs["date_to"]:

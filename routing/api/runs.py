@@ -9,18 +9,17 @@ were kept), answered by the same views.
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api_docs import NOT_SIGNED_IN, THROTTLED
-from core.runs import RunStatus
 from routing import selectors
 from routing.api.common import NO_BASE, TAGS
 from routing.models import RouteRun, RouteRunKind
-from routing.serializers.runs import BackupSerializer, RouteRunSerializer
+from routing.serializers.runs import BackupSerializer, RouteRunSerializer, RunFilterSerializer
 from routing.serializers.setup import RoutingConflictSerializer
 from routing.services import backups, restore, run_control, triggers
 from routing.throttles import RouteThrottle
@@ -41,15 +40,15 @@ class RunListView(APIView):
     @extend_schema(
         operation_id="base_playlists_runs_list",
         summary="The base's route and restore runs, newest first",
-        parameters=[OpenApiParameter("status", str, enum=RunStatus.values, required=False)],
+        parameters=[RunFilterSerializer],
         responses={200: RouteRunSerializer(many=True), 401: NOT_SIGNED_IN, 404: NO_BASE},
         tags=TAGS,
     )
     def get(self, request: Request, pk: int) -> Response:
         base = selectors.get_base(user=request.user, pk=pk)
-        wanted = request.query_params.get("status")
-        if wanted and wanted not in RunStatus.values:
-            return Response({"status": [f"Not a run status: {wanted}."]}, status=status.HTTP_400_BAD_REQUEST)
+        filters = RunFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        wanted = filters.validated_data.get("status")
         runs = selectors.list_route_runs(user=request.user, base=base, status=wanted)[:100]
         return Response(RouteRunSerializer(runs, many=True).data)
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api_input import QuerySerializer
 from core.runs import RunStatus
 from spotify.serializers import SpotifyCountersSerializer
 from routing.display import describe_run
@@ -171,3 +172,7 @@ class BackupSerializer(serializers.Serializer):
 
     def get_download_url(self, backup) -> str:
         return reverse("api-backup", args=[backup.pk])
+
+
+class RunFilterSerializer(QuerySerializer):
+    status = serializers.ChoiceField(choices=RunStatus.choices, required=False, help_text="Only runs in this state.")

@@ -8,18 +8,19 @@ is the services' word, so the page and the API refuse the same things with the s
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from library.serializers import PlaylistSerializer
 from routing import selectors
 from routing.display.filters import describe_artist_coverage, describe_genre_sources
-from routing.filters import empty_document
+from routing.filters import MATCH_ALL, MATCH_ANY, MAX_CONDITIONS, REGISTRY, empty_document
 from routing.models import BasePlaylist, ChildMode, ChildPlaylist, WarmUpStatus
 from routing.services.setup import NAME_MAX_LENGTH
 from routing.serializers.runs import CacheCountersSerializer, RouteRunSerializer
 from core.api_docs import ErrorSerializer
-from core.json_input import JSONInputField
+from core.api_input import IdField, JsonBody
 
 FILTERS_HELP = (
     'A filter document: {"match": "all" | "any", "conditions": [{"field", "op", "value"} or groups]}. '
@@ -240,24 +241,69 @@ class RoutingConflictSerializer(ErrorSerializer):
 
 
 # --- what the API is sent ----------------------------------------------------------------------
-class BaseCreateSerializer(serializers.Serializer):
-    playlist = serializers.IntegerField(
-        help_text="The id of one of your imported playlists (/api/library/playlists/)."
-    )
+# Patterns the schema shows; the services check the same (routing.services.setup).
+SPOTIFY_ID = RegexValidator(r"^[A-Za-z0-9]{1,64}$", "That is not a Spotify playlist id (letters and digits).")
+
+# A filter document's shape (routing.filters.document): what the schema can say. Which operators
+# a field takes, its values, the fields of this server's app mode and the 50 conditions in all
+# (groups included) are the server's word: a 400 at the condition (GET /api/filter-fields/).
+_MATCH = {"type": "string", "enum": [MATCH_ALL, MATCH_ANY]}
+_CONDITION = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["field", "op", "value"],
+    "properties": {
+        "field": {"type": "string", "enum": REGISTRY.names()},
+        "op": {"type": "string", "minLength": 1},
+        "value": {"description": "As the field's operator takes it (GET /api/filter-fields/)."},
+    },
+}
+_GROUP = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["match", "conditions"],
+    "properties": {
+        "match": _MATCH,
+        "conditions": {"type": "array", "minItems": 1, "maxItems": MAX_CONDITIONS, "items": _CONDITION},
+    },
+}
+FILTER_DOCUMENT = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["match", "conditions"],
+    "properties": {
+        "match": _MATCH,
+        "conditions": {"type": "array", "maxItems": MAX_CONDITIONS, "items": {"oneOf": [_CONDITION, _GROUP]}},
+    },
+}
+
+
+@extend_schema_field(FILTER_DOCUMENT)
+class FiltersField(serializers.JSONField):
+    """A filter document in a request; its shape is in the schema (FILTER_DOCUMENT)."""
+
+
+class BaseCreateSerializer(JsonBody):
+    playlist = IdField(help_text="The id of one of your imported playlists (/api/library/playlists/).")
     first_match_only = serializers.BooleanField(default=False)
     auto_route_after_import = serializers.BooleanField(default=False)
 
 
-class BaseUpdateSerializer(serializers.Serializer):
+class BaseUpdateSerializer(JsonBody):
     first_match_only = serializers.BooleanField(required=False)
     auto_route_after_import = serializers.BooleanField(required=False)
 
 
-class ChildCreateSerializer(serializers.Serializer):
+class ChildCreateSerializer(JsonBody):
     spotify_id = serializers.CharField(
         required=False,
         max_length=64,
-        help_text="Attach this playlist you own (its id from its Spotify link).",
+        validators=[SPOTIFY_ID],
+        help_text=(
+            "Attach this playlist you own (its id from its Spotify link). It must be in your library "
+            "as last imported (GET /api/library/playlists/): a playlist made on Spotify since is "
+            "refused until an import has seen it (400)."
+        ),
     )
     create = serializers.BooleanField(default=False, help_text="Make a new playlist on Spotify instead.")
     public = serializers.BooleanField(default=False, help_text="With create: make the new playlist public.")
@@ -273,11 +319,11 @@ class ChildCreateSerializer(serializers.Serializer):
     replace_contents = serializers.BooleanField(
         default=False,
         help_text=(
-            "Required with mode rebuild for a playlist that holds tracks (or that Linernotes has not "
-            "imported): the first route replaces its contents with the base's matching tracks."
+            "Required with mode rebuild for a playlist that holds tracks (as last imported): the "
+            "first route replaces its contents with the base's matching tracks (else 400)."
         ),
     )
-    filters = JSONInputField(default=empty_document, help_text=FILTERS_HELP)
+    filters = FiltersField(default=empty_document, help_text=FILTERS_HELP)
 
     def validate(self, attrs: dict) -> dict:
         if attrs["create"] == ("spotify_id" in attrs):
@@ -287,26 +333,24 @@ class ChildCreateSerializer(serializers.Serializer):
         return attrs
 
 
-class ChildUpdateSerializer(serializers.Serializer):
+class ChildUpdateSerializer(JsonBody):
     name = serializers.CharField(max_length=NAME_MAX_LENGTH, required=False)
     mode = serializers.ChoiceField(choices=ChildMode.choices, required=False)
     replace_contents = serializers.BooleanField(
         default=False, help_text="Required to switch an add-only child that holds tracks to rebuild."
     )
-    filters = JSONInputField(required=False, help_text=FILTERS_HELP)
+    filters = FiltersField(required=False, help_text=FILTERS_HELP)
 
 
-class ChildOrderSerializer(serializers.Serializer):
+class ChildOrderSerializer(JsonBody):
     children = serializers.ListField(
-        child=serializers.IntegerField(), help_text="Every child id of the base, once each, in the new order."
+        child=IdField(), help_text="Every child id of the base, once each, in the new order (else 400)."
     )
 
 
-class PreviewRequestSerializer(serializers.Serializer):
-    filters = JSONInputField(
-        required=False, allow_null=True, help_text="Draft filters. " + FILTERS_HELP
-    )
-    child = serializers.IntegerField(
+class PreviewRequestSerializer(JsonBody):
+    filters = FiltersField(required=False, allow_null=True, help_text="Draft filters. " + FILTERS_HELP)
+    child = IdField(
         required=False, allow_null=True, help_text="The child the draft replaces; none: a new child."
     )
     mode = serializers.ChoiceField(

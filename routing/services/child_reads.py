@@ -76,13 +76,18 @@ class ChildReader:
         self.cache.set(playlist_id=spotify_id, snapshot_id=snapshot_id, uris=uris)
 
 
+class ChildUnusable(RunStepFailed):
+    """The child is gone from Spotify or not the listener's: only the listener can fix that (remove
+    it from the base), so the preview answers it as a conflict (409), not as Spotify's failure."""
+
+
 def _gone(name: str) -> RunStepFailed:
-    return RunStepFailed(
+    return ChildUnusable(
         f"The child playlist “{name}” no longer exists on Spotify (404). Remove it from the base."
     )
 
 
 def _not_yours(name: str) -> RunStepFailed:
-    return RunStepFailed(
+    return ChildUnusable(
         f"Spotify refused to read the child playlist “{name}” (403): a child must be a playlist you own."
     )

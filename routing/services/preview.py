@@ -35,6 +35,7 @@ from routing.metadata import ArtistLookup
 from routing.models import BasePlaylist, ChildMode, ChildPlaylist
 from routing.selectors import ArtistCoverage, artist_coverage
 from routing.services.base_reads import gone_message
+from routing.services.child_reads import ChildUnusable
 from routing.services.child_writes import plan_change
 from routing.services.estimate import RouteEstimate, estimate_route
 from routing.services.route import BaseRoute
@@ -199,6 +200,8 @@ def _children_on_spotify(
                 child.pk: reader.current_uris(child) for child in children
             }
             return current, client.stats.requests
+    except ChildUnusable as exc:
+        raise PreviewNotPossible(exc.reason) from exc
     except RunStepFailed as exc:
         raise PreviewFailed(exc.reason) from exc
     except ReconnectNeeded as exc:

@@ -156,9 +156,9 @@ def add_child_playlist(
 ) -> ChildPlaylist:
     """Attach a Spotify playlist the user owns as the base's last child.
 
-    ``spotify_id`` is a playlist chosen among the user's (it must be theirs in the mirror)
-    or one just made through POST /me/playlists that no import has seen yet (accepted; the
-    route run finds out on write if it is not theirs; `known_empty` says Linernotes made it).
+    ``spotify_id`` is one of the user's own playlists in the mirror, or, with `known_empty`, one
+    Linernotes has just made through POST /me/playlists (its id from Spotify's own answer) that no
+    import has seen yet. Any other id is refused (ChildNotAllowed), whatever it names on Spotify.
     ``mode`` None picks the safe default: rebuild for an empty playlist, add-only for one
     that holds tracks; rebuild for such a playlist needs ``replace_contents``.
     Raises ChildNotAllowed, ChildAlreadyAttached, PlaylistAlreadyRouted (a base, or another
@@ -171,7 +171,7 @@ def add_child_playlist(
     document = validate_child_filters(filters)
     if spotify_id == base.spotify_id:
         raise ChildNotAllowed("A playlist cannot be a child of itself; choose or create another playlist.")
-    mirrored = _owned_playlist(user=base.user, spotify_id=spotify_id)
+    mirrored = _owned_playlist(user=base.user, spotify_id=spotify_id, just_made=known_empty)
     mode = claims.resolve_mode(
         mode=mode, name=name, mirrored=mirrored, known_empty=known_empty, replace_contents=replace_contents
     )
@@ -333,11 +333,22 @@ def _renumber(*, base_id: int, ordered_ids: list[int], top: int) -> None:
     )
 
 
-def _owned_playlist(*, user: User, spotify_id: str) -> Playlist | None:
-    """The mirrored row of a child-to-be, if an import has seen it; refused when not the user's own."""
+def _owned_playlist(*, user: User, spotify_id: str, just_made: bool) -> Playlist | None:
+    """The mirrored row of a child-to-be, which must be the user's own playlist.
+
+    An id the mirror does not hold is refused unless Linernotes has just made that playlist
+    (`just_made`): it could name a track, someone else's playlist or nothing, and a route would
+    then fail on it every time. Checking it against Spotify here instead would put a Spotify call
+    in a request that must answer fast; an import (Sync now) is that check, done in the background.
+    """
     row = Playlist.objects.filter(user=user, spotify_id=spotify_id).first()
     if row is None:
-        return None
+        if just_made:
+            return None
+        raise ChildNotAllowed(
+            "No playlist with this id is in your library as last imported: choose one of your own "
+            "playlists, or one you made on Spotify since, after the next import (Sync now)."
+        )
     credential = get_credential(user=user)
     # Routing writes to the child (and "rebuild" replaces its items): only the owner may.
     if credential is None or row.owner_spotify_id != credential.spotify_user_id:

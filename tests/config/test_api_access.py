@@ -22,7 +22,7 @@ def _api_routes(patterns=None, prefix=""):
 
 def _concrete(route: str) -> str:
     # Fill path converters with a value that matches their type; the object need not exist.
-    path = re.sub(r"<int:\w+>", "1", route)
+    path = re.sub(r"<(?:int|id):\w+>", "1", route)
     path = re.sub(r"<(?:str|slug|uuid|path):\w+>|<\w+>", "00000000-0000-0000-0000-000000000000", path)
     return "/" + path.lstrip("^").rstrip("$")
 

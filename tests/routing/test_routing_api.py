@@ -39,6 +39,7 @@ class World:
     first: ChildPlaylist
     second: ChildPlaylist
     spare: Playlist  # another of the owner's playlists, not a base yet
+    own: Playlist  # a playlist the owner made on Spotify, imported: it may become a child
 
 
 @pytest.fixture
@@ -57,6 +58,7 @@ def world() -> World:
         first=ChildPlaylistFactory(base=base, name="First", filters=NOT_EXPLICIT),
         second=ChildPlaylistFactory(base=base, name="Second"),
         spare=PlaylistFactory(user=owner),
+        own=PlaylistFactory(user=owner, owner_spotify_id=owner.spotify_credential.spotify_user_id),
     )
 
 
@@ -84,7 +86,7 @@ CALLS = {
     "delete base": Call("delete", base_url(), ok=204),
     "list children": Call("get", base_url("children/"), ok=200),
     "attach child": Call(
-        "post", base_url("children/"), lambda w: {"spotify_id": "fresh1", "name": "Fresh"}, 201
+        "post", base_url("children/"), lambda w: {"spotify_id": w.own.spotify_id, "name": "Fresh"}, 201
     ),
     "create child on spotify": Call("post", base_url("children/"), lambda w: {"create": True, "name": "New"}),
     "reorder children": Call(

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from routing.filters import POPULARITY_UNAVAILABLE
 from routing.models import BasePlaylist, ChildMode, ChildPlaylist
 from tests.accounts.factories import SpotifyCredentialFactory
-from tests.library.factories import PlaylistFactory
+from tests.library.factories import PlaylistFactory, TrackFactory
 from tests.routing.factories import BasePlaylistFactory, ChildPlaylistFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,17 +54,23 @@ def attach(api: APIClient, base: BasePlaylist, **body):
     return api.post(f"/api/base-playlists/{base.pk}/children/", body, format="json")
 
 
+def own(base: BasePlaylist, **fields):
+    """One of the base's listener's own playlists, as an import left it in the mirror."""
+    return PlaylistFactory(user=base.user, owner_spotify_id=base.user.spotify_credential.spotify_user_id, **fields)
+
+
 # --- attaching ----------------------------------------------------------------------------------
 def test_attaching_a_playlist_answers_201_with_it_last_and_its_filters_normalised(api, base):
+    owned = own(base, spotify_id="newchild01", items_total=12)
     response = attach(api, base, spotify_id="newchild01", name="  Loud   ones ", filters=ROCK_OR_INDIE)
 
     assert response.status_code == 201
     child = ChildPlaylist.objects.get(base=base, spotify_id="newchild01")
     body = response.json()
-    # No import has seen it, so what it holds is unknown: add-only unless rebuild is confirmed.
+    # It holds tracks (as last imported): add-only unless rebuild is confirmed.
     assert (body["id"], body["name"], body["position"], body["mode"]) == (child.pk, "Loud ones", 2, "add_only")
     assert body["filters"] == child.filters == ROCK_OR_INDIE_STORED
-    assert body["playlist"] is None
+    assert body["playlist"] == owned.pk
     assert [child["name"] for child in api.get(f"/api/base-playlists/{base.pk}/children/").json()] == [
         "First",
         "Second",
@@ -112,8 +118,24 @@ def test_a_playlist_someone_else_owns_or_the_base_itself_cannot_be_a_child(api, 
     assert children_of(base) == [("First", 0), ("Second", 1)]
 
 
+def test_a_track_id_or_any_id_no_import_has_seen_is_a_400_and_nothing_is_attached(api, base):
+    # Once a track's id was attached as a child: every preview and route of the base then failed.
+    track = TrackFactory()
+
+    as_track = attach(api, base, spotify_id=track.spotify_id, name="A song")
+    unseen = attach(api, base, spotify_id="madeOnSpotifyYesterday", name="Unseen")
+    preview = api.post(f"/api/base-playlists/{base.pk}/preview", {"read_children": False}, format="json")
+
+    assert as_track.status_code == unseen.status_code == 400
+    assert "No playlist with this id is in your library" in as_track.json()["spotify_id"][0]
+    assert "No playlist with this id is in your library" in unseen.json()["spotify_id"][0]
+    assert children_of(base) == [("First", 0), ("Second", 1)]
+    assert preview.status_code == 200
+
+
 def test_attaching_the_same_playlist_twice_is_a_409_naming_the_child(api, base):
     first = ChildPlaylist.objects.get(base=base, name="First")
+    own(base, spotify_id=first.spotify_id)
 
     response = attach(api, base, spotify_id=first.spotify_id, name="Again")
 
@@ -131,6 +153,7 @@ def test_invalid_filters_are_a_400_with_the_message_under_the_condition(api, bas
 
 
 def test_popularity_is_refused_in_development_mode_and_accepted_in_extended_mode(api, base, settings):
+    own(base, spotify_id="abc123")
     settings.SPOTIFY_APP_MODE = "development"
     refused = attach(api, base, spotify_id="abc123", name="Popular", filters=POPULAR)
     settings.SPOTIFY_APP_MODE = "extended"

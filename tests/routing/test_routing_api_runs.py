@@ -291,6 +291,18 @@ def test_a_preview_spotify_refuses_says_why_and_when_to_come_back(sandbox, setti
         assert int(response["Retry-After"]) > 60 and "to pause until" in response.json()["detail"]
 
 
+def test_a_preview_of_a_child_gone_from_spotify_is_a_409_asking_to_remove_it_not_a_502(sandbox, settings):
+    # Only the listener can fix it (remove the child): not Spotify failing, which a 502 would say.
+    user, base = imported_base(sandbox, settings)
+    child = add_child(sandbox, base, name="Deleted on Spotify", filters=NOT_EXPLICIT)
+    sandbox.fail_next(method="GET", path=f"/v1/playlists/{child.spotify_id}", status=404, count=5)
+
+    response = signed_in(user).post(f"/api/base-playlists/{base.pk}/preview", {}, format="json")
+
+    assert response.status_code == 409, response.content
+    assert "“Deleted on Spotify” no longer exists on Spotify (404). Remove it" in response.json()["detail"]
+
+
 # --- POST /api/base-playlists/{id}/children/ with create: true -------------------------------------------
 def test_creating_a_child_makes_a_private_playlist_on_spotify_and_attaches_it(sandbox, settings):
     user, base = imported_base(sandbox, settings)

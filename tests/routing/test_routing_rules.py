@@ -12,6 +12,7 @@ from routing.models import BasePlaylist, ChildMode, ChildPlaylist, RoutedPlaylis
 from routing.services import spotify_children
 from routing.services.links import link_to_mirror
 from routing.services.setup import (
+    ChildNotAllowed,
     PlaylistAlreadyRouted,
     ReplaceNotConfirmed,
     add_child_playlist,
@@ -116,14 +117,13 @@ def test_a_playlist_that_holds_tracks_is_attached_add_only_by_default_and_an_emp
     assert attach(base, mine(base, items_total=0)).mode == ChildMode.REBUILD
 
 
-def test_a_playlist_no_import_has_seen_is_attached_add_only_unless_linernotes_just_made_it(base):
-    unseen = add_child_playlist(
-        base=base, spotify_id="unseen000001", name="Unseen", mode=None, filters=EVERY_TRACK
-    )
+def test_a_playlist_no_import_has_seen_is_refused_unless_linernotes_just_made_it_and_then_rebuilds(base):
+    with pytest.raises(ChildNotAllowed, match="No playlist with this id is in your library"):
+        add_child_playlist(base=base, spotify_id="unseen000001", name="Unseen", mode=None, filters=EVERY_TRACK)
     made = add_child_playlist(
         base=base, spotify_id="justmade0001", name="New", mode=None, filters=EVERY_TRACK, known_empty=True
     )
-    assert (unseen.mode, made.mode) == (ChildMode.ADD_ONLY, ChildMode.REBUILD)
+    assert made.mode == ChildMode.REBUILD
 
 
 def test_rebuilding_a_playlist_that_holds_tracks_needs_replace_its_contents(base):

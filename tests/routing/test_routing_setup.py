@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from library.models import ItemsStatus, PlaylistKind
+from library.models import ItemsStatus, Playlist, PlaylistKind
 from routing import selectors
 from routing.filters import POPULARITY_UNAVAILABLE, FilterValidationError
 from routing.models import BasePlaylist, ChildMode, ChildPlaylist
@@ -47,8 +47,11 @@ def base(listener):
     return BasePlaylistFactory(user=listener, playlist__owner_spotify_id="listener-on-spotify")
 
 
-def add(base, spotify_id: str, **overrides) -> ChildPlaylist:
-    """A rebuild child, its replacement confirmed (the tests of that rule pass their own)."""
+def add(base, spotify_id: str, *, mirrored: bool = True, **overrides) -> ChildPlaylist:
+    """A rebuild child, its replacement confirmed (the tests of that rule pass their own). With
+    `mirrored`, the listener's own playlist of that id is in the mirror (made unless it is there)."""
+    if mirrored and not Playlist.objects.filter(user=base.user, spotify_id=spotify_id).exists():
+        PlaylistFactory(user=base.user, spotify_id=spotify_id, owner_spotify_id="listener-on-spotify")
     values = {
         "name": f"Child {spotify_id}",
         "mode": ChildMode.REBUILD,
@@ -123,8 +126,15 @@ def test_a_child_the_listener_owns_in_the_mirror_is_linked_to_it(base, listener)
     assert (child.playlist, child.name, child.mode) == (owned, "Indie picks", ChildMode.ADD_ONLY)
 
 
-def test_a_child_just_created_on_spotify_and_not_yet_imported_is_accepted_without_a_link(base):
-    assert add(base, "brandNewOnSpotify").playlist is None
+def test_a_child_linernotes_just_created_on_spotify_is_accepted_before_any_import_sees_it(base):
+    assert add(base, "brandNewOnSpotify", mirrored=False, known_empty=True).playlist is None
+
+
+def test_an_id_no_import_has_seen_is_refused_whatever_it_names_on_spotify(base):
+    # A track's id, someone else's playlist, or nothing: a route would fail on it every time.
+    with pytest.raises(ChildNotAllowed, match="No playlist with this id is in your library"):
+        add(base, "4uLU6hMCjMI75M1A2tKUQC", mirrored=False)
+    assert not ChildPlaylist.objects.exists()
 
 
 def test_a_playlist_the_listener_follows_but_does_not_own_cannot_be_a_child(base, listener):
@@ -144,9 +154,10 @@ def test_without_a_spotify_connection_ownership_cannot_be_confirmed():
         add(base, "mine")
 
 
-def test_another_users_mirrored_playlist_is_never_linked_to_a_child(base):
+def test_another_users_mirrored_playlist_does_not_make_an_id_the_listeners_own(base):
     PlaylistFactory(user=UserFactory(), spotify_id="sharedId", owner_spotify_id="listener-on-spotify")
-    assert add(base, "sharedId").playlist is None
+    with pytest.raises(ChildNotAllowed, match="No playlist with this id is in your library"):
+        add(base, "sharedId", mirrored=False)
 
 
 @pytest.mark.parametrize(

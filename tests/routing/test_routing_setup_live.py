@@ -47,10 +47,14 @@ def run_together(calls: list[Callable[[], object]]) -> list[object]:
 @pytest.mark.parametrize("callers", [2, 12])
 def test_children_added_at_once_get_distinct_consecutive_positions(callers):
     base = BasePlaylistFactory(user=SpotifyCredentialFactory().user)
+    owned = [
+        PlaylistFactory(user=base.user, owner_spotify_id=base.user.spotify_credential.spotify_user_id)
+        for _ in range(callers)
+    ]
     calls = [
         lambda n=n: add_child_playlist(
             base=base,
-            spotify_id=f"child{n}",
+            spotify_id=owned[n].spotify_id,
             name=f"Child {n}",
             mode=ChildMode.REBUILD,
             filters={"match": "all", "conditions": []},

@@ -17,7 +17,7 @@ from routing.display import describe_run
 from core.runs import RunStatus
 from core import run_control
 from tests.routing.factories import BasePlaylistFactory
-from tests.routing.route_support import SpotifyAs, add_child, imported_base, route, writes_since
+from tests.routing.route_support import SpotifyAs, add_child, import_library, imported_base, route, writes_since
 from tests.sync.import_support import route_counts
 
 pytestmark = pytest.mark.django_db
@@ -215,6 +215,7 @@ def test_a_restore_leaves_alone_a_child_detached_since_and_now_another_bases(san
     routed = spotify.uris(child.spotify_id)
     assert run.status == RunStatus.SUCCEEDED and routed
     delete_child(child=child)
+    import_library(user)  # the listener's next import mirrors it: only then may it be a child again
     other_base = BasePlaylistFactory(user=user, playlist=user.playlists.get(name="Drafts"))
     add_child_playlist(
         base=other_base, spotify_id=child.spotify_id, name="Moved away", mode="add_only", filters=EVERY_TRACK

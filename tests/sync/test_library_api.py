@@ -117,3 +117,17 @@ def test_anonymous_callers_get_401_from_the_library_api(api, owner):
 
     assert api.get("/api/library/playlists/").status_code == 401
     assert api.get(f"/api/library/playlists/{playlist.pk}/").status_code == 401
+
+
+def test_an_image_spotify_did_not_give_is_null_and_one_it_gave_is_its_url(api, owner):
+    bare = PlaylistFactory(user=owner, list_position=0, image_url="")
+    covered = PlaylistFactory(user=owner, list_position=1, image_url="https://i.scdn.co/image/abc")
+    PlaylistItemFactory(playlist=bare, track=TrackFactory(album__image_url=""))
+    api.force_authenticate(owner)
+
+    listed = api.get("/api/library/playlists/").json()["results"]
+    detail = api.get(f"/api/library/playlists/{bare.pk}/").json()
+
+    assert [p["image_url"] for p in listed] == [None, covered.image_url]
+    assert detail["image_url"] is None
+    assert detail["items"]["results"][0]["track"]["album"]["image_url"] is None
