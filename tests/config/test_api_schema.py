@@ -57,7 +57,7 @@ def test_ids_in_paths_are_bounded_integers(schema):
         ("/api/insights/", "get", {"400", "404"}),  # filters; a page past the last
         ("/api/base-playlists/", "get", {"400", "404"}),  # page numbers
         ("/api/llm/force-provider", "post", {"403"}),  # staff only
-        ("/api/me/token/", "post", {"400"}),
+        ("/api/me/tokens/", "post", {"400"}),
     ],
 )
 def test_shared_answers_are_listed_where_the_server_can_give_them(schema, path, method, codes):

@@ -193,6 +193,7 @@ def staff_with_one_of_everything(monkeypatch):
 
 
 def _path(route: str, ids: dict[str, int]) -> str:
+    route = route.replace("<id:", "<int:")  # the API's `<id:pk>` converter (core.api_input)
     for pattern, pk in ids.items():
         name = pattern.rsplit("/", 1)[-1] if pattern.startswith("<") else "<int:pk>"
         if pattern in route:
