@@ -1,25 +1,10 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from accounts import admin_people  # noqa: F401  (users, groups and allauth: who may be whom)
 from accounts import credentials, services
-from accounts.models import ApiToken, SignInRefusal, SpotifyCredential, SpotifyPause, User
-
-
-@admin.register(User)
-class UserAdmin(DjangoUserAdmin):
-    list_display = ("username", "display_name", "email", "spotify_access", "is_staff", "last_login")
-    # Who Spotify refuses to serve (Development-mode user list): the operator adds them there.
-    list_filter = DjangoUserAdmin.list_filter + ("spotify_credential__access",)
-    list_select_related = ("spotify_credential",)
-    search_fields = ("username", "display_name", "email")
-    fieldsets = DjangoUserAdmin.fieldsets + (("Linernotes", {"fields": ("display_name",)}),)
-
-    @admin.display(description="Spotify access", ordering="spotify_credential__access")
-    def spotify_access(self, user: User) -> str:
-        credential = getattr(user, "spotify_credential", None)
-        return credential.get_access_display() if credential is not None else "—"
+from accounts.models import ApiToken, SignInRefusal, SpotifyCredential, SpotifyPause
 
 
 @admin.register(SpotifyCredential)

@@ -91,7 +91,7 @@ class SuperuserReadOnly(ReadOnly):
         return {}
 
 
-def _read_only(base: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
+def superuser_read_only(base: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
     """Django-Q2's admin class `base` (its columns, filters and search), made SuperuserReadOnly."""
     return type(f"ReadOnly{base.__name__}", (SuperuserReadOnly, base), {"actions": None})
 
@@ -106,7 +106,7 @@ def _replace_django_q_admin(site: admin.AdminSite) -> None:
     for model, base in replacements.items():
         if site.is_registered(model):
             site.unregister(model)
-            site.register(model, _read_only(base))
+            site.register(model, superuser_read_only(base))
 
 
 _replace_django_q_admin(admin.site)
