@@ -62,7 +62,8 @@ def test_staff_with_every_permission_meet_no_secret_on_any_admin_page(client, se
     staff.user_permissions.set(Permission.objects.all())
     client.force_login(staff)
 
-    pages = [reverse("admin:index")]
+    # The staff console outside the admin too: its pages and the staff API.
+    pages = [reverse("admin:index"), "/staff/", "/staff/llm/", "/api/llm/status"]
     for model, model_admin in admin.site._registry.items():
         pages += _admin_pages(model, model_admin)
     for user_pk in UserFactory._meta.model.objects.values_list("pk", flat=True):
