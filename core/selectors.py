@@ -6,11 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.apps import apps
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Count
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from core.models import JobRecord, JobStatus
+from core.runs import QueuedRun, RunStatus
 
 # Django-Q2 writes an error as "<message> : Traceback (most recent call last): ...".
 TRACEBACK_MARK = " : Traceback (most recent call last):"
@@ -34,11 +37,46 @@ class FailedJob:
 
 
 @dataclass(frozen=True)
+class FailedRun:
+    """An import, route, analysis batch, ingest or insight that failed: its task may well have
+    ended cleanly (the run records the failure and its reason), so no job record says so."""
+
+    label: str  # "import", "route", ...
+    run: QueuedRun
+    admin_url: str | None  # its page in the admin, where it can be retried
+
+
+@dataclass(frozen=True)
 class JobOverview:
     since: datetime
     failed: list[FailedJob]  # finished since `since`, newest first
     counts: dict[str, int]  # every status, enqueued since `since`
     active: list[JobRecord]  # queued or running, whenever enqueued
+    failed_runs: list[FailedRun]  # finished since `since`, newest first, every kind of run
+
+
+def _run_models() -> list[type[QueuedRun]]:
+    # Found, not imported: core knows no app above it, and every run model subclasses QueuedRun.
+    return [model for model in apps.get_models() if issubclass(model, QueuedRun)]
+
+
+def _admin_url(run: QueuedRun) -> str | None:
+    try:
+        return reverse(f"admin:{run._meta.app_label}_{run._meta.model_name}_change", args=[run.pk])
+    except NoReverseMatch:
+        return None
+
+
+def failed_runs(*, since: datetime, limit: int = 50) -> list[FailedRun]:
+    """Every kind of run that failed since `since`, newest first, at most `limit`."""
+    found: list[QueuedRun] = []
+    for model in _run_models():
+        rows = model.objects.filter(status=RunStatus.FAILED, finished_at__gte=since)
+        if any(field.name == "user" for field in model._meta.fields):
+            rows = rows.select_related("user")
+        found += rows.order_by("-finished_at", "-pk")[:limit]
+    found.sort(key=lambda run: run.finished_at, reverse=True)
+    return [FailedRun(label=run.run_label, run=run, admin_url=_admin_url(run)) for run in found[:limit]]
 
 
 def staff_overview(*, now: datetime | None = None, limit: int = 50) -> JobOverview:
@@ -66,6 +104,7 @@ def staff_overview(*, now: datetime | None = None, limit: int = 50) -> JobOvervi
         failed=failed,
         counts={status: counted.get(status, 0) for status in JobStatus.values},
         active=active,
+        failed_runs=failed_runs(since=since, limit=limit),
     )
 
 

@@ -58,15 +58,19 @@ class RouteRunAdmin(OperatorActionsMixin, admin.ModelAdmin):
     routing.change_routerun (OperatorActionsMixin)."""
 
     list_display = (
-        "id", "user", "base", "kind", "status", "trigger", "created_at", "finished_at", "progress",
+        "id", "user", "base_column", "kind", "status", "trigger", "created_at", "finished_at", "progress",
         "spotify_requests", "rate_limited", "short_error",
     )  # fmt: skip
     list_filter = ("status", "kind", "trigger", ("user", admin.RelatedOnlyFieldListFilter))
-    search_fields = ("user__username", "user__display_name", "base__name")
+    search_fields = ("user__username", "user__display_name", "base_name", "base__name")
     list_select_related = ("user", "base")
     date_hierarchy = "created_at"
     actions = ["retry_selected", "cancel_selected"]
     readonly_fields = [field.name for field in RouteRun._meta.fields]
+
+    @admin.display(description="base", ordering="base_name")
+    def base_column(self, run: RouteRun) -> str:
+        return run.base_label
 
     @admin.display(description="progress")
     def progress(self, run: RouteRun) -> str:

@@ -197,6 +197,9 @@ class RouteRun(QueuedRun):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="route_runs")
     # Deleting the base keeps its runs (and their backups) as a record: the link alone goes.
     base = models.ForeignKey(BasePlaylist, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs")
+    # The base's name when the run was made: the audit trail still says which playlist a run
+    # wrote once the base is deleted (or renamed).
+    base_name = models.CharField(max_length=500, blank=True)
     trigger = models.CharField(max_length=20, blank=True)  # button, api, retry, import
     retry_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retried_by")
     # The route a restore undoes: its children go back to that run's backups.
@@ -244,6 +247,13 @@ class RouteRun(QueuedRun):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} ({self.status})"
+
+    @property
+    def base_label(self) -> str:
+        """The base as staff and the listener's run history name it, deleted or not."""
+        if self.base_id is None:
+            return f"{self.base_name} (base deleted)" if self.base_name else "(base deleted)"
+        return self.base_name or str(self.base)
 
     def task_name(self) -> str:
         return self.tasks_by_kind[self.kind]

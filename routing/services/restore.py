@@ -89,6 +89,7 @@ def request_restore(*, event: RouteRun, trigger: str, retry_of: RouteRun | None 
                 kind=RouteRunKind.RESTORE,
                 user=event.user,
                 base_id=event.base_id,
+                base_name=event.base_name,
                 trigger=trigger,
                 restore_of=event,
                 retry_of=retry_of,

@@ -83,7 +83,12 @@ def request_route(
             with transaction.atomic():
                 lock_base(base_id=base.pk, for_edit=False)
                 event = RouteRun.objects.create(
-                    kind=RouteRunKind.ROUTE, user_id=base.user_id, base=base, trigger=trigger, retry_of=retry_of
+                    kind=RouteRunKind.ROUTE,
+                    user_id=base.user_id,
+                    base=base,
+                    base_name=base.name,
+                    trigger=trigger,
+                    retry_of=retry_of,
                 )
         except IntegrityError:
             active = active_route(base=base)

@@ -6,6 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
+
+from routing.models import RouteRun
+from routing.services.setup import delete_base
+from tests.routing.factories import BasePlaylistFactory, RouteRunFactory
+from tests.sync.factories import SyncEventFactory
 
 from tests.core.factories import JobRecordFactory, StaffFactory
 from tests.accounts.factories import UserFactory
@@ -211,7 +217,7 @@ def test_the_router_and_the_pause_show_only_to_staff_who_may_view_them(client):
     response = client.get(PAGE)
 
     html = response.content.decode()
-    assert response.status_code == 200 and "Failed jobs, last 24 hours" in html
+    assert response.status_code == 200 and "Tasks that failed, last 24 hours" in html
     assert 'id="router-heading"' not in html and 'id="spotify-pause"' not in html
 
     client.force_login(
@@ -219,3 +225,37 @@ def test_the_router_and_the_pause_show_only_to_staff_who_may_view_them(client):
     )
     html = client.get(PAGE).content.decode()
     assert 'id="router-heading"' in html and 'id="spotify-pause"' in html
+
+
+def test_staff_see_failed_imports_and_routes_whose_tasks_ended_cleanly(client, staff):
+    """The run records the failure; its task succeeded, so no job record says so."""
+    owner = UserFactory(display_name="Marta")
+    JobRecordFactory(user=owner, label="Import")  # the task: succeeded
+    SyncEventFactory(failed=True, user=owner, error="Spotify refused the stored grant.")
+    route = RouteRunFactory(failed=True, base=BasePlaylistFactory(user=owner, name="Road trip"))
+    old = RouteRunFactory(failed=True, error="An old failure")
+    RouteRun.objects.filter(pk=old.pk).update(finished_at=timezone.now() - timedelta(hours=25))
+    client.force_login(staff)
+
+    html = client.get(PAGE).content.decode()
+
+    runs = html.split('id="failed-runs-heading"')[1].split("</section>")[0]
+    assert "Import #" in runs and "Spotify refused the stored grant." in runs and "Marta" in runs
+    assert f"Route #{route.pk}" in runs and "Road trip" in runs and "HTTP 502" in runs
+    assert f"/admin/routing/routerun/{route.pk}/change/" in runs
+    assert "An old failure" not in html
+    assert "No task failed in the last 24 hours" in html  # the tasks themselves did not fail
+
+
+def test_a_deleted_base_keeps_its_runs_named_in_the_audit_trail(client, staff):
+    base = BasePlaylistFactory(name="Road trip")
+    route = RouteRunFactory(failed=True, base=base)
+    delete_base(base=base)
+    client.force_login(staff)
+
+    route.refresh_from_db()
+    assert route.base_id is None and route.base_label == "Road trip (base deleted)"
+    runs = client.get(PAGE).content.decode().split('id="failed-runs-heading"')[1].split("</section>")[0]
+    assert "Road trip (base deleted)" in runs
+    listing = client.get("/admin/routing/routerun/", {"q": "Road trip"}).content.decode()
+    assert "Road trip (base deleted)" in listing and f"/admin/routing/routerun/{route.pk}/change/" in listing

@@ -97,6 +97,7 @@ class RouteRunFactory(DjangoModelFactory):
 
     base = factory.SubFactory(BasePlaylistFactory)
     user = factory.LazyAttribute(lambda o: o.base.user if o.base is not None else None)
+    base_name = factory.LazyAttribute(lambda o: o.base.name if o.base is not None else "")
     kind = RouteRunKind.ROUTE
     status = RunStatus.QUEUED
     trigger = "button"
