@@ -131,7 +131,7 @@ def import_demo_library(sandbox: Sandbox) -> Listener:
     after sign-in does, and an API token for scripts."""
     from django.conf import settings
 
-    from accounts.credentials import store_spotify_tokens
+    from accounts.credentials import store_spotify_grant
     from accounts.models import User
     from accounts.selectors import list_api_tokens
     from accounts.services import create_api_token, revoke_api_tokens
@@ -145,14 +145,7 @@ def import_demo_library(sandbox: Sandbox) -> Listener:
     settings.SPOTIFY_CLIENT_ID, settings.SPOTIFY_CLIENT_SECRET = CLIENT_ID, CLIENT_SECRET
     grant = sandbox.control("POST", "tokens", {"user": "demo", "client_id": CLIENT_ID})
     user, _ = User.objects.get_or_create(username="demo-listener", defaults={"display_name": "Demo Listener"})
-    store_spotify_tokens(
-        user=user,
-        access_token=grant["access_token"],
-        refresh_token=grant["refresh_token"],
-        expires_in=grant["expires_in"],
-        scopes=grant["scope"],
-        spotify_user_id="demo",
-    )
+    store_spotify_grant(user=user, grant=grant, spotify_user_id="demo")
     event = SyncEvent.objects.create(kind=SyncKind.IMPORT, user=user, scope=ImportScope.FULL, trigger="bench")
     event = run_import(event_id=event.pk)
     if event.status != RunStatus.SUCCEEDED:

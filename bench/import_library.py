@@ -276,7 +276,7 @@ def bench_mode(sandbox: Sandbox, *, mode: str, latency_ms: int) -> list[str]:
     from django.conf import settings
     from django.db import connection
 
-    from accounts.credentials import store_spotify_tokens
+    from accounts.credentials import store_spotify_grant
     from accounts.models import User
     from library.models import Album, Artist, Playlist, PlaylistItem, Track
     from sync.models import SyncEvent
@@ -288,14 +288,7 @@ def bench_mode(sandbox: Sandbox, *, mode: str, latency_ms: int) -> list[str]:
         model.objects.all().delete()
     grant = sandbox.control("POST", "tokens", {"user": "demo", "client_id": CLIENT_ID})
     user, _ = User.objects.get_or_create(username="bench", defaults={"display_name": "Bench Listener"})
-    store_spotify_tokens(
-        user=user,
-        access_token=grant["access_token"],
-        refresh_token=grant["refresh_token"],
-        expires_in=grant["expires_in"],
-        scopes=grant["scope"],
-        spotify_user_id="demo",
-    )
+    store_spotify_grant(user=user, grant=grant, spotify_user_id="demo")
     library = read_library(sandbox, grant["access_token"])
     minimum, formula = library.minimum(mode)
     # Every /v1 request waits latency_ms before it is served, as a far-away Spotify would.

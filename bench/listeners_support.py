@@ -139,19 +139,12 @@ def create_listeners(sandbox: Sandbox, sizes: list[list[int]], *, prefix: str) -
 
 def connect(sandbox: Sandbox, spotify_id: str):
     """Our user for a sandbox listener, with real sandbox tokens, as after a sign-in."""
-    from accounts.credentials import store_spotify_tokens
+    from accounts.credentials import store_spotify_grant
     from accounts.models import User
 
     grant = sandbox.control("POST", "tokens", {"user": spotify_id, "client_id": CLIENT_ID})
     user, _ = User.objects.get_or_create(username=spotify_id, defaults={"display_name": spotify_id})
-    store_spotify_tokens(
-        user=user,
-        access_token=grant["access_token"],
-        refresh_token=grant["refresh_token"],
-        expires_in=grant["expires_in"],
-        scopes=grant["scope"],
-        spotify_user_id=spotify_id,
-    )
+    store_spotify_grant(user=user, grant=grant, spotify_user_id=spotify_id)
     return user
 
 
