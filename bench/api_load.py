@@ -46,8 +46,6 @@ import multiprocessing
 import os
 import pathlib
 import random
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -67,6 +65,7 @@ from bench.import_library import (  # noqa: E402
     prepare_database,
     start_sandbox,
 )
+from tests.support.processes import free_port, stop, stop_all, wait_for_http  # noqa: E402
 
 BENCH_DB = "bench_apiload"
 DEFAULT_DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
@@ -293,12 +292,6 @@ def device_library_body(track_ids: list[str]) -> dict:
 
 
 # --- gunicorn -------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def start_gunicorn(args, environment: dict[str, str], log) -> tuple[subprocess.Popen, int]:
     port = free_port()
     command = [
@@ -313,30 +306,12 @@ def start_gunicorn(args, environment: dict[str, str], log) -> tuple[subprocess.P
     process = subprocess.Popen(
         command, cwd=ROOT, env={**os.environ, **environment}, stdout=log, stderr=log, start_new_session=True
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited ({process.returncode}) before answering")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/health")
-            if connection.getresponse().status == 200:
-                return process, port
-        except OSError:
-            pass
-        time.sleep(0.2)
-    stop(process)
-    raise SystemExit("gunicorn did not answer /health within 60 s")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/health", timeout=60, process=process)
+    except RuntimeError:
+        stop(process)
+        raise
+    return process, port
 
 
 def cpu_seconds_of_children(parent: int) -> float:
@@ -763,10 +738,7 @@ def main() -> int:
             describe(args, listener, seeded, plan, time.monotonic() - started)
             status = 1 if measure(args, port, server.pid, listener, plan) else 0
         finally:
-            if server is not None:
-                stop(server)
-            sandbox_process.terminate()
-            sandbox_process.wait(timeout=10)
+            stop_all([p for p in (server, sandbox_process) if p is not None])
             try:
                 forget_our_redis_keys()
                 from django.db import connections

@@ -19,7 +19,6 @@ import os
 import pathlib
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,9 @@ import requests
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from tests.support.processes import free_port, stop, wait_for_http  # noqa: E402
+
 BENCH_DB = "linernotes_bench"
 CLIENT_ID, CLIENT_SECRET = "bench-client", "bench-secret"
 MUTATED = 3
@@ -80,21 +82,16 @@ def setup_django(database_url: str) -> None:
 
 def start_sandbox(log, *options: str) -> tuple[subprocess.Popen, str]:
     """The sandbox on a free port (`options` go to its command line, e.g. "--scale", "2")."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     command = [sys.executable, "-m", "sandbox", "--port", str(port), "--client-id", CLIENT_ID, *options]
     process = subprocess.Popen([*command, "--client-secret", CLIENT_SECRET], cwd=ROOT, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{url}/_sandbox/health", timeout=1).ok:
-                return process, url
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    process.terminate()
-    raise SystemExit("the sandbox did not start")
+    try:
+        wait_for_http(f"{url}/_sandbox/health", timeout=30, process=process)
+    except RuntimeError:
+        stop(process)
+        raise
+    return process, url
 
 
 class Sandbox:
@@ -445,8 +442,7 @@ def run(args: argparse.Namespace, database_url: str, drop_database, log) -> None
         for mode in modes:
             print("\n".join(bench_mode(sandbox, mode=mode, latency_ms=args.latency_ms)), flush=True)
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process, timeout=10)
         from django.db import connections
 
         connections.close_all()

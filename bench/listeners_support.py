@@ -118,17 +118,6 @@ def start_clusters(env: dict[str, str], *, interactive: int, bulk: int, folder: 
     return processes
 
 
-def stop_all(processes: list[subprocess.Popen]) -> None:
-    for process in processes:
-        if process.poll() is None:
-            process.terminate()
-    for process in processes:
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)
-
-
 def create_listeners(sandbox: Sandbox, sizes: list[list[int]], *, prefix: str) -> list[dict]:
     """Sandbox listeners owning playlists of `sizes` (one list per listener)."""
     return [

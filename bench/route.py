@@ -49,6 +49,7 @@ from bench.route_support import (  # noqa: E402
     latency,
     sample_catalog,
 )
+from tests.support.processes import stop  # noqa: E402
 
 BENCH_DB = "linernotes_bench_route"
 ADDED, REMOVED = 150, 120  # the change: new tracks appended to the base, old ones removed
@@ -392,8 +393,7 @@ def main() -> int:
                 )
                 print("\n".join(lines), flush=True)
         finally:
-            process.terminate()
-            process.wait(timeout=10)
+            stop(process, timeout=10)
             from django.db import connections
 
             connections.close_all()

@@ -44,8 +44,6 @@ import json
 import os
 import pathlib
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -54,45 +52,17 @@ import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from tests.support.processes import free_port, stop_all, wait_for_http  # noqa: E402
+
 CONFIG = ROOT / "scripts" / "fuzz_api.toml"
 CLIENT_ID, CLIENT_SECRET = "linernotes-fuzz", "fuzz-secret"
 IDENTITIES = ("listener", "staff")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(url: str, process: subprocess.Popen, *, what: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"{what} exited ({process.returncode}) before answering; see its log")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"{what} did not answer {url} within {timeout:.0f} s")
-
-
 def start(command: list[str], *, env: dict[str, str], log: pathlib.Path) -> subprocess.Popen:
     out = open(log, "w")  # noqa: SIM115 - lives as long as the process
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def server_environment(*, folder: pathlib.Path, spotify: str, llm: str) -> dict[str, str]:
@@ -251,8 +221,8 @@ def main() -> int:
     results = []
     llm_calls: int | str = "unknown"
     try:
-        wait_for(f"{spotify}/_sandbox/health", processes[0], what="the Spotify sandbox")
-        wait_for(f"{llm}/_llm/health", processes[1], what="the LLM sandbox")
+        wait_for_http(f"{spotify}/_sandbox/health", timeout=60, process=processes[0])
+        wait_for_http(f"{llm}/_llm/health", timeout=60, process=processes[1])
         environment = server_environment(folder=folder, spotify=spotify, llm=llm)
         seeded = prepare(environment, spotify=spotify)
         identities = seeded.identities
@@ -263,7 +233,7 @@ def main() -> int:
             env=environment, log=folder / "web.log",
         )  # fmt: skip
         processes.append(web)
-        wait_for(f"{url}/api/schema/", web, what="gunicorn")
+        wait_for_http(f"{url}/api/schema/", timeout=60, process=web)
         for identity in identities:
             if args.identities in ("both", identity.name):
                 results.append(
@@ -276,8 +246,7 @@ def main() -> int:
             print(f"Server at {url}; tokens: " + ", ".join(f"{i.name} {i.token}" for i in identities))
             input("Enter stops it all. ")
     finally:
-        for process in reversed(processes):
-            stop(process)
+        stop_all(reversed(processes))
     print(f"LLM sandbox requests while fuzzing: {llm_calls} (no cluster writes what the fuzzer queues)")
     outcome = report(results, folder, removed=not args.keep)
     if outcome == 0 and not args.keep:
