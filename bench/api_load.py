@@ -68,7 +68,7 @@ from bench.api_load_seed import (  # noqa: E402
     setup_django,
 )
 from bench.import_library import Sandbox, prepare_database, start_sandbox  # noqa: E402
-from tests.support.processes import free_port, stop, stop_all, wait_for_http  # noqa: E402
+from tests.support.processes import free_port, stop_all, wait_for_http  # noqa: E402
 
 BENCH_DB = "bench_apiload"
 DEFAULT_DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
@@ -92,11 +92,7 @@ def start_gunicorn(args, environment: dict[str, str], log) -> tuple[subprocess.P
     process = subprocess.Popen(
         command, cwd=ROOT, env={**os.environ, **environment}, stdout=log, stderr=log, start_new_session=True
     )
-    try:
-        wait_for_http(f"http://127.0.0.1:{port}/health", timeout=60, process=process)
-    except RuntimeError:
-        stop(process)
-        raise
+    wait_for_http(f"http://127.0.0.1:{port}/health", timeout=60, process=process)
     return process, port
 
 

@@ -86,11 +86,7 @@ def start_sandbox(log, *options: str) -> tuple[subprocess.Popen, str]:
     command = [sys.executable, "-m", "sandbox", "--port", str(port), "--client-id", CLIENT_ID, *options]
     process = subprocess.Popen([*command, "--client-secret", CLIENT_SECRET], cwd=ROOT, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_http(f"{url}/_sandbox/health", timeout=30, process=process)
-    except RuntimeError:
-        stop(process)
-        raise
+    wait_for_http(f"{url}/_sandbox/health", timeout=30, process=process)
     return process, url
 
 

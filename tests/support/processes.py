@@ -92,7 +92,8 @@ def free_port() -> int:
 
 def wait_for_http(url: str, *, timeout: float, process: subprocess.Popen | None = None) -> None:
     """Return once `url` answers 200: the server we started is up. RuntimeError when `timeout`
-    seconds pass first, or at once when `process` (the server) has exited meanwhile."""
+    seconds pass first, or at once when `process` (the server) has exited meanwhile; a `process`
+    that never answered is stopped before, since nobody can use it."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
@@ -104,6 +105,8 @@ def wait_for_http(url: str, *, timeout: float, process: subprocess.Popen | None 
         except OSError:  # not listening yet, or an error status while it loads (HTTPError is one)
             pass
         time.sleep(0.1)
+    if process is not None:
+        stop(process)
     raise RuntimeError(f"{url} did not answer within {timeout:g} s")
 
 
