@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import gzip
 import ipaddress
-import json
 
 import httpx2
 import pytest
@@ -134,9 +133,11 @@ LIMIT = 64 * 1024
 
 @pytest.mark.parametrize("send_length", [True, False], ids=["declared", "unknown-length"])
 def test_an_answer_longer_than_the_limit_is_refused_in_our_words(send_length):
-    with stub_server(body="x" * (4 * LIMIT), send_length=send_length) as server:
-        with pytest.raises(AnswerRefused) as refused:
-            _get(server.url, allow_private=True, max_answer_bytes=LIMIT)
+    with (
+        stub_server(body="x" * (4 * LIMIT), send_length=send_length) as server,
+        pytest.raises(AnswerRefused) as refused,
+    ):
+        _get(server.url, allow_private=True, max_answer_bytes=LIMIT)
 
     assert str(refused.value) == "The answer was larger than 64 KB (65,536 bytes)."
 
@@ -159,18 +160,23 @@ def test_an_uncompressed_answer_is_asked_for_and_a_compressed_one_refused():
     # 64 KB of gzip that would inflate to 64 MB: the byte count of what was read means nothing
     # once a decoder multiplies it.
     bomb = gzip.compress(b"[" * (64 * 1024 * 1024))
-    with stub_server(body=bomb, headers={"Content-Encoding": "gzip"}) as server:
-        with pytest.raises(AnswerRefused) as refused:
-            _get(server.url, allow_private=True)
+    with (
+        stub_server(body=bomb, headers={"Content-Encoding": "gzip"}) as server,
+        pytest.raises(AnswerRefused) as refused,
+    ):
+        _get(server.url, allow_private=True)
 
     assert server.headers[0]["accept-encoding"] == "identity"
     assert str(refused.value) == "The answer was compressed, which we did not ask for."
 
 
 def _json_of(body: str):
-    with stub_server(body=body) as server, outbound.client(allow_private=True, timeout=TIMEOUT) as client:
-        with client.stream("GET", server.url) as response:
-            return outbound.read_json(response)
+    with (
+        stub_server(body=body) as server,
+        outbound.client(allow_private=True, timeout=TIMEOUT) as client,
+        client.stream("GET", server.url) as response,
+    ):
+        return outbound.read_json(response)
 
 
 def test_read_json_reads_an_answer_within_the_limits():
