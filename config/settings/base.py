@@ -266,6 +266,11 @@ LLM_CALL_RETENTION_DAYS = env.integer("LLM_CALL_RETENTION_DAYS", default=30, min
 # a server on this machine or its private network (the demo, the tests, compose's Ollama), at
 # the price that whoever may edit providers may make this server call any internal address.
 LLM_ALLOW_PRIVATE_HOSTS = env.boolean("LLM_ALLOW_PRIVATE_HOSTS", default=False)
+# The most of an answer read from an LLM provider or LRCLIB (core.outbound): a longer one is a
+# failure of that host, its rest unread. Model lists are the longest answers (a few hundred KB).
+OUTBOUND_MAX_ANSWER_BYTES = env.integer(
+    "OUTBOUND_MAX_ANSWER_BYTES", default=4 * 1024 * 1024, minimum=64 * 1024
+)
 
 # --- Song analysis ---------------------------------------------------------------
 # LRCLIB's base URL (the demo and the tests point it at the sandbox's /lrclib).

@@ -1,22 +1,30 @@
 """core.outbound: connections only to public addresses unless allowed, checked where the socket
-opens (every resolved address, IPv4 and IPv6, each redirect hop), with real servers on loopback."""
+opens (every resolved address, IPv4 and IPv6, each redirect hop), and answers read within limits
+(size, no compression, JSON depth), with real servers on loopback."""
 
 from __future__ import annotations
 
+import gzip
 import ipaddress
 
 import httpx2
 import pytest
 
 from core import outbound
-from core.outbound import HostRefused, is_public
+from core.outbound import AnswerRefused, HostRefused, is_public
 from tests.support.stub_server import stub_server
 
 TIMEOUT = httpx2.Timeout(5.0)
 
 
-def _get(url: str, *, allow_private: bool = False, follow_redirects: bool = False) -> httpx2.Response:
-    options = {"timeout": TIMEOUT, "follow_redirects": follow_redirects}
+def _get(
+    url: str,
+    *,
+    allow_private: bool = False,
+    follow_redirects: bool = False,
+    max_answer_bytes: int | None = None,
+) -> httpx2.Response:
+    options = {"timeout": TIMEOUT, "follow_redirects": follow_redirects, "max_answer_bytes": max_answer_bytes}
     with outbound.client(allow_private=allow_private, **options) as client:
         return client.get(url)
 
@@ -118,3 +126,87 @@ def test_was_refused_finds_the_refusal_inside_an_sdks_wrapping():
     except RuntimeError as outer:
         assert outbound.was_refused(outer)
     assert not outbound.was_refused(RuntimeError("other"))
+
+
+LIMIT = 64 * 1024
+
+
+@pytest.mark.parametrize("send_length", [True, False], ids=["declared", "unknown-length"])
+def test_an_answer_longer_than_the_limit_is_refused_in_our_words(send_length):
+    with (
+        stub_server(body="x" * (4 * LIMIT), send_length=send_length) as server,
+        pytest.raises(AnswerRefused) as refused,
+    ):
+        _get(server.url, allow_private=True, max_answer_bytes=LIMIT)
+
+    assert str(refused.value) == "The answer was larger than 64 KB (65,536 bytes)."
+
+
+@pytest.mark.parametrize("send_length", [True, False], ids=["declared", "unknown-length"])
+def test_an_answer_of_exactly_the_limit_is_read_whole(send_length):
+    with stub_server(body="x" * LIMIT, send_length=send_length) as server:
+        response = _get(server.url, allow_private=True, max_answer_bytes=LIMIT)
+
+    assert len(response.content) == LIMIT
+
+
+def test_the_limit_defaults_to_the_setting(settings):
+    settings.OUTBOUND_MAX_ANSWER_BYTES = LIMIT
+    with stub_server(body="x" * (LIMIT + 1)) as server, pytest.raises(AnswerRefused):
+        _get(server.url, allow_private=True)
+
+
+def test_an_uncompressed_answer_is_asked_for_and_a_compressed_one_refused():
+    # 64 KB of gzip that would inflate to 64 MB: the byte count of what was read means nothing
+    # once a decoder multiplies it.
+    bomb = gzip.compress(b"[" * (64 * 1024 * 1024))
+    with (
+        stub_server(body=bomb, headers={"Content-Encoding": "gzip"}) as server,
+        pytest.raises(AnswerRefused) as refused,
+    ):
+        _get(server.url, allow_private=True)
+
+    assert server.headers[0]["accept-encoding"] == "identity"
+    assert str(refused.value) == "The answer was compressed, which we did not ask for."
+
+
+def _json_of(body: str):
+    with (
+        stub_server(body=body) as server,
+        outbound.client(allow_private=True, timeout=TIMEOUT) as client,
+        client.stream("GET", server.url) as response,
+    ):
+        return outbound.read_json(response)
+
+
+def test_read_json_reads_an_answer_within_the_limits():
+    assert _json_of('{"models": [{"name": "llama3.1:8b"}]}') == {"models": [{"name": "llama3.1:8b"}]}
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("[" * 10_000 + '"SECRET"' + "]" * 10_000, "The answer was nested more than 32 levels deep."),
+        ('{"SECRET": ', "The answer was not JSON."),
+        ("<html>SECRET</html>", "The answer was not JSON."),
+        ('{"energy": NaN}', "The answer was not JSON."),
+    ],
+    ids=["nested", "truncated", "html", "nan"],
+)
+def test_read_json_refuses_an_answer_in_its_own_words_never_the_answers(body, reason, settings):
+    settings.JSON_MAX_DEPTH = 32
+    with pytest.raises(AnswerRefused) as refused:
+        _json_of(body)
+
+    assert str(refused.value) == reason
+
+
+def test_refusal_finds_the_answer_refusal_inside_an_sdks_wrapping():
+    try:
+        try:
+            raise AnswerRefused("The answer was not JSON.")
+        except AnswerRefused as inner:
+            raise RuntimeError("connection error") from inner
+    except RuntimeError as outer:
+        assert str(outbound.refusal(outer)) == "The answer was not JSON."
+    assert outbound.refusal(RuntimeError("other")) is None
