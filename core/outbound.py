@@ -23,8 +23,16 @@ import httpcore2
 import httpx2
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-# NAT64's well-known prefix carries an IPv4 address in its last 32 bits.
+# Forms of IPv6 address that carry an IPv4 one in their last 32 bits and reach that IPv4 host:
+# NAT64's well-known prefix (a translator forwards to it) and the deprecated IPv4-compatible form.
 NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+# NAT64 for a network's own use (RFC 8215): its translators may well lead into that network, and
+# where the IPv4 address sits depends on a prefix length we cannot know, so it is refused whole.
+NAT64_LOCAL_USE = ipaddress.IPv6Network("64:ff9b:1::/48")
+# Teredo tunnels through relays we cannot see; it is not globally reachable (IANA), so it is
+# refused whatever client or server address it carries.
+TEREDO = ipaddress.IPv6Network("2001::/32")
 
 
 class HostRefused(httpx2.ConnectError):
@@ -39,19 +47,41 @@ class HostRefused(httpx2.ConnectError):
         self.host = host
 
 
+def embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address that an IPv6 one reaches, for the forms that carry one: IPv4-mapped
+    (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d, :: and ::1 included), NAT64 (64:ff9b::a.b.c.d)
+    and 6to4 (2002:aabb:ccdd::)."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address in IPV4_COMPATIBLE or address in NAT64:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return address.sixtofour
+
+
 def is_public(address: IPAddress) -> bool:
-    """Globally routable unicast: not private (RFC 1918, ULA), loopback, link-local, shared
-    (100.64/10), multicast, reserved or unspecified; an IPv4 address embedded in an IPv6 one
-    (mapped, 6to4, Teredo, NAT64) is judged as itself."""
+    """Globally routable unicast: not private (RFC 1918, ULA), loopback, link-local, site-local,
+    shared (100.64/10), multicast, reserved or unspecified. An IPv6 address carrying an IPv4 one
+    (see embedded_ipv4) is judged by that IPv4 address alone: a connection to it goes there.
+    Local-use NAT64 and Teredo are never public."""
     if isinstance(address, ipaddress.IPv6Address):
-        embedded = address.ipv4_mapped or address.sixtofour or (address.teredo or (None, None))[1]
-        if embedded is None and address in NAT64:
-            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-        if embedded is not None and not is_public(embedded):
+        if address in NAT64_LOCAL_USE or address in TEREDO:
             return False
-        if address.is_site_local:
-            return False
-    return address.is_global and not address.is_multicast
+        embedded = embedded_ipv4(address)
+        if embedded is not None:
+            return is_public(embedded)
+    # Each flag on its own, not is_global alone: Python's tables of special ranges have changed
+    # between patch releases, and an address any of them marks is not one to connect to.
+    if (
+        address.is_private
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_reserved
+        or address.is_multicast
+        or address.is_unspecified
+        or (isinstance(address, ipaddress.IPv6Address) and address.is_site_local)
+    ):
+        return False
+    return address.is_global
 
 
 def resolve(host: str, port: int, *, allow_private: bool) -> list[str]:

@@ -41,6 +41,69 @@ def test_globally_routable_addresses_are_public(address):
     assert is_public(ipaddress.ip_address(address))
 
 
+@pytest.mark.parametrize(
+    ("form", "address", "public"),
+    [
+        ("mapped", "::ffff:127.0.0.1", False),
+        ("mapped", "::ffff:10.0.0.1", False),
+        ("mapped", "::ffff:169.254.169.254", False),
+        ("mapped", "::ffff:8.8.8.8", True),
+        ("compatible", "::127.0.0.1", False),
+        ("compatible", "::10.0.0.1", False),
+        ("compatible", "::169.254.169.254", False),
+        ("compatible", "::192.168.1.1", False),
+        ("compatible", "::8.8.8.8", True),
+        ("nat64", "64:ff9b::127.0.0.1", False),
+        ("nat64", "64:ff9b::10.0.0.1", False),
+        ("nat64", "64:ff9b::169.254.169.254", False),
+        ("nat64", "64:ff9b::8.8.8.8", True),
+        ("6to4", "2002:7f00:1::1", False),
+        ("6to4", "2002:a00:1::1", False),
+        ("6to4", "2002:a9fe:a9fe::1", False),
+        ("6to4", "2002:c0a8:101::1", False),
+        ("6to4", "2002:808:808::1", True),
+    ],
+)
+def test_an_ipv6_address_carrying_an_ipv4_one_is_judged_by_that_ipv4_address(form, address, public):
+    assert is_public(ipaddress.ip_address(address)) is public
+
+
+@pytest.mark.parametrize("address", ["64:ff9b:1::808:808", "64:ff9b:1::a00:1", "64:ff9b:1:ffff::1"])
+def test_local_use_nat64_is_never_public_whatever_it_carries(address):
+    assert not is_public(ipaddress.ip_address(address))
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "2001:0:4136:e378:8000:63bf:3fff:fdd2",  # server 65.54.227.120, client 192.0.2.45
+        "2001:0:808:808:8000:f227:f7f7:f7f7",  # server and client 8.8.8.8
+    ],
+)
+def test_teredo_is_never_public_whatever_it_carries(address):
+    assert not is_public(ipaddress.ip_address(address))
+
+
+@pytest.mark.parametrize(
+    ("flag", "address"),
+    [
+        ("reserved", "240.0.0.1"),
+        ("reserved", "::ffff:0:808:808"),  # IPv4-translated (SIIT), inside the reserved ::/8
+        ("multicast", "239.1.1.1"),
+        ("multicast", "ff0e::1"),  # global scope: Python calls it is_global
+        ("unspecified", "0.0.0.0"),
+        ("unspecified", "::"),
+        ("site_local", "fec0::1"),
+        ("site_local", "feff::1"),
+    ],
+)
+def test_reserved_multicast_unspecified_and_site_local_addresses_are_not_public(flag, address):
+    parsed = ipaddress.ip_address(address)
+    assert getattr(parsed, f"is_{flag}")
+
+    assert not is_public(parsed)
+
+
 def test_a_loopback_server_is_refused_before_any_byte_is_sent_unless_allowed():
     with stub_server(body="{}") as server:
         with pytest.raises(HostRefused):
@@ -66,6 +129,11 @@ def test_a_host_name_is_judged_by_the_addresses_it_resolves_to():
         "http://169.254.169.254/latest/meta-data/",
         "http://[::1]:9/",
         "http://[::ffff:127.0.0.1]:9/",
+        "http://[::127.0.0.1]:9/",
+        "http://[64:ff9b::7f00:1]:9/",
+        "http://[64:ff9b:1::808:808]:9/",
+        "http://[2002:7f00:1::1]:9/",
+        "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]:9/",
         "http://[fe80::1]:9/",
         "http://0.0.0.0:9/",
         "https://192.168.0.1/",
