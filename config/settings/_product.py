@@ -17,10 +17,11 @@ LLM_HEALTH_CHECK_TIMEOUT = env.integer("LLM_HEALTH_CHECK_TIMEOUT", default=10, m
 # Per-call records older than this are deleted by the health-check task.
 LLM_CALL_RETENTION_DAYS = env.integer("LLM_CALL_RETENTION_DAYS", default=30, minimum=1)
 # LLM providers and LRCLIB are called only at public addresses (core.outbound): a provider
-# pointed at a private, loopback or link-local address is refused. True lets them through: for
-# a server on this machine or its private network (the demo, the tests, compose's Ollama), at
-# the price that whoever may edit providers may make this server call any internal address.
-LLM_ALLOW_PRIVATE_HOSTS = env.boolean("LLM_ALLOW_PRIVATE_HOSTS", default=False)
+# pointed at a private, loopback or link-local address is refused. True lets any through: for a
+# server on this machine or its private network (the demo, the tests), at the price that whoever
+# may edit providers may make this server call any internal address. A list of host names and
+# networks ("ollama,10.0.0.0/8") lets only those through: compose's Ollama, not the database.
+LLM_ALLOW_PRIVATE_HOSTS = env.private_hosts("LLM_ALLOW_PRIVATE_HOSTS")
 
 # --- Song analysis ---------------------------------------------------------------
 # LRCLIB's base URL (the demo and the tests point it at the sandbox's /lrclib).

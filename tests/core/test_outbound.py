@@ -9,13 +9,13 @@ import httpx2
 import pytest
 
 from core import outbound
-from core.outbound import HostRefused, is_public
+from core.outbound import HostRefused, PrivateHosts, is_public
 from tests.support.stub_server import stub_server
 
 TIMEOUT = httpx2.Timeout(5.0)
 
 
-def _get(url: str, *, allow_private: bool = False, follow_redirects: bool = False) -> httpx2.Response:
+def _get(url: str, *, allow_private=False, follow_redirects: bool = False) -> httpx2.Response:
     options = {"timeout": TIMEOUT, "follow_redirects": follow_redirects}
     with outbound.client(allow_private=allow_private, **options) as client:
         return client.get(url)
@@ -170,6 +170,75 @@ def test_each_redirect_hop_is_checked_as_it_connects(monkeypatch):
 
             assert public.requests == ["GET /start"]
     assert internal.requests == []
+
+
+def test_an_allow_list_lets_through_only_the_private_hosts_it_names():
+    with stub_server(body="{}") as server:
+        for allowed in (["10.0.0.0/8"], ["fd00::/8"], ["ollama"], "ollama,10.0.0.0/8"):
+            with pytest.raises(HostRefused):
+                _get(server.url, allow_private=allowed)
+        assert server.requests == []
+
+        for allowed in (["127.0.0.1"], ["127.0.0.0/8"], "ollama, 127.0.0.0/8", ("ollama", "127.0.0.1")):
+            assert _get(server.url, allow_private=allowed).status_code == 200
+        assert len(server.requests) == 4
+
+
+def test_a_host_name_on_the_allow_list_lets_its_own_name_through_and_no_other():
+    with stub_server(body="{}") as server:
+        assert _get(f"http://LocalHost:{server.port}/", allow_private=["localhost."]).status_code == 200
+
+        # The same address under another name (here, its literal) is not on the list.
+        with pytest.raises(HostRefused):
+            _get(server.url, allow_private=["localhost"])
+    assert server.requests == ["GET /"]
+
+
+def test_an_allow_list_checks_each_redirect_hop_too():
+    with stub_server(host="127.0.0.2", body="internal") as internal:
+        with stub_server(status=302, headers={"Location": f"{internal.url}/secret"}) as allowed:
+            with pytest.raises(HostRefused):
+                _get(f"{allowed.url}/start", allow_private=["127.0.0.1"], follow_redirects=True)
+
+            assert allowed.requests == ["GET /start"]
+    assert internal.requests == []
+
+
+@pytest.mark.parametrize(
+    ("allowed", "address", "verdict"),
+    [
+        (["10.0.0.0/8"], "10.1.2.3", True),
+        (["10.0.0.0/8"], "::ffff:10.1.2.3", True),  # the IPv4 address it carries is listed
+        (["10.0.0.0/8"], "64:ff9b::a01:203", True),
+        (["10.0.0.0/8"], "11.0.0.1", False),
+        (["10.0.0.0/8"], "fd00::1", False),
+        (["fd00::/8"], "fd12::1", True),
+        (["[::1]"], "::1", True),
+        (["127.0.0.1"], "127.0.0.2", False),
+        (["ollama"], "10.1.2.3", False),  # a name allows by name only
+        (True, "169.254.169.254", True),
+        (False, "10.1.2.3", False),
+        ([], "10.1.2.3", False),
+    ],
+)
+def test_a_network_on_the_allow_list_lets_its_addresses_through_under_any_name(allowed, address, verdict):
+    assert PrivateHosts.of(allowed).allows(host="some-name", address=ipaddress.ip_address(address)) is verdict
+
+
+def test_host_names_on_the_allow_list_match_whatever_their_case_or_final_dot():
+    allowed = PrivateHosts.of("Ollama.,llm.internal")
+    address = ipaddress.ip_address("10.1.2.3")
+
+    assert allowed.allows(host="ollama", address=address)
+    assert allowed.allows(host="LLM.internal.", address=address)
+    assert not allowed.allows(host="ollama.evil.example", address=address)
+    assert not allowed.allows(host="internal", address=address)
+
+
+@pytest.mark.parametrize("entry", ["10.0.0.1/8", "10.0.0.0/33", "not a host", "http://ollama", "-ollama"])
+def test_an_allow_list_entry_that_is_neither_a_name_nor_a_network_is_refused(entry):
+    with pytest.raises(ValueError):
+        PrivateHosts.of([entry])
 
 
 def test_an_unknown_host_is_a_connect_error_not_a_refusal():
