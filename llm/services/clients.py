@@ -39,7 +39,7 @@ RUNPOD_POLL_SECONDS = 1.0
 # RunPod's job states that end a job without output (anything else is reported as unknown).
 RUNPOD_END_STATES = frozenset({"FAILED", "CANCELLED", "TIMED_OUT"})
 MODEL_NAME = re.compile(r"[\w.:/@+-]{1,100}")
-REFUSED = "Refused: the host is not at a public address (LLM_ALLOW_PRIVATE_HOSTS is off)."
+REFUSED = "Refused: the host is not at a public address, and LLM_ALLOW_PRIVATE_HOSTS does not let it through."
 TOO_DEEP = "The answer was nested too deep to read."
 NOT_OPENAI = "The answer was not shaped like an OpenAI-compatible answer."
 
