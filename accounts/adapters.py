@@ -105,12 +105,28 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             user_email(sociallogin.user, "")
 
     def _store_grant(self, *, user: User, sociallogin: SocialLogin) -> None:
+        try:
+            self._store_tokens(user=user, sociallogin=sociallogin)
+        finally:
+            self._forget_tokens(sociallogin)
+
+    @staticmethod
+    def _forget_tokens(sociallogin: SocialLogin) -> None:
+        """Once stored (encrypted, in SpotifyCredential), the grant leaves the SocialLogin: allauth
+        goes on with it (its signals, and a login stage it may stash in the session, which
+        serialises the SocialLogin, token included), and none of that may carry a token."""
+        sociallogin.spotify_grant = None
+        if sociallogin.token is not None:
+            sociallogin.token.token = ""
+            sociallogin.token.token_secret = ""
+
+    def _store_tokens(self, *, user: User, sociallogin: SocialLogin) -> None:
         grant = getattr(sociallogin, "spotify_grant", None)
         if grant is None:
             # A SocialLogin restored from the session loses our attribute; fall back to
             # allauth's token object, which carries the same token and expiry.
             token = sociallogin.token
-            if token is None:
+            if token is None or not token.token:  # none, or already stored and forgotten
                 return
             expires_in = 3600
             if token.expires_at:

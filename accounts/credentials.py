@@ -82,6 +82,20 @@ def store_spotify_tokens(
         return credential
 
 
+def store_spotify_grant(*, user: User, grant: dict, spotify_user_id: str) -> SpotifyCredential:
+    """Save a grant as Spotify's token endpoint answers it (access_token, refresh_token,
+    expires_in, scope), through the sign-in's own path: the benchmarks, the fuzzer's seed and the
+    cluster tests store their sandbox listeners' grants here, so they hold what a sign-in holds."""
+    return store_spotify_tokens(
+        user=user,
+        access_token=grant["access_token"],
+        refresh_token=grant.get("refresh_token"),
+        expires_in=grant["expires_in"],
+        scopes=grant.get("scope"),
+        spotify_user_id=spotify_user_id,
+    )
+
+
 def grant_ends_at(credential: SpotifyCredential) -> datetime | None:
     """When Spotify ends the grant we hold (its refresh token stops working), if known."""
     if credential.first_authorized_at is None:

@@ -10,7 +10,6 @@ import math
 import os
 import pathlib
 import random
-import socket
 import subprocess
 import sys
 import threading
@@ -21,6 +20,7 @@ from dataclasses import dataclass, field
 import requests
 
 from tests.fixtures.local_llm import stop_local_llm
+from tests.support.processes import free_port
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 LOCAL_START_TIMEOUT = 90.0
@@ -204,9 +204,7 @@ def local_llm_missing() -> str | None:
 
 def start_local_llm(log) -> tuple[subprocess.Popen, str, str]:
     """`scripts/local_llm.sh serve` on a free port (never building); (process, /v1 URL, model id)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     env = dict(os.environ, PY=sys.executable, LOCAL_LLM_HOST="127.0.0.1", LOCAL_LLM_PORT=str(port))
     env.update(LOCAL_LLM_INSTALL="0", LOCAL_LLM_READY_TIMEOUT=str(int(LOCAL_START_TIMEOUT)))
     process = subprocess.Popen(

@@ -35,6 +35,9 @@ disturbs least) and how evenly the clients were served.
 
 Exit status: non-zero on any error (an answer other than 2xx/304, a connection failure), so CI
 catches breakage. Latency targets are printed, never enforced (shared CI machines are noisy).
+
+The set-up is bench/api_load_seed.py, the clients and their phases bench/api_load_clients.py;
+this file starts the servers, runs the phases and prints the figures.
 """
 
 from __future__ import annotations
@@ -42,270 +45,39 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import multiprocessing
 import os
 import pathlib
-import random
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.import_library import (  # noqa: E402
-    CLIENT_ID,
-    CLIENT_SECRET,
-    Sandbox,
-    prepare_database,
-    start_sandbox,
+from bench.api_load_clients import Endpoint, Tally, alone, endpoints, percentile, run_phase  # noqa: E402
+from bench.api_load_seed import (  # noqa: E402
+    Listener,
+    device_library_body,
+    forget_our_redis_keys,
+    import_demo_library,
+    seed_history,
+    server_environment,
+    setup_django,
 )
+from bench.import_library import Sandbox, prepare_database, start_sandbox  # noqa: E402
+from tests.support.processes import free_port, stop_all, wait_for_http  # noqa: E402
 
 BENCH_DB = "bench_apiload"
 DEFAULT_DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{BENCH_DB}"
 DEFAULT_REDIS_SERVER = "redis://127.0.0.1:6379"
 REDIS_DB = 3  # the other benchmarks use 5, 6 and 7; the test suite 0
 TARGET_P95_MS = 50.0
-PAST_IMPORTS = 120  # a listener's import history: a few months of daily imports
-SNAPSHOT_DAYS = 3  # × 3 time ranges, each with 12 insights (4 kinds × 3 tones)
-
-
-# --- set-up -------------------------------------------------------------------------------------
-def server_environment(database_url: str, redis_url: str) -> dict[str, str]:
-    """What both this process (the import, the seeding) and gunicorn run with: production settings."""
-    from cryptography.fernet import Fernet
-
-    return {
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "ENV_FILE": "/nonexistent",  # never a developer's .env
-        "SECRET_KEY": "bench-api-load-" + "x" * 40,
-        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
-        "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "SECURE_SSL_REDIRECT": "false",  # plain HTTP on the loopback, as behind the TLS proxy
-        "DEBUG": "false",
-        "LOG_LEVEL": "WARNING",
-    }
-
-
-def setup_django(environment: dict[str, str]) -> None:
-    os.environ.update(environment)
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
-    forget_our_redis_keys()
-
-
-def forget_our_redis_keys() -> None:
-    """The project's cache keys and the bench's queued tasks, nothing else of the Redis database."""
-    from django.core.cache import cache
-    from django_q.brokers import get_broker
-
-    from core.queues import QUEUES, cluster_name
-
-    cache.delete_pattern("*")  # django-redis: only keys under our KEY_PREFIX
-    for queue in QUEUES:  # the after-import receivers queue analysis batches etc.; no cluster runs
-        get_broker(cluster_name(queue)).purge_queue()
-
-
-@dataclass
-class Listener:
-    token: str
-    big_playlist: int  # the library's biggest playlist's id
-    big_items: int
-    track_ids: list[str]  # the big playlist's tracks, for the song endpoint
-
-
-def import_demo_library(sandbox: Sandbox) -> Listener:
-    """The demo listener signed in (tokens stored), their library imported as the first import
-    after sign-in does, and an API token for scripts."""
-    from django.conf import settings
-
-    from accounts.credentials import store_spotify_tokens
-    from accounts.models import User
-    from accounts.selectors import list_api_tokens
-    from accounts.services import create_api_token, revoke_api_tokens
-    from core.runs import RunStatus
-    from library.models import Playlist, PlaylistItem
-    from sync.models import ImportScope, SyncEvent, SyncKind
-    from sync.services.importer import run_import
-
-    settings.SPOTIFY_API_URL = f"{sandbox.url}/v1"
-    settings.SPOTIFY_ACCOUNTS_URL = sandbox.url
-    settings.SPOTIFY_CLIENT_ID, settings.SPOTIFY_CLIENT_SECRET = CLIENT_ID, CLIENT_SECRET
-    grant = sandbox.control("POST", "tokens", {"user": "demo", "client_id": CLIENT_ID})
-    user, _ = User.objects.get_or_create(username="demo-listener", defaults={"display_name": "Demo Listener"})
-    store_spotify_tokens(
-        user=user,
-        access_token=grant["access_token"],
-        refresh_token=grant["refresh_token"],
-        expires_in=grant["expires_in"],
-        scopes=grant["scope"],
-        spotify_user_id="demo",
-    )
-    event = SyncEvent.objects.create(kind=SyncKind.IMPORT, user=user, scope=ImportScope.FULL, trigger="bench")
-    event = run_import(event_id=event.pk)
-    if event.status != RunStatus.SUCCEEDED:
-        raise SystemExit(f"the import ended {event.status}: {event.error}")
-    big = Playlist.objects.filter(user=user).order_by("-track_count", "pk").first()
-    track_ids = list(
-        PlaylistItem.objects.filter(playlist=big, track__isnull=False)
-        .order_by("position")
-        .values_list("track_id", flat=True)
-        .distinct()
-    )
-    # A token of its own each run (a secret is only known when made): the last run's goes.
-    revoke_api_tokens(tokens=[t for t in list_api_tokens(user=user) if t.name == "bench api_load"])
-    _, secret = create_api_token(user=user, name="bench api_load")
-    return Listener(token=secret, big_playlist=big.pk, big_items=big.track_count, track_ids=track_ids)
-
-
-def seed_history(listener: Listener) -> dict[str, int]:
-    """What a listener of some months has besides the mirror: past imports, analyses of the big
-    playlist's songs, snapshots with insights written from them. Straight to the database."""
-    from django.utils import timezone as dj_timezone
-
-    from accounts.models import User
-    from analysis.models import LyricsStatus, SongAnalysis
-    from analysis.services.analysis import PROMPT_VERSION as ANALYSIS_PROMPT
-    from analysis.vocabulary import CONTENT_RATINGS, MOODS
-    from core.runs import RunStatus
-    from insights.models import GeneratedInsight, InsightKind, InsightTone, ListeningSnapshot, TimeRange
-    from insights.services.insight_writer import PROMPT_VERSION as INSIGHT_PROMPT
-    from sync.models import ImportScope, SyncEvent, SyncKind
-
-    user = User.objects.get(username="demo-listener")
-    now = dj_timezone.now()
-    SyncEvent.objects.bulk_create(
-        SyncEvent(
-            kind=SyncKind.IMPORT,
-            user=user,
-            scope=ImportScope.INCREMENTAL,
-            trigger="schedule",
-            status=RunStatus.SUCCEEDED if n % 10 else RunStatus.FAILED,
-            started_at=now - timedelta(days=n + 1),
-            finished_at=now - timedelta(days=n + 1) + timedelta(seconds=40),
-            playlists_total=70,
-            playlists_done=70,
-            items_done=300 + n,
-            playlists_changed=n % 4,
-            spotify_requests=5 + n % 4,
-            error="" if n % 10 else "Spotify did not answer in time.",
-        )
-        for n in range(PAST_IMPORTS)
-    )
-    rng = random.Random(1)
-    SongAnalysis.objects.bulk_create(
-        [
-            SongAnalysis(
-                track_id=track_id,
-                prompt_version=ANALYSIS_PROMPT,
-                mood=rng.choice(MOODS),
-                energy=round(rng.random(), 2),
-                themes=["night", "city"],
-                genres=["pop"],
-                flag_profanity=rng.random() < 0.1,
-                content_rating=rng.choice(CONTENT_RATINGS),
-                language="en",
-                summary="A song about the city at night.",
-                confidence=0.8,
-                provider="bench",
-                model="bench-model",
-                lyrics_status=LyricsStatus.FOUND,
-                latency_ms=900,
-            )
-            for track_id in listener.track_ids
-        ],
-        ignore_conflicts=True,
-    )
-    insights = 0
-    for day in range(SNAPSHOT_DAYS):
-        for time_range in TimeRange.values:
-            snapshot = ListeningSnapshot.objects.create(
-                user=user,
-                snapshot_date=(now - timedelta(days=day)).date(),
-                time_range=time_range,
-                top_tracks=[{"id": t, "rank": n + 1} for n, t in enumerate(listener.track_ids[:50])],
-                play_count=400,
-                hour_of_day=[10] * 24,
-            )
-            rows = [
-                GeneratedInsight(
-                    user=user,
-                    snapshot=snapshot,
-                    kind=kind,
-                    tone=tone,
-                    prompt_version=INSIGHT_PROMPT,
-                    status=RunStatus.SUCCEEDED,
-                    headline="You listen most in the evening",
-                    paragraphs=["Your evenings are for long playlists."] * 3,
-                    highlights=[{"label": "Top mood", "value": "calm"}] * 3,
-                    provider="bench",
-                    model="bench-model",
-                    prompt_tokens=900,
-                    completion_tokens=300,
-                    generation_ms=4000,
-                    generation=1,
-                    generated_at=now,
-                )
-                for kind in InsightKind.values
-                for tone in InsightTone.values
-            ]
-            GeneratedInsight.objects.bulk_create(rows)
-            insights += len(rows)
-    return {"past imports": PAST_IMPORTS, "analyses": len(listener.track_ids), "insights": insights}
-
-
-def device_library_body(track_ids: list[str]) -> dict:
-    """What a client that has been in use a while sends on its first sync."""
-    start = datetime.now(timezone.utc) - timedelta(days=30)
-
-    def at(minutes: int) -> str:
-        return (start + timedelta(minutes=minutes)).isoformat()
-
-    tracks = track_ids * (1 + 600 // max(1, len(track_ids)))
-    return {
-        "favorites": [
-            {"track": t, "title": f"Song {n}", "artist": "Artist", "added_at": at(n)}
-            for n, t in enumerate(dict.fromkeys(tracks[:300]))
-        ],
-        "history": [
-            {"track": t, "title": f"Song {n}", "played_at": at(n * 3), "completion": 1.0}
-            for n, t in enumerate(tracks[:200])
-        ],
-        "playlists": [
-            {
-                "local_id": f"bench-{p}",
-                "name": f"Mix {p}",
-                "description": "",
-                "is_public": False,
-                "created_at": at(p),
-                "updated_at": at(p),
-                "items": [{"track": t, "added_at": at(p)} for t in tracks[p * 30 : p * 30 + 30]],
-            }
-            for p in range(10)
-        ],
-        "recent_searches": [{"query": f"search {n}", "searched_at": at(n)} for n in range(10)],
-    }
 
 
 # --- gunicorn -------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def start_gunicorn(args, environment: dict[str, str], log) -> tuple[subprocess.Popen, int]:
     port = free_port()
     command = [
@@ -320,46 +92,8 @@ def start_gunicorn(args, environment: dict[str, str], log) -> tuple[subprocess.P
     process = subprocess.Popen(
         command, cwd=ROOT, env={**os.environ, **environment}, stdout=log, stderr=log, start_new_session=True
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited ({process.returncode}) before answering")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/health")
-            if connection.getresponse().status == 200:
-                return process, port
-        except OSError:
-            pass
-        time.sleep(0.2)
-    stop(process)
-    raise SystemExit("gunicorn did not answer /health within 60 s")
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-
-
-def cpu_seconds_of_children(parent: int) -> float:
-    """User + system CPU of `parent`'s live children (gunicorn's workers), from /proc."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for entry in pathlib.Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:  # gone meanwhile
-            continue
-        if int(fields[1]) == parent:  # ppid; utime and stime are fields 14 and 15 of stat
-            total += int(fields[11]) + int(fields[12])
-    return total / ticks
+    wait_for_http(f"http://127.0.0.1:{port}/health", timeout=60, process=process)
+    return process, port
 
 
 def call(port: int, method: str, path: str, token: str, body: dict | None = None) -> tuple[int, dict]:
@@ -376,240 +110,7 @@ def call(port: int, method: str, path: str, token: str, body: dict | None = None
     return response.status, (json.loads(data) if data else {})
 
 
-# --- the load -------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Endpoint:
-    name: str
-    paths: tuple[str, ...]  # pages, songs: each client holds one of them, the clients spread over all
-
-
-def endpoints(listener: Listener, *, since: str) -> list[Endpoint]:
-    big, pages = listener.big_playlist, max(1, -(-listener.big_items // 100))
-    songs = listener.track_ids[:: max(1, len(listener.track_ids) // 200)]
-    return [
-        Endpoint("/health (floor)", ("/health",)),
-        Endpoint("library playlists list", ("/api/library/playlists/",)),
-        Endpoint(
-            f"big playlist items page ({listener.big_items} items)",
-            tuple(f"/api/library/playlists/{big}/?page={n}" for n in range(1, pages + 1)),
-        ),
-        Endpoint("sync events list", ("/api/sync-events/",)),
-        # Since before the device library was synced: all of it, the largest answer (~127 KB).
-        Endpoint("device changes since", (f"/api/me/library/changes?since={since}",)),
-        Endpoint("insights list", ("/api/insights/",)),
-        Endpoint("song (analysis)", tuple(f"/api/songs/{t}/" for t in songs)),
-        Endpoint(
-            "big playlist analysis page",
-            tuple(f"/api/library/playlists/{big}/analysis/?page={n}" for n in range(1, pages + 1)),
-        ),
-    ]
-
-
-@dataclass
-class Tally:
-    latencies: list[float] = field(default_factory=list)  # ms, answered (2xx/304) and errors alike
-    statuses: dict[int, int] = field(default_factory=dict)
-    errors: int = 0
-    body_bytes: int = 0
-    samples: list[str] = field(default_factory=list)  # the first few errors, to print
-
-    def merge(self, other: Tally) -> None:
-        self.latencies += other.latencies
-        for status, n in other.statuses.items():
-            self.statuses[status] = self.statuses.get(status, 0) + n
-        self.errors += other.errors
-        self.body_bytes += other.body_bytes
-        self.samples += other.samples[: max(0, 3 - len(self.samples))]
-
-
-def client_loop(
-    port, token, plan, offset, revalidate, rate, start_at, record_from, stop_at, etags, tallies, counts, lock
-):
-    """One client: a keep-alive connection and, per endpoint, one URL of its own (a page, a song:
-    the clients spread over them), taken in turn. Closed loop (`rate` 0): the next request as soon
-    as the answer is in. Paced: a request every 1/rate s, its latency counted from when it was due
-    (so a slow answer that delays the next ones is not hidden). Answers before `record_from` warm
-    the server up and are not counted. `etags` (URL → ETag) is the client's own, kept across phases."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    headers = {"Authorization": f"Token {token}", "Accept": "application/json"}
-    urls = [(name, paths[offset % len(paths)]) for name, paths in plan]
-    mine = {name: Tally() for name, _ in plan}
-    step = offset
-    interval = 1 / rate if rate else 0.0
-    due = start_at + (offset % 97) / 97 * interval  # paced clients start spread over one interval
-    while time.time() < start_at:
-        time.sleep(0.005)
-    while True:
-        name, path = urls[step % len(urls)]
-        step += 1
-        sent = dict(headers)
-        if revalidate and path in etags:
-            sent["If-None-Match"] = etags[path]
-        if interval:
-            wait = due - time.time()
-            if wait > 0:
-                time.sleep(wait)
-        wall = time.time()
-        if wall >= stop_at:
-            break
-        began = time.perf_counter() - (max(0.0, wall - due) if interval else 0.0)
-        due += interval
-        try:
-            connection.request("GET", path, headers=sent)
-            response = connection.getresponse()
-            body = response.read()
-            status = response.status
-            error = not (200 <= status < 300 or status == 304)
-            etag = response.getheader("ETag")
-            detail = f"{status} {path}: {body[:200]!r}" if error else ""
-        except (OSError, http.client.HTTPException) as exc:
-            connection.close()
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            status, error, etag, body, detail = 0, True, None, b"", f"{type(exc).__name__} {path}: {exc}"
-        elapsed = (time.perf_counter() - began) * 1000
-        if etag:
-            etags[path] = etag
-        if wall < record_from:
-            continue
-        tally = mine[name]
-        tally.latencies.append(elapsed)
-        tally.statuses[status] = tally.statuses.get(status, 0) + 1
-        tally.body_bytes += len(body)
-        if error:
-            tally.errors += 1
-            if len(tally.samples) < 3:
-                tally.samples.append(detail)
-    connection.close()
-    with lock:
-        for name, tally in mine.items():
-            tallies[name].merge(tally)
-        counts[offset] = sum(len(tally.latencies) for tally in mine.values())
-
-
-def load_process(
-    port, token, plan, offsets, revalidate, rate, start_at, record_from, stop_at, etags, results
-) -> None:
-    """A process of client threads (several processes: one Python process cannot keep 50
-    connections busy without its own scheduling showing up in the latencies)."""
-    tallies = {name: Tally() for name, _ in plan}
-    counts: dict[int, int] = {}
-    lock = threading.Lock()
-    mine = {offset: dict(etags.get(offset, {})) for offset in offsets}
-    threads = [
-        threading.Thread(
-            target=client_loop,
-            args=(port, token, plan, offset, revalidate, rate, start_at, record_from, stop_at, mine[offset],
-                  tallies, counts, lock),
-        )  # fmt: skip
-        for offset in offsets
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    results.put(({name: tally.__dict__ for name, tally in tallies.items()}, mine, counts))
-
-
-@dataclass
-class Phase:
-    tallies: dict[str, Tally]
-    server_cpu: float  # seconds, gunicorn's workers, measured part only
-    clients_cpu: float  # seconds, the load processes, warm-up included
-    etags: dict[int, dict[str, str]]  # per client, for the next phase
-    per_client: list[int]  # measured requests of each client
-
-
-def run_phase(port, server_pid, token, plan_endpoints, args, *, revalidate: bool, etags: dict) -> Phase:
-    plan = [(e.name, e.paths) for e in plan_endpoints]
-    context = multiprocessing.get_context("fork")
-    results = context.Queue()
-    start_at = time.time() + 0.5
-    record_from = start_at + args.warmup
-    stop_at = record_from + args.seconds
-    processes = [
-        context.Process(
-            target=load_process,
-            args=(port, token, plan, list(range(p, args.clients, args.load_processes)), revalidate, args.rate,
-                  start_at, record_from, stop_at, etags, results),
-        )  # fmt: skip
-        for p in range(args.load_processes)
-    ]
-    clients_cpu = sum(os.times()[2:4])
-    for process in processes:
-        process.start()
-    merged = {name: Tally() for name, _ in plan}
-    while time.time() < record_from:
-        time.sleep(0.01)
-    server_cpu = cpu_seconds_of_children(server_pid)
-    while time.time() < stop_at:
-        time.sleep(0.01)
-    server_cpu = cpu_seconds_of_children(server_pid) - server_cpu
-    kept: dict[int, dict[str, str]] = {}
-    per_client: dict[int, int] = {}
-    for _ in processes:
-        raw_tallies, their_etags, their_counts = results.get(timeout=args.seconds + args.warmup + 120)
-        for name, raw in raw_tallies.items():
-            merged[name].merge(Tally(**raw))
-        kept.update(their_etags)
-        per_client.update(their_counts)
-    for process in processes:
-        process.join()
-    # The clients' CPU is known once they have ended (children's times).
-    return Phase(merged, server_cpu, sum(os.times()[2:4]) - clients_cpu, kept, sorted(per_client.values()))
-
-
-def alone(port: int, server_pid: int, token: str, plan_endpoints, seconds: float) -> list[str]:
-    """Each endpoint by itself, one client, one URL: its first answer (built: nothing cached yet)
-    and then `seconds` of the same request (cached where the endpoint caches), with the CPU
-    gunicorn's workers spent per request. No queueing: what one request costs."""
-    headers = {"Authorization": f"Token {token}", "Accept": "application/json"}
-    lines = [
-        f"-- each endpoint alone: one client, {seconds:g} s",
-        f"{'endpoint':<42}{'first ms':>9}{'requests':>9}{'p50 ms':>8}{'p95 ms':>8}{'p50/health':>11}"
-        f"{'server CPU ms':>14}",
-    ]
-    floor = None
-    failures = []
-    for endpoint in plan_endpoints:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        path = endpoint.paths[0]
-        latencies = []
-        cpu = None
-        deadline = None
-        while deadline is None or time.perf_counter() < deadline:
-            began = time.perf_counter()
-            connection.request("GET", path, headers=headers)
-            response = connection.getresponse()
-            response.read()
-            latencies.append((time.perf_counter() - began) * 1000)
-            if response.status != 200:
-                failures.append(f"{response.status} {path}")
-                break
-            if deadline is None:  # after the first answer: the measured repeats
-                cpu, deadline = cpu_seconds_of_children(server_pid), time.perf_counter() + seconds
-        connection.close()
-        repeats = latencies[1:]
-        cpu = cpu_seconds_of_children(server_pid) - cpu if cpu is not None else 0.0
-        p50 = percentile(repeats, 50)
-        floor = floor or p50
-        lines.append(
-            f"{endpoint.name:<42}{latencies[0]:>9.1f}{len(repeats):>9}{p50:>8.1f}"
-            f"{percentile(repeats, 95):>8.1f}"
-            f"{p50 / floor:>11.1f}{1000 * cpu / max(len(repeats), 1):>14.2f}"
-        )
-    if failures:
-        raise SystemExit("before the load: " + ", ".join(failures))
-    return lines
-
-
 # --- figures ----------------------------------------------------------------------------------------
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
-
-
 def report(label: str, tallies: dict[str, Tally], seconds: float) -> tuple[list[str], dict]:
     floor = percentile(next(iter(tallies.values())).latencies, 50)
     lines = [
@@ -770,10 +271,7 @@ def main() -> int:
             describe(args, listener, seeded, plan, time.monotonic() - started)
             status = 1 if measure(args, port, server.pid, listener, plan) else 0
         finally:
-            if server is not None:
-                stop(server)
-            sandbox_process.terminate()
-            sandbox_process.wait(timeout=10)
+            stop_all([p for p in (server, sandbox_process) if p is not None])
             try:
                 forget_our_redis_keys()
                 from django.db import connections

@@ -33,9 +33,10 @@ from listeners_support import (
     setup,
     start_clusters,
     start_servers,
-    stop_all,
     wait_until,
 )
+
+from tests.support.processes import stop_all
 
 SMALL_SHAPE = [40, 30, 20]
 BULK_WORKERS = 2

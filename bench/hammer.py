@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,18 +36,17 @@ from listeners_support import (
     setup,
     start_clusters,
     start_servers,
-    stop_all,
     wait_until,
 )
+
+from tests.support.processes import free_port, stop_all, wait_for_http
 
 SHAPE = [40, 30, 20]
 FILTER = {"match": "all", "conditions": [{"field": "duration", "op": "between", "value": {"min": 180, "max": 300}}]}
 
 
 def start_web(env: dict[str, str], folder) -> tuple[subprocess.Popen, str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     log = open(folder / "gunicorn.log", "w")  # noqa: SIM115 - lives with the process
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
@@ -56,15 +54,8 @@ def start_web(env: dict[str, str], folder) -> tuple[subprocess.Popen, str]:
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    wait_until(lambda: _answers(f"{url}/health"), timeout=60, what="gunicorn")
+    wait_for_http(f"{url}/health", timeout=60, process=process)
     return process, url
-
-
-def _answers(url: str) -> bool:
-    try:
-        return requests.get(url, timeout=2).status_code == 200
-    except requests.RequestException:  # not listening yet, or still loading Django
-        return False
 
 
 def import_times(users, *, timeout: float = 900) -> dict[str, float]:

@@ -19,7 +19,6 @@ import os
 import pathlib
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,9 @@ import requests
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from tests.support.processes import free_port, stop, wait_for_http  # noqa: E402
+
 BENCH_DB = "linernotes_bench"
 CLIENT_ID, CLIENT_SECRET = "bench-client", "bench-secret"
 MUTATED = 3
@@ -80,21 +82,12 @@ def setup_django(database_url: str) -> None:
 
 def start_sandbox(log, *options: str) -> tuple[subprocess.Popen, str]:
     """The sandbox on a free port (`options` go to its command line, e.g. "--scale", "2")."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     command = [sys.executable, "-m", "sandbox", "--port", str(port), "--client-id", CLIENT_ID, *options]
     process = subprocess.Popen([*command, "--client-secret", CLIENT_SECRET], cwd=ROOT, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{url}/_sandbox/health", timeout=1).ok:
-                return process, url
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    process.terminate()
-    raise SystemExit("the sandbox did not start")
+    wait_for_http(f"{url}/_sandbox/health", timeout=30, process=process)
+    return process, url
 
 
 class Sandbox:
@@ -276,7 +269,7 @@ def bench_mode(sandbox: Sandbox, *, mode: str, latency_ms: int) -> list[str]:
     from django.conf import settings
     from django.db import connection
 
-    from accounts.credentials import store_spotify_tokens
+    from accounts.credentials import store_spotify_grant
     from accounts.models import User
     from library.models import Album, Artist, Playlist, PlaylistItem, Track
     from sync.models import SyncEvent
@@ -288,14 +281,7 @@ def bench_mode(sandbox: Sandbox, *, mode: str, latency_ms: int) -> list[str]:
         model.objects.all().delete()
     grant = sandbox.control("POST", "tokens", {"user": "demo", "client_id": CLIENT_ID})
     user, _ = User.objects.get_or_create(username="bench", defaults={"display_name": "Bench Listener"})
-    store_spotify_tokens(
-        user=user,
-        access_token=grant["access_token"],
-        refresh_token=grant["refresh_token"],
-        expires_in=grant["expires_in"],
-        scopes=grant["scope"],
-        spotify_user_id="demo",
-    )
+    store_spotify_grant(user=user, grant=grant, spotify_user_id="demo")
     library = read_library(sandbox, grant["access_token"])
     minimum, formula = library.minimum(mode)
     # Every /v1 request waits latency_ms before it is served, as a far-away Spotify would.
@@ -452,8 +438,7 @@ def run(args: argparse.Namespace, database_url: str, drop_database, log) -> None
         for mode in modes:
             print("\n".join(bench_mode(sandbox, mode=mode, latency_ms=args.latency_ms)), flush=True)
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process, timeout=10)
         from django.db import connections
 
         connections.close_all()

@@ -118,17 +118,6 @@ def start_clusters(env: dict[str, str], *, interactive: int, bulk: int, folder: 
     return processes
 
 
-def stop_all(processes: list[subprocess.Popen]) -> None:
-    for process in processes:
-        if process.poll() is None:
-            process.terminate()
-    for process in processes:
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)
-
-
 def create_listeners(sandbox: Sandbox, sizes: list[list[int]], *, prefix: str) -> list[dict]:
     """Sandbox listeners owning playlists of `sizes` (one list per listener)."""
     return [
@@ -139,19 +128,12 @@ def create_listeners(sandbox: Sandbox, sizes: list[list[int]], *, prefix: str) -
 
 def connect(sandbox: Sandbox, spotify_id: str):
     """Our user for a sandbox listener, with real sandbox tokens, as after a sign-in."""
-    from accounts.credentials import store_spotify_tokens
+    from accounts.credentials import store_spotify_grant
     from accounts.models import User
 
     grant = sandbox.control("POST", "tokens", {"user": spotify_id, "client_id": CLIENT_ID})
     user, _ = User.objects.get_or_create(username=spotify_id, defaults={"display_name": spotify_id})
-    store_spotify_tokens(
-        user=user,
-        access_token=grant["access_token"],
-        refresh_token=grant["refresh_token"],
-        expires_in=grant["expires_in"],
-        scopes=grant["scope"],
-        spotify_user_id=spotify_id,
-    )
+    store_spotify_grant(user=user, grant=grant, spotify_user_id=spotify_id)
     return user
 
 

@@ -49,6 +49,7 @@ from bench.route_support import (  # noqa: E402
     latency,
     sample_catalog,
 )
+from tests.support.processes import stop  # noqa: E402
 
 BENCH_DB = "linernotes_bench_route"
 ADDED, REMOVED = 150, 120  # the change: new tracks appended to the base, old ones removed
@@ -122,7 +123,7 @@ class RouteRun:
 def set_up(sandbox: Sandbox, *, mode: str, tracks: int, children: int) -> Setup:
     from django.conf import settings
 
-    from accounts.credentials import store_spotify_tokens
+    from accounts.credentials import store_spotify_grant
     from accounts.models import User
     from library.models import Album, Artist, Playlist, PlaylistItem, Track
     from routing.models import BasePlaylist
@@ -153,14 +154,7 @@ def set_up(sandbox: Sandbox, *, mode: str, tracks: int, children: int) -> Setup:
     child_pids = [http.create_playlist(f"{name} (route bench)") for name, _, _ in defined]
 
     user, _ = User.objects.get_or_create(username="bench", defaults={"display_name": "Bench Listener"})
-    store_spotify_tokens(
-        user=user,
-        access_token=grant["access_token"],
-        refresh_token=grant["refresh_token"],
-        expires_in=grant["expires_in"],
-        scopes=grant["scope"],
-        spotify_user_id="demo",
-    )
+    store_spotify_grant(user=user, grant=grant, spotify_user_id="demo")
     event = SyncEvent.objects.create(kind=SyncKind.IMPORT, user=user, scope="full", trigger="bench")
     event = run_import(event_id=event.pk)
     if event.status != RunStatus.SUCCEEDED:
@@ -399,8 +393,7 @@ def main() -> int:
                 )
                 print("\n".join(lines), flush=True)
         finally:
-            process.terminate()
-            process.wait(timeout=10)
+            stop(process, timeout=10)
             from django.db import connections
 
             connections.close_all()

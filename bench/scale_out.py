@@ -35,9 +35,10 @@ from listeners_support import (
     setup,
     start_clusters,
     start_servers,
-    stop_all,
     wait_until,
 )
+
+from tests.support.processes import stop_all
 
 
 

@@ -7,6 +7,7 @@ that says which variable to fix, instead of failing later and obscurely.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import math
 import os
@@ -274,3 +275,40 @@ def throttle_rates(name: str, *, defaults: dict[str, str | None]) -> dict[str, s
             )
         rates[scope] = f"{int(match['count'])}/{match['period']}"
     return rates
+
+
+_HOST_NAME = re.compile(r"[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*")
+
+
+def private_hosts(name: str) -> bool | tuple[str, ...]:
+    """Which private (loopback, link-local, ...) targets outbound calls may reach
+    (core.outbound.PrivateHosts): a boolean (true: any, false or unset: none), or host names and
+    IP networks separated by commas, e.g. `ollama,10.0.0.0/8,127.0.0.1`: only those.
+
+    Entries come back normalised (names lower-case without a final dot, networks in CIDR form).
+    A network with host bits set (10.0.0.1/8) is refused rather than read as a name: it would
+    then allow nothing, silently; so is a boolean among names (which of the two was meant?).
+    """
+    value = _raw(name)
+    if value is None or value.lower() in _FALSE:
+        return False
+    if value.lower() in _TRUE:
+        return True
+    entries: list[str] = []
+    for entry in (part.strip() for part in value.split(",")):
+        if not entry:
+            continue
+        if entry.lower() in _TRUE | _FALSE:
+            raise ImproperlyConfigured(f"{name}: {entry!r} among host names; give true, false or a list.")
+        try:
+            entries.append(str(ipaddress.ip_network(entry.removeprefix("[").removesuffix("]"))))
+            continue
+        except ValueError:
+            host = entry.lower().rstrip(".")
+        if not _HOST_NAME.fullmatch(host):
+            raise ImproperlyConfigured(
+                f"{name}: {entry!r} is neither a host name nor an IP network (e.g. 10.0.0.0/8; "
+                f"a network's host bits must be zero)."
+            )
+        entries.append(host)
+    return tuple(dict.fromkeys(entries)) or False

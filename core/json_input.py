@@ -6,6 +6,8 @@ everything a client sends as JSON is read by `parse_json`:
 - the API's request bodies, by `JSONParser` (REST_FRAMEWORK's default JSON parser);
 - JSON text inside a form-encoded API request, by the serializer field `JSONInputField`;
 - the pages' JSON fields (routing's filter editor), by calling `parse_json` in the form.
+- what LLM providers and LRCLIB answer us, by core.outbound's `read_json` (with a byte limit of
+  its own, OUTBOUND_MAX_ANSWER_BYTES).
 
 Limits (settings): JSON_MAX_DEPTH levels of arrays and objects (default 32) and
 JSON_MAX_BODY_BYTES (default 1 MB). An API view may raise its own body limit with

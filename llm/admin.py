@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.http import HttpResponseRedirect
 
 from llm.models import LLMCall, Provider, ProviderHealth
@@ -77,7 +78,8 @@ class ProviderAdmin(admin.ModelAdmin):
         ("API key", {"fields": ("key_set", "new_api_key", "clear_api_key")}),
         ("Circuit", {"fields": ("circuit", "failures", "opened_until", "last_checked", "last_error")}),
     )
-    actions = ["force_provider", "unforce_provider", "reset_router", "check_now"]
+    # delete_selected replaces the site's action of that name (a ModelAdmin's own action wins).
+    actions = ["delete_selected", "force_provider", "unforce_provider", "reset_router", "check_now"]
 
     def get_queryset(self, request):
         return with_key_flag(super().get_queryset(request)).select_related("health")
@@ -90,6 +92,29 @@ class ProviderAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj: Provider | None = None) -> bool:
         return super().has_delete_permission(request, obj) and not (obj and obj.from_environment)
+
+    def delete_queryset(self, request, queryset) -> None:
+        # The last word, whatever reaches it: the action below has already left these out.
+        super().delete_queryset(request, queryset.filter(from_environment=False))
+
+    @admin.action(description="Delete selected %(verbose_name_plural)s", permissions=("delete",))
+    def delete_selected(self, request, queryset):
+        """Django's delete (confirmation page, then delete), of the selected admin providers only.
+        Django's own would refuse the whole selection once it held one from LLM_PROVIDERS, saying
+        the user lacks a permission they have; this says which were left and why."""
+        kept = sorted(queryset.filter(from_environment=True).values_list("name", flat=True))
+        if kept:
+            self.message_user(
+                request,
+                f"Not deleted: {', '.join(kept)} (from LLM_PROVIDERS). Drop a provider from "
+                "LLM_PROVIDERS and run manage.py sync_llm_providers: it is then disabled and can "
+                "be deleted here.",
+                messages.WARNING,
+            )
+        deletable = queryset.filter(from_environment=False)
+        if not deletable.exists():
+            return None  # back to the list, with the message
+        return django_delete_selected(self, request, deletable)
 
     def get_fieldsets(self, request, obj: Provider | None = None):
         if obj is None or not obj.from_environment:

@@ -12,16 +12,18 @@ queues stays queued, so it costs no LLM call and no Spotify write; requests that
 from the web process (creating a child, the preview's "read the children") reach the sandbox.
 
 Then schemathesis (scripts/fuzz_api.toml: its checks, phases and the reasons for every setting)
-once per identity with that identity's API token, every phase, every check, each run bounded by
---max-time; about half the valid values of a parameter named like a seeded object's (id, run_id,
-spotify_id, task_id, snapshot, playlist) are real ones. Exit status 0 only when neither run found
-a failure: no 5xx, no answer or body the schema does not describe, no valid request refused, no
-invalid one accepted. The figures (operations, cases, failures) are printed; the logs and reports
-are kept, in the printed folder, when something failed.
+once per identity with that identity's API token (handed over in the environment, never on a
+command line or in the output; --keep writes them to a file only the user may read), every
+phase, every check, each run bounded by --max-time; about half the valid values of a parameter
+named like a seeded object's (id, run_id, spotify_id, task_id, snapshot, playlist) are real ones.
+Exit status 0 only when neither run found a failure: no 5xx, no answer or body the schema does
+not describe, no valid request refused, no invalid one accepted. The figures (operations, cases,
+failures) are printed; the logs and reports are kept, in the printed folder, when something failed.
 
 Left out or relaxed, and why (fuzz_api.toml holds the settings, the README says the same):
-- /api/me/token/ (and /api/me/tokens/...): rotating or revoking a token revokes the one the fuzzer
-  signs in with, and every later request would be a 401. tests/accounts cover them.
+- /api/me/tokens/ and /api/me/tokens/{id}: a listener may revoke any of their tokens, the one
+  the fuzzer signs in with included, and every later request would be a 401. tests/accounts
+  cover them.
 - `positive_data_acceptance` also accepts a 400 where a rule is one JSON Schema cannot state (the
   description says it): the device library (a time more than 5 minutes ahead of the server's clock,
   a playlist without id or local_id, a merge past a limit), snapshots (date_from after date_to),
@@ -44,8 +46,6 @@ import json
 import os
 import pathlib
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -54,45 +54,20 @@ import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from tests.support.processes import free_port, stop_all, wait_for_http  # noqa: E402
+
 CONFIG = ROOT / "scripts" / "fuzz_api.toml"
 CLIENT_ID, CLIENT_SECRET = "linernotes-fuzz", "fuzz-secret"
 IDENTITIES = ("listener", "staff")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(url: str, process: subprocess.Popen, *, what: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"{what} exited ({process.returncode}) before answering; see its log")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit(f"{what} did not answer {url} within {timeout:.0f} s")
+# schemathesis reads the token from here (the config's `headers`): a command line is visible to
+# every user of the machine, and the environment only to this one.
+TOKEN_VARIABLE = "LINERNOTES_FUZZ_TOKEN"
 
 
 def start(command: list[str], *, env: dict[str, str], log: pathlib.Path) -> subprocess.Popen:
     out = open(log, "w")  # noqa: SIM115 - lives as long as the process
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def server_environment(*, folder: pathlib.Path, spotify: str, llm: str) -> dict[str, str]:
@@ -162,7 +137,13 @@ def prepare(environment: dict[str, str], *, spotify: str):
 def write_config(folder: pathlib.Path, known: dict[str, list]) -> pathlib.Path:
     """fuzz_api.toml, plus the seeded objects' real values as schemathesis dictionaries: about
     half the valid cases of a parameter of that name use one of them."""
-    lines = [CONFIG.read_text(), "", "# --- Added by scripts/fuzz_api.py: the seeded objects' values"]
+    lines = [
+        "# Added by scripts/fuzz_api.py: the identity's token, from the environment (top-level key).",
+        f'headers = {{ Authorization = "Token ${{{TOKEN_VARIABLE}}}" }}',
+        CONFIG.read_text(),
+        "",
+        "# --- Added by scripts/fuzz_api.py: the seeded objects' values",
+    ]
     for name, values in known.items():
         if values:
             lines.append(f"[dictionaries.{name.replace('_', '-')}]")
@@ -187,7 +168,6 @@ def run_schemathesis(*, url: str, token: str, name: str, args, folder: pathlib.P
         "--config-file", str(config),
         "--no-color",
         "run", f"{url}/api/schema/",
-        "--header", f"Authorization: Token {token}",
         "--max-time", str(args.max_time),
         "--seed", str(args.seed),
         "--report", "json,junit",
@@ -197,7 +177,7 @@ def run_schemathesis(*, url: str, token: str, name: str, args, folder: pathlib.P
     ]  # fmt: skip
     print(f"--- schemathesis as the {name} (at most {args.max_time} s)", flush=True)
     started = time.monotonic()
-    finished = subprocess.run(command, cwd=ROOT, check=False)
+    finished = subprocess.run(command, cwd=ROOT, env={**os.environ, TOKEN_VARIABLE: token}, check=False)
     figures = summarise(report)
     figures.update(name=name, exit=finished.returncode, seconds=round(time.monotonic() - started))
     return figures
@@ -251,8 +231,8 @@ def main() -> int:
     results = []
     llm_calls: int | str = "unknown"
     try:
-        wait_for(f"{spotify}/_sandbox/health", processes[0], what="the Spotify sandbox")
-        wait_for(f"{llm}/_llm/health", processes[1], what="the LLM sandbox")
+        wait_for_http(f"{spotify}/_sandbox/health", timeout=60, process=processes[0])
+        wait_for_http(f"{llm}/_llm/health", timeout=60, process=processes[1])
         environment = server_environment(folder=folder, spotify=spotify, llm=llm)
         seeded = prepare(environment, spotify=spotify)
         identities = seeded.identities
@@ -263,7 +243,7 @@ def main() -> int:
             env=environment, log=folder / "web.log",
         )  # fmt: skip
         processes.append(web)
-        wait_for(f"{url}/api/schema/", web, what="gunicorn")
+        wait_for_http(f"{url}/api/schema/", timeout=60, process=web)
         for identity in identities:
             if args.identities in ("both", identity.name):
                 results.append(
@@ -273,16 +253,32 @@ def main() -> int:
                 )
         llm_calls = llm_requests(llm)
         if args.keep:
-            print(f"Server at {url}; tokens: " + ", ".join(f"{i.name} {i.token}" for i in identities))
+            tokens = keep_tokens(folder, identities)
+            shown = ", ".join(f"{i.name} {masked(i.token)}" for i in identities)
+            print(f"Server at {url}; tokens ({shown}) in {tokens}")
             input("Enter stops it all. ")
     finally:
-        for process in reversed(processes):
-            stop(process)
+        stop_all(reversed(processes))
     print(f"LLM sandbox requests while fuzzing: {llm_calls} (no cluster writes what the fuzzer queues)")
     outcome = report(results, folder, removed=not args.keep)
     if outcome == 0 and not args.keep:
         shutil.rmtree(folder, ignore_errors=True)  # the figures are printed; a failure keeps its reports
     return outcome
+
+
+def masked(token: str) -> str:
+    """What may be printed of a token: its prefix, as the dashboard and the admin show it."""
+    from accounts.models import ApiToken
+
+    return f"{ApiToken.prefix_of(token)}…"
+
+
+def keep_tokens(folder: pathlib.Path, identities) -> pathlib.Path:
+    """The tokens, for poking at a kept server, in a file only this user may read."""
+    path = folder / "tokens.json"
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
+        json.dump({identity.name: identity.token for identity in identities}, out)
+    return path
 
 
 def report(results: list[dict], folder: pathlib.Path, *, removed: bool) -> int:

@@ -108,18 +108,11 @@ def _owned_playlists(*, user) -> list:
 
 
 def _signed_in_listener(*, grant: dict):
-    from accounts.credentials import store_spotify_tokens
+    from accounts.credentials import store_spotify_grant
     from accounts.models import User
 
     user, _ = User.objects.get_or_create(username="fuzz-listener", defaults={"display_name": "Fuzz Listener"})
-    store_spotify_tokens(
-        user=user,
-        access_token=grant["access_token"],
-        refresh_token=grant["refresh_token"],
-        expires_in=grant["expires_in"],
-        scopes=grant["scope"],
-        spotify_user_id="demo",
-    )
+    store_spotify_grant(user=user, grant=grant, spotify_user_id="demo")
     return user
 
 

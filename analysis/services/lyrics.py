@@ -9,7 +9,8 @@
 - Django's cache holds the answer by its query too: the same song on a single and on an
   album is two tracks but one LRCLIB look-up.
 - Like the LLM providers, LRCLIB is called at public addresses only (core.outbound), redirects
-  included, unless LLM_ALLOW_PRIVATE_HOSTS.
+  included, unless LLM_ALLOW_PRIVATE_HOSTS; its answers are read up to OUTBOUND_MAX_ANSWER_BYTES
+  and parsed within JSON_MAX_DEPTH. Past a limit is an "error", like a body that is not JSON.
 
 Make these calls outside a transaction: they wait on HTTP.
 """
@@ -136,7 +137,8 @@ def _answer(record: Any) -> LyricsAnswer:
     source = f"lrclib:{record['id']}" if record.get("id") is not None else "lrclib"
     if record.get("instrumental"):
         return LyricsAnswer(status=LyricsStatus.INSTRUMENTAL, source=source)
-    plain = (record.get("plainLyrics") or "").strip()
+    plain = record.get("plainLyrics")
+    plain = plain.strip() if isinstance(plain, str) else ""
     if not plain:
         return LyricsAnswer(status=LyricsStatus.NOT_FOUND, source=source)
     return LyricsAnswer(status=LyricsStatus.FOUND, plain=plain, source=source)
@@ -146,22 +148,23 @@ def _get_json(path: str, *, params: dict[str, str]) -> Any:
     """The parsed body of a 200, None for a 404; anything else raises LyricsUnavailable."""
     url = f"{settings.LYRICS_API_URL.rstrip('/')}{path}"
     try:
-        with outbound.client(
-            allow_private=settings.LLM_ALLOW_PRIVATE_HOSTS,
-            timeout=httpx2.Timeout(settings.LYRICS_HTTP_TIMEOUT),
-            follow_redirects=True,  # each hop is a new connection, checked like the first
-            max_redirects=5,
-        ) as client:
-            response = client.get(url, params=params, headers={"User-Agent": USER_AGENT})
+        with (
+            outbound.client(
+                allow_private=settings.LLM_ALLOW_PRIVATE_HOSTS,
+                timeout=httpx2.Timeout(settings.LYRICS_HTTP_TIMEOUT),
+                follow_redirects=True,  # each hop is a new connection, checked like the first
+                max_redirects=5,
+            ) as client,
+            client.stream("GET", url, params=params, headers={"User-Agent": USER_AGENT}) as response,
+        ):
+            if response.status_code == 404:
+                return None
+            if response.status_code != 200:
+                raise LyricsUnavailable(f"HTTP {response.status_code} on {path}")  # its body unread
+            return outbound.read_json(response)
     except outbound.HostRefused as exc:
         raise LyricsUnavailable(f"LRCLIB's host is not at a public address, on {path}") from exc
+    except outbound.AnswerRefused as exc:  # too large, compressed, not JSON or too deep: our words
+        raise LyricsUnavailable(f"{path}: {exc}") from None
     except (httpx2.HTTPError, httpx2.InvalidURL) as exc:
         raise LyricsUnavailable(f"{type(exc).__name__} on {path}") from exc
-    if response.status_code == 404:
-        return None
-    if response.status_code != 200:
-        raise LyricsUnavailable(f"HTTP {response.status_code} on {path}")
-    try:
-        return response.json()
-    except ValueError as exc:
-        raise LyricsUnavailable(f"a body that is not JSON on {path}") from exc

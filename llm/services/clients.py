@@ -6,14 +6,19 @@ ProviderFailure (the provider is unwell: open its circuit) or ProviderRejected (
 this request: try another, leave the circuit alone).
 
 Every request goes through core.outbound: public addresses only unless LLM_ALLOW_PRIVATE_HOSTS,
-no redirects followed. An error says what happened in our words (the HTTP status and its
-standard phrase, a timeout...), never what the server answered: whoever may edit a provider
+no redirects followed, answers read up to OUTBOUND_MAX_ANSWER_BYTES and parsed within
+JSON_MAX_DEPTH. An error says what happened in our words (the HTTP status and its standard
+phrase, a timeout, a limit...), never what the server answered: whoever may edit a provider
 points it where they like, and its answer would otherwise reach them through the admin.
+
+An answer is read as data of unknown shape (a list where an object belongs, a number where a
+string does): what does not fit is a ProviderFailure with a fixed reason, not a TypeError.
 """
 
 from __future__ import annotations
 
 import http
+import json
 import re
 import time
 from dataclasses import dataclass, field
@@ -34,7 +39,9 @@ RUNPOD_POLL_SECONDS = 1.0
 # RunPod's job states that end a job without output (anything else is reported as unknown).
 RUNPOD_END_STATES = frozenset({"FAILED", "CANCELLED", "TIMED_OUT"})
 MODEL_NAME = re.compile(r"[\w.:/@+-]{1,100}")
-REFUSED = "Refused: the host is not at a public address (LLM_ALLOW_PRIVATE_HOSTS is off)."
+REFUSED = "Refused: the host is not at a public address, and LLM_ALLOW_PRIVATE_HOSTS does not let it through."
+TOO_DEEP = "The answer was nested too deep to read."
+NOT_OPENAI = "The answer was not shaped like an OpenAI-compatible answer."
 
 
 @dataclass(frozen=True)
@@ -95,13 +102,18 @@ def probe(*, config: ProviderConfig, timeout: float) -> None:
     if config.kind == ProviderKind.OPENAI:
         with _openai_client(config=config, read_timeout=timeout) as client:
             try:
-                served = [model.id for model in client.models.list()]
+                served = [getattr(model, "id", None) for model in client.models.list()]
             except openai.OpenAIError as exc:
                 raise _openai_failure(exc, config=config) from None
+            except (ValueError, RecursionError, AttributeError, TypeError) as exc:
+                # The SDK builds its page from whatever JSON came (a list raises AttributeError).
+                raise _sdk_read_failure(exc) from None
         _require_model(config=config, served=served)
     elif config.kind == ProviderKind.OLLAMA:
         body = _get_json(config=config, url=f"{config.base_url}/api/tags", timeout=timeout)
-        served = [m.get("name") or m.get("model") for m in body.get("models", []) if isinstance(m, dict)]
+        models = body.get("models")
+        listed = models if isinstance(models, list) else []
+        served = [m.get("name") or m.get("model") for m in listed if isinstance(m, dict)]
         _require_model(config=config, served=served)
     elif config.kind == ProviderKind.RUNPOD:
         # RunPod's /health answers for an endpoint that has scaled to zero too: it says the
@@ -111,10 +123,10 @@ def probe(*, config: ProviderConfig, timeout: float) -> None:
         raise ProviderFailure(f"Unknown provider kind {config.kind!r}.")
 
 
-def _require_model(*, config: ProviderConfig, served: list[str | None]) -> None:
+def _require_model(*, config: ProviderConfig, served: list[Any]) -> None:
     # Ollama lists "llama3.1:8b" or "name:latest"; an empty list (llama.cpp and some proxies
     # list nothing useful) proves nothing either way, so it passes.
-    names = {name for name in served if name}
+    names = {name for name in served if isinstance(name, str) and name}
     if names and config.model not in names and f"{config.model}:latest" not in names:
         raise ProviderFailure(f"The server does not serve model {config.model!r}.", status=404)
 
@@ -153,14 +165,26 @@ def _openai_complete(
             )
         except openai.OpenAIError as exc:
             raise _openai_failure(exc, config=config) from None
-    if not response.choices:
+        except (ValueError, RecursionError) as exc:  # the SDK parses the body itself, with json
+            raise _sdk_read_failure(exc) from None
+    return _openai_completion(response, config=config)
+
+
+def _openai_completion(response: Any, *, config: ProviderConfig) -> Completion:
+    # The SDK builds its objects without checking them: a list answer comes back as a list, a
+    # number where an object belongs as that number. So each part is looked up, and its type checked.
+    choices = getattr(response, "choices", None)
+    if not isinstance(choices, list) or not choices:
         raise ProviderFailure("The answer had no choices.")
-    usage = response.usage
+    content = getattr(getattr(choices[0], "message", None), "content", None)
+    if content is not None and not isinstance(content, str):
+        raise ProviderFailure("The answer had no message content.")
+    usage = getattr(response, "usage", None)
     return Completion(
-        text=response.choices[0].message.content or "",
-        model=_answered_model(response.model, config=config),
-        prompt_tokens=usage.prompt_tokens if usage else None,
-        completion_tokens=usage.completion_tokens if usage else None,
+        text=content or "",
+        model=_answered_model(getattr(response, "model", None), config=config),
+        prompt_tokens=_int_or_none(getattr(usage, "prompt_tokens", None)),
+        completion_tokens=_int_or_none(getattr(usage, "completion_tokens", None)),
     )
 
 
@@ -176,6 +200,9 @@ def openai_response_format(*, json_mode: str, schema: dict, schema_name: str | N
 def _openai_failure(exc: openai.OpenAIError, *, config: ProviderConfig) -> Exception:
     if outbound.was_refused(exc):
         return ProviderFailure(REFUSED)
+    refused_answer = outbound.refusal(exc)  # too large or compressed, wrapped as a connection error
+    if refused_answer is not None:
+        return ProviderFailure(str(refused_answer))
     if isinstance(exc, openai.APITimeoutError):
         return ProviderFailure(
             f"Timed out (connect {config.connect_timeout} s, read {config.read_timeout} s)."
@@ -185,6 +212,16 @@ def _openai_failure(exc: openai.OpenAIError, *, config: ProviderConfig) -> Excep
     if isinstance(exc, openai.APIStatusError):
         return _status_error(exc.status_code)
     return ProviderFailure(f"Unreadable answer ({type(exc).__name__}).")
+
+
+def _sdk_read_failure(exc: Exception) -> ProviderFailure:
+    """What the SDK raised reading an answer, in our words: json's message would quote a position
+    in the answer, and RecursionError is what 10,000 "[" end in."""
+    if isinstance(exc, json.JSONDecodeError):
+        return ProviderFailure(outbound.NOT_JSON)
+    if isinstance(exc, RecursionError):
+        return ProviderFailure(TOO_DEEP)
+    return ProviderFailure(NOT_OPENAI)
 
 
 # --- Ollama native and RunPod, over httpx (core.outbound) -----------------------------------------
@@ -224,7 +261,7 @@ def _runpod_complete(
     body = _post_json(config=config, url=f"{config.base_url}/runsync", payload=payload)
     # /runsync hands back a job still queued or running when it outlasts RunPod's own wait:
     # follow it on /status until our read timeout is spent.
-    while body.get("status") in {"IN_QUEUE", "IN_PROGRESS"} and body.get("id"):
+    while body.get("status") in ("IN_QUEUE", "IN_PROGRESS") and isinstance(body.get("id"), str | int):
         if time.monotonic() >= deadline:
             raise ProviderFailure(f"The job did not finish within {config.read_timeout} s.")
         time.sleep(RUNPOD_POLL_SECONDS)
@@ -233,7 +270,7 @@ def _runpod_complete(
         )
     if body.get("status") != "COMPLETED":
         status = body.get("status")
-        ended = status if status in RUNPOD_END_STATES else "in an unknown state"
+        ended = status if isinstance(status, str) and status in RUNPOD_END_STATES else "in an unknown state"
         raise ProviderFailure(f"The job ended {ended}.")
     return _runpod_output(body.get("output"), config=config)
 
@@ -242,16 +279,19 @@ def _runpod_output(output: Any, *, config: ProviderConfig) -> Completion:
     # The vLLM worker answers a list of {"choices": [{"tokens": [...]}], "usage": {...}}; an
     # OpenAI-style {"choices": [{"message": {...}}]} is read as well.
     first = output[0] if isinstance(output, list) and output else output
-    if not isinstance(first, dict) or not first.get("choices"):
+    choices = first.get("choices") if isinstance(first, dict) else None
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
         raise ProviderFailure("The job's output had no choices.")
-    choice = first["choices"][0]
+    choice = choices[0]
     if isinstance(choice.get("tokens"), list):
         text = "".join(str(token) for token in choice["tokens"])
     elif isinstance(choice.get("message"), dict):
         text = choice["message"].get("content") or ""
     else:
         text = choice.get("text") or ""
-    usage = first.get("usage") or {}
+    if not isinstance(text, str):
+        raise ProviderFailure("The job's output had no text.")
+    usage = first.get("usage") if isinstance(first.get("usage"), dict) else {}
     return Completion(
         text=text,
         model=config.model,
@@ -282,22 +322,23 @@ def _request(
     *, config: ProviderConfig, method: str, url: str, timeout: tuple[float, float], **kwargs
 ) -> dict:
     try:
-        with _http(timeout=httpx2.Timeout(timeout[1], connect=timeout[0])) as client:
-            response = client.request(method, url, headers=_headers(config), **kwargs)
+        with (
+            _http(timeout=httpx2.Timeout(timeout[1], connect=timeout[0])) as client,
+            client.stream(method, url, headers=_headers(config), **kwargs) as response,
+        ):
+            if response.status_code >= 300:  # redirects are not followed: one would be a failure too
+                raise _status_error(response.status_code)  # its body stays unread
+            body = outbound.read_json(response)
     except outbound.HostRefused:
         raise ProviderFailure(REFUSED) from None
+    except outbound.AnswerRefused as exc:  # too large, compressed, not JSON, too deep: our words
+        raise ProviderFailure(str(exc)) from None
     except httpx2.TimeoutException:
         raise ProviderFailure(f"Timed out (connect {timeout[0]} s, read {timeout[1]} s).") from None
     except httpx2.ConnectError:
         raise ProviderFailure("Could not connect.") from None
     except (httpx2.HTTPError, httpx2.InvalidURL) as exc:
         raise ProviderFailure(f"Request failed: {type(exc).__name__}.") from None
-    if response.status_code >= 300:  # redirects are not followed: one would be a failure too
-        raise _status_error(response.status_code)
-    try:
-        body = response.json()
-    except ValueError:
-        raise ProviderFailure("The answer was not JSON.") from None
     if not isinstance(body, dict):
         raise ProviderFailure("The answer was not a JSON object.")
     return body

@@ -54,3 +54,10 @@ class ProviderRejected(Exception):
     def __init__(self, message: str, *, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
+
+
+def unexpected_failure(exc: Exception) -> ProviderFailure:
+    """What a provider's turn raised besides the two above (an answer of a shape nothing expected,
+    a bug of ours in reading one), as that provider failing: the router moves on, the circuit
+    opens. In fixed words: the exception's message may quote the answer."""
+    return ProviderFailure(f"Unexpected error ({type(exc).__name__}).")

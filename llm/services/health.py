@@ -14,7 +14,7 @@ from django.utils import timezone
 from llm.models import LLMCall, Provider
 from llm.services import circuit
 from llm.services.clients import ProviderConfig, probe
-from llm.services.errors import ProviderFailure, ProviderRejected
+from llm.services.errors import ProviderFailure, ProviderRejected, unexpected_failure
 
 logger = logging.getLogger(__name__)
 
@@ -42,11 +42,16 @@ def check_provider(*, provider: Provider) -> CheckResult:
     started = time.monotonic()
     try:
         probe(config=config, timeout=min(settings.LLM_HEALTH_CHECK_TIMEOUT, config.read_timeout))
-    except (ProviderFailure, ProviderRejected) as exc:
+    except Exception as exc:
+        # Anything besides the two failures a probe means to raise counts as failing too: one
+        # provider's odd answer must not stop the check of the others.
+        failure = exc if isinstance(exc, ProviderFailure | ProviderRejected) else unexpected_failure(exc)
         latency_ms = round((time.monotonic() - started) * 1000)
-        circuit.record_failure(provider_id=config.id, error=f"Health check: {exc}", checked=True)
-        logger.warning("LLM provider %s failed its health check: %s", config.name, exc)
-        return CheckResult(provider=config.name, ok=False, latency_ms=latency_ms, error=str(exc))
+        circuit.record_failure(provider_id=config.id, error=f"Health check: {failure}", checked=True)
+        logger.warning(
+            "LLM provider %s failed its health check: %s", config.name, failure, exc_info=failure is not exc
+        )
+        return CheckResult(provider=config.name, ok=False, latency_ms=latency_ms, error=str(failure))
     latency_ms = round((time.monotonic() - started) * 1000)
     circuit.record_success(provider_id=config.id, latency_ms=latency_ms, checked=True)
     return CheckResult(provider=config.name, ok=True, latency_ms=latency_ms)

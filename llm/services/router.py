@@ -4,7 +4,8 @@ Each request tries the providers in order (a forced one first, then by priority)
 those whose circuit is open. A provider that fails (connection, timeout, 5xx, 429, auth, or an
 answer still invalid after one repair) has its circuit opened and the same request moves on at
 once, so the caller gets one answer or one exception. This loop is the only retry there is:
-the SDK and httpx never retry on their own.
+the SDK and httpx never retry on their own. Anything else a provider's turn raises counts as
+that provider failing too: one odd answer never ends the caller's task while others could answer.
 
 Make these calls outside a transaction: they wait on HTTP for up to the read timeout.
 """
@@ -33,6 +34,7 @@ from llm.services.errors import (
     ProviderFailure,
     ProviderRejected,
     RequestRejected,
+    unexpected_failure,
 )
 
 logger = logging.getLogger(__name__)
@@ -132,6 +134,13 @@ def _route(request: _Request) -> LLMResult:
             rejections.append(f"{config.name}: {exc}")
             logger.warning("LLM provider %s refused the request (%s).", config.name, exc)
             continue
+        except Exception as exc:  # the last resort: see the module's docstring
+            failed = True
+            failure = unexpected_failure(exc)
+            circuit.record_failure(provider_id=config.id, error=str(failure))
+            name = type(exc).__name__
+            logger.warning("LLM provider %s failed with %s; failing over.", config.name, name, exc_info=True)
+            continue
         circuit.record_success(provider_id=config.id, latency_ms=_ms_since(provider_started))
         circuit.note_choice(provider_id=config.id)
         result = LLMResult(
@@ -190,13 +199,18 @@ def _attempt(
         completion = complete(
             config=config, messages=messages, schema=request.schema, schema_name=request.schema_name
         )
-    except (ProviderFailure, ProviderRejected) as exc:
+    except Exception as exc:
+        failure = exc if isinstance(exc, ProviderFailure | ProviderRejected) else unexpected_failure(exc)
+        if failure is not exc:
+            logger.warning("LLM provider %s raised %s.", config.name, type(exc).__name__, exc_info=True)
         request.count(None)
-        outcome = CallOutcome.REJECTED if isinstance(exc, ProviderRejected) else CallOutcome.UNAVAILABLE
+        outcome = CallOutcome.REJECTED if isinstance(failure, ProviderRejected) else CallOutcome.UNAVAILABLE
         _record(
-            config=config, request=request, outcome=outcome, latency_ms=_ms_since(started), error=str(exc)
+            config=config, request=request, outcome=outcome, latency_ms=_ms_since(started), error=str(failure)
         )
-        raise
+        if failure is exc:
+            raise
+        raise failure from exc  # recorded like any failed call; _route fails over
     request.count(completion)
     return completion, _ms_since(started)
 

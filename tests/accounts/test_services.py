@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from accounts import credentials, selectors, services
@@ -66,6 +67,31 @@ def test_signing_in_records_the_time():
     services.on_spotify_sign_in(user=credential.user, created=False)
 
     assert SpotifyCredential.objects.get(pk=credential.pk).last_sign_in_at is not None
+
+
+def _raw_access_token(credential: SpotifyCredential) -> str:
+    with connection.cursor() as cursor:
+        table = SpotifyCredential._meta.db_table
+        cursor.execute(f"SELECT access_token FROM {table} WHERE id = %s", [credential.pk])
+        return cursor.fetchone()[0]
+
+
+def test_a_token_endpoint_grant_is_stored_encrypted_and_a_second_one_updates_the_same_credential():
+    user = UserFactory()
+    grant = {"access_token": "access-one", "refresh_token": "refresh-one", "expires_in": 3600}
+    grant["scope"] = "user-top-read"
+
+    first = credentials.store_spotify_grant(user=user, grant=grant, spotify_user_id="ada")
+    second = credentials.store_spotify_grant(
+        user=user, grant={"access_token": "access-two", "expires_in": 60}, spotify_user_id="ada"
+    )
+
+    stored = SpotifyCredential.objects.get(user=user)
+    assert first.pk == second.pk == stored.pk and SpotifyCredential.objects.count() == 1
+    # A later grant without a refresh token (Spotify's refresh answers) keeps the one held.
+    assert (stored.access_token, stored.refresh_token) == ("access-two", "refresh-one")
+    assert stored.scope_list == ["user-top-read"] and stored.spotify_user_id == "ada"
+    assert "access-two" not in _raw_access_token(stored)
 
 
 def test_the_pause_in_force_is_the_one_ending_last_and_an_ended_one_is_none():

@@ -9,14 +9,16 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from analysis import tasks
-from analysis.models import AnalysisBatch, AnalysisClaim, SongAnalysis
+from analysis.models import AnalysisBatch, AnalysisClaim, Lyrics, LyricsStatus, SongAnalysis
 from core.runs import RunStatus
 from analysis.services.analysis import analyse_track
 from analysis.services.batches import ANALYSE_BATCH_TASK, run_batch
+from analysis.services.lyrics import get_lyrics
 from analysis.services.queueing import queue_analysis
 from llm.models import ProviderHealth
 from tests.analysis.support import LYRICS, catalog_track, in_playlist_of
 from tests.accounts.factories import UserFactory
+from tests.support.stub_server import stub_server
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +105,25 @@ def test_deferred_and_failed_tracks_are_reported_on_the_completed_batch(analysis
     assert done.status == RunStatus.SUCCEEDED
     assert (done.analysed, done.deferred) == (2, 1)
     assert "wait for their lyrics" in done.error
+
+
+def test_an_lrclib_answer_nested_ten_thousand_deep_defers_its_track_and_the_batch_goes_on(
+    analysis_llm, listener_with_tracks, settings
+):
+    user, tracks = listener_with_tracks
+    for track in tracks[:2]:  # fetched from the sandbox's LRCLIB: stored, not asked again
+        assert get_lyrics(track=track).status == LyricsStatus.FOUND
+    (batch,) = queue_analysis(user_id=user.pk)
+    with stub_server(body="[" * 10_000 + "]" * 10_000) as odd_lrclib:
+        settings.LYRICS_API_URL = odd_lrclib.url
+
+        done = run_batch(batch_id=batch.pk)
+
+    assert done.status == RunStatus.SUCCEEDED
+    assert (done.analysed, done.deferred, done.failed) == (2, 1, 0)
+    lyrics = Lyrics.objects.get(track=tracks[2])
+    assert (lyrics.status, lyrics.error) == (
+        LyricsStatus.ERROR,
+        "/api/get: The answer was nested more than 32 levels deep.",
+    )
+    assert not SongAnalysis.objects.filter(track=tracks[2]).exists()

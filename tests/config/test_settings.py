@@ -50,6 +50,7 @@ def test_the_project_starts_with_a_complete_environment():
         ({"ADMIN_LOGIN_COOLOFF_MINUTES": "soon"}, "ADMIN_LOGIN_COOLOFF_MINUTES"),
         ({"TRUST_PROXY_HEADERS": "maybe"}, "TRUST_PROXY_HEADERS"),
         ({"API_DOCS_PUBLIC": "perhaps"}, "API_DOCS_PUBLIC"),
+        ({"LLM_ALLOW_PRIVATE_HOSTS": "ollama,10.0.0.1/8"}, "LLM_ALLOW_PRIVATE_HOSTS: '10.0.0.1/8'"),
     ],
 )
 def test_a_missing_or_malformed_variable_stops_start_up_with_a_message_naming_it(overrides, named):

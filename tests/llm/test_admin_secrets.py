@@ -4,6 +4,7 @@ providers from LLM_PROVIDERS are read-only, and only staff with llm.change_provi
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from llm.admin import FROM_ENVIRONMENT, KEY_GOES_WITH_ENDPOINT
@@ -121,9 +122,57 @@ def test_a_provider_from_the_environment_cannot_be_changed_or_deleted_even_by_a_
         reverse(CHANGELIST), {"action": "delete_selected", "_selected_action": [from_env.pk], "post": "yes"}
     )
 
-    assert changed.status_code == deleted.status_code == bulk.status_code == 403
+    assert changed.status_code == deleted.status_code == 403
+    assert bulk.status_code == 302  # back to the list, saying why nothing was deleted
     provider = Provider.objects.get(pk=from_env.pk)
     assert (provider.base_url, provider.api_key) == (from_env.base_url, PRIMARY_KEY)
+
+
+@pytest.fixture
+def llm_admin(client):
+    """Staff holding every permission of the llm app, delete_provider included."""
+    perms = Permission.objects.filter(content_type__app_label="llm").values_list("codename", flat=True)
+    client.force_login(StaffFactory(perms=[f"llm.{codename}" for codename in perms]))
+    return client
+
+
+def _delete_selected(client, *providers: Provider, confirmed: bool):
+    form = {"action": "delete_selected", "_selected_action": [provider.pk for provider in providers]}
+    return client.post(reverse(CHANGELIST), {**form, "post": "yes"} if confirmed else form, follow=True)
+
+
+def test_a_provider_from_the_environment_offers_no_delete_even_to_staff_who_may_delete(llm_admin, from_env):
+    page = llm_admin.get(_change(from_env)).content.decode()
+
+    assert reverse("admin:llm_provider_delete", args=[from_env.pk]) not in page
+    assert llm_admin.get(reverse("admin:llm_provider_delete", args=[from_env.pk])).status_code == 403
+
+
+def test_delete_selected_leaves_providers_from_the_environment_and_deletes_the_others(llm_admin, from_env):
+    own = ProviderFactory(name="own-provider")
+
+    confirmation = _delete_selected(llm_admin, from_env, own, confirmed=False).content.decode()
+    assert "Not deleted: env-provider (from LLM_PROVIDERS)" in confirmation
+    assert f'name="_selected_action" value="{own.pk}"' in confirmation
+    assert f'name="_selected_action" value="{from_env.pk}"' not in confirmation
+
+    # The confirmation's own form, or a hand-made post that still names both: the same outcome.
+    done = _delete_selected(llm_admin, from_env, own, confirmed=True).content.decode()
+
+    assert "Successfully deleted 1 provider." in done
+    assert "Not deleted: env-provider (from LLM_PROVIDERS)" in done
+    assert list(Provider.objects.values_list("name", flat=True)) == ["env-provider"]
+
+
+def test_delete_selected_of_providers_from_the_environment_only_deletes_nothing_and_says_why(
+    llm_admin, from_env
+):
+    for confirmed in (False, True):
+        page = _delete_selected(llm_admin, from_env, confirmed=confirmed)
+
+        assert page.redirect_chain == [(reverse(CHANGELIST), 302)]
+        assert "Not deleted: env-provider (from LLM_PROVIDERS)" in page.content.decode()
+    assert Provider.objects.get().pk == from_env.pk
 
 
 def test_the_router_actions_still_work_on_a_provider_from_the_environment(staff_client, from_env):

@@ -47,6 +47,32 @@ def test_the_same_providers_answer_when_private_hosts_are_allowed(providers, llm
     assert _ask().provider == "primary"
 
 
+# As config.env.private_hosts leaves a list: normalised names and networks.
+def test_providers_outside_the_allow_list_are_refused_and_never_reached(providers, llm_sandbox, settings):
+    settings.LLM_ALLOW_PRIVATE_HOSTS = ("ollama", "10.0.0.0/8")
+
+    with pytest.raises(AllProvidersDown):
+        _ask()
+
+    assert llm_sandbox.requests_to("primary") == llm_sandbox.requests_to("fallback") == 0
+
+
+def test_providers_on_the_allow_list_answer(providers, llm_sandbox, settings):
+    settings.LLM_ALLOW_PRIVATE_HOSTS = ("ollama", "127.0.0.1/32")
+
+    assert _ask().provider == "primary"
+
+
+def test_lyrics_from_an_address_on_the_allow_list_are_fetched(fresh_llm_sandbox, settings):
+    settings.LLM_ALLOW_PRIVATE_HOSTS = ("127.0.0.0/8",)
+    settings.LYRICS_API_URL = fresh_llm_sandbox.lrclib_url
+
+    lyrics = get_lyrics(track=catalog_track(LYRICS))
+
+    assert lyrics.status != LyricsStatus.ERROR, lyrics.error
+    assert fresh_llm_sandbox.requests_to("lrclib") >= 1
+
+
 @pytest.mark.parametrize(
     ("kind", "base_url"),
     [

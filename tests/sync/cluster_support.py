@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from accounts.credentials import store_spotify_tokens
+from accounts.credentials import store_spotify_grant
 from accounts.models import User
 from sync.models import SyncEvent
 from tests.accounts.factories import UserFactory
@@ -22,14 +22,7 @@ def signed_in(sandbox, spotify_user: str) -> User:
 def reconnect(sandbox, user: User, spotify_user: str = "demo") -> None:
     """A (new) sign-in: a fresh sandbox grant stored for `user`, as the allauth adapter does."""
     grant = sandbox.issue_token(user=spotify_user)
-    store_spotify_tokens(
-        user=user,
-        access_token=grant["access_token"],
-        refresh_token=grant["refresh_token"],
-        expires_in=grant["expires_in"],
-        scopes=grant.get("scope"),
-        spotify_user_id=spotify_user,
-    )
+    store_spotify_grant(user=user, grant=grant, spotify_user_id=spotify_user)
 
 
 def wait_for(
