@@ -4,19 +4,31 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-future fuzz venv migrate sandbox lint clean local-llm
+.PHONY: demo superuser test test-future fuzz venv migrate sandbox lint clean local-llm
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
 
 venv: $(STAMP)
 
-## Start the sandbox, the web server and the cluster on SQLite; Ctrl-C stops all three.
+## Start the sandboxes, the local LLM, the web server and the clusters on SQLite; Ctrl-C stops
+## them all. DEMO_DIR (default var) holds its secrets, database and logs.
+DEMO_DIR ?= var
+# Through env, not a shell (no shell syntax on the line, not even a comment): make then waits for
+# the demo to stop on Ctrl-C and reports no "Interrupt".
 demo: $(STAMP)
-	PY=$(PY) bash scripts/demo.sh
+	@env PY=$(PY) DEMO_DIR=$(DEMO_DIR) bash scripts/demo.sh
+
+## An operator account for the demo's admin and staff pages (after `make demo` has run once):
+## asks for a username and password. SUPERUSER_ARGS="--noinput" reads DJANGO_SUPERUSER_USERNAME,
+## DJANGO_SUPERUSER_PASSWORD and DJANGO_SUPERUSER_EMAIL instead.
+superuser: $(STAMP)
+	@test -f $(DEMO_DIR)/demo.env || { echo "Run \`make demo\` once first: it makes $(DEMO_DIR)/demo.env and the database." >&2; exit 1; }
+	@ENV_FILE=$(DEMO_DIR)/demo.env DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py migrate --noinput -v 0
+	@ENV_FILE=$(DEMO_DIR)/demo.env DJANGO_SETTINGS_MODULE=config.settings.dev $(PY) manage.py createsuperuser $(SUPERUSER_ARGS)
 
 ## The whole suite (SQLite by default; DATABASE_URL / REDIS_URL switch to PostgreSQL / Redis).
 test: $(STAMP)

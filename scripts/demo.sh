@@ -8,8 +8,12 @@ WEB_PORT=${WEB_PORT:-8000}
 SANDBOX_PORT=${SANDBOX_PORT:-8001}
 LOCAL_LLM_PORT=${LOCAL_LLM_PORT:-8002}
 LLM_SANDBOX_PORT=${LLM_SANDBOX_PORT:-8003}
-ENV_FILE=var/demo.env
-mkdir -p var
+# Where the demo keeps its secrets, database and logs (the tests point it at a directory of
+# their own); DEMO_LOCAL_LLM=0 leaves the local LLM out (the sandbox's provider answers alone).
+DEMO_DIR=${DEMO_DIR:-var}
+DEMO_LOCAL_LLM=${DEMO_LOCAL_LLM:-1}
+ENV_FILE=$DEMO_DIR/demo.env
+mkdir -p "$DEMO_DIR"
 
 if [ ! -f "$ENV_FILE" ]; then
   "$PY" - "$ENV_FILE" <<'PYEOF'
@@ -21,6 +25,8 @@ with open(sys.argv[1], "w") as f:
 PYEOF
   echo "Generated secrets into $ENV_FILE (keep it: it decrypts the stored tokens)."
 fi
+# The database goes in the env file too, so `make superuser` (ENV_FILE=$ENV_FILE) finds it.
+grep -q '^DATABASE_URL=' "$ENV_FILE" || echo "DATABASE_URL=sqlite:///$(cd "$DEMO_DIR" && pwd)/linernotes.sqlite3" >> "$ENV_FILE"
 
 export ENV_FILE DJANGO_SETTINGS_MODULE=config.settings.dev
 export SPOTIFY_CLIENT_ID=linernotes-sandbox SPOTIFY_CLIENT_SECRET=sandbox-secret
@@ -44,11 +50,15 @@ export LYRICS_API_URL="http://127.0.0.1:${LLM_SANDBOX_PORT}/lrclib"
 # Both providers and LRCLIB's stand-in listen on loopback, which a deployment refuses.
 export LLM_ALLOW_PRIVATE_HOSTS=true
 
-"$PY" manage.py migrate --noinput -v 0
-"$PY" manage.py createcachetable
-# The recurring tasks: the cluster heartbeat (/health) and the stuck-import clean-up.
-"$PY" manage.py ensure_schedules
-"$PY" manage.py sync_llm_providers
+echo "Preparing the database (migrations, schedules, LLM providers)…"
+# Quiet unless something fails: the output is kept and shown then.
+prepare_log="$DEMO_DIR/prepare.log"
+if ! { "$PY" manage.py migrate --noinput -v 0 && "$PY" manage.py createcachetable -v 0 \
+      && "$PY" manage.py ensure_schedules && "$PY" manage.py sync_llm_providers; } > "$prepare_log" 2>&1; then
+  cat "$prepare_log" >&2
+  echo "Preparing the database failed (above; also in $prepare_log)." >&2
+  exit 1
+fi
 
 # pids: the processes the demo cannot do without (any one exiting ends it); others: the local
 # LLM, whose first start builds llama.cpp and may fail without ending the demo.
@@ -62,17 +72,21 @@ stop_all() {
   # the timeout below); the sandboxes, runserver, qcluster and the local LLM (its server, or
   # its install with the compilers) all stop cleanly on SIGTERM.
   for pid in "${all[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for _ in $(seq 1 50); do
+  for _ in $(seq 1 100); do
     alive=0
     for pid in "${all[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
     [ "$alive" = 0 ] && return 0
     sleep 0.2
   done
-  for pid in "${all[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  # Still there after 20 s: KILL it with its children (a cluster's workers would outlive it).
+  for pid in "${all[@]}"; do
+    pkill -KILL -P "$pid" 2>/dev/null || true
+    kill -KILL "$pid" 2>/dev/null || true
+  done
 }
-# On Ctrl-C or TERM, stop and exit at once (not on to "A demo process exited" below).
-trap 'stop_all; exit 130' INT
-trap 'stop_all; exit 143' TERM
+# On Ctrl-C or TERM, stop and exit at once (not on to "A demo process exited" below), with
+# success: stopping is what was asked, and make would otherwise report "Error 130".
+trap 'stop_all; echo "Stopped."; exit 0' INT TERM
 trap stop_all EXIT
 
 wait_for() {  # URL: up to 20 s for it to answer, then carry on (its log will say why)
@@ -86,24 +100,26 @@ wait_for() {  # URL: up to 20 s for it to answer, then carry on (its log will sa
 }
 
 "$PY" -m sandbox --port "$SANDBOX_PORT" --client-id "$SPOTIFY_CLIENT_ID" \
-  --client-secret "$SPOTIFY_CLIENT_SECRET" > var/sandbox.log 2>&1 &
+  --client-secret "$SPOTIFY_CLIENT_SECRET" > "$DEMO_DIR/sandbox.log" 2>&1 &
 pids+=($!)
-"$PY" -m sandbox.llm --port "$LLM_SANDBOX_PORT" > var/llm-sandbox.log 2>&1 &
+"$PY" -m sandbox.llm --port "$LLM_SANDBOX_PORT" > "$DEMO_DIR/llm-sandbox.log" 2>&1 &
 pids+=($!)
 # The local LLM serves once installed (the first run builds llama.cpp, ~5 min; its progress
 # is in var/local-llm.log). Until it answers, the router treats it as down: a request that
 # reaches it fails over, and the health checks re-admit it once it is up.
-PY="$PY" LOCAL_LLM_PORT="$LOCAL_LLM_PORT" bash scripts/local_llm.sh serve > var/local-llm.log 2>&1 &
-others+=($!)
+if [ "$DEMO_LOCAL_LLM" != 0 ]; then
+  PY="$PY" LOCAL_LLM_PORT="$LOCAL_LLM_PORT" bash scripts/local_llm.sh serve > "$DEMO_DIR/local-llm.log" 2>&1 &
+  others+=($!)
+fi
 wait_for "http://127.0.0.1:${SANDBOX_PORT}/_sandbox/health"
 wait_for "http://127.0.0.1:${LLM_SANDBOX_PORT}/_llm/health"
 
 # Two clusters (core.queues): interactive (imports, routes) and bulk (analysis, insights, rounds).
-"$PY" manage.py qcluster > var/qcluster.log 2>&1 &
+"$PY" manage.py qcluster > "$DEMO_DIR/qcluster.log" 2>&1 &
 pids+=($!)
-Q_CLUSTER_NAME=linernotes-bulk "$PY" manage.py qcluster > var/qcluster-bulk.log 2>&1 &
+Q_CLUSTER_NAME=linernotes-bulk "$PY" manage.py qcluster > "$DEMO_DIR/qcluster-bulk.log" 2>&1 &
 pids+=($!)
-"$PY" manage.py runserver "127.0.0.1:${WEB_PORT}" --noreload > var/web.log 2>&1 &
+"$PY" manage.py runserver "127.0.0.1:${WEB_PORT}" --noreload > "$DEMO_DIR/web.log" 2>&1 &
 pids+=($!)
 
 cat <<TXT
@@ -113,11 +129,12 @@ cat <<TXT
     Open          http://127.0.0.1:${WEB_PORT}/
     Sign in       "Sign in with Spotify", then pick "Demo Listener" and Agree
     API docs      http://127.0.0.1:${WEB_PORT}/api/docs/
-    LLM status    http://127.0.0.1:${WEB_PORT}/staff/llm/  (staff only: manage.py createsuperuser)
+    Staff         make superuser   (then sign in at http://127.0.0.1:${WEB_PORT}/admin/)
+    LLM status    http://127.0.0.1:${WEB_PORT}/staff/llm/  (staff only)
     Sandbox       http://127.0.0.1:${SANDBOX_PORT}/_sandbox/stats
     LLM sandbox   http://127.0.0.1:${LLM_SANDBOX_PORT}/_llm/counters  ("RunPod Llama 3.1 70B", preferred)
     Local LLM     http://127.0.0.1:${LOCAL_LLM_PORT}/v1/models  (SmolLM2-135M; first run builds ~5 min)
-    Logs          var/web.log  var/qcluster.log  var/qcluster-bulk.log  var/sandbox.log  var/llm-sandbox.log  var/local-llm.log
+    Logs          in $DEMO_DIR/: web.log qcluster.log qcluster-bulk.log sandbox.log llm-sandbox.log local-llm.log
 
   Ctrl-C stops them all.
 TXT
@@ -125,4 +142,4 @@ TXT
 # Stop everything as soon as the web server, the cluster or a sandbox exits (not the local LLM:
 # without it, requests go to the sandbox's provider).
 wait -n "${pids[@]}"
-echo "A demo process exited; see the logs in var/."
+echo "A demo process exited; see the logs in $DEMO_DIR/."
