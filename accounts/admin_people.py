@@ -13,12 +13,16 @@ allauth's admins would let them repoint a listener's Spotify link to their own S
 - allauth: the Spotify app's keys come from settings and tokens are never stored in allauth's
   tables, so those two admins are removed; Spotify links and e-mail addresses are read-only and
   for superusers only.
+- django-axes (the admin login's limit): read-only and for superusers only. Staff who could
+  delete the failed attempts could lift the limit and guess a superuser's password unhindered;
+  `manage.py axes_reset_username` lets a locked-out operator in again.
 """
 
 from __future__ import annotations
 
 from allauth.account.models import EmailAddress, EmailConfirmation
 from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -107,15 +111,15 @@ class GroupAdmin(DjangoGroupAdmin):
         return _is_superuser(request)
 
 
-def _replace_allauth_admin(site: admin.AdminSite) -> None:
+def _replace_third_party_admin(site: admin.AdminSite) -> None:
     for model in (SocialApp, SocialToken):
         if site.is_registered(model):
             site.unregister(model)
-    for model in (SocialAccount, EmailAddress, EmailConfirmation):
+    for model in (SocialAccount, EmailAddress, EmailConfirmation, AccessAttempt, AccessLog, AccessFailureLog):
         if site.is_registered(model):
             base = type(site.get_model_admin(model))
             site.unregister(model)
             site.register(model, superuser_read_only(base))
 
 
-_replace_allauth_admin(admin.site)
+_replace_third_party_admin(admin.site)

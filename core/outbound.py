@@ -34,7 +34,7 @@ import httpcore2
 import httpx2
 from django.conf import settings
 
-from core.json_input import JsonInputError, JsonLimits, deeper_than, parse_json, size_in_words
+from core.json_input import JsonInputError, JsonLimits, JsonTooDeep, parse_json, size_in_words
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -225,11 +225,11 @@ def read_json(response: httpx2.Response) -> Any:
     response.read()  # a no-op unless the answer was opened as a stream
     text = response.text
     max_depth = settings.JSON_MAX_DEPTH
-    if deeper_than(text, max_depth):  # checked here too, for a sentence of our own
-        raise AnswerRefused(f"The answer was nested more than {max_depth} levels deep.")
     limits = JsonLimits(max_depth=max_depth, max_bytes=settings.OUTBOUND_MAX_ANSWER_BYTES)
     try:
         return parse_json(text, limits=limits, what="The answer")
+    except JsonTooDeep:
+        raise AnswerRefused(f"The answer was nested more than {max_depth} levels deep.") from None
     except JsonInputError as exc:
         # `reason` is json's account of malformed text (a position in it): "not JSON" says enough.
         # Without one, the message is a limit and our figures.

@@ -7,9 +7,8 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 
-from django.utils import timezone
+from core import retry_after
 
 # Waiting out a 429 at most this many times per call, even if the budget allows more:
 # three 429s in a row mean the app is over its window, and the caller should back off.
@@ -32,19 +31,8 @@ QUOTA_REASON = "QUOTA_EXCEEDED"
 
 
 def parse_retry_after(value: str | None) -> int:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date)."""
-    if not value:
-        return DEFAULT_RETRY_AFTER
-    value = value.strip()
-    try:
-        return max(0, int(float(value)))
-    except ValueError:
-        pass
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return DEFAULT_RETRY_AFTER
-    return max(0, int((moment - timezone.now()).total_seconds() + 0.999))
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), capped (core)."""
+    return retry_after.parse_retry_after(value, default=DEFAULT_RETRY_AFTER)
 
 
 def rate_limit_wait(*, retry_after: int, wait_number: int) -> float:

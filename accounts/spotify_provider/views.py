@@ -15,6 +15,7 @@ from accounts import credentials
 from accounts import selectors as account_selectors
 from accounts.access import is_not_allowlisted
 from accounts.models import SpotifyPause
+from core.retry_after import parse_retry_after
 
 
 class NotAllowlistedAtSignIn(ProviderException):
@@ -103,10 +104,7 @@ class SpotifyAdapter(SpotifyOAuth2Adapter):
 def _pause_from(response) -> datetime:
     """A 429 on the profile request: a quota one (or a long wait) pauses the deployment, as a
     client request's would (spotify.http); a short one only this sign-in."""
-    try:
-        retry_after = max(0, int(float(response.headers.get("Retry-After") or 1)))
-    except ValueError:
-        retry_after = 1
+    retry_after = parse_retry_after(response.headers.get("Retry-After"))
     body = _json_or_none(response)
     error = body.get("error") if isinstance(body, dict) else None
     quota = isinstance(error, dict) and error.get("reason") == "QUOTA_EXCEEDED"

@@ -8,6 +8,16 @@ if DEBUG:  # noqa: F405
 
     raise ImproperlyConfigured("DEBUG must be false with config.settings.production.")
 
+# Django's check --deploy only warns of a weak key; a deployment started with .env.example's
+# placeholder (or any short key) would sign sessions and reset links with a guessable one.
+if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("change-me"):  # noqa: F405
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "SECRET_KEY is a placeholder or too short for production: at least 50 random characters "
+        "(python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+    )
+
 # Persistent database connections: a new one per request costs PostgreSQL a process start and the
 # worker a handshake (with them bench/api_load.py serves nearly twice the requests). Checked before
 # reuse, so a connection the server closed meanwhile is replaced instead of failing a request.

@@ -119,6 +119,20 @@ def test_staff_see_api_tokens_by_name_but_never_their_secret_or_digest(staff_cli
     assert change.status_code == 403 and ApiToken.objects.get().name == "Olga's phone"
 
 
+def test_the_token_list_cannot_be_filtered_by_digest_to_spell_it_out(staff_client):
+    from accounts.models import ApiToken
+    from tests.accounts.factories import UserFactory, api_token_secret
+
+    api_token_secret(UserFactory(), name="phone")
+    digest = ApiToken.objects.get().digest
+    url = reverse("admin:accounts_apitoken_changelist")
+
+    for query in ({"digest__startswith": digest[:6]}, {"digest__startswith": "zz"}, {"digest": digest}):
+        page = staff_client.get(url, query)
+        # Django refuses the lookup (DisallowedModelAdminLookup): 400, the list unread.
+        assert page.status_code == 400 and b"phone" not in page.content, query
+
+
 def test_staff_revoke_a_listeners_token_and_it_stops_working(staff_client):
     from rest_framework.test import APIClient
 

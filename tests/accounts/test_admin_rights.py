@@ -177,3 +177,20 @@ def test_an_operator_with_every_allauth_permission_cannot_repoint_a_spotify_link
     address.refresh_from_db()
     assert link.user_id == listener.pk
     assert address.user_id == listener.pk
+
+
+def test_staff_with_every_axes_permission_cannot_lift_the_admin_login_limit(client):
+    from axes.models import AccessAttempt
+
+    staff = StaffFactory()
+    staff.user_permissions.set(Permission.objects.filter(content_type__app_label="axes"))
+    client.force_login(staff)
+    attempt = AccessAttempt.objects.create(
+        username="root", ip_address="203.0.113.9", user_agent="x", get_data="", post_data="", failures_since_start=5
+    )
+
+    assert client.get(reverse("admin:axes_accessattempt_changelist")).status_code == 403
+    bulk = {"action": "delete_selected", "_selected_action": [attempt.pk], "post": "yes"}
+    assert client.post(reverse("admin:axes_accessattempt_changelist"), bulk).status_code == 403
+    assert client.post(reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"}).status_code == 403
+    assert AccessAttempt.objects.filter(pk=attempt.pk).exists()

@@ -14,7 +14,8 @@ from analysis.services import analysis
 from analysis.services.analysis import LYRICS_END, LYRICS_START, SONG_END, SONG_START, Outcome, analyse_track
 from analysis.services.ratings import raise_ratings_of_explicit_tracks
 from sync.signals import send_import_completed
-from tests.analysis.factories import SongAnalysisFactory
+from tests.analysis.factories import LyricsFactory, SongAnalysisFactory
+from tests.library.factories import TrackFactory
 from tests.analysis.support import LYRICS, catalog_track, in_playlist_of
 from tests.accounts.factories import UserFactory
 
@@ -130,3 +131,16 @@ def test_an_import_raises_the_ratings_of_its_tracks_spotify_marked_explicit_afte
     assert ratings_of(theirs) == {"clean", "mild"}
     assert raise_ratings_of_explicit_tracks(playlist_ids=[changed.pk]) == 0  # nothing left to raise
     assert raise_ratings_of_explicit_tracks(playlist_ids=[unchanged.pk]) == 2
+
+
+def test_long_planted_lyrics_are_cut_before_they_are_cleaned_and_the_block_stays_within_the_cut():
+    planted = "<" * 200_000 + "<<<" * 50_000 + ">>>" * 50_000 + "words"
+    track = TrackFactory(explicit=False)
+    lyrics = LyricsFactory(track=track, status=LyricsStatus.FOUND, plain=planted)
+
+    content = analysis.build_messages(track=track, lyrics=lyrics)[1]["content"]
+
+    block = content.split(LYRICS_START, 1)[1].split(LYRICS_END, 1)[0]
+    assert "<<<" not in block and ">>>" not in block
+    assert len(block) <= analysis.MAX_LYRICS_CHARS + len("\n[…cut]\n\n")
+    assert block.rstrip().endswith("[…cut]")

@@ -76,6 +76,22 @@ def test_production_settings_pass_check_deploy_without_warnings():
     assert "System check identified no issues" in completed.stdout
 
 
+@pytest.mark.parametrize(
+    "key", ["change-me-to-a-long-random-string", "short-key", "a" * 60, "change-me-" + "x7#kq" * 10]
+)
+def test_production_settings_refuse_a_placeholder_or_weak_secret_key(key):
+    environment = project_env(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        ENV_FILE="/nonexistent",
+        SECRET_KEY=key,
+        FIELD_ENCRYPTION_KEYS=GOOD_KEY,
+    )
+    completed = run_manage("check", env=environment)
+
+    assert completed.returncode != 0
+    assert "SECRET_KEY is a placeholder or too short" in completed.stderr
+
+
 def test_production_settings_refuse_debug():
     environment = project_env(
         DJANGO_SETTINGS_MODULE="config.settings.production",

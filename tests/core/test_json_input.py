@@ -52,6 +52,21 @@ def test_brackets_inside_strings_do_not_count_escaped_quotes_included():
     assert parse_json(text, limits=JsonLimits(max_depth=4, max_bytes=10_000))["items"] == [[["ok"]]]
 
 
+@pytest.mark.parametrize(
+    ("text", "deeper"),
+    [
+        ('["[[[[[', False),  # a string never closed: its brackets are in it
+        ('[[[[[["', True),  # five levels before the string starts
+        ('["\\\\", [[[[[]]]]]]', True),  # an escaped backslash ends no string: the brackets count
+        ('["\\"[[[[[[", 1]', False),  # an escaped quote ends no string: these brackets are in it
+        ('[],' * 40 + '"' + '\\"' * 200, False),  # the reviewer's slow input: an unclosed string
+    ],
+    ids=["unclosed-string", "deep-then-string", "escaped-backslash", "escaped-quote", "many-escapes"],
+)
+def test_the_depth_scan_follows_strings_and_escapes(text, deeper):
+    assert deeper_than(text, 4) is deeper
+
+
 def test_a_document_over_the_size_limit_is_refused_with_its_size_and_the_limit():
     text = json.dumps(["x" * 600])
 
@@ -116,6 +131,16 @@ def test_the_default_parser_refuses_a_body_over_one_megabyte_by_its_declared_len
         400,
         {"detail": "Request body is 1,048,577 bytes; the limit is 1,048,576 bytes (1 MB)."},
     )
+
+
+def test_a_body_its_charset_cannot_decode_is_a_400_whatever_the_codec_raises():
+    # punycode raises a plain UnicodeError, not a UnicodeDecodeError.
+    request = APIRequestFactory().generic("POST", "/echo", b"{}", content_type="application/json; charset=punycode")
+    response = Echo.as_view()(request)
+    response.render()
+
+    assert response.status_code == 400
+    assert json.loads(response.content)["detail"].startswith("JSON parse error - the body is not valid punycode")
 
 
 def test_a_body_without_a_declared_length_is_read_only_to_the_limit():
