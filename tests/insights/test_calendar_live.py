@@ -18,7 +18,8 @@ from insights import tasks
 from insights.models import ListeningSnapshot, Play, TimeRange
 from insights.services.after_import import REFRESH_TASK
 from core.runs import RunStatus
-from tests.fixtures.sandbox import SandboxServer, _start, _stop, point_django_at
+from tests.fixtures.sandbox import SandboxServer, _start, point_django_at
+from tests.support.processes import stop
 from tests.sync.cluster_support import signed_in
 from tests.sync.import_support import import_library
 
@@ -35,7 +36,7 @@ def sandbox_a_year_ahead() -> Iterator[SandboxServer]:
         try:
             yield server
         finally:
-            _stop(process)
+            stop(process, timeout=5)
 
 
 @pytest.fixture

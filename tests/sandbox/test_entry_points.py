@@ -14,7 +14,8 @@ import requests
 from sandbox import cli
 from sandbox.config import StartupOptions
 from sandbox.management.commands.sandbox import Command
-from tests.fixtures.sandbox import PROJECT_ROOT, _free_port, _stop
+from tests.fixtures.sandbox import PROJECT_ROOT
+from tests.support.processes import free_port, stop
 
 
 def test_the_sandbox_package_runs_without_importing_django():
@@ -60,7 +61,7 @@ def test_the_management_command_takes_the_same_options_as_the_module():
 @pytest.fixture(scope="module")
 def configured_process():
     """A second, small sandbox started with non-default CLI options."""
-    port = _free_port()
+    port = free_port()
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
             [
@@ -96,7 +97,7 @@ def configured_process():
             ready = process.stdout.readline().strip()
             yield f"http://127.0.0.1:{port}", ready
         finally:
-            _stop(process)
+            stop(process, timeout=5)
 
 
 def test_the_cli_prints_the_ready_line_and_applies_its_options(configured_process):

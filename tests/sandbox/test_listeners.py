@@ -16,7 +16,8 @@ import requests
 from sandbox.catalog import build_catalog
 from sandbox.catalog.library import Pools
 from sandbox.catalog.listeners import build_listener
-from tests.fixtures.sandbox import SandboxControlError, _start, _stop
+from tests.fixtures.sandbox import SandboxControlError, _start
+from tests.support.processes import stop
 from tests.sandbox.conftest import Api, playlists_of
 from tests.sandbox.test_accounts import REDIRECT_URI, FormReader, authorize_params, consent, exchange
 
@@ -328,7 +329,7 @@ def test_a_50000_item_listener_at_scale_2_beside_9_small_ones():
             totals = [api.get(f"/playlists/{p}/items", limit=50).json()["total"] for p in big["playlists"]]
             violations = server.violations()
         finally:
-            _stop(process)
+            stop(process, timeout=5)
 
     assert big["catalog_tracks"] > 75_000
     assert big["items"] == 50_000 and big["distinct_tracks"] == 50_000
