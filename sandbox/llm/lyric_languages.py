@@ -143,7 +143,9 @@ PACKS: dict[str, Pack] = {
             "el río", "el mar", "el fuego", "el camino", "el invierno", "el silencio", "el verano",
             "el puerto", "el desierto", "el jardín", "el espejo", "el tren", "el sueño", "el viento",
         ),  # fmt: skip
-        verbs=("corriendo", "cayendo", "bailando", "esperando", "soñando", "ardiendo", "buscando", "cantando"),
+        verbs=(
+            "corriendo", "cayendo", "bailando", "esperando", "soñando", "ardiendo", "buscando", "cantando",
+        ),  # fmt: skip
     ),
     PORTUGUESE: Pack(
         verses=(
@@ -186,7 +188,9 @@ PACKS: dict[str, Pack] = {
             "o rio", "o mar", "o fogo", "o céu", "o caminho", "o inverno", "o silêncio", "o verão",
             "o porto", "o deserto", "o jardim", "o espelho", "o trem", "o sonho", "o vento",
         ),  # fmt: skip
-        verbs=("correndo", "caindo", "dançando", "esperando", "sonhando", "queimando", "buscando", "cantando"),
+        verbs=(
+            "correndo", "caindo", "dançando", "esperando", "sonhando", "queimando", "buscando", "cantando",
+        ),  # fmt: skip
     ),
     FRENCH: Pack(
         verses=(

@@ -148,11 +148,16 @@ def raised_flags(text: str, lexicon: Lexicon) -> set[str]:
 def themes_in(text: str, lexicon: Lexicon) -> list[str]:
     """The lexicon's themes whose phrases the text holds, the most mentioned first."""
     lowered = text.lower()
-    counted = [(sum(lowered.count(p) for p in phrases), n, theme) for n, (theme, phrases) in enumerate(lexicon.themes)]
+    counted = [
+        (sum(lowered.count(phrase) for phrase in phrases), n, theme)
+        for n, (theme, phrases) in enumerate(lexicon.themes)
+    ]
     return [theme for count, _, theme in sorted(counted, key=lambda c: (-c[0], c[1])) if count]
 
 
-def vocabulary_genres(catalog_genres: tuple[str, ...], *, family: str | None, allowed: list[str]) -> list[str]:
+def vocabulary_genres(
+    catalog_genres: tuple[str, ...], *, family: str | None, allowed: list[str]
+) -> list[str]:
     """The catalog's genres said in the schema's vocabulary, the artist's first genres first,
     then the broad genre of the artist's family."""
     found: list[str] = []
@@ -273,7 +278,8 @@ class _Analyst:
         elif self.instrumental:
             text = f"An instrumental {kind}track by {by}; its {mood} mood is guessed from the genre."
         else:
-            text = f"No lyrics to go on: guessed from the genre of {by} ({genre or 'unknown'}), likely {mood}."
+            genre = genre or "unknown"
+            text = f"No lyrics to go on: guessed from the genre of {by} ({genre}), likely {mood}."
         if not self.known:
             text += " The artist is unknown to me."
         if self.explicit and self.lyrics is None:

@@ -20,7 +20,13 @@ from sandbox.llm.prompt_reading import user_text
 
 INSIGHT_KEYS = frozenset({"headline", "paragraphs", "highlights"})
 FIGURES_MARK = "Figures:"
-KINDS = (("weekly summary", "weekly"), ("wellness", "wellness"), ("roast", "roast"), ("productivity", "productivity"))
+# What the ask says → the kind and tone of insight (insights.services.insight_prompt's briefs).
+KINDS = (
+    ("weekly summary", "weekly"),
+    ("wellness", "wellness"),
+    ("roast", "roast"),
+    ("productivity", "productivity"),
+)
 TONES = (("witty", "playful"), ("warm", "supportive"), ("encouraging", "supportive"))
 NAME_LIMIT = 60  # a name longer than this is cut, so a sentence stays a sentence
 VERSION = re.compile(r"\bversion (\d+)\b")  # "This is version 3: take a fresh angle"
@@ -156,7 +162,8 @@ class _Writer:
             self.highlights.append(("Top genre", f"{genres[0][0]} ({genres[0][1]})"))
         if not sentences:
             return ""
-        tone_open = {"playful": "Let's see. ", "supportive": "You have been listening well. "}.get(self.tone, "")
+        openers = {"playful": "Let's see. ", "supportive": "You have been listening well. "}
+        tone_open = openers.get(self.tone, "")
         return tone_open + " ".join(sentences)
 
     def _when(self) -> str:
