@@ -99,6 +99,7 @@ class PlaylistAnalysisView(APIView):
                 "analysed": summary.analysed,
                 "pending": summary.pending,
                 "flagged": summary.flagged,
+                "guessed": summary.guessed,
                 "moods": [{"mood": mood, "count": count} for mood, count in summary.moods],
             }
         ).data

@@ -51,6 +51,20 @@ class Lyrics(models.Model):
         return f"{self.track_id}: {self.status}"
 
 
+# Below this confidence an analysis is shown as a guess, not as a reading of the song: the prompt
+# asks the model to lower its confidence when it has no lyrics, and a model unsure what lyrics
+# mean says so the same way. Its flags are then not counted as the song's.
+CONFIDENT_FROM = 0.5
+
+
+class Guess(models.TextChoices):
+    """Why an analysis is a guess rather than a reading of the lyrics (SongAnalysis.guess)."""
+
+    INSTRUMENTAL = "instrumental", "Instrumental: the mood is guessed from the genre and the artist"
+    NO_LYRICS = "no_lyrics", "Guessed from the genre (no lyrics found)"
+    LOW_CONFIDENCE = "low_confidence", "Low confidence: the model was unsure, so take it as a guess"
+
+
 # Built from the shared vocabulary so the schema, the filters and the database agree.
 MOOD_CHOICES = [(mood, mood.capitalize()) for mood in MOODS]
 RATING_CHOICES = [(rating, rating.capitalize()) for rating in CONTENT_RATINGS]
@@ -113,6 +127,23 @@ class SongAnalysis(models.Model):
     @property
     def flagged(self) -> bool:
         return any(self.flags.values())
+
+    @property
+    def guess(self) -> str:
+        """A Guess when the analysis did not read lyrics, or read them unsure; "" when it read them
+        with confidence. From what the analysis itself read (its lyrics_status), not today's lyrics."""
+        if self.lyrics_status == LyricsStatus.INSTRUMENTAL:
+            return Guess.INSTRUMENTAL
+        if self.lyrics_status != LyricsStatus.FOUND:
+            return Guess.NO_LYRICS
+        if self.confidence < CONFIDENT_FROM:
+            return Guess.LOW_CONFIDENCE
+        return ""
+
+    @property
+    def flagged_from_lyrics(self) -> bool:
+        """Flags read from lyrics with confidence: what the pages count as "flagged"."""
+        return self.flagged and not self.guess
 
 
 class AnalysisClaim(models.Model):

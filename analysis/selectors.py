@@ -10,13 +10,15 @@ from typing import Any
 from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import User
-from analysis.models import AnalysisBatch, Lyrics, SongAnalysis
+from analysis.models import CONFIDENT_FROM, AnalysisBatch, Lyrics, LyricsStatus, SongAnalysis
 from analysis.services.analysis import PROMPT_VERSION
 from core.runs import ACTIVE_STATUSES
 from library.models import Playlist, PlaylistItem, Track, TrackArtist
 from library.selectors import ordered_credits, track_columns
 
 FLAGGED = Q(flag_profanity=True) | Q(flag_violence=True) | Q(flag_sexual=True) | Q(flag_drugs=True)
+# Read from lyrics with confidence (SongAnalysis.guess is ""): only these count as flagged.
+READ_FROM_LYRICS = Q(lyrics_status=LyricsStatus.FOUND, confidence__gte=CONFIDENT_FROM)
 
 
 FACT_FIELDS = (
@@ -99,7 +101,8 @@ def lyrics_status(*, spotify_id: str) -> str | None:
 class PlaylistAnalysisSummary:
     tracks: int  # distinct tracks in the playlist
     analysed: int
-    flagged: int
+    flagged: int  # analyses that read lyrics with confidence and raised a flag
+    guessed: int = 0  # analyses without lyrics or with low confidence (SongAnalysis.guess)
     # (mood, count), most common first
     moods: list[tuple[str, int]] = field(default_factory=list)
 
@@ -109,18 +112,24 @@ class PlaylistAnalysisSummary:
 
 
 def playlist_summary(*, playlist: Playlist) -> PlaylistAnalysisSummary:
-    """How much of a playlist is analysed, how much is flagged, and its mood mix (two queries)."""
+    """How much of a playlist is analysed, how much is flagged, how much guessed, and its mood mix
+    (two queries). A guess's flags are not counted: they are not a reading of the song's words."""
     track_ids = PlaylistItem.objects.filter(playlist=playlist, track__isnull=False).values("track_id")
     per_mood = list(
         SongAnalysis.objects.filter(prompt_version=PROMPT_VERSION, track_id__in=track_ids)
         .order_by()
         .values("mood")
-        .annotate(n=Count("pk"), flagged=Count("pk", filter=FLAGGED))
+        .annotate(
+            n=Count("pk"),
+            flagged=Count("pk", filter=FLAGGED & READ_FROM_LYRICS),
+            guessed=Count("pk", filter=~READ_FROM_LYRICS),
+        )
     )
     return PlaylistAnalysisSummary(
         tracks=track_ids.distinct().count(),
         analysed=sum(row["n"] for row in per_mood),
         flagged=sum(row["flagged"] for row in per_mood),
+        guessed=sum(row["guessed"] for row in per_mood),
         moods=sorted(((row["mood"], row["n"]) for row in per_mood), key=lambda pair: (-pair[1], pair[0])),
     )
 

@@ -20,12 +20,18 @@ class SongAnalysisSerializer(serializers.ModelSerializer):
 
     flags = FlagsSerializer(read_only=True)
     flagged = serializers.BooleanField(read_only=True, help_text="Any content flag raised.")
+    guess = serializers.CharField(
+        read_only=True,
+        help_text='Why the analysis is a guess rather than a reading of the lyrics: "instrumental", '
+        '"no_lyrics" or "low_confidence" (below 0.5); empty when it read lyrics with confidence.',
+    )
 
     class Meta:
         model = SongAnalysis
         fields = [
-            "mood", "energy", "themes", "genres", "flags", "flagged", "content_rating", "language", "summary",
-            "confidence", "lyrics_status", "provider", "model", "prompt_version", "latency_ms", "created_at",
+            "mood", "energy", "themes", "genres", "flags", "flagged", "guess", "content_rating", "language",
+            "summary", "confidence", "lyrics_status", "provider", "model", "prompt_version", "latency_ms",
+            "created_at",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -51,7 +57,11 @@ class PlaylistAnalysisSerializer(serializers.Serializer):
     tracks = serializers.IntegerField(help_text="Distinct tracks in the playlist.")
     analysed = serializers.IntegerField()
     pending = serializers.IntegerField(help_text="Tracks with no analysis yet.")
-    flagged = serializers.IntegerField(help_text="Analysed tracks with at least one content flag.")
+    flagged = serializers.IntegerField(
+        help_text="Analysed tracks with at least one content flag read from their lyrics with confidence "
+        "(a guess's flags are not counted)."
+    )
+    guessed = serializers.IntegerField(help_text="Analysed tracks whose analysis is a guess (see guess).")
     moods = MoodCountSerializer(many=True, help_text="Mood mix, most common first.")
 
 

@@ -20,7 +20,7 @@ def song(request: HttpRequest, spotify_id: str) -> HttpResponse:
         raise Http404("No such song in your library.")
     flags = []
     if page.analysis is not None:
-        flags = [(FLAG_LABELS[name], raised) for name, raised in page.analysis.flags.items()]
+        flags = [FLAG_LABELS[name] for name, raised in page.analysis.flags.items() if raised]
     seconds = page.track.duration_ms // 1000
     context = {
         "song": page,

@@ -70,6 +70,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--app-name", default=defaults.app_name, help="name on the consent page")
     parser.add_argument("--log-requests", action="store_true", help="log each request to stderr")
     parser.add_argument(
+        "--live-listening",
+        action="store_true",
+        help="listeners go on listening while the sandbox runs: their plays reach its clock",
+    )
+    parser.add_argument(
         "--now",
         type=_anchor,
         default=os.environ.get("SANDBOX_NOW") or None,
@@ -96,6 +101,7 @@ def options_from(values: Mapping[str, Any]) -> StartupOptions:
         app_name=values["app_name"],
         log_requests=values["log_requests"],
         now=values["now"],
+        live_listening=values["live_listening"],
     )
 
 

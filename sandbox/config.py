@@ -31,6 +31,8 @@ class StartupOptions:
     log_requests: bool = False
     # The anchor of the listener's dated activity; None: the moment the process builds its catalog.
     now: dt.datetime | None = None
+    # Listeners go on listening while the sandbox runs (sandbox.listening); PATCH-able.
+    live_listening: bool = False
 
 
 def parse_anchor(raw: str) -> dt.datetime:
@@ -77,6 +79,8 @@ class RuntimeConfig:
     # after the authorisation that issued it (each sign-in issues a new one with a fresh start).
     refresh_token_lifetime_seconds: int | None = None
     # --- end of access ---
+    # Listeners go on listening while the sandbox runs: their plays reach its clock (sandbox.listening).
+    live_listening: bool = False
 
     @classmethod
     def from_options(cls, options: StartupOptions) -> RuntimeConfig:
@@ -85,6 +89,7 @@ class RuntimeConfig:
             auto_approve=options.auto_approve,
             token_lifetime=options.token_lifetime,
             rate_limit_budget=options.rate_limit,
+            live_listening=options.live_listening,
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -101,6 +106,7 @@ class RuntimeConfig:
             else {"after_requests": self.quota_after_requests, "retry_after": self.quota_retry_after},
             "shapes": self.shapes.as_json(),
             "artist_genres": self.artist_genres,  # artist genres
+            "live_listening": self.live_listening,
             **access_json(self),
         }
 
@@ -114,7 +120,7 @@ class RuntimeConfig:
                 if value not in MODES:
                     raise ControlError(f"mode must be one of {', '.join(MODES)}.")
                 staged.mode = value
-            elif key in {"auto_approve", "rotate_refresh_tokens"}:
+            elif key in {"auto_approve", "rotate_refresh_tokens", "live_listening"}:
                 setattr(staged, key, _boolean(key, value))
             elif key == "authorize_user":
                 if value not in signable_users:

@@ -15,6 +15,7 @@ from sandbox.catalog.models import EPISODE, LOCAL, TRACK, UNAVAILABLE, Entry, Pl
 from sandbox.config import RuntimeConfig, StartupOptions
 from sandbox.errors import bad_request
 from sandbox.ids import derive_id, parse_uri
+from sandbox.listening import LiveListening
 from sandbox.playlists import PlaylistState
 from sandbox.tokens import TokenStore
 from sandbox.traffic import Counters, FaultBook, QuotaMeter, RateLimiter
@@ -42,6 +43,7 @@ class SandboxState:
         # Never reset either, so no two edit histories can share a snapshot id.
         self._salt = itertools.count(1)
         self._pools: Pools | None = None
+        self.live = LiveListening()
         self.reset()
 
     def reset(self) -> float:
@@ -60,6 +62,7 @@ class SandboxState:
                 user: list(lib.plays) for user, lib in self.catalog.libraries.items()
             }
             self.created = 0
+            self.live.clear()
             self.tokens.clear()
             self.faults.clear()
             self.limiter.clear()
@@ -72,6 +75,12 @@ class SandboxState:
 
     def now_iso(self) -> str:
         return self.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def catch_up(self, user_id: str) -> None:
+        """With live listening on, `user_id`'s plays up to the sandbox's clock (sandbox.listening).
+        Call it with the lock held, before reading their plays."""
+        if self.config.live_listening:
+            self.live.catch_up(self, user_id, now_ms=int(self.now().timestamp() * 1000))
 
     def next_salt(self) -> int:
         return next(self._salt)

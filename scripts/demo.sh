@@ -99,8 +99,10 @@ wait_for() {  # URL: up to 20 s for it to answer, then carry on (its log will sa
   echo "No answer from $1 after 20 s." >&2
 }
 
+# --live-listening: the demo listener goes on listening while the demo runs, so the history
+# (and every range of the Insights page) reaches the present, however long it has been running.
 "$PY" -m sandbox --port "$SANDBOX_PORT" --client-id "$SPOTIFY_CLIENT_ID" \
-  --client-secret "$SPOTIFY_CLIENT_SECRET" > "$DEMO_DIR/sandbox.log" 2>&1 &
+  --client-secret "$SPOTIFY_CLIENT_SECRET" --live-listening > "$DEMO_DIR/sandbox.log" 2>&1 &
 pids+=($!)
 "$PY" -m sandbox.llm --port "$LLM_SANDBOX_PORT" > "$DEMO_DIR/llm-sandbox.log" 2>&1 &
 pids+=($!)

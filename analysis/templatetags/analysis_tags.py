@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django import template
+from django.conf.locale import LANG_INFO
 
 from analysis import selectors
-from analysis.models import SongAnalysis
+from analysis.models import Guess, SongAnalysis
 from analysis.vocabulary import FLAG_LABELS
 from library.models import Playlist, PlaylistItem
 
@@ -41,3 +42,23 @@ def flag_labels(analysis: SongAnalysis | None) -> str:
     if analysis is None:
         return ""
     return ", ".join(FLAG_LABELS[name] for name, raised in analysis.flags.items() if raised)
+
+
+@register.filter
+def guess_label(analysis: SongAnalysis | None) -> str:
+    """Why the analysis is a guess ("Guessed from the genre (no lyrics found)"); empty when it
+    read lyrics with confidence."""
+    reason = analysis.guess if analysis is not None else ""
+    return Guess(reason).label if reason else ""
+
+
+@register.filter
+def language_label(code: str | None) -> str:
+    """An analysis' language code for a reader: "Spanish (es)"; "No words" for "zxx", "Unknown" for
+    "und" (undetermined) or none, the code itself when Django does not name it."""
+    if code == "zxx":
+        return "No words"
+    if not code or code == "und":
+        return "Unknown"
+    name = LANG_INFO.get(code, {}).get("name")
+    return f"{name} ({code})" if name else code

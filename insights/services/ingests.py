@@ -16,6 +16,7 @@ from accounts.models import SpotifyCredential, User
 from core import runs
 from core.runs import ACTIVE_STATUSES
 from insights.models import ListeningIngest
+from insights.services.history import poll_history
 from insights.services.snapshots import ListeningIngestFailed, ingest_snapshot
 
 logger = logging.getLogger(__name__)
@@ -52,13 +53,18 @@ def request_ingest(*, user: User, snapshot_date: date | None = None) -> tuple[Li
 
 
 def run_ingest(*, ingest_id: int) -> ListeningIngest | None:
-    """Run the queued ingest to its end: succeeded, failed with the reason, or postponed to the
-    end of Spotify's pause (never sooner than SPOTIFY_MIN_POSTPONE), for the same day."""
+    """Poll the listener's history, then run the queued ingest to its end: succeeded, failed with
+    the reason, or postponed to the end of Spotify's pause (never sooner than
+    SPOTIFY_MIN_POSTPONE), for the same day."""
     claim = runs.claim(ListeningIngest, pk=ingest_id, select_related=("user",))
     if claim is None:
         return ListeningIngest.objects.filter(pk=ingest_id).first()
     ingest = claim.run
     try:
+        # The plays since the last poll first, as the after-import refresh does: the snapshots
+        # count stored plays, and a listener who asks before the first hourly poll (on a first
+        # visit to the Insights page) would otherwise see none in any range.
+        poll_history(user=ingest.user)  # records its own failures; never raises for Spotify
         stored = ingest_snapshot(user=ingest.user, snapshot_date=ingest.snapshot_date)
     except ListeningIngestFailed as exc:
         if exc.retry_at is None:

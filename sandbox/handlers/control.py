@@ -266,6 +266,7 @@ def add_plays(state: SandboxState, body: Any, *, user_id: str) -> Any:
     spacing = optional_int(data, "spacing_seconds", minimum=1)
     spacing_ms = (DEFAULT_SPACING_SECONDS if spacing is None else spacing) * 1000
     end_ms = _end_ms(data.get("end"), default=state.now())
+    state.catch_up(user_id)  # new plays go on top of what the listener played live
     history = state.plays[user_id]
     oldest_new_ms = end_ms - (count - 1) * spacing_ms
     if history and oldest_new_ms <= history[0].played_at_ms:

@@ -73,6 +73,7 @@ def recently_played(ctx: Ctx) -> Result:
     before, after = _cursor(ctx, "before"), _cursor(ctx, "after")
     if before is not None and after is not None:
         raise bad_request("Only one of before and after can be specified")
+    ctx.state.catch_up(ctx.user.id)
     plays = ctx.state.plays[ctx.user.id][:RECENT_PLAYS]
     # Plays are newest first; search on the negated timestamps, which ascend.
     keys = [-play.played_at_ms for play in plays]

@@ -2,6 +2,12 @@
 
 The same (seed, model, messages, schema) always gives the same answer; a different model gives a
 different one, as two real models would. Temperature and sampling options are ignored.
+
+Two requests the product makes are answered from what their prompt says, as a capable model
+would: a song analysis (sandbox.llm.song_analysis) and a written listening insight
+(sandbox.llm.written_insight), each recognised by its schema's property names. Any other
+schema is filled with plausible words (sandbox.llm.schema_fill), and so is a recognised one
+whose answer would not validate (a schema changed beyond what the writers know).
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ from typing import Any
 import jsonschema
 
 from sandbox.llm.schema_fill import WORDS, SchemaError, fill_schema
+from sandbox.llm.song_analysis import Knowledge, is_song_analysis, song_analysis
+from sandbox.llm.written_insight import is_insight, written_insight
 
 # How a "malformed" fault breaks an answer.
 MALFORMED_VARIANTS = ("content", "schema", "body")
@@ -81,8 +89,10 @@ def answer(
     max_tokens: int | None = None,
     malformed: str | None,
     scripted: str | None = None,
+    knowledge: Knowledge | None = None,
 ) -> Answer:
-    """`scripted` (an "answer" fault): the reply, word for word, whatever was asked."""
+    """`scripted` (an "answer" fault): the reply, word for word, whatever was asked. `knowledge`:
+    what the model knows of the catalog's artists (the lyrics book), for song analyses."""
     prompt = prompt_text(messages)
     digest = prompt_digest(seed=seed, model=model, messages=messages, want=want)
     rng = random.Random(int(digest[:16], 16))
@@ -95,7 +105,7 @@ def answer(
             # Only prose is cut at max_tokens; JSON answers stay whole so schemas keep validating.
             content, finish = content[: max(1, max_tokens) * 4], "length"
     else:
-        document = _document(rng, want)
+        document = _document(rng, want, messages=messages, knowledge=knowledge)
         if malformed == "schema":
             document = break_schema(document, want)
         content = json.dumps(document, ensure_ascii=False)
@@ -110,15 +120,41 @@ def answer(
     )
 
 
-def _document(rng: random.Random, want: Want) -> Any:
+def _document(rng: random.Random, want: Want, *, messages: Any, knowledge: Knowledge | None) -> Any:
     if want.kind == "json":
         return {"answer": f"{rng.choice(OPENERS)} {_sentence(rng)}", "confidence": round(rng.random(), 2)}
+    read = _read_from_prompt(rng, want, messages=messages, knowledge=knowledge)
+    if read is not None and _valid(read, want.schema):
+        return read
+    return _filled(want.schema, rng)
+
+
+def _filled(schema: Any, rng: random.Random) -> Any:
     try:
-        return fill_schema(want.schema, rng)
+        return fill_schema(schema, rng)
     except SchemaError as error:
         raise BadRequest(f"Invalid JSON schema: {error}") from None
     except (RecursionError, TypeError, AttributeError, KeyError) as error:
         raise BadRequest(f"Invalid JSON schema: {error!r}") from None
+
+
+def _read_from_prompt(
+    rng: random.Random, want: Want, *, messages: Any, knowledge: Knowledge | None
+) -> Any:
+    """The answer a recognised request's prompt supports, or None (not recognised, or its
+    prompt lacks the data). Its own generator: what it draws must not shift the fallback's."""
+    schema = want.schema
+    analysis, insight = is_song_analysis(schema), is_insight(schema)
+    if not (analysis or insight):
+        return None
+    reader = random.Random(rng.random())
+
+    def fill(part: Any) -> Any:  # a property the writers do not know
+        return _filled(part, reader)
+
+    if analysis:
+        return song_analysis(schema=schema, messages=messages, rng=reader, knowledge=knowledge, fill=fill)
+    return written_insight(schema=schema, messages=messages, rng=reader, fill=fill)
 
 
 def _sentence(rng: random.Random) -> str:

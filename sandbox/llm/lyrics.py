@@ -2,7 +2,9 @@
 
 Each track falls in a bucket by a hash of its id: ~10% instrumental, ~10% unknown to LRCLIB, the rest
 have plain lyrics (and, for most, synced lyrics). Explicit tracks swear mildly; some tracks carry
-violence or drink-and-drugs imagery, so content flags have something to find.
+violence or drink-and-drugs imagery, so content flags have something to find. Lyrics are in the
+language the first artist's genres suggest (sandbox.llm.lyric_languages: Spanish for reggaeton,
+Portuguese for bossa nova, ...; English otherwise).
 """
 
 from __future__ import annotations
@@ -14,48 +16,12 @@ import random
 import unicodedata
 from typing import Any
 
-from sandbox.catalog import taxonomy as tx
-from sandbox.catalog.models import Catalog, Track
+from sandbox.catalog.models import Artist, Catalog, Track
+from sandbox.llm.lyric_languages import PACKS, language_for
 
 INSTRUMENTAL, MISSING, LYRICS = "instrumental", "missing", "lyrics"
 SEARCH_LIMIT = 20
 DURATION_TOLERANCE_S = 2
-
-VERSE_LINES = (
-    "I keep {verb} through the {adj} {noun}",
-    "{Adj} {noun}s on the edge of town",
-    "You said the {noun} would wait for me",
-    "We were {verb} under a {adj} sky",
-    "Every {noun} I find reminds me of you",
-    "The {adj} {noun} is calling my name",
-    "Count the {noun}s till the morning comes",
-    "Hold the line, the {noun} is {verb}",
-    "Nobody told me the {noun} was {adj}",
-    "I wrote your name on a {adj} {noun}",
-)
-CHORUS_LINES = (
-    "Oh, {title}, don't let me go",
-    "{title}, {title}, all night long",
-    "Hold on to the {adj} {noun}",
-    "And we're {verb}, {verb} again",
-)
-THEMES = {
-    "profanity": (
-        "Damn this {noun}, I'm tired of waiting",
-        "What the hell is this {adj} {noun} for",
-        "This shit town never let me go",
-    ),
-    "violence": (
-        "He pulled a knife beneath the {adj} {noun}",
-        "Blood on the {noun} and a gun in the drawer",
-        "They fought until the {noun} turned red",
-    ),
-    "substances": (
-        "Whiskey on my breath and pills by the {noun}",
-        "Smoking in the {adj} {noun} till the high wears off",
-    ),
-}
-
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Entry:
@@ -63,6 +29,7 @@ class Entry:
     track: Track
     artist_name: str
     album_name: str
+    language: str  # ISO 639-1, the first artist's (lyric_languages.language_for)
 
 
 def normalize(text: str) -> str:
@@ -84,6 +51,8 @@ class LyricsBook:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self.by_name: dict[tuple[str, str], list[int]] = collections.defaultdict(list)
+        # Artist names are unique in the catalog: what the sandbox model "knows" of an artist.
+        self.artists_by_name: dict[str, Artist] = {normalize(a.name): a for a in catalog.artists}
         self.haystacks: list[str] = []
         for index, track in enumerate(catalog.tracks):
             artists = [catalog.artists[a].name for a in track.artists]
@@ -100,8 +69,16 @@ class LyricsBook:
         track = self.catalog.tracks[index]
         artists = ", ".join(self.catalog.artists[a].name for a in track.artists)
         return Entry(
-            index=index, track=track, artist_name=artists, album_name=self.catalog.albums[track.album].name
+            index=index,
+            track=track,
+            artist_name=artists,
+            album_name=self.catalog.albums[track.album].name,
+            language=language_for(self.catalog.artists[track.artists[0]].genres),
         )
+
+    def artist(self, name: str) -> Artist | None:
+        """The catalog's artist of that name (any case), or None."""
+        return self.artists_by_name.get(normalize(name))
 
     def get(
         self, *, track_name: str, artist_name: str, album_name: str | None, duration: float | None
@@ -181,23 +158,27 @@ def themes_for(track: Track) -> list[str]:
 def lyrics_for(entry: Entry) -> tuple[str, str | None]:
     """(plain lyrics, synced LRC lyrics or None): two verses, a chorus, a verse, the chorus again."""
     track = entry.track
+    pack = PACKS[entry.language]
     rng = random.Random(f"lyrics:{track.id}")
 
     def line(template: str) -> str:
-        adjective = rng.choice(tx.ADJECTIVES)
+        # Three draws per line whatever the template uses, so a track's lyrics never change
+        # with the templates' wording.
+        adjective, noun, verb = rng.choice(pack.adjectives), rng.choice(pack.nouns), rng.choice(pack.verbs)
         return template.format(
-            adj=adjective.lower(),
-            Adj=adjective,
-            noun=rng.choice(tx.NOUNS).lower(),
-            verb=rng.choice(tx.VERBS).lower(),
+            adj=adjective,
+            Adj=adjective[:1].upper() + adjective[1:],
+            noun=noun,
+            Noun=noun[:1].upper() + noun[1:],
+            verb=verb,
             title=track.name.split(" - ")[0].split(" (")[0],
         )
 
-    themed = [line(rng.choice(THEMES[theme])) for theme in themes_for(track)]
-    verses = [[line(rng.choice(VERSE_LINES)) for _ in range(4)] for _ in range(3)]
+    themed = [line(rng.choice(pack.themed[theme])) for theme in themes_for(track)]
+    verses = [[line(rng.choice(pack.verses)) for _ in range(4)] for _ in range(3)]
     for n, text in enumerate(themed):
         verses[n % 3][rng.randrange(4)] = text
-    chorus = [line(template) for template in rng.sample(CHORUS_LINES, 3)]
+    chorus = [line(template) for template in rng.sample(pack.choruses, 3)]
     stanzas = [verses[0], verses[1], chorus, verses[2], chorus]
     plain = "\n\n".join("\n".join(stanza) for stanza in stanzas)
     if rng.random() < 0.2:

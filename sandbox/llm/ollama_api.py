@@ -55,6 +55,7 @@ def chat(call: Call, **_: Any) -> Response:
             max_tokens=max_tokens,
             malformed=call.malformed,
             scripted=call.scripted,
+            knowledge=call.state.lyrics,
         )
     except BadRequest as problem:
         raise error(400, str(problem)) from None

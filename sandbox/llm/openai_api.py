@@ -73,6 +73,7 @@ def chat_completions(call: Call, **_: Any) -> Response:
             max_tokens=max_tokens,
             malformed=call.malformed,
             scripted=call.scripted,
+            knowledge=call.state.lyrics,
         )
     except BadRequest as problem:
         raise error(400, str(problem)) from None

@@ -96,6 +96,7 @@ def _run_job(call: Call, *, prefix: str) -> dict[str, Any]:
             max_tokens=max_tokens,
             malformed=call.malformed,
             scripted=call.scripted,
+            knowledge=call.state.lyrics,
         )
     except (BadRequest, DialectError) as problem:
         message = problem.body["error"]["message"] if isinstance(problem, DialectError) else str(problem)

@@ -59,6 +59,22 @@ def test_songs_without_lyrics_are_analysed_from_their_metadata(analysis_llm, kin
         assert stored.language == "zxx"
 
 
+def test_the_stored_analyses_of_the_llm_sandbox_say_only_what_the_lyrics_and_spotify_support(analysis_llm):
+    # The demo's answers: its model reads the prompt (sandbox.llm.song_analysis), so what is stored
+    # and shown is true of the song; guesses are marked as such (SongAnalysis.guess).
+    explicit, unknown = catalog_track(LYRICS, explicit=True), catalog_track(MISSING, explicit=True)
+
+    for track in (explicit, unknown):
+        assert analyse_track(track_id=track.pk, worker="w1") == Outcome.ANALYSED
+
+    read = SongAnalysis.objects.get(track=explicit)
+    assert read.flag_profanity and read.content_rating == "explicit" and read.guess == ""
+    assert len(read.language) == 2 and read.language.isalpha() and read.confidence >= 0.8 and read.genres
+    guessed = SongAnalysis.objects.get(track=unknown)
+    assert guessed.guess == "no_lyrics" and guessed.confidence <= 0.4
+    assert not guessed.flagged and guessed.themes == [] and guessed.content_rating == "explicit"
+
+
 def test_two_listeners_with_the_same_track_get_one_analysis(analysis_llm):
     shared = catalog_track(LYRICS)
     first, second = UserFactory(), UserFactory()

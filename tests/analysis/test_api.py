@@ -47,7 +47,22 @@ def test_the_owner_reads_a_song_with_its_lyrics_status_analysis_and_playlists(ap
     assert (analysis["mood"], analysis["content_rating"], analysis["themes"]) == ("dark", "mild", ["war"])
     assert analysis["flags"] == {"profanity": False, "violence": True, "sexual": False, "drugs": False}
     assert analysis["flagged"] is True and analysis["provider"] == "primary"
+    assert analysis["guess"] == ""  # read from lyrics with confidence
     assert body["playlists"] == [{"id": playlist.pk, "name": "Evening"}]
+
+
+def test_an_analysis_without_lyrics_says_it_is_a_guess_and_the_playlist_does_not_count_its_flags(api, owner):
+    guessed, read = TrackFactory(), TrackFactory()
+    SongAnalysisFactory(track=guessed, flag_profanity=True, lyrics_status=LyricsStatus.NOT_FOUND, confidence=0.3)
+    SongAnalysisFactory(track=read, flag_profanity=True)
+    playlist = _playlist_of(owner, guessed, read)
+    api.force_authenticate(owner)
+
+    song = api.get(f"/api/songs/{guessed.pk}/").json()
+    summary = api.get(f"/api/library/playlists/{playlist.pk}/analysis/").json()
+
+    assert song["analysis"]["guess"] == "no_lyrics" and song["analysis"]["flagged"] is True
+    assert (summary["analysed"], summary["flagged"], summary["guessed"]) == (2, 1, 1)
 
 
 def test_a_song_not_analysed_yet_has_a_null_analysis_and_lyrics_status(api, owner):
@@ -79,8 +94,8 @@ def test_the_playlist_analysis_sums_up_and_lists_each_song_once_in_playlist_orde
 
     body = api.get(f"/api/library/playlists/{playlist.pk}/analysis/").json()
 
-    assert {key: body[key] for key in ("playlist", "tracks", "analysed", "pending", "flagged")} == {
-        "playlist": playlist.pk, "tracks": 3, "analysed": 2, "pending": 1, "flagged": 1,
+    assert {key: body[key] for key in ("playlist", "tracks", "analysed", "pending", "flagged", "guessed")} == {
+        "playlist": playlist.pk, "tracks": 3, "analysed": 2, "pending": 1, "flagged": 1, "guessed": 0,
     }  # fmt: skip
     assert body["moods"] == [{"mood": "calm", "count": 1}, {"mood": "dark", "count": 1}]
     songs = body["songs"]["results"]

@@ -95,3 +95,74 @@ def test_anonymous_visitors_are_sent_to_sign_in_from_a_playlist(client, owner):
     playlist = PlaylistFactory(user=owner)
 
     assert client.get(f"/library/playlists/{playlist.pk}/").status_code == 302
+
+
+# --- guesses: analyses without lyrics or with low confidence are not shown as facts -----------
+def test_a_song_analysed_without_lyrics_is_shown_as_a_guess_and_its_flags_as_unconfirmed(client, owner, song):
+    # What the old sandbox wrote for a song with unknown lyrics: flags, a rating, a made-up language.
+    SongAnalysisFactory(
+        track=song, lyrics_status=LyricsStatus.NOT_FOUND, confidence=0.34, flag_profanity=True,
+        flag_violence=True, content_rating="mild", language="und", themes=[],
+    )  # fmt: skip
+    client.force_login(owner)
+
+    page = client.get(f"/songs/{song.spotify_id}/").content.decode()
+
+    assert "Guessed from the genre (no lyrics found)" in page
+    assert "Profanity (unconfirmed)" in page and "Violence (unconfirmed)" in page
+    assert '<span class="badge warn">Profanity</span>' not in page
+    assert "None claimed without lyrics" in page
+    assert "<td>Unknown</td>" in page  # not a bare code
+
+
+def test_an_instrumental_analysis_says_its_mood_is_guessed_and_nothing_was_judged(client, owner, song):
+    SongAnalysisFactory(track=song, lyrics_status=LyricsStatus.INSTRUMENTAL, confidence=0.38, language="zxx",
+                        themes=[])  # fmt: skip
+    client.force_login(owner)
+
+    page = client.get(f"/songs/{song.spotify_id}/").content.decode()
+
+    assert "Instrumental: the mood is guessed from the genre and the artist" in page
+    assert "Not judged: no lyrics" in page and "<td>No words</td>" in page
+
+
+def test_a_low_confidence_reading_of_lyrics_is_shown_as_a_guess_with_its_confidence(client, owner, song):
+    SongAnalysisFactory(track=song, confidence=0.3, flag_drugs=True)
+    client.force_login(owner)
+
+    page = client.get(f"/songs/{song.spotify_id}/").content.decode()
+
+    assert "Low confidence" in page and "(30% confidence)" in page and "30% (low)" in page
+    assert "Drugs (unconfirmed)" in page
+
+
+def test_a_confident_reading_of_lyrics_shows_its_flags_and_language_as_they_are(client, owner, song):
+    SongAnalysisFactory(track=song, confidence=0.88, flag_violence=True, language="es")
+    client.force_login(owner)
+
+    page = client.get(f"/songs/{song.spotify_id}/").content.decode()
+
+    assert '<span class="badge warn">Violence</span>' in page and "Spanish (es)" in page
+    assert "Guess" not in page and "unconfirmed" not in page
+
+
+def test_the_playlist_counts_only_flags_read_from_lyrics_and_marks_the_guesses(client, owner):
+    playlist = PlaylistFactory(user=owner, items_total=4, track_count=4)
+    kinds = [
+        {"flag_profanity": True},  # read from lyrics, confident: flagged
+        {"flag_profanity": True, "lyrics_status": LyricsStatus.NOT_FOUND, "confidence": 0.34},
+        {"flag_drugs": True, "confidence": 0.3},
+        {"lyrics_status": LyricsStatus.INSTRUMENTAL, "confidence": 0.38},
+    ]
+    for position, fields in enumerate(kinds):
+        item = PlaylistItemFactory(playlist=playlist, position=position, track__name=f"Song {position}")
+        SongAnalysisFactory(track=item.track, mood="happy", **fields)
+    client.force_login(owner)
+
+    page = client.get(f"/library/playlists/{playlist.pk}/").content.decode()
+
+    assert "4 of 4 songs analysed, <strong>1 flagged</strong> from their lyrics." in page
+    assert "3 are guesses without lyrics or with low confidence: their flags are not counted." in page
+    assert page.count("flagged: Profanity") == 1
+    assert "unconfirmed: Profanity" in page and "unconfirmed: Drugs" in page
+    assert page.count(">guess</span>") == 3 and page.count(">happy?</span>") == 3

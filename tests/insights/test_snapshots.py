@@ -16,7 +16,7 @@ from django.utils import timezone
 from accounts.models import SpotifyCredential
 from insights import tasks
 from core.runs import RunStatus
-from insights.models import ListeningIngest, ListeningSnapshot, TimeRange
+from insights.models import ListeningIngest, ListeningSnapshot, Play, TimeRange
 from insights.services import ingests
 from insights.services.history import poll_history
 from insights.services.snapshots import ListeningIngestFailed, ingest_snapshot
@@ -262,6 +262,22 @@ def test_the_task_reports_the_ingest_and_a_missing_one(sandbox, demo, queue):
     assert tasks.run_ingest(ingest.pk).endswith("succeeded, 3 snapshots for " + str(timezone.localdate()))
     assert ListeningSnapshot.objects.filter(user=demo).count() == 3
     assert tasks.run_ingest(987654) == "listening ingest #987654: no such ingest"
+
+
+def test_an_ingest_asked_for_before_any_history_poll_reads_the_plays_first_so_every_range_has_them(
+    sandbox, demo, queue
+):
+    # A first visit: no poll has run yet, and the listener presses "Ingest now".
+    assert not Play.objects.filter(user=demo).exists()
+    ingest, _ = ingests.request_ingest(user=demo)
+
+    tasks.run_ingest(ingest.pk)
+
+    recent = served(sandbox, "/me/player/recently-played", limit=50)["items"]
+    assert Play.objects.filter(user=demo).count() == len(recent) > 0
+    counts = dict(ListeningSnapshot.objects.filter(user=demo).values_list("time_range", "play_count"))
+    # The sandbox's newest plays are from the last days: inside every range.
+    assert counts == {"short_term": len(recent), "medium_term": len(recent), "long_term": len(recent)}
 
 
 def test_an_ingest_task_stored_by_an_older_version_becomes_the_listeners_ingest_run(

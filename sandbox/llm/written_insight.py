@@ -1,0 +1,308 @@
+"""The sandbox model's written insights: readable sentences from the figures the prompt gives.
+
+A request is an insight when its schema asks for INSIGHT_KEYS. The figures are the JSON object
+after "Figures:" in the prompt; every name and number in the answer is one of them, written as
+given ("34%", 0.62, "21:00"), and nothing is added: a figure the prompt leaves out is not
+mentioned. Which figures lead follows the kind asked for (a wellness note, a roast, a
+productivity note, a weekly summary), the wording the tone; the request's hash only picks
+between equivalent phrasings, so a regeneration ("take a fresh angle") reads differently.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from collections.abc import Callable
+from typing import Any
+
+from sandbox.llm.prompt_reading import user_text
+
+INSIGHT_KEYS = frozenset({"headline", "paragraphs", "highlights"})
+FIGURES_MARK = "Figures:"
+# What the ask says → the kind and tone of insight (insights.services.insight_prompt's briefs).
+KINDS = (
+    ("weekly summary", "weekly"),
+    ("wellness", "wellness"),
+    ("roast", "roast"),
+    ("productivity", "productivity"),
+)
+TONES = (("witty", "playful"), ("warm", "supportive"), ("encouraging", "supportive"))
+NAME_LIMIT = 60  # a name longer than this is cut, so a sentence stays a sentence
+VERSION = re.compile(r"\bversion (\d+)\b")  # "This is version 3: take a fresh angle"
+
+
+def is_insight(schema: Any) -> bool:
+    properties = schema.get("properties") if isinstance(schema, dict) else None
+    return isinstance(properties, dict) and INSIGHT_KEYS <= set(properties)
+
+
+def written_insight(
+    *, schema: dict[str, Any], messages: Any, rng: random.Random, fill: Callable[[Any], Any]
+) -> dict[str, Any] | None:
+    """The insight the prompt's figures support, or None when the prompt has no figures."""
+    text = user_text(messages)
+    start = text.rfind(FIGURES_MARK)
+    if start < 0:
+        return None
+    try:
+        figures, _ = json.JSONDecoder().raw_decode(text[start + len(FIGURES_MARK) :].lstrip())
+    except ValueError:
+        return None
+    if not isinstance(figures, dict):
+        return None
+    ask = text[:start].lower()
+    kind = next((name for mark, name in KINDS if mark in ask), "summary")
+    tone = next((name for mark, name in TONES if mark in ask), "neutral")
+    version = VERSION.search(ask)
+    writer = _Writer(figures=figures, kind=kind, tone=tone, rng=rng, properties=schema["properties"],
+                     version=int(version.group(1)) if version else 1)  # fmt: skip
+    built = writer.document()
+    return {key: built[key] if key in built else fill(sub) for key, sub in schema["properties"].items()}
+
+
+def _name(value: Any) -> str:
+    text = " ".join(str(value).split())
+    return text if len(text) <= NAME_LIMIT else text[: NAME_LIMIT - 1].rstrip() + "…"
+
+
+def _listing(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _shares(value: Any, limit: int = 2) -> list[tuple[str, str]]:
+    """[(name, "34%"), ...] from a {name: share} figure, in the prompt's order."""
+    if not isinstance(value, dict):
+        return []
+    return [(_name(k), str(v)) for k, v in list(value.items())[:limit] if v not in (None, "")]
+
+
+def _names(value: Any, limit: int = 3) -> list[str]:
+    return [_name(v) for v in value[:limit] if v] if isinstance(value, list) else []
+
+
+class _Writer:
+    def __init__(self, *, figures: dict[str, Any], kind: str, tone: str, rng: random.Random,
+                 properties: dict[str, Any], version: int) -> None:  # fmt: skip
+        self.f = figures
+        self.version = version
+        self.kind, self.tone, self.rng = kind, tone, rng
+        self.properties = properties
+        self.period = str(figures.get("period") or "")
+        self.artists = _names(figures.get("top artists"))
+        self.highlights: list[tuple[str, str]] = []
+
+    def get(self, key: str) -> Any:
+        value = self.f.get(key)
+        return None if value in (None, "", [], {}) else value
+
+    def _limit(self, key: str, default: int) -> int:
+        schema = self.properties.get(key)
+        return schema.get("maxLength", default) if isinstance(schema, dict) else default
+
+    def _items_limit(self, key: str, field: str, default: int) -> int:
+        items = (self.properties.get(key) or {}).get("items") or {}
+        if field:
+            items = (items.get("properties") or {}).get(field) or {}
+        return items.get("maxLength", default) if isinstance(items, dict) else default
+
+    def document(self) -> dict[str, Any]:
+        paragraphs = [p for p in (self.opening(), *self.kind_paragraphs(), self.closing()) if p]
+        if not paragraphs:
+            paragraphs = ["There is not much to go on yet: no plays or top artists in this range."]
+        paragraph_max = self._items_limit("paragraphs", "", 600)
+        max_paragraphs = (self.properties.get("paragraphs") or {}).get("maxItems", 4)
+        highlights = self.highlights or [("Period", self.period or "this range")]
+        label_max = self._items_limit("highlights", "label", 40)
+        value_max = self._items_limit("highlights", "value", 80)
+        max_highlights = (self.properties.get("highlights") or {}).get("maxItems", 5)
+        return {
+            "headline": self.headline()[: self._limit("headline", 120)],
+            "paragraphs": [_cut(p, paragraph_max) for p in paragraphs[:max_paragraphs]],
+            "highlights": [
+                {"label": _cut(label, label_max), "value": _cut(value, value_max)}
+                for label, value in highlights[:max_highlights]
+            ],
+        }
+
+    # --- the sentences ------------------------------------------------------------------
+    def headline(self) -> str:
+        """One of the tone's phrasings, the next one for each version asked for: a regeneration
+        ("take a fresh angle") never repeats the headline before it."""
+        period = self.period.lower() or "listening"
+        lead = self.artists[0] if self.artists else None
+        if lead is None:
+            options = (f"Your {period} in music", f"A look at your {period}")
+        elif self.tone == "playful":
+            options = (f"{lead}, again and again", f"{lead} on repeat", f"Who else but {lead}?")
+        elif self.tone == "supportive":
+            options = (f"{lead} carried your {period}", f"Your {period}, with {lead} in front")
+        else:
+            options = (f"{self.period or 'This range'}: {lead} leads", f"{lead} tops your {period}")
+        return options[(self.version - 1) % len(options)]
+
+    def opening(self) -> str:
+        sentences = []
+        when = self._when()
+        if self.artists:
+            lead, rest = self.artists[0], self.artists[1:]
+            follow = f", followed by {_listing(rest)}" if rest else ""
+            sentences.append(f"{when}, {lead} led your listening{follow}.")
+            self.highlights.append(("Top artist", lead))
+        plays = self.get("plays")
+        if plays is not None:
+            sentences.append(f"Linernotes counted {_counted(plays, 'play')} in this range.")
+            self.highlights.append(("Plays", str(plays)))
+        genres = _shares(self.get("genres"))
+        if genres:
+            named = _listing([f"{name} ({share})" for name, share in genres])
+            sentences.append(f"Your top genres: {named}.")
+            self.highlights.append(("Top genre", f"{genres[0][0]} ({genres[0][1]})"))
+        if not sentences:
+            return ""
+        openers = {"playful": "Let's see. ", "supportive": "You have been listening well. "}
+        tone_open = openers.get(self.tone, "")
+        return tone_open + " ".join(sentences)
+
+    def _when(self) -> str:
+        period = self.period
+        if period.lower().startswith("last"):
+            return f"Over the {period.lower()}"
+        if period.lower() == "all time":
+            return "Across all your stored listening"
+        return f"In {period}" if period else "Lately"
+
+    def kind_paragraphs(self) -> list[str]:
+        if self.kind == "wellness":
+            return [self.moods(), self.night_and_hours()]
+        if self.kind == "roast":
+            return [self.songs(), self.roast_details()]
+        if self.kind == "productivity":
+            return [self.working(), self.energy_line()]
+        if self.kind == "weekly":
+            return [self.week(), self.moods()]
+        return [self.moods()]
+
+    def moods(self) -> str:
+        moods = _shares(self.get("moods"))
+        if not moods:
+            return ""
+        source = self.get("moods from")
+        source_note = f" ({source})" if source else ""
+        named = _listing([f"{name} ({share})" for name, share in moods])
+        energy = self.get("energy (0-1)")
+        energy_note = f" Your music's average energy is {energy}." if energy is not None else ""
+        self.highlights.append(("Top mood", f"{moods[0][0]} ({moods[0][1]})"))
+        return f"The moods{source_note}: mostly {named}.{energy_note}"
+
+    def night_and_hours(self) -> str:
+        sentences = []
+        night = self.get("plays 00:00-05:00")
+        if night is not None:
+            sentences.append(f"{night} of your plays fall in the small hours, between midnight and dawn.")
+            self.highlights.append(("Small-hours plays", str(night)))
+        hours = _names(self.get("busiest hours"))
+        if hours:
+            sentences.append(f"You listen most at {_listing(hours)}.")
+        if sentences:
+            energy = self.get("energy (0-1)")
+            calm = isinstance(energy, (int, float)) and energy >= 0.6
+            sentences.append(
+                "One idea: end a few evenings with a calmer album."
+                if calm
+                else "One idea: start a morning with something brighter."
+            )
+        return " ".join(sentences)
+
+    def songs(self) -> str:
+        songs = _names(self.get("top songs"))
+        if not songs:
+            return ""
+        self.highlights.append(("Top song", songs[0]))
+        lead = f"{_quoted(songs[0])} tops your songs"
+        rest = _listing([_quoted(song) for song in songs[1:]])
+        if self.tone == "playful":
+            behind = "is" if len(songs) == 2 else "are"
+            return f"{lead}; at this point it may be paying rent." + (
+                f" {rest} {behind} not far behind." if rest else ""
+            )
+        return f"{lead}." + (f" Then come {rest}." if rest else "")
+
+    def roast_details(self) -> str:
+        sentences = []
+        decades = _shares(self.get("decades"))
+        if decades:
+            sentences.append(f"Your decades: {_listing([f'the {n} ({s})' for n, s in decades])}.")
+        explicit = self.get("explicit songs")
+        if explicit is not None:
+            sentences.append(f"{explicit} of your top songs are marked explicit.")
+            self.highlights.append(("Explicit songs", str(explicit)))
+        variety = self.get("genre variety (0-1)")
+        if variety is not None:
+            sentences.append(f"Genre variety: {variety}, where higher means more adventurous.")
+        return " ".join(sentences)
+
+    def working(self) -> str:
+        sentences = []
+        work = self.get("plays in working hours (Mon-Fri 9-17)")
+        if work is not None:
+            sentences.append(f"{work} of your plays happen in working hours, Monday to Friday.")
+            self.highlights.append(("Working-hours plays", str(work)))
+        weekend = self.get("weekend plays")
+        if weekend is not None:
+            sentences.append(f"{weekend} fall on weekends.")
+            self.highlights.append(("Weekend plays", str(weekend)))
+        hours = _names(self.get("busiest hours"))
+        if hours:
+            sentences.append(f"Your busiest hours: {_listing(hours)}.")
+        return " ".join(sentences)
+
+    def energy_line(self) -> str:
+        energy = self.get("energy (0-1)")
+        if energy is None:
+            return ""
+        self.highlights.append(("Energy", str(energy)))
+        lively = isinstance(energy, (int, float)) and energy >= 0.6
+        advice = (
+            "For deep focus, a calmer mix may help; save the lively one for the afternoon dip."
+            if lively
+            else "When focus fades, a livelier mix may lift the pace."
+        )
+        return f"Your music's average energy is {energy}. {advice}"
+
+    def week(self) -> str:
+        sentences = []
+        plays = self.get("this week: plays")
+        if plays is not None:
+            sentences.append(f"This week you played {_counted(plays, 'track')}.")
+            self.highlights.append(("This week's plays", str(plays)))
+        artists = _names(self.get("this week: most played artists"))
+        if artists:
+            sentences.append(f"Most played artists: {_listing(artists)}.")
+        songs = _names(self.get("this week: most played songs"))
+        if songs:
+            sentences.append(f"Most played songs: {_listing([_quoted(s) for s in songs])}.")
+        return " ".join(sentences)
+
+    def closing(self) -> str:
+        if self.tone == "supportive" and self.artists:
+            return self.rng.choice(("Keep following what you love.", "Your taste has a clear voice."))
+        if self.tone == "playful" and self.artists:
+            return self.rng.choice(("No judgement. Well, a little.", "The algorithm salutes you."))
+        return ""
+
+
+def _counted(value: Any, noun: str) -> str:
+    return f"{value} {noun}" if value == 1 else f"{value} {noun}s"
+
+
+def _quoted(song: str) -> str:
+    """ "Name by Artist" (the prompt's form) as “Name” by Artist."""
+    name, by, artist = song.rpartition(" by ")
+    return f"“{name}” by {artist}" if by and name else f"“{song}”"
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
