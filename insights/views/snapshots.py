@@ -144,7 +144,7 @@ def _top_artists(snapshot: ListeningSnapshot, *, catalog: dict[str, CatalogArtis
     most = max((e.get("plays", 0) for e in shown), default=0) or 1
     rows = [
         {
-            "name": catalog[e["id"]].name if e["id"] in catalog else "An artist not in the catalog",
+            "name": catalog[e["id"]].name if e["id"] in catalog else "Unknown artist",
             "rank": e["rank"],
             "plays": e.get("plays", 0),
             "width": round(e.get("plays", 0) / most * 100, 1),

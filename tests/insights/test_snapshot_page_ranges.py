@@ -149,3 +149,16 @@ def test_a_stranger_sees_neither_the_owners_counts_nor_the_owners_reasons(client
 
     assert "No snapshot yet" in html and "tab-count" not in html
     assert "newest recorded play" not in html and "medium_term genre" not in html
+
+
+def test_the_insights_and_history_pages_give_the_same_total_of_recorded_plays(client, owner):
+    for n in range(3):
+        PlayFactory(user=owner, played_at=timezone.now() - timedelta(days=n + 1))
+    snapshots(owner, short=3, medium=3, long=3)
+    client.force_login(owner)
+
+    insights = " ".join(client.get(PAGE).content.decode().split())
+    history = client.get("/history/").content.decode()
+
+    assert "3 plays counted (last 4 weeks) of 3 recorded in all" in insights
+    assert "<strong>3 plays recorded</strong>" in history
