@@ -14,9 +14,7 @@ from insights.selectors.history import (
 from insights.selectors.insights import InsightCard, get_insight, insight_cards, list_insights, own_snapshot
 from insights.selectors.snapshots import (
     CatalogArtist,
-    artist_names,
     catalog_artists,
-    latest_snapshot,
     latest_snapshots,
     snapshot_trend,
     snapshots_of,
@@ -41,9 +39,7 @@ __all__ = [
     "own_snapshot",
     # snapshots
     "CatalogArtist",
-    "artist_names",
     "catalog_artists",
-    "latest_snapshot",
     "latest_snapshots",
     "snapshot_trend",
     "snapshots_of",

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-
 from django.db.models import Case, DateTimeField, IntegerField, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse

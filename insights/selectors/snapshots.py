@@ -37,10 +37,6 @@ def snapshots_of(
     return found.order_by("-snapshot_date", "time_range")
 
 
-def latest_snapshot(*, user: User, time_range: str) -> ListeningSnapshot | None:
-    return snapshots_of(user=user, time_range=time_range).first()
-
-
 def latest_snapshots(*, user: User) -> dict[str, ListeningSnapshot]:
     """The newest snapshot of each range the user has, by range, in one query (the page picks the
     range to open on from their play counts)."""
@@ -57,14 +53,6 @@ def snapshot_trend(*, user: User, time_range: str, days: int = 60) -> list[Liste
     """The last `days` snapshots of one range, oldest first, with only the trend figures."""
     newest = list(snapshots_of(user=user, time_range=time_range).only(*TREND_FIELDS)[:days])
     return newest[::-1]
-
-
-def artist_names(*, artist_ids: Iterable[str]) -> dict[str, str]:
-    """Catalog names of these artists (shared rows, no personal data), in one query."""
-    ids = set(artist_ids)
-    if not ids:
-        return {}
-    return dict(Artist.objects.filter(spotify_id__in=ids).values_list("spotify_id", "name"))
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ TREND_MEASURES = (
 @login_required
 @require_GET
 def insights(request: HttpRequest) -> HttpResponse:
-    asked = request.GET.get("range")
+    asked = request.GET.get("range") or None  # "?range=" is no choice, as before
     if asked is not None and asked not in TimeRange.values:
         return HttpResponseBadRequest("range: must be one of short_term, medium_term or long_term.")
     latest = selectors.latest_snapshots(user=request.user)
