@@ -21,12 +21,20 @@ def devices(request: HttpRequest) -> HttpResponse:
     library = selectors.library_from_rows(selectors.get_library_rows(user=request.user))
     favorites = [favorite for favorite in library.favorites if not favorite.removed]
     playlists = [playlist for playlist in library.playlists if playlist.removed_at is None]
+    shown_favorites, shown_history = favorites[:SHOWN_FAVORITES], library.history[:SHOWN_HISTORY]
+    queue_items = library.queue.items if library.queue else ()
     context = {
         "sessions": list(selectors.active_sessions(user=request.user)),
-        "favorites": favorites[:SHOWN_FAVORITES],
+        # The tracks the page names from the catalog, in one go (library's `catalog_names` tag):
+        # an app may send a bare track id, which is no title for a listener.
+        "track_ids": sorted(
+            {ref.track for ref in (*(e.ref for e in (*shown_favorites, *shown_history)), *queue_items)
+             if not (ref.title and ref.artist)}
+        ),  # fmt: skip
+        "favorites": shown_favorites,
         "favorites_more": max(len(favorites) - SHOWN_FAVORITES, 0),
         "favorites_total": len(favorites),
-        "history": library.history[:SHOWN_HISTORY],
+        "history": shown_history,
         "history_more": max(len(library.history) - SHOWN_HISTORY, 0),
         "history_total": len(library.history),
         "queue": library.queue,

@@ -3,14 +3,22 @@
 from insights.selectors.history import (
     HistoryDay,
     HistoryRow,
+    PlaySpan,
     gaps_around,
     get_history_state,
     history_days,
     list_plays,
     play_counts,
+    play_span,
 )
 from insights.selectors.insights import InsightCard, get_insight, insight_cards, list_insights, own_snapshot
-from insights.selectors.snapshots import artist_names, latest_snapshot, snapshot_trend, snapshots_of
+from insights.selectors.snapshots import (
+    CatalogArtist,
+    catalog_artists,
+    latest_snapshots,
+    snapshot_trend,
+    snapshots_of,
+)
 
 __all__ = [
     # history
@@ -20,7 +28,9 @@ __all__ = [
     "get_history_state",
     "history_days",
     "list_plays",
+    "PlaySpan",
     "play_counts",
+    "play_span",
     # generated insights
     "InsightCard",
     "get_insight",
@@ -28,8 +38,9 @@ __all__ = [
     "list_insights",
     "own_snapshot",
     # snapshots
-    "artist_names",
-    "latest_snapshot",
+    "CatalogArtist",
+    "catalog_artists",
+    "latest_snapshots",
     "snapshot_trend",
     "snapshots_of",
 ]

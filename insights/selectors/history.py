@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -18,6 +18,34 @@ from library.models import TrackArtist
 def get_history_state(*, user: User) -> HistoryState | None:
     """None until the first poll was attempted."""
     return HistoryState.objects.filter(user=user).first()
+
+
+@dataclass(frozen=True)
+class PlaySpan:
+    """What the stored history holds: how many plays, the oldest and the newest, and how many
+    were stored after `recorded_after` (when asked: plays a snapshot taken then has not counted)."""
+
+    count: int
+    first_played_at: datetime | None
+    last_played_at: datetime | None
+    recorded_after: int = 0
+
+
+def play_span(*, user: User, recorded_after: datetime | None = None) -> PlaySpan:
+    """The span of the user's stored plays, in one aggregate query.
+
+    The oldest play is usually older than the first poll: that poll stores the plays Spotify still
+    had (its last 50), so pages say "plays from" this date, not from the first poll's."""
+    since = {"recorded_after": Count("pk", filter=Q(stored_at__gt=recorded_after))} if recorded_after else {}
+    figures = Play.objects.filter(user=user).aggregate(
+        count=Count("pk"), first=Min("played_at"), last=Max("played_at"), **since
+    )
+    return PlaySpan(
+        count=figures["count"],
+        first_played_at=figures["first"],
+        last_played_at=figures["last"],
+        recorded_after=figures.get("recorded_after") or 0,
+    )
 
 
 def list_plays(*, user: User) -> QuerySet[Play]:

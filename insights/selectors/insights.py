@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Case, DateTimeField, IntegerField, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from core.runs import RunStatus
@@ -52,6 +55,9 @@ class InsightCard:
     tone: str  # preselected in the tone select: the shown insight's, else neutral
     tones: list[tuple[str, str]]
     poll_url: str  # the API the card's script polls while the insight is being written; "" when not
+    # When the shown insight may be written again (INSIGHT_REGENERATE_COOLDOWN after it was
+    # written); None when it may be now. The card says so beside its button.
+    regenerate_from: datetime | None = None
 
     @property
     def is_active(self) -> bool:
@@ -95,6 +101,8 @@ def insight_cards(
     for row in rows:
         by_kind.setdefault(row.kind, []).append(row)
     chosen = chosen or {}
+    cooldown = timedelta(seconds=settings.INSIGHT_REGENERATE_COOLDOWN)
+    now = timezone.now()
     cards = []
     for kind in CARD_KINDS:
         candidates = by_kind.get(kind, [])
@@ -104,6 +112,11 @@ def insight_cards(
         )
         tone = insight.tone if insight else (wanted if wanted in InsightTone.values else InsightTone.NEUTRAL)
         active = insight is not None and insight.status in ACTIVE_STATUSES
+        ready_at = (
+            insight.generated_at + cooldown
+            if insight is not None and insight.status == RunStatus.SUCCEEDED and insight.generated_at
+            else None
+        )
         cards.append(
             InsightCard(
                 kind=kind,
@@ -112,6 +125,7 @@ def insight_cards(
                 tone=tone,
                 tones=list(InsightTone.choices),
                 poll_url=reverse("api-insight", args=[insight.pk]) if active else "",
+                regenerate_from=ready_at if ready_at is not None and ready_at > now else None,
             )
         )
     return cards

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from accounts.models import User
 from insights.models import ListeningSnapshot
@@ -36,8 +37,16 @@ def snapshots_of(
     return found.order_by("-snapshot_date", "time_range")
 
 
-def latest_snapshot(*, user: User, time_range: str) -> ListeningSnapshot | None:
-    return snapshots_of(user=user, time_range=time_range).first()
+def latest_snapshots(*, user: User) -> dict[str, ListeningSnapshot]:
+    """The newest snapshot of each range the user has, by range, in one query (the page picks the
+    range to open on from their play counts)."""
+    newest_day = (
+        ListeningSnapshot.objects.filter(user=user, time_range=OuterRef("time_range"))
+        .order_by("-snapshot_date")
+        .values("snapshot_date")[:1]
+    )
+    rows = ListeningSnapshot.objects.filter(user=user, snapshot_date=Subquery(newest_day))
+    return {row.time_range: row for row in rows}
 
 
 def snapshot_trend(*, user: User, time_range: str, days: int = 60) -> list[ListeningSnapshot]:
@@ -46,9 +55,17 @@ def snapshot_trend(*, user: User, time_range: str, days: int = 60) -> list[Liste
     return newest[::-1]
 
 
-def artist_names(*, artist_ids: Iterable[str]) -> dict[str, str]:
-    """Catalog names of these artists (shared rows, no personal data), in one query."""
+@dataclass(frozen=True)
+class CatalogArtist:
+    name: str
+    has_genres: bool  # Spotify gave at least one genre for the artist
+
+
+def catalog_artists(*, artist_ids: Iterable[str]) -> dict[str, CatalogArtist]:
+    """Name and whether Spotify gave any genre, for these artists (shared catalog rows), in one
+    query. An artist missing from the catalog is missing from the answer."""
     ids = set(artist_ids)
     if not ids:
         return {}
-    return dict(Artist.objects.filter(spotify_id__in=ids).values_list("spotify_id", "name"))
+    rows = Artist.objects.filter(spotify_id__in=ids).values_list("spotify_id", "name", "genres")
+    return {artist_id: CatalogArtist(name=name, has_genres=bool(genres)) for artist_id, name, genres in rows}

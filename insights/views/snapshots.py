@@ -1,5 +1,9 @@
 """The Insights page: the latest listening snapshot of a range, drawn as inline SVG and CSS
-charts, with the trend across the listener's snapshot days; and its "Ingest now" button."""
+charts, with the trend across the listener's snapshot days; and its "Ingest now" button.
+
+Without a `range` in the address the page opens on the first range whose snapshot counts plays
+(a new listener's history is often older than four weeks: Spotify gives only the newest 50
+plays); a range that counts none says why (insights.views.coverage)."""
 
 from __future__ import annotations
 
@@ -12,54 +16,97 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts import selectors as account_selectors
 from accounts.models import User
-from core.throttles import Throttled
 from analysis.vocabulary import MOODS
+from core.throttles import Throttled
 from insights import selectors
 from insights.models import ListeningSnapshot, TimeRange
-from insights.services.ingests import request_ingest
+from insights.selectors import CatalogArtist
+from insights.services.ingests import active_ingest, request_ingest
 from insights.services.snapshots import ListeningIngestFailed
+from insights.templatetags.charts import line_chart
 from insights.throttles import IngestThrottle
-from insights.templatetags.charts import line_points
+from insights.views.coverage import no_plays_reason
 
 TOP_ARTISTS_SHOWN = 10
 GENRES_SHOWN = 8
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-TREND_WIDTH, TREND_HEIGHT = 600, 120
+TREND_WIDTH, TREND_HEIGHT = 600, 150
 MOOD_DAYS_SHOWN = 14
-
-
-def _time_range(value: str | None) -> str | None:
-    value = value or TimeRange.SHORT
-    return value if value in TimeRange.values else None
+# The trend charts, one measure each: (key, figure on the snapshot, title, what 0 and 1 mean).
+TREND_MEASURES = (
+    ("energy", "energy_mean", "Energy", "0 is calm, 1 is intense"),
+    ("genre", "genre_diversity", "Genre variety", "0 is a single genre, 1 an even spread over many"),
+    ("mood", "mood_diversity", "Mood variety", "0 is a single mood, 1 an even spread over many"),
+)
 
 
 @login_required
 @require_GET
 def insights(request: HttpRequest) -> HttpResponse:
-    time_range = _time_range(request.GET.get("range"))
-    if time_range is None:
+    asked = request.GET.get("range") or None  # "?range=" is no choice, as before
+    if asked is not None and asked not in TimeRange.values:
         return HttpResponseBadRequest("range: must be one of short_term, medium_term or long_term.")
-    snapshot = selectors.latest_snapshot(user=request.user, time_range=time_range)
+    latest = selectors.latest_snapshots(user=request.user)
+    time_range = asked or _opening_range(latest)
+    snapshot = latest.get(time_range)
     context: dict[str, Any] = {
-        "tabs": [(value, label, value == time_range) for value, label in TimeRange.choices],
+        "tabs": [
+            {"value": value, "label": label, "active": value == time_range, "snapshot": latest.get(value)}
+            for value, label in TimeRange.choices
+        ],
         "time_range": time_range,
+        "range_label": TimeRange(time_range).label,
+        # Opened on another range than the first because that one counts no plays: say so.
+        "skipped": latest.get(TimeRange.SHORT) if time_range != TimeRange.SHORT and asked is None else None,
         "snapshot": snapshot,
         # The LLM insight cards (insights/_insight_cards.html), written from this snapshot.
         "show_insight_cards": snapshot is not None,
     }
     if snapshot is not None:
+        span = selectors.play_span(user=request.user, recorded_after=snapshot.updated_at)
+        context["span"] = span
+        skipped = context["skipped"]
+        if not snapshot.play_count or skipped is not None:
+            state = selectors.get_history_state(user=request.user)
+            if skipped is not None:
+                context["skipped_reason"] = no_plays_reason(snapshot=skipped, span=span, state=state)
+            if not snapshot.play_count:
+                context["no_plays"] = no_plays_reason(snapshot=snapshot, span=span, state=state)
+                context["stale"] = span.recorded_after > 0
         context.update(_charts(user=request.user, snapshot=snapshot))
         context["insight_cards"] = selectors.insight_cards(
             user=request.user, snapshot=snapshot, chosen=request.GET
         )
+    if snapshot is None or context.get("stale"):
+        context["ingest_blocked"] = _ingest_blocked(user=request.user)
     return render(request, "insights/insights.html", context)
+
+
+def _opening_range(latest: dict[str, ListeningSnapshot]) -> str:
+    """The first range (short, medium, long) whose latest snapshot counts plays; short if none does."""
+    for value in TimeRange.values:
+        if value in latest and latest[value].play_count:
+            return value
+    return TimeRange.SHORT
+
+
+def _ingest_blocked(*, user: User) -> str:
+    """Why "Ingest now" cannot help right now ("" when it can): the button is disabled with this."""
+    credential = account_selectors.get_credential(user=user)
+    if credential is None or credential.reconnect_needed:
+        return "Spotify is not connected (or its access was revoked): sign in with Spotify on the dashboard."
+    if active_ingest(user=user) is not None:
+        return "Your listening is being read from Spotify now: reload this page in a minute."
+    return ""
 
 
 @login_required
 @require_POST
 def ingest(request: HttpRequest) -> HttpResponse:
-    time_range = _time_range(request.POST.get("range")) or TimeRange.SHORT
+    time_range = request.POST.get("range")
+    time_range = time_range if time_range in TimeRange.values else TimeRange.SHORT
     try:
         IngestThrottle.check(request)  # the API's ingest limit and counter
         _, created = request_ingest(user=request.user)
@@ -76,46 +123,58 @@ def ingest(request: HttpRequest) -> HttpResponse:
 
 
 def _charts(*, user: User, snapshot: ListeningSnapshot) -> dict[str, Any]:
+    catalog = selectors.catalog_artists(artist_ids=(entry["id"] for entry in snapshot.top_artists))
     return {
-        "artists": _top_artists(snapshot),
-        "genres": _bars(list(snapshot.genre_distribution.items()), keep=GENRES_SHOWN),
-        "moods": _bars(list(snapshot.mood_distribution.items()), keep=len(snapshot.mood_distribution)),
-        "decades": _bars(
-            sorted(snapshot.decade_distribution.items()), keep=len(snapshot.decade_distribution)
-        ),
+        "artists": _top_artists(snapshot, catalog=catalog),
+        "genres": _genres(snapshot, catalog=catalog),
+        "moods": _bars(list(snapshot.mood_distribution.items())),
+        "decades": _bars(sorted(snapshot.decade_distribution.items())),
         "heat": _heat(snapshot.weekday_hours),
         **_trend(user=user, time_range=snapshot.time_range),
     }
 
 
-def _top_artists(snapshot: ListeningSnapshot) -> dict[str, Any]:
-    """Bars by stored plays in the window; by rank when the history has none (a new user)."""
-    entries = snapshot.top_artists[:TOP_ARTISTS_SHOWN]
-    names = selectors.artist_names(artist_ids=(entry["id"] for entry in entries))
-    by_plays = any(entry.get("plays") for entry in entries)
-    size = len(snapshot.top_artists)
-    values = [entry.get("plays", 0) if by_plays else size - entry["rank"] + 1 for entry in entries]
-    most = max(values, default=0) or 1
+def _top_artists(snapshot: ListeningSnapshot, *, catalog: dict[str, CatalogArtist]) -> dict[str, Any]:
+    """The most played of Spotify's top artists, ordered and drawn by plays in the window, with
+    Spotify's rank beside; artists without a recorded play get no bar (they are counted in a
+    sentence). With no plays at all, Spotify's ranking as a plain list: a rank is no quantity."""
+    entries = snapshot.top_artists
+    played = sorted((e for e in entries if e.get("plays")), key=lambda e: (-e["plays"], e["rank"]))
+    shown = played[:TOP_ARTISTS_SHOWN] or entries[:TOP_ARTISTS_SHOWN]
+    most = max((e.get("plays", 0) for e in shown), default=0) or 1
     rows = [
         {
-            "name": names.get(entry["id"], entry["id"]),
-            "rank": entry["rank"],
-            "plays": entry.get("plays", 0),
-            "width": round(value / most * 100, 1),
+            "name": catalog[e["id"]].name if e["id"] in catalog else "Unknown artist",
+            "rank": e["rank"],
+            "plays": e.get("plays", 0),
+            "width": round(e.get("plays", 0) / most * 100, 1),
         }
-        for entry, value in zip(entries, values, strict=True)
+        for e in shown
     ]
-    return {"rows": rows, "by_plays": by_plays}
+    unplayed = len(entries) - len(played)
+    return {"rows": rows, "by_plays": bool(played), "total": len(entries), "unplayed": unplayed}
 
 
-def _bars(items: list[tuple[str, float]], *, keep: int) -> list[dict[str, Any]]:
-    """Label, share and bar width (relative to the largest share); the rest as "Other"."""
-    shown = items[:keep]
-    rest = sum(share for _, share in items[keep:])
-    if rest > 0:
-        shown.append(("Other", rest))
-    most = max((share for _, share in shown), default=0) or 1
-    return [{"label": label, "share": share, "width": round(share / most * 100, 1)} for label, share in shown]
+def _genres(snapshot: ListeningSnapshot, *, catalog: dict[str, CatalogArtist]) -> dict[str, Any]:
+    """The GENRES_SHOWN largest genres as bars, the rest summed as one sentence (many small genres
+    together would outweigh every bar), and how many top artists Spotify gave no genre."""
+    items = list(snapshot.genre_distribution.items())
+    rest = items[GENRES_SHOWN:]
+    artists = [entry["id"] for entry in snapshot.top_artists]
+    return {
+        "bars": _bars(items[:GENRES_SHOWN]),
+        "other_count": len(rest),
+        "other_share": sum(share for _, share in rest),
+        "artists": len(artists),
+        # An artist missing from the catalog has no genre we know of either.
+        "without_genre": sum(1 for a in artists if not (a in catalog and catalog[a].has_genres)),
+    }
+
+
+def _bars(items: list[tuple[str, float]]) -> list[dict[str, Any]]:
+    """Label, share and bar width (relative to the largest share shown)."""
+    most = max((share for _, share in items), default=0) or 1
+    return [{"label": label, "share": share, "width": round(share / most * 100, 1)} for label, share in items]
 
 
 def _heat(grid: list[list[int]]) -> dict[str, Any]:
@@ -149,16 +208,24 @@ def _mood_days(days: list[ListeningSnapshot]) -> dict[str, Any]:
 
 def _trend(*, user: User, time_range: str) -> dict[str, Any]:
     days = selectors.snapshot_trend(user=user, time_range=time_range)
-    size = {"width": TREND_WIDTH, "height": TREND_HEIGHT}
+    dates = [day.snapshot_date for day in days]
+    charts = [
+        {
+            "key": key,
+            "title": title,
+            "scale": scale,
+            "chart": line_chart(
+                [getattr(day, figure) for day in days], days=dates, width=TREND_WIDTH, height=TREND_HEIGHT
+            ),
+        }
+        for key, figure, title, scale in TREND_MEASURES
+    ]
     return {
         "mood_days": _mood_days(days),
         "trend": {
             "days": days,
-            "first": days[0].snapshot_date if days else None,
-            "last": days[-1].snapshot_date if days else None,
-            "energy": line_points([day.energy_mean for day in days], **size),
-            "genre_diversity": line_points([day.genre_diversity for day in days], **size),
-            "mood_diversity": line_points([day.mood_diversity for day in days], **size),
-            **size,
-        }
+            "first": dates[0] if dates else None,
+            "last": dates[-1] if dates else None,
+            "charts": charts,
+        },
     }

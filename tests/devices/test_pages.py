@@ -3,9 +3,12 @@ only their own; anonymous visitors are sent to sign in."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.utils import timezone
 
 from devices.models import DeviceSession
@@ -22,6 +25,7 @@ from devices.types import (
     TrackRef,
 )
 from tests.accounts.factories import UserFactory
+from tests.library.factories import TrackFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +118,70 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
 
     assert response.status_code == 302
     assert response.headers["Location"] == f"/?next={URL}"
+
+
+KNOWN_ID, UNKNOWN_ID, QUEUED_ID = "4uLU6hMCjMI75M1A2tKUQC", "0000000000000000000000", "7qiZfU4dY1lWllzX7mPBI3"
+
+
+def bare_library() -> DeviceLibrary:
+    """What an app that sends only track ids leaves: no title, no artist."""
+    return DeviceLibrary(
+        favorites=(FavoriteRecord(ref=TrackRef(track=UNKNOWN_ID), added_at=AT),),
+        history=(
+            HistoryEntryRecord(ref=TrackRef(track=KNOWN_ID), played_at=AT + timedelta(minutes=5)),
+            HistoryEntryRecord(ref=TrackRef(track=UNKNOWN_ID), played_at=AT),
+        ),
+        queue=QueueState(items=(TrackRef(track=QUEUED_ID, title="Sent By The App"),), updated_at=AT),
+    )
+
+
+def test_bare_track_ids_are_named_from_the_catalog_or_called_unknown_never_shown_as_titles(
+    client, django_assert_max_num_queries
+):
+    user = UserFactory()
+    TrackFactory(spotify_id=KNOWN_ID, name="Catalog Song", artist__name="Catalog Band")
+    TrackFactory(spotify_id=QUEUED_ID, name="Catalog Name Of The Queued", artist__name="Queue Band")
+    merge_device_library(user=user, incoming=bare_library())
+    client.force_login(user)
+
+    # As before, plus the catalog's tracks and their artists: two queries whatever the library holds.
+    with django_assert_max_num_queries(11):
+        html = client.get(URL).content.decode()
+
+    history = html[html.index('id="history-title"') : html.index('id="queue-title"')]
+    rows = re.findall(r"<tr>\s*<td>(.*?)</td>\s*<td>(.*?)</td>", history, re.S)
+    assert [(re.sub(r"<[^>]+>", "", title).strip(), artist) for title, artist in rows] == [
+        ("Catalog Song", "Catalog Band"),
+        ("Unknown track (not in your library)", ""),
+    ]
+    favorites = html[html.index('id="favorites-title"') : html.index('id="history-title"')]
+    assert "Unknown track (not in your library)" in favorites
+    # The title the app sent wins; the catalog adds the artist it left out.
+    assert "Sent By The App <span class=\"muted\">— Queue Band</span>" in html
+    assert KNOWN_ID not in html and UNKNOWN_ID not in html and QUEUED_ID not in html
+
+
+def test_the_device_history_says_it_is_counted_apart_from_the_spotify_history(client, owner):
+    client.force_login(owner)
+
+    html = client.get(URL).content.decode()
+
+    assert "What your apps reported playing through the device library" in html
+    assert 'href="/history/">History</a> page, so the two counts need not agree' in html
+
+
+def test_a_long_search_is_a_wrapping_list_item_in_the_pages_own_stylesheet(client):
+    user = UserFactory()
+    query = "x" * 200  # the longest search the API takes, one unbroken word
+    merge_device_library(
+        user=user, incoming=DeviceLibrary(recent_searches=(RecentSearchRecord(query=query, searched_at=AT),))
+    )
+    client.force_login(user)
+
+    html = client.get(URL).content.decode()
+
+    assert f'<ul class="chips recent-searches"><li class="chip">{query}</li></ul>' in html
+    assert 'href="/static/css/devices.css"' in html
+    stylesheet = Path(finders.find("css/devices.css")).read_text()
+    assert re.search(r"\.recent-searches \.chip \{[^}]*overflow-wrap: anywhere", stylesheet)
+    assert re.search(r"\.devices-grid > \* \{ min-width: 0; \}", stylesheet)

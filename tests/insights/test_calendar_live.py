@@ -69,5 +69,5 @@ def test_a_year_from_now_the_insights_page_shows_the_plays_of_the_last_four_week
     assert now - timedelta(days=2) < newest < now  # a year ahead, like the sandbox's history
     short = ListeningSnapshot.objects.get(user=user, time_range=TimeRange.SHORT)
     assert short.snapshot_date == now.date() and short.play_count == 50
-    assert "50 stored plays in this range" in page and 'class="heat-cell"' in page
+    assert "50 plays counted (last 4 weeks)" in page and 'class="heat-cell"' in page
     assert future.violations() == []

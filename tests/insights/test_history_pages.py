@@ -42,7 +42,10 @@ def test_the_owner_sees_plays_by_day_with_the_gap_band_between_the_right_plays(c
 
     html = client.get(URL).content.decode()
 
-    assert "History since" in html and (today - timedelta(days=3)).strftime("%Y-%m-%d") in html
+    polled = (today - timedelta(days=3)).strftime("%-d %B %Y, %H:%M")
+    assert f"Linernotes has collected your plays from Spotify every hour since {polled}." in html
+    assert "<strong>3 plays recorded</strong>" in html
+    assert "the first collection brought those" not in html  # every play came after polling began
     assert html.count("<h2>") == 3  # three days
     assert today.strftime("%A %-d %B %Y") in html
     assert "Early Birds" in html and "The Piers" in html
@@ -74,6 +77,31 @@ def test_an_open_disconnected_gap_sits_above_every_play_and_the_status_says_why(
     assert "Disconnected" in html and "invalid_grant" in html
 
 
+def test_plays_backfilled_from_before_polling_began_set_the_start_and_the_two_dates_are_explained(
+    client, owner
+):
+    # Polling began an hour ago; its first poll brought Spotify's newest plays, weeks older.
+    polled = timezone.localtime().replace(second=0, microsecond=0) - timedelta(hours=1)
+    oldest = polled - timedelta(days=35, hours=3)
+    play(owner, "Backfilled Oldest", oldest)
+    play(owner, "Backfilled Newer", polled - timedelta(days=30))
+    play(owner, "Polled Later", polled + timedelta(minutes=20))
+    HistoryStateFactory(user=owner, first_polled_at=polled, last_polled_at=polled + timedelta(minutes=30))
+    client.force_login(owner)
+
+    html = client.get(URL).content.decode()
+
+    def when(moment):
+        return timezone.localtime(moment).strftime("%-d %B %Y, %H:%M")
+
+    span = html[html.index('id="history-span"') : html.index('id="history-collection"')]
+    assert f"3 plays recorded</strong>, from {when(oldest)} to {when(polled + timedelta(minutes=20))}" in span
+    collection = " ".join(html[html.index('id="history-collection"') :].split("</p>", 1)[0].split())
+    assert f"every hour since {when(polled)}." in collection
+    assert f"the first collection brought those, back to {when(oldest)}; anything older cannot" in collection
+    assert html.index("Polled Later") < html.index("Backfilled Newer") < html.index("Backfilled Oldest")
+
+
 def test_a_listener_not_polled_yet_is_told_when_plays_will_appear(client, owner):
     client.force_login(owner)
 
@@ -102,6 +130,7 @@ def test_a_stranger_sees_only_their_own_history(client, owner):
     html = client.get(URL).content.decode()
 
     assert "Private Song" not in html and "May be incomplete" not in html and "No plays yet" in html
+    assert "plays recorded" not in html and "play recorded" not in html
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, owner):

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.messages import get_messages
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from core.runs import RunStatus
@@ -121,6 +122,20 @@ def test_the_insight_cards_regenerate_button_says_the_same_sentence_and_writes_n
     assert TOO_SOON in page.content.decode()
     assert GeneratedInsight.objects.get(pk=written.pk).status == RunStatus.SUCCEEDED
     assert queue.of(GENERATE_INSIGHT_TASK) == []
+
+
+def test_the_card_says_beside_its_button_when_the_shown_tone_may_be_regenerated(clock, written, client):
+    client.force_login(written.user)
+
+    waiting = client.get("/insights/").content.decode()
+    clock.move_to(ANCHOR + timedelta(minutes=7), tick=False)
+    ready = client.get("/insights/").content.decode()
+
+    card = waiting[waiting.index(f'id="insight-{written.kind}"') :].split("</section>", 1)[0]
+    at = (ANCHOR + timedelta(minutes=7)).astimezone(timezone.get_current_timezone()).strftime("%H:%M")
+    assert f"This neutral insight can be regenerated from {at}; another tone can be written now." in card
+    assert 'data-role="submit">Regenerate</button>' in card and "disabled" not in card  # other tones may go
+    assert 'data-role="cooldown"' not in ready
 
 
 def test_a_stranger_still_gets_404_and_anonymous_401(clock, written):

@@ -67,7 +67,8 @@ def test_the_owner_sees_the_latest_short_term_figures_as_charts(client, owner, s
     page = response.content.decode()
     assert response.status_code == 200
     for text in ("Kestrel Choir", "8 plays", "Ninth Harbour", "dream pop", "75%", "Melancholic", "60%",
-                 "1990s", "30% of top tracks", "2 snapshots", "Estimated from our song analyses"):  # fmt: skip
+                 "1990s", "30% of your top tracks are explicit", "2 snapshots",
+                 "estimated from our song analyses"):  # fmt: skip
         assert text in page, text
     assert "baroque" not in page  # the long-term snapshot is another tab
     # Bars are relative to the largest: Kestrel's 8 plays fill it, Ninth's 2 a quarter.
@@ -76,8 +77,8 @@ def test_the_owner_sees_the_latest_short_term_figures_as_charts(client, owner, s
     assert page.count('class="heat-cell"') == 7 * 24
     assert 'style="--a: 1.00" title="Wed 21:00 · 6 plays"' in page
     assert 'style="--a: 0.50" title="Sat 9:00 · 3 plays"' in page
-    # Trends: energy 0.2 then 0.7 over a 600 × 120 box (0 at the bottom).
-    assert re.search(r'class="line energy" points="0\.0,96\.0 600\.0,36\.0"', page)
+    # Trends: energy 0.2 then 0.7 across the plot (x 36 to 586, y 122 for 0 up to 10 for 1).
+    assert re.search(r'class="line energy" points="36\.0,99\.6 586\.0,43\.6"', page)
     assert 'id="insight-cards"' in page  # the LLM insight cards of this snapshot
     assert not re.search(r"<script[^>]*\bsrc=", page)  # no chart library, no CDN
 
