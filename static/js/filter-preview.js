@@ -131,6 +131,10 @@
     }
   }
 
+  function tracks(count) {
+    return count + (count === 1 ? " track" : " tracks");
+  }
+
   function counts(body) {
     var total = body.base_tracks;
     var draft = body.draft;
@@ -142,7 +146,7 @@
     var line = part("draft-count");
     if (line && draft) {
       line.textContent =
-        "This draft matches " + draft.matching + " of " + total + " tracks of the base." +
+        "This draft matches " + draft.matching + " of " + tracks(total) + " of the base." +
         (draft.genre_note ? " By genre: " + draft.genre_note + "." : "");
     }
     var list = part("sibling-counts");
@@ -153,7 +157,7 @@
           list.appendChild(
             el("li", {
               text:
-                child.name + ": matches " + child.matching + " of " + total + " tracks" +
+                child.name + ": matches " + child.matching + " of " + tracks(total) +
                 (child.genre_note ? " (by genre: " + child.genre_note + ")" : ""),
             })
           );

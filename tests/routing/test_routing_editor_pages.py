@@ -232,8 +232,11 @@ def test_while_the_base_routes_the_editor_shows_the_progress_and_cannot_save(cli
     page = editor(client, setup.chill)
 
     assert 'data-active="true"' in page and "1 of 2 child playlists done." in page
-    assert '<button type="submit" class="button spotify" data-edit disabled>Save</button>' in page
-    assert "Saving waits until the route has finished" in page
+    assert (
+        '<button type="submit" class="button spotify" data-edit data-busy-reason="busy-note" '
+        'disabled aria-describedby="busy-note">Save</button>' in page
+    )
+    assert re.search(r'id="busy-note"\s*>Saving waits until the route has finished', page)
 
 
 def test_the_editor_scripts_are_served_in_order_and_post_drafts_to_the_preview_api(client, setup):
