@@ -1,5 +1,6 @@
 """Route runs in words, for the pages and the API: one sentence per run, the base's run history,
-estimates. Every read is scoped to one user (through the base) and bounded.
+estimates, and what a refused action on a run says. Every read is scoped to one user (through
+the base) and bounded.
 
 Listener pages show listener words; the engineer's figures (Spotify requests, cache hit rates,
 the measured seconds per request) are worded apart (`*_figures`), for a "Details" toggle."""
@@ -179,6 +180,32 @@ def describe_estimate_figures(estimate: RouteEstimate) -> str:
     return (
         f"about {describe_duration(estimate.seconds)}: {requests} at a default {rate} "
         "(no run of yours has been measured yet)"
+    )
+
+
+# --- refusals that the run itself has overtaken ------------------------------------------------
+def describe_overtaken_action(run: RouteRun, *, verb: str) -> str | None:
+    """Cancel, confirm or discard ("verb") refused because the run moved on by itself meanwhile:
+    one sentence that agrees with the run's card on the page it returns to, instead of a refusal
+    above a card saying the run finished. None: the refusal stands (the run is running, say).
+    ``run`` is as it is now."""
+    name = f"{run.get_kind_display()} #{run.pk}"
+    if run.status not in ACTIVE_STATUSES:
+        status = run.get_status_display().lower()
+        return f"{name} had already finished ({status}): there was nothing left to {verb}."
+    if verb in ("confirm", "discard") and run.status == RunStatus.QUEUED:
+        return f"{name} no longer waits for your confirmation: it is queued again."
+    if verb in ("confirm", "discard") and run.status == RunStatus.RUNNING:
+        return f"{name} no longer waits for your confirmation: it is running now."
+    return None
+
+
+def describe_overtaken_busy(*, kind: str, pk: int) -> str:
+    """A set-up change refused because a run was active, when that run has finished since the
+    refusal (the page below already says so): nothing was changed, and it can be sent again."""
+    return (
+        f"Nothing was changed: {kind} #{pk} was still running when this arrived. "
+        "It has finished since, so you can send it again."
     )
 
 

@@ -28,7 +28,14 @@ from routing.forms import ChildForm, MoveChildForm
 from routing.models import ChildPlaylist
 from routing.services import setup, triggers
 from routing.services.setup import BaseBusy, ReplaceNotConfirmed, RoutingSetupError
-from routing.views.base_page import metadata_url, preview_url, refuse, render_base, status_url
+from routing.views.base_page import (
+    metadata_url,
+    preview_url,
+    refusal_message,
+    refuse,
+    render_base,
+    status_url,
+)
 
 
 def _render_editor(
@@ -109,7 +116,7 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
     except RoutingSetupError as exc:
         status = page_status(exc)
         if isinstance(exc, BaseBusy):
-            messages.error(request, str(exc))
+            messages.error(request, refusal_message(child.base, exc))
         else:
             form.add_error("replace_contents" if isinstance(exc, ReplaceNotConfirmed) else None, str(exc))
         return _render_editor(request, child, form=form, status=status)

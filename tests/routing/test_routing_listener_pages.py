@@ -1,6 +1,6 @@
 """The smart-playlist pages in the listener's words: "Route now" says why it is disabled, counts
-agree with their nouns, and the estimate is coarse enough to read the same on two loads (its
-figures behind "Details")."""
+agree with their nouns, the estimate is coarse enough to read the same on two loads (its figures
+behind "Details"), and a click the run overtook gets one sentence that agrees with the card."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from core.runs import RunStatus
 from routing import display
 from routing.display.overview import BASE_GONE
 from routing.models import RouteRun
+from routing.services import setup as setup_services
 from routing.services.estimate import RouteEstimate
+from routing.services.setup import BaseBusy
 from tests.accounts.factories import SpotifyCredentialFactory
 from tests.routing.factories import BasePlaylistFactory, ChildPlaylistFactory, RouteRunFactory
 from tests.routing.routing_pages_support import Setup, make_setup, page_text, route_event
@@ -204,3 +206,82 @@ def test_no_engineer_figure_shows_outside_a_details_toggle(client, setup):
         assert figure not in outside and figure in page, figure
     rate = r"\d\.\d\d s each"  # the measured seconds per request
     assert re.search(rate, page) and not re.search(rate, outside)
+
+
+# --- a click the run overtook ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("action", "verb"),
+    [("cancel", "cancel"), ("confirm", "confirm"), ("discard", "discard")],
+)
+def test_acting_on_a_run_that_has_finished_since_says_so_once_without_a_refusal(client, setup, action, verb):
+    done = route_event(setup.base, RunStatus.SUCCEEDED, finished_at=timezone.now(), children_done=2)
+    client.force_login(setup.listener)
+
+    response = client.post(f"/routing/runs/{done.pk}/{action}/", follow=True)
+
+    assert response.redirect_chain == [(f"/routing/{setup.base.pk}/", 302)]
+    assert messages_of(page_text(response)) == [
+        ("info", f"Route #{done.pk} had already finished (done): there was nothing left to {verb}.")
+    ]
+    assert RouteRun.objects.get(pk=done.pk).status == RunStatus.SUCCEEDED
+
+
+def test_confirming_twice_says_the_route_is_queued_again(client, setup, queue):
+    run = route_event(setup.base, RunStatus.WAITING, details={"confirmation": {"children": []}})
+    client.force_login(setup.listener)
+
+    client.post(f"/routing/runs/{run.pk}/confirm/", follow=True)  # its message is shown there
+    response = client.post(f"/routing/runs/{run.pk}/confirm/", follow=True)
+
+    assert messages_of(page_text(response)) == [
+        ("info", f"Route #{run.pk} no longer waits for your confirmation: it is queued again.")
+    ]
+
+
+def test_confirming_a_route_that_already_runs_says_it_runs(client, setup):
+    running = route_event(setup.base, RunStatus.RUNNING)
+    client.force_login(setup.listener)
+
+    response = client.post(f"/routing/runs/{running.pk}/confirm/", follow=True)
+
+    assert messages_of(page_text(response)) == [
+        ("info", f"Route #{running.pk} no longer waits for your confirmation: it is running now.")
+    ]
+
+
+def test_cancelling_a_running_route_is_still_refused_in_words(client, setup):
+    running = route_event(setup.base, RunStatus.RUNNING)
+    client.force_login(setup.listener)
+
+    response = client.post(f"/routing/runs/{running.pk}/cancel/", follow=True)
+
+    assert messages_of(page_text(response)) == [
+        ("error", f"Route #{running.pk} is running now and cannot be cancelled; it ends by itself.")
+    ]
+
+
+def test_a_change_refused_by_a_route_that_finished_meanwhile_does_not_say_it_still_runs(
+    client, setup, monkeypatch
+):
+    run = route_event(setup.base, RunStatus.RUNNING)
+
+    def busy_then_finished(**kwargs):
+        # The route was running when the change was checked, and finishes before the page renders.
+        RouteRun.objects.filter(pk=run.pk).update(status=RunStatus.SUCCEEDED, finished_at=timezone.now())
+        raise BaseBusy(f"“Everything” is being routed right now (route #{run.pk}, running).", active=run)
+
+    monkeypatch.setattr(setup_services, "update_base_options", busy_then_finished)
+    client.force_login(setup.listener)
+
+    response = client.post(f"/routing/{setup.base.pk}/options/", {"first_match_only": "on"})
+
+    page = page_text(response)
+    assert response.status_code == 409
+    assert messages_of(page) == [
+        (
+            "error",
+            f"Nothing was changed: route #{run.pk} was still running when this arrived. "
+            "It has finished since, so you can send it again.",
+        )
+    ]
+    assert "being routed right now" not in page and "Last run:" in page
