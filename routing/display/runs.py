@@ -59,6 +59,8 @@ def describe_route(event: RouteRun) -> str:
         return f"{at}{children} routed, {moved}.{_unknown_artists(event)}"
     if event.status == RunStatus.CANCELLED and "discarded" in str((event.details or {}).get("cancelled_by")):
         return f"{at}discarded: you did not confirm its removals, so nothing was written."
+    if event.status == RunStatus.FAILED and not event.children_total:
+        return f"{at}stopped before routing any child ({moved})."
     if event.status == RunStatus.FAILED:
         return f"{at}stopped after {event.children_done} of {_children(event.children_total)} ({moved})."
     return f"{at}cancelled."

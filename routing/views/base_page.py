@@ -7,7 +7,7 @@ How the pages answer, the same everywhere:
   nothing is changed) and for "already a base/child", 404 for what is not (or no longer) the
   listener's, 502 when Spotify would not create a new child, 400 for the rest (as the API). On
   success: a message and a redirect (no double posts).
-- The route triggers (Sync, Retry) change no set-up: like the dashboard's import buttons,
+- The route triggers (Route now, Retry) change no set-up: like the dashboard's import buttons,
   they always answer with a message and a redirect, the active route included.
 The words on the pages are routing.display.
 """

@@ -1,5 +1,5 @@
 """Pages of smart playlists: the bases overview, one base's set-up and options, adding a child,
-and the Sync button. How they answer: routing.views.base_page."""
+and the "Route now" button. How they answer: routing.views.base_page."""
 
 from __future__ import annotations
 

@@ -65,6 +65,9 @@
     if (event.status === "succeeded") {
       return at + counted(progress.children_done, "child", "children") + " routed" + moved + ".";
     }
+    if (event.status === "failed" && !progress.children_total) {
+      return at + "stopped before routing any child" + (moved ? " (" + moved.slice(2) + ")" : "") + ".";
+    }
     if (event.status === "failed") {
       return at + "stopped after " + progress.children_done + " of " +
         counted(progress.children_total, "child", "children") +

@@ -128,6 +128,12 @@ def test_a_route_that_failed_on_its_only_child_says_child():
     assert "stopped after 0 of 1 child (" in display.describe_route(run)
 
 
+def test_a_route_that_failed_before_counting_its_children_says_so_without_zero_of_zero():
+    run = RouteRunFactory(failed=True, children_total=0, children_done=0)
+
+    assert display.describe_route(run).endswith("stopped before routing any child (0 tracks added, 0 removed).")
+
+
 # --- the estimate ----------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("seconds", "words"),
