@@ -11,7 +11,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from routing import selectors
-from routing.api.common import INVALID, NO_BASE, TAGS, valid
+from routing.api.common import NO_BASE, TAGS, valid
+from routing.filters import FilterValidationError, describe_problems
 from routing.serializers.runs import RouteRunSerializer, RouteStatusSerializer
 from routing.serializers.setup import (
     ArtistCoverageSerializer,
@@ -121,7 +122,14 @@ class BasePreviewView(APIView):
         request=PreviewRequestSerializer,
         responses={
             200: RoutePreviewSerializer,
-            400: INVALID,
+            400: OpenApiResponse(
+                description=(
+                    "Invalid input: messages by field. Invalid draft filters: `filters` has the "
+                    "messages by condition, as everywhere in the API, and `problems` lists the same "
+                    "problems as [{path, message}], each message naming its condition in words "
+                    "(\"Condition 1 (Genre): choose at least one genre.\"), as the pages word them."
+                )
+            ),
             401: NOT_SIGNED_IN,
             404: OpenApiResponse(
                 ErrorSerializer, description="No such base of yours, or child of this base."
@@ -141,13 +149,22 @@ class BasePreviewView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         base = selectors.get_base(user=request.user, pk=pk)
         body = valid(PreviewRequestSerializer, request)
-        with about("mode"):  # a plain set-up refusal of a draft is about its mode
-            preview = preview_route(
-                base=base,
-                read_children=body["read_children"],
-                draft_filters=body.get("filters"),
-                draft_child_id=body.get("child"),
-                draft_mode=body.get("mode"),
+        try:
+            with about("mode"):  # a plain set-up refusal of a draft is about its mode
+                preview = preview_route(
+                    base=base,
+                    read_children=body["read_children"],
+                    draft_filters=body.get("filters"),
+                    draft_child_id=body.get("child"),
+                    draft_mode=body.get("mode"),
+                )
+        except FilterValidationError as exc:
+            # The editor shows these sentences while the listener types; its Save words the
+            # same refusal with the same function, so both read alike.
+            problems = describe_problems(exc, document=body.get("filters"))
+            return Response(
+                {**exc.body(), "problems": [problem.to_dict() for problem in problems]},
+                status=status.HTTP_400_BAD_REQUEST,
             )
         return Response(RoutePreviewSerializer(preview).data)
 

@@ -9,16 +9,37 @@ from routing.display.filters import (
     describe_genre_sources,
     filter_artist_ids,
 )
-from routing.display.overview import base_candidates, base_card, base_cards, editor_choices
-from routing.display.runs import describe_estimate, describe_route, describe_run, run_history
+from routing.display.overview import (
+    NO_CHILDREN_TO_ROUTE,
+    base_candidates,
+    base_card,
+    base_cards,
+    editor_choices,
+    why_not_routable,
+)
+from routing.display.runs import (
+    counted,
+    describe_estimate,
+    describe_estimate_figures,
+    describe_overtaken_action,
+    describe_overtaken_busy,
+    describe_route,
+    describe_run,
+    run_history,
+)
 
 __all__ = [
+    "NO_CHILDREN_TO_ROUTE",
     "artist_names",
     "base_candidates",
     "base_card",
     "base_cards",
+    "counted",
     "describe_artist_coverage",
     "describe_estimate",
+    "describe_estimate_figures",
+    "describe_overtaken_action",
+    "describe_overtaken_busy",
     "describe_filters",
     "describe_genre_sources",
     "describe_route",
@@ -26,4 +47,5 @@ __all__ = [
     "editor_choices",
     "filter_artist_ids",
     "run_history",
+    "why_not_routable",
 ]

@@ -13,13 +13,17 @@ from library.models import ItemKind, Playlist, PlaylistItem, TrackArtist
 from core.runs import ACTIVE_STATUSES
 from routing import selectors
 from routing.display.filters import artist_names, describe_filters, filter_artist_ids
-from routing.display.runs import describe_estimate, describe_route
+from routing.display.runs import describe_estimate, describe_estimate_figures, describe_route
 from routing.models import BasePlaylist, ChildPlaylist, RouteRun
 from routing.services.estimate import estimate_route
 
 # The editor's artist list comes from the base's own tracks; a cap keeps the page small
 # for a base of ten thousand tracks (the listener can still paste any artist's link).
 EDITOR_ARTIST_LIMIT = 2000
+
+# Why "Route now" is disabled, shown beside it (a disabled button says why, not only in a title).
+NO_CHILDREN_TO_ROUTE = "Add a child playlist first: a route fills the base's children, and it has none yet."
+BASE_GONE = "Its playlist is no longer in your Spotify library, so there is nothing to route from."
 
 
 @dataclass
@@ -34,7 +38,9 @@ class BaseCard:
     children: list[ChildLine]
     active: RouteRun | None
     last: RouteRun | None
-    estimate: str
+    estimate: str  # in the listener's words, stable between two loads
+    estimate_figures: str  # the requests and the rate it comes from, behind "Details"
+    route_blocked: str = ""  # why "Route now" is disabled; "" when it is not
     active_summary: str = ""
     last_summary: str = ""
     status_url: str = ""  # the API the page's script polls; the view knows it
@@ -44,6 +50,7 @@ def base_card(
     *, base: BasePlaylist, children: list[ChildPlaylist], active: RouteRun | None, last: RouteRun | None
 ) -> BaseCard:
     names = artist_names(filter_artist_ids(child.filters for child in children))
+    estimate = estimate_route(base=base)
     return BaseCard(
         base=base,
         children=[
@@ -51,10 +58,21 @@ def base_card(
         ],
         active=active,
         last=last,
-        estimate=describe_estimate(estimate_route(base=base)),
+        estimate=describe_estimate(estimate),
+        estimate_figures=describe_estimate_figures(estimate),
+        route_blocked=why_not_routable(base=base, children=children),
         active_summary=describe_route(active) if active else "",
         last_summary=describe_route(last) if last else "",
     )
+
+
+def why_not_routable(*, base: BasePlaylist, children: list[ChildPlaylist]) -> str:
+    """Why a route of this base cannot do anything now, or "" when it can."""
+    if base.is_disabled:
+        return BASE_GONE
+    if not children:
+        return NO_CHILDREN_TO_ROUTE
+    return ""
 
 
 def base_cards(*, user: User) -> list[BaseCard]:

@@ -1,8 +1,13 @@
 """Route runs in words, for the pages and the API: one sentence per run, the base's run history,
-estimates. Every read is scoped to one user (through the base) and bounded."""
+estimates, and what a refused action on a run says. Every read is scoped to one user (through
+the base) and bounded.
+
+Listener pages show listener words; the engineer's figures (Spotify requests, cache hit rates,
+the measured seconds per request) are worded apart (`*_figures`), for a "Details" toggle."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,12 +15,26 @@ from typing import Any
 
 from django.db.models import Count, Prefetch
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from core.runs import ACTIVE_STATUSES, RunStatus
 from routing.models import BasePlaylist, ChildBackup, ChildPlaylist, RouteRun, RouteRunKind
 from routing.services.estimate import RouteEstimate
 
 RUN_HISTORY_LIMIT = 25
+
+
+def counted(number: int, singular: str, plural: str) -> str:
+    """ "1 child", "2 children": the number with its noun."""
+    return f"{number} {ngettext(singular, plural, number)}"
+
+
+def _children(number: int) -> str:
+    return counted(number, "child", "children")
+
+
+def _child_playlists(number: int) -> str:
+    return counted(number, "child playlist", "child playlists")
 
 
 def when(moment: datetime | None) -> str:
@@ -27,22 +46,23 @@ def describe_route(event: RouteRun) -> str:
     if event.status in ACTIVE_STATUSES:
         return describe_run(event)
     added, removed = _moved(event)
-    moved = f"{added} track{'s' if added != 1 else ''} added, {removed} removed"
+    moved = f"{counted(added, 'track', 'tracks')} added, {removed} removed"
     # Pages show the status as a badge beside this sentence: it starts with when, not what.
     at = f"{when(event.finished_at)} — " if event.finished_at else ""
-    children = f"{event.children_done} child{'ren' if event.children_done != 1 else ''}"
+    children = _children(event.children_done)
     if event.status == RunStatus.SUCCEEDED and event.kind == RouteRunKind.RESTORE:
         skipped = (event.details or {}).get("skipped") or []
         left = f" Left alone (now part of another routing set-up): {', '.join(skipped)}." if skipped else ""
-        done = event.children_done - len(skipped)
-        children = f"{done} child{'ren' if done != 1 else ''}"
+        children = _children(event.children_done - len(skipped))
         return f"{at}{children} brought back to before run #{event.restore_of_id}, {moved}.{left}"
     if event.status == RunStatus.SUCCEEDED:
         return f"{at}{children} routed, {moved}.{_unknown_artists(event)}"
     if event.status == RunStatus.CANCELLED and "discarded" in str((event.details or {}).get("cancelled_by")):
         return f"{at}discarded: you did not confirm its removals, so nothing was written."
+    if event.status == RunStatus.FAILED and not event.children_total:
+        return f"{at}stopped before routing any child ({moved})."
     if event.status == RunStatus.FAILED:
-        return f"{at}stopped after {event.children_done} of {event.children_total} children ({moved})."
+        return f"{at}stopped after {event.children_done} of {_children(event.children_total)} ({moved})."
     return f"{at}cancelled."
 
 
@@ -63,19 +83,22 @@ def describe_run(run: RouteRun) -> str:
     if run.status == RunStatus.RUNNING and restore:
         return (
             f"Restoring the children of run #{run.restore_of_id}: {run.children_done} of "
-            f"{run.children_total} child playlists done."
+            f"{_child_playlists(run.children_total)} done."
         )
     if run.status == RunStatus.RUNNING:
         if not run.children_total:
             return "Routing: reading the base playlist and the children's filters…"
-        return f"Routing {run.tracks} tracks: {run.children_done} of {run.children_total} child playlists done."
+        return (
+            f"Routing {counted(run.tracks, 'track', 'tracks')}: {run.children_done} of "
+            f"{_child_playlists(run.children_total)} done."
+        )
     if run.status == RunStatus.SUCCEEDED and restore:
         return _describe_restored(run)
     if run.status == RunStatus.SUCCEEDED:
         added, removed = _moved(run)
         return (
-            f"Completed {_stamp(run.finished_at)}: {run.tracks} tracks routed into "
-            f"{run.children_done} child playlists; {added} added, {removed} removed.{_unknown_artists(run)}"
+            f"Completed {_stamp(run.finished_at)}: {counted(run.tracks, 'track', 'tracks')} routed into "
+            f"{_child_playlists(run.children_done)}; {added} added, {removed} removed.{_unknown_artists(run)}"
         )
     if run.status == RunStatus.FAILED:
         return f"Failed {_stamp(run.finished_at)}."
@@ -93,7 +116,7 @@ def _describe_restored(run: RouteRun) -> str:
             "cannot place copies around local files); the backup lists them."
         )
     return (
-        f"Completed {_stamp(run.finished_at)}: {run.children_done - len(skipped)} child playlists "
+        f"Completed {_stamp(run.finished_at)}: {_child_playlists(run.children_done - len(skipped))} "
         f"brought back to before run #{run.restore_of_id}; {added} added, {removed} removed.{left}"
     )
 
@@ -103,7 +126,7 @@ def _unknown_artists(run: RouteRun) -> str:
     unknown = int(((run.details or {}).get("cache") or {}).get("unknown_to_spotify") or 0)
     if not unknown:
         return ""
-    return f" {unknown} artist{'' if unknown == 1 else 's'} unknown to Spotify (no genres for them)."
+    return f" {counted(unknown, 'artist', 'artists')} unknown to Spotify (no genres for them)."
 
 
 def _moved(run: RouteRun) -> tuple[int, int]:
@@ -128,15 +151,63 @@ def describe_duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
+# The listener's estimate is coarse on purpose. Its inputs move between two loads of a page:
+# the measured rate shifts with every run that finishes (at the sandbox's 0.02 s a request, one
+# slow request doubles it), a background lookup of artists takes requests off the count, an
+# import changes the base. A figure to the second ("about 1 s", then "about 3 s") would change
+# with them; these bands do not, and the exact figures stay behind "Details".
+_MINUTE_BANDS = (2, 3, 5, 10, 15, 20, 30, 45, 60, 90)
+
+
 def describe_estimate(estimate: RouteEstimate) -> str:
-    """ "about 12 s — 85 Spotify requests at the measured 0.14 s each" (or a default rate, said so)."""
-    requests = f"{estimate.requests} Spotify request{'s' if estimate.requests != 1 else ''}"
+    """How long the next route should take, for the listener: "a few seconds", "up to 5 minutes"."""
+    seconds = estimate.seconds
+    if seconds < 10:
+        return "a few seconds"
+    if seconds < 60:
+        return "under a minute"
+    minutes = seconds / 60
+    band = next((band for band in _MINUTE_BANDS if minutes <= band), None)
+    if band is not None:
+        return f"up to {band} minutes"
+    return f"up to {counted(math.ceil(minutes / 60), 'hour', 'hours')}"
+
+
+def describe_estimate_figures(estimate: RouteEstimate) -> str:
+    """The estimate's figures: "about 12 s: 85 Spotify requests at the measured 0.14 s each"."""
+    requests = counted(estimate.requests, "Spotify request", "Spotify requests")
     rate = f"{estimate.seconds_per_request:.2f} s each"
     if estimate.measured:
-        return f"about {describe_duration(estimate.seconds)} — {requests} at the measured {rate}"
+        return f"about {describe_duration(estimate.seconds)}: {requests} at the measured {rate}"
     return (
-        f"about {describe_duration(estimate.seconds)} — {requests} at a default {rate} "
+        f"about {describe_duration(estimate.seconds)}: {requests} at a default {rate} "
         "(no run of yours has been measured yet)"
+    )
+
+
+# --- refusals that the run itself has overtaken ------------------------------------------------
+def describe_overtaken_action(run: RouteRun, *, verb: str) -> str | None:
+    """Cancel, confirm or discard ("verb") refused because the run moved on by itself meanwhile:
+    one sentence that agrees with the run's card on the page it returns to, instead of a refusal
+    above a card saying the run finished. None: the refusal stands (the run is running, say).
+    ``run`` is as it is now."""
+    name = f"{run.get_kind_display()} #{run.pk}"
+    if run.status not in ACTIVE_STATUSES:
+        status = run.get_status_display().lower()
+        return f"{name} had already finished ({status}): there was nothing left to {verb}."
+    if verb in ("confirm", "discard") and run.status == RunStatus.QUEUED:
+        return f"{name} no longer waits for your confirmation: it is queued again."
+    if verb in ("confirm", "discard") and run.status == RunStatus.RUNNING:
+        return f"{name} no longer waits for your confirmation: it is running now."
+    return None
+
+
+def describe_overtaken_busy(*, kind: str, pk: int) -> str:
+    """A set-up change refused because a run was active, when that run has finished since the
+    refusal (the page below already says so): nothing was changed, and it can be sent again."""
+    return (
+        f"Nothing was changed: {kind} #{pk} was still running when this arrived. "
+        "It has finished since, so you can send it again."
     )
 
 

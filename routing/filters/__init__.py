@@ -9,6 +9,7 @@ Public API (all pure: no database, no Spotify):
 - ``needed_metadata(document) -> set[str]`` (names in ``Metadata``)
 - ``available_fields(*, mode) -> list[FieldSpec]``, ``describe_fields(*, mode) -> list[dict]``
 - ``route_tracks(*, facts, children, first_match_only, now=None) -> dict[key, list[track_id]]``
+- ``describe_problems(error, *, document) -> list[FilterProblem]``: a refusal in listener words
 
 Fields live in one place each (routing/filters/fields.py); registry.py shows how to add one.
 """
@@ -50,6 +51,7 @@ from routing.filters.registry import (
     WidgetType,
 )
 from routing.filters.routing import route_tracks
+from routing.filters.wording import FilterProblem, describe_problems
 
 __all__ = [
     "ALL_MODES",
@@ -68,6 +70,7 @@ __all__ = [
     "FieldRegistry",
     "FieldSpec",
     "FilterDocument",
+    "FilterProblem",
     "FilterValidationError",
     "Group",
     "Metadata",
@@ -78,6 +81,7 @@ __all__ = [
     "WidgetType",
     "available_fields",
     "compile_filters",
+    "describe_problems",
     "describe_fields",
     "empty_document",
     "genre_matches",

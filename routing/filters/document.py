@@ -41,6 +41,7 @@ MATCH_CHOICES = (MATCH_ALL, MATCH_ANY)
 MAX_CONDITIONS = 50
 NON_FIELD_ERRORS = "non_field_errors"  # DRF's key for errors not about one field
 REQUIRED = "This field is required."
+EMPTY_GROUP = "A group needs at least one condition."
 
 ErrorDict = dict[str, Any]
 
@@ -283,7 +284,7 @@ class _Validator:
         match = self._match(raw, errors)
         conditions = self._items(raw, errors, nested=True)
         if not errors and not conditions:
-            errors["conditions"] = ["A group needs at least one condition."]
+            errors["conditions"] = [EMPTY_GROUP]
         if errors:
             raise FilterValidationError(errors)
         return Group(match=match, conditions=tuple(conditions))

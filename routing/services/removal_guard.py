@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
+from django.utils.translation import ngettext
+
 from routing.services.child_writes import ChildChange, writable
 
 
@@ -65,14 +67,15 @@ def review(
     removed_rows = sum(1 for uri in change.current if uri in doomed)
     reason = ""
     if tracks_now and not tracks_after:
-        reason = f"it would be emptied: all {tracks_now} of its tracks would be removed"
+        every = "its only track" if tracks_now == 1 else f"all {tracks_now} of its tracks"
+        reason = f"it would be emptied: {every} would be removed"
     elif tracks_now >= thresholds.min_tracks and removed_rows * 100 > thresholds.percent * tracks_now:
         share = round(100 * removed_rows / tracks_now)
         reason = f"{removed_rows} of its {tracks_now} tracks ({share} %) would be removed"
     elif first_route:
         reason = (
-            f"it has never been routed, and {removed_rows} of the {tracks_now} tracks it holds now "
-            "would be removed"
+            f"it has never been routed, and {removed_rows} of the "
+            f"{tracks_now} {ngettext('track', 'tracks', tracks_now)} it holds now would be removed"
         )
     if not reason:
         return None

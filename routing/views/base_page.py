@@ -7,7 +7,7 @@ How the pages answer, the same everywhere:
   nothing is changed) and for "already a base/child", 404 for what is not (or no longer) the
   listener's, 502 when Spotify would not create a new child, 400 for the rest (as the API). On
   success: a message and a redirect (no double posts).
-- The route triggers (Sync, Retry) change no set-up: like the dashboard's import buttons,
+- The route triggers (Route now, Retry) change no set-up: like the dashboard's import buttons,
   they always answer with a message and a redirect, the active route included.
 The words on the pages are routing.display.
 """
@@ -24,9 +24,7 @@ from routing import display, selectors
 from routing.forms import AddChildForm, BaseOptionsForm
 from routing.models import BasePlaylist
 from routing.services import spotify_children, triggers
-from routing.services.setup import (
-    RoutingSetupError,
-)
+from routing.services.setup import BaseBusy, RoutingSetupError
 from core.runs import RunStatus
 
 
@@ -82,7 +80,18 @@ def render_base(
 def refuse(request: HttpRequest, base: BasePlaylist, exc: RoutingSetupError, **forms) -> HttpResponse:
     """The base page again with the refusal's message, for a POST that changed nothing."""
     status = page_status(exc)
-    messages.error(request, str(exc))
+    messages.error(request, refusal_message(base, exc))
     return render_base(request, base, status=status, **forms)
+
+
+def refusal_message(base: BasePlaylist, exc: RoutingSetupError) -> str:
+    """The refusal's words, unless a route that was in the way has finished since: then the
+    page below it shows that run finished, and the message must not say it is still running."""
+    if isinstance(exc, BaseBusy):
+        active = triggers.active_route(base=base)
+        if active is None or active.pk != exc.active.pk:
+            kind = exc.active.get_kind_display().lower()
+            return display.describe_overtaken_busy(kind=kind, pk=exc.active.pk)
+    return str(exc)
 
 

@@ -1,5 +1,5 @@
 """Pages of smart playlists: the bases overview, one base's set-up and options, adding a child,
-and the Sync button. How they answer: routing.views.base_page."""
+and the "Route now" button. How they answer: routing.views.base_page."""
 
 from __future__ import annotations
 
@@ -165,6 +165,12 @@ def _back(request: HttpRequest, default: str) -> str:
 @require_POST
 def base_route(request: HttpRequest, pk: int) -> HttpResponse:
     base = selectors.get_base(user=request.user, pk=pk)
+    back = _back(request, reverse("routing:base", args=[base.pk]))
+    if not base.is_disabled and not selectors.list_child_playlists(base=base).exists():
+        # The button is disabled with this reason; a page from before the last child was
+        # detached can still post.
+        messages.error(request, display.NO_CHILDREN_TO_ROUTE)
+        return redirect(back)
     try:
         RouteThrottle.check(request)  # the API's routes limit and counter
         event, created = triggers.request_route(base=base, trigger=RouteTrigger.BUTTON)
@@ -181,4 +187,4 @@ def base_route(request: HttpRequest, pk: int) -> HttpResponse:
                 f"Route #{event.pk} of this base is already {event.get_status_display().lower()}; "
                 "here is its progress.",
             )
-    return redirect(_back(request, reverse("routing:base", args=[base.pk])))
+    return redirect(back)

@@ -17,12 +17,25 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import page_status
 from routing import display, selectors
-from routing.filters import FilterValidationError, describe_fields, validate_filters
+from routing.filters import (
+    FilterProblem,
+    FilterValidationError,
+    describe_fields,
+    describe_problems,
+    validate_filters,
+)
 from routing.forms import ChildForm, MoveChildForm
 from routing.models import ChildPlaylist
 from routing.services import setup, triggers
 from routing.services.setup import BaseBusy, ReplaceNotConfirmed, RoutingSetupError
-from routing.views.base_page import metadata_url, preview_url, refuse, render_base, status_url
+from routing.views.base_page import (
+    metadata_url,
+    preview_url,
+    refusal_message,
+    refuse,
+    render_base,
+    status_url,
+)
 
 
 def _render_editor(
@@ -30,7 +43,7 @@ def _render_editor(
     child: ChildPlaylist,
     *,
     form: ChildForm | None = None,
-    filter_errors: list[tuple[str, str]] | None = None,
+    filter_errors: list[FilterProblem] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     base = child.base
@@ -53,6 +66,8 @@ def _render_editor(
         "siblings": siblings,
         "form": form,
         "filter_errors": filter_errors or [],
+        # The same sentences for filter-editor.js, with their paths, to show beside their rows.
+        "filter_error_list": [problem.to_dict() for problem in filter_errors or []],
         "summary": display.describe_filters(child.filters, artist_names=names),
         "fields": fields,
         "choices": choices,
@@ -67,13 +82,13 @@ def _render_editor(
     return render(request, "routing/child.html", context, status=status)
 
 
-def _mode_problems(child: ChildPlaylist) -> list[tuple[str, str]]:
+def _mode_problems(child: ChildPlaylist) -> list[FilterProblem]:
     """Why the saved filters cannot route in this app mode (popularity saved in Extended mode,
     the app now in Development mode): the route stops before writing, and the page says why."""
     try:
         validate_filters(child.filters, mode=settings.SPOTIFY_APP_MODE)
     except FilterValidationError as exc:
-        return exc.messages()
+        return describe_problems(exc, document=child.filters)
     return []
 
 
@@ -95,12 +110,13 @@ def child_edit(request: HttpRequest, pk: int) -> HttpResponse:
             replace_contents=form.cleaned_data["replace_contents"],
         )
     except FilterValidationError as exc:
-        # Every problem with its place in the document; the service wrote nothing.
-        return _render_editor(request, child, form=form, filter_errors=exc.messages(), status=400)
+        # Every problem, naming its condition as the live preview does; the service wrote nothing.
+        problems = describe_problems(exc, document=form.cleaned_data["filters"])
+        return _render_editor(request, child, form=form, filter_errors=problems, status=400)
     except RoutingSetupError as exc:
         status = page_status(exc)
         if isinstance(exc, BaseBusy):
-            messages.error(request, str(exc))
+            messages.error(request, refusal_message(child.base, exc))
         else:
             form.add_error("replace_contents" if isinstance(exc, ReplaceNotConfirmed) else None, str(exc))
         return _render_editor(request, child, form=form, status=status)

@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from routing import selectors
+from routing import display, selectors
 from routing.models import RouteRun, RouteRunKind
 from routing.services import restore as restores
 from routing.services import run_control, triggers
@@ -36,6 +36,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         action=run_control.confirm_route,
+        verb="confirm",
         done="Confirmed: route #{pk} is queued again and will make the removals you saw "
         "(it asks again if it would now remove more).",
     )
@@ -48,6 +49,7 @@ def discard(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         action=run_control.discard_route,
+        verb="discard",
         done="Discarded route #{pk}: nothing was written to your playlists.",
     )
 
@@ -61,16 +63,25 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         action=run_control.cancel_route_run,
+        verb="cancel",
         done=f"{run.get_kind_display()} #{{pk}} cancelled; nothing was written.",
     )
 
 
-def _act(request: HttpRequest, pk: int, *, action, done: str) -> HttpResponse:
+def _act(request: HttpRequest, pk: int, *, action, verb: str, done: str) -> HttpResponse:
     event = selectors.get_route_run(user=request.user, pk=pk)
     try:
         action(run=event)
     except run_control.RunControlError as exc:
-        messages.error(request, str(exc))
+        # A click that came after the run finished by itself (a page loaded while it was
+        # queued): say that, not a refusal above a card that shows it finished.
+        overtaken = display.describe_overtaken_action(
+            selectors.get_route_run(user=request.user, pk=pk), verb=verb
+        )
+        if overtaken:
+            messages.info(request, overtaken)
+        else:
+            messages.error(request, str(exc))
     else:
         messages.success(request, done.format(pk=event.pk))
     return _back(event)

@@ -2,7 +2,12 @@
 // into rows built from the registry's field descriptions (#filter-fields: each field's
 // operators and widget; the value widgets are filter-widgets.js), writes the document back
 // into the textarea on every change (that is what the form posts) and announces it with a
-// "filter-editor:change" event (filter-preview.js counts the draft's tracks).
+// "filter-editor:change" event (filter-preview.js counts the draft's tracks; the document is
+// null while the JSON typed in the textarea does not parse).
+// Problems come worded by the server (routing.filters.wording), the same sentences from the
+// live preview ("filter-preview:problems") and from a refused Save (#filter-error-list); each
+// is shown under its row, but only once the listener has had a chance to fill that condition
+// in: a condition added here stays quiet until its value loses focus (or the form is saved).
 // Without this script the textarea is the editor; the server validates either way.
 (function () {
   "use strict";
@@ -30,8 +35,14 @@
 
   var fields = readJson("filter-fields") || [];
   var choices = readJson("filter-choices") || {};
-  // [[dotted path, message]] from the last refused save; shown on the rows until the first edit.
-  var serverErrors = readJson("filter-error-list") || [];
+  // [{path, message}]: the draft's problems as last worded by the server (a refused Save at
+  // first, then every preview answer); `pending` while a change has not been counted yet.
+  var problems = readJson("filter-error-list") || [];
+  var pending = false;
+  // Conditions the listener has had a chance to fill in: every condition the page loaded with
+  // or the listener typed as JSON; one added with the buttons once its value loses focus.
+  var touched = typeof WeakSet === "function" ? new WeakSet() : null;
+  var slots = []; // [{path, owner, list}]: the row error lists of the current render
   var fieldByName = {};
   fields.forEach(function (field) {
     fieldByName[field.name] = field;
@@ -74,29 +85,62 @@
     return { field: field.name, op: field.operators[0].name, value: defaultValue(field) };
   }
 
-  // --- rows -----------------------------------------------------------------------------------
-  function errorsAt(path) {
-    return serverErrors.filter(function (pair) {
-      return pair[0] === path || pair[0].indexOf(path + ".") === 0;
+  // --- problems beside their rows -------------------------------------------------------------
+  function touch(item) {
+    if (touched) {
+      touched.add(item);
+    }
+  }
+
+  function isTouched(item) {
+    return !touched || touched.has(item);
+  }
+
+  function touchAll() {
+    doc.conditions.forEach(function (item) {
+      touch(item);
+      if (isGroup(item)) {
+        item.conditions.forEach(touch);
+      }
     });
   }
 
-  function errorList(path) {
-    var found = errorsAt(path);
-    if (!found.length) {
+  // The row a problem belongs to: "conditions.2.conditions.0.value" is the first condition of
+  // the group at 2; "match" or "conditions" alone are about the whole document (the preview
+  // lists those).
+  function rowPath(path) {
+    var found = /^conditions\.(\d+)(?:\.conditions\.(\d+))?/.exec(path || "");
+    if (!found) {
       return null;
     }
-    return el(
-      "ul",
-      { class: "row-errors" },
-      found.map(function (pair) {
-        return el("li", {}, [el("code", { text: pair[0] }), ": " + pair[1]]);
-      })
-    );
+    return "conditions." + found[1] + (found[2] !== undefined ? ".conditions." + found[2] : "");
+  }
+
+  function errorSlot(path, owner, isGroupBox) {
+    var list = el("ul", { class: "row-errors", "aria-live": "polite", hidden: true });
+    slots.push({ path: path, owner: owner, group: isGroupBox, list: list });
+    return list;
+  }
+
+  function showProblems() {
+    slots.forEach(function (slot) {
+      // A group's own problem ("add at least one condition to it") follows what the listener
+      // just did; a condition's waits until it has been touched.
+      var shown = slot.group || isTouched(slot.owner)
+        ? problems.filter(function (problem) {
+            return rowPath(problem.path) === slot.path;
+          })
+        : [];
+      slot.list.textContent = "";
+      shown.forEach(function (problem) {
+        slot.list.appendChild(el("li", { text: problem.message }));
+      });
+      slot.list.hidden = !shown.length;
+    });
   }
 
   function structural() {
-    serverErrors = []; // indexes move: old messages would point at the wrong rows
+    problems = []; // indexes move: old messages would point at the wrong rows
     render();
   }
 
@@ -123,6 +167,9 @@
         condition.field = chosen.name;
         condition.op = chosen.operators[0].name;
         condition.value = defaultValue(chosen);
+        if (touched) {
+          touched.delete(condition); // a new, empty value: quiet again until it is filled in
+        }
         structural();
       })
     );
@@ -140,7 +187,14 @@
           })
         );
       }
-      row.appendChild(valueWidget(field, condition));
+      var value = el("span", { class: "condition-value" }, [valueWidget(field, condition)]);
+      value.addEventListener("focusout", function () {
+        touch(condition);
+        if (!pending) {
+          showProblems(); // else the answer to the pending change shows them, not an older one
+        }
+      });
+      row.appendChild(value);
       if (field.help_text) {
         row.title = field.help_text;
       }
@@ -151,10 +205,7 @@
         structural();
       }, { "aria-label": "Remove this condition" })
     );
-    var errors = errorList(path);
-    if (errors) {
-      row.appendChild(errors);
-    }
+    row.appendChild(errorSlot(path, condition, false));
     return row;
   }
 
@@ -185,10 +236,7 @@
         })
       ])
     );
-    var errors = errorList(path);
-    if (errors && !group.conditions.length) {
-      box.appendChild(errors);
-    }
+    box.appendChild(errorSlot(path, group, true));
     return box;
   }
 
@@ -199,6 +247,7 @@
 
   function render(fromTextarea) {
     editorBox.textContent = "";
+    slots = [];
     editorBox.appendChild(
       el("p", {}, ["A track goes to this child when it matches ", matchSelect(doc, "Match"), " of these conditions:"])
     );
@@ -229,30 +278,56 @@
         jsonToggle
       ])
     );
+    showProblems();
     changed(fromTextarea);
   }
 
   // --- the document ---------------------------------------------------------------------------
+  function announce(draft) {
+    pending = draft !== null; // null: nothing to count, so no answer will come
+    form.dispatchEvent(new CustomEvent("filter-editor:change", { detail: { document: draft } }));
+  }
+
   function changed(fromTextarea) {
     if (!fromTextarea) {
       textarea.value = JSON.stringify(doc, null, 2);
     }
-    form.dispatchEvent(new CustomEvent("filter-editor:change", { detail: { document: doc } }));
+    announce(doc);
   }
 
   textarea.addEventListener("input", function () {
+    var parsed;
     try {
-      var parsed = JSON.parse(textarea.value);
-      if (isGroup(parsed)) {
-        doc = parsed;
-        serverErrors = [];
-        render(true);
-      }
+      parsed = JSON.parse(textarea.value);
     } catch (error) {
-      // Mid-typing: the rows wait for a whole document.
+      // Mid-typing: the rows wait for a whole document, and the preview says it cannot count.
+      announce(null);
+      return;
+    }
+    if (isGroup(parsed)) {
+      doc = parsed;
+      problems = [];
+      touchAll(); // typed by the listener: its problems may show at once
+      render(true);
+    } else {
+      announce(parsed); // not filters at all: the server says what is wrong with it
     }
   });
 
+  form.addEventListener("filter-preview:problems", function (event) {
+    pending = false;
+    if (event.detail.problems) {
+      problems = event.detail.problems; // null: the preview failed and knows nothing new
+    }
+    showProblems();
+  });
+
+  form.addEventListener("submit", function () {
+    touchAll(); // on Save every problem counts (the server's answer lists them all)
+    showProblems();
+  });
+
+  touchAll(); // the conditions the page loaded with: saved, or refused by a Save just now
   editorBox.hidden = false;
   jsonBox.hidden = true;
   render();

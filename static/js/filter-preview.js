@@ -6,6 +6,10 @@
 // artists, the answer says so ("12 artists not looked up yet; counts will update") and their
 // lookup runs in the background; this polls the base's metadata state meanwhile and asks for
 // the preview again once the lookup is done, so the counts update by themselves.
+// A draft that cannot be counted (the server refuses it, or the JSON does not parse) never
+// leaves an older count on show: the counts give way to "Count unavailable…". The server's
+// sentences for a refused draft go to the editor ("filter-preview:problems"), which shows each
+// beside its condition; only those about the whole document are listed here.
 (function () {
   "use strict";
 
@@ -56,41 +60,79 @@
     }, 500);
   }
 
-  function flatten(node, path, out) {
+  // The messages of a refusal that is not about the filters (a DRF field error): no paths.
+  function messagesOf(node, out) {
     if (Array.isArray(node)) {
       node.forEach(function (item) {
-        if (typeof item === "string") {
-          out.push(path ? path + ": " + item : item);
-        } else {
-          flatten(item, path, out);
-        }
+        messagesOf(item, out);
       });
     } else if (isObject(node)) {
       Object.keys(node).forEach(function (key) {
-        flatten(node[key], path ? path + "." + key : key, out);
+        messagesOf(node[key], out);
       });
     } else if (typeof node === "string") {
-      out.push(path ? path + ": " + node : node);
+      out.push(node);
     }
     return out;
   }
 
-  function showError(status, body) {
+  // No number on show that is not this draft's: the counts and changes give way to `why`.
+  function unavailable(why, lines) {
+    var line = part("draft-count");
+    if (line) {
+      line.textContent = why;
+    }
+    ["sibling-counts", "changes"].forEach(function (role) {
+      var stale = part(role);
+      if (stale) {
+        stale.textContent = "";
+      }
+    });
+    showNote(null);
     var box = part("preview-error");
-    if (!box) {
+    if (box) {
+      box.textContent = (lines || []).join(" ");
+      box.hidden = !(lines && lines.length);
+    }
+  }
+
+  function tellEditor(problems) {
+    form.dispatchEvent(new CustomEvent("filter-preview:problems", { detail: { problems: problems } }));
+  }
+
+  function showError(status, body) {
+    if (status === 400 && Array.isArray(body.problems)) {
+      tellEditor(body.problems);
+      // Problems of one condition show beside it; the document's own ones (no condition) here.
+      var whole = body.problems
+        .filter(function (problem) {
+          return !/^conditions\.\d/.test(problem.path);
+        })
+        .map(function (problem) {
+          return problem.message;
+        });
+      unavailable(
+        whole.length
+          ? "Count unavailable until the problem below is fixed."
+          : "Count unavailable until every condition is complete and valid.",
+        whole
+      );
       return;
     }
-    var lines;
+    tellEditor(null);
     if (status === 400) {
-      lines = flatten(body.errors || body.filters || body, "", []);
-      lines.unshift("Fix these to see the counts:");
+      unavailable("Count unavailable until the problem below is fixed.", messagesOf(body, []));
     } else if (body && body.detail) {
-      lines = [body.detail];
+      unavailable("Count unavailable right now.", [body.detail]);
     } else {
-      lines = ["The preview is not available right now" + (status ? " (HTTP " + status + ")" : "") + "."];
+      unavailable("Count unavailable right now.", [
+        "The preview is not available right now" + (status ? " (HTTP " + status + ")" : "") + "."
+      ]);
     }
-    box.textContent = lines.join(" ");
-    box.hidden = false;
+  }
+
+  function tracks(count) {
+    return count + (count === 1 ? " track" : " tracks");
   }
 
   function counts(body) {
@@ -104,7 +146,7 @@
     var line = part("draft-count");
     if (line && draft) {
       line.textContent =
-        "This draft matches " + draft.matching + " of " + total + " tracks of the base." +
+        "This draft matches " + draft.matching + " of " + tracks(total) + " of the base." +
         (draft.genre_note ? " By genre: " + draft.genre_note + "." : "");
     }
     var list = part("sibling-counts");
@@ -115,7 +157,7 @@
           list.appendChild(
             el("li", {
               text:
-                child.name + ": matches " + child.matching + " of " + total + " tracks" +
+                child.name + ": matches " + child.matching + " of " + tracks(total) +
                 (child.genre_note ? " (by genre: " + child.genre_note + ")" : ""),
             })
           );
@@ -270,12 +312,10 @@
           return;
         }
         if (!answer.response.ok) {
-          if (line) {
-            line.textContent = "";
-          }
           showError(answer.response.status, answer.body);
           return;
         }
+        tellEditor([]);
         counts(answer.body);
         showNote(answer.body.artists);
         if (readChildren) {
@@ -303,6 +343,17 @@
   // filter-editor.js announces every change of the document (and the first, on load).
   form.addEventListener("filter-editor:change", function (event) {
     latest = event.detail.document;
+    if (latest === null) {
+      // JSON that does not parse: drop what is scheduled or on its way, and say so.
+      window.clearTimeout(timer);
+      stopPolling();
+      sequence += 1;
+      if (preview) {
+        preview.hidden = false;
+      }
+      unavailable("Count unavailable until the JSON above is a complete document again.");
+      return;
+    }
     schedulePreview();
   });
 })();

@@ -2,8 +2,10 @@
 // queued or running, poll GET {data-status-url} (the route-status API, session auth) and update
 // the progress bar and texts in place; while a route is active the [data-edit] controls of the
 // closest [data-route-scope] stay disabled (the server refuses set-up changes with 409 anyway),
-// and they come back when it ends. Without this script the page is complete as served; it only
-// stops changing until the next load.
+// and they come back when it ends; while disabled, each points at its reason (the visible note
+// its data-busy-reason names, as aria-describedby). [data-hide-when-finished] (Cancel) goes
+// when the route ends. Without this script the page is complete as served; it only stops
+// changing until the next load.
 (function () {
   "use strict";
 
@@ -35,8 +37,9 @@
       two(date.getHours()) + ":" + two(date.getMinutes());
   }
 
-  function plural(count, word) {
-    return count + " " + word + (count === 1 ? "" : "s");
+  // As routing.display.counted: "1 child", "2 children".
+  function counted(count, singular, plural) {
+    return count + " " + (count === 1 ? singular : plural);
   }
 
   function activeSummary(event) {
@@ -55,15 +58,19 @@
         added += Number(writes[key].added || 0);
         removed += Number(writes[key].removed || 0);
       });
-      moved = ", " + plural(added, "track") + " added, " + removed + " removed";
+      moved = ", " + counted(added, "track", "tracks") + " added, " + removed + " removed";
     }
     // As routing.display.describe_route words it: the badge beside it says the status.
     var at = event.finished_at ? when(event.finished_at) + " — " : "";
     if (event.status === "succeeded") {
-      return at + progress.children_done + " children routed" + moved + ".";
+      return at + counted(progress.children_done, "child", "children") + " routed" + moved + ".";
+    }
+    if (event.status === "failed" && !progress.children_total) {
+      return at + "stopped before routing any child" + (moved ? " (" + moved.slice(2) + ")" : "") + ".";
     }
     if (event.status === "failed") {
-      return at + "stopped after " + progress.children_done + " of " + progress.children_total + " children" +
+      return at + "stopped after " + progress.children_done + " of " +
+        counted(progress.children_total, "child", "children") +
         (moved ? " (" + moved.slice(2) + ")" : "") + ".";
     }
     return at + "cancelled.";
@@ -96,11 +103,16 @@
         } else {
           control.disabled = !editable;
         }
+        var reason = control.dataset.busyReason;
+        if (reason && editable) {
+          control.removeAttribute("aria-describedby");
+        } else if (reason) {
+          control.setAttribute("aria-describedby", reason);
+        }
       });
-      var note = scope.querySelector('[data-role="busy-note"]');
-      if (note) {
+      Array.prototype.forEach.call(scope.querySelectorAll('[data-role="busy-note"]'), function (note) {
         note.hidden = editable;
-      }
+      });
     }
 
     function renderActive(event) {
@@ -129,7 +141,7 @@
       var done = part("children-done");
       if (done) {
         done.textContent = progress.children_total
-          ? progress.children_done + " of " + progress.children_total + " children done"
+          ? progress.children_done + " of " + counted(progress.children_total, "child", "children") + " done"
           : "";
       }
       setEditable(false);
@@ -155,6 +167,9 @@
         }
       }
       show("finished", true);
+      Array.prototype.forEach.call(scope.querySelectorAll("[data-hide-when-finished]"), function (node) {
+        node.hidden = true; // nothing left to cancel
+      });
       setEditable(true);
       box.dataset.active = "false";
     }

@@ -94,5 +94,6 @@ def test_a_saved_popularity_rule_in_development_mode_is_explained_on_the_editor(
     assert 'id="mode-problems"' not in extended
     assert 'id="mode-problems"' in development
     assert "These filters cannot route in development mode" in development
-    assert POPULARITY_UNAVAILABLE in development.replace("&#x27;", "'")
+    unavailable = f"<li>Condition 1 (Popularity): p{POPULARITY_UNAVAILABLE[1:]}</li>"
+    assert unavailable in development.replace("&#x27;", "'")
     assert "stop before changing any child" in development

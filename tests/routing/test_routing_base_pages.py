@@ -84,14 +84,14 @@ def test_the_overview_shows_a_running_routes_progress_for_the_script_to_follow(c
     assert '<script src="/static/js/routing-progress.js" defer></script>' in page
 
 
-def test_the_estimate_says_when_its_rate_is_a_default_and_when_it_is_measured(client, setup):
+def test_the_estimates_details_say_when_its_rate_is_a_default_and_when_it_is_measured(client, setup):
     client.force_login(setup.listener)
 
     default = page_text(client.get("/routing/"))
 
     assert re.search(
-        r"Estimated duration: about \d+ s — \d+ Spotify requests at a default 0\.25 s each "
-        r"\(no run of yours has been measured yet\)\.",
+        r"<summary>Details</summary><p class=\"muted\">About \d+ s: \d+ Spotify requests at a default "
+        r"0\.25 s each \(no run of yours has been measured yet\)\.</p>",
         default,
     )
     finished = timezone.now()
@@ -106,7 +106,9 @@ def test_the_estimate_says_when_its_rate_is_a_default_and_when_it_is_measured(cl
     measured = page_text(client.get("/routing/"))
 
     assert re.search(
-        r"Estimated duration: about \d+ s — \d+ Spotify requests at the measured 0\.14 s each\.", measured
+        r"<summary>Details</summary><p class=\"muted\">About \d+ s: \d+ Spotify requests at the measured "
+        r"0\.14 s each\.</p>",
+        measured,
     )
 
 
@@ -197,8 +199,15 @@ def test_the_base_page_shows_the_run_history_newest_first_with_its_figures(clien
     assert history.index(f"#{completed.pk}") < history.index(f"#{setup.failed.pk}")
     row = history[history.index(f'id="run-{completed.pk}"') : history.index(f'id="run-{setup.failed.pk}"')]
     assert f"{timezone.localtime(now):%Y-%m-%d %H:%M} — 2 children routed, 4 tracks added, 1 removed." in row
-    assert ">12 s<" in row and ">85" in row and ">artists 75% · children 50%<" in row
-    assert "Chill: +3 −1" in row and "(4 requests)" in row and "goneChild0000000000000: +1 −0" in row
+    assert ">12 s<" in row
+    assert "<li>Chill: +3 −1</li>" in row and "<li>goneChild0000000000000: +1 −0</li>" in row
+    # The engineer's figures are there, behind the row's "Details" toggle only.
+    before, figures = row.split('<details class="figures"><summary>Details</summary>')
+    assert "Spotify request" not in before and "Cache hits" not in before and "children 50%" not in before
+    assert "<li>85 Spotify requests</li>" in figures
+    assert "<li>Cache hits: artists 75% · children 50%</li>" in figures
+    assert "<li>Chill: 4 requests</li>" in figures
+    assert "<li>goneChild0000000000000: 2 requests</li>" in figures
     failed_row = history[history.index(f'id="run-{setup.failed.pk}"') :]
     assert "Could not write to “Loud”" in failed_row
     assert f'action="/routing/runs/{setup.failed.pk}/retry/"' in failed_row and "Retry</button>" in failed_row

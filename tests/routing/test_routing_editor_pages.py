@@ -117,9 +117,7 @@ def test_popularity_cannot_be_saved_in_development_mode(client, setup, settings)
     response = save(client, setup.chill, POPULAR)
 
     assert response.status_code == 400
-    assert f"conditions.0.field: {POPULARITY_UNAVAILABLE}" in page_text(response).replace(
-        "</code>", ""
-    ).replace("<code>", "")
+    assert f"<li>Condition 1 (Popularity): p{POPULARITY_UNAVAILABLE[1:]}</li>" in page_text(response)
     assert stored(setup.chill).filters == GENRES
 
 
@@ -177,7 +175,7 @@ def test_a_valid_document_is_saved_normalised_with_the_name_and_mode(client, set
     )
 
 
-def test_an_invalid_document_shows_every_message_at_its_path_and_saves_nothing(client, setup):
+def test_an_invalid_document_shows_every_problem_naming_its_condition_and_saves_nothing(client, setup):
     client.force_login(setup.listener)
     document = {
         "match": "all",
@@ -193,12 +191,15 @@ def test_an_invalid_document_shows_every_message_at_its_path_and_saves_nothing(c
     assert response.status_code == 400
     page = page_text(response)
     assert "The filters were not saved" in page
-    assert "<code>conditions.0.value</code>: Year range must have min ≤ max." in page
-    assert "<code>conditions.1.field</code>: Unknown field “colour”; choose one of: genre," in page
-    assert "conditions.2" not in page
-    assert served_json(page, "filter-error-list")[0] == [
-        "conditions.0.value",
-        "Year range must have min ≤ max.",
+    backwards = "Condition 1 (Release year): year range must have min ≤ max."
+    unknown = "Condition 2: “colour” is not a field Linernotes can filter on; choose one from the list."
+    listed = page[page.index('id="filter-errors"') : page.index('id="child-form"')]
+    assert re.findall(r"<li>(.*?)</li>", listed) == [backwards, unknown]
+    assert "<code>" not in listed and "conditions." not in listed  # no JSON paths for the listener
+    # The script gets the same sentences with their paths, to show each beside its row.
+    assert served_json(page, "filter-error-list") == [
+        {"path": "conditions.0.value", "message": backwards},
+        {"path": "conditions.1.field", "message": unknown},
     ]
     assert 'value="Renamed"' in page and '"field": "colour"' in page  # what was typed stays in the form
     child = stored(setup.chill)
@@ -231,8 +232,11 @@ def test_while_the_base_routes_the_editor_shows_the_progress_and_cannot_save(cli
     page = editor(client, setup.chill)
 
     assert 'data-active="true"' in page and "1 of 2 child playlists done." in page
-    assert '<button type="submit" class="button spotify" data-edit disabled>Save</button>' in page
-    assert "Saving waits until the route has finished" in page
+    assert (
+        '<button type="submit" class="button spotify" data-edit data-busy-reason="busy-note" '
+        'disabled aria-describedby="busy-note">Save</button>' in page
+    )
+    assert re.search(r'id="busy-note"\s*>Saving waits until the route has finished', page)
 
 
 def test_the_editor_scripts_are_served_in_order_and_post_drafts_to_the_preview_api(client, setup):
@@ -247,3 +251,6 @@ def test_the_editor_scripts_are_served_in_order_and_post_drafts_to_the_preview_a
     assert 'textarea[name="filters"]' in editor_js and '"filter-editor:change"' in editor_js
     assert "form.dataset.previewUrl" in preview_js and '"X-CSRFToken"' in preview_js
     assert "read_children: readChildren" in preview_js and '"filter-editor:change"' in preview_js
+    # The preview hands the server's sentences to the editor, which shows them beside their rows.
+    assert '"filter-preview:problems"' in preview_js and '"filter-preview:problems"' in editor_js
+    assert "body.problems" in preview_js and "problem.message" in editor_js

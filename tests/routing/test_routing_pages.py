@@ -4,6 +4,8 @@ Sync and Retry buttons. What the pages show: test_routing_base_pages.py, test_ro
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from routing.models import BasePlaylist, ChildPlaylist, RouteRunKind
@@ -11,7 +13,7 @@ from routing.models import RouteRun
 from core.runs import RunStatus
 from tests.accounts.conftest import credential_from_sandbox, sandbox_count
 from tests.accounts.factories import SpotifyCredentialFactory
-from tests.routing.factories import BasePlaylistFactory
+from tests.routing.factories import BasePlaylistFactory, ChildPlaylistFactory
 from tests.routing.routing_pages_support import (
     ACTIONS,
     PROTECTED,
@@ -128,16 +130,40 @@ def test_the_409_page_keeps_what_the_listener_typed(client, setup):
     assert 'value="Chill out"' in page and '"field": "explicit"' in page  # the draft, not the saved child
 
 
-def test_while_the_base_routes_its_edit_actions_are_disabled(client, setup):
+def test_while_the_base_routes_its_edit_actions_are_disabled_and_say_why(client, setup):
     route_event(setup.base, RunStatus.RUNNING, children_total=2, children_done=1)
     client.force_login(setup.listener)
 
     page = page_text(client.get(f"/routing/{setup.base.pk}/"))
 
-    assert page.count("<fieldset data-edit disabled>") == 2  # add a child, options
-    assert 'data-edit title="Move down" aria-label="Move Chill down" disabled' in page
-    assert 'aria-disabled="true">Stop routing this playlist…' in page
-    assert "Changes to this set-up wait until the route has finished" in page
+    # Each disabled control points at a visible reason (aria-describedby), not only a title.
+    busy = 'data-busy-reason="busy-note" disabled aria-describedby="busy-note"'
+    assert page.count(f"<fieldset data-edit {busy}>") == 2  # add a child, options
+    assert 'disabled aria-describedby="busy-note"' in button(page, 'aria-label="Move Chill down"')
+    assert f"{busy}>Detach</button>" in page
+    assert re.search(r'data-role="busy-note" id="busy-note"\s*>Changes to this set-up wait', page)
+    assert 'aria-disabled="true" aria-describedby="delete-busy-note">Stop routing this playlist…' in page
+    assert re.search(
+        r'id="delete-busy-note"\s*>You can stop routing it once the route has finished\.</span>', page
+    )
+
+
+def test_when_no_route_runs_no_reason_is_shown_or_pointed_at(client, setup):
+    client.force_login(setup.listener)
+
+    page = page_text(client.get(f"/routing/{setup.base.pk}/"))
+
+    assert 'aria-describedby="busy-note"' not in page and 'aria-describedby="delete-busy-note"' not in page
+    assert re.search(r'id="busy-note" hidden>', page) and re.search(r'id="delete-busy-note" hidden>', page)
+    assert "disabled" in button(page, 'aria-label="Move Chill up (it is already first)"')
+    assert "disabled" in button(page, 'aria-label="Move Loud down (it is already last)"')
+    assert "disabled" not in button(page, 'aria-label="Move Chill down"')
+
+
+def button(page: str, attribute: str) -> str:
+    """The opening tag of the one button with this attribute."""
+    (tag,) = re.findall(rf"<button[^>]*{re.escape(attribute)}[^>]*>", page)
+    return tag
 
 
 # --- Sync and Retry -------------------------------------------------------------------------------
@@ -175,6 +201,7 @@ def test_sync_from_the_overview_returns_there_but_never_to_another_site(client, 
 
 def test_sync_without_a_spotify_connection_says_what_to_do(client, queue):
     base = BasePlaylistFactory()  # its user never connected Spotify
+    ChildPlaylistFactory(base=base)
     client.force_login(base.user)
 
     page = page_text(client.post(f"/routing/{base.pk}/route/", follow=True))
