@@ -272,8 +272,12 @@ let nav = {present: false, ok: true, problems: []};
 const navEl = document.querySelector(".site-header nav");
 if (navEl) {
   const items = Array.from(navEl.children).filter(visible);
-  const tops = items.map(el => Math.round(el.getBoundingClientRect().top));
-  const rows = new Set(tops.map(t => Math.round(t / 4))).size;
+  // Items side by side overlap vertically, whatever their heights; a new row starts below them.
+  let rows = 0, rowBottom = -Infinity;
+  for (const box of items.map(el => el.getBoundingClientRect()).sort((a, b) => a.top - b.top)) {
+    if (box.top >= rowBottom - 1) { rows += 1; rowBottom = box.bottom; }
+    else { rowBottom = Math.max(rowBottom, box.bottom); }
+  }
   const problems = [];
   if (rows > 1) { problems.push("its items sit on " + rows + " rows"); }
   for (const el of items) {
