@@ -124,7 +124,9 @@ def pytest_runtest_makereport(item, call):
             if isinstance(value, Browser):
                 if report.failed:
                     saved = value.save_failure(f"failed-{value.width}")
-                    report.sections.append(("browser", "the page at the failure: " + ", ".join(map(str, saved))))
+                    report.sections.append(
+                        ("browser", "the page at the failure: " + ", ".join(map(str, saved)))
+                    )
                 # Leave the page before the fixtures' teardown: its scripts would go on polling
                 # the server while the test's database goes away.
                 value.leave()

@@ -11,7 +11,9 @@ from tests.browser.support import Browser
 IMPORT_TIMEOUT = 180.0  # demo's 70 playlists on a cluster sharing two cores with the browser
 
 
-def sign_in_through_consent_page(browser: Browser, *, as_user: str = "Demo Listener", steps: bool = True) -> User:
+def sign_in_through_consent_page(
+    browser: Browser, *, as_user: str = "Demo Listener", steps: bool = True
+) -> User:
     """From the landing page: Sign in with Spotify, pick the sandbox user on its consent page,
     Agree; lands on the dashboard. Returns the listener."""
     browser.open("/")
@@ -24,9 +26,7 @@ def sign_in_through_consent_page(browser: Browser, *, as_user: str = "Demo Liste
         # The sandbox's page, not ours: screenshots only.
         browser.step("sandbox consent page", axe=False)
     choice = browser.wait_for(
-        lambda: next(
-            (label for label in browser.find_all("label") if as_user in label.text), None
-        ),
+        lambda: next((label for label in browser.find_all("label") if as_user in label.text), None),
         message=f"{as_user!r} on the consent page",
     )
     browser.click(choice.find_element("css selector", "input[type=radio]"))

@@ -41,7 +41,9 @@ def safe_name(text: str) -> str:
 class Browser:
     """One test's view of the shared Chromium: opens our pages, acts, waits, records steps."""
 
-    def __init__(self, driver: WebDriver, *, base_url: str, artifacts: Path, test_name: str, axe: str) -> None:
+    def __init__(
+        self, driver: WebDriver, *, base_url: str, artifacts: Path, test_name: str, axe: str
+    ) -> None:
         self.driver = driver
         self.base_url = base_url
         self.artifacts = artifacts
@@ -74,7 +76,7 @@ class Browser:
     @property
     def path(self) -> str:
         url = self.driver.current_url
-        return url[len(self.base_url) :] if url.startswith(self.base_url) else url
+        return url.removeprefix(self.base_url)
 
     def find(self, css: str) -> WebElement:
         return self.driver.find_element(By.CSS_SELECTOR, css)
@@ -118,7 +120,12 @@ class Browser:
             menu.select_by_value(value)
 
     def wait_for(
-        self, condition: Callable[[], Any], *, timeout: float = DEFAULT_WAIT, message: str = "", poll: float = 0.2
+        self,
+        condition: Callable[[], Any],
+        *,
+        timeout: float = DEFAULT_WAIT,
+        message: str = "",
+        poll: float = 0.2,
     ) -> Any:
         """Poll `condition` until it returns something truthy; fail with the page's text if never."""
         deadline = time.monotonic() + timeout
@@ -149,7 +156,13 @@ class Browser:
     def full_page_png(self) -> bytes:
         """The whole page, not only the window: what a reviewer of the screenshots needs."""
         size = self.driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
-        clip = {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], MAX_SHOT_HEIGHT), "scale": 1}
+        clip = {
+            "x": 0,
+            "y": 0,
+            "width": size["width"],
+            "height": min(size["height"], MAX_SHOT_HEIGHT),
+            "scale": 1,
+        }
         shot = self.driver.execute_cdp_cmd(
             "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip}
         )
@@ -211,7 +224,9 @@ def serious_violations(violations: list[dict[str, Any]]) -> list[dict[str, Any]]
 def describe_violations(violations: list[dict[str, Any]]) -> str:
     lines = []
     for violation in violations:
-        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']} <{violation['helpUrl']}>")
+        lines.append(
+            f"- {violation['id']} ({violation['impact']}): {violation['help']} <{violation['helpUrl']}>"
+        )
         for node in violation["nodes"][:10]:
             target = " ".join(str(part) for part in node.get("target", []))
             summary = " ".join((node.get("failureSummary") or "").split())

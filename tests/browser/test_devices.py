@@ -4,7 +4,6 @@ revoking the token on the dashboard shuts the phone out."""
 
 from __future__ import annotations
 
-import pytest
 import requests
 
 from tests.browser.flows import sign_in_through_consent_page

@@ -61,12 +61,14 @@ def test_a_listener_takes_a_snapshot_reads_every_range_and_has_an_insight_writte
 
     for value, label in TimeRange.choices:
         browser.click(browser.link(label, within="nav.range-tabs"))
-        browser.wait_for(lambda: f"range={value}" in browser.path, message=f"the {label} tab")
+        browser.wait_for(lambda value=value: f"range={value}" in browser.path, message=f"the {label} tab")
         current = browser.find("nav.range-tabs a[aria-current=page]")
         assert current.text == label
         snapshot = ListeningSnapshot.objects.get(user=listener, time_range=value)
         assert f"{snapshot.play_count} stored play" in browser.text("main")
-        assert "Top artists" in browser.text("main") and "Spotify listed no top artists" not in browser.text("main")
+        assert "Top artists" in browser.text("main") and "Spotify listed no top artists" not in browser.text(
+            "main"
+        )
         browser.step(f"insights, {label}")
 
     card = "#insight-wellness"
@@ -77,7 +79,9 @@ def test_a_listener_takes_a_snapshot_reads_every_range_and_has_an_insight_writte
     browser.step("insights, an insight being written", narrow=False)
     # The card polls the insight and swaps itself for the written one.
     browser.wait_for(
-        lambda: browser.find_all(f'{card} [data-role="written-by"]'), timeout=INSIGHT_TIMEOUT, message="the insight"
+        lambda: browser.find_all(f'{card} [data-role="written-by"]'),
+        timeout=INSIGHT_TIMEOUT,
+        message="the insight",
     )
     written = browser.text(card)
     assert f"Supportive · written by primary ({PRIMARY_MODEL})" in written

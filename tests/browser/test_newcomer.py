@@ -26,7 +26,9 @@ def spotify_playlist_total(sandbox, listener) -> int:
     return answer.json()["total"]
 
 
-def test_a_newcomer_signs_in_watches_the_first_import_and_opens_a_big_playlist(browser, sandbox, start_qcluster):
+def test_a_newcomer_signs_in_watches_the_first_import_and_opens_a_big_playlist(
+    browser, sandbox, start_qcluster
+):
     # Imports are interactive work; the analyses and insights an import queues wait in the bulk queue.
     start_qcluster(env=sandbox_cluster_env(sandbox), queues=(INTERACTIVE,))
 

@@ -122,11 +122,17 @@ KNOWN_PROBLEMS: dict[tuple[str, int, str], str] = {
     **{
         (page, width, "words"): BROKEN_WORDS
         for page, width in [
-            ("library", NARROW), ("playlist", NARROW), ("base", WIDE), ("base", NARROW),
-            ("history", NARROW), ("devices", NARROW), ("llm-status", NARROW),
+            ("library", NARROW),
+            ("playlist", NARROW),
+            ("base", WIDE),
+            ("base", NARROW),
+            ("history", NARROW),
+            ("devices", NARROW),
+            ("llm-status", NARROW),
         ]
-    },  # fmt: skip
+    },
 }
+
 
 def _build_world(sandbox_server, llm_sandbox) -> World:
     listener = UserFactory(username="demo_listener", display_name="Demo Listener")
@@ -136,7 +142,10 @@ def _build_world(sandbox_server, llm_sandbox) -> World:
     # Routing: a base of demo's own, a new child on Spotify holding its clean tracks, routed once.
     source = (
         Playlist.objects.filter(
-            user=listener, owner_spotify_id="demo", items_status=ItemsStatus.AVAILABLE, track_count__range=(100, 400)
+            user=listener,
+            owner_spotify_id="demo",
+            items_status=ItemsStatus.AVAILABLE,
+            track_count__range=(100, 400),
         )
         .order_by("track_count")
         .first()
@@ -162,7 +171,9 @@ def _build_world(sandbox_server, llm_sandbox) -> World:
         model=FALLBACK_MODEL, priority=20,
     )  # fmt: skip
     snapshot = ListeningSnapshot.objects.get(user=listener, time_range=TimeRange.SHORT)
-    insight, _ = request_insight(user=listener, snapshot=snapshot, kind=InsightKind.WELLNESS, tone=InsightTone.SUPPORTIVE)
+    insight, _ = request_insight(
+        user=listener, snapshot=snapshot, kind=InsightKind.WELLNESS, tone=InsightTone.SUPPORTIVE
+    )
     assert write_insight(insight_id=insight.pk).status == "succeeded"
 
     # A phone: its session and library, through the device API.
@@ -178,14 +189,23 @@ def _build_world(sandbox_server, llm_sandbox) -> World:
         ],
     }  # fmt: skip
     assert phone.post("/api/me/library/sync", library, format="json").status_code == 200
-    assert phone.post("/api/me/session/ping", {"session_id": "phone-1", "device": "Phone"}, format="json").status_code == 200
+    assert (
+        phone.post(
+            "/api/me/session/ping", {"session_id": "phone-1", "device": "Phone"}, format="json"
+        ).status_code
+        == 200
+    )
 
     # The operator, and the fallback forced.
-    operator = UserFactory(username="operator", display_name="Olivia Operator", is_staff=True, is_superuser=True)
+    operator = UserFactory(
+        username="operator", display_name="Olivia Operator", is_staff=True, is_superuser=True
+    )
     force_provider(name=FALLBACK)
 
     big = Playlist.objects.filter(user=listener).order_by("-track_count").first()
-    track = PlaylistItem.objects.filter(playlist=big, track__isnull=False).select_related("track").first().track
+    track = (
+        PlaylistItem.objects.filter(playlist=big, track__isnull=False).select_related("track").first().track
+    )
     paths = {
         "landing": "/",
         "dashboard": "/dashboard/",
@@ -207,7 +227,10 @@ def _build_world(sandbox_server, llm_sandbox) -> World:
     }
     sessions = {LISTENER: _session(listener), OPERATOR: _session(operator), NOBODY: None}
     return World(
-        listener=listener, operator=operator, paths=paths, sessions={page: sessions[who] for page, who, _ in PAGES}
+        listener=listener,
+        operator=operator,
+        paths=paths,
+        sessions={page: sessions[who] for page, who, _ in PAGES},
     )
 
 
@@ -232,7 +255,9 @@ class _Settings:
 
 
 @pytest.fixture(scope="module")
-def world(request, django_db_setup, django_db_blocker, sandbox_server, llm_sandbox, web_server) -> Iterator[World]:
+def world(
+    request, django_db_setup, django_db_blocker, sandbox_server, llm_sandbox, web_server
+) -> Iterator[World]:
     """Built once; the pages read it through the live server, whose threads need the database
     open for the whole module. Emptied afterwards, as a transactional test leaves it."""
     # pytest-django makes the test database only for a run with some test that asks for one;
@@ -269,7 +294,9 @@ def _sign_in(browser: Browser, session: str | None) -> None:
     browser.open("/static/css/app.css")  # any page of ours: a cookie is set for the current site
     browser.driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
     if session is not None:
-        browser.driver.add_cookie({"name": django_settings.SESSION_COOKIE_NAME, "value": session, "path": "/"})
+        browser.driver.add_cookie(
+            {"name": django_settings.SESSION_COOKIE_NAME, "value": session, "path": "/"}
+        )
 
 
 def _ready(browser: Browser, page: str) -> bool:
@@ -314,7 +341,9 @@ def _params() -> list:
 def page_browser(chrome_driver, web_server) -> Browser:
     from tests.browser.conftest import ARTIFACTS, AXE
 
-    return Browser(chrome_driver, base_url=web_server.url, artifacts=ARTIFACTS, test_name="pages", axe=AXE.read_text())
+    return Browser(
+        chrome_driver, base_url=web_server.url, artifacts=ARTIFACTS, test_name="pages", axe=AXE.read_text()
+    )
 
 
 def test_the_walk_opens_every_page_of_ours(transactional_db):
@@ -347,13 +376,18 @@ def test_the_page_shows_no_problem_a_person_would_see(page, width, check, world,
         )
     elif check == "nav":
         assert report["nav"]["present"], f"{where} has no navigation"
-        assert report["nav"]["ok"], f"{where}: the navigation is not on one line: " + "; ".join(report["nav"]["problems"])
+        assert report["nav"]["ok"], f"{where}: the navigation is not on one line: " + "; ".join(
+            report["nav"]["problems"]
+        )
     elif check == "words":
-        assert report["broken_words"]["ok"], f"{where} breaks words: " + "; ".join(report["broken_words"]["words"])
+        assert report["broken_words"]["ok"], f"{where} breaks words: " + "; ".join(
+            report["broken_words"]["words"]
+        )
     elif check == "ids":
         assert report["raw_ids"]["ok"], f"{where} shows raw ids: " + ", ".join(report["raw_ids"]["found"])
     elif check == "json":
-        assert report["json_paths"]["ok"], f"{where} shows JSON paths: " + ", ".join(report["json_paths"]["found"])
+        assert report["json_paths"]["ok"], f"{where} shows JSON paths: " + ", ".join(
+            report["json_paths"]["found"]
+        )
     elif check == "axe":
         assert not found["axe"], f"axe-core on {where}:\n{describe_violations(found['axe'])}"
-

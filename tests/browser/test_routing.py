@@ -57,7 +57,10 @@ def test_a_listener_makes_a_base_adds_a_child_edits_its_filters_routes_and_undoe
     wait_for_import_card(browser)
     source = (
         Playlist.objects.filter(
-            user=listener, owner_spotify_id="demo", items_status=ItemsStatus.AVAILABLE, track_count__range=(100, 400)
+            user=listener,
+            owner_spotify_id="demo",
+            items_status=ItemsStatus.AVAILABLE,
+            track_count__range=(100, 400),
         )
         .order_by("track_count")
         .first()
@@ -94,7 +97,9 @@ def test_a_listener_makes_a_base_adds_a_child_edits_its_filters_routes_and_undoe
     browser.choose('#child-form [data-path="conditions.1"] select[aria-label=Field]', label="Duration")
     low = browser.find('#child-form [data-path="conditions.1"] input[type=number]')
     low.send_keys(str(seconds))
-    browser.wait_for(lambda: _draft_count(browser) == (expected, base_tracks), message=f"the count of {expected}")
+    browser.wait_for(
+        lambda: _draft_count(browser) == (expected, base_tracks), message=f"the count of {expected}"
+    )
     assert 0 < expected < clean < base_tracks
     browser.step("filters with live counts")
 

@@ -4,8 +4,6 @@ status page says so; the staff overview opens too."""
 
 from __future__ import annotations
 
-import pytest
-
 from accounts.models import User
 from llm.models import Provider, ProviderKind
 from tests.browser.flows import sign_in_through_consent_page
@@ -51,7 +49,9 @@ def test_staff_check_the_providers_force_the_fallback_and_the_llm_page_says_so(
     browser.choose("select[name=action]", value="check_now")
     browser.click("button[name=index]")
     browser.wait_for(
-        lambda: all(f"{name.capitalize()}: up (" in browser.text(".messagelist") for name in (PRIMARY, FALLBACK)),
+        lambda: all(
+            f"{name.capitalize()}: up (" in browser.text(".messagelist") for name in (PRIMARY, FALLBACK)
+        ),
         message="both providers up",
     )
     _admin_action(browser, provider=fallback, action="force_provider")
