@@ -119,15 +119,12 @@ def browser(chrome_driver, web_server, request) -> Browser:
 def pytest_runtest_makereport(item, call):
     """A browser test that failed leaves the page as it was: a screenshot and the HTML."""
     report = yield
-    if report.when == "call":
-        for value in getattr(item, "funcargs", {}).values():
-            if isinstance(value, Browser):
-                if report.failed:
-                    saved = value.save_failure(f"failed-{value.width}")
-                    report.sections.append(
-                        ("browser", "the page at the failure: " + ", ".join(map(str, saved)))
-                    )
-                # Leave the page before the fixtures' teardown: its scripts would go on polling
-                # the server while the test's database goes away.
-                value.leave()
+    browser = getattr(item, "funcargs", {}).get("browser")
+    if report.when == "call" and isinstance(browser, Browser):
+        if report.failed:
+            saved = browser.save_failure(f"failed-{browser.width}")
+            report.sections.append(("browser", "the page at the failure: " + ", ".join(map(str, saved))))
+        # Leave the page before the fixtures' teardown: its scripts would go on polling the
+        # server while the test's database goes away.
+        browser.leave()
     return report

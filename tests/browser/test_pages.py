@@ -256,7 +256,7 @@ class _Settings:
 
 @pytest.fixture(scope="module")
 def world(
-    request, django_db_setup, django_db_blocker, sandbox_server, llm_sandbox, web_server
+    request, chrome_driver, django_db_setup, django_db_blocker, sandbox_server, llm_sandbox, web_server
 ) -> Iterator[World]:
     """Built once; the pages read it through the live server, whose threads need the database
     open for the whole module. Emptied afterwards, as a transactional test leaves it."""
@@ -338,12 +338,15 @@ def _params() -> list:
 
 
 @pytest.fixture(scope="module")
-def page_browser(chrome_driver, web_server) -> Browser:
+def page_browser(chrome_driver, web_server) -> Iterator[Browser]:
+    """The page checks' own: signed in as each page needs, never cleared between tests."""
     from tests.browser.conftest import ARTIFACTS, AXE
 
-    return Browser(
+    browser = Browser(
         chrome_driver, base_url=web_server.url, artifacts=ARTIFACTS, test_name="pages", axe=AXE.read_text()
     )
+    yield browser
+    browser.leave()
 
 
 def test_the_walk_opens_every_page_of_ours(transactional_db):
@@ -367,7 +370,7 @@ def test_the_walk_opens_every_page_of_ours(transactional_db):
 def test_the_page_shows_no_problem_a_person_would_see(page, width, check, world, measured, page_browser):
     found = _measure(page_browser, world, measured, page, width)
     report = found["report"]
-    where = f"{page} ({world.paths[page]}) at {width} px"
+    where = f"{page} ({world.paths[page]}) at {width} px (pages-{page}-{width}.png)"
     if check == "overflow":
         overflow = report["overflow"]
         assert overflow["ok"], (

@@ -41,12 +41,16 @@ def _draft_count(browser) -> tuple[int, int] | None:
 
 
 def _wait_for_route_end(browser) -> None:
-    """On a base page: the status card says the route has finished; reload for its details."""
-    browser.wait_for(
-        lambda: browser.find('[data-role="finished"]').is_displayed(),
-        timeout=ROUTE_TIMEOUT,
-        message="the route to finish",
-    )
+    """On a base page: the status card, polling, says the route has finished (or the route had
+    finished already when the page was served: the card shows it as the last run)."""
+
+    def ended() -> bool:
+        if browser.find('#route [data-role="finished"]').is_displayed():
+            return True
+        served_after = browser.find("#route [data-route-status]").get_attribute("data-active") == "false"
+        return served_after and not browser.find('#route [data-role="active"]').is_displayed()
+
+    browser.wait_for(ended, timeout=ROUTE_TIMEOUT, message="the route to finish")
 
 
 def test_a_listener_makes_a_base_adds_a_child_edits_its_filters_routes_and_undoes_the_run(
