@@ -1,0 +1,55 @@
+"""Steps that several flows share: signing in through the sandbox's consent page, and waiting for
+the dashboard's import card to finish."""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts.models import User
+from tests.browser.support import Browser
+
+IMPORT_TIMEOUT = 180.0  # demo's 70 playlists on a cluster sharing two cores with the browser
+
+
+def sign_in_through_consent_page(
+    browser: Browser, *, as_user: str = "Demo Listener", steps: bool = True
+) -> User:
+    """From the landing page: Sign in with Spotify, pick the sandbox user on its consent page,
+    Agree; lands on the dashboard. Returns the listener."""
+    browser.open("/")
+    browser.wait_for_text("Liner notes for your Spotify library")
+    if steps:
+        browser.step("landing")
+    browser.click(browser.button("Sign in with Spotify"))
+    browser.wait_for_text("Connect Linernotes to your Spotify account")
+    if steps:
+        # The sandbox's page, not ours: screenshots only.
+        browser.step("sandbox consent page", axe=False)
+    choice = browser.wait_for(
+        lambda: next((label for label in browser.find_all("label") if as_user in label.text), None),
+        message=f"{as_user!r} on the consent page",
+    )
+    browser.click(choice.find_element("css selector", "input[type=radio]"))
+    browser.click(browser.button("Agree"))
+    browser.wait_for(lambda: browser.path == "/dashboard/", message="the dashboard after sign-in")
+    browser.wait_for_text(f"Hello, {as_user}")
+    return User.objects.get(display_name=as_user)
+
+
+def wait_for_import_card(browser: Browser, *, timeout: float = IMPORT_TIMEOUT) -> dict[str, bool]:
+    """Stay on the dashboard while its card polls the import; what was seen on the way:
+    {"running": the progress bar was shown with a value, "done": the badge said Done}."""
+    seen = {"running": False, "done": False}
+
+    def finished() -> bool:
+        badge = browser.find('#import [data-role="badge"]').text
+        bar = browser.find('#import [data-role="bar"]')
+        if bar.is_displayed() and bar.get_attribute("value") not in (None, "", "0"):
+            seen["running"] = True
+        if badge in ("Failed", "Cancelled"):
+            pytest.fail(f"the import ended {badge}: {browser.text('#import')}", pytrace=False)
+        seen["done"] = badge == "Done"
+        return seen["done"]
+
+    browser.wait_for(finished, timeout=timeout, poll=0.1, message="the import card to say Done")
+    return seen

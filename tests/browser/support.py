@@ -1,0 +1,361 @@
+"""Driving Chromium through the pages: one `Browser` per test, over the session's WebDriver.
+
+`Browser.step(name)` is what a flow calls after each thing a listener does: a screenshot at
+1366 px and at 360 px (`var/browser/<test>-<nn>-<step>-<width>.png`, or BROWSER_ARTIFACTS_DIR)
+and axe-core on the page, failing on any serious or critical violation. `page_report()` measures
+what a person would see wrong at the current width (the page checks of test_pages.py).
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from selenium.common.exceptions import (
+    NoSuchElementException,
+    StaleElementReferenceException,
+    WebDriverException,
+)
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.ui import Select
+
+WIDE, NARROW = 1366, 360
+WINDOW_HEIGHT = {WIDE: 900, NARROW: 800}
+WIDTHS = (WIDE, NARROW)
+AXE_FAILING_IMPACTS = ("serious", "critical")
+DEFAULT_WAIT = 20.0
+MAX_SHOT_HEIGHT = 12000  # px: a page of 100 playlist rows fits
+
+
+def safe_name(text: str) -> str:
+    """A file-name part from a test or step name: letters, digits, dashes."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()[:80] or "page"
+
+
+class Browser:
+    """One test's view of the shared Chromium: opens our pages, acts, waits, records steps."""
+
+    def __init__(
+        self, driver: WebDriver, *, base_url: str, artifacts: Path, test_name: str, axe: str
+    ) -> None:
+        self.driver = driver
+        self.base_url = base_url
+        self.artifacts = artifacts
+        self.test_name = safe_name(test_name)
+        self._axe_source = axe
+        self._steps = 0
+        self.width = WIDE
+
+    # --- the window --------------------------------------------------------------------------
+    def resize(self, width: int) -> None:
+        self.driver.set_window_size(width, WINDOW_HEIGHT[width])
+        self.width = width
+        # The window manager of headless Chromium may round; what the page sees is what counts.
+        deadline = time.monotonic() + 5
+        while self.driver.execute_script("return window.innerWidth") != width:
+            assert time.monotonic() < deadline, f"the window did not become {width} px wide"
+            time.sleep(0.05)
+
+    # --- navigation and reading --------------------------------------------------------------
+    def open(self, path: str) -> None:
+        self.driver.get(path if path.startswith("http") else f"{self.base_url}{path}")
+
+    def leave(self) -> None:
+        """An empty page: nothing of ours keeps running in the browser."""
+        try:
+            self.driver.get("about:blank")
+        except WebDriverException:
+            pass  # a browser that went away has nothing running either
+
+    @property
+    def path(self) -> str:
+        url = self.driver.current_url
+        return url.removeprefix(self.base_url)
+
+    def find(self, css: str) -> WebElement:
+        return self.driver.find_element(By.CSS_SELECTOR, css)
+
+    def find_all(self, css: str) -> list[WebElement]:
+        return self.driver.find_elements(By.CSS_SELECTOR, css)
+
+    def text(self, css: str = "body") -> str:
+        return self.find(css).text
+
+    def button(self, label: str, *, within: str = "body") -> WebElement:
+        """The visible button (or submit input) whose text is `label`, inside `within`."""
+        for node in self.find(within).find_elements(By.CSS_SELECTOR, "button, input[type=submit]"):
+            shown = (node.text or node.get_attribute("value") or "").strip()
+            if shown == label and node.is_displayed():
+                return node
+        raise AssertionError(f"no button {label!r} on {self.path}:\n{self.text()[:2000]}")
+
+    def link(self, label: str, *, within: str = "body") -> WebElement:
+        for node in self.find(within).find_elements(By.TAG_NAME, "a"):
+            if node.text.strip() == label and node.is_displayed():
+                return node
+        raise AssertionError(f"no link {label!r} on {self.path}:\n{self.text()[:2000]}")
+
+    def click(self, target: WebElement | str) -> None:
+        node = self.find(target) if isinstance(target, str) else target
+        # Out of view at 360 px a click may land on another element; bring it into view first.
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", node)
+        node.click()
+
+    def fill(self, css: str, text: str) -> None:
+        node = self.find(css)
+        node.clear()
+        node.send_keys(text)
+
+    def choose(self, css: str, *, label: str | None = None, value: str | None = None) -> None:
+        menu = Select(self.find(css))
+        if label is not None:
+            menu.select_by_visible_text(label)
+        else:
+            menu.select_by_value(value)
+
+    def wait_for(
+        self,
+        condition: Callable[[], Any],
+        *,
+        timeout: float = DEFAULT_WAIT,
+        message: str = "",
+        poll: float = 0.2,
+    ) -> Any:
+        """Poll `condition` until it returns something truthy; fail with the page's text if never."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                value = condition()
+            except (StaleElementReferenceException, NoSuchElementException):
+                value = None  # the page is changing under us (loading, or a poll re-rendered it)
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"waited {timeout:.0f}s on {self.path} for {message or condition}; the page says:\n"
+                    f"{self.text()[:3000]}"
+                )
+            time.sleep(poll)
+
+    def wait_for_text(self, text: str, *, css: str = "body", timeout: float = DEFAULT_WAIT) -> None:
+        self.wait_for(lambda: text in self.text(css), timeout=timeout, message=f"{text!r} in {css}")
+
+    # --- what the test leaves behind -----------------------------------------------------------
+    def screenshot(self, step: str) -> Path:
+        self.artifacts.mkdir(parents=True, exist_ok=True)
+        path = self.artifacts / f"{self.test_name}-{self._steps:02d}-{safe_name(step)}-{self.width}.png"
+        path.write_bytes(self.full_page_png())
+        return path
+
+    def full_page_png(self) -> bytes:
+        """The whole page, not only the window: what a reviewer of the screenshots needs."""
+        size = self.driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+        clip = {
+            "x": 0,
+            "y": 0,
+            "width": size["width"],
+            "height": min(size["height"], MAX_SHOT_HEIGHT),
+            "scale": 1,
+        }
+        shot = self.driver.execute_cdp_cmd(
+            "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip}
+        )
+        return base64.b64decode(shot["data"])
+
+    def save_failure(self, label: str) -> list[Path]:
+        """The page as it was when the test failed: a screenshot and its HTML."""
+        folder = self.artifacts / "failures"
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = folder / f"{self.test_name}-{safe_name(label)}"
+        saved = []
+        try:
+            Path(f"{stem}.png").write_bytes(self.full_page_png())
+            saved.append(Path(f"{stem}.png"))
+            Path(f"{stem}.html").write_text(self.driver.page_source, encoding="utf-8")
+            saved.append(Path(f"{stem}.html"))
+        except WebDriverException as failure:  # the browser itself went away: say so, keep going
+            Path(f"{stem}.txt").write_text(f"no screenshot: {failure}", encoding="utf-8")
+        return saved
+
+    def step(self, name: str, *, axe: bool = True, narrow: bool = True) -> None:
+        """A step of a flow: screenshots at both widths (the narrow one unless `narrow=False`, for a
+        page that a resize would change, such as one that is still loading) and axe at 1366 px."""
+        self._steps += 1
+        self.resize(WIDE)
+        self.screenshot(name)
+        if axe:
+            assert_accessible(self, name)
+        if narrow:
+            self.resize(NARROW)
+            self.screenshot(name)
+            self.resize(WIDE)
+
+    # --- measurements --------------------------------------------------------------------------
+    def axe_violations(self) -> list[dict[str, Any]]:
+        if not self.driver.execute_script("return typeof window.axe === 'object'"):
+            self.driver.execute_script(self._axe_source)
+        self.driver.set_script_timeout(60)
+        result = self.driver.execute_async_script(
+            """
+            const done = arguments[arguments.length - 1];
+            axe.run(document, {resultTypes: ["violations"]})
+              .then(r => done(r.violations))
+              .catch(e => done({error: String(e)}));
+            """
+        )
+        if isinstance(result, dict) and "error" in result:
+            raise AssertionError(f"axe-core could not run on {self.path}: {result['error']}")
+        return result
+
+    def page_report(self) -> dict[str, Any]:
+        return self.driver.execute_script(PAGE_REPORT_JS)
+
+
+def serious_violations(violations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [v for v in violations if v.get("impact") in AXE_FAILING_IMPACTS]
+
+
+def describe_violations(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(
+            f"- {violation['id']} ({violation['impact']}): {violation['help']} <{violation['helpUrl']}>"
+        )
+        for node in violation["nodes"][:10]:
+            target = " ".join(str(part) for part in node.get("target", []))
+            summary = " ".join((node.get("failureSummary") or "").split())
+            lines.append(f"    {target}: {summary[:300]}")
+        if len(violation["nodes"]) > 10:
+            lines.append(f"    ... and {len(violation['nodes']) - 10} more")
+    return "\n".join(lines)
+
+
+def assert_accessible(browser: Browser, step: str) -> None:
+    found = serious_violations(browser.axe_violations())
+    assert not found, (
+        f"axe-core: {len(found)} serious or critical violation(s) on {browser.path} "
+        f"({step}, {browser.width} px):\n{describe_violations(found)}"
+    )
+
+
+# What a person would see wrong on the page at the current width, measured in the page:
+# - overflow: the page is wider than the window (a sideways scroll), with the elements past its edge;
+# - nav: the navigation is not on one line (its items on several rows, or an item's text wrapped);
+# - broken_words: words split across two lines (hyphens, slashes and dashes are fair break points);
+# - raw_ids: Spotify ids or URIs in the visible text; json_paths: dotted paths such as conditions.0.value.
+PAGE_REPORT_JS = r"""
+const doc = document.documentElement;
+const viewport = doc.clientWidth;
+function describe(el) {
+  if (!el || el.nodeType !== 1) { return ""; }
+  let text = el.tagName.toLowerCase();
+  if (el.id) { text += "#" + el.id; }
+  if (el.classList.length) { text += "." + Array.from(el.classList).join("."); }
+  const parent = el.parentElement;
+  return (parent && parent !== document.body ? describe(parent) + " > " : "") + text;
+}
+function visible(el) {
+  const style = getComputedStyle(el);
+  return style.visibility !== "hidden" && style.display !== "none" && el.getClientRects().length > 0;
+}
+
+const offenders = [];
+for (const el of document.body.querySelectorAll("*")) {
+  if (offenders.length >= 10) { break; }
+  if (!visible(el)) { continue; }
+  const box = el.getBoundingClientRect();
+  if (box.right > viewport + 1 && box.width > 0) {
+    // Only the outermost: its descendants overflow with it.
+    if (!offenders.some(o => o.el.contains(el))) {
+      offenders.push({el: el, right: Math.round(box.right)});
+    }
+  }
+}
+const overflow = {
+  scroll_width: doc.scrollWidth, viewport: viewport, inner_width: window.innerWidth,
+  ok: doc.scrollWidth <= viewport,
+  offenders: offenders.map(o => describe(o.el) + " (right edge " + o.right + " px)"),
+};
+
+let nav = {present: false, ok: true, problems: []};
+const navEl = document.querySelector(".site-header nav");
+if (navEl) {
+  const items = Array.from(navEl.children).filter(visible);
+  // Items side by side overlap vertically, whatever their heights; a new row starts below them.
+  let rows = 0, rowBottom = -Infinity;
+  for (const box of items.map(el => el.getBoundingClientRect()).sort((a, b) => a.top - b.top)) {
+    if (box.top >= rowBottom - 1) { rows += 1; rowBottom = box.bottom; }
+    else { rowBottom = Math.max(rowBottom, box.bottom); }
+  }
+  const problems = [];
+  if (rows > 1) { problems.push("its items sit on " + rows + " rows"); }
+  for (const el of items) {
+    const lineHeight = parseFloat(getComputedStyle(el).lineHeight) || 24;
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    const lines = new Set(Array.from(range.getClientRects()).filter(r => r.width > 0).map(r => Math.round(r.top))).size;
+    if (lines > 1 || el.getBoundingClientRect().height > lineHeight * 1.9) {
+      problems.push("“" + el.textContent.trim() + "” takes " + Math.max(lines, 2) + " lines");
+    }
+    if (el.getBoundingClientRect().right > viewport + 1) {
+      problems.push("“" + el.textContent.trim() + "” is past the window's edge");
+    }
+  }
+  const header = document.querySelector(".site-header");
+  const brand = document.querySelector(".site-header .brand");
+  if (brand && items.length && Math.abs(brand.getBoundingClientRect().top - navEl.getBoundingClientRect().top) > navEl.getBoundingClientRect().height) {
+    problems.push("it is below the brand, not beside it");
+  }
+  nav = {present: true, ok: problems.length === 0, problems: problems,
+         height: Math.round(navEl.getBoundingClientRect().height),
+         header_height: header ? Math.round(header.getBoundingClientRect().height) : null};
+}
+
+const broken = [];
+const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {
+  acceptNode(node) {
+    const parent = node.parentElement;
+    if (!parent || parent.closest("script, style, noscript, .token, textarea, select, option")) {
+      return NodeFilter.FILTER_REJECT;
+    }
+    return node.textContent.trim() ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_REJECT;
+  },
+});
+let words = 0;
+const range = document.createRange();
+for (let node = walker.nextNode(); node && words < 20000 && broken.length < 10; node = walker.nextNode()) {
+  if (!visible(node.parentElement)) { continue; }
+  const text = node.textContent;
+  const pattern = /[^\s\-\/\u2010-\u2015]+/g;
+  let match;
+  while ((match = pattern.exec(text)) !== null) {
+    words += 1;
+    if (match[0].length < 2) { continue; }
+    range.setStart(node, match.index);
+    range.setEnd(node, match.index + match[0].length);
+    const tops = new Set(Array.from(range.getClientRects()).filter(r => r.width > 0).map(r => Math.round(r.top)));
+    if (tops.size > 1) {
+      broken.push("“" + match[0] + "” in " + describe(node.parentElement));
+    }
+  }
+}
+
+const shown = document.body.innerText;
+const SPOTIFY_ID = /(?:spotify:[a-z]+:)?\b(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[a-z])(?=[A-Za-z0-9]*[A-Z])[A-Za-z0-9]{22}\b/g;
+const JSON_PATH = /\b[a-z_]+(?:\.[0-9]+)+(?:\.[a-z_]+)*\b/g;
+const rawIds = Array.from(new Set(shown.match(SPOTIFY_ID) || [])).slice(0, 10);
+const jsonPaths = Array.from(new Set(shown.match(JSON_PATH) || [])).slice(0, 10);
+
+return {
+  width: window.innerWidth, overflow: overflow, nav: nav,
+  broken_words: {ok: broken.length === 0, words: broken},
+  raw_ids: {ok: rawIds.length === 0, found: rawIds},
+  json_paths: {ok: jsonPaths.length === 0, found: jsonPaths},
+};
+"""

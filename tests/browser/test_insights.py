@@ -1,0 +1,98 @@
+"""Insights in Chromium, on real clusters, the Spotify sandbox and the LLM sandbox: take a snapshot
+with "Ingest now", read it in every range, and have an insight written by the LLM."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django_q.brokers import get_broker
+
+from core.queues import BULK, INTERACTIVE, cluster_name
+from insights.models import ListeningSnapshot, TimeRange
+from llm.models import ProviderKind
+from tests.browser.flows import sign_in_through_consent_page, wait_for_import_card
+from tests.fixtures.cluster import sandbox_cluster_env
+from tests.fixtures.llm_sandbox import PRIMARY_MODEL
+from tests.llm.factories import ProviderFactory
+
+pytestmark = pytest.mark.cluster
+
+INGEST_TIMEOUT = 120.0
+INSIGHT_TIMEOUT = 90.0
+
+
+def test_a_listener_takes_a_snapshot_reads_every_range_and_has_an_insight_written(
+    browser, sandbox, fresh_llm_sandbox, start_qcluster
+):
+    # The provider is a database row, which the bulk cluster reads.
+    ProviderFactory(
+        name="primary", kind=ProviderKind.OPENAI, base_url=fresh_llm_sandbox.openai_url("primary"),
+        model=PRIMARY_MODEL, read_timeout=10.0,
+    )  # fmt: skip
+    env = sandbox_cluster_env(sandbox)
+    start_qcluster(env=env, queues=(INTERACTIVE,))
+    listener = sign_in_through_consent_page(browser, steps=False)
+    wait_for_import_card(browser)
+    # The import queued the analysis of its 12,000 songs and a snapshot in the bulk queue: this flow
+    # takes the snapshot itself, and leaves the analyses out (they would keep the LLM sandbox and
+    # both cores busy for minutes).
+    get_broker(cluster_name(BULK)).purge_queue()
+    start_qcluster(env=env, queues=(BULK,))
+
+    browser.click(browser.link("Insights", within=".site-header"))
+    browser.wait_for_text("No snapshot yet")
+    browser.step("insights, no snapshot yet")
+    browser.click(browser.button("Ingest now"))
+    browser.wait_for_text("Reading your listening from Spotify")
+    browser.step("insights, ingest asked for")
+
+    def snapshot_shown() -> bool:
+        if "Snapshot of" in browser.text("main"):
+            return True
+        time.sleep(1.5)
+        browser.open("/insights/")  # as the page says: reload it in a minute
+        return False
+
+    browser.wait_for(snapshot_shown, timeout=INGEST_TIMEOUT, message="the snapshot")
+    assert set(ListeningSnapshot.objects.filter(user=listener).values_list("time_range", flat=True)) == set(
+        TimeRange.values
+    )
+
+    for value, label in TimeRange.choices:
+        browser.click(browser.link(label, within="nav.range-tabs"))
+        browser.wait_for(lambda value=value: f"range={value}" in browser.path, message=f"the {label} tab")
+        current = browser.find("nav.range-tabs a[aria-current=page]")
+        assert current.text == label
+        snapshot = ListeningSnapshot.objects.get(user=listener, time_range=value)
+        assert f"{snapshot.play_count} stored play" in browser.text("main")
+        assert "Top artists" in browser.text("main") and "Spotify listed no top artists" not in browser.text(
+            "main"
+        )
+        browser.step(f"insights, {label}")
+
+    card = "#insight-wellness"
+    assert "Not written yet" in browser.text(card)
+    browser.choose(f"{card} select[name=tone]", label="Supportive")
+    browser.click(browser.button("Generate", within=card))
+    # Written on the bulk cluster; the page, served at once, shows it being written (unless the
+    # LLM sandbox was quicker than the page).
+    browser.wait_for(
+        lambda: (
+            "Writing your wellness insight" in browser.text(card)
+            or browser.find_all(f'{card} [data-role="written-by"]')
+        ),
+        message="the insight under way",
+    )
+    browser.step("insights, an insight being written", narrow=False)
+    # The card polls the insight and swaps itself for the written one.
+    browser.wait_for(
+        lambda: browser.find_all(f'{card} [data-role="written-by"]'),
+        timeout=INSIGHT_TIMEOUT,
+        message="the insight",
+    )
+    written = browser.text(card)
+    assert f"Supportive · written by primary ({PRIMARY_MODEL})" in written
+    assert browser.text(f"{card} .insight-headline")
+    assert fresh_llm_sandbox.requests_to("primary") >= 1
+    browser.step("insights, an insight written")

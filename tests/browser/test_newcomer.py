@@ -1,0 +1,78 @@
+"""A newcomer's first minutes, in Chromium: sign in through the sandbox's consent page, watch the
+first import on the dashboard (a real `qcluster`), browse the library, open a big playlist and
+one of its songs."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from core.queues import INTERACTIVE
+from library.models import Playlist
+from library.selectors import get_library_totals
+from tests.browser.flows import sign_in_through_consent_page, wait_for_import_card
+from tests.fixtures.cluster import sandbox_cluster_env
+
+pytestmark = pytest.mark.cluster
+
+
+def spotify_playlist_total(sandbox, listener) -> int:
+    answer = requests.get(
+        f"{sandbox.api_url}/me/playlists",
+        params={"limit": 1},
+        headers={"Authorization": f"Bearer {listener.spotify_credential.access_token}"},
+        timeout=10,
+    )
+    return answer.json()["total"]
+
+
+def test_a_newcomer_signs_in_watches_the_first_import_and_opens_a_big_playlist(
+    browser, sandbox, start_qcluster
+):
+    # Imports are interactive work; the analyses and insights an import queues wait in the bulk queue.
+    start_qcluster(env=sandbox_cluster_env(sandbox), queues=(INTERACTIVE,))
+
+    listener = sign_in_through_consent_page(browser)
+
+    # Sign-in queued the first import; the card follows it without a reload.
+    assert "Library import" in browser.text("#import")
+    browser.step("dashboard, first import under way")
+    seen = wait_for_import_card(browser)
+    assert seen == {"running": True, "done": True}
+    browser.step("dashboard, first import done")
+    totals = get_library_totals(user=listener)
+    # Every playlist Spotify lists, and the liked songs.
+    assert totals.playlists == spotify_playlist_total(sandbox, listener) + 1 and totals.items > 10_000
+    browser.open("/dashboard/")
+    assert f"{totals.playlists} playlists · {totals.items} items" in browser.text("#connection")
+
+    browser.click(browser.link("Library", within=".site-header"))
+    browser.wait_for_text("Your library", css="h1")
+    assert f"{totals.playlists} playlists, {totals.items} items mirrored from Spotify" in browser.text("main")
+    rows = browser.find_all("main table.list tbody tr")
+    assert len(rows) == totals.playlists
+    browser.step("library")
+
+    big = Playlist.objects.filter(user=listener).order_by("-track_count").first()
+    assert big.track_count > 300
+    browser.click(browser.link(big.name, within="main table.list"))
+    browser.wait_for_text(big.name, css="h1")
+    assert f"{big.track_count} mirrored" in browser.text("main")
+    assert len(browser.find_all("main table.list tbody tr")) == 100
+    pages = -(-big.track_count // 100)
+    assert f"Page 1 of {pages}" in browser.text("nav.pagination")
+    browser.step("a big playlist")
+
+    browser.click(browser.link("Next →", within="nav.pagination"))
+    browser.wait_for_text(f"Page 2 of {pages}", css="nav.pagination")
+    first_row = browser.find("main table.list tbody tr")
+    assert first_row.find_element("css selector", "td.num").text == "101"
+    browser.step("a big playlist, page 2")
+
+    song = browser.find("main table.list tbody a[href^='/songs/']")
+    title = song.text
+    browser.click(song)
+    browser.wait_for_text(title, css="h1")
+    assert big.name in browser.text("main")  # "In your playlists: …"
+    assert "Not analysed yet" in browser.text("main")  # no bulk cluster, no analysis
+    browser.step("a song")
