@@ -58,3 +58,14 @@ def test_before_the_first_import_the_card_says_so(client):
     html = client.get("/dashboard/").content.decode()
 
     assert "Nothing imported yet" in html and "Connected" in html
+
+
+# --- where scripts go ----------------------------------------------------------------------------
+def test_the_api_tokens_card_sends_scripts_to_the_api_and_its_docs(client):
+    client.force_login(SpotifyCredentialFactory().user)
+
+    html = client.get("/dashboard/").content.decode()
+
+    card = html[html.index('id="api-tokens"') :]
+    assert '<a href="/api/"><code>/api/</code></a>' in card and '<a href="/api/docs/">API docs</a>' in card
+    assert client.get("/api/").status_code == 200 and client.get("/api/docs/").status_code == 200
