@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from library.models import Playlist
+from library.models import Playlist, PlaylistKind
 from tests.accounts.conftest import credential_from_sandbox
 from tests.accounts.factories import SpotifyCredentialFactory
 from tests.library.factories import PlaylistFactory
@@ -32,7 +32,10 @@ def test_the_dashboard_shows_the_stored_totals_of_the_last_import_and_asks_spoti
     html = client.get("/dashboard/").content.decode()
 
     assert "Demo Listener" in html and "Connected" in html
-    assert f"{playlists.count()} playlists · {items} items" in html and "as of the last import" in html
+    assert f"{playlists.count()} playlists · {items:,} items" in html and "as of the last import" in html
+    # The count is the mirror's, Liked Songs included: the card says how it relates to Spotify's.
+    listed = playlists.exclude(kind=PlaylistKind.LIKED_SONGS).count()
+    assert f"That is the {listed} playlists Spotify lists for you, plus your Liked Songs." in html
     assert _spotify_requests(sandbox) == before  # not one request
     assert credential.access_token not in html and credential.refresh_token not in html
 
