@@ -4,6 +4,7 @@ the app's Spotify quota)."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -12,6 +13,7 @@ from library.models import Playlist, PlaylistKind
 from tests.accounts.conftest import credential_from_sandbox
 from tests.accounts.factories import SpotifyCredentialFactory
 from tests.library.factories import PlaylistFactory
+from tests.sync.factories import SyncEventFactory
 from tests.sync.import_support import import_library
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +65,51 @@ def test_before_the_first_import_the_card_says_so(client):
     assert "Nothing imported yet" in html and "Connected" in html
 
 
-# --- where scripts go ----------------------------------------------------------------------------
+# --- what next, and where scripts go --------------------------------------------------------------
+NEXT_STEPS = [
+    ("Route your playlists", "/routing/"),
+    ("See your insights", "/insights/"),
+    ("Connect your devices", "/library/devices/"),
+    ("Read the API docs", "/api/docs/"),
+]
+
+
+def next_steps(html: str) -> list[tuple[str, str]] | None:
+    """The next-steps card's links, or None when the dashboard has no such card."""
+    if 'id="next-steps"' not in html:
+        return None
+    start = html.index('id="next-steps"')
+    card = html[start : html.index("</section>", start)]
+    return [(text, href) for href, text in re.findall(r'<a href="([^"]+)">([^<]+)</a>', card)]
+
+
+@pytest.mark.parametrize("runs", [[], ["running"], ["failed"], ["failed", "running"]])
+def test_before_the_first_import_completes_the_dashboard_has_no_next_steps(client, runs):
+    user = SpotifyCredentialFactory().user
+    for trait in runs:
+        SyncEventFactory(user=user, **{trait: True})
+    client.force_login(user)
+
+    assert next_steps(client.get("/dashboard/").content.decode()) is None
+
+
+@pytest.mark.parametrize("runs", [["completed"], ["completed", "failed"], ["completed", "running"]])
+def test_once_an_import_has_completed_the_dashboard_points_to_the_next_steps(client, runs):
+    user = SpotifyCredentialFactory().user
+    for trait in runs:
+        SyncEventFactory(user=user, **{trait: True})
+    client.force_login(user)
+
+    assert next_steps(client.get("/dashboard/").content.decode()) == NEXT_STEPS
+
+
+def test_a_strangers_completed_import_shows_no_next_steps_to_a_newcomer(client):
+    SyncEventFactory(user=SpotifyCredentialFactory().user, completed=True)
+    client.force_login(SpotifyCredentialFactory().user)
+
+    assert next_steps(client.get("/dashboard/").content.decode()) is None
+
+
 def test_the_api_tokens_card_sends_scripts_to_the_api_and_its_docs(client):
     client.force_login(SpotifyCredentialFactory().user)
 
