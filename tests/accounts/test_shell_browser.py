@@ -149,3 +149,12 @@ def test_at_360_px_names_wrap_between_words_never_inside_one(chromium, visit):
     # Names wrap between words, never inside one ("Smart / playlists" may split, "playl / ists" not).
     words = chromium.execute_script(LINES_PER_WORD, wordy)
     assert len(words) == len(wordy.split()) and all(lines == 1 for lines in words), words
+
+
+@pytest.mark.parametrize(
+    "path", ["/dashboard/", "/library/", "/routing/", "/insights/", "/history/", "/library/devices/"]
+)
+def test_at_360_px_no_page_of_a_new_listener_widens_the_screen(chromium, visit, path):
+    visit(path, user=UserFactory(), width=360)
+
+    assert widens_the_page(chromium) is False
