@@ -1,6 +1,7 @@
 """The shell as Chromium lays it out, at a laptop's 1366 px and a phone's 360 px: the navigation
 in one line beside the brand, or a menu; no link broken inside; nothing widens the page, long
-playlist names included (a wide table scrolls in its own box)."""
+playlist names included (a wide table scrolls in its own box); a cover that fails to load looks
+like the placeholder."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from tests.library.factories import PlaylistFactory, PlaylistItemFactory
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
+from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402 - once selenium is known to be there
 pytestmark = [
     pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason="needs chromium and chromedriver"),
     pytest.mark.django_db(transaction=True),
@@ -27,6 +29,28 @@ return Array.from(document.querySelectorAll(arguments[0])).map(e => {
   const r = e.getBoundingClientRect();
   return {text: e.textContent.trim(), left: r.left, right: r.right, top: r.top, height: r.height,
           lines: e.getClientRects().length, shown: e.checkVisibility()};
+});
+"""
+# The share of pixels two same-sized PNGs (base64) differ in clearly (any channel by more than 48).
+UNLIKE_PIXELS = """
+const [first, second, done] = arguments;
+const load = data => new Promise(ready => {
+  const image = new Image(); image.onload = () => ready(image); image.src = "data:image/png;base64," + data;
+});
+Promise.all([load(first), load(second)]).then(([a, b]) => {
+  const canvas = document.createElement("canvas"); canvas.width = a.width; canvas.height = a.height;
+  const context = canvas.getContext("2d");
+  const pixels = image => {
+    context.clearRect(0, 0, a.width, a.height); context.drawImage(image, 0, 0);
+    return context.getImageData(0, 0, a.width, a.height).data;
+  };
+  const p = pixels(a), q = pixels(b);
+  let unlike = 0;
+  for (let i = 0; i < p.length; i += 4) {
+    const channels = [0, 1, 2].map(c => Math.abs(p[i + c] - q[i + c]));
+    if (Math.max(...channels) > 48) unlike++;
+  }
+  done(unlike / (a.width * a.height));
 });
 """
 # How wide the page's content is, and how wide the viewport is without its scroll bar.
@@ -149,6 +173,27 @@ def test_at_360_px_names_wrap_between_words_never_inside_one(chromium, visit):
     # Names wrap between words, never inside one ("Smart / playlists" may split, "playl / ists" not).
     words = chromium.execute_script(LINES_PER_WORD, wordy)
     assert len(words) == len(wordy.split()) and all(lines == 1 for lines in words), words
+
+
+def test_a_cover_that_fails_to_load_looks_like_a_playlist_without_one(chromium, visit, live_server):
+    user = UserFactory()
+    PlaylistFactory(user=user, name="Broken", image_url=f"{live_server.url}/static/no-such-cover.jpg")
+    PlaylistFactory(user=user, name="None", image_url="")
+
+    visit("/library/", user=user, width=1366)
+
+    # Until the browser has given up on it (a lazy image loads after the page).
+    WebDriverWait(chromium, 10).until(
+        lambda driver: driver.execute_script("return document.querySelector('.cover img').complete")
+    )
+    assert chromium.execute_script("return document.querySelector('.cover img').naturalWidth") == 0
+    broken, empty = chromium.find_elements("css selector", ".cover")
+    unlike = chromium.execute_async_script(
+        UNLIKE_PIXELS, broken.screenshot_as_base64, empty.screenshot_as_base64
+    )
+    # The placeholder to within antialiasing (under 1 % here): no broken-image icon (about 7 %
+    # of a 40 px cover without the stand-in), no alt text, no frame.
+    assert unlike < 0.03
 
 
 @pytest.mark.parametrize(
