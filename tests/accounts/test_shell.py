@@ -107,8 +107,9 @@ def test_the_stylesheet_breaks_words_only_in_designated_places():
 
     assert "break-all" not in STYLESHEET.read_text()
     anywhere = {sel for sel, body in found if re.search(r"overflow-wrap:\s*anywhere", body)}
-    # Long ids, URLs and secrets (.long, .token) and error messages quoting URLs (.error).
-    assert anywhere == {".token, .long", ".error"}
+    # Long ids, URLs and secrets (.long, .token), error messages quoting URLs (.error), and
+    # chips of what someone typed (.chip: a device's search).
+    assert anywhere == {".token, .long", ".error", ".chip"}
     # A cell never inherits a mid-word break: table cells say so themselves.
     assert any(
         sel == "table.list th, table.list td" and "overflow-wrap: normal" in body for sel, body in found

@@ -203,3 +203,19 @@ def test_at_360_px_no_page_of_a_new_listener_widens_the_screen(chromium, visit, 
     visit(path, user=UserFactory(), width=360)
 
     assert widens_the_page(chromium) is False
+
+
+@pytest.mark.parametrize("width", [1366, 360])
+def test_a_long_device_search_never_widens_the_devices_page(chromium, visit, width):
+    from django.utils import timezone
+
+    from devices.models import RecentSearch
+
+    user = UserFactory()
+    query = "x" * 200  # as long as a search may be, and no space in it
+    RecentSearch.objects.create(user=user, query=query, query_key=query, searched_at=timezone.now())
+
+    visit("/library/devices/", user=user, width=width)
+
+    (chip,) = boxes(chromium, ".chip")
+    assert chip["right"] <= width and widens_the_page(chromium) is False
