@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,7 +20,8 @@ from core.errors import page_status
 def landing(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("accounts:dashboard")
-    return render(request, "accounts/landing.html")
+    # The docs are linked for visitors only where a visitor may read them (the demo).
+    return render(request, "accounts/landing.html", {"api_docs_public": settings.API_DOCS_PUBLIC})
 
 
 def _render_dashboard(

@@ -1,4 +1,5 @@
-"""GET /api/tasks/{id}: how a background task the caller started is doing.
+"""GET /api/: the API's front door (its docs, its schema, its main collections), and
+GET /api/tasks/{id}: how a background task the caller started is doing.
 
 Only the caller's own tasks: another listener's, a system job's (no user) and an unknown id
 all answer 404, so an id tells nothing about work that is not yours. In core, next to the
@@ -12,6 +13,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from core import selectors
@@ -68,3 +70,50 @@ class TaskView(APIView):
         if record is None:
             raise Http404
         return Response(TaskStatusSerializer(task_body(record=record)).data)
+
+
+# Where a newcomer starts: collections a GET reads, by URL name (names, not imports: core
+# imports no other app). The docs list everything else, the actions and the device library too.
+ROOT_ENDPOINTS = {
+    "me": "api-me",
+    "api_tokens": "api-me-tokens",
+    "playlists": "api-library-playlists",
+    "sync_events": "api-sync-events",
+    "base_playlists": "api-base-playlists",
+    "filter_fields": "api-filter-fields",
+    "listening_history": "api-history",
+    "listening_snapshots": "api-listening-snapshots",
+    "insights": "api-insights",
+}
+
+
+class ApiRootSerializer(serializers.Serializer):
+    docs = serializers.URLField(help_text="Every endpoint, readable and tryable (Swagger UI).")
+    redoc = serializers.URLField(help_text="The same, as one long page (ReDoc).")
+    schema = serializers.URLField(help_text="The OpenAPI schema the docs are built from.")
+    endpoints = serializers.DictField(
+        child=serializers.URLField(), help_text="The main collections, by name."
+    )
+
+
+class ApiRootView(APIView):
+    """/api/ answers with directions instead of a 404: a script (or a listener following the
+    dashboard's link) finds the docs from here. Unknown paths under /api/ stay JSON 404s."""
+
+    @extend_schema(
+        operation_id="api_root",
+        summary="Where to start: the docs, the schema and the main endpoints",
+        responses={200: ApiRootSerializer, 401: OpenApiResponse(description="Not signed in.")},
+        tags=["api"],
+    )
+    def get(self, request: Request) -> Response:
+        def url(name: str) -> str:
+            return reverse(name, request=request)
+
+        body = {
+            "docs": url("api-docs"),
+            "redoc": url("api-redoc"),
+            "schema": url("schema"),
+            "endpoints": {key: url(name) for key, name in ROOT_ENDPOINTS.items()},
+        }
+        return Response(ApiRootSerializer(body).data)

@@ -7,10 +7,11 @@ from datetime import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Max, Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, F, Max, OrderBy, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Lower
 
 from accounts.models import User
-from library.models import Playlist, PlaylistItem, Track, TrackArtist
+from library.models import ItemKind, Playlist, PlaylistItem, PlaylistKind, Track, TrackArtist
 
 TRACK_URI = "spotify:track:"
 
@@ -33,6 +34,35 @@ def track_names(*, uris: Iterable[str]) -> dict[str, tuple[str, str]]:
 def list_playlists(*, user: User) -> QuerySet[Playlist]:
     """The user's playlists in Spotify's order (Liked Songs included)."""
     return Playlist.objects.filter(user=user).order_by("list_position", "id")
+
+
+# The Library page's orders, by the `sort` it accepts; anything else means Spotify's order.
+# Biggest and newest first; a playlist without dated items goes last, not first.
+PLAYLIST_SORTS: dict[str, tuple[OrderBy, ...]] = {
+    "spotify": (),
+    "name": (Lower("name").asc(),),
+    "items": (F("items_total").desc(),),
+    "added": (F("last_added").desc(nulls_last=True),),
+}
+DEFAULT_PLAYLIST_SORT = "spotify"
+# A search longer than any playlist name finds nothing anyway; cut it before it reaches the query.
+SEARCH_MAX_LENGTH = 200
+
+
+def playlist_sort(value: str | None) -> str:
+    """`value` if the Library page knows that order, else Spotify's: a bad link is no error."""
+    return value if value in PLAYLIST_SORTS else DEFAULT_PLAYLIST_SORT
+
+
+def browse_playlists(*, user: User, query: str = "", sort: str = DEFAULT_PLAYLIST_SORT) -> QuerySet[Playlist]:
+    """The user's playlists whose name contains `query` (any case), in the order `sort` names
+    (PLAYLIST_SORTS), each with `last_added`: when its newest item was added on Spotify (None for
+    a playlist without dated items). Spotify's order breaks ties, so every order is stable."""
+    playlists = Playlist.objects.filter(user=user).annotate(last_added=Max("items__added_at"))
+    query = query.strip()[:SEARCH_MAX_LENGTH]
+    if query:
+        playlists = playlists.filter(name__icontains=query)
+    return playlists.order_by(*PLAYLIST_SORTS[playlist_sort(sort)], "list_position", "id")
 
 
 def playlists_version(*, user: User) -> tuple[int, datetime | None]:
@@ -85,18 +115,67 @@ def ordered_credits() -> QuerySet[TrackArtist]:
 
 @dataclass(frozen=True)
 class LibraryTotals:
+    """Every figure counts the mirror's rows, so pages agree with each other. Spotify's own
+    count differs in words the pages say: Liked Songs is no playlist on Spotify, and a playlist
+    Spotify stopped listing stays here until a second import misses it (Playlist.missing_since)."""
+
     playlists: int
     items: int
     # When a playlist's items were last stored: how fresh these figures are (None: never imported).
     imported_at: datetime | None = None
+    liked_songs: int = 0  # 1 once imported: counted among `playlists`
+    not_seen: int = 0  # among `playlists`, those the last complete listing did not have
+
+    @property
+    def listed(self) -> int:
+        """The playlists Spotify lists for the listener, as of the last import."""
+        return self.playlists - self.liked_songs - self.not_seen
 
 
 def get_library_totals(*, user: User) -> LibraryTotals:
     """How many playlists and stored items the user's mirror holds, and when it was last filled:
     one query, no Spotify request (the dashboard shows this on every load)."""
     totals = Playlist.objects.filter(user=user).aggregate(
-        playlists=Count("id"), items=Sum("track_count"), imported_at=Max("items_imported_at")
+        playlists=Count("id"),
+        items=Sum("track_count"),
+        imported_at=Max("items_imported_at"),
+        liked_songs=Count("id", filter=Q(kind=PlaylistKind.LIKED_SONGS)),
+        not_seen=Count("id", filter=Q(missing_since__isnull=False)),
     )
     return LibraryTotals(
-        playlists=totals["playlists"], items=totals["items"] or 0, imported_at=totals["imported_at"]
+        playlists=totals["playlists"],
+        items=totals["items"] or 0,
+        imported_at=totals["imported_at"],
+        liked_songs=totals["liked_songs"],
+        not_seen=totals["not_seen"],
     )
+
+
+@dataclass(frozen=True)
+class ItemCounts:
+    """A playlist's stored items by kind. Only tracks are songs: they alone have a catalog row,
+    an analysis, a place in a route."""
+
+    items: int
+    songs: int
+    different_songs: int  # a song listed twice counts once here
+    local_files: int
+    episodes: int
+    unavailable: int
+
+    @property
+    def only_songs(self) -> bool:
+        return self.items == self.songs
+
+
+def count_playlist_items(*, playlist: Playlist) -> ItemCounts:
+    """How many items of each kind the playlist holds, in one query."""
+    found = PlaylistItem.objects.filter(playlist=playlist).aggregate(
+        items=Count("id"),
+        songs=Count("id", filter=Q(kind=ItemKind.TRACK)),
+        different_songs=Count("track_id", distinct=True),
+        local_files=Count("id", filter=Q(kind=ItemKind.LOCAL)),
+        episodes=Count("id", filter=Q(kind=ItemKind.EPISODE)),
+        unavailable=Count("id", filter=Q(kind=ItemKind.UNAVAILABLE)),
+    )
+    return ItemCounts(**found)

@@ -1,4 +1,5 @@
-"""One sentence about an import, the same on the page and in the API (the page's script shows it)."""
+"""One sentence about an import, the same on the page and in the API (the page's script shows it).
+Counts have thousands separators, as the pages' other counts do (12,097 items)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def describe_event(event: SyncEvent) -> str:
         if event.started_at is not None and event.playlists_total:
             # It gave its turn to another listener's import (sync.services.importer, "Turns").
             return (
-                f"Importing: {event.playlists_done} of {event.playlists_total} playlists so far; "
+                f"Importing: {event.playlists_done:,} of {event.playlists_total:,} playlists so far; "
                 "it takes turns with other listeners' runs and goes on in a moment."
             )
         return "Queued: it starts as soon as a worker is free."
@@ -42,15 +43,15 @@ def describe_event(event: SyncEvent) -> str:
         if not event.playlists_total:
             return "Importing: listing your playlists…"
         return (
-            f"Importing: {event.playlists_done} of {event.playlists_total} playlists, "
-            f"{event.items_done} items so far."
+            f"Importing: {event.playlists_done:,} of {event.playlists_total:,} playlists, "
+            f"{event.items_done:,} items so far."
         )
     if event.status == RunStatus.SUCCEEDED:
         unchanged = event.playlists_done - event.playlists_changed
-        note = f" ({unchanged} unchanged)" if unchanged > 0 else ""
+        note = f" ({unchanged:,} unchanged)" if unchanged > 0 else ""
         return (
-            f"Completed {_when(event.finished_at)}: {event.playlists_done} playlists{note}, "
-            f"{event.items_done} items imported.{_skipped_note(event)}"
+            f"Completed {_when(event.finished_at)}: {event.playlists_done:,} playlists{note}, "
+            f"{event.items_done:,} items imported.{_skipped_note(event)}"
         )
     if event.status == RunStatus.FAILED:
         return f"Failed {_when(event.finished_at)}."

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # thousands separators on the pages' counts (intcomma)
     "axes",  # the admin login's limit on failed attempts (settings at "Admin sign-in" below)
     "rest_framework",
     "drf_spectacular",

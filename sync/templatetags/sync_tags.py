@@ -1,4 +1,5 @@
-"""`{% import_card %}`: the dashboard's import card, so accounts' dashboard view needs no import of sync."""
+"""`{% import_card %}`: the dashboard's import card, and after it the next steps once an import has
+completed, so accounts' dashboard view needs no import of sync."""
 
 from __future__ import annotations
 

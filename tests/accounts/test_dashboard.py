@@ -4,14 +4,16 @@ the app's Spotify quota)."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
 
-from library.models import Playlist
+from library.models import Playlist, PlaylistKind
 from tests.accounts.conftest import credential_from_sandbox
 from tests.accounts.factories import SpotifyCredentialFactory
 from tests.library.factories import PlaylistFactory
+from tests.sync.factories import SyncEventFactory
 from tests.sync.import_support import import_library
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +34,10 @@ def test_the_dashboard_shows_the_stored_totals_of_the_last_import_and_asks_spoti
     html = client.get("/dashboard/").content.decode()
 
     assert "Demo Listener" in html and "Connected" in html
-    assert f"{playlists.count()} playlists · {items} items" in html and "as of the last import" in html
+    assert f"{playlists.count()} playlists · {items:,} items" in html and "as of the last import" in html
+    # The count is the mirror's, Liked Songs included: the card says how it relates to Spotify's.
+    listed = playlists.exclude(kind=PlaylistKind.LIKED_SONGS).count()
+    assert f"That is the {listed} playlists Spotify lists for you, plus your Liked Songs." in html
     assert _spotify_requests(sandbox) == before  # not one request
     assert credential.access_token not in html and credential.refresh_token not in html
 
@@ -58,3 +63,58 @@ def test_before_the_first_import_the_card_says_so(client):
     html = client.get("/dashboard/").content.decode()
 
     assert "Nothing imported yet" in html and "Connected" in html
+
+
+# --- what next, and where scripts go --------------------------------------------------------------
+NEXT_STEPS = [
+    ("Route your playlists", "/routing/"),
+    ("See your insights", "/insights/"),
+    ("Connect your devices", "/library/devices/"),
+    ("Read the API docs", "/api/docs/"),
+]
+
+
+def next_steps(html: str) -> list[tuple[str, str]] | None:
+    """The next-steps card's links, or None when the dashboard has no such card."""
+    if 'id="next-steps"' not in html:
+        return None
+    start = html.index('id="next-steps"')
+    card = html[start : html.index("</section>", start)]
+    return [(text, href) for href, text in re.findall(r'<a href="([^"]+)">([^<]+)</a>', card)]
+
+
+@pytest.mark.parametrize("runs", [[], ["running"], ["failed"], ["failed", "running"]])
+def test_before_the_first_import_completes_the_dashboard_has_no_next_steps(client, runs):
+    user = SpotifyCredentialFactory().user
+    for trait in runs:
+        SyncEventFactory(user=user, **{trait: True})
+    client.force_login(user)
+
+    assert next_steps(client.get("/dashboard/").content.decode()) is None
+
+
+@pytest.mark.parametrize("runs", [["completed"], ["completed", "failed"], ["completed", "running"]])
+def test_once_an_import_has_completed_the_dashboard_points_to_the_next_steps(client, runs):
+    user = SpotifyCredentialFactory().user
+    for trait in runs:
+        SyncEventFactory(user=user, **{trait: True})
+    client.force_login(user)
+
+    assert next_steps(client.get("/dashboard/").content.decode()) == NEXT_STEPS
+
+
+def test_a_strangers_completed_import_shows_no_next_steps_to_a_newcomer(client):
+    SyncEventFactory(user=SpotifyCredentialFactory().user, completed=True)
+    client.force_login(SpotifyCredentialFactory().user)
+
+    assert next_steps(client.get("/dashboard/").content.decode()) is None
+
+
+def test_the_api_tokens_card_sends_scripts_to_the_api_and_its_docs(client):
+    client.force_login(SpotifyCredentialFactory().user)
+
+    html = client.get("/dashboard/").content.decode()
+
+    card = html[html.index('id="api-tokens"') :]
+    assert '<a href="/api/"><code>/api/</code></a>' in card and '<a href="/api/docs/">API docs</a>' in card
+    assert client.get("/api/").status_code == 200 and client.get("/api/docs/").status_code == 200

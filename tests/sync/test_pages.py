@@ -85,6 +85,18 @@ def test_a_completed_import_shows_how_many_playlists_and_items_and_when(client, 
     assert 'data-role="retry" hidden' in card
 
 
+def test_a_big_imports_counts_have_thousands_separators_like_the_rest_of_the_dashboard(client, owner):
+    event = SyncEventFactory(
+        user=owner, completed=True, playlists_done=1076, playlists_changed=76, items_done=12097
+    )
+    client.force_login(owner)
+
+    card = _card(client)
+
+    when = f"{timezone.localtime(event.finished_at):%Y-%m-%d %H:%M}"
+    assert f"Completed {when} UTC: 1,076 playlists (1,000 unchanged), 12,097 items imported." in card
+
+
 def test_a_failed_import_shows_the_reason_a_retry_button_and_the_last_good_import(client, owner):
     SyncEventFactory(user=owner, completed=True, playlists_done=70)
     failed = SyncEventFactory(user=owner, failed=True, error="The worker running this import stopped.")
