@@ -263,9 +263,18 @@
     }, POLL_MS);
   }
 
+  // What the last request counted: the editor announces the same document again when a field
+  // merely loses focus (as it does when "Preview changes" is clicked), and counting it again
+  // would cancel the preview of the changes on its way.
+  var lastSentKey = null;
+  function keyOf(filters) {
+    return JSON.stringify([filters, currentMode()]);
+  }
+
   function requestPreview(readChildren) {
     stopPolling();
     lastReadChildren = readChildren;
+    lastSentKey = keyOf(latest);
     if (controller) {
       controller.abort();
     }
@@ -352,6 +361,10 @@
         preview.hidden = false;
       }
       unavailable("Count unavailable until the JSON above is a complete document again.");
+      lastSentKey = null;
+      return;
+    }
+    if (keyOf(latest) === lastSentKey) {
       return;
     }
     schedulePreview();

@@ -60,12 +60,15 @@ def test_a_listener_takes_a_snapshot_reads_every_range_and_has_an_insight_writte
     )
 
     for value, label in TimeRange.choices:
-        browser.click(browser.link(label, within="nav.range-tabs"))
+        snapshot = ListeningSnapshot.objects.get(user=listener, time_range=value)
+        # Each tab names its range and the plays its snapshot counts.
+        tab_text = f"{label} · {snapshot.play_count} play" + ("" if snapshot.play_count == 1 else "s")
+        browser.click(browser.link(tab_text, within="nav.range-tabs"))
         browser.wait_for(lambda value=value: f"range={value}" in browser.path, message=f"the {label} tab")
         current = browser.find("nav.range-tabs a[aria-current=page]")
-        assert current.text == label
-        snapshot = ListeningSnapshot.objects.get(user=listener, time_range=value)
-        assert f"{snapshot.play_count} stored play" in browser.text("main")
+        assert current.text == tab_text
+        counted = f"{snapshot.play_count} play" + ("" if snapshot.play_count == 1 else "s") + " counted"
+        assert counted in browser.text("main") or "No plays counted" in browser.text("main")
         assert "Top artists" in browser.text("main") and "Spotify listed no top artists" not in browser.text(
             "main"
         )

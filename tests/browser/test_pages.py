@@ -96,42 +96,10 @@ ACTIONS = {
 OUR_APPS = ("accounts", "analysis", "devices", "insights", "library", "llm", "routing", "sync")
 CHECKS = ("overflow", "nav", "words", "ids", "json", "axe")
 
-# What the pages get wrong today (issue 17 item 2), as these checks found it: (page, width, check).
+# What the pages get wrong today, as these checks find it: (page, width, check) -> the reason, each
+# an xfail(strict=True) so that a fix shows. Issue 17 item 2 fixed every one it listed.
 SIGNED_IN = [page for page, who, _ in PAGES if who != NOBODY]
-NAV_WRAPS = (
-    "issue 17 item 2: the navigation is not on one line (at 1366 px “Smart playlists”, the name and "
-    "“Sign out” wrap inside it; at 360 px it runs past the window's edge)"
-)
-TOO_WIDE = "issue 17 item 2: wider than a phone's window: the navigation runs past its edge"
-WIDER_STILL = {
-    "library": " and the playlists table",
-    "playlist": " and the items table",
-    "smart-playlists": " and the playlist menu",
-    "base": ", the children and run history tables and the playlist menu",
-    "insights-short": " and the charts' cards (22rem at least)",
-    "insights-medium": " and the charts' cards (22rem at least)",
-    "insights-long": " and the charts' cards (22rem at least)",
-    "devices": " and the queue and playback cards (22rem at least)",
-    "staff-overview": " and the clusters table",
-    "llm-status": " and the providers and calls tables",
-}
-BROKEN_WORDS = "issue 17 item 2: table cells break words in the middle (td has overflow-wrap: anywhere)"
-KNOWN_PROBLEMS: dict[tuple[str, int, str], str] = {
-    **{(page, width, "nav"): NAV_WRAPS for page in SIGNED_IN for width in WIDTHS},
-    **{(page, NARROW, "overflow"): TOO_WIDE + WIDER_STILL.get(page, "") for page in SIGNED_IN},
-    **{
-        (page, width, "words"): BROKEN_WORDS
-        for page, width in [
-            ("library", NARROW),
-            ("playlist", NARROW),
-            ("base", WIDE),
-            ("base", NARROW),
-            ("history", NARROW),
-            ("devices", NARROW),
-            ("llm-status", NARROW),
-        ]
-    },
-}
+KNOWN_PROBLEMS: dict[tuple[str, int, str], str] = {}
 
 
 def _build_world(sandbox_server, llm_sandbox) -> World:

@@ -34,7 +34,10 @@ def test_staff_check_the_providers_force_the_fallback_and_the_llm_page_says_so(
     User.objects.filter(pk=listener.pk).update(is_staff=True, is_superuser=True)
 
     browser.open("/dashboard/")
-    browser.click(browser.link("LLM status", within=".site-header"))
+    # One "Staff" link in the navigation; the staff page leads on to the LLM status.
+    browser.click(browser.link("Staff", within=".site-header"))
+    browser.wait_for(lambda: browser.path == "/staff/", message="the staff page")
+    browser.click(browser.link("Providers, circuits and latest calls"))
     browser.wait_for_text("LLM providers", css="h1")
     assert f"Next request goes to {PRIMARY}" in browser.text("main")
     assert "Forced:" not in browser.text("main")

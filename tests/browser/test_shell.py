@@ -5,23 +5,17 @@ like the placeholder."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
+from selenium.webdriver.support.wait import WebDriverWait
 
 from tests.accounts.factories import UserFactory
 from tests.library.factories import PlaylistFactory, PlaylistItemFactory
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
-from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402 - once selenium is known to be there
-pytestmark = [
-    pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER), reason="needs chromium and chromedriver"),
-    pytest.mark.django_db(transaction=True),
-]
+# Chromium and its driver come from tests/browser's conftest (chrome_driver), which skips, or
+# fails under BROWSER_TESTS_REQUIRED=1, when they are missing.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 # Each element's box, and whether its text runs on more than one line (one client rect per line).
 BOXES = """
@@ -68,18 +62,11 @@ return out;
 PAGE_WIDTH = "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    options = Options()
-    options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    yield driver
-    driver.quit()
+@pytest.fixture
+def chromium(chrome_driver):
+    """The suite's Chromium; the viewport each test sets is undone after it."""
+    yield chrome_driver
+    chrome_driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 @pytest.fixture
