@@ -107,5 +107,5 @@ def test_a_followed_playlist_listed_without_items_is_stored_as_not_available(san
         assert "Items not available from Spotify" in client.get(f"/library/playlists/{playlist.pk}/").content.decode()
     pages = -(-Playlist.objects.filter(user=user).count() // PLAYLISTS_PER_PAGE)
     listing = "".join(client.get("/library/", {"page": n}).content.decode() for n in range(1, pages + 1))
-    assert listing.count("items not available from Spotify") == len(followed)
+    assert listing.count("Items not available from Spotify") == len(followed)
     assert "0 — items not available" not in listing
