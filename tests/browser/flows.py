@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import User
+from library.models import ItemsStatus, Playlist
 from tests.browser.support import Browser
 
 IMPORT_TIMEOUT = 180.0  # demo's 70 playlists on a cluster sharing two cores with the browser
@@ -53,3 +54,18 @@ def wait_for_import_card(browser: Browser, *, timeout: float = IMPORT_TIMEOUT) -
 
     browser.wait_for(finished, timeout=timeout, poll=0.1, message="the import card to say Done")
     return seen
+
+
+def demo_base_source(listener: User) -> Playlist | None:
+    """The demo account's own smallest playlist of 100 to 400 readable tracks: a base big enough
+    for filters to split, small enough to route in seconds."""
+    return (
+        Playlist.objects.filter(
+            user=listener,
+            owner_spotify_id="demo",
+            items_status=ItemsStatus.AVAILABLE,
+            track_count__range=(100, 400),
+        )
+        .order_by("track_count")
+        .first()
+    )

@@ -34,13 +34,14 @@ from insights.models import InsightKind, InsightTone, ListeningSnapshot, TimeRan
 from insights.services.history import poll_history
 from insights.services.ingests import request_ingest, run_ingest
 from insights.services.insight_writer import request_insight, write_insight
-from library.models import ItemsStatus, Playlist, PlaylistItem
+from library.models import Playlist, PlaylistItem
 from llm.models import ProviderKind
 from llm.services.circuit import force_provider
 from routing.services.route import run_route
 from routing.services.setup import add_child_playlist, create_base_playlist
 from routing.services.triggers import request_route
 from tests.accounts.factories import UserFactory
+from tests.browser.flows import demo_base_source
 from tests.browser.support import NARROW, WIDE, WIDTHS, Browser, describe_violations, serious_violations
 from tests.fixtures.llm_sandbox import FALLBACK, FALLBACK_MODEL, PRIMARY, PRIMARY_MODEL
 from tests.fixtures.sandbox import point_django_at
@@ -108,16 +109,7 @@ def _build_world(sandbox_server, llm_sandbox) -> World:
     import_library(listener)
 
     # Routing: a base of demo's own, a new child on Spotify holding its clean tracks, routed once.
-    source = (
-        Playlist.objects.filter(
-            user=listener,
-            owner_spotify_id="demo",
-            items_status=ItemsStatus.AVAILABLE,
-            track_count__range=(100, 400),
-        )
-        .order_by("track_count")
-        .first()
-    )
+    source = demo_base_source(listener)
     base = create_base_playlist(user=listener, playlist=source)
     spotify_id = SpotifyAs(sandbox_server, user="demo").create_playlist("Clean ones")
     child = add_child_playlist(

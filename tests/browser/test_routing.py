@@ -11,9 +11,9 @@ import re
 import pytest
 
 from core.queues import INTERACTIVE
-from library.models import ItemsStatus, Playlist, PlaylistItem
+from library.models import Playlist, PlaylistItem
 from routing.models import ChildPlaylist
-from tests.browser.flows import sign_in_through_consent_page, wait_for_import_card
+from tests.browser.flows import demo_base_source, sign_in_through_consent_page, wait_for_import_card
 from tests.fixtures.cluster import sandbox_cluster_env
 from tests.routing.route_support import SpotifyAs
 
@@ -61,16 +61,7 @@ def test_a_listener_makes_a_base_adds_a_child_edits_its_filters_routes_and_undoe
     start_qcluster(env=sandbox_cluster_env(sandbox), queues=(INTERACTIVE,))
     listener = sign_in_through_consent_page(browser, steps=False)
     wait_for_import_card(browser)
-    source = (
-        Playlist.objects.filter(
-            user=listener,
-            owner_spotify_id="demo",
-            items_status=ItemsStatus.AVAILABLE,
-            track_count__range=(100, 400),
-        )
-        .order_by("track_count")
-        .first()
-    )
+    source = demo_base_source(listener)
     assert source is not None
 
     # --- a base ------------------------------------------------------------------------------
