@@ -64,6 +64,7 @@ fi
 # LLM, whose first start builds llama.cpp and may fail without ending the demo.
 pids=()
 others=()
+groups=()  # the clusters, each in a process group of its own (setsid): see stop_all
 stop_all() {
   trap - INT TERM EXIT
   echo; echo "Stopping the demo…"
@@ -75,14 +76,20 @@ stop_all() {
   for _ in $(seq 1 100); do
     alive=0
     for pid in "${all[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-    [ "$alive" = 0 ] && return 0
+    [ "$alive" = 0 ] && { kill_groups; return 0; }
     sleep 0.2
   done
-  # Still there after 20 s: KILL it with its children (a cluster's workers would outlive it).
+  # Still there after 20 s: KILL it with its children. A cluster's parent waits for its sentinel,
+  # which waits for busy workers (up to the task timeout): KILL each cluster's whole group, since
+  # its workers are grandchildren that `pkill -P` would miss and leave orphaned.
+  kill_groups
   for pid in "${all[@]}"; do
     pkill -KILL -P "$pid" 2>/dev/null || true
     kill -KILL "$pid" 2>/dev/null || true
   done
+}
+kill_groups() {  # a cluster's parent has gone (or is being killed): nothing of its group may stay
+  for group in "${groups[@]}"; do kill -KILL -- "-$group" 2>/dev/null || true; done
 }
 # On Ctrl-C or TERM, stop and exit at once (not on to "A demo process exited" below), with
 # success: stopping is what was asked, and make would otherwise report "Error 130".
@@ -117,10 +124,12 @@ wait_for "http://127.0.0.1:${SANDBOX_PORT}/_sandbox/health"
 wait_for "http://127.0.0.1:${LLM_SANDBOX_PORT}/_llm/health"
 
 # Two clusters (core.queues): interactive (imports, routes) and bulk (analysis, insights, rounds).
-"$PY" manage.py qcluster > "$DEMO_DIR/qcluster.log" 2>&1 &
-pids+=($!)
-Q_CLUSTER_NAME=linernotes-bulk "$PY" manage.py qcluster > "$DEMO_DIR/qcluster-bulk.log" 2>&1 &
-pids+=($!)
+# Each in a session of its own (setsid execs in place here: a background job of a shell without
+# job control is no group leader), so its pid names its group and stop_all can reap the workers.
+setsid "$PY" manage.py qcluster > "$DEMO_DIR/qcluster.log" 2>&1 &
+pids+=($!); groups+=($!)
+Q_CLUSTER_NAME=linernotes-bulk setsid "$PY" manage.py qcluster > "$DEMO_DIR/qcluster-bulk.log" 2>&1 &
+pids+=($!); groups+=($!)
 "$PY" manage.py runserver "127.0.0.1:${WEB_PORT}" --noreload > "$DEMO_DIR/web.log" 2>&1 &
 pids+=($!)
 
