@@ -6,23 +6,10 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from tests.accounts.factories import UserFactory
 from tests.insights.factories import GeneratedInsightFactory
 from tests.sync.factories import SyncEventFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def listener():
-    return UserFactory()
-
-
-@pytest.fixture
-def api(listener) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(listener)
-    return client
 
 
 @pytest.mark.parametrize("debug", [False, True], ids=["deployed", "debug"])

@@ -8,21 +8,9 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
-from tests.accounts.factories import UserFactory, api_token_secret
+from tests.accounts.factories import api_token_secret
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def listener():
-    return UserFactory()
-
-
-@pytest.fixture
-def api(listener) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(listener)
-    return client
 
 
 def test_the_root_links_the_docs_the_schema_and_collections_that_answer(api):
