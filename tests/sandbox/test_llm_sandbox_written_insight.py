@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 
 from insights.models import InsightKind, InsightTone
-from insights.services.insight_prompt import INSIGHT_SCHEMA, build_messages
+from insights.services.insight_prompt import INSIGHT_SCHEMA, MOST_PLAYED, SPOTIFY_ARTISTS, build_messages
 from sandbox.llm.answers import Want, answer
 from sandbox.llm.schema_fill import WORDS
 from tests.insights.factories import ListeningSnapshotFactory, PlayFactory, RichListeningSnapshotFactory
@@ -50,7 +50,7 @@ def test_an_insight_names_the_top_artist_and_every_number_in_it_is_one_of_the_fi
     document, figures = written(snapshot, kind=kind, tone=tone)
     text = text_of(document)
 
-    assert figures["top artists"][0] == "Artist 1"
+    assert next(iter(figures[MOST_PLAYED])) == "Artist 1"
     assert "Artist 1" in document["headline"] and "Artist 1" in " ".join(document["paragraphs"])
     assert numbers(text) and numbers(text) <= numbers(json.dumps(figures))
     assert set(NAMED.findall(text)) <= set(NAMED.findall(json.dumps(figures)))  # no one made up
@@ -94,6 +94,6 @@ def test_a_snapshot_with_little_in_it_gets_a_short_true_insight():
     document, figures = written(snapshot)
     text = text_of(document)
 
-    assert "top artists" not in figures
+    assert MOST_PLAYED not in figures and SPOTIFY_ARTISTS not in figures
     assert not NAMED.findall(text)
     assert numbers(text) <= numbers(json.dumps(figures))
