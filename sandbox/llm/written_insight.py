@@ -204,7 +204,8 @@ class _Writer:
         if not sentences:
             return ""
         openers = {"playful": "Let's see. ", "supportive": "You have been listening well. "}
-        tone_open = openers.get(self.tone, "")
+        # Praise for listening needs plays to stand on.
+        tone_open = openers.get(self.tone, "") if self.leaders or self.tone == "playful" else ""
         return tone_open + " ".join(sentences)
 
     def kind_paragraphs(self) -> list[str]:
