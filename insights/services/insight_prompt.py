@@ -245,8 +245,9 @@ def unplayed_artist_names(*, snapshot: ListeningSnapshot) -> frozenset[str]:
     """Names of Spotify's top artists with no play recorded in the snapshot's window: an answer
     saying one of them led the listening is refused (validate_answer)."""
     entries = [e for e in snapshot.top_artists or [] if isinstance(e, dict) and e.get("id")]
-    ids = [e["id"] for e in entries if not e.get("plays")]
-    return frozenset(Artist.objects.filter(pk__in=ids).values_list("name", flat=True))
+    names = dict(Artist.objects.filter(pk__in=[e["id"] for e in entries]).values_list("pk", "name"))
+    played = {names.get(e["id"]) for e in entries if e.get("plays")}  # a namesake with plays may lead
+    return frozenset(names[e["id"]] for e in entries if not e.get("plays") and e["id"] in names) - played
 
 
 def _track_names(entries: list[dict]) -> list[str]:
