@@ -11,7 +11,9 @@ the old ones stay for comparison.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -19,14 +21,23 @@ from typing import Any
 from django.utils import timezone
 
 from insights.models import InsightKind, InsightTone, ListeningSnapshot, Play, TimeRange
+from insights.services.snapshot_figures import artists_by_plays
 from library.models import Artist, Track, TrackArtist
 
-PROMPT_VERSION = "insight-v2"  # v2: the week's own plays in weekly summaries; where moods come from
+# v2: the week's own plays in weekly summaries; where moods come from. v3: artists by the plays
+# recorded apart from Spotify's ranking (v2 gave only the ranking, which a model wrote as plays).
+PROMPT_VERSION = "insight-v3"
 PURPOSE = "insight"
 SCHEMA_NAME = "listening_insight"
 HEADLINE_MAX, PARAGRAPH_MAX, LABEL_MAX, VALUE_MAX = 120, 600, 40, 80
 MAX_PARAGRAPHS, MAX_HIGHLIGHTS = 4, 5
 TOP_N = 5  # artists, tracks, genres and moods the model sees: enough to write from, cheap to send
+# The keys say what a list is, so a model cannot take Spotify's ranking for plays: the first is
+# the Insights page's "Top artists" (plays in the snapshot's window), the others Spotify's order.
+MOST_PLAYED = "most played artists (plays recorded in this period)"
+SPOTIFY_ARTISTS = "Spotify's top artists (Spotify's ranking, not plays)"
+SPOTIFY_SONGS = "Spotify's top songs (Spotify's ranking, not plays)"
+NO_PLAYS = "none: no play of your top artists is recorded in this period"
 
 
 def _text(low: int, high: int) -> dict[str, Any]:
@@ -93,7 +104,7 @@ KIND_FIGURES = {
         "plays 00:00-05:00",
         "busiest hours",
     ),
-    InsightKind.ROAST: ("top songs", "decades", "explicit songs", "genre variety (0-1)"),
+    InsightKind.ROAST: (SPOTIFY_SONGS, "decades", "explicit songs", "genre variety (0-1)"),
     InsightKind.PRODUCTIVITY: (
         "energy (0-1)",
         "busiest hours",
@@ -104,7 +115,7 @@ KIND_FIGURES = {
         "this week: plays",
         "this week: most played artists",
         "this week: most played songs",
-        "top songs",
+        SPOTIFY_SONGS,
         "moods",
         "busiest hours",
     ),  # fmt: skip
@@ -116,6 +127,9 @@ Answer with one JSON object only, with these keys:
 - paragraphs: 1 to {MAX_PARAGRAPHS} short paragraphs (two or three is best), each under 80 words.
 - highlights: 1 to {MAX_HIGHLIGHTS} {{"label", "value"}} pairs of figures worth remembering.
 Speak to the reader as "you". Use only the figures given; never invent artists, songs or numbers.
+Say who led their listening only from the most played artists, with their plays. Spotify's top
+artists and songs are Spotify's own ranking, not plays: word them as Spotify's ("Spotify ranks X
+first"), never as played, leading or on repeat. If no artist has a play, say so; name no leader.
 An answer looks like this (the values are only an example):
 {EXAMPLE_ANSWER}"""
 
@@ -137,7 +151,8 @@ def build_messages(
     figures = snapshot_figures(snapshot=snapshot)
     if kind == InsightKind.WEEKLY_SUMMARY:
         figures.update(week_figures(snapshot=snapshot))
-    wanted = ("period", "plays", "top artists", "genres", "moods from", *KIND_FIGURES[InsightKind(kind)])
+    wanted = ("period", "plays", MOST_PLAYED, SPOTIFY_ARTISTS, "genres", "moods from",
+              *KIND_FIGURES[InsightKind(kind)])  # fmt: skip
     shown = {key: figures[key] for key in wanted if figures.get(key) not in (None, [], {})}
     ask = f"Write {KIND_BRIEFS[InsightKind(kind)]}\nTone: {TONE_BRIEFS[InsightTone(tone)]}."
     if generation:
@@ -159,8 +174,9 @@ def snapshot_figures(*, snapshot: ListeningSnapshot) -> dict[str, Any]:
     return {
         "period": TimeRange(snapshot.time_range).label,
         "plays": snapshot.play_count or None,
-        "top artists": _artist_names(snapshot.top_artists),
-        "top songs": _track_names(snapshot.top_tracks),
+        MOST_PLAYED: _most_played(snapshot.top_artists),
+        SPOTIFY_ARTISTS: _artist_names(snapshot.top_artists),
+        SPOTIFY_SONGS: _track_names(snapshot.top_tracks),
         "genres": _percentages(snapshot.genre_distribution),
         "moods": _percentages(snapshot.mood_distribution),
         "moods from": (
@@ -215,6 +231,25 @@ def _artist_names(entries: list[dict]) -> list[str]:
     return [names[i] for i in ids if i in names]  # an id not in our catalog means nothing to a model
 
 
+def _most_played(entries: list[dict]) -> dict[str, int] | str | None:
+    """{name: plays} of the TOP_N most played of Spotify's top artists, as the page orders them;
+    NO_PLAYS when none has a play (said, so a model cannot crown Spotify's #1 instead)."""
+    played = artists_by_plays(entries or [])[:TOP_N]
+    if not played:
+        return NO_PLAYS if entries else None
+    names = dict(Artist.objects.filter(pk__in=[e["id"] for e in played]).values_list("pk", "name"))
+    return {names[e["id"]]: e["plays"] for e in played if e["id"] in names} or None
+
+
+def unplayed_artist_names(*, snapshot: ListeningSnapshot) -> frozenset[str]:
+    """Names of Spotify's top artists with no play recorded in the snapshot's window: an answer
+    saying one of them led the listening is refused (validate_answer)."""
+    entries = [e for e in snapshot.top_artists or [] if isinstance(e, dict) and e.get("id")]
+    names = dict(Artist.objects.filter(pk__in=[e["id"] for e in entries]).values_list("pk", "name"))
+    played = {names.get(e["id"]) for e in entries if e.get("plays")}  # a namesake with plays may lead
+    return frozenset(names[e["id"]] for e in entries if not e.get("plays") and e["id"] in names) - played
+
+
 def _track_names(entries: list[dict]) -> list[str]:
     ids = _ranked_ids(entries)
     tracks = {t.pk: t for t in Track.objects.filter(pk__in=ids).prefetch_related("credits__artist")}
@@ -244,8 +279,9 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
-def validate_answer(data: dict[str, Any]) -> Answer:
-    """The schema checked the shape; these are the rules it cannot say, and tidying."""
+def validate_answer(data: dict[str, Any], *, unplayed: Collection[str] = ()) -> Answer:
+    """The schema checked the shape; these are the rules it cannot say, and tidying. `unplayed`:
+    artists with no recorded play in the period, whom the answer must not say led the listening."""
     headline = _clean(data["headline"])
     if not headline:
         raise AnswerInvalid("the headline is blank")
@@ -263,7 +299,30 @@ def validate_answer(data: dict[str, Any]) -> Answer:
             raise AnswerInvalid(f"highlight {number} has a blank label or value")
         if all(label.lower() != seen["label"].lower() for seen in highlights):
             highlights.append({"label": label, "value": value})
+    for name in unplayed:
+        if _claims_lead(name=name, headline=headline, paragraphs=paragraphs, highlights=highlights):
+            raise AnswerInvalid(f"it says {name} led your listening, but no play of {name} is recorded")
     return Answer(headline=headline[:HEADLINE_MAX], paragraphs=paragraphs, highlights=highlights)
+
+
+# "<name> led / leads / tops / carried ...", within one clause: "X has no play, while Y led" names
+# X in another clause. A sentence about Spotify's ranking ("Spotify ranks X first") is no claim.
+LEAD_WORDS = r"(?:led|leads|leading|tops|topped|carried|carries|on repeat|most played|in front)"
+LEAD_LABEL = re.compile(r"top artist|most played|leader|led\b|leads\b", re.IGNORECASE)
+
+
+def _claims_lead(
+    *, name: str, headline: str, paragraphs: list[str], highlights: list[dict[str, str]]
+) -> bool:
+    said = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)[^.!?;,:]{{0,40}}?\b{LEAD_WORDS}\b", re.IGNORECASE)
+    sentences = [s for text in (headline, *paragraphs) for s in re.split(r"(?<=[.!?])\s+", text)]
+    if any(said.search(s) and "spotify" not in s.lower() for s in sentences):
+        return True
+    return any(
+        LEAD_LABEL.search(h["label"]) and "spotify" not in h["label"].lower()
+        and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", h["value"], re.IGNORECASE)
+        for h in highlights
+    )  # fmt: skip
 
 
 def _clean(text: str) -> str:

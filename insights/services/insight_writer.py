@@ -39,6 +39,7 @@ from insights.services.insight_prompt import (
     Answer,
     AnswerInvalid,
     build_messages,
+    unplayed_artist_names,
     validate_answer,
 )
 from insights.services.snapshots import snapshot_basis
@@ -252,7 +253,8 @@ def write_insight(*, insight_id: int) -> GeneratedInsight | None:
         result = complete_json(
             messages=messages, schema=INSIGHT_SCHEMA, schema_name=SCHEMA_NAME, purpose=PURPOSE
         )
-        answer = validate_answer(result.data)
+        # Checked against the snapshot's own plays: Spotify's #1 with no play did not "lead".
+        answer = validate_answer(result.data, unplayed=unplayed_artist_names(snapshot=insight.snapshot))
     except AllProvidersDown as exc:
         resume_at = timezone.now() + timedelta(seconds=max(1, exc.retry_after))
         claim.postpone(resume_at=resume_at, error=f"Waiting for an LLM provider: {exc}"[:ERROR_LIMIT])

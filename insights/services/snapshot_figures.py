@@ -150,3 +150,11 @@ def artist_play_counts(
     for track_id in played_track_ids:
         counts.update(set(credits.get(track_id, ())))
     return counts
+
+
+def artists_by_plays(entries: Iterable[Mapping]) -> list[Mapping]:
+    """Spotify's top artists (snapshot.top_artists entries) that have a recorded play in the
+    window, most played first and Spotify's rank breaking a tie. The Insights page draws these
+    and the LLM prompt's "most played artists" are these, so both name the same leader."""
+    played = (entry for entry in entries if isinstance(entry, Mapping) and entry.get("plays"))
+    return sorted(played, key=lambda entry: (-entry["plays"], entry.get("rank", 0)))

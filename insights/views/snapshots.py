@@ -24,6 +24,7 @@ from insights import selectors
 from insights.models import ListeningSnapshot, TimeRange
 from insights.selectors import CatalogArtist
 from insights.services.ingests import active_ingest, request_ingest
+from insights.services.snapshot_figures import artists_by_plays
 from insights.services.snapshots import ListeningIngestFailed
 from insights.templatetags.charts import line_chart
 from insights.throttles import IngestThrottle
@@ -139,7 +140,7 @@ def _top_artists(snapshot: ListeningSnapshot, *, catalog: dict[str, CatalogArtis
     Spotify's rank beside; artists without a recorded play get no bar (they are counted in a
     sentence). With no plays at all, Spotify's ranking as a plain list: a rank is no quantity."""
     entries = snapshot.top_artists
-    played = sorted((e for e in entries if e.get("plays")), key=lambda e: (-e["plays"], e["rank"]))
+    played = artists_by_plays(entries)
     shown = played[:TOP_ARTISTS_SHOWN] or entries[:TOP_ARTISTS_SHOWN]
     most = max((e.get("plays", 0) for e in shown), default=0) or 1
     rows = [

@@ -3,9 +3,12 @@
 A request is an insight when its schema asks for INSIGHT_KEYS. The figures are the JSON object
 after "Figures:" in the prompt; every name and number in the answer is one of them, written as
 given ("34%", 0.62, "21:00"), and nothing is added: a figure the prompt leaves out is not
-mentioned. Which figures lead follows the kind asked for (a wellness note, a roast, a
-productivity note, a weekly summary), the wording the tone; the request's hash only picks
-between equivalent phrasings, so a regeneration ("take a fresh angle") reads differently.
+mentioned. Who "led your listening" comes only from the most played artists (plays recorded in
+the period); Spotify's top lists are its ranking and are said as such ("Spotify ranks X first"),
+and with no plays recorded no one is said to lead. Which figures come first follows the kind
+asked for (a wellness note, a roast, a productivity note, a weekly summary), the wording the
+tone; the request's hash only picks between equivalent phrasings, so a regeneration ("take a
+fresh angle") reads differently.
 """
 
 from __future__ import annotations
@@ -30,6 +33,20 @@ KINDS = (
 TONES = (("witty", "playful"), ("warm", "supportive"), ("encouraging", "supportive"))
 NAME_LIMIT = 60  # a name longer than this is cut, so a sentence stays a sentence
 VERSION = re.compile(r"\bversion (\d+)\b")  # "This is version 3: take a fresh angle"
+# The prompt's keys, by how they start (the rest of a key says what the list is).
+MOST_PLAYED = "most played artists"
+SPOTIFY_ARTISTS, SPOTIFY_SONGS = "spotify's top artists", "spotify's top songs"
+# The period's label (insights.models.TimeRange) → how a sentence says it: (opening a sentence,
+# inside a headline, as the listening's noun, for Spotify's ranking). "All time" is every play
+# Linernotes recorded, so the plays are "so far", while Spotify's long-term ranking is "of all time".
+PERIODS = {
+    **{
+        label: (f"Over the {label}", f"over the {label}", f"your {label}", f"over the {label}")
+        for label in ("last 4 weeks", "last 6 months")
+    },
+    "all time": ("Across everything Linernotes has recorded", "so far", "your listening so far",
+                 "of all time"),
+}
 
 
 def is_insight(schema: Any) -> bool:
@@ -91,12 +108,26 @@ class _Writer:
         self.kind, self.tone, self.rng = kind, tone, rng
         self.properties = properties
         self.period = str(figures.get("period") or "")
-        self.artists = _names(figures.get("top artists"))
+        label = self.period.lower()
+        self.when, self.span, self.noun, self.ranked_over = PERIODS.get(label) or (
+            (f"In {label}", f"in {label}", f"your {label}", f"in {label}") if label
+            else ("Lately", "lately", "your listening", "lately")
+        )  # fmt: skip
+        played = self.find(MOST_PLAYED)
+        # [(name, plays)], most played first; a text instead of names says no play is recorded.
+        pairs = played.items() if isinstance(played, dict) else ()
+        self.leaders = [(_name(name), count) for name, count in pairs if name and count][:3]
+        self.no_plays = isinstance(played, str)
+        self.ranked = _names(self.find(SPOTIFY_ARTISTS))
         self.highlights: list[tuple[str, str]] = []
 
     def get(self, key: str) -> Any:
         value = self.f.get(key)
         return None if value in (None, "", [], {}) else value
+
+    def find(self, start: str) -> Any:
+        """The figure whose key starts with `start` (case aside), as `get`."""
+        return next((self.get(key) for key in self.f if str(key).lower().startswith(start)), None)
 
     def _limit(self, key: str, default: int) -> int:
         schema = self.properties.get(key)
@@ -131,26 +162,36 @@ class _Writer:
     def headline(self) -> str:
         """One of the tone's phrasings, the next one for each version asked for: a regeneration
         ("take a fresh angle") never repeats the headline before it."""
-        period = self.period.lower() or "listening"
-        lead = self.artists[0] if self.artists else None
+        lead = self.leaders[0][0] if self.leaders else None
         if lead is None:
-            options = (f"Your {period} in music", f"A look at your {period}")
+            options = (f"A look at {self.noun}", f"{_capital(self.noun)}, in figures")
         elif self.tone == "playful":
             options = (f"{lead}, again and again", f"{lead} on repeat", f"Who else but {lead}?")
         elif self.tone == "supportive":
-            options = (f"{lead} carried your {period}", f"Your {period}, with {lead} in front")
+            options = (f"{lead} carried {self.noun}", f"{_capital(self.span)}, {lead} is out in front")
         else:
-            options = (f"{self.period or 'This range'}: {lead} leads", f"{lead} tops your {period}")
+            options = (f"{lead} tops your plays {self.span}", f"Most played {self.span}: {lead}")
         return options[(self.version - 1) % len(options)]
 
     def opening(self) -> str:
         sentences = []
-        when = self._when()
-        if self.artists:
-            lead, rest = self.artists[0], self.artists[1:]
-            follow = f", followed by {_listing(rest)}" if rest else ""
-            sentences.append(f"{when}, {lead} led your listening{follow}.")
-            self.highlights.append(("Top artist", lead))
+        if self.leaders:
+            (lead, count), rest = self.leaders[0], self.leaders[1:]
+            others = _listing([f"{name} ({_counted(n, 'play')})" for name, n in rest])
+            follow = f", followed by {others}" if rest else ""
+            plays = _counted(count, "play")
+            sentences.append(f"{self.when}, {lead} led your listening with {plays}{follow}.")
+            self.highlights.append(("Most played artist", f"{lead} ({plays})"))
+        elif self.no_plays:
+            sentences.append(
+                f"{self.when}, no play of your top artists is recorded, so none of them can be said "
+                "to have led your listening."
+            )
+        if self.ranked:
+            first = self.ranked[0]
+            also = " too" if self.leaders and self.leaders[0][0] == first else ""
+            sentences.append(f"Spotify ranks {first} first among your artists {self.ranked_over}{also}.")
+            self.highlights.append(("Spotify's #1 artist", first))
         plays = self.get("plays")
         if plays is not None:
             sentences.append(f"Linernotes counted {_counted(plays, 'play')} in this range.")
@@ -163,16 +204,9 @@ class _Writer:
         if not sentences:
             return ""
         openers = {"playful": "Let's see. ", "supportive": "You have been listening well. "}
-        tone_open = openers.get(self.tone, "")
+        # Praise for listening needs plays to stand on.
+        tone_open = openers.get(self.tone, "") if self.leaders or self.tone == "playful" else ""
         return tone_open + " ".join(sentences)
-
-    def _when(self) -> str:
-        period = self.period
-        if period.lower().startswith("last"):
-            return f"Over the {period.lower()}"
-        if period.lower() == "all time":
-            return "Across all your stored listening"
-        return f"In {period}" if period else "Lately"
 
     def kind_paragraphs(self) -> list[str]:
         if self.kind == "wellness":
@@ -217,18 +251,18 @@ class _Writer:
         return " ".join(sentences)
 
     def songs(self) -> str:
-        songs = _names(self.get("top songs"))
+        songs = _names(self.find(SPOTIFY_SONGS))
         if not songs:
             return ""
-        self.highlights.append(("Top song", songs[0]))
-        lead = f"{_quoted(songs[0])} tops your songs"
+        self.highlights.append(("Spotify's #1 song", songs[0]))
+        lead = f"Spotify ranks {_quoted(songs[0])} first among your songs {self.ranked_over}"
         rest = _listing([_quoted(song) for song in songs[1:]])
         if self.tone == "playful":
-            behind = "is" if len(songs) == 2 else "are"
+            behind = "comes" if len(songs) == 2 else "come"
             return f"{lead}; at this point it may be paying rent." + (
-                f" {rest} {behind} not far behind." if rest else ""
+                f" {rest} {behind} next in its ranking." if rest else ""
             )
-        return f"{lead}." + (f" Then come {rest}." if rest else "")
+        return f"{lead}." + (f" Then {'comes' if len(songs) == 2 else 'come'} {rest}." if rest else "")
 
     def roast_details(self) -> str:
         sentences = []
@@ -287,15 +321,19 @@ class _Writer:
         return " ".join(sentences)
 
     def closing(self) -> str:
-        if self.tone == "supportive" and self.artists:
+        if self.tone == "supportive" and (self.leaders or self.ranked):
             return self.rng.choice(("Keep following what you love.", "Your taste has a clear voice."))
-        if self.tone == "playful" and self.artists:
+        if self.tone == "playful" and (self.leaders or self.ranked):
             return self.rng.choice(("No judgement. Well, a little.", "The algorithm salutes you."))
         return ""
 
 
 def _counted(value: Any, noun: str) -> str:
     return f"{value} {noun}" if value == 1 else f"{value} {noun}s"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _quoted(song: str) -> str:

@@ -3,6 +3,7 @@ with "Ingest now", read it in every range, and have an insight written by the LL
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -98,4 +99,15 @@ def test_a_listener_takes_a_snapshot_reads_every_range_and_has_an_insight_writte
     assert f"Supportive · written by primary ({PRIMARY_MODEL})" in written
     assert browser.text(f"{card} .insight-headline")
     assert fresh_llm_sandbox.requests_to("primary") >= 1
+    # The artist the insight says led the listening is the chart's first (by plays), never
+    # Spotify's #1 without a play; with no plays the insight names no leader.
+    chart_first = browser.driver.execute_script(
+        "var label = document.querySelector('ol.bars.artists .bar-label');"
+        "return label ? label.firstChild.textContent.trim() : null;"
+    )
+    led = re.search(r"(?:^|, )([^,.]+?) led your listening with \d+ play", written, re.MULTILINE)
+    if chart_first is None:
+        assert led is None and "no play of your top artists is recorded" in written
+    else:
+        assert led is not None and led.group(1) == chart_first, (chart_first, written)
     browser.step("insights, an insight written")

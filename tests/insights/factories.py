@@ -85,6 +85,7 @@ class ListeningSnapshotFactory(DjangoModelFactory):
 # A listener's four weeks: plays lean to the evening and the weekend, moods calm and melancholic.
 _HOURS = [6, 3, 1, 0, 0, 0, 1, 4, 9, 12, 14, 13, 15, 12, 11, 12, 14, 18, 24, 29, 33, 36, 31, 18]
 _WEEKDAY_SCALE = (0.8, 0.8, 0.9, 0.9, 1.1, 1.3, 1.2)  # Monday first
+_ARTIST_PLAYS = (41, 27, 19, 8, 5)
 
 
 class RichListeningSnapshotFactory(ListeningSnapshotFactory):
@@ -94,7 +95,13 @@ class RichListeningSnapshotFactory(ListeningSnapshotFactory):
     class Meta:
         skip_postgeneration_save = True  # the hook writes catalog rows, not the snapshot
 
-    top_artists = factory.Sequence(lambda n: [{"id": f"rich{n:04d}artist{r}", "rank": r} for r in range(1, 6)])
+    # Plays as an ingest counts them, most for Spotify's #1 (a test gives its own to tell them apart).
+    top_artists = factory.Sequence(
+        lambda n: [
+            {"id": f"rich{n:04d}artist{rank}", "rank": rank, "plays": plays}
+            for rank, plays in enumerate(_ARTIST_PLAYS, 1)
+        ]
+    )
     top_tracks = factory.Sequence(lambda n: [{"id": f"rich{n:04d}track{r}", "rank": r} for r in range(1, 6)])
     genre_distribution = factory.LazyFunction(
         lambda: {"indie folk": 0.32, "dream pop": 0.24, "shoegaze": 0.14, "art pop": 0.12, "post-rock": 0.1,

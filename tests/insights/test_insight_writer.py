@@ -16,7 +16,16 @@ from core import recovery
 from core.runs import RunStatus
 from insights.models import GeneratedInsight, InsightKind, InsightTone, TimeRange
 from insights.services import insight_prompt
-from insights.services.insight_prompt import AnswerInvalid, build_messages, validate_answer
+from insights.services.insight_prompt import (
+    MOST_PLAYED,
+    NO_PLAYS,
+    SPOTIFY_ARTISTS,
+    SPOTIFY_SONGS,
+    AnswerInvalid,
+    build_messages,
+    unplayed_artist_names,
+    validate_answer,
+)
 from insights.services.insight_writer import (
     GENERATE_INSIGHT_TASK,
     NoProvider,
@@ -28,7 +37,7 @@ from insights.services.insight_writer import (
 )
 from llm.models import Provider, ProviderHealth, ProviderKind
 from tests.accounts.factories import UserFactory
-from tests.library.factories import TrackFactory
+from tests.library.factories import ArtistFactory, TrackFactory
 from tests.fixtures.llm_sandbox import FALLBACK_MODEL, PRIMARY_MODEL
 from tests.insights.factories import GeneratedInsightFactory, PlayFactory, RichListeningSnapshotFactory
 from tests.llm.factories import ProviderFactory
@@ -75,16 +84,18 @@ def test_the_prompt_names_the_top_artists_and_songs_and_gives_each_kind_its_own_
     ask, figures = user["content"].split("\nFigures: ")
     assert "wellness" in ask and "medical advice" in ask and "witty" in ask
     figures = json.loads(figures)
-    assert figures["top artists"] == [f"Artist {rank}" for rank in range(1, 6)]
+    # Plays and Spotify's ranking under keys that say which is which.
+    assert figures[MOST_PLAYED] == {"Artist 1": 41, "Artist 2": 27, "Artist 3": 19, "Artist 4": 8, "Artist 5": 5}
+    assert figures[SPOTIFY_ARTISTS] == [f"Artist {rank}" for rank in range(1, 6)]
     assert figures["moods"]["calm"] == "34%" and figures["energy (0-1)"] == 0.41
     assert figures["busiest hours"] == ["21:00", "20:00", "22:00"]
-    assert "top songs" not in figures  # a roast's and a summary's figure, not a wellness note's
+    assert SPOTIFY_SONGS not in figures  # a roast's and a summary's figure, not a wellness note's
     roast = json.loads(
         build_messages(snapshot=snapshot, kind=InsightKind.ROAST, tone=InsightTone.NEUTRAL)[1][
             "content"
         ].split("\nFigures: ")[1]
     )
-    assert roast["top songs"][0] == "Song 1 by Singer 1" and "moods" not in roast
+    assert roast[SPOTIFY_SONGS][0] == "Song 1 by Singer 1" and "moods" not in roast
     assert len(system["content"]) + len(user["content"]) < 2500  # small: every request pays for it
 
 
@@ -97,7 +108,7 @@ def test_artists_and_songs_not_in_the_catalog_are_left_out_of_the_prompt():
         ].split("\nFigures: ")[1]
     )
 
-    assert "top artists" not in figures and "top songs" not in figures
+    assert MOST_PLAYED not in figures and SPOTIFY_ARTISTS not in figures and SPOTIFY_SONGS not in figures
     assert figures["genres"]["indie folk"] == "32%"
 
 
@@ -135,6 +146,71 @@ def test_an_answer_is_tidied_and_blank_text_is_refused():
         )
     with pytest.raises(AnswerInvalid, match="highlight 1"):
         validate_answer({"headline": "H", "paragraphs": ["ok"], "highlights": [{"label": "a", "value": " "}]})
+
+
+def _figures(snapshot, kind=InsightKind.WELLNESS) -> dict:
+    content = build_messages(snapshot=snapshot, kind=kind, tone=InsightTone.NEUTRAL)[1]["content"]
+    return json.loads(content.split("\nFigures: ")[1])
+
+
+def test_the_prompt_orders_artists_by_their_plays_and_keeps_spotifys_ranking_apart():
+    # Spotify ranks Ash first, but Ash has no play in the window; Cedar has the most.
+    plays = {"Ash": 0, "Birch": 4, "Cedar": 8, "Dune": 4}
+    snapshot = RichListeningSnapshotFactory(
+        catalog=False,
+        top_artists=[{"id": f"a{rank}", "rank": rank, "plays": n} for rank, n in enumerate(plays.values(), 1)],
+    )
+    for rank, name in enumerate(plays, 1):
+        ArtistFactory(spotify_id=f"a{rank}", name=name)
+
+    figures = _figures(snapshot)
+
+    assert list(figures[MOST_PLAYED].items()) == [("Cedar", 8), ("Birch", 4), ("Dune", 4)]  # a tie: by rank
+    assert figures[SPOTIFY_ARTISTS] == ["Ash", "Birch", "Cedar", "Dune"]
+    assert unplayed_artist_names(snapshot=snapshot) == {"Ash"}
+    system = build_messages(snapshot=snapshot, kind=InsightKind.WELLNESS, tone=InsightTone.NEUTRAL)[0]
+    assert "Spotify's own ranking, not plays" in system["content"]
+
+
+def test_with_no_plays_the_prompt_says_no_artist_has_one():
+    snapshot = RichListeningSnapshotFactory(
+        play_count=0, top_artists=[{"id": "a1", "rank": 1, "plays": 0}], catalog=False
+    )
+    ArtistFactory(spotify_id="a1", name="Ash")
+
+    figures = _figures(snapshot)
+
+    assert figures[MOST_PLAYED] == NO_PLAYS and figures[SPOTIFY_ARTISTS] == ["Ash"]
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        {"headline": "Ash led your listening"},
+        {"paragraphs": ["Over the last 4 weeks, Ash tops your plays with ease."]},
+        {"headline": "Ash on repeat"},
+        {"highlights": [{"label": "Top artist", "value": "Ash"}]},
+    ],
+)
+def test_an_answer_saying_an_artist_without_plays_led_the_listening_is_refused(claim):
+    answer = {"headline": "Calm weeks", "paragraphs": ["Cedar led."], "highlights": [{"label": "a", "value": "b"}]}
+
+    with pytest.raises(AnswerInvalid, match="it says Ash led your listening, but no play of Ash is recorded"):
+        validate_answer(answer | claim, unplayed={"Ash"})
+    validate_answer(answer | claim, unplayed={"Birch"})  # said of an artist with plays: fine
+
+
+def test_spotifys_ranking_and_other_clauses_naming_an_unplayed_artist_are_no_lead_claim():
+    answer = {
+        "headline": "Cedar led your listening",
+        "paragraphs": [
+            "Spotify ranks Ash first among your artists, and Ash leads its list.",
+            "Ash has no recorded play, while Cedar led with 8 plays. Ashes topped nothing.",
+        ],
+        "highlights": [{"label": "Spotify's #1 artist", "value": "Ash"}, {"label": "Top artist", "value": "Cedar"}],
+    }
+
+    assert validate_answer(answer, unplayed={"Ash"}).headline == "Cedar led your listening"
 
 
 # --- caching, regenerating, claiming ---------------------------------------------------------

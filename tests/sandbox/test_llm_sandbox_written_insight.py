@@ -10,11 +10,20 @@ import re
 import jsonschema
 import pytest
 
-from insights.models import InsightKind, InsightTone
-from insights.services.insight_prompt import INSIGHT_SCHEMA, build_messages
+from insights.models import InsightKind, InsightTone, TimeRange
+from insights.services.insight_prompt import (
+    INSIGHT_SCHEMA,
+    MOST_PLAYED,
+    SPOTIFY_ARTISTS,
+    build_messages,
+    unplayed_artist_names,
+    validate_answer,
+)
 from sandbox.llm.answers import Want, answer
 from sandbox.llm.schema_fill import WORDS
+from tests.accounts.factories import UserFactory
 from tests.insights.factories import ListeningSnapshotFactory, PlayFactory, RichListeningSnapshotFactory
+from tests.library.factories import ArtistFactory
 
 pytestmark = pytest.mark.django_db
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -50,7 +59,7 @@ def test_an_insight_names_the_top_artist_and_every_number_in_it_is_one_of_the_fi
     document, figures = written(snapshot, kind=kind, tone=tone)
     text = text_of(document)
 
-    assert figures["top artists"][0] == "Artist 1"
+    assert next(iter(figures[MOST_PLAYED])) == "Artist 1"
     assert "Artist 1" in document["headline"] and "Artist 1" in " ".join(document["paragraphs"])
     assert numbers(text) and numbers(text) <= numbers(json.dumps(figures))
     assert set(NAMED.findall(text)) <= set(NAMED.findall(json.dumps(figures)))  # no one made up
@@ -94,6 +103,98 @@ def test_a_snapshot_with_little_in_it_gets_a_short_true_insight():
     document, figures = written(snapshot)
     text = text_of(document)
 
-    assert "top artists" not in figures
+    assert MOST_PLAYED not in figures and SPOTIFY_ARTISTS not in figures
     assert not NAMED.findall(text)
     assert numbers(text) <= numbers(json.dumps(figures))
+
+
+# --- who led: the page's top artist by plays, never Spotify's #1 without a play ---------------
+
+LED = re.compile(r"(?:^|, )([A-Z][^,.]*?) led your listening")  # "…, Cedar led your listening"
+
+
+def _ranked_apart(user, *, time_range=TimeRange.SHORT, plays=(0, 4, 8, 4), play_count=16):
+    """A snapshot whose Spotify #1 (Ash) is not its most played artist (Cedar, with these plays)."""
+    names = ("Ash", "Birch", "Cedar", "Dune")
+    for rank, name in enumerate(names, 1):
+        ArtistFactory(spotify_id=f"apart-{rank}", name=name)
+    return RichListeningSnapshotFactory(
+        user=user, time_range=time_range, play_count=play_count, catalog=False,
+        top_artists=[{"id": f"apart-{rank}", "rank": rank, "plays": n} for rank, n in enumerate(plays, 1)],
+    )  # fmt: skip
+
+
+def _page_top_artist(client, user, time_range) -> str:
+    """The first name in the Insights page's "Top artists" chart, as a listener reads it."""
+    client.force_login(user)
+    html = client.get(f"/insights/?range={time_range}").content.decode()
+    chart = html[html.index('id="artists-heading"') :]
+    return re.search(r'<span class="bar-label">([^<]+)<small>', chart).group(1)
+
+
+@pytest.mark.parametrize("tone", list(InsightTone))
+def test_the_artist_said_to_lead_is_the_pages_top_artist_by_plays_not_spotifys_first(client, tone):
+    user = UserFactory()
+    snapshot = _ranked_apart(user, time_range=TimeRange.MEDIUM)
+
+    document, figures = written(snapshot, tone=tone)
+    paragraphs = " ".join(document["paragraphs"])
+
+    page_top = _page_top_artist(client, user, TimeRange.MEDIUM)
+    assert page_top == "Cedar"
+    assert LED.search(paragraphs).group(1) == page_top
+    assert "Cedar led your listening with 8 plays, followed by Birch (4 plays) and Dune (4 plays)." in paragraphs
+    assert "Spotify ranks Ash first among your artists over the last 6 months." in paragraphs
+    assert "Ash" not in document["headline"]
+    assert {"label": "Most played artist", "value": "Cedar (8 plays)"} in document["highlights"]
+    # The product's own check agrees: nothing here says Ash led.
+    validate_answer(document, unplayed=unplayed_artist_names(snapshot=snapshot))
+
+
+def test_with_no_plays_the_insight_says_so_and_names_no_leader():
+    snapshot = _ranked_apart(UserFactory(), plays=(0, 0, 0, 0), play_count=0)
+
+    document, _ = written(snapshot, tone=InsightTone.SUPPORTIVE)
+    text = text_of(document)
+
+    assert "Over the last 4 weeks, no play of your top artists is recorded, so none of them can be said to " \
+        "have led your listening." in text  # fmt: skip
+    assert not LED.search(text) and "Most played" not in text
+    assert "Spotify ranks Ash first among your artists over the last 4 weeks." in text
+    assert document["headline"] in ("A look at your last 4 weeks", "Your last 4 weeks, in figures")
+    validate_answer(document, unplayed=unplayed_artist_names(snapshot=snapshot))
+
+
+# Every range's headline (one per tone and version) and the sentence that opens the insight.
+HEADLINES = {
+    TimeRange.SHORT: (
+        ["Cedar tops your plays over the last 4 weeks", "Most played over the last 4 weeks: Cedar"],
+        ["Cedar carried your last 4 weeks", "Over the last 4 weeks, Cedar is out in front"],
+        "Over the last 4 weeks, Cedar led your listening",
+        "Spotify ranks Ash first among your artists over the last 4 weeks.",
+    ),
+    TimeRange.MEDIUM: (
+        ["Cedar tops your plays over the last 6 months", "Most played over the last 6 months: Cedar"],
+        ["Cedar carried your last 6 months", "Over the last 6 months, Cedar is out in front"],
+        "Over the last 6 months, Cedar led your listening",
+        "Spotify ranks Ash first among your artists over the last 6 months.",
+    ),
+    TimeRange.LONG: (
+        ["Cedar tops your plays so far", "Most played so far: Cedar"],
+        ["Cedar carried your listening so far", "So far, Cedar is out in front"],
+        "Across everything Linernotes has recorded, Cedar led your listening",
+        "Spotify ranks Ash first among your artists of all time.",
+    ),
+}
+
+
+@pytest.mark.parametrize("time_range", list(TimeRange))
+def test_each_ranges_headline_and_opening_read_as_english(time_range):
+    neutral, supportive, opening, ranking = HEADLINES[time_range]
+    snapshot = _ranked_apart(UserFactory(), time_range=time_range)
+
+    assert [written(snapshot, generation=n)[0]["headline"] for n in range(2)] == neutral
+    assert [written(snapshot, tone=InsightTone.SUPPORTIVE, generation=n)[0]["headline"] for n in range(2)] == supportive
+    paragraphs = " ".join(written(snapshot)[0]["paragraphs"])
+    assert paragraphs.startswith(opening) and ranking in paragraphs
+    assert "your all time" not in paragraphs.lower() and "your all time" not in " ".join(neutral + supportive).lower()
