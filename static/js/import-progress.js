@@ -83,10 +83,19 @@
         if (!fresh.getElementById("import")) {
           return; // not the dashboard (signed out meanwhile): keep what is shown
         }
+        // Keyboard focus inside a swapped card (on "Sync now", say) goes to its match in the new
+        // card, not to the top of the page.
+        var focused = document.activeElement;
+        var refocus = null;
         var previous = null;
         SWAPPED.forEach(function (id) {
           var now = document.getElementById(id);
           var next = fresh.getElementById(id);
+          if (now && focused && focused !== document.body && now.contains(focused)) {
+            var holder = focused.closest("[data-role]");
+            refocus = "#" + id + (holder && now.contains(holder) ? ' [data-role="' + holder.dataset.role + '"]' : "");
+            refocus += " " + focused.tagName.toLowerCase();
+          }
           if (now && next) {
             now.replaceWith(next);
           } else if (now) {
@@ -96,6 +105,10 @@
           }
           previous = next || previous;
         });
+        var target = refocus && document.querySelector(refocus);
+        if (target) {
+          target.focus({ preventScroll: true });
+        }
         card = document.getElementById("import");
         start(); // another import may have been queued meanwhile
       })

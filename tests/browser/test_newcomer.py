@@ -39,6 +39,8 @@ def test_a_newcomer_signs_in_watches_the_first_import_and_opens_a_big_playlist(
     browser.step("dashboard, first import under way")
     # A mark on this very page: a reload would lose it.
     browser.driver.execute_script("window.notReloaded = true")
+    # A keyboard user waiting on "Sync now": the swap of the cards must not drop their focus.
+    browser.driver.execute_script('document.querySelector("#import [data-role=sync-now] button").focus()')
     seen = wait_for_import_card(browser)
     assert seen == {"running": True, "done": True}
     totals = get_library_totals(user=listener)
@@ -52,6 +54,10 @@ def test_a_newcomer_signs_in_watches_the_first_import_and_opens_a_big_playlist(
     assert browser.find('#import [data-role="badge"]').text == "Done"
     assert in_progress_flashes(browser) == []  # nothing above the cards says it is still going on
     assert browser.driver.execute_script("return window.notReloaded === true")
+    assert browser.driver.execute_script(
+        "var el = document.activeElement;"
+        "return el.isConnected && el === document.querySelector('#import [data-role=sync-now] button')"
+    )
     browser.step("dashboard, first import done")
     browser.open("/dashboard/")
     assert counted in browser.text("#connection") and browser.find_all("#next-steps")
