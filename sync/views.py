@@ -1,7 +1,8 @@
 """Pages' actions for runs: "Sync now", "Retry" (imports) and "Cancel" (any queued run); all POST.
 
 "Sync now" and "Retry" count toward the same imports limit as the API (sync.throttles); past it,
-the dashboard says how long to wait."""
+the dashboard says how long to wait. What they started is the import card's to show (it follows
+the run live), so they flash no "in progress" message that the card would contradict later."""
 
 from __future__ import annotations
 
@@ -26,11 +27,10 @@ def import_now(request: HttpRequest) -> HttpResponse:
         _, created = triggers.request_import(user=request.user, trigger=triggers.Trigger.BUTTON)
     except (Throttled, triggers.ImportTriggerError) as exc:
         messages.error(request, str(exc))
-    else:
-        if created:
-            messages.success(request, "Import queued: your library is being mirrored.")
-        else:
-            messages.info(request, "An import is already under way; here is its progress.")
+    # Queued, or one under way already: no message. The dashboard's import card shows the run and
+    # follows it live; a flash saying "being mirrored" would stay above it once the card says
+    # Done (a flash is fixed when the page is served). Messages here say what a click did not do
+    # or what it ended, never how a run is going.
     return redirect("accounts:dashboard")
 
 
@@ -45,8 +45,7 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
         triggers.retry_import(event=event)
     except (Throttled, triggers.ImportTriggerError) as exc:
         messages.error(request, str(exc))
-    else:
-        messages.success(request, "Retrying: the import continues where it stopped.")
+    # Retried: no message, as for "Sync now": the import card shows the run from here on.
     return redirect("accounts:dashboard")
 
 

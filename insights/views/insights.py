@@ -64,12 +64,12 @@ def generate(request: HttpRequest) -> HttpResponse:
     except (Throttled, insight_writer.InsightError) as exc:  # no provider, too soon, too often
         messages.error(request, str(exc))
     else:
-        if queued:
-            messages.success(request, f"Writing your {label} insight; it appears here in a moment.")
-        elif insight.status == RunStatus.SUCCEEDED:
+        # Queued, or being written already: no message. The card the redirect lands on says
+        # "Writing your … insight" and swaps itself for the insight when it is done; a flash
+        # saying so would stay above that card, contradicting it (a flash is fixed when the page
+        # is served). Only an outcome that is final when the page is served is flashed.
+        if not queued and insight.status == RunStatus.SUCCEEDED:
             messages.info(request, f"Here is your {label} insight, written earlier from this snapshot.")
-        else:
-            messages.info(request, f"Your {label} insight is already being written.")
     return redirect(_back(request, target=data["next"], kind=data["kind"], tone=data["tone"]))
 
 

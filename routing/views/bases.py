@@ -178,13 +178,7 @@ def base_route(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404(str(exc)) from None
     except (Throttled, RouteTriggerError) as exc:
         messages.error(request, str(exc))
-    else:
-        if created:
-            messages.success(request, f"Route #{event.pk} queued: “{base.name}” is being routed.")
-        else:
-            messages.info(
-                request,
-                f"Route #{event.pk} of this base is already {event.get_status_display().lower()}; "
-                "here is its progress.",
-            )
+    # Queued, or one queued or running already: no message. Both pages it returns to (the base,
+    # the overview) show the base's route status and follow it live; a flash saying "being
+    # routed" would stay above it once it says Done (a flash is fixed when the page is served).
     return redirect(back)

@@ -37,7 +37,8 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         action=run_control.confirm_route,
         verb="confirm",
-        done="Confirmed: route #{pk} is queued again and will make the removals you saw "
+        # What the click did, not how the run goes: the route status on the page follows that.
+        done="Confirmed: route #{pk} makes the removals you saw "
         "(it asks again if it would now remove more).",
     )
 
@@ -105,7 +106,9 @@ def restore(request: HttpRequest, pk: int) -> HttpResponse:
         kind = "route" if event.kind == RouteRunKind.ROUTE else "restore"
         messages.success(
             request,
-            f"Restore #{queued.pk} queued: the children go back to what they held before {kind} #{event.pk}. "
+            # Not "queued": the route status on the page says how it goes, and a flash saying
+            # "queued" would stay above it once it says Done.
+            f"Restore #{queued.pk}: the children go back to what they held before {kind} #{event.pk}. "
             "It backs them up first, so it can be undone too.",
         )
     return _back(event)
@@ -128,6 +131,6 @@ def route_retry(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"Retrying as route #{retry.pk}: it reads every child again and continues where #{pk} stopped.",
+            f"Retried as route #{retry.pk}: it reads every child again and continues where #{pk} stopped.",
         )
     return redirect("routing:base", pk=event.base_id)

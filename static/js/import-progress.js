@@ -1,17 +1,19 @@
 // Live progress of the dashboard's import card: polls /api/sync-events/{id}/ (session auth)
-// while the import is queued or running and updates the card in place. Without this
-// script the card is still complete; it only stops changing until the next page load.
+// while the import is queued or running and updates the card in place. When the import ends,
+// the cards an import changes (the Spotify card's counts, this card, and the What next card
+// that appears after the first completed import) are swapped for those of a fresh copy of the
+// page, once: the server renders them as on a reload, so no count is worked out twice, here
+// and in the templates (the insights cards do the same). Without this script the page is
+// still complete; it only stops changing until the next page load.
 (function () {
   "use strict";
 
   var ACTIVE = ["queued", "running"];
   var INTERVAL_MS = 1500;
   var MAX_FAILURES = 10;
+  var SWAPPED = ["connection", "import", "next-steps"]; // ids, in page order
 
   var card = document.getElementById("import");
-  if (!card || !card.dataset.eventUrl || ACTIVE.indexOf(card.dataset.status) === -1) {
-    return;
-  }
 
   function part(role) {
     return card.querySelector('[data-role="' + role + '"]');
@@ -66,6 +68,55 @@
     card.dataset.status = event.status;
   }
 
+  // The page again, for the cards an ended import changed. A card the fresh page has and this
+  // one lacks (What next, after the first import) goes after the card before it.
+  function refreshCards() {
+    fetch(window.location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("HTTP " + response.status);
+        }
+        return response.text();
+      })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        if (!fresh.getElementById("import")) {
+          return; // not the dashboard (signed out meanwhile): keep what is shown
+        }
+        // Keyboard focus inside a swapped card (on "Sync now", say) goes to its match in the new
+        // card, not to the top of the page.
+        var focused = document.activeElement;
+        var refocus = null;
+        var previous = null;
+        SWAPPED.forEach(function (id) {
+          var now = document.getElementById(id);
+          var next = fresh.getElementById(id);
+          if (now && focused && focused !== document.body && now.contains(focused)) {
+            var holder = focused.closest("[data-role]");
+            refocus = "#" + id + (holder && now.contains(holder) ? ' [data-role="' + holder.dataset.role + '"]' : "");
+            refocus += " " + focused.tagName.toLowerCase();
+          }
+          if (now && next) {
+            now.replaceWith(next);
+          } else if (now) {
+            now.remove();
+          } else if (next && previous) {
+            previous.after(next);
+          }
+          previous = next || previous;
+        });
+        var target = refocus && document.querySelector(refocus);
+        if (target) {
+          target.focus({ preventScroll: true });
+        }
+        card = document.getElementById("import");
+        start(); // another import may have been queued meanwhile
+      })
+      .catch(function () {
+        /* the card says Done already; the rest waits for the next load */
+      });
+  }
+
   var failures = 0;
 
   function poll() {
@@ -84,6 +135,8 @@
         render(event);
         if (ACTIVE.indexOf(event.status) !== -1) {
           window.setTimeout(poll, INTERVAL_MS);
+        } else {
+          refreshCards();
         }
       })
       .catch(function (error) {
@@ -94,5 +147,12 @@
       });
   }
 
-  window.setTimeout(poll, INTERVAL_MS);
+  function start() {
+    if (card && card.dataset.eventUrl && ACTIVE.indexOf(card.dataset.status) !== -1) {
+      failures = 0;
+      window.setTimeout(poll, INTERVAL_MS);
+    }
+  }
+
+  start();
 })();

@@ -3,6 +3,8 @@ the dashboard's import card to finish."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from accounts.models import User
@@ -54,6 +56,18 @@ def wait_for_import_card(browser: Browser, *, timeout: float = IMPORT_TIMEOUT) -
 
     browser.wait_for(finished, timeout=timeout, poll=0.1, message="the import card to say Done")
     return seen
+
+
+# How a flash would describe work still going on ("Writing your … insight", "Import queued: …
+# being mirrored", "already under way"): such a flash, fixed when its page was served, would
+# contradict a card that follows the run live and has said Done since.
+IN_PROGRESS = re.compile(r"\b(writing|queued|being|under way|in a moment)\b", re.IGNORECASE)
+
+
+def in_progress_flashes(browser: Browser) -> list[str]:
+    """The flashes shown on the page that speak of work in progress (see IN_PROGRESS)."""
+    shown = [node.text for node in browser.find_all(".messages .message") if browser.shown(node)]
+    return [text for text in shown if IN_PROGRESS.search(text)]
 
 
 def demo_base_source(listener: User) -> Playlist | None:

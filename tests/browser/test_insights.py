@@ -12,7 +12,7 @@ from django_q.brokers import get_broker
 from core.queues import BULK, INTERACTIVE, cluster_name
 from insights.models import ListeningSnapshot, TimeRange
 from llm.models import ProviderKind
-from tests.browser.flows import sign_in_through_consent_page, wait_for_import_card
+from tests.browser.flows import in_progress_flashes, sign_in_through_consent_page, wait_for_import_card
 from tests.fixtures.cluster import sandbox_cluster_env
 from tests.fixtures.llm_sandbox import PRIMARY_MODEL
 from tests.llm.factories import ProviderFactory
@@ -110,4 +110,7 @@ def test_a_listener_takes_a_snapshot_reads_every_range_and_has_an_insight_writte
         assert led is None and "no play of your top artists is recorded" in written
     else:
         assert led is not None and led.group(1) == chart_first, (chart_first, written)
+    # The card says it is written; no flash above it still says it is being written.
+    assert not browser.find_all(f'{card} [data-role="progress"]')
+    assert in_progress_flashes(browser) == []
     browser.step("insights, an insight written")

@@ -10,7 +10,7 @@ import requests
 from core.queues import INTERACTIVE
 from library.models import Playlist
 from library.selectors import get_library_totals
-from tests.browser.flows import sign_in_through_consent_page, wait_for_import_card
+from tests.browser.flows import in_progress_flashes, sign_in_through_consent_page, wait_for_import_card
 from tests.fixtures.cluster import sandbox_cluster_env
 
 pytestmark = pytest.mark.cluster
@@ -37,14 +37,30 @@ def test_a_newcomer_signs_in_watches_the_first_import_and_opens_a_big_playlist(
     # Sign-in queued the first import; the card follows it without a reload.
     assert "Library import" in browser.text("#import")
     browser.step("dashboard, first import under way")
+    # A mark on this very page: a reload would lose it.
+    browser.driver.execute_script("window.notReloaded = true")
+    # A keyboard user waiting on "Sync now": the swap of the cards must not drop their focus.
+    browser.driver.execute_script('document.querySelector("#import [data-role=sync-now] button").focus()')
     seen = wait_for_import_card(browser)
     assert seen == {"running": True, "done": True}
-    browser.step("dashboard, first import done")
     totals = get_library_totals(user=listener)
     # Every playlist Spotify lists, and the liked songs.
     assert totals.playlists == spotify_playlist_total(sandbox, listener) + 1 and totals.items > 10_000
+    # Still without a reload: once the import ends, the Spotify card counts it and What next appears.
+    counted = f"{totals.playlists:,} playlists · {totals.items:,} items"
+    browser.wait_for_text(counted, css="#connection")
+    browser.wait_for(lambda: browser.find_all("#next-steps"), message="the What next card")
+    assert browser.shown(browser.find("#next-steps")) and "Route your playlists" in browser.text("#next-steps")
+    assert browser.find('#import [data-role="badge"]').text == "Done"
+    assert in_progress_flashes(browser) == []  # nothing above the cards says it is still going on
+    assert browser.driver.execute_script("return window.notReloaded === true")
+    assert browser.driver.execute_script(
+        "var el = document.activeElement;"
+        "return el.isConnected && el === document.querySelector('#import [data-role=sync-now] button')"
+    )
+    browser.step("dashboard, first import done")
     browser.open("/dashboard/")
-    assert f"{totals.playlists:,} playlists · {totals.items:,} items" in browser.text("#connection")
+    assert counted in browser.text("#connection") and browser.find_all("#next-steps")
 
     browser.click(browser.link("Library", within=".site-header"))
     browser.wait_for_text("Your library", css="h1")

@@ -13,7 +13,12 @@ import pytest
 from core.queues import INTERACTIVE
 from library.models import Playlist, PlaylistItem
 from routing.models import ChildPlaylist
-from tests.browser.flows import demo_base_source, sign_in_through_consent_page, wait_for_import_card
+from tests.browser.flows import (
+    demo_base_source,
+    in_progress_flashes,
+    sign_in_through_consent_page,
+    wait_for_import_card,
+)
 from tests.fixtures.cluster import sandbox_cluster_env
 from tests.routing.route_support import SpotifyAs
 
@@ -118,10 +123,16 @@ def test_a_listener_makes_a_base_adds_a_child_edits_its_filters_routes_and_undoe
     browser.click(browser.link(f"← {source.name}"))
     browser.wait_for_text("Not routed yet", css="#route")
     browser.click(browser.button("Route now", within="#route"))
-    browser.wait_for_text("is being routed")
+    # The route status says it; no flash above it that would still say so once it is done.
+    browser.wait_for(
+        lambda: browser.find('#route [data-role="active-badge"]').text in ("Queued", "Running")
+        or "Done" in browser.text("#route"),
+        message="the route under way",
+    )
     browser.step("route queued", narrow=False)
     _wait_for_route_end(browser)
     assert "Done" in browser.text("#route")
+    assert in_progress_flashes(browser) == []  # nothing above the finished route says it goes on
     browser.open(f"/routing/{child.base_id}/")
     history = browser.text("#history")
     assert "Done" in history and f"{CHILD_NAME}: +{expected} −0" in history
@@ -136,6 +147,7 @@ def test_a_listener_makes_a_base_adds_a_child_edits_its_filters_routes_and_undoe
     browser.click(browser.button("Restore", within="#restore"))
     browser.wait_for(lambda: browser.path == f"/routing/{child.base_id}/", message="back on the base")
     _wait_for_route_end(browser)
+    assert in_progress_flashes(browser) == []
     browser.open(f"/routing/{child.base_id}/")
     assert "undoes #" in browser.text("#history")
     assert spotify.uris(child.spotify_id) == []

@@ -252,8 +252,23 @@ def test_the_owner_generates_from_a_card_and_is_sent_back_to_that_card(
     assert response["Location"] == "/insights/?range=short_term&tone-wellness=supportive#insight-wellness"
     insight = GeneratedInsight.objects.get()
     assert (insight.kind, insight.tone, insight.status) == ("wellness", "supportive", RunStatus.QUEUED)
-    messages = [str(m) for m in get_messages(response.wsgi_request)]
-    assert messages == ["Writing your wellness insight; it appears here in a moment."]
+    # The card it lands on says "Writing…" and follows the run: no flash to contradict it later.
+    assert [str(m) for m in get_messages(response.wsgi_request)] == []
+
+
+def test_asking_again_while_it_is_written_flashes_nothing_and_the_card_says_writing(
+    client, owner, snapshot, provider, insight_queue
+):
+    GeneratedInsightFactory(snapshot=snapshot, tone=InsightTone.SUPPORTIVE, status=RunStatus.RUNNING)
+    client.force_login(owner)
+
+    response = client.post(ACTION, _form(snapshot), follow=True)
+
+    page = response.content.decode()
+    # One "Writing your wellness insight": the card's, which swaps itself for the insight when done.
+    assert page.count("Writing your wellness insight") == 1
+    assert 'data-role="progress"' in page and 'class="messages"' not in page
+    assert GeneratedInsight.objects.count() == 1
 
 
 def test_generate_shows_a_written_insight_and_regenerate_writes_it_again(

@@ -4,6 +4,8 @@ succeeds, a stranger gets 404, anonymous gets 401 (API) or the sign-in page; ref
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from django.test import Client
 from rest_framework.test import APIClient
@@ -178,7 +180,8 @@ def test_the_restore_page_lists_each_child_and_its_backup_then_queues_the_restor
 
     backup = event.backups.get()
     assert f"<strong>{backup.name}</strong>: 1 track" in shown and f"/api/backups/{backup.pk}" in shown
-    assert "Restore #" in done.content.decode() and "queued" in done.content.decode()
+    restore = RouteRun.objects.get(kind=RouteRunKind.RESTORE, restore_of=event)
+    assert f"Restore #{restore.pk}: the children go back" in html.unescape(done.content.decode())
     assert RouteRun.objects.filter(kind=RouteRunKind.RESTORE, restore_of=event).count() == 1
 
 

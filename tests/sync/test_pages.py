@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.contrib.messages import get_messages
 from django.contrib.staticfiles import finders
 from django.utils import timezone
 
@@ -139,6 +140,22 @@ def test_the_progress_script_is_served_and_polls_the_sync_event_api():
     assert "setTimeout(poll" in script
 
 
+def test_the_cards_the_script_swaps_when_an_import_ends_are_on_the_page_in_its_order(client, owner):
+    # The script refetches /dashboard/ when the run ends and swaps these ids, in this order, so
+    # the Spotify counts and the What next card change without a reload (issue 17).
+    script = Path(finders.find("js/import-progress.js")).read_text()
+    swapped = re.search(r"var SWAPPED = \[([^\]]*)\]", script).group(1)
+    ids = re.findall(r'"([^"]+)"', swapped)
+    SyncEventFactory(user=owner, completed=True)
+    client.force_login(owner)
+
+    page = client.get("/dashboard/").content.decode()
+
+    positions = [page.find(f'id="{card_id}"') for card_id in ids]
+    assert ids == ["connection", "import", "next-steps"]
+    assert -1 not in positions and positions == sorted(positions)
+
+
 # --- "Sync now" -------------------------------------------------------------------------------------
 def test_sync_now_queues_an_import_and_returns_to_the_dashboard(
     client, owner, queue, django_capture_on_commit_callbacks
@@ -152,16 +169,21 @@ def test_sync_now_queues_an_import_and_returns_to_the_dashboard(
     assert response.redirect_chain == [("/dashboard/", 302)]
     assert (event.trigger, event.status) == ("button", "queued")
     assert queue.calls == [("sync.tasks.run_import", event.pk, 0)]
-    assert "Import queued" in response.content.decode()
+    # The card says so and follows the run; no flash that would still say "queued" once it is done.
+    assert 'data-role="badge">Queued</span>' in response.content.decode()
+    assert list(get_messages(response.wsgi_request)) == []
+    assert 'class="messages"' not in response.content.decode()
 
 
 def test_sync_now_while_an_import_runs_shows_that_one(client, owner, queue):
-    SyncEventFactory(user=owner, running=True)
+    running = SyncEventFactory(user=owner, running=True)
     client.force_login(owner)
 
-    page = client.post("/sync/import/", follow=True).content.decode()
+    response = client.post("/sync/import/", follow=True)
 
-    assert "already under way" in page and SyncEvent.objects.filter(user=owner).count() == 1
+    assert SyncEvent.objects.filter(user=owner).count() == 1
+    assert f'data-event-url="/api/sync-events/{running.pk}/"' in response.content.decode()
+    assert 'class="messages"' not in response.content.decode()
 
 
 def test_sync_now_without_a_spotify_connection_explains_why(client, queue):
@@ -201,7 +223,8 @@ def test_the_owner_retries_a_failed_import_from_the_page(
 
     retry = SyncEvent.objects.get(retry_of=failed)
     assert response.redirect_chain == [("/dashboard/", 302)]
-    assert "Retrying" in response.content.decode()
+    assert f'data-event-url="/api/sync-events/{retry.pk}/"' in response.content.decode()
+    assert 'class="messages"' not in response.content.decode()  # the card shows the retry
     assert retry.trigger == "retry" and queue.calls == [("sync.tasks.run_import", retry.pk, 0)]
 
 
