@@ -1,0 +1,422 @@
+"""Reading Spotify's privacy export: both formats, resuming, and a clear message for every bad file."""
+
+from __future__ import annotations
+
+import io
+import json
+import pathlib
+import tempfile
+import zipfile
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from insights.services.spotify_export import (
+    ExportError,
+    ExportLimits,
+    ExportProblem,
+    Position,
+    Precision,
+    ReadTally,
+    Upload,
+    inspect_export,
+    open_export,
+    read_plays,
+)
+from insights.services.spotify_export.archive import BoundedStream
+from tests.insights.export_factory import (
+    ExportSpec,
+    account_rows,
+    extended_rows,
+    synthetic_tracks,
+    write_account_export,
+    write_extended_export,
+)
+
+TRACK_A = "4uLU6hMCjMI75M1A2tKUQC"
+TRACK_B = "7ouMYWpwJ422jRcDASZB7P"
+AUDIO = "Spotify Extended Streaming History/Streaming_History_Audio_2021_0.json"
+AUDIO_2 = "Spotify Extended Streaming History/Streaming_History_Audio_2021-2022_1.json"
+
+
+def extended_row(**fields) -> dict:
+    row = {
+        "ts": "2021-03-04T18:22:11Z",
+        "username": "listener",
+        "ms_played": 200_000,
+        "spotify_track_uri": f"spotify:track:{TRACK_A}",
+        "master_metadata_track_name": "Song A",
+        "master_metadata_album_artist_name": "Artist A",
+        "master_metadata_album_album_name": "Album A",
+        "episode_name": None,
+        "spotify_episode_uri": None,
+        "reason_start": "clickrow",
+        "reason_end": "trackdone",
+        "shuffle": True,
+        "skipped": False,
+        "offline": False,
+    }
+    return {**row, **fields}
+
+
+def write_zip(path: pathlib.Path, members: dict[str, object]) -> pathlib.Path:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content if isinstance(content, bytes) else json.dumps(content))
+    return path
+
+
+def problem(uploads, *, expected_username: str | None = "listener", limits: ExportLimits = ExportLimits()):
+    """The ExportError that inspecting the uploads raises (the full read raises the same)."""
+    with pytest.raises(ExportError) as inspected:
+        inspect_export(uploads=uploads, expected_username=expected_username, limits=limits)
+    with pytest.raises(ExportError) as read:
+        list(read_plays(uploads=uploads, expected_username=expected_username, limits=limits))
+    assert (read.value.problem, str(read.value)) == (inspected.value.problem, str(inspected.value))
+    return inspected.value
+
+
+class TestExtendedHistory:
+    def test_a_play_is_read_with_its_values_in_utc(self, tmp_path):
+        upload = write_zip(tmp_path / "my_spotify_data.zip", {AUDIO: [extended_row()]})
+
+        [play] = read_plays(uploads=[upload], expected_username="listener")
+
+        assert play.ended_at == datetime(2021, 3, 4, 18, 22, 11, tzinfo=UTC)
+        assert play.ended_at.utcoffset().total_seconds() == 0
+        assert (play.track_id, play.track_name, play.artist_name, play.album_name) == (
+            TRACK_A, "Song A", "Artist A", "Album A")
+        assert (play.ms_played, play.skipped, play.reason_start, play.reason_end) == (
+            200_000, False, "clickrow", "trackdone")
+        assert (play.shuffle, play.offline, play.precision, play.username) == (True, False, Precision.SECOND, "listener")
+        assert play.started_at == datetime(2021, 3, 4, 18, 18, 51, tzinfo=UTC)
+        assert play.position == Position(file_index=0, row=0, member=AUDIO)
+
+    def test_milliseconds_and_offsets_are_kept_and_made_utc(self, tmp_path):
+        upload = write_zip(tmp_path / "e.zip", {AUDIO: [
+            extended_row(ts="2021-03-04T18:22:11.250Z"), extended_row(ts="2021-03-04T20:22:11+02:00")]})
+
+        first, second = read_plays(uploads=[upload], expected_username="listener")
+
+        assert (first.ended_at.microsecond, first.precision) == (250_000, Precision.MILLISECOND)
+        assert second.ended_at == datetime(2021, 3, 4, 18, 22, 11, tzinfo=UTC)
+
+    def test_a_play_under_30_seconds_is_a_skip_and_spotify_s_flag_counts_too(self, tmp_path):
+        upload = write_zip(tmp_path / "e.zip", {AUDIO: [
+            extended_row(ms_played=29_999, reason_end="fwdbtn"),
+            extended_row(ms_played=30_000),
+            extended_row(ms_played=30_000, skipped=True, reason_end="fwdbtn"),
+            extended_row(ms_played=120_000, skipped=None),
+        ]})
+        tally = ReadTally()
+
+        plays = list(read_plays(uploads=[upload], expected_username="listener", tally=tally))
+
+        assert [play.skipped for play in plays] == [True, False, True, False]
+        assert [play.reason_end for play in plays] == ["fwdbtn", "trackdone", "fwdbtn", "trackdone"]
+        assert tally.skips == 2
+
+    def test_episodes_and_local_files_are_counted_not_imported(self, tmp_path):
+        upload = write_zip(tmp_path / "e.zip", {
+            AUDIO: [
+                extended_row(),
+                extended_row(spotify_track_uri=None, master_metadata_track_name=None, episode_name="Ep 1",
+                             spotify_episode_uri="spotify:episode:0Q86acNRm6V9GYx55SXKwf"),
+                extended_row(spotify_track_uri=None, master_metadata_track_name=None),
+                extended_row(spotify_track_uri=f"spotify:track:{TRACK_B}"),
+            ],
+            "Spotify Extended Streaming History/Streaming_History_Video_2021.json": [{"ts": "not even read"}],
+            "Spotify Extended Streaming History/ReadMeFirst_ExtendedStreamingHistory.pdf": b"%PDF",
+        })
+        tally = ReadTally()
+
+        plays = list(read_plays(uploads=[upload], expected_username="listener", tally=tally))
+
+        assert [play.track_id for play in plays] == [TRACK_A, TRACK_B]
+        assert [play.position.row for play in plays] == [0, 3]
+        assert (tally.rows, tally.plays, tally.episodes, tally.without_track) == (4, 2, 1, 1)
+
+    def test_rows_without_a_username_are_read(self, tmp_path):
+        row = extended_row()
+        del row["username"]
+        upload = write_zip(tmp_path / "e.zip", {AUDIO: [row]})
+
+        [play] = read_plays(uploads=[upload], expected_username="listener")
+
+        assert play.username is None
+
+    def test_json_files_are_read_in_spotify_s_order_whatever_their_stored_names(self, tmp_path):
+        for number in (10, 2):
+            (tmp_path / f"upload-{number}").write_text(json.dumps([extended_row(ts=f"2021-03-{number:02d}T00:00:00Z")]))
+        uploads = [Upload(path=tmp_path / f"upload-{n}", name=f"Streaming_History_Audio_2021_{n}.json") for n in (10, 2)]
+
+        plays = list(read_plays(uploads=uploads, expected_username="listener"))
+
+        assert [play.ended_at.day for play in plays] == [2, 10]
+        assert [play.position.member for play in plays] == [
+            "Streaming_History_Audio_2021_2.json", "Streaming_History_Audio_2021_10.json"]
+
+
+class TestAccountData:
+    def test_a_play_has_its_names_the_minute_in_utc_and_no_track_id(self, tmp_path):
+        upload = write_zip(tmp_path / "my_spotify_data.zip", {
+            "Spotify Account Data/StreamingHistory_music_0.json": [
+                {"endTime": "2024-01-01 12:34", "artistName": "Artist A", "trackName": "Song A", "msPlayed": 29_999},
+                {"endTime": "2024-01-01 12:40", "artistName": "Artist B", "trackName": "Song B", "msPlayed": 30_000},
+            ],
+            "Spotify Account Data/StreamingHistory_podcast_0.json": [
+                {"endTime": "2024-01-01 13:00", "podcastName": "Show", "episodeName": "One", "msPlayed": 1}],
+            "Spotify Account Data/Userdata.json": {"username": "listener"},
+        })
+
+        first, second = read_plays(uploads=[upload], expected_username="listener")
+
+        assert first.ended_at == datetime(2024, 1, 1, 12, 34, tzinfo=UTC)
+        assert (first.track_id, first.track_name, first.artist_name, first.album_name) == (None, "Song A", "Artist A", "")
+        assert (first.precision, first.username, first.skipped, second.skipped) == (Precision.MINUTE, None, True, False)
+
+    def test_the_older_streaming_history_files_are_read(self, tmp_path):
+        upload = write_zip(tmp_path / "old.zip", {"MyData/StreamingHistory0.json": [
+            {"endTime": "2019-05-01 08:00", "artistName": "A", "trackName": "B", "msPlayed": 100_000}]})
+
+        [play] = read_plays(uploads=[upload], expected_username=None)
+
+        assert play.ended_at == datetime(2019, 5, 1, 8, 0, tzinfo=UTC)
+
+    def test_a_zip_with_both_histories_reads_only_the_extended_one(self, tmp_path):
+        upload = write_zip(tmp_path / "both.zip", {
+            AUDIO: [extended_row()],
+            "Spotify Account Data/StreamingHistory_music_0.json": [
+                {"endTime": "2021-03-04 18:22", "artistName": "Artist A", "trackName": "Song A", "msPlayed": 200_000}],
+        })
+
+        plays = list(read_plays(uploads=[upload], expected_username="listener"))
+
+        assert [play.precision for play in plays] == [Precision.SECOND]
+
+
+class TestResume:
+    @pytest.fixture
+    def export(self, tmp_path):
+        spec = ExportSpec(rows=90, tracks=synthetic_tracks(count=12, seed=3), seed=5, rows_per_file=20,
+                          episode_share=0.2, local_share=0.1)
+        write_extended_export(spec, tmp_path / "export.zip")
+        return open_export(uploads=[tmp_path / "export.zip"])
+
+    def test_resuming_after_any_play_yields_exactly_the_plays_after_it(self, export):
+        everything = list(export.plays(expected_username="listener"))
+        assert len({play.position.file_index for play in everything}) == 5
+
+        for index, play in enumerate(everything):
+            rest = list(export.plays(expected_username="listener", start_after=play.position))
+            assert rest == everything[index + 1:]
+
+    def test_a_checkpoint_of_position_and_tally_adds_up_to_a_full_read(self, export):
+        full = ReadTally()
+        list(export.plays(expected_username="listener", tally=full))
+        before = ReadTally()
+        for count, play in enumerate(export.plays(expected_username="listener", tally=before)):
+            if count == 40:
+                break  # "interrupted": the checkpoint is the play held and the tally at that moment
+        checkpoint = Position.from_json(json.loads(json.dumps(before.last_position.as_json())))
+        assert checkpoint == play.position
+        after = ReadTally()
+
+        list(export.plays(expected_username="listener", start_after=checkpoint, tally=after))
+
+        assert before.rows + after.rows == full.rows
+        assert before.plays + after.plays == full.plays == 41 + after.plays
+        assert before.episodes + after.episodes == full.episodes
+        assert before.without_track + after.without_track == full.without_track
+
+    def test_resuming_after_the_last_row_yields_nothing(self, export):
+        full = ReadTally()
+        list(export.plays(expected_username="listener", tally=full))
+
+        assert list(export.plays(expected_username="listener", start_after=full.last_position)) == []
+
+    def test_resuming_against_other_files_is_refused(self, export):
+        elsewhere = Position(file_index=1, row=3, member="Streaming_History_Audio_2030_1.json")
+
+        with pytest.raises(ExportError) as error:
+            list(export.plays(expected_username="listener", start_after=elsewhere))
+
+        assert error.value.problem is ExportProblem.CHANGED
+
+    def test_the_fingerprint_names_the_content(self, tmp_path):
+        spec = ExportSpec(rows=30, tracks=synthetic_tracks(count=5))
+        write_extended_export(spec, tmp_path / "one.zip")
+        write_extended_export(spec, tmp_path / "again.zip")
+        write_extended_export(ExportSpec(rows=30, tracks=spec.tracks, seed=1), tmp_path / "other.zip")
+
+        one, again, other = (open_export(uploads=[tmp_path / name]).fingerprint()
+                             for name in ("one.zip", "again.zip", "other.zip"))
+
+        assert one == again != other
+
+
+class TestBadFiles:
+    def test_neither_a_zip_nor_json(self, tmp_path):
+        (tmp_path / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
+
+        error = problem([tmp_path / "photo.png"])
+
+        assert error.problem is ExportProblem.NOT_AN_EXPORT
+        assert str(error) == "photo.png is neither a zip nor a JSON file from Spotify's privacy export."
+
+    def test_garbage_json(self, tmp_path):
+        upload = write_zip(tmp_path / "e.zip", {AUDIO: b'[{"ts": "2021-03-04T18:22:11Z", oops'})
+
+        error = problem([upload])
+
+        assert error.problem is ExportProblem.BAD_JSON
+        assert str(error) == f"{AUDIO} is not valid JSON (it breaks after row 0)."
+
+    def test_an_object_instead_of_a_list(self, tmp_path):
+        upload = write_zip(tmp_path / "e.zip", {AUDIO: {"plays": [extended_row()]}})
+
+        error = problem([upload])
+
+        assert error.problem is ExportProblem.BAD_JSON
+        assert str(error) == f"{AUDIO} holds a JSON object, not the list of plays Spotify's history files hold."
+
+    def test_a_row_without_ts_names_its_file_and_row(self, tmp_path):
+        row = extended_row()
+        del row["ts"]
+        upload = write_zip(tmp_path / "e.zip", {AUDIO: [extended_row(), row]})
+
+        error = problem([upload])
+
+        assert error.problem is ExportProblem.BAD_ROW
+        assert str(error) == (f"Row 2 of {AUDIO} has no “ts” (the time the play ended), "
+                              "so this is not a history file from Spotify's export.")
+
+    def test_rows_that_are_no_plays_at_all(self, tmp_path):
+        (tmp_path / "library.json").write_text(json.dumps([{"artist": "A", "album": "B"}]))
+
+        error = problem([Upload(path=tmp_path / "library.json", name="YourLibrary.json")])
+
+        assert error.problem is ExportProblem.BAD_ROW
+        assert "Row 1 of YourLibrary.json" in str(error)
+
+    def test_another_listener_s_export(self, tmp_path):
+        upload = write_zip(tmp_path / "e.zip", {AUDIO: [extended_row(), extended_row(username="someone-else-42")]})
+
+        error = problem([upload])
+
+        assert error.problem is ExportProblem.OTHER_ACCOUNT
+        assert str(error) == "This export belongs to another Spotify account."
+        assert "someone" not in str(error)
+
+    def test_another_listener_s_account_data_by_its_userdata(self, tmp_path):
+        upload = write_zip(tmp_path / "a.zip", {
+            "Spotify Account Data/Userdata.json": {"username": "someone-else-42"},
+            "Spotify Account Data/StreamingHistory_music_0.json": [
+                {"endTime": "2024-01-01 12:34", "artistName": "A", "trackName": "B", "msPlayed": 1}],
+        })
+
+        assert problem([upload]).problem is ExportProblem.OTHER_ACCOUNT
+
+    def test_two_listeners_in_one_export_without_an_expected_username(self, tmp_path):
+        upload = write_zip(tmp_path / "e.zip", {AUDIO: [extended_row()], AUDIO_2: [extended_row(username="b")]})
+
+        assert problem([upload], expected_username=None).problem is ExportProblem.OTHER_ACCOUNT
+
+    def test_a_zip_without_history(self, tmp_path):
+        upload = write_zip(tmp_path / "e.zip", {"Spotify Account Data/Playlist1.json": {"playlists": []}})
+
+        error = problem([upload])
+
+        assert error.problem is ExportProblem.NO_HISTORY
+        assert str(error).startswith("No streaming history was found")
+
+    def test_an_upload_over_the_cap(self, tmp_path):
+        upload = write_zip(tmp_path / "e.zip", {AUDIO: [extended_row()] * 50})
+        cap = upload.stat().st_size - 1
+
+        error = problem([upload], limits=ExportLimits(max_upload_bytes=cap))
+
+        assert error.problem is ExportProblem.TOO_LARGE
+        assert str(error) == "This upload is larger than 1 MB, the most an import reads."
+
+    def test_the_default_cap_refuses_two_gigabytes_before_reading_it(self, tmp_path):
+        upload = tmp_path / "huge.zip"
+        with upload.open("wb") as handle:
+            handle.truncate(2 * 1024**3)  # sparse: takes no disk, and must not be read
+
+        assert problem([upload]).problem is ExportProblem.TOO_LARGE
+
+    def test_a_member_declaring_more_than_the_cap_is_refused_unread(self, tmp_path):
+        upload = write_zip(tmp_path / "e.zip", {AUDIO: [extended_row()] * 500})
+        declared = zipfile.ZipFile(upload).getinfo(AUDIO).file_size
+
+        error = problem([upload], limits=ExportLimits(max_member_bytes=declared - 1))
+
+        assert error.problem is ExportProblem.TOO_LARGE
+        assert str(error).startswith(f"{AUDIO} in the zip is larger than")
+
+    def test_a_member_that_compresses_like_a_zip_bomb_is_refused_unread(self, tmp_path):
+        upload = write_zip(tmp_path / "bomb.zip", {AUDIO: b"[" + b" " * (20 * 1024**2) + b"]"})
+        info = zipfile.ZipFile(upload).getinfo(AUDIO)
+        assert info.file_size > 200 * info.compress_size  # what makes it a bomb
+
+        error = problem([upload])
+
+        assert error.problem is ExportProblem.TOO_LARGE
+        assert "unpacks to far more than a history file could hold" in str(error)
+
+    def test_a_stream_longer_than_its_cap_is_cut_off(self):
+        # A forged directory could declare less than a member holds: the stream itself stops it.
+        stream = BoundedStream(io.BytesIO(b"[" + b" " * 5000 + b"]"), name="forged.json", limit=4096)
+
+        with pytest.raises(ExportError) as error:
+            while stream.read(1024):
+                pass
+
+        assert error.value.problem is ExportProblem.TOO_LARGE
+
+    def test_a_damaged_zip(self, tmp_path):
+        upload = write_zip(tmp_path / "e.zip", {AUDIO: [extended_row()] * 200})
+        data = bytearray(upload.read_bytes())
+        data[60:120] = bytes(60)  # inside the compressed member
+        upload.write_bytes(bytes(data))
+
+        assert problem([upload]).problem in (ExportProblem.DAMAGED, ExportProblem.BAD_JSON)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=st.integers(min_value=1, max_value=250),
+    rows_per_file=st.integers(min_value=1, max_value=80),
+    seed=st.integers(min_value=0, max_value=2**16),
+    username=st.sampled_from(["listener", None]),
+    start_year=st.integers(min_value=2009, max_value=2030),
+)
+def test_any_generated_export_reads_back_as_generated(rows, rows_per_file, seed, username, start_year):
+    spec = ExportSpec(
+        rows=rows, tracks=synthetic_tracks(count=7, seed=seed), seed=seed, username=username,
+        rows_per_file=rows_per_file, start=datetime(start_year, 6, 1, tzinfo=UTC),
+        end=datetime(start_year + 2, 6, 1, tzinfo=UTC),
+    )
+    expected_extended = [
+        (datetime.fromisoformat(row["ts"]), row["spotify_track_uri"].removeprefix("spotify:track:"))
+        for row in extended_rows(spec) if row["spotify_track_uri"]
+    ]
+    expected_account = [
+        (datetime.strptime(row["endTime"], "%Y-%m-%d %H:%M").replace(tzinfo=UTC), row["trackName"])
+        for row in account_rows(spec)
+    ]
+    with tempfile.TemporaryDirectory() as directory:
+        extended_zip, account_zip = pathlib.Path(directory, "extended.zip"), pathlib.Path(directory, "account.zip")
+        write_extended_export(spec, extended_zip)
+        write_account_export(spec, account_zip)
+
+        extended = list(read_plays(uploads=[extended_zip], expected_username="listener"))
+        account = list(read_plays(uploads=[account_zip], expected_username=username))
+
+    assert len(extended) == len(expected_extended)
+    assert {(play.ended_at, play.track_id) for play in extended} == set(expected_extended)
+    assert len(account) == len(expected_account) == rows
+    assert {(play.ended_at, play.track_name) for play in account} == set(expected_account)
