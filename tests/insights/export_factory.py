@@ -176,3 +176,38 @@ def write_account_export(spec: ExportSpec, path: pathlib.Path) -> list[str]:
             _write_member(archive, name, rows, last - first)
             names.append(name)
     return names
+
+
+# Hand-made exports, row by row, for the tests
+
+TRACK_A = "4uLU6hMCjMI75M1A2tKUQC"
+TRACK_B = "7ouMYWpwJ422jRcDASZB7P"
+AUDIO = "Spotify Extended Streaming History/Streaming_History_Audio_2021_0.json"
+AUDIO_2 = "Spotify Extended Streaming History/Streaming_History_Audio_2021-2022_1.json"
+
+
+def extended_row(**fields) -> dict:
+    row = {
+        "ts": "2021-03-04T18:22:11Z",
+        "username": "listener",
+        "ms_played": 200_000,
+        "spotify_track_uri": f"spotify:track:{TRACK_A}",
+        "master_metadata_track_name": "Song A",
+        "master_metadata_album_artist_name": "Artist A",
+        "master_metadata_album_album_name": "Album A",
+        "episode_name": None,
+        "spotify_episode_uri": None,
+        "reason_start": "clickrow",
+        "reason_end": "trackdone",
+        "shuffle": True,
+        "skipped": False,
+        "offline": False,
+    }
+    return {**row, **fields}
+
+
+def write_zip(path: pathlib.Path, members: dict[str, object]) -> pathlib.Path:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, content in members.items():
+            archive.writestr(name, content if isinstance(content, bytes) else json.dumps(content))
+    return path

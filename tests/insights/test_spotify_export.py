@@ -1,12 +1,13 @@
-"""Reading Spotify's privacy export: both formats, resuming, and a clear message for every bad file."""
+"""Reading Spotify's privacy export: both formats, the skip rule, resuming, and a generated export read back.
+
+Bad files and their messages: test_spotify_export_bad_files.py.
+"""
 
 from __future__ import annotations
 
-import io
 import json
 import pathlib
 import tempfile
-import zipfile
 from datetime import UTC, datetime
 
 import pytest
@@ -15,67 +16,27 @@ from hypothesis import strategies as st
 
 from insights.services.spotify_export import (
     ExportError,
-    ExportLimits,
     ExportProblem,
     Position,
     Precision,
     ReadTally,
     Upload,
-    inspect_export,
     open_export,
     read_plays,
 )
-from insights.services.spotify_export.archive import BoundedStream
 from tests.insights.export_factory import (
+    AUDIO,
+    TRACK_A,
+    TRACK_B,
     ExportSpec,
     account_rows,
+    extended_row,
     extended_rows,
     synthetic_tracks,
     write_account_export,
     write_extended_export,
+    write_zip,
 )
-
-TRACK_A = "4uLU6hMCjMI75M1A2tKUQC"
-TRACK_B = "7ouMYWpwJ422jRcDASZB7P"
-AUDIO = "Spotify Extended Streaming History/Streaming_History_Audio_2021_0.json"
-AUDIO_2 = "Spotify Extended Streaming History/Streaming_History_Audio_2021-2022_1.json"
-
-
-def extended_row(**fields) -> dict:
-    row = {
-        "ts": "2021-03-04T18:22:11Z",
-        "username": "listener",
-        "ms_played": 200_000,
-        "spotify_track_uri": f"spotify:track:{TRACK_A}",
-        "master_metadata_track_name": "Song A",
-        "master_metadata_album_artist_name": "Artist A",
-        "master_metadata_album_album_name": "Album A",
-        "episode_name": None,
-        "spotify_episode_uri": None,
-        "reason_start": "clickrow",
-        "reason_end": "trackdone",
-        "shuffle": True,
-        "skipped": False,
-        "offline": False,
-    }
-    return {**row, **fields}
-
-
-def write_zip(path: pathlib.Path, members: dict[str, object]) -> pathlib.Path:
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, content in members.items():
-            archive.writestr(name, content if isinstance(content, bytes) else json.dumps(content))
-    return path
-
-
-def problem(uploads, *, expected_username: str | None = "listener", limits: ExportLimits = ExportLimits()):
-    """The ExportError that inspecting the uploads raises (the full read raises the same)."""
-    with pytest.raises(ExportError) as inspected:
-        inspect_export(uploads=uploads, expected_username=expected_username, limits=limits)
-    with pytest.raises(ExportError) as read:
-        list(read_plays(uploads=uploads, expected_username=expected_username, limits=limits))
-    assert (read.value.problem, str(read.value)) == (inspected.value.problem, str(inspected.value))
-    return inspected.value
 
 
 class TestExtendedHistory:
@@ -255,135 +216,6 @@ class TestResume:
                              for name in ("one.zip", "again.zip", "other.zip"))
 
         assert one == again != other
-
-
-class TestBadFiles:
-    def test_neither_a_zip_nor_json(self, tmp_path):
-        (tmp_path / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(100))
-
-        error = problem([tmp_path / "photo.png"])
-
-        assert error.problem is ExportProblem.NOT_AN_EXPORT
-        assert str(error) == "photo.png is neither a zip nor a JSON file from Spotify's privacy export."
-
-    def test_garbage_json(self, tmp_path):
-        upload = write_zip(tmp_path / "e.zip", {AUDIO: b'[{"ts": "2021-03-04T18:22:11Z", oops'})
-
-        error = problem([upload])
-
-        assert error.problem is ExportProblem.BAD_JSON
-        assert str(error) == f"{AUDIO} is not valid JSON (it breaks after row 0)."
-
-    def test_an_object_instead_of_a_list(self, tmp_path):
-        upload = write_zip(tmp_path / "e.zip", {AUDIO: {"plays": [extended_row()]}})
-
-        error = problem([upload])
-
-        assert error.problem is ExportProblem.BAD_JSON
-        assert str(error) == f"{AUDIO} holds a JSON object, not the list of plays Spotify's history files hold."
-
-    def test_a_row_without_ts_names_its_file_and_row(self, tmp_path):
-        row = extended_row()
-        del row["ts"]
-        upload = write_zip(tmp_path / "e.zip", {AUDIO: [extended_row(), row]})
-
-        error = problem([upload])
-
-        assert error.problem is ExportProblem.BAD_ROW
-        assert str(error) == (f"Row 2 of {AUDIO} has no “ts” (the time the play ended), "
-                              "so this is not a history file from Spotify's export.")
-
-    def test_rows_that_are_no_plays_at_all(self, tmp_path):
-        (tmp_path / "library.json").write_text(json.dumps([{"artist": "A", "album": "B"}]))
-
-        error = problem([Upload(path=tmp_path / "library.json", name="YourLibrary.json")])
-
-        assert error.problem is ExportProblem.BAD_ROW
-        assert "Row 1 of YourLibrary.json" in str(error)
-
-    def test_another_listener_s_export(self, tmp_path):
-        upload = write_zip(tmp_path / "e.zip", {AUDIO: [extended_row(), extended_row(username="someone-else-42")]})
-
-        error = problem([upload])
-
-        assert error.problem is ExportProblem.OTHER_ACCOUNT
-        assert str(error) == "This export belongs to another Spotify account."
-        assert "someone" not in str(error)
-
-    def test_another_listener_s_account_data_by_its_userdata(self, tmp_path):
-        upload = write_zip(tmp_path / "a.zip", {
-            "Spotify Account Data/Userdata.json": {"username": "someone-else-42"},
-            "Spotify Account Data/StreamingHistory_music_0.json": [
-                {"endTime": "2024-01-01 12:34", "artistName": "A", "trackName": "B", "msPlayed": 1}],
-        })
-
-        assert problem([upload]).problem is ExportProblem.OTHER_ACCOUNT
-
-    def test_two_listeners_in_one_export_without_an_expected_username(self, tmp_path):
-        upload = write_zip(tmp_path / "e.zip", {AUDIO: [extended_row()], AUDIO_2: [extended_row(username="b")]})
-
-        assert problem([upload], expected_username=None).problem is ExportProblem.OTHER_ACCOUNT
-
-    def test_a_zip_without_history(self, tmp_path):
-        upload = write_zip(tmp_path / "e.zip", {"Spotify Account Data/Playlist1.json": {"playlists": []}})
-
-        error = problem([upload])
-
-        assert error.problem is ExportProblem.NO_HISTORY
-        assert str(error).startswith("No streaming history was found")
-
-    def test_an_upload_over_the_cap(self, tmp_path):
-        upload = write_zip(tmp_path / "e.zip", {AUDIO: [extended_row()] * 50})
-        cap = upload.stat().st_size - 1
-
-        error = problem([upload], limits=ExportLimits(max_upload_bytes=cap))
-
-        assert error.problem is ExportProblem.TOO_LARGE
-        assert str(error) == "This upload is larger than 1 MB, the most an import reads."
-
-    def test_the_default_cap_refuses_two_gigabytes_before_reading_it(self, tmp_path):
-        upload = tmp_path / "huge.zip"
-        with upload.open("wb") as handle:
-            handle.truncate(2 * 1024**3)  # sparse: takes no disk, and must not be read
-
-        assert problem([upload]).problem is ExportProblem.TOO_LARGE
-
-    def test_a_member_declaring_more_than_the_cap_is_refused_unread(self, tmp_path):
-        upload = write_zip(tmp_path / "e.zip", {AUDIO: [extended_row()] * 500})
-        declared = zipfile.ZipFile(upload).getinfo(AUDIO).file_size
-
-        error = problem([upload], limits=ExportLimits(max_member_bytes=declared - 1))
-
-        assert error.problem is ExportProblem.TOO_LARGE
-        assert str(error).startswith(f"{AUDIO} in the zip is larger than")
-
-    def test_a_member_that_compresses_like_a_zip_bomb_is_refused_unread(self, tmp_path):
-        upload = write_zip(tmp_path / "bomb.zip", {AUDIO: b"[" + b" " * (20 * 1024**2) + b"]"})
-        info = zipfile.ZipFile(upload).getinfo(AUDIO)
-        assert info.file_size > 200 * info.compress_size  # what makes it a bomb
-
-        error = problem([upload])
-
-        assert error.problem is ExportProblem.TOO_LARGE
-        assert "unpacks to far more than a history file could hold" in str(error)
-
-    def test_a_stream_longer_than_its_cap_is_cut_off(self):
-        # A forged directory could declare less than a member holds: the stream itself stops it.
-        stream = BoundedStream(io.BytesIO(b"[" + b" " * 5000 + b"]"), name="forged.json", limit=4096)
-
-        with pytest.raises(ExportError) as error:
-            while stream.read(1024):
-                pass
-
-        assert error.value.problem is ExportProblem.TOO_LARGE
-
-    def test_a_damaged_zip(self, tmp_path):
-        upload = write_zip(tmp_path / "e.zip", {AUDIO: [extended_row()] * 200})
-        data = bytearray(upload.read_bytes())
-        data[60:120] = bytes(60)  # inside the compressed member
-        upload.write_bytes(bytes(data))
-
-        assert problem([upload]).problem in (ExportProblem.DAMAGED, ExportProblem.BAD_JSON)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

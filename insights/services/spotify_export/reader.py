@@ -3,7 +3,9 @@
 ijson parses each history file from its (zip member's) byte stream, 64 KB at a time, so memory
 stays flat however long the history is. Files are read in a stable order (natural sort of their
 names) and every play carries its Position; `start_after` skips every file before the one it
-names without opening it, and the rows before it in that file without checking them.
+names without opening it, and the rows before it in that file without checking them. ijson's C
+backend builds a skipped row as a dict faster than Python could walk the row's parse events
+(~0.4 s against ~0.6-0.9 s for 15,000 rows), so those rows are parsed and dropped unchecked.
 """
 
 from __future__ import annotations
