@@ -6,6 +6,7 @@ import io
 import json
 import zipfile
 
+import ijson
 import pytest
 
 from insights.services.spotify_export import (
@@ -112,7 +113,7 @@ class TestBadFiles:
         error = problem([upload], limits=ExportLimits(max_upload_bytes=cap))
 
         assert error.problem is ExportProblem.TOO_LARGE
-        assert str(error) == "This upload is larger than 1 MB, the most an import reads."
+        assert str(error) == f"This upload is larger than {round(cap / 1024)} KB, the most an import reads."
 
     def test_the_default_cap_refuses_two_gigabytes_before_reading_it(self, tmp_path):
         upload = tmp_path / "huge.zip"
@@ -142,13 +143,14 @@ class TestBadFiles:
 
     def test_a_stream_longer_than_its_cap_is_cut_off(self):
         # A forged directory could declare less than a member holds: the stream itself stops it.
-        stream = BoundedStream(io.BytesIO(b"[" + b" " * 5000 + b"]"), name="forged.json", limit=4096)
+        rows = b"[" + b",".join([json.dumps(extended_row()).encode()] * 100) + b"]"
+        stream = BoundedStream(io.BytesIO(rows), name="forged.json", limit=len(rows) - 1)  # one byte short
 
         with pytest.raises(ExportError) as error:
-            while stream.read(1024):
-                pass
+            list(ijson.items(stream, "item"))
 
         assert error.value.problem is ExportProblem.TOO_LARGE
+        assert str(error.value) == "forged.json is larger than 42 KB, the most an import reads."
 
     def test_a_damaged_zip(self, tmp_path):
         upload = write_zip(tmp_path / "e.zip", {AUDIO: [extended_row()] * 200})

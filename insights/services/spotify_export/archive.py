@@ -73,7 +73,9 @@ class Upload:
 
 
 def _size_text(size: int) -> str:
-    return f"{size / GB:.1f} GB" if size >= GB else f"{max(1, round(size / MB))} MB"
+    if size >= GB:
+        return f"{size / GB:.1f} GB"
+    return f"{round(size / MB)} MB" if size >= MB else f"{max(1, round(size / 1024))} KB"
 
 
 def _too_large(what: str, limit: int) -> ExportError:
