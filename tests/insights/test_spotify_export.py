@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import pathlib
 import tempfile
+import zipfile
 from datetime import UTC, datetime
 
 import pytest
@@ -21,6 +22,7 @@ from insights.services.spotify_export import (
     Precision,
     ReadTally,
     Upload,
+    inspect_export,
     open_export,
     read_plays,
 )
@@ -216,6 +218,23 @@ class TestResume:
                              for name in ("one.zip", "again.zip", "other.zip"))
 
         assert one == again != other
+
+
+def test_inspecting_counts_what_the_import_will_read(tmp_path):
+    spec = ExportSpec(rows=120, tracks=synthetic_tracks(count=9), rows_per_file=50, episode_share=0.1, seed=2)
+    names = write_extended_export(spec, tmp_path / "export.zip")
+    rows = list(extended_rows(spec))
+    tracks = [row for row in rows if row["spotify_track_uri"]]
+
+    summary = inspect_export(uploads=[tmp_path / "export.zip"], expected_username="listener")
+
+    assert summary.files == tuple(names)
+    assert summary.uncompressed_bytes == sum(info.file_size for info in zipfile.ZipFile(tmp_path / "export.zip").infolist()
+                                             if info.filename in names)
+    assert (summary.tally.rows, summary.tally.plays) == (120, len(tracks))
+    assert summary.tally.episodes == sum(1 for row in rows if row["spotify_episode_uri"])
+    assert summary.tally.skips == sum(1 for row in tracks if row["skipped"] or row["ms_played"] < 30_000)
+    assert summary.tally.first_ended_at == datetime.fromisoformat(tracks[0]["ts"])
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
