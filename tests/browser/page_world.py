@@ -51,6 +51,7 @@ def fail_an_import(*, sandbox_server, listener: User) -> SyncEvent:
     it fails, and the mirror stays as the last import left it."""
     sandbox_server.fail_next(method="GET", path="/v1/me/playlists", status=502, count=3)
     event = import_library(listener)
+    sandbox_server.control("DELETE", "faults")  # none left for the modules after this one
     assert event.status == RunStatus.FAILED, event.error
     return event
 
@@ -59,9 +60,8 @@ def fail_and_delete_a_base(*, sandbox_server, listener: User, taken: set[str]) -
     """A second base of demo's own (none of the playlists in `taken`) whose one route fails on
     Spotify's 503s at its first write, then deleted: its run stays, under the base's kept name."""
     source = (
-        Playlist.objects.filter(
-            user=listener, owner_spotify_id="demo", items_status=ItemsStatus.AVAILABLE, track_count__range=(20, 400)
-        )
+        Playlist.objects.filter(user=listener, owner_spotify_id="demo", items_status=ItemsStatus.AVAILABLE)
+        .filter(track_count__range=(20, 400))
         .exclude(spotify_id__in=taken)
         .order_by("track_count")
         .first()
