@@ -41,6 +41,30 @@ def test_the_owner_sees_the_songs_metadata_lyrics_status_and_analysis(client, ow
         assert text in page, text
 
 
+def test_the_song_page_shows_the_albums_mirrored_cover_lazily(client, owner, song):
+    song.album.image_url = "https://i.scdn.co/image/ab67616d0000b273harbour"
+    song.album.save()
+    client.force_login(owner)
+
+    page = client.get(f"/songs/{song.spotify_id}/").content.decode()
+
+    cover = page[page.index('<span class="cover cover-lg') :]
+    cover = cover[: cover.index("</span>")]
+    assert '<img src="https://i.scdn.co/image/ab67616d0000b273harbour"' in cover
+    assert 'loading="lazy"' in cover and 'alt=""' in cover
+
+
+@pytest.mark.parametrize("album", [True, False], ids=["album-without-cover", "no-album"])
+def test_a_song_without_a_cover_shows_the_placeholder_tile(client, owner, album):
+    track = TrackFactory(name="Loose Single", **({} if album else {"album": None}))
+    PlaylistItemFactory(playlist__user=owner, track=track)
+    client.force_login(owner)
+
+    page = client.get(f"/songs/{track.spotify_id}/").content.decode()
+
+    assert '<span class="cover cover-lg"></span>' in page and "<img" not in page
+
+
 def test_a_song_not_analysed_yet_says_so(client, owner, song):
     client.force_login(owner)
 
