@@ -4,8 +4,9 @@
 // - nav: the navigation is not on one line (its items on several rows, or an item's text wrapped);
 // - broken_words: a whitespace-free token split across two lines ("2026-12- / 06", "llama-3.1- /
 //   70b"). Only two breaks are fair: between the parts of a compound of letters ("read- / only",
-//   "and/ or"), and anywhere in an element that says long strings may break (overflow-wrap:
-//   anywhere or word-break: break-all, as .long, .token and .error do);
+//   "and/ or") outside <code> (where "linernotes- / test" is a name cut in two), and anywhere in an
+//   element that says long strings may break (overflow-wrap: anywhere or word-break: break-all, as
+//   .long, .token and .error do);
 // - raw_ids: Spotify ids or URIs in the visible text, and the strings of the argument (a listener's
 //   username, a device's session id); json_paths: dotted paths such as conditions.0.value.
 const privateStrings = arguments[0] || [];
@@ -122,7 +123,7 @@ for (let node = walker.nextNode(); node && words < 20000 && broken.length < 10; 
     words += 1;
     const token = match[0];
     if (token.length < 2 || lines(node, match.index, match.index + token.length) < 2) { continue; }
-    if (COMPOUND.test(token)) {
+    if (COMPOUND.test(token) && !node.parentElement.closest("code, kbd, samp")) {
       // Broken only if one of its words is: "read- / only" is how compounds wrap.
       let offset = match.index;
       let whole = true;
