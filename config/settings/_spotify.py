@@ -44,6 +44,9 @@ ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
+# How allauth names the user ("Successfully signed in as …"): User.__str__, the display name from
+# Spotify, not the username allauth generated, which the listener never chose and never sees.
+ACCOUNT_USER_DISPLAY = str
 SOCIALACCOUNT_ONLY = True
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_EMAIL_REQUIRED = False

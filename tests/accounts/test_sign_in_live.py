@@ -64,6 +64,8 @@ def test_the_dashboard_after_sign_in_shows_the_name_and_waits_for_the_first_impo
     html = browser.get("/dashboard/").content.decode()
 
     assert "Demo Listener" in html and "Connected" in html
+    # allauth's welcome names them as Spotify does, not by the username made for them.
+    assert "Successfully signed in as Demo Listener." in html and "demo_listener" not in html
     # Sign-in queued the first import; until it runs the card says so, and asks Spotify nothing.
     assert "Nothing imported yet" in html
     assert sum(n for route, n in sandbox.counters()["by_route"].items() if " /v1/" in route) == asked

@@ -3,7 +3,8 @@
 `Browser.step(name)` is what a flow calls after each thing a listener does: a screenshot at
 1366 px and at 360 px (`var/browser/<test>-<nn>-<step>-<width>.png`, or BROWSER_ARTIFACTS_DIR)
 and axe-core on the page, failing on any serious or critical violation. `page_report()` measures
-what a person would see wrong at the current width (the page checks of test_pages.py).
+what a person would see wrong at the current width (the page checks of test_pages.py), as the page
+loads and again after `open_everything()`.
 """
 
 from __future__ import annotations
@@ -240,8 +241,18 @@ class Browser:
             raise AssertionError(f"axe-core could not run on {self.path}: {result['error']}")
         return result
 
-    def page_report(self) -> dict[str, Any]:
-        return self.driver.execute_script(PAGE_REPORT_JS)
+    def page_report(self, *, private: tuple[str, ...] = ()) -> dict[str, Any]:
+        """What a person would see wrong here (page_report.js); `private`: strings not to be shown."""
+        return self.driver.execute_script(PAGE_REPORT_JS, list(private))
+
+    def open_everything(self) -> None:
+        """Every <details> opened, as a curious person leaves them: the run history's "Details",
+        and below the wide layout the navigation's Menu; then two frames, for it to be drawn."""
+        self.driver.execute_script("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        # Two frames: the opened content laid out and painted before it is measured.
+        self.driver.execute_script(
+            "return new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))"
+        )
 
 
 def serious_violations(violations: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -271,131 +282,5 @@ def assert_accessible(browser: Browser, step: str) -> None:
     )
 
 
-# What a person would see wrong on the page at the current width, measured in the page:
-# - overflow: the page is wider than the window (a sideways scroll), with the elements past its edge;
-# - nav: the navigation is not on one line (its items on several rows, or an item's text wrapped);
-# - broken_words: words split across two lines (hyphens, slashes and dashes are fair break points);
-# - raw_ids: Spotify ids or URIs in the visible text; json_paths: dotted paths such as conditions.0.value.
-PAGE_REPORT_JS = r"""
-const doc = document.documentElement;
-const viewport = doc.clientWidth;
-function describe(el) {
-  if (!el || el.nodeType !== 1) { return ""; }
-  let text = el.tagName.toLowerCase();
-  if (el.id) { text += "#" + el.id; }
-  if (el.classList.length) { text += "." + Array.from(el.classList).join("."); }
-  const parent = el.parentElement;
-  return (parent && parent !== document.body ? describe(parent) + " > " : "") + text;
-}
-function visible(el) {
-  // checkVisibility: also false inside a closed <details> (its content is content-visibility: hidden).
-  if (el.checkVisibility && !el.checkVisibility({visibilityProperty: true})) { return false; }
-  const style = getComputedStyle(el);
-  return style.visibility !== "hidden" && style.display !== "none" && el.getClientRects().length > 0;
-}
-
-const offenders = [];
-for (const el of document.body.querySelectorAll("*")) {
-  if (offenders.length >= 10) { break; }
-  if (!visible(el)) { continue; }
-  const box = el.getBoundingClientRect();
-  if (box.right > viewport + 1 && box.width > 0) {
-    // Only the outermost: its descendants overflow with it.
-    if (!offenders.some(o => o.el.contains(el))) {
-      offenders.push({el: el, right: Math.round(box.right)});
-    }
-  }
-}
-const overflow = {
-  scroll_width: doc.scrollWidth, viewport: viewport, inner_width: window.innerWidth,
-  ok: doc.scrollWidth <= viewport,
-  offenders: offenders.map(o => describe(o.el) + " (right edge " + o.right + " px)"),
-};
-
-let nav = {present: false, ok: true, problems: []};
-const navEl = document.querySelector(".site-header nav");
-if (navEl) {
-  // The links and the account's name and button, one by one. Below the wide layout they sit in a
-  // closed "Menu" disclosure: then the summary is what shows, and it is the one item.
-  let items = Array.from(navEl.querySelectorAll("a, .who, button")).filter(visible);
-  const summary = document.querySelector(".site-header details.menu > summary");
-  if (!items.length && summary && visible(summary)) { items = [summary]; }
-  // Items side by side overlap vertically, whatever their heights; a new row starts below them.
-  let rows = 0, rowBottom = -Infinity;
-  for (const box of items.map(el => el.getBoundingClientRect()).sort((a, b) => a.top - b.top)) {
-    if (box.top >= rowBottom - 1) { rows += 1; rowBottom = box.bottom; }
-    else { rowBottom = Math.max(rowBottom, box.bottom); }
-  }
-  const problems = [];
-  if (rows > 1) { problems.push("its items sit on " + rows + " rows"); }
-  for (const el of items) {
-    const lineHeight = parseFloat(getComputedStyle(el).lineHeight) || 24;
-    // Lines of its text only: an icon beside the text (the Menu's) sits at a top of its own.
-    const tops = new Set();
-    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
-    while (walker.nextNode()) {
-      const range = document.createRange();
-      range.selectNodeContents(walker.currentNode);
-      for (const r of range.getClientRects()) { if (r.width > 0) { tops.add(Math.round(r.top)); } }
-    }
-    const lines = tops.size;
-    if (lines > 1 || el.getBoundingClientRect().height > lineHeight * 1.9) {
-      problems.push("“" + el.textContent.trim() + "” takes " + Math.max(lines, 2) + " lines");
-    }
-    if (el.getBoundingClientRect().right > viewport + 1) {
-      problems.push("“" + el.textContent.trim() + "” is past the window's edge");
-    }
-  }
-  const header = document.querySelector(".site-header");
-  const brand = document.querySelector(".site-header .brand");
-  const first = items.length ? items[0].getBoundingClientRect() : null;
-  if (brand && first && Math.abs(brand.getBoundingClientRect().top - first.top) > first.height) {
-    problems.push("it is below the brand, not beside it");
-  }
-  nav = {present: true, ok: problems.length === 0, problems: problems,
-         height: Math.round(navEl.getBoundingClientRect().height),
-         header_height: header ? Math.round(header.getBoundingClientRect().height) : null};
-}
-
-const broken = [];
-const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {
-  acceptNode(node) {
-    const parent = node.parentElement;
-    if (!parent || parent.closest("script, style, noscript, .token, textarea, select, option")) {
-      return NodeFilter.FILTER_REJECT;
-    }
-    return node.textContent.trim() ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_REJECT;
-  },
-});
-let words = 0;
-const range = document.createRange();
-for (let node = walker.nextNode(); node && words < 20000 && broken.length < 10; node = walker.nextNode()) {
-  if (!visible(node.parentElement)) { continue; }
-  const text = node.textContent;
-  const pattern = /[^\s\-\/\u2010-\u2015]+/g;
-  let match;
-  while ((match = pattern.exec(text)) !== null) {
-    words += 1;
-    if (match[0].length < 2) { continue; }
-    range.setStart(node, match.index);
-    range.setEnd(node, match.index + match[0].length);
-    const tops = new Set(Array.from(range.getClientRects()).filter(r => r.width > 0).map(r => Math.round(r.top)));
-    if (tops.size > 1) {
-      broken.push("“" + match[0] + "” in " + describe(node.parentElement));
-    }
-  }
-}
-
-const shown = document.body.innerText;
-const SPOTIFY_ID = /(?:spotify:[a-z]+:)?\b(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[a-z])(?=[A-Za-z0-9]*[A-Z])[A-Za-z0-9]{22}\b/g;
-const JSON_PATH = /\b[a-z_]+(?:\.[0-9]+)+(?:\.[a-z_]+)*\b/g;
-const rawIds = Array.from(new Set(shown.match(SPOTIFY_ID) || [])).slice(0, 10);
-const jsonPaths = Array.from(new Set(shown.match(JSON_PATH) || [])).slice(0, 10);
-
-return {
-  width: window.innerWidth, overflow: overflow, nav: nav,
-  broken_words: {ok: broken.length === 0, words: broken},
-  raw_ids: {ok: rawIds.length === 0, found: rawIds},
-  json_paths: {ok: jsonPaths.length === 0, found: jsonPaths},
-};
-"""
+# What a person would see wrong on the page at the current width: page_report.js says what it measures.
+PAGE_REPORT_JS = (Path(__file__).parent / "page_report.js").read_text(encoding="utf-8")

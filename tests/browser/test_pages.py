@@ -5,15 +5,18 @@ flows in the other files do the same through the pages): demo's library imported
 routed child, a history, snapshots of every range with a written insight, a phone's library, songs
 analysed (one from its lyrics, one guessed), what failed (the latest import; the one route of a
 second base, since deleted: tests/browser/page_world.py), and an operator with the LLM providers,
-one of them forced. Then each page is opened at each width,
-screenshotted (var/browser/pages-<page>-<width>.png) and measured once, and each check is a test
-of its own:
+one of them forced. Then each page is opened at each width, screenshotted
+(var/browser/pages-<page>-<width>.png) and measured as it loads, then again with every <details>
+opened, the Menu of the narrow navigation among them (pages-<page>-<width>-open.png), and each
+check is a test of its own, holding in both states but where it says:
 
 - overflow: the page is no wider than the window (no sideways scrolling);
-- nav: the navigation is on one line (no item on a second row, no item's text wrapped);
-- words: no word is broken across two lines;
-- ids: no Spotify id or URI in the visible text; json: no JSON path (conditions.0.value);
-- axe: axe-core finds no serious or critical violation.
+- nav: the navigation is on one line (no item on a second row, no item's text wrapped), as loaded;
+- words: no word is broken across two lines, nor a date, time, name or id at its hyphen;
+- ids: no Spotify id or URI in the visible text, and on a listener's pages neither their username
+  (their display name is what they know) nor a device's session id; json: no JSON path
+  (conditions.0.value);
+- axe: axe-core finds no serious or critical violation, as loaded.
 
 A check a page fails today is an xfail(strict=True) naming the problem: when the page is fixed
 the test passes, strict turns that into a failure, and the mark is to be removed.
@@ -33,6 +36,7 @@ from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
 from core import queues
+from devices.models import DeviceSession
 from insights.models import InsightKind, InsightTone, ListeningSnapshot, TimeRange
 from insights.services.history import poll_history
 from insights.services.ingests import request_ingest, run_ingest
@@ -271,6 +275,15 @@ def measured(world, chrome_driver, web_server) -> dict:
     return {}
 
 
+@pytest.fixture(scope="module")
+def private(world, django_db_blocker) -> dict[str, tuple[str, ...]]:
+    """Who opens a page → what it must not show them. Operators see usernames: they need them."""
+    with django_db_blocker.unblock():
+        sessions = DeviceSession.objects.filter(user=world.listener).values_list("session_id", flat=True)
+        listener = (world.listener.username, *sessions)
+    return {LISTENER: listener, OPERATOR: (), NOBODY: ()}
+
+
 def _sign_in(browser: Browser, session: str | None) -> None:
     browser.open("/static/css/app.css")  # any page of ours: a cookie is set for the current site
     browser.driver.execute_cdp_cmd("Network.clearBrowserCookies", {})
@@ -291,7 +304,7 @@ def _ready(browser: Browser, page: str) -> bool:
     return True
 
 
-def _measure(browser: Browser, world: World, measured: dict, page: str, width: int) -> dict:
+def _measure(browser: Browser, world: World, measured: dict, page: str, width: int, private: tuple) -> dict:
     key = (page, width)
     if key not in measured:
         _sign_in(browser, world.sessions[page])
@@ -301,7 +314,13 @@ def _measure(browser: Browser, world: World, measured: dict, page: str, width: i
         browser.wait_for(lambda: _ready(browser, page), message=f"{page} to be drawn")
         browser.artifacts.mkdir(parents=True, exist_ok=True)
         (browser.artifacts / f"pages-{page}-{width}.png").write_bytes(browser.full_page_png())
-        measured[key] = {"report": browser.page_report(), "axe": serious_violations(browser.axe_violations())}
+        measured[key] = {
+            "loaded": browser.page_report(private=private),
+            "axe": serious_violations(browser.axe_violations()),
+        }
+        browser.open_everything()
+        (browser.artifacts / f"pages-{page}-{width}-open.png").write_bytes(browser.full_page_png())
+        measured[key]["opened"] = browser.page_report(private=private)
     return measured[key]
 
 
@@ -348,10 +367,21 @@ def test_the_walk_opens_every_page_of_ours(transactional_db):
 
 
 @pytest.mark.parametrize(("page", "width", "check"), _params())
-def test_the_page_shows_no_problem_a_person_would_see(page, width, check, world, measured, page_browser):
-    found = _measure(page_browser, world, measured, page, width)
-    report = found["report"]
-    where = f"{page} ({world.paths[page]}) at {width} px (pages-{page}-{width}.png)"
+def test_the_page_shows_no_problem_a_person_would_see(
+    page, width, check, world, measured, private, page_browser
+):
+    who = next(who for name, who, _ in PAGES if name == page)
+    found = _measure(page_browser, world, measured, page, width, private[who])
+    where = f"{page} ({world.paths[page]}) at {width} px"
+    if check == "axe":
+        assert not found["axe"], f"axe-core on {where}:\n{describe_violations(found['axe'])}"
+        return
+    _check(check, found["loaded"], f"{where} (pages-{page}-{width}.png)")
+    if check != "nav":  # the open Menu is a list of links, one a row, as it should be
+        _check(check, found["opened"], f"{where}, <details> open (pages-{page}-{width}-open.png)")
+
+
+def _check(check: str, report: dict, where: str) -> None:
     if check == "overflow":
         overflow = report["overflow"]
         assert overflow["ok"], (
@@ -373,8 +403,6 @@ def test_the_page_shows_no_problem_a_person_would_see(page, width, check, world,
         assert report["json_paths"]["ok"], f"{where} shows JSON paths: " + ", ".join(
             report["json_paths"]["found"]
         )
-    elif check == "axe":
-        assert not found["axe"], f"axe-core on {where}:\n{describe_violations(found['axe'])}"
 
 
 def _text_of(browser: Browser, world: World, page: str, css: str) -> str:

@@ -80,7 +80,8 @@ def test_the_owner_sees_active_sessions_and_the_merged_library(client, owner, dj
     html = response.content.decode()
     assert "Devices &amp; library" in html and f'href="{URL}"' in html  # the nav link
     assert "Playing on 2 devices" in html
-    assert "owner-phone-session" in html and "Owner&#x27;s laptop" in html
+    assert "Owner&#x27;s phone" in html and "Owner&#x27;s laptop" in html
+    assert "owner-phone-session" not in html  # the app's key for its session, no name to the owner
     assert "Owner Song 1" in html and "Owner Song 2" not in html  # removed favorites are not shown
     assert "Owner Song 3" in html and "50%" in html  # history with its completion
     assert "Owner Song 4" in html and "on Kitchen" in html  # the queue
@@ -96,7 +97,7 @@ def test_a_session_quiet_past_the_ttl_is_not_shown(client, owner):
 
     html = client.get(URL).content.decode()
 
-    assert "owner-phone-session" not in html and "owner-laptop-session" in html
+    assert "Owner&#x27;s phone" not in html and "Owner&#x27;s laptop" in html
     assert "Playing on" not in html
 
 
@@ -109,7 +110,7 @@ def test_a_stranger_sees_their_own_empty_page_never_the_owners_library(client, o
     html = response.content.decode()
     assert "No device has checked in recently." in html and "No favorites yet." in html
     assert not any(
-        mine in html for mine in ("Owner Song", "owner-phone-session", "Owner Road Trip", "owner search")
+        mine in html for mine in ("Owner Song", "Owner&#x27;s phone", "Owner Road Trip", "owner search")
     )
 
 

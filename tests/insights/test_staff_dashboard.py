@@ -3,6 +3,7 @@ permissions (the page: job records; its cards: providers, Spotify pauses); and t
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -70,6 +71,10 @@ def test_staff_see_counts_of_the_day_and_the_jobs_running_or_waiting(client, sta
     assert "succeeded: 2" in html and "failed: 1" in html and "running: 1" in html and "queued: 1" in html
     active = html.split('id="active-heading"')[1].split("</section>")[0]
     assert "Song analysis batch" in active and "Listening ingest" in active and "scheduled" in active
+    # Every table in the house style (table.list), not the browser's bare one.
+    assert re.findall(r"<table[^>]*>", html) == [
+        '<table class="list clusters">', '<table class="list failed-jobs">', '<table class="list active-jobs">'
+    ]
 
 
 def test_staff_see_the_llm_router_and_a_link_to_its_page(client, staff):

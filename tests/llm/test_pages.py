@@ -3,6 +3,8 @@ for listeners, 302 to sign in for anonymous."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from llm.services.circuit import force_provider
@@ -29,6 +31,8 @@ def test_staff_see_every_provider_its_circuit_and_the_latest_calls(client, staff
     assert "primary" in html and "fallback" in html and "down until" in html
     assert "Forced: <strong>fallback</strong>" in html and "song-analysis" in html
     assert PRIMARY_KEY not in html
+    # Both tables, providers and calls, in the house style (table.list), not the browser's bare one.
+    assert re.findall(r"<table[^>]*>", html) == ['<table class="list llm-providers">', '<table class="list llm-calls">']
 
 
 def test_the_page_says_when_there_is_no_provider(client, staff):

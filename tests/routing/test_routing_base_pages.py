@@ -198,7 +198,8 @@ def test_the_base_page_shows_the_run_history_newest_first_with_its_figures(clien
 
     assert history.index(f"#{completed.pk}") < history.index(f"#{setup.failed.pk}")
     row = history[history.index(f'id="run-{completed.pk}"') : history.index(f'id="run-{setup.failed.pk}"')]
-    assert f"{timezone.localtime(now):%Y-%m-%d %H:%M} — 2 children routed, 4 tracks added, 1 removed." in row
+    when = f"{timezone.localtime(now):%Y-%m-%d %H:%M}"  # one word: no line break at its hyphens
+    assert f'<span class="nowrap">{when}</span> — 2 children routed, 4 tracks added, 1 removed.' in row
     assert ">12 s<" in row
     assert "<li>Chill: +3 −1</li>" in row and "<li>goneChild0000000000000: +1 −0</li>" in row
     # The engineer's figures are there, behind the row's "Details" toggle only.

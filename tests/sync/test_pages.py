@@ -69,7 +69,8 @@ def test_an_import_paused_by_the_rate_limit_says_until_when(client, owner):
 
     card = _card(client)
 
-    assert f"Paused by Spotify's rate limit until {timezone.localtime(resume_at):%Y-%m-%d %H:%M}" in card
+    until = f"{timezone.localtime(resume_at):%Y-%m-%d %H:%M}"  # one word: no line break at its hyphens
+    assert f'Paused by Spotify\'s rate limit until <span class="nowrap">{until} UTC</span>' in card
     assert "hidden>" in card  # the bar waits for the run to resume
 
 
@@ -82,7 +83,8 @@ def test_a_completed_import_shows_how_many_playlists_and_items_and_when(client, 
     card = _card(client)
 
     when = f"{timezone.localtime(event.finished_at):%Y-%m-%d %H:%M}"
-    assert f"Completed {when} UTC: 71 playlists (68 unchanged), 512 items imported." in card
+    completed = f'Completed <span class="nowrap">{when} UTC</span>'  # one word: no break at its hyphens
+    assert f"{completed}: 71 playlists (68 unchanged), 512 items imported." in card
     assert 'data-role="retry" hidden' in card
 
 
@@ -95,7 +97,8 @@ def test_a_big_imports_counts_have_thousands_separators_like_the_rest_of_the_das
     card = _card(client)
 
     when = f"{timezone.localtime(event.finished_at):%Y-%m-%d %H:%M}"
-    assert f"Completed {when} UTC: 1,076 playlists (1,000 unchanged), 12,097 items imported." in card
+    completed = f'Completed <span class="nowrap">{when} UTC</span>'
+    assert f"{completed}: 1,076 playlists (1,000 unchanged), 12,097 items imported." in card
 
 
 def test_a_failed_import_shows_the_reason_a_retry_button_and_the_last_good_import(client, owner):
