@@ -71,6 +71,19 @@ class FirstAttempt:
     failure: str = ""  # "ConnectionError on GET /v1/...", when there is no response
 
 
+# The path segment after one of these names a listener's object (a playlist, a user...).
+_NAMED_BY_ID = frozenset({"albums", "artists", "episodes", "playlists", "shows", "tracks", "users"})
+
+
+def _request_words(method: str, url: str) -> str:
+    """`GET /v1/playlists/…/items`: the request, for a failure's message, without the ids in its
+    path. The message reaches run histories and the staff pages, where an id means nothing to a
+    person (the caller names the playlist), and it keeps the user's own ids out of the logs."""
+    parts = urlsplit(url).path.split("/")
+    words = [("…" if index and parts[index - 1] in _NAMED_BY_ID else part) for index, part in enumerate(parts)]
+    return f"{method} {'/'.join(words)}"
+
+
 def _is_malformed(response: requests.Response) -> bool:
     """A 2xx whose body should be JSON but is not (a proxy's HTML page, a cut-off body)."""
     if not response.content:
@@ -172,7 +185,7 @@ class SpotifySession(requests.Session):
                         authorized = {**headers, "Authorization": f"Bearer {token}"}
                         response = super().request(method, url, *args, headers=authorized, **kwargs)
                     except requests.RequestException as exc:
-                        failure = f"{exc.__class__.__name__} on {method} {urlsplit(url).path}"
+                        failure = f"{exc.__class__.__name__} on {_request_words(method, url)}"
                         retryable = method in IDEMPOTENT_METHODS
             if response is not None:
                 status = response.status_code
@@ -193,7 +206,7 @@ class SpotifySession(requests.Session):
                     retry_after = parse_retry_after(response.headers.get("Retry-After"))
                     quota = _reason_of(response) == QUOTA_REASON
                 elif status in TRANSIENT_STATUSES or (200 <= status < 300 and _is_malformed(response)):
-                    failure = f"HTTP {status} on {method} {urlsplit(url).path}"
+                    failure = f"HTTP {status} on {_request_words(method, url)}"
                     retryable = method in IDEMPOTENT_METHODS
                 else:
                     if self._not_allowlisted and 200 <= status < 300:

@@ -111,11 +111,7 @@ CHECKS = ("overflow", "nav", "words", "ids", "json", "axe")
 # What the pages get wrong today, as these checks find it: (page, width, check) -> the reason, each
 # an xfail(strict=True) so that a fix shows. Issue 17 item 2 fixed every one it listed.
 SIGNED_IN = [page for page, who, _ in PAGES if who != NOBODY]
-# A failed route's reason (spotify.http's SpotifyUnavailable) quotes the request's path, the child's
-# Spotify id in it: "HTTP 503 on PUT /v1/playlists/<id>/items"; the staff's failed runs show it.
-KNOWN_PROBLEMS: dict[tuple[str, int, str], str] = {
-    ("staff-overview", width, "ids"): "a failed route's reason shows a playlist's id" for width in WIDTHS
-}
+KNOWN_PROBLEMS: dict[tuple[str, int, str], str] = {}
 
 
 def _build_world(sandbox_server, llm_sandbox) -> World:

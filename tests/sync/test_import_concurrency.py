@@ -258,7 +258,7 @@ def test_a_lasting_outage_in_one_playlist_leaves_it_and_the_ones_read_ahead_afte
     assert event.status == RunStatus.FAILED
     assert event.error == (
         'Could not read the playlist "Songs For Rainy Mondays": Spotify is not answering properly '
-        f"(HTTP 503 on GET /v1/playlists/{rainy}/items). {SAVED_SO_FAR}"
+        "(HTTP 503 on GET /v1/playlists/…/items). " + SAVED_SO_FAR
     )
     # The worker's try, then the client's two retries.
     assert event.retries == 2

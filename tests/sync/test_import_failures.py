@@ -82,7 +82,7 @@ def test_a_spotify_failure_mid_playlist_keeps_it_intact_and_the_playlists_before
     assert event.status == RunStatus.FAILED
     assert event.error == (
         'Could not read the playlist "Gym 2025": Spotify is not answering properly '
-        f"(HTTP 503 on GET /v1/playlists/{gym}/items). {SAVED_SO_FAR}"
+        "(HTTP 503 on GET /v1/playlists/…/items). " + SAVED_SO_FAR
     )
     assert (event.retries, event.finished_at is not None) == (2, True)
     library = spotify_library(sandbox)
