@@ -74,7 +74,9 @@ def test_a_new_condition_says_nothing_until_the_listener_has_been_in_its_value(b
     assert _shown_errors(browser) == []  # still in it: nothing to say yet
     low.send_keys(Keys.TAB)  # leaves it empty
     browser.wait_for(lambda: _shown_errors(browser), message="the row's problem once its value was left")
-    assert _shown_errors(browser) == ["Condition 1 (Duration): duration range needs a minimum, a maximum or both."]
+    assert _shown_errors(browser) == [
+        "Condition 1 (Duration): duration range needs a minimum, a maximum or both."
+    ]
     browser.step("the new condition's problem, once left")
 
 

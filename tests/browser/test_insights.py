@@ -65,7 +65,8 @@ def test_a_listener_takes_a_snapshot_reads_every_range_and_has_an_insight_writte
         TimeRange.values
     )
     # Sessions at most eight hours apart, up to now.
-    assert Play.objects.filter(user=listener).latest("played_at").played_at > timezone.now() - timedelta(hours=9)
+    newest = Play.objects.filter(user=listener).latest("played_at").played_at
+    assert newest > timezone.now() - timedelta(hours=9)
 
     for value, label in TimeRange.choices:
         snapshot = ListeningSnapshot.objects.get(user=listener, time_range=value)
@@ -83,9 +84,10 @@ def test_a_listener_takes_a_snapshot_reads_every_range_and_has_an_insight_writte
         assert browser.find_all("ol.bars.artists li"), f"no top artists by plays in the {label} range"
         heat = browser.find(".heatmap")
         assert heat.is_displayed() and heat.size["height"] > 0
-        assert any(
-            not cell.get_attribute("title").endswith("· 0 plays") for cell in browser.find_all(".heatmap .heat-cell")
-        ), f"an empty heatmap in the {label} range"
+        cells = browser.find_all(".heatmap .heat-cell")
+        assert any(not cell.get_attribute("title").endswith("· 0 plays") for cell in cells), (
+            f"an empty heatmap in the {label} range"
+        )
         browser.step(f"insights, {label}")
 
     card = "#insight-wellness"
