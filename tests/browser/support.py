@@ -194,6 +194,15 @@ class Browser:
         shot = self.driver.execute_cdp_cmd(
             "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip}
         )
+        # captureBeyondViewport lays the page out at its full height for the capture and back. With
+        # a field focused, Chromium then scrolled the page at the next mouse press (by 61 px on the
+        # child editor, between chromedriver's press and release: the release missed "Preview
+        # changes"); no script of ours ran and no height changed. A scroll of our own, there and
+        # back, puts the page right again; a person's browser never captures like this.
+        self.driver.execute_script(
+            "const x = window.scrollX, y = window.scrollY;"
+            "window.scrollTo(x, y > 0 ? y - 1 : y + 1); window.scrollTo(x, y);"
+        )
         return base64.b64decode(shot["data"])
 
     def save_failure(self, label: str) -> list[Path]:

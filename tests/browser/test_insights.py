@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from django_q.brokers import get_broker
 
 from core.queues import BULK, INTERACTIVE, cluster_name
-from insights.models import ListeningSnapshot, TimeRange
+from insights.models import ListeningSnapshot, Play, TimeRange
 from llm.models import ProviderKind
 from tests.browser.flows import in_progress_flashes, sign_in_through_consent_page, wait_for_import_card
 from tests.fixtures.cluster import sandbox_cluster_env
@@ -31,6 +33,10 @@ def test_a_listener_takes_a_snapshot_reads_every_range_and_has_an_insight_writte
         name="primary", kind=ProviderKind.OPENAI, base_url=fresh_llm_sandbox.openai_url("primary"),
         model=PRIMARY_MODEL, read_timeout=10.0,
     )  # fmt: skip
+    # The listener goes on listening up to the sandbox's clock, which started from this run's own
+    # (no fixed date): their newest plays are hours old, not a day, so every range has some.
+    sandbox.configure(live_listening=True)
+    assert timezone.now() - timedelta(hours=12) < sandbox.now() <= timezone.now()
     env = sandbox_cluster_env(sandbox)
     start_qcluster(env=env, queues=(INTERACTIVE,))
     listener = sign_in_through_consent_page(browser, steps=False)
@@ -59,6 +65,9 @@ def test_a_listener_takes_a_snapshot_reads_every_range_and_has_an_insight_writte
     assert set(ListeningSnapshot.objects.filter(user=listener).values_list("time_range", flat=True)) == set(
         TimeRange.values
     )
+    # Sessions at most eight hours apart, up to now.
+    newest = Play.objects.filter(user=listener).latest("played_at").played_at
+    assert newest > timezone.now() - timedelta(hours=9)
 
     for value, label in TimeRange.choices:
         snapshot = ListeningSnapshot.objects.get(user=listener, time_range=value)
@@ -68,10 +77,17 @@ def test_a_listener_takes_a_snapshot_reads_every_range_and_has_an_insight_writte
         browser.wait_for(lambda value=value: f"range={value}" in browser.path, message=f"the {label} tab")
         current = browser.find("nav.range-tabs a[aria-current=page]")
         assert current.text == tab_text
-        counted = f"{snapshot.play_count} play" + ("" if snapshot.play_count == 1 else "s") + " counted"
-        assert counted in browser.text("main") or "No plays counted" in browser.text("main")
-        assert "Top artists" in browser.text("main") and "Spotify listed no top artists" not in browser.text(
-            "main"
+        assert snapshot.play_count > 0, f"no plays in the {label} range"
+        main = browser.text("main")
+        assert f"{snapshot.play_count} plays counted" in main and "No plays counted" not in main
+        assert not browser.find_all("#no-plays")
+        # The charts drawn from those plays: the top artists by plays, and when they were heard.
+        assert browser.find_all("ol.bars.artists li"), f"no top artists by plays in the {label} range"
+        heat = browser.find(".heatmap")
+        assert heat.is_displayed() and heat.size["height"] > 0
+        cells = browser.find_all(".heatmap .heat-cell")
+        assert any(not cell.get_attribute("title").endswith("· 0 plays") for cell in cells), (
+            f"an empty heatmap in the {label} range"
         )
         browser.step(f"insights, {label}")
 
