@@ -39,15 +39,21 @@ def sign_in_through_consent_page(
     return User.objects.get(display_name=as_user)
 
 
-def wait_for_import_card(browser: Browser, *, timeout: float = IMPORT_TIMEOUT) -> dict[str, bool]:
+def wait_for_import_card(
+    browser: Browser, *, timeout: float = IMPORT_TIMEOUT, running_step: str | None = None
+) -> dict[str, bool]:
     """Stay on the dashboard while its card polls the import; what was seen on the way:
-    {"running": the progress bar was shown with a value, "done": the badge said Done}."""
+    {"running": the progress bar was shown with a value, "done": the badge said Done}. With
+    `running_step`, the first sight of the bar is a step of the flow (its screenshot, at 1366 px
+    only: a resize would give the import time to end)."""
     seen = {"running": False, "done": False}
 
     def finished() -> bool:
         badge = browser.find('#import [data-role="badge"]').text
         bar = browser.find('#import [data-role="bar"]')
         if bar.is_displayed() and bar.get_attribute("value") not in (None, "", "0"):
+            if running_step and not seen["running"]:
+                browser.step(running_step, axe=False, narrow=False)
             seen["running"] = True
         if badge in ("Failed", "Cancelled"):
             pytest.fail(f"the import ended {badge}: {browser.text('#import')}", pytrace=False)

@@ -36,12 +36,12 @@ def test_a_newcomer_signs_in_watches_the_first_import_and_opens_a_big_playlist(
 
     # Sign-in queued the first import; the card follows it without a reload.
     assert "Library import" in browser.text("#import")
-    browser.step("dashboard, first import under way")
+    browser.step("dashboard, first import queued")
     # A mark on this very page: a reload would lose it.
     browser.driver.execute_script("window.notReloaded = true")
     # A keyboard user waiting on "Sync now": the swap of the cards must not drop their focus.
     browser.driver.execute_script('document.querySelector("#import [data-role=sync-now] button").focus()')
-    seen = wait_for_import_card(browser)
+    seen = wait_for_import_card(browser, running_step="dashboard, first import under way")
     assert seen == {"running": True, "done": True}
     totals = get_library_totals(user=listener)
     # Every playlist Spotify lists, and the liked songs.
