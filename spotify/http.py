@@ -68,20 +68,42 @@ class FirstAttempt:
 
     token: str = field(repr=False)
     response: requests.Response | None = None
-    failure: str = ""  # "ConnectionError on GET /v1/...", when there is no response
+    failure: str = ""  # "no connection (ConnectionError) while …", when there is no response
 
 
 # The path segment after one of these names a listener's object (a playlist, a user...).
 _NAMED_BY_ID = frozenset({"albums", "artists", "episodes", "playlists", "shows", "tracks", "users"})
+# What a request was for, in a listener's words, by method and path with its ids taken out: the
+# failure's message reaches the import card, run histories and the staff pages.
+_WHAT_FOR = {
+    ("GET", "/v1/me"): "reading your Spotify profile",
+    ("GET", "/v1/me/playlists"): "listing your playlists",
+    ("POST", "/v1/me/playlists"): "creating a playlist",
+    ("POST", "/v1/users/…/playlists"): "creating a playlist",
+    ("GET", "/v1/me/tracks"): "reading your Liked Songs",
+    ("GET", "/v1/me/player/recently-played"): "reading your recent plays",
+    ("GET", "/v1/me/top/artists"): "reading your top artists",
+    ("GET", "/v1/me/top/tracks"): "reading your top songs",
+    ("GET", "/v1/playlists/…"): "reading a playlist",
+    ("PUT", "/v1/playlists/…"): "changing a playlist's details",
+    ("GET", "/v1/playlists/…/items"): "reading a playlist's items",
+    ("GET", "/v1/playlists/…/tracks"): "reading a playlist's items",
+    ("POST", "/v1/playlists/…/items"): "adding to a playlist",
+    ("PUT", "/v1/playlists/…/items"): "replacing a playlist's items",
+    ("DELETE", "/v1/playlists/…/items"): "removing from a playlist",
+    ("GET", "/v1/tracks/…"): "reading a song",
+    ("GET", "/v1/albums/…"): "reading an album",
+    ("GET", "/v1/artists/…"): "reading an artist",
+}
 
 
 def _request_words(method: str, url: str) -> str:
-    """`GET /v1/playlists/…/items`: the request, for a failure's message, without the ids in its
-    path. The message reaches run histories and the staff pages, where an id means nothing to a
-    person (the caller names the playlist), and it keeps the user's own ids out of the logs."""
-    parts = urlsplit(url).path.split("/")
-    words = [("…" if index and parts[index - 1] in _NAMED_BY_ID else part) for index, part in enumerate(parts)]
-    return f"{method} {'/'.join(words)}"
+    """"listing your playlists": what the request was for, for a failure's message; a request
+    not named above as `GET /v1/…/items`, without the ids in its path (an id means nothing to a
+    person, the caller names the playlist, and it keeps the listener's ids out of the logs)."""
+    parts = urlsplit(url).path.rstrip("/").split("/")
+    path = "/".join(("…" if index and parts[index - 1] in _NAMED_BY_ID else part) for index, part in enumerate(parts))
+    return _WHAT_FOR.get((method, path)) or f"{method} {path}"
 
 
 def _is_malformed(response: requests.Response) -> bool:
@@ -185,7 +207,7 @@ class SpotifySession(requests.Session):
                         authorized = {**headers, "Authorization": f"Bearer {token}"}
                         response = super().request(method, url, *args, headers=authorized, **kwargs)
                     except requests.RequestException as exc:
-                        failure = f"{exc.__class__.__name__} on {_request_words(method, url)}"
+                        failure = f"no connection ({exc.__class__.__name__}) while {_request_words(method, url)}"
                         retryable = method in IDEMPOTENT_METHODS
             if response is not None:
                 status = response.status_code
@@ -206,7 +228,7 @@ class SpotifySession(requests.Session):
                     retry_after = parse_retry_after(response.headers.get("Retry-After"))
                     quota = _reason_of(response) == QUOTA_REASON
                 elif status in TRANSIENT_STATUSES or (200 <= status < 300 and _is_malformed(response)):
-                    failure = f"HTTP {status} on {_request_words(method, url)}"
+                    failure = f"error {status} while {_request_words(method, url)}"
                     retryable = method in IDEMPOTENT_METHODS
                 else:
                     if self._not_allowlisted and 200 <= status < 300:

@@ -53,6 +53,7 @@ def describe_event(event: SyncEvent) -> str:
             f"Completed {_when(event.finished_at)}: {event.playlists_done:,} playlists{note}, "
             f"{event.items_done:,} items imported.{_skipped_note(event)}"
         )
+    # The card's badge already says Failed or Cancelled: the sentence says when, and what is kept.
     if event.status == RunStatus.FAILED:
-        return f"Failed {_when(event.finished_at)}."
-    return f"Cancelled {_when(event.finished_at)}."
+        return f"Stopped {_when(event.finished_at)} before the end."
+    return f"Stopped on request {_when(event.finished_at)}."

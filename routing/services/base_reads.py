@@ -41,7 +41,7 @@ __all__ = [
     "verify_unchanged",
 ]
 
-RETRY_HINT = "Children finished before it are up to date; retry to continue."
+RETRY_HINT = "Children already updated stay so; a retry goes on from there."
 UNTOUCHED = "No child playlist was changed."
 
 

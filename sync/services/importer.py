@@ -58,9 +58,9 @@ logger = logging.getLogger(__name__)
 
 UNEXPECTED_MESSAGE = (
     "The import stopped on an unexpected error (details are in the server log). "
-    "Playlists imported before it are saved; retry to continue."
+    "Playlists already read are kept; a retry goes on from there."
 )
-SAVED_SO_FAR = "Playlists imported before it are saved; retry to continue."
+SAVED_SO_FAR = "Playlists already read are kept; a retry goes on from there."
 
 
 def run_import(*, event_id: int, turn: int | None = None) -> SyncEvent | None:

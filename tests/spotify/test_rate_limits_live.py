@@ -135,6 +135,8 @@ def test_a_lasting_server_error_raises_unavailable_after_a_few_quick_tries(sandb
 
     assert sandbox_count(sandbox, "GET /v1/me") == 3
     assert error.value.elapsed < 2 + SLACK
+    # Said in words a listener reads on their import card, not as a request line.
+    assert str(error.value) == "Spotify is not answering properly (error 500 while reading your Spotify profile)."
 
 
 @pytest.mark.parametrize("kind", ["reset", "malformed"])
@@ -167,10 +169,21 @@ def test_a_post_that_failed_unclearly_is_not_resent(sandbox, spotify):
     # A create that timed out or 5xx'd may have happened; resending could duplicate it.
     sandbox.fail_next(method="POST", path="/v1/me/playlists", status=502)
 
-    with pytest.raises(SpotifyUnavailable):
+    with pytest.raises(SpotifyUnavailable) as error:
         spotify.api.current_user_playlist_create("Routed: Late Night")
 
     assert sandbox_count(sandbox, "POST /v1/me/playlists") == 1
+    assert "(error 502 while creating a playlist)" in str(error.value)
+
+
+def test_a_request_with_no_words_of_its_own_is_named_without_its_ids(sandbox, spotify):
+    sandbox.fail_next(method="GET", path="/v1/playlists/*/followers/contains", status=503, count=10)
+
+    with pytest.raises(SpotifyUnavailable) as error:
+        spotify.api._get("playlists/37i9dQZF1DXcBWIGoYBM5M/followers/contains", ids="demo")
+
+    assert "(error 503 while GET /v1/playlists/…/followers/contains)" in str(error.value)
+    assert "37i9dQZF1DXcBWIGoYBM5M" not in str(error.value)
 
 
 def test_a_client_error_is_refused_at_once_as_our_own_exception(sandbox, spotify):

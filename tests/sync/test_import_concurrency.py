@@ -40,7 +40,7 @@ from tests.sync.import_support import (
 
 pytestmark = pytest.mark.django_db
 
-SAVED_SO_FAR = "Playlists imported before it are saved; retry to continue."
+SAVED_SO_FAR = "Playlists already read are kept; a retry goes on from there."
 ANY_ITEMS_PAGE = "/v1/playlists/*/items"
 
 
@@ -258,7 +258,7 @@ def test_a_lasting_outage_in_one_playlist_leaves_it_and_the_ones_read_ahead_afte
     assert event.status == RunStatus.FAILED
     assert event.error == (
         'Could not read the playlist "Songs For Rainy Mondays": Spotify is not answering properly '
-        "(HTTP 503 on GET /v1/playlists/…/items). " + SAVED_SO_FAR
+        "(error 503 while reading a playlist's items). " + SAVED_SO_FAR
     )
     # The worker's try, then the client's two retries.
     assert event.retries == 2

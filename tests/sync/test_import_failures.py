@@ -35,7 +35,7 @@ from tests.sync.import_support import (
 
 pytestmark = pytest.mark.django_db
 
-SAVED_SO_FAR = "Playlists imported before it are saved; retry to continue."
+SAVED_SO_FAR = "Playlists already read are kept; a retry goes on from there."
 
 
 @pytest.fixture
@@ -82,7 +82,7 @@ def test_a_spotify_failure_mid_playlist_keeps_it_intact_and_the_playlists_before
     assert event.status == RunStatus.FAILED
     assert event.error == (
         'Could not read the playlist "Gym 2025": Spotify is not answering properly '
-        "(HTTP 503 on GET /v1/playlists/…/items). " + SAVED_SO_FAR
+        "(error 503 while reading a playlist's items). " + SAVED_SO_FAR
     )
     assert (event.retries, event.finished_at is not None) == (2, True)
     library = spotify_library(sandbox)
@@ -115,7 +115,7 @@ def test_a_failure_while_listing_changes_nothing_and_says_so(sandbox, edited_eve
 
     assert event.status == RunStatus.FAILED
     assert event.error.startswith(
-        "Could not list your playlists: Spotify is not answering properly (HTTP 502"
+        "Could not list your playlists: Spotify is not answering properly (error 502"
     )
     assert {p.spotify_id: (p.snapshot_id, item_ids(p)) for p in Playlist.objects.filter(user=user)} == before
 
