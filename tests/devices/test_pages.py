@@ -150,7 +150,7 @@ def test_bare_track_ids_are_named_from_the_catalog_or_called_unknown_never_shown
         html = client.get(URL).content.decode()
 
     history = html[html.index('id="history-title"') : html.index('id="queue-title"')]
-    rows = re.findall(r"<tr>\s*<td>(.*?)</td>\s*<td>(.*?)</td>", history, re.S)
+    rows = re.findall(r"<tr>\s*<td[^>]*>(.*?)</td>\s*<td[^>]*>(.*?)</td>", history, re.S)
     assert [(re.sub(r"<[^>]+>", "", title).strip(), artist) for title, artist in rows] == [
         ("Catalog Song", "Catalog Band"),
         ("Unknown track (not in your library)", ""),
