@@ -8,8 +8,12 @@
 //   element that says long strings may break (overflow-wrap: anywhere or word-break: break-all, as
 //   .long, .token and .error do);
 // - raw_ids: Spotify ids or URIs in the visible text, and the strings of the argument (a listener's
-//   username, a device's session id); json_paths: dotted paths such as conditions.0.value.
+//   username, a device's session id); json_paths: dotted paths such as conditions.0.value;
+// - clipped_cells, when the second argument is true (a listener's page): table cells whose right (or
+//   bottom) edge is past the visible edge of the box that scrolls them, cut mid-word with nothing to say the
+//   rest is there. Operators may scroll their wide tables; a listener's stack on a phone.
 const privateStrings = arguments[0] || [];
+const checkClipping = Boolean(arguments[1]);
 const doc = document.documentElement;
 const viewport = doc.clientWidth;
 function describe(el) {
@@ -44,6 +48,35 @@ const overflow = {
   ok: doc.scrollWidth <= viewport,
   offenders: offenders.map(o => describe(o.el) + " (right edge " + o.right + " px)"),
 };
+
+// The nearest ancestor that clips sideways (scrolls or hides), and the right edge of what it shows.
+function clipperOf(el) {
+  for (let box = el.parentElement; box && box !== document.body && box !== doc; box = box.parentElement) {
+    if (getComputedStyle(box).overflowX !== "visible") { return box; }
+  }
+  return null;
+}
+const clipped = [];
+if (checkClipping) {
+  for (const cell of document.body.querySelectorAll("td, th")) {
+    if (clipped.length >= 10) { break; }
+    if (!visible(cell) || !cell.textContent.trim()) { continue; }
+    const clipper = clipperOf(cell);
+    // A box of a pixel is a visually hidden one (a stacked table's header row, for screen readers).
+    if (!clipper || clipper.clientWidth <= 1 || clipper.clientHeight <= 1) { continue; }
+    // Its visible box: inside the borders, without a scroll bar. Below it counts too (a box that
+    // grew no taller than its first line).
+    const outer = clipper.getBoundingClientRect();
+    const edge = outer.left + clipper.clientLeft + clipper.clientWidth;
+    const floor = outer.top + clipper.clientTop + clipper.clientHeight;
+    const box = cell.getBoundingClientRect();
+    if (box.right > edge + 1 || box.bottom > floor + 1) {
+      const text = cell.textContent.trim().replace(/\s+/g, " ").slice(0, 40);
+      clipped.push("“" + text + "” in " + describe(cell) + " (right, bottom " + Math.round(box.right) + ", "
+        + Math.round(box.bottom) + " px; shown to " + Math.round(edge) + ", " + Math.round(floor) + " px)");
+    }
+  }
+}
 
 let nav = {present: false, ok: true, problems: []};
 const navEl = document.querySelector(".site-header nav");
@@ -148,6 +181,7 @@ const jsonPaths = Array.from(new Set(shown.match(JSON_PATH) || [])).slice(0, 10)
 
 return {
   width: window.innerWidth, overflow: overflow, nav: nav,
+  clipped_cells: {checked: checkClipping, ok: clipped.length === 0, cells: clipped},
   broken_words: {ok: broken.length === 0, words: broken},
   raw_ids: {ok: rawIds.length === 0, found: rawIds},
   json_paths: {ok: jsonPaths.length === 0, found: jsonPaths},

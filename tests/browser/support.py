@@ -250,9 +250,10 @@ class Browser:
             raise AssertionError(f"axe-core could not run on {self.path}: {result['error']}")
         return result
 
-    def page_report(self, *, private: tuple[str, ...] = ()) -> dict[str, Any]:
-        """What a person would see wrong here (page_report.js); `private`: strings not to be shown."""
-        return self.driver.execute_script(PAGE_REPORT_JS, list(private))
+    def page_report(self, *, private: tuple[str, ...] = (), no_clipped_cells: bool = False) -> dict[str, Any]:
+        """What a person would see wrong here (page_report.js); `private`: strings not to be shown;
+        `no_clipped_cells`: a table cell cut off by its scroll box counts too (a listener's page)."""
+        return self.driver.execute_script(PAGE_REPORT_JS, list(private), no_clipped_cells)
 
     def open_everything(self) -> None:
         """Every <details> opened, as a curious person leaves them: the run history's "Details",

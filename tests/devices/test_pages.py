@@ -26,6 +26,7 @@ from devices.types import (
 )
 from tests.accounts.factories import UserFactory
 from tests.library.factories import TrackFactory
+from tests.support.tables import stacked_table_problems
 
 pytestmark = pytest.mark.django_db
 
@@ -150,13 +151,16 @@ def test_bare_track_ids_are_named_from_the_catalog_or_called_unknown_never_shown
         html = client.get(URL).content.decode()
 
     history = html[html.index('id="history-title"') : html.index('id="queue-title"')]
-    rows = re.findall(r"<tr>\s*<td>(.*?)</td>\s*<td>(.*?)</td>", history, re.S)
+    rows = re.findall(r"<tr>\s*<td[^>]*>(.*?)</td>\s*<td[^>]*>(.*?)</td>", history, re.S)
     assert [(re.sub(r"<[^>]+>", "", title).strip(), artist) for title, artist in rows] == [
         ("Catalog Song", "Catalog Band"),
         ("Unknown track (not in your library)", ""),
     ]
     favorites = html[html.index('id="favorites-title"') : html.index('id="history-title"')]
     assert "Unknown track (not in your library)" in favorites
+    # On a phone the tables stack, each cell named by its column: the names are the headers'.
+    tables, problems = stacked_table_problems(html)
+    assert tables >= 2 and problems == []
     # The title the app sent wins; the catalog adds the artist it left out.
     assert "Sent By The App <span class=\"muted\">— Queue Band</span>" in html
     assert KNOWN_ID not in html and UNKNOWN_ID not in html and QUEUED_ID not in html

@@ -12,6 +12,7 @@ from insights.models import GapReason
 from tests.accounts.factories import UserFactory
 from tests.library.factories import ArtistFactory, TrackFactory
 from tests.insights.factories import HistoryGapFactory, HistoryStateFactory, PlayFactory
+from tests.support.tables import stacked_table_problems
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +54,16 @@ def test_the_owner_sees_plays_by_day_with_the_gap_band_between_the_right_plays(c
     assert html.index("Morning Song") < band < html.index("Last Night&#x27;s Song") < html.index("Older Song")
     assert GapReason.OVERFLOW.label in html
 
+
+def test_on_a_phone_each_plays_cells_are_named_by_their_column(client, owner):
+    """The day's table stacks below 40rem: "Artists: …", "Album: …" come from data-label."""
+    when = datetime(2025, 3, 1, 12, tzinfo=timezone.get_current_timezone())
+    play(owner, "Morning Song", when)
+    played = play(owner, "Evening Song", when + timedelta(hours=6))
+    HistoryGapFactory(user=owner, starts_at=when, ends_at=played.played_at)
+    client.force_login(owner)
+
+    assert stacked_table_problems(client.get(URL).content.decode()) == (1, [])
 
 def test_an_open_disconnected_gap_sits_above_every_play_and_the_status_says_why(client, owner):
     play(owner, "Before It Broke", timezone.now() - timedelta(hours=5))

@@ -12,6 +12,7 @@ import pytest
 from library.models import ItemKind, ItemsStatus, PlaylistKind
 from tests.accounts.factories import UserFactory
 from tests.library.factories import AlbumFactory, PlaylistFactory, PlaylistItemFactory, TrackFactory
+from tests.support.tables import stacked_table_problems
 
 pytestmark = pytest.mark.django_db
 
@@ -251,3 +252,13 @@ def test_a_stranger_gets_404_for_the_owners_playlist_and_no_count_of_it(client, 
     response = client.get(f"/library/playlists/{playlist.pk}/")
 
     assert response.status_code == 404 and "Private mix" not in response.content.decode()
+
+
+def test_on_a_phone_each_cell_of_the_library_and_a_playlist_is_named_by_its_column(client, owner):
+    """The tables stack below 40rem: a cell's line reads "Album: …" from its data-label."""
+    playlist = PlaylistFactory(user=owner, name="Road trip")
+    PlaylistItemFactory(playlist=playlist, position=0, track=TrackFactory())
+    PlaylistItemFactory(playlist=playlist, position=1, kind=ItemKind.EPISODE, track=None, name="Episode 9")
+
+    for page in (library(client), client.get(f"/library/playlists/{playlist.pk}/").content.decode()):
+        assert stacked_table_problems(page) == (1, [])

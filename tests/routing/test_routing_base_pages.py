@@ -17,6 +17,7 @@ from core.runs import RunStatus
 from tests.library.factories import ArtistFactory, PlaylistFactory
 from tests.routing.factories import BasePlaylistFactory, ChildPlaylistFactory
 from tests.routing.factories import RouteRunFactory
+from tests.support.tables import stacked_table_problems
 from tests.routing.routing_pages_support import (
     page_text,
     route_event,
@@ -244,6 +245,12 @@ def test_the_base_page_costs_a_bounded_number_of_queries(client, setup, django_a
     with django_assert_max_num_queries(20):
         assert client.get(f"/routing/{setup.base.pk}/").status_code == 200
 
+
+def test_on_a_phone_each_childs_cells_are_named_by_their_column(client, setup):
+    """The children's table stacks below 40rem: "Mode: …", "Actions: …" come from data-label."""
+    client.force_login(setup.listener)
+
+    assert stacked_table_problems(client.get(f"/routing/{setup.base.pk}/").content.decode()) == (1, [])
 
 def test_options_are_saved_unchecked_boxes_included(client, setup):
     BasePlaylist.objects.filter(pk=setup.base.pk).update(auto_route_after_import=True)
