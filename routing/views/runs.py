@@ -108,7 +108,7 @@ def restore(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             # Not "queued": the route status on the page says how it goes, and a flash saying
             # "queued" would stay above it once it says Done.
-            f"Restoring: the children go back to what they held before {run_name(event)}. "
+            f"Undo of {run_name(event)}: the children go back to what they held before it. "
             "It backs them up first, so it can be undone too.",
         )
     return _back(event)
@@ -131,6 +131,6 @@ def route_retry(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"Retrying {run_name(event)}: it reads every child again and continues where it stopped.",
+            f"Retry of {run_name(event)}: it reads every child again and continues where that one stopped.",
         )
     return redirect("routing:base", pk=event.base_id)

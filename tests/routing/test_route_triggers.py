@@ -128,7 +128,8 @@ def test_a_failed_route_is_retried_as_a_new_route_of_the_same_base(
     )
     assert queue.calls == [("routing.tasks.run_route", retry.pk)]
     at = timezone.localtime(retry.created_at)
-    with pytest.raises(RouteNotRetryable, match=f"already retried as the route of {at.day} {at:%b %Y, %H:%M}"):
+    named = f"the route of {at.day} {at:%b %Y, %H:%M}"
+    with pytest.raises(RouteNotRetryable, match=f"already retried as {named}"):
         retry_route(event=failed)
 
 

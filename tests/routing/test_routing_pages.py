@@ -225,7 +225,7 @@ def test_retry_on_a_failed_route_queues_a_retry_of_it_once(
     assert (retry.kind, retry.base, retry.trigger, retry.status) == ("route", setup.base, "retry", "queued")
     assert queue.calls == [("routing.tasks.run_route", retry.pk)]
     made = timezone.localtime(setup.failed.created_at)
-    assert f"Retrying the route of {made.day} {made:%b %Y, %H:%M}: it reads every child again" in page_text(
+    assert f"Retry of the route of {made.day} {made:%b %Y, %H:%M}: it reads every child again" in page_text(
         response
     )
 

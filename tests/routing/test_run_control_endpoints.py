@@ -184,9 +184,10 @@ def test_the_restore_page_lists_each_child_and_its_backup_then_queues_the_restor
     assert f"<strong>{backup.name}</strong>: 1 track" in shown and f"/api/backups/{backup.pk}" in shown
     restore = RouteRun.objects.get(kind=RouteRunKind.RESTORE, restore_of=event)
     made = timezone.localtime(event.created_at)
-    assert "Restore the children to before the route of <time" in shown and f"{made.day} {made:%b %Y, %H:%M}</time>?</h1>" in shown
+    at = f"{made.day} {made:%b %Y, %H:%M}"
+    assert "Restore the children to before the route of <time" in shown and f"{at}</time>?</h1>" in shown
     assert (
-        f"Restoring: the children go back to what they held before the route of {made.day} {made:%b %Y, %H:%M}"
+        f"Undo of the route of {at}: the children go back to what they held before it"
         in html.unescape(done.content.decode())
     )
     assert RouteRun.objects.filter(kind=RouteRunKind.RESTORE, restore_of=event).count() == 1
