@@ -27,6 +27,8 @@ class ConnectionStatus(models.TextChoices):
 class ConnectionState:
     status: ConnectionStatus
     spotify_user_id: str | None = None
+    # The name the listener goes by on Spotify, for "Connected as …": never the raw user id.
+    spotify_name: str = ""
     token_expires_at: datetime | None = None
     rate_limited_until: datetime | None = None
     reconnect_reason: str = ""
@@ -81,11 +83,20 @@ def get_connection_state(*, user: User) -> ConnectionState:
     return ConnectionState(
         status=status,
         spotify_user_id=credential.spotify_user_id,
+        spotify_name=_spotify_name(user=user, spotify_user_id=credential.spotify_user_id),
         token_expires_at=credential.expires_at,
         rate_limited_until=paused_until if status == ConnectionStatus.RATE_LIMITED else None,
         reconnect_reason=credential.reconnect_reason if status == ConnectionStatus.RECONNECT_NEEDED else "",
         grant_ends_at=grant_ends_at(credential),
     )
+
+
+def _spotify_name(*, user: User, spotify_user_id: str) -> str:
+    """The listener's Spotify display name: the sign-in copies it from Spotify's profile (the
+    social account's extra_data) onto the user every time, so no query here. Empty rather than
+    the user id, which a profile without a display name would otherwise show."""
+    name = user.display_name.strip()
+    return "" if name == spotify_user_id else name
 
 
 def spotify_paused_until() -> datetime | None:

@@ -25,7 +25,9 @@ from routing.display.runs import (
     describe_overtaken_busy,
     describe_route,
     describe_run,
+    describe_trigger,
     run_history,
+    run_name,
 )
 
 __all__ = [
@@ -44,8 +46,10 @@ __all__ = [
     "describe_genre_sources",
     "describe_route",
     "describe_run",
+    "describe_trigger",
     "editor_choices",
     "filter_artist_ids",
     "run_history",
+    "run_name",
     "why_not_routable",
 ]

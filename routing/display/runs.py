@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 
 from core.runs import ACTIVE_STATUSES, RunStatus
 from routing.models import BasePlaylist, ChildBackup, ChildPlaylist, RouteRun, RouteRunKind
+from routing.naming import first_up, run_name
 from routing.services.estimate import RouteEstimate
 
 RUN_HISTORY_LIMIT = 25
@@ -41,6 +42,23 @@ def when(moment: datetime | None) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
+# RouteRun.trigger's values (routing.services.triggers.RouteTrigger, plus the schedule's), worded.
+_TRIGGER_WORDS = {
+    "button": "you pressed Route now",
+    "api": "through the API",
+    "retry": "a retry",
+    "import": "after an import",
+    "schedule": "on schedule",
+}
+
+
+def describe_trigger(run: RouteRun) -> str:
+    """Why the run started: "you pressed Route now", "after an import", "an undo"."""
+    if run.kind == RouteRunKind.RESTORE:
+        return "a retried undo" if run.trigger == "retry" else "an undo"
+    return _TRIGGER_WORDS.get(run.trigger, "")
+
+
 def describe_route(event: RouteRun) -> str:
     """One sentence about a route run: as the API says it while active, and as a history row after."""
     if event.status in ACTIVE_STATUSES:
@@ -54,7 +72,7 @@ def describe_route(event: RouteRun) -> str:
         skipped = (event.details or {}).get("skipped") or []
         left = f" Left alone (now part of another routing set-up): {', '.join(skipped)}." if skipped else ""
         children = _children(event.children_done - len(skipped))
-        return f"{at}{children} brought back to before run #{event.restore_of_id}, {moved}.{left}"
+        return f"{at}{children} brought back to before {run_name(event.restore_of)}, {moved}.{left}"
     if event.status == RunStatus.SUCCEEDED:
         return f"{at}{children} routed, {moved}.{_unknown_artists(event)}"
     if event.status == RunStatus.CANCELLED and "discarded" in str((event.details or {}).get("cancelled_by")):
@@ -82,7 +100,7 @@ def describe_run(run: RouteRun) -> str:
         return "Queued: it starts as soon as a worker is free."
     if run.status == RunStatus.RUNNING and restore:
         return (
-            f"Restoring the children of run #{run.restore_of_id}: {run.children_done} of "
+            f"Restoring the children of {run_name(run.restore_of)}: {run.children_done} of "
             f"{_child_playlists(run.children_total)} done."
         )
     if run.status == RunStatus.RUNNING:
@@ -117,7 +135,7 @@ def _describe_restored(run: RouteRun) -> str:
         )
     return (
         f"Completed {_stamp(run.finished_at)}: {_child_playlists(run.children_done - len(skipped))} "
-        f"brought back to before run #{run.restore_of_id}; {added} added, {removed} removed.{left}"
+        f"brought back to before {run_name(run.restore_of)}; {added} added, {removed} removed.{left}"
     )
 
 
@@ -191,7 +209,7 @@ def describe_overtaken_action(run: RouteRun, *, verb: str) -> str | None:
     one sentence that agrees with the run's card on the page it returns to, instead of a refusal
     above a card saying the run finished. None: the refusal stands (the run is running, say).
     ``run`` is as it is now."""
-    name = f"{run.get_kind_display()} #{run.pk}"
+    name = first_up(run_name(run))
     if run.status not in ACTIVE_STATUSES:
         status = run.get_status_display().lower()
         return f"{name} had already finished ({status}): there was nothing left to {verb}."
@@ -202,11 +220,11 @@ def describe_overtaken_action(run: RouteRun, *, verb: str) -> str | None:
     return None
 
 
-def describe_overtaken_busy(*, kind: str, pk: int) -> str:
+def describe_overtaken_busy(*, kind: str, run: RouteRun | None) -> str:
     """A set-up change refused because a run was active, when that run has finished since the
     refusal (the page below already says so): nothing was changed, and it can be sent again."""
     return (
-        f"Nothing was changed: {kind} #{pk} was still running when this arrived. "
+        f"Nothing was changed: {run_name(run, kind=kind)} was still running when this arrived. "
         "It has finished since, so you can send it again."
     )
 
@@ -224,6 +242,8 @@ class RunRow:
     """One route or restore run in the base's history."""
 
     event: RouteRun
+    name: str  # "Route of 6 Dec 2026, 06:37"
+    origin: str  # "You pressed Route now · retries the route of 5 Dec 2026, 22:10"
     summary: str
     duration: str
     cache: str  # hit rates of the run's caches, in words
@@ -239,6 +259,8 @@ def run_history(*, base: BasePlaylist, children: list[ChildPlaylist]) -> list[Ru
         RouteRun.objects.filter(user=base.user, base=base)
         .order_by("-created_at", "-id")
         .annotate(times_retried=Count("retried_by"))
+        # The history names the run each retries or undoes by its date: one join, not a query a row.
+        .select_related("retry_of", "restore_of")
         .prefetch_related(
             # Not the rows themselves: a page of runs must not load every backed-up track list.
             Prefetch(
@@ -272,6 +294,8 @@ def _run_row(event: RouteRun, child_names: Mapping[str, str], *, base_busy: bool
     ]
     return RunRow(
         event=event,
+        name=first_up(run_name(event).removeprefix("the ")),
+        origin=_origin(event),
         summary=describe_route(event),
         duration=duration,
         cache=_cache_words(details),
@@ -280,6 +304,16 @@ def _run_row(event: RouteRun, child_names: Mapping[str, str], *, base_busy: bool
         backups=list(event.backups.all()),
         restorable=not base_busy and event.status not in ACTIVE_STATUSES and bool(event.backups.all()),
     )
+
+
+def _origin(event: RouteRun) -> str:
+    """Why the run started and which run it retries or undoes, each named by its date."""
+    parts = [describe_trigger(event)]
+    if event.retry_of_id:
+        parts.append(f"retries {run_name(event.retry_of)}")
+    if event.restore_of_id:
+        parts.append(f"undoes {run_name(event.restore_of)}")
+    return first_up(" · ".join(part for part in parts if part))
 
 
 def _cache_words(details: Mapping[str, Any]) -> str:

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from routing import selectors
 from routing.metadata import CacheCounters, PlaylistItemsCache
 from routing.models import ChildBackup, ChildPlaylist, RouteRun, RouteRunKind
+from routing.naming import first_up, run_name
 from routing.services.child_reads import ChildReader
 from routing.services.child_writes import plan_restore
 from routing.services.claims import current_holder
@@ -52,12 +53,13 @@ def retry_restore(*, event: RouteRun) -> RouteRun:
     """Run a failed or cancelled restore again: the same backups, the children read afresh."""
     if event.kind != RouteRunKind.RESTORE or event.status not in (RunStatus.FAILED, RunStatus.CANCELLED):
         raise RestoreNotPossible(
-            f"Only a failed or cancelled restore can be retried; #{event.pk} is {event.status}."
+            f"Only a failed or cancelled restore can be retried; {run_name(event)} is "
+            f"{event.get_status_display().lower()}."
         )
     if event.restore_of is None:
         raise RestoreNotPossible("The run this restore undid no longer exists.")
     if RouteRun.objects.filter(retry_of=event).exists():
-        raise RestoreNotPossible(f"Restore #{event.pk} was already retried.")
+        raise RestoreNotPossible(f"{first_up(run_name(event))} was already retried.")
     return request_restore(event=event.restore_of, trigger="retry", retry_of=event)
 
 
@@ -70,12 +72,12 @@ def request_restore(*, event: RouteRun, trigger: str, retry_of: RouteRun | None 
     """
     if event.status in ACTIVE_STATUSES:
         raise RestoreNotPossible(
-            f"{event.get_kind_display()} #{event.pk} is {event.get_status_display().lower()}; "
+            f"{first_up(run_name(event))} is {event.get_status_display().lower()}; "
             "it can be undone once it has finished."
         )
     if not ChildBackup.objects.filter(run=event).exists():
         raise RestoreNotPossible(
-            f"{event.get_kind_display()} #{event.pk} wrote to no child playlist: there is nothing to undo."
+            f"{first_up(run_name(event))} wrote to no child playlist: there is nothing to undo."
         )
     if event.base_id is None:
         raise RestoreNotPossible(
@@ -99,7 +101,7 @@ def request_restore(*, event: RouteRun, trigger: str, retry_of: RouteRun | None 
         if active is None:
             raise
         raise RestoreNotPossible(
-            f"{active.get_kind_display()} #{active.pk} of this base is "
+            f"{first_up(run_name(active))} of this base is "
             f"{active.get_status_display().lower()}; "
             "restore once it has finished."
         ) from None

@@ -26,6 +26,7 @@ from library.models import ItemsStatus, Playlist
 from routing import selectors
 from routing.filters import FilterDocument, validate_filters
 from routing.models import BasePlaylist, ChildMode, ChildPlaylist
+from routing.naming import first_up, run_name
 from routing.services import claims
 from routing.services.errors import (
     BaseAlreadyExists,
@@ -304,14 +305,14 @@ def lock_base(*, base_id: int, for_edit: bool) -> BasePlaylist:
         active = selectors.active_routing_run(base_id=base_id)
         if active is not None and active.status == RunStatus.WAITING:
             raise BaseBusy(
-                f"Route #{active.pk} of “{locked.name}” waits for your confirmation: confirm or "
+                f"{first_up(run_name(active))} of “{locked.name}” waits for your confirmation: confirm or "
                 "discard it first (the set-up it planned with must not change under it).",
                 active=active,
             )
         if active is not None:
             raise BaseBusy(
-                f"“{locked.name}” is being routed right now ({active.get_kind_display().lower()} "
-                f"#{active.pk}, {active.get_status_display().lower()}). "
+                f"“{locked.name}” is being routed right now ({run_name(active)}, "
+                f"{active.get_status_display().lower()}). "
                 "Wait for it to finish, then try again.",
                 active=active,
             )

@@ -23,6 +23,7 @@ from routing import selectors
 from routing.models import BasePlaylist
 from routing.services.setup import lock_base
 from routing.models import RouteRun, RouteRunKind
+from routing.naming import first_up, run_name
 from core.runs import RunStatus
 from core import recovery, runs
 
@@ -110,18 +111,18 @@ def retry_route(*, event: RouteRun) -> RouteRun:
         raise RouteNotRetryable("Only routes can be retried here.")
     if current.status not in RETRYABLE_STATUSES:
         raise RouteNotRetryable(
-            f"Route #{event.pk} is {current.get_status_display().lower()}; "
+            f"{first_up(run_name(current))} is {current.get_status_display().lower()}; "
             "only a failed or cancelled route can be retried."
         )
     if current.base is None:
         raise RouteNotRetryable("This route's base playlist was deleted.")
-    already = RouteRun.objects.filter(retry_of_id=event.pk).values_list("pk", flat=True).first()
+    already = RouteRun.objects.filter(retry_of_id=event.pk).first()
     if already is not None:
-        raise RouteNotRetryable(f"Route #{event.pk} was already retried as route #{already}.")
+        raise RouteNotRetryable(f"{first_up(run_name(current))} was already retried as {run_name(already)}.")
     retry, created = request_route(base=current.base, trigger=RouteTrigger.RETRY, retry_of=current)
     if not created:
         raise RouteAlreadyActive(
-            f"Route #{retry.pk} of this base is already {retry.get_status_display().lower()}; "
+            f"{first_up(run_name(retry))} of this base is already {retry.get_status_display().lower()}; "
             "wait for it to finish.",
             active=retry,
         )

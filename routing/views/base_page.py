@@ -91,7 +91,7 @@ def refusal_message(base: BasePlaylist, exc: RoutingSetupError) -> str:
         active = triggers.active_route(base=base)
         if active is None or active.pk != exc.active.pk:
             kind = exc.active.get_kind_display().lower()
-            return display.describe_overtaken_busy(kind=kind, pk=exc.active.pk)
+            return display.describe_overtaken_busy(kind=kind, run=exc.active)
     return str(exc)
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from routing import display, selectors
 from routing.models import RouteRun, RouteRunKind
+from routing.naming import first_up, run_name
 from routing.services import restore as restores
 from routing.services import run_control, triggers
 from routing.services.triggers import RouteTrigger, RouteTriggerError
@@ -38,7 +39,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
         action=run_control.confirm_route,
         verb="confirm",
         # What the click did, not how the run goes: the route status on the page follows that.
-        done="Confirmed: route #{pk} makes the removals you saw "
+        done="Confirmed: {name} makes the removals you saw "
         "(it asks again if it would now remove more).",
     )
 
@@ -51,7 +52,7 @@ def discard(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         action=run_control.discard_route,
         verb="discard",
-        done="Discarded route #{pk}: nothing was written to your playlists.",
+        done="Discarded {name}: nothing was written to your playlists.",
     )
 
 
@@ -59,13 +60,12 @@ def discard(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """Cancel a queued or postponed route or restore (or a route waiting for the listener)."""
-    run = selectors.get_route_run(user=request.user, pk=pk)
     return _act(
         request,
         pk,
         action=run_control.cancel_route_run,
         verb="cancel",
-        done=f"{run.get_kind_display()} #{{pk}} cancelled; nothing was written.",
+        done="{Name} cancelled; nothing was written.",
     )
 
 
@@ -84,7 +84,8 @@ def _act(request: HttpRequest, pk: int, *, action, verb: str, done: str) -> Http
         else:
             messages.error(request, str(exc))
     else:
-        messages.success(request, done.format(pk=event.pk))
+        name = run_name(event)
+        messages.success(request, done.format(name=name, Name=first_up(name)))
     return _back(event)
 
 
@@ -99,16 +100,15 @@ def restore(request: HttpRequest, pk: int) -> HttpResponse:
         )
     try:
         RouteThrottle.check(request)  # a restore writes like a route: the same limit as the API
-        queued = restores.request_restore(event=event, trigger=RouteTrigger.BUTTON)
+        restores.request_restore(event=event, trigger=RouteTrigger.BUTTON)
     except (Throttled, RouteTriggerError) as exc:
         messages.error(request, str(exc))
     else:
-        kind = "route" if event.kind == RouteRunKind.ROUTE else "restore"
         messages.success(
             request,
             # Not "queued": the route status on the page says how it goes, and a flash saying
             # "queued" would stay above it once it says Done.
-            f"Restore #{queued.pk}: the children go back to what they held before {kind} #{event.pk}. "
+            f"Undo of {run_name(event)}: the children go back to what they held before it. "
             "It backs them up first, so it can be undone too.",
         )
     return _back(event)
@@ -123,14 +123,14 @@ def route_retry(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         RouteThrottle.check(request)
         if event.kind == RouteRunKind.RESTORE:
-            retry = restores.retry_restore(event=event)
+            restores.retry_restore(event=event)
         else:
-            retry = triggers.retry_route(event=event)
+            triggers.retry_route(event=event)
     except (Throttled, RouteTriggerError) as exc:
         messages.error(request, str(exc))
     else:
         messages.success(
             request,
-            f"Retried as route #{retry.pk}: it reads every child again and continues where #{pk} stopped.",
+            f"Retry of {run_name(event)}: it reads every child again and continues where that one stopped.",
         )
     return redirect("routing:base", pk=event.base_id)

@@ -57,6 +57,19 @@ def test_a_stranger_sees_their_own_totals_not_the_owners(client):
     assert "Demo Listener" not in html and "3 playlists" not in html
 
 
+def test_the_card_names_the_spotify_account_by_its_display_name_never_its_id(client):
+    named = SpotifyCredentialFactory(user__display_name="Ada Lovelace", spotify_user_id="ada1815")
+    unnamed = SpotifyCredentialFactory(user__display_name="", spotify_user_id="bare2026")
+
+    client.force_login(named.user)
+    html = client.get("/dashboard/").content.decode()
+    assert "as <strong>Ada Lovelace</strong>" in html and "ada1815" not in html
+
+    client.force_login(unnamed.user)
+    html = client.get("/dashboard/").content.decode()
+    assert "Connected</span>." in html and "bare2026" not in html
+
+
 def test_before_the_first_import_the_card_says_so(client):
     client.force_login(SpotifyCredentialFactory().user)
 

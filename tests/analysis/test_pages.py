@@ -139,6 +139,33 @@ def test_a_song_analysed_without_lyrics_is_shown_as_a_guess_and_its_flags_as_unc
     assert "<td>Unknown</td>" in page  # not a bare code
 
 
+def test_a_guess_claims_no_content_rating_of_its_own_and_marks_its_mood_and_energy(client, owner, song):
+    SongAnalysisFactory(track=song, lyrics_status=LyricsStatus.NOT_FOUND, confidence=0.3, content_rating="clean",
+                        energy=0.78, provider="primary", model="llama-3.1-70b-instruct")  # fmt: skip
+    client.force_login(owner)
+
+    page = client.get(f"/songs/{song.spotify_id}/").content.decode()
+
+    rating = page[page.index('<th scope="row">Content rating</th>') :].split("</tr>")[0]
+    assert "Not judged: no lyrics" in rating and "Clean" not in rating
+    assert "78 / 100 (guess)" in page and "</span> (guess)</td>" in page  # the mood's badge, then "(guess)"
+    # Which model guessed is the engineer's: behind "Details", not in the listener's line.
+    before, details = page.split('<details class="figures"><summary>Details</summary>')
+    assert "llama-3.1-70b-instruct" not in before and "llama-3.1-70b-instruct" in details
+
+
+def test_a_guess_at_a_track_spotify_marks_explicit_says_so_never_less(client, owner):
+    track = TrackFactory(explicit=True)
+    PlaylistItemFactory(playlist__user=owner, track=track)
+    SongAnalysisFactory(track=track, lyrics_status=LyricsStatus.NOT_FOUND, confidence=0.3, content_rating="clean")
+    client.force_login(owner)
+
+    page = client.get(f"/songs/{track.spotify_id}/").content.decode()
+
+    rating = page[page.index('<th scope="row">Content rating</th>') :].split("</tr>")[0]
+    assert '<span class="badge bad">Spotify: explicit</span>' in rating and "Clean" not in rating
+
+
 def test_an_instrumental_analysis_says_its_mood_is_guessed_and_nothing_was_judged(client, owner, song):
     SongAnalysisFactory(track=song, lyrics_status=LyricsStatus.INSTRUMENTAL, confidence=0.38, language="zxx",
                         themes=[])  # fmt: skip

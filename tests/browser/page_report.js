@@ -1,5 +1,6 @@
 // What a person would see wrong on the page at the current width, measured in the page (the body of
-// a function: Browser.page_report() runs it, its one argument the strings this page must not show):
+// a function: Browser.page_report() runs it, its one argument what this page must not show: strings,
+// and {pattern: "regular expression"} for a shape, such as a run number "#12"):
 // - overflow: the page is wider than the window (a sideways scroll), with the elements past its edge;
 // - nav: the navigation is not on one line (its items on several rows, or an item's text wrapped);
 // - broken_words: a whitespace-free token split across two lines ("2026-12- / 06", "llama-3.1- /
@@ -7,8 +8,9 @@
 //   "and/ or") outside <code> (where "linernotes- / test" is a name cut in two), and anywhere in an
 //   element that says long strings may break (overflow-wrap: anywhere or word-break: break-all, as
 //   .long, .token and .error do);
-// - raw_ids: Spotify ids or URIs in the visible text, and the strings of the argument (a listener's
-//   username, a device's session id); json_paths: dotted paths such as conditions.0.value;
+// - raw_ids: Spotify ids or URIs in the visible text, and the argument's strings and patterns (a
+//   listener's username and Spotify user id, a device's session id, a run number);
+// - json_paths: dotted paths such as conditions.0.value;
 // - clipped_cells, when the second argument is true (a listener's page): table cells whose right (or
 //   bottom) edge is past the visible edge of the box that scrolls them, cut mid-word with nothing to say the
 //   rest is there. Operators may scroll their wide tables; a listener's stack on a phone.
@@ -175,7 +177,9 @@ const SPOTIFY_ID = /(?:spotify:[a-z]+:)?\b(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[a
 const JSON_PATH = /\b[a-z_]+(?:\.[0-9]+)+(?:\.[a-z_]+)*\b/g;
 const rawIds = Array.from(new Set([
   ...(shown.match(SPOTIFY_ID) || []),
-  ...privateStrings.filter(text => shown.includes(text)),
+  ...privateStrings.filter(text => typeof text === "string" && shown.includes(text)),
+  ...privateStrings.filter(text => typeof text !== "string")
+    .flatMap(text => shown.match(new RegExp(text.pattern, "g")) || []),
 ])).slice(0, 10);
 const jsonPaths = Array.from(new Set(shown.match(JSON_PATH) || [])).slice(0, 10);
 

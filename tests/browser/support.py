@@ -250,10 +250,14 @@ class Browser:
             raise AssertionError(f"axe-core could not run on {self.path}: {result['error']}")
         return result
 
-    def page_report(self, *, private: tuple[str, ...] = (), no_clipped_cells: bool = False) -> dict[str, Any]:
-        """What a person would see wrong here (page_report.js); `private`: strings not to be shown;
+    def page_report(
+        self, *, private: tuple[str | re.Pattern[str], ...] = (), no_clipped_cells: bool = False
+    ) -> dict[str, Any]:
+        """What a person would see wrong here (page_report.js); `private`: strings not to be shown,
+        and patterns (written so JavaScript reads them the same) whose matches are not to be;
         `no_clipped_cells`: a table cell cut off by its scroll box counts too (a listener's page)."""
-        return self.driver.execute_script(PAGE_REPORT_JS, list(private), no_clipped_cells)
+        shown = [item if isinstance(item, str) else {"pattern": item.pattern} for item in private]
+        return self.driver.execute_script(PAGE_REPORT_JS, shown, no_clipped_cells)
 
     def open_everything(self) -> None:
         """Every <details> opened, as a curious person leaves them: the run history's "Details",

@@ -111,8 +111,12 @@ def test_a_listener_takes_a_snapshot_reads_every_range_and_has_an_insight_writte
         timeout=INSIGHT_TIMEOUT,
         message="the insight",
     )
+    # The listener reads the tone and the day; which model wrote it waits behind "Details".
     written = browser.text(card)
-    assert f"Supportive · written by primary ({PRIMARY_MODEL})" in written
+    assert "Supportive · written " in written and PRIMARY_MODEL not in written
+    browser.click(browser.find(f"{card} details.figures summary"))
+    written_by = browser.text(f'{card} [data-role="written-by"]')
+    assert f"Supportive · written by primary ({PRIMARY_MODEL})" in written_by
     assert browser.text(f"{card} .insight-headline")
     assert fresh_llm_sandbox.requests_to("primary") >= 1
     # The artist the insight says led the listening is the chart's first (by plays), never

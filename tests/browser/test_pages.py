@@ -31,12 +31,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from allauth.socialaccount.models import SocialAccount
 from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
 from core import queues
+from accounts.models import SpotifyCredential
 from devices.models import DeviceSession
 from insights.models import InsightKind, InsightTone, ListeningSnapshot, TimeRange
 from insights.services.history import poll_history
@@ -75,6 +77,8 @@ class World:
 
 # page name → who opens it, and its URL's name; the order of the walk.
 LISTENER, OPERATOR, NOBODY = "listener", "operator", "nobody"
+# "#12", a run's number: not a listener's word. A chart's "Spotify's #1" is a rank, not an id.
+RUN_NUMBER = re.compile(r"(?<!Spotify's )(?<!Spotify’s )#\d+\b")
 PAGES = [
     ("landing", NOBODY, "accounts:landing"),
     ("dashboard", LISTENER, "accounts:dashboard"),
@@ -273,11 +277,16 @@ def measured(world, chrome_driver, web_server) -> dict:
 
 
 @pytest.fixture(scope="module")
-def private(world, django_db_blocker) -> dict[str, tuple[str, ...]]:
-    """Who opens a page → what it must not show them. Operators see usernames: they need them."""
+def private(world, django_db_blocker) -> dict[str, tuple[str | re.Pattern[str], ...]]:
+    """Who opens a page → what it must not show them. Operators see usernames and run numbers:
+    they need them. A listener knows a run by its date and themselves by their Spotify name."""
     with django_db_blocker.unblock():
         sessions = DeviceSession.objects.filter(user=world.listener).values_list("session_id", flat=True)
-        listener = (world.listener.username, *sessions)
+        spotify_ids = {
+            *SpotifyCredential.objects.filter(user=world.listener).values_list("spotify_user_id", flat=True),
+            *SocialAccount.objects.filter(user=world.listener).values_list("uid", flat=True),
+        }
+        listener = (world.listener.username, *sessions, *sorted(spotify_ids), RUN_NUMBER)
     return {LISTENER: listener, OPERATOR: (), NOBODY: ()}
 
 
@@ -432,3 +441,8 @@ def test_a_song_page_says_whether_its_analysis_read_the_lyrics_or_guessed(world,
     assert re.search(r"Confidence ([0-3]\d|\d)%", guessed), guessed  # and guesses at 0.35 or less
     assert "Guess Guessed from the genre (no lyrics found)." in guessed
     assert "Not judged: no lyrics" in guessed and "None claimed without lyrics" in guessed
+    # Without lyrics nothing was rated: the page claims no rating (only Spotify's explicit flag
+    # could give one), and the mood and energy read as the guesses they are.
+    assert re.search(r"Content rating (Not judged: no lyrics|Spotify: explicit)\n", guessed), guessed
+    assert not re.search(r"Content rating (Clean|Mild)", guessed), guessed
+    assert re.search(r"Energy \d+ / 100 \(guess\)", guessed), guessed

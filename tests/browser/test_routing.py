@@ -146,6 +146,6 @@ def test_a_listener_makes_a_base_adds_a_child_edits_its_filters_routes_and_undoe
     _wait_for_route_end(browser)
     assert in_progress_flashes(browser) == []
     browser.open(f"/routing/{child.base_id}/")
-    assert "undoes #" in browser.text("#history")
+    assert "An undo · undoes the route of " in browser.text("#history")  # by its date, not a number
     assert spotify.uris(child.spotify_id) == []
     browser.step("undone")

@@ -127,7 +127,9 @@ def test_a_failed_route_is_retried_as_a_new_route_of_the_same_base(
         RouteRunKind.ROUTE, base.pk, failed.pk, "retry"
     )
     assert queue.calls == [("routing.tasks.run_route", retry.pk)]
-    with pytest.raises(RouteNotRetryable, match=f"already retried as route #{retry.pk}"):
+    at = timezone.localtime(retry.created_at)
+    named = f"the route of {at.day} {at:%b %Y, %H:%M}"
+    with pytest.raises(RouteNotRetryable, match=f"already retried as {named}"):
         retry_route(event=failed)
 
 
@@ -214,7 +216,9 @@ def test_every_set_up_edit_is_refused_while_the_base_routes_and_nothing_changes(
         protected_operations(base)[operation]()
 
     assert refused.value.active.pk == active.pk
-    assert f"route #{active.pk}" in str(refused.value) and "Wait for it to finish" in str(refused.value)
+    at = timezone.localtime(active.created_at)
+    assert f"the route of {at.day} {at:%b %Y, %H:%M}" in str(refused.value)
+    assert "Wait for it to finish" in str(refused.value)
     assert snapshot(base) == before
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -211,7 +212,8 @@ def test_every_set_up_edit_answers_409_naming_the_active_route_and_changes_nothi
 
     assert response.status_code == 409
     assert response.json()["active_event"] == active.pk
-    assert f"route #{active.pk}" in response.json()["detail"]
+    at = timezone.localtime(active.created_at)
+    assert f"the route of {at.day} {at:%b %Y, %H:%M}" in response.json()["detail"]
     assert set_up(world.base) == before and queue.calls == []
 
 

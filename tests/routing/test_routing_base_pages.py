@@ -197,7 +197,7 @@ def test_the_base_page_shows_the_run_history_newest_first_with_its_figures(clien
     page = page_text(client.get(f"/routing/{setup.base.pk}/"))
     history = page[page.index('id="history"') :]
 
-    assert history.index(f"#{completed.pk}") < history.index(f"#{setup.failed.pk}")
+    assert history.index(f'id="run-{completed.pk}"') < history.index(f'id="run-{setup.failed.pk}"')
     row = history[history.index(f'id="run-{completed.pk}"') : history.index(f'id="run-{setup.failed.pk}"')]
     when = f"{timezone.localtime(now):%Y-%m-%d %H:%M}"  # one word: no line break at its hyphens
     assert f'<span class="nowrap">{when}</span> — 2 children routed, 4 tracks added, 1 removed.' in row
@@ -221,7 +221,8 @@ def test_a_retried_failure_offers_no_second_retry(client, setup):
 
     page = page_text(client.get(f"/routing/{setup.base.pk}/"))
 
-    assert f"retry of #{setup.failed.pk}" in page and "/retry/" not in page
+    at = timezone.localtime(setup.failed.created_at)
+    assert f"A retry · retries the route of {at.day} {at:%b %Y, %H:%M}" in page and "/retry/" not in page
 
 
 def test_the_base_page_shows_the_active_route_and_the_last_finished_one(client, setup):

@@ -5,7 +5,7 @@ behind "Details"), and a click the run overtook gets one sentence that agrees wi
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -27,6 +27,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def setup() -> Setup:
     return make_setup()
+
+
+def named(run: RouteRun, *, up: bool = False) -> str:
+    """How the pages name a run: by when it was made, never by its number."""
+    made = timezone.localtime(run.created_at)
+    return f"{'The' if up else 'the'} {run.kind} of {made.day} {made:%b %Y, %H:%M}"
 
 
 def messages_of(page: str) -> list[tuple[str, str]]:
@@ -215,6 +221,25 @@ def test_no_engineer_figure_shows_outside_a_details_toggle(client, setup):
 
 
 # --- a click the run overtook ------------------------------------------------------------------------
+def test_a_run_is_named_by_when_it_was_made_and_its_trigger_in_words(client, setup):
+    made = timezone.make_aware(datetime(2026, 12, 6, 6, 37))
+    route = route_event(setup.base, RunStatus.SUCCEEDED, finished_at=made, children_done=1)
+    RouteRun.objects.filter(pk=route.pk).update(created_at=made, trigger="import")
+    undo = route_event(setup.base, RunStatus.SUCCEEDED, finished_at=made, children_done=1)
+    RouteRun.objects.filter(pk=undo.pk).update(
+        kind="restore", restore_of=route, trigger="button", created_at=made + timedelta(hours=1)
+    )
+    client.force_login(setup.listener)
+
+    history = page_text(client.get(f"/routing/{setup.base.pk}/")).split('id="history"')[1]
+
+    assert "Route of 6 Dec 2026, 06:37" in history and "After an import" in history
+    assert "Restore of 6 Dec 2026, 07:37" in history
+    assert "An undo · undoes the route of 6 Dec 2026, 06:37" in history
+    assert "brought back to before the route of 6 Dec 2026, 06:37" in history
+    assert not re.search(r"#\d", re.sub(r"<[^>]*>", "", history)), "a run number on the listener's page"
+
+
 @pytest.mark.parametrize(
     ("action", "verb"),
     [("cancel", "cancel"), ("confirm", "confirm"), ("discard", "discard")],
@@ -227,7 +252,7 @@ def test_acting_on_a_run_that_has_finished_since_says_so_once_without_a_refusal(
 
     assert response.redirect_chain == [(f"/routing/{setup.base.pk}/", 302)]
     assert messages_of(page_text(response)) == [
-        ("info", f"Route #{done.pk} had already finished (done): there was nothing left to {verb}.")
+        ("info", f"{named(done, up=True)} had already finished (done): there was nothing left to {verb}.")
     ]
     assert RouteRun.objects.get(pk=done.pk).status == RunStatus.SUCCEEDED
 
@@ -240,7 +265,7 @@ def test_confirming_twice_says_the_route_is_queued_again(client, setup, queue):
     response = client.post(f"/routing/runs/{run.pk}/confirm/", follow=True)
 
     assert messages_of(page_text(response)) == [
-        ("info", f"Route #{run.pk} no longer waits for your confirmation: it is queued again.")
+        ("info", f"{named(run, up=True)} no longer waits for your confirmation: it is queued again.")
     ]
 
 
@@ -251,7 +276,7 @@ def test_confirming_a_route_that_already_runs_says_it_runs(client, setup):
     response = client.post(f"/routing/runs/{running.pk}/confirm/", follow=True)
 
     assert messages_of(page_text(response)) == [
-        ("info", f"Route #{running.pk} no longer waits for your confirmation: it is running now.")
+        ("info", f"{named(running, up=True)} no longer waits for your confirmation: it is running now.")
     ]
 
 
@@ -274,7 +299,7 @@ def test_a_change_refused_by_a_route_that_finished_meanwhile_does_not_say_it_sti
     def busy_then_finished(**kwargs):
         # The route was running when the change was checked, and finishes before the page renders.
         RouteRun.objects.filter(pk=run.pk).update(status=RunStatus.SUCCEEDED, finished_at=timezone.now())
-        raise BaseBusy(f"“Everything” is being routed right now (route #{run.pk}, running).", active=run)
+        raise BaseBusy(f"“Everything” is being routed right now ({named(run)}, running).", active=run)
 
     monkeypatch.setattr(setup_services, "update_base_options", busy_then_finished)
     client.force_login(setup.listener)
@@ -286,7 +311,7 @@ def test_a_change_refused_by_a_route_that_finished_meanwhile_does_not_say_it_sti
     assert messages_of(page) == [
         (
             "error",
-            f"Nothing was changed: route #{run.pk} was still running when this arrived. "
+            f"Nothing was changed: {named(run)} was still running when this arrived. "
             "It has finished since, so you can send it again.",
         )
     ]

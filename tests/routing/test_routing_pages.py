@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.utils import timezone
 
 from routing.models import BasePlaylist, ChildPlaylist, RouteRunKind
 from routing.models import RouteRun
@@ -111,7 +112,8 @@ def test_a_set_up_change_while_the_base_routes_answers_409_changes_nothing_and_w
 
     assert response.status_code == 409
     page = page_text(response)
-    assert f"“Everything” is being routed right now (route #{active.pk}" in page
+    at = timezone.localtime(active.created_at)
+    assert f"“Everything” is being routed right now (the route of {at.day} {at:%b %Y, %H:%M}" in page
     assert "Wait for it to finish, then try again." in page
     assert snapshot(setup.base) == before
     if action == "new child":
@@ -222,12 +224,16 @@ def test_retry_on_a_failed_route_queues_a_retry_of_it_once(
     assert response.redirect_chain == [(f"/routing/{setup.base.pk}/", 302)]
     assert (retry.kind, retry.base, retry.trigger, retry.status) == ("route", setup.base, "retry", "queued")
     assert queue.calls == [("routing.tasks.run_route", retry.pk)]
-    assert f"Retried as route #{retry.pk}" in page_text(response)
+    made = timezone.localtime(setup.failed.created_at)
+    assert f"Retry of the route of {made.day} {made:%b %Y, %H:%M}: it reads every child again" in page_text(
+        response
+    )
 
     RouteRun.objects.filter(pk=retry.pk).update(status=RunStatus.SUCCEEDED)
     again = page_text(client.post(f"/routing/runs/{setup.failed.pk}/retry/", follow=True))
 
-    assert f"was already retried as route #{retry.pk}" in again
+    retried = timezone.localtime(retry.created_at)
+    assert f"was already retried as the route of {retried.day} {retried:%b %Y, %H:%M}" in again
     assert RouteRun.objects.filter(retry_of=setup.failed).count() == 1
 
 

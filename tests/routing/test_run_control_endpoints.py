@@ -8,6 +8,7 @@ import html
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from core.runs import RunStatus
@@ -147,7 +148,8 @@ def test_backups_are_listed_and_downloaded_by_their_owner_only(base):
 def test_the_base_page_shows_a_waiting_route_with_confirm_and_discard(base):
     event = waiting(base)
     page = page_as(base.user).get(f"/routing/{base.pk}/").content.decode()
-    assert "Route #%d needs your confirmation" % event.pk in page
+    made = timezone.localtime(event.created_at)
+    assert f'{made.day} {made:%b %Y, %H:%M}</time> needs your confirmation' in page
     assert "it would be emptied: all 30 of its tracks would be removed" in page
     assert (
         f'action="/routing/runs/{event.pk}/confirm/"' in page
@@ -181,7 +183,13 @@ def test_the_restore_page_lists_each_child_and_its_backup_then_queues_the_restor
     backup = event.backups.get()
     assert f"<strong>{backup.name}</strong>: 1 track" in shown and f"/api/backups/{backup.pk}" in shown
     restore = RouteRun.objects.get(kind=RouteRunKind.RESTORE, restore_of=event)
-    assert f"Restore #{restore.pk}: the children go back" in html.unescape(done.content.decode())
+    made = timezone.localtime(event.created_at)
+    at = f"{made.day} {made:%b %Y, %H:%M}"
+    assert "Restore the children to before the route of <time" in shown and f"{at}</time>?</h1>" in shown
+    assert (
+        f"Undo of the route of {at}: the children go back to what they held before it"
+        in html.unescape(done.content.decode())
+    )
     assert RouteRun.objects.filter(kind=RouteRunKind.RESTORE, restore_of=event).count() == 1
 
 
