@@ -26,7 +26,9 @@ from library.models import Artist, Track, TrackArtist
 
 # v2: the week's own plays in weekly summaries; where moods come from. v3: artists by the plays
 # recorded apart from Spotify's ranking (v2 gave only the ranking, which a model wrote as plays).
-PROMPT_VERSION = "insight-v3"
+# v4: most played artists over every recorded play, not only Spotify's top artists; genre
+# variety for every kind.
+PROMPT_VERSION = "insight-v4"
 PURPOSE = "insight"
 SCHEMA_NAME = "listening_insight"
 HEADLINE_MAX, PARAGRAPH_MAX, LABEL_MAX, VALUE_MAX = 120, 600, 40, 80
@@ -104,7 +106,7 @@ KIND_FIGURES = {
         "plays 00:00-05:00",
         "busiest hours",
     ),
-    InsightKind.ROAST: (SPOTIFY_SONGS, "decades", "explicit songs", "genre variety (0-1)"),
+    InsightKind.ROAST: (SPOTIFY_SONGS, "decades", "explicit songs"),
     InsightKind.PRODUCTIVITY: (
         "energy (0-1)",
         "busiest hours",
@@ -151,8 +153,9 @@ def build_messages(
     figures = snapshot_figures(snapshot=snapshot)
     if kind == InsightKind.WEEKLY_SUMMARY:
         figures.update(week_figures(snapshot=snapshot))
-    wanted = ("period", "plays", MOST_PLAYED, SPOTIFY_ARTISTS, "genres", "moods from",
-              *KIND_FIGURES[InsightKind(kind)])  # fmt: skip
+    # Genre variety for every kind: a closing remark on the listener's taste stands on it.
+    wanted = ("period", "plays", MOST_PLAYED, SPOTIFY_ARTISTS, "genres", "genre variety (0-1)",
+              "moods from", *KIND_FIGURES[InsightKind(kind)])  # fmt: skip
     shown = {key: figures[key] for key in wanted if figures.get(key) not in (None, [], {})}
     ask = f"Write {KIND_BRIEFS[InsightKind(kind)]}\nTone: {TONE_BRIEFS[InsightTone(tone)]}."
     if generation:
