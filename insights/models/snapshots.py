@@ -34,6 +34,9 @@ class ListeningSnapshot(models.Model):
     time_range = models.CharField(max_length=20, choices=TimeRange.choices)
     top_tracks = models.JSONField(default=list)  # [{"id", "rank"}], rank 1 first
     top_artists = models.JSONField(default=list)  # [{"id", "rank"}]
+    # Every artist credited on a stored play in the window, not only Spotify's top artists:
+    # [{"id", "plays"}], most played first (insights.services.snapshot_figures.played_artists).
+    played_artists = models.JSONField(default=list)
     genre_distribution = models.JSONField(default=dict)  # {genre: share of top artists}
     decade_distribution = models.JSONField(default=dict)  # {"1990s": share of top tracks}
     explicit_share = models.FloatField(null=True, blank=True)  # of top tracks

@@ -16,9 +16,21 @@ class RankedItemSerializer(serializers.Serializer):
     )
 
 
+class PlayedArtistSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="Spotify id.")
+    plays = serializers.IntegerField(
+        help_text="Stored plays inside the range's window of tracks crediting them."
+    )
+
+
 class ListeningSnapshotSerializer(serializers.ModelSerializer):
     top_tracks = RankedItemSerializer(many=True)
     top_artists = RankedItemSerializer(many=True)
+    played_artists = PlayedArtistSerializer(
+        many=True,
+        help_text="Every artist with a stored play in the window, most played first "
+        "(not only Spotify's top artists).",
+    )
     genre_distribution = serializers.DictField(
         child=serializers.FloatField(),
         help_text="Genre → share over the top artists; each artist's genres count once; shares sum to 1.",
@@ -53,8 +65,9 @@ class ListeningSnapshotSerializer(serializers.ModelSerializer):
     class Meta:
         model = ListeningSnapshot
         fields = [
-            "id", "snapshot_date", "time_range", "top_tracks", "top_artists", "genre_distribution",
-            "decade_distribution", "explicit_share", "play_count", "hour_of_day", "weekday_hours",
+            "id", "snapshot_date", "time_range", "top_tracks", "top_artists", "played_artists",
+            "genre_distribution", "decade_distribution", "explicit_share", "play_count", "hour_of_day",
+            "weekday_hours",
             "audio_features", "mood_distribution", "energy_mean", "moods_estimated", "analysed_tracks",
             "mood_diversity", "genre_diversity", "created_at", "updated_at",
         ]  # fmt: skip

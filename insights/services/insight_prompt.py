@@ -26,7 +26,9 @@ from library.models import Artist, Track, TrackArtist
 
 # v2: the week's own plays in weekly summaries; where moods come from. v3: artists by the plays
 # recorded apart from Spotify's ranking (v2 gave only the ranking, which a model wrote as plays).
-PROMPT_VERSION = "insight-v3"
+# v4: most played artists over every recorded play, not only Spotify's top artists; genre
+# variety for every kind.
+PROMPT_VERSION = "insight-v4"
 PURPOSE = "insight"
 SCHEMA_NAME = "listening_insight"
 HEADLINE_MAX, PARAGRAPH_MAX, LABEL_MAX, VALUE_MAX = 120, 600, 40, 80
@@ -104,7 +106,7 @@ KIND_FIGURES = {
         "plays 00:00-05:00",
         "busiest hours",
     ),
-    InsightKind.ROAST: (SPOTIFY_SONGS, "decades", "explicit songs", "genre variety (0-1)"),
+    InsightKind.ROAST: (SPOTIFY_SONGS, "decades", "explicit songs"),
     InsightKind.PRODUCTIVITY: (
         "energy (0-1)",
         "busiest hours",
@@ -151,8 +153,9 @@ def build_messages(
     figures = snapshot_figures(snapshot=snapshot)
     if kind == InsightKind.WEEKLY_SUMMARY:
         figures.update(week_figures(snapshot=snapshot))
-    wanted = ("period", "plays", MOST_PLAYED, SPOTIFY_ARTISTS, "genres", "moods from",
-              *KIND_FIGURES[InsightKind(kind)])  # fmt: skip
+    # Genre variety for every kind: a closing remark on the listener's taste stands on it.
+    wanted = ("period", "plays", MOST_PLAYED, SPOTIFY_ARTISTS, "genres", "genre variety (0-1)",
+              "moods from", *KIND_FIGURES[InsightKind(kind)])  # fmt: skip
     shown = {key: figures[key] for key in wanted if figures.get(key) not in (None, [], {})}
     ask = f"Write {KIND_BRIEFS[InsightKind(kind)]}\nTone: {TONE_BRIEFS[InsightTone(tone)]}."
     if generation:
@@ -174,7 +177,7 @@ def snapshot_figures(*, snapshot: ListeningSnapshot) -> dict[str, Any]:
     return {
         "period": TimeRange(snapshot.time_range).label,
         "plays": snapshot.play_count or None,
-        MOST_PLAYED: _most_played(snapshot.top_artists),
+        MOST_PLAYED: _most_played(snapshot),
         SPOTIFY_ARTISTS: _artist_names(snapshot.top_artists),
         SPOTIFY_SONGS: _track_names(snapshot.top_tracks),
         "genres": _percentages(snapshot.genre_distribution),
@@ -231,23 +234,29 @@ def _artist_names(entries: list[dict]) -> list[str]:
     return [names[i] for i in ids if i in names]  # an id not in our catalog means nothing to a model
 
 
-def _most_played(entries: list[dict]) -> dict[str, int] | str | None:
-    """{name: plays} of the TOP_N most played of Spotify's top artists, as the page orders them;
-    NO_PLAYS when none has a play (said, so a model cannot crown Spotify's #1 instead)."""
-    played = artists_by_plays(entries or [])[:TOP_N]
+def _most_played(snapshot: ListeningSnapshot) -> dict[str, int] | str | None:
+    """{name: plays} of the TOP_N most played artists of the period, over every recorded play
+    (the page's chart, in its order); NO_PLAYS when Spotify lists top artists but none has a
+    play (said, so a model cannot crown Spotify's #1 instead)."""
+    played = artists_by_plays(played=snapshot.played_artists or [], ranked=snapshot.top_artists or [])[:TOP_N]
     if not played:
-        return NO_PLAYS if entries else None
+        return NO_PLAYS if snapshot.top_artists else None
     names = dict(Artist.objects.filter(pk__in=[e["id"] for e in played]).values_list("pk", "name"))
     return {names[e["id"]]: e["plays"] for e in played if e["id"] in names} or None
 
 
 def unplayed_artist_names(*, snapshot: ListeningSnapshot) -> frozenset[str]:
-    """Names of Spotify's top artists with no play recorded in the snapshot's window: an answer
-    saying one of them led the listening is refused (validate_answer)."""
+    """Names of Spotify's top artists with no play recorded in the snapshot's window (by the
+    same count as the chart and the prompt): an answer saying one of them led the listening is
+    refused (validate_answer)."""
+    played = artists_by_plays(played=snapshot.played_artists or [], ranked=snapshot.top_artists or [])
+    played_ids = {e["id"] for e in played}
     entries = [e for e in snapshot.top_artists or [] if isinstance(e, dict) and e.get("id")]
-    names = dict(Artist.objects.filter(pk__in=[e["id"] for e in entries]).values_list("pk", "name"))
-    played = {names.get(e["id"]) for e in entries if e.get("plays")}  # a namesake with plays may lead
-    return frozenset(names[e["id"]] for e in entries if not e.get("plays") and e["id"] in names) - played
+    ids = [e["id"] for e in entries] + list(played_ids)
+    names = dict(Artist.objects.filter(pk__in=ids).values_list("pk", "name"))
+    played_names = {names.get(i) for i in played_ids}  # a namesake with plays may lead
+    unplayed = {names[e["id"]] for e in entries if e["id"] not in played_ids and e["id"] in names}
+    return frozenset(unplayed - played_names)
 
 
 def _track_names(entries: list[dict]) -> list[str]:

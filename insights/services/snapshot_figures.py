@@ -7,6 +7,9 @@ Definitions (the page and the API say the same):
 - Decade distribution: top tracks by their album's release year ("1990s"); tracks with no
   year are left out; shares of the tracks with a year.
 - Explicit share: explicit top tracks over all top tracks.
+- Most played artists: every artist credited on a stored play in the window, each play
+  counting once per distinct artist on its track; Spotify's top artists list plays no part
+  (its rank is only shown beside an artist it lists).
 - Hour of day / weekday × hour: play counts in the configured time zone, Monday first.
 - Mood distribution: each mood's share of the tracks that have one; energy mean likewise.
 - Diversity: normalised Shannon entropy H / ln k, with H = -Σ p ln p over the k categories
@@ -22,6 +25,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, tzinfo
+from typing import Any
 
 # Spotify's audio features that we average (key, mode, loudness... are not on a 0–1 or
 # comparable scale, so their mean says little).
@@ -152,9 +156,27 @@ def artist_play_counts(
     return counts
 
 
-def artists_by_plays(entries: Iterable[Mapping]) -> list[Mapping]:
-    """Spotify's top artists (snapshot.top_artists entries) that have a recorded play in the
-    window, most played first and Spotify's rank breaking a tie. The Insights page draws these
-    and the LLM prompt's "most played artists" are these, so both name the same leader."""
-    played = (entry for entry in entries if isinstance(entry, Mapping) and entry.get("plays"))
-    return sorted(played, key=lambda entry: (-entry["plays"], entry.get("rank", 0)))
+def played_artists(artist_plays: Mapping[str, int], *, spotify_order: Sequence[str]) -> list[dict[str, Any]]:
+    """[{"id", "plays"}] of every artist with a play, most played first; a tie goes to the one
+    Spotify ranks higher, then by id (so the order never depends on the input's)."""
+    rank = {artist_id: place for place, artist_id in enumerate(spotify_order)}
+    played = [(artist_id, plays) for artist_id, plays in artist_plays.items() if plays > 0]
+    played.sort(key=lambda pair: (-pair[1], rank.get(pair[0], len(rank)), pair[0]))
+    return [{"id": artist_id, "plays": plays} for artist_id, plays in played]
+
+
+def artists_by_plays(*, played: Iterable[Mapping], ranked: Iterable[Mapping]) -> list[dict[str, Any]]:
+    """The range's most played artists, most first: `played` (snapshot.played_artists, counted
+    over every stored play in the window) with Spotify's rank from `ranked` (snapshot.top_artists)
+    where Spotify lists the artist, else None. The Insights page's chart, the LLM prompt's "most
+    played artists" and the check of the written answer all read this, so they name one leader."""
+    ranks = {
+        entry["id"]: entry.get("rank")
+        for entry in ranked
+        if isinstance(entry, Mapping) and entry.get("id")
+    }
+    return [
+        {"id": entry["id"], "plays": entry["plays"], "rank": ranks.get(entry["id"])}
+        for entry in played
+        if isinstance(entry, Mapping) and entry.get("id") and entry.get("plays")
+    ]

@@ -67,8 +67,8 @@ FEATURES_BATCH = 100  # GET /audio-features?ids= takes at most 100 ids
 # None: every stored play (see the module docstring).
 WINDOW_DAYS: dict[str, int | None] = {TimeRange.SHORT: 28, TimeRange.MEDIUM: 182, TimeRange.LONG: None}
 FIGURE_FIELDS = (
-    "top_tracks", "top_artists", "genre_distribution", "decade_distribution", "explicit_share",
-    "play_count", "hour_of_day", "weekday_hours", "audio_features", "mood_distribution",
+    "top_tracks", "top_artists", "played_artists", "genre_distribution", "decade_distribution",
+    "explicit_share", "play_count", "hour_of_day", "weekday_hours", "audio_features", "mood_distribution",
     "energy_mean", "moods_estimated", "analysed_tracks", "mood_diversity", "genre_diversity",
 )  # fmt: skip
 RECONNECT_MESSAGE = f"{describe(ReconnectNeeded())} Then retry."
@@ -276,6 +276,7 @@ def range_figures(
             {"id": obj["id"], "rank": rank, "plays": artist_plays[obj["id"]]}
             for rank, obj in enumerate(artists, 1)
         ],
+        "played_artists": figures.played_artists(artist_plays, spotify_order=[obj["id"] for obj in artists]),
         "genre_distribution": genres,
         "decade_distribution": figures.decade_distribution(
             figures.release_year((obj.get("album") or {}).get("release_date")) for obj in tracks

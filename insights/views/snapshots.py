@@ -64,6 +64,7 @@ def insights(request: HttpRequest) -> HttpResponse:
         "snapshot": snapshot,
         # The LLM insight cards (insights/_insight_cards.html), written from this snapshot.
         "show_insight_cards": snapshot is not None,
+        "same_plays_as_short": _same_plays_as_short(latest, time_range=time_range),
     }
     if snapshot is not None:
         span = selectors.play_span(user=request.user, recorded_after=snapshot.updated_at)
@@ -91,6 +92,21 @@ def _opening_range(latest: dict[str, ListeningSnapshot]) -> str:
         if value in latest and latest[value].play_count:
             return value
     return TimeRange.SHORT
+
+
+def _same_plays_as_short(latest: dict[str, ListeningSnapshot], *, time_range: str) -> bool:
+    """True on a longer range when every play recorded by the day's snapshot falls in the last 4
+    weeks (Spotify gives a new listener only their newest 50 plays): the figures match the short
+    range's, and the page says why rather than leaving the listener to wonder."""
+    short, whole = latest.get(TimeRange.SHORT), latest.get(TimeRange.LONG)
+    return (
+        time_range != TimeRange.SHORT
+        and short is not None
+        and whole is not None
+        and short.snapshot_date == whole.snapshot_date
+        and short.play_count > 0
+        and short.play_count == whole.play_count
+    )
 
 
 def _ingest_blocked(*, user: User) -> str:
@@ -124,7 +140,8 @@ def ingest(request: HttpRequest) -> HttpResponse:
 
 
 def _charts(*, user: User, snapshot: ListeningSnapshot) -> dict[str, Any]:
-    catalog = selectors.catalog_artists(artist_ids=(entry["id"] for entry in snapshot.top_artists))
+    played = [entry["id"] for entry in snapshot.played_artists[:TOP_ARTISTS_SHOWN]]
+    catalog = selectors.catalog_artists(artist_ids=[*(entry["id"] for entry in snapshot.top_artists), *played])
     return {
         "artists": _top_artists(snapshot, catalog=catalog),
         "genres": _genres(snapshot, catalog=catalog),
@@ -136,24 +153,26 @@ def _charts(*, user: User, snapshot: ListeningSnapshot) -> dict[str, Any]:
 
 
 def _top_artists(snapshot: ListeningSnapshot, *, catalog: dict[str, CatalogArtist]) -> dict[str, Any]:
-    """The most played of Spotify's top artists, ordered and drawn by plays in the window, with
-    Spotify's rank beside; artists without a recorded play get no bar (they are counted in a
-    sentence). With no plays at all, Spotify's ranking as a plain list: a rank is no quantity."""
+    """The range's most played artists, counted over every recorded play in the window (not
+    only Spotify's top artists), drawn by plays with Spotify's rank beside where Spotify lists
+    them. With no plays at all, Spotify's ranking as a plain list: a rank is no quantity."""
     entries = snapshot.top_artists
-    played = artists_by_plays(entries)
+    played = artists_by_plays(played=snapshot.played_artists, ranked=entries)
     shown = played[:TOP_ARTISTS_SHOWN] or entries[:TOP_ARTISTS_SHOWN]
     most = max((e.get("plays", 0) for e in shown), default=0) or 1
     rows = [
         {
             "name": catalog[e["id"]].name if e["id"] in catalog else "Unknown artist",
-            "rank": e["rank"],
+            "rank": e.get("rank"),
             "plays": e.get("plays", 0),
             "width": round(e.get("plays", 0) / most * 100, 1),
         }
         for e in shown
     ]
-    unplayed = len(entries) - len(played)
-    return {"rows": rows, "by_plays": bool(played), "total": len(entries), "unplayed": unplayed}
+    played_ids = {e["id"] for e in played}
+    unplayed = sum(1 for e in entries if e.get("id") not in played_ids)
+    return {"rows": rows, "by_plays": bool(played), "total": len(entries), "unplayed": unplayed,
+            "artists_played": len(played)}  # fmt: skip
 
 
 def _genres(snapshot: ListeningSnapshot, *, catalog: dict[str, CatalogArtist]) -> dict[str, Any]:

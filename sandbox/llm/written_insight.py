@@ -31,6 +31,8 @@ KINDS = (
     ("productivity", "productivity"),
 )
 TONES = (("witty", "playful"), ("warm", "supportive"), ("encouraging", "supportive"))
+# Genre variety (0 a single genre, 1 an even spread) at or past these reads as wide or narrow.
+WIDE_VARIETY, NARROW_VARIETY = 0.7, 0.4
 NAME_LIMIT = 60  # a name longer than this is cut, so a sentence stays a sentence
 VERSION = re.compile(r"\bversion (\d+)\b")  # "This is version 3: take a fresh angle"
 # The prompt's keys, by how they start (the rest of a key says what the list is).
@@ -203,9 +205,8 @@ class _Writer:
             self.highlights.append(("Top genre", f"{genres[0][0]} ({genres[0][1]})"))
         if not sentences:
             return ""
-        openers = {"playful": "Let's see. ", "supportive": "You have been listening well. "}
-        # Praise for listening needs plays to stand on.
-        tone_open = openers.get(self.tone, "") if self.leaders or self.tone == "playful" else ""
+        # No praise or verdict here: an opening says only what the figures say.
+        tone_open = "Let's see. " if self.tone == "playful" else ""
         return tone_open + " ".join(sentences)
 
     def kind_paragraphs(self) -> list[str]:
@@ -321,11 +322,21 @@ class _Writer:
         return " ".join(sentences)
 
     def closing(self) -> str:
-        if self.tone == "supportive" and (self.leaders or self.ranked):
-            return self.rng.choice(("Keep following what you love.", "Your taste has a clear voice."))
-        if self.tone == "playful" and (self.leaders or self.ranked):
-            return self.rng.choice(("No judgement. Well, a little.", "The algorithm salutes you."))
-        return ""
+        """A remark on the spread of genres, with its figure (a roast says the figure already);
+        none without it: a closing line must stand on something the prompt gives."""
+        variety = self.get("genre variety (0-1)")
+        if not isinstance(variety, (int, float)) or self.kind == "roast" or self.tone == "neutral":
+            return ""
+        if variety >= WIDE_VARIETY:
+            spread = f"Your genre variety is {variety}: a wide spread"
+            remark = "keep following it." if self.tone == "supportive" else "the algorithm cannot pin you down."
+        elif variety <= NARROW_VARIETY:
+            spread = f"Your genre variety is {variety}: a narrow spread"
+            remark = "you know what you like." if self.tone == "supportive" else "loyal, or stuck? Both."
+        else:
+            spread = f"Your genre variety is {variety}: neither one genre nor an even spread"
+            remark = "a home base with side trips." if self.tone == "supportive" else "comfortably in between."
+        return f"{spread}; {remark}"
 
 
 def _counted(value: Any, noun: str) -> str:

@@ -80,6 +80,15 @@ class ListeningSnapshotFactory(DjangoModelFactory):
     analysed_tracks = 1
     mood_diversity = 0.0
     genre_diversity = 1.0
+    # As an ingest of plays only of Spotify's top artists would count them; a test whose
+    # listener played others gives its own.
+    played_artists = factory.LazyAttribute(
+        lambda o: [
+            {"id": e["id"], "plays": e["plays"]}
+            for e in sorted(getattr(o, "top_artists", None) or [], key=lambda e: (-e.get("plays", 0), e.get("rank", 0)))
+            if isinstance(e, dict) and e.get("plays")
+        ]
+    )
 
 
 # A listener's four weeks: plays lean to the evening and the weekend, moods calm and melancholic.

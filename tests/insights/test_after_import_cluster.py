@@ -55,5 +55,5 @@ def test_after_an_import_the_insights_page_shows_charts_and_a_written_wellness_i
     browser = Client()
     browser.force_login(user)
     page = browser.get("/insights/").content.decode()
-    assert "Top artists" in page and 'class="heat-cell"' in page and 'class="seg"' in page
+    assert "Most played artists" in page and 'class="heat-cell"' in page and 'class="seg"' in page
     assert 'id="insight-wellness"' in page and insight.headline.split()[0] in page

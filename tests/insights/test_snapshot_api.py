@@ -65,6 +65,7 @@ def test_the_owner_reads_their_snapshots_newest_day_first_with_every_figure(api,
     ]  # fmt: skip
     short = results[1]
     assert short["top_artists"] == [{"id": "a1", "rank": 1, "plays": 4}]
+    assert short["played_artists"] == [{"id": "a1", "plays": 4}]
     assert short["genre_distribution"] == {"shoegaze": 1.0} and short["audio_features"] is None
     assert short["moods_estimated"] is True and len(short["hour_of_day"]) == 24
     assert {"explicit_share", "weekday_hours", "mood_diversity", "genre_diversity", "energy_mean"} <= set(

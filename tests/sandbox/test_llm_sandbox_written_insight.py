@@ -198,3 +198,25 @@ def test_each_ranges_headline_and_opening_read_as_english(time_range):
     paragraphs = " ".join(written(snapshot)[0]["paragraphs"])
     assert paragraphs.startswith(opening) and ranking in paragraphs
     assert "your all time" not in paragraphs.lower() and "your all time" not in " ".join(neutral + supportive).lower()
+
+
+@pytest.mark.parametrize(
+    ("variety", "spread"), [(0.85, "a wide spread"), (0.2, "a narrow spread"), (0.55, "neither one genre")]
+)
+@pytest.mark.parametrize("tone", [InsightTone.SUPPORTIVE, InsightTone.PLAYFUL])
+def test_the_closing_remark_stands_on_the_genre_variety_it_quotes(variety, spread, tone):
+    document, figures = written(RichListeningSnapshotFactory(genre_diversity=variety), tone=tone)
+
+    assert figures["genre variety (0-1)"] == variety
+    closing = document["paragraphs"][-1]
+    assert closing.startswith(f"Your genre variety is {variety}: {spread}"), closing
+    text = text_of(document)
+    for canned in ("listening well", "clear voice", "Keep following what you love", "algorithm salutes"):
+        assert canned not in text
+
+
+def test_without_a_genre_variety_there_is_no_closing_remark():
+    document, figures = written(RichListeningSnapshotFactory(genre_diversity=None), tone=InsightTone.SUPPORTIVE)
+
+    assert "genre variety (0-1)" not in figures
+    assert "genre variety" not in text_of(document).lower()
