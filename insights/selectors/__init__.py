@@ -11,7 +11,7 @@ from insights.selectors.history import (
     play_counts,
     play_span,
 )
-from insights.selectors.history_imports import get_history_import, list_history_imports
+from insights.selectors.history_imports import get_history_import, latest_history_import, list_history_imports
 from insights.selectors.insights import InsightCard, get_insight, insight_cards, list_insights, own_snapshot
 from insights.selectors.snapshots import (
     CatalogArtist,
@@ -34,6 +34,7 @@ __all__ = [
     "play_span",
     # history imports
     "get_history_import",
+    "latest_history_import",
     "list_history_imports",
     # generated insights
     "InsightCard",

@@ -15,3 +15,7 @@ def get_history_import(*, user: User, import_id: int) -> HistoryImport | None:
 def list_history_imports(*, user: User, limit: int = 10) -> QuerySet[HistoryImport]:
     """The listener's latest imports, newest first."""
     return HistoryImport.objects.filter(user=user).order_by("-created_at", "-id")[:limit]
+
+
+def latest_history_import(*, user: User) -> HistoryImport | None:
+    return HistoryImport.objects.filter(user=user).order_by("-created_at", "-id").first()
