@@ -30,7 +30,11 @@
     badge.textContent = LABEL[run.status] || run.status;
     badge.className = "badge " + (BADGE[run.status] || "warn");
     var bar = part("bar");
-    bar.value = run.percent;
+    if (run.rows_read > 0) {
+      bar.value = run.percent;
+    } else {
+      bar.removeAttribute("value"); // indeterminate until the first batch is in
+    }
     bar.textContent = run.percent + "%";
     bar.hidden = ACTIVE.indexOf(run.status) < 0;
     part("counts").textContent = run.rows_read + " of " + run.total_rows + " rows read: " +
