@@ -18,7 +18,15 @@ from core.runs import RunStatus
 from core.fanout import FanOut
 from core import recovery
 from insights.models import HistoryImport, ListeningIngest
-from insights.services import after_import, history, history_import, ingests, insight_writer, rounds, snapshots
+from insights.services import (
+    after_import,
+    history,
+    history_import,
+    ingests,
+    insight_writer,
+    rounds,
+    snapshots,
+)
 
 
 class TaskFailed(Exception):
@@ -50,7 +58,8 @@ def run_history_import(import_id: int) -> str:
     if run is None:
         return f"history import #{import_id}: no such import"
     summary = (
-        f"history import #{import_id} of user #{run.user_id}: {run.status}, {run.rows_read}/{run.total_rows} rows, "
+        f"history import #{import_id} of user #{run.user_id}: {run.status}, "
+        f"{run.rows_read}/{run.total_rows} rows, "
         f"{run.plays_added} play(s) added, {run.already_known} already known, {run.unmatched} unmatched"
     ) + (f" ({run.error})" if run.error else "")
     if run.status == RunStatus.FAILED:

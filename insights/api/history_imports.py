@@ -30,7 +30,8 @@ class HistoryImportListView(APIView):
         tags=["insights"],
     )
     def get(self, request: Request) -> Response:
-        return Response(HistoryImportSerializer(selectors.list_history_imports(user=request.user), many=True).data)
+        runs = selectors.list_history_imports(user=request.user)
+        return Response(HistoryImportSerializer(runs, many=True).data)
 
     @extend_schema(
         operation_id="history_imports_create",
@@ -61,7 +62,11 @@ class HistoryImportDetailView(APIView):
     @extend_schema(
         operation_id="history_imports_retrieve",
         summary="One of your history imports: status, progress and counts",
-        responses={200: HistoryImportSerializer, 401: NOT_SIGNED_IN, 404: OpenApiResponse(description="Not yours.")},
+        responses={
+            200: HistoryImportSerializer,
+            401: NOT_SIGNED_IN,
+            404: OpenApiResponse(description="No such import of yours."),
+        },
         tags=["insights"],
     )
     def get(self, request: Request, pk: int) -> Response:

@@ -59,7 +59,9 @@ class UnmatchedPlay(models.Model):
     out. Here the names are the key; a later match by name can move a row into Play.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="unmatched_plays")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="unmatched_plays"
+    )
     track_name = models.CharField(max_length=500)
     artist_name = models.CharField(max_length=500)
     played_at = models.DateTimeField()  # the end of the play, to the minute
@@ -72,7 +74,8 @@ class UnmatchedPlay(models.Model):
         indexes = [models.Index(fields=["user", "-played_at"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "track_name", "artist_name", "played_at"], name="unmatched_play_unique_per_user"
+                fields=["user", "track_name", "artist_name", "played_at"],
+                name="unmatched_play_unique_per_user",
             ),
         ]
 

@@ -22,7 +22,9 @@ class HistoryImport(QueuedRun):
     worker died goes on from the last batch (resume_orphans) and counts nothing twice.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="history_imports")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="history_imports"
+    )
     # Relative to settings.HISTORY_IMPORT_DIR; "" once the file is gone.
     upload_path = models.CharField(max_length=500, blank=True)
     original_name = models.CharField(max_length=255)
@@ -50,7 +52,9 @@ class HistoryImport(QueuedRun):
     run_label: ClassVar[str] = "history import"
     # Batches are idempotent and the position is saved with them: a dead worker's run goes on.
     resume_orphans: ClassVar[bool] = True
-    enqueue_failed_reason: ClassVar[str] = "The import could not be queued (the task broker did not answer); try again."
+    enqueue_failed_reason: ClassVar[str] = (
+        "The import could not be queued (the task broker did not answer); try again."
+    )
     lost_after: ClassVar[timedelta] = timedelta(hours=1)  # it may wait behind the bulk queue's work
 
     class Meta:
@@ -61,7 +65,9 @@ class HistoryImport(QueuedRun):
                 condition=Q(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]),
                 name="history_import_one_active_per_user",
             ),
-            models.CheckConstraint(condition=Q(status__in=RunStatus.values), name="history_import_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=RunStatus.values), name="history_import_status_valid"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -33,11 +33,15 @@ class HistoryImportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
         extra_kwargs = {
             "note": {"help_text": 'Said beside the status, e.g. "This export was already imported".'},
-            "already_known": {"help_text": "Plays stored before (polled from Spotify, or imported): not added again."},
+            "already_known": {
+                "help_text": "Plays stored before (polled from Spotify, or imported): not added again."
+            },
             "unmatched": {"help_text": "Account Data plays matching no track, kept with their names."},
             "total_rows": {"help_text": "Rows of every kind in the export, counted when it was uploaded."},
         }
 
 
 class HistoryImportUploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="The zip from Spotify's privacy page, or one of its history JSON files.")
+    file = serializers.FileField(
+        help_text="The zip from Spotify's privacy page, or one of its history JSON files."
+    )

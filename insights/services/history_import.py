@@ -62,6 +62,7 @@ TURN_SECONDS = 240.0
 ALREADY_IMPORTED = "This export was already imported: nothing was added."
 UNEXPECTED_MESSAGE = "The import stopped on an unexpected error (details are in the server log)."
 UNKNOWN_TRACK_NAME = "Unknown track"
+BUSY = "An import of your history is already under way: wait for it to finish."
 
 
 class HistoryImportRefused(DomainError):
@@ -98,7 +99,7 @@ def request_history_import(*, user: User, upload: UploadedFile) -> HistoryImport
     An export already imported by this listener ends at once, adding nothing, with a note.
     """
     if active_import(user=user) is not None:
-        raise HistoryImportBusy("An import of your history is already under way: wait for it to finish.")
+        raise HistoryImportBusy(BUSY)
     original_name = Path(upload.name or "export").name[:255]
     if upload.size is not None and upload.size > DEFAULT_LIMITS.max_upload_bytes:
         raise HistoryImportRefused("This upload is larger than the most an import reads (1.0 GB).")
@@ -110,7 +111,9 @@ def request_history_import(*, user: User, upload: UploadedFile) -> HistoryImport
         done_before = HistoryImport.objects.filter(
             user=user, fingerprint=fingerprint, status=RunStatus.SUCCEEDED
         ).exists()
-        fields = dict(user=user, original_name=original_name, fingerprint=fingerprint, total_rows=summary.tally.rows)
+        fields = dict(
+            user=user, original_name=original_name, fingerprint=fingerprint, total_rows=summary.tally.rows
+        )
         with transaction.atomic():
             if done_before:
                 run = HistoryImport.objects.create(
@@ -124,7 +127,7 @@ def request_history_import(*, user: User, upload: UploadedFile) -> HistoryImport
         raise HistoryImportRefused(exc.message) from None
     except IntegrityError:
         _delete(relative)
-        raise HistoryImportBusy("An import of your history is already under way: wait for it to finish.") from None
+        raise HistoryImportBusy(BUSY) from None
     except BaseException:
         _delete(relative)
         raise
@@ -220,7 +223,8 @@ def _import(
     counts = Counts(added=run.plays_added, known=run.already_known, unmatched=run.unmatched)
     started = time.monotonic()
     batch: list[ExportPlay] = []
-    for play in export.plays(expected_username=spotify_username(user=run.user), start_after=start_after, tally=tally):
+    username = spotify_username(user=run.user)
+    for play in export.plays(expected_username=username, start_after=start_after, tally=tally):
         batch.append(play)
         if len(batch) < batch_size:
             continue

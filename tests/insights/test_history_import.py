@@ -4,6 +4,7 @@ batches, resuming, recognising plays stored before, and the upload's removal."""
 from __future__ import annotations
 
 import json
+import math
 import pathlib
 from datetime import UTC, datetime, timedelta
 
@@ -69,7 +70,8 @@ def _stored_files(root: pathlib.Path) -> list[pathlib.Path]:
 
 
 def _plays(user) -> set[tuple]:
-    return set(Play.objects.filter(user=user).values_list("track_id", "played_at", "ms_played", "skipped", "source"))
+    plays = Play.objects.filter(user=user)
+    return set(plays.values_list("track_id", "played_at", "ms_played", "skipped", "source"))
 
 
 def _expected_plays(spec: ExportSpec) -> set[tuple]:
@@ -191,8 +193,10 @@ def test_plays_already_polled_from_spotify_are_recognised_within_seconds(listene
 
     assert done.status == RunStatus.SUCCEEDED
     assert (done.plays_added, done.already_known) == (2, 1)
-    assert list(Play.objects.filter(user=listener, track=track_a).order_by("played_at").values_list(
-        "played_at", "source")) == [(polled_at, PlaySource.API), (datetime(2021, 3, 4, 18, 30, tzinfo=UTC), "export")]
+    plays_of_a = Play.objects.filter(user=listener, track=track_a).order_by("played_at")
+    assert list(plays_of_a.values_list("played_at", "source")) == [
+        (polled_at, PlaySource.API), (datetime(2021, 3, 4, 18, 30, tzinfo=UTC), PlaySource.EXPORT)
+    ]
     assert Play.objects.filter(user=listener, track=track_b).count() == 2
 
 
@@ -206,7 +210,8 @@ def test_plays_shorter_than_thirty_seconds_are_stored_as_skips(listener, tmp_pat
     done = _import(listener, path)
 
     assert done.skips == 2
-    assert list(Play.objects.filter(user=listener).order_by("played_at").values_list("ms_played", "skipped")) == [
+    plays = Play.objects.filter(user=listener).order_by("played_at")
+    assert list(plays.values_list("ms_played", "skipped")) == [
         (12_000, True), (200_000, False), (200_000, True)
     ]
 
@@ -221,14 +226,17 @@ def test_account_data_plays_are_matched_by_name_and_the_rest_kept_with_their_nam
         {"endTime": "2024-01-01 12:35", "artistName": "Artist A", "trackName": "Song A", "msPlayed": 200_000},
         {"endTime": "2024-01-01 12:40", "artistName": "Nobody", "trackName": "Unheard", "msPlayed": 5_000},
     ]
-    path = write_zip(tmp_path / "my_spotify_data.zip", {USERDATA: {"username": "listener"}, ACCOUNT_MUSIC: rows})
+    path = write_zip(
+        tmp_path / "my_spotify_data.zip", {USERDATA: {"username": "listener"}, ACCOUNT_MUSIC: rows}
+    )
 
     done = _import(listener, path)
     HistoryImport.objects.filter(pk=done.pk).update(fingerprint="another")  # read it all again
     again = _import(listener, path)
 
     assert (done.plays_added, done.already_known, done.unmatched) == (1, 1, 1)
-    assert list(Play.objects.filter(user=listener).order_by("played_at").values_list("track_id", "played_at")) == [
+    plays = Play.objects.filter(user=listener).order_by("played_at")
+    assert list(plays.values_list("track_id", "played_at")) == [
         (known.pk, datetime(2024, 1, 1, 12, 30, tzinfo=UTC)), (known.pk, polled_at)
     ]
     unmatched = UnmatchedPlay.objects.get(user=listener)
@@ -245,7 +253,9 @@ def test_account_data_plays_are_matched_by_name_and_the_rest_kept_with_their_nam
         ("my_spotify_data.zip", None, "another Spotify account"),
     ],
 )
-def test_a_bad_file_is_refused_and_stores_nothing(listener, tmp_path, import_dir, queue, name, content, message):
+def test_a_bad_file_is_refused_and_stores_nothing(
+    listener, tmp_path, import_dir, queue, name, content, message
+):
     path = tmp_path / name
     if content is None:
         write_zip(path, {AUDIO: [extended_row(username="someone-else")]})
@@ -300,7 +310,9 @@ def test_a_stranger_cannot_see_another_listeners_import(listener, small_export, 
     assert get_history_import(user=listener, import_id=run.pk) == run
 
 
-def test_a_run_gives_its_turn_after_a_while_and_goes_on_from_its_position(listener, small_export, queue, monkeypatch):
+def test_a_run_gives_its_turn_after_a_while_and_goes_on_from_its_position(
+    listener, small_export, queue, monkeypatch
+):
     spec, path = small_export
     monkeypatch.setattr(history_import, "TURN_SECONDS", -1.0)  # every batch is past the turn
     run = request_history_import(user=listener, upload=_upload(path))
@@ -335,3 +347,21 @@ def test_an_extended_history_after_account_data_recognises_the_plays_stored_at_t
 
     assert (first.plays_added, second.plays_added, second.already_known) == (1, 1, 1)
     assert Play.objects.filter(user=listener).count() == 2
+
+
+def test_a_batch_costs_the_same_few_queries_however_many_plays_it_holds(
+    listener, tmp_path, queue, django_assert_max_num_queries
+):
+    spec = ExportSpec(rows=1_200, tracks=synthetic_tracks(count=300, seed=4), seed=4, rows_per_file=1_200)
+    path = tmp_path / "my_spotify_data.zip"
+    write_extended_export(spec, path)
+    run = request_history_import(user=listener, upload=_upload(path))
+
+    # Claim and load, username, the batch (tracks known, plays known, checkpoint), the end and the
+    # upload's removal; the inserts are bulk, in as many statements as the backend needs (SQLite
+    # allows ~100 rows in one): never a query per play.
+    inserts = math.ceil(1_200 / 100) + math.ceil(300 / 100)
+    with django_assert_max_num_queries(14 + inserts):
+        done = run_history_import(import_id=run.pk, batch_size=2_000)
+
+    assert done.status == RunStatus.SUCCEEDED and done.plays_added > 1_000

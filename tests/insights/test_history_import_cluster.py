@@ -18,7 +18,9 @@ from tests.insights.export_factory import ExportSpec, synthetic_tracks, write_ex
 pytestmark = pytest.mark.cluster
 
 
-def test_the_bulk_cluster_imports_an_uploaded_export_and_deletes_the_upload(start_qcluster, tmp_path, settings):
+def test_the_bulk_cluster_imports_an_uploaded_export_and_deletes_the_upload(
+    start_qcluster, tmp_path, settings
+):
     imports = tmp_path / "imports"
     settings.HISTORY_IMPORT_DIR = str(imports)
     spec = ExportSpec(rows=3_000, tracks=synthetic_tracks(count=200, seed=5), seed=5, rows_per_file=1_000)

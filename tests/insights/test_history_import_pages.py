@@ -56,7 +56,9 @@ def test_the_owner_uploads_an_export_through_the_api_and_follows_its_import(owne
     )
     run_history_import(import_id=body["id"])
     detail = _api(owner).get(f"{API}{body['id']}").json()
-    assert (detail["status"], detail["plays_added"], detail["skips"], detail["percent"]) == ("succeeded", 2, 1, 100)
+    assert (detail["status"], detail["plays_added"], detail["skips"], detail["percent"]) == (
+        "succeeded", 2, 1, 100
+    )
     assert [row["id"] for row in _api(owner).get(API).json()] == [body["id"]]
 
 
