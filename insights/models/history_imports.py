@@ -44,6 +44,11 @@ class HistoryImport(QueuedRun):
     plays_added = models.PositiveIntegerField(default=0)
     already_known = models.PositiveIntegerField(default=0)  # stored before: polled, or imported
     unmatched = models.PositiveIntegerField(default=0)  # Account Data plays kept by name only
+    # The first and last play's end: the export holds every play between them, so the history's
+    # gaps there are closed when the import ends (gaps_closed: how many were deleted or shrunk).
+    covered_from = models.DateTimeField(null=True, blank=True)
+    covered_to = models.DateTimeField(null=True, blank=True)
+    gaps_closed = models.PositiveSmallIntegerField(default=0)
     # Said to the listener beside the status, e.g. that this export was imported before.
     note = models.CharField(max_length=255, blank=True)
 

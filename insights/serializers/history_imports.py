@@ -26,6 +26,9 @@ class HistoryImportSerializer(serializers.ModelSerializer):
             "unmatched",
             "skips",
             "episodes",
+            "covered_from",
+            "covered_to",
+            "gaps_closed",
             "created_at",
             "started_at",
             "finished_at",
@@ -37,6 +40,9 @@ class HistoryImportSerializer(serializers.ModelSerializer):
                 "help_text": "Plays stored before (polled from Spotify, or imported): not added again."
             },
             "unmatched": {"help_text": "Account Data plays matching no track, kept with their names."},
+            "covered_from": {"help_text": "The end of the export's first play read (null before any)."},
+            "covered_to": {"help_text": "The end of its last play read: the history is complete in between."},
+            "gaps_closed": {"help_text": "Gaps of the history this import deleted or shrank, once done."},
             "total_rows": {"help_text": "Rows of every kind in the export, counted when it was uploaded."},
         }
 

@@ -37,6 +37,7 @@ from core import runs
 from core.errors import DomainError
 from core.runs import ACTIVE_STATUSES, RunStatus
 from insights.models import HistoryImport, Play, PlaySource, UnmatchedPlay
+from insights.services.history import close_covered_gaps
 from insights.services.spotify_export import (
     DEFAULT_LIMITS,
     ExportError,
@@ -219,6 +220,8 @@ def _import(
         episodes=run.episodes,
         without_track=run.without_track,
         last_position=start_after,
+        first_ended_at=run.covered_from,
+        last_ended_at=run.covered_to,
     )
     counts = Counts(added=run.plays_added, known=run.already_known, unmatched=run.unmatched)
     started = time.monotonic()
@@ -238,6 +241,9 @@ def _import(
                 raise runs.ClaimLost(f"{claim.label} is no longer claimed by {claim.worker}")
             return False
     store_batch(claim=claim, user=run.user, plays=batch, tally=tally, counts=counts)
+    if tally.first_ended_at is not None and tally.last_ended_at is not None:
+        closed = close_covered_gaps(user=run.user, start=tally.first_ended_at, end=tally.last_ended_at)
+        claim.heartbeat(gaps_closed=closed)
     return True
 
 
@@ -269,6 +275,8 @@ def store_batch(
             plays_added=counts.added,
             already_known=counts.known,
             unmatched=counts.unmatched,
+            covered_from=tally.first_ended_at,
+            covered_to=tally.last_ended_at,
         )
 
 

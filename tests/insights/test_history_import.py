@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from core import recovery
 from core.runs import RunStatus
-from insights.models import HistoryImport, Play, PlaySource, UnmatchedPlay
+from insights.models import GapReason, HistoryGap, HistoryImport, Play, PlaySource, UnmatchedPlay
 from insights.selectors import get_history_import, list_history_imports
 from insights.services import history_import
 from insights.services.history_import import (
@@ -37,7 +37,7 @@ from tests.insights.export_factory import (
     write_extended_export,
     write_zip,
 )
-from tests.insights.factories import PlayFactory
+from tests.insights.factories import HistoryGapFactory, PlayFactory
 from tests.library.factories import TrackFactory
 
 pytestmark = pytest.mark.django_db
@@ -174,7 +174,8 @@ def test_an_interrupted_import_resumes_and_ends_with_the_same_plays_as_an_uninte
     uninterrupted = _import(other, pathlib.Path(path), batch_size=50)
     assert resumed.status == uninterrupted.status == RunStatus.SUCCEEDED
     assert _plays(listener) == _plays(other) == _expected_plays(spec)
-    counts = ("rows_read", "plays_read", "plays_added", "already_known", "skips", "episodes", "without_track")
+    counts = ("rows_read", "plays_read", "plays_added", "already_known", "skips", "episodes", "without_track",
+              "covered_from", "covered_to")
     assert [getattr(resumed, name) for name in counts] == [getattr(uninterrupted, name) for name in counts]
 
 
@@ -357,11 +358,41 @@ def test_a_batch_costs_the_same_few_queries_however_many_plays_it_holds(
     write_extended_export(spec, path)
     run = request_history_import(user=listener, upload=_upload(path))
 
-    # Claim and load, username, the batch (tracks known, plays known, checkpoint), the end and the
-    # upload's removal; the inserts are bulk, in as many statements as the backend needs (SQLite
-    # allows ~100 rows in one): never a query per play.
+    # Claim and load, username, the batch (tracks known, plays known, checkpoint), the gaps it
+    # covers, the end and the upload's removal; the inserts are bulk, in as many statements as the
+    # backend needs (SQLite allows ~100 rows in one): never a query per play.
     inserts = math.ceil(1_200 / 100) + math.ceil(300 / 100)
-    with django_assert_max_num_queries(14 + inserts):
+    with django_assert_max_num_queries(18 + inserts):
         done = run_history_import(import_id=run.pk, batch_size=2_000)
 
     assert done.status == RunStatus.SUCCEEDED and done.plays_added > 1_000
+
+
+def test_the_gaps_the_export_covers_are_closed_and_those_reaching_into_it_shrink(
+    listener, tmp_path, queue
+):
+    def at(hour: int, minute: int) -> datetime:
+        return datetime(2021, 3, 4, hour, minute, tzinfo=UTC)
+
+    inside = HistoryGapFactory(user=listener, starts_at=at(18, 5), ends_at=at(18, 15))
+    past_the_end = HistoryGapFactory(user=listener, starts_at=at(18, 15), ends_at=at(19, 0))
+    before_the_start = HistoryGapFactory(user=listener, starts_at=at(17, 50), ends_at=at(18, 5))
+    outside = HistoryGapFactory(user=listener, starts_at=at(17, 0), ends_at=at(17, 30))
+    still_open = HistoryGapFactory(
+        user=listener, reason=GapReason.DISCONNECTED, starts_at=at(18, 12), ends_at=None
+    )
+    path = write_zip(tmp_path / "export.zip", {AUDIO: [
+        extended_row(ts="2021-03-04T18:00:00Z"), extended_row(ts="2021-03-04T18:20:00Z"),
+    ]})
+
+    done = _import(listener, path)
+
+    assert done.gaps_closed == 4 and (done.covered_from, done.covered_to) == (at(18, 0), at(18, 20))
+    assert not HistoryGap.objects.filter(pk=inside.pk).exists()
+    gaps = {gap.pk: (gap.starts_at, gap.ends_at) for gap in HistoryGap.objects.filter(user=listener)}
+    assert gaps == {
+        past_the_end.pk: (at(18, 20), at(19, 0)),
+        before_the_start.pk: (at(17, 50), at(18, 0)),
+        outside.pk: (at(17, 0), at(17, 30)),
+        still_open.pk: (at(18, 20), None),
+    }
