@@ -1,6 +1,7 @@
 from django.urls import path
 
 from insights.api import history as history_api
+from insights.api import history_imports as history_import_api
 from insights.api import insights as insight_api
 from insights.api import snapshots as snapshot_api
 
@@ -8,6 +9,8 @@ from insights.api import snapshots as snapshot_api
 # under /insights do not.
 urlpatterns = [
     path("history/", history_api.HistoryView.as_view(), name="api-history"),
+    path("history/imports/", history_import_api.HistoryImportListView.as_view(), name="api-history-imports"),
+    path("history/imports/<id:pk>", history_import_api.HistoryImportDetailView.as_view(), name="api-history-import"),
     path("listening/ingest", snapshot_api.ListeningIngestView.as_view(), name="api-listening-ingest"),
     path("listening/snapshots", snapshot_api.ListeningSnapshotsView.as_view(), name="api-listening-snapshots"),
     path("insights/", insight_api.InsightListView.as_view(), name="api-insights"),

@@ -7,6 +7,8 @@ class InsightsConfig(AppConfig):
 
     def ready(self) -> None:
         from core.queues import BULK
+        from core.signals import run_ended_without_worker
+        from insights.models import HistoryImport
         from core.schedules import register_schedule
         from insights import receivers, tasks
         from analysis.signals import analyses_settled
@@ -28,6 +30,12 @@ class InsightsConfig(AppConfig):
         # Night-time, when nobody waits on the shared Spotify rate limit.
         register_schedule(name="daily listening ingest", task=tasks.ingest_all_users, cron="0 2 * * *", queue=BULK)
         register_schedule(name="recover listening ingests", task=tasks.recover_listening_ingests, minutes=5)
+        register_schedule(name="recover history imports", task=tasks.recover_history_imports, minutes=5)
+        run_ended_without_worker.connect(
+            receivers.discard_upload_when_an_import_ended,
+            sender=HistoryImport,
+            dispatch_uid="insights.discard_upload_when_an_import_ended",
+        )
         register_schedule(
             name="weekly summaries", task=tasks.generate_weekly_summaries, cron="0 9 * * 0", queue=BULK
         )

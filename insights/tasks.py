@@ -17,8 +17,16 @@ from core.jobs import job, user_argument, user_of_row
 from core.runs import RunStatus
 from core.fanout import FanOut
 from core import recovery
-from insights.models import ListeningIngest
-from insights.services import after_import, history, ingests, insight_writer, rounds, snapshots
+from insights.models import HistoryImport, ListeningIngest
+from insights.services import (
+    after_import,
+    history,
+    history_import,
+    ingests,
+    insight_writer,
+    rounds,
+    snapshots,
+)
 
 
 class TaskFailed(Exception):
@@ -39,6 +47,32 @@ def run_ingest(ingest_id: int) -> str:
     if ingest.status == RunStatus.FAILED:
         raise TaskFailed(summary)
     return summary
+
+
+@job(label="History import", user_of=user_of_row(model="insights.HistoryImport", name="import_id"))
+def run_history_import(import_id: int) -> str:
+    """Import the uploaded export of `import_id` (insights.services.history_import), from its saved
+    position. A second delivery finds it claimed or finished and does nothing; a run that gave
+    its turn is queued again and goes on from where it stopped."""
+    run = history_import.run_history_import(import_id=import_id)
+    if run is None:
+        return f"history import #{import_id}: no such import"
+    summary = (
+        f"history import #{import_id} of user #{run.user_id}: {run.status}, "
+        f"{run.rows_read}/{run.total_rows} rows, "
+        f"{run.plays_added} play(s) added, {run.already_known} already known, {run.unmatched} unmatched"
+    ) + (f" ({run.error})" if run.error else "")
+    if run.status == RunStatus.FAILED:
+        raise TaskFailed(summary)
+    return summary
+
+
+@job(label="Recover history imports")
+def recover_history_imports() -> str:
+    """Every 5 minutes: queue again the imports whose worker or task was lost (core.recovery);
+    each goes on from its saved position."""
+    requeued = recovery.recover_stalled(HistoryImport) + recovery.requeue_lost(HistoryImport)
+    return f"{len(requeued)} history import(s) queued again"
 
 
 @job(label="Listening ingest (asked before runs)", user_of=user_argument())

@@ -10,6 +10,7 @@ app_name = "insights"
 urlpatterns = [
     path("staff/", staff_views.dashboard, name="staff-dashboard"),
     path("history/", history_views.history, name="history"),
+    path("history/import", history_views.upload_export, name="history-import"),
     path("insights/", snapshot_views.insights, name="insights"),
     path("insights/ingest/", snapshot_views.ingest, name="ingest"),
     path("insights/generate/", insight_views.generate, name="insight-generate"),

@@ -16,6 +16,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
 
+# Uploaded privacy exports waiting for their history import: outside the static and any media
+# root (nothing serves this directory), deleted when the import ends.
+HISTORY_IMPORT_DIR = env.optional_str("HISTORY_IMPORT_DIR", default=str(VAR_DIR / "history-imports"))
+
 REDIS_URL = env.redis_url("REDIS_URL")
 if REDIS_URL:
     CACHES = {

@@ -1,6 +1,7 @@
-"""The insights app's models, by topic: play history, asked-for ingests, snapshots and insights."""
+"""The insights app's models, by topic: play history, its imports from the privacy export, asked-for ingests, snapshots and insights."""
 
-from insights.models.history import GapReason, HistoryGap, HistoryState, Play
+from insights.models.history import GapReason, HistoryGap, HistoryState, Play, PlaySource, UnmatchedPlay
+from insights.models.history_imports import HistoryImport
 from insights.models.ingests import ListeningIngest
 from insights.models.snapshots import (
     GeneratedInsight,
@@ -14,11 +15,14 @@ __all__ = [
     "GapReason",
     "GeneratedInsight",
     "HistoryGap",
+    "HistoryImport",
     "HistoryState",
     "InsightKind",
     "InsightTone",
     "ListeningIngest",
     "ListeningSnapshot",
     "Play",
+    "PlaySource",
     "TimeRange",
+    "UnmatchedPlay",
 ]

@@ -14,8 +14,15 @@ from django.db.models import F, Q
 from library.models import Track
 
 
+class PlaySource(models.TextChoices):
+    API = "api", "Polled from Spotify"
+    EXPORT = "export", "Imported from Spotify's privacy export"
+
+
 class Play(models.Model):
-    """One play of a track by a user at `played_at` (Spotify's time, to the millisecond)."""
+    """One play of a track by a user at `played_at`: when the play ended, as Spotify says (the
+    recently-played list to the millisecond, the export's Extended history to the second, its
+    Account Data to the minute)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plays")
     track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="plays")
@@ -23,6 +30,11 @@ class Play(models.Model):
     # Where it was played from, as Spotify says: "playlist", "album", "artist"... or empty.
     context_type = models.CharField(max_length=20, blank=True)
     context_uri = models.CharField(max_length=200, blank=True)
+    # How long it played: the export says, the recently-played list does not (null there).
+    ms_played = models.PositiveIntegerField(null=True, blank=True)
+    # Shorter than 30 s, or Spotify's own skip flag (export plays only: polls cannot tell).
+    skipped = models.BooleanField(default=False)
+    source = models.CharField(max_length=10, choices=PlaySource.choices, default=PlaySource.API)
     stored_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -31,10 +43,44 @@ class Play(models.Model):
         constraints = [
             # Polls overlap (and a cursor may be replayed): the same play is stored once.
             models.UniqueConstraint(fields=["user", "track", "played_at"], name="play_unique_per_user"),
+            models.CheckConstraint(condition=Q(source__in=PlaySource.values), name="play_source_valid"),
         ]
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.track_id} at {self.played_at.isoformat()}"
+
+
+class UnmatchedPlay(models.Model):
+    """A play from the export's Account Data whose names match no track of the mirror.
+
+    Kept apart from Play on purpose: a nullable track on Play would let the same play in twice
+    (NULLs never collide in a unique constraint, so a second import would double every one),
+    and every query over plays (snapshots, the history page, recaps) would have to leave them
+    out. Here the names are the key; a later match by name can move a row into Play.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="unmatched_plays"
+    )
+    track_name = models.CharField(max_length=500)
+    artist_name = models.CharField(max_length=500)
+    played_at = models.DateTimeField()  # the end of the play, to the minute
+    ms_played = models.PositiveIntegerField()
+    skipped = models.BooleanField(default=False)
+    stored_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-played_at", "-id"]
+        indexes = [models.Index(fields=["user", "-played_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "track_name", "artist_name", "played_at"],
+                name="unmatched_play_unique_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.track_name} by {self.artist_name} at {self.played_at.isoformat()}"
 
 
 class HistoryState(models.Model):

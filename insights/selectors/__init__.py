@@ -11,6 +11,7 @@ from insights.selectors.history import (
     play_counts,
     play_span,
 )
+from insights.selectors.history_imports import get_history_import, latest_history_import, list_history_imports
 from insights.selectors.insights import InsightCard, get_insight, insight_cards, list_insights, own_snapshot
 from insights.selectors.snapshots import (
     CatalogArtist,
@@ -31,6 +32,10 @@ __all__ = [
     "PlaySpan",
     "play_counts",
     "play_span",
+    # history imports
+    "get_history_import",
+    "latest_history_import",
+    "list_history_imports",
     # generated insights
     "InsightCard",
     "get_insight",

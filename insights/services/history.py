@@ -236,6 +236,31 @@ def _insert_plays(*, user: User, plays: list[ReceivedPlay]) -> int:
     return len(rows)
 
 
+def close_covered_gaps(*, user: User, start: datetime, end: datetime) -> int:
+    """The gaps an imported export covers: it holds every play from `start` to `end` (its first
+    and last), so a gap inside that window is deleted and one reaching into it shrinks to what
+    lies outside. A window inside a single gap leaves it as it is (it would split in two).
+    Returns how many gaps were deleted or shrunk."""
+    changed = 0
+    with transaction.atomic():
+        overlapping = HistoryGap.objects.select_for_update().filter(user=user, starts_at__lt=end)
+        for gap in overlapping.exclude(ends_at__lte=start):
+            starts_inside = gap.starts_at >= start
+            ends_inside = gap.ends_at is not None and gap.ends_at <= end
+            if starts_inside and ends_inside:
+                gap.delete()
+            elif starts_inside:
+                gap.starts_at = end  # an open gap (disconnected) stays open, from the export's end
+                gap.save(update_fields=["starts_at"])
+            elif ends_inside:
+                gap.ends_at = start
+                gap.save(update_fields=["ends_at"])
+            else:
+                continue
+            changed += 1
+    return changed
+
+
 def _record_disconnection(*, user: User, reason: str) -> PollResult:
     now = timezone.now()
     with transaction.atomic():

@@ -5,13 +5,17 @@ plays Spotify still had (its newest 50), so the oldest play is usually older tha
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
+from core.errors import DomainError
+from core.runs import RunStatus
 from insights import selectors
+from insights.services.history_import import request_history_import
 
 PLAYS_PER_PAGE = 100
 
@@ -29,6 +33,7 @@ def history(request: HttpRequest) -> HttpResponse:
     )
     status = selectors.get_history_state(user=request.user)
     context = {
+        "history_import": selectors.latest_history_import(user=request.user),
         "page": page,
         "days": selectors.history_days(plays=plays, gaps=gaps),
         "status": status,
@@ -42,3 +47,24 @@ def history(request: HttpRequest) -> HttpResponse:
         ),
     }
     return render(request, "insights/history.html", context)
+
+
+@login_required
+@require_POST
+def upload_export(request: HttpRequest) -> HttpResponse:
+    """The history page's upload form: the export is checked before anything is stored, so a
+    refusal leaves everything as it was and says why."""
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "Choose the zip from Spotify's privacy page first.")
+        return redirect("insights:history")
+    try:
+        run = request_history_import(user=request.user, upload=upload)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        if run.status == RunStatus.SUCCEEDED:
+            messages.info(request, run.note)
+        else:
+            messages.success(request, "Your export is being imported: its progress shows below.")
+    return redirect("insights:history")

@@ -46,6 +46,7 @@ def test_ensure_schedules_creates_every_schedule_once_when_run_twice():
         ("prune device sessions", "devices.tasks.prune_device_sessions", Schedule.MINUTES, 5, None, -1),
         ("prune job records", "core.tasks.prune_job_records", Schedule.CRON, None, "0 3 * * 1", -1),
         ("recover analysis batches", "analysis.tasks.recover_analysis_batches", Schedule.MINUTES, 5, None, -1),
+        ("recover history imports", "insights.tasks.recover_history_imports", Schedule.MINUTES, 5, None, -1),
         ("recover listening ingests", "insights.tasks.recover_listening_ingests", Schedule.MINUTES, 5, None, -1),
         ("recover route runs", "routing.tasks.recover_route_runs", Schedule.MINUTES, 5, None, -1),
         ("refresh expiring tokens", "spotify.tasks.refresh_expiring_tokens", Schedule.MINUTES, 30, None, -1),
