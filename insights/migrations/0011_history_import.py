@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('insights', '0009_listening_ingest_runs'),
+        ('insights', '0010_snapshot_played_artists'),
         ('library', '0005_artist_unknown_to_spotify'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
