@@ -109,6 +109,7 @@ ACTIONS = {
     "routing:child-move", "routing:child-delete", "routing:retry", "routing:cancel", "routing:confirm",
     "routing:discard",
     "insights:ingest", "insights:insight-generate",
+    "insights:history-import",  # an upload; its card is on the history page, its flow in test_history_import
 }  # fmt: skip
 OUR_APPS = ("accounts", "analysis", "devices", "insights", "library", "llm", "routing", "sync")
 CHECKS = ("overflow", "nav", "words", "ids", "json", "axe")
