@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 from django.http import Http404
 
 from accounts.models import User
 from core.runs import ACTIVE_STATUSES
-from library.models import ItemKind, TrackArtist
+from library.models import ItemKind, PlaylistItem, TrackArtist
 from library.selectors import track_names
 from routing.metadata import ArtistLookup, MetadataFetcher
 from routing.models import BasePlaylist, ChildBackup, ChildPlaylist, MetadataWarmUp, RouteRun
@@ -40,6 +40,19 @@ def get_base_playlist(*, user: User, base_id: int) -> BasePlaylist | None:
 def list_child_playlists(*, base: BasePlaylist) -> QuerySet[ChildPlaylist]:
     """A base's children in routing order (the first matching child wins with first_match_only)."""
     return ChildPlaylist.objects.filter(base=base).order_by("position")
+
+
+def base_item_kinds(*, base: BasePlaylist) -> dict[str, int]:
+    """How many of the base's mirrored items are of each kind (ItemKind values; absent kinds 0).
+    Only tracks can be routed: the pages say what the other items are."""
+    kinds = {kind: 0 for kind in ItemKind.values}
+    if base.playlist_id is None:
+        return kinds
+    for kind, number in (
+        PlaylistItem.objects.filter(playlist_id=base.playlist_id).order_by().values_list("kind").annotate(n=Count("pk"))
+    ):
+        kinds[kind] = number
+    return kinds
 
 
 def active_routing_run(*, base_id: int) -> RouteRun | None:

@@ -7,6 +7,7 @@ from routing.display.filters import (
     describe_artist_coverage,
     describe_filters,
     describe_genre_sources,
+    describe_unroutable_items,
     filter_artist_ids,
 )
 from routing.display.overview import (
@@ -47,6 +48,7 @@ __all__ = [
     "describe_route",
     "describe_run",
     "describe_trigger",
+    "describe_unroutable_items",
     "editor_choices",
     "filter_artist_ids",
     "run_history",

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from library.models import Artist
+from library.models import Artist, ItemKind
 from routing.filters import (
     ANALYSIS_GENRES,
     NO_GENRES,
@@ -157,3 +157,30 @@ def _bound(value: int | None, *, unit: str | None) -> str | None:
     return str(value)
 
 
+
+
+# What each item the filters cannot route is, as "1 is a local file" / "2 are local files".
+_UNROUTABLE_KINDS = (
+    (ItemKind.LOCAL, "a local file", "local files"),
+    (ItemKind.EPISODE, "a podcast episode", "podcast episodes"),
+    (ItemKind.UNAVAILABLE, "an item Spotify no longer serves", "items Spotify no longer serves"),
+)
+
+
+def describe_unroutable_items(*, kinds: Mapping[str, int]) -> str:
+    """Why the editor's "of N tracks of the base" is smaller than the base page's "M items
+    mirrored": "104 of the base's 106 items are songs filters can route; 1 is a local file and
+    1 is a podcast episode." Empty when every item is a song (there is nothing to explain)."""
+    parts = [
+        f"1 is {singular}" if kinds.get(kind, 0) == 1 else f"{kinds[kind]} are {plural}"
+        for kind, singular, plural in _UNROUTABLE_KINDS
+        if kinds.get(kind, 0)
+    ]
+    if not parts:
+        return ""
+    songs = kinds.get(ItemKind.TRACK, 0)
+    total = sum(kinds.values())
+    routable = "is a song" if songs == 1 else "are songs"
+    others = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    items = "item" if total == 1 else "items"
+    return f"{songs} of the base's {total} {items} {routable} filters can route; {others}."

@@ -69,6 +69,8 @@ def _render_editor(
         # The same sentences for filter-editor.js, with their paths, to show beside their rows.
         "filter_error_list": [problem.to_dict() for problem in filter_errors or []],
         "summary": display.describe_filters(child.filters, artist_names=names),
+        # The preview counts only songs; the base page counts every item it mirrors.
+        "unroutable_note": display.describe_unroutable_items(kinds=selectors.base_item_kinds(base=base)),
         "fields": fields,
         "choices": choices,
         "app_mode": settings.SPOTIFY_APP_MODE,

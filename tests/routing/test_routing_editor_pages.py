@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.contrib.staticfiles import finders
 
+from library.models import ItemKind
 from routing.filters import POPULARITY_UNAVAILABLE
 from routing.models import ChildPlaylist
 from core.runs import RunStatus
@@ -254,3 +255,40 @@ def test_the_editor_scripts_are_served_in_order_and_post_drafts_to_the_preview_a
     # The preview hands the server's sentences to the editor, which shows them beside their rows.
     assert '"filter-preview:problems"' in preview_js and '"filter-preview:problems"' in editor_js
     assert "body.problems" in preview_js and "problem.message" in editor_js
+
+
+# --- why the editor counts fewer tracks than the base page's items -------------------------------
+def test_the_editor_says_which_base_items_filters_cannot_route_with_the_counts_the_preview_uses(
+    client, setup
+):
+    playlist = setup.base.playlist
+    for _ in range(3):
+        PlaylistItemFactory(playlist=playlist)
+    PlaylistItemFactory(playlist=playlist, kind=ItemKind.LOCAL, track=None, name="Demo.mp3")
+    PlaylistItemFactory(playlist=playlist, kind=ItemKind.EPISODE, track=None, name="A podcast")
+    client.force_login(setup.listener)
+
+    page = editor(client, setup.chill)
+    answer = client.post(
+        f"/api/base-playlists/{setup.base.pk}/preview",
+        json.dumps({"read_children": False, "filters": setup.chill.filters, "child": setup.chill.pk}),
+        content_type="application/json",
+    )
+
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["base_tracks"] == 3  # the editor's "of 3 tracks of the base"
+    assert re.search(
+        'id="unroutable-items">' r"3 of the base's 5 items are songs filters can route; "
+        r"1 is a local file and 1 is a podcast episode\.</p>",
+        page,
+    )
+
+
+def test_the_editor_explains_nothing_when_every_base_item_is_a_song(client, setup):
+    for _ in range(2):
+        PlaylistItemFactory(playlist=setup.base.playlist)
+    client.force_login(setup.listener)
+
+    page = editor(client, setup.chill)
+
+    assert 'id="unroutable-items"' not in page and "filters can route" not in page

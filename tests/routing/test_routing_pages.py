@@ -141,8 +141,15 @@ def test_while_the_base_routes_its_edit_actions_are_disabled_and_say_why(client,
     # Each disabled control points at a visible reason (aria-describedby), not only a title.
     busy = 'data-busy-reason="busy-note" disabled aria-describedby="busy-note"'
     assert page.count(f"<fieldset data-edit {busy}>") == 2  # add a child, options
-    assert 'disabled aria-describedby="busy-note"' in button(page, 'aria-label="Move Chill down"')
-    assert f"{busy}>Detach</button>" in page
+    # The children's buttons: one reason, shown above their table.
+    locked = 'data-busy-reason="children-busy-note" disabled aria-describedby="children-busy-note"'
+    for arrow in ('aria-label="Move Chill down"', 'aria-label="Move Loud up"'):
+        assert 'disabled aria-describedby="children-busy-note"' in button(page, arrow)
+    assert f"{locked}>Detach</button>" in page
+    assert page.count(">Detach</button>") == page.count(f"{locked}>Detach</button>") == 2
+    assert re.search(
+        r'data-role="busy-note" id="children-busy-note"\s*>Order and detach are locked while a route runs\.</p>', page
+    )
     assert re.search(r'data-role="busy-note" id="busy-note"\s*>Changes to this set-up wait', page)
     assert 'aria-disabled="true" aria-describedby="delete-busy-note">Stop routing this playlist…' in page
     assert re.search(
@@ -155,11 +162,14 @@ def test_when_no_route_runs_no_reason_is_shown_or_pointed_at(client, setup):
 
     page = page_text(client.get(f"/routing/{setup.base.pk}/"))
 
-    assert 'aria-describedby="busy-note"' not in page and 'aria-describedby="delete-busy-note"' not in page
-    assert re.search(r'id="busy-note" hidden>', page) and re.search(r'id="delete-busy-note" hidden>', page)
-    assert "disabled" in button(page, 'aria-label="Move Chill up (it is already first)"')
-    assert "disabled" in button(page, 'aria-label="Move Loud down (it is already last)"')
+    assert not re.search(r'aria-describedby="[a-z-]*busy-note"', page)
+    for note in ("busy-note", "children-busy-note", "delete-busy-note"):
+        assert re.search(rf'id="{note}" hidden>', page)
+    # Nowhere to move: the first row has no ↑ and the last no ↓, rather than a greyed one.
+    assert 'aria-label="Move Chill up' not in page and 'aria-label="Move Loud down' not in page
+    assert not re.search(r"<button[^>]* disabled", page)
     assert "disabled" not in button(page, 'aria-label="Move Chill down"')
+    assert "disabled" not in button(page, 'aria-label="Move Loud up"')
 
 
 def button(page: str, attribute: str) -> str:
