@@ -10,7 +10,7 @@
 //   .long, .token and .error do);
 // - raw_ids: Spotify ids or URIs in the visible text, and the argument's strings and patterns (a
 //   listener's username and Spotify user id, a device's session id, a run number);
-// - json_paths: dotted paths such as conditions.0.value;
+// - json_paths: paths into a document such as conditions.0.value, conditions[0].value, filters.match;
 // - clipped_cells, when the second argument is true (a listener's page): table cells whose right (or
 //   bottom) edge is past the visible edge of the box that scrolls them, cut mid-word with nothing to say the
 //   rest is there. Operators may scroll their wide tables; a listener's stack on a phone.
@@ -174,7 +174,14 @@ for (let node = walker.nextNode(); node && words < 20000 && broken.length < 10; 
 
 const shown = document.body.innerText;
 const SPOTIFY_ID = /(?:spotify:[a-z]+:)?\b(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[a-z])(?=[A-Za-z0-9]*[A-Z])[A-Za-z0-9]{22}\b/g;
-const JSON_PATH = /\b[a-z_]+(?:\.[0-9]+)+(?:\.[a-z_]+)*\b/g;
+// A path into a document, as a validator words it: an index, dotted or in brackets, after a name
+// (conditions.0.value, conditions[0].value, items[2]), or the filter schema's own keys joined by
+// dots (filters.match, conditions.field). Prose, versions ("llama-3.1") and file names
+// ("settings.py") have neither.
+const SCHEMA_KEY = "(?:filters|conditions|match|field|op|value)";
+const JSON_PATH = new RegExp(
+  "\\b[a-z_]+(?:\\.[0-9]+|\\[[0-9]+\\])+(?:\\.[a-z_]+|\\[[0-9]+\\])*"
+  + "|\\b" + SCHEMA_KEY + "(?:\\." + SCHEMA_KEY + ")+\\b", "g");
 const rawIds = Array.from(new Set([
   ...(shown.match(SPOTIFY_ID) || []),
   ...privateStrings.filter(text => typeof text === "string" && shown.includes(text)),

@@ -119,3 +119,36 @@ def test_a_draft_that_cannot_be_counted_never_keeps_the_last_count(browser, edit
     high = _bound(browser, 0, "max")
     high.send_keys(Keys.BACKSPACE * 3, "250")
     browser.wait_for(lambda: _count(browser) == (2, 5), message="the count of 2 (3:20 to 4:10)")
+
+
+def test_a_broken_json_draft_never_keeps_the_last_count(browser, editor):
+    _add_duration(browser, 0)
+    _bound(browser, 0, "min").send_keys("200")
+    browser.wait_for(lambda: _count(browser) == (3, 5), message="the count of 3 (3:20 and longer)")
+
+    browser.click(browser.button("Edit as JSON", within=FORM))
+    textarea = browser.find(f"{FORM} textarea[name=filters]")
+    assert textarea.is_displayed()
+    valid = textarea.get_attribute("value")
+    assert '"min": 200' in valid  # the rows' draft, as the form will post it
+
+    # Mid-typing: a trailing comma makes the document unreadable, so nothing can be counted.
+    textarea.send_keys(Keys.CONTROL, Keys.END)
+    textarea.send_keys(",")
+    browser.wait_for(
+        lambda: "Count unavailable" in browser.text(COUNT), message="the count to give way", timeout=10
+    )
+    assert _count(browser) is None
+    assert not re.search(r"\d+ of \d+ tracks", browser.text(f"{FORM} [data-role=preview]"))
+    browser.step("a broken JSON draft, no count")
+
+    # The comma gone, the same document is counted again.
+    textarea.send_keys(Keys.BACKSPACE)
+    browser.wait_for(lambda: _count(browser) == (3, 5), message="the count of 3 again")
+
+    # A change typed as JSON is counted too, and the rows follow it.
+    textarea.send_keys(Keys.CONTROL, "a")
+    textarea.send_keys(valid.replace('"min": 200', '"min": 250'))
+    browser.wait_for(lambda: _count(browser) == (2, 5), message="the count of 2 (4:10 and longer)")
+    assert _bound(browser, 0, "min").get_attribute("value") == "250"
+    browser.step("a JSON draft fixed and changed, counted again")

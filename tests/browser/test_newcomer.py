@@ -1,6 +1,6 @@
 """A newcomer's first minutes, in Chromium: sign in through the sandbox's consent page, watch the
-first import on the dashboard (a real `qcluster`), browse the library, open a big playlist and
-one of its songs."""
+first import on the dashboard (a real `qcluster`), search and sort the library, open a big
+playlist and one of its songs."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import requests
 
 from core.queues import INTERACTIVE
 from library.models import Playlist
-from library.selectors import get_library_totals
+from library.selectors import browse_playlists, get_library_totals
 from tests.browser.flows import in_progress_flashes, sign_in_through_consent_page, wait_for_import_card
 from tests.fixtures.cluster import sandbox_cluster_env
 
@@ -24,6 +24,16 @@ def spotify_playlist_total(sandbox, listener) -> int:
         timeout=10,
     )
     return answer.json()["total"]
+
+
+def unique_word(listener) -> tuple[str, Playlist]:
+    """A word of one playlist's name found in no other playlist's name (the search matches any
+    part of a name, in any case), with that playlist: what a listener would type to find it."""
+    for playlist in Playlist.objects.filter(user=listener).order_by("list_position"):
+        for word in sorted(set(playlist.name.split()), key=len, reverse=True):
+            if len(word) >= 4 and browse_playlists(user=listener, query=word).count() == 1:
+                return word, playlist
+    raise AssertionError("every playlist shares each word of its name with another")
 
 
 def test_a_newcomer_signs_in_watches_the_first_import_and_opens_a_big_playlist(
@@ -68,6 +78,30 @@ def test_a_newcomer_signs_in_watches_the_first_import_and_opens_a_big_playlist(
     rows = browser.find_all("main table.list tbody tr")
     assert len(rows) == totals.playlists
     browser.step("library")
+
+    # A search for a word of one playlist's name, and of no other's: only that one is listed.
+    query, wanted = unique_word(listener)
+    browser.find("#playlist-search").send_keys(query)
+    browser.click(browser.button("Show", within="main form.toolbar"))
+    browser.wait_for(lambda: browser.find_all("#search-result"), message="the search's result line")
+    assert [row.text for row in browser.find_all("main table.list tbody td a[href^='/library/']")] == [wanted.name]
+    assert browser.text("#search-result") == f"1 playlist whose name contains “{query}”."
+    browser.step("library, searched")
+
+    # Back to every playlist, the biggest first.
+    browser.click(browser.link("Clear the search", within="main form.toolbar"))
+    browser.wait_for(lambda: not browser.find_all("#search-result"), message="the search cleared")
+    browser.choose("#playlist-sort", label="Most items first")
+    browser.click(browser.button("Show", within="main form.toolbar"))
+    browser.wait_for(lambda: "sort=items" in browser.driver.current_url, message="the library by items")
+    rows = browser.find_all("main table.list tbody tr")
+    assert len(rows) == totals.playlists
+    most = max(Playlist.objects.filter(user=listener).values_list("items_total", flat=True))
+    first = browse_playlists(user=listener, sort="items").first()
+    assert first.items_total == most
+    assert rows[0].find_element("css selector", "td a[href^='/library/']").text == first.name
+    assert browser.find('main table.list th[aria-sort="descending"]').text == "Items"
+    browser.step("library, most items first")
 
     big = Playlist.objects.filter(user=listener).order_by("-track_count").first()
     assert big.track_count > 300
