@@ -32,6 +32,9 @@ def describe_filters(document: Any, *, artist_names: Mapping[str, str] | None = 
     if parsed.is_empty:
         return "Every track of the base."
     names = artist_names or {}
+    alone = _boolean_alone(parsed.conditions)
+    if alone is not None:
+        return alone
     parts = []
     for item in parsed.conditions:
         if isinstance(item, Group):
@@ -130,7 +133,8 @@ def _condition_words(condition: dict[str, Any], names: Mapping[str, str]) -> str
     if widget.type == WidgetType.RANGE and isinstance(value, dict):
         return f"{label} {_range_words(value, unit=widget.unit)}"
     if widget.type == WidgetType.BOOLEAN:
-        return f"{label} {op_label} {'yes' if value else 'no'}"
+        # "explicit is no" reads like a form field; say it about the track instead.
+        return f"the track is {'' if value else 'not '}{label}"
     if isinstance(value, list):
         shown = [names.get(v, v) if widget.source == "artists" else v for v in value]
         return f"{label} {op_label} " + ", ".join(f"“{v}”" for v in shown)
@@ -138,6 +142,19 @@ def _condition_words(condition: dict[str, Any], names: Mapping[str, str]) -> str
         return f"{label} {op_label} “{value}”"
     unit = f" {widget.unit}" if widget.unit and widget.unit != "year" else ""
     return f"{label} {op_label} {value}{unit}"
+
+
+def _boolean_alone(conditions: Any) -> str | None:
+    """A document that is one yes/no condition reads best as a noun phrase: "Explicit
+    tracks." rather than "Tracks where the track is explicit."; None for anything else."""
+    if len(conditions) != 1 or isinstance(conditions[0], Group):
+        return None
+    condition = conditions[0].to_dict()
+    spec = REGISTRY.get(condition["field"])
+    if spec is None or spec.widget.type != WidgetType.BOOLEAN or not isinstance(condition["value"], bool):
+        return None
+    adjective = spec.label[:1].lower() + spec.label[1:]
+    return f"{spec.label} tracks." if condition["value"] else f"Tracks that are not {adjective}."
 
 
 def _range_words(bounds: dict[str, int | None], *, unit: str | None) -> str:

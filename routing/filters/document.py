@@ -10,7 +10,7 @@ rather than silently matching nothing, and so is an empty group.
 
 Validation refuses unknown keys, fields, operators and values, and reports every problem at
 once in the shape DRF answers a 400 with, e.g.
-``{"conditions": {"2": {"value": ["Year range must have min ≤ max."]}}}``.
+``{"conditions": {"2": {"value": ["In the year range, the minimum must not be above the maximum."]}}}``.
 """
 
 from __future__ import annotations

@@ -129,7 +129,7 @@ def int_range(*, noun: str, low: int, high: int, unit: str = "") -> Parse:
         if bounds["min"] is None and bounds["max"] is None:
             raise ValueInvalid(f"{title} range needs a minimum, a maximum or both.")
         if bounds["min"] is not None and bounds["max"] is not None and bounds["min"] > bounds["max"]:
-            raise ValueInvalid(f"{title} range must have min ≤ max.")
+            raise ValueInvalid(f"In the {noun} range, the minimum must not be above the maximum.")
         return bounds
 
     return parse

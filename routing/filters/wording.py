@@ -1,6 +1,6 @@
 """A refused filter document in the listener's words: one sentence per problem, naming the
-condition by its place and its field ("Condition 2 (Release year): year range must have
-min ≤ max.") instead of the API's dotted path ("conditions.1.value").
+condition by its place and its field ("Condition 2 (Release year): in the year range, the
+minimum must not be above the maximum.") instead of the API's dotted path ("conditions.1.value").
 
 The editor's live preview (routing.api.routes) and its Save (routing.views.children) both word
 problems here, so the listener reads the same sentence before and after pressing Save. The

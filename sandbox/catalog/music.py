@@ -7,6 +7,7 @@ import math
 import random
 
 from sandbox.catalog import taxonomy as tx
+from sandbox.catalog.grammar import singular
 from sandbox.catalog.models import Album, Artist, Episode, Show, Track
 from sandbox.ids import derive_id
 
@@ -173,9 +174,11 @@ def _artist_name(*, rng: random.Random, family: str) -> str:
     if rng.random() < 0.03:
         return f"{rng.choice(NON_ASCII_NAMES)} {rng.choice(tx.LAST_NAMES)}"
     if family == "hip hop" and style < 0.4:
-        return (
-            rng.choice(("Lil ", "MC ", "Young ", "")) + rng.choice(tx.NOUNS) + rng.choice(("", " Beats", "z"))
-        )
+        # Drawn in this order so a seed's names stay what they were; "z" makes its own plural.
+        prefix = rng.choice(("Lil ", "MC ", "Young ", ""))
+        noun = rng.choice(tx.NOUNS)
+        suffix = rng.choice(("", " Beats", "z"))
+        return prefix + (singular(noun) if suffix == "z" else noun) + suffix
     if family == "electronic" and style < 0.35:
         return rng.choice(("DJ ", "")) + rng.choice(tx.FIRST_NAMES) + rng.choice(("", " Tone", " Sound", "x"))
     if style < 0.3:
@@ -186,7 +189,8 @@ def _artist_name(*, rng: random.Random, family: str) -> str:
         return f"{rng.choice(tx.ADJECTIVES)} {rng.choice(tx.NOUNS)}"
     if style < 0.88:
         return f"{rng.choice(tx.FIRST_NAMES)} & the {rng.choice(tx.NOUNS)}"
-    return rng.choice(tx.NOUNS) + rng.choice(tx.NOUNS).lower()
+    # A compound's first word is singular in English ("Birdsaints" reads, "Birdssaints" not).
+    return singular(rng.choice(tx.NOUNS)) + rng.choice(tx.NOUNS).lower()
 
 
 def _title(*, rng: random.Random) -> str:

@@ -14,8 +14,10 @@ it), so a flag is raised only where the lyrics really say so.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 from sandbox.catalog import taxonomy as tx
+from sandbox.catalog.grammar import plural, singular
 
 ENGLISH, SPANISH, PORTUGUESE, FRENCH, GERMAN = "en", "es", "pt", "fr", "de"
 LANGUAGE_NAMES = {
@@ -51,26 +53,39 @@ def language_for(genres: tuple[str, ...]) -> str:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Pack:
-    """Line templates and the words that fill them: {adj}/{Adj}, {noun}/{Noun}, {verb}, {title}."""
+    """Line templates and the words that fill them: {adj}/{Adj}, {noun}/{Noun}/{nouns}, {verb}, {title}."""
 
     verses: tuple[str, ...]
     choruses: tuple[str, ...]
     themed: dict[str, tuple[str, ...]]  # flag theme → lines that carry it
     adjectives: tuple[str, ...]
-    nouns: tuple[str, ...]
+    nouns: tuple[str, ...]  # singular: "the {noun} is {verb}"
     verbs: tuple[str, ...]
+    # {nouns}, the plural of a noun; only English lines ask for one.
+    plural: Callable[[str], str] = lambda noun: noun
+
+    def fill(self, template: str, *, adjective: str, noun: str, verb: str, title: str) -> str:
+        return template.format(
+            adj=adjective,
+            Adj=adjective[:1].upper() + adjective[1:],
+            noun=noun,
+            Noun=noun[:1].upper() + noun[1:],
+            nouns=self.plural(noun),
+            verb=verb,
+            title=title,
+        )
 
 
 PACKS: dict[str, Pack] = {
     ENGLISH: Pack(
         verses=(
             "I keep {verb} through the {adj} {noun}",
-            "{Adj} {noun}s on the edge of town",
+            "{Adj} {nouns} on the edge of town",
             "You said the {noun} would wait for me",
             "We were {verb} under a {adj} sky",
             "Every {noun} I find reminds me of you",
             "The {adj} {noun} is calling my name",
-            "Count the {noun}s till the morning comes",
+            "Count the {nouns} till the morning comes",
             "Hold the line, the {noun} is {verb}",
             "Nobody told me the {noun} was {adj}",
             "I wrote your name on a {adj} {noun}",
@@ -99,8 +114,9 @@ PACKS: dict[str, Pack] = {
         },
         # The catalog's own words, in lower case as lines use them.
         adjectives=tuple(word.lower() for word in tx.ADJECTIVES),
-        nouns=tuple(word.lower() for word in tx.NOUNS),
+        nouns=tuple(singular(word).lower() for word in tx.NOUNS),
         verbs=tuple(word.lower() for word in tx.VERBS),
+        plural=plural,
     ),
     SPANISH: Pack(
         verses=(

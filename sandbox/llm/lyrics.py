@@ -165,14 +165,8 @@ def lyrics_for(entry: Entry) -> tuple[str, str | None]:
         # Three draws per line whatever the template uses, so a track's lyrics never change
         # with the templates' wording.
         adjective, noun, verb = rng.choice(pack.adjectives), rng.choice(pack.nouns), rng.choice(pack.verbs)
-        return template.format(
-            adj=adjective,
-            Adj=adjective[:1].upper() + adjective[1:],
-            noun=noun,
-            Noun=noun[:1].upper() + noun[1:],
-            verb=verb,
-            title=track.name.split(" - ")[0].split(" (")[0],
-        )
+        title = track.name.split(" - ")[0].split(" (")[0]
+        return pack.fill(template, adjective=adjective, noun=noun, verb=verb, title=title)
 
     themed = [line(rng.choice(pack.themed[theme])) for theme in themes_for(track)]
     verses = [[line(rng.choice(pack.verses)) for _ in range(4)] for _ in range(3)]

@@ -88,7 +88,7 @@ def test_a_problem_reads_the_same_in_the_live_preview_and_after_save(browser, ed
     high.send_keys(Keys.TAB)
     browser.wait_for(lambda: _shown_errors(browser), message="the live preview's problem beside the row")
     live = _shown_errors(browser)
-    assert live == ["Condition 1 (Duration): duration range must have min ≤ max."]
+    assert live == ["Condition 1 (Duration): in the duration range, the minimum must not be above the maximum."]
 
     browser.click(browser.button("Save", within=f"{FORM} .actions"))
     browser.wait_for_text("The filters were not saved", css="#filter-errors")

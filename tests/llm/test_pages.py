@@ -83,3 +83,21 @@ def test_a_superuser_sees_the_page(client, superuser):
     client.force_login(superuser)
 
     assert client.get(PAGE).status_code == 200
+
+
+def test_a_call_made_this_minute_reads_just_now(client, staff):
+    LLMCallFactory(purpose="song-analysis")
+    client.force_login(staff)
+
+    html = client.get(PAGE).content.decode()
+
+    assert "just now" in html and "0\xa0minutes" not in html
+
+
+def test_a_provider_up_without_a_check_says_why(client, staff):
+    ProviderFactory(name="fresh")
+    client.force_login(staff)
+
+    html = client.get(PAGE).content.decode()
+
+    assert "not called or checked yet" in html and "never" not in html

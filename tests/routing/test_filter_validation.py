@@ -119,14 +119,14 @@ def test_every_faulty_condition_is_reported_at_once():
     assert errors == {
         "conditions": {
             "0": {"value": ["Choose at least one genre."]},
-            "2": {"value": ["Year range must have min ≤ max."]},
+            "2": {"value": ["In the year range, the minimum must not be above the maximum."]},
         }
     }
 
 
 def test_the_error_reads_as_dotted_paths_for_logs():
     with pytest.raises(
-        FilterValidationError, match=r"conditions\.0\.value: Year range must have min ≤ max\."
+        FilterValidationError, match=r"conditions\.0\.value: In the year range, the minimum must not be above the maximum\."
     ):
         validate_filters(doc(cond("release_year", "between", {"min": 2001, "max": 2000})), mode=DEVELOPMENT)
 
@@ -178,10 +178,10 @@ def test_the_error_reads_as_dotted_paths_for_logs():
             ["Year range needs a minimum, a maximum or both."],
         ),
         ("release_year", "between", {}, ["Year range needs a minimum, a maximum or both."]),
-        ("release_year", "between", {"min": 2001, "max": 2000}, ["Year range must have min ≤ max."]),
+        ("release_year", "between", {"min": 2001, "max": 2000}, ["In the year range, the minimum must not be above the maximum."]),
         ("duration", "between", {"min": -1}, ["Minimum duration must be between 0 and 3600 seconds."]),
         ("duration", "between", {"max": "4:00"}, ["Maximum duration must be a whole number of seconds."]),
-        ("duration", "between", {"min": 300, "max": 200}, ["Duration range must have min ≤ max."]),
+        ("duration", "between", {"min": 300, "max": 200}, ["In the duration range, the minimum must not be above the maximum."]),
         ("popularity", "between", {"max": 101}, ["Maximum popularity must be between 0 and 100."]),
         ("explicit", "is", "true", ["Explicit must be true or false."]),
         ("explicit", "is", 1, ["Explicit must be true or false."]),

@@ -42,7 +42,7 @@ def conditions(*items, match: str = "all") -> dict:
                 {"field": "genre", "op": "any_of", "value": ["rock"]},
                 {"field": "release_year", "op": "between", "value": {"min": 2010, "max": 1990}},
             ),
-            [("conditions.1.value", "Condition 2 (Release year): year range must have min ≤ max.")],
+            [("conditions.1.value", "Condition 2 (Release year): in the year range, the minimum must not be above the maximum.")],
         ),
         (
             conditions({"field": "release_year", "op": "between", "value": {"min": None, "max": None}}),

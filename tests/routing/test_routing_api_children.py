@@ -147,7 +147,7 @@ def test_invalid_filters_are_a_400_with_the_message_under_the_condition(api, bas
 
     assert response.status_code == 400
     assert response.json() == {
-        "filters": {"conditions": {"0": {"value": ["Year range must have min ≤ max."]}}}
+        "filters": {"conditions": {"0": {"value": ["In the year range, the minimum must not be above the maximum."]}}}
     }
     assert not ChildPlaylist.objects.filter(spotify_id="abc123").exists()
 

@@ -192,7 +192,7 @@ def test_an_invalid_document_shows_every_problem_naming_its_condition_and_saves_
     assert response.status_code == 400
     page = page_text(response)
     assert "The filters were not saved" in page
-    backwards = "Condition 1 (Release year): year range must have min ≤ max."
+    backwards = "Condition 1 (Release year): in the year range, the minimum must not be above the maximum."
     unknown = "Condition 2: “colour” is not a field Linernotes can filter on; choose one from the list."
     listed = page[page.index('id="filter-errors"') : page.index('id="child-form"')]
     assert re.findall(r"<li>(.*?)</li>", listed) == [backwards, unknown]

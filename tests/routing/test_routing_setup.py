@@ -211,7 +211,7 @@ def test_a_childs_filters_are_validated_and_stored_normalised(base):
 def test_invalid_filters_refuse_the_child_with_field_level_errors(base):
     with pytest.raises(FilterValidationError) as refused:
         add(base, "bad", filters=doc(cond("release_year", "between", {"min": 2001, "max": 2000})))
-    assert refused.value.errors == {"conditions": {"0": {"value": ["Year range must have min ≤ max."]}}}
+    assert refused.value.errors == {"conditions": {"0": {"value": ["In the year range, the minimum must not be above the maximum."]}}}
     assert not ChildPlaylist.objects.exists()
 
 

@@ -191,7 +191,7 @@ def test_every_themed_line_carries_its_flags_word_and_no_plain_line_carries_any(
 
     def every_filling(template: str) -> list[str]:
         return [
-            template.format(adj=adj, Adj=adj.title(), noun=noun, Noun=noun.title(), verb=verb, title="Blue Night")
+            pack.fill(template, adjective=adj, noun=noun, verb=verb, title="Blue Night")
             for adj in words["adj"] for noun in words["noun"][:5] for verb in words["verb"][:2]
         ]  # fmt: skip
 
