@@ -38,7 +38,14 @@ NO_WORDS, UNDETERMINED = "zxx", "und"
 # What each product flag is raised by: the lexicons' flag themes. A flag with no theme here
 # ("sexual": the sandbox's lyrics never go there) stays false.
 FLAG_SOURCES = {"profanity": "profanity", "violence": "violence", "drugs": "substances"}
-FLAG_THEME_NAMES = {"violence": "violence", "substances": "drink and drugs"}
+FLAG_THEME_NAMES = {"violence": "violence"}
+# The substances a lyric names, by its words in each lexicon, so the theme claims what the lines
+# say ("drink and smoking"), never more ("drink and drugs" for a song that only smokes).
+SUBSTANCES = {
+    "whiskey": "drink", "whisky": "drink", "uísque": "drink",
+    "pills": "pills", "pastillas": "pills", "comprimidos": "pills", "cachets": "pills",
+    "smoking": "smoking", "fumando": "smoking", "fume": "smoking",
+}  # fmt: skip
 
 # Catalog genres a word match cannot place ("trap" is not "hip hop" by its letters).
 GENRE_ALIASES = {
@@ -145,6 +152,13 @@ def raised_flags(text: str, lexicon: Lexicon) -> set[str]:
     return {theme for theme, marks in lexicon.flags.items() if words & marks}
 
 
+def substances_named(text: str, lexicon: Lexicon) -> str:
+    """"drink and smoking": what the lyric's substance words name, in alphabetical order."""
+    words = set(WORD.findall(text.lower())) & lexicon.flags["substances"]
+    named = sorted({SUBSTANCES.get(word, "substances") for word in words})
+    return " and ".join(named) if named else "substances"
+
+
 def themes_in(text: str, lexicon: Lexicon) -> list[str]:
     """The lexicon's themes whose phrases the text holds, the most mentioned first."""
     lowered = text.lower()
@@ -228,7 +242,9 @@ class _Analyst:
             if lexicon is not None:
                 flags = raised_flags(self.lyrics, lexicon)
                 # What is flagged first: a reader looks for it, and the themes are cut short.
-                themes = [FLAG_THEME_NAMES[t] for t in ("violence", "substances") if t in flags]
+                themes = [FLAG_THEME_NAMES["violence"]] if "violence" in flags else []
+                if "substances" in flags:
+                    themes.append(substances_named(self.lyrics, lexicon))
                 themes += themes_in(self.lyrics, lexicon)
 
         moods = self._enum("mood")

@@ -241,12 +241,12 @@ class _Writer:
         hours = _names(self.get("busiest hours"))
         if hours:
             sentences.append(f"You listen most at {_listing(hours)}.")
-        if sentences:
-            energy = self.get("energy (0-1)")
-            calm = isinstance(energy, (int, float)) and energy >= 0.6
+        energy = self.get("energy (0-1)")
+        if sentences and isinstance(energy, (int, float)):
+            # Advice stands on the energy figure: without one (no song analysed yet), none.
             sentences.append(
                 "One idea: end a few evenings with a calmer album."
-                if calm
+                if energy >= 0.6
                 else "One idea: start a morning with something brighter."
             )
         return " ".join(sentences)
@@ -329,7 +329,7 @@ class _Writer:
             return ""
         if variety >= WIDE_VARIETY:
             spread = f"Your genre variety is {variety}: a wide spread"
-            remark = "keep following it." if self.tone == "supportive" else "the algorithm cannot pin you down."
+            remark = "you follow music wherever it goes." if self.tone == "supportive" else "the algorithm cannot pin you down."
         elif variety <= NARROW_VARIETY:
             spread = f"Your genre variety is {variety}: a narrow spread"
             remark = "you know what you like." if self.tone == "supportive" else "loyal, or stuck? Both."

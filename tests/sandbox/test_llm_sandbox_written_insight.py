@@ -220,3 +220,15 @@ def test_without_a_genre_variety_there_is_no_closing_remark():
 
     assert "genre variety (0-1)" not in figures
     assert "genre variety" not in text_of(document).lower()
+
+
+@pytest.mark.parametrize(("energy", "idea"), [(0.8, "a calmer album"), (0.3, "something brighter"), (None, None)])
+def test_a_wellness_idea_stands_on_the_energy_figure_and_there_is_none_without_it(energy, idea):
+    document, figures = written(RichListeningSnapshotFactory(energy_mean=energy), tone=InsightTone.SUPPORTIVE)
+
+    text = text_of(document)
+    assert figures.get("energy (0-1)") == energy
+    if idea is None:
+        assert "One idea" not in text  # no song analysed yet: nothing to base advice on
+    else:
+        assert "One idea: " in text and idea in text
