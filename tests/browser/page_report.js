@@ -13,7 +13,7 @@
 // - json_paths: paths into a document such as conditions.0.value, conditions[0].value, filters.match;
 // - clipped_cells, when the second argument is true (a listener's page): table cells whose right (or
 //   bottom) edge is past the visible edge of the box that scrolls them, cut mid-word with nothing to say the
-//   rest is there. Operators may scroll their wide tables; a listener's stack on a phone.
+//   rest is there (the page walk asks it of every page: wide tables stack on a phone).
 const privateStrings = arguments[0] || [];
 const checkClipping = Boolean(arguments[1]);
 const doc = document.documentElement;

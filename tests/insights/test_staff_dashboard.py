@@ -73,7 +73,7 @@ def test_staff_see_counts_of_the_day_and_the_jobs_running_or_waiting(client, sta
     assert "Song analysis batch" in active and "Listening ingest" in active and "scheduled" in active
     # Every table in the house style (table.list), not the browser's bare one.
     assert re.findall(r"<table[^>]*>", html) == [
-        '<table class="list clusters">', '<table class="list failed-jobs">', '<table class="list active-jobs">'
+        '<table class="list clusters stacked">', '<table class="list failed-jobs stacked">', '<table class="list active-jobs stacked">'
     ]
 
 
@@ -181,9 +181,9 @@ def test_staff_see_both_clusters_with_their_heartbeat_backlog_workers_and_time_l
     card = html.split('id="clusters"')[1].split("</section>")[0]
     interactive, bulk = card.split("<tbody>")[1].split("</tr>")[:2]
     assert "linernotes-test</code>" in interactive and "3\xa0minutes ago" in interactive
-    assert "<td>0</td>" in interactive and "<td>600 s</td>" in interactive
+    assert '<td data-label="Waiting in queue">0</td>' in interactive and '<td data-label="Time limit">600 s</td>' in interactive
     assert "linernotes-test-bulk</code>" in bulk and "never seen" in bulk
-    assert "<td>3</td>" in bulk and "<td>900 s</td>" in bulk
+    assert '<td data-label="Waiting in queue">3</td>' in bulk and '<td data-label="Time limit">900 s</td>' in bulk
     get_broker(cluster_name(BULK)).purge_queue()
     cache.delete(heartbeat_key(INTERACTIVE))
 

@@ -32,7 +32,7 @@ def test_staff_see_every_provider_its_circuit_and_the_latest_calls(client, staff
     assert "Forced: <strong>fallback</strong>" in html and "song-analysis" in html
     assert PRIMARY_KEY not in html
     # Both tables, providers and calls, in the house style (table.list), not the browser's bare one.
-    assert re.findall(r"<table[^>]*>", html) == ['<table class="list llm-providers">', '<table class="list llm-calls">']
+    assert re.findall(r"<table[^>]*>", html) == ['<table class="list llm-providers stacked">', '<table class="list llm-calls stacked">']
 
 
 def test_the_page_says_when_there_is_no_provider(client, staff):
