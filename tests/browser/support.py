@@ -162,6 +162,12 @@ class Browser:
                 value = condition()
             except (StaleElementReferenceException, NoSuchElementException):
                 value = None  # the page is changing under us (loading, or a poll re-rendered it)
+            except WebDriverException as error:
+                # An element found just before the page reloaded: chromedriver reports it as an
+                # "unknown error" (the node no longer belongs to the document), not as stale.
+                if "does not belong to the document" not in str(error):
+                    raise
+                value = None
             if value:
                 return value
             if time.monotonic() > deadline:
