@@ -28,22 +28,6 @@
     cancelled: "Cancelled"
   };
 
-  // As core's whole_dates filter: a date and its time stay on one line, never "2026-12- / 06".
-  function showSentence(node, text) {
-    node.textContent = "";
-    String(text || "").split(/(\b\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?(?: [A-Z]{2,5}\b)?)?)/)
-      .forEach(function (part, index) {
-        if (index % 2) {
-          var date = document.createElement("span");
-          date.className = "nowrap";
-          date.textContent = part;
-          node.appendChild(date);
-        } else if (part) {
-          node.appendChild(document.createTextNode(part));
-        }
-      });
-  }
-
   function render(event) {
     var badge = part("badge");
     if (badge) {
@@ -52,7 +36,7 @@
     }
     var summary = part("summary");
     if (summary) {
-      showSentence(summary, event.summary);
+      window.showWholeDates(summary, event.summary);
     }
     var bar = part("bar");
     if (bar) {

@@ -42,22 +42,6 @@
     return count + " " + (count === 1 ? singular : plural);
   }
 
-  // As core's whole_dates filter: a date and its time stay on one line, never "2026-12- / 06".
-  function showSentence(node, text) {
-    node.textContent = "";
-    String(text || "").split(/(\b\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2}(?::\d{2})?(?: [A-Z]{2,5}\b)?)?)/)
-      .forEach(function (part, index) {
-        if (index % 2) {
-          var date = document.createElement("span");
-          date.className = "nowrap";
-          date.textContent = part;
-          node.appendChild(date);
-        } else if (part) {
-          node.appendChild(document.createTextNode(part));
-        }
-      });
-  }
-
   function activeSummary(event) {
     // The server words it (sync.display.describe_event), the same as on the page.
     return event.summary || "";
@@ -141,7 +125,7 @@
       }
       var summary = part("active-summary");
       if (summary) {
-        showSentence(summary, activeSummary(event));
+        window.showWholeDates(summary, activeSummary(event));
       }
       var progress = event.progress || {};
       var bar = part("bar");
@@ -175,7 +159,7 @@
         }
         var summary = part("last-summary");
         if (summary) {
-          showSentence(summary, lastSummary(last));
+          window.showWholeDates(summary, lastSummary(last));
         }
         var error = show("last-error", Boolean(last.error));
         if (error) {
