@@ -17,7 +17,7 @@ from core.jobs import job, user_argument, user_of_row
 from core.runs import RunStatus
 from core.fanout import FanOut
 from core import recovery
-from insights.models import HistoryImport, ListeningIngest
+from insights.models import HistoryImport, ListeningIngest, TrackLookup
 from insights.services import (
     after_import,
     history,
@@ -26,6 +26,7 @@ from insights.services import (
     insight_writer,
     rounds,
     snapshots,
+    track_lookups,
 )
 
 
@@ -67,12 +68,29 @@ def run_history_import(import_id: int) -> str:
     return summary
 
 
+@job(label="Track lookup", user_of=user_of_row(model="insights.TrackLookup", name="lookup_id"))
+def run_track_lookup(lookup_id: int, turn: int | None = None) -> str:
+    """One turn of the lookup of a listener's name-only tracks (insights.services.track_lookups).
+    A task of an older turn, or a second delivery, finds it moved on and does nothing."""
+    lookup = track_lookups.run_track_lookup(lookup_id=lookup_id, turn=turn)
+    if lookup is None:
+        return f"track lookup #{lookup_id}: no such lookup"
+    summary = (
+        f"track lookup #{lookup_id} of user #{lookup.user_id}: {lookup.status}, "
+        f"{lookup.looked_up} looked up, {lookup.unknown} unknown to Spotify, of {lookup.total}"
+    ) + (f" ({lookup.error})" if lookup.error else "")
+    if lookup.status == RunStatus.FAILED:
+        raise TaskFailed(summary)
+    return summary
+
+
 @job(label="Recover history imports")
 def recover_history_imports() -> str:
-    """Every 5 minutes: queue again the imports whose worker or task was lost (core.recovery);
-    each goes on from its saved position."""
+    """Every 5 minutes: queue again the imports and track lookups whose worker or task was lost
+    (core.recovery); each goes on from its saved position."""
     requeued = recovery.recover_stalled(HistoryImport) + recovery.requeue_lost(HistoryImport)
-    return f"{len(requeued)} history import(s) queued again"
+    looked = recovery.recover_stalled(TrackLookup) + recovery.requeue_lost(TrackLookup)
+    return f"{len(requeued)} history import(s) and {len(looked)} track lookup(s) queued again"
 
 
 @job(label="Listening ingest (asked before runs)", user_of=user_argument())

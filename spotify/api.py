@@ -38,6 +38,7 @@ __all__ = [
     "saved_tracks",
     "top_artists",
     "top_tracks",
+    "track",
 ]
 
 Page = dict[str, Any]
@@ -196,6 +197,12 @@ def artists(*, client: SpotifyClient, artist_ids: Sequence[str]) -> list[dict[st
 def artist(*, client: SpotifyClient, artist_id: str) -> dict[str, Any]:
     """GET /artists/{id}: one artist, as Development mode must ask."""
     return _refusals_translated(lambda: client.api._get(f"artists/{artist_id}"))
+
+
+def track(*, client: SpotifyClient, track_id: str) -> dict[str, Any]:
+    """GET /tracks/{id}: one track with its album and artists, as Development mode must ask
+    (no batch lookup). SpotifyRefused with status 404 for an id Spotify does not know."""
+    return _refusals_translated(lambda: client.api._get(f"tracks/{track_id}"))
 
 
 def audio_features(*, client: SpotifyClient, track_ids: Sequence[str]) -> list[dict[str, Any] | None]:

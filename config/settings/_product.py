@@ -74,7 +74,8 @@ THROTTLE_RATES = env.throttle_rates(
         "previews": "300/hour",  # the filter editor's live preview posts a draft per change
         "ingest": "6/hour",  # reading the listening from Spotify ("Ingest now")
         "insights": "30/hour",  # asking for and regenerating insights (a new text is an LLM call)
-        "device_sync": "120/hour",  # a device's library sync and its one-collection PUTs
+        "device_sync": "120/hour",
+        "history_uploads": "10/day",  # privacy exports uploaded (each is stored and read in full)  # a device's library sync and its one-collection PUTs
     },
 )
 # A written insight is not written again within this many seconds of its last writing (0: no wait).

@@ -14,14 +14,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api_docs import NOT_SIGNED_IN
+from core.api_docs import NOT_SIGNED_IN, THROTTLED
 from insights import selectors
 from insights.serializers.history_imports import HistoryImportSerializer, HistoryImportUploadSerializer
 from insights.services.history_import import request_history_import
+from insights.throttles import HistoryUploadThrottle
 
 
 class HistoryImportListView(APIView):
     parser_classes = [MultiPartParser, FormParser]
+    throttle_classes = [HistoryUploadThrottle]  # counts uploads only (reads are never throttled)
 
     @extend_schema(
         operation_id="history_imports_list",
@@ -37,10 +39,12 @@ class HistoryImportListView(APIView):
         operation_id="history_imports_create",
         summary="Upload Spotify's privacy export to import your whole listening history",
         description=(
-            "The file is checked in full first: a file that is not your export (not a zip or its "
-            "JSON, another account's, too large) is refused with a message and nothing is stored. "
-            "The import then runs in the background; follow it at /api/history/imports/{id}. An "
-            "export imported before ends at once with `note` saying so, adding nothing."
+            "The first rows of each file are checked at once: a file that is not your export (not a "
+            "zip or its JSON, another account's, too large) is refused with a message and nothing "
+            "is stored. The import then runs in the background, reading the whole file first "
+            "(`checked`) so a file that breaks further on fails with its reason before any play "
+            "is stored; follow it at /api/history/imports/{id}. An export imported before ends at "
+            "once with `note` saying so, adding nothing."
         ),
         request={"multipart/form-data": HistoryImportUploadSerializer},
         responses={
@@ -48,6 +52,7 @@ class HistoryImportListView(APIView):
             400: OpenApiResponse(description="The file cannot be imported (`file` says why)."),
             401: NOT_SIGNED_IN,
             409: OpenApiResponse(description="Another import of yours is under way."),
+            429: THROTTLED,
         },
         tags=["insights"],
     )

@@ -3,6 +3,7 @@
 from insights.models.history import GapReason, HistoryGap, HistoryState, Play, PlaySource, UnmatchedPlay
 from insights.models.history_imports import HistoryImport
 from insights.models.ingests import ListeningIngest
+from insights.models.track_lookups import TrackLookup
 from insights.models.snapshots import (
     GeneratedInsight,
     InsightKind,
@@ -24,5 +25,6 @@ __all__ = [
     "Play",
     "PlaySource",
     "TimeRange",
+    "TrackLookup",
     "UnmatchedPlay",
 ]

@@ -32,7 +32,10 @@ class HistoryImport(QueuedRun):
     fingerprint = models.CharField(max_length=64, db_index=True)
     # Position.as_json() of the last row stored; null before the first batch.
     position = models.JSONField(null=True, blank=True)
-    # Rows of every kind, from the check at upload: the progress bar's whole.
+    # The whole file was read and found sound (the run's first step; the upload form reads only
+    # the first rows of each file, so a big upload answers at once). No play is stored before.
+    checked = models.BooleanField(default=False)
+    # Rows of every kind, from that check: the progress bar's whole (0 until it is done).
     total_rows = models.PositiveIntegerField(default=0)
     # The read so far (insights.services.spotify_export.ReadTally), saved with `position`.
     rows_read = models.PositiveIntegerField(default=0)

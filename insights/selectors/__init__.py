@@ -11,7 +11,12 @@ from insights.selectors.history import (
     play_counts,
     play_span,
 )
-from insights.selectors.history_imports import get_history_import, latest_history_import, list_history_imports
+from insights.selectors.history_imports import (
+    get_history_import,
+    latest_history_import,
+    latest_track_lookup,
+    list_history_imports,
+)
 from insights.selectors.insights import InsightCard, get_insight, insight_cards, list_insights, own_snapshot
 from insights.selectors.snapshots import (
     CatalogArtist,
@@ -35,6 +40,7 @@ __all__ = [
     # history imports
     "get_history_import",
     "latest_history_import",
+    "latest_track_lookup",
     "list_history_imports",
     # generated insights
     "InsightCard",

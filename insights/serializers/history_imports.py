@@ -19,6 +19,7 @@ class HistoryImportSerializer(serializers.ModelSerializer):
             "note",
             "error",
             "percent",
+            "checked",
             "total_rows",
             "rows_read",
             "plays_added",
@@ -43,7 +44,10 @@ class HistoryImportSerializer(serializers.ModelSerializer):
             "covered_from": {"help_text": "The end of the export's first play read (null before any)."},
             "covered_to": {"help_text": "The end of its last play read: the history is complete in between."},
             "gaps_closed": {"help_text": "Gaps of the history this import deleted or shrank, once done."},
-            "total_rows": {"help_text": "Rows of every kind in the export, counted when it was uploaded."},
+            "checked": {
+                "help_text": "The whole file was read and found sound: the import's first step, before any play is stored."
+            },
+            "total_rows": {"help_text": "Rows of every kind in the export, counted by that check (0 before it)."},
         }
 
 

@@ -1,8 +1,9 @@
 """Importing a listener's history from Spotify's privacy export: the upload, then the run.
 
-`request_history_import` checks the whole file (spotify_export.inspect_export) before anything is
-stored, so a bad file changes nothing; `run_history_import` reads it from the saved position in
-batches, each committed with its position and counts (a run whose worker died goes on from the
+`request_history_import` checks the first rows of each file (format, account, fields) so the
+upload form answers at once, and `run_history_import` first reads the whole file with every check
+(spotify_export.inspect_export) before it stores any play, so a bad file changes nothing wherever
+it breaks; then it reads it from the saved position in batches, each committed with its position and counts (a run whose worker died goes on from the
 last batch), and deletes the upload when the run ends.
 
 Plays already stored are recognised, not doubled: the recently-played list and the export both
@@ -37,7 +38,9 @@ from core import runs
 from core.errors import DomainError
 from core.runs import ACTIVE_STATUSES, RunStatus
 from insights.models import HistoryImport, Play, PlaySource, UnmatchedPlay
+from insights.services.export_matching import NameMatcher
 from insights.services.history import close_covered_gaps
+from insights.services.track_lookups import request_track_lookup
 from insights.services.spotify_export import (
     DEFAULT_LIMITS,
     ExportError,
@@ -50,7 +53,7 @@ from insights.services.spotify_export import (
     inspect_export,
     open_export,
 )
-from library.models import Track, TrackArtist
+from library.models import Track
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +63,8 @@ MINUTE = timedelta(minutes=1)
 # A run gives its worker back after this long (queued again at once, going on from its position):
 # a 250,000-play export must never meet the bulk cluster's task timeout.
 TURN_SECONDS = 240.0
+# Rows of each file the upload form checks before it answers (the run checks them all).
+UPLOAD_SAMPLE_ROWS = 200
 ALREADY_IMPORTED = "This export was already imported: nothing was added."
 UNEXPECTED_MESSAGE = "The import stopped on an unexpected error (details are in the server log)."
 UNKNOWN_TRACK_NAME = "Unknown track"
@@ -107,14 +112,12 @@ def request_history_import(*, user: User, upload: UploadedFile) -> HistoryImport
     relative = _store(upload=upload, original_name=original_name)
     try:
         stored = Upload(path=upload_root() / relative, name=original_name)
-        summary = inspect_export(uploads=[stored], expected_username=spotify_username(user=user))
+        inspect_export(uploads=[stored], expected_username=spotify_username(user=user), rows_per_file=UPLOAD_SAMPLE_ROWS)
         fingerprint = open_export(uploads=[stored]).fingerprint()
         done_before = HistoryImport.objects.filter(
             user=user, fingerprint=fingerprint, status=RunStatus.SUCCEEDED
         ).exists()
-        fields = dict(
-            user=user, original_name=original_name, fingerprint=fingerprint, total_rows=summary.tally.rows
-        )
+        fields = dict(user=user, original_name=original_name, fingerprint=fingerprint)
         with transaction.atomic():
             if done_before:
                 run = HistoryImport.objects.create(
@@ -156,6 +159,11 @@ def _delete(relative: str) -> None:
         shutil.rmtree(upload_root() / Path(relative).parent, ignore_errors=True)
 
 
+def delete_upload_file(*, relative: str) -> None:
+    """The upload's directory under upload_root(), gone (nothing if it already is)."""
+    _delete(relative)
+
+
 def discard_upload(*, import_id: int) -> None:
     """Delete a finished import's upload (the run ended: nothing will read it again)."""
     run = HistoryImport.objects.filter(pk=import_id).exclude(status__in=ACTIVE_STATUSES).first()
@@ -188,7 +196,8 @@ def run_history_import(
     try:
         finished = _import(claim=claim, run=run, batch_size=batch_size, after_batch=after_batch)
     except ExportError as exc:
-        # inspect_export read it all at upload, so only a file changed or damaged since gets here.
+        # The first step reads it all before any play is stored, so a bad file changed nothing
+        # (a file damaged after that step would stop here with its batches so far kept).
         claim.fail(exc.message)
         discard_upload(import_id=import_id)
     except runs.ClaimLost:
@@ -202,6 +211,8 @@ def run_history_import(
         if finished:
             claim.succeed()
             discard_upload(import_id=import_id)
+            # The tracks the export named first get their album and artists in the background.
+            request_track_lookup(user=run.user)
     return HistoryImport.objects.get(pk=import_id)
 
 
@@ -211,7 +222,12 @@ def _import(
     """True when every row is stored; False when the run gave its turn and was queued again."""
     if not run.upload_path:
         raise ExportError(ExportProblem.CHANGED, "The uploaded file is gone: upload the export again.")
-    export = open_export(uploads=[Upload(path=upload_root() / run.upload_path, name=run.original_name)])
+    stored = Upload(path=upload_root() / run.upload_path, name=run.original_name)
+    username = spotify_username(user=run.user)
+    if not run.checked:
+        summary = inspect_export(uploads=[stored], expected_username=username)
+        claim.heartbeat(checked=True, total_rows=summary.tally.rows)
+    export = open_export(uploads=[stored])
     start_after = Position.from_json(run.position) if run.position else None
     tally = ReadTally(
         rows=run.rows_read,
@@ -226,13 +242,13 @@ def _import(
     counts = Counts(added=run.plays_added, known=run.already_known, unmatched=run.unmatched)
     started = time.monotonic()
     batch: list[ExportPlay] = []
-    username = spotify_username(user=run.user)
+    names = NameMatcher(user=run.user)
     for play in export.plays(expected_username=username, start_after=start_after, tally=tally):
         batch.append(play)
         if len(batch) < batch_size:
             continue
         # Holding the batch's last play, the tally counts exactly the rows up to it: a checkpoint.
-        store_batch(claim=claim, user=run.user, plays=batch, tally=tally, counts=counts)
+        store_batch(claim=claim, user=run.user, plays=batch, tally=tally, counts=counts, names=names)
         batch = []
         if after_batch is not None:
             after_batch()
@@ -240,7 +256,7 @@ def _import(
             if not claim.yield_turn():
                 raise runs.ClaimLost(f"{claim.label} is no longer claimed by {claim.worker}")
             return False
-    store_batch(claim=claim, user=run.user, plays=batch, tally=tally, counts=counts)
+    store_batch(claim=claim, user=run.user, plays=batch, tally=tally, counts=counts, names=names)
     if tally.first_ended_at is not None and tally.last_ended_at is not None:
         closed = close_covered_gaps(user=run.user, start=tally.first_ended_at, end=tally.last_ended_at)
         claim.heartbeat(gaps_closed=closed)
@@ -248,10 +264,18 @@ def _import(
 
 
 def store_batch(
-    *, claim: runs.Claim, user: User, plays: Sequence[ExportPlay], tally: ReadTally, counts: Counts
+    *,
+    claim: runs.Claim,
+    user: User,
+    plays: Sequence[ExportPlay],
+    tally: ReadTally,
+    counts: Counts,
+    names: NameMatcher | None = None,
 ) -> None:
-    """One batch's plays stored, with the position and counts, in one transaction."""
-    by_name = _tracks_by_name(plays=[play for play in plays if play.track_id is None])
+    """One batch's plays stored, with the position and counts, in one transaction. `names`
+    matches Account Data's plays (one per turn keeps its index of the listener's tracks)."""
+    names = names or NameMatcher(user=user)
+    by_name = names.match(plays=[play for play in plays if play.track_id is None])
     with transaction.atomic():
         matched: list[tuple[ExportPlay, str]] = []
         unmatched: list[ExportPlay] = []
@@ -278,24 +302,6 @@ def store_batch(
             covered_from=tally.first_ended_at,
             covered_to=tally.last_ended_at,
         )
-
-
-def _tracks_by_name(*, plays: Sequence[ExportPlay]) -> dict[tuple[str, str], str]:
-    """Account Data's plays matched to the mirror by track name and main artist, exactly.
-
-    Several releases of one song share both names: the lowest id is taken, so every import of
-    the same export picks the same track (and a second import recognises its plays).
-    """
-    names = {play.track_name for play in plays}
-    if not names:
-        return {}
-    found: dict[tuple[str, str], str] = {}
-    credits = TrackArtist.objects.filter(position=0, track__name__in=names).values_list(
-        "track__name", "artist__name", "track_id"
-    )
-    for track_name, artist_name, track_id in credits.order_by("track_id"):
-        found.setdefault((track_name, artist_name), track_id)
-    return found
 
 
 def _ensure_tracks(*, plays: Sequence[ExportPlay]) -> None:

@@ -187,8 +187,11 @@ def ingest_snapshot(*, user: User, snapshot_date: date | None = None) -> list[Li
     listening = fetch_listening(user=user)
 
     # Plays up to the end of the snapshot's day, so a later re-run for a past day counts the same.
+    # A skip (under 30 s, from the privacy export) is not a listen: the figures leave it out.
     end = min(now, datetime.combine(snapshot_date + timedelta(days=1), time.min, tzinfo=tz))
-    plays = list(Play.objects.filter(user=user, played_at__lte=end).values_list("track_id", "played_at"))
+    plays = list(
+        Play.objects.filter(user=user, played_at__lte=end, skipped=False).values_list("track_id", "played_at")
+    )
     credits: dict[str, list[str]] = {}
     for track_id, artist_id in (
         TrackArtist.objects.filter(track__plays__user=user).values_list("track_id", "artist_id").distinct()

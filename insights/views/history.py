@@ -16,6 +16,7 @@ from core.errors import DomainError
 from core.runs import RunStatus
 from insights import selectors
 from insights.services.history_import import request_history_import
+from insights.throttles import HistoryUploadThrottle
 
 PLAYS_PER_PAGE = 100
 
@@ -34,6 +35,7 @@ def history(request: HttpRequest) -> HttpResponse:
     status = selectors.get_history_state(user=request.user)
     context = {
         "history_import": selectors.latest_history_import(user=request.user),
+        "track_lookup": selectors.latest_track_lookup(user=request.user),
         "page": page,
         "days": selectors.history_days(plays=plays, gaps=gaps),
         "status": status,
@@ -59,6 +61,7 @@ def upload_export(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Choose the zip from Spotify's privacy page first.")
         return redirect("insights:history")
     try:
+        HistoryUploadThrottle.check(request)  # the API's upload limit and counter
         run = request_history_import(user=request.user, upload=upload)
     except DomainError as exc:
         messages.error(request, str(exc))

@@ -37,9 +37,11 @@
     }
     bar.textContent = run.percent + "%";
     bar.hidden = ACTIVE.indexOf(run.status) < 0;
-    part("counts").textContent = run.rows_read + " of " + run.total_rows + " rows read: " +
-      plural(run.plays_added, "play") + " added, " + run.already_known + " already here, " +
-      run.unmatched + " kept by name only.";
+    part("counts").textContent = !run.checked && ACTIVE.indexOf(run.status) >= 0
+      ? "Checking the whole file before anything is stored…"
+      : run.rows_read + " of " + run.total_rows + " rows read: " +
+        plural(run.plays_added, "play") + " added, " + run.already_known + " already here, " +
+        run.unmatched + " kept by name only.";
     var error = part("error");
     error.textContent = run.error;
     error.hidden = !(run.status === "failed" && run.error);

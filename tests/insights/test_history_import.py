@@ -104,9 +104,11 @@ def test_a_small_export_imports_its_plays_and_deletes_the_upload(listener, small
 
     run = request_history_import(user=listener, upload=_upload(path))
 
-    assert run.status == RunStatus.QUEUED and run.total_rows == spec.rows
+    # The upload form looked at the first rows only: the run counts them all before storing any.
+    assert run.status == RunStatus.QUEUED and (run.checked, run.total_rows) == (False, 0)
     assert len(_stored_files(import_dir)) == 1
     done = run_history_import(import_id=run.pk, batch_size=50)
+    assert done.checked and done.total_rows == spec.rows
     expected = _expected_plays(spec)
     assert done.status == RunStatus.SUCCEEDED, done.error
     assert _plays(listener) == expected
@@ -270,6 +272,24 @@ def test_a_bad_file_is_refused_and_stores_nothing(
     assert _stored_files(import_dir) == [] and queue.calls == []
 
 
+def test_a_file_that_breaks_after_the_rows_the_upload_form_reads_fails_its_run_and_stores_nothing(
+    listener, tmp_path, import_dir, queue
+):
+    from insights.services.history_import import UPLOAD_SAMPLE_ROWS
+
+    good = [extended_row(username="listener", ts=f"2024-01-0{1 + i // 200}T10:{(i // 60) % 60:02d}:{i % 60:02d}Z")
+            for i in range(UPLOAD_SAMPLE_ROWS + 50)]
+    rows = good + [extended_row(username="someone-else")]
+    path = write_zip(tmp_path / "my_spotify_data.zip", {AUDIO: rows})
+
+    run = request_history_import(user=listener, upload=_upload(path))  # the first rows are fine
+    done = run_history_import(import_id=run.pk, batch_size=50)
+
+    assert done.status == RunStatus.FAILED and "another Spotify account" in done.error
+    assert not Play.objects.exists() and done.plays_added == 0 and not done.checked
+    assert _stored_files(import_dir) == []
+
+
 def test_a_second_upload_while_one_is_under_way_is_refused(listener, small_export, import_dir, queue):
     _, path = small_export
     request_history_import(user=listener, upload=_upload(path))
@@ -358,11 +378,12 @@ def test_a_batch_costs_the_same_few_queries_however_many_plays_it_holds(
     write_extended_export(spec, path)
     run = request_history_import(user=listener, upload=_upload(path))
 
-    # Claim and load, username, the batch (tracks known, plays known, checkpoint), the gaps it
-    # covers, the end and the upload's removal; the inserts are bulk, in as many statements as the
+    # Claim and load, username, the whole file's check, the batch (tracks known, plays known,
+    # checkpoint), the gaps it covers, the end, the upload's removal and the lookup of the tracks
+    # it met first (one active? how many? queued, in a savepoint); the inserts are bulk, in as many statements as the
     # backend needs (SQLite allows ~100 rows in one): never a query per play.
     inserts = math.ceil(1_200 / 100) + math.ceil(300 / 100)
-    with django_assert_max_num_queries(18 + inserts):
+    with django_assert_max_num_queries(24 + inserts):
         done = run_history_import(import_id=run.pk, batch_size=2_000)
 
     assert done.status == RunStatus.SUCCEEDED and done.plays_added > 1_000

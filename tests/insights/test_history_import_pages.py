@@ -51,14 +51,15 @@ def test_the_owner_uploads_an_export_through_the_api_and_follows_its_import(owne
 
     assert response.status_code == 202, response.content
     body = response.json()
-    assert (body["status"], body["original_name"], body["total_rows"], body["percent"]) == (
-        "queued", "my_spotify_data.zip", 2, 0
+    assert (body["status"], body["original_name"], body["checked"], body["percent"]) == (
+        "queued", "my_spotify_data.zip", False, 0
     )
     run_history_import(import_id=body["id"])
     detail = _api(owner).get(f"{API}{body['id']}").json()
     assert (detail["status"], detail["plays_added"], detail["skips"], detail["percent"]) == (
         "succeeded", 2, 1, 100
     )
+    assert (detail["checked"], detail["total_rows"]) == (True, 2)
     assert [row["id"] for row in _api(owner).get(API).json()] == [body["id"]]
 
 
@@ -101,7 +102,7 @@ def test_the_history_page_uploads_an_export_and_shows_its_progress_card(client, 
     assert run.status == RunStatus.QUEUED
     assert "Your export is being imported" in html
     assert f'data-import-url="/api/history/imports/{run.pk}"' in html and 'data-status="queued"' in html
-    assert "0 of 2 rows read" in html
+    assert "Checking the whole file before anything is stored" in html
 
 
 def test_the_history_page_says_why_a_file_was_refused(client, owner):

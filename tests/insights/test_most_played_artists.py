@@ -119,3 +119,24 @@ def test_a_longer_range_says_when_every_recorded_play_falls_in_the_last_four_wee
     # One older play in the whole history: the ranges no longer count the same plays.
     listener.snapshots.filter(time_range=TimeRange.LONG).update(play_count=51)
     assert not said(TimeRange.MEDIUM) and not said(TimeRange.LONG)
+
+
+def test_skips_from_the_privacy_export_are_not_counted_as_listens(sandbox):
+    listener = signed_in(sandbox, "demo")
+    listened, skipped_past = ArtistFactory(name="Listened To"), ArtistFactory(name="Skipped Past")
+    now = timezone.now()
+    for hours_ago in (1, 2):
+        PlayFactory(user=listener, track=TrackFactory(artist=listened), played_at=now - timedelta(hours=hours_ago))
+    for hours_ago in (3, 4, 5):  # under 30 s each: skips, as the export marks them
+        PlayFactory(
+            user=listener,
+            track=TrackFactory(artist=skipped_past),
+            played_at=now - timedelta(hours=hours_ago),
+            ms_played=9_000,
+            skipped=True,
+        )
+
+    short = {s.time_range: s for s in ingest_snapshot(user=listener)}[TimeRange.SHORT]
+
+    counted = {entry["id"]: entry["plays"] for entry in short.played_artists}
+    assert counted.get(listened.spotify_id) == 2 and skipped_past.spotify_id not in counted
