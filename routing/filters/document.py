@@ -16,7 +16,7 @@ once in the shape DRF answers a 400 with, e.g.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -203,10 +203,14 @@ def _aware(now: datetime | None) -> datetime:
     return now
 
 
+def decide(match: str, verdicts: Iterable[bool]) -> bool:
+    """How a document or group combines its items' verdicts: the one rule routing and the
+    explanations (routing.filters.explain) both use."""
+    return all(verdicts) if match == MATCH_ALL else any(verdicts)
+
+
 def _combine(match: str, predicates: list[Predicate]) -> Predicate:
-    if match == MATCH_ALL:
-        return lambda facts: all(predicate(facts) for predicate in predicates)
-    return lambda facts: any(predicate(facts) for predicate in predicates)
+    return lambda facts: decide(match, (predicate(facts) for predicate in predicates))
 
 
 class _Validator:
