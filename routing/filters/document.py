@@ -139,6 +139,10 @@ class FilterDocument:
     def is_empty(self) -> bool:
         return not self.conditions
 
+    def leaves(self) -> list[Condition]:
+        """Every condition, those inside groups included, in the document's order."""
+        return self._leaves()
+
     def _leaves(self) -> list[Condition]:
         leaves: list[Condition] = []
         for item in self.conditions:
