@@ -128,6 +128,7 @@ class RoutePreview:
     cache: dict[str, Any]
     mirror_as_of: datetime | None
     artists: ArtistCoverage | None = None  # None: no filter needs artists' genres
+    track: Any = None  # routing.services.why.TrackVerdict when the request named a track
 
 
 def preview_route(

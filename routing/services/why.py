@@ -21,10 +21,11 @@ from datetime import datetime
 
 from core.errors import DomainError
 from library.models import Artist, ItemKind, Playlist, PlaylistItem, Track
-from routing.filters import Explainer, Explanation, FilterDocument, TrackFacts, validate_filters
+from routing.filters import Explainer, Explanation, FilterDocument, TrackFacts, Verdict, validate_filters
 from routing.models import BasePlaylist, ChildMode, ChildPlaylist
-from routing.services.preview import ensure_previewable
+from routing.services.preview import PreviewNotPossible, ensure_previewable
 from routing.services.route import BaseRoute
+from spotify.runs import RunStepFailed
 
 __all__ = ["ChildTrack", "ChildTracks", "ChildVerdict", "TrackNotFound", "TrackVerdict", "child_tracks", "why_track"]
 
@@ -56,6 +57,14 @@ class ChildVerdict:
     outcome: str  # what a route would do with it there, mode included
     reason: str  # the conditions that decided, in words
     explanation: Explanation | None = None
+
+    @property
+    def mode_label(self) -> str:
+        return ChildMode(self.mode).label
+
+    @property
+    def reasons(self) -> list[Verdict]:
+        return list(self.explanation.reasons) if self.explanation else []
 
 
 @dataclass(frozen=True)
@@ -94,7 +103,10 @@ class _Decisions:
     def __init__(self, *, base: BasePlaylist) -> None:
         ensure_previewable(base)
         self.base = base
-        self.plan = BaseRoute(base=base, client=None, ledger=None).plan(refresh=False, look_up=False)
+        try:
+            self.plan = BaseRoute(base=base, client=None, ledger=None).plan(refresh=False, look_up=False)
+        except RunStepFailed as exc:  # a child's filters are not valid in this app mode
+            raise PreviewNotPossible(exc.reason) from exc
         self.targets = {key: set(ids) for key, ids in self.plan.targets.items()}
         self.occurrences: dict[str, list[TrackFacts]] = {}
         for facts in self.plan.facts:
@@ -138,7 +150,8 @@ def why_track(*, base: BasePlaylist, query: str) -> TrackVerdict:
     or its Spotify link, URI or id, looked up among the base's items), and why.
 
     Raises TrackNotFound for empty words or words naming nothing the base or catalog holds,
-    PreviewNotPossible when the base has no readable copy in the mirror.
+    PreviewNotPossible when the base has no readable copy in the mirror or a child's filters
+    cannot route in this app mode (routes stop then too).
     """
     query = (query or "").strip()
     if not query:

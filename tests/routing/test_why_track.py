@@ -7,47 +7,15 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from library.models import ItemKind
-from routing.models import ChildMode
 from routing.services.preview import PreviewNotPossible
 from routing.services.why import TrackNotFound, child_tracks, why_track
-from tests.library.factories import AlbumFactory, PlaylistFactory, PlaylistItemFactory, TrackFactory
-from tests.routing.factories import BasePlaylistFactory, ChildPlaylistFactory
-from tests.routing.filter_support import cond, doc
+from tests.routing.why_support import make_world, mirror, song
 
 pytestmark = pytest.mark.django_db
 
-CLEAN = doc(cond("explicit", "is", False))
-TENS = doc(cond("release_year", "between", {"min": 2010, "max": 2019}))
-
-
-def song(name: str, *, year: int, explicit: bool = False):
-    return TrackFactory(name=name, explicit=explicit, album=AlbumFactory(release_date=f"{year}-01-01", release_year=year))
-
-
 @pytest.fixture
 def world():
-    base = BasePlaylistFactory(playlist__name="Everything", playlist__items_imported_at=timezone.now())
-    tracks = {
-        "calm": song("Calm Waters", year=2014),
-        "loud": song("Loud Night", year=2015, explicit=True),
-        "old": song("Old Tune", year=1990),
-    }
-    for track in tracks.values():
-        PlaylistItemFactory(playlist=base.playlist, track=track)
-    PlaylistItemFactory(playlist=base.playlist, kind=ItemKind.LOCAL, track=None, local_name="Demo Tape", uri="spotify:local:x")
-    clean = ChildPlaylistFactory(base=base, name="Clean", filters=CLEAN)
-    tens = ChildPlaylistFactory(base=base, name="Tens", filters=TENS, mode=ChildMode.ADD_ONLY)
-    return base, tracks, clean, tens
-
-
-def mirror(child, *tracks, imported_at=None):
-    playlist = PlaylistFactory(
-        user=child.user, spotify_id=child.spotify_id, items_imported_at=imported_at or timezone.now()
-    )
-    for track in tracks:
-        PlaylistItemFactory(playlist=playlist, track=track)
-    return playlist
+    return make_world()
 
 
 def test_a_named_track_gets_each_childs_verdict_with_the_condition_that_decided(world):
