@@ -118,7 +118,9 @@ def _not_analysed(what: str) -> str:
 
 def _observe_mood(facts: TrackFacts, moods: list[str]) -> str:
     analysis = _analysis(facts)
-    return _not_analysed("mood") if analysis is None else f"its mood is “{analysis['mood']}” (from the song analysis)"
+    if analysis is None:
+        return _not_analysed("mood")
+    return f"its mood is “{analysis['mood']}” (from the song analysis)"
 
 
 def _observe_themes(facts: TrackFacts, terms: list[str]) -> str:

@@ -40,7 +40,12 @@ class Verdict:
         return f"{said}: {self.found}." if self.matched else f"{said} — not met: {self.found}."
 
     def to_dict(self) -> dict[str, Any]:
-        return {"condition": self.condition, "matched": self.matched, "found": self.found, "sentence": self.sentence}
+        return {
+            "condition": self.condition,
+            "matched": self.matched,
+            "found": self.found,
+            "sentence": self.sentence,
+        }
 
 
 @dataclass(frozen=True, slots=True)

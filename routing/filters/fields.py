@@ -175,9 +175,12 @@ def _quoted(items) -> str:
 def _observe_genre(facts: TrackFacts, terms: list[str]) -> str:
     source, genres = genre_source(facts)
     if source is None:
-        return "no genres are known for this track (Spotify gives its artists none and no song analysis names any)"
+        return (
+            "no genres are known for this track "
+            "(Spotify gives its artists none and no song analysis names any)"
+        )
     where = "from Spotify's artist genres" if source == SPOTIFY_GENRES else "from the song analysis"
-    hits = [genre for genre in dict.fromkeys(genres) if any(genre_matches(term=t, genre=genre) for t in terms)]
+    hits = [g for g in dict.fromkeys(genres) if any(genre_matches(term=t, genre=g) for t in terms)]
     if hits:
         return f"its genres include {_quoted(hits)} ({where})"
     return f"its genres are {_quoted(dict.fromkeys(genres))} ({where})"
@@ -195,7 +198,7 @@ def _observe_duration(facts: TrackFacts, bounds: dict) -> str:
 
 
 def _observe_explicit(facts: TrackFacts, expected: bool) -> str:
-    return "Spotify marks the track explicit" if facts.explicit else "Spotify does not mark the track explicit"
+    return f"Spotify {'marks' if facts.explicit else 'does not mark'} the track explicit"
 
 
 def _observe_artists(facts: TrackFacts, ids: list[str]) -> str:

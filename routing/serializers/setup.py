@@ -194,7 +194,9 @@ class RoutePreviewSerializer(serializers.Serializer):
     track = TrackVerdictSerializer(
         allow_null=True,
         required=False,
-        help_text="For the track the request named (else null): per child, whether a route would send it and why.",
+        help_text=(
+            "For the track the request named (else null): per child, whether a route would send it and why."
+        ),
     )
     artists = ArtistCoverageSerializer(
         allow_null=True,

@@ -27,7 +27,15 @@ from routing.services.preview import PreviewNotPossible, ensure_previewable
 from routing.services.route import BaseRoute
 from spotify.runs import RunStepFailed
 
-__all__ = ["ChildTrack", "ChildTracks", "ChildVerdict", "TrackNotFound", "TrackVerdict", "child_tracks", "why_track"]
+__all__ = [
+    "ChildTrack",
+    "ChildTracks",
+    "ChildVerdict",
+    "TrackNotFound",
+    "TrackVerdict",
+    "child_tracks",
+    "why_track",
+]
 
 MAX_QUERY = 300
 # Spotify's links and URIs for items; the id is whatever follows (the sandbox's ids are base62 too).
@@ -125,10 +133,8 @@ class _Decisions:
 
     def claimed_by(self, child: ChildPlaylist, track_id: str) -> ChildPlaylist | None:
         """The earlier child a first-match-only base sends the track to instead."""
-        return next(
-            (other for other in self.plan.children if other.position < child.position and self.routed(other, track_id)),
-            None,
-        )
+        earlier = (other for other in self.plan.children if other.position < child.position)
+        return next((other for other in earlier if self.routed(other, track_id)), None)
 
     def reason(self, child: ChildPlaylist, track_id: str) -> tuple[bool, str, Explanation | None]:
         explanation = self.explanation(child, track_id)
@@ -159,12 +165,12 @@ def why_track(*, base: BasePlaylist, query: str) -> TrackVerdict:
     if len(query) > MAX_QUERY:
         raise TrackNotFound(f"Use at most {MAX_QUERY} characters.")
     decisions = _Decisions(base=base)
-    items, wanted = _base_items(base=base), _named_id(query)
+    items, (wanted, linked) = _base_items(base=base), _named_id(query)
     found = [item for item in items if wanted and _item_id(item) == wanted]
-    if not found and not wanted:
+    if not found and not linked:  # a bare word may be an id or a (one-word) name
         found = _named(items, query)
     if not found:
-        return _absent(base=base, query=query, wanted=wanted, children=decisions.plan.children)
+        return _absent(base=base, query=query, wanted=wanted, linked=linked, children=decisions.plan.children)
     item, others = found[0], len({_item_id(i) for i in found[1:]} - {_item_id(found[0])})
     name, artists = _item_names(item)
     if item.kind != ItemKind.TRACK:
@@ -174,7 +180,9 @@ def why_track(*, base: BasePlaylist, query: str) -> TrackVerdict:
             summary=f"“{name}” is {what}: filters route songs only, so no child gets it.", children=[],
         )  # fmt: skip
     held = _held(children=decisions.plan.children, track_id=item.track_id)
-    verdicts = [_child_verdict(decisions, child, item.track_id, held.get(child.pk)) for child in decisions.plan.children]
+    verdicts = [
+        _child_verdict(decisions, child, item.track_id, held.get(child.pk)) for child in decisions.plan.children
+    ]
     sent = [verdict.name for verdict in verdicts if verdict.routed]
     summary = (
         f"A route now would send “{name}” to {', '.join(f'“{n}”' for n in sent)}."
@@ -200,7 +208,8 @@ def child_tracks(*, child: ChildPlaylist, limit: int = 500) -> ChildTracks:
     for item in items.prefetch_related("track__artists")[:limit]:
         name, artists = _item_names(item)
         if item.kind != ItemKind.TRACK:
-            reason = f"{_KIND_WORDS.get(item.kind, 'Not a song').capitalize()}: not from routing, which sends songs only."
+            what = _KIND_WORDS.get(item.kind, "not a song").capitalize()
+            reason = f"{what}: not from routing, which sends songs only."
             rows.append(ChildTrack(item.position, name, artists, None, False, reason))
             continue
         sent, reason, _ = decisions.reason(child, item.track_id)
@@ -208,12 +217,15 @@ def child_tracks(*, child: ChildPlaylist, limit: int = 500) -> ChildTracks:
             reason = f"{reason} {_stays(child)}"
         rows.append(ChildTrack(item.position, name, artists, item.track_id, sent, reason))
     imported = playlist.items_imported_at
-    routed_since = child.routed_at if child.routed_at and (imported is None or child.routed_at > imported) else None
+    routed_at = child.routed_at
+    routed_since = routed_at if routed_at and (imported is None or routed_at > imported) else None
     return ChildTracks(rows=rows, total=total, imported_at=imported, routed_since=routed_since)
 
 
 # --- internals --------------------------------------------------------------------------------
-def _child_verdict(decisions: _Decisions, child: ChildPlaylist, track_id: str, held: bool | None) -> ChildVerdict:
+def _child_verdict(
+    decisions: _Decisions, child: ChildPlaylist, track_id: str, held: bool | None
+) -> ChildVerdict:
     routed, reason, explanation = decisions.reason(child, track_id)
     if routed:
         outcome = "Already in it (as last imported): a route keeps it." if held else "A route would add it."
@@ -233,11 +245,13 @@ def _stays(child: ChildPlaylist) -> str:
     return "The next route removes it: a rebuilt child holds only the tracks its filters take."
 
 
-def _absent(*, base: BasePlaylist, query: str, wanted: str | None, children: list[ChildPlaylist]) -> TrackVerdict:
+def _absent(
+    *, base: BasePlaylist, query: str, wanted: str | None, linked: bool, children: list[ChildPlaylist]
+) -> TrackVerdict:
     track = Track.objects.filter(spotify_id=wanted).prefetch_related("artists").first() if wanted else None
     if track is None:
-        if wanted:
-            raise TrackNotFound("Linernotes knows no track with that Spotify link or id.")
+        if linked:
+            raise TrackNotFound("Linernotes knows no track with that Spotify link or URI.")
         raise TrackNotFound(f"No track of “{base.name}” (as last imported) is named “{query}”.")
     held = _held(children=children, track_id=track.spotify_id)
     reason = f"It is not in the base “{base.name}” (as last imported), so no filter sent it."
@@ -265,12 +279,13 @@ def _base_items(*, base: BasePlaylist) -> list[PlaylistItem]:
     )
 
 
-def _named_id(query: str) -> str | None:
-    """The id a link or URI names; a bare word may be an id too (checked against the base first)."""
+def _named_id(query: str) -> tuple[str | None, bool]:
+    """The id the words may name, and whether they are a link or URI (then surely an id); a bare
+    word may be an id too (checked against the base's items first, then its names)."""
     match = _LINK.search(query) or _URI.match(query)
     if match:
-        return match.group(2)
-    return query if re.fullmatch(r"[A-Za-z0-9]{16,64}", query) else None
+        return match.group(2), True
+    return (query if re.fullmatch(r"[A-Za-z0-9]{16,64}", query) else None), False
 
 
 def _item_id(item: PlaylistItem) -> str:

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from routing.services.preview import PreviewNotPossible
 from routing.services.why import TrackNotFound, child_tracks, why_track
+from tests.library.factories import PlaylistItemFactory
 from tests.routing.why_support import make_world, mirror, song
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +49,13 @@ def test_a_track_named_by_its_spotify_link_or_uri_is_found_and_one_already_held_
     assert by_link.children[1].in_child is None  # Tens was never imported
 
 
+def test_a_one_word_name_as_long_as_an_id_is_still_found_by_its_name(world):
+    base = world[0]
+    PlaylistItemFactory(playlist=base.playlist, track=song("Supercalifragilistic", year=2011))
+
+    assert why_track(base=base, query="supercalifragilistic").name == "Supercalifragilistic"
+
+
 def test_first_match_only_says_which_earlier_child_takes_the_track(world):
     base, tracks, clean, tens = world
     base.first_match_only = True
@@ -77,7 +85,9 @@ def test_a_local_file_is_not_a_song_and_a_catalog_track_outside_the_base_is_not_
         ("", "Name a track"),
         ("   ", "Name a track"),
         ("no such song", "No track of “Everything” (as last imported) is named “no such song”."),
-        ("spotify:track:0000000000000000000000", "Linernotes knows no track with that Spotify link or id."),
+        ("spotify:track:0000000000000000000000", "Linernotes knows no track with that Spotify link or URI."),
+        ("https://open.spotify.com/track/0000000000000000000000", "Linernotes knows no track with that Spotify link"),
+        ("0000000000000000000000", "No track of “Everything” (as last imported) is named “0000000000000000000000”."),
         ("x" * 301, "at most 300 characters"),
     ],
 )
