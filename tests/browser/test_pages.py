@@ -135,6 +135,7 @@ def _build_world(sandbox_server, llm_sandbox) -> World:
     )
     run, _ = request_route(base=base, trigger="button")
     assert run_route(run_id=run.pk).status == "succeeded"
+    import_library(listener)  # the child as routed: its page lists its tracks and why each is there
 
     # Listening: the history Spotify keeps, snapshots of every range, an insight written by the LLM.
     poll_history(user=listener)

@@ -5,11 +5,14 @@ track the listener names. Owner, stranger (404) and anonymous for each."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from tests.accounts.factories import SpotifyCredentialFactory
+from tests.library.factories import PlaylistItemFactory
 from tests.routing.routing_pages_support import page_text
-from tests.routing.why_support import make_world, mirror
+from tests.routing.why_support import make_world, mirror, song
 
 pytestmark = pytest.mark.django_db
 
@@ -55,11 +58,12 @@ def test_a_child_never_imported_says_so_instead_of_an_empty_list(client, world):
 
 
 # --- the route preview page for one track -------------------------------------------------------
-def test_the_why_page_answers_per_child_for_a_named_track(client, world):
+def test_the_why_page_answers_per_child_for_a_named_track(client, world, django_assert_max_num_queries):
     base, tracks, clean, tens = world
     client.force_login(base.user)
 
-    response = why_page(client, base, "Loud Night")
+    with django_assert_max_num_queries(30):
+        response = why_page(client, base, "Loud Night")
 
     page = page_text(response)
     assert response.status_code == 200
@@ -144,3 +148,20 @@ def test_the_preview_api_with_a_track_is_404_for_a_stranger_and_401_for_anonymou
     assert preview(api, base, track="Loud Night").status_code == 404
 
     assert preview(APIClient(), base, track="Loud Night").status_code in (401, 403)
+
+
+def test_the_child_pages_queries_do_not_grow_with_its_tracks(client, world):
+    base, tracks, clean, _ = world
+    playlist = mirror(clean, tracks["calm"])
+    client.force_login(base.user)
+    with CaptureQueriesContext(connection) as few:
+        client.get(f"/routing/children/{clean.pk}/")
+    for number in range(20):
+        extra = song(f"Extra {number}", year=2012)
+        PlaylistItemFactory(playlist=base.playlist, track=extra)
+        PlaylistItemFactory(playlist=playlist, track=extra)
+
+    with CaptureQueriesContext(connection) as many:
+        page = page_text(client.get(f"/routing/children/{clean.pk}/"))
+
+    assert "Extra 19" in page and len(many.captured_queries) == len(few.captured_queries)
