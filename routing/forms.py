@@ -114,3 +114,14 @@ class ChildForm(forms.Form):
 
 class MoveChildForm(forms.Form):
     direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])
+
+
+class WhyTrackForm(forms.Form):
+    """The track a listener asks about; what it names is the service's word (routing.services.why)."""
+
+    track = forms.CharField(
+        label="Track",
+        max_length=300,
+        help_text="Its name, or its Spotify link or URI (Share → Copy Song Link).",
+        error_messages={"required": "Name a track: its name, or its Spotify link or URI."},
+    )

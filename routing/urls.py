@@ -1,6 +1,6 @@
 from django.urls import path
 
-from routing.views import bases, children, runs
+from routing.views import bases, children, runs, why
 
 app_name = "routing"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("routing/<int:pk>/route/", bases.base_route, name="base-route"),
     path("routing/<int:pk>/delete/", bases.base_delete, name="base-delete"),
     path("routing/<int:pk>/children/new/", bases.child_add, name="child-add"),
+    path("routing/<int:pk>/why/", why.why, name="why"),
     path("routing/children/<int:pk>/", children.child_edit, name="child"),
     path("routing/children/<int:pk>/move/", children.child_move, name="child-move"),
     path("routing/children/<int:pk>/delete/", children.child_delete, name="child-delete"),

@@ -4,6 +4,8 @@ The runs themselves are routing.api.runs."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -24,6 +26,7 @@ from routing.services.preview import (
     estimate_route,
     preview_route,
 )
+from routing.services.why import why_track
 from core.errors import about
 from core.api_docs import ErrorSerializer, NOT_SIGNED_IN, THROTTLED
 from routing.throttles import PreviewThrottle, RouteThrottle
@@ -116,6 +119,9 @@ class BasePreviewView(APIView):
             "request at all). Artists are never looked up here: the counts use the genres already "
             "known, `artists` says how many are pending, and their lookup is queued in the "
             "background (one per base at a time); GET /api/base-playlists/{id}/metadata follows it. "
+            "With `track` (a name, or a Spotify link, URI or id), the answer's `track` explains per "
+            "child whether a route would send that track and which condition decided; words naming "
+            "nothing in the base answer 400 with a `track` message. "
             "Allowed while a route runs. Counts toward the listener's previews limit (THROTTLE_RATES, "
             "300 an hour by default)."
         ),
@@ -149,6 +155,8 @@ class BasePreviewView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         base = selectors.get_base(user=request.user, pk=pk)
         body = valid(PreviewRequestSerializer, request)
+        # Before Spotify is asked for the children: a track that names nothing answers 400 at once.
+        track = why_track(base=base, query=body["track"]) if "track" in body else None
         try:
             with about("mode"):  # a plain set-up refusal of a draft is about its mode
                 preview = preview_route(
@@ -166,7 +174,7 @@ class BasePreviewView(APIView):
                 {**exc.body(), "problems": [problem.to_dict() for problem in problems]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        return Response(RoutePreviewSerializer(preview).data)
+        return Response(RoutePreviewSerializer(dataclasses.replace(preview, track=track)).data)
 
 
 class BaseMetadataView(APIView):

@@ -16,6 +16,7 @@ from routing.filters import (
     FilterValidationError,
     Group,
     WidgetType,
+    condition_words,
     validate_filters,
 )
 from routing.models import WarmUpStatus
@@ -38,10 +39,10 @@ def describe_filters(document: Any, *, artist_names: Mapping[str, str] | None = 
     parts = []
     for item in parsed.conditions:
         if isinstance(item, Group):
-            inner = _joined((_condition_words(c.to_dict(), names) for c in item.conditions), item.match)
+            inner = _joined((condition_words(c.to_dict(), names) for c in item.conditions), item.match)
             parts.append(f"({inner})")
         else:
-            parts.append(_condition_words(item.to_dict(), names))
+            parts.append(condition_words(item.to_dict(), names))
     return f"Tracks where {_joined(parts, parsed.match)}."
 
 
@@ -122,28 +123,6 @@ def _joined(parts: Iterable[str], match: str) -> str:
     return (" and " if match == "all" else " or ").join(parts)
 
 
-def _condition_words(condition: dict[str, Any], names: Mapping[str, str]) -> str:
-    spec = REGISTRY.get(condition["field"])
-    if spec is None:  # a field removed from the registry since the document was saved
-        return f"{condition['field']} {condition['op']} {condition['value']}"
-    operator = spec.operator(condition["op"])
-    label = spec.label[:1].lower() + spec.label[1:]
-    op_label = operator.label if operator else condition["op"]
-    value, widget = condition["value"], spec.widget
-    if widget.type == WidgetType.RANGE and isinstance(value, dict):
-        return f"{label} {_range_words(value, unit=widget.unit)}"
-    if widget.type == WidgetType.BOOLEAN:
-        # "explicit is no" reads like a form field; say it about the track instead.
-        return f"the track is {'' if value else 'not '}{label}"
-    if isinstance(value, list):
-        shown = [names.get(v, v) if widget.source == "artists" else v for v in value]
-        return f"{label} {op_label} " + ", ".join(f"“{v}”" for v in shown)
-    if widget.type == WidgetType.TEXT:
-        return f"{label} {op_label} “{value}”"
-    unit = f" {widget.unit}" if widget.unit and widget.unit != "year" else ""
-    return f"{label} {op_label} {value}{unit}"
-
-
 def _boolean_alone(conditions: Any) -> str | None:
     """A document that is one yes/no condition reads best as a noun phrase: "Explicit
     tracks." rather than "Tracks where the track is explicit."; None for anything else."""
@@ -155,25 +134,6 @@ def _boolean_alone(conditions: Any) -> str | None:
         return None
     adjective = spec.label[:1].lower() + spec.label[1:]
     return f"{spec.label} tracks." if condition["value"] else f"Tracks that are not {adjective}."
-
-
-def _range_words(bounds: dict[str, int | None], *, unit: str | None) -> str:
-    low, high = (_bound(bounds.get(side), unit=unit) for side in ("min", "max"))
-    if low is not None and high is not None:
-        return f"is between {low} and {high}"
-    return f"is at least {low}" if low is not None else f"is at most {high}"
-
-
-def _bound(value: int | None, *, unit: str | None) -> str | None:
-    if value is None:
-        return None
-    if unit == "seconds":  # listeners read durations as m:ss
-        return f"{value // 60}:{value % 60:02d}"
-    if unit and unit != "year":
-        return f"{value} {unit}"
-    return str(value)
-
-
 
 
 # What each item the filters cannot route is, as "1 is a local file" / "2 are local files".

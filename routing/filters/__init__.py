@@ -10,6 +10,8 @@ Public API (all pure: no database, no Spotify):
 - ``available_fields(*, mode) -> list[FieldSpec]``, ``describe_fields(*, mode) -> list[dict]``
 - ``route_tracks(*, facts, children, first_match_only, now=None) -> dict[key, list[track_id]]``
 - ``describe_problems(error, *, document) -> list[FilterProblem]``: a refusal in listener words
+- ``explain(document, facts, *, now=None) -> Explanation`` (``Explainer`` for many tracks): which
+  conditions took or refused a track, in words; its verdict is routing's own
 
 Fields live in one place each (routing/filters/fields.py); registry.py shows how to add one.
 """
@@ -50,6 +52,7 @@ from routing.filters.registry import (
     Widget,
     WidgetType,
 )
+from routing.filters.explain import Explainer, Explanation, Verdict, condition_words, explain
 from routing.filters.routing import route_tracks
 from routing.filters.wording import FilterProblem, describe_problems
 
@@ -67,6 +70,8 @@ __all__ = [
     "SPOTIFY_GENRES",
     "ArtistFacts",
     "Condition",
+    "Explainer",
+    "Explanation",
     "FieldRegistry",
     "FieldSpec",
     "FilterDocument",
@@ -77,13 +82,16 @@ __all__ = [
     "Operator",
     "TrackFacts",
     "ValueInvalid",
+    "Verdict",
     "Widget",
     "WidgetType",
     "available_fields",
     "compile_filters",
+    "condition_words",
     "describe_problems",
     "describe_fields",
     "empty_document",
+    "explain",
     "genre_matches",
     "genre_source",
     "genre_source_counts",

@@ -112,11 +112,43 @@ def _rating_is(rating: str, context: EvalContext) -> Predicate:
     return predicate
 
 
+def _not_analysed(what: str) -> str:
+    return f"no analysis yet for this track, so {what} conditions cannot match"
+
+
+def _observe_mood(facts: TrackFacts, moods: list[str]) -> str:
+    analysis = _analysis(facts)
+    if analysis is None:
+        return _not_analysed("mood")
+    return f"its mood is “{analysis['mood']}” (from the song analysis)"
+
+
+def _observe_themes(facts: TrackFacts, terms: list[str]) -> str:
+    analysis = _analysis(facts)
+    if analysis is None:
+        return _not_analysed("theme")
+    if not analysis["themes"]:
+        return "the song analysis names no themes"
+    themes = ", ".join(f"“{theme}”" for theme in analysis["themes"])
+    return f"its themes are {themes} (from the song analysis)"
+
+
+def _observe_rating(facts: TrackFacts, rating: str) -> str:
+    found = _content_rating(facts)
+    if found is None:
+        return _not_analysed("content rating")
+    analysis = _analysis(facts) or {}
+    if found != analysis.get("content_rating") and facts.explicit:
+        return f"it is rated {found}: Spotify marks it explicit, whatever the analysis says"
+    return f"it is rated {found} (from the song analysis)"
+
+
 NEEDS = frozenset({Metadata.SONG_ANALYSIS})
 
 ANALYSIS_FIELDS = (
     FieldSpec(
         name="mood",
+        observe=_observe_mood,
         label="Mood",
         help_text="The mood the song analysis found. Songs not analysed yet never match.",
         operators=(
@@ -129,6 +161,7 @@ ANALYSIS_FIELDS = (
     ),
     FieldSpec(
         name="themes",
+        observe=_observe_themes,
         label="Themes",
         help_text="Themes of the lyrics; “love” also matches “lost love”. Songs not analysed yet never match.",
         operators=(
@@ -141,6 +174,7 @@ ANALYSIS_FIELDS = (
     ),
     FieldSpec(
         name="content_rating",
+        observe=_observe_rating,
         label="Content rating",
         help_text="Clean, mild or explicit, from the song analysis. Songs not analysed yet never match.",
         operators=(

@@ -16,7 +16,7 @@ once in the shape DRF answers a 400 with, e.g.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -139,6 +139,10 @@ class FilterDocument:
     def is_empty(self) -> bool:
         return not self.conditions
 
+    def leaves(self) -> list[Condition]:
+        """Every condition, those inside groups included, in the document's order."""
+        return self._leaves()
+
     def _leaves(self) -> list[Condition]:
         leaves: list[Condition] = []
         for item in self.conditions:
@@ -203,10 +207,14 @@ def _aware(now: datetime | None) -> datetime:
     return now
 
 
+def decide(match: str, verdicts: Iterable[bool]) -> bool:
+    """How a document or group combines its items' verdicts: the one rule routing and the
+    explanations (routing.filters.explain) both use."""
+    return all(verdicts) if match == MATCH_ALL else any(verdicts)
+
+
 def _combine(match: str, predicates: list[Predicate]) -> Predicate:
-    if match == MATCH_ALL:
-        return lambda facts: all(predicate(facts) for predicate in predicates)
-    return lambda facts: any(predicate(facts) for predicate in predicates)
+    return lambda facts: decide(match, (predicate(facts) for predicate in predicates))
 
 
 class _Validator:

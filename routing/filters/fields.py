@@ -167,9 +167,73 @@ def _added_within(days: int, context: EvalContext) -> Predicate:
     return lambda facts: facts.added_at is not None and facts.added_at >= cutoff
 
 
+# --- what a track has, in words (routing.filters.explain shows it beside each condition) -------
+def _quoted(items) -> str:
+    return ", ".join(f"“{item}”" for item in items)
+
+
+def _observe_genre(facts: TrackFacts, terms: list[str]) -> str:
+    source, genres = genre_source(facts)
+    if source is None:
+        return (
+            "no genres are known for this track "
+            "(Spotify gives its artists none and no song analysis names any)"
+        )
+    where = "from Spotify's artist genres" if source == SPOTIFY_GENRES else "from the song analysis"
+    hits = [g for g in dict.fromkeys(genres) if any(genre_matches(term=t, genre=g) for t in terms)]
+    if hits:
+        return f"its genres include {_quoted(hits)} ({where})"
+    return f"its genres are {_quoted(dict.fromkeys(genres))} ({where})"
+
+
+def _observe_year(facts: TrackFacts, bounds: dict) -> str:
+    if facts.release_year is None:
+        return "its release year is not known, so a year range cannot match"
+    return f"released in {facts.release_year}"
+
+
+def _observe_duration(facts: TrackFacts, bounds: dict) -> str:
+    seconds = facts.duration_ms // 1000
+    return f"it lasts {seconds // 60}:{seconds % 60:02d}"
+
+
+def _observe_explicit(facts: TrackFacts, expected: bool) -> str:
+    return f"Spotify {'marks' if facts.explicit else 'does not mark'} the track explicit"
+
+
+def _observe_artists(facts: TrackFacts, ids: list[str]) -> str:
+    if not facts.artists:
+        return "no credited artists are known"
+    return f"by {', '.join(facts.artist_names)}"
+
+
+def _observe_keyword(facts: TrackFacts, keyword: str) -> str:
+    return f"“{facts.name}” by {', '.join(facts.artist_names) or 'no credited artist'}"
+
+
+def _observe_added(facts: TrackFacts, days: int) -> str:
+    if facts.added_at is None:
+        return "Spotify did not say when it was added to the base, so it cannot match"
+    return f"added to the base on {facts.added_at.date().isoformat()}"
+
+
+def _observe_popularity(facts: TrackFacts, bounds: dict) -> str:
+    if facts.popularity is None:
+        return "its popularity is not known, so a popularity range cannot match"
+    return f"its popularity is {facts.popularity}"
+
+
+def _observe_plays(facts: TrackFacts, times: int) -> str:
+    played = facts.extras.get(Metadata.PLAYS, 0)
+    if not played:
+        return "you never played it (as far as the history Linernotes keeps goes)"
+    return f"you played it {played} time{'' if played == 1 else 's'}"
+
+
 BUILTIN_FIELDS = (
     FieldSpec(
         name="genre",
+        observe=_observe_genre,
         label="Genre",
         help_text=(
             "Genres of the track's artists on Spotify, or of the song analysis where Spotify gives "
@@ -186,6 +250,7 @@ BUILTIN_FIELDS = (
     ),
     FieldSpec(
         name="release_year",
+        observe=_observe_year,
         label="Release year",
         help_text="The year the track's album came out. Leave a bound empty for an open range.",
         operators=(
@@ -201,6 +266,7 @@ BUILTIN_FIELDS = (
     ),
     FieldSpec(
         name="duration",
+        observe=_observe_duration,
         label="Duration",
         help_text="Length in seconds, bounds included. Leave a bound empty for an open range.",
         operators=(
@@ -215,6 +281,7 @@ BUILTIN_FIELDS = (
     ),
     FieldSpec(
         name="explicit",
+        observe=_observe_explicit,
         label="Explicit",
         help_text="Whether Spotify marks the track explicit.",
         operators=(Operator("is", "is", values.boolean(noun="explicit"), _explicit_is),),
@@ -222,6 +289,7 @@ BUILTIN_FIELDS = (
     ),
     FieldSpec(
         name="artist",
+        observe=_observe_artists,
         label="Artist",
         help_text="Any credited artist of the track, featured artists included.",
         operators=(
@@ -237,6 +305,7 @@ BUILTIN_FIELDS = (
     ),
     FieldSpec(
         name="keyword",
+        observe=_observe_keyword,
         label="Keyword",
         help_text="Text in the track's name or an artist's name; case and accents are ignored.",
         operators=(Operator("contains", "contains", values.text(noun="keyword"), _keyword_contains),),
@@ -244,6 +313,7 @@ BUILTIN_FIELDS = (
     ),
     FieldSpec(
         name="added_within_days",
+        observe=_observe_added,
         label="Added to the base",
         help_text="Added to the base playlist within the last N days.",
         operators=(
@@ -259,6 +329,7 @@ BUILTIN_FIELDS = (
     ),
     FieldSpec(
         name="popularity",
+        observe=_observe_popularity,
         label="Popularity",
         help_text="Spotify's popularity score, 0 to 100, bounds included.",
         operators=(
@@ -276,6 +347,7 @@ BUILTIN_FIELDS = (
     ),
     FieldSpec(
         name="plays",
+        observe=_observe_plays,
         label="Played",
         help_text=(
             "How often you played the track, from the listening history Linernotes keeps "

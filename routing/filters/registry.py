@@ -45,6 +45,8 @@ from typing import Any
 from routing.filters.facts import ALL_MODES, TrackFacts
 
 Predicate = Callable[[TrackFacts], bool]
+# What a track has for a field, in words, given the condition's value: "released in 2014".
+Observer = Callable[[TrackFacts, Any], str]
 
 
 class ValueInvalid(Exception):
@@ -124,6 +126,9 @@ class FieldSpec:
     modes: frozenset[str] = ALL_MODES
     # Shown when a document uses the field in a mode that does not offer it.
     unavailable_message: str = ""
+    # Says what the track has for this field, so "why is this track here" can show it beside
+    # the condition; the verdict itself always comes from the operator's predicate.
+    observe: Observer | None = None
 
     def operator(self, name: str) -> Operator | None:
         return next((op for op in self.operators if op.name == name), None)
@@ -202,6 +207,7 @@ __all__: Sequence[str] = [
     "EvalContext",
     "FieldRegistry",
     "FieldSpec",
+    "Observer",
     "Operator",
     "Predicate",
     "ValueInvalid",

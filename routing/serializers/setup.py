@@ -19,6 +19,7 @@ from routing.filters import MATCH_ALL, MATCH_ANY, MAX_CONDITIONS, REGISTRY, empt
 from routing.models import BasePlaylist, ChildMode, ChildPlaylist, WarmUpStatus
 from routing.services.setup import NAME_MAX_LENGTH
 from routing.serializers.runs import CacheCountersSerializer, RouteRunSerializer
+from routing.serializers.why import TrackVerdictSerializer
 from core.api_docs import ErrorSerializer
 from core.api_input import IdField, JsonBody
 
@@ -190,6 +191,13 @@ class RoutePreviewSerializer(serializers.Serializer):
     mirror_as_of = serializers.DateTimeField(
         allow_null=True, help_text="When the base's items were last imported: the preview reads the mirror."
     )
+    track = TrackVerdictSerializer(
+        allow_null=True,
+        required=False,
+        help_text=(
+            "For the track the request named (else null): per child, whether a route would send it and why."
+        ),
+    )
     artists = ArtistCoverageSerializer(
         allow_null=True,
         help_text=(
@@ -358,4 +366,14 @@ class PreviewRequestSerializer(JsonBody):
     )
     read_children = serializers.BooleanField(
         default=True, help_text="Read the children on Spotify to list additions and removals."
+    )
+    track = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,
+        max_length=300,
+        help_text=(
+            "A track to explain: its name, or its Spotify link, URI or id, looked up among the base's "
+            "items. The answer's `track` says per child whether a route would send it and why."
+        ),
     )

@@ -128,6 +128,7 @@ class RoutePreview:
     cache: dict[str, Any]
     mirror_as_of: datetime | None
     artists: ArtistCoverage | None = None  # None: no filter needs artists' genres
+    track: Any = None  # routing.services.why.TrackVerdict when the request named a track
 
 
 def preview_route(
@@ -153,7 +154,7 @@ def preview_route(
     if draft_mode is not None and draft_mode not in ChildMode.values:
         raise ChildNotAllowed(f"Choose a mode: {' or '.join(ChildMode.values)}.")
     drafts = {draft_child_id: draft} if draft is not None else {}
-    _ensure_previewable(base)
+    ensure_previewable(base)
     run = BaseRoute(base=base, client=None, ledger=None)
     plan = run.plan(refresh=False, drafts=drafts, look_up=False)
     current, requests = _children_on_spotify(base=base, children=plan.children) if read_children else ({}, 0)
@@ -236,7 +237,7 @@ def _stored_document(child: ChildPlaylist | None) -> FilterDocument | None:
         return None
 
 
-def _ensure_previewable(base: BasePlaylist) -> None:
+def ensure_previewable(base: BasePlaylist) -> None:
     """A preview plans from the mirror: a base with no readable copy there has nothing to show
     (and a route of it would stop without touching the children)."""
     if base.is_disabled:

@@ -24,9 +24,10 @@ from routing.filters import (
     describe_problems,
     validate_filters,
 )
-from routing.forms import ChildForm, MoveChildForm
+from routing.forms import ChildForm, MoveChildForm, WhyTrackForm
 from routing.models import ChildPlaylist
-from routing.services import setup, triggers
+from routing.services import setup, triggers, why
+from routing.services.preview import PreviewFailed
 from routing.services.setup import BaseBusy, ReplaceNotConfirmed, RoutingSetupError
 from routing.views.base_page import (
     metadata_url,
@@ -59,7 +60,15 @@ def _render_editor(
     known = {artist_id for artist_id, _ in choices["artists"]}
     choices["artists"] += [[artist_id, name] for artist_id, name in names.items() if artist_id not in known]
     active = triggers.active_route(base=base)
+    tracks, tracks_problem = None, ""
+    try:
+        tracks = why.child_tracks(child=child)
+    except PreviewFailed as exc:  # the base is gone or unreadable, or filters invalid in this mode
+        tracks_problem = str(exc)
     context = {
+        "tracks": tracks,
+        "tracks_problem": tracks_problem,
+        "why_form": WhyTrackForm(),
         "mode_problems": _mode_problems(child),
         "child": child,
         "base": base,

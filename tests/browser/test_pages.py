@@ -90,6 +90,7 @@ PAGES = [
     ("smart-playlists", LISTENER, "routing:index"),
     ("base", LISTENER, "routing:base"),
     ("child-editor", LISTENER, "routing:child"),
+    ("why-track", LISTENER, "routing:why"),
     ("restore", LISTENER, "routing:restore"),
     ("stop-routing", LISTENER, "routing:base-delete"),
     ("insights-short", LISTENER, "insights:insights"),
@@ -134,6 +135,7 @@ def _build_world(sandbox_server, llm_sandbox) -> World:
     )
     run, _ = request_route(base=base, trigger="button")
     assert run_route(run_id=run.pk).status == "succeeded"
+    import_library(listener)  # the child as routed: its page lists its tracks and why each is there
 
     # Listening: the history Spotify keeps, snapshots of every range, an insight written by the LLM.
     poll_history(user=listener)
@@ -201,6 +203,8 @@ def _build_world(sandbox_server, llm_sandbox) -> World:
         "smart-playlists": "/routing/",
         "base": f"/routing/{base.pk}/",
         "child-editor": f"/routing/children/{child.pk}/",
+        # The route preview for one track: the base's first song, each child's verdict and reason.
+        "why-track": f"/routing/{base.pk}/why/?track={first_song(source)}",
         "restore": f"/routing/runs/{run.pk}/restore/",
         "stop-routing": f"/routing/{base.pk}/delete/",
         "insights-short": "/insights/?range=short_term",
@@ -219,6 +223,11 @@ def _build_world(sandbox_server, llm_sandbox) -> World:
         sessions={page: sessions[who] for page, who, _ in PAGES},
         failed=failed,
     )
+
+
+def first_song(playlist) -> str:
+    item = PlaylistItem.objects.filter(playlist=playlist, track__isnull=False).order_by("position").first()
+    return item.track_id
 
 
 def _session(user) -> str:

@@ -85,6 +85,7 @@ ACTIONS: dict[str, tuple[str, str, dict[str, str] | None]] = {
         {"playlist": "", "new_name": "Fresh", "mode": "rebuild"},
     ),
     "editor": ("get", "/routing/children/{child}/", None),
+    "why a track": ("get", "/routing/{base}/why/", None),
     "save child": (
         "post",
         "/routing/children/{child}/",
