@@ -136,3 +136,14 @@ def test_an_import_that_met_new_tracks_queues_their_lookup_on_the_bulk_queue(
     lookup = TrackLookup.objects.get(user=listener)
     assert lookup.total == 1 and Track.objects.get().album_id is None
     assert [call[1] for call in queue.of("insights.tasks.run_track_lookup")] == [lookup.pk]
+
+
+def test_the_history_shows_a_track_known_by_name_only_as_not_known_yet(listener, client):
+    from tests.insights.factories import PlayFactory
+
+    PlayFactory(user=listener, track=Track.objects.create(spotify_id="3" * 22, name="From the export"))
+    client.force_login(listener)
+
+    html = client.get("/history/").content.decode()
+
+    assert "From the export" in html and html.count("not known yet") == 2  # artists and album
