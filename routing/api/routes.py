@@ -24,6 +24,7 @@ from routing.serializers.setup import (
 from routing.services import triggers
 from routing.services.preview import (
     estimate_route,
+    draft_documents,
     preview_route,
 )
 from routing.services.why import why_track
@@ -155,9 +156,11 @@ class BasePreviewView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         base = selectors.get_base(user=request.user, pk=pk)
         body = valid(PreviewRequestSerializer, request)
-        # Before Spotify is asked for the children: a track that names nothing answers 400 at once.
-        track = why_track(base=base, query=body["track"]) if "track" in body else None
         try:
+            # Before Spotify is asked for the children: a track that names nothing answers 400 at
+            # once. It is explained with the preview's draft, so the two answers agree.
+            drafts = draft_documents(base=base, draft_filters=body.get("filters"), draft_child_id=body.get("child"))
+            track = why_track(base=base, query=body["track"], drafts=drafts) if "track" in body else None
             with about("mode"):  # a plain set-up refusal of a draft is about its mode
                 preview = preview_route(
                     base=base,

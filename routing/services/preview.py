@@ -131,6 +131,19 @@ class RoutePreview:
     track: Any = None  # routing.services.why.TrackVerdict when the request named a track
 
 
+def draft_documents(
+    *, base: BasePlaylist, draft_filters: Any, draft_child_id: int | None
+) -> dict[int | None, FilterDocument]:
+    """The preview's draft as BaseRoute.plan takes it: {child id, or None for a new last child:
+    filters}, empty without a draft. Raises FilterValidationError for invalid filters and
+    PlaylistNotFound when `draft_child_id` is not a child of this base."""
+    if draft_child_id is not None and not ChildPlaylist.objects.filter(base=base, pk=draft_child_id).exists():
+        raise PlaylistNotFound("No such child playlist of this base.")
+    if draft_filters is None:
+        return {}
+    return {draft_child_id: validate_filters(draft_filters, mode=settings.SPOTIFY_APP_MODE)}
+
+
 def preview_route(
     *,
     base: BasePlaylist,
@@ -145,18 +158,13 @@ def preview_route(
     `draft_child_id` is not a child of this base, ChildNotAllowed for an unknown mode,
     PreviewFailed when Spotify cannot be asked.
     """
-    draft: FilterDocument | None = None
-    if draft_filters is not None:
-        draft = validate_filters(draft_filters, mode=settings.SPOTIFY_APP_MODE)
-    children = {child.pk: child for child in ChildPlaylist.objects.filter(base=base)}
-    if draft_child_id is not None and draft_child_id not in children:
-        raise PlaylistNotFound("No such child playlist of this base.")
+    drafts = draft_documents(base=base, draft_filters=draft_filters, draft_child_id=draft_child_id)
     if draft_mode is not None and draft_mode not in ChildMode.values:
         raise ChildNotAllowed(f"Choose a mode: {' or '.join(ChildMode.values)}.")
-    drafts = {draft_child_id: draft} if draft is not None else {}
     ensure_previewable(base)
     run = BaseRoute(base=base, client=None, ledger=None)
     plan = run.plan(refresh=False, drafts=drafts, look_up=False)
+    children = {child.pk: child for child in plan.children}
     current, requests = _children_on_spotify(base=base, children=plan.children) if read_children else ({}, 0)
     lines = _TrackLines(facts=plan.facts)
     previews: dict[int | None, ChildPreview] = {}
@@ -176,8 +184,8 @@ def preview_route(
                 previews[key], genre_sources=genre_source_counts(lines.facts_of(target))
             )
     ordered = [previews[child.pk] for child in plan.children]
-    draft_preview = previews.get(draft_child_id) if draft is not None else None
-    if draft is not None and draft_child_id is None:
+    draft_preview = previews.get(draft_child_id) if drafts else None
+    if drafts and draft_child_id is None:
         ordered.append(previews[None])
     return RoutePreview(
         base_tracks=len(plan.facts),

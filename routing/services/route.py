@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.utils import timezone
@@ -101,6 +102,8 @@ class RoutePlan:
     targets: dict[int | None, list[str]]
     # The base's artists' metadata, when a filter needs their genres (None: none does).
     artists: ArtistLookup | None = None
+    # The clock the date filters were read with: an explanation of this plan reads the same one.
+    now: datetime | None = None
 
 
 class BaseRoute:
@@ -199,8 +202,11 @@ class BaseRoute:
             self._refresh_base()
         needed = set().union(*(document.needed_metadata for _, document in documents))
         facts, artists = self._facts(needed=needed, look_up=look_up)
-        targets = route_tracks(facts=facts, children=documents, first_match_only=self.base.first_match_only)
-        return RoutePlan(children=children, facts=facts, targets=targets, artists=artists)
+        now = timezone.now()
+        targets = route_tracks(
+            facts=facts, children=documents, first_match_only=self.base.first_match_only, now=now
+        )
+        return RoutePlan(children=children, facts=facts, targets=targets, artists=artists, now=now)
 
     def _document(self, child: ChildPlaylist) -> FilterDocument:
         try:

@@ -108,20 +108,30 @@ class ChildTracks:
 class _Decisions:
     """The base's plan, and an explainer per child, for tracks the listener asks about."""
 
-    def __init__(self, *, base: BasePlaylist) -> None:
+    def __init__(self, *, base: BasePlaylist, drafts: dict[int | None, FilterDocument] | None = None) -> None:
         ensure_previewable(base)
         self.base = base
+        drafts = drafts or {}
         try:
-            self.plan = BaseRoute(base=base, client=None, ledger=None).plan(refresh=False, look_up=False)
+            self.plan = BaseRoute(base=base, client=None, ledger=None).plan(
+                refresh=False, look_up=False, drafts=drafts
+            )
         except RunStepFailed as exc:  # a child's filters are not valid in this app mode
             raise PreviewNotPossible(exc.reason) from exc
         self.targets = {key: set(ids) for key, ids in self.plan.targets.items()}
         self.occurrences: dict[str, list[TrackFacts]] = {}
         for facts in self.plan.facts:
             self.occurrences.setdefault(facts.track_id, []).append(facts)
-        documents = {child.pk: validate_filters(child.filters, mode=None) for child in self.plan.children}
+        # A child being edited is explained by its draft, as the plan routed it.
+        documents = {
+            child.pk: drafts[child.pk] if child.pk in drafts else validate_filters(child.filters, mode=None)
+            for child in self.plan.children
+        }
         names = _artist_names(documents.values())
-        self.explainers = {pk: Explainer(document, artist_names=names) for pk, document in documents.items()}
+        # The plan's own clock: "added within 7 days" reads the same in the verdict and its reason.
+        self.explainers = {
+            pk: Explainer(document, artist_names=names, now=self.plan.now) for pk, document in documents.items()
+        }
 
     def explanation(self, child: ChildPlaylist, track_id: str) -> Explanation | None:
         """The first occurrence the child's filters take, else the first one; None: not in the base."""
@@ -151,20 +161,23 @@ class _Decisions:
         return routed, explanation.sentence, explanation
 
 
-def why_track(*, base: BasePlaylist, query: str) -> TrackVerdict:
+def why_track(
+    *, base: BasePlaylist, query: str, drafts: dict[int | None, FilterDocument] | None = None
+) -> TrackVerdict:
     """Per child of `base`, whether a route now would give it the track `query` names (its name,
     or its Spotify link, URI or id, looked up among the base's items), and why.
 
     Raises TrackNotFound for empty words or words naming nothing the base or catalog holds,
     PreviewNotPossible when the base has no readable copy in the mirror or a child's filters
-    cannot route in this app mode (routes stop then too).
+    cannot route in this app mode (routes stop then too). `drafts`: the preview's draft filters
+    (by child id; None for a new last child), so the answer agrees with the preview it goes with.
     """
     query = (query or "").strip()
     if not query:
         raise TrackNotFound("Name a track: its name, or its Spotify link or URI.")
     if len(query) > MAX_QUERY:
         raise TrackNotFound(f"Use at most {MAX_QUERY} characters.")
-    decisions = _Decisions(base=base)
+    decisions = _Decisions(base=base, drafts=drafts)
     items, (wanted, linked) = _base_items(base=base), _named_id(query)
     found = [item for item in items if wanted and _item_id(item) == wanted]
     if not found and not linked:  # a bare word may be an id or a (one-word) name

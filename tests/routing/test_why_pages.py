@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from tests.accounts.factories import SpotifyCredentialFactory
 from tests.library.factories import PlaylistItemFactory
 from tests.routing.routing_pages_support import page_text
+from tests.routing.filter_support import cond, doc
 from tests.routing.why_support import make_world, mirror, song
 
 pytestmark = pytest.mark.django_db
@@ -128,6 +129,23 @@ def test_the_preview_api_explains_a_named_track_per_child(world):
     ]
     assert (second["routed"], second["in_child"], second["mode"]) == (True, None, "add_only")
     assert preview(api, base).json()["track"] is None  # no track asked: none answered
+
+
+def test_the_preview_api_explains_the_track_with_the_draft_it_previews(world):
+    base, tracks, clean, tens = world
+    api = APIClient()
+    api.force_authenticate(base.user)
+    explicit_only = doc(cond("explicit", "is", True))  # the listener is editing "Clean" into its opposite
+
+    response = preview(api, base, track="Loud Night", child=clean.pk, filters=explicit_only)
+
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    drafted = next(child for child in body["children"] if child["child_id"] == clean.pk)
+    verdict = next(child for child in body["track"]["children"] if child["name"] == "Clean")
+    # The preview counts the explicit track in the draft, and the explanation says the same.
+    assert drafted["matching"] == 1 and verdict["routed"] is True
+    assert verdict["reasons"][0]["matched"] is True
 
 
 @pytest.mark.parametrize("track", ["", "   ", "nothing like it", "x" * 301])
