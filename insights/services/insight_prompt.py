@@ -27,8 +27,8 @@ from library.models import Artist, Track, TrackArtist
 # v2: the week's own plays in weekly summaries; where moods come from. v3: artists by the plays
 # recorded apart from Spotify's ranking (v2 gave only the ranking, which a model wrote as plays).
 # v4: most played artists over every recorded play, not only Spotify's top artists; genre
-# variety for every kind.
-PROMPT_VERSION = "insight-v4"
+# variety for every kind. v5: the figures as a delimited facts block the answer is checked against.
+PROMPT_VERSION = "insight-v5"
 PURPOSE = "insight"
 SCHEMA_NAME = "listening_insight"
 HEADLINE_MAX, PARAGRAPH_MAX, LABEL_MAX, VALUE_MAX = 120, 600, 40, 80
@@ -40,6 +40,8 @@ MOST_PLAYED = "most played artists (plays recorded in this period)"
 SPOTIFY_ARTISTS = "Spotify's top artists (Spotify's ranking, not plays)"
 SPOTIFY_SONGS = "Spotify's top songs (Spotify's ranking, not plays)"
 NO_PLAYS = "none: no play of your top artists is recorded in this period"
+# The facts block: the answer is checked against what stands between these marks.
+FACTS_OPEN, FACTS_CLOSE = "<<<FACTS>>>", "<<<END FACTS>>>"
 
 
 def _text(low: int, high: int) -> dict[str, Any]:
@@ -128,7 +130,9 @@ Answer with one JSON object only, with these keys:
 - headline: at most {HEADLINE_MAX} characters.
 - paragraphs: 1 to {MAX_PARAGRAPHS} short paragraphs (two or three is best), each under 80 words.
 - highlights: 1 to {MAX_HIGHLIGHTS} {{"label", "value"}} pairs of figures worth remembering.
-Speak to the reader as "you". Use only the figures given; never invent artists, songs or numbers.
+Speak to the reader as "you". The facts block between {FACTS_OPEN} and {FACTS_CLOSE} is all you know:
+every artist, song, genre and number you write must be in it, numbers as given there (you may
+round them). Name no other artist, song or genre, and write no other number.
 Say who led their listening only from the most played artists, with their plays. Spotify's top
 artists and songs are Spotify's own ranking, not plays: word them as Spotify's ("Spotify ranks X
 first"), never as played, leading or on repeat. If no artist has a play, say so; name no leader.
@@ -148,23 +152,38 @@ class Answer:
 
 
 def build_messages(
-    *, snapshot: ListeningSnapshot, kind: str, tone: str, generation: int = 0
+    *, snapshot: ListeningSnapshot, kind: str, tone: str, generation: int = 0, facts: dict[str, Any] | None = None
 ) -> list[dict[str, str]]:
+    """The request; `facts` (prompt_facts) when the caller already has them."""
+    if facts is None:
+        facts = prompt_facts(snapshot=snapshot, kind=kind)
+    ask = f"Write {KIND_BRIEFS[InsightKind(kind)]}\nTone: {TONE_BRIEFS[InsightTone(tone)]}."
+    if generation:
+        # Regenerating: ask for a fresh take, or a deterministic model would say the same again.
+        ask += f"\nThis is version {generation + 1}: take a fresh angle, unlike earlier versions."
+    block = f"{FACTS_OPEN}\n{json.dumps(facts, ensure_ascii=False)}\n{FACTS_CLOSE}"
+    return [
+        {"role": "system", "content": SYSTEM_PROMPT},
+        {"role": "user", "content": f"{ask}\nFacts (the only names and figures you may use):\n{block}"},
+    ]
+
+
+def prompt_facts(*, snapshot: ListeningSnapshot, kind: str) -> dict[str, Any]:
+    """The facts block of an insight of `kind`: the figures it is written from and checked against."""
     figures = snapshot_figures(snapshot=snapshot)
     if kind == InsightKind.WEEKLY_SUMMARY:
         figures.update(week_figures(snapshot=snapshot))
     # Genre variety for every kind: a closing remark on the listener's taste stands on it.
     wanted = ("period", "plays", MOST_PLAYED, SPOTIFY_ARTISTS, "genres", "genre variety (0-1)",
               "moods from", *KIND_FIGURES[InsightKind(kind)])  # fmt: skip
-    shown = {key: figures[key] for key in wanted if figures.get(key) not in (None, [], {})}
-    ask = f"Write {KIND_BRIEFS[InsightKind(kind)]}\nTone: {TONE_BRIEFS[InsightTone(tone)]}."
-    if generation:
-        # Regenerating: ask for a fresh take, or a deterministic model would say the same again.
-        ask += f"\nThis is version {generation + 1}: take a fresh angle, unlike earlier versions."
-    return [
-        {"role": "system", "content": SYSTEM_PROMPT},
-        {"role": "user", "content": f"{ask}\nFigures: {json.dumps(shown, ensure_ascii=False)}"},
-    ]
+    return {key: figures[key] for key in wanted if figures.get(key) not in (None, [], {})}
+
+
+def facts_of(messages: list[dict[str, str]]) -> dict[str, Any]:
+    """The facts block of a request built by build_messages (for tests and the benchmark)."""
+    content = messages[-1]["content"]
+    start = content.index(FACTS_OPEN) + len(FACTS_OPEN)
+    return json.loads(content[start : content.index(FACTS_CLOSE, start)])
 
 
 def snapshot_figures(*, snapshot: ListeningSnapshot) -> dict[str, Any]:
