@@ -19,7 +19,6 @@
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -119,7 +118,7 @@ def facts_from(figures: Mapping[str, Any]) -> Facts:
                 lines.append(str(k))
                 if nested:  # {artist: plays}, {genre: share}: the keys are names
                     names.append(str(k))
-                walk(v, True)
+                walk(v, nested or isinstance(v, Mapping | list))  # "period": "Last 4 weeks" is no name
         elif isinstance(value, list):
             longest = max(longest, len(value))
             for item in value:
@@ -146,7 +145,7 @@ def check_grounding(
     """Check `texts` (a headline, paragraphs, highlights) against `facts`. `vocabulary`: names
     the listener could be told about (their artists, songs, genres); `artists`: those of them
     that, as one capitalised word opening a sentence ("Adele led..."), still count as a name."""
-    vocab = _Vocabulary(vocabulary, artists)
+    vocab = _Vocabulary([*vocabulary, *facts.names], artists)
     report = GroundingReport()
     for text in texts:
         masked = _check_names(text, facts=facts, vocab=vocab, report=report)
@@ -190,7 +189,7 @@ def _check_names(text: str, *, facts: Facts, vocab: _Vocabulary, report: Groundi
         _capital_spans(text, tokens, spans=spans)
     kept = _merge(spans)
     for start, end in kept:
-        mention = _strip_possessive(text[start:end].strip(" ,;:()“”\"'’."))
+        mention = _strip_possessive(" ".join(re.sub(r"[“”\"]", "", text[start:end]).strip(" ,;:()'’.").split()))
         if not mention:
             continue
         if _grounded_name(mention, facts):
@@ -204,9 +203,10 @@ def _check_names(text: str, *, facts: Facts, vocab: _Vocabulary, report: Groundi
 
 
 def _title_cased(tokens: list) -> bool:
-    """A headline or label In Title Case: its capitals say nothing about names."""
-    long = [t[2] for t in tokens if len(t[2]) >= 4 and t[2].isalpha()]
-    return len(long) >= 2 and sum(w[0].isupper() for w in long) / len(long) >= 0.6
+    """A headline or label In Title Case (every longer word after the first capitalised): its
+    capitals say nothing about names."""
+    later = [t[2] for t in tokens[1:] if len(t[2]) >= 4 and t[2].isalpha()]
+    return len(later) >= 2 and all(word[0].isupper() for word in later)
 
 
 def _vocab_spans(text: str, tokens: list, *, vocab: _Vocabulary, spans: list) -> None:
@@ -274,7 +274,7 @@ def _opens_sentence(text: str, start: int) -> bool:
 
 
 def _grounded_name(mention: str, facts: Facts) -> bool:
-    words = _norm(mention).split()
+    words = re.findall(r"[\w&+]+", _norm(mention))
     if not words or all(w in ORDINARY_CAPITALS for w in words):
         return True
     pattern = r"(?<![\w])" + r"\W+".join(re.escape(w) for w in words) + r"(?![\w])"
@@ -316,7 +316,8 @@ def _check_numbers(text: str, *, facts: Facts, report: GroundingReport) -> None:
     text = _mask(text, RANK)
     for m in NUMBER.finditer(text):
         said = _figure(m)
-        (report.numbers if matches(said, facts.figures) else report.ungrounded_numbers).append(m.group().strip())
+        written = m.group().strip().replace(" %", "%")
+        (report.numbers if matches(said, facts.figures) else report.ungrounded_numbers).append(written)
 
 
 def _mask(text: str, pattern: re.Pattern) -> str:
@@ -333,16 +334,19 @@ def _figure(m: re.Match) -> Figure:
 
 
 def matches(said: Figure, figures: Iterable[Figure]) -> bool:
-    """Whether `said` is one of `figures` within rounding: the two may differ by half a unit of
-    the coarser of their last written digits (36.4 % is "36%"; 0.62 is 0.6; 1.2k is 1,234)."""
+    """Whether `said` is one of `figures` within rounding: the figure rounded to the places the
+    answer writes (0.41 → 0.4, 1,234 → 1.2k), or the answer rounded to the figure's places
+    (36.4 % → "36%"; an exact half is no match: 0.5 is not 1)."""
     for figure in figures:
-        candidates = [figure]
+        known = figure
         if said.percent and not figure.percent:
             if figure.decimals <= 0 or not 0 <= figure.value <= 1:
                 continue  # only a figure written as a fraction (0.41) is one
-            candidates = [Figure(figure.value * 100, figure.decimals - 2, True)]
-        for known in candidates:
-            tolerance = 0.5 * 10 ** -min(said.decimals, known.decimals)
-            if math.isclose(said.value, known.value) or abs(said.value - known.value) <= tolerance + 1e-9:
+            known = Figure(figure.value * 100, figure.decimals - 2, True)
+        difference = abs(said.value - known.value)
+        if said.decimals <= known.decimals:  # the answer rounds the figure: 0.41 → 0.4
+            if difference <= 0.5 * 10**-said.decimals + 1e-9:
                 return True
+        elif difference < 0.5 * 10**-known.decimals - 1e-9:  # finer than the figure: 34.4 % of "34%"
+            return True
     return False
