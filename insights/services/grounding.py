@@ -170,6 +170,9 @@ class _Vocabulary:
             if 0 < len(words) <= MAX_NGRAM and (len(words) > 1 or len(words[0]) >= 3):
                 self.by_length.setdefault(len(words), set()).add(" ".join(words))
         self.singles = {name.strip() for name in names if " " not in name.strip()}
+        # Names written in lower case (genres, "boygenius"): found in lower case. Any other
+        # ("Late Night", a song) only with a capital: "your late night plays" names no song.
+        self.lower = {" ".join(_norm(name).split()) for name in names if name == name.lower()}
         self.strong = {name.strip() for name in artists if len(name.strip()) >= 4 and " " not in name.strip()}
 
     def has(self, phrase: str) -> bool:
@@ -213,9 +216,12 @@ def _vocab_spans(text: str, tokens: list, *, vocab: _Vocabulary, spans: list) ->
     for size in sorted(vocab.by_length, reverse=True):
         for i in range(len(tokens) - size + 1):
             words = [t[2] for t in tokens[i : i + size]]
-            if _norm(" ".join(words)) not in vocab.by_length[size]:
+            phrase = _norm(" ".join(words))
+            if phrase not in vocab.by_length[size]:
                 continue
             start, end = tokens[i][0], tokens[i + size - 1][1]
+            if phrase not in vocab.lower and not any(c.isupper() for c in text[start:end]):
+                continue
             if size == 1 and not _single_word_mention(text, start, end, words[0], vocab=vocab):
                 continue
             spans.append((start, end))

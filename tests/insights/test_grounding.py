@@ -26,7 +26,8 @@ FACTS = facts_from(
         "decades": {"1990s": "20%"},
     }
 )
-VOCABULARY = ["Artist 1", "Big Thief", "boygenius", "Adele", "Home", "Phoebe Bridgers", "shoegaze", "house", "pop"]
+VOCABULARY = ["Artist 1", "Big Thief", "boygenius", "Adele", "Home", "Late Night", "Phoebe Bridgers", "shoegaze", "house",
+              "pop"]  # fmt: skip
 
 
 def check(*texts: str):
@@ -53,6 +54,7 @@ def test_an_answer_that_keeps_to_the_facts_is_grounded_and_says_what_it_checked(
     ("text", "name"),
     [
         ("Your evenings belong to Phoebe Bridgers, and calm wins.", "Phoebe Bridgers"),  # a known name
+        ("You had a Late Night with Artist 1.", "Late Night"),  # a song of theirs, written as its title
         ("Calm nights: Taylor Swift kept you company.", "Taylor Swift"),  # an invented one, by its capitals
         ("Then Adele took over.", "Adele"),  # after an opening word
         ("Adele led your listening.", "Adele"),  # one of the listener's artists, opening a sentence
@@ -73,6 +75,7 @@ def test_an_artist_song_or_genre_the_facts_do_not_give_is_ungrounded(text, name)
     [
         "Calm evenings, restless weekends.",  # a capital opening a sentence is ordinary English
         "Home is where the calm songs are.",  # the song "Home" is not the word "home"
+        "Your late night plays lean calm.",  # nor is the song "Late Night" a late night
         "The house was quiet; your music was not. Some pop songs stayed.",
         "Calm Evenings, Restless Fridays",  # a headline in title case
         "From Monday to Friday, Spotify and Linernotes agree.",
