@@ -39,6 +39,7 @@ from bench.import_library import prepare_database, setup_django  # noqa: E402
 from tests.fixtures.llm_sandbox import PRIMARY_MODEL, start_llm_sandbox, stop_llm_sandbox  # noqa: E402
 
 BENCH_DB = "linernotes_bench_grounded"
+EXAMPLES = 8  # refusals shown per provider (--examples)
 MOODS = ("calm", "melancholic", "hopeful", "nostalgic", "energetic", "happy", "dark")
 
 
@@ -108,6 +109,7 @@ def measure(label: str, snapshots: list, *, kinds: list[str], tones: list[str]) 
 
     outcome: collections.Counter = collections.Counter()
     missing: collections.Counter = collections.Counter()
+    REFUSALS.details.clear()
     started = time.perf_counter()
     for snapshot in snapshots:
         for kind in kinds:
@@ -146,6 +148,7 @@ def measure(label: str, snapshots: list, *, kinds: list[str], tones: list[str]) 
     if missing:
         lines.append("  refused answers, by what they said (counts only): " + ", ".join(
             f"{what} x{count}" for what, count in missing.most_common(4)))  # fmt: skip
+    lines += [f"  refused: {detail[:160]}" for detail in REFUSALS.details[:EXAMPLES]]
     return lines, first / asked if asked else 0.0
 
 
@@ -155,6 +158,32 @@ def _count_missing(calls, missing: collections.Counter) -> None:
             missing["ungrounded names or numbers"] += 1
         elif call.error.startswith("breaks"):
             missing["a rule beyond the schema (a lead claim, blank text)"] += 1
+
+
+class _Refusals:
+    """What the check refused, as it told the model (names and numbers included): the bench
+    shows a few, so a reader can judge whether the check or the model was wrong."""
+
+    def __init__(self) -> None:
+        self.details: list[str] = []
+
+    def install(self) -> None:
+        from insights.services import insight_writer
+
+        base = insight_writer.InsightCheck
+        details = self.details
+
+        class Recording(base):
+            def __call__(self, data):
+                verdict = super().__call__(data)
+                if verdict is not None:
+                    details.append(verdict.detail)
+                return verdict
+
+        insight_writer.InsightCheck = Recording
+
+
+REFUSALS = _Refusals()
 
 
 def use_only(*, name: str, **values) -> None:
@@ -171,10 +200,13 @@ def main() -> int:
     parser.add_argument("--listeners", type=int, default=6)
     parser.add_argument("--quick", action="store_true", help="CI-sized: 2 listeners, the sandbox only")
     parser.add_argument("--local", choices=("auto", "skip"), default="auto")
+    parser.add_argument("--examples", type=int, default=EXAMPLES, help="refusals shown per provider")
     parser.add_argument("--local-url", default="", help="a running local model's /v1 URL (else started here)")
     args = parser.parse_args()
     if args.quick:
         args.listeners, args.local = 2, "skip"
+    global EXAMPLES
+    EXAMPLES = args.examples
     database_url, drop_database = prepare_database(os.environ.get("DATABASE_URL"), name=BENCH_DB)
     with tempfile.TemporaryFile() as log, tempfile.TemporaryFile() as local_log:
         process, sandbox = start_llm_sandbox(log)
@@ -183,6 +215,7 @@ def main() -> int:
             from insights.models import InsightKind, InsightTone
             from llm.models import JsonMode, ProviderKind
 
+            REFUSALS.install()
             snapshots = make_listeners(args.listeners)
             kinds, tones = list(InsightKind.values), list(InsightTone.values)
             use_only(name="sandbox", kind=ProviderKind.OPENAI, base_url=sandbox.openai_url("primary"),

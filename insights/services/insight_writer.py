@@ -7,6 +7,9 @@ The prompt, its schema and the checks beyond it are insights.services.insight_pr
 - The row is a run of core.runs: the task claims it (a duplicate delivery finds nothing to
   claim), and the answer is written by the claim's one UPDATE, so a row is never half-written;
   an unusable answer or a refused request leaves the last good text and says why.
+- Every answer is checked against the facts block it was written from (insight_grounding): an
+  ungrounded one is repaired once, then the next provider is asked (the router's `check`); with
+  none grounded the run fails with the reason and keeps the last good text, never a new one.
 - When no provider can answer (AllProvidersDown) the run is postponed (queued again with a
   Django-Q ONCE schedule at now + retry_after), like an analysis batch: retried later, not failed.
 - A row whose task or worker was lost (core.runs' one rule) is queued again by the next request.
