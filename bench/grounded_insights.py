@@ -148,7 +148,7 @@ def measure(label: str, snapshots: list, *, kinds: list[str], tones: list[str]) 
     if missing:
         lines.append("  refused answers, by what they said (counts only): " + ", ".join(
             f"{what} x{count}" for what, count in missing.most_common(4)))  # fmt: skip
-    lines += [f"  refused: {detail[:160]}" for detail in REFUSALS.details[:EXAMPLES]]
+    lines += [f"  refused: {detail[:160]}" for detail in REFUSALS.details[: REFUSALS.shown]]
     return lines, first / asked if asked else 0.0
 
 
@@ -166,6 +166,7 @@ class _Refusals:
 
     def __init__(self) -> None:
         self.details: list[str] = []
+        self.shown = EXAMPLES
 
     def install(self) -> None:
         from insights.services import insight_writer
@@ -205,8 +206,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.quick:
         args.listeners, args.local = 2, "skip"
-    global EXAMPLES
-    EXAMPLES = args.examples
+    REFUSALS.shown = args.examples
     database_url, drop_database = prepare_database(os.environ.get("DATABASE_URL"), name=BENCH_DB)
     with tempfile.TemporaryFile() as log, tempfile.TemporaryFile() as local_log:
         process, sandbox = start_llm_sandbox(log)

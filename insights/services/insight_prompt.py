@@ -27,7 +27,8 @@ from library.models import Artist, Track, TrackArtist
 # v2: the week's own plays in weekly summaries; where moods come from. v3: artists by the plays
 # recorded apart from Spotify's ranking (v2 gave only the ranking, which a model wrote as plays).
 # v4: most played artists over every recorded play, not only Spotify's top artists; genre
-# variety for every kind. v5: the figures as a delimited facts block the answer is checked against.
+# variety for every kind. v5: the figures as a delimited facts block the answer is checked against;
+# the example answer without names or figures.
 PROMPT_VERSION = "insight-v5"
 PURPOSE = "insight"
 SCHEMA_NAME = "listening_insight"
@@ -74,13 +75,15 @@ INSIGHT_SCHEMA: dict[str, Any] = {
         },
     },
 }
+# The example's values are descriptions in brackets, not names or figures: a small model copies an
+# example's "Phoebe Bridgers" and "31%" into its answer (answers keeping a bracket are refused).
 EXAMPLE_ANSWER = json.dumps(
     {
-        "headline": "Calm evenings, restless Fridays",
-        "paragraphs": ["Most of your plays land after 21:00, and they lean calm and melancholic."],
+        "headline": "[a short title]",
+        "paragraphs": ["[two or three sentences, naming only artists, songs, genres and figures of the facts block]"],
         "highlights": [
-            {"label": "Top artist", "value": "Phoebe Bridgers"},
-            {"label": "Night plays", "value": "31%"},
+            {"label": "Most played artist", "value": "[the first of the most played artists, with its plays]"},
+            {"label": "[a figure's name]", "value": "[that figure, as the facts block gives it]"},
         ],
     }
 )
@@ -136,7 +139,7 @@ round them). Name no other artist, song or genre, and write no other number.
 Say who led their listening only from the most played artists, with their plays. Spotify's top
 artists and songs are Spotify's own ranking, not plays: word them as Spotify's ("Spotify ranks X
 first"), never as played, leading or on repeat. If no artist has a play, say so; name no leader.
-An answer looks like this (the values are only an example):
+An answer looks like this (replace every [bracketed description] with your own words):
 {EXAMPLE_ANSWER}"""
 
 
@@ -327,6 +330,9 @@ def validate_answer(data: dict[str, Any], *, unplayed: Collection[str] = ()) -> 
             raise AnswerInvalid(f"highlight {number} has a blank label or value")
         if all(label.lower() != seen["label"].lower() for seen in highlights):
             highlights.append({"label": label, "value": value})
+    said = (headline, *paragraphs, *(text for h in highlights for text in h.values()))
+    if any(PLACEHOLDER.search(text) for text in said):
+        raise AnswerInvalid("it keeps a [bracketed description] of the example instead of your own words")
     for name in unplayed:
         if _claims_lead(name=name, headline=headline, paragraphs=paragraphs, highlights=highlights):
             raise AnswerInvalid(f"it says {name} led your listening, but no play of {name} is recorded")
@@ -335,6 +341,7 @@ def validate_answer(data: dict[str, Any], *, unplayed: Collection[str] = ()) -> 
 
 # "<name> led / leads / tops / carried ...", within one clause: "X has no play, while Y led" names
 # X in another clause. A sentence about Spotify's ranking ("Spotify ranks X first") is no claim.
+PLACEHOLDER = re.compile(r"\[[^\]]{3,}\]")  # the example answer's "[a short title]"
 LEAD_WORDS = r"(?:led|leads|leading|tops|topped|carried|carries|on repeat|most played|in front)"
 LEAD_LABEL = re.compile(r"top artist|most played|leader|led\b|leads\b", re.IGNORECASE)
 

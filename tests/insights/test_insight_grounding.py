@@ -161,6 +161,17 @@ def test_an_answer_claiming_an_unplayed_artist_led_is_repaired_like_an_ungrounde
     assert analysis_llm.sandbox.requests_to("primary") == 2
 
 
+def test_an_answer_keeping_the_examples_bracketed_descriptions_is_refused(snapshot):
+    check = InsightCheck(snapshot=snapshot, facts=prompt_facts(snapshot=snapshot, kind=InsightKind.WELLNESS))
+    copied = {"headline": "[a short title]", "paragraphs": ["Calm weeks."],
+              "highlights": [{"label": "Plays", "value": "107"}]}  # fmt: skip
+
+    verdict = check(copied)
+
+    assert verdict is not None and "[bracketed description]" in verdict.detail
+    assert "Phoebe" not in build_messages(snapshot=snapshot, kind=InsightKind.WELLNESS, tone="neutral")[0]["content"]
+
+
 # --- "Based on" on the page ------------------------------------------------------------------
 
 
