@@ -6,6 +6,8 @@ answer still invalid after one repair) has its circuit opened and the same reque
 once, so the caller gets one answer or one exception. This loop is the only retry there is:
 the SDK and httpx never retry on their own. Anything else a provider's turn raises counts as
 that provider failing too: one odd answer never ends the caller's task while others could answer.
+An answer the caller's `check` refuses (complete_json) is repaired and failed over the same way,
+but its provider's circuit stays closed: it is up, only that answer was not usable.
 
 Make these calls outside a transaction: they wait on HTTP for up to the read timeout.
 """
