@@ -103,6 +103,10 @@ class GeneratedInsight(QueuedRun):
     # from this row only while the snapshot still holds those figures (a re-ingest may change them).
     basis = models.CharField(max_length=64, blank=True)
     generated_at = models.DateTimeField(null=True, blank=True)
+    # What the text was checked against and found in it (insights.services.insight_grounding):
+    # {"facts_version", "facts", "names", "numbers", "provider", "attempts", "passed_over", ...};
+    # shown under "Based on". Empty for a row written before the check.
+    grounding = models.JSONField(default=dict, blank=True)
 
     # The lifecycle (core.runs): a row whose worker died is failed with a reason and queued again
     # by the listener's next request (writing costs an LLM call: it is not resumed unasked).

@@ -39,13 +39,18 @@ class GeneratedInsightSerializer(serializers.ModelSerializer):
     error = serializers.CharField(
         help_text="Why it failed, or why it waits (every LLM provider down); empty otherwise."
     )
+    grounding = serializers.JSONField(
+        help_text="What the text was checked against: the facts block the model was given (facts), "
+        "the names and numbers found in the text and in the facts (names, numbers), the provider, "
+        "attempts and the providers passed over. Empty for an insight written before the check."
+    )
 
     class Meta:
         model = GeneratedInsight
         fields = [
             "id", "snapshot", "type", "tone", "prompt_version", "status", "headline", "paragraphs",
             "highlights", "provider", "model", "prompt_tokens", "completion_tokens", "generation_ms",
-            "generation", "error", "task_id", "created_at", "generated_at",
+            "generation", "error", "grounding", "task_id", "created_at", "generated_at",
         ]  # fmt: skip
         read_only_fields = fields
 

@@ -27,8 +27,9 @@ from library.models import Artist, Track, TrackArtist
 # v2: the week's own plays in weekly summaries; where moods come from. v3: artists by the plays
 # recorded apart from Spotify's ranking (v2 gave only the ranking, which a model wrote as plays).
 # v4: most played artists over every recorded play, not only Spotify's top artists; genre
-# variety for every kind.
-PROMPT_VERSION = "insight-v4"
+# variety for every kind. v5: the figures as a delimited facts block the answer is checked against;
+# the example answer without names or figures.
+PROMPT_VERSION = "insight-v5"
 PURPOSE = "insight"
 SCHEMA_NAME = "listening_insight"
 HEADLINE_MAX, PARAGRAPH_MAX, LABEL_MAX, VALUE_MAX = 120, 600, 40, 80
@@ -40,6 +41,8 @@ MOST_PLAYED = "most played artists (plays recorded in this period)"
 SPOTIFY_ARTISTS = "Spotify's top artists (Spotify's ranking, not plays)"
 SPOTIFY_SONGS = "Spotify's top songs (Spotify's ranking, not plays)"
 NO_PLAYS = "none: no play of your top artists is recorded in this period"
+# The facts block: the answer is checked against what stands between these marks.
+FACTS_OPEN, FACTS_CLOSE = "<<<FACTS>>>", "<<<END FACTS>>>"
 
 
 def _text(low: int, high: int) -> dict[str, Any]:
@@ -72,13 +75,15 @@ INSIGHT_SCHEMA: dict[str, Any] = {
         },
     },
 }
+# The example's values are descriptions in brackets, not names or figures: a small model copies an
+# example's "Phoebe Bridgers" and "31%" into its answer (answers keeping a bracket are refused).
 EXAMPLE_ANSWER = json.dumps(
     {
-        "headline": "Calm evenings, restless Fridays",
-        "paragraphs": ["Most of your plays land after 21:00, and they lean calm and melancholic."],
+        "headline": "[a short title]",
+        "paragraphs": ["[two or three sentences, naming only artists, songs, genres and figures of the facts block]"],
         "highlights": [
-            {"label": "Top artist", "value": "Phoebe Bridgers"},
-            {"label": "Night plays", "value": "31%"},
+            {"label": "Most played artist", "value": "[the first of the most played artists, with its plays]"},
+            {"label": "[a figure's name]", "value": "[that figure, as the facts block gives it]"},
         ],
     }
 )
@@ -128,11 +133,13 @@ Answer with one JSON object only, with these keys:
 - headline: at most {HEADLINE_MAX} characters.
 - paragraphs: 1 to {MAX_PARAGRAPHS} short paragraphs (two or three is best), each under 80 words.
 - highlights: 1 to {MAX_HIGHLIGHTS} {{"label", "value"}} pairs of figures worth remembering.
-Speak to the reader as "you". Use only the figures given; never invent artists, songs or numbers.
+Speak to the reader as "you". The facts block between {FACTS_OPEN} and {FACTS_CLOSE} is all you know:
+every artist, song, genre and number you write must be in it, numbers as given there (you may
+round them). Name no other artist, song or genre, and write no other number.
 Say who led their listening only from the most played artists, with their plays. Spotify's top
 artists and songs are Spotify's own ranking, not plays: word them as Spotify's ("Spotify ranks X
 first"), never as played, leading or on repeat. If no artist has a play, say so; name no leader.
-An answer looks like this (the values are only an example):
+An answer looks like this (replace every [bracketed description] with your own words):
 {EXAMPLE_ANSWER}"""
 
 
@@ -148,23 +155,38 @@ class Answer:
 
 
 def build_messages(
-    *, snapshot: ListeningSnapshot, kind: str, tone: str, generation: int = 0
+    *, snapshot: ListeningSnapshot, kind: str, tone: str, generation: int = 0, facts: dict[str, Any] | None = None
 ) -> list[dict[str, str]]:
+    """The request; `facts` (prompt_facts) when the caller already has them."""
+    if facts is None:
+        facts = prompt_facts(snapshot=snapshot, kind=kind)
+    ask = f"Write {KIND_BRIEFS[InsightKind(kind)]}\nTone: {TONE_BRIEFS[InsightTone(tone)]}."
+    if generation:
+        # Regenerating: ask for a fresh take, or a deterministic model would say the same again.
+        ask += f"\nThis is version {generation + 1}: take a fresh angle, unlike earlier versions."
+    block = f"{FACTS_OPEN}\n{json.dumps(facts, ensure_ascii=False)}\n{FACTS_CLOSE}"
+    return [
+        {"role": "system", "content": SYSTEM_PROMPT},
+        {"role": "user", "content": f"{ask}\nFacts (the only names and figures you may use):\n{block}"},
+    ]
+
+
+def prompt_facts(*, snapshot: ListeningSnapshot, kind: str) -> dict[str, Any]:
+    """The facts block of an insight of `kind`: the figures it is written from and checked against."""
     figures = snapshot_figures(snapshot=snapshot)
     if kind == InsightKind.WEEKLY_SUMMARY:
         figures.update(week_figures(snapshot=snapshot))
     # Genre variety for every kind: a closing remark on the listener's taste stands on it.
     wanted = ("period", "plays", MOST_PLAYED, SPOTIFY_ARTISTS, "genres", "genre variety (0-1)",
               "moods from", *KIND_FIGURES[InsightKind(kind)])  # fmt: skip
-    shown = {key: figures[key] for key in wanted if figures.get(key) not in (None, [], {})}
-    ask = f"Write {KIND_BRIEFS[InsightKind(kind)]}\nTone: {TONE_BRIEFS[InsightTone(tone)]}."
-    if generation:
-        # Regenerating: ask for a fresh take, or a deterministic model would say the same again.
-        ask += f"\nThis is version {generation + 1}: take a fresh angle, unlike earlier versions."
-    return [
-        {"role": "system", "content": SYSTEM_PROMPT},
-        {"role": "user", "content": f"{ask}\nFigures: {json.dumps(shown, ensure_ascii=False)}"},
-    ]
+    return {key: figures[key] for key in wanted if figures.get(key) not in (None, [], {})}
+
+
+def facts_of(messages: list[dict[str, str]]) -> dict[str, Any]:
+    """The facts block of a request built by build_messages (for tests and the benchmark)."""
+    content = messages[-1]["content"]
+    start = content.index(FACTS_OPEN) + len(FACTS_OPEN)
+    return json.loads(content[start : content.index(FACTS_CLOSE, start)])
 
 
 def snapshot_figures(*, snapshot: ListeningSnapshot) -> dict[str, Any]:
@@ -308,6 +330,9 @@ def validate_answer(data: dict[str, Any], *, unplayed: Collection[str] = ()) -> 
             raise AnswerInvalid(f"highlight {number} has a blank label or value")
         if all(label.lower() != seen["label"].lower() for seen in highlights):
             highlights.append({"label": label, "value": value})
+    said = (headline, *paragraphs, *(text for h in highlights for text in h.values()))
+    if any(PLACEHOLDER.search(text) for text in said):
+        raise AnswerInvalid("it keeps a [bracketed description] of the example instead of your own words")
     for name in unplayed:
         if _claims_lead(name=name, headline=headline, paragraphs=paragraphs, highlights=highlights):
             raise AnswerInvalid(f"it says {name} led your listening, but no play of {name} is recorded")
@@ -316,6 +341,7 @@ def validate_answer(data: dict[str, Any], *, unplayed: Collection[str] = ()) -> 
 
 # "<name> led / leads / tops / carried ...", within one clause: "X has no play, while Y led" names
 # X in another clause. A sentence about Spotify's ranking ("Spotify ranks X first") is no claim.
+PLACEHOLDER = re.compile(r"\[[^\]]{3,}\]")  # the example answer's "[a short title]"
 LEAD_WORDS = r"(?:led|leads|leading|tops|topped|carried|carries|on repeat|most played|in front)"
 LEAD_LABEL = re.compile(r"top artist|most played|leader|led\b|leads\b", re.IGNORECASE)
 

@@ -7,6 +7,9 @@ The prompt, its schema and the checks beyond it are insights.services.insight_pr
 - The row is a run of core.runs: the task claims it (a duplicate delivery finds nothing to
   claim), and the answer is written by the claim's one UPDATE, so a row is never half-written;
   an unusable answer or a refused request leaves the last good text and says why.
+- Every answer is checked against the facts block it was written from (insight_grounding): an
+  ungrounded one is repaired once, then the next provider is asked (the router's `check`); with
+  none grounded the run fails with the reason and keeps the last good text, never a new one.
 - When no provider can answer (AllProvidersDown) the run is postponed (queued again with a
   Django-Q ONCE schedule at now + retry_after), like an analysis batch: retried later, not failed.
 - A row whose task or worker was lost (core.runs' one rule) is queued again by the next request.
@@ -39,12 +42,13 @@ from insights.services.insight_prompt import (
     Answer,
     AnswerInvalid,
     build_messages,
-    unplayed_artist_names,
+    prompt_facts,
     validate_answer,
 )
+from insights.services.insight_grounding import InsightCheck
 from insights.services.snapshots import snapshot_basis
 from llm.models import Provider
-from llm.services import AllProvidersDown, LLMResult, RequestRejected, complete_json
+from llm.services import AllProvidersDown, AnswersRefused, LLMResult, RequestRejected, complete_json
 
 logger = logging.getLogger(__name__)
 
@@ -248,18 +252,25 @@ def write_insight(*, insight_id: int) -> GeneratedInsight | None:
         return GeneratedInsight.objects.filter(pk=insight_id).first()  # a duplicate delivery, or gone
     insight = GeneratedInsight.objects.select_related("snapshot").get(pk=insight_id)
     try:
+        facts = prompt_facts(snapshot=insight.snapshot, kind=insight.kind)
         messages = build_messages(snapshot=insight.snapshot, kind=insight.kind, tone=insight.tone,
-                                  generation=insight.generation)  # fmt: skip
+                                  generation=insight.generation, facts=facts)  # fmt: skip
+        # Every answer is checked against the facts block it was written from (and the rules beyond
+        # the schema, e.g. Spotify's #1 with no play did not "lead"): the router repairs a refused
+        # answer once, then asks the next provider.
+        check = InsightCheck(snapshot=insight.snapshot, facts=facts)
         result = complete_json(
-            messages=messages, schema=INSIGHT_SCHEMA, schema_name=SCHEMA_NAME, purpose=PURPOSE
+            messages=messages, schema=INSIGHT_SCHEMA, schema_name=SCHEMA_NAME, purpose=PURPOSE, check=check
         )
-        # Checked against the snapshot's own plays: Spotify's #1 with no play did not "lead".
-        answer = validate_answer(result.data, unplayed=unplayed_artist_names(snapshot=insight.snapshot))
+        answer = validate_answer(result.data, unplayed=check.unplayed)
     except AllProvidersDown as exc:
         resume_at = timezone.now() + timedelta(seconds=max(1, exc.retry_after))
         claim.postpone(resume_at=resume_at, error=f"Waiting for an LLM provider: {exc}"[:ERROR_LIMIT])
     except RequestRejected as exc:
         claim.fail(f"Every LLM provider refused the request: {exc}")
+    except AnswersRefused as exc:
+        # Nothing ungrounded is ever stored: the last good text (if any) stays, with the reason.
+        claim.fail(f"No LLM provider wrote an insight that keeps to your listening's facts: {exc}"[:ERROR_LIMIT])
     except AnswerInvalid as exc:
         claim.fail(f"The LLM's answer was unusable: {exc}")
     except Exception:
@@ -267,14 +278,19 @@ def write_insight(*, insight_id: int) -> GeneratedInsight | None:
         claim.fail(UNEXPECTED_MESSAGE)
         raise
     else:
-        store_answer(claim=claim, answer=answer, result=result, basis=snapshot_basis(insight.snapshot))
+        store_answer(claim=claim, answer=answer, result=result, basis=snapshot_basis(insight.snapshot),
+                     grounding=check.record(answer=answer, result=result))  # fmt: skip
     return GeneratedInsight.objects.get(pk=insight_id)
 
 
-def store_answer(*, claim: runs.Claim, answer: Answer, result: LLMResult, basis: str = "") -> bool:
-    """Write the whole answer in one UPDATE; False when the row is no longer this worker's."""
+def store_answer(
+    *, claim: runs.Claim, answer: Answer, result: LLMResult, basis: str = "", grounding: dict | None = None
+) -> bool:
+    """Write the whole answer, and what it was checked against, in one UPDATE; False when the
+    row is no longer this worker's."""
     return claim.succeed(
         basis=basis,
+        grounding=grounding or {},
         headline=answer.headline,
         paragraphs=answer.paragraphs,
         highlights=answer.highlights,

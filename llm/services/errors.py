@@ -23,6 +23,15 @@ class RequestRejected(LLMError):
     not the providers, is at fault, so retrying would not help and no circuit was opened."""
 
 
+class AnswersRefused(LLMError):
+    """Every provider that answered was refused by the caller's check, each after one repair
+    (complete_json's `check`): no answer to use; `passed_over` says who was asked and why not."""
+
+    def __init__(self, message: str, *, passed_over: tuple[tuple[str, str], ...] = ()) -> None:
+        super().__init__(message)
+        self.passed_over = passed_over
+
+
 class UnknownProvider(LLMError, DomainError):
     """No provider has that name (400 about the request's `provider`)."""
 

@@ -6,6 +6,8 @@ answer still invalid after one repair) has its circuit opened and the same reque
 once, so the caller gets one answer or one exception. This loop is the only retry there is:
 the SDK and httpx never retry on their own. Anything else a provider's turn raises counts as
 that provider failing too: one odd answer never ends the caller's task while others could answer.
+An answer the caller's `check` refuses (complete_json) is repaired and failed over the same way,
+but its provider's circuit stays closed: it is up, only that answer was not usable.
 
 Make these calls outside a transaction: they wait on HTTP for up to the read timeout.
 """
@@ -16,6 +18,7 @@ import json
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +34,7 @@ from llm.services import circuit
 from llm.services.clients import Completion, ProviderConfig, complete
 from llm.services.errors import (
     AllProvidersDown,
+    AnswersRefused,
     ProviderFailure,
     ProviderRejected,
     RequestRejected,
@@ -59,18 +63,37 @@ class LLMResult:
     prompt_tokens: int | None
     completion_tokens: int | None
     attempts: int
+    # The providers asked before the one that answered, each with why it was passed over.
+    passed_over: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class CheckFailed:
+    """What a caller's `check` found wrong with a schema-valid answer: `detail` goes back to the
+    model in the repair request, `summary` to staff's call records (never quoting the answer)."""
+
+    detail: str
+    summary: str
+
+
+Check = Callable[[Any], CheckFailed | None]
 
 
 def complete_json(
-    *, messages: list[dict[str, str]], schema: dict, schema_name: str, purpose: str
+    *, messages: list[dict[str, str]], schema: dict, schema_name: str, purpose: str, check: Check | None = None
 ) -> LLMResult:
     """An answer that is valid JSON for `schema`. Raises AllProvidersDown (retry later) or
-    RequestRejected (every provider refused this request; do not retry it as is)."""
+    RequestRejected (every provider refused this request; do not retry it as is).
+
+    `check`: the caller's rules beyond the schema (an insight keeps to its facts). An answer it
+    refuses is repaired once like a schema error; still refused, the next provider is asked,
+    and that provider's circuit stays closed (it answered; the answer was the trouble). When
+    every provider that answered was refused, AnswersRefused."""
     validator_class = validators.validator_for(schema)
     validator_class.check_schema(schema)  # a bad schema is our bug: fail loudly, open no circuit
     request = _Request(
         messages=messages, schema=schema, schema_name=schema_name, purpose=purpose,
-        validator=validator_class(schema),
+        validator=validator_class(schema), check=check,
     )  # fmt: skip
     return _route(request)
 
@@ -87,6 +110,7 @@ class _Request:
     schema_name: str | None
     purpose: str
     validator: Any
+    check: Check | None = None
     attempts: int = 0
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
@@ -115,6 +139,8 @@ def candidates() -> list[Provider]:
 def _route(request: _Request) -> LLMResult:
     started = time.monotonic()
     rejections: list[str] = []
+    refused: list[str] = []
+    passed_over: list[tuple[str, str]] = []
     failed = False
     for provider in candidates():
         if not circuit.admit(provider=provider):
@@ -125,6 +151,7 @@ def _route(request: _Request) -> LLMResult:
             data, model = _ask(config=config, request=request)
         except ProviderFailure as exc:
             failed = True
+            passed_over.append((config.name, "failed"))
             circuit.record_failure(provider_id=config.id, error=str(exc))
             logger.warning("LLM provider %s failed (%s); failing over.", config.name, exc)
             continue
@@ -132,10 +159,19 @@ def _route(request: _Request) -> LLMResult:
             # It answered, so it is up (a half-open trial closes); the request is what it refused.
             circuit.record_success(provider_id=config.id, latency_ms=_ms_since(provider_started))
             rejections.append(f"{config.name}: {exc}")
+            passed_over.append((config.name, "refused the request"))
             logger.warning("LLM provider %s refused the request (%s).", config.name, exc)
+            continue
+        except _AnswerRefused as exc:
+            # Up and answering, so its circuit closes; only this answer was not good enough.
+            circuit.record_success(provider_id=config.id, latency_ms=_ms_since(provider_started))
+            refused.append(f"{config.name}: {exc}")
+            passed_over.append((config.name, str(exc)))
+            logger.warning("LLM provider %s: %s; asking the next one.", config.name, exc)
             continue
         except Exception as exc:  # the last resort: see the module's docstring
             failed = True
+            passed_over.append((config.name, "failed"))
             failure = unexpected_failure(exc)
             circuit.record_failure(provider_id=config.id, error=str(failure))
             name = type(exc).__name__
@@ -151,6 +187,7 @@ def _route(request: _Request) -> LLMResult:
             prompt_tokens=request.prompt_tokens,
             completion_tokens=request.completion_tokens,
             attempts=request.attempts,
+            passed_over=tuple(passed_over),
         )
         logger.info(
             "LLM %s answered by %s (%s) in %d ms, %d attempt(s), tokens %s+%s.",
@@ -158,6 +195,8 @@ def _route(request: _Request) -> LLMResult:
             result.prompt_tokens, result.completion_tokens,
         )  # fmt: skip
         return result
+    if refused and not failed:
+        raise AnswersRefused("; ".join(refused + rejections), passed_over=tuple(passed_over))
     if rejections and not failed:
         raise RequestRejected("Every provider refused the request: " + "; ".join(rejections))
     raise AllProvidersDown(retry_after=retry_after_seconds(), detail=_down_detail(rejections))
@@ -170,6 +209,10 @@ def _ask(*, config: ProviderConfig, request: _Request) -> tuple[Any, str]:
     for is_repair in (False, True):
         completion, latency_ms = _attempt(config=config, request=request, messages=messages)
         data, problem = _parse(completion.text, request=request)
+        if problem is None and request.check is not None:
+            verdict = request.check(data)
+            if verdict is not None:
+                problem = Problem(detail=verdict.detail, summary=verdict.summary, schema=False)
         _record(
             config=config,
             request=request,
@@ -180,12 +223,14 @@ def _ask(*, config: ProviderConfig, request: _Request) -> tuple[Any, str]:
         )
         if problem is None:
             return data, completion.model
+        if is_repair and not problem.schema:
+            raise _AnswerRefused(f"answer refused after one repair ({problem.summary})")
         if is_repair:
             raise ProviderFailure(f"Answer still invalid after one repair: {problem.summary}")
         messages = [
             *request.messages,
             {"role": "assistant", "content": completion.text[:MAX_QUOTED_ANSWER]},
-            {"role": "user", "content": _repair_prompt(request=request, problem=problem.detail)},
+            {"role": "user", "content": _repair_prompt(request=request, problem=problem)},
         ]
     raise AssertionError("unreachable")
 
@@ -245,6 +290,11 @@ class Problem:
 
     detail: str
     summary: str
+    schema: bool = True  # False: the caller's check refused a schema-valid answer
+
+
+class _AnswerRefused(Exception):
+    """A provider's answer, repaired once, still failed the caller's check."""
 
 
 def _parse(text: str, *, request: _Request) -> tuple[Any, Problem | None]:
@@ -286,11 +336,16 @@ def _without_fences(text: str) -> str:
     return stripped
 
 
-def _repair_prompt(*, request: _Request, problem: str) -> str:
+def _repair_prompt(*, request: _Request, problem: Problem) -> str:
     if request.schema is None:
         return "Your answer was empty. Please answer again."
+    if not problem.schema:
+        return (
+            f"Your answer cannot be used: {problem.detail}. Correct it using only what the request "
+            "gives, and reply with only the corrected JSON document, nothing else."
+        )
     return (
-        f"Your answer is not valid for the JSON schema {request.schema_name!r}: {problem}. "
+        f"Your answer is not valid for the JSON schema {request.schema_name!r}: {problem.detail}. "
         "Reply again with only the corrected JSON document, nothing else."
     )
 

@@ -1,7 +1,8 @@
 """The sandbox model's written insights: readable sentences from the figures the prompt gives.
 
 A request is an insight when its schema asks for INSIGHT_KEYS. The figures are the JSON object
-after "Figures:" in the prompt; every name and number in the answer is one of them, written as
+of the prompt's facts block (after "<<<FACTS>>>", or after "Figures:" as older prompts gave
+them); every name and number in the answer is one of them, written as
 given ("34%", 0.62, "21:00"), and nothing is added: a figure the prompt leaves out is not
 mentioned. Who "led your listening" comes only from the most played artists (plays recorded in
 the period); Spotify's top lists are its ranking and are said as such ("Spotify ranks X first"),
@@ -22,7 +23,7 @@ from typing import Any
 from sandbox.llm.prompt_reading import user_text
 
 INSIGHT_KEYS = frozenset({"headline", "paragraphs", "highlights"})
-FIGURES_MARK = "Figures:"
+FIGURES_MARKS = ("<<<FACTS>>>", "Figures:")  # the facts block, else the older prompts' line
 # What the ask says → the kind and tone of insight (insights.services.insight_prompt's briefs).
 KINDS = (
     ("weekly summary", "weekly"),
@@ -61,11 +62,12 @@ def written_insight(
 ) -> dict[str, Any] | None:
     """The insight the prompt's figures support, or None when the prompt has no figures."""
     text = user_text(messages)
-    start = text.rfind(FIGURES_MARK)
+    mark = next((m for m in FIGURES_MARKS if m in text), FIGURES_MARKS[-1])
+    start = text.rfind(mark)
     if start < 0:
         return None
     try:
-        figures, _ = json.JSONDecoder().raw_decode(text[start + len(FIGURES_MARK) :].lstrip())
+        figures, _ = json.JSONDecoder().raw_decode(text[start + len(mark) :].lstrip())
     except ValueError:
         return None
     if not isinstance(figures, dict):

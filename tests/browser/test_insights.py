@@ -117,6 +117,10 @@ def test_a_listener_takes_a_snapshot_reads_every_range_and_has_an_insight_writte
     browser.click(browser.find(f"{card} details.figures summary"))
     written_by = browser.text(f'{card} [data-role="written-by"]')
     assert f"Supportive · written by primary ({PRIMARY_MODEL})" in written_by
+    # On request, what it is based on: the facts the model was given and what was checked.
+    browser.click(browser.find(f"{card} details.based-on summary"))
+    based_on = browser.text(f'{card} [data-role="based-on"]')
+    assert "checked against these facts" in based_on and "Numbers checked:" in based_on, based_on
     assert browser.text(f"{card} .insight-headline")
     assert fresh_llm_sandbox.requests_to("primary") >= 1
     # The artist the insight says led the listening is the chart's first (by plays), never

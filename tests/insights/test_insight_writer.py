@@ -23,6 +23,7 @@ from insights.services.insight_prompt import (
     SPOTIFY_SONGS,
     AnswerInvalid,
     build_messages,
+    facts_of,
     unplayed_artist_names,
     validate_answer,
 )
@@ -81,20 +82,17 @@ def test_the_prompt_names_the_top_artists_and_songs_and_gives_each_kind_its_own_
     (system, user) = build_messages(snapshot=snapshot, kind=InsightKind.WELLNESS, tone=InsightTone.PLAYFUL)
 
     assert system["role"] == "system" and "JSON" in system["content"]
-    ask, figures = user["content"].split("\nFigures: ")
+    ask, block = user["content"].split("\nFacts (the only names and figures you may use):\n")
     assert "wellness" in ask and "medical advice" in ask and "witty" in ask
-    figures = json.loads(figures)
+    assert block.startswith("<<<FACTS>>>\n") and block.endswith("\n<<<END FACTS>>>")
+    figures = facts_of([user])
     # Plays and Spotify's ranking under keys that say which is which.
     assert figures[MOST_PLAYED] == {"Artist 1": 41, "Artist 2": 27, "Artist 3": 19, "Artist 4": 8, "Artist 5": 5}
     assert figures[SPOTIFY_ARTISTS] == [f"Artist {rank}" for rank in range(1, 6)]
     assert figures["moods"]["calm"] == "34%" and figures["energy (0-1)"] == 0.41
     assert figures["busiest hours"] == ["21:00", "20:00", "22:00"]
     assert SPOTIFY_SONGS not in figures  # a roast's and a summary's figure, not a wellness note's
-    roast = json.loads(
-        build_messages(snapshot=snapshot, kind=InsightKind.ROAST, tone=InsightTone.NEUTRAL)[1][
-            "content"
-        ].split("\nFigures: ")[1]
-    )
+    roast = facts_of(build_messages(snapshot=snapshot, kind=InsightKind.ROAST, tone=InsightTone.NEUTRAL))
     assert roast[SPOTIFY_SONGS][0] == "Song 1 by Singer 1" and "moods" not in roast
     assert len(system["content"]) + len(user["content"]) < 2500  # small: every request pays for it
 
@@ -102,11 +100,7 @@ def test_the_prompt_names_the_top_artists_and_songs_and_gives_each_kind_its_own_
 def test_artists_and_songs_not_in_the_catalog_are_left_out_of_the_prompt():
     snapshot = RichListeningSnapshotFactory(catalog=False)
 
-    figures = json.loads(
-        build_messages(snapshot=snapshot, kind=InsightKind.ROAST, tone=InsightTone.NEUTRAL)[1][
-            "content"
-        ].split("\nFigures: ")[1]
-    )
+    figures = facts_of(build_messages(snapshot=snapshot, kind=InsightKind.ROAST, tone=InsightTone.NEUTRAL))
 
     assert MOST_PLAYED not in figures and SPOTIFY_ARTISTS not in figures and SPOTIFY_SONGS not in figures
     assert figures["genres"]["indie folk"] == "32%"
@@ -149,8 +143,7 @@ def test_an_answer_is_tidied_and_blank_text_is_refused():
 
 
 def _figures(snapshot, kind=InsightKind.WELLNESS) -> dict:
-    content = build_messages(snapshot=snapshot, kind=kind, tone=InsightTone.NEUTRAL)[1]["content"]
-    return json.loads(content.split("\nFigures: ")[1])
+    return facts_of(build_messages(snapshot=snapshot, kind=kind, tone=InsightTone.NEUTRAL))
 
 
 def test_the_prompt_orders_artists_by_their_plays_and_keeps_spotifys_ranking_apart():
@@ -527,7 +520,7 @@ def test_a_weekly_summary_is_written_from_the_weeks_own_plays():
     weekly = build_messages(snapshot=snapshot, kind=InsightKind.WEEKLY_SUMMARY, tone=InsightTone.NEUTRAL)
     wellness = build_messages(snapshot=snapshot, kind=InsightKind.WELLNESS, tone=InsightTone.NEUTRAL)
 
-    figures = json.loads(weekly[1]["content"].split("Figures: ", 1)[1])
+    figures = facts_of(weekly)
     assert figures["this week: plays"] == 4
     assert figures["this week: most played songs"] == ["Harbour Hymn", "Once Only"]
     assert "this week: plays" not in wellness[1]["content"]

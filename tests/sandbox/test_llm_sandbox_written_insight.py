@@ -16,6 +16,7 @@ from insights.services.insight_prompt import (
     MOST_PLAYED,
     SPOTIFY_ARTISTS,
     build_messages,
+    facts_of,
     unplayed_artist_names,
     validate_answer,
 )
@@ -33,7 +34,7 @@ NAMED = re.compile(r"\b(?:Artist|Singer|Song) \d+\b")  # the rich snapshot's cat
 def written(snapshot, kind=InsightKind.WELLNESS, tone=InsightTone.NEUTRAL, generation=0) -> tuple[dict, dict]:
     """(the answer, the figures the prompt gave) for the product's prompt."""
     messages = build_messages(snapshot=snapshot, kind=kind, tone=tone, generation=generation)
-    figures = json.loads(messages[-1]["content"].split("Figures: ", 1)[1])
+    figures = facts_of(messages)
     reply = answer(seed=1, model="llama-3.1-70b-instruct", messages=messages,
                    want=Want("schema", INSIGHT_SCHEMA), malformed=None)  # fmt: skip
     document = json.loads(reply.content)
