@@ -91,6 +91,8 @@ PAGES = [
     ("base", LISTENER, "routing:base"),
     ("child-editor", LISTENER, "routing:child"),
     ("restore", LISTENER, "routing:restore"),
+    ("duplicates", LISTENER, "routing:duplicates"),
+    ("remove-duplicates", LISTENER, "routing:duplicates-remove"),
     ("stop-routing", LISTENER, "routing:base-delete"),
     ("insights-short", LISTENER, "insights:insights"),
     ("insights-medium", LISTENER, "insights:insights"),
@@ -107,7 +109,7 @@ ACTIONS = {
     "sync:import-now", "sync:retry", "sync:cancel",
     "routing:create-base", "routing:base-options", "routing:base-route", "routing:child-add",
     "routing:child-move", "routing:child-delete", "routing:retry", "routing:cancel", "routing:confirm",
-    "routing:discard",
+    "routing:discard", "routing:duplicates-undo",
     "insights:ingest", "insights:insight-generate",
     "insights:history-import",  # an upload; its card is on the history page, its flow in test_history_import
 }  # fmt: skip
@@ -203,6 +205,8 @@ def _build_world(sandbox_server, llm_sandbox) -> World:
         "child-editor": f"/routing/children/{child.pk}/",
         "restore": f"/routing/runs/{run.pk}/restore/",
         "stop-routing": f"/routing/{base.pk}/delete/",
+        "duplicates": "/library/duplicates/",
+        "remove-duplicates": f"/library/duplicates/{source.pk}/remove/",
         "insights-short": "/insights/?range=short_term",
         "insights-medium": "/insights/?range=medium_term",
         "insights-long": "/insights/?range=long_term",
