@@ -262,7 +262,10 @@ class RouteRun(QueuedRun):
 
     @property
     def base_label(self) -> str:
-        """The base as staff and the listener's run history name it, deleted or not."""
+        """The base as staff and the listener's run history name it, deleted or not (for a
+        duplicate removal or its undo: the playlist it wrote to, which has no base)."""
+        if self.target_spotify_id and self.base_id is None:
+            return f"{self.base_name} (duplicates)"
         if self.base_id is None:
             return f"{self.base_name} (base deleted)" if self.base_name else "(base deleted)"
         return self.base_name or str(self.base)

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.selectors import get_credential
+from core.runs import RunStatus
 from core.throttles import Throttled
 from library import selectors as library_selectors
 from routing import selectors
@@ -41,6 +42,7 @@ def duplicates(request: HttpRequest) -> HttpResponse:
         {
             "found": entry,
             "run": latest.get(entry.playlist.spotify_id),
+            "synced_before_run": _synced_before(entry.playlist, latest.get(entry.playlist.spotify_id)),
             "shared": entry.shared[:SHARED_SHOWN],
             "more_shared": max(0, len(entry.shared) - SHARED_SHOWN),
         }
@@ -52,6 +54,14 @@ def duplicates(request: HttpRequest) -> HttpResponse:
         "sharing": sum(1 for entry in found if entry.shared),
     }
     return render(request, "routing/duplicates.html", context)
+
+
+def _synced_before(playlist, run) -> bool:
+    """The playlist changed on Spotify (our own run wrote to it) after the mirror last read it:
+    what the page lists is the old version, and a removal from it would be refused."""
+    if run is None or run.status != RunStatus.SUCCEEDED or not getattr(run, "has_backup", False):
+        return False
+    return playlist.items_imported_at is None or playlist.items_imported_at < run.finished_at
 
 
 @login_required

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from core.runs import RunStatus
 from routing.models import ChildBackup, RouteRun, RouteRunKind
@@ -98,3 +99,15 @@ def test_a_finished_removal_can_be_undone_from_the_page_by_its_owner_only(librar
 
     assert "goes back to what it held before it" in answer.content.decode()
     assert RouteRun.objects.filter(kind=RouteRunKind.RESTORE, restore_of=run).count() == 1
+
+
+def test_after_a_removal_the_page_asks_for_a_sync_before_offering_another(library):  # noqa: F811
+    user, credential, mine, theirs, other = library
+    run = RouteRun.objects.create(
+        kind=RouteRunKind.DEDUPE, user=user, base_name="Mine", target_spotify_id=mine.spotify_id,
+        status=RunStatus.SUCCEEDED, finished_at=timezone.now(),
+    )  # fmt: skip
+    ChildBackup.objects.create(user=user, run=run, spotify_id=mine.spotify_id, name="Mine", uris=[])
+    html = browser(user).get("/library/duplicates/").content.decode()
+    assert "sync to see it as it is now" in html
+    assert f"/library/duplicates/{mine.pk}/remove/" not in html
