@@ -25,6 +25,7 @@ from library.selectors import list_duplicates
 from routing.metadata import CacheCounters, PlaylistItemsCache
 from routing.models import ChildBackup, RoutedPlaylist, RouteRun, RouteRunKind
 from routing.services.child_reads import ChildReader
+from routing.services.base_reads import RETRY_HINT
 from routing.services.child_writes import plan_restore, writable
 from routing.services.dedupe_plan import PlanError, plan_dedupe
 from routing.services.route import write_child
@@ -161,10 +162,16 @@ def run_dedupe(*, run_id: int) -> RouteRun | None:
                 change = _first_plan(contents=contents, plan=plan, drop=drop, name=name)
             else:
                 change = _resumed_plan(current=contents.uris, backup=started.uris, drop=drop, name=name)
-            writes = write_child(
-                client=client, ledger=ledger, reader=children, user_id=event.user_id, child=None,
-                spotify_id=target, name=name, contents=contents, change=change,
-            )  # fmt: skip
+            try:
+                writes = write_child(
+                    client=client, ledger=ledger, reader=children, user_id=event.user_id, child=None,
+                    spotify_id=target, name=name, contents=contents, change=change,
+                )  # fmt: skip
+            except RunStepFailed as exc:
+                # A route's wording ("a retry goes on from there") does not fit: this run is not
+                # retried, and a copy taken out may not be back yet. The backup is stored.
+                reason = exc.reason.replace(RETRY_HINT, "").strip()
+                raise RunStepFailed(f"{reason} Some tracks may be missing from it now. {HINT}") from exc
             # The re-added kept copies are not additions: the listener sees only what went.
             writes.update(added=0, removed=len(drop))
             ledger.child_done(spotify_id=target, writes=writes)

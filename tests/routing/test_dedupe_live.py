@@ -7,10 +7,13 @@ import pytest
 
 from library.models import Playlist
 from library.selectors import list_duplicates
-from routing.models import ChildBackup
+from django.utils import timezone
+
+from routing.models import ChildBackup, RouteRun
 from routing.services import restore
 from routing.services.dedupe import DedupeInvalid, request_dedupe, run_dedupe
 from core.runs import RunStatus
+from accounts.models import SpotifyPause
 from tests.routing.route_support import BASE_NAME, DELETE_ITEMS, REPLACE_ITEMS, SpotifyAs, writes_since
 from tests.sync.import_support import connect, import_library, requests_since, route_counts, set_mode
 
@@ -121,4 +124,41 @@ def test_a_plan_naming_a_first_copy_or_an_old_snapshot_is_refused(sandbox, setti
         request_dedupe(user=user, playlist=playlist, positions=[2], snapshot_id="older", trigger="api")
     assert old.value.field == "snapshot_id"
     assert not queue.of("routing.tasks.run_dedupe")
+    assert spotify.uris(playlist.spotify_id) == rows
+
+
+def _long(tracks: list[str]) -> list[str]:
+    """Over 100 rows after the removal (so not one PUT), with two tracks repeated."""
+    rows = tracks[:120]
+    return rows[:50] + [rows[3]] + rows[50:] + [rows[40]]
+
+
+def test_a_removal_postponed_between_its_delete_and_its_put_back_finishes_when_resumed(sandbox, settings, queue):
+    user, spotify, playlist, rows = _playlist_with(sandbox, settings, _long)
+    sandbox.fail_next(method="POST", path=f"/v1/playlists/{playlist.spotify_id}/items", status=429, retry_after=7200)
+
+    paused = run_dedupe(run_id=_confirm(user, playlist).pk)
+
+    assert paused.status == RunStatus.QUEUED and paused.resume_at is not None
+    assert rows[3] not in spotify.uris(playlist.spotify_id)  # taken out, not back yet
+    SpotifyPause.objects.update(until=timezone.now())
+    RouteRun.objects.filter(pk=paused.pk).update(resume_at=timezone.now())
+    resumed = run_dedupe(run_id=paused.pk)
+    assert resumed.status == RunStatus.SUCCEEDED, resumed.error
+    assert spotify.uris(playlist.spotify_id) == _without(rows, {50, len(rows) - 1})
+    assert ChildBackup.objects.get(run=resumed).uris == rows  # the first backup stays
+
+
+def test_a_removal_that_fails_part_way_says_so_and_its_undo_brings_every_track_back(sandbox, settings, queue):
+    user, spotify, playlist, rows = _playlist_with(sandbox, settings, _long)
+    sandbox.fail_next(method="POST", path=f"/v1/playlists/{playlist.spotify_id}/items", status=503, count=10)
+
+    failed = run_dedupe(run_id=_confirm(user, playlist).pk)
+
+    assert failed.status == RunStatus.FAILED
+    assert "Some tracks may be missing" in failed.error and "Undo it" in failed.error
+    assert "a retry goes on" not in failed.error
+    sandbox.control("DELETE", "faults")  # Spotify answers again
+    undone = restore.run_restore(run_id=restore.request_restore(event=failed, trigger="button").pk)
+    assert undone.status == RunStatus.SUCCEEDED, undone.error
     assert spotify.uris(playlist.spotify_id) == rows
