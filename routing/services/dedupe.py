@@ -24,9 +24,9 @@ from library.models import Playlist
 from library.selectors import list_duplicates
 from routing.metadata import CacheCounters, PlaylistItemsCache
 from routing.models import ChildBackup, RoutedPlaylist, RouteRun, RouteRunKind
-from routing.services.child_reads import ChildReader
+from routing.services.child_reads import ChildContents, ChildReader
 from routing.services.base_reads import RETRY_HINT
-from routing.services.child_writes import plan_restore, writable
+from routing.services.child_writes import ChildChange, plan_restore, writable
 from routing.services.dedupe_plan import PlanError, plan_dedupe
 from routing.services.route import write_child
 from routing.services.route_state import RouteLedger, claim_run
@@ -181,7 +181,7 @@ def run_dedupe(*, run_id: int) -> RouteRun | None:
     return RouteRun.objects.get(pk=run_id)
 
 
-def _first_plan(*, contents, plan: dict, drop: dict[int, str], name: str):
+def _first_plan(*, contents: ChildContents, plan: dict, drop: dict[int, str], name: str) -> ChildChange:
     """Write only to the playlist the listener reviewed: same snapshot, same rows where they chose."""
     rows = contents.uris
     if contents.snapshot_id != plan.get("snapshot_id") or any(
@@ -194,7 +194,7 @@ def _first_plan(*, contents, plan: dict, drop: dict[int, str], name: str):
         raise RunStepFailed(f"{exc} {HINT}") from exc
 
 
-def _resumed_plan(*, current: list[str], backup: list[str], drop: dict[int, str], name: str):
+def _resumed_plan(*, current: list[str], backup: list[str], drop: dict[int, str], name: str) -> ChildChange:
     """A run that stopped part-way (postponed by Spotify, worker gone) finishes towards the same
     rows: the backup it took, less the confirmed ones, as long as nothing new came in meanwhile."""
     if {uri for uri in current if writable(uri)} - set(backup):
