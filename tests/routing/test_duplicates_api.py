@@ -14,6 +14,7 @@ from library.selectors import list_duplicates
 from routing.models import ChildBackup, RouteRun, RouteRunKind
 from tests.accounts.factories import SpotifyCredentialFactory
 from tests.library.factories import PlaylistFactory, PlaylistItemFactory, TrackFactory
+from tests.routing.factories import BasePlaylistFactory, RouteRunFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -161,3 +162,17 @@ def test_the_undo_is_for_the_owner_of_a_finished_removal_that_wrote(library, que
     undo = RouteRun.objects.get(pk=answer.json()["id"])
     assert (undo.kind, undo.restore_of_id, undo.target_spotify_id) == (RouteRunKind.RESTORE, run.pk, mine.spotify_id)
     assert signed_in(user).post(url).status_code == 409  # one undo of a playlist at a time
+
+
+def test_a_base_playlist_waits_while_its_route_runs(library):
+    user, credential, mine, theirs, other = library
+    base = BasePlaylistFactory(user=user, playlist=mine, spotify_id=mine.spotify_id)
+    route = RouteRunFactory(base=base, status=RunStatus.RUNNING)
+    url = f"/api/library/playlists/{mine.pk}/remove-duplicates"
+    body = {"positions": [2], "snapshot_id": mine.snapshot_id}
+
+    busy = signed_in(user).post(url, body, format="json")
+
+    assert busy.status_code == 409 and "route" in busy.json()["detail"]
+    RouteRun.objects.filter(pk=route.pk).update(status=RunStatus.SUCCEEDED)
+    assert signed_in(user).post(url, body, format="json").status_code == 202
