@@ -179,3 +179,144 @@ def count_playlist_items(*, playlist: Playlist) -> ItemCounts:
         unavailable=Count("id", filter=Q(kind=ItemKind.UNAVAILABLE)),
     )
     return ItemCounts(**found)
+
+
+# --- duplicates ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One row of a playlist holding a track: its position is Spotify's (local files count)."""
+
+    position: int
+    track_id: str
+    name: str
+    artists: str
+    album: str
+    isrc: str
+
+    @property
+    def uri(self) -> str:
+        return f"{TRACK_URI}{self.track_id}"
+
+
+@dataclass(frozen=True)
+class DuplicateGroup:
+    """Rows of one playlist holding the same recording: the same track id, or the same ISRC on
+    another release. The first row is the one "Remove duplicates" keeps."""
+
+    kept: Occurrence
+    extra: tuple[Occurrence, ...]
+
+    @property
+    def same_recording(self) -> bool:
+        """Not all the same track: the same recording released more than once (by ISRC)."""
+        return any(row.track_id != self.kept.track_id for row in self.extra)
+
+
+@dataclass(frozen=True)
+class SharedTrack:
+    """A recording this playlist holds that other playlists of the listener hold too."""
+
+    occurrence: Occurrence
+    elsewhere: tuple[str, ...]  # the other playlists' names, in the listener's order
+
+
+@dataclass(frozen=True)
+class PlaylistDuplicates:
+    playlist: Playlist
+    groups: tuple[DuplicateGroup, ...]
+    shared: tuple[SharedTrack, ...]
+    # Why "Remove duplicates" is not offered ("" when it is: a playlist the listener owns).
+    read_only_reason: str
+
+    @property
+    def removable(self) -> list[Occurrence]:
+        """Every row that goes when the listener removes this playlist's duplicates."""
+        return sorted((row for group in self.groups for row in group.extra), key=lambda row: row.position)
+
+
+def recording_key(*, track_id: str, isrc: str) -> str:
+    """Tracks with one ISRC are one recording; a track without one is only itself."""
+    return f"isrc:{isrc.upper()}" if isrc else f"id:{track_id}"
+
+
+def list_duplicates(
+    *, user: User, spotify_user_id: str, playlist: Playlist | None = None
+) -> list[PlaylistDuplicates]:
+    """The user's playlists (or just `playlist`) that hold a recording twice or share one with
+    another playlist, in Spotify's order, as the mirror last saw them.
+
+    `spotify_user_id` is the listener's own Spotify id ("" when not connected): only playlists
+    it owns can be tidied. Three queries whatever the library's size: playlists, track rows
+    (with their track and album), credits.
+    """
+    playlists = [p for p in list_playlists(user=user) if p.items_available]
+    items = PlaylistItem.objects.filter(playlist__in=playlists, kind=ItemKind.TRACK)
+    rows = (
+        items.order_by("playlist_id", "position")
+        .values_list("playlist_id", "position", "track_id", "track__name", "track__isrc", "track__album__name")
+    )
+    by_playlist: dict[int, list[Occurrence]] = {p.pk: [] for p in playlists}
+    for playlist_id, position, track_id, name, isrc, album in rows:
+        by_playlist[playlist_id].append(Occurrence(position, track_id, name, "", album or "", isrc))
+    artists = _artist_names(items.values("track_id"))
+    holders: dict[str, list[int]] = {}  # recording → playlists holding it, in the listener's order
+    for p in playlists:
+        for key in dict.fromkeys(recording_key(track_id=o.track_id, isrc=o.isrc) for o in by_playlist[p.pk]):
+            holders.setdefault(key, []).append(p.pk)
+    names = {p.pk: p.name for p in playlists}
+    found = []
+    for p in playlists:
+        if playlist is not None and p.pk != playlist.pk:
+            continue
+        occurrences = [
+            Occurrence(o.position, o.track_id, o.name, artists.get(o.track_id, ""), o.album, o.isrc)
+            for o in by_playlist[p.pk]
+        ]
+        groups, shared = _group(occurrences, holders=holders, names=names, own=p.pk)
+        if groups or shared or playlist is not None:
+            found.append(
+                PlaylistDuplicates(
+                    playlist=p,
+                    groups=groups,
+                    shared=shared,
+                    read_only_reason=_read_only_reason(p, spotify_user_id=spotify_user_id),
+                )
+            )
+    return found
+
+
+def _group(
+    occurrences: list[Occurrence], *, holders: dict[str, list[int]], names: dict[int, str], own: int
+) -> tuple[tuple[DuplicateGroup, ...], tuple[SharedTrack, ...]]:
+    by_key: dict[str, list[Occurrence]] = {}
+    for row in occurrences:
+        by_key.setdefault(recording_key(track_id=row.track_id, isrc=row.isrc), []).append(row)
+    groups = tuple(DuplicateGroup(kept=rows[0], extra=tuple(rows[1:])) for rows in by_key.values() if len(rows) > 1)
+    shared = tuple(
+        SharedTrack(occurrence=rows[0], elsewhere=tuple(names[pk] for pk in holders[key] if pk != own))
+        for key, rows in by_key.items()
+        if len(holders[key]) > 1
+    )
+    return groups, shared
+
+
+def _artist_names(track_ids: QuerySet) -> dict[str, str]:
+    """Credits of the tracks `track_ids` (a subquery: no list of ids that could pass SQLite's limits)."""
+    names: dict[str, list[str]] = {}
+    credits = TrackArtist.objects.filter(track_id__in=track_ids).order_by("track_id", "position")
+    for track_id, artist in credits.values_list("track_id", "artist__name"):
+        names.setdefault(track_id, []).append(artist)
+    return {track_id: ", ".join(artists) for track_id, artists in names.items()}
+
+
+def _read_only_reason(playlist: Playlist, *, spotify_user_id: str) -> str:
+    if playlist.kind == PlaylistKind.LIKED_SONGS:
+        return "Liked Songs are changed in Spotify itself: this app does not remove saved tracks."
+    if not spotify_user_id:
+        return "Connect your Spotify account to remove duplicates."
+    if playlist.owner_spotify_id != spotify_user_id:
+        owner = playlist.owner_name or playlist.owner_spotify_id or "someone else"
+        return f"Only {owner}, who owns this playlist, can remove tracks from it."
+    return ""

@@ -1,10 +1,23 @@
 from django.urls import path
 
-from routing.api import bases, children, routes, runs
+from routing.api import bases, children, duplicates, routes, runs
 
 R = "base-playlists/<id:pk>/runs/<id:run_id>"
 
 urlpatterns = [
+    # Duplicates in the listener's playlists, their removal and its undo.
+    path("library/duplicates/", duplicates.DuplicateListView.as_view(), name="api-library-duplicates"),
+    path(
+        "library/playlists/<id:pk>/remove-duplicates",
+        duplicates.RemoveDuplicatesView.as_view(),
+        name="api-library-playlist-remove-duplicates",
+    ),
+    path("duplicate-removals/<id:pk>/", duplicates.DuplicateRemovalView.as_view(), name="api-duplicate-removal"),
+    path(
+        "duplicate-removals/<id:pk>/undo",
+        duplicates.DuplicateRemovalUndoView.as_view(),
+        name="api-duplicate-removal-undo",
+    ),
     # Routing. The action paths (order, route, route-status, preview, cancel, ...) have no trailing slash.
     path("base-playlists/", bases.BasePlaylistListView.as_view(), name="api-base-playlists"),
     path("base-playlists/<id:pk>/", bases.BasePlaylistDetailView.as_view(), name="api-base-playlist"),

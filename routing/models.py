@@ -182,6 +182,8 @@ class RouteRunKind(models.TextChoices):
     ROUTE = "route", "Route"
     # Brings a route's children back to their backups from before that route (undo).
     RESTORE = "restore", "Restore"
+    # Removes the duplicate rows the listener confirmed from one playlist they own (no base).
+    DEDUPE = "dedupe", "Duplicate removal"
 
 
 class RouteRun(QueuedRun):
@@ -201,6 +203,9 @@ class RouteRun(QueuedRun):
     # wrote once the base is deleted (or renamed).
     base_name = models.CharField(max_length=500, blank=True)
     trigger = models.CharField(max_length=20, blank=True)  # button, api, retry, import
+    # The one playlist a duplicate removal (and its undo) writes to; "" for routes, whose
+    # playlists are the base's children.
+    target_spotify_id = models.CharField(max_length=64, blank=True)
     retry_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retried_by")
     # The route a restore undoes: its children go back to that run's backups.
     restore_of = models.ForeignKey(
@@ -220,6 +225,7 @@ class RouteRun(QueuedRun):
     tasks_by_kind: ClassVar[dict[str, str]] = {
         RouteRunKind.ROUTE: "routing.tasks.run_route",
         RouteRunKind.RESTORE: "routing.tasks.run_restore",
+        RouteRunKind.DEDUPE: "routing.tasks.run_dedupe",
     }
     task_fields: ClassVar[tuple[str, ...]] = ("kind",)
     orphaned_reason: ClassVar[str] = (
@@ -243,6 +249,12 @@ class RouteRun(QueuedRun):
                 condition=Q(status__in=["queued", "running", "waiting"]),
                 name="routing_one_active_run_per_base",
             ),
+            # A duplicate removal or its undo: one at a time per playlist, as a base has its route.
+            models.UniqueConstraint(
+                fields=["user", "target_spotify_id"],
+                condition=Q(status__in=["queued", "running", "waiting"]) & ~Q(target_spotify_id=""),
+                name="routing_one_active_run_per_target",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -250,7 +262,10 @@ class RouteRun(QueuedRun):
 
     @property
     def base_label(self) -> str:
-        """The base as staff and the listener's run history name it, deleted or not."""
+        """The base as staff and the listener's run history name it, deleted or not (for a
+        duplicate removal or its undo: the playlist it wrote to, which has no base)."""
+        if self.target_spotify_id and self.base_id is None:
+            return f"{self.base_name} (duplicates)"
         if self.base_id is None:
             return f"{self.base_name} (base deleted)" if self.base_name else "(base deleted)"
         return self.base_name or str(self.base)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 from django.http import Http404
 
 from accounts.models import User
@@ -203,3 +203,32 @@ def artist_coverage(
         unknown=known.unknown,
         warm_up=warm_up or MetadataWarmUp.objects.filter(base=base).first(),
     )
+
+
+# --- duplicate removals (a playlist's own runs: no base) -------------------------------------------
+def playlist_runs(*, user: User) -> QuerySet[RouteRun]:
+    """The user's duplicate removals and their undos, newest first, each knowing whether it took a
+    backup (`has_backup`: it wrote, so it can be undone)."""
+    return (
+        RouteRun.objects.filter(user=user)
+        .exclude(target_spotify_id="")
+        .annotate(has_backup=Exists(ChildBackup.objects.filter(run=OuterRef("pk"))))
+        .order_by("-created_at", "-id")
+    )
+
+
+def latest_playlist_runs(*, user: User, limit: int = 200) -> dict[str, RouteRun]:
+    """The newest duplicate removal or undo of each playlist, by its Spotify id (bounded: the
+    newest `limit` runs, more than any page shows)."""
+    latest: dict[str, RouteRun] = {}
+    for run in playlist_runs(user=user)[:limit]:
+        latest.setdefault(run.target_spotify_id, run)
+    return latest
+
+
+def get_playlist_run(*, user: User, pk: int) -> RouteRun:
+    """One of the user's duplicate removals or undos; another user's, or a route, is a 404."""
+    run = playlist_runs(user=user).filter(pk=pk).first()
+    if run is None:
+        raise Http404
+    return run

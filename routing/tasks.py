@@ -5,7 +5,7 @@ from __future__ import annotations
 from core import recovery
 from core.jobs import job, user_of_row
 from routing.models import RouteRun
-from routing.services import auto_route, backups, restore, route, warm_up
+from routing.services import auto_route, backups, dedupe, restore, route, warm_up
 
 
 @job(label="Route", user_of=user_of_row(model="routing.RouteRun", name="run_id"))
@@ -24,6 +24,15 @@ def run_restore(run_id: int) -> str:
     if run is None:
         return f"restore #{run_id}: no such run"
     return f"restore #{run_id}: {run.status}"
+
+
+@job(label="Duplicate removal", user_of=user_of_row(model="routing.RouteRun", name="run_id"))
+def run_dedupe(run_id: int) -> str:
+    """Run the queued duplicate removal `run_id`; a second delivery finds it claimed or finished."""
+    run = dedupe.run_dedupe(run_id=run_id)
+    if run is None:
+        return f"duplicate removal #{run_id}: no such run"
+    return f"duplicate removal #{run_id}: {run.status}"
 
 
 @job(label="Artist metadata warm-up", user_of=user_of_row(model="routing.BasePlaylist", name="base_id"))

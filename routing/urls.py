@@ -1,6 +1,6 @@
 from django.urls import path
 
-from routing.views import bases, children, runs, why
+from routing.views import bases, children, duplicates, runs, why
 
 app_name = "routing"
 
@@ -22,4 +22,8 @@ urlpatterns = [
     path("routing/runs/<int:pk>/confirm/", runs.confirm, name="confirm"),
     path("routing/runs/<int:pk>/discard/", runs.discard, name="discard"),
     path("routing/runs/<int:pk>/restore/", runs.restore, name="restore"),
+    # Duplicates in the listener's playlists, and their removal from the playlists they own.
+    path("library/duplicates/", duplicates.duplicates, name="duplicates"),
+    path("library/duplicates/<int:pk>/remove/", duplicates.remove, name="duplicates-remove"),
+    path("library/duplicates/runs/<int:pk>/undo/", duplicates.undo, name="duplicates-undo"),
 ]

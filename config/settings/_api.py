@@ -62,5 +62,6 @@ SPECTACULAR_SETTINGS = {
         "RunStatusEnum": "core.runs.RunStatus",
         "PlaylistKindEnum": "library.models.PlaylistKind",
         "ItemKindEnum": "library.models.ItemKind",
+        "RouteRunKindEnum": "routing.models.RouteRunKind",
     },
 }

@@ -79,14 +79,15 @@ def request_restore(*, event: RouteRun, trigger: str, retry_of: RouteRun | None 
         raise RestoreNotPossible(
             f"{first_up(run_name(event))} wrote to no child playlist: there is nothing to undo."
         )
-    if event.base_id is None:
+    if event.base_id is None and not event.target_spotify_id:
         raise RestoreNotPossible(
             "The base of this run was deleted, so it cannot be restored here; download its backups instead."
         )
     ensure_connected(user=event.user)
     try:
         with transaction.atomic():
-            lock_base(base_id=event.base_id, for_edit=False)
+            if event.base_id is not None:
+                lock_base(base_id=event.base_id, for_edit=False)
             restore = RouteRun.objects.create(
                 kind=RouteRunKind.RESTORE,
                 user=event.user,
@@ -95,18 +96,29 @@ def request_restore(*, event: RouteRun, trigger: str, retry_of: RouteRun | None 
                 trigger=trigger,
                 restore_of=event,
                 retry_of=retry_of,
+                # A duplicate removal's playlist: its undo holds it the same way.
+                target_spotify_id=event.target_spotify_id,
             )
     except IntegrityError:
-        active = selectors.active_routing_run(base_id=event.base_id)
+        active = _active_for(event)
         if active is None:
             raise
         raise RestoreNotPossible(
-            f"{first_up(run_name(active))} of this base is "
+            f"{first_up(run_name(active))} of this {'playlist' if event.target_spotify_id else 'base'} is "
             f"{active.get_status_display().lower()}; "
             "restore once it has finished."
         ) from None
     runs.enqueue_on_commit(restore, failed_reason=ENQUEUE_FAILED_REASON)
     return restore
+
+
+def _active_for(event: RouteRun) -> RouteRun | None:
+    """The run in the way of restoring `event`: of its base, or of its one playlist."""
+    if event.target_spotify_id:
+        return RouteRun.objects.filter(
+            user_id=event.user_id, target_spotify_id=event.target_spotify_id, status__in=ACTIVE_STATUSES
+        ).first()
+    return selectors.active_routing_run(base_id=event.base_id)
 
 
 def run_restore(*, run_id: int) -> RouteRun | None:
@@ -125,7 +137,9 @@ def run_restore(*, run_id: int) -> RouteRun | None:
             children = ChildReader(reader=reader, cache=PlaylistItemsCache(counters=CacheCounters()))
             for target in targets:
                 holder = current_holder(user_id=event.user_id, spotify_id=target.spotify_id)
-                if holder is not None and not (
+                # A duplicate removal's undo puts back the listener's own playlist whatever part it
+                # plays in routing: it held those rows before, and only that run changed them.
+                if not event.target_spotify_id and holder is not None and not (
                     isinstance(holder, ChildPlaylist) and holder.base_id == event.base_id
                 ):
                     # Detached since, and now another base's child or a base: its routes own it now.

@@ -92,6 +92,8 @@ PAGES = [
     ("child-editor", LISTENER, "routing:child"),
     ("why-track", LISTENER, "routing:why"),
     ("restore", LISTENER, "routing:restore"),
+    ("duplicates", LISTENER, "routing:duplicates"),
+    ("remove-duplicates", LISTENER, "routing:duplicates-remove"),
     ("stop-routing", LISTENER, "routing:base-delete"),
     ("insights-short", LISTENER, "insights:insights"),
     ("insights-medium", LISTENER, "insights:insights"),
@@ -108,7 +110,7 @@ ACTIONS = {
     "sync:import-now", "sync:retry", "sync:cancel",
     "routing:create-base", "routing:base-options", "routing:base-route", "routing:child-add",
     "routing:child-move", "routing:child-delete", "routing:retry", "routing:cancel", "routing:confirm",
-    "routing:discard",
+    "routing:discard", "routing:duplicates-undo",
     "insights:ingest", "insights:insight-generate",
     "insights:history-import",  # an upload; its card is on the history page, its flow in test_history_import
 }  # fmt: skip
@@ -207,6 +209,8 @@ def _build_world(sandbox_server, llm_sandbox) -> World:
         "why-track": f"/routing/{base.pk}/why/?track={first_song(source)}",
         "restore": f"/routing/runs/{run.pk}/restore/",
         "stop-routing": f"/routing/{base.pk}/delete/",
+        "duplicates": "/library/duplicates/",
+        "remove-duplicates": f"/library/duplicates/{source.pk}/remove/",
         "insights-short": "/insights/?range=short_term",
         "insights-medium": "/insights/?range=medium_term",
         "insights-long": "/insights/?range=long_term",
