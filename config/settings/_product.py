@@ -75,7 +75,10 @@ THROTTLE_RATES = env.throttle_rates(
         "ingest": "6/hour",  # reading the listening from Spotify ("Ingest now")
         "insights": "30/hour",  # asking for and regenerating insights (a new text is an LLM call)
         "device_sync": "120/hour",
-        "history_uploads": "10/day",  # privacy exports uploaded (each is stored and read in full)  # a device's library sync and its one-collection PUTs
+        # Privacy exports uploaded (each is stored and read), refused ones included: an hour's
+        # count, so a listener who picked the wrong files a few times is not locked out for a day,
+        # and one uploading an export's JSON files one by one has room for them.
+        "history_uploads": "12/hour",  # a device's library sync and its one-collection PUTs
     },
 )
 # A written insight is not written again within this many seconds of its last writing (0: no wait).

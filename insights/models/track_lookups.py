@@ -19,8 +19,8 @@ class TrackLookup(QueuedRun):
 
     The import never waits for it: its plays are in the history at once, and their tracks gain
     album, artists and duration as the lookup goes. One is queued or running per listener; an
-    import that ends while one is active leaves its new tracks to it (it reads them in id order
-    from its cursor, and the tracks added behind the cursor to the next lookup).
+    import that ends while one is active marks it `again`: it reads the new tracks after its cursor
+    in id order, and queues a lookup for those behind the cursor when it succeeds.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="track_lookups")
@@ -31,6 +31,12 @@ class TrackLookup(QueuedRun):
     looked_up = models.PositiveIntegerField(default=0)
     unknown = models.PositiveIntegerField(default=0)  # Spotify answered 404: kept with the name only
     turns = models.PositiveIntegerField(default=0)
+    # Another import ended while this ran: its tracks behind the cursor need a lookup of their own,
+    # queued when this one succeeds.
+    again = models.BooleanField(default=False)
+    # Spotify failing (5xx, timeouts) on consecutive turns: postponed a while each time, failed
+    # after MAX_OUTAGES (an answer resets it).
+    outages = models.PositiveSmallIntegerField(default=0)
 
     run_task: ClassVar[str] = "insights.tasks.run_track_lookup"
     queue: ClassVar[Queue] = BULK

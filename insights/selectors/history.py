@@ -62,12 +62,13 @@ def list_plays(*, user: User) -> QuerySet[Play]:
 
 def play_counts(*, user_id: int, track_ids: Iterable[str]) -> dict[str, int]:
     """How often the user played each of these tracks, in one aggregate query; a track never
-    played is absent. Only the plays stored since polling began: Spotify keeps no older ones."""
+    played is absent. The plays stored: polled since polling began, and imported from the privacy
+    export; a skip (under 30 s, from the export) is not a play."""
     wanted = set(track_ids)
     if not wanted:
         return {}
     rows = (
-        Play.objects.filter(user_id=user_id, track_id__in=wanted)
+        Play.objects.filter(user_id=user_id, track_id__in=wanted, skipped=False)
         .order_by()
         .values("track_id")
         .annotate(plays=Count("pk"))

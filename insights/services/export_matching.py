@@ -45,7 +45,10 @@ class NameMatcher:
         if missing:
             index = self._index()
             for track_name, artist_name in missing:
-                track_id = index.get((fold(track_name), fold(artist_name)))
+                key = (fold(track_name), fold(artist_name))
+                if not all(key):  # a name of punctuation only folds to nothing: no match by it
+                    continue
+                track_id = index.get(key)
                 if track_id is not None:
                     found[(track_name, artist_name)] = track_id
         return found

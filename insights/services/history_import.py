@@ -224,6 +224,10 @@ def _import(
         raise ExportError(ExportProblem.CHANGED, "The uploaded file is gone: upload the export again.")
     stored = Upload(path=upload_root() / run.upload_path, name=run.original_name)
     username = spotify_username(user=run.user)
+    # The turn's clock starts before the check: a big export's check takes minutes, and counts
+    # toward the turn, so the task gives its worker back after one batch more, far from the
+    # cluster's time limit; the check is saved at once and never made twice.
+    started = time.monotonic()
     if not run.checked:
         summary = inspect_export(uploads=[stored], expected_username=username)
         claim.heartbeat(checked=True, total_rows=summary.tally.rows)
@@ -240,7 +244,6 @@ def _import(
         last_ended_at=run.covered_to,
     )
     counts = Counts(added=run.plays_added, known=run.already_known, unmatched=run.unmatched)
-    started = time.monotonic()
     batch: list[ExportPlay] = []
     names = NameMatcher(user=run.user)
     for play in export.plays(expected_username=username, start_after=start_after, tally=tally):

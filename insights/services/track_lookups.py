@@ -49,6 +49,9 @@ logger = logging.getLogger(__name__)
 SLICE_SECONDS = 20.0
 # Ids read from the database per query while a turn goes on.
 CHUNK = 50
+# Spotify failing on this many turns in a row fails the lookup; each time before, it waits this long.
+MAX_OUTAGES = 5
+OUTAGE_PAUSE = timedelta(minutes=10)
 UNEXPECTED_MESSAGE = "The lookup stopped on an unexpected error (details are in the server log)."
 
 
@@ -64,10 +67,11 @@ def tracks_without_details(*, user: User) -> QuerySet[Track]:
 
 def request_track_lookup(*, user: User) -> TrackLookup | None:
     """Queue a lookup of the listener's name-only tracks after commit, unless there are none or
-    one is already queued or running (it will reach the new tracks: it reads on in id order, and
-    those behind its cursor wait for the next import's lookup). Returns the active lookup."""
+    one is already queued or running (that one is marked `again`: it reaches the new tracks after
+    its cursor, and queues a lookup for those behind it when it ends). Returns the active lookup."""
     active = TrackLookup.objects.filter(user=user, status__in=ACTIVE_STATUSES).first()
     if active is not None:
+        TrackLookup.objects.filter(pk=active.pk).update(again=True)
         return active
     total = tracks_without_details(user=user).count()
     if not total:
@@ -96,7 +100,17 @@ def run_track_lookup(
     except SpotifyRateLimited as exc:
         at = max(exc.resume_at, timezone.now() + timedelta(seconds=settings.SPOTIFY_MIN_POSTPONE))
         claim.postpone(resume_at=at, error=describe(exc)[: runs.ERROR_LIMIT])
-    except (ReconnectNeeded, SpotifyMisconfigured, NotAllowlisted, SpotifyUnavailable) as exc:
+    except SpotifyUnavailable as exc:
+        # A bad minute at Spotify must not end a lookup of thousands of tracks: try again later.
+        if lookup.outages + 1 >= MAX_OUTAGES:
+            claim.fail(f"Track details could not be looked up: {describe(exc)}")
+        else:
+            claim.postpone(
+                resume_at=timezone.now() + OUTAGE_PAUSE,
+                outages=F("outages") + 1,
+                error=describe(exc)[: runs.ERROR_LIMIT],
+            )
+    except (ReconnectNeeded, SpotifyMisconfigured, NotAllowlisted) as exc:
         claim.fail(f"Track details could not be looked up: {describe(exc)}")
     except runs.ClaimLost:
         logger.warning("Track lookup #%s was taken from %s; stopping.", lookup_id, claim.worker)
@@ -107,6 +121,8 @@ def run_track_lookup(
     else:
         if finished:
             claim.succeed()
+            if TrackLookup.objects.filter(pk=lookup_id, again=True).exists():
+                request_track_lookup(user=lookup.user)  # the tracks another import added behind the cursor
         elif not claim.yield_turn():
             logger.warning("Track lookup #%s was taken from %s before it gave its turn.", lookup_id, claim.worker)
     return TrackLookup.objects.get(pk=lookup_id)
@@ -134,6 +150,7 @@ def _look_up(*, claim: runs.Claim, lookup: TrackLookup, deadline: float) -> bool
                         upsert_catalog(artists=found.artists.values(), albums=found.albums.values(), tracks=found.tracks.values())
                     claim.heartbeat(
                         cursor=track_id,
+                        outages=0,
                         looked_up=F("looked_up") + (1 if found is not None else 0),
                         unknown=F("unknown") + (0 if found is not None else 1),
                     )

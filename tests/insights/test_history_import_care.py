@@ -147,3 +147,41 @@ def test_the_history_shows_a_track_known_by_name_only_as_not_known_yet(listener,
     html = client.get("/history/").content.decode()
 
     assert "From the export" in html and html.count("not known yet") == 2  # artists and album
+
+
+def test_a_name_of_punctuation_only_matches_nothing_by_its_folded_form(listener, tmp_path, queue):
+    track = TrackFactory(name="!!!", artist__name="???")
+    PlaylistItemFactory(playlist__user=listener, track=track)
+    rows = [{"endTime": "2024-01-01 12:30", "artistName": "...", "trackName": "***", "msPlayed": 200_000}]
+    path = write_zip(tmp_path / "my_spotify_data.zip", {USERDATA: {"username": "listener"}, ACCOUNT_MUSIC: rows})
+
+    done = run_history_import(import_id=request_history_import(user=listener, upload=_upload(path)).pk)
+
+    assert (done.plays_added, done.unmatched) == (0, 1)
+
+
+def test_the_upload_form_reads_only_the_first_rows_of_a_file_of_episodes(listener, tmp_path, monkeypatch):
+    from insights.services import history_import
+    from insights.services.spotify_export import Upload, inspect_export
+
+    episode = extended_row(spotify_track_uri=None, master_metadata_track_name=None,
+                           episode_name="A talk", spotify_episode_uri="spotify:episode:1")
+    path = write_zip(tmp_path / "my_spotify_data.zip", {AUDIO: [episode] * 500})
+
+    summary = inspect_export(
+        uploads=[Upload(path=path, name=path.name)], expected_username="listener",
+        rows_per_file=history_import.UPLOAD_SAMPLE_ROWS,
+    )
+
+    assert summary.tally.rows == history_import.UPLOAD_SAMPLE_ROWS and summary.tally.episodes == summary.tally.rows
+
+
+def test_skipped_plays_do_not_count_toward_a_tracks_plays(listener):
+    from insights.selectors.history import play_counts
+    from tests.insights.factories import PlayFactory
+
+    track = TrackFactory()
+    PlayFactory(user=listener, track=track)
+    PlayFactory(user=listener, track=track, skipped=True, ms_played=5_000)
+
+    assert play_counts(user_id=listener.pk, track_ids=[track.pk]) == {track.pk: 1}

@@ -123,3 +123,38 @@ def test_another_listeners_name_only_tracks_are_not_this_listeners_to_look_up(sa
 
     assert request_track_lookup(user=user) is None
     assert track_lookups.tracks_without_details(user=stranger).count() == 1
+
+
+def test_an_import_ending_during_a_lookup_gets_its_tracks_behind_the_cursor_looked_up_next(
+    sandbox, queue, django_capture_on_commit_callbacks
+):
+    user = connect(sandbox, spotify_user="demo")
+    ids = _name_only_plays(sandbox, user, count=4)
+    lookup = request_track_lookup(user=user)
+    run_track_lookup(lookup_id=lookup.pk, turn=0, slice_seconds=0)  # past the first id
+    Track.objects.filter(spotify_id=ids[0]).update(album=None)  # as if met again, behind the cursor
+    Track.objects.get(spotify_id=ids[0]).credits.all().delete()
+
+    assert request_track_lookup(user=user).pk == lookup.pk  # another import ended meanwhile
+    with django_capture_on_commit_callbacks(execute=True):
+        done = _turns(lookup.pk)
+
+    assert done.status == RunStatus.SUCCEEDED and done.again
+    follow_up = TrackLookup.objects.exclude(pk=lookup.pk).get(user=user)
+    assert follow_up.total == 1 and _turns(follow_up.pk).status == RunStatus.SUCCEEDED
+    assert not tracks_without_details(user=user).exists()
+
+
+def test_spotify_failing_postpones_the_lookup_a_few_times_before_it_fails(sandbox, queue):
+    user = connect(sandbox, spotify_user="demo")
+    _name_only_plays(sandbox, user, count=1)
+    lookup = request_track_lookup(user=user)
+    sandbox.fail_next(method="GET", path=TRACK_ROUTE, status=503, count=1000)
+
+    for outage in range(1, track_lookups.MAX_OUTAGES):
+        lookup = run_track_lookup(lookup_id=lookup.pk, turn=lookup.turns)
+        assert (lookup.status, lookup.outages) == (RunStatus.QUEUED, outage) and lookup.resume_at
+        TrackLookup.objects.filter(pk=lookup.pk).update(resume_at=None)  # its schedule comes
+    failed = run_track_lookup(lookup_id=lookup.pk, turn=lookup.turns)
+
+    assert failed.status == RunStatus.FAILED and failed.error.startswith("Track details could not be looked up")

@@ -134,15 +134,18 @@ class SpotifyExport:
             for index, file in enumerate(self.files):
                 if file.in_zip and file.path not in archives:
                     archives[file.path] = stack.enter_context(zipfile.ZipFile(file.path))
-                before = tally.rows
                 plays = self._file_plays(
-                    file, index, archives.get(file.path), skip_through=-1, username=username, tally=tally
+                    file,
+                    index,
+                    archives.get(file.path),
+                    skip_through=-1,
+                    username=username,
+                    tally=tally,
+                    max_rows=rows_per_file,
                 )
                 with closing(plays):
                     for play in plays:
                         username = username or play.username
-                        if tally.rows - before >= rows_per_file:
-                            break
         return tally
 
     def _check_resume(self, position: Position) -> None:
@@ -167,7 +170,9 @@ class SpotifyExport:
         skip_through: int,
         username: str | None,
         tally: ReadTally,
+        max_rows: int | None = None,
     ) -> Iterator[ExportPlay]:
+        """`max_rows`: stop after that many rows (of any kind), for a quick look."""
         row_index = -1
         try:
             stream = self._open(file, archive)
@@ -177,6 +182,8 @@ class SpotifyExport:
                     raise ExportError(ExportProblem.BAD_JSON, _not_a_list(file.name, first))
                 fmt = file.format
                 for row_index, row in enumerate(ijson.items(stream, "item", use_float=True)):
+                    if max_rows is not None and row_index >= max_rows:
+                        return
                     if row_index <= skip_through:
                         continue  # read before the resume: checked and counted then
                     position = Position(file_index=index, row=row_index, member=file.name)
