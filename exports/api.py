@@ -64,14 +64,15 @@ def _json_schema(export_columns: tuple[Column, ...]) -> dict[str, Any]:
 
 
 def _responses(what: str, export_columns: tuple[Column, ...], *, playlist: bool = False) -> dict:
+    # One description for both media types: OpenAPI keeps one per status.
     names = ", ".join(column.name for column in export_columns)
+    described = (
+        f"{what}, streamed as an attachment. CSV when file_format is csv: {CSV_NOTE} "
+        f"One JSON array of objects when it is json, lists as arrays, null for unknown. Columns: {names}."
+    )
     responses: dict = {
-        (200, "text/csv"): OpenApiResponse(
-            OpenApiTypes.STR, description=f"{what} as CSV (file_format csv): {CSV_NOTE} Columns: {names}."
-        ),
-        (200, "application/json"): OpenApiResponse(
-            _json_schema(export_columns), description=f"{what} as one JSON array (file_format json)."
-        ),
+        (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description=described),
+        (200, "application/json"): OpenApiResponse(_json_schema(export_columns), description=described),
         400: OpenApiResponse(ErrorSerializer, description="file_format is neither csv nor json."),
         401: NOT_SIGNED_IN,
     }
