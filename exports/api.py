@@ -57,7 +57,8 @@ def _file_format(value: str) -> str:
 
 def _json_schema(export_columns: tuple[Column, ...]) -> dict[str, Any]:
     properties = {
-        column.name: {**JSON_TYPES[column.kind], "description": column.description} for column in export_columns
+        column.name: {**JSON_TYPES[column.kind], "description": column.description}
+        for column in export_columns
     }
     items = {"type": "object", "properties": properties, "required": list(properties)}
     return {"type": "array", "items": items}
@@ -87,7 +88,7 @@ FORMAT = OpenApiParameter(
 
 
 class ExportView(APIView):
-    renderer_classes = [JSONRenderer]
+    renderer_classes = (JSONRenderer,)
     content_negotiation_class = ErrorsAsJson
 
     def export(self, request: Request, **kwargs: Any) -> Export:

@@ -12,6 +12,8 @@ urlpatterns = [
     ),
     path("exports/history.<str:file_format>", api.HistoryExportView.as_view(), name="api-export-history"),
     path(
-        "exports/song-analyses.<str:file_format>", api.AnalysesExportView.as_view(), name="api-export-analyses"
+        "exports/song-analyses.<str:file_format>",
+        api.AnalysesExportView.as_view(),
+        name="api-export-analyses",
     ),
 ]

@@ -79,7 +79,9 @@ def test_the_exports_page_says_how_much_each_export_holds_and_links_them(client,
 
     assert "Every item of your 1 playlist, Liked Songs included, one row each (1 in all)" in html
     for name in EVERYONES:
-        assert f'href="/exports/{name}.csv" download' in html and f'href="/exports/{name}.json" download' in html
+        assert (
+            f'href="/exports/{name}.csv" download' in html and f'href="/exports/{name}.json" download' in html
+        )
 
 
 def test_the_library_playlist_and_history_pages_link_their_exports(client, owner, playlist):

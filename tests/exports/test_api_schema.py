@@ -45,5 +45,7 @@ def test_the_json_rows_are_documented_column_by_column(schema):
     }  # fmt: skip
     assert properties["release_year"]["type"] == "integer" and properties["isrc"]["nullable"] is True
     history = schema["paths"]["/api/exports/history.{file_format}"]["get"]["responses"]["200"]["content"]
-    assert list(history["application/json"]["schema"]["items"]["properties"]) == [c.name for c in HISTORY_COLUMNS]
+    assert list(history["application/json"]["schema"]["items"]["properties"]) == [
+        c.name for c in HISTORY_COLUMNS
+    ]
     assert history["application/json"]["schema"]["items"]["properties"]["played_at"]["format"] == "date-time"

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from analysis.models import LyricsStatus
-from library.models import ItemKind, PlaylistKind, TrackArtist
 from exports.columns import ANALYSIS_COLUMNS, HISTORY_COLUMNS, LIBRARY_COLUMNS, PLAYLIST_COLUMNS
 from insights.models import PlaySource, UnmatchedPlay
+from library.models import ItemKind, PlaylistKind, TrackArtist
 from tests.accounts.factories import UserFactory
 from tests.analysis.factories import SongAnalysisFactory
 from tests.exports.support import csv_header, csv_rows, json_rows
@@ -36,13 +36,17 @@ def owner(client):
 
 def full_track(**fields):
     """A track credited to two artists with Spotify genres, on a labelled 1987 album, analysed."""
-    album = AlbumFactory(name="Tunnel of Love", release_date="1987-10-09", release_year=1987, label="Columbia")
+    album = AlbumFactory(
+        name="Tunnel of Love", release_date="1987-10-09", release_year=1987, label="Columbia"
+    )
     track = TrackFactory(
         name="Brilliant Disguise", isrc="USSM18700409", explicit=False, popularity=61, album=album,
         duration_ms=256_000, artist=ArtistFactory(name="Bruce", genres=["heartland rock", "rock"]),
         **fields,
     )  # fmt: skip
-    TrackArtist.objects.create(track=track, artist=ArtistFactory(name="The Band", genres=["rock", "folk rock"]), position=1)
+    TrackArtist.objects.create(
+        track=track, artist=ArtistFactory(name="The Band", genres=["rock", "folk rock"]), position=1
+    )
     SongAnalysisFactory(
         track=track, mood="melancholic", energy=0.4, themes=["doubt", "marriage"], genres=["rock", "folk"],
         content_rating="clean",
@@ -135,7 +139,11 @@ def test_the_library_export_lists_every_playlists_items_in_spotifys_order_and_no
         ("Liked Songs", "1", "Brilliant Disguise"), ("Second", "1", "B1"), ("Second", "2", "B2"),
     ]  # fmt: skip
     assert rows[0]["playlist_id"] == liked.spotify_id and rows[0]["mood"] == "melancholic"
-    assert [row["title"] for row in json_rows(client.get("/exports/library.json"))] == ["Brilliant Disguise", "B1", "B2"]
+    assert [row["title"] for row in json_rows(client.get("/exports/library.json"))] == [
+        "Brilliant Disguise",
+        "B1",
+        "B2",
+    ]
 
 
 def test_the_history_export_merges_matched_and_unmatched_plays_newest_first(client, owner):
@@ -157,7 +165,11 @@ def test_the_history_export_merges_matched_and_unmatched_plays_newest_first(clie
     ]  # fmt: skip
     newest, lost, skipped = rows
     assert newest["matched"] == "true" and newest["context_type"] == "playlist" and newest["ms_played"] == ""
-    assert newest["mood"] == "melancholic" and newest["release_year"] == "1987" and newest["isrc"] == "USSM18700409"
+    assert (
+        newest["mood"] == "melancholic"
+        and newest["release_year"] == "1987"
+        and newest["isrc"] == "USSM18700409"
+    )
     assert lost["matched"] == "false" and lost["title"] == "Lost Song" and lost["artists"] == "Nobody Known"
     assert lost["source"] == "export" and lost["track_id"] == ""
     assert skipped["skipped"] == "true" and skipped["ms_played"] == "12000" and skipped["source"] == "export"
@@ -182,9 +194,15 @@ def test_the_analyses_export_lists_each_analysed_song_of_the_listeners_playlists
     assert list(rows[0]) == [column.name for column in ANALYSIS_COLUMNS]
     assert [row["title"] for row in rows] == ["A Guess", "Brilliant Disguise"]
     guess, read = rows
-    assert guess["guess"] == "no_lyrics" and guess["flag_violence"] == "true" and guess["lyrics_status"] == "not_found"
+    assert (
+        guess["guess"] == "no_lyrics"
+        and guess["flag_violence"] == "true"
+        and guess["lyrics_status"] == "not_found"
+    )
     assert read["guess"] == "" and read["summary"] == "A quiet song about the sea at night."
-    assert read["artist_genres"] == "heartland rock; rock; folk rock" and read["analysis_genres"] == "rock; folk"
+    assert (
+        read["artist_genres"] == "heartland rock; rock; folk rock" and read["analysis_genres"] == "rock; folk"
+    )
     assert read["analysed_at"].endswith("Z") and read["confidence"] == "0.8"
     data = json_rows(client.get("/exports/song-analyses.json"))
     assert data[1]["flag_profanity"] is False and data[1]["themes"] == ["doubt", "marriage"]

@@ -31,7 +31,7 @@ def owner(client):
 @pytest.mark.parametrize(
     ("value", "cell"),
     [
-        ("=HYPERLINK(\"http://evil\")", "'=HYPERLINK(\"http://evil\")"),
+        ('=HYPERLINK("http://evil")', '\'=HYPERLINK("http://evil")'),
         ("+1 555", "'+1 555"),
         ("-2+3", "'-2+3"),
         ("@SUM(A1)", "'@SUM(A1)"),
@@ -86,8 +86,14 @@ def test_the_file_is_an_attachment_named_after_the_playlist_and_the_day(client, 
         numbered = client.get(f"/exports/playlists/{other.pk}.json")
         history = client.get("/exports/history.json")
 
-    assert named["Content-Disposition"] == 'attachment; filename="linernotes-playlist-road-trip-2025-summer-2025-06-30.csv"'
-    assert numbered["Content-Disposition"] == f'attachment; filename="linernotes-playlist-{other.pk}-2025-06-30.json"'
+    assert (
+        named["Content-Disposition"]
+        == 'attachment; filename="linernotes-playlist-road-trip-2025-summer-2025-06-30.csv"'
+    )
+    assert (
+        numbered["Content-Disposition"]
+        == f'attachment; filename="linernotes-playlist-{other.pk}-2025-06-30.json"'
+    )
     assert history["Content-Disposition"] == 'attachment; filename="linernotes-history-2025-06-30.json"'
     assert named["Cache-Control"] == "private, no-store"
 
@@ -100,7 +106,9 @@ def fill(playlist, count: int) -> None:
 
 
 @pytest.mark.parametrize("count", [3, 40])
-def test_the_queries_do_not_grow_with_the_rows_within_a_chunk(client, owner, count, django_assert_max_num_queries):
+def test_the_queries_do_not_grow_with_the_rows_within_a_chunk(
+    client, owner, count, django_assert_max_num_queries
+):
     playlist = PlaylistFactory(user=owner)
     fill(playlist, count)
 
@@ -110,7 +118,9 @@ def test_the_queries_do_not_grow_with_the_rows_within_a_chunk(client, owner, cou
     assert len(rows) == count
 
 
-def test_a_long_library_is_read_a_chunk_at_a_time_in_order(client, owner, monkeypatch, django_assert_max_num_queries):
+def test_a_long_library_is_read_a_chunk_at_a_time_in_order(
+    client, owner, monkeypatch, django_assert_max_num_queries
+):
     """40 items in chunks of 10: one query reads the items as they are streamed, two more per chunk
     (credits, analyses), and every row comes once, in order, across the chunks' edges."""
     monkeypatch.setattr(selectors, "CHUNK_SIZE", 10)
