@@ -48,7 +48,9 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     tracks = 2_000 if args.quick else args.tracks
-    database_url, drop_database = prepare_database(os.environ.get("DATABASE_URL"), name="linernotes_bench_exports")
+    database_url, drop_database = prepare_database(
+        os.environ.get("DATABASE_URL"), name="linernotes_bench_exports"
+    )
     try:
         setup_django(database_url)
         return _run(tracks=tracks)
@@ -69,7 +71,7 @@ def _seed(*, tracks: int):
     listener = User.objects.create_user(username="bench-listener")
     genres = ["indie rock", "dream pop", "synthwave", "folk", "jazz", "techno", "soul", "k-pop"]
     artists = Artist.objects.bulk_create(
-        Artist(spotify_id=f"artist{n:018d}", name=f"Artist, {n} \"quoted\"", genres=rng.sample(genres, 2))
+        Artist(spotify_id=f"artist{n:018d}", name=f'Artist, {n} "quoted"', genres=rng.sample(genres, 2))
         for n in range(max(1, tracks // 4))
     )
     albums = Album.objects.bulk_create(
@@ -83,7 +85,8 @@ def _seed(*, tracks: int):
         for n in range(tracks)
     )  # fmt: skip
     TrackArtist.objects.bulk_create(
-        TrackArtist(track=track, artist=artists[n % len(artists)], position=0) for n, track in enumerate(catalog)
+        TrackArtist(track=track, artist=artists[n % len(artists)], position=0)
+        for n, track in enumerate(catalog)
     )
     SongAnalysis.objects.bulk_create(
         SongAnalysis(track=track, prompt_version=PROMPT_VERSION, mood="calm", energy=0.4, themes=["night", "sea"],
@@ -103,7 +106,8 @@ def _seed(*, tracks: int):
     )
     start = datetime(2025, 1, 1, tzinfo=UTC)
     Play.objects.bulk_create(
-        Play(user=listener, track=track, played_at=start + timedelta(minutes=3 * n)) for n, track in enumerate(catalog)
+        Play(user=listener, track=track, played_at=start + timedelta(minutes=3 * n))
+        for n, track in enumerate(catalog)
     )
     return listener, playlists[0]
 

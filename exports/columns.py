@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from analysis.models import SongAnalysis
+from exports.selectors import Chunk, Credit
 from insights.models import Play, UnmatchedPlay
 from library.models import Playlist, PlaylistItem, Track
 
@@ -111,16 +112,21 @@ def iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat(timespec=spec).replace("+00:00", "Z")
 
 
+def _of(chunk: Chunk, track_id: str | None) -> tuple[list[Credit], SongAnalysis | None]:
+    if not track_id:
+        return [], None
+    return chunk.artists.get(track_id, []), chunk.analyses.get(track_id)
+
+
 def _blank(columns: tuple[Column, ...]) -> Row:
     return {column.name: [] if column.kind == "array" else None for column in columns}
 
 
-def track_values(track: Track | None, analysis: SongAnalysis | None) -> Row:
-    """The track columns: the catalog's, the artists' genres and the analysis's verdict. Reads
-    the track's album and its credits with their artists, which the selectors fetch with it."""
+def track_values(track: Track | None, artists: list[Credit], analysis: SongAnalysis | None) -> Row:
+    """The track columns: the catalog's (the album is read with the track), its credited artists
+    and their genres, and the analysis's verdict."""
     row = _blank(TRACK_COLUMNS)
     if track is not None:
-        artists = [credit.artist for credit in track.credits.all()]
         album = track.album
         # One list for every credited artist, each genre once, in the artists' order.
         genres = list(dict.fromkeys(genre for artist in artists for genre in artist.genres or ()))
@@ -151,7 +157,7 @@ def track_values(track: Track | None, analysis: SongAnalysis | None) -> Row:
     return row
 
 
-def item_row(item: PlaylistItem, analysis: SongAnalysis | None, *, playlist: Playlist | None = None) -> Row:
+def item_row(item: PlaylistItem, chunk: Chunk, *, playlist: Playlist | None = None) -> Row:
     """One playlist item; with `playlist` (the library export) its playlist's name and id first."""
     row: Row = {}
     if playlist is not None:
@@ -163,13 +169,13 @@ def item_row(item: PlaylistItem, analysis: SongAnalysis | None, *, playlist: Pla
         added_at=iso(item.added_at),
         added_by=item.added_by or None,
     )
-    row.update(track_values(item.track, analysis))
+    row.update(track_values(item.track, *_of(chunk, item.track_id)))
     if item.track is None:
         row["title"] = item.name or item.local_name or None
     return row
 
 
-def play_row(play: Play, analysis: SongAnalysis | None) -> Row:
+def play_row(play: Play, chunk: Chunk) -> Row:
     return {
         "played_at": iso(play.played_at),
         "source": play.source,
@@ -178,7 +184,7 @@ def play_row(play: Play, analysis: SongAnalysis | None) -> Row:
         "context_type": play.context_type or None,
         "context_uri": play.context_uri or None,
         "matched": True,
-        **track_values(play.track, analysis),
+        **track_values(play.track, *_of(chunk, play.track_id)),
     }
 
 
@@ -191,14 +197,14 @@ def unmatched_play_row(play: UnmatchedPlay) -> Row:
         "context_type": None,
         "context_uri": None,
         "matched": False,
-        **track_values(None, None),
+        **track_values(None, [], None),
     }
     row.update(title=play.track_name, artists=[play.artist_name])
     return row
 
 
-def analysis_row(track: Track, analysis: SongAnalysis) -> Row:
-    row = track_values(track, analysis)
+def analysis_row(track: Track, analysis: SongAnalysis, chunk: Chunk) -> Row:
+    row = track_values(track, chunk.artists.get(track.spotify_id, []), analysis)
     row.update(
         flag_profanity=analysis.flag_profanity,
         flag_violence=analysis.flag_violence,

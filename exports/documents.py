@@ -36,9 +36,9 @@ class Export:
 
 def playlist_export(*, playlist: Playlist) -> Export:
     def rows() -> Iterator[Row]:
-        for items, analyses in selectors.playlist_items(playlist=playlist):
-            for item in items:
-                yield columns.item_row(item, analyses.get(item.track_id))
+        for chunk in selectors.playlist_items(playlist=playlist):
+            for item in chunk.rows:
+                yield columns.item_row(item, chunk)
 
     name = slugify(playlist.name)[:60].strip("-") or str(playlist.pk)
     return Export(stem=f"playlist-{name}", columns=columns.PLAYLIST_COLUMNS, rows=rows())
@@ -46,9 +46,9 @@ def playlist_export(*, playlist: Playlist) -> Export:
 
 def library_export(*, user: User) -> Export:
     def rows() -> Iterator[Row]:
-        for items, analyses in selectors.library_items(user=user):
-            for item in items:
-                yield columns.item_row(item, analyses.get(item.track_id), playlist=item.playlist)
+        for chunk in selectors.library_items(user=user):
+            for item in chunk.rows:
+                yield columns.item_row(item, chunk, playlist=item.playlist)
 
     return Export(stem="library", columns=columns.LIBRARY_COLUMNS, rows=rows())
 
@@ -57,9 +57,9 @@ def history_export(*, user: User) -> Export:
     """Plays newest first: those matched to a track and the privacy export's unmatched ones, merged."""
 
     def matched() -> Iterator[tuple[datetime, Row]]:
-        for plays, analyses in selectors.plays(user=user):
-            for play in plays:
-                yield play.played_at, columns.play_row(play, analyses.get(play.track_id))
+        for chunk in selectors.plays(user=user):
+            for play in chunk.rows:
+                yield play.played_at, columns.play_row(play, chunk)
 
     def unmatched() -> Iterator[tuple[datetime, Row]]:
         for play in selectors.unmatched_plays(user=user):
@@ -72,10 +72,10 @@ def history_export(*, user: User) -> Export:
 
 def analyses_export(*, user: User) -> Export:
     def rows() -> Iterator[Row]:
-        for tracks, analyses in selectors.analysed_tracks(user=user):
-            for track in tracks:
-                analysis = analyses.get(track.spotify_id)
+        for chunk in selectors.analysed_tracks(user=user):
+            for track in chunk.rows:
+                analysis = chunk.analyses.get(track.spotify_id)
                 if analysis is not None:
-                    yield columns.analysis_row(track, analysis)
+                    yield columns.analysis_row(track, analysis, chunk)
 
     return Export(stem="song-analyses", columns=columns.ANALYSIS_COLUMNS, rows=rows())
