@@ -45,6 +45,28 @@ class Chunk(Generic[T]):
     analyses: dict[str, SongAnalysis]  # by track id; absent when the track has none
 
 
+# Only the columns the exports show (exports.columns): every other field would be converted and set
+# on tens of thousands of model instances for nothing (datetimes above all).
+TRACK_FIELDS = ("spotify_id", "name", "duration_ms", "explicit", "popularity", "isrc", "album_id")
+ALBUM_FIELDS = ("spotify_id", "name", "label", "release_date", "release_year")
+ITEM_FIELDS = (
+    "playlist_id",
+    "position",
+    "kind",
+    "track_id",
+    "name",
+    "uri",
+    "local_name",
+    "added_at",
+    "added_by",
+)
+PLAY_FIELDS = ("track_id", "played_at", "source", "ms_played", "skipped", "context_type", "context_uri")
+
+
+def _track_columns(prefix: str = "") -> list[str]:
+    return [*(prefix + name for name in TRACK_FIELDS), *(f"{prefix}album__{name}" for name in ALBUM_FIELDS)]
+
+
 def _credits(*, track_ids: set[str]) -> dict[str, list[Credit]]:
     """The credited artists of these tracks, in order, in one query."""
     found: dict[str, list[Credit]] = {}
@@ -79,8 +101,10 @@ def get_playlist(*, user: User, playlist_id: int) -> Playlist | None:
     return Playlist.objects.filter(user=user, pk=playlist_id).first()
 
 
-def _items() -> QuerySet[PlaylistItem]:
-    return PlaylistItem.objects.select_related("track__album")
+def _items(*also: str) -> QuerySet[PlaylistItem]:
+    return PlaylistItem.objects.select_related("track__album").only(
+        *ITEM_FIELDS, *_track_columns("track__"), *also
+    )
 
 
 def playlist_items(*, playlist: Playlist, chunk_size: int | None = None) -> Iterator[Chunk[PlaylistItem]]:
@@ -93,10 +117,9 @@ def library_items(*, user: User, chunk_size: int | None = None) -> Iterator[Chun
     """Every item of every playlist of the user (Liked Songs included), playlists in Spotify's
     order, each with its playlist's name and id."""
     items = (
-        _items()
+        _items("playlist__name", "playlist__spotify_id")
         .filter(playlist__user=user)
         .select_related("playlist")
-        .defer("playlist__description")
         .order_by("playlist__list_position", "playlist_id", "position")
     )
     return _with_tracks(_chunks(items, chunk_size=chunk_size), lambda item: item.track_id)
