@@ -63,6 +63,19 @@ def analysis_facts(*, track_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
     }
 
 
+def current_analyses(*, track_ids: Iterable[str]) -> dict[str, SongAnalysis]:
+    """Each track's whole analysis as analysis_facts picks it (the current prompt's, else the
+    newest older one), in one query: for exports, which show every field of it."""
+    ids = {track_id for track_id in track_ids if track_id}
+    if not ids:
+        return {}
+    rows = (
+        {"track_id": a.track_id, "prompt_version": a.prompt_version, "created_at": a.created_at, "analysis": a}
+        for a in SongAnalysis.objects.filter(track_id__in=ids)
+    )
+    return {track_id: row["analysis"] for track_id, row in _latest_per_track(rows).items()}
+
+
 def genre_counts(*, track_ids: Iterable[str] | QuerySet) -> dict[str, int]:
     """How many of these tracks' analyses (as analysis_facts picks them) name each genre (one
     query; a queryset of track ids stays a subquery). Analyses from before genres were asked

@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/", include("llm.api_urls")),
     path("api/", include("analysis.api_urls")),
     path("api/", include("insights.api_urls")),
+    path("api/", include("exports.api_urls")),
     path("", include("accounts.urls")),
     path("", include("sync.urls")),
     path("", include("routing.urls")),
@@ -29,4 +30,5 @@ urlpatterns = [
     path("", include("llm.urls")),
     path("", include("analysis.urls")),
     path("", include("insights.urls")),
+    path("", include("exports.urls")),
 ]

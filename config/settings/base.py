@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "routing",
     "insights",
     "llm",
+    # Reads of every app above, as files; nothing imports it but the root URLs.
+    "exports",
     # Only for `manage.py sandbox`; product code never imports it.
     "sandbox",
 ]

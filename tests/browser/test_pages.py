@@ -99,6 +99,7 @@ PAGES = [
     ("insights-medium", LISTENER, "insights:insights"),
     ("insights-long", LISTENER, "insights:insights"),
     ("history", LISTENER, "insights:history"),
+    ("exports", LISTENER, "exports:index"),
     ("devices", LISTENER, "devices:devices"),
     ("staff-overview", OPERATOR, "insights:staff-dashboard"),
     ("llm-status", OPERATOR, "llm:status"),
@@ -113,8 +114,11 @@ ACTIONS = {
     "routing:discard", "routing:duplicates-undo",
     "insights:ingest", "insights:insight-generate",
     "insights:history-import",  # an upload; its card is on the history page, its flow in test_history_import
+    # Downloads (CSV or JSON files, not pages), linked from the library, playlist, history and
+    # exports pages; their contents in tests/exports.
+    "exports:library", "exports:playlist", "exports:history", "exports:analyses",
 }  # fmt: skip
-OUR_APPS = ("accounts", "analysis", "devices", "insights", "library", "llm", "routing", "sync")
+OUR_APPS = ("accounts", "analysis", "devices", "exports", "insights", "library", "llm", "routing", "sync")
 CHECKS = ("overflow", "nav", "words", "ids", "json", "axe")
 
 # What the pages get wrong today, as these checks find it: (page, width, check) -> the reason, each
@@ -215,6 +219,7 @@ def _build_world(sandbox_server, llm_sandbox) -> World:
         "insights-medium": "/insights/?range=medium_term",
         "insights-long": "/insights/?range=long_term",
         "history": "/history/",
+        "exports": "/exports/",
         "devices": "/library/devices/",
         "staff-overview": "/staff/",
         "llm-status": "/staff/llm/",
