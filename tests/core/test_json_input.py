@@ -14,7 +14,10 @@ from rest_framework.views import APIView
 
 from core import queues
 from core.json_input import JsonInputError, JsonLimits, deeper_than, parse_json
+from core.runs import RunStatus
+from routing.models import RouteRun, RouteRunKind
 from tests.accounts.factories import UserFactory
+from tests.library.factories import PlaylistFactory
 from tests.insights.factories import GeneratedInsightFactory
 from tests.routing.factories import BasePlaylistFactory, ChildPlaylistFactory, RouteRunFactory
 from tests.support.queue import FakeQueue
@@ -213,6 +216,10 @@ def staff_with_one_of_everything(monkeypatch):
         "sync-events/<int:pk>/retry": import_.pk,
         "sync-events/<int:pk>/cancel": import_.pk,
         "sync-events/<int:pk>": run.pk,  # the deprecated paths of route runs
+        "library/playlists/<int:pk>": PlaylistFactory(user=owner).pk,
+        "duplicate-removals/<int:pk>": RouteRun.objects.create(
+            kind=RouteRunKind.DEDUPE, user=owner, base_name="Mine", target_spotify_id="mine", status=RunStatus.SUCCEEDED
+        ).pk,
     }
     return owner, ids
 
