@@ -110,3 +110,76 @@ def heat(count: int, most: int) -> str:
     if not most:
         return "0"
     return f"{count / most:.2f}"
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str
+    value: float
+
+    @property
+    def center(self) -> float:
+        return round(self.x + self.width / 2, 1)
+
+
+@dataclass(frozen=True)
+class BarChart:
+    """One value per label as upright bars from a zero line, value ticks on the left, each
+    label under its bar."""
+
+    width: float
+    height: float
+    bars: list[Bar]
+    y_ticks: list[Tick]
+    left: float
+    right: float
+    bottom: float
+
+    @property
+    def label_x(self) -> float:
+        return self.left - 6
+
+    @property
+    def label_y(self) -> float:
+        return self.height - 8
+
+
+def bar_chart(values: Sequence[float], *, labels: Sequence[str], width: float, height: float) -> BarChart:
+    """Geometry of `values` (0 up) as bars across `width` × `height`; the tallest reaches the top
+    tick, a round number at or above the largest value."""
+    left, right = MARGIN_LEFT + 8, width - MARGIN_RIGHT
+    top_y, bottom = MARGIN_TOP, height - MARGIN_BOTTOM
+    top = _round_up(max(values, default=0))
+    slot = (right - left) / len(values) if values else 0.0
+    bars = []
+    for index, value in enumerate(values):
+        tall = round((value / top) * (bottom - top_y), 1) if top else 0.0
+        bars.append(
+            Bar(
+                x=round(left + index * slot + slot * 0.15, 1),
+                y=round(bottom - tall, 1),
+                width=round(slot * 0.7, 1),
+                height=tall,
+                label=labels[index],
+                value=value,
+            )
+        )
+    ticks = [Tick(at=round(bottom - share * (bottom - top_y), 1), label=f"{share * top:,.0f}") for share in Y_TICKS]
+    return BarChart(width=width, height=height, bars=bars, y_ticks=ticks, left=left, right=right, bottom=bottom)
+
+
+def _round_up(value: float) -> float:
+    """1, 2 or 5 times a power of ten, at or above `value` (0 stays 0)."""
+    if value <= 0:
+        return 0.0
+    power = 1.0
+    while power * 10 <= value:
+        power *= 10
+    for step in (1, 2, 5, 10):
+        if step * power >= value:
+            return step * power
+    return 10 * power
