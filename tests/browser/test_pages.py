@@ -41,6 +41,7 @@ from core import queues
 from accounts.models import SpotifyCredential
 from devices.models import DeviceSession
 from insights.models import InsightKind, InsightTone, ListeningSnapshot, TimeRange
+from insights.selectors.recap import years_with_plays
 from insights.services.history import poll_history
 from insights.services.ingests import request_ingest, run_ingest
 from insights.services.insight_writer import request_insight, write_insight
@@ -96,6 +97,7 @@ PAGES = [
     ("insights-medium", LISTENER, "insights:insights"),
     ("insights-long", LISTENER, "insights:insights"),
     ("history", LISTENER, "insights:history"),
+    ("recap", LISTENER, "insights:recap"),
     ("devices", LISTENER, "devices:devices"),
     ("staff-overview", OPERATOR, "insights:staff-dashboard"),
     ("llm-status", OPERATOR, "llm:status"),
@@ -110,6 +112,7 @@ ACTIONS = {
     "routing:discard",
     "insights:ingest", "insights:insight-generate",
     "insights:history-import",  # an upload; its card is on the history page, its flow in test_history_import
+    "insights:recap-latest",  # a redirect to the recap of the latest year with plays (walked as "recap")
 }  # fmt: skip
 OUR_APPS = ("accounts", "analysis", "devices", "insights", "library", "llm", "routing", "sync")
 CHECKS = ("overflow", "nav", "words", "ids", "json", "axe")
@@ -207,6 +210,7 @@ def _build_world(sandbox_server, llm_sandbox) -> World:
         "insights-medium": "/insights/?range=medium_term",
         "insights-long": "/insights/?range=long_term",
         "history": "/history/",
+        "recap": f"/insights/recap/{years_with_plays(user=listener)[0]}/",
         "devices": "/library/devices/",
         "staff-overview": "/staff/",
         "llm-status": "/staff/llm/",
