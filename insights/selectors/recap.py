@@ -161,7 +161,9 @@ def year_recap(*, user: User, year: int) -> YearRecap | None:
         .annotate(listens=Count("pk"))
     )
     listened = plays.filter(LISTEN).values("track_id")
-    credits = list(TrackArtist.objects.filter(track_id__in=listened).values_list("track_id", "artist_id", "artist__genres"))
+    credits = list(
+        TrackArtist.objects.filter(track_id__in=listened).values_list("track_id", "artist_id", "artist__genres")
+    )
     genres, moods = _breakdowns(month_tracks, analyses=moods_and_genres(track_ids=listened), credits=credits)
     track_ids = [row["track_id"] for row in (*tracks_by_listens, *tracks_by_minutes)]
     artist_ids = [row["artist"] for row in (*artists_by_listens, *artists_by_minutes)]
@@ -217,7 +219,9 @@ def year_recap(*, user: User, year: int) -> YearRecap | None:
         top_tracks=favourites(tracks_by_listens, key="track_id", items=tracks, first=first_tracks),
         top_tracks_by_minutes=favourites(tracks_by_minutes, key="track_id", items=tracks, first=first_tracks),
         top_artists=favourites(artists_by_listens, key="artist", items=artists, first=first_artists),
-        top_artists_by_minutes=favourites(artists_by_minutes, key="artist", items=artists, first=first_artists),
+        top_artists_by_minutes=favourites(
+            artists_by_minutes, key="artist", items=artists, first=first_artists
+        ),
         genres=genres,
         moods=moods,
     )
@@ -285,10 +289,13 @@ def _breakdowns(
         spotify: dict[str, set[str]] = defaultdict(set)
         for track_id, _, genres in credits:
             spotify[track_id].update(genre for genre in genres or () if genre)
-        source, track_genres = ("spotify" if spotify else ""), {t: tuple(sorted(g)) for t, g in spotify.items() if g}
+        track_genres = {track_id: tuple(sorted(genres)) for track_id, genres in spotify.items() if genres}
+        source = "spotify" if track_genres else ""
     track_moods = {track_id: (mood,) for track_id, (mood, _) in analyses.items() if mood}
     genres = _breakdown(month_tracks, labels=track_genres, source=source, shown=GENRES_SHOWN)
-    moods = _breakdown(month_tracks, labels=track_moods, source="analyses" if track_moods else "", shown=len(MOODS))
+    moods = _breakdown(
+        month_tracks, labels=track_moods, source="analyses" if track_moods else "", shown=len(MOODS)
+    )
     # Moods in the vocabulary's order, so each keeps its place (and colour) from month to month.
     moods.rows.sort(key=lambda row: MOODS.index(row.label) if row.label in MOODS else len(MOODS))
     return genres, moods

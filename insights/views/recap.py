@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 
 from analysis.vocabulary import MOODS
 from insights.selectors.recap import FIRST_YEAR, Breakdown, Favourite, YearRecap, year_recap, years_with_plays
-from library.models import Track
+from library.models import Artist, Track
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -71,12 +71,17 @@ def _bars(favourites: list[Favourite], *, measure: str) -> list[dict[str, Any]]:
     return [
         {
             "f": f,
-            "byline": ", ".join(c.artist.name for c in f.item.credits.all()) if isinstance(f.item, Track) else "",
+            "byline": _byline(f.item),
             "value": getattr(f, measure),
             "width": round(getattr(f, measure) / most * 100, 1),
         }
         for f in favourites
     ]
+
+
+def _byline(item: Track | Artist) -> str:
+    """A track's credited artists (prefetched), for under its name; nothing for an artist."""
+    return ", ".join(credit.artist.name for credit in item.credits.all()) if isinstance(item, Track) else ""
 
 
 def _heat(genres: Breakdown) -> dict[str, Any]:

@@ -37,7 +37,9 @@ def history():
     TrackArtist.objects.create(track=c, artist=z, position=1)
 
     def play(track, when, ms, **kwargs):
-        return PlayFactory(user=owner, track=track, played_at=when, ms_played=ms, source=PlaySource.EXPORT, **kwargs)
+        return PlayFactory(
+            user=owner, track=track, played_at=when, ms_played=ms, source=PlaySource.EXPORT, **kwargs
+        )
 
     play(a, at(2023, 6, 1, 9), 200_000)
     play(a, at(2024, 1, 31, 23), 180_000)
@@ -75,7 +77,9 @@ def test_the_months_count_plays_without_skips_and_minutes_with_them(history):
 def test_favourites_by_plays_and_by_minutes_mark_what_was_first_played_this_year(history):
     recap = year_recap(user=history["owner"], year=2024)
 
-    assert names(recap.top_tracks) == [("Anchor", 3, 6, False), ("Bellwether", 2, 8, True), ("Coda", 1, 5, True)]
+    assert names(recap.top_tracks) == [
+        ("Anchor", 3, 6, False), ("Bellwether", 2, 8, True), ("Coda", 1, 5, True),
+    ]  # fmt: skip
     assert names(recap.top_tracks_by_minutes)[0] == ("Bellwether", 2, 8, True)
     # A play counts for each artist credited on its track: Coda for Xenia and Zora.
     assert names(recap.top_artists) == [("Xenia", 4, 11, False), ("Yves", 2, 8, True), ("Zora", 1, 5, True)]
