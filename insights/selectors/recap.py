@@ -18,10 +18,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, F, Min, Prefetch, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, TruncDate
+from django.db.models import Case, Count, Exists, F, Max, Min, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
@@ -120,27 +120,50 @@ class YearRecap:
 
 
 def years_with_plays(*, user: User) -> list[int]:
-    """The years (site time zone) in which the user has any stored play, newest first; one query."""
-    tz = timezone.get_current_timezone()
-    years = (
-        Play.objects.filter(user=user)
-        .annotate(year=ExtractYear("played_at", tzinfo=tz))
-        .order_by("-year")
-        .values_list("year", flat=True)
-        .distinct()
-    )
-    return list(years)
+    """The years (site time zone) in which the user has any stored play, newest first; two
+    queries: the first and last play, then one index probe per year between them."""
+    span = Play.objects.filter(user=user).aggregate(first=Min("played_at"), last=Max("played_at"))
+    if span["first"] is None:
+        return []
+    years = range(timezone.localtime(span["first"]).year, timezone.localtime(span["last"]).year + 1)
+    probes = {}
+    for year in years:
+        start, end = year_bounds(year)
+        probes[f"y{year}"] = Exists(Play.objects.filter(user=user, played_at__gte=start, played_at__lt=end))
+    row = User.objects.filter(pk=user.pk).annotate(**probes).values_list(*probes).first()
+    return [year for year, present in zip(years, row or (), strict=False) if present][::-1]
 
 
 def year_bounds(year: int) -> tuple[datetime, datetime]:
     """The year's first instant and the next year's, in the site's time zone."""
-    tz = timezone.get_current_timezone()
-    return datetime(year, 1, 1, tzinfo=tz), datetime(year + 1, 1, 1, tzinfo=tz)
+    return _local_midnight(date(year, 1, 1)), _local_midnight(date(year + 1, 1, 1))
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=timezone.get_current_timezone())
+
+
+def _month_of_year(year: int) -> Case:
+    """The month (1 to 12) of a play of `year`, in the site's time zone (see _bucket)."""
+    return _bucket([_local_midnight(date(year, month, 1)) for month in range(1, 13)], first=1)
+
+
+def _bucket(starts: list[datetime], *, first: int = 0) -> Case | Value:
+    """The number of the span a play falls in (`first` for the one from starts[0], and so on;
+    the plays are known to fall in them), by comparing `played_at` with the spans' starts in a
+    balanced tree: a few plain comparisons per play, the same SQL on every database. Django's
+    date functions would be Python called once a play on SQLite, seconds over a year of plays."""
+    if len(starts) == 1:
+        return Value(first)
+    middle = len(starts) // 2
+    return Case(
+        When(played_at__lt=starts[middle], then=_bucket(starts[:middle], first=first)),
+        default=_bucket(starts[middle:], first=first + middle),
+    )
 
 
 def year_recap(*, user: User, year: int) -> YearRecap | None:
     """The user's recap of `year`; None when no play of theirs falls in it."""
-    tz = timezone.get_current_timezone()
     start, end = year_bounds(year)
     plays = Play.objects.filter(user=user, played_at__gte=start, played_at__lt=end).order_by()
     months = _months(plays, year=year)
@@ -156,7 +179,7 @@ def year_recap(*, user: User, year: int) -> YearRecap | None:
     artists_by_minutes = _top(per_artist.filter(artist__isnull=False), order="ms", key="artist")
     month_tracks = list(
         plays.filter(LISTEN)
-        .annotate(month=ExtractMonth("played_at", tzinfo=tz))
+        .annotate(month=_month_of_year(year))
         .values_list("month", "track_id")
         .annotate(listens=Count("pk"))
     )
@@ -197,13 +220,7 @@ def year_recap(*, user: User, year: int) -> YearRecap | None:
             if row[key] in items
         ]
 
-    days = list(
-        plays.filter(LISTEN)
-        .annotate(day=TruncDate("played_at", tzinfo=tz))
-        .order_by("day")
-        .values_list("day", flat=True)
-        .distinct()
-    )
+    days = _days_listened(plays, year=year)
     return YearRecap(
         year=year,
         timezone_name=timezone.get_current_timezone_name(),
@@ -233,10 +250,9 @@ def _minutes(ms: int | None) -> int:
 
 def _months(plays: QuerySet[Play], *, year: int) -> list[RecapMonth]:
     """Twelve months, January first, an empty one with zeros; one query."""
-    tz = timezone.get_current_timezone()
     rows = {
         row["month"]: row
-        for row in plays.annotate(month=ExtractMonth("played_at", tzinfo=tz))
+        for row in plays.annotate(month=_month_of_year(year))
         .values("month")
         .annotate(
             listens=Count("pk", filter=LISTEN),
@@ -255,6 +271,20 @@ def _months(plays: QuerySet[Play], *, year: int) -> list[RecapMonth]:
         )
         for month in range(1, 13)
     ]
+
+
+def _days_listened(plays: QuerySet[Play], *, year: int) -> list[date]:
+    """The days of `year` with at least one listen, in order; one query (≤ 366 rows)."""
+    first = date(year, 1, 1)
+    days = [first + timedelta(days=n) for n in range((date(year + 1, 1, 1) - first).days)]
+    numbers = (
+        plays.filter(LISTEN)
+        .annotate(day=_bucket([_local_midnight(day) for day in days]))
+        .order_by("day")
+        .values_list("day", flat=True)
+        .distinct()
+    )
+    return [days[number] for number in numbers]
 
 
 def _top(rows: QuerySet, *, order: str, key: str) -> list[dict]:
