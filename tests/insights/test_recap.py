@@ -153,3 +153,17 @@ def test_days_and_years_are_the_sites_time_zone(history, settings):
     assert years_with_plays(user=owner) == [2025, 2024, 2023]
     assert year_recap(user=owner, year=2025).listens == 1
     assert year_recap(user=owner, year=2024).timezone_name == "Europe/Berlin"
+
+
+def test_a_streak_counts_the_sites_days_across_a_daylight_saving_change(settings):
+    settings.TIME_ZONE = "Europe/Berlin"  # summer time from 2:00 on 31 March 2024
+    owner = UserFactory()
+    # One UTC day, two Berlin days (30 and 31 March), then 1 April just after midnight there.
+    for when in (at(2024, 3, 30, 12), at(2024, 3, 30, 23, 30), at(2024, 3, 31, 22, 30)):
+        PlayFactory(user=owner, played_at=when, ms_played=60_000)
+
+    recap = year_recap(user=owner, year=2024)
+
+    assert recap.days_listened == 3
+    assert (recap.longest_streak.first, recap.longest_streak.last) == (date(2024, 3, 30), date(2024, 4, 1))
+    assert [m.listens for m in recap.months][2:4] == [2, 1]
