@@ -31,7 +31,7 @@ from bench.import_library import prepare_database, setup_django  # noqa: E402
 from tests.insights.export_factory import ExportSpec, synthetic_tracks, write_extended_export  # noqa: E402
 
 YEAR = 2024
-QUERY_LIMIT = 18  # as the page's test (the session and the user are not counted here)
+QUERY_LIMIT = 15  # as the page's test (the session and the user are not counted here)
 RENDERS = 3
 
 

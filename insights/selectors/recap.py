@@ -15,12 +15,13 @@ the plays imported from the privacy export, alike.
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Case, Count, Exists, F, Max, Min, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, Exists, Max, Min, Prefetch, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -169,14 +170,29 @@ def year_recap(*, user: User, year: int) -> YearRecap | None:
     months = _months(plays, year=year)
     if not any(m.listens or m.skips for m in months):
         return None
-    per_track = plays.values("track_id").annotate(listens=Count("pk", filter=LISTEN), ms=Sum(PLAYED_MS))
-    per_artist = plays.values(artist=F("track__credits__artist_id")).annotate(
-        listens=Count("pk", filter=LISTEN), ms=Sum(PLAYED_MS)
+    # One scan per question: each track's listens and milliseconds, from which an artist's are
+    # summed here (a play counts for each artist credited on its track), rather than a second
+    # scan joined to the credits.
+    per_track = {
+        track_id: {"track_id": track_id, "listens": listens, "ms": ms or 0}
+        for track_id, listens, ms in plays.values_list("track_id").annotate(
+            listens=Count("pk", filter=LISTEN), ms=Sum(PLAYED_MS)
+        )
+    }
+    credits = list(
+        TrackArtist.objects.filter(track_id__in=plays.values("track_id")).values_list(
+            "track_id", "artist_id", "artist__genres"
+        )
     )
-    tracks_by_listens = _top(per_track, order="listens", key="track_id")
-    tracks_by_minutes = _top(per_track, order="ms", key="track_id")
-    artists_by_listens = _top(per_artist.filter(artist__isnull=False), order="listens", key="artist")
-    artists_by_minutes = _top(per_artist.filter(artist__isnull=False), order="ms", key="artist")
+    per_artist: dict[str, dict] = {}
+    for track_id, artist_id, _ in credits:
+        totals = per_artist.setdefault(artist_id, {"artist": artist_id, "listens": 0, "ms": 0})
+        totals["listens"] += per_track[track_id]["listens"]
+        totals["ms"] += per_track[track_id]["ms"]
+    tracks_by_listens = _top(per_track.values(), order="listens", key="track_id")
+    tracks_by_minutes = _top(per_track.values(), order="ms", key="track_id")
+    artists_by_listens = _top(per_artist.values(), order="listens", key="artist")
+    artists_by_minutes = _top(per_artist.values(), order="ms", key="artist")
     month_tracks = list(
         plays.filter(LISTEN)
         .annotate(month=_month_of_year(year))
@@ -184,9 +200,6 @@ def year_recap(*, user: User, year: int) -> YearRecap | None:
         .annotate(listens=Count("pk"))
     )
     listened = plays.filter(LISTEN).values("track_id")
-    credits = list(
-        TrackArtist.objects.filter(track_id__in=listened).values_list("track_id", "artist_id", "artist__genres")
-    )
     genres, moods = _breakdowns(month_tracks, analyses=moods_and_genres(track_ids=listened), credits=credits)
     track_ids = [row["track_id"] for row in (*tracks_by_listens, *tracks_by_minutes)]
     artist_ids = [row["artist"] for row in (*artists_by_listens, *artists_by_minutes)]
@@ -232,7 +245,7 @@ def year_recap(*, user: User, year: int) -> YearRecap | None:
         days_listened=len(days),
         longest_streak=longest_streak(days),
         distinct_tracks=len({track_id for _, track_id, _ in month_tracks}),
-        distinct_artists=len({artist_id for _, artist_id, _ in credits}),
+        distinct_artists=len({artist for track, artist, _ in credits if per_track[track]["listens"]}),
         top_tracks=favourites(tracks_by_listens, key="track_id", items=tracks, first=first_tracks),
         top_tracks_by_minutes=favourites(tracks_by_minutes, key="track_id", items=tracks, first=first_tracks),
         top_artists=favourites(artists_by_listens, key="artist", items=artists, first=first_artists),
@@ -287,10 +300,11 @@ def _days_listened(plays: QuerySet[Play], *, year: int) -> list[date]:
     return [days[number] for number in numbers]
 
 
-def _top(rows: QuerySet, *, order: str, key: str) -> list[dict]:
-    """The TOP_SHOWN rows with at least one listen, by `order` then the other measure; one query."""
+def _top(rows: Iterable[dict], *, order: str, key: str) -> list[dict]:
+    """The TOP_SHOWN rows with at least one listen, by `order`, then the other measure, then id."""
     other = "ms" if order == "listens" else "listens"
-    return list(rows.filter(listens__gt=0).order_by(f"-{order}", f"-{other}", key)[:TOP_SHOWN])
+    played = (row for row in rows if row["listens"] > 0)
+    return heapq.nsmallest(TOP_SHOWN, played, key=lambda row: (-row[order], -row[other], row[key]))
 
 
 def _tracks(track_ids: Iterable[str]) -> dict[str, Track]:

@@ -135,10 +135,10 @@ def test_a_busy_year_costs_the_same_few_queries(client, owner, django_assert_max
         )  # fmt: skip
     client.force_login(owner)
 
-    # Session and user; the history's span and its years; months; tracks by plays and by minutes;
-    # artists by plays and by minutes; plays by month and track; analyses; credits; tracks with
-    # albums and their credits; artists; first plays of tracks and of artists; days.
-    with django_assert_max_num_queries(18):
+    # Session and user; the history's span and its years; months; plays by track; credits; plays
+    # by month and track; analyses; tracks with albums and their credits; artists; first plays
+    # of tracks and of artists; days.
+    with django_assert_max_num_queries(15):
         html = client.get("/insights/recap/2024/").content.decode()
 
     assert html.count('class="column"') == 12 and "Most played tracks" in html
