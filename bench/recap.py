@@ -43,7 +43,9 @@ def main() -> int:
     args = parser.parse_args()
     plays, tracks = (5_000, 500) if args.quick else (args.plays, args.tracks)
 
-    database_url, drop_database = prepare_database(os.environ.get("DATABASE_URL"), name="linernotes_bench_recap")
+    database_url, drop_database = prepare_database(
+        os.environ.get("DATABASE_URL"), name="linernotes_bench_recap"
+    )
     folder = pathlib.Path(tempfile.mkdtemp(prefix="linernotes-recap-bench-"))
     os.environ["HISTORY_IMPORT_DIR"] = str(folder / "imports")
     try:
@@ -79,7 +81,8 @@ def _run(*, folder: pathlib.Path, plays: int, tracks: int) -> int:
     write_extended_export(spec, path)
     listener = User.objects.create_user(username="bench-listener")
     SpotifyCredential.objects.create(
-        user=listener, spotify_user_id="listener", access_token="-", refresh_token="-", expires_at="2100-01-01T00:00Z"
+        user=listener, spotify_user_id="listener", access_token="-", refresh_token="-",
+        expires_at="2100-01-01T00:00Z",
     )
     started = time.perf_counter()
     with path.open("rb") as handle:
@@ -88,7 +91,8 @@ def _run(*, folder: pathlib.Path, plays: int, tracks: int) -> int:
         )
     run = history_import.run_history_import(import_id=run.pk)
     stored = Play.objects.filter(user=listener).count()
-    print(f"import: {stored:,} plays stored of {plays:,} rows in {time.perf_counter() - started:.1f} s ({run.status})")
+    elapsed = time.perf_counter() - started
+    print(f"import: {stored:,} plays stored of {plays:,} rows in {elapsed:.1f} s ({run.status})")
 
     played = sorted(set(Play.objects.filter(user=listener).values_list("track_id", flat=True)))
     SongAnalysis.objects.bulk_create(
@@ -115,8 +119,9 @@ def _run(*, folder: pathlib.Path, plays: int, tracks: int) -> int:
             response = client.get(f"/insights/recap/{YEAR}/")
             times.append(time.perf_counter() - started)
     html = response.content.decode()
-    print(f"recap of {YEAR}: " + ", ".join(f"{t * 1000:,.0f} ms" for t in times)
-          + f" ({connection.vendor}); {len(queries.captured_queries)} queries; {len(html) / 1024:.0f} KB")  # fmt: skip
+    renders = ", ".join(f"{t * 1000:,.0f} ms" for t in times)
+    count = len(queries.captured_queries)
+    print(f"recap of {YEAR}: {renders} ({connection.vendor}); {count} queries; {len(html) / 1024:.0f} KB")
     in_queries = sum(float(q["time"]) for q in queries.captured_queries)
     print(f"  of the last render, {in_queries * 1000:,.0f} ms in the database")
     if os.environ.get("RECAP_PROFILE"):
