@@ -8,9 +8,13 @@ the plays imported from the privacy export, alike.
   counts as its track's length; `estimated` says how many plays were counted that way.
 - Days, months and years are in the site's time zone (settings.TIME_ZONE; listeners have no
   time zone of their own), and the page names it.
-- The counting is done by the database (a bounded number of aggregate queries, whatever the
-  number of plays); only the genre and mood mix is joined in Python, over one row per month and
-  track, because a track's genres are a list.
+- The counting is done by the database: a bounded number of aggregate queries (13 for the page,
+  whatever the number of plays), each a scan of the year's plays at most. Python sums what the
+  rows give: an artist's plays from their tracks' (one row a track), and the genre and mood mix
+  from one row a month and track, because a track's genres are a list.
+- Months and days are told apart by comparing `played_at` with their first instants, computed
+  here in the site's time zone (_bucket), not by date functions: SQLite's are Python called
+  once a play, tens of seconds over a year of 250,000 plays.
 """
 
 from __future__ import annotations
