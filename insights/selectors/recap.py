@@ -8,7 +8,7 @@ the plays imported from the privacy export, alike.
   counts as its track's length; `estimated` says how many plays were counted that way.
 - Days, months and years are in the site's time zone (settings.TIME_ZONE; listeners have no
   time zone of their own), and the page names it.
-- The counting is done by the database: a bounded number of aggregate queries (13 for the page,
+- The counting is done by the database: a bounded number of aggregate queries (13,
   whatever the number of plays), each a scan of the year's plays at most. Python sums what the
   rows give: an artist's plays from their tracks' (one row a track), and the genre and mood mix
   from one row a month and track, because a track's genres are a list.

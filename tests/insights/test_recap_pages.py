@@ -1,6 +1,7 @@
 """The year-in-music page: the owner's figures and charts, the year picker, the latest year by
 default, an empty year, a year that cannot be, a stranger's plays never shown, anonymous sent to
-sign in; the links from the history and Insights pages; a bounded number of queries."""
+sign in; the links from the history and Insights pages; a bounded number of queries. And its API,
+GET /api/insights/recap/{year}: owner, stranger, anonymous."""
 
 from __future__ import annotations
 
@@ -142,3 +143,32 @@ def test_a_busy_year_costs_the_same_few_queries(client, owner, django_assert_max
         html = client.get("/insights/recap/2024/").content.decode()
 
     assert html.count('class="column"') == 12 and "Most played tracks" in html
+
+
+def test_the_api_gives_the_owner_their_years_figures(client, owner):
+    client.force_login(owner)
+
+    body = client.get("/api/insights/recap/2024").json()
+
+    figures = (body["year"], body["listens"], body["skips"], body["minutes"], body["timezone"])
+    assert figures == (2024, 3, 1, 12, "UTC")
+    assert body["longest_streak"] == {"days": 3, "first": "2024-07-03", "last": "2024-07-05"}
+    july = {"month": "2024-07-01", "listens": 3, "skips": 1, "minutes": 12, "estimated": 0}
+    assert body["months"][6] == july
+    (track,) = body["top_tracks"]
+    assert (track["name"], track["listens"], track["new_this_year"]) == ("Harbour Lights", 3, False)
+    assert body["moods"]["rows"] == [{"label": "nostalgic", "counts": [0] * 6 + [3] + [0] * 5, "total": 3}]
+
+
+@pytest.mark.parametrize("year", ["2020", "1999", "99999999999999999999"])
+def test_the_api_answers_404_in_json_for_a_year_without_plays_of_yours(client, owner, year):
+    client.force_login(UserFactory())  # a stranger: the owner's 2024 is not theirs either
+
+    for asked in (year, "2024"):
+        response = client.get(f"/api/insights/recap/{asked}")
+        assert response.status_code == 404, asked
+        assert response["Content-Type"].startswith("application/json") and response.json()
+
+
+def test_the_api_refuses_anonymous_callers(client, owner):
+    assert client.get("/api/insights/recap/2024").status_code == 401
