@@ -110,4 +110,3 @@ def heat(count: int, most: int) -> str:
     if not most:
         return "0"
     return f"{count / most:.2f}"
-
