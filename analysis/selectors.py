@@ -90,6 +90,18 @@ def genre_counts(*, track_ids: Iterable[str] | QuerySet) -> dict[str, int]:
     return counts
 
 
+def moods_and_genres(*, track_ids: Iterable[str] | QuerySet) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Each analysed track's mood and genres, as analysis_facts picks its analysis, in one query
+    (a queryset of track ids stays a subquery, so a year's plays need no list of ids)."""
+    rows = SongAnalysis.objects.filter(track_id__in=track_ids).values(
+        "track_id", "mood", "genres", "prompt_version", "created_at"
+    )
+    return {
+        track_id: (row["mood"], tuple(row["genres"] or ()))
+        for track_id, row in _latest_per_track(rows).items()
+    }
+
+
 def analyses_by_track(*, track_ids: Iterable[str]) -> dict[str, SongAnalysis]:
     """The current analyses of these tracks, in one query (for a page of items)."""
     ids = {track_id for track_id in track_ids if track_id}

@@ -3,6 +3,7 @@ from django.urls import path
 from insights.api import history as history_api
 from insights.api import history_imports as history_import_api
 from insights.api import insights as insight_api
+from insights.api import recap as recap_api
 from insights.api import snapshots as snapshot_api
 
 # Paths as the issue names them: collections end in a slash, actions and single objects
@@ -14,6 +15,7 @@ urlpatterns = [
     path("listening/ingest", snapshot_api.ListeningIngestView.as_view(), name="api-listening-ingest"),
     path("listening/snapshots", snapshot_api.ListeningSnapshotsView.as_view(), name="api-listening-snapshots"),
     path("insights/", insight_api.InsightListView.as_view(), name="api-insights"),
+    path("insights/recap/<int:year>", recap_api.YearRecapView.as_view(), name="api-recap"),
     path("insights/generate", insight_api.GenerateInsightView.as_view(), name="api-insights-generate"),
     path("insights/<id:pk>", insight_api.InsightDetailView.as_view(), name="api-insight"),
     path(

@@ -41,6 +41,7 @@ from core import queues
 from accounts.models import SpotifyCredential
 from devices.models import DeviceSession
 from insights.models import InsightKind, InsightTone, ListeningSnapshot, TimeRange
+from insights.selectors.recap import years_with_plays
 from insights.services.history import poll_history
 from insights.services.ingests import request_ingest, run_ingest
 from insights.services.insight_writer import request_insight, write_insight
@@ -100,6 +101,7 @@ PAGES = [
     ("insights-long", LISTENER, "insights:insights"),
     ("history", LISTENER, "insights:history"),
     ("exports", LISTENER, "exports:index"),
+    ("recap", LISTENER, "insights:recap"),
     ("devices", LISTENER, "devices:devices"),
     ("staff-overview", OPERATOR, "insights:staff-dashboard"),
     ("llm-status", OPERATOR, "llm:status"),
@@ -117,6 +119,7 @@ ACTIONS = {
     # Downloads (CSV or JSON files, not pages), linked from the library, playlist, history and
     # exports pages; their contents in tests/exports.
     "exports:library", "exports:playlist", "exports:history", "exports:analyses",
+    "insights:recap-latest",  # a redirect to the recap of the latest year with plays (walked as "recap")
 }  # fmt: skip
 OUR_APPS = ("accounts", "analysis", "devices", "exports", "insights", "library", "llm", "routing", "sync")
 CHECKS = ("overflow", "nav", "words", "ids", "json", "axe")
@@ -220,6 +223,7 @@ def _build_world(sandbox_server, llm_sandbox) -> World:
         "insights-long": "/insights/?range=long_term",
         "history": "/history/",
         "exports": "/exports/",
+        "recap": f"/insights/recap/{years_with_plays(user=listener)[0]}/",
         "devices": "/library/devices/",
         "staff-overview": "/staff/",
         "llm-status": "/staff/llm/",
