@@ -88,7 +88,8 @@ def complete_json(
     `check`: the caller's rules beyond the schema (an insight keeps to its facts). An answer it
     refuses is repaired once like a schema error; still refused, the next provider is asked,
     and that provider's circuit stays closed (it answered; the answer was the trouble). When
-    every provider that answered was refused, AnswersRefused."""
+    no provider gave a usable answer and any answer was refused, AnswersRefused, even if
+    another provider was down: the caller fails with its reason instead of retrying."""
     validator_class = validators.validator_for(schema)
     validator_class.check_schema(schema)  # a bad schema is our bug: fail loudly, open no circuit
     request = _Request(
@@ -195,7 +196,7 @@ def _route(request: _Request) -> LLMResult:
             result.prompt_tokens, result.completion_tokens,
         )  # fmt: skip
         return result
-    if refused and not failed:
+    if refused:  # even with another provider down: a postponed run would be refused again, forever
         raise AnswersRefused("; ".join(refused + rejections), passed_over=tuple(passed_over))
     if rejections and not failed:
         raise RequestRejected("Every provider refused the request: " + "; ".join(rejections))

@@ -57,3 +57,17 @@ def test_every_answer_refused_raises_answers_refused_with_who_was_asked(provider
 
     assert [name for name, _ in refused.value.passed_over] == ["primary", "fallback"]
     assert set(ProviderHealth.objects.values_list("state", flat=True)) == {CircuitState.CLOSED}
+
+
+def test_a_refused_answer_with_the_other_provider_down_still_raises_answers_refused(providers, llm_sandbox):
+    # A refusal is the request's trouble, not an outage: postponing it would ask again forever.
+    llm_sandbox.fault(provider="primary", kind="answer", content=ANGRY)
+    llm_sandbox.fault(provider="fallback", kind="down")
+
+    with pytest.raises(AnswersRefused, match="primary: answer refused") as refused:
+        ask()
+
+    assert refused.value.passed_over == (
+        ("primary", "answer refused after one repair (an angry mood)"),
+        ("fallback", "failed"),
+    )
