@@ -4,9 +4,10 @@
   is found three ways: a name of the listener's own vocabulary (their artists, songs and genres,
   passed in by the caller) written in the text; a quoted title (“…”, "…"); a run of capitalised
   words inside a sentence ("…, and Taylor Swift kept you company"), which is how an invented
-  name shows itself. A capitalised word opening a sentence alone is ordinary English ("Calm
-  evenings"), and a title-cased headline or label says nothing either: those are checked only
-  against the vocabulary. A mention is grounded when its words appear, in order, in the facts
+  name shows itself; at a sentence's start (a highlight's value is one too) and in a title-cased
+  headline, a capitalised word counts only when it is no common English word (common_words.txt,
+  months, weekdays): "Calm evenings" and "Your Month In Music" name no one, "Drake led" and
+  "Taylor Swift Owns Your Month" do. A mention is grounded when its words appear, in order, in the facts
   (so "Phoebe" of "Phoebe Bridgers", or "pop" of "dream pop", are fine).
 - Numbers: every number written with digits must match a figure of the facts within rounding:
   36.4 % matches "36%", 0.62 matches 0.6, "1.2k" matches 1234. A percentage matches a
@@ -19,6 +20,7 @@
 from __future__ import annotations
 
 import json
+import pathlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -38,6 +40,12 @@ OPENERS = frozenset(
     most more less one in on at over across after before for from by if as also still even just
     only every each some all no not yes here there now today tonight lately meanwhile plus with
     top spotify's let's it it's""".split()
+)
+# Everyday English, lower case: a capitalised word that is none of these may be a name anywhere.
+COMMON_WORDS = frozenset(
+    line.strip()
+    for line in pathlib.Path(__file__).with_name("common_words.txt").read_text(encoding="utf-8").splitlines()
+    if line.strip() and not line.startswith("#")
 )
 # Genres that are ordinary words too ("you rock", "the house"): named as a genre only as
 # "<genre> music/songs/tracks/fans".
@@ -188,8 +196,7 @@ def _check_names(text: str, *, facts: Facts, vocab: _Vocabulary, report: Groundi
             spans.append(m.span(1))
     tokens = [(m.start(), m.end(), m.group().rstrip(".’'"), m.group()) for m in re.finditer(WORD, text)]
     _vocab_spans(text, tokens, vocab=vocab, spans=spans)
-    if not _title_cased(tokens):
-        _capital_spans(text, tokens, spans=spans)
+    _capital_spans(text, tokens, spans=spans, title=_title_cased(tokens))
     kept = _merge(spans)
     for start, end in kept:
         mention = _strip_possessive(" ".join(re.sub(r"[“”\"]", "", text[start:end]).strip(" ,;:()'’.").split()))
@@ -206,8 +213,8 @@ def _check_names(text: str, *, facts: Facts, vocab: _Vocabulary, report: Groundi
 
 
 def _title_cased(tokens: list) -> bool:
-    """A headline or label In Title Case (every longer word after the first capitalised): its
-    capitals say nothing about names."""
+    """A headline or label In Title Case (every longer word after the first capitalised): only
+    its capitalised words that are no common words may be names."""
     later = [t[2] for t in tokens[1:] if len(t[2]) >= 4 and t[2].isalpha()]
     return len(later) >= 2 and all(word[0].isupper() for word in later)
 
@@ -240,10 +247,11 @@ def _single_word_mention(text: str, start: int, end: int, word: str, *, vocab: _
     return not _opens_sentence(text, start) or word in vocab.strong or not word[1:].islower()
 
 
-def _capital_spans(text: str, tokens: list, *, spans: list) -> None:
+def _capital_spans(text: str, tokens: list, *, spans: list, title: bool) -> None:
     """Runs of capitalised words (with the numbers after them: "Song 2") inside sentences; at a
-    sentence's start only runs of two words or more, or what follows an opening word ("Then
-    Adele")."""
+    sentence's start runs of two words or more, what follows an opening word ("Then Adele"), or
+    one word that is no common word ("Drake led"). In a title-cased text, a run less the common
+    words at its ends ("Taylor Swift" of "Taylor Swift Owns Your Month")."""
     run: list[tuple[int, int, str, str]] = []
 
     def close() -> None:
@@ -251,13 +259,18 @@ def _capital_spans(text: str, tokens: list, *, spans: list) -> None:
         run.clear()
         if not words:
             return
-        if _opens_sentence(text, words[0][0]):
+        if title:
+            while words and _common(words[0][2]):
+                words.pop(0)
+            while words and (_common(words[-1][2]) or words[-1][2].isdigit()):
+                words.pop()
+        elif _opens_sentence(text, words[0][0]):
             lone = len(words) == 1
             while words and words[0][2].lower() in OPENERS:
                 words.pop(0)
-            if lone:
-                return  # one capitalised word opening a sentence: ordinary English
-        words = [w for w in words if w[2].lower() not in ORDINARY_CAPITALS]
+            if lone and (not words or _common(words[0][2])):
+                return  # one capitalised common word opening a sentence: ordinary English
+        words = [w for w in words if not _ordinary_capital(w[2])]
         if words and not all(w[2].isdigit() for w in words):
             spans.append((words[0][0], words[-1][1]))
 
@@ -272,6 +285,29 @@ def _capital_spans(text: str, tokens: list, *, spans: list) -> None:
         if capital:
             run.append(token)
     close()
+
+
+def _common(word: str) -> bool:
+    """An everyday English word, as written or by its stem ("Owns", "Fridays", "Quietly");
+    hyphenated, when each part is ("Late-night")."""
+    parts = [p for p in _norm(word).strip("'").split("-") if p]
+    return bool(parts) and all(
+        p.isdigit() or any(s in COMMON_WORDS or s in OPENERS or _ordinary_capital(s) for s in _stems(p)) for p in parts
+    )
+
+
+def _stems(word: str) -> list[str]:
+    stems = [word]
+    for suffix in ("s", "es", "ed", "d", "ing", "ly", "er", "est"):
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            stems.append(word[: -len(suffix)])
+    return stems
+
+
+def _ordinary_capital(word: str) -> bool:
+    """A day, a month, the product... ("Fridays" too)."""
+    lower = word.lower()
+    return lower in ORDINARY_CAPITALS or (lower.endswith("s") and lower[:-1] in ORDINARY_CAPITALS)
 
 
 def _opens_sentence(text: str, start: int) -> bool:

@@ -129,6 +129,53 @@ def test_the_report_for_staff_and_the_stored_record_say_counts_and_lists():
     assert report.as_json()["ungrounded_numbers"] == ["99"] and report.as_json()["facts_version"] == "facts-v1"
 
 
+# A reviewer's cases: facts that name Phoebe Bridgers and Adele only, and every other name refused
+# wherever it stands: opening a sentence, in a title-cased headline, in a short sentence, next to
+# a figure of the facts.
+TWO_ARTISTS = facts_from({"period": "June", "most played artists (plays)": {"Phoebe Bridgers": 40, "Adele": 12}})
+
+
+def check_two(*texts: str):
+    return check_grounding(texts=texts, facts=TWO_ARTISTS, vocabulary=["Phoebe Bridgers", "Adele"], artists=["Adele"])
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Drake kept you company this month.", "Drake"),  # one capitalised word opening a sentence
+        ("Beyoncé carried your evenings.", "Beyoncé"),
+        ("Taylor Swift Owns Your Month", "Taylor"),  # a title-cased headline
+        ("In June, Drake led.", "Drake"),  # a short sentence looks title-cased
+        ("Drake", "Drake"),  # a highlight's value: a lone name
+        ("Kendrick: 40 plays", "Kendrick"),  # 40 is a figure; the name is not
+    ],
+)
+def test_a_name_the_facts_do_not_give_is_refused_wherever_it_stands(text, name):
+    report = check_two(text)
+
+    assert not report.grounded, report
+    assert any(name in mention for mention in report.ungrounded_names), report
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Phoebe Bridgers Owns Your June",
+        "In June, Adele led.",
+        "Adele",
+        "Phoebe Bridgers: 40 plays",
+        "Your Month In Music",
+        "This Sunday, Spotify agreed: calm wins.",
+        "Melancholy mornings, restless Fridays.",
+        "Quiet Evenings With Phoebe Bridgers",
+    ],
+)
+def test_common_words_months_and_the_facts_names_are_no_strangers_at_a_sentence_start(text):
+    report = check_two(text)
+
+    assert report.grounded, report
+
+
 # --- the number matcher ----------------------------------------------------------------------
 
 

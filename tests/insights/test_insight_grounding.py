@@ -172,6 +172,16 @@ def test_an_answer_keeping_the_examples_bracketed_descriptions_is_refused(snapsh
     assert "Phoebe" not in build_messages(snapshot=snapshot, kind=InsightKind.WELLNESS, tone="neutral")[0]["content"]
 
 
+def test_a_highlight_whose_value_is_a_name_the_facts_do_not_give_is_refused(snapshot):
+    check = InsightCheck(snapshot=snapshot, facts=prompt_facts(snapshot=snapshot, kind=InsightKind.WELLNESS))
+    answer = {"headline": "Calm weeks", "paragraphs": ["Calm weeks."],
+              "highlights": [{"label": "Most played", "value": "Drake"}]}  # fmt: skip
+
+    verdict = check(answer)
+
+    assert verdict is not None and "Drake" in verdict.detail
+
+
 # --- "Based on" on the page ------------------------------------------------------------------
 
 
