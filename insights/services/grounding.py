@@ -215,7 +215,7 @@ def _check_names(text: str, *, facts: Facts, vocab: _Vocabulary, report: Groundi
 def _title_cased(tokens: list) -> bool:
     """A headline or label In Title Case (every longer word after the first capitalised): only
     its capitalised words that are no common words may be names."""
-    later = [t[2] for t in tokens[1:] if len(t[2]) >= 4 and t[2].isalpha()]
+    later = [t[2] for t in tokens[1:] if len(t[2]) >= 3 and t[2].isalpha()]
     return len(later) >= 2 and all(word[0].isupper() for word in later)
 
 

@@ -148,6 +148,7 @@ def check_two(*texts: str):
         ("In June, Drake led.", "Drake"),  # a short sentence looks title-cased
         ("Drake", "Drake"),  # a highlight's value: a lone name
         ("Kendrick: 40 plays", "Kendrick"),  # 40 is a figure; the name is not
+        ("Night Owl Energy: Rihanna", "Rihanna"),
     ],
 )
 def test_a_name_the_facts_do_not_give_is_refused_wherever_it_stands(text, name):
@@ -168,6 +169,9 @@ def test_a_name_the_facts_do_not_give_is_refused_wherever_it_stands(text, name):
         "This Sunday, Spotify agreed: calm wins.",
         "Melancholy mornings, restless Fridays.",
         "Quiet Evenings With Phoebe Bridgers",
+        "Night Owl Energy",  # a short headline: title-cased too
+        "Your Calm Era",
+        "Honestly? Calm wins. Introspective and steady, your June leaned calm.",
     ],
 )
 def test_common_words_months_and_the_facts_names_are_no_strangers_at_a_sentence_start(text):
