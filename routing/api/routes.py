@@ -159,8 +159,10 @@ class BasePreviewView(APIView):
         try:
             # Before Spotify is asked for the children: a track that names nothing answers 400 at
             # once. It is explained with the preview's draft, so the two answers agree.
-            drafts = draft_documents(base=base, draft_filters=body.get("filters"), draft_child_id=body.get("child"))
-            track = why_track(base=base, query=body["track"], drafts=drafts) if "track" in body else None
+            track = None
+            if "track" in body:
+                drafts = draft_documents(base=base, draft_filters=body.get("filters"), draft_child_id=body.get("child"))
+                track = why_track(base=base, query=body["track"], drafts=drafts)
             with about("mode"):  # a plain set-up refusal of a draft is about its mode
                 preview = preview_route(
                     base=base,
