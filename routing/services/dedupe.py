@@ -26,8 +26,8 @@ from routing.metadata import CacheCounters, PlaylistItemsCache
 from routing.models import ChildBackup, RoutedPlaylist, RouteRun, RouteRunKind
 from routing.services.child_reads import ChildContents, ChildReader
 from routing.services.base_reads import RETRY_HINT
-from routing.services.child_writes import ChildChange, plan_restore, writable
-from routing.services.dedupe_plan import PlanError, plan_dedupe
+from routing.services.child_writes import ChildChange
+from routing.services.dedupe_plan import PlanError, plan_dedupe, plan_resume
 from routing.services.route import write_child
 from routing.services.route_state import RouteLedger, claim_run
 from routing.services.triggers import RouteTriggerError, ensure_connected
@@ -40,6 +40,9 @@ __all__ = ["DedupeInvalid", "DedupeNotPossible", "request_dedupe", "run_dedupe"]
 
 RUN_DEDUPE_TASK = RouteRun.tasks_by_kind[RouteRunKind.DEDUPE]
 PLAN = "plan"
+# The playlist's snapshot_id after the run's last accepted write: a resumed run writes only to
+# the playlist exactly as it left it.
+LAST_SNAPSHOT = "last_snapshot"
 UNEXPECTED_MESSAGE = "The duplicate removal stopped on an unexpected error (details are in the server log)."
 ENQUEUE_FAILED_REASON = "The duplicate removal could not be queued (the task broker did not answer). Try again."
 HINT = "Undo it to bring the playlist back as it was before."
@@ -146,6 +149,11 @@ def run_dedupe(*, run_id: int) -> RouteRun | None:
     ledger = DedupeLedger(event=event)
     plan = (event.details or {}).get(PLAN) or {}
     ledger.details[PLAN] = plan
+    if (event.details or {}).get(LAST_SNAPSHOT):
+        ledger.details[LAST_SNAPSHOT] = event.details[LAST_SNAPSHOT]
+
+    def wrote(snapshot_id: str) -> None:
+        ledger.details[LAST_SNAPSHOT] = snapshot_id
 
     def body() -> None:
         name, target = plan.get("playlist") or event.base_name, event.target_spotify_id
@@ -161,11 +169,14 @@ def run_dedupe(*, run_id: int) -> RouteRun | None:
             if started is None:
                 change = _first_plan(contents=contents, plan=plan, drop=drop, name=name)
             else:
-                change = _resumed_plan(current=contents.uris, backup=started.uris, drop=drop, name=name)
+                expected = ledger.details.get(LAST_SNAPSHOT) or started.snapshot_id
+                change = _resumed_plan(
+                    contents=contents, expected=expected, backup=started.uris, drop=drop, name=name
+                )
             try:
                 writes = write_child(
                     client=client, ledger=ledger, reader=children, user_id=event.user_id, child=None,
-                    spotify_id=target, name=name, contents=contents, change=change,
+                    spotify_id=target, name=name, contents=contents, change=change, on_snapshot=wrote,
                 )  # fmt: skip
             except RunStepFailed as exc:
                 # A route's wording ("a retry goes on from there") does not fit: this run is not
@@ -194,12 +205,19 @@ def _first_plan(*, contents: ChildContents, plan: dict, drop: dict[int, str], na
         raise RunStepFailed(f"{exc} {HINT}") from exc
 
 
-def _resumed_plan(*, current: list[str], backup: list[str], drop: dict[int, str], name: str) -> ChildChange:
+def _resumed_plan(
+    *, contents: ChildContents, expected: str, backup: list[str], drop: dict[int, str], name: str
+) -> ChildChange:
     """A run that stopped part-way (postponed by Spotify, worker gone) finishes towards the same
-    rows: the backup it took, less the confirmed ones, as long as nothing new came in meanwhile."""
-    if {uri for uri in current if writable(uri)} - set(backup):
-        raise RunStepFailed(
-            f"“{name}” changed on Spotify while its duplicates were being removed; stopped. {HINT}"
-        )
-    target = [uri for index, uri in enumerate(backup) if index not in drop]
-    return plan_restore(current=current, backup=target)
+    rows: the backup it took, less the confirmed ones, every kept copy back at its place. Only
+    if the playlist is exactly as the run left it (the snapshot of its last write): anything
+    else, the listener's own edits included, stops it with nothing written."""
+    stopped = RunStepFailed(
+        f"“{name}” changed on Spotify while its duplicates were being removed; stopped. {HINT}"
+    )
+    if not expected or contents.snapshot_id != expected:
+        raise stopped
+    try:
+        return plan_resume(current=contents.uris, backup=backup, drop=drop)
+    except PlanError as exc:
+        raise stopped from exc
