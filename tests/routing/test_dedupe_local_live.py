@@ -108,3 +108,24 @@ def test_the_undo_of_a_removal_around_a_local_file_puts_the_copies_back(sandbox,
 
     assert undone.status == RunStatus.SUCCEEDED, undone.error
     assert spotify.uris(playlist.spotify_id) == rows
+
+
+def test_an_undo_that_cannot_put_the_copies_back_in_place_fails_and_writes_nothing(sandbox, settings, queue):
+    user, spotify, playlist, rows = _with_local_file(
+        sandbox, settings, lambda t: [t[0], t[1], t[0], t[2], t[1], t[3]], at=3
+    )
+    done = run_dedupe(run_id=_remove(user, playlist, [2, 5]).pk)
+    assert done.status == RunStatus.SUCCEEDED, done.error
+    # The listener moves the first track to the end in their app: not the backup less some rows.
+    sandbox.control(
+        "POST", f"playlists/{playlist.spotify_id}/mutate", {"op": "reorder", "range_start": 0, "insert_before": 5}
+    )
+    moved = spotify.uris(playlist.spotify_id)
+    counts = route_counts(sandbox)
+
+    undone = restore.run_restore(run_id=restore.request_restore(event=done, trigger="button").pk)
+
+    assert undone.status == RunStatus.FAILED
+    assert "cannot be put back in place; nothing was written" in undone.error
+    assert writes_since(counts, sandbox) == 0
+    assert spotify.uris(playlist.spotify_id) == moved
