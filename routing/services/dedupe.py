@@ -7,7 +7,9 @@ queue, reads the playlist from Spotify in full and writes only if it is still th
 listener reviewed (the same snapshot, the same tracks at the confirmed rows): anything else
 fails the run with nothing written. It stores a backup before its first write, so the usual
 Restore (routing.services.restore) undoes it. One duplicate removal or undo per playlist at a
-time: the database's rule (RouteRun.target_spotify_id).
+time: the database's rule (RouteRun.target_spotify_id); none while a route or restore of the
+playlist's routing set-up is under way, nor one of those during it (both start under the base's
+row lock).
 """
 
 from __future__ import annotations
@@ -23,15 +25,14 @@ from core import runs
 from library.models import Playlist
 from library.selectors import list_duplicates
 from routing.metadata import CacheCounters, PlaylistItemsCache
-from routing.models import ChildBackup, RoutedPlaylist, RouteRun, RouteRunKind
+from routing.models import ChildBackup, RouteRun, RouteRunKind
 from routing.services.child_reads import ChildContents, ChildReader
 from routing.services.base_reads import RETRY_HINT
 from routing.services.child_writes import ChildChange
 from routing.services.dedupe_plan import PlanError, plan_dedupe, plan_resume
 from routing.services.route import write_child
 from routing.services.route_state import RouteLedger, claim_run
-from routing.services.triggers import RouteTriggerError, ensure_connected
-from core.runs import ACTIVE_STATUSES
+from routing.services.triggers import RouteTriggerError, ensure_connected, ensure_not_routing
 from spotify.client import get_spotify_client
 from spotify.reader import SpotifyReader
 from spotify.runs import RunStepFailed, run_to_end, spotify_step
@@ -99,7 +100,6 @@ def request_dedupe(
             field="positions",
         )
     ensure_connected(user=user)
-    _ensure_not_routing(user=user, spotify_id=playlist.spotify_id)
     plan = {
         "playlist": playlist.name,
         "snapshot_id": snapshot_id,
@@ -107,6 +107,7 @@ def request_dedupe(
     }
     try:
         with transaction.atomic():
+            ensure_not_routing(user=user, spotify_id=playlist.spotify_id)
             event = RouteRun.objects.create(
                 kind=RouteRunKind.DEDUPE,
                 user=user,
@@ -129,16 +130,6 @@ def _positions(value: Any) -> list[int]:
     if not all(isinstance(p, int) and not isinstance(p, bool) for p in value) or len(set(value)) != len(value):
         raise DedupeInvalid("Positions are whole numbers, each once.", field="positions")
     return list(value)
-
-
-def _ensure_not_routing(*, user: User, spotify_id: str) -> None:
-    """A route writing this playlist (as a child) or reading it (as a base) right now: wait for it."""
-    part = RoutedPlaylist.objects.filter(user=user, spotify_id=spotify_id).select_related("child").first()
-    if part is None:
-        return
-    base_id = part.base_id or part.child.base_id
-    if RouteRun.objects.filter(base_id=base_id, status__in=ACTIVE_STATUSES).exists():
-        raise DedupeNotPossible("A route of this playlist's routing set-up is under way; try once it has finished.")
 
 
 def run_dedupe(*, run_id: int) -> RouteRun | None:

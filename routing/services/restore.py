@@ -26,7 +26,12 @@ from routing.services.claims import current_holder
 from routing.services.route import write_child
 from routing.services.route_state import RouteLedger, claim_run
 from routing.services.setup import lock_base
-from routing.services.triggers import RouteTriggerError, ensure_connected
+from routing.services.triggers import (
+    RouteTriggerError,
+    ensure_connected,
+    ensure_no_playlist_run,
+    ensure_not_routing,
+)
 from core import runs
 from core.runs import ACTIVE_STATUSES, RunStatus
 from spotify.client import get_spotify_client
@@ -87,8 +92,12 @@ def request_restore(*, event: RouteRun, trigger: str, retry_of: RouteRun | None 
     ensure_connected(user=event.user)
     try:
         with transaction.atomic():
-            if event.base_id is not None:
+            if event.target_spotify_id:
+                # A duplicate removal's undo waits for a route of the set-up its playlist is in.
+                ensure_not_routing(user=event.user, spotify_id=event.target_spotify_id)
+            elif event.base_id is not None:
                 lock_base(base_id=event.base_id, for_edit=False)
+                ensure_no_playlist_run(base_id=event.base_id)
             restore = RouteRun.objects.create(
                 kind=RouteRunKind.RESTORE,
                 user=event.user,

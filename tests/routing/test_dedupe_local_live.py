@@ -117,9 +117,8 @@ def test_an_undo_that_cannot_put_the_copies_back_in_place_fails_and_writes_nothi
     done = run_dedupe(run_id=_remove(user, playlist, [2, 5]).pk)
     assert done.status == RunStatus.SUCCEEDED, done.error
     # The listener moves the first track to the end in their app: not the backup less some rows.
-    sandbox.control(
-        "POST", f"playlists/{playlist.spotify_id}/mutate", {"op": "reorder", "range_start": 0, "insert_before": 5}
-    )
+    reorder = {"op": "reorder", "range_start": 0, "insert_before": 5}
+    sandbox.control("POST", f"playlists/{playlist.spotify_id}/mutate", reorder)
     moved = spotify.uris(playlist.spotify_id)
     counts = route_counts(sandbox)
 
