@@ -4,6 +4,8 @@ or a child's, and a removal's undo waits while that set-up routes."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from core.runs import RunStatus
@@ -76,3 +78,20 @@ def test_the_undo_of_a_removal_waits_while_the_set_up_of_its_playlist_routes(lib
 
     assert answer.status_code == 409 and "route" in answer.json()["detail"]
     assert not RouteRun.objects.filter(restore_of=removal).exists()
+
+
+def test_an_auto_route_waits_for_the_removal_and_the_schedule_routes_it_later(library):  # noqa: F811
+    from routing.services.auto_route import route_after_import, route_overdue
+
+    user, credential, mine, theirs, other = library
+    base = BasePlaylistFactory(user=user, auto_route_after_import=True)
+    child = ChildPlaylistFactory(base=base, spotify_id=mine.spotify_id)
+    removal = _removal(user, child.spotify_id, status=RunStatus.RUNNING)
+
+    assert route_after_import(user_id=user.pk, changed_playlist_ids=[base.playlist_id]) == []
+
+    base.refresh_from_db()
+    assert base.waits_for_analyses_since is not None and not RouteRun.objects.filter(base=base).exists()
+    RouteRun.objects.filter(pk=removal.pk).update(status=RunStatus.SUCCEEDED)
+    (routed,) = route_overdue(max_wait=timedelta(0))
+    assert routed.base_id == base.pk
