@@ -61,6 +61,22 @@ def active_routing_run(*, base_id: int) -> RouteRun | None:
     return RouteRun.objects.filter(base_id=base_id, status__in=ACTIVE_STATUSES).first()
 
 
+def active_playlist_run(*, base_id: int) -> RouteRun | None:
+    """The duplicate removal (or its undo) under way on this base's playlist or one of its
+    children: a route or restore of the base must not write to, or read, a playlist it is changing."""
+    base = BasePlaylist.objects.filter(pk=base_id).values("user_id", "spotify_id").first()
+    if base is None:
+        return None
+    children = ChildPlaylist.objects.filter(base_id=base_id).values_list("spotify_id", flat=True)
+    return (
+        RouteRun.objects.filter(
+            user_id=base["user_id"], target_spotify_id__in=[base["spotify_id"], *children], status__in=ACTIVE_STATUSES
+        )
+        .exclude(target_spotify_id="")
+        .first()
+    )
+
+
 def get_child_playlist(*, user: User, child_id: int) -> ChildPlaylist | None:
     """One of the user's children; None for a missing one and for another user's alike."""
     return ChildPlaylist.objects.filter(base__user=user, pk=child_id).select_related("base").first()

@@ -24,7 +24,7 @@ from django.utils import timezone
 from analysis import selectors as analysis_selectors
 from routing.filters import FilterValidationError, Metadata, validate_filters
 from routing.models import BasePlaylist, ChildPlaylist
-from routing.services.triggers import RouteTrigger, RouteTriggerError, request_route
+from routing.services.triggers import RouteAlreadyActive, RouteTrigger, RouteTriggerError, request_route
 from routing.models import RouteRun
 
 logger = logging.getLogger(__name__)
@@ -98,6 +98,15 @@ def _route_waiting(bases) -> list[RouteRun]:
 def _route(*, base: BasePlaylist) -> RouteRun | None:
     try:
         event, _ = request_route(base=base, trigger=RouteTrigger.IMPORT)
+    except RouteAlreadyActive:
+        # Only a duplicate removal on one of its playlists refuses it (its own route is returned).
+        # Duplicates are being removed from one of its playlists: the base waits like one that
+        # waits for analyses, and the settle or the overdue schedule routes it afterwards.
+        BasePlaylist.objects.filter(pk=base.pk, waits_for_analyses_since__isnull=True).update(
+            waits_for_analyses_since=timezone.now()
+        )
+        logger.info("Base %s routes once the duplicate removal on one of its playlists ends.", base.pk)
+        return None
     except RouteTriggerError as exc:  # no connection: the import itself will say so
         logger.warning("Not routing base %s after the import: %s", base.pk, exc)
         return None

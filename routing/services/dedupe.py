@@ -7,7 +7,9 @@ queue, reads the playlist from Spotify in full and writes only if it is still th
 listener reviewed (the same snapshot, the same tracks at the confirmed rows): anything else
 fails the run with nothing written. It stores a backup before its first write, so the usual
 Restore (routing.services.restore) undoes it. One duplicate removal or undo per playlist at a
-time: the database's rule (RouteRun.target_spotify_id).
+time: the database's rule (RouteRun.target_spotify_id); none while a route or restore of the
+playlist's routing set-up is under way, nor one of those during it (both start under the base's
+row lock).
 """
 
 from __future__ import annotations
@@ -23,15 +25,14 @@ from core import runs
 from library.models import Playlist
 from library.selectors import list_duplicates
 from routing.metadata import CacheCounters, PlaylistItemsCache
-from routing.models import ChildBackup, RoutedPlaylist, RouteRun, RouteRunKind
+from routing.models import ChildBackup, RouteRun, RouteRunKind
 from routing.services.child_reads import ChildContents, ChildReader
 from routing.services.base_reads import RETRY_HINT
-from routing.services.child_writes import ChildChange, plan_restore, writable
-from routing.services.dedupe_plan import PlanError, plan_dedupe
+from routing.services.child_writes import ChildChange
+from routing.services.dedupe_plan import PlanError, plan_dedupe, plan_resume
 from routing.services.route import write_child
 from routing.services.route_state import RouteLedger, claim_run
-from routing.services.triggers import RouteTriggerError, ensure_connected
-from core.runs import ACTIVE_STATUSES
+from routing.services.triggers import RouteTriggerError, ensure_connected, ensure_not_routing
 from spotify.client import get_spotify_client
 from spotify.reader import SpotifyReader
 from spotify.runs import RunStepFailed, run_to_end, spotify_step
@@ -40,6 +41,9 @@ __all__ = ["DedupeInvalid", "DedupeNotPossible", "request_dedupe", "run_dedupe"]
 
 RUN_DEDUPE_TASK = RouteRun.tasks_by_kind[RouteRunKind.DEDUPE]
 PLAN = "plan"
+# The playlist's snapshot_id after the run's last accepted write: a resumed run writes only to
+# the playlist exactly as it left it.
+LAST_SNAPSHOT = "last_snapshot"
 UNEXPECTED_MESSAGE = "The duplicate removal stopped on an unexpected error (details are in the server log)."
 ENQUEUE_FAILED_REASON = "The duplicate removal could not be queued (the task broker did not answer). Try again."
 HINT = "Undo it to bring the playlist back as it was before."
@@ -96,7 +100,6 @@ def request_dedupe(
             field="positions",
         )
     ensure_connected(user=user)
-    _ensure_not_routing(user=user, spotify_id=playlist.spotify_id)
     plan = {
         "playlist": playlist.name,
         "snapshot_id": snapshot_id,
@@ -104,6 +107,7 @@ def request_dedupe(
     }
     try:
         with transaction.atomic():
+            ensure_not_routing(user=user, spotify_id=playlist.spotify_id)
             event = RouteRun.objects.create(
                 kind=RouteRunKind.DEDUPE,
                 user=user,
@@ -128,16 +132,6 @@ def _positions(value: Any) -> list[int]:
     return list(value)
 
 
-def _ensure_not_routing(*, user: User, spotify_id: str) -> None:
-    """A route writing this playlist (as a child) or reading it (as a base) right now: wait for it."""
-    part = RoutedPlaylist.objects.filter(user=user, spotify_id=spotify_id).select_related("child").first()
-    if part is None:
-        return
-    base_id = part.base_id or part.child.base_id
-    if RouteRun.objects.filter(base_id=base_id, status__in=ACTIVE_STATUSES).exists():
-        raise DedupeNotPossible("A route of this playlist's routing set-up is under way; try once it has finished.")
-
-
 def run_dedupe(*, run_id: int) -> RouteRun | None:
     """Run one queued duplicate removal to its end; the run afterwards (None if there is none)."""
     event = claim_run(run_id=run_id, kind=RouteRunKind.DEDUPE, select_related=("user",))
@@ -146,6 +140,11 @@ def run_dedupe(*, run_id: int) -> RouteRun | None:
     ledger = DedupeLedger(event=event)
     plan = (event.details or {}).get(PLAN) or {}
     ledger.details[PLAN] = plan
+    if (event.details or {}).get(LAST_SNAPSHOT):
+        ledger.details[LAST_SNAPSHOT] = event.details[LAST_SNAPSHOT]
+
+    def wrote(snapshot_id: str) -> None:
+        ledger.details[LAST_SNAPSHOT] = snapshot_id
 
     def body() -> None:
         name, target = plan.get("playlist") or event.base_name, event.target_spotify_id
@@ -161,11 +160,14 @@ def run_dedupe(*, run_id: int) -> RouteRun | None:
             if started is None:
                 change = _first_plan(contents=contents, plan=plan, drop=drop, name=name)
             else:
-                change = _resumed_plan(current=contents.uris, backup=started.uris, drop=drop, name=name)
+                expected = ledger.details.get(LAST_SNAPSHOT) or started.snapshot_id
+                change = _resumed_plan(
+                    contents=contents, expected=expected, backup=started.uris, drop=drop, name=name
+                )
             try:
                 writes = write_child(
                     client=client, ledger=ledger, reader=children, user_id=event.user_id, child=None,
-                    spotify_id=target, name=name, contents=contents, change=change,
+                    spotify_id=target, name=name, contents=contents, change=change, on_snapshot=wrote,
                 )  # fmt: skip
             except RunStepFailed as exc:
                 # A route's wording ("a retry goes on from there") does not fit: this run is not
@@ -194,12 +196,19 @@ def _first_plan(*, contents: ChildContents, plan: dict, drop: dict[int, str], na
         raise RunStepFailed(f"{exc} {HINT}") from exc
 
 
-def _resumed_plan(*, current: list[str], backup: list[str], drop: dict[int, str], name: str) -> ChildChange:
+def _resumed_plan(
+    *, contents: ChildContents, expected: str, backup: list[str], drop: dict[int, str], name: str
+) -> ChildChange:
     """A run that stopped part-way (postponed by Spotify, worker gone) finishes towards the same
-    rows: the backup it took, less the confirmed ones, as long as nothing new came in meanwhile."""
-    if {uri for uri in current if writable(uri)} - set(backup):
-        raise RunStepFailed(
-            f"“{name}” changed on Spotify while its duplicates were being removed; stopped. {HINT}"
-        )
-    target = [uri for index, uri in enumerate(backup) if index not in drop]
-    return plan_restore(current=current, backup=target)
+    rows: the backup it took, less the confirmed ones, every kept copy back at its place. Only
+    if the playlist is exactly as the run left it (the snapshot of its last write): anything
+    else, the listener's own edits included, stops it with nothing written."""
+    stopped = RunStepFailed(
+        f"“{name}” changed on Spotify while its duplicates were being removed; stopped. {HINT}"
+    )
+    if not expected or contents.snapshot_id != expected:
+        raise stopped
+    try:
+        return plan_resume(current=contents.uris, backup=backup, drop=drop)
+    except PlanError as exc:
+        raise stopped from exc

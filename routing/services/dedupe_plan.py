@@ -71,3 +71,64 @@ def _delete_and_put_back(rows: list[str], drop: set[int], affected: list[str]) -
             Write("POST", tuple(uris), position=None if at == length else at) for at, length, uris in runs
         ]
     return writes
+
+
+def plan_resume(*, current: Sequence[str], backup: Sequence[str], drop: Collection[int]) -> ChildChange:
+    """The writes that finish a removal stopped part-way: `current` (what the playlist holds now,
+    some of the backup's rows taken out) towards the backup less the rows at `drop`. The
+    confirmed rows still there go as in `plan_dedupe`; every kept copy missing goes back at its
+    backup position (around local files too). PlanError when `current` is not what a part-way
+    removal leaves (not the backup's rows in its order, less some)."""
+    drop = set(drop)
+    target = [uri for index, uri in enumerate(backup) if index not in drop]
+    origin = _embedding(current, backup)
+    if origin is None:
+        raise PlanError("The playlist is not what the removal left part-way; nothing was written.")
+    still = {position for position, index in enumerate(origin) if index in drop}
+    change = plan_dedupe(rows=current, drop=still)
+    after = simulate(current, change.writes)
+    put_back = plan_put_back(current=after, target=target)
+    change.writes = list(change.writes) + put_back.writes
+    if simulate(current, change.writes) != target:
+        raise PlanError("The removal could not be finished exactly; nothing was written.")
+    return change
+
+
+def plan_put_back(*, current: Sequence[str], target: Sequence[str]) -> ChildChange:
+    """The POSTs that insert the rows of `target` missing from `current` (which must hold the
+    rest of `target`, in its order) each at its position in `target`: every copy of a repeated
+    track and every row around a local file stays where it was. PlanError if that cannot be."""
+    origin = _embedding(current, target)
+    if origin is None:
+        raise PlanError("The playlist holds rows the backup does not, or in another order.")
+    present = set(origin)
+    missing = [index for index in range(len(target)) if index not in present]
+    if any(not writable(target[index]) for index in missing):
+        raise PlanError("A local file or unavailable row is missing; the Web API cannot add it back.")
+    change = ChildChange(list(current), additions=[target[index] for index in missing], removals=[])
+    length, runs = len(current), []  # runs of neighbouring missing rows: (position, URIs)
+    for index in missing:
+        if runs and runs[-1][0] + len(runs[-1][1]) == index and len(runs[-1][1]) < PER_REQUEST:
+            runs[-1][1].append(target[index])
+        else:
+            runs.append((index, [target[index]]))
+    for at, uris in runs:  # in target order: every row before `at` is in place by then
+        change.writes.append(Write("POST", tuple(uris), position=None if at == length else at))
+        length += len(uris)
+    if simulate(current, change.writes) != list(target):
+        raise PlanError("The rows could not be put back exactly; nothing was written.")
+    return change
+
+
+def _embedding(rows: Sequence[str], within: Sequence[str]) -> list[int] | None:
+    """For each row of `rows`, the index in `within` it stands for (the earliest that keeps the
+    order), or None when `rows` is not `within` less some rows."""
+    origin, index = [], 0
+    for uri in rows:
+        while index < len(within) and within[index] != uri:
+            index += 1
+        if index == len(within):
+            return None
+        origin.append(index)
+        index += 1
+    return origin

@@ -20,17 +20,23 @@ from routing.metadata import CacheCounters, PlaylistItemsCache
 from routing.models import ChildBackup, ChildPlaylist, RouteRun, RouteRunKind
 from routing.naming import first_up, run_name
 from routing.services.child_reads import ChildReader
-from routing.services.child_writes import plan_restore
+from routing.services.child_writes import ChildChange, plan_restore
+from routing.services.dedupe_plan import PlanError, plan_put_back
 from routing.services.claims import current_holder
 from routing.services.route import write_child
 from routing.services.route_state import RouteLedger, claim_run
 from routing.services.setup import lock_base
-from routing.services.triggers import RouteTriggerError, ensure_connected
+from routing.services.triggers import (
+    RouteTriggerError,
+    ensure_connected,
+    ensure_no_playlist_run,
+    ensure_not_routing,
+)
 from core import runs
 from core.runs import ACTIVE_STATUSES, RunStatus
 from spotify.client import get_spotify_client
 from spotify.reader import SpotifyReader
-from spotify.runs import run_to_end, spotify_step
+from spotify.runs import RunStepFailed, run_to_end, spotify_step
 
 __all__ = ["RUN_RESTORE_TASK", "RestoreNotPossible", "request_restore", "retry_restore", "run_restore"]
 
@@ -86,8 +92,12 @@ def request_restore(*, event: RouteRun, trigger: str, retry_of: RouteRun | None 
     ensure_connected(user=event.user)
     try:
         with transaction.atomic():
-            if event.base_id is not None:
+            if event.target_spotify_id:
+                # A duplicate removal's undo waits for a route of the set-up its playlist is in.
+                ensure_not_routing(user=event.user, spotify_id=event.target_spotify_id)
+            elif event.base_id is not None:
                 lock_base(base_id=event.base_id, for_edit=False)
+                ensure_no_playlist_run(base_id=event.base_id)
             restore = RouteRun.objects.create(
                 kind=RouteRunKind.RESTORE,
                 user=event.user,
@@ -159,13 +169,32 @@ def run_restore(*, run_id: int) -> RouteRun | None:
     return RouteRun.objects.get(pk=run_id)
 
 
+def _dedupe_undo(current: list[str], target: ChildBackup) -> ChildChange | None:
+    """A duplicate removal's undo: its playlist is the backup less some rows (the removed copies,
+    or the tracks a part-way removal took out), so each goes back at its backup position, local
+    files or not. None when the playlist changed since in another way."""
+    try:
+        return plan_put_back(current=current, target=target.uris)
+    except PlanError:
+        return None
+
+
 def _restore_child(
     *, event, target: ChildBackup, client, children: ChildReader, ledger: RestoreLedger
 ) -> dict:
     with spotify_step(f"Could not read the child playlist “{target.name}”", hint=RESTORE_HINT):
         contents = children.read(spotify_id=target.spotify_id, name=target.name)
-    change = plan_restore(current=contents.uris, backup=target.uris)
+    change = _dedupe_undo(contents.uris, target) if event.target_spotify_id else None
+    if change is None:
+        change = plan_restore(current=contents.uris, backup=target.uris)
     if not change.exact:
+        if event.target_spotify_id:
+            # Succeeding here would tell the listener their copies are back when they are not.
+            raise RunStepFailed(
+                f"“{target.name}” changed since the duplicates were removed and holds a local file or "
+                "unavailable track, so the removed copies cannot be put back in place; nothing was "
+                "written. Download the backup to add them back by hand."
+            )
         ledger.details.setdefault("inexact", []).append(target.name)
     return write_child(
         client=client,

@@ -325,10 +325,12 @@ def write_child(
     name: str,
     contents: ChildContents,
     change: ChildChange,
+    on_snapshot: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
     """Back the child up (committed first), then make `change`'s writes; returns what was written.
 
     The same for routes and restores: no write to a child without its backup in this run.
+    `on_snapshot` hears the playlist's snapshot_id after each write Spotify accepted.
     """
     writes = {"added": 0, "removed": 0, "write_requests": 0, "requests": 0}
     if not change.writes:
@@ -351,6 +353,7 @@ def write_child(
         on_failure=lambda: ledger.record_child_writes(
             spotify_id=spotify_id, writes={**writes, "requests": client.stats.requests - before}
         ),
+        on_snapshot=on_snapshot,
     )
     if snapshot:
         # The real rows (local files as they are), as the next run's backup must hold them.
@@ -369,6 +372,7 @@ def send_writes(
     change: ChildChange,
     writes: dict[str, int],
     on_failure: Callable[[], None],
+    on_snapshot: Callable[[str], None] | None = None,
 ) -> str | None:
     """Send `change`'s writes in order, counting into `writes`; returns the last snapshot_id.
 
@@ -379,7 +383,10 @@ def send_writes(
     with spotify_step(f"Could not update the child playlist “{name}”", hint=RETRY_HINT):
         try:
             for write in change.writes:
-                snapshot = _send(client=client, playlist_id=spotify_id, write=write) or snapshot
+                sent = _send(client=client, playlist_id=spotify_id, write=write)
+                snapshot = sent or snapshot
+                if sent and on_snapshot is not None:
+                    on_snapshot(sent)
                 writes["write_requests"] += 1
                 _count(writes, write, change)
         except Exception:

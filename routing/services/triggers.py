@@ -20,7 +20,7 @@ from accounts import selectors as account_selectors
 from accounts.models import User
 from accounts.selectors import ConnectionStatus
 from routing import selectors
-from routing.models import BasePlaylist
+from routing.models import BasePlaylist, RoutedPlaylist
 from routing.services.setup import lock_base
 from routing.models import RouteRun, RouteRunKind
 from routing.naming import first_up, run_name
@@ -83,6 +83,7 @@ def request_route(
         try:
             with transaction.atomic():
                 lock_base(base_id=base.pk, for_edit=False)
+                ensure_no_playlist_run(base_id=base.pk)
                 event = RouteRun.objects.create(
                     kind=RouteRunKind.ROUTE,
                     user_id=base.user_id,
@@ -127,6 +128,37 @@ def retry_route(*, event: RouteRun) -> RouteRun:
             active=retry,
         )
     return retry
+
+
+def ensure_no_playlist_run(*, base_id: int) -> None:
+    """Refuse while a duplicate removal (or its undo) changes the base's playlist or a child's.
+    Called with the base row locked: a removal takes the same lock before it starts, so the two
+    never both begin."""
+    busy = selectors.active_playlist_run(base_id=base_id)
+    if busy is not None:
+        raise RouteAlreadyActive(
+            f"{first_up(run_name(busy))} is {busy.get_status_display().lower()} on a playlist of this "
+            "routing set-up; try once it has finished.",
+            active=busy,
+        )
+
+
+def ensure_not_routing(*, user: User, spotify_id: str) -> None:
+    """Refuse a duplicate removal (or its undo) of a playlist whose routing set-up (as its base
+    or a child) has a route or restore under way. Locks that base's row for the rest of the
+    transaction, as a route's start does, so the two never both begin."""
+    part = RoutedPlaylist.objects.filter(user=user, spotify_id=spotify_id).select_related("child").first()
+    if part is None:
+        return
+    base_id = part.base_id or part.child.base_id
+    lock_base(base_id=base_id, for_edit=False)
+    active = selectors.active_routing_run(base_id=base_id)
+    if active is not None:
+        raise RouteAlreadyActive(
+            f"{first_up(run_name(active))} of this playlist's routing set-up is "
+            f"{active.get_status_display().lower()}; try once it has finished.",
+            active=active,
+        )
 
 
 def active_route(*, base: BasePlaylist) -> RouteRun | None:

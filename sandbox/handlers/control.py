@@ -16,7 +16,7 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox import playlists as edits
 from sandbox.catalog.listeners import build_listener
-from sandbox.catalog.models import TRACK, Entry, Play
+from sandbox.catalog.models import LOCAL, TRACK, Entry, Play
 from sandbox.errors import ApiError, ControlError, optional_int
 from sandbox.playlists import PlaylistState
 from sandbox.state import SandboxState
@@ -148,7 +148,12 @@ def mutate_playlist(state: SandboxState, body: Any, *, playlist_id: str) -> Any:
 def _add(state: SandboxState, playlist: PlaylistState, data: dict) -> str:
     added_at = state.now_iso()
     user = data.get("user", playlist.owner)
-    entries = [Entry(kind, ref, added_at, user) for kind, ref in state.resolve_uris(_list(data, "uris"))]
+    # Another client (the desktop app) may add the listener's local files, which the Web API cannot.
+    local = {item.uri: index for index, item in enumerate(state.catalog.local_files)}
+    uris = _list(data, "uris")
+    resolved = iter(state.resolve_uris([uri for uri in uris if uri not in local]))
+    refs = [(LOCAL, local[uri]) if uri in local else next(resolved) for uri in uris]
+    entries = [Entry(kind, ref, added_at, user) for kind, ref in refs]
     return edits.insert(playlist, entries=entries, position=data.get("position"), salt=state.next_salt())
 
 

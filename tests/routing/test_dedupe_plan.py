@@ -8,7 +8,7 @@ import random
 import pytest
 
 from routing.services.child_writes import simulate
-from routing.services.dedupe_plan import PlanError, plan_dedupe
+from routing.services.dedupe_plan import PlanError, plan_dedupe, plan_put_back, plan_resume
 
 
 def _t(n: int) -> str:
@@ -59,3 +59,24 @@ def test_any_long_playlist_ends_as_its_rows_less_the_chosen_ones(seed):
     change = plan_dedupe(rows=rows, drop=drop)
     assert simulate(rows, change.writes) == _without(rows, drop)
     assert all(len(w.uris) <= 100 for w in change.writes)
+
+
+
+def test_a_resumed_removal_puts_every_kept_copy_back_around_a_local_file():
+    local = "spotify:local:Artist:Album:Song:200"
+    backup = [_t(1), _t(2), _t(1), local, _t(1), *[_t(n) for n in range(3, 113)]]
+    after_delete = [uri for uri in backup if uri != _t(1)]  # stopped between the DELETE and the POSTs
+    change = plan_resume(current=after_delete, backup=backup, drop={4})
+    assert simulate(after_delete, change.writes) == _without(backup, {4})
+    assert [w.method for w in change.writes] == ["POST", "POST"]
+    untouched = plan_resume(current=backup, backup=backup, drop={4})  # stopped before any write
+    assert simulate(backup, untouched.writes) == _without(backup, {4})
+
+
+def test_a_playlist_that_is_not_the_backup_less_some_rows_cannot_be_resumed_or_put_back():
+    with pytest.raises(PlanError):  # reordered
+        plan_resume(current=[_t(2), _t(1), _t(3)], backup=[_t(1), _t(3), _t(2)], drop={2})
+    with pytest.raises(PlanError):  # a track the backup never held
+        plan_put_back(current=[_t(9)], target=[_t(1)])
+    with pytest.raises(PlanError):  # a local file cannot be added back
+        plan_put_back(current=[_t(1)], target=[_t(1), "spotify:local:a:b:c:1"])
