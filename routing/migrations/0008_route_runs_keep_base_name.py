@@ -4,31 +4,10 @@ from django.db import migrations, models
 from django.db.models import OuterRef, Subquery
 
 
-# SQLite adds a NOT NULL column by copying the table into a new one, whose id counter then
-# restarts from its highest id: route runs would lose the head start 0005 gave them past the
-# imports' ids (and could take an id an import had when migrated back). The counter is read
-# before and put back after.
-_sqlite_counter: dict[str, int] = {}
-
-
-def _read_counter(apps, schema_editor):
-    if schema_editor.connection.vendor != "sqlite":
-        return
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = 'routing_routerun'")
-        row = cursor.fetchone()
-    if row is not None:
-        _sqlite_counter["routing_routerun"] = row[0]
-
-
-def _restore_counter(apps, schema_editor):
-    seq = _sqlite_counter.pop("routing_routerun", None)
-    if schema_editor.connection.vendor != "sqlite" or seq is None:
-        return
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute("UPDATE sqlite_sequence SET seq = MAX(seq, %s) WHERE name = 'routing_routerun'", [seq])
-        if not cursor.rowcount:
-            cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('routing_routerun', %s)", [seq])
+# SQLite adds a NOT NULL column by copying the table: the id counter is read before and put back
+# after (routing/migrations/_sqlite_counter.py says why).
+from routing.migrations._sqlite_counter import read_counter as _read_counter
+from routing.migrations._sqlite_counter import restore_counter as _restore_counter
 
 
 def name_runs_after_their_base(apps, schema_editor):

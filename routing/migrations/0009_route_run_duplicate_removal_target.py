@@ -5,27 +5,8 @@ from django.db import migrations, models
 
 # As in 0008: SQLite adds the NOT NULL column by copying the table, whose id counter would restart
 # from its highest id and lose the head start route runs have past the imports' ids (0005).
-_sqlite_counter: dict[str, int] = {}
-
-
-def _read_counter(apps, schema_editor):
-    if schema_editor.connection.vendor != "sqlite":
-        return
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = 'routing_routerun'")
-        row = cursor.fetchone()
-    if row is not None:
-        _sqlite_counter["routing_routerun"] = row[0]
-
-
-def _restore_counter(apps, schema_editor):
-    seq = _sqlite_counter.pop("routing_routerun", None)
-    if schema_editor.connection.vendor != "sqlite" or seq is None:
-        return
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute("UPDATE sqlite_sequence SET seq = MAX(seq, %s) WHERE name = 'routing_routerun'", [seq])
-        if not cursor.rowcount:
-            cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES ('routing_routerun', %s)", [seq])
+from routing.migrations._sqlite_counter import read_counter as _read_counter
+from routing.migrations._sqlite_counter import restore_counter as _restore_counter
 
 
 class Migration(migrations.Migration):
