@@ -18,3 +18,10 @@ def fact_text(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
     return str(value)
+
+
+@register.filter
+def numbers_text(values: Any) -> str:
+    """The numbers checked, as the answer wrote them, but a rank as words: "#1" reads "no. 1"
+    (a "#" and digits on a page read as an id, which listener pages never show)."""
+    return ", ".join(f"no. {value[1:]}" if str(value).startswith("#") else str(value) for value in values or ())

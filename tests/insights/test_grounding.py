@@ -212,3 +212,9 @@ def test_a_share_written_as_a_percentage_matches_its_fraction(share):
 
 def test_a_percentage_never_matches_a_count():
     assert not matches(Figure(36, 0, True), [Figure(36, 0, False)])
+
+
+def test_a_rank_checked_reads_as_words_on_the_page_never_as_an_id():
+    from insights.templatetags.grounding import numbers_text
+
+    assert numbers_text(["#1", "34%", "1.2k"]) == "no. 1, 34%, 1.2k"
