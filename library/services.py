@@ -150,18 +150,27 @@ def _upsert(
     always: tuple[str, ...],
     optional: dict[str, str],
 ) -> None:
-    """bulk_create(update_conflicts) per group of records that carry the same optional values.
+    """bulk_create(update_conflicts) per run of consecutive records (in `records`' order, which
+    `_latest` sorts by id) that carry the same optional values.
 
     `optional` maps a model field to the record attribute that feeds it; the field is only
     overwritten on conflict when that attribute is not None.
+
+    Runs, not groups: one statement per group would lock rows group by group, out of id order.
+    A listening ingest writes full artists (with genres) and simplified ones (without) in one
+    transaction while an import writes simplified ones only, and on PostgreSQL the two
+    deadlocked on library_artist. Written in runs, every transaction takes catalog rows in
+    id order, so none waits for a row that a transaction waiting on it already holds.
     """
-    groups: dict[tuple[str, ...], list[_Model]] = {}
+    runs: list[tuple[tuple[str, ...], list[_Model]]] = []
     for record in records:
         present = tuple(
             field for field, attribute in optional.items() if getattr(record, attribute) is not None
         )
-        groups.setdefault(present, []).append(build(record))
-    for present, rows in groups.items():
+        if not runs or runs[-1][0] != present:
+            runs.append((present, []))
+        runs[-1][1].append(build(record))
+    for present, rows in runs:
         model.objects.bulk_create(
             rows,
             update_conflicts=True,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from library.models import (
@@ -74,6 +76,36 @@ def test_full_artists_do_refresh_genres_and_popularity():
     artist = Artist.objects.get(spotify_id="a1")
     assert (artist.genres, artist.popularity) == (["dream pop"], 40)
     assert artist.genres_fetched_at is not None
+
+
+def test_full_and_simplified_artists_are_written_in_id_order_so_two_writers_cannot_deadlock():
+    # A listening ingest meets full artists (genres known) and simplified ones (no genres) in one
+    # call; an import meets simplified ones only. Written group by group, the ingest took a4
+    # before a1 while an import took a1 before a4: PostgreSQL found them deadlocked.
+    ArtistFactory(spotify_id="a3", genres=["shoegaze"])
+    mixed = [
+        ArtistRecord("a4", "Four", genres=("dream pop",)),
+        ArtistRecord("a1", "One"),
+        ArtistRecord("a2", "Two", genres=()),
+        ArtistRecord("a3", "Three"),
+    ]
+
+    with CaptureQueriesContext(connection) as queries:
+        upsert_catalog(artists=mixed)
+
+    written = [
+        spotify_id
+        for query in queries.captured_queries
+        if query["sql"].startswith('INSERT INTO "library_artist"')
+        for spotify_id in ("a1", "a2", "a3", "a4")
+        if f"'{spotify_id}'" in query["sql"]
+    ]
+    inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('INSERT INTO "library_artist"')]
+    # One id per statement here, so the statements' order is the rows' order.
+    assert len(inserts) == 4 and written == ["a1", "a2", "a3", "a4"]
+    # And each still refreshes only what its record knew.
+    genres = dict(Artist.objects.values_list("spotify_id", "genres"))
+    assert genres == {"a1": [], "a2": [], "a3": ["shoegaze"], "a4": ["dream pop"]}
 
 
 def test_development_mode_objects_do_not_erase_a_known_popularity_or_label():
