@@ -53,6 +53,10 @@ ERROR_LIMIT = 2000
 # atomic, so a second delivery finds nothing to do.
 LOST_AFTER = timedelta(minutes=15)
 
+# PostgreSQL rolled a transaction back to settle a conflict with another one: a deadlock
+# (40P01) or a serialization failure (40001). The same step succeeds when done again.
+CONFLICT_SQLSTATES = frozenset({"40P01", "40001"})
+
 
 class RunStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
@@ -99,6 +103,11 @@ class QueuedRun(models.Model):
     # A run whose worker died: True queues it again (its steps are repeatable and it goes on
     # from its progress), False fails it with orphaned_reason so the listener decides.
     resume_orphans: ClassVar[bool] = False
+    # A step the database rolled back to settle a conflict (Claim.retry_after_conflict): True
+    # does it again in a new turn, for runs whose turns start from what their steps committed
+    # (every run that resumes orphans does). False fails the run: a route's Spotify writes sit
+    # outside its transactions, so its step is not simply done again.
+    retries_conflicts: ClassVar[bool] = False
     orphaned_reason: ClassVar[str] = "The worker running this stopped (restart or crash). Retry to continue."
     resumed_note: ClassVar[str] = "Resumed: the worker running this stopped (restart or crash)."
     stalled_reason: ClassVar[str] = (
@@ -248,6 +257,21 @@ class Claim:
             logger.info("%s gave its turn to others.", self.label)
         return bool(updated)
 
+    def retry_after_conflict(self, exc: BaseException, **fields: Any) -> bool:
+        """When `exc` is the database rolling this run's step back to settle a conflict with
+        another transaction (lost_a_database_conflict) and its kind goes on from what it
+        committed: queued again at the back of its queue, as a yielded turn, and True (the
+        caller stops quietly; the conflict's winner has the rows by then). False for any other
+        error, or a kind that must not redo a step: the caller fails the run as before.
+
+        `fields`: only what holds whatever was rolled back (counters), never in-memory progress.
+        """
+        if not (self.model.resume_orphans or self.model.retries_conflicts) or not lost_a_database_conflict(exc):
+            return False
+        logger.warning("%s lost a database conflict and goes on in a new turn: %s", self.label, exc)
+        self.yield_turn(**fields)  # False: the claim was lost, so the run is someone else's anyway
+        return True
+
     def postpone(self, *, resume_at: datetime, **fields: Any) -> bool:
         """Queue the run again, due at `resume_at`, and schedule its task then.
 
@@ -272,6 +296,17 @@ class Claim:
 
     def _end(self, **fields: Any) -> bool:
         return bool(self.rows().update(finished_at=timezone.now(), **fields))
+
+
+def lost_a_database_conflict(exc: BaseException) -> bool:
+    """Whether `exc` (Django's wrapper or the driver's error, at any depth of its causes) is the
+    database rolling a transaction back to settle a conflict (CONFLICT_SQLSTATES)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if getattr(seen, "sqlstate", None) in CONFLICT_SQLSTATES:
+            return True
+        seen = seen.__cause__
+    return False
 
 
 def claim(

@@ -97,6 +97,11 @@ class RunLedger:
     def postpone(self, *, resume_at: datetime) -> None:
         self._postpone(resume_at=resume_at)
 
+    def retry_after_conflict(self, exc: BaseException) -> bool:
+        """core.runs.Claim.retry_after_conflict, writing the counters only: what this ledger holds
+        in memory may include the step the database rolled back."""
+        return self._claim.retry_after_conflict(exc, **self.counters())
+
     def _succeed(self, **fields: Any) -> None:
         if not self._claim.succeed(**self._all(fields)):
             raise ClaimLost(f"{self.label} #{self.event_id} is no longer claimed by {self.worker}")
@@ -146,7 +151,9 @@ def run_to_end(*, ledger: RunLedger, body: Callable[[], None], unexpected: str) 
         ledger.fail(NOT_ALLOWLISTED_MESSAGE)
     except RunStepFailed as exc:
         ledger.fail(exc.reason)
-    except Exception:
+    except Exception as exc:
+        if ledger.retry_after_conflict(exc):
+            return
         logger.exception("%s stopped on an unexpected error.", name)
         ledger.fail(unexpected)
         raise

@@ -49,6 +49,9 @@ class SyncEvent(QueuedRun):
     run_task: ClassVar[str] = "sync.tasks.run_import"
     run_label: ClassVar[str] = "import"
     limited_by: ClassVar[str] = "spotify"  # a pause Spotify imposed, lifted early, brings it forward
+    # One transaction per playlist, and a turn starts from the playlists committed (as after
+    # Claim.yield_turn): a playlist rolled back in a deadlock is read again in a new turn.
+    retries_conflicts: ClassVar[bool] = True
     orphaned_reason: ClassVar[str] = (
         "The worker running this sync stopped (restart or crash). Retry to continue; finished playlists are kept."
     )

@@ -76,7 +76,9 @@ def run_batch(*, batch_id: int, turn: int | None = None) -> AnalysisBatch | None
     except AllProvidersDown as exc:
         resume_at = timezone.now() + timedelta(seconds=max(1, exc.retry_after))
         claim.postpone(resume_at=resume_at, error=f"Waiting for an LLM provider: {exc}"[: runs.ERROR_LIMIT])
-    except Exception:
+    except Exception as exc:
+        if claim.retry_after_conflict(exc):
+            return AnalysisBatch.objects.get(pk=batch_id)
         logger.exception("Analysis batch #%s stopped on an unexpected error.", batch_id)
         if claim.fail(UNEXPECTED_MESSAGE):
             _ended(user_id=batch.user_id)

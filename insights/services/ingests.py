@@ -74,7 +74,9 @@ def run_ingest(*, ingest_id: int) -> ListeningIngest | None:
             claim.postpone(resume_at=at, error=exc.reason[: runs.ERROR_LIMIT])
     except runs.ClaimLost:
         logger.warning("Listening ingest #%s was taken from %s; stopping.", ingest_id, claim.worker)
-    except Exception:
+    except Exception as exc:
+        if claim.retry_after_conflict(exc):
+            return ListeningIngest.objects.get(pk=ingest_id)
         logger.exception("Listening ingest #%s stopped on an unexpected error.", ingest_id)
         claim.fail(UNEXPECTED_MESSAGE)
         raise

@@ -114,7 +114,9 @@ def run_track_lookup(
         claim.fail(f"Track details could not be looked up: {describe(exc)}")
     except runs.ClaimLost:
         logger.warning("Track lookup #%s was taken from %s; stopping.", lookup_id, claim.worker)
-    except Exception:
+    except Exception as exc:
+        if claim.retry_after_conflict(exc):
+            return TrackLookup.objects.get(pk=lookup_id)
         logger.exception("Track lookup #%s stopped on an unexpected error.", lookup_id)
         claim.fail(UNEXPECTED_MESSAGE)
         raise
