@@ -10,7 +10,7 @@ from django.db import transaction
 from core import recovery
 from core.workers import this_host
 from insights.models import HistoryImport, ListeningIngest, TrackLookup
-from insights.services import after_import, history_import
+from insights.services import after_import, history_uploads
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ def refresh_listening_when_settled(sender, *, user_id: int, **kwargs) -> None:
 def discard_upload_when_an_import_ended(sender, *, pk: int, **kwargs) -> None:
     """core.signals.run_ended_without_worker for HistoryImport: an import cancelled, or refused
     by the broker, will never read its upload again."""
-    history_import.discard_upload(import_id=pk)
+    history_uploads.discard_upload(import_id=pk)
 
 
 def delete_upload_with_its_import(sender, *, instance, **kwargs) -> None:
@@ -38,7 +38,7 @@ def delete_upload_with_its_import(sender, *, instance, **kwargs) -> None:
     deletion keeps the file its import may still read)."""
     if instance.upload_path:
         relative = instance.upload_path
-        transaction.on_commit(lambda: history_import.delete_upload_file(relative=relative))
+        transaction.on_commit(lambda: history_uploads.delete_upload_file(relative=relative))
 
 
 def resume_runs_of_dead_workers(sender, *, proc_name: str, **kwargs) -> None:

@@ -3,8 +3,9 @@
 `request_history_import` checks the first rows of each file (format, account, fields) so the
 upload form answers at once, and `run_history_import` first reads the whole file with every check
 (spotify_export.inspect_export) before it stores any play, so a bad file changes nothing wherever
-it breaks; then it reads it from the saved position in batches, each committed with its position and counts (a run whose worker died goes on from the
-last batch), and deletes the upload when the run ends.
+it breaks; then it reads it from the saved position in batches, each committed with its position
+and counts (a run whose worker died goes on from the last batch), and deletes the upload when the
+run ends (history_uploads).
 
 Plays already stored are recognised, not doubled: the recently-played list and the export both
 time a play by its end, but not to the same instant (the API to the millisecond, a few seconds
@@ -17,9 +18,7 @@ check that answers at once for an export already imported.
 from __future__ import annotations
 
 import logging
-import shutil
 import time
-import uuid
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -31,7 +30,6 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 
 from accounts.models import SpotifyCredential, User
 from core import runs
@@ -40,6 +38,7 @@ from core.runs import ACTIVE_STATUSES, RunStatus
 from insights.models import HistoryImport, Play, PlaySource, UnmatchedPlay
 from insights.services.export_matching import NameMatcher
 from insights.services.history import close_covered_gaps
+from insights.services.history_uploads import delete_upload_file, discard_upload, store_upload, upload_root
 from insights.services.track_lookups import request_track_lookup
 from insights.services.spotify_export import (
     DEFAULT_LIMITS,
@@ -82,10 +81,6 @@ class HistoryImportBusy(DomainError):
     status = 409
 
 
-def upload_root() -> Path:
-    return Path(settings.HISTORY_IMPORT_DIR)
-
-
 def active_import(*, user: User) -> HistoryImport | None:
     return HistoryImport.objects.filter(user=user, status__in=ACTIVE_STATUSES).first()
 
@@ -109,7 +104,7 @@ def request_history_import(*, user: User, upload: UploadedFile) -> HistoryImport
     original_name = Path(upload.name or "export").name[:255]
     if upload.size is not None and upload.size > DEFAULT_LIMITS.max_upload_bytes:
         raise HistoryImportRefused("This upload is larger than the most an import reads (1.0 GB).")
-    relative = _store(upload=upload, original_name=original_name)
+    relative = store_upload(upload=upload, original_name=original_name)
     try:
         stored = Upload(path=upload_root() / relative, name=original_name)
         inspect_export(uploads=[stored], expected_username=spotify_username(user=user), rows_per_file=UPLOAD_SAMPLE_ROWS)
@@ -127,50 +122,18 @@ def request_history_import(*, user: User, upload: UploadedFile) -> HistoryImport
                 run = HistoryImport.objects.create(**fields, upload_path=relative)
                 runs.enqueue_on_commit(run)
     except ExportError as exc:
-        _delete(relative)
+        delete_upload_file(relative=relative)
         raise HistoryImportRefused(exc.message) from None
     except IntegrityError:
-        _delete(relative)
+        delete_upload_file(relative=relative)
         raise HistoryImportBusy(BUSY) from None
     except BaseException:
-        _delete(relative)
+        delete_upload_file(relative=relative)
         raise
     if done_before:
-        _delete(relative)
+        delete_upload_file(relative=relative)
     run.refresh_from_db()
     return run
-
-
-def _store(*, upload: UploadedFile, original_name: str) -> str:
-    """The upload written under its own directory (so two uploads never share a name); the path
-    relative to upload_root(). The listener's file name is kept: a JSON file's name says its format."""
-    folder = uuid.uuid4().hex
-    name = get_valid_filename(original_name) or "export"
-    target = upload_root() / folder / name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("wb") as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
-    return f"{folder}/{name}"
-
-
-def _delete(relative: str) -> None:
-    if relative:
-        shutil.rmtree(upload_root() / Path(relative).parent, ignore_errors=True)
-
-
-def delete_upload_file(*, relative: str) -> None:
-    """The upload's directory under upload_root(), gone (nothing if it already is)."""
-    _delete(relative)
-
-
-def discard_upload(*, import_id: int) -> None:
-    """Delete a finished import's upload (the run ended: nothing will read it again)."""
-    run = HistoryImport.objects.filter(pk=import_id).exclude(status__in=ACTIVE_STATUSES).first()
-    if run is None or not run.upload_path:
-        return
-    _delete(run.upload_path)
-    HistoryImport.objects.filter(pk=import_id).update(upload_path="")
 
 
 # --- the run ---------------------------------------------------------------------------------
@@ -202,7 +165,9 @@ def run_history_import(
         discard_upload(import_id=import_id)
     except runs.ClaimLost:
         logger.warning("History import #%s was taken from %s; stopping.", import_id, claim.worker)
-    except Exception:
+    except Exception as exc:
+        if claim.retry_after_conflict(exc):
+            return HistoryImport.objects.get(pk=import_id)
         logger.exception("History import #%s stopped on an unexpected error.", import_id)
         claim.fail(UNEXPECTED_MESSAGE)
         discard_upload(import_id=import_id)
@@ -315,10 +280,12 @@ def _ensure_tracks(*, plays: Sequence[ExportPlay]) -> None:
     if not names:
         return
     known = set(Track.objects.filter(spotify_id__in=names).values_list("spotify_id", flat=True))
+    # In id order, as library.services writes the catalog: a playlist import inserting some of
+    # the same tracks meanwhile takes them in the same order, so neither waits on the other.
     Track.objects.bulk_create(
         [
-            Track(spotify_id=track_id, name=name or UNKNOWN_TRACK_NAME)
-            for track_id, name in names.items()
+            Track(spotify_id=track_id, name=names[track_id] or UNKNOWN_TRACK_NAME)
+            for track_id in sorted(names)
             if track_id not in known
         ],
         ignore_conflicts=True,
