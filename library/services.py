@@ -23,6 +23,7 @@ from library.records import AlbumRecord, ArtistRecord, ItemRecord, PlaylistRecor
 
 __all__ = [
     "MissingPlaylists",
+    "forget_removed_rows",
     "reconcile_listed_playlists",
     "save_playlist_metadata",
     "store_playlist",
@@ -250,6 +251,39 @@ def store_playlist(*, user: User, playlist: PlaylistRecord, items: Sequence[Item
                 ]
             )
     return saved
+
+
+def forget_removed_rows(*, playlist_id: int, reviewed_snapshot: str, removed: dict[int, str]) -> bool:
+    """The mirror after rows were removed from the playlist on Spotify (a duplicate removal):
+    the rows at `removed`'s positions go and the later ones move up, so the listener no longer
+    sees duplicates that are gone. `removed` maps a position to the track id that was there.
+
+    Only while the mirror still holds `reviewed_snapshot` with those tracks at those positions:
+    an import that stored a newer version meanwhile stands. The snapshot stays the reviewed one,
+    so the next import reads the playlist again (Spotify dates the copies it moved anew). True
+    when the mirror changed.
+    """
+    with transaction.atomic():
+        playlist = Playlist.objects.select_for_update().filter(pk=playlist_id, snapshot_id=reviewed_snapshot).first()
+        if playlist is None or not removed:
+            return False
+        items = list(PlaylistItem.objects.filter(playlist=playlist).order_by("position"))
+        at = {item.position: item for item in items}
+        if any(position not in at or at[position].track_id != track_id for position, track_id in removed.items()):
+            return False
+        kept = [item for item in items if item.position not in removed]
+        first = min(removed)
+        # Rows before the first removed one keep their place; the rest are written again, moved
+        # up (rewritten rather than renumbered: positions are unique at every step).
+        PlaylistItem.objects.filter(playlist=playlist, position__gte=first).delete()
+        moved = [item for item in kept if item.position > first]
+        for position, item in enumerate(moved, start=first):
+            item.pk, item.position = None, position
+        PlaylistItem.objects.bulk_create(moved)
+        Playlist.objects.filter(pk=playlist.pk).update(
+            track_count=len(kept), items_total=max(playlist.items_total - len(removed), 0)
+        )
+    return True
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,10 @@ from django.db import IntegrityError, transaction
 from accounts.models import User
 from accounts.selectors import get_credential
 from core import runs
+from core.runs import RunStatus
 from library.models import Playlist
-from library.selectors import list_duplicates
+from library.selectors import TRACK_URI, list_duplicates
+from library.services import forget_removed_rows
 from routing.metadata import CacheCounters, PlaylistItemsCache
 from routing.models import ChildBackup, RouteRun, RouteRunKind
 from routing.services.child_reads import ChildContents, ChildReader
@@ -180,7 +182,25 @@ def run_dedupe(*, run_id: int) -> RouteRun | None:
         ledger.complete()
 
     run_to_end(ledger=ledger, body=body, unexpected=UNEXPECTED_MESSAGE)
-    return RouteRun.objects.get(pk=run_id)
+    finished = RouteRun.objects.get(pk=run_id)
+    if finished.status == RunStatus.SUCCEEDED:
+        _forget_in_mirror(run=finished, plan=plan)
+    return finished
+
+
+def _forget_in_mirror(*, run: RouteRun, plan: dict) -> None:
+    """The rows that went leave the mirror too, so the duplicates page stops listing them before
+    the next import (which reads the playlist again: its snapshot is left as reviewed)."""
+    playlist_id = (
+        Playlist.objects.filter(user_id=run.user_id, spotify_id=run.target_spotify_id).values_list("pk", flat=True).first()
+    )
+    removed = {
+        row["position"]: row["uri"].removeprefix(TRACK_URI)
+        for row in plan.get("rows") or []
+        if row["uri"].startswith(TRACK_URI)
+    }
+    if playlist_id is not None:
+        forget_removed_rows(playlist_id=playlist_id, reviewed_snapshot=plan.get("snapshot_id") or "", removed=removed)
 
 
 def _first_plan(*, contents: ChildContents, plan: dict, drop: dict[int, str], name: str) -> ChildChange:

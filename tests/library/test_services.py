@@ -22,6 +22,7 @@ from library.models import (
 )
 from library.records import AlbumRecord, ArtistRecord, ItemRecord, PlaylistRecord, TrackRecord
 from library.services import (
+    forget_removed_rows,
     reconcile_listed_playlists,
     save_playlist_metadata,
     store_playlist,
@@ -283,3 +284,39 @@ def test_a_playlist_listed_again_loses_its_not_seen_mark_so_a_later_miss_starts_
 
     assert (again.marked, again.removed) == (["back"], [])
     assert Playlist.objects.filter(pk=back.pk).exists()
+
+
+def _mirror_of(*track_ids: str):
+    tracks = {tid: TrackFactory(spotify_id=tid) for tid in dict.fromkeys(track_ids)}
+    playlist = PlaylistFactory(snapshot_id="reviewed", items_total=len(track_ids), track_count=len(track_ids))
+    for position, tid in enumerate(track_ids):
+        PlaylistItemFactory(playlist=playlist, position=position, track=tracks[tid], added_by=f"row{position}")
+    return playlist
+
+
+def _rows(playlist) -> list[tuple[int, str, str]]:
+    return list(playlist.items.order_by("position").values_list("position", "track_id", "added_by"))
+
+
+def test_removed_rows_leave_the_mirror_and_later_rows_move_up_keeping_what_they_knew():
+    playlist = _mirror_of("t1", "t2", "t1", "t3", "t2", "t4")
+
+    assert forget_removed_rows(playlist_id=playlist.pk, reviewed_snapshot="reviewed", removed={2: "t1", 4: "t2"})
+
+    assert _rows(playlist) == [(0, "t1", "row0"), (1, "t2", "row1"), (2, "t3", "row3"), (3, "t4", "row5")]
+    playlist.refresh_from_db()
+    assert (playlist.snapshot_id, playlist.track_count, playlist.items_total) == ("reviewed", 4, 4)
+
+
+@pytest.mark.parametrize(
+    "snapshot, removed",
+    [("newer", {2: "t1"}), ("reviewed", {2: "t2"}), ("reviewed", {9: "t1"})],
+    ids=["an-import-stored-a-newer-version", "another-track-there", "no-such-row"],
+)
+def test_a_mirror_that_is_not_the_reviewed_one_is_left_alone(snapshot, removed):
+    playlist = _mirror_of("t1", "t2", "t1")
+    before = _rows(playlist)
+
+    assert not forget_removed_rows(playlist_id=playlist.pk, reviewed_snapshot=snapshot, removed=removed)
+
+    assert _rows(playlist) == before

@@ -52,6 +52,16 @@ def _confirm(user, playlist: Playlist):
     )
 
 
+def _mirrored(playlist: Playlist) -> list[str]:
+    return [f"spotify:track:{track_id}" for track_id in playlist.items.order_by("position").values_list("track_id", flat=True)]
+
+
+def spotify_snapshot(spotify: SpotifyAs, spotify_id: str) -> str:
+    response = spotify.http.get(f"{spotify.api}/playlists/{spotify_id}", timeout=10)
+    response.raise_for_status()
+    return response.json()["snapshot_id"]
+
+
 def _without(rows: list[str], positions: set[int]) -> list[str]:
     return [uri for index, uri in enumerate(rows) if index not in positions]
 
@@ -70,6 +80,11 @@ def test_a_small_playlist_loses_only_its_later_copies_and_the_undo_brings_them_b
     backup = ChildBackup.objects.get(run=done)
     assert backup.uris == rows and backup.spotify_id == playlist.spotify_id
     assert done.details["writes"][playlist.spotify_id]["removed"] == 3
+    # The mirror lost the same rows at once: the duplicates page lists none before any import.
+    assert _mirrored(playlist) == _without(rows, {2, 4, 5})
+    assert list_duplicates(user=user, spotify_user_id="other", playlist=playlist)[0].groups == ()
+    playlist.refresh_from_db()
+    assert (playlist.track_count, playlist.items_total) == (4, 4)
 
     undo = restore.request_restore(event=done, trigger="button")
     assert undo.target_spotify_id == playlist.spotify_id and undo.base_id is None
@@ -93,6 +108,13 @@ def test_a_long_playlist_keeps_every_other_row_in_place(sandbox, settings, queue
 
     assert done.status == RunStatus.SUCCEEDED, done.error
     assert spotify.uris(playlist.spotify_id) == _without(rows, later)
+    assert _mirrored(playlist) == _without(rows, later)
+    # Its snapshot stays the reviewed one, so the next import reads it again (the copies put
+    # back carry Spotify's new dates) and then holds Spotify's version.
+    import_library(user)
+    playlist.refresh_from_db()
+    assert playlist.snapshot_id == spotify_snapshot(spotify, playlist.spotify_id)
+    assert _mirrored(playlist) == _without(rows, later)
     sent = requests_since(counts, sandbox)
     assert sent.get(DELETE_ITEMS) == 1 and sent.get(REPLACE_ITEMS, 0) == 0
     undone = restore.run_restore(run_id=restore.request_restore(event=done, trigger="button").pk)
