@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from library.models import Artist
@@ -220,23 +221,24 @@ class MetadataFetcher:
         if not fetched:
             return
         now = timezone.now()
-        rows = [
-            Artist(
-                spotify_id=artist_id,
-                genres=list(meta.genres),
-                genres_fetched_at=meta.fetched_at or now,
-                popularity=meta.popularity,
-                unknown_to_spotify=meta.unknown,
-                updated_at=now,
-            )
-            for artist_id, meta in fetched.items()
-        ]
-        fields = ["genres", "genres_fetched_at", "unknown_to_spotify", "updated_at"]
-        if self.mode == EXTENDED:
-            fields.append("popularity")  # Development mode sends none: keep what we had
         # An UPDATE by primary key: an artist the mirror does not hold stays out of it (artists
-        # are catalogued by the import, never here).
-        Artist.objects.bulk_update(rows, fields, batch_size=500)
+        # are catalogued by the import, never here). One row a statement, in id order: a
+        # multi-row UPDATE locks rows in the order the database finds them, which can be the
+        # reverse of an import's upsert (library.services writes in id order), and the two
+        # deadlocked on PostgreSQL. In the same order as every catalog writer, neither waits
+        # for a row the other holds while holding one it needs.
+        with transaction.atomic():
+            for artist_id in sorted(fetched):
+                meta = fetched[artist_id]
+                values = {
+                    "genres": list(meta.genres),
+                    "genres_fetched_at": meta.fetched_at or now,
+                    "unknown_to_spotify": meta.unknown,
+                    "updated_at": now,
+                }
+                if self.mode == EXTENDED:
+                    values["popularity"] = meta.popularity  # Development mode sends none: keep ours
+                Artist.objects.filter(spotify_id=artist_id).update(**values)
 
     # --- the cache: every failure is a miss ----------------------------------------------------
     def _from_cache(self, artist_ids: list[str]) -> dict[str, ArtistMeta]:

@@ -5,8 +5,12 @@ rest when it resumes, and a warm-up hands its worker back after its time slice."
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_q.models import Schedule
 
 from accounts import services as account_services
@@ -200,3 +204,25 @@ def test_a_warm_up_hands_its_worker_back_after_its_slice_and_queues_its_next_tur
 
 def test_the_warm_up_task_is_registered_under_the_name_it_is_queued_with():
     assert dotted_path(tasks.warm_up_metadata) == WARM_UP_TASK
+
+
+def test_answers_written_back_to_the_mirror_take_its_rows_in_id_order_one_at_a_time(sandbox, settings):
+    # A multi-row UPDATE locks rows in the order the database meets them; an import's upsert takes
+    # them in id order. On PostgreSQL the two deadlocked; one row a statement in id order cannot.
+    user, base = imported_base(sandbox, settings)
+    genre_child(sandbox, base, SpotifyAs(sandbox))
+    assert route(base).status == RunStatus.SUCCEEDED
+    Artist.objects.update(genres=[], genres_fetched_at=None)  # the mirror lost them; the cache has them
+
+    with CaptureQueriesContext(connection) as queries:
+        assert route(base).status == RunStatus.SUCCEEDED
+
+    statements = [
+        set(re.findall(r"'([0-9A-Za-z]{22})'", query["sql"]))
+        for query in queries.captured_queries
+        if query["sql"].startswith('UPDATE "library_artist"')
+    ]
+    assert statements and all(len(ids) == 1 for ids in statements), statements
+    written = [ids.pop() for ids in statements]
+    assert len(written) > 1 and written == sorted(written) and len(set(written)) == len(written)
+    assert fetched(written) == set(written)
