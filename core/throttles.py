@@ -48,6 +48,8 @@ class ListenerThrottle(SimpleRateThrottle):
 
     scope: str
     asked: tuple[str, str] = ("made a request", "made {count} requests")
+    # Reads are free unless the scope's reads are its cost (an export's download is a GET).
+    counts_reads: bool = False
 
     def get_rate(self) -> str | None:
         # Read per request rather than DRF's THROTTLE_RATES, which is frozen when the module is
@@ -69,7 +71,7 @@ class ListenerThrottle(SimpleRateThrottle):
         """True, counting the request. Over the limit it raises Throttled rather than answering
         False: DRF would then say "Request was throttled" for every scope alike, and a page has
         no DRF to ask."""
-        if request.method in SAFE_METHODS:
+        if request.method in SAFE_METHODS and not (self.counts_reads and request.method == "GET"):
             return True  # DRF throttles before it answers 405 or OPTIONS: only actions count
         if super().allow_request(request, view):
             return True

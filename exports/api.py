@@ -19,10 +19,11 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from core.api_docs import NOT_SIGNED_IN, ErrorSerializer
+from core.api_docs import NOT_SIGNED_IN, THROTTLED, ErrorSerializer
 from exports import columns, documents, selectors, streams
 from exports.columns import Column
 from exports.documents import Export
+from exports.throttles import ExportThrottle
 
 JSON_TYPES = {
     "string": {"type": "string", "nullable": True},
@@ -76,6 +77,7 @@ def _responses(what: str, export_columns: tuple[Column, ...], *, playlist: bool 
         (200, "application/json"): OpenApiResponse(_json_schema(export_columns), description=described),
         400: OpenApiResponse(ErrorSerializer, description="file_format is neither csv nor json."),
         401: NOT_SIGNED_IN,
+        429: THROTTLED,
     }
     if playlist:
         responses[404] = OpenApiResponse(ErrorSerializer, description="No such playlist of yours.")
@@ -90,6 +92,8 @@ FORMAT = OpenApiParameter(
 class ExportView(APIView):
     renderer_classes = (JSONRenderer,)
     content_negotiation_class = ErrorsAsJson
+    # Every download counts (THROTTLE_RATES "exports", 60 an hour by default), pages' and API's alike.
+    throttle_classes = [ExportThrottle]
 
     def export(self, request: Request, **kwargs: Any) -> Export:
         raise NotImplementedError

@@ -5,18 +5,44 @@ visitor who is not signed in is sent to sign in, another listener's playlist is 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from core.throttles import Throttled
 from exports import documents, selectors, streams
+from exports.documents import Export
+from exports.throttles import ExportThrottle
 
 
-def _bad_format(file_format: str) -> HttpResponse:
-    return HttpResponseBadRequest(
-        documents.UNKNOWN_FORMAT.format(given=file_format), content_type="text/plain; charset=utf-8"
-    )
+def downloads(view: Callable[..., Export]) -> Callable[..., HttpResponse]:
+    """A download page: signed in, GET, a known format (else 400 with the reason), within the
+    listener's export limit shared with the API (else 429 saying when), the export streamed."""
+
+    @login_required
+    @require_GET
+    @wraps(view)
+    def download(request: HttpRequest, file_format: str, **kwargs: Any) -> HttpResponse:
+        if file_format not in documents.FORMATS:
+            return _plain(HttpResponseBadRequest, documents.UNKNOWN_FORMAT.format(given=file_format))
+        try:
+            ExportThrottle.check(request)
+        except Throttled as exc:
+            refused = _plain(HttpResponse, str(exc), status=429)
+            refused["Retry-After"] = str(exc.retry_after)
+            return refused
+        return streams.download(view(request, **kwargs), file_format=file_format)
+
+    return download
+
+
+def _plain(response: type[HttpResponse], text: str, **kwargs: Any) -> HttpResponse:
+    return response(text, content_type="text/plain; charset=utf-8", **kwargs)
 
 
 @login_required
@@ -25,36 +51,24 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "exports/index.html", {"sizes": selectors.export_sizes(user=request.user)})
 
 
-@login_required
-@require_GET
-def library(request: HttpRequest, file_format: str) -> HttpResponse:
-    if file_format not in documents.FORMATS:
-        return _bad_format(file_format)
-    return streams.download(documents.library_export(user=request.user), file_format=file_format)
+@downloads
+def library(request: HttpRequest) -> Export:
+    return documents.library_export(user=request.user)
 
 
-@login_required
-@require_GET
-def playlist(request: HttpRequest, pk: int, file_format: str) -> HttpResponse:
-    if file_format not in documents.FORMATS:
-        return _bad_format(file_format)
+@downloads
+def playlist(request: HttpRequest, pk: int) -> Export:
     found = selectors.get_playlist(user=request.user, playlist_id=pk)
     if found is None:
         raise Http404("No such playlist.")
-    return streams.download(documents.playlist_export(playlist=found), file_format=file_format)
+    return documents.playlist_export(playlist=found)
 
 
-@login_required
-@require_GET
-def history(request: HttpRequest, file_format: str) -> HttpResponse:
-    if file_format not in documents.FORMATS:
-        return _bad_format(file_format)
-    return streams.download(documents.history_export(user=request.user), file_format=file_format)
+@downloads
+def history(request: HttpRequest) -> Export:
+    return documents.history_export(user=request.user)
 
 
-@login_required
-@require_GET
-def analyses(request: HttpRequest, file_format: str) -> HttpResponse:
-    if file_format not in documents.FORMATS:
-        return _bad_format(file_format)
-    return streams.download(documents.analyses_export(user=request.user), file_format=file_format)
+@downloads
+def analyses(request: HttpRequest) -> Export:
+    return documents.analyses_export(user=request.user)

@@ -102,9 +102,9 @@ def server_environment(*, folder: pathlib.Path, spotify: str, llm: str) -> dict[
         "LYRICS_API_URL": f"{llm}/lrclib",
         "LOG_LEVEL": "WARNING",
         # The limits that guard Spotify and the LLM stay as deployed (imports, routes, previews,
-        # ingest, insights: the fuzzer meets their 429s); the device merges, which cost neither,
-        # get room enough for their logic to be fuzzed rather than throttled.
-        "THROTTLE_RATES": "device_sync=100000/hour",
+        # ingest, insights: the fuzzer meets their 429s); the device merges and the exports' downloads,
+        # which cost neither, get room enough for their logic to be fuzzed rather than throttled.
+        "THROTTLE_RATES": "device_sync=100000/hour,exports=100000/hour",
     }
 
 

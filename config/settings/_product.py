@@ -74,11 +74,14 @@ THROTTLE_RATES = env.throttle_rates(
         "previews": "300/hour",  # the filter editor's live preview posts a draft per change
         "ingest": "6/hour",  # reading the listening from Spotify ("Ingest now")
         "insights": "30/hour",  # asking for and regenerating insights (a new text is an LLM call)
-        "device_sync": "120/hour",
+        "device_sync": "120/hour",  # a device's library sync and its one-collection PUTs
         # Privacy exports uploaded (each is stored and read), refused ones included: an hour's
         # count, so a listener who picked the wrong files a few times is not locked out for a day,
         # and one uploading an export's JSON files one by one has room for them.
-        "history_uploads": "12/hour",  # a device's library sync and its one-collection PUTs
+        "history_uploads": "12/hour",
+        # Downloads of exports (each streams a whole library, history or set of analyses from the
+        # database): plenty for a person or a nightly script, not a loop.
+        "exports": "60/hour",
     },
 )
 # A written insight is not written again within this many seconds of its last writing (0: no wait).

@@ -68,5 +68,5 @@ def test_the_deployment_defaults_are_the_ones_the_readme_documents():
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip() == (
         "{'imports': '6/hour', 'routes': '30/hour', 'previews': '300/hour', 'ingest': '6/hour', "
-        "'insights': '30/hour', 'device_sync': '120/hour', 'history_uploads': '12/hour'} 600"
+        "'insights': '30/hour', 'device_sync': '120/hour', 'history_uploads': '12/hour', 'exports': '60/hour'} 600"
     )
