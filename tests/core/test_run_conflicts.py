@@ -4,12 +4,13 @@ serialization failure) is recognised as such, on PostgreSQL for real, and nothin
 from __future__ import annotations
 
 import threading
+from datetime import date
 
 import psycopg
 import pytest
 from django.db import IntegrityError, OperationalError, connections, transaction
 
-from core.runs import lost_a_database_conflict
+from core.runs import RunStatus, lost_a_database_conflict
 from library.models import Artist
 from tests.library.factories import ArtistFactory
 
@@ -79,3 +80,63 @@ def test_a_real_postgresql_deadlock_is_recognised_and_only_its_loser_rolled_back
     # The winner committed both its rows; the loser's first write was rolled back with it.
     names = set(Artist.objects.values_list("name", flat=True))
     assert names in ({"a1 by a1", "a2 by a1"}, {"a2 by a2", "a1 by a2"})
+
+
+def _queued(kind: str):
+    """A queued run of `kind`, as its request would leave it."""
+    from analysis.models import AnalysisBatch
+    from insights.models import HistoryImport, ListeningIngest, TrackLookup
+    from tests.accounts.factories import UserFactory
+    from tests.routing.factories import BasePlaylistFactory, RouteRunFactory
+    from tests.sync.factories import SyncEventFactory
+
+    user = UserFactory()
+    made = {
+        "import": lambda: SyncEventFactory(user=user),
+        "route": lambda: RouteRunFactory(base=BasePlaylistFactory(user=user)),
+        "history import": lambda: HistoryImport.objects.create(user=user, original_name="export.zip"),
+        "track lookup": lambda: TrackLookup.objects.create(user=user),
+        "listening ingest": lambda: ListeningIngest.objects.create(user=user, snapshot_date=date(2026, 1, 2)),
+        "analysis batch": lambda: AnalysisBatch.objects.create(user=user),
+    }
+    return made[kind]()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "kind, goes_on",
+    [
+        ("import", True),
+        ("history import", True),
+        ("track lookup", True),
+        ("listening ingest", True),
+        ("analysis batch", True),
+        ("route", False),  # its Spotify writes sit outside the transaction: the listener decides
+    ],
+)
+def test_which_runs_go_on_in_a_new_turn_after_a_conflict(
+    kind, goes_on, monkeypatch, django_capture_on_commit_callbacks
+):
+    from core import queues, runs
+    from tests.support.queue import FakeQueue
+
+    sent = FakeQueue()
+    monkeypatch.setattr(queues, "async_task", sent)
+    run = _queued(kind)
+    model = type(run)
+    claim = runs.claim(model, pk=run.pk)
+    assert claim is not None
+
+    with django_capture_on_commit_callbacks(execute=True):
+        answered = claim.retry_after_conflict(wrapped(psycopg.errors.DeadlockDetected("deadlock detected")))
+
+    after = model.objects.get(pk=run.pk)
+    assert answered is goes_on
+    if goes_on:
+        assert (after.status, after.claimed_by, after.error) == (RunStatus.QUEUED, "", "")
+        assert [call[:2] for call in sent.calls] == [(model.run_task, run.pk)]  # to the back of its queue
+        # Any other error is never retried, whatever the kind.
+        again = runs.claim(model, pk=run.pk)
+        assert again is not None and not again.retry_after_conflict(ValueError("deadlock detected"))
+    else:
+        assert after.status == RunStatus.RUNNING and not sent.calls  # the caller fails it as before
