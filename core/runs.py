@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
+from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import DateTimeField, F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
@@ -56,6 +57,10 @@ LOST_AFTER = timedelta(minutes=15)
 # PostgreSQL rolled a transaction back to settle a conflict with another one: a deadlock
 # (40P01) or a serialization failure (40001). The same step succeeds when done again.
 CONFLICT_SQLSTATES = frozenset({"40P01", "40001"})
+# A run goes on after this many lost conflicts in CONFLICT_WINDOW; one more fails it as before:
+# something keeps colliding with it, and a person should see the reason rather than a loop.
+CONFLICT_RETRIES = 5
+CONFLICT_WINDOW = timedelta(hours=1)
 
 
 class RunStatus(models.TextChoices):
@@ -262,11 +267,25 @@ class Claim:
         another transaction (lost_a_database_conflict) and its kind goes on from what it
         committed: queued again at the back of its queue, as a yielded turn, and True (the
         caller stops quietly; the conflict's winner has the rows by then). False for any other
-        error, or a kind that must not redo a step: the caller fails the run as before.
+        error, a kind that must not redo a step, or a run past CONFLICT_RETRIES conflicts in
+        CONFLICT_WINDOW: the caller fails the run as before.
 
         `fields`: only what holds whatever was rolled back (counters), never in-memory progress.
         """
-        if not (self.model.resume_orphans or self.model.retries_conflicts) or not lost_a_database_conflict(exc):
+        retries = self.model.resume_orphans or self.model.retries_conflicts
+        if not retries or not lost_a_database_conflict(exc):
+            return False
+        # Counted in the cache (shared by every worker), not on the row: a count is no progress.
+        key = f"runs:conflicts:{self.model._meta.label_lower}:{self.pk}"
+        cache.add(key, 0, timeout=int(CONFLICT_WINDOW.total_seconds()))
+        try:
+            lost = cache.incr(key)
+        except ValueError:  # gone between the two calls (evicted, expired): this is the first
+            lost = 1
+        if lost > CONFLICT_RETRIES:
+            logger.error(
+                "%s lost %s database conflicts within %s; it fails.", self.label, lost, CONFLICT_WINDOW
+            )
             return False
         logger.warning("%s lost a database conflict and goes on in a new turn: %s", self.label, exc)
         self.yield_turn(**fields)  # False: the claim was lost, so the run is someone else's anyway

@@ -264,12 +264,13 @@ def forget_removed_rows(*, playlist_id: int, reviewed_snapshot: str, removed: di
     when the mirror changed.
     """
     with transaction.atomic():
-        playlist = Playlist.objects.select_for_update().filter(pk=playlist_id, snapshot_id=reviewed_snapshot).first()
+        reviewed = Playlist.objects.select_for_update().filter(pk=playlist_id, snapshot_id=reviewed_snapshot)
+        playlist = reviewed.first()
         if playlist is None or not removed:
             return False
         items = list(PlaylistItem.objects.filter(playlist=playlist).order_by("position"))
         at = {item.position: item for item in items}
-        if any(position not in at or at[position].track_id != track_id for position, track_id in removed.items()):
+        if any(position not in at or at[position].track_id != track for position, track in removed.items()):
             return False
         kept = [item for item in items if item.position not in removed]
         first = min(removed)

@@ -140,3 +140,27 @@ def test_which_runs_go_on_in_a_new_turn_after_a_conflict(
         assert again is not None and not again.retry_after_conflict(ValueError("deadlock detected"))
     else:
         assert after.status == RunStatus.RUNNING and not sent.calls  # the caller fails it as before
+
+
+@pytest.mark.django_db
+def test_a_run_that_keeps_losing_conflicts_fails_after_the_fifth_retry(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    from core import queues, runs
+    from tests.support.queue import FakeQueue
+
+    monkeypatch.setattr(queues, "async_task", FakeQueue())
+    run = _queued("history import")
+    error = wrapped(psycopg.errors.DeadlockDetected("deadlock detected"))
+    answers = []
+    for _ in range(runs.CONFLICT_RETRIES + 1):
+        claim = runs.claim(type(run), pk=run.pk)
+        with django_capture_on_commit_callbacks(execute=True):
+            answers.append(claim.retry_after_conflict(error))
+
+    # Five times it goes on; the sixth in the hour it is left running for its caller to fail.
+    assert answers == [True] * runs.CONFLICT_RETRIES + [False]
+    assert type(run).objects.get(pk=run.pk).status == RunStatus.RUNNING
+    # Another run's count is its own.
+    other = _queued("history import")
+    assert runs.claim(type(other), pk=other.pk).retry_after_conflict(error)

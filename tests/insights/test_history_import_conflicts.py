@@ -84,6 +84,8 @@ def test_the_tracks_an_export_meets_first_are_inserted_in_id_order(tmp_path, que
 
     assert done.status == RunStatus.SUCCEEDED, done.error
     (insert,) = [
-        q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT") and '"library_track"' in q["sql"]
+        sql
+        for sql in (query["sql"] for query in queries.captured_queries)
+        if sql.startswith("INSERT") and '"library_track"' in sql
     ]
     assert sorted(ids, key=insert.index) == sorted(ids)

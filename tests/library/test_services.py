@@ -290,7 +290,9 @@ def _mirror_of(*track_ids: str):
     tracks = {tid: TrackFactory(spotify_id=tid) for tid in dict.fromkeys(track_ids)}
     playlist = PlaylistFactory(snapshot_id="reviewed", items_total=len(track_ids), track_count=len(track_ids))
     for position, tid in enumerate(track_ids):
-        PlaylistItemFactory(playlist=playlist, position=position, track=tracks[tid], added_by=f"row{position}")
+        PlaylistItemFactory(
+            playlist=playlist, position=position, track=tracks[tid], added_by=f"row{position}"
+        )
     return playlist
 
 
@@ -301,7 +303,8 @@ def _rows(playlist) -> list[tuple[int, str, str]]:
 def test_removed_rows_leave_the_mirror_and_later_rows_move_up_keeping_what_they_knew():
     playlist = _mirror_of("t1", "t2", "t1", "t3", "t2", "t4")
 
-    assert forget_removed_rows(playlist_id=playlist.pk, reviewed_snapshot="reviewed", removed={2: "t1", 4: "t2"})
+    removed = {2: "t1", 4: "t2"}
+    assert forget_removed_rows(playlist_id=playlist.pk, reviewed_snapshot="reviewed", removed=removed)
 
     assert _rows(playlist) == [(0, "t1", "row0"), (1, "t2", "row1"), (2, "t3", "row3"), (3, "t4", "row5")]
     playlist.refresh_from_db()

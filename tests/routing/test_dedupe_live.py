@@ -53,7 +53,8 @@ def _confirm(user, playlist: Playlist):
 
 
 def _mirrored(playlist: Playlist) -> list[str]:
-    return [f"spotify:track:{track_id}" for track_id in playlist.items.order_by("position").values_list("track_id", flat=True)]
+    track_ids = playlist.items.order_by("position").values_list("track_id", flat=True)
+    return [f"spotify:track:{track_id}" for track_id in track_ids]
 
 
 def spotify_snapshot(spotify: SpotifyAs, spotify_id: str) -> str:
