@@ -6,18 +6,12 @@ class AnalysisConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django_q.signals import post_spawn
-
         from analysis import receivers, tasks
         from analysis.models import AnalysisBatch
         from core.signals import run_ended_without_worker
         from core.schedules import register_schedule
         from sync.signals import import_completed
 
-        # Django-Q2 sends post_spawn in every worker it starts, including replacements.
-        post_spawn.connect(
-            receivers.requeue_batches_of_dead_workers, dispatch_uid="analysis.requeue_batches_of_dead_workers"
-        )
         # After an import: the stored ratings follow Spotify's explicit flags as the import left
         # them, then the songs it brought are analysed (before insights' listening refresh,
         # which waits for them: analysis comes first in INSTALLED_APPS).

@@ -2,24 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-import os
-
 from analysis.models import AnalysisBatch
-from analysis.services import feeding, queueing, ratings, recovery
+from analysis.services import feeding, queueing, ratings
 from analysis.services.settling import announce_if_settled
-from core.workers import this_host
-
-logger = logging.getLogger(__name__)
-
-
-def requeue_batches_of_dead_workers(sender, *, proc_name: str, **kwargs) -> None:
-    """Runs in every cluster worker as it spawns: at start-up and after a worker died."""
-    try:
-        recovery.requeue_batches_of_dead_workers(host=this_host(), idle_pid=os.getpid())
-    except Exception:
-        # Never keep a worker from starting; the schedule catches what this missed.
-        logger.exception("Recovery of dead workers' analysis batches failed in %s", proc_name)
 
 
 def raise_ratings_after_import(sender, *, changed_playlist_ids: list[int], **kwargs) -> None:

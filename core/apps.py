@@ -14,7 +14,7 @@ class CoreConfig(AppConfig):
 
         from core.api_input import IdConverter
 
-        from core import jobs, tasks  # tasks: importing them registers their job labels
+        from core import jobs, receivers, tasks  # tasks: importing them registers their job labels
         from core.queues import BULK
         from core.schedules import register_schedule
 
@@ -22,6 +22,11 @@ class CoreConfig(AppConfig):
         # the URLconf is first imported, which happens after every app is ready.
         register_converter(IdConverter, "id")
 
+        # Every kind of run a dead worker left on this host, handed back as a worker spawns
+        # (Django-Q2 sends post_spawn in every worker it starts, including replacements).
+        q_signals.post_spawn.connect(
+            receivers.recover_runs_of_dead_workers, dispatch_uid="core.recover_runs_of_dead_workers"
+        )
         # Job records for every task of the product (core.jobs says which signal comes when).
         q_signals.pre_enqueue.connect(jobs.on_pre_enqueue, dispatch_uid="core.jobs.enqueued")
         q_signals.pre_execute.connect(jobs.on_pre_execute, dispatch_uid="core.jobs.started")

@@ -391,16 +391,21 @@ def others_waiting(*, queue: Queue, user_id: int | None) -> bool:
 # --- bring forward ---------------------------------------------------------------------------
 
 
+def run_models() -> list[type[QueuedRun]]:
+    """Every concrete model of a queued run the installed apps define."""
+    from django.apps import apps
+
+    return [model for model in apps.get_models() if issubclass(model, QueuedRun)]
+
+
 def bring_forward(*, limited_by: str, postponed_until: datetime) -> int:
     """The runs of every model whose `limited_by` names this service, postponed to no later than
     `postponed_until`, become due now, their resume schedules firing at once (they waited for a
     limit that is gone; runs waiting for anything else keep waiting); how many runs moved."""
-    from django.apps import apps
-
     now = timezone.now()
     moved, names = 0, []
-    for model in apps.get_models():
-        if not issubclass(model, QueuedRun) or model.limited_by != limited_by:
+    for model in run_models():
+        if model.limited_by != limited_by:
             continue
         rows = model.objects.filter(status=RunStatus.QUEUED, resume_at__gt=now, resume_at__lte=postponed_until)
         # Each row names its schedule (a model running several kinds names it by kind).

@@ -7,7 +7,6 @@ class InsightsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.db.models.signals import post_delete
-        from django_q.signals import post_spawn
 
         from core.queues import BULK
         from core.signals import run_ended_without_worker
@@ -34,10 +33,6 @@ class InsightsConfig(AppConfig):
         register_schedule(name="daily listening ingest", task=tasks.ingest_all_users, cron="0 2 * * *", queue=BULK)
         register_schedule(name="recover listening ingests", task=tasks.recover_listening_ingests, minutes=5)
         register_schedule(name="recover history imports", task=tasks.recover_history_imports, minutes=5)
-        # Django-Q2 sends post_spawn in every worker it starts, including replacements.
-        post_spawn.connect(
-            receivers.resume_runs_of_dead_workers, dispatch_uid="insights.resume_runs_of_dead_workers"
-        )
         # Deleting a listener deletes their imports row by row (a receiver is connected, so the
         # cascade sends post_delete): the uploads on disk go with them.
         post_delete.connect(

@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-import os
-
 from django.db import transaction
 
-from core import recovery
-from core.workers import this_host
-from insights.models import HistoryImport, ListeningIngest, TrackLookup
 from insights.services import after_import, history_uploads
-
-logger = logging.getLogger(__name__)
 
 
 def queue_listening_after_import(sender, *, user_id: int, **kwargs) -> None:
@@ -40,15 +32,3 @@ def delete_upload_with_its_import(sender, *, instance, **kwargs) -> None:
         relative = instance.upload_path
         transaction.on_commit(lambda: history_uploads.delete_upload_file(relative=relative))
 
-
-def resume_runs_of_dead_workers(sender, *, proc_name: str, **kwargs) -> None:
-    """django_q post_spawn, in every cluster worker as it spawns: history imports, track lookups
-    and ingests claimed on this host by a process that is gone (a killed or restarted cluster)
-    are queued again at once, each going on from its saved position; without this they would
-    wait for the recovery schedule to find them stalled."""
-    for model in (HistoryImport, TrackLookup, ListeningIngest):
-        try:
-            recovery.recover_orphans(model, host=this_host(), idle_pid=os.getpid())
-        except Exception:
-            # Never keep a worker from starting; the recovery schedule catches what this missed.
-            logger.exception("Resuming dead workers' %s runs failed in %s", model.run_label, proc_name)

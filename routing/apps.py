@@ -6,8 +6,6 @@ class RoutingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django_q.signals import post_spawn
-
         from analysis.signals import analyses_settled
         from core.schedules import register_schedule
         from routing import receivers, tasks
@@ -15,8 +13,6 @@ class RoutingConfig(AppConfig):
 
         import_completed.connect(receivers.route_after_import, dispatch_uid="routing.route_after_import")
         analyses_settled.connect(receivers.route_when_settled, dispatch_uid="routing.route_when_settled")
-        # Django-Q2 sends post_spawn in every worker it starts, including replacements.
-        post_spawn.connect(receivers.fail_runs_of_dead_workers, dispatch_uid="routing.fail_runs_of_dead_workers")
         # Importing `tasks` above registered their job labels (core.jobs.job) in this process,
         # before anything is enqueued from it. Recurring schedules (manage.py ensure_schedules):
         register_schedule(name="prune child backups", task=tasks.prune_child_backups, cron="30 3 * * *")

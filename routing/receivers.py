@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-import os
 from collections.abc import Sequence
-
-from core import recovery
-from core.workers import this_host
-from routing.models import RouteRun
 
 from routing.services import auto_route
 from routing.services.links import link_to_mirror
-
-logger = logging.getLogger(__name__)
 
 
 def route_after_import(
@@ -36,12 +28,3 @@ def route_when_settled(sender, *, user_id: int, **kwargs) -> None:
     """analysis.signals.analyses_settled: the automatic routes that waited for the analyses go."""
     auto_route.route_when_settled(user_id=user_id)
 
-
-def fail_runs_of_dead_workers(sender, *, proc_name: str, **kwargs) -> None:
-    """django_q post_spawn, in every cluster worker as it spawns: route runs claimed on this host
-    by a process that is gone are failed (the listener retries), so their base is free again."""
-    try:
-        recovery.recover_orphans(RouteRun, host=this_host(), idle_pid=os.getpid())
-    except Exception:
-        # Never keep a worker from starting; the recovery schedule catches what this missed.
-        logger.exception("Clean-up of dead workers' route runs failed in %s", proc_name)

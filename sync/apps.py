@@ -6,17 +6,11 @@ class SyncConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django_q.signals import post_spawn
-
         from accounts.signals import spotify_signed_in
         from core.schedules import register_schedule
         from sync import receivers, tasks
 
         spotify_signed_in.connect(receivers.import_after_sign_in, dispatch_uid="sync.import_after_sign_in")
-        # Django-Q2 sends post_spawn in every worker it starts, including replacements.
-        post_spawn.connect(
-            receivers.fail_runs_of_dead_workers, dispatch_uid="sync.fail_runs_of_dead_workers"
-        )
         # Importing `tasks` above registered their job labels (core.jobs.job) in this process,
         # before anything is enqueued from it. Recurring schedules (manage.py ensure_schedules):
         # imports whose worker died without anyone noticing (another host, a missed spawn);

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import logging
-import os
 
 from accounts.models import User
 from sync.models import ImportScope
-from sync.services import cleanup, triggers
+from sync.services import triggers
 
 logger = logging.getLogger(__name__)
 
@@ -20,12 +19,3 @@ def import_after_sign_in(sender, *, user: User, created: bool, **kwargs) -> None
     except Exception:
         # The sign-in itself succeeded; the listener can still press "Sync now".
         logger.exception("Could not start the import of user %s after sign-in", user.pk)
-
-
-def fail_runs_of_dead_workers(sender, *, proc_name: str, **kwargs) -> None:
-    """Runs in every cluster worker as it spawns: at start-up and after a worker died."""
-    try:
-        cleanup.fail_runs_of_dead_workers(host=cleanup.this_host(), idle_pid=os.getpid())
-    except Exception:
-        # Never keep a worker from starting; the stall schedule catches what this missed.
-        logger.exception("Clean-up of dead workers' imports failed in %s", proc_name)

@@ -6,8 +6,8 @@ once), so the batch is queued again and goes on from the first track it did not 
 (AnalysisBatch.resume_orphans), and the dead worker's track claims are dropped with it
 (AnalysisBatch.released), so the resumed batch does not skip the song it was in the middle of.
 
-- when a cluster worker spawns (Django-Q2's `post_spawn`): batches running on this host for
-  a process that is gone;
+- when a cluster worker spawns (Django-Q2's `post_spawn`, core.receivers): batches running on
+  this host for a process that is gone;
 - every 5 minutes (a schedule): running batches with no heartbeat for longer than a task may
   run, and queued batches whose task never came.
 """
@@ -17,11 +17,6 @@ from __future__ import annotations
 from analysis.models import AnalysisBatch
 from analysis.services import feeding
 from core import recovery
-
-
-def requeue_batches_of_dead_workers(*, host: str | None = None, idle_pid: int | None = None) -> list[int]:
-    """Queue again the running batches claimed on `host` by a process that is gone; their ids."""
-    return recovery.recover_orphans(AnalysisBatch, host=host, idle_pid=idle_pid)
 
 
 def requeue_stalled_batches() -> list[int]:

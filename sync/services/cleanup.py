@@ -6,7 +6,8 @@ resumed (SyncEvent.resume_orphans is False): the listener retries, and an import
 finished playlists. Three ways find them:
 
 - when a cluster worker spawns (Django-Q2's `post_spawn`, also after a worker died and was
-  replaced), the events claimed on this host by a process that no longer exists;
+  replaced), the events claimed on this host by a process that no longer exists (core.receivers,
+  for every kind of run at once);
 - every few minutes (a schedule), running events with no heartbeat for longer than a task
   may run, wherever they ran;
 - every 5 minutes, queued events whose task never came: enqueued again.
@@ -18,18 +19,9 @@ from core import recovery
 from core.workers import this_host
 from sync.models import SyncEvent
 
-__all__ = ["fail_runs_of_dead_workers", "fail_stalled_runs", "requeue_lost_runs", "this_host"]
+__all__ = ["fail_stalled_runs", "requeue_lost_runs", "this_host"]
 
 WORKER_STOPPED_REASON = SyncEvent.orphaned_reason
-
-
-def fail_runs_of_dead_workers(*, host: str | None = None, idle_pid: int | None = None) -> list[int]:
-    """Fail the running events claimed on `host` by a process that is gone; their ids.
-
-    `idle_pid` is a process known to run nothing (a worker that has just spawned): an event
-    naming it was claimed by an earlier process that had the same pid.
-    """
-    return recovery.recover_orphans(SyncEvent, host=host, idle_pid=idle_pid)
 
 
 def fail_stalled_runs() -> int:

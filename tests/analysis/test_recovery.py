@@ -75,7 +75,7 @@ def test_a_batch_of_a_dead_worker_is_queued_again_with_its_claims_dropped(
     )  # fmt: skip
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert recovery.requeue_batches_of_dead_workers(host=HOST) == [batch.pk]
+        assert core_recovery.recover_orphans(AnalysisBatch, host=HOST) == [batch.pk]
 
     batch.refresh_from_db()
     assert (batch.status, batch.claimed_by, batch.error) == (
@@ -103,7 +103,7 @@ def test_live_workers_other_hosts_and_finished_batches_are_left_alone(queue, tra
         )
     ]
 
-    assert recovery.requeue_batches_of_dead_workers(host=HOST) == []
+    assert core_recovery.recover_orphans(AnalysisBatch, host=HOST) == []
 
     assert [b.status for b in AnalysisBatch.objects.order_by("pk")] == [b.status for b in made]
     assert queue.calls == []
@@ -112,7 +112,7 @@ def test_live_workers_other_hosts_and_finished_batches_are_left_alone(queue, tra
 def test_a_batch_naming_the_pid_of_a_worker_that_just_spawned_is_queued_again(batch):
     _running(batch, claimed_by=f"{HOST}:{os.getpid()}")
 
-    assert recovery.requeue_batches_of_dead_workers(host=HOST, idle_pid=os.getpid()) == [batch.pk]
+    assert core_recovery.recover_orphans(AnalysisBatch, host=HOST, idle_pid=os.getpid()) == [batch.pk]
 
 
 def test_django_q_post_spawn_runs_the_recovery(batch):
@@ -124,18 +124,6 @@ def test_django_q_post_spawn_runs_the_recovery(batch):
     assert batch.status == RunStatus.QUEUED and batch.error == AnalysisBatch.resumed_note
 
 
-def test_a_recovery_failure_never_stops_a_worker_from_starting(monkeypatch, caplog):
-    def broken(**kwargs):
-        raise RuntimeError("database went away")
-
-    monkeypatch.setattr(recovery, "requeue_batches_of_dead_workers", broken)
-
-    post_spawn.send(sender="django_q", proc_name="Process-test")  # does not raise
-
-    assert "Recovery of dead workers' analysis batches failed" in caplog.text
-
-
-# --- the schedule: silent running batches and lost queued ones ------------------------------------
 def test_a_running_batch_silent_for_longer_than_a_task_may_run_is_queued_again_and_a_fresh_one_is_not(
     batch, queue
 ):
@@ -223,7 +211,7 @@ def test_a_resumed_batch_goes_on_from_the_first_track_it_had_not_counted(analysi
         track=tracks[2], prompt_version=PROMPT_VERSION, claimed_by=worker, claimed_at=timezone.now()
     )
     before = analysis_llm.sandbox.requests_to("primary")
-    recovery.requeue_batches_of_dead_workers(host=HOST)
+    core_recovery.recover_orphans(AnalysisBatch, host=HOST)
 
     done = run_batch(batch_id=batch.pk)
 

@@ -94,7 +94,7 @@ def test_the_scheduled_task_fails_stuck_imports_and_says_how_many():
 def test_an_import_claimed_by_a_dead_process_on_this_host_is_failed():
     orphan = SyncEventFactory(running=True, claimed_by=f"{HOST}:{dead_pid()}")
 
-    assert cleanup.fail_runs_of_dead_workers(host=HOST) == [orphan.pk]
+    assert recovery.recover_orphans(SyncEvent, host=HOST) == [orphan.pk]
 
     assert _status(orphan) == (RunStatus.FAILED, cleanup.WORKER_STOPPED_REASON)
 
@@ -107,7 +107,7 @@ def test_an_import_claimed_by_a_killed_process_not_yet_reaped_is_failed():
             time.sleep(0.05)
         orphan = SyncEventFactory(running=True, claimed_by=f"{HOST}:{zombie.pid}")
 
-        assert cleanup.fail_runs_of_dead_workers(host=HOST) == [orphan.pk]
+        assert recovery.recover_orphans(SyncEvent, host=HOST) == [orphan.pk]
     finally:
         zombie.wait()
 
@@ -118,7 +118,7 @@ def test_live_workers_and_other_hosts_keep_their_imports():
     unclaimed = SyncEventFactory(running=True, claimed_by="")
     finished = SyncEventFactory(completed=True, claimed_by=f"{HOST}:{dead_pid()}")
 
-    assert cleanup.fail_runs_of_dead_workers(host=HOST) == []
+    assert recovery.recover_orphans(SyncEvent, host=HOST) == []
 
     for event in (alive, elsewhere, unclaimed):
         assert _status(event)[0] == RunStatus.RUNNING
@@ -138,14 +138,14 @@ def test_a_reused_pid_does_not_keep_a_dead_workers_import_alive():
         heartbeat_at=began - timedelta(days=2),
     )
 
-    assert cleanup.fail_runs_of_dead_workers(host=HOST) == [reused.pk]
+    assert recovery.recover_orphans(SyncEvent, host=HOST) == [reused.pk]
 
 
 def test_an_import_naming_the_pid_of_a_worker_that_just_spawned_is_failed():
     # The new worker runs nothing yet: the claim was made by an earlier process with its pid.
     claimed = SyncEventFactory(running=True, claimed_by=f"{HOST}:{os.getpid()}")
 
-    assert cleanup.fail_runs_of_dead_workers(host=HOST, idle_pid=os.getpid()) == [claimed.pk]
+    assert recovery.recover_orphans(SyncEvent, host=HOST, idle_pid=os.getpid()) == [claimed.pk]
 
 
 def test_django_q_post_spawn_runs_the_clean_up():
@@ -156,17 +156,6 @@ def test_django_q_post_spawn_runs_the_clean_up():
 
     assert _status(orphan) == (RunStatus.FAILED, cleanup.WORKER_STOPPED_REASON)
     assert _status(alive)[0] == RunStatus.RUNNING
-
-
-def test_a_clean_up_failure_never_stops_a_worker_from_starting(monkeypatch, caplog):
-    def broken(**kwargs):
-        raise RuntimeError("database went away")
-
-    monkeypatch.setattr(cleanup, "fail_runs_of_dead_workers", broken)
-
-    post_spawn.send(sender="django_q", proc_name="Process-test")  # does not raise
-
-    assert "Clean-up of dead workers' imports failed" in caplog.text
 
 
 # --- the task entry point -------------------------------------------------------------------------------
