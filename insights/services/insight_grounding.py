@@ -29,6 +29,9 @@ class InsightCheck:
         self.unplayed = unplayed_artist_names(snapshot=snapshot)
         names, self.artists = listener_vocabulary(snapshot=snapshot)
         self.vocabulary = [*names, *self.facts.names]
+        # The last answer this accepted, with its report: the writer stores that one, so it is
+        # not validated and grounded a second time.
+        self._accepted: tuple[Any, Answer, GroundingReport] | None = None
 
     def __call__(self, data: Any) -> CheckFailed | None:
         try:
@@ -38,7 +41,16 @@ class InsightCheck:
         report = self.report(answer)
         if not report.grounded:
             return CheckFailed(detail=report.problem(), summary=report.summary())
+        self._accepted = (data, answer, report)
         return None
+
+    def accepted(self, data: Any) -> Answer:
+        """The answer `data` holds, as this check accepted it (validated again only if `data` is
+        not what it last accepted); AnswerInvalid when it breaks the rules."""
+        if self._accepted is None or self._accepted[0] is not data:
+            answer = validate_answer(data, unplayed=self.unplayed)
+            self._accepted = (data, answer, self.report(answer))
+        return self._accepted[1]
 
     def report(self, answer: Answer) -> GroundingReport:
         texts = [answer.headline, *answer.paragraphs]
@@ -48,8 +60,10 @@ class InsightCheck:
     def record(self, *, answer: Answer, result: LLMResult) -> dict[str, Any]:
         """What is stored with the insight and shown under "Based on": the facts block, the
         names and numbers found in the text and checked against it, who was asked."""
+        known = self._accepted is not None and self._accepted[1] is answer
+        report = self._accepted[2] if known else self.report(answer)
         return {
-            **self.report(answer).as_json(),
+            **report.as_json(),
             "facts": self.facts_block,
             "provider": result.provider,
             "attempts": result.attempts,

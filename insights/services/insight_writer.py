@@ -43,7 +43,6 @@ from insights.services.insight_prompt import (
     AnswerInvalid,
     build_messages,
     prompt_facts,
-    validate_answer,
 )
 from insights.services.insight_grounding import InsightCheck
 from insights.services.snapshots import snapshot_basis
@@ -262,7 +261,7 @@ def write_insight(*, insight_id: int) -> GeneratedInsight | None:
         result = complete_json(
             messages=messages, schema=INSIGHT_SCHEMA, schema_name=SCHEMA_NAME, purpose=PURPOSE, check=check
         )
-        answer = validate_answer(result.data, unplayed=check.unplayed)
+        answer = check.accepted(result.data)
     except AllProvidersDown as exc:
         resume_at = timezone.now() + timedelta(seconds=max(1, exc.retry_after))
         claim.postpone(resume_at=resume_at, error=f"Waiting for an LLM provider: {exc}"[:ERROR_LIMIT])

@@ -101,6 +101,27 @@ def test_a_grounded_insight_stores_what_it_was_checked_against(analysis_llm, sna
     assert (grounding["provider"], grounding["attempts"], grounding["passed_over"]) == ("primary", 1, [])
 
 
+def test_the_accepted_answer_is_validated_and_grounded_once_not_again_to_be_stored(
+    analysis_llm, snapshot, ask, monkeypatch
+):
+    from insights.services import insight_grounding
+
+    real, checked = insight_grounding.check_grounding, []
+
+    def counted(**kwargs):
+        checked.append(1)
+        return real(**kwargs)
+
+    monkeypatch.setattr(insight_grounding, "check_grounding", counted)
+    analysis_llm.sandbox.fault(provider="primary", kind="answer", content=UNGROUNDED, count=1)
+
+    written = write_insight(insight_id=ask(snapshot).pk)
+
+    assert written.status == RunStatus.SUCCEEDED and written.grounding["ungrounded_names"] == []
+    # The refused answer once, the repaired one once: its "Based on" record reuses that report.
+    assert len(checked) == 2
+
+
 def test_an_ungrounded_answer_is_repaired_once_by_the_same_provider(analysis_llm, snapshot, ask):
     sandbox = analysis_llm.sandbox
     sandbox.fault(provider="primary", kind="answer", content=UNGROUNDED, count=1)
