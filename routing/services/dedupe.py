@@ -32,7 +32,7 @@ from routing.services.child_reads import ChildContents, ChildReader
 from routing.services.base_reads import RETRY_HINT
 from routing.services.child_writes import ChildChange
 from routing.services.dedupe_plan import PlanError, plan_dedupe, plan_resume
-from routing.services.route import write_child
+from routing.services.child_sends import write_child
 from routing.services.route_state import RouteLedger, claim_run
 from routing.services.triggers import RouteTriggerError, ensure_connected, ensure_not_routing
 from spotify.client import get_spotify_client

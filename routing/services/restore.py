@@ -23,7 +23,7 @@ from routing.services.child_reads import ChildReader
 from routing.services.child_writes import ChildChange, plan_restore
 from routing.services.dedupe_plan import PlanError, plan_put_back
 from routing.services.claims import current_holder
-from routing.services.route import write_child
+from routing.services.child_sends import write_child
 from routing.services.route_state import RouteLedger, claim_run
 from routing.services.setup import lock_base
 from routing.services.triggers import (
