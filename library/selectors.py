@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Max, OrderBy, Prefetch, Q, QuerySet, Sum
@@ -242,13 +242,15 @@ def recording_key(*, track_id: str, isrc: str) -> str:
 
 
 def list_duplicates(
-    *, user: User, spotify_user_id: str, playlist: Playlist | None = None
+    *, user: User, spotify_user_id: str, playlist: Playlist | None = None, including: Collection[str] = ()
 ) -> list[PlaylistDuplicates]:
     """The user's playlists (or just `playlist`) that hold a recording twice or share one with
     another playlist, in Spotify's order, as the mirror last saw them.
 
     `spotify_user_id` is the listener's own Spotify id ("" when not connected): only playlists
-    it owns can be tidied. Three queries whatever the library's size: playlists, track rows
+    it owns can be tidied. `including`: Spotify ids of playlists listed even with nothing to
+    show (one the listener just tidied, so its removal and undo stay in view). Three queries
+    whatever the library's size: playlists, track rows
     (with their track and album), credits.
     """
     playlists = [p for p in list_playlists(user=user) if p.items_available]
@@ -275,7 +277,7 @@ def list_duplicates(
             for o in by_playlist[p.pk]
         ]
         groups, shared = _group(occurrences, holders=holders, names=names, own=p.pk)
-        if groups or shared or playlist is not None:
+        if groups or shared or playlist is not None or p.spotify_id in including:
             found.append(
                 PlaylistDuplicates(
                     playlist=p,

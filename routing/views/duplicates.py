@@ -36,8 +36,11 @@ def _spotify_user_id(request: HttpRequest) -> str:
 @login_required
 @require_GET
 def duplicates(request: HttpRequest) -> HttpResponse:
-    found = library_selectors.list_duplicates(user=request.user, spotify_user_id=_spotify_user_id(request))
     latest = selectors.latest_playlist_runs(user=request.user)
+    # A playlist tidied of every copy stays listed while its removal (and undo) is its latest.
+    found = library_selectors.list_duplicates(
+        user=request.user, spotify_user_id=_spotify_user_id(request), including=set(latest)
+    )
     playlists = [
         {
             "found": entry,
@@ -57,8 +60,9 @@ def duplicates(request: HttpRequest) -> HttpResponse:
 
 
 def _synced_before(playlist, run) -> bool:
-    """The playlist changed on Spotify (our own run wrote to it) after the mirror last read it:
-    what the page lists is the old version, and a removal from it would be refused."""
+    """The playlist changed on Spotify (our own run wrote to it) after the mirror last read it: a
+    removal planned on the mirror's version would be refused (and after an undo, the page lists
+    the version before it)."""
     if run is None or run.status != RunStatus.SUCCEEDED or not getattr(run, "has_backup", False):
         return False
     return playlist.items_imported_at is None or playlist.items_imported_at < run.finished_at

@@ -10,6 +10,7 @@ from django.utils import timezone
 from core.runs import RunStatus
 from routing.models import ChildBackup, RouteRun, RouteRunKind
 from tests.accounts.factories import SpotifyCredentialFactory
+from tests.library.factories import PlaylistFactory
 from tests.routing.test_duplicates_api import library  # noqa: F401 (the shared fixture)
 
 pytestmark = pytest.mark.django_db
@@ -109,5 +110,23 @@ def test_after_a_removal_the_page_asks_for_a_sync_before_offering_another(librar
     )  # fmt: skip
     ChildBackup.objects.create(user=user, run=run, spotify_id=mine.spotify_id, name="Mine", uris=[])
     html = browser(user).get("/library/duplicates/").content.decode()
-    assert "sync to see it as it is now" in html
+    assert "sync before removing more" in html
     assert f"/library/duplicates/{mine.pk}/remove/" not in html
+
+
+def test_a_playlist_tidied_of_every_copy_stays_listed_with_its_removal_and_undo(library):  # noqa: F811
+    user, credential, mine, theirs, other = library
+    # The removal's rows are gone from the mirror too; what is left repeats and shares nothing.
+    mine.items.filter(position__in=[1, 2, 3, 4]).delete()
+    run = RouteRun.objects.create(
+        kind=RouteRunKind.DEDUPE, user=user, base_name="Mine", target_spotify_id=mine.spotify_id,
+        status=RunStatus.SUCCEEDED, finished_at=timezone.now(),
+    )  # fmt: skip
+    ChildBackup.objects.create(user=user, run=run, spotify_id=mine.spotify_id, name="Mine", uris=[])
+    never_tidied = PlaylistFactory(user=user, name="Quiet", owner_spotify_id=credential.spotify_user_id)
+
+    html = browser(user).get("/library/duplicates/").content.decode()
+
+    assert f'id="playlist-{mine.pk}"' in html and "No track repeats in this playlist now." in html
+    assert f"/library/duplicates/runs/{run.pk}/undo/" in html
+    assert f'id="playlist-{never_tidied.pk}"' not in html  # nothing to show, nothing done to it
