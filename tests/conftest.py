@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
+from core import queues
+from tests.support.queue import FakeQueue
 from tests.support.reports import CALL_FAILED
 from tests.support.throttles import clear_throttle_counts
 
@@ -34,6 +36,15 @@ def _empty_cache():
     if hasattr(cache, "delete_pattern"):
         # django-redis: only our prefixed keys; the Django-Q broker shares the Redis database.
         cache.delete_pattern("*")
+
+
+@pytest.fixture
+def queue(monkeypatch) -> FakeQueue:
+    """Whatever is enqueued (runs, rounds, refreshes) goes into this instead of the broker; the
+    cluster tests use the real one."""
+    fake = FakeQueue()
+    monkeypatch.setattr(queues, "async_task", fake)
+    return fake
 
 
 @pytest.fixture

@@ -13,14 +13,7 @@ from django.db import IntegrityError, OperationalError, connections, transaction
 from core.runs import RunStatus, lost_a_database_conflict
 from library.models import Artist
 from tests.library.factories import ArtistFactory
-
-
-def wrapped(error: Exception, *, as_type: type[Exception] = OperationalError) -> Exception:
-    """`error` as Django hands it to our code: its own class, caused by the driver's error."""
-    try:
-        raise as_type(str(error)) from error
-    except as_type as exc:
-        return exc
+from tests.support.db_errors import deadlock, wrapped
 
 
 @pytest.mark.parametrize(
@@ -28,7 +21,7 @@ def wrapped(error: Exception, *, as_type: type[Exception] = OperationalError) ->
     [
         psycopg.errors.DeadlockDetected("deadlock detected"),
         psycopg.errors.SerializationFailure("could not serialize access"),
-        wrapped(psycopg.errors.DeadlockDetected("deadlock detected")),
+        deadlock(),
         wrapped(wrapped(psycopg.errors.SerializationFailure("could not serialize access"))),
     ],
     ids=["deadlock", "serialization", "django-deadlock", "twice-wrapped"],
@@ -114,21 +107,17 @@ def _queued(kind: str):
         ("route", False),  # its Spotify writes sit outside the transaction: the listener decides
     ],
 )
-def test_which_runs_go_on_in_a_new_turn_after_a_conflict(
-    kind, goes_on, monkeypatch, django_capture_on_commit_callbacks
-):
-    from core import queues, runs
-    from tests.support.queue import FakeQueue
+def test_which_runs_go_on_in_a_new_turn_after_a_conflict(kind, goes_on, queue, django_capture_on_commit_callbacks):
+    from core import runs
 
-    sent = FakeQueue()
-    monkeypatch.setattr(queues, "async_task", sent)
+    sent = queue
     run = _queued(kind)
     model = type(run)
     claim = runs.claim(model, pk=run.pk)
     assert claim is not None
 
     with django_capture_on_commit_callbacks(execute=True):
-        answered = claim.retry_after_conflict(wrapped(psycopg.errors.DeadlockDetected("deadlock detected")))
+        answered = claim.retry_after_conflict(deadlock())
 
     after = model.objects.get(pk=run.pk)
     assert answered is goes_on
@@ -143,15 +132,11 @@ def test_which_runs_go_on_in_a_new_turn_after_a_conflict(
 
 
 @pytest.mark.django_db
-def test_a_run_that_keeps_losing_conflicts_fails_after_the_fifth_retry(
-    monkeypatch, django_capture_on_commit_callbacks
-):
-    from core import queues, runs
-    from tests.support.queue import FakeQueue
+def test_a_run_that_keeps_losing_conflicts_fails_after_the_fifth_retry(queue, django_capture_on_commit_callbacks):
+    from core import runs
 
-    monkeypatch.setattr(queues, "async_task", FakeQueue())
     run = _queued("history import")
-    error = wrapped(psycopg.errors.DeadlockDetected("deadlock detected"))
+    error = deadlock()
     answers = []
     for _ in range(runs.CONFLICT_RETRIES + 1):
         claim = runs.claim(type(run), pk=run.pk)

@@ -10,21 +10,14 @@ from datetime import date
 import pytest
 from django_q.signals import post_spawn
 
-from core import queues, recovery
+from core import recovery
 from core.runs import RunStatus, run_models
 from core.workers import this_host
 from tests.support.processes import dead_pid
-from tests.support.queue import FakeQueue
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def queue(monkeypatch) -> FakeQueue:
-    """A run queued again is sent here rather than to a broker."""
-    fake = FakeQueue()
-    monkeypatch.setattr(queues, "async_task", fake)
-    return fake
 
 
 def _orphans() -> dict[str, object]:

@@ -1,17 +1,6 @@
-"""Shared by the insights tests: a fake queue, and an LLM provider plus LRCLIB on the sandbox."""
+"""Shared by the insights tests: an LLM provider plus LRCLIB on the sandbox (the fake queue is
+tests/conftest.py's)."""
 
 from __future__ import annotations
 
-import pytest
-
-from core import queues
 from tests.analysis.fixtures import analysis_llm  # noqa: F401  (a fixture)
-from tests.support.queue import FakeQueue
-
-
-@pytest.fixture
-def queue(monkeypatch) -> FakeQueue:
-    """Imports, routes and analysis batches enqueue into this instead of the broker."""
-    fake = FakeQueue()
-    monkeypatch.setattr(queues, "async_task", fake)
-    return fake

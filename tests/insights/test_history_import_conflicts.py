@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import pathlib
 
-import psycopg
 import pytest
-from django.db import OperationalError, connection
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core.runs import RunStatus
@@ -17,6 +16,7 @@ from insights.services import history_import
 from insights.services.history_import import request_history_import, run_history_import
 from tests.accounts.factories import SpotifyCredentialFactory, UserFactory
 from tests.insights.export_factory import AUDIO, extended_row, write_zip
+from tests.support.db_errors import deadlock
 from tests.insights.test_history_import import _expected_plays, _import, _plays, _upload, small_export  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -29,13 +29,6 @@ COUNTS = ("rows_read", "plays_read", "plays_added", "already_known", "skips", "e
 def import_dir(settings, tmp_path) -> pathlib.Path:
     settings.HISTORY_IMPORT_DIR = str(tmp_path / "imports")
     return tmp_path / "imports"
-
-
-def deadlock() -> OperationalError:
-    try:
-        raise OperationalError("deadlock detected") from psycopg.errors.DeadlockDetected("deadlock detected")
-    except OperationalError as exc:
-        return exc
 
 
 def test_a_batch_that_lost_a_deadlock_is_stored_again_in_a_new_turn(

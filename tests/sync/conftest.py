@@ -1,21 +1,13 @@
-"""Shared by the sync tests: a stand-in for Django-Q's async_task where no cluster is wanted, and
-an ear on import_completed."""
+"""Shared by the sync tests: an ear on import_completed, and an import sliced into turns (the fake
+queue is tests/conftest.py's)."""
 
 from __future__ import annotations
 
 import pytest
 
-from core import queues
 from sync.signals import import_completed
-from tests.support.queue import FakeQueue
 
 
-@pytest.fixture
-def queue(monkeypatch) -> FakeQueue:
-    """Triggers enqueue into this instead of the broker (the cluster tests use the real one)."""
-    fake = FakeQueue()
-    monkeypatch.setattr(queues, "async_task", fake)
-    return fake
 
 
 @pytest.fixture

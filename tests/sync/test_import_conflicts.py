@@ -4,7 +4,6 @@ transactions, still fails so the listener decides."""
 
 from __future__ import annotations
 
-import psycopg
 import pytest
 from django.db import OperationalError
 
@@ -14,19 +13,11 @@ from routing.models import RouteRun
 from spotify.runs import RunLedger, run_to_end
 from sync.services import importer
 from tests.routing.factories import BasePlaylistFactory, RouteRunFactory
+from tests.support.db_errors import deadlock
 from tests.sync.factories import SyncEventFactory
 from tests.sync.import_support import RUN_IMPORT, connect, run_turn, spotify_library
 
 pytestmark = pytest.mark.django_db
-
-
-def deadlock() -> OperationalError:
-    """What Django raises when PostgreSQL picks this transaction as a deadlock's loser (the real
-    thing on PostgreSQL: tests/core/test_run_conflicts.py)."""
-    try:
-        raise OperationalError("deadlock detected") from psycopg.errors.DeadlockDetected("deadlock detected")
-    except OperationalError as exc:
-        return exc
 
 
 def test_an_import_that_lost_a_deadlock_goes_on_in_a_new_turn_and_completes(
