@@ -60,15 +60,6 @@ NUMBER = re.compile(
     re.I,
 )
 SENTENCE_END = re.compile(r"[.!?:;]\s+$|^\s*$")
-# Numbers spelled out are figures too ("forty-one plays", "thirty percent"): read as digits
-# before the figures are checked, so a word is held to the facts as its digits would be.
-UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen " \
-    "sixteen seventeen eighteen nineteen".split()
-TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
-SPELLED = re.compile(
-    rf"\b(?:({'|'.join(TENS)})(?:[-\s]({'|'.join(UNITS[1:10])}))?|({'|'.join(UNITS)}))(?:\s(hundred|thousand))?\b",
-    re.I,
-)
 
 
 @dataclass(frozen=True)
@@ -355,7 +346,6 @@ def _norm(text: str) -> str:
 
 
 def _check_numbers(text: str, *, facts: Facts, report: GroundingReport) -> None:
-    text = SPELLED.sub(_digits, text)
     for m in TIME.finditer(text):
         hour = int(m.group(1) or m.group(3))
         if m.group(4):
@@ -370,16 +360,6 @@ def _check_numbers(text: str, *, facts: Facts, report: GroundingReport) -> None:
         said = _figure(m)
         written = m.group().strip().replace(" %", "%")
         (report.numbers if matches(said, facts.figures) else report.ungrounded_numbers).append(written)
-
-
-def _digits(m: re.Match) -> str:
-    """A spelled number as digits; "one" alone stays a word (one of, no one: rarely a count)."""
-    tens, unit, alone, scale = (group.lower() if group else None for group in m.groups())
-    if alone == "one" and scale is None:
-        return m.group()
-    value = UNITS.index(alone) if alone else (TENS.index(tens) + 2) * 10 + (UNITS.index(unit) if unit else 0)
-    value *= {"hundred": 100, "thousand": 1000}.get(scale or "", 1)
-    return str(value)
 
 
 def _mask(text: str, pattern: re.Pattern) -> str:
