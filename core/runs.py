@@ -57,8 +57,9 @@ LOST_AFTER = timedelta(minutes=15)
 # PostgreSQL rolled a transaction back to settle a conflict with another one: a deadlock
 # (40P01) or a serialization failure (40001). The same step succeeds when done again.
 CONFLICT_SQLSTATES = frozenset({"40P01", "40001"})
-# A run goes on after this many lost conflicts in CONFLICT_WINDOW; one more fails it as before:
-# something keeps colliding with it, and a person should see the reason rather than a loop.
+# A run goes on after this many lost conflicts, each within CONFLICT_WINDOW of the last; one more
+# fails it as before: something keeps colliding with it, and a person should see the reason
+# rather than a loop.
 CONFLICT_RETRIES = 5
 CONFLICT_WINDOW = timedelta(hours=1)
 
@@ -267,8 +268,8 @@ class Claim:
         another transaction (lost_a_database_conflict) and its kind goes on from what it
         committed: queued again at the back of its queue, as a yielded turn, and True (the
         caller stops quietly; the conflict's winner has the rows by then). False for any other
-        error, a kind that must not redo a step, or a run past CONFLICT_RETRIES conflicts in
-        CONFLICT_WINDOW: the caller fails the run as before.
+        error, a kind that must not redo a step, or a run past CONFLICT_RETRIES conflicts each
+        within CONFLICT_WINDOW of the last: the caller fails the run as before.
 
         `fields`: only what holds whatever was rolled back (counters), never in-memory progress.
         """
@@ -276,12 +277,12 @@ class Claim:
         if not retries or not lost_a_database_conflict(exc):
             return False
         # Counted in the cache (shared by every worker), not on the row: a count is no progress.
+        # get and set, not incr: the database cache's incr drops the timeout to its default, and
+        # only this run's worker counts for it. A cache that answers nothing (Redis down, its
+        # errors ignored) counts every conflict as the first.
         key = f"runs:conflicts:{self.model._meta.label_lower}:{self.pk}"
-        cache.add(key, 0, timeout=int(CONFLICT_WINDOW.total_seconds()))
-        try:
-            lost = cache.incr(key)
-        except ValueError:  # gone between the two calls (evicted, expired): this is the first
-            lost = 1
+        lost = (cache.get(key) or 0) + 1
+        cache.set(key, lost, timeout=int(CONFLICT_WINDOW.total_seconds()))
         if lost > CONFLICT_RETRIES:
             logger.error(
                 "%s lost %s database conflicts within %s; it fails.", self.label, lost, CONFLICT_WINDOW

@@ -36,7 +36,7 @@ PER_REQUEST = 100  # Spotify's maximum URIs for POST, PUT and DELETE /playlists/
 class Write:
     """One request: POST (insert `uris` at `position`, None = at the end), DELETE (every copy of
     `uris`), PUT with `uris` (replace everything), or PUT with `move` = (range_start, insert_before).
-    routing.services.route sends each through its spotify.api call, which owns the JSON body."""
+    routing.services.child_sends sends each through its spotify.api call, which owns the JSON body."""
 
     method: str
     uris: tuple[str, ...] = ()

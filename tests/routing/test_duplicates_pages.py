@@ -3,6 +3,8 @@ stranger gets 404, anonymous is sent to sign in; nothing is written to Spotify f
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.utils import timezone
@@ -130,3 +132,26 @@ def test_a_playlist_tidied_of_every_copy_stays_listed_with_its_removal_and_undo(
     assert f'id="playlist-{mine.pk}"' in html and "No track repeats in this playlist now." in html
     assert f"/library/duplicates/runs/{run.pk}/undo/" in html
     assert f'id="playlist-{never_tidied.pk}"' not in html  # nothing to show, nothing done to it
+
+
+def test_an_old_run_alone_lists_nothing_and_an_undo_of_a_tidy_up_asks_for_a_sync(library):  # noqa: F811
+    user, credential, mine, theirs, other = library
+    mine.items.filter(position__in=[1, 2, 3, 4]).delete()
+    long_ago = timezone.now() - timedelta(days=200)
+    old = RouteRun.objects.create(
+        kind=RouteRunKind.DEDUPE, user=user, base_name="Mine", target_spotify_id=mine.spotify_id,
+        status=RunStatus.FAILED, finished_at=long_ago, error="Spotify said no.",
+    )  # fmt: skip
+    page = browser(user)
+
+    html = page.get("/library/duplicates/").content.decode()
+    assert f'id="playlist-{mine.pk}"' not in html and "Spotify said no." not in html  # nothing to show
+
+    undo = RouteRun.objects.create(
+        kind=RouteRunKind.RESTORE, user=user, base_name="Mine", target_spotify_id=mine.spotify_id,
+        status=RunStatus.SUCCEEDED, finished_at=timezone.now(), restore_of=old,
+    )  # fmt: skip
+    ChildBackup.objects.create(user=user, run=undo, spotify_id=mine.spotify_id, name="Mine", uris=[])
+    html = page.get("/library/duplicates/").content.decode()
+    # The copies are back on Spotify, not yet in the mirror: never "no track repeats".
+    assert "sync to see it as it is now" in html and "No track repeats" not in html
