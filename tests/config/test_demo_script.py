@@ -5,6 +5,7 @@ of its own and on free ports; the local LLM is left out (it is tested on its own
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sqlite3
@@ -74,7 +75,19 @@ def test_the_demo_starts_quietly_stops_cleanly_on_ctrl_c_and_make_superuser_work
     finally:
         # Ctrl-C: the terminal sends SIGINT to the whole foreground process group.
         os.killpg(demo.pid, signal.SIGINT)
-        rest, _ = demo.communicate(timeout=60)
+        try:
+            rest, _ = demo.communicate(timeout=60)
+        except subprocess.TimeoutExpired as slow:
+            # Say what still held the demo's output open, then clear it away for the next tests.
+            held = _left_behind(tmp_path / "demo")
+            os.killpg(demo.pid, signal.SIGKILL)
+            for line in held:
+                with contextlib.suppress(ValueError, ProcessLookupError):
+                    os.kill(int(line.split()[0]), signal.SIGKILL)
+            raise AssertionError(
+                "the demo did not stop within 60 s of Ctrl-C; still running:\n" + "\n".join(held)
+                + f"\noutput so far:\n{slow.output or ''}"
+            ) from None
 
     assert demo.returncode in (0, -signal.SIGINT), rest  # make dies of the signal, or exits 0
     assert "Error" not in rest and "Interrupt" not in rest and "Stopped." in rest

@@ -52,6 +52,7 @@ def test_a_real_cluster_imports_a_small_library_end_to_end(sandbox, start_qclust
 def test_a_killed_cluster_leaves_a_failed_import_that_a_retry_finishes(sandbox, start_qcluster):
     env = sandbox_cluster_env(sandbox)
     first = start_qcluster(env=env)
+    first.wait_until_running()  # no worker of it spawns after the kill's victim is dead
     user = signed_in(sandbox, "demo")
     # Slow item pages, so the import is still running when the cluster dies.
     sandbox.fail_next(method="GET", path="/v1/playlists/*/items", kind="latency", latency_ms=250, count=400)
