@@ -62,6 +62,9 @@ def test_the_demo_starts_quietly_stops_cleanly_on_ctrl_c_and_make_superuser_work
         ["make", "-s", "demo", f"DEMO_DIR={tmp_path / 'demo'}"],
         cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         start_new_session=True,  # its own process group, as a terminal gives it
+        # ...and Ctrl-C heard as in a terminal, even when this suite runs as a background job: such
+        # a job starts with SIGINT ignored, and a shell cannot trap a signal ignored on entry.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     try:
         before_banner = _wait_for_banner(demo, timeout=180)
