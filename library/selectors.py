@@ -181,12 +181,6 @@ def count_playlist_items(*, playlist: Playlist) -> ItemCounts:
     return ItemCounts(**found)
 
 
-def items_imported_at(*, user: User, spotify_ids: Iterable[str]) -> dict[str, datetime | None]:
-    """When an import last read each of these playlists' items (by Spotify id; absent: not mirrored)."""
-    rows = Playlist.objects.filter(user=user, spotify_id__in=list(spotify_ids))
-    return dict(rows.values_list("spotify_id", "items_imported_at"))
-
-
 # --- duplicates ------------------------------------------------------------------------------
 
 

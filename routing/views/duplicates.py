@@ -37,17 +37,15 @@ def _spotify_user_id(request: HttpRequest) -> str:
 @require_GET
 def duplicates(request: HttpRequest) -> HttpResponse:
     latest = selectors.latest_playlist_runs(user=request.user)
-    # A playlist tidied of every copy stays listed, with its run and Undo, until the next sync
-    # after it (or while the run is under way): an old run alone lists nothing.
-    imported = library_selectors.items_imported_at(user=request.user, spotify_ids=latest)
-    recent = {
-        spotify_id
-        for spotify_id, run in latest.items()
-        if run.is_active or _written_since(imported.get(spotify_id), run)
-    }
-    found = library_selectors.list_duplicates(
-        user=request.user, spotify_user_id=_spotify_user_id(request), including=recent
-    )
+    found = [
+        entry
+        for entry in library_selectors.list_duplicates(
+            user=request.user, spotify_user_id=_spotify_user_id(request), including=set(latest)
+        )
+        # A playlist tidied of every copy stays listed, with its run and Undo, until the next
+        # sync after it (or while the run is under way): an old run alone lists nothing.
+        if entry.groups or entry.shared or _in_view(entry.playlist, latest.get(entry.playlist.spotify_id))
+    ]
     playlists = [
         {
             "found": entry,
@@ -70,14 +68,13 @@ def _synced_before(playlist, run) -> bool:
     """The playlist changed on Spotify (our own run wrote to it) after the mirror last read it: a
     removal planned on the mirror's version would be refused (and after an undo, the page lists
     the version before it)."""
-    return run is not None and _written_since(playlist.items_imported_at, run)
-
-
-def _written_since(imported_at, run) -> bool:
-    """`run` wrote to the playlist after the mirror last read it (at `imported_at`)."""
-    if run.status != RunStatus.SUCCEEDED or not getattr(run, "has_backup", False):
+    if run is None or run.status != RunStatus.SUCCEEDED or not getattr(run, "has_backup", False):
         return False
-    return imported_at is None or imported_at < run.finished_at
+    return playlist.items_imported_at is None or playlist.items_imported_at < run.finished_at
+
+
+def _in_view(playlist, run) -> bool:
+    return run is not None and (run.is_active or _synced_before(playlist, run))
 
 
 @login_required
