@@ -253,7 +253,9 @@ def store_playlist(*, user: User, playlist: PlaylistRecord, items: Sequence[Item
     return saved
 
 
-def forget_removed_rows(*, playlist_id: int, reviewed_snapshot: str, removed: dict[int, str]) -> bool:
+def forget_removed_rows(
+    *, user_id: int, spotify_id: str, reviewed_snapshot: str, removed: dict[int, str]
+) -> bool:
     """The mirror after rows were removed from the playlist on Spotify (a duplicate removal):
     the rows at `removed`'s positions go and the later ones move up, so the listener no longer
     sees duplicates that are gone. `removed` maps a position to the track id that was there.
@@ -264,7 +266,9 @@ def forget_removed_rows(*, playlist_id: int, reviewed_snapshot: str, removed: di
     when the mirror changed.
     """
     with transaction.atomic():
-        reviewed = Playlist.objects.select_for_update().filter(pk=playlist_id, snapshot_id=reviewed_snapshot)
+        reviewed = Playlist.objects.select_for_update().filter(
+            user_id=user_id, spotify_id=spotify_id, snapshot_id=reviewed_snapshot
+        )
         playlist = reviewed.first()
         if playlist is None or not removed:
             return False

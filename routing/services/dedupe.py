@@ -191,16 +191,17 @@ def run_dedupe(*, run_id: int) -> RouteRun | None:
 def _forget_in_mirror(*, run: RouteRun, plan: dict) -> None:
     """The rows that went leave the mirror too, so the duplicates page stops listing them before
     the next import (which reads the playlist again: its snapshot is left as reviewed)."""
-    mirrored = Playlist.objects.filter(user_id=run.user_id, spotify_id=run.target_spotify_id)
-    playlist_id = mirrored.values_list("pk", flat=True).first()
     removed = {
         row["position"]: row["uri"].removeprefix(TRACK_URI)
         for row in plan.get("rows") or []
         if row["uri"].startswith(TRACK_URI)
     }
-    if playlist_id is not None:
-        reviewed = plan.get("snapshot_id") or ""
-        forget_removed_rows(playlist_id=playlist_id, reviewed_snapshot=reviewed, removed=removed)
+    forget_removed_rows(
+        user_id=run.user_id,
+        spotify_id=run.target_spotify_id,
+        reviewed_snapshot=plan.get("snapshot_id") or "",
+        removed=removed,
+    )
 
 
 def _first_plan(*, contents: ChildContents, plan: dict, drop: dict[int, str], name: str) -> ChildChange:

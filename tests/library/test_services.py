@@ -304,7 +304,9 @@ def test_removed_rows_leave_the_mirror_and_later_rows_move_up_keeping_what_they_
     playlist = _mirror_of("t1", "t2", "t1", "t3", "t2", "t4")
 
     removed = {2: "t1", 4: "t2"}
-    assert forget_removed_rows(playlist_id=playlist.pk, reviewed_snapshot="reviewed", removed=removed)
+    assert forget_removed_rows(
+        user_id=playlist.user_id, spotify_id=playlist.spotify_id, reviewed_snapshot="reviewed", removed=removed
+    )
 
     assert _rows(playlist) == [(0, "t1", "row0"), (1, "t2", "row1"), (2, "t3", "row3"), (3, "t4", "row5")]
     playlist.refresh_from_db()
@@ -320,6 +322,8 @@ def test_a_mirror_that_is_not_the_reviewed_one_is_left_alone(snapshot, removed):
     playlist = _mirror_of("t1", "t2", "t1")
     before = _rows(playlist)
 
-    assert not forget_removed_rows(playlist_id=playlist.pk, reviewed_snapshot=snapshot, removed=removed)
+    assert not forget_removed_rows(
+        user_id=playlist.user_id, spotify_id=playlist.spotify_id, reviewed_snapshot=snapshot, removed=removed
+    )
 
     assert _rows(playlist) == before
